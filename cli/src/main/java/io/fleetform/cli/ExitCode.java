@@ -1,0 +1,18 @@
+package io.fleetform.cli;
+
+/** Every exit status Fleetform returns, in one place. */
+public final class ExitCode {
+    /** Success; for {@code plan --detailed-exitcode}: no changes. */
+    public static final int OK = 0;
+    /** The user's files or inputs are wrong, or an operation failed. */
+    public static final int ERROR = 1;
+    /** {@code plan --detailed-exitcode}: there are changes. */
+    public static final int CHANGES = 2;
+    /** Wrong command-line usage (picocli's convention). */
+    public static final int USAGE = 64;
+    /** A bug in Fleetform itself. */
+    public static final int INTERNAL = 70;
+
+    private ExitCode() {
+    }
+}

@@ -1,0 +1,63 @@
+package io.fleetform.cli.command;
+
+import io.fleetform.cli.CliException;
+import io.fleetform.cli.ExitCode;
+import io.fleetform.cli.Terminal;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+
+/** {@code fleetform}: the root command; it only groups the others. */
+@Command(name = "fleetform", mixinStandardHelpOptions = true, versionProvider = Version.class,
+        description = "Declarative infrastructure for online game fleets.",
+        subcommands = {ValidateCommand.class, FmtCommand.class, InspectCommand.class, FunctionsCommand.class,
+                CommandLine.HelpCommand.class})
+public final class FleetformCommand implements Runnable {
+    @CommandLine.Spec
+    CommandLine.Model.CommandSpec spec;
+
+    @Override
+    public void run() {
+        throw new CommandLine.ParameterException(spec.commandLine(), "a command is needed, e.g. fleetform validate");
+    }
+
+    public static CommandLine commandLine(Terminal terminal) {
+        CommandLine cli = new CommandLine(new FleetformCommand(), new CommandFactory(terminal));
+        cli.setOut(terminal.out());
+        cli.setErr(terminal.err());
+        cli.setExitCodeExceptionMapper(e -> e instanceof CliException c ? c.exitCode() : ExitCode.INTERNAL);
+        cli.setExecutionExceptionHandler((e, commandLine, parseResult) -> {
+            if (e instanceof CliException c) {
+                if (c.getMessage() != null && !c.getMessage().isEmpty()) {
+                    terminal.err().println("error: " + c.getMessage());
+                }
+                return c.exitCode();
+            }
+            terminal.err().println("internal error: this is a bug in Fleetform, not in your files: " + e);
+            if (terminal.environment().containsKey("FLEETFORM_DEBUG")) {
+                e.printStackTrace(terminal.err());
+            } else {
+                terminal.err().println("(set FLEETFORM_DEBUG=1 for the stack trace, and please report it)");
+            }
+            return ExitCode.INTERNAL;
+        });
+        cli.setParameterExceptionHandler((e, args) -> {
+            terminal.err().println("error: " + e.getMessage());
+            e.getCommandLine().usage(terminal.err());
+            return ExitCode.USAGE;
+        });
+        return cli;
+    }
+
+    /** Gives every command the terminal, so none of them reaches for System.out. */
+    private record CommandFactory(Terminal terminal) implements CommandLine.IFactory {
+        @Override
+        public <K> K create(Class<K> type) throws Exception {
+            if (TerminalAware.class.isAssignableFrom(type)) {
+                K command = CommandLine.defaultFactory().create(type);
+                ((TerminalAware) command).terminal(terminal);
+                return command;
+            }
+            return CommandLine.defaultFactory().create(type);
+        }
+    }
+}

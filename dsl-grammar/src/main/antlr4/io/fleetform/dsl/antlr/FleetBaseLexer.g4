@@ -1,0 +1,91 @@
+// Lexer for *.fleet files. String interpolation ("${...}") needs lexer modes, so the
+// lexer and the parser are separate grammars. Every '{' pushes a mode and every '}' pops
+// one, so the '}' that closes an interpolation returns to the string it came from.
+lexer grammar FleetBaseLexer;
+
+channels { COMMENTS }
+
+@members {
+    // An unbalanced '}' must not crash the lexer: the parser reports it with a location.
+    @Override
+    public int popMode() {
+        return _modeStack.isEmpty() ? _mode : super.popMode();
+    }
+
+    private boolean notIdentifierPart(int c) {
+        return !(Character.isLetterOrDigit(c) || c == '_' || c == '-');
+    }
+}
+
+// Keywords. They are contextual: the parser accepts them as attribute and block names too.
+FROM     : 'from';
+TO       : 'to';
+AS       : 'as';
+FOR_EACH : 'for_each';
+FOR      : 'for';
+IN       : 'in';
+IF       : 'if';
+AT       : 'at';
+PINNED   : 'pinned';
+CORES    : 'cores' | 'core';
+TRUE     : 'true';
+FALSE    : 'false';
+NULL     : 'null';
+
+// Numbers with a unit glued on: 16Gi, 500m, 30s, 1Gbps. "100MB/s" is one token only when
+// "/s" ends the word, so "16Gi/speed" still divides.
+RATE     : DIGITS ('.' DIGITS)? [a-zA-Z]+ '/s' { notIdentifierPart(_input.LA(1)) }?;
+QUANTITY : DIGITS ('.' DIGITS)? [a-zA-Z]+;
+NUMBER   : DIGITS ('.' DIGITS)?;
+
+// Identifiers may contain '-' (idc.sh-pudong), as in HCL: subtraction needs spaces.
+IDENT    : [a-zA-Z_] [a-zA-Z0-9_-]*;
+
+OPEN_QUOTE : '"' -> pushMode(STRING_MODE);
+
+LBRACE   : '{' -> pushMode(DEFAULT_MODE);
+RBRACE   : '}' -> popMode;
+LBRACK   : '[';
+RBRACK   : ']';
+LPAREN   : '(';
+RPAREN   : ')';
+COMMA    : ',';
+DOT      : '.';
+FAT_ARROW: '=>';
+EQEQ     : '==';
+NEQ      : '!=';
+LE       : '<=';
+GE       : '>=';
+LT       : '<';
+GT       : '>';
+AND      : '&&';
+OR       : '||';
+NOT      : '!';
+EQ       : '=';
+COLON    : ':';
+QUESTION : '?';
+PLUS     : '+';
+MINUS    : '-';
+STAR     : '*';
+SLASH    : '/';
+PERCENT  : '%';
+
+LINE_COMMENT  : ('#' | '//') ~[\r\n]* -> channel(COMMENTS);
+BLOCK_COMMENT : '/*' .*? '*/' -> channel(COMMENTS);
+WS            : [ \t\r\n\f]+ -> skip;
+
+// Anything else becomes a token the parser rejects with a location: the lexer never fails silently.
+UNKNOWN_CHAR : .;
+
+fragment DIGITS : [0-9]+ ('_' [0-9]+)*;
+
+mode STRING_MODE;
+INTERP_OPEN   : '${' -> pushMode(DEFAULT_MODE);
+STRING_ESCAPE : '\\' ( ["\\nrt$] | 'u' HEX HEX HEX HEX );
+BAD_ESCAPE    : '\\' .?;
+STRING_TEXT   : ~["\\$\r\n]+;
+DOLLAR        : '$';
+CLOSE_QUOTE   : '"' -> popMode;
+UNTERMINATED  : [\r\n] -> popMode;
+
+fragment HEX : [0-9a-fA-F];

@@ -1,0 +1,91 @@
+// Parser for *.fleet files. Every alternative is labelled, so the AstBuilder has one
+// method per construct.
+parser grammar FleetBaseParser;
+
+options { tokenVocab = FleetBaseLexer; }
+
+file
+    : body EOF
+    ;
+
+body
+    : item*
+    ;
+
+item
+    : name EQ expr                                           # attribute
+    | name label* (clause+ blockBody? | blockBody)           # block
+    ;
+
+blockBody
+    : LBRACE body RBRACE
+    ;
+
+label
+    : string                                                 # quotedLabel
+    | IDENT                                                  # bareLabel
+    ;
+
+clause
+    : FROM expr (TO expr)?                                   # fromClause
+    | FOR_EACH expr                                          # forEachClause
+    | AS IDENT                                               # asClause
+    | IF expr                                                # ifClause
+    ;
+
+expr
+    : primary                                                # primaryExpr
+    | expr DOT name                                          # getAttr
+    | expr LBRACK expr RBRACK                                # index
+    | expr PINNED                                            # pinned
+    | op=(MINUS | NOT) expr                                  # unary
+    | expr op=(STAR | SLASH | PERCENT) expr                  # multiplicative
+    | expr op=(PLUS | MINUS) expr                            # additive
+    | expr op=(LT | LE | GT | GE) expr                       # comparison
+    | expr op=(EQEQ | NEQ) expr                              # equality
+    | expr AND expr                                          # and
+    | expr OR expr                                           # or
+    | <assoc = right> expr QUESTION expr COLON expr          # conditional
+    | expr AT expr                                           # mount
+    ;
+
+primary
+    : NUMBER CORES                                           # coresLiteral
+    | NUMBER                                                 # numberLiteral
+    | QUANTITY                                               # quantityLiteral
+    | RATE                                                   # rateLiteral
+    | (TRUE | FALSE)                                         # boolLiteral
+    | NULL                                                   # nullLiteral
+    | string                                                 # stringLiteral
+    | IDENT LPAREN (expr (COMMA expr)* COMMA?)? RPAREN       # call
+    | IDENT                                                  # variable
+    | LBRACK FOR forVars IN expr COLON expr (IF expr)? RBRACK          # listFor
+    | LBRACK (expr (COMMA expr)* COMMA?)? RBRACK             # list
+    | LBRACE FOR forVars IN expr COLON expr FAT_ARROW expr (IF expr)? RBRACE   # mapFor
+    | LBRACE (entry (COMMA? entry)* COMMA?)? RBRACE          # map
+    | LPAREN expr RPAREN                                     # paren
+    ;
+
+forVars
+    : IDENT (COMMA IDENT)?
+    ;
+
+entry
+    : (name | string) (EQ | COLON) expr
+    ;
+
+string
+    : OPEN_QUOTE stringPart* CLOSE_QUOTE
+    ;
+
+stringPart
+    : STRING_TEXT                                            # textPart
+    | STRING_ESCAPE                                          # escapePart
+    | DOLLAR                                                 # dollarPart
+    | INTERP_OPEN expr RBRACE                                # interpolationPart
+    ;
+
+// Keywords are reserved only where they would be ambiguous; as names they are plain words.
+name
+    : IDENT | FROM | TO | AS | FOR_EACH | FOR | IN | IF | AT | PINNED | CORES
+    ;

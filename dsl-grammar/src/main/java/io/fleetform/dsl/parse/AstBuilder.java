@@ -1,0 +1,313 @@
+package io.fleetform.dsl.parse;
+
+import io.fleetform.dsl.antlr.FleetBaseLexer;
+import io.fleetform.dsl.antlr.FleetBaseParser;
+import io.fleetform.dsl.antlr.FleetBaseParser.*;
+import io.fleetform.dsl.ast.AsClause;
+import io.fleetform.dsl.ast.Attribute;
+import io.fleetform.dsl.ast.Binary;
+import io.fleetform.dsl.ast.Block;
+import io.fleetform.dsl.ast.Body;
+import io.fleetform.dsl.ast.BodyItem;
+import io.fleetform.dsl.ast.BoolLiteral;
+import io.fleetform.dsl.ast.Call;
+import io.fleetform.dsl.ast.Clause;
+import io.fleetform.dsl.ast.Conditional;
+import io.fleetform.dsl.ast.Expression;
+import io.fleetform.dsl.ast.ForEachClause;
+import io.fleetform.dsl.ast.FromClause;
+import io.fleetform.dsl.ast.GetAttr;
+import io.fleetform.dsl.ast.Identifier;
+import io.fleetform.dsl.ast.IfClause;
+import io.fleetform.dsl.ast.IndexExpr;
+import io.fleetform.dsl.ast.Label;
+import io.fleetform.dsl.ast.ListExpr;
+import io.fleetform.dsl.ast.ListFor;
+import io.fleetform.dsl.ast.MapEntry;
+import io.fleetform.dsl.ast.MapExpr;
+import io.fleetform.dsl.ast.MapFor;
+import io.fleetform.dsl.ast.Mount;
+import io.fleetform.dsl.ast.NullLiteral;
+import io.fleetform.dsl.ast.NumberLiteral;
+import io.fleetform.dsl.ast.Paren;
+import io.fleetform.dsl.ast.Pinned;
+import io.fleetform.dsl.ast.QuantityLiteral;
+import io.fleetform.dsl.ast.StringPart;
+import io.fleetform.dsl.ast.TemplateString;
+import io.fleetform.dsl.ast.Unary;
+import io.fleetform.dsl.ast.Variable;
+import io.fleetform.dsl.diag.Diagnostic;
+import io.fleetform.dsl.source.SourceFile;
+import io.fleetform.dsl.source.SourceSpan;
+import java.math.BigDecimal;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import org.antlr.v4.runtime.ParserRuleContext;
+import org.antlr.v4.runtime.Token;
+
+/** Turns the ANTLR parse tree into immutable AST records with spans, one method per construct. */
+final class AstBuilder {
+    private final SourceFile source;
+    private final List<Diagnostic> diagnostics = new ArrayList<>();
+
+    AstBuilder(SourceFile source) {
+        this.source = source;
+    }
+
+    List<Diagnostic> diagnostics() {
+        return diagnostics;
+    }
+
+    Body body(BodyContext ctx) {
+        List<BodyItem> items = new ArrayList<>(ctx.item().size());
+        for (ItemContext item : ctx.item()) {
+            items.add(item(item));
+        }
+        return new Body(items, span(ctx));
+    }
+
+    private BodyItem item(ItemContext ctx) {
+        if (ctx instanceof AttributeContext a) {
+            return new Attribute(identifier(a.name()), expr(a.expr()), span(a));
+        }
+        BlockContext b = (BlockContext) ctx;
+        List<Label> labels = new ArrayList<>();
+        for (LabelContext label : b.label()) {
+            labels.add(label(label));
+        }
+        List<Clause> clauses = new ArrayList<>();
+        for (ClauseContext clause : b.clause()) {
+            clauses.add(clause(clause));
+        }
+        Optional<Body> body = b.blockBody() == null ? Optional.empty() : Optional.of(body(b.blockBody().body()));
+        return new Block(identifier(b.name()), labels, clauses, body, span(b));
+    }
+
+    private Label label(LabelContext ctx) {
+        if (ctx instanceof QuotedLabelContext q) {
+            TemplateString text = string(q.string());
+            String value = text.constantValue();
+            if (value == null) {
+                diagnostics.add(Diagnostic.error("interpolated-label", span(q), "a block label cannot contain ${...}",
+                        "labels are names; compute values in attributes"));
+                value = "";
+            }
+            return new Label(value, true, span(q));
+        }
+        BareLabelContext bare = (BareLabelContext) ctx;
+        return new Label(bare.IDENT().getText(), false, span(bare));
+    }
+
+    private Clause clause(ClauseContext ctx) {
+        if (ctx instanceof FromClauseContext f) {
+            Optional<Expression> to = f.expr().size() > 1 ? Optional.of(expr(f.expr(1))) : Optional.empty();
+            return new FromClause(expr(f.expr(0)), to, span(f));
+        }
+        if (ctx instanceof ForEachClauseContext f) {
+            return new ForEachClause(expr(f.expr()), span(f));
+        }
+        if (ctx instanceof AsClauseContext a) {
+            return new AsClause(identifier(a.IDENT().getSymbol()), span(a));
+        }
+        IfClauseContext i = (IfClauseContext) ctx;
+        return new IfClause(expr(i.expr()), span(i));
+    }
+
+    Expression expr(ExprContext ctx) {
+        if (ctx instanceof PrimaryExprContext p) {
+            return primary(p.primary());
+        }
+        if (ctx instanceof GetAttrContext g) {
+            return new GetAttr(expr(g.expr()), identifier(g.name()), span(g));
+        }
+        if (ctx instanceof IndexContext i) {
+            return new IndexExpr(expr(i.expr(0)), expr(i.expr(1)), span(i));
+        }
+        if (ctx instanceof PinnedContext p) {
+            return new Pinned(expr(p.expr()), span(p));
+        }
+        if (ctx instanceof UnaryContext u) {
+            Unary.Operator op = u.op.getType() == FleetBaseLexer.MINUS ? Unary.Operator.NEGATE : Unary.Operator.NOT;
+            return new Unary(op, expr(u.expr()), span(u));
+        }
+        if (ctx instanceof MultiplicativeContext m) {
+            return binary(m.op, m.expr(0), m.expr(1), m);
+        }
+        if (ctx instanceof AdditiveContext a) {
+            return binary(a.op, a.expr(0), a.expr(1), a);
+        }
+        if (ctx instanceof ComparisonContext c) {
+            return binary(c.op, c.expr(0), c.expr(1), c);
+        }
+        if (ctx instanceof EqualityContext e) {
+            return binary(e.op, e.expr(0), e.expr(1), e);
+        }
+        if (ctx instanceof AndContext a) {
+            return new Binary(Binary.Operator.AND, expr(a.expr(0)), expr(a.expr(1)), span(a));
+        }
+        if (ctx instanceof OrContext o) {
+            return new Binary(Binary.Operator.OR, expr(o.expr(0)), expr(o.expr(1)), span(o));
+        }
+        if (ctx instanceof ConditionalContext c) {
+            return new Conditional(expr(c.expr(0)), expr(c.expr(1)), expr(c.expr(2)), span(c));
+        }
+        MountContext m = (MountContext) ctx;
+        return new Mount(expr(m.expr(0)), expr(m.expr(1)), span(m));
+    }
+
+    private Binary binary(Token op, ExprContext left, ExprContext right, ParserRuleContext ctx) {
+        return new Binary(Binary.Operator.of(op.getText()), expr(left), expr(right), span(ctx));
+    }
+
+    private Expression primary(PrimaryContext ctx) {
+        if (ctx instanceof CoresLiteralContext c) {
+            String text = c.NUMBER().getText() + " " + c.CORES().getText();
+            return new QuantityLiteral(number(c.NUMBER().getText()), "cores", text, span(c));
+        }
+        if (ctx instanceof NumberLiteralContext n) {
+            return new NumberLiteral(number(n.NUMBER().getText()), n.NUMBER().getText(), span(n));
+        }
+        if (ctx instanceof QuantityLiteralContext q) {
+            return quantity(q.QUANTITY().getText(), span(q));
+        }
+        if (ctx instanceof RateLiteralContext r) {
+            return quantity(r.RATE().getText(), span(r));
+        }
+        if (ctx instanceof BoolLiteralContext b) {
+            return new BoolLiteral(b.TRUE() != null, span(b));
+        }
+        if (ctx instanceof NullLiteralContext n) {
+            return new NullLiteral(span(n));
+        }
+        if (ctx instanceof StringLiteralContext s) {
+            return string(s.string());
+        }
+        if (ctx instanceof CallContext c) {
+            List<Expression> args = new ArrayList<>();
+            for (ExprContext arg : c.expr()) {
+                args.add(expr(arg));
+            }
+            return new Call(identifier(c.IDENT().getSymbol()), args, span(c));
+        }
+        if (ctx instanceof VariableContext v) {
+            return new Variable(v.IDENT().getText(), span(v));
+        }
+        if (ctx instanceof ListForContext f) {
+            ForVarsContext vars = f.forVars();
+            Optional<Identifier> key = vars.IDENT().size() > 1 ? Optional.of(identifier(vars.IDENT(0).getSymbol()))
+                    : Optional.empty();
+            Identifier value = identifier(vars.IDENT(vars.IDENT().size() - 1).getSymbol());
+            Optional<Expression> condition = f.IF() != null ? Optional.of(expr(f.expr(2))) : Optional.empty();
+            return new ListFor(key, value, expr(f.expr(0)), expr(f.expr(1)), condition, span(f));
+        }
+        if (ctx instanceof ListContext l) {
+            List<Expression> elements = new ArrayList<>();
+            for (ExprContext e : l.expr()) {
+                elements.add(expr(e));
+            }
+            return new ListExpr(elements, span(l));
+        }
+        if (ctx instanceof MapForContext f) {
+            ForVarsContext vars = f.forVars();
+            Optional<Identifier> key = vars.IDENT().size() > 1 ? Optional.of(identifier(vars.IDENT(0).getSymbol()))
+                    : Optional.empty();
+            Identifier value = identifier(vars.IDENT(vars.IDENT().size() - 1).getSymbol());
+            Optional<Expression> condition = f.IF() != null ? Optional.of(expr(f.expr(3))) : Optional.empty();
+            return new MapFor(key, value, expr(f.expr(0)), expr(f.expr(1)), expr(f.expr(2)), condition, span(f));
+        }
+        if (ctx instanceof MapContext m) {
+            List<MapEntry> entries = new ArrayList<>();
+            for (EntryContext e : m.entry()) {
+                entries.add(entry(e));
+            }
+            return new MapExpr(entries, span(m));
+        }
+        ParenContext p = (ParenContext) ctx;
+        return new Paren(expr(p.expr()), span(p));
+    }
+
+    private MapEntry entry(EntryContext ctx) {
+        TemplateString key;
+        boolean bare = ctx.name() != null;
+        if (bare) {
+            String name = ctx.name().getText();
+            key = new TemplateString(List.of(new StringPart.Text(name, name, span(ctx.name()))), span(ctx.name()));
+        } else {
+            key = string(ctx.string());
+        }
+        return new MapEntry(key, bare, expr(ctx.expr()), span(ctx));
+    }
+
+    TemplateString string(StringContext ctx) {
+        List<StringPart> parts = new ArrayList<>();
+        StringBuilder value = new StringBuilder();
+        StringBuilder raw = new StringBuilder();
+        int textStart = -1;
+        int textEnd = -1;
+        for (StringPartContext part : ctx.stringPart()) {
+            if (part instanceof InterpolationPartContext i) {
+                if (textStart >= 0) {
+                    parts.add(new StringPart.Text(value.toString(), raw.toString(), span(textStart, textEnd)));
+                    value.setLength(0);
+                    raw.setLength(0);
+                    textStart = -1;
+                }
+                parts.add(new StringPart.Interpolation(expr(i.expr()), span(i)));
+                continue;
+            }
+            String text = part.getText();
+            raw.append(text);
+            value.append(part instanceof EscapePartContext ? unescape(text) : text);
+            if (textStart < 0) {
+                textStart = part.start.getStartIndex();
+            }
+            textEnd = part.stop.getStopIndex();
+        }
+        if (textStart >= 0) {
+            parts.add(new StringPart.Text(value.toString(), raw.toString(), span(textStart, textEnd)));
+        }
+        return new TemplateString(parts, span(ctx));
+    }
+
+    private static String unescape(String escape) {
+        return switch (escape.charAt(1)) {
+            case 'n' -> "\n";
+            case 'r' -> "\r";
+            case 't' -> "\t";
+            case 'u' -> String.valueOf((char) Integer.parseInt(escape.substring(2), 16));
+            default -> escape.substring(1);
+        };
+    }
+
+    private QuantityLiteral quantity(String text, SourceSpan span) {
+        int unitStart = 0;
+        while (unitStart < text.length() && (Character.isDigit(text.charAt(unitStart))
+                || text.charAt(unitStart) == '.' || text.charAt(unitStart) == '_')) {
+            unitStart++;
+        }
+        return new QuantityLiteral(number(text.substring(0, unitStart)), text.substring(unitStart), text, span);
+    }
+
+    private static BigDecimal number(String text) {
+        return new BigDecimal(text.replace("_", ""));
+    }
+
+    private Identifier identifier(NameContext ctx) {
+        return new Identifier(ctx.getText(), span(ctx));
+    }
+
+    private Identifier identifier(Token token) {
+        return new Identifier(token.getText(), span(token.getStartIndex(), token.getStopIndex()));
+    }
+
+    private SourceSpan span(ParserRuleContext ctx) {
+        int start = ctx.start.getStartIndex();
+        int stop = ctx.stop == null || ctx.stop.getType() == Token.EOF ? start - 1 : ctx.stop.getStopIndex();
+        return span(start, stop);
+    }
+
+    private SourceSpan span(int start, int stopInclusive) {
+        return new SourceSpan(source, start, Math.max(0, stopInclusive - start + 1));
+    }
+}

@@ -1,0 +1,87 @@
+package io.fleetform.dsl.parse;
+
+import io.fleetform.dsl.antlr.FleetBaseLexer;
+import io.fleetform.dsl.antlr.FleetBaseParser;
+import io.fleetform.dsl.ast.Comment;
+import io.fleetform.dsl.ast.FleetFile;
+import io.fleetform.dsl.diag.Diagnostic;
+import io.fleetform.dsl.source.SourceFile;
+import io.fleetform.dsl.source.SourceSpan;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import org.antlr.v4.runtime.BailErrorStrategy;
+import org.antlr.v4.runtime.CharStreams;
+import org.antlr.v4.runtime.CommonTokenStream;
+import org.antlr.v4.runtime.DefaultErrorStrategy;
+import org.antlr.v4.runtime.Token;
+import org.antlr.v4.runtime.atn.PredictionMode;
+import org.antlr.v4.runtime.misc.ParseCancellationException;
+
+/**
+ * The one place that knows ANTLR. Parses a file in two stages: the fast SLL mode with bail-out
+ * first, and only if that fails the full LL mode with error reporting. Syntax errors become
+ * diagnostics; a tree is returned only for a well-formed file. Nothing ANTLR-specific leaves
+ * this package.
+ */
+public final class FleetParser {
+
+    public ParseResult parse(SourceFile source) {
+        try {
+            return parseChecked(source);
+        } catch (StackOverflowError e) {
+            SourceSpan span = new SourceSpan(source, 0, 0);
+            return new ParseResult(Optional.empty(), List.of(Diagnostic.error("too-deeply-nested", span,
+                    "input too deeply nested", "split the expression into locals")));
+        }
+    }
+
+    public ParseResult parse(String path, String text) {
+        return parse(new SourceFile(path, text));
+    }
+
+    private ParseResult parseChecked(SourceFile source) {
+        SyntaxErrorCollector errors = new SyntaxErrorCollector(source);
+        FleetBaseLexer lexer = new FleetBaseLexer(CharStreams.fromString(source.text(), source.path()));
+        lexer.removeErrorListeners();
+        lexer.addErrorListener(errors);
+        CommonTokenStream tokens = new CommonTokenStream(lexer);
+        FleetBaseParser parser = new FleetBaseParser(tokens);
+        parser.removeErrorListeners();
+
+        FleetBaseParser.FileContext tree;
+        try {
+            parser.getInterpreter().setPredictionMode(PredictionMode.SLL);
+            parser.setErrorHandler(new BailErrorStrategy());
+            tree = parser.file();
+        } catch (ParseCancellationException e) {
+            tokens.seek(0);
+            parser.reset();
+            parser.addErrorListener(errors);
+            parser.setErrorHandler(new DefaultErrorStrategy());
+            parser.getInterpreter().setPredictionMode(PredictionMode.LL);
+            tree = parser.file();
+        }
+        if (!errors.diagnostics().isEmpty()) {
+            return new ParseResult(Optional.empty(), errors.diagnostics());
+        }
+        AstBuilder builder = new AstBuilder(source);
+        FleetFile file = new FleetFile(source, builder.body(tree.body()), comments(source, tokens));
+        if (!builder.diagnostics().isEmpty()) {
+            return new ParseResult(Optional.empty(), builder.diagnostics());
+        }
+        return new ParseResult(Optional.of(file), List.of());
+    }
+
+    private static List<Comment> comments(SourceFile source, CommonTokenStream tokens) {
+        List<Comment> comments = new ArrayList<>();
+        tokens.fill();
+        for (Token token : tokens.getTokens()) {
+            if (token.getChannel() == FleetBaseLexer.COMMENTS) {
+                int length = token.getStopIndex() - token.getStartIndex() + 1;
+                comments.add(new Comment(token.getText(), new SourceSpan(source, token.getStartIndex(), length)));
+            }
+        }
+        return comments;
+    }
+}

@@ -1,0 +1,109 @@
+package io.fleetform.dsl.parse;
+
+import io.fleetform.dsl.antlr.FleetBaseLexer;
+import io.fleetform.dsl.diag.Diagnostic;
+import io.fleetform.dsl.source.SourceFile;
+import io.fleetform.dsl.source.SourceSpan;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+import org.antlr.v4.runtime.BaseErrorListener;
+import org.antlr.v4.runtime.InputMismatchException;
+import org.antlr.v4.runtime.NoViableAltException;
+import org.antlr.v4.runtime.Parser;
+import org.antlr.v4.runtime.RecognitionException;
+import org.antlr.v4.runtime.Recognizer;
+import org.antlr.v4.runtime.Token;
+
+/**
+ * Turns ANTLR's syntax errors into diagnostics a game-ops engineer can act on: the offending
+ * token underlined, and what was expected in words rather than token names. Only the first
+ * error of a line is kept, as later ones on the same line are usually echoes of it.
+ */
+final class SyntaxErrorCollector extends BaseErrorListener {
+    private final SourceFile source;
+    private final List<Diagnostic> diagnostics = new ArrayList<>();
+    private final Set<Integer> linesWithErrors = new HashSet<>();
+
+    SyntaxErrorCollector(SourceFile source) {
+        this.source = source;
+    }
+
+    List<Diagnostic> diagnostics() {
+        return diagnostics;
+    }
+
+    @Override
+    public void syntaxError(Recognizer<?, ?> recognizer, Object offendingSymbol, int line, int charPositionInLine,
+                            String msg, RecognitionException e) {
+        if (!linesWithErrors.add(line)) {
+            return;
+        }
+        Token token = offendingSymbol instanceof Token t ? t : null;
+        SourceSpan span = spanOf(token, line, charPositionInLine);
+        String found = describe(token);
+        if (token != null && token.getType() == FleetBaseLexer.UNTERMINATED) {
+            add("unterminated-string", span, "unterminated string", "add the closing \" before the end of the line");
+        } else if (token != null && token.getType() == FleetBaseLexer.BAD_ESCAPE) {
+            add("bad-escape", span, "invalid escape " + token.getText() + " in string",
+                    "valid escapes are \\\" \\\\ \\n \\r \\t \\$ and \\uXXXX");
+        } else if (token != null && token.getType() == FleetBaseLexer.UNKNOWN_CHAR) {
+            add("unexpected-character", span, "unexpected character " + quote(token.getText()), "");
+        } else if (recognizer instanceof Parser parser && token != null) {
+            String expected = Expectations.describe(parser, e, token);
+            String message = "unexpected " + found + (expected.isEmpty() ? "" : ", expected " + expected);
+            add("syntax", span, message, Expectations.hint(parser, e, token));
+        } else {
+            add("syntax", span, msg, "");
+        }
+    }
+
+    private void add(String code, SourceSpan span, String message, String hint) {
+        diagnostics.add(Diagnostic.error(code, span, message, hint));
+    }
+
+    private SourceSpan spanOf(Token token, int line, int column) {
+        if (token == null || token.getType() == Token.EOF) {
+            int offset = token == null ? 0 : Math.max(0, Math.min(token.getStartIndex(), source.text().length()));
+            if (token != null && token.getType() == Token.EOF) {
+                offset = lastNonSpace();
+            }
+            return new SourceSpan(source, offset, 1);
+        }
+        int length = Math.max(1, token.getStopIndex() - token.getStartIndex() + 1);
+        return new SourceSpan(source, token.getStartIndex(), length);
+    }
+
+    private int lastNonSpace() {
+        String text = source.text();
+        int i = text.length() - 1;
+        while (i > 0 && Character.isWhitespace(text.charAt(i))) {
+            i--;
+        }
+        return Math.max(0, i);
+    }
+
+    static String describe(Token token) {
+        if (token == null) {
+            return "input";
+        }
+        if (token.getType() == Token.EOF) {
+            return "end of file";
+        }
+        return switch (token.getType()) {
+            case FleetBaseLexer.IDENT -> "name " + quote(token.getText());
+            case FleetBaseLexer.NUMBER, FleetBaseLexer.QUANTITY, FleetBaseLexer.RATE -> "value " + token.getText();
+            case FleetBaseLexer.OPEN_QUOTE -> "string";
+            default -> quote(token.getText());
+        };
+    }
+
+    static String quote(String text) {
+        return "'" + text + "'";
+    }
+
+    static boolean isMismatch(RecognitionException e) {
+        return e instanceof InputMismatchException || e instanceof NoViableAltException;
+    }
+}

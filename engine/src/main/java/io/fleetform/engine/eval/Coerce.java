@@ -1,0 +1,275 @@
+package io.fleetform.engine.eval;
+
+import io.fleetform.dsl.diag.Diagnostic;
+import io.fleetform.engine.model.Secret;
+import io.fleetform.engine.value.BoolValue;
+import io.fleetform.engine.value.Dimension;
+import io.fleetform.engine.value.Entity;
+import io.fleetform.engine.value.ErrorValue;
+import io.fleetform.engine.value.ListValue;
+import io.fleetform.engine.value.MapValue;
+import io.fleetform.engine.value.NullValue;
+import io.fleetform.engine.value.NumberValue;
+import io.fleetform.engine.value.QuantityValue;
+import io.fleetform.engine.value.RefValue;
+import io.fleetform.engine.value.SensitiveValue;
+import io.fleetform.engine.value.StringValue;
+import io.fleetform.engine.value.SymbolValue;
+import io.fleetform.engine.value.UnknownValue;
+import io.fleetform.engine.value.Units;
+import io.fleetform.engine.value.Value;
+import java.math.BigDecimal;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Turns computed values into the typed fields of the model. Each method reports a mistake as
+ * a diagnostic at the attribute's value and returns null; an error value (already reported)
+ * returns null silently.
+ */
+public final class Coerce {
+    private Coerce() {
+    }
+
+    public static String string(EvalContext context, Located located, String what) {
+        Value value = plain(context, located, what, false);
+        if (value == null) {
+            return null;
+        }
+        if (value instanceof StringValue s) {
+            return s.value();
+        }
+        if (value instanceof NumberValue || value instanceof BoolValue) {
+            return value.display();
+        }
+        return mismatch(context, located, value, what, "a string");
+    }
+
+    public static Long integer(EvalContext context, Located located, String what) {
+        Value value = plain(context, located, what, false);
+        if (value == null) {
+            return null;
+        }
+        if (value instanceof NumberValue n) {
+            if (!n.isInteger()) {
+                context.diagnostics().error("not-whole", located.span(), what + " must be a whole number, found "
+                        + n.display(), "");
+                return null;
+            }
+            return n.value().longValueExact();
+        }
+        return mismatch(context, located, value, what, "a whole number");
+    }
+
+    public static Long integer(EvalContext context, Located located, String what, long min, long max) {
+        Long value = integer(context, located, what);
+        if (value != null && (value < min || value > max)) {
+            context.diagnostics().error("out-of-range", located.span(), what + " must be between " + min + " and " + max
+                    + ", found " + value, "");
+            return null;
+        }
+        return value;
+    }
+
+    public static Boolean bool(EvalContext context, Located located, String what) {
+        Value value = plain(context, located, what, false);
+        if (value == null) {
+            return null;
+        }
+        if (value instanceof BoolValue b) {
+            return b.value();
+        }
+        if (value instanceof SymbolValue s && (s.name().equals("on") || s.name().equals("off"))) {
+            return s.name().equals("on");
+        }
+        return mismatch(context, located, value, what, "true or false");
+    }
+
+    public static QuantityValue quantity(EvalContext context, Located located, Dimension dimension, String what) {
+        Value value = plain(context, located, what, false);
+        if (value == null) {
+            return null;
+        }
+        if (value instanceof QuantityValue q) {
+            QuantityValue settled = q.as(dimension);
+            if (settled.dimension() == dimension) {
+                return settled;
+            }
+        }
+        if (value instanceof NumberValue n && n.value().signum() == 0) {
+            return new QuantityValue(BigDecimal.ZERO, dimension);
+        }
+        return mismatch(context, located, value, what, Units.example(dimension));
+    }
+
+    /** A size, CPU or rate as a whole number of its base unit (bytes, millicores, bytes/s). */
+    public static Long wholeBase(EvalContext context, Located located, Dimension dimension, String what) {
+        QuantityValue q = quantity(context, located, dimension, what);
+        if (q == null) {
+            return null;
+        }
+        if (q.amount().signum() < 0) {
+            context.diagnostics().error("negative", located.span(), what + " cannot be negative", "");
+            return null;
+        }
+        try {
+            return q.amount().setScale(0, java.math.RoundingMode.UNNECESSARY).longValueExact();
+        } catch (ArithmeticException e) {
+            context.diagnostics().error("not-whole", located.span(), what + " must be a whole number of "
+                    + dimension.baseUnit() + ", found " + q.display(), "");
+            return null;
+        }
+    }
+
+    public static <T> T enumeration(EvalContext context, Located located, Map<String, T> choices, String what) {
+        Value value = plain(context, located, what, false);
+        if (value == null) {
+            return null;
+        }
+        String word = value instanceof SymbolValue s ? s.name() : value instanceof StringValue s ? s.value() : null;
+        if (word == null && value instanceof BoolValue b) {
+            word = b.value() ? "on" : "off";
+        }
+        if (word != null && choices.containsKey(word)) {
+            return choices.get(word);
+        }
+        String found = word != null ? "\"" + word + "\"" : Operators.article(value.typeName());
+        String hint = word != null ? Suggest.didYouMean(word, choices.keySet()) : "";
+        context.diagnostics().error("invalid-choice", located.span(), what + " must be one of "
+                + String.join(", ", choices.keySet()) + "; found " + found, hint);
+        return null;
+    }
+
+    /** A reference to a declared entity of one kind, e.g. {@code idc.sh-pudong}. */
+    public static Entity reference(EvalContext context, Located located, String kind, String what) {
+        Value value = plain(context, located, what, false);
+        if (value == null) {
+            return null;
+        }
+        if (value instanceof RefValue ref && ref.entity().kind().equals(kind)) {
+            return ref.entity();
+        }
+        String example = kind + ".NAME";
+        if (value instanceof StringValue s) {
+            context.diagnostics().error("type-mismatch", located.span(), what + " must be a reference such as "
+                    + example + ", found the string \"" + s.value() + "\"", "write it without quotes: " + kind + "."
+                    + s.value());
+            return null;
+        }
+        return mismatch(context, located, value, what, "a reference such as " + example);
+    }
+
+    public static List<Located> list(EvalContext context, Located located, String what) {
+        Value value = plain(context, located, what, false);
+        if (value == null) {
+            return null;
+        }
+        if (value instanceof ListValue list) {
+            List<Located> elements = new ArrayList<>(list.elements().size());
+            for (Value element : list.elements()) {
+                elements.add(new Located(located.attribute(), element, located.span()));
+            }
+            return elements;
+        }
+        return mismatch(context, located, value, what, "a list");
+    }
+
+    public static Map<String, Located> map(EvalContext context, Located located, String what) {
+        Value value = plain(context, located, what, false);
+        if (value == null) {
+            return null;
+        }
+        if (value instanceof MapValue map) {
+            Map<String, Located> entries = new LinkedHashMap<>();
+            map.entries().forEach((k, v) -> entries.put(k, new Located(located.attribute(), v, located.span())));
+            return entries;
+        }
+        return mismatch(context, located, value, what, "a map");
+    }
+
+    public static Map<String, String> stringMap(EvalContext context, Located located, String what) {
+        Map<String, Located> map = map(context, located, what);
+        if (map == null) {
+            return null;
+        }
+        Map<String, String> result = new LinkedHashMap<>();
+        for (Map.Entry<String, Located> e : map.entrySet()) {
+            String s = string(context, e.getValue(), what + " \"" + e.getKey() + "\"");
+            if (s == null) {
+                return null;
+            }
+            result.put(e.getKey(), s);
+        }
+        return result;
+    }
+
+    /**
+     * A credential. A secret reference is what belongs here; a plain string works but is
+     * flagged, because it would sit in Git and in plain state.
+     */
+    public static Secret secret(EvalContext context, Located located, String what) {
+        Value value = located.value();
+        if (value instanceof ErrorValue) {
+            return null;
+        }
+        if (value instanceof SensitiveValue s) {
+            Value inner = s.inner();
+            if (inner instanceof UnknownValue) {
+                return new Secret(s.source(), null);
+            }
+            if (inner instanceof StringValue str) {
+                return new Secret(s.source(), str.value());
+            }
+            return mismatch(context, located, inner, what, "a string");
+        }
+        String plain = string(context, located, what);
+        if (plain == null) {
+            return null;
+        }
+        context.diagnostics().add(Diagnostic.warning("plain-secret", located.span(), what
+                + " is a plain string in the fleet files", "use secret(\"name\") or env(\"NAME\") so it never lands in Git"));
+        return new Secret("literal", plain);
+    }
+
+    /** The value without secrets, unknowns or errors; null (after reporting) if it has any. */
+    static Value plain(EvalContext context, Located located, String what, boolean allowSensitive) {
+        Value value = located.value();
+        if (value instanceof ErrorValue) {
+            return null;
+        }
+        if (value instanceof SensitiveValue s) {
+            if (!allowSensitive) {
+                context.diagnostics().error("sensitive-value", located.span(), what + " cannot come from a secret",
+                        "it is shown in plans; keep secrets to credentials and env");
+                return null;
+            }
+            value = s.inner();
+        }
+        if (value instanceof UnknownValue u) {
+            context.diagnostics().error("unknown-value", located.span(), what + " must be known before planning",
+                    "it depends on a value that is " + u.why());
+            return null;
+        }
+        return value;
+    }
+
+    static <T> T mismatch(EvalContext context, Located located, Value value, String what, String expected) {
+        if (value instanceof SymbolValue symbol) {
+            String close = Suggest.didYouMean(symbol.name(), symbol.namesInScope().get());
+            context.diagnostics().error("undefined-name", symbol.span(), "unknown name \"" + symbol.name() + "\"",
+                    close.isEmpty() ? "if you meant the text, write \"" + symbol.name() + "\"" : close);
+            return null;
+        }
+        String found = value instanceof NullValue ? "null" : Operators.article(value.typeName()) + " ("
+                + abbreviate(value.display()) + ")";
+        context.diagnostics().error("type-mismatch", located.span(), what + " must be " + expected + ", found " + found,
+                "");
+        return null;
+    }
+
+    private static String abbreviate(String text) {
+        return text.length() <= 40 ? text : text.substring(0, 37) + "...";
+    }
+}

@@ -1,0 +1,454 @@
+package io.fleetform.engine.eval;
+
+import io.fleetform.dsl.ast.Attribute;
+import io.fleetform.dsl.ast.Block;
+import io.fleetform.dsl.ast.BodyItem;
+import io.fleetform.dsl.ast.Expression;
+import io.fleetform.dsl.ast.GetAttr;
+import io.fleetform.dsl.ast.IndexExpr;
+import io.fleetform.dsl.ast.Variable;
+import io.fleetform.dsl.source.SourceSpan;
+import io.fleetform.engine.model.Cluster;
+import io.fleetform.engine.model.Fleet;
+import io.fleetform.engine.model.HostPool;
+import io.fleetform.engine.model.Idc;
+import io.fleetform.engine.model.Image;
+import io.fleetform.engine.model.Moved;
+import io.fleetform.engine.model.Output;
+import io.fleetform.engine.model.Registry;
+import io.fleetform.engine.model.Rollout;
+import io.fleetform.engine.model.Secret;
+import io.fleetform.engine.model.Stage;
+import io.fleetform.engine.model.TargetRef;
+import io.fleetform.engine.model.Zone;
+import io.fleetform.engine.value.Dimension;
+import io.fleetform.engine.value.Entity;
+import io.fleetform.engine.value.ErrorValue;
+import io.fleetform.engine.value.StringValue;
+import io.fleetform.engine.value.Value;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * Builds the typed {@link Fleet} from the root module: reads every declaration (so every
+ * mistake is found, used or not), converts values to model fields, and checks what can be
+ * checked before touching infrastructure.
+ */
+final class ModelBuilder {
+    private static final Map<String, Stage.Gate> GATES = ZoneBuilder.ordered("healthy", Stage.Gate.HEALTHY, "none",
+            Stage.Gate.NONE);
+    private static final Map<String, Boolean> APPROVALS = ZoneBuilder.ordered("auto", false, "manual", true);
+
+    private final EvalContext context;
+
+    ModelBuilder(EvalContext context) {
+        this.context = context;
+    }
+
+    Fleet build(ModuleInstance root, SourceSpan firstFile) {
+        List<Block> fleetBlocks = root.fleetBlocks();
+        if (fleetBlocks.isEmpty()) {
+            context.diagnostics().error("missing-fleet", firstFile, "no fleet block",
+                    "every fleet declares itself once: fleet \"mt2\" { owner = \"mt2-ops\" }");
+        }
+        for (int i = 1; i < fleetBlocks.size(); i++) {
+            context.diagnostics().error("duplicate", fleetBlocks.get(i).headerSpan(), "fleet is declared twice",
+                    "first declared at " + fleetBlocks.get(0).headerSpan().location());
+        }
+        Block fleetBlock = fleetBlocks.isEmpty() ? null : fleetBlocks.get(0);
+        Layer fleetLayer = fleetBlock == null ? null : new Layer("fleet", fleetBlock, root.scope());
+        String owner = fleetLayer == null ? "" : string(fleetLayer, "owner", "");
+        Map<String, String> labels = fleetLayer == null || fleetLayer.attribute("labels") == null ? Map.of()
+                : orEmpty(Coerce.stringMap(context, located(fleetLayer, "labels"), "labels"));
+
+        Map<String, Value> variables = variables(root);
+        root.locals().keySet().forEach(name -> context.guard(() -> root.local(name, SourceSpan.NONE), null));
+
+        List<Registry> registries = root.declared("registry").stream().map(this::registry).toList();
+        Map<String, Registry> registryByName = new HashMap<>();
+        registries.forEach(r -> registryByName.put(r.name(), r));
+        List<Image> images = root.declared("image").stream().map(e -> image(e, registryByName)).toList();
+        List<Cluster> clusters = root.declared("cluster").stream()
+                .map(e -> cluster(e, fleetBlock == null ? "default" : root.fleetName())).toList();
+        List<HostPool> hostPools = root.declared("hosts").stream().map(this::hostPool).toList();
+        Map<String, HostPool> poolByName = new HashMap<>();
+        hostPools.forEach(p -> poolByName.put(p.name(), p));
+        List<Idc> idcs = new ArrayList<>();
+        for (DeclaredEntity e : root.declared("idc")) {
+            Idc idc = idc(e, poolByName);
+            if (idc != null) {
+                idcs.add(idc);
+            }
+        }
+        Map<String, Idc> idcByName = new LinkedHashMap<>();
+        idcs.forEach(i -> idcByName.put(i.name(), i));
+        root.declared("template").forEach(t -> t.layers());
+
+        List<Zone> zones = new ArrayList<>();
+        collectZones(root, new ZoneBuilder(context, idcByName), zones);
+        List<Rollout> rollouts = root.declared("rollout").stream().map(this::rollout).toList();
+        List<Output> outputs = outputs(root);
+        List<Moved> moved = root.movedBlocks().stream().map(this::moved).filter(m -> m != null).toList();
+        String name = fleetBlock == null ? "" : root.fleetName();
+        return new Fleet(name, owner, labels, variables, registries, images, clusters, hostPools, idcs, zones, rollouts,
+                outputs, moved, fleetBlock == null ? firstFile : fleetBlock.headerSpan());
+    }
+
+    private Map<String, Value> variables(ModuleInstance root) {
+        Map<String, Value> variables = new LinkedHashMap<>();
+        root.variableBlocks().forEach((name, block) ->
+                variables.put(name, context.guard(() -> root.variable(name, block.headerSpan()), ErrorValue.INSTANCE)));
+        return variables;
+    }
+
+    /** Zones of the module and, depth first, of the modules it calls; their outputs are checked too. */
+    private void collectZones(ModuleInstance module, ZoneBuilder builder, List<Zone> zones) {
+        for (ZoneEntity entity : module.zones().values()) {
+            zones.add(builder.zone(entity));
+        }
+        for (ModuleEntity call : module.moduleCalls().values()) {
+            call.instance().ifPresent(child -> {
+                child.variableBlocks().forEach((name, block) ->
+                        context.guard(() -> child.variable(name, block.headerSpan()), null));
+                child.locals().keySet().forEach(name -> context.guard(() -> child.local(name, SourceSpan.NONE), null));
+                child.declared("template").forEach(t -> t.layers());
+                collectZones(child, builder, zones);
+                child.declared("output").forEach(o -> o.located("value"));
+            });
+        }
+    }
+
+    private Registry registry(DeclaredEntity e) {
+        Layer layer = e.own();
+        String url = requiredString(e, "url", "url = \"registry.example.internal\"");
+        Optional<Secret> auth = !set(layer, "auth") ? Optional.empty()
+                : Optional.ofNullable(Coerce.secret(context, located(layer, "auth"), "auth"));
+        Optional<String> mirrorOf = Optional.empty();
+        if (set(layer, "mirror_of")) {
+            Entity of = Coerce.reference(context, located(layer, "mirror_of"), "registry", "mirror_of");
+            if (of != null && of.name().equals(e.name())) {
+                context.diagnostics().error("self-mirror", located(layer, "mirror_of").span(), "registry " + e.name()
+                        + " cannot mirror itself", "");
+            } else if (of != null) {
+                mirrorOf = Optional.of(of.name());
+            }
+        }
+        Optional<String> username = !set(layer, "username") ? Optional.empty()
+                : Optional.ofNullable(Coerce.string(context, located(layer, "username"), "username"));
+        boolean insecure = bool(layer, "insecure", false);
+        return new Registry(e.name(), url == null ? "" : url, username, auth, mirrorOf, insecure,
+                e.block().headerSpan());
+    }
+
+    private Image image(DeclaredEntity e, Map<String, Registry> registries) {
+        Layer layer = e.own();
+        String registry = null;
+        if (!set(layer, "from")) {
+            missing(e, "from", "from = registry.NAME");
+        } else {
+            Entity from = Coerce.reference(context, located(layer, "from"), "registry", "from");
+            registry = from == null ? null : from.name();
+        }
+        String repository = requiredString(e, "name", "name = \"mt2/gamesvr\"");
+        Optional<String> tag = optionalString(layer, "tag");
+        Optional<String> digest = optionalString(layer, "digest");
+        if (digest.isPresent() && !digest.get().matches("sha256:[0-9a-f]{64}")) {
+            context.diagnostics().error("invalid-digest", located(layer, "digest").span(), "\"" + digest.get()
+                    + "\" is not an image digest", "digests look like sha256: followed by 64 hex digits");
+        }
+        if (tag.isEmpty() && digest.isEmpty() && !set(layer, "tag") && !set(layer, "digest")) {
+            missing(e, "tag", "tag = \"1.4.2\" (resolved to a digest at plan time) or digest = \"sha256:...\"");
+        }
+        List<String> replicateTo = new ArrayList<>();
+        if (set(layer, "replicate_to")) {
+            List<Located> targets = Coerce.list(context, located(layer, "replicate_to"), "replicate_to");
+            for (Located target : targets == null ? List.<Located>of() : targets) {
+                Entity mirror = Coerce.reference(context, target, "registry", "replicate_to");
+                if (mirror == null) {
+                    continue;
+                }
+                Registry r = registries.get(mirror.name());
+                if (r != null && registry != null && !r.mirrorOf().equals(Optional.of(registry))) {
+                    context.diagnostics().error("not-a-mirror", target.span(), "registry " + mirror.name()
+                            + " is not a mirror of " + registry, "declare it with mirror_of = registry." + registry);
+                }
+                replicateTo.add(mirror.name());
+            }
+        }
+        boolean prepull = bool(layer, "prepull", false);
+        return new Image(e.name(), registry == null ? "" : registry, repository == null ? "" : repository, tag, digest,
+                replicateTo, prepull, e.block().headerSpan());
+    }
+
+    private Cluster cluster(DeclaredEntity e, String fleetName) {
+        Layer layer = e.own();
+        String kubeContext = requiredString(e, "context", "context = \"sh-prod\"");
+        String namespace = optionalString(layer, "namespace").orElse(fleetName);
+        if (!namespace.matches("[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?")) {
+            context.diagnostics().error("invalid-namespace", !set(layer, "namespace") ? e.block().headerSpan()
+                    : located(layer, "namespace").span(), "\"" + namespace + "\" is not a valid Kubernetes namespace",
+                    "lower-case letters, digits and '-', at most 63");
+        }
+        Optional<String> kubeconfig = optionalString(layer, "kubeconfig");
+        return new Cluster(e.name(), kubeContext == null ? "" : kubeContext, namespace, kubeconfig,
+                e.block().headerSpan());
+    }
+
+    private HostPool hostPool(DeclaredEntity e) {
+        Layer layer = e.own();
+        boolean local = bool(layer, "local", false);
+        List<String> agents = new ArrayList<>();
+        if (set(layer, "agents")) {
+            Located value = located(layer, "agents");
+            Value plain = value.value().unwrap();
+            if (plain instanceof StringValue text) {
+                for (String line : text.value().split("\n")) {
+                    String agent = line.replaceAll("#.*", "").strip();
+                    if (!agent.isEmpty()) {
+                        agents.add(agent);
+                    }
+                }
+            } else {
+                List<Located> items = Coerce.list(context, value, "agents");
+                for (Located item : items == null ? List.<Located>of() : items) {
+                    String agent = Coerce.string(context, item, "agent");
+                    if (agent != null) {
+                        agents.add(agent);
+                    }
+                }
+            }
+            for (String agent : agents) {
+                if (!agent.matches("[A-Za-z0-9.\\-\\[\\]:]+:[0-9]{1,5}")) {
+                    context.diagnostics().error("invalid-agent", value.span(), "agent \"" + agent
+                            + "\" is not host:port", "e.g. 10.20.0.11:7700");
+                }
+            }
+        }
+        if (!local && agents.isEmpty()) {
+            context.diagnostics().error("empty-pool", e.block().headerSpan(), "hosts \"" + e.name()
+                    + "\" has no agents", "list agents = [\"host:port\", ...], or set local = true for this machine");
+        }
+        Optional<Secret> token = !set(layer, "token") ? Optional.empty()
+                : Optional.ofNullable(Coerce.secret(context, located(layer, "token"), "token"));
+        return new HostPool(e.name(), agents, token, local, e.block().headerSpan());
+    }
+
+    private Idc idc(DeclaredEntity e, Map<String, HostPool> pools) {
+        Layer layer = e.own();
+        String region = requiredString(e, "region", "region = \"shanghai\"");
+        TargetRef target = null;
+        if (!set(layer, "target")) {
+            missing(e, "target", "target = cluster.NAME or hosts.NAME");
+        } else {
+            Located value = located(layer, "target");
+            if (value.value() instanceof io.fleetform.engine.value.RefValue ref
+                    && (ref.entity().kind().equals("cluster") || ref.entity().kind().equals("hosts"))) {
+                target = new TargetRef(ref.entity().kind().equals("cluster") ? TargetRef.Kind.CLUSTER
+                        : TargetRef.Kind.HOSTS, ref.entity().name());
+            } else if (!(value.value() instanceof ErrorValue)) {
+                Coerce.mismatch(context, value, value.value(), "target", "a cluster.NAME or hosts.NAME reference");
+            }
+        }
+        List<String> modules = new ArrayList<>();
+        if (set(layer, "modules")) {
+            List<Located> items = Coerce.list(context, located(layer, "modules"), "modules");
+            for (Located item : items == null ? List.<Located>of() : items) {
+                String module = Coerce.string(context, item, "module");
+                if (module != null) {
+                    modules.add(module);
+                }
+            }
+        }
+        Optional<String> ipPool = optionalString(layer, "ip_pool");
+        if (ipPool.isPresent() && !Cidr.isValid(ipPool.get())) {
+            context.diagnostics().error("invalid-cidr", located(layer, "ip_pool").span(), "\"" + ipPool.get()
+                    + "\" is not an IPv4 network", "write it like \"10.20.0.0/22\"");
+        }
+        if (target != null && target.kind() == TargetRef.Kind.HOSTS && ipPool.isEmpty()) {
+            context.diagnostics().error("missing-attribute", e.block().headerSpan(), "idc \"" + e.name()
+                    + "\" runs on hosts." + target.name() + " and needs an ip_pool",
+                    "instances on hosts get fixed IPs from it: ip_pool = \"10.20.0.0/22\"");
+        }
+        if (region == null || target == null) {
+            return null;
+        }
+        return new Idc(e.name(), region, target, modules, ipPool, e.block().headerSpan());
+    }
+
+    private Rollout rollout(DeclaredEntity e) {
+        List<Stage> stages = new ArrayList<>();
+        Map<String, SourceSpan> zonesSeen = new HashMap<>();
+        int index = 0;
+        for (Block block : e.own().repeated("stage")) {
+            String name = block.label().map(l -> l.value()).orElse("");
+            Layer layer = new Layer(e.address() + ".stage." + name, block, e.own().scope());
+            List<String> zones = references(layer, "zones", "zone", true);
+            for (String zone : zones) {
+                SourceSpan first = zonesSeen.putIfAbsent(zone, located(layer, "zones").span());
+                if (first != null) {
+                    context.diagnostics().error("zone-in-two-stages", located(layer, "zones").span(), "zone " + zone
+                            + " is already in an earlier stage", "each zone is rolled out by one stage");
+                }
+            }
+            List<String> idcs = new ArrayList<>(references(layer, "idcs", "idc", true));
+            idcs.addAll(references(layer, "idc", "idc", false));
+            Long percent = !set(layer, "percent") ? null
+                    : Coerce.integer(context, located(layer, "percent"), "percent", 1, 100);
+            Long maxParallel = !set(layer, "max_parallel") ? null
+                    : Coerce.integer(context, located(layer, "max_parallel"), "max_parallel", 1, 100_000);
+            Optional<Duration> wait = Optional.empty();
+            if (set(layer, "wait")) {
+                Long ms = Coerce.wholeBase(context, located(layer, "wait"), Dimension.DURATION, "wait");
+                wait = ms == null ? Optional.empty() : Optional.of(Duration.ofMillis(ms));
+            }
+            Stage.Gate gate = !set(layer, "gate") ? Stage.Gate.HEALTHY
+                    : orElse(Coerce.enumeration(context, located(layer, "gate"), GATES, "gate"), Stage.Gate.HEALTHY);
+            Boolean manual = !set(layer, "approval") ? Boolean.FALSE
+                    : Coerce.enumeration(context, located(layer, "approval"), APPROVALS, "approval");
+            stages.add(new Stage(name, zones, idcs, Optional.ofNullable(percent).map(Long::intValue),
+                    maxParallel == null ? 1 : maxParallel.intValue(), wait, gate, Boolean.TRUE.equals(manual),
+                    block.headerSpan()));
+            index++;
+        }
+        if (index == 0) {
+            context.diagnostics().error("empty-rollout", e.block().headerSpan(), "rollout \"" + e.name()
+                    + "\" has no stages", "add stage \"all\" { max_parallel = 10 }");
+        }
+        return new Rollout(e.name(), stages, e.block().headerSpan());
+    }
+
+    private List<String> references(Layer layer, String attribute, String kind, boolean list) {
+        if (!set(layer, attribute)) {
+            return List.of();
+        }
+        Located value = located(layer, attribute);
+        List<Located> items = list ? Coerce.list(context, value, attribute) : List.of(value);
+        List<String> names = new ArrayList<>();
+        for (Located item : items == null ? List.<Located>of() : items) {
+            Entity entity = Coerce.reference(context, item, kind, attribute);
+            if (entity != null) {
+                names.add(entity.name());
+            }
+        }
+        return names;
+    }
+
+    private List<Output> outputs(ModuleInstance root) {
+        List<Output> outputs = new ArrayList<>();
+        for (DeclaredEntity e : root.declared("output")) {
+            Layer layer = e.own();
+            if (!set(layer, "value")) {
+                missing(e, "value", "value = ...");
+                continue;
+            }
+            Value value = layer.value("value", context);
+            boolean sensitive = bool(layer, "sensitive", false);
+            if (value.isSensitive() && !sensitive) {
+                context.diagnostics().error("sensitive-output", layer.attribute("value").value().span(), "output \""
+                        + e.name() + "\" shows a secret", "mark it sensitive = true; it is then masked in every output");
+            }
+            String description = optionalString(layer, "description").orElse("");
+            outputs.add(new Output(e.name(), value, sensitive || value.isSensitive(), description,
+                    e.block().headerSpan()));
+        }
+        return outputs;
+    }
+
+    /** {@code moved { from = zone.s1  to = zone.a1 }}: addresses written as references, never evaluated. */
+    private Moved moved(Block block) {
+        String from = null;
+        String to = null;
+        for (BodyItem item : block.items()) {
+            if (item instanceof Attribute a) {
+                String address = address(a.value());
+                if (address == null) {
+                    context.diagnostics().error("invalid-address", a.value().span(), a.name().name()
+                            + " must be an address such as zone.s1", "");
+                } else if (a.name().name().equals("from")) {
+                    from = address;
+                } else {
+                    to = address;
+                }
+            }
+        }
+        if (from == null || to == null) {
+            if (from == null && to == null) {
+                context.diagnostics().error("missing-attribute", block.headerSpan(), "moved needs from and to", "");
+            }
+            return null;
+        }
+        return new Moved(from, to, block.span());
+    }
+
+    static String address(Expression e) {
+        if (e instanceof Variable v) {
+            return v.name();
+        }
+        if (e instanceof GetAttr g) {
+            String target = address(g.target());
+            return target == null ? null : target + "." + g.name().name();
+        }
+        if (e instanceof IndexExpr i && i.index() instanceof io.fleetform.dsl.ast.NumberLiteral n) {
+            String target = address(i.target());
+            return target == null ? null : target + "[" + n.text() + "]";
+        }
+        return null;
+    }
+
+    // ---- small readers ----
+
+    /** Set, and not to null: null means "not set" everywhere. */
+    private boolean set(Layer layer, String attribute) {
+        return layer.attribute(attribute) != null
+                && !(layer.value(attribute, context) instanceof io.fleetform.engine.value.NullValue);
+    }
+
+    private Located located(Layer layer, String attribute) {
+        return new Located(attribute, layer.value(attribute, context), layer.attribute(attribute).value().span());
+    }
+
+    private String requiredString(DeclaredEntity e, String attribute, String example) {
+        if (!set(e.own(), attribute)) {
+            missing(e, attribute, example);
+            return null;
+        }
+        return Coerce.string(context, located(e.own(), attribute), attribute);
+    }
+
+    private void missing(DeclaredEntity e, String attribute, String example) {
+        context.diagnostics().error("missing-attribute", e.block().headerSpan(), e.kind() + " \"" + e.name()
+                + "\" has no " + attribute, "set " + example);
+    }
+
+    private String string(Layer layer, String attribute, String fallback) {
+        return optionalString(layer, attribute).orElse(fallback);
+    }
+
+    private Optional<String> optionalString(Layer layer, String attribute) {
+        if (!set(layer, attribute)) {
+            return Optional.empty();
+        }
+        return Optional.ofNullable(Coerce.string(context, located(layer, attribute), attribute));
+    }
+
+    private boolean bool(Layer layer, String attribute, boolean fallback) {
+        if (!set(layer, attribute)) {
+            return fallback;
+        }
+        Boolean value = Coerce.bool(context, located(layer, attribute), attribute);
+        return value == null ? fallback : value;
+    }
+
+    private static <T> T orElse(T value, T fallback) {
+        return value == null ? fallback : value;
+    }
+
+    private static <K, V> Map<K, V> orEmpty(Map<K, V> map) {
+        return map == null ? Map.of() : map;
+    }
+}

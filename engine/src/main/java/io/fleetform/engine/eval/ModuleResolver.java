@@ -1,0 +1,99 @@
+package io.fleetform.engine.eval;
+
+import io.fleetform.dsl.parse.FleetParser;
+import io.fleetform.dsl.parse.ParseResult;
+import io.fleetform.dsl.source.SourceFile;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.ServiceLoader;
+import java.util.stream.Stream;
+
+/**
+ * Finds and parses modules: a local folder ({@code ./modules/zone}, relative to the calling
+ * module) or a library module ({@code stdlib/mmo}) supplied by a {@link ModuleLibrary} on the
+ * class path. Each source is parsed once per run.
+ */
+public final class ModuleResolver {
+
+    /** A resolved module: its folder (virtual for library modules) and its parsed files. */
+    public record Resolved(Path dir, List<ParseResult> files) {
+    }
+
+    private final FleetParser parser = new FleetParser();
+    private final List<ModuleLibrary> libraries;
+    private final Map<String, Resolved> cache = new HashMap<>();
+
+    public ModuleResolver(List<ModuleLibrary> libraries) {
+        this.libraries = List.copyOf(libraries);
+    }
+
+    public static ModuleResolver fromClassPath() {
+        List<ModuleLibrary> libraries = new ArrayList<>();
+        ServiceLoader.load(ModuleLibrary.class).forEach(libraries::add);
+        return new ModuleResolver(libraries);
+    }
+
+    /** Empty when nothing is found at {@code source}. */
+    public Optional<Resolved> resolve(String source, Path fromDir) throws IOException {
+        boolean local = source.startsWith("./") || source.startsWith("../") || source.startsWith("/");
+        Path dir = local ? fromDir.resolve(source).normalize() : Path.of(source);
+        String key = dir.toString();
+        Resolved cached = cache.get(key);
+        if (cached != null) {
+            return Optional.of(cached);
+        }
+        List<ParseResult> files = new ArrayList<>();
+        if (local) {
+            if (!Files.isDirectory(dir)) {
+                return Optional.empty();
+            }
+            for (Path file : fleetFiles(dir)) {
+                files.add(parser.parse(new SourceFile(displayPath(file), Files.readString(file))));
+            }
+        } else {
+            Optional<List<ModuleLibrary.SourceText>> texts = Optional.empty();
+            for (ModuleLibrary library : libraries) {
+                texts = library.module(source);
+                if (texts.isPresent()) {
+                    break;
+                }
+            }
+            if (texts.isEmpty()) {
+                return Optional.empty();
+            }
+            for (ModuleLibrary.SourceText text : texts.get()) {
+                files.add(parser.parse(new SourceFile(text.path(), text.text())));
+            }
+        }
+        Resolved resolved = new Resolved(dir, files);
+        cache.put(key, resolved);
+        return Optional.of(resolved);
+    }
+
+    /** The {@code *.fleet} files of a folder, sorted by name; sub-folders are other modules. */
+    public static List<Path> fleetFiles(Path dir) throws IOException {
+        try (Stream<Path> entries = Files.list(dir)) {
+            return entries.filter(p -> p.getFileName().toString().endsWith(".fleet") && Files.isRegularFile(p))
+                    .sorted().toList();
+        }
+    }
+
+    /** Paths in messages are relative to where the user stands, as they typed them. */
+    public static String displayPath(Path file) {
+        Path cwd = Path.of("").toAbsolutePath();
+        Path absolute = file.toAbsolutePath().normalize();
+        return absolute.startsWith(cwd) ? cwd.relativize(absolute).toString() : file.toString();
+    }
+
+    public List<String> librarySources() {
+        List<String> all = new ArrayList<>();
+        libraries.forEach(l -> all.addAll(l.sources()));
+        return all;
+    }
+}

@@ -1,0 +1,94 @@
+package io.fleetform.engine.eval;
+
+import io.fleetform.dsl.ast.Block;
+import io.fleetform.dsl.ast.FromClause;
+import io.fleetform.dsl.source.SourceSpan;
+import io.fleetform.engine.value.RefValue;
+import io.fleetform.engine.value.StringValue;
+import io.fleetform.engine.value.UnknownValue;
+import io.fleetform.engine.value.Value;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * A service of a zone: its own body (in the zone's scope) over the layers of its template.
+ * {@code ip} is decided by placement, so it is unknown until the plan.
+ */
+final class ServiceEntity extends LayeredEntity {
+    private final ZoneEntity zone;
+    private final String name;
+    private final Block block;
+    private final Layer own;
+    private List<Layer> layers;
+    private Optional<String> template = Optional.empty();
+
+    ServiceEntity(ZoneEntity zone, String name, Block block) {
+        super(zone.module().context());
+        this.zone = zone;
+        this.name = name;
+        this.block = block;
+        this.own = new Layer(zone.address() + ".service." + name, block, zone.layer().scope());
+    }
+
+    ZoneEntity zone() {
+        return zone;
+    }
+
+    Block block() {
+        return block;
+    }
+
+    Optional<String> template() {
+        layers();
+        return template;
+    }
+
+    @Override
+    List<Layer> layers() {
+        if (layers == null) {
+            List<Layer> resolved = new ArrayList<>(List.of(own));
+            block.clause(FromClause.class).filter(f -> !f.isRange()).ifPresent(from -> {
+                List<Layer> inherited = TemplateLayers.of(context, address() + ".from", from.from(), own.scope());
+                if (!inherited.isEmpty()) {
+                    template = Optional.of(inherited.get(0).owner());
+                }
+                resolved.addAll(inherited);
+            });
+            layers = List.copyOf(resolved);
+        }
+        return layers;
+    }
+
+    @Override
+    Value builtIn(String attribute, SourceSpan usedAt) {
+        return switch (attribute) {
+            case "name" -> new StringValue(name);
+            case "zone" -> new RefValue(zone);
+            case "address" -> new StringValue(address());
+            case "ip" -> UnknownValue.AFTER_PLAN;
+            default -> null;
+        };
+    }
+
+    @Override
+    Collection<String> builtInNames() {
+        return List.of("name", "zone", "address", "ip");
+    }
+
+    @Override
+    public String kind() {
+        return "service";
+    }
+
+    @Override
+    public String name() {
+        return name;
+    }
+
+    @Override
+    public String address() {
+        return zone.address() + ".service." + name;
+    }
+}

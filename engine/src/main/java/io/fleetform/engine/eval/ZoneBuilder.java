@@ -1,0 +1,419 @@
+package io.fleetform.engine.eval;
+
+import io.fleetform.dsl.ast.Attribute;
+import io.fleetform.dsl.ast.Block;
+import io.fleetform.dsl.ast.BodyItem;
+import io.fleetform.dsl.source.SourceSpan;
+import io.fleetform.engine.model.Cpu;
+import io.fleetform.engine.model.Disk;
+import io.fleetform.engine.model.EnvVar;
+import io.fleetform.engine.model.Idc;
+import io.fleetform.engine.model.IoLimits;
+import io.fleetform.engine.model.IrqBinding;
+import io.fleetform.engine.model.Lifecycle;
+import io.fleetform.engine.model.Network;
+import io.fleetform.engine.model.NetworkMode;
+import io.fleetform.engine.model.Service;
+import io.fleetform.engine.model.Spread;
+import io.fleetform.engine.model.Sriov;
+import io.fleetform.engine.model.Workload;
+import io.fleetform.engine.model.Zone;
+import io.fleetform.engine.value.Dimension;
+import io.fleetform.engine.value.Entity;
+import io.fleetform.engine.value.MountValue;
+import io.fleetform.engine.value.QuantityValue;
+import io.fleetform.engine.value.SensitiveValue;
+import io.fleetform.engine.value.StringValue;
+import io.fleetform.engine.value.Value;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+
+/** Builds zones and their services, checking what can be known before touching infrastructure. */
+final class ZoneBuilder {
+    private static final Map<String, NetworkMode> NETWORK_MODES = ordered("bridge", NetworkMode.BRIDGE, "host",
+            NetworkMode.HOST, "overlay", NetworkMode.OVERLAY, "sriov", NetworkMode.SRIOV);
+    private static final Map<String, Spread> SPREADS = ordered("host", Spread.HOST, "rack", Spread.RACK, "none",
+            Spread.NONE);
+    private static final Map<String, IrqBinding> IRQ = ordered("local", IrqBinding.LOCAL, "any", IrqBinding.ANY);
+    private static final Map<String, Boolean> IP_MODES = ordered("fixed", true, "floating", false);
+    private static final Map<String, Workload> WORKLOADS = ordered("statefulset", Workload.STATEFULSET, "deployment",
+            Workload.DEPLOYMENT, "cloneset", Workload.CLONESET, "advanced_statefulset", Workload.ADVANCED_STATEFULSET,
+            "gameserverset", Workload.GAMESERVERSET);
+    private static final Set<String> SRIOV_ONLY = Set.of("vlan", "mac", "spoofchk", "trust", "min_rate", "max_rate",
+            "irq", "rps");
+
+    private final EvalContext context;
+    private final Map<String, Idc> idcs;
+
+    ZoneBuilder(EvalContext context, Map<String, Idc> idcs) {
+        this.context = context;
+        this.idcs = idcs;
+    }
+
+    Zone zone(ZoneEntity entity) {
+        SourceSpan header = entity.group().block().headerSpan();
+        Located idcValue = entity.located("idc");
+        String idcName = null;
+        if (idcValue == null) {
+            context.diagnostics().error("missing-attribute", header, "zone \"" + entity.name() + "\" has no idc",
+                    "set idc = idc.NAME: every zone is placed in one IDC");
+        } else {
+            Entity idc = Coerce.reference(context, idcValue, "idc", "idc");
+            idcName = idc == null ? null : idc.name();
+        }
+        Optional<String> module = optionalString(entity.located("module"), "module");
+        Idc idc = idcName == null ? null : idcs.get(idcName);
+        if (idc != null && module.isPresent() && !idc.modules().contains(module.get())) {
+            context.diagnostics().error("unknown-idc-module", entity.located("module").span(), "\"" + module.get()
+                    + "\" is not a module of idc " + idc.name(), idc.modules().isEmpty() ? "idc " + idc.name()
+                    + " declares no modules" : "its modules: " + String.join(", ", idc.modules()));
+        }
+        Located labelsValue = entity.located("labels");
+        Map<String, String> labels = labelsValue == null ? Map.of()
+                : orEmpty(Coerce.stringMap(context, labelsValue, "labels"));
+        List<Service> services = new ArrayList<>();
+        for (ServiceEntity service : entity.services().values()) {
+            Service built = service(service, idcName, module);
+            if (built != null) {
+                services.add(built);
+            }
+        }
+        Lifecycle lifecycle = lifecycle(entity, Set.of("idc", "module", "labels", "services"));
+        Optional<String> origin = entity.module().isRoot() ? Optional.empty()
+                : Optional.of(entity.module().prefix().replaceAll("\\.$", ""));
+        return new Zone(entity.name(), entity.group().label(), entity.index(), idcName == null ? "" : idcName, module,
+                labels, services, lifecycle, origin, header);
+    }
+
+    private Service service(ServiceEntity s, String zoneIdc, Optional<String> zoneModule) {
+        SourceSpan header = s.block().headerSpan();
+        String image = required(s, "image", header, v -> {
+            Entity e = Coerce.reference(context, v, "image", "image");
+            return e == null ? null : e.name();
+        }, "image = image.NAME");
+        Cpu cpu = required(s, "cpu", header, this::cpu, "cpu = 2 cores");
+        Long memory = required(s, "memory", header, v -> Coerce.wholeBase(context, v, Dimension.SIZE, "memory"),
+                "memory = 4Gi");
+        Long replicas = optional(s.located("replicas"), v -> Coerce.integer(context, v, "replicas", 0, 10_000));
+        Network network = network(s, cpu);
+        Spread spread = enumeration(s.located("spread"), SPREADS, "spread", Spread.NONE);
+        Boolean stateless = optional(s.located("stateless"), v -> Coerce.bool(context, v, "stateless"));
+        Workload workload = enumeration(s.located("workload"), WORKLOADS, "workload",
+                Boolean.TRUE.equals(stateless) ? Workload.DEPLOYMENT : Workload.STATEFULSET);
+        Map<String, Integer> ports = ports(s.located("ports"));
+        List<EnvVar> env = env(s.located("env"));
+        List<String> command = strings(s.located("command"), "command");
+        Map<String, String> config = s.located("config") == null ? Map.of()
+                : orEmpty(Coerce.stringMap(context, s.located("config"), "config"));
+        sameIdc(s, zoneIdc);
+        sameModule(s, zoneModule);
+        Optional<Disk> disk = disk(s);
+        Optional<IoLimits> io = io(s);
+        Lifecycle lifecycle = lifecycle(s, Schema.SERVICE_ATTRIBUTES);
+        if (io.isPresent() && disk.isEmpty()) {
+            context.diagnostics().error("io-without-disk", s.nestedBlock("io").headerSpan(),
+                    "io caps apply to the data disk, but this service has none", "add disk = 20Gi at \"/data\"");
+        }
+        if (image == null || cpu == null || memory == null || network == null) {
+            return null;
+        }
+        return new Service(s.name(), s.zone().name(), image, replicas == null ? 1 : replicas.intValue(), cpu, memory,
+                disk, io, network, spread, workload, ports, env, command, config, lifecycle, s.template(),
+                s.block().span());
+    }
+
+    private Cpu cpu(Located value) {
+        QuantityValue q = Coerce.quantity(context, value, Dimension.CPU, "cpu");
+        if (q == null) {
+            return null;
+        }
+        long millicores = q.amount().setScale(0, java.math.RoundingMode.DOWN).longValue();
+        if (millicores <= 0) {
+            context.diagnostics().error("out-of-range", value.span(), "cpu must be more than 0", "");
+            return null;
+        }
+        if (q.pinned() && millicores % 1000 != 0) {
+            context.diagnostics().error("pinned-fraction", value.span(), "pinned CPU must be whole cores, found "
+                    + millicores + "m", "pin " + Math.max(1, (millicores + 999) / 1000)
+                    + " cores, or drop 'pinned' for a shared " + millicores + "m");
+            return null;
+        }
+        return new Cpu(millicores, q.pinned());
+    }
+
+    private Network network(ServiceEntity s, Cpu cpu) {
+        Layer deciding = s.deciding("network");
+        if (deciding == null) {
+            return new Network(NetworkMode.BRIDGE, Optional.empty(), true);
+        }
+        Boolean fixedIp = true;
+        NetworkMode mode;
+        Block block = deciding.nested("network");
+        if (deciding.attribute("network") != null) {
+            mode = Coerce.enumeration(context, s.located("network"), NETWORK_MODES, "network");
+            block = null;
+        } else {
+            String label = block.label().map(l -> l.value()).orElse("");
+            mode = NETWORK_MODES.get(label);
+            if (mode == null) {
+                context.diagnostics().error("invalid-choice", block.labels().isEmpty() ? block.headerSpan()
+                        : block.labels().get(0).span(), "network must be one of " + String.join(", ",
+                        NETWORK_MODES.keySet()) + "; found \"" + label + "\"", Suggest.didYouMean(label,
+                        NETWORK_MODES.keySet()));
+                return null;
+            }
+            Located ip = s.nested("network", "ip");
+            if (ip != null) {
+                fixedIp = Coerce.enumeration(context, ip, IP_MODES, "ip");
+            }
+        }
+        if (mode == null) {
+            return null;
+        }
+        if (mode != NetworkMode.SRIOV) {
+            if (block != null) {
+                for (BodyItem item : block.items()) {
+                    if (item instanceof Attribute a && SRIOV_ONLY.contains(a.name().name())) {
+                        context.diagnostics().error("sriov-only", a.name().span(), a.name().name()
+                                + " applies to sriov networks only", "");
+                    }
+                }
+            }
+            return new Network(mode, Optional.empty(), fixedIp == null || fixedIp);
+        }
+        Long vlan = optional(s.nested("network", "vlan"), v -> Coerce.integer(context, v, "vlan", 1, 4094));
+        Optional<String> mac = optionalString(s.nested("network", "mac"), "mac");
+        if (mac.isPresent() && !mac.get().matches("(?i)[0-9a-f]{2}(:[0-9a-f]{2}){5}")) {
+            context.diagnostics().error("invalid-mac", s.nested("network", "mac").span(), "\"" + mac.get()
+                    + "\" is not a MAC address", "write it like \"02:00:00:00:00:01\"");
+        }
+        Boolean spoofCheck = optional(s.nested("network", "spoofchk"), v -> Coerce.bool(context, v, "spoofchk"));
+        Boolean trust = optional(s.nested("network", "trust"), v -> Coerce.bool(context, v, "trust"));
+        Long minRate = optional(s.nested("network", "min_rate"),
+                v -> Coerce.wholeBase(context, v, Dimension.RATE, "min_rate"));
+        Long maxRate = optional(s.nested("network", "max_rate"),
+                v -> Coerce.wholeBase(context, v, Dimension.RATE, "max_rate"));
+        IrqBinding irq = enumeration(s.nested("network", "irq"), IRQ, "irq", IrqBinding.LOCAL);
+        Boolean rps = optional(s.nested("network", "rps"), v -> Coerce.bool(context, v, "rps"));
+        if (irq == IrqBinding.LOCAL && cpu != null && !cpu.pinned()) {
+            Located irqValue = s.nested("network", "irq");
+            context.diagnostics().error("irq-needs-pinned", irqValue != null ? irqValue.span() : block.headerSpan(),
+                    "irq = local binds the VF's interrupts to the service's pinned cores, but its cpu is not pinned",
+                    "pin the cpu (cpu = 4 cores pinned) or set irq = any");
+        }
+        if (minRate != null && maxRate != null && minRate > maxRate) {
+            context.diagnostics().error("out-of-range", s.nested("network", "min_rate").span(),
+                    "min_rate is above max_rate", "");
+        }
+        Sriov sriov = new Sriov(Optional.ofNullable(vlan).map(Long::intValue), mac, spoofCheck == null || spoofCheck,
+                trust != null && trust, minRate == null ? 0 : minRate, maxRate == null ? 0 : maxRate, irq,
+                rps != null && rps);
+        return new Network(mode, Optional.of(sriov), fixedIp == null || fixedIp);
+    }
+
+    private Optional<Disk> disk(ServiceEntity s) {
+        Layer deciding = s.deciding("disk");
+        if (deciding == null) {
+            return Optional.empty();
+        }
+        Boolean keep = optional(s.nested("lifecycle", "keep_data_on_replace"),
+                v -> Coerce.bool(context, v, "keep_data_on_replace"));
+        if (deciding.attribute("disk") != null) {
+            Located value = s.located("disk");
+            Value plain = Coerce.plain(context, value, "disk", false);
+            if (plain instanceof MountValue mount) {
+                Long size = Coerce.wholeBase(context, new Located("disk", mount.size(), value.span()), Dimension.SIZE,
+                        "disk");
+                return size == null ? Optional.empty() : Optional.of(new Disk(size, mount.path(), keep != null && keep));
+            }
+            if (plain == null) {
+                return Optional.empty();
+            }
+            Long size = Coerce.wholeBase(context, value, Dimension.SIZE, "disk");
+            return size == null ? Optional.empty() : Optional.of(new Disk(size, "/data", keep != null && keep));
+        }
+        Located sizeValue = s.nested("disk", "size");
+        if (sizeValue == null) {
+            context.diagnostics().error("missing-attribute", deciding.nested("disk").headerSpan(), "disk has no size",
+                    "e.g. disk { size = 200Gi  mount = \"/data\" }");
+            return Optional.empty();
+        }
+        Long size = Coerce.wholeBase(context, sizeValue, Dimension.SIZE, "disk size");
+        Optional<String> mount = optionalString(s.nested("disk", "mount"), "mount");
+        if (mount.isPresent() && !mount.get().startsWith("/")) {
+            context.diagnostics().error("type-mismatch", s.nested("disk", "mount").span(),
+                    "a disk is mounted at an absolute path such as \"/data\"", "");
+        }
+        Boolean keepOnReplace = optional(s.nested("disk", "keep_on_replace"),
+                v -> Coerce.bool(context, v, "keep_on_replace"));
+        boolean kept = (keepOnReplace != null && keepOnReplace) || (keep != null && keep);
+        return size == null ? Optional.empty() : Optional.of(new Disk(size, mount.orElse("/data"), kept));
+    }
+
+    private Optional<IoLimits> io(ServiceEntity s) {
+        if (s.nestedBlock("io") == null) {
+            return Optional.empty();
+        }
+        Long read = optional(s.nested("io", "read"), v -> Coerce.wholeBase(context, v, Dimension.RATE, "read"));
+        Long write = optional(s.nested("io", "write"), v -> Coerce.wholeBase(context, v, Dimension.RATE, "write"));
+        Long readIops = optional(s.nested("io", "read_iops"),
+                v -> Coerce.integer(context, v, "read_iops", 1, 10_000_000));
+        Long writeIops = optional(s.nested("io", "write_iops"),
+                v -> Coerce.integer(context, v, "write_iops", 1, 10_000_000));
+        return Optional.of(new IoLimits(orZero(read), orZero(write), orZero(readIops), orZero(writeIops)));
+    }
+
+    Lifecycle lifecycle(LayeredEntity entity, Set<String> attributes) {
+        if (entity.nestedBlock("lifecycle") == null) {
+            return Lifecycle.DEFAULT;
+        }
+        Boolean prevent = optional(entity.nested("lifecycle", "prevent_destroy"),
+                v -> Coerce.bool(context, v, "prevent_destroy"));
+        Boolean cbd = optional(entity.nested("lifecycle", "create_before_destroy"),
+                v -> Coerce.bool(context, v, "create_before_destroy"));
+        Boolean keep = optional(entity.nested("lifecycle", "keep_data_on_replace"),
+                v -> Coerce.bool(context, v, "keep_data_on_replace"));
+        List<String> ignore = new ArrayList<>();
+        Located ignoreValue = entity.nested("lifecycle", "ignore_changes");
+        if (ignoreValue != null) {
+            List<Located> items = Coerce.list(context, ignoreValue, "ignore_changes");
+            for (Located item : items == null ? List.<Located>of() : items) {
+                Value plain = item.value().unwrap();
+                String name = plain instanceof StringValue str ? str.value() : plain.display();
+                if (!attributes.contains(name)) {
+                    context.diagnostics().error("unknown-attribute", item.span(), "ignore_changes names \"" + name
+                            + "\", which is not an attribute here", Suggest.didYouMean(name, attributes));
+                }
+                ignore.add(name);
+            }
+        }
+        return new Lifecycle(prevent != null && prevent, ignore, cbd != null && cbd, keep != null && keep);
+    }
+
+    private void sameIdc(ServiceEntity s, String zoneIdc) {
+        Located value = s.located("idc");
+        if (value == null || zoneIdc == null) {
+            return;
+        }
+        Entity idc = Coerce.reference(context, value, "idc", "idc");
+        if (idc != null && !idc.name().equals(zoneIdc)) {
+            context.diagnostics().error("zone-spans-idcs", value.span(), "service \"" + s.name() + "\" is placed in idc "
+                    + idc.name() + " but its zone is in idc " + zoneIdc, "a zone's services stay in one IDC so its "
+                    + "traffic never crosses IDCs; move the service to a zone in " + idc.name());
+        }
+    }
+
+    private void sameModule(ServiceEntity s, Optional<String> zoneModule) {
+        Located value = s.located("module");
+        if (value == null) {
+            return;
+        }
+        String module = Coerce.string(context, value, "module");
+        if (module != null && zoneModule.isPresent() && !module.equals(zoneModule.get())) {
+            context.diagnostics().error("zone-spans-modules", value.span(), "service \"" + s.name()
+                    + "\" is placed in IDC module " + module + " but its zone is in " + zoneModule.get(),
+                    "a zone's services stay in one IDC module");
+        }
+    }
+
+    private Map<String, Integer> ports(Located value) {
+        if (value == null) {
+            return Map.of();
+        }
+        Map<String, Located> map = Coerce.map(context, value, "ports");
+        Map<String, Integer> ports = new LinkedHashMap<>();
+        for (Map.Entry<String, Located> e : map == null ? Map.<String, Located>of().entrySet() : map.entrySet()) {
+            Long port = Coerce.integer(context, e.getValue(), "port \"" + e.getKey() + "\"", 1, 65535);
+            if (port != null) {
+                ports.put(e.getKey(), port.intValue());
+            }
+        }
+        return ports;
+    }
+
+    private List<EnvVar> env(Located value) {
+        if (value == null) {
+            return List.of();
+        }
+        Map<String, Located> map = Coerce.map(context, value, "env");
+        List<EnvVar> env = new ArrayList<>();
+        for (Map.Entry<String, Located> e : map == null ? Map.<String, Located>of().entrySet() : map.entrySet()) {
+            Value v = e.getValue().value();
+            if (v instanceof SensitiveValue) {
+                var secret = Coerce.secret(context, e.getValue(), "env " + e.getKey());
+                if (secret != null) {
+                    env.add(new EnvVar(e.getKey(), secret.value(), true));
+                }
+            } else {
+                String text = Coerce.string(context, e.getValue(), "env " + e.getKey());
+                if (text != null) {
+                    env.add(new EnvVar(e.getKey(), text, false));
+                }
+            }
+        }
+        return env;
+    }
+
+    private List<String> strings(Located value, String what) {
+        if (value == null) {
+            return List.of();
+        }
+        List<Located> items = Coerce.list(context, value, what);
+        List<String> result = new ArrayList<>();
+        for (Located item : items == null ? List.<Located>of() : items) {
+            String s = Coerce.string(context, item, what);
+            if (s != null) {
+                result.add(s);
+            }
+        }
+        return result;
+    }
+
+    private <T> T required(LayeredEntity entity, String attribute, SourceSpan header,
+                           java.util.function.Function<Located, T> read, String example) {
+        Located value = entity.located(attribute);
+        if (value == null) {
+            context.diagnostics().error("missing-attribute", header, entity.kind() + " \"" + entity.name() + "\" has no "
+                    + attribute, "set " + example + ", or build it from a template that does");
+            return null;
+        }
+        return read.apply(value);
+    }
+
+    private static <T> T optional(Located value, java.util.function.Function<Located, T> read) {
+        return value == null ? null : read.apply(value);
+    }
+
+    private Optional<String> optionalString(Located value, String what) {
+        return value == null ? Optional.empty() : Optional.ofNullable(Coerce.string(context, value, what));
+    }
+
+    private <T> T enumeration(Located value, Map<String, T> choices, String what, T fallback) {
+        if (value == null) {
+            return fallback;
+        }
+        T result = Coerce.enumeration(context, value, choices, what);
+        return result == null ? fallback : result;
+    }
+
+    private static long orZero(Long value) {
+        return value == null ? 0 : value;
+    }
+
+    private static <K, V> Map<K, V> orEmpty(Map<K, V> map) {
+        return map == null ? Map.of() : map;
+    }
+
+    @SuppressWarnings("unchecked")
+    static <T> Map<String, T> ordered(Object... pairs) {
+        Map<String, T> map = new LinkedHashMap<>();
+        for (int i = 0; i < pairs.length; i += 2) {
+            map.put((String) pairs[i], (T) pairs[i + 1]);
+        }
+        return map;
+    }
+}

@@ -1,0 +1,122 @@
+package io.fleetform.engine.eval;
+
+import io.fleetform.dsl.ast.Block;
+import io.fleetform.dsl.ast.IfClause;
+import io.fleetform.dsl.source.SourceSpan;
+import io.fleetform.engine.value.BoolValue;
+import io.fleetform.engine.value.ErrorValue;
+import io.fleetform.engine.value.MapValue;
+import io.fleetform.engine.value.NumberValue;
+import io.fleetform.engine.value.RefValue;
+import io.fleetform.engine.value.StringValue;
+import io.fleetform.engine.value.Value;
+import java.util.Collection;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/** One zone: its body in the scope of its iteration, and its services. */
+final class ZoneEntity extends LayeredEntity {
+    private final ModuleInstance module;
+    private final ZoneGroup group;
+    private final String name;
+    private final int index;
+    private final Layer layer;
+    private Map<String, ServiceEntity> services;
+
+    ZoneEntity(ModuleInstance module, ZoneGroup group, String name, int index, Scope scope) {
+        super(module.context());
+        this.module = module;
+        this.group = group;
+        this.name = name;
+        this.index = index;
+        this.layer = new Layer("zone." + name, group.block(), scope);
+    }
+
+    ModuleInstance module() {
+        return module;
+    }
+
+    ZoneGroup group() {
+        return group;
+    }
+
+    int index() {
+        return index;
+    }
+
+    Layer layer() {
+        return layer;
+    }
+
+    Map<String, ServiceEntity> services() {
+        if (services == null) {
+            services = new LinkedHashMap<>();
+            for (Block block : layer.repeated("service")) {
+                String serviceName = block.label().map(l -> l.value()).orElse("");
+                if (included(block)) {
+                    services.putIfAbsent(serviceName, new ServiceEntity(this, serviceName, block));
+                }
+            }
+        }
+        return services;
+    }
+
+    private boolean included(Block block) {
+        IfClause condition = block.clause(IfClause.class).orElse(null);
+        if (condition == null) {
+            return true;
+        }
+        String key = address() + ".service." + block.label().map(l -> l.value()).orElse("") + ".if";
+        Value value = context.compute(key, "if", condition.condition(), layer.scope()).unwrap();
+        if (value instanceof BoolValue b) {
+            return b.value();
+        }
+        if (!(value instanceof ErrorValue)) {
+            context.diagnostics().error("type-mismatch", condition.condition().span(),
+                    "'if' needs a bool known before planning, found " + Operators.article(value.typeName()), "");
+        }
+        return false;
+    }
+
+    @Override
+    List<Layer> layers() {
+        return List.of(layer);
+    }
+
+    @Override
+    Value builtIn(String attribute, SourceSpan usedAt) {
+        return switch (attribute) {
+            case "name" -> new StringValue(name);
+            case "index" -> NumberValue.of(index);
+            case "group" -> new StringValue(group.label());
+            case "address" -> new StringValue(address());
+            case "service" -> {
+                Map<String, Value> refs = new LinkedHashMap<>();
+                services().forEach((serviceName, service) -> refs.put(serviceName, new RefValue(service)));
+                yield new MapValue(refs);
+            }
+            default -> null;
+        };
+    }
+
+    @Override
+    Collection<String> builtInNames() {
+        return List.of("name", "index", "group", "address", "service");
+    }
+
+    @Override
+    public String kind() {
+        return "zone";
+    }
+
+    @Override
+    public String name() {
+        return name;
+    }
+
+    @Override
+    public String address() {
+        return "zone." + name;
+    }
+}

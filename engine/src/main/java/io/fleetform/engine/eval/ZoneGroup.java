@@ -1,0 +1,193 @@
+package io.fleetform.engine.eval;
+
+import io.fleetform.dsl.ast.AsClause;
+import io.fleetform.dsl.ast.Block;
+import io.fleetform.dsl.ast.ForEachClause;
+import io.fleetform.dsl.ast.FromClause;
+import io.fleetform.dsl.ast.IfClause;
+import io.fleetform.engine.value.BoolValue;
+import io.fleetform.engine.value.ErrorValue;
+import io.fleetform.engine.value.ListValue;
+import io.fleetform.engine.value.MapValue;
+import io.fleetform.engine.value.NumberValue;
+import io.fleetform.engine.value.StringValue;
+import io.fleetform.engine.value.UnknownValue;
+import io.fleetform.engine.value.Value;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * A {@code zones} block (a range or a {@code for_each}) or a single {@code zone} block,
+ * expanded on first use into its zones. Each zone sees the iteration variable ({@code z} in
+ * {@code as z}, {@code each} by default) with {@code index}, {@code key}, {@code value} and {@code name}.
+ */
+final class ZoneGroup {
+    static final int MAX_ZONES = 100_000;
+
+    private final ModuleInstance module;
+    private final Block block;
+    private final String label;
+    private List<ZoneEntity> zones;
+
+    ZoneGroup(ModuleInstance module, Block block) {
+        this.module = module;
+        this.block = block;
+        this.label = block.label().map(l -> l.value()).orElse("");
+    }
+
+    String label() {
+        return label;
+    }
+
+    Block block() {
+        return block;
+    }
+
+    List<ZoneEntity> zones() {
+        if (zones == null) {
+            zones = List.of();
+            zones = expand();
+        }
+        return zones;
+    }
+
+    private List<ZoneEntity> expand() {
+        EvalContext context = module.context();
+        String key = module.prefix() + (block.typeName().equals("zone") ? "zone." : "zones.") + label;
+        String variable = block.clause(AsClause.class).map(a -> a.name().name()).orElse("each");
+        List<ZoneEntity> result = new ArrayList<>();
+        if (block.typeName().equals("zone")) {
+            if (included(key, module.scope())) {
+                result.add(new ZoneEntity(module, this, label, 0, module.scope()));
+            }
+            return result;
+        }
+        FromClause range = block.clause(FromClause.class).orElse(null);
+        ForEachClause forEach = block.clause(ForEachClause.class).orElse(null);
+        if ((range == null) == (forEach == null) || (range != null && !range.isRange())) {
+            context.diagnostics().error("zones-repetition", block.headerSpan(),
+                    "zones \"" + label + "\" needs either 'from A to B' or 'for_each'",
+                    "e.g. zones \"s\" from 1 to 40 as z { ... }");
+            return result;
+        }
+        if (range != null) {
+            Long from = Coerce.integer(context, new Located("from", context.compute(key + ".from", "from",
+                    range.from(), module.scope()), range.from().span()), "a zone range start");
+            Long to = Coerce.integer(context, new Located("to", context.compute(key + ".to", "to",
+                    range.to().get(), module.scope()), range.to().get().span()), "a zone range end");
+            if (from == null || to == null) {
+                return result;
+            }
+            if (to < from || to - from >= MAX_ZONES) {
+                context.diagnostics().error("zones-range", range.span(), "the range " + from + " to " + to
+                        + " is empty or too large", "ranges count up and hold at most " + MAX_ZONES + " zones");
+                return result;
+            }
+            for (long i = from; i <= to; i++) {
+                Map<String, Value> each = iteration(label + i, NumberValue.of(i), NumberValue.of(i), NumberValue.of(i));
+                add(result, key + "[" + i + "]", variable, each, (int) i);
+            }
+            return result;
+        }
+        Value collection = context.compute(key + ".for_each", "for_each", forEach.collection(), module.scope());
+        Value plain = collection.unwrap();
+        if (plain instanceof ErrorValue) {
+            return result;
+        }
+        if (collection.isSensitive() || plain instanceof UnknownValue) {
+            context.diagnostics().error("zones-for-each", forEach.collection().span(),
+                    "for_each needs a value known before planning and not sensitive", "");
+            return result;
+        }
+        Map<String, Value> items = new LinkedHashMap<>();
+        if (plain instanceof ListValue list) {
+            for (int i = 0; i < list.elements().size(); i++) {
+                Value element = list.elements().get(i).unwrap();
+                String suffix = element instanceof StringValue s ? s.value() : Integer.toString(i);
+                items.put(suffix, list.elements().get(i));
+            }
+        } else if (plain instanceof MapValue map) {
+            items.putAll(map.entries());
+        } else {
+            context.diagnostics().error("zones-for-each", forEach.collection().span(),
+                    "for_each needs a list or a map, found " + Operators.article(plain.typeName()), "");
+            return result;
+        }
+        int index = 0;
+        for (Map.Entry<String, Value> item : items.entrySet()) {
+            String name = label + item.getKey();
+            Map<String, Value> each = iteration(name, NumberValue.of(index), new StringValue(item.getKey()),
+                    item.getValue());
+            add(result, key + "[" + item.getKey() + "]", variable, each, index);
+            index++;
+        }
+        return result;
+    }
+
+    /**
+     * Adds one zone of the group if its {@code if} holds. A {@code name} attribute renames it
+     * (modules compute names from their variables); the iteration variable then carries that name.
+     */
+    private void add(List<ZoneEntity> result, String key, String variable, Map<String, Value> each, int index) {
+        Scope scope = module.scope().with(variable, new MapValue(each));
+        if (!included(key, scope)) {
+            return;
+        }
+        String name = ((StringValue) each.get("name")).value();
+        io.fleetform.dsl.ast.Attribute rename = nameAttribute();
+        if (rename != null) {
+            String computed = Coerce.string(module.context(), new Located("name", module.context().compute(key + ".name",
+                    "name", rename.value(), scope), rename.value().span()), "name");
+            if (computed == null) {
+                return;
+            }
+            if (!computed.matches("[a-z0-9]([a-z0-9-]*[a-z0-9])?")) {
+                module.context().diagnostics().error("invalid-name", rename.value().span(), "zone name \"" + computed
+                        + "\" is not valid", "lower-case letters, digits and '-', starting and ending with a letter or digit");
+                return;
+            }
+            name = computed;
+            each = new LinkedHashMap<>(each);
+            each.put("name", new StringValue(name));
+            scope = module.scope().with(variable, new MapValue(each));
+        }
+        result.add(new ZoneEntity(module, this, name, index, scope));
+    }
+
+    private io.fleetform.dsl.ast.Attribute nameAttribute() {
+        for (io.fleetform.dsl.ast.BodyItem item : block.items()) {
+            if (item instanceof io.fleetform.dsl.ast.Attribute a && a.name().name().equals("name")) {
+                return a;
+            }
+        }
+        return null;
+    }
+
+    private Map<String, Value> iteration(String name, Value index, Value key, Value value) {
+        Map<String, Value> each = new LinkedHashMap<>();
+        each.put("name", new StringValue(name));
+        each.put("index", index);
+        each.put("key", key);
+        each.put("value", value);
+        each.put("group", new StringValue(label));
+        return each;
+    }
+
+    private boolean included(String key, Scope scope) {
+        IfClause condition = block.clause(IfClause.class).orElse(null);
+        if (condition == null) {
+            return true;
+        }
+        Value value = module.context().compute(key + ".if", "if", condition.condition(), scope).unwrap();
+        if (value instanceof BoolValue b) {
+            return b.value();
+        }
+        if (!(value instanceof ErrorValue)) {
+            module.context().diagnostics().error("type-mismatch", condition.condition().span(),
+                    "'if' needs a bool known before planning, found " + Operators.article(value.typeName()), "");
+        }
+        return false;
+    }
+}

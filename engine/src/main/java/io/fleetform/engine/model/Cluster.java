@@ -1,0 +1,8 @@
+package io.fleetform.engine.model;
+
+import io.fleetform.dsl.source.SourceSpan;
+import java.util.Optional;
+
+/** A Kubernetes target, by kubeconfig context. */
+public record Cluster(String name, String context, String namespace, Optional<String> kubeconfig, SourceSpan span) {
+}

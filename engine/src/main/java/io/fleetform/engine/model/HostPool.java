@@ -1,0 +1,15 @@
+package io.fleetform.engine.model;
+
+import io.fleetform.dsl.source.SourceSpan;
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * Hosts run by Fleetform agents. {@code local} means this machine's Docker Engine through an
+ * in-process agent, the embedded default for trying Fleetform out.
+ */
+public record HostPool(String name, List<String> agents, Optional<Secret> token, boolean local, SourceSpan span) {
+    public HostPool {
+        agents = List.copyOf(agents);
+    }
+}

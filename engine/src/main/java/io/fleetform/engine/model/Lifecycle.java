@@ -1,0 +1,13 @@
+package io.fleetform.engine.model;
+
+import java.util.List;
+
+/** What protects a resource from the plan: user intent that outlives the block itself. */
+public record Lifecycle(boolean preventDestroy, List<String> ignoreChanges, boolean createBeforeDestroy,
+        boolean keepDataOnReplace) {
+    public static final Lifecycle DEFAULT = new Lifecycle(false, List.of(), false, false);
+
+    public Lifecycle {
+        ignoreChanges = List.copyOf(ignoreChanges);
+    }
+}

@@ -1,0 +1,5 @@
+package io.fleetform.engine.model;
+
+public enum NetworkMode {
+    BRIDGE, HOST, OVERLAY, SRIOV
+}

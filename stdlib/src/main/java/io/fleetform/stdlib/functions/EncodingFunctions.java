@@ -1,0 +1,132 @@
+package io.fleetform.stdlib.functions;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.fleetform.engine.eval.function.FleetFunction;
+import io.fleetform.engine.eval.function.FunctionError;
+import io.fleetform.engine.value.BoolValue;
+import io.fleetform.engine.value.ListValue;
+import io.fleetform.engine.value.MapValue;
+import io.fleetform.engine.value.NullValue;
+import io.fleetform.engine.value.NumberValue;
+import io.fleetform.engine.value.QuantityValue;
+import io.fleetform.engine.value.StringValue;
+import io.fleetform.engine.value.Value;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.HexFormat;
+import java.util.Iterator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/** Hashes, Base64 and JSON. */
+final class EncodingFunctions {
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    private EncodingFunctions() {
+    }
+
+    static List<FleetFunction> all() {
+        return List.of(
+                Fn.of("sha256(s string) string", 1, 1, (a, c) -> hash("SHA-256", a.string(0))),
+                Fn.of("md5(s string) string", 1, 1, (a, c) -> hash("MD5", a.string(0))),
+                Fn.of("base64encode(s string) string", 1, 1, (a, c) -> new StringValue(
+                        Base64.getEncoder().encodeToString(a.string(0).getBytes(StandardCharsets.UTF_8)))),
+                Fn.of("base64decode(s string) string", 1, 1, (a, c) -> {
+                    try {
+                        return new StringValue(new String(Base64.getDecoder().decode(a.string(0)),
+                                StandardCharsets.UTF_8));
+                    } catch (IllegalArgumentException e) {
+                        throw FunctionError.at(0, "not Base64: " + e.getMessage());
+                    }
+                }),
+                Fn.of("jsonencode(value) string", 1, 1, (a, c) -> {
+                    try {
+                        return new StringValue(JSON.writeValueAsString(toJson(a.get(0))));
+                    } catch (JsonProcessingException e) {
+                        throw FunctionError.at(0, e.getOriginalMessage());
+                    }
+                }),
+                Fn.of("jsondecode(s string) value", 1, 1, (a, c) -> {
+                    try {
+                        return fromJson(JSON.readTree(a.string(0)));
+                    } catch (JsonProcessingException e) {
+                        throw FunctionError.at(0, "not JSON: " + e.getOriginalMessage());
+                    }
+                }));
+    }
+
+    private static Value hash(String algorithm, String text) {
+        try {
+            byte[] digest = MessageDigest.getInstance(algorithm).digest(text.getBytes(StandardCharsets.UTF_8));
+            return new StringValue(HexFormat.of().formatHex(digest));
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException(algorithm + " is part of every JDK", e);
+        }
+    }
+
+    private static Object toJson(Value v) throws FunctionError {
+        if (v instanceof StringValue s) {
+            return s.value();
+        }
+        if (v instanceof NumberValue n) {
+            return n.value();
+        }
+        if (v instanceof BoolValue b) {
+            return b.value();
+        }
+        if (v instanceof NullValue) {
+            return null;
+        }
+        if (v instanceof QuantityValue q) {
+            return q.display();
+        }
+        if (v instanceof ListValue l) {
+            List<Object> out = new ArrayList<>();
+            for (Value e : l.elements()) {
+                out.add(toJson(e));
+            }
+            return out;
+        }
+        if (v instanceof MapValue m) {
+            Map<String, Object> out = new LinkedHashMap<>();
+            for (Map.Entry<String, Value> e : m.entries().entrySet()) {
+                out.put(e.getKey(), toJson(e.getValue()));
+            }
+            return out;
+        }
+        return StringFunctions.text(v, 0);
+    }
+
+    private static Value fromJson(JsonNode node) {
+        if (node.isTextual()) {
+            return new StringValue(node.asText());
+        }
+        if (node.isNumber()) {
+            return new NumberValue(node.decimalValue());
+        }
+        if (node.isBoolean()) {
+            return BoolValue.of(node.asBoolean());
+        }
+        if (node.isArray()) {
+            List<Value> out = new ArrayList<>();
+            node.forEach(e -> out.add(fromJson(e)));
+            return new ListValue(out);
+        }
+        if (node.isObject()) {
+            Map<String, Value> out = new LinkedHashMap<>();
+            Iterator<Map.Entry<String, JsonNode>> fields = node.fields();
+            while (fields.hasNext()) {
+                Map.Entry<String, JsonNode> e = fields.next();
+                out.put(e.getKey(), fromJson(e.getValue()));
+            }
+            return new MapValue(out);
+        }
+        return NullValue.INSTANCE;
+    }
+}
