@@ -60,7 +60,7 @@ public final class ModelJson {
         for (Image i : fleet.images()) {
             ObjectNode n = images.addObject();
             n.put("name", i.name());
-            n.put("registry", i.registry());
+            i.registry().ifPresent(r -> n.put("registry", r));
             n.put("repository", i.repository());
             i.tag().ifPresent(t -> n.put("tag", t));
             i.digest().ifPresent(d -> n.put("digest", d));

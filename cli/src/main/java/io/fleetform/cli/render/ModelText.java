@@ -30,8 +30,8 @@ public final class ModelText {
                 out.append('\n');
             }
             for (Image i : fleet.images()) {
-                out.append("  image ").append(i.name()).append("  ").append(i.registry()).append('/')
-                        .append(i.reference());
+                out.append("  image ").append(i.name()).append("  ")
+                        .append(i.registry().map(r -> r + "/").orElse("local Docker Engine: ")).append(i.reference());
                 if (!i.replicateTo().isEmpty()) {
                     out.append("  → ").append(String.join(", ", i.replicateTo()));
                 }

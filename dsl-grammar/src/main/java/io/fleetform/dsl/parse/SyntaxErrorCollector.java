@@ -50,6 +50,10 @@ final class SyntaxErrorCollector extends BaseErrorListener {
                     "valid escapes are \\\" \\\\ \\n \\r \\t \\$ and \\uXXXX");
         } else if (token != null && token.getType() == FleetBaseLexer.UNKNOWN_CHAR) {
             add("unexpected-character", span, "unexpected character " + quote(token.getText()), "");
+        } else if (recognizer instanceof Parser parser && token != null && bareName(parser, e, token) != null) {
+            String name = bareName(parser, e, token).getText();
+            add("syntax", span, "unexpected " + found + " after " + name + ", expected '=' or '{'",
+                    "an attribute is written " + name + " = value; a block " + name + " \"label\" { ... }");
         } else if (recognizer instanceof Parser parser && token != null) {
             String expected = Expectations.describe(parser, e, token);
             String message = "unexpected " + found + (expected.isEmpty() ? "" : ", expected " + expected);
@@ -57,6 +61,25 @@ final class SyntaxErrorCollector extends BaseErrorListener {
         } else {
             add("syntax", span, msg, "");
         }
+    }
+
+    /** The name when the offending token follows an item that so far is a single name, as in "memory 16Gi". */
+    private static Token bareName(Parser parser, RecognitionException e, Token offending) {
+        Token start = null;
+        if (e instanceof NoViableAltException noViable) {
+            start = noViable.getStartToken();
+        } else if (parser.getContext() instanceof io.fleetform.dsl.antlr.FleetBaseParser.BlockContext block
+                && block.label().isEmpty() && block.clause().isEmpty()) {
+            start = block.getStart();
+        }
+        boolean itemLevel = parser.getContext() instanceof io.fleetform.dsl.antlr.FleetBaseParser.ItemContext
+                || parser.getContext() instanceof io.fleetform.dsl.antlr.FleetBaseParser.BlockContext
+                || parser.getContext() instanceof io.fleetform.dsl.antlr.FleetBaseParser.BodyContext;
+        if (itemLevel && start != null && start.getType() == FleetBaseLexer.IDENT
+                && offending.getTokenIndex() == start.getTokenIndex() + 1) {
+            return start;
+        }
+        return null;
     }
 
     private void add(String code, SourceSpan span, String message, String hint) {

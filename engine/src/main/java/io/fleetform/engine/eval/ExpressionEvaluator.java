@@ -99,7 +99,11 @@ public final class ExpressionEvaluator {
         StringBuilder hint = new StringBuilder();
         for (Units.Unit unit : suggestions) {
             hint.append(hint.length() == 0 ? "did you mean " : " or ")
-                    .append(amount).append(unit.symbol()).append(" (").append(unit.description()).append(')');
+                    .append(amount).append(unit.dimension() == Dimension.CPU && unit.symbol().startsWith("core")
+                            ? " " + unit.symbol() : unit.symbol());
+            if (!(unit.dimension() == Dimension.CPU && unit.symbol().startsWith("core"))) {
+                hint.append(" (").append(unit.description()).append(')');
+            }
         }
         if (hint.length() > 0) {
             hint.append('?');

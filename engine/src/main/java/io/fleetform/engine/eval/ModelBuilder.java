@@ -148,9 +148,7 @@ final class ModelBuilder {
     private Image image(DeclaredEntity e, Map<String, Registry> registries) {
         Layer layer = e.own();
         String registry = null;
-        if (!set(layer, "from")) {
-            missing(e, "from", "from = registry.NAME");
-        } else {
+        if (set(layer, "from")) {
             Entity from = Coerce.reference(context, located(layer, "from"), "registry", "from");
             registry = from == null ? null : from.name();
         }
@@ -173,7 +171,10 @@ final class ModelBuilder {
                     continue;
                 }
                 Registry r = registries.get(mirror.name());
-                if (r != null && registry != null && !r.mirrorOf().equals(Optional.of(registry))) {
+                if (registry == null) {
+                    context.diagnostics().error("not-a-mirror", target.span(), "image " + e.name()
+                            + " has no registry to replicate from", "set from = registry.NAME");
+                } else if (r != null && !r.mirrorOf().equals(Optional.of(registry))) {
                     context.diagnostics().error("not-a-mirror", target.span(), "registry " + mirror.name()
                             + " is not a mirror of " + registry, "declare it with mirror_of = registry." + registry);
                 }
@@ -181,7 +182,7 @@ final class ModelBuilder {
             }
         }
         boolean prepull = bool(layer, "prepull", false);
-        return new Image(e.name(), registry == null ? "" : registry, repository == null ? "" : repository, tag, digest,
+        return new Image(e.name(), Optional.ofNullable(registry), repository == null ? "" : repository, tag, digest,
                 replicateTo, prepull, e.block().headerSpan());
     }
 

@@ -63,8 +63,9 @@ public final class ModuleInstance {
     private void collect(FleetFile file) {
         Map<String, SourceSpan> firstSeen = new HashMap<>();
         for (BodyItem item : file.body().items()) {
-            if (!(item instanceof Block block) || Schema.topLevel(block.typeName()).isEmpty()) {
-                continue;
+            if (!(item instanceof Block block) || Schema.topLevel(block.typeName()).isEmpty()
+                    || block.labels().size() != Schema.topLevel(block.typeName()).get().labels()) {
+                continue; // already reported by the structure check; evaluating it would only add noise
             }
             String type = block.typeName();
             String label = block.label().map(l -> l.value()).orElse("");

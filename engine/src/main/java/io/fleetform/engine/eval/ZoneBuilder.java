@@ -376,12 +376,25 @@ final class ZoneBuilder {
     private <T> T required(LayeredEntity entity, String attribute, SourceSpan header,
                            java.util.function.Function<Located, T> read, String example) {
         Located value = entity.located(attribute);
-        if (value == null) {
+        if (value == null && !misspelt(entity, attribute)) {
             context.diagnostics().error("missing-attribute", header, entity.kind() + " \"" + entity.name() + "\" has no "
                     + attribute, "set " + example + ", or build it from a template that does");
             return null;
         }
-        return read.apply(value);
+        return value == null ? null : read.apply(value);
+    }
+
+    /** True when a misspelling of the attribute is there (already reported as unknown with "did you mean"). */
+    private static boolean misspelt(LayeredEntity entity, String attribute) {
+        for (Layer layer : entity.layers()) {
+            for (String name : layer.attributes().keySet()) {
+                if (!Schema.SERVICE_ATTRIBUTES.contains(name)
+                        && Suggest.closest(name, Schema.SERVICE_ATTRIBUTES).filter(attribute::equals).isPresent()) {
+                    return true;
+                }
+            }
+        }
+        return false;
     }
 
     private static <T> T optional(Located value, java.util.function.Function<Located, T> read) {

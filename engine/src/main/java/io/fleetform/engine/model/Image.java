@@ -4,8 +4,12 @@ import io.fleetform.dsl.source.SourceSpan;
 import java.util.List;
 import java.util.Optional;
 
-/** An image: repository in a registry, a tag (resolved to a digest at plan time) or a digest. */
-public record Image(String name, String registry, String repository, Optional<String> tag, Optional<String> digest,
+/**
+ * An image: a repository in a registry, with a tag (resolved to a digest at plan time) or a
+ * digest. Without a registry the image is one the target's Docker Engine already has (built
+ * or imported locally), which is how the quickstart runs with nothing but dockerd.
+ */
+public record Image(String name, Optional<String> registry, String repository, Optional<String> tag, Optional<String> digest,
         List<String> replicateTo, boolean prepull, SourceSpan span) {
     public Image {
         replicateTo = List.copyOf(replicateTo);

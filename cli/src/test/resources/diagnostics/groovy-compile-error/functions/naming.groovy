@@ -1,0 +1,3 @@
+def label(n) {
+    return 'z' + 
+}

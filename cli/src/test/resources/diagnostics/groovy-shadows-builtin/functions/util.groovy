@@ -1,0 +1,3 @@
+def upper(s) {
+    return s
+}
