@@ -11,6 +11,12 @@ public record TemplateString(List<StringPart> parts, SourceSpan span) implements
 
     /** The literal value when there is no interpolation, else null. */
     public String constantValue() {
+        if (parts.isEmpty()) {
+            return "";
+        }
+        if (parts.size() == 1 && parts.get(0) instanceof StringPart.Text only) {
+            return only.value(); // the common case, without a copy: literals are evaluated once per zone
+        }
         StringBuilder s = new StringBuilder();
         for (StringPart part : parts) {
             if (!(part instanceof StringPart.Text text)) {

@@ -110,6 +110,7 @@ final class ModelBuilder {
     private void collectZones(ModuleInstance module, ZoneBuilder builder, List<Zone> zones) {
         for (ZoneEntity entity : module.zones().values()) {
             zones.add(builder.zone(entity));
+            entity.release();
         }
         for (ModuleEntity call : module.moduleCalls().values()) {
             call.instance().ifPresent(child -> {

@@ -1,0 +1,28 @@
+#!/usr/bin/env bash
+# Language speed: parse + evaluate + validate of a generated fleet.
+#  1. warm, in process, with JMH (heap capped at 512 MiB);
+#  2. the whole `fleetform validate` process, with /usr/bin/time (wall time, max RSS), at
+#     N and 10×N zones, to show the cost grows linearly.
+# Usage: scripts/bench-language.sh [ZONES] [SERVICES]
+set -euo pipefail
+cd "$(dirname "$0")/.."
+zones=${1:-2000}
+services=${2:-10}
+work=$(mktemp -d)
+trap 'rm -rf "$work"' EXIT
+
+mvn -q -B -Pbench -Dbench -DskipTests -pl cli -am install
+mvn -q -B -Pbench -Dbench -pl cli test-compile dependency:build-classpath -Dmdep.outputFile="$work/cp" -Dmdep.includeScope=test
+cp="cli/target/test-classes:cli/target/classes:$(cat "$work/cp")"
+
+echo "== warm, in process (JMH), ${zones} zones x ${services} services"
+java -cp "$cp" org.openjdk.jmh.Main LanguageBenchmark -p zones="$zones" -p services="$services" -rf text -rff "$work/jmh.txt" >/dev/null
+cat "$work/jmh.txt"
+
+for n in "$zones" "$((zones * 10))"; do
+  java -cp "$cp" io.fleetform.cli.bench.FleetGenerator "$work/fleet-$n" "$n" "$services"
+  echo "== whole process: fleetform validate, ${n} zones x ${services} services, -Xmx512m"
+  for run in 1 2 3; do
+    /usr/bin/time -f "wall %es  max RSS %M KiB" java -Xmx512m -jar cli/target/fleetform.jar validate "$work/fleet-$n"
+  done
+done
