@@ -57,9 +57,9 @@ public abstract sealed class RegistryException extends RuntimeException
                 .collect(Collectors.joining(", ", " (", ")"));
     }
 
-    /** {@code "HTTP 400 (CODE: message; ...)"}: the long form, for errors that need the registry's words. */
+    /** {@code "HTTP 400, CODE: message; ..."}: the long form, for errors that need the registry's words. */
     static String statusAndErrors(int status, List<RegistryError> errors) {
         return "HTTP " + status + (errors.isEmpty() ? "" : errors.stream().map(RegistryError::toString)
-                .collect(Collectors.joining("; ", " (", ")")));
+                .collect(Collectors.joining("; ", ", ", "")));
     }
 }

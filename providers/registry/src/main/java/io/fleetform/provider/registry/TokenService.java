@@ -45,7 +45,7 @@ final class TokenService {
         if ("http".equals(realm.getScheme()) && "https".equals(transport.endpoint().baseUri().getScheme())
                 && !(credentials instanceof Credentials.Anonymous)) {
             // A TLS registry pointing at a plaintext realm would leak the password to the network.
-            throw transport.authFailure(operation, 401, List.of(new RegistryError("INSECURE_REALM",
+            throw transport.authFailure(operation, 401, false, List.of(new RegistryError("INSECURE_REALM",
                     "token realm is plain HTTP; credentials not sent")), via);
         }
         StringBuilder query = new StringBuilder();
@@ -64,7 +64,7 @@ final class TokenService {
         Instant requested = Instant.now();
         try (Response response = transport.sendAnonymous(call)) {
             if (response.status() == 401 || response.status() == 403) {
-                throw transport.authFailure(operation, response.status(), response.errors(), via);
+                throw transport.authFailure(operation, response.status(), response.status() == 403, response.errors(), via);
             }
             if (!response.ok()) {
                 throw transport.failure(call, response);

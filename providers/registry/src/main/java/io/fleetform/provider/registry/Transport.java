@@ -1,5 +1,6 @@
 package io.fleetform.provider.registry;
 
+import io.fleetform.provider.registry.auth.AuthChallenge;
 import io.fleetform.provider.registry.auth.Credentials;
 import java.io.IOException;
 import java.io.InputStream;
@@ -154,7 +155,10 @@ final class Transport {
         List<RegistryError> errors = response.errors();
         response.discard();
         if (status == 401 || status == 403) {
-            return authFailure(call.operation(), status, errors, "");
+            boolean insufficientScope = AuthChallenge.parse(String.join(", ", response.headers().allValues("WWW-Authenticate")))
+                    .stream().anyMatch(c -> c instanceof AuthChallenge.Bearer b && b.error().equals("insufficient_scope"));
+            // A token that authenticates but lacks the scope is a permission problem, not a wrong password.
+            return authFailure(call.operation(), status, status == 403 || insufficientScope, errors, "");
         }
         if (isTransient(status)) {
             return unavailable(call, status, errors, response.attempts(),
@@ -164,11 +168,12 @@ final class Transport {
                 call.operation() + " failed: " + RegistryException.statusAndErrors(status, errors));
     }
 
-    AuthenticationException authFailure(String operation, int status, List<RegistryError> errors, String via) {
+    AuthenticationException authFailure(String operation, int status, boolean denied, List<RegistryError> errors,
+            String via) {
         Credentials used = auth.credentials();
-        String what = status == 403 ? "access denied" : "authentication failed";
+        String what = denied ? "access denied" : "authentication failed";
         String hint;
-        if (status == 403) {
+        if (denied) {
             hint = "the account is not allowed to do this";
         } else if (used instanceof Credentials.Anonymous) {
             hint = "this registry requires credentials";

@@ -23,12 +23,15 @@ public sealed interface AuthChallenge permits AuthChallenge.Basic, AuthChallenge
     /**
      * The token flow: get a token from {@code realm} for {@code service} and {@code scopes}, then
      * retry with it. A registry asks for several scopes at once, e.g. for a cross-repository mount.
+     *
+     * @param error set when a token was sent but judged insufficient, e.g. {@code insufficient_scope}
      */
-    record Bearer(String realm, String service, List<String> scopes) implements AuthChallenge {
+    record Bearer(String realm, String service, List<String> scopes, String error) implements AuthChallenge {
         public Bearer {
             Objects.requireNonNull(realm, "realm");
             service = service == null ? "" : service;
             scopes = List.copyOf(scopes);
+            error = error == null ? "" : error;
         }
 
         @Override
@@ -90,7 +93,7 @@ public sealed interface AuthChallenge permits AuthChallenge.Basic, AuthChallenge
         if (scheme.equalsIgnoreCase("bearer") && params.containsKey("realm")) {
             String scope = params.getOrDefault("scope", "").strip();
             List<String> scopes = scope.isEmpty() ? List.of() : List.of(scope.split("\\s+"));
-            return new Bearer(params.get("realm"), params.get("service"), scopes);
+            return new Bearer(params.get("realm"), params.get("service"), scopes, params.get("error"));
         }
         return new Other(scheme, params);
     }
