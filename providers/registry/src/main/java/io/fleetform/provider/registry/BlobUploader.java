@@ -46,7 +46,7 @@ final class BlobUploader {
                     throw sourceFailureOr(in, e);
                 }
                 rethrowSourceFailure(in);
-                complete(put, response, digest);
+                complete(repository, put, response, digest);
             }
         });
     }
@@ -63,25 +63,91 @@ final class BlobUploader {
                 long offset = 0;
                 byte[] chunk;
                 while ((chunk = in.readNBytes(chunkSize)).length > 0) {
-                    byte[] data = chunk;
-                    Call patch = Call.of("PATCH", session, RegistryClient.push(repository), operation)
-                            .header("Content-Type", OCTET_STREAM)
-                            .header("Content-Range", offset + "-" + (offset + data.length - 1))
-                            .body(() -> HttpRequest.BodyPublishers.ofByteArray(data), false)
-                            .timeout(null);
-                    try (Response response = transport.sendOnceAuthenticated(patch)) {
-                        if (response.status() != 202) {
-                            throw transientOrFailure(patch, response);
-                        }
-                        session = nextLocation(patch, response);
-                    }
-                    offset += data.length;
+                    session = sendChunk(repository, operation, session, offset, chunk);
+                    offset += chunk.length;
                 }
             }
+            // No body, so safe to retry request by request.
             Call put = Call.of("PUT", withQuery(session, "digest", digest.toString()), RegistryClient.push(repository), operation)
                     .header("Content-Type", OCTET_STREAM);
-            complete(put, transport.sendOnceAuthenticated(put), digest);
+            complete(repository, put, transport.send(put), digest);
         });
+    }
+
+    /**
+     * Sends one chunk. After a transient failure it asks the registry where the upload stands and
+     * resends the chunk if the registry did not take any of it, so that one lost request does not
+     * cost the whole blob; any other state restarts the upload.
+     */
+    private URI sendChunk(String repository, String operation, URI session, long offset, byte[] data) {
+        RetryPolicy retry = transport.retryPolicy();
+        for (int n = 1; ; n++) {
+            Call patch = Call.of("PATCH", session, RegistryClient.push(repository), operation)
+                    .header("Content-Type", OCTET_STREAM)
+                    .header("Content-Range", offset + "-" + (offset + data.length - 1))
+                    .body(() -> HttpRequest.BodyPublishers.ofByteArray(data), false)
+                    .timeout(null);
+            String problem;
+            int status = 0;
+            List<RegistryError> errors = List.of();
+            try (Response response = transport.sendOnceAuthenticated(patch)) {
+                if (response.status() == 202) {
+                    return nextLocation(patch, response);
+                }
+                if (!Transport.isTransient(response.status())) {
+                    throw transport.failure(patch, response);
+                }
+                status = response.status();
+                errors = response.errors();
+                problem = RegistryException.statusAndErrors(status, errors);
+            } catch (IOException e) {
+                problem = Transport.describe(e);
+            }
+            if (n >= retry.maxAttempts()) {
+                throw new TransientUploadFailure(problem, status, errors, null);
+            }
+            sleep(retry.backoff(n), operation);
+            session = resumePoint(repository, operation, session, offset)
+                    .orElseThrow(() -> new TransientUploadFailure("the upload session could not be resumed", 0,
+                            List.of(), null));
+        }
+    }
+
+    /** The session URL to continue at if the registry holds exactly {@code offset} bytes of the upload. */
+    private Optional<URI> resumePoint(String repository, String operation, URI session, long offset) {
+        Call status = Call.of("GET", session, RegistryClient.push(repository), operation);
+        try (Response response = transport.send(status)) {
+            if (response.status() != 204) {
+                return Optional.empty();
+            }
+            long held = response.header("Range").map(BlobUploader::rangeEnd).orElse(-2L) + 1;
+            // "0-0" is what distribution reports for an empty upload as well as for one byte.
+            boolean atOffset = held == offset || (offset == 0 && held == 1);
+            return atOffset ? Optional.of(response.header("Location").map(l -> response.uri().resolve(l))
+                    .orElse(session)) : Optional.empty();
+        } catch (RegistryException e) {
+            return Optional.empty();
+        }
+    }
+
+    private static long rangeEnd(String range) {
+        try {
+            String r = range.trim();
+            r = r.startsWith("bytes=") ? r.substring(6) : r;
+            return Long.parseLong(r.substring(r.indexOf('-') + 1).trim());
+        } catch (RuntimeException e) {
+            return -2;
+        }
+    }
+
+    private void sleep(java.time.Duration delay, String operation) {
+        try {
+            Thread.sleep(delay.toMillis());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw transport.unavailable(Call.of("PATCH", transport.endpoint().baseUri(), "", operation), 0, List.of(),
+                    1, "interrupted", e);
+        }
     }
 
     boolean mount(String repository, Digest digest, String fromRepository) {
@@ -115,8 +181,12 @@ final class BlobUploader {
         }
     }
 
-    private void complete(Call put, Response response, Digest digest) {
+    private void complete(String repository, Call put, Response response, Digest digest) {
         try (response) {
+            if (response.status() == 404 && stored(repository, digest)) {
+                // A retried PUT whose first attempt went through but whose answer was lost.
+                return;
+            }
             if (response.status() != 201) {
                 throw transientOrFailure(put, response);
             }
@@ -126,6 +196,16 @@ final class BlobUploader {
                         Digest.parse(stored.get().trim()), -1,
                         put.operation() + ": the registry stored the blob as " + stored.get().trim());
             }
+        }
+    }
+
+    private boolean stored(String repository, Digest digest) {
+        Call head = Call.of("HEAD", transport.endpoint().resolve("/v2/" + repository + "/blobs/" + digest),
+                RegistryClient.pull(repository), "checking blob " + digest + " in repository \"" + repository + "\"");
+        try (Response response = transport.send(head)) {
+            return response.status() == 200;
+        } catch (RegistryException e) {
+            return false;
         }
     }
 
