@@ -57,7 +57,7 @@ final class TokenService {
         }
         String raw = challenge.realm();
         URI uri = URI.create(query.length() == 0 ? raw : raw + (raw.contains("?") ? "&" : "?") + query);
-        Call call = Call.of("GET", uri, "", operation);
+        Call call = Call.of("GET", uri, "", "requesting a token from " + realmName + " for " + operation);
         if (credentials instanceof Credentials.Basic b) {
             call = call.header("Authorization", Authenticator.basic(b));
         }

@@ -24,6 +24,7 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.ThreadFactory;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 
@@ -134,6 +135,7 @@ public final class ImageReplicator {
             throw new IllegalStateException("replication interrupted", e);
         } finally {
             pool.shutdownNow();
+            awaitQuietly(pool);
         }
     }
 
@@ -175,6 +177,15 @@ public final class ImageReplicator {
         target.putManifest(repository, reference, manifest);
         counters.pushed.incrementAndGet();
         listener.onEvent(new ReplicationEvent.ManifestPushed(manifest.descriptor(), reference));
+    }
+
+    /** Returning while cancelled transfers still run would let an immediate re-run race with them. */
+    private static void awaitQuietly(ExecutorService pool) {
+        try {
+            pool.awaitTermination(30, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
     }
 
     private static RuntimeException unwrap(ExecutionException e) {

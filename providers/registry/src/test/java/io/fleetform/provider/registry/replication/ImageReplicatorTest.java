@@ -114,6 +114,30 @@ class ImageReplicatorTest {
     }
 
     @Test
+    void copiesADockerManifestListByDigestIntoAnotherRepositoryAndTag() {
+        String repository = TestImages.uniqueRepository("list");
+        TestImages.Image amd64 = TestImages.dockerImage(TestImages.layers(1, 5_000, false));
+        TestImages.Image other = TestImages.dockerImage(TestImages.layers(2, 5_000, false));
+        amd64.push(central, repository, "a");
+        other.push(central, repository, "b");
+        ImageIndex list = ImageIndex.dockerManifestList(List.of(
+                amd64.manifest().descriptor().withPlatform(Platform.of("linux", "amd64")),
+                other.manifest().descriptor().withPlatform(new Platform("linux", "arm", "v7"))));
+        central.putManifest(repository, "multi", list);
+        ImageReference source = ImageReference.of(central.registry(), repository, list.digest().toString());
+
+        ReplicationResult result = new ImageReplicator().replicate(central, source, mirror,
+                ImageReference.of(mirror.registry(), "release/gamesvr", "2025.1"));
+
+        assertThat(result.target()).hasToString(mirror.registry() + "/release/gamesvr:2025.1@" + list.digest());
+        assertThat(result.blobsCopied() + result.blobsSkipped()).isEqualTo(5);
+        var copied = mirror.getManifest("release/gamesvr", "2025.1");
+        assertThat(copied.mediaType()).isEqualTo(MediaTypes.DOCKER_MANIFEST_LIST);
+        assertThat(copied.digest()).isEqualTo(list.digest());
+        assertThat(mirror.getManifest("release/gamesvr", other.manifest().digest().toString())).isEqualTo(other.manifest());
+    }
+
+    @Test
     void resumesAfterAnInterruptionCopyingOnlyWhatIsMissing() throws Exception {
         String repository = TestImages.uniqueRepository("resume");
         TestImages.Image image = TestImages.dockerImage(TestImages.layers(5, 50_000, false));
