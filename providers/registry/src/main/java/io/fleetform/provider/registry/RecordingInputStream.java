@@ -1,0 +1,51 @@
+package io.fleetform.provider.registry;
+
+import java.io.FilterInputStream;
+import java.io.IOException;
+import java.io.InputStream;
+
+/**
+ * Remembers the first failure of the stream it wraps. The JDK HTTP client reads request bodies on
+ * its own threads and reports a failing body as a generic I/O error (or, for some failures, not at
+ * all); the uploader asks this wrapper what really went wrong.
+ */
+final class RecordingInputStream extends FilterInputStream {
+
+    private volatile Throwable failure;
+    private volatile long count;
+
+    RecordingInputStream(InputStream in) {
+        super(in);
+    }
+
+    Throwable failure() {
+        return failure;
+    }
+
+    long count() {
+        return count;
+    }
+
+    @Override
+    public int read() throws IOException {
+        byte[] one = new byte[1];
+        int n = read(one, 0, 1);
+        return n < 0 ? -1 : one[0] & 0xff;
+    }
+
+    @Override
+    public int read(byte[] b, int off, int len) throws IOException {
+        try {
+            int n = super.read(b, off, len);
+            if (n > 0) {
+                count += n;
+            }
+            return n;
+        } catch (IOException | RuntimeException e) {
+            if (failure == null) {
+                failure = e;
+            }
+            throw e;
+        }
+    }
+}

@@ -1,0 +1,212 @@
+package io.fleetform.provider.registry;
+
+import io.fleetform.provider.registry.auth.AuthChallenge;
+import io.fleetform.provider.registry.auth.Credentials;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.InterruptedIOException;
+import java.net.ConnectException;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.net.http.HttpTimeoutException;
+import java.time.Duration;
+import java.util.List;
+
+/**
+ * Sends {@link Call}s to one registry: attaches credentials, answers one authentication challenge
+ * per call, and retries transient failures. It returns error responses rather than throwing them,
+ * because only the caller knows whether a 404 means "missing tag" or "blob not there yet".
+ */
+final class Transport {
+
+    private static final String USER_AGENT = "fleetform-registry/0.1";
+
+    private final RegistryEndpoint endpoint;
+    private final HttpClient http;
+    private final RetryPolicy retry;
+    private final Authenticator auth;
+
+    Transport(RegistryEndpoint endpoint, HttpClient http, RetryPolicy retry, Credentials credentials) {
+        this.endpoint = endpoint;
+        this.http = http;
+        this.retry = retry;
+        this.auth = new Authenticator(credentials.forRegistry(endpoint.host()), new TokenService(this));
+    }
+
+    RegistryEndpoint endpoint() {
+        return endpoint;
+    }
+
+    String registry() {
+        return endpoint.host();
+    }
+
+    RetryPolicy retryPolicy() {
+        return retry;
+    }
+
+    Credentials credentials() {
+        return auth.credentials();
+    }
+
+    /** Authenticated, retried. The response may be an error status; a dead connection throws. */
+    Response send(Call call) {
+        return withRetries(call, () -> sendAuthenticated(call));
+    }
+
+    /** Retried but never authenticated: for token services and redirects to other hosts. */
+    Response sendAnonymous(Call call) {
+        return withRetries(call, () -> sendOnce(call, null));
+    }
+
+    /** Authenticated but not retried, for callers that retry a whole multi-request sequence themselves. */
+    Response sendOnceAuthenticated(Call call) throws IOException {
+        return sendAuthenticated(call);
+    }
+
+    private Response sendAuthenticated(Call call) throws IOException {
+        String authorization = auth.authorizationFor(call.scope(), call.operation());
+        Response response = sendOnce(call, authorization);
+        if (response.status() == 401 && call.replayable()) {
+            String challenge = String.join(", ", response.headers().allValues("WWW-Authenticate"));
+            var retryWith = auth.answer(challenge, call.scope(), authorization, call.operation());
+            if (retryWith.isPresent()) {
+                response.discard();
+                response = sendOnce(call, retryWith.get());
+            }
+        }
+        return response;
+    }
+
+    private Response sendOnce(Call call, String authorization) throws IOException {
+        HttpRequest.Builder request = HttpRequest.newBuilder(call.uri())
+                .method(call.method(), call.body().get())
+                .header("User-Agent", USER_AGENT);
+        if (call.timeout() != null) {
+            request.timeout(call.timeout());
+        }
+        List<String> headers = call.headers();
+        for (int i = 0; i + 1 < headers.size(); i += 2) {
+            request.header(headers.get(i), headers.get(i + 1));
+        }
+        if (authorization != null) {
+            request.header("Authorization", authorization);
+        }
+        try {
+            HttpResponse<InputStream> response = http.send(request.build(), HttpResponse.BodyHandlers.ofInputStream());
+            return new Response(response.statusCode(), response.headers(), response.body(), call.uri(), 1);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new InterruptedIOException("interrupted");
+        }
+    }
+
+    private Response withRetries(Call call, Attempt attempt) {
+        for (int n = 1; ; n++) {
+            Response response;
+            try {
+                response = attempt.run();
+            } catch (InterruptedIOException e) {
+                throw unavailable(call, 0, List.of(), n, "interrupted", e);
+            } catch (IOException e) {
+                if (!call.replayable() || n >= retry.maxAttempts()) {
+                    throw unavailable(call, 0, List.of(), n, describe(e), e);
+                }
+                pause(call, n, retry.backoff(n));
+                continue;
+            }
+            if (isTransient(response.status()) && call.replayable() && n < retry.maxAttempts()) {
+                Duration after = retryAfter(response);
+                response.discard();
+                pause(call, n, retry.backoff(n, after));
+                continue;
+            }
+            return response.withAttempts(n);
+        }
+    }
+
+    private void pause(Call call, int attempt, Duration delay) {
+        try {
+            Thread.sleep(delay.toMillis());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw unavailable(call, 0, List.of(), attempt, "interrupted", e);
+        }
+    }
+
+    static boolean isTransient(int status) {
+        return status == 429 || status == 500 || status == 502 || status == 503 || status == 504;
+    }
+
+    private static Duration retryAfter(Response response) {
+        return response.header("Retry-After").map(v -> {
+            try {
+                return Duration.ofSeconds(Long.parseLong(v.trim()));
+            } catch (NumberFormatException e) {
+                return null; // HTTP-date form: fall back to our own backoff
+            }
+        }).orElse(null);
+    }
+
+    /** Turns an unexpected response into the exception a user should see. */
+    RegistryException failure(Call call, Response response) {
+        int status = response.status();
+        List<RegistryError> errors = response.errors();
+        response.discard();
+        if (status == 401 || status == 403) {
+            boolean insufficientScope = AuthChallenge.parse(String.join(", ", response.headers().allValues("WWW-Authenticate")))
+                    .stream().anyMatch(c -> c instanceof AuthChallenge.Bearer b && b.error().equals("insufficient_scope"));
+            // A token that authenticates but lacks the scope is a permission problem, not a wrong password.
+            return authFailure(call.operation(), status, status == 403 || insufficientScope, errors, "");
+        }
+        if (isTransient(status)) {
+            return unavailable(call, status, errors, response.attempts(),
+                    RegistryException.statusAndErrors(status, errors), null);
+        }
+        return new RegistryProtocolException(registry(), call.operation(), status, errors,
+                call.operation() + " failed: " + RegistryException.statusAndErrors(status, errors));
+    }
+
+    AuthenticationException authFailure(String operation, int status, boolean denied, List<RegistryError> errors,
+            String via) {
+        Credentials used = auth.credentials();
+        String what = denied ? "access denied" : "authentication failed";
+        String hint;
+        if (denied) {
+            hint = "the account is not allowed to do this";
+        } else if (used instanceof Credentials.Anonymous) {
+            hint = "this registry requires credentials";
+        } else if (used instanceof Credentials.Basic) {
+            hint = "check the username and password";
+        } else {
+            hint = "the token was rejected; it may be wrong or expired";
+        }
+        return new AuthenticationException(registry(), operation, status, errors,
+                what + via + " (" + RegistryException.statusAndErrors(status, errors) + ") while " + operation
+                        + "; used " + used.describe() + ": " + hint, used.describe());
+    }
+
+    RegistryUnavailableException unavailable(Call call, int status, List<RegistryError> errors, int attempts,
+            String reason, Throwable cause) {
+        return new RegistryUnavailableException(registry(), call.operation(), status, errors, attempts,
+                "unavailable while " + call.operation() + ": " + reason
+                        + (attempts > 1 ? " (gave up after " + attempts + " attempts)" : ""), cause);
+    }
+
+    static String describe(IOException e) {
+        if (e instanceof ConnectException) {
+            return "connection refused";
+        }
+        if (e instanceof HttpTimeoutException) {
+            return "timed out";
+        }
+        String message = e.getMessage();
+        return message == null || message.isBlank() ? e.getClass().getSimpleName() : message;
+    }
+
+    @FunctionalInterface
+    private interface Attempt {
+        Response run() throws IOException;
+    }
+}
