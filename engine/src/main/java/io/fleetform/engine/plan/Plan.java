@@ -1,0 +1,34 @@
+package io.fleetform.engine.plan;
+
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * A plan is a value: what would change, bound to the state it was made against (lineage and
+ * serial) and to the configuration (a hash of the fleet files and inputs), so applying it
+ * later is refused if either moved on. It holds no secret in clear.
+ *
+ * @param outputs the outputs as they will be after apply, for display ("(known after apply)" included)
+ */
+public record Plan(int formatVersion, PlanMode mode, String fleet, String lineage, long serial, String configHash,
+                   Instant created, List<ResourceChange> changes, List<Drift> drift, Map<String, String> outputs,
+                   List<String> warnings) {
+    public static final int FORMAT_VERSION = 1;
+
+    public Plan {
+        changes = List.copyOf(changes);
+        drift = List.copyOf(drift);
+        outputs = Map.copyOf(outputs);
+        warnings = List.copyOf(warnings);
+    }
+
+    public boolean hasChanges() {
+        return changes.stream().anyMatch(c -> c.action() != Action.NO_OP)
+                || (mode == PlanMode.REFRESH_ONLY && !drift.isEmpty());
+    }
+
+    public long count(Action action) {
+        return changes.stream().filter(c -> c.action() == action).count();
+    }
+}

@@ -1,0 +1,29 @@
+package io.fleetform.engine.provider;
+
+/**
+ * Turns part of the fleet into resources and makes them real. Found with
+ * {@link java.util.ServiceLoader}; the engine never names one. Every operation takes one
+ * small request record and returns one response record; mistakes the user can fix come back
+ * as diagnostics, failures of the infrastructure as {@link ProviderException}.
+ * Every implementation must pass the shared {@code ProviderContract} tests.
+ */
+public interface Provider {
+
+    /** The name fleets use to pick this provider ({@code hosts "x" { provider = "host" }}). */
+    String name();
+
+    /** The resources this provider manages for the fleet: what should exist. */
+    ExpandResponse expand(ExpandRequest request);
+
+    /** Refresh: what one resource looks like now, or that it is gone. */
+    ReadResponse read(ReadRequest request) throws ProviderException;
+
+    /** Which of the changed attributes cannot be changed in place. */
+    DiffResponse diff(DiffRequest request);
+
+    /** Makes one change. Must be idempotent: the engine retries after transient failures and crashes. */
+    ApplyResponse apply(ApplyRequest request) throws ProviderException;
+
+    /** Adopts an existing object into the state. */
+    ImportResponse importResource(ImportRequest request) throws ProviderException;
+}

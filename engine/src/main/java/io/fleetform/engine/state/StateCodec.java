@@ -1,0 +1,121 @@
+package io.fleetform.engine.state;
+
+import com.fasterxml.jackson.core.type.TypeReference;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.fleetform.engine.address.ResourceAddress;
+import io.fleetform.engine.resource.ResourceLifecycle;
+import java.io.IOException;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
+
+/**
+ * The state's JSON form, shared by every backend so a state can move between them:
+ * <pre>
+ * {"version":1,"lineage":"…","serial":7,
+ *  "resources":[{"address":"zone.s1.service.logic[0]","type":"…","provider":"…",
+ *                "attributes":{…},"sensitive":["env"],"depends_on":["zone.s1"],
+ *                "lifecycle":{"prevent_destroy":false,"ignore_changes":[],"create_before_destroy":false}}],
+ *  "outputs":{…}}
+ * </pre>
+ */
+public final class StateCodec {
+    private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT)
+            .enable(SerializationFeature.ORDER_MAP_ENTRIES_BY_KEYS);
+    private static final ObjectMapper COMPACT = new ObjectMapper();
+    private static final TypeReference<Map<String, Object>> MAP = new TypeReference<>() {
+    };
+
+    private StateCodec() {
+    }
+
+    public static byte[] encode(State state) {
+        ObjectNode root = JSON.createObjectNode();
+        root.put("version", state.version());
+        root.put("lineage", state.lineage());
+        root.put("serial", state.serial());
+        ArrayNode resources = root.putArray("resources");
+        for (ResourceState r : state.resources().values()) {
+            resources.add(encode(r));
+        }
+        root.set("outputs", JSON.valueToTree(state.outputs()));
+        try {
+            return JSON.writeValueAsBytes(root);
+        } catch (IOException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    public static State decode(byte[] bytes, String where) throws StateException {
+        try {
+            JsonNode root = JSON.readTree(bytes);
+            int version = root.path("version").asInt(-1);
+            if (version != State.FORMAT_VERSION) {
+                throw new StateException(where + ": state format version " + version + " is not supported (this "
+                        + "Fleetform reads version " + State.FORMAT_VERSION + ")");
+            }
+            Map<ResourceAddress, ResourceState> resources = new LinkedHashMap<>();
+            for (JsonNode r : root.path("resources")) {
+                ResourceState resource = decodeResource(r);
+                resources.put(resource.address(), resource);
+            }
+            Map<String, Object> outputs = JSON.convertValue(root.path("outputs"), MAP);
+            return new State(version, root.path("lineage").asText(), root.path("serial").asLong(), resources,
+                    outputs == null ? Map.of() : outputs);
+        } catch (IOException | IllegalArgumentException e) {
+            throw new StateException(where + " is not a readable state: " + e.getMessage(), e);
+        }
+    }
+
+    /** One resource on one line, for journals. */
+    public static String encodeLine(ResourceState resource) {
+        try {
+            return COMPACT.writeValueAsString(encode(resource));
+        } catch (IOException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    public static ResourceState decodeLine(String line) throws IOException {
+        return decodeResource(COMPACT.readTree(line));
+    }
+
+    public static ObjectNode encode(ResourceState r) {
+        ObjectNode node = JSON.createObjectNode();
+        node.put("address", r.address().value());
+        node.put("type", r.type());
+        node.put("provider", r.provider());
+        node.set("attributes", JSON.valueToTree(r.attributes()));
+        node.set("sensitive", JSON.valueToTree(new TreeSet<>(r.sensitive())));
+        ArrayNode deps = node.putArray("depends_on");
+        r.dependsOn().forEach(d -> deps.add(d.value()));
+        ObjectNode lifecycle = node.putObject("lifecycle");
+        lifecycle.put("prevent_destroy", r.lifecycle().preventDestroy());
+        lifecycle.set("ignore_changes", JSON.valueToTree(r.lifecycle().ignoreChanges()));
+        lifecycle.put("create_before_destroy", r.lifecycle().createBeforeDestroy());
+        return node;
+    }
+
+    private static ResourceState decodeResource(JsonNode r) {
+        Map<String, Object> attributes = JSON.convertValue(r.path("attributes"), MAP);
+        List<String> sensitive = new ArrayList<>();
+        r.path("sensitive").forEach(s -> sensitive.add(s.asText()));
+        List<ResourceAddress> deps = new ArrayList<>();
+        r.path("depends_on").forEach(d -> deps.add(new ResourceAddress(d.asText())));
+        JsonNode l = r.path("lifecycle");
+        List<String> ignore = new ArrayList<>();
+        l.path("ignore_changes").forEach(i -> ignore.add(i.asText()));
+        ResourceLifecycle lifecycle = new ResourceLifecycle(l.path("prevent_destroy").asBoolean(false), ignore,
+                l.path("create_before_destroy").asBoolean(false));
+        return new ResourceState(new ResourceAddress(r.path("address").asText()), r.path("type").asText(),
+                r.path("provider").asText(), attributes == null ? Map.of() : attributes, Set.copyOf(sensitive), deps,
+                lifecycle);
+    }
+}
