@@ -167,7 +167,7 @@ public final class AgentServer implements AutoCloseable {
             SSLContext ctx = SSLContext.getInstance("TLS");
             ctx.init(kmf.getKeyManagers(), null, null);
             return ctx;
-        } catch (GeneralSecurityException e) {
+        } catch (GeneralSecurityException | IOException e) {
             throw new IOException("cannot use the TLS keystore " + keystore + ": " + e.getMessage(), e);
         }
     }

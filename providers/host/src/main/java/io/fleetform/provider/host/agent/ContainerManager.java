@@ -367,8 +367,20 @@ final class ContainerManager implements Closeable {
         List<String> warnings = new ArrayList<>();
         Found found = resolve(address);
         if (found.current() == null) {
-            ensureNetwork(desired.network());
-            InspectContainerResponse c = createAndStart(address, desired, warnings);
+            boolean newNetwork = ensureNetwork(desired.network());
+            InspectContainerResponse c;
+            try {
+                c = createAndStart(address, desired, warnings);
+            } catch (RuntimeException e) {
+                if (newNetwork) { // a refused request leaves nothing behind
+                    try {
+                        docker.removeNetworkCmd(desired.network().name()).exec();
+                    } catch (RuntimeException r) {
+                        e.addSuppressed(r);
+                    }
+                }
+                throw e;
+            }
             removeStale(found.stale(), address, warnings);
             return new ContainerResult(ContainerResult.Action.CREATED, info(c), List.of("created " + c.getName()
                     .substring(1)), warnings);
@@ -751,9 +763,10 @@ final class ContainerManager implements Closeable {
 
     // ------------------------------------------------------------------ networks and images
 
-    private void ensureNetwork(NetworkSpec n) {
+    /** Makes sure the network exists and fits {@code n}; true when this call created it. */
+    private boolean ensureNetwork(NetworkSpec n) {
         if (n == null) {
-            return;
+            return false;
         }
         Optional<Network> existing = findNetwork(n.name());
         if (existing.isEmpty()) {
@@ -770,7 +783,7 @@ final class ContainerManager implements Closeable {
                         .withDriver(n.driver()).withCheckDuplicate(true)
                         .withIpam(new Network.Ipam().withConfig(cfg)).withOptions(options)
                         .withLabels(Map.of(LABEL_MANAGED, "true")).exec());
-                return;
+                return true;
             } catch (ApiException e) {
                 existing = findNetwork(n.name()); // created concurrently by another request or agent
                 if (existing.isEmpty()) {
@@ -790,6 +803,7 @@ final class ContainerManager implements Closeable {
             throw ApiException.conflict(new Conflict("ipv4", n.ipv4(), null, "network " + n.name()
                     + " exists with subnets " + subnets + ", which do not contain " + n.ipv4()));
         }
+        return false;
     }
 
     private Optional<Network> findNetwork(String name) {

@@ -26,7 +26,7 @@ final class DockerSupport {
 
     private static final String HOW_TO_START = """
             The host-agent tests drive the real Docker Engine and need it running:
-              apt-get update && apt-get install -y docker.io busybox-static
+              apt-get update && apt-get install -y docker.io busybox-static docker-registry iproute2
               nohup dockerd >/tmp/dockerd.log 2>&1 &
               until docker info >/dev/null 2>&1; do sleep 1; done
             """;
@@ -51,8 +51,8 @@ final class DockerSupport {
             return;
         }
         if (info.exit() != 0 || info.out().isBlank()) {
-            fail("the Docker Engine at unix:///var/run/docker.sock is unreachable: " + info.err().strip() + "\n"
-                    + HOW_TO_START);
+            String host = System.getenv().getOrDefault("DOCKER_HOST", "unix:///var/run/docker.sock");
+            fail("the Docker Engine at " + host + " is unreachable: " + info.err().strip() + "\n" + HOW_TO_START);
         }
         importImage(IMAGE_1, "1");
         importImage(IMAGE_2, "2");
