@@ -460,13 +460,17 @@ final class ContainerManager implements Closeable {
                 Long pid = c.getState().getPidLong();
                 Cgroups.Io io = new Cgroups.Io(desired.ioReadBps(), desired.ioWriteBps());
                 try {
+                    boolean live2 = Boolean.TRUE.equals(c.getState().getRunning()) && pid != null && pid > 0;
                     synchronized (ioLock) {
                         setIoOverride(address, io);
-                        Cgroups.write(pid == null ? -1 : pid, dataDisk.get().majorMinor(), io);
+                        if (live2) {
+                            Cgroups.write(pid, dataDisk.get().majorMinor(), io);
+                        }
                     }
                     changes.add("io read " + live.ioReadBps() + " -> " + desired.ioReadBps() + " B/s, write "
                             + live.ioWriteBps() + " -> " + desired.ioWriteBps() + " B/s on " + dataDisk.get().path()
-                            + " (written to the container's cgroup; re-applied by the agent whenever it restarts)");
+                            + (live2 ? " (written to the container's cgroup; re-applied by the agent whenever it "
+                            + "restarts)" : " (applied by the agent when the container starts)"));
                 } catch (IOException e) {
                     throw new ApiException(502, "engine_error", "cannot write IO caps to the cgroup of container "
                             + id + ": " + e.getMessage());

@@ -145,6 +145,25 @@ class ContainerLifecycleTest extends DockerTestBase {
     }
 
     @Test
+    void putStartsAStoppedContainerWithoutReplacingIt() {
+        TestAgent a = agent0();
+        NetworkSpec net = bridge(14);
+        a.client().claim(ADDR, claim(0, "1", 256 * MIB, net.ipv4()));
+        String id = a.client().putContainer(ADDR, gameServer("1", 128 * MIB, net)).container().id();
+        docker("stop", "-t", "1", id);
+        assertThat(a.client().container(ADDR).orElseThrow().running()).isFalse();
+
+        ContainerResult r = a.client().putContainer(ADDR, gameServer("1", 128 * MIB, net));
+
+        assertThat(r.action()).isEqualTo(ContainerResult.Action.UPDATED_IN_PLACE);
+        assertThat(r.changes()).containsExactly("started (was exited)");
+        assertThat(r.container().id()).isEqualTo(id);
+        assertThat(inspect(id, "{{.State.Running}}")).isEqualTo("true");
+        assertThat(inspect(id, "{{(index .NetworkSettings.Networks \"" + net.name() + "\").IPAddress}}"))
+                .isEqualTo(net.ipv4());
+    }
+
+    @Test
     void sharedServiceGetsAQuotaChangedInPlace() {
         TestAgent a = agent0();
         NetworkSpec net = bridge(12);
