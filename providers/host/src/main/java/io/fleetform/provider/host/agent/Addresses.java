@@ -1,0 +1,97 @@
+package io.fleetform.provider.host.agent;
+
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.HexFormat;
+import java.util.regex.Pattern;
+
+/** Instance addresses ({@code zone.s12.service.logic[0]}) and IPv4 literals: validation and safe names. */
+final class Addresses {
+    private static final String SEGMENT = "[A-Za-z0-9_][A-Za-z0-9_-]*(\\[[0-9]{1,9}])*";
+    private static final Pattern ADDRESS = Pattern.compile(SEGMENT + "(\\." + SEGMENT + ")*");
+    private static final Pattern IPV4 = Pattern.compile(
+            "(25[0-5]|2[0-4][0-9]|1[0-9][0-9]|[1-9]?[0-9])(\\.(25[0-5]|2[0-4][0-9]|1[0-9][0-9]|[1-9]?[0-9])){3}");
+    static final int MAX_ADDRESS_LENGTH = 200;
+
+    private Addresses() {
+    }
+
+    static String requireAddress(String address) {
+        if (address == null || address.isEmpty()) {
+            throw ApiException.badRequest("instance address is missing");
+        }
+        if (address.length() > MAX_ADDRESS_LENGTH || !ADDRESS.matcher(address).matches()) {
+            throw ApiException.badRequest("invalid instance address '" + truncate(address)
+                    + "': expected dot-separated names with optional [index], e.g. zone.s12.service.logic[0]");
+        }
+        return address;
+    }
+
+    static boolean isIpv4(String s) {
+        return s != null && IPV4.matcher(s).matches();
+    }
+
+    static int ipv4ToInt(String s) {
+        String[] p = s.split("\\.");
+        return (Integer.parseInt(p[0]) << 24) | (Integer.parseInt(p[1]) << 16) | (Integer.parseInt(p[2]) << 8)
+                | Integer.parseInt(p[3]);
+    }
+
+    /** Whether {@code ip} lies in {@code cidr} ({@code a.b.c.d/n}); false for malformed input. */
+    static boolean inSubnet(String ip, String cidr) {
+        int slash = cidr == null ? -1 : cidr.indexOf('/');
+        if (slash < 0 || !isIpv4(ip) || !isIpv4(cidr.substring(0, slash))) {
+            return false;
+        }
+        int bits;
+        try {
+            bits = Integer.parseInt(cidr.substring(slash + 1));
+        } catch (NumberFormatException e) {
+            return false;
+        }
+        if (bits < 0 || bits > 32) {
+            return false;
+        }
+        int mask = bits == 0 ? 0 : -1 << (32 - bits);
+        return (ipv4ToInt(ip) & mask) == (ipv4ToInt(cidr.substring(0, slash)) & mask);
+    }
+
+    static boolean isCidr(String cidr) {
+        int slash = cidr == null ? -1 : cidr.indexOf('/');
+        if (slash < 0 || !isIpv4(cidr.substring(0, slash))) {
+            return false;
+        }
+        String b = cidr.substring(slash + 1);
+        return b.matches("[0-9]{1,2}") && Integer.parseInt(b) <= 32;
+    }
+
+    /**
+     * A name usable for Docker container names and directories: the address with anything outside
+     * {@code [A-Za-z0-9_.-]} replaced, plus a short hash so distinct addresses never collide.
+     */
+    static String safeName(String address) {
+        StringBuilder sb = new StringBuilder();
+        for (char c : address.toCharArray()) {
+            if (Character.isLetterOrDigit(c) && c < 128 || c == '_' || c == '.' || c == '-') {
+                sb.append(c);
+            } else if (c == '[') {
+                sb.append('-');
+            }
+        }
+        return sb + "-" + sha256Hex(address).substring(0, 8);
+    }
+
+    static String sha256Hex(String s) {
+        try {
+            return HexFormat.of().formatHex(
+                    MessageDigest.getInstance("SHA-256").digest(s.getBytes(StandardCharsets.UTF_8)));
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    static String truncate(String s) {
+        return s.length() > 80 ? s.substring(0, 80) + "..." : s;
+    }
+}

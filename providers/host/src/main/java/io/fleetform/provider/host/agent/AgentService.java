@@ -1,0 +1,206 @@
+package io.fleetform.provider.host.agent;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.SortedSet;
+import java.util.TreeSet;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.locks.ReentrantLock;
+import java.util.function.Supplier;
+
+/**
+ * What the agent does, independent of HTTP: facts, the ledger, and containers kept consistent with it.
+ *
+ * <p>Operations on one instance address are serialized (claims, releases and container changes of the same
+ * address never interleave); the ledger's own lock makes claims across addresses compare-and-set.
+ */
+final class AgentService {
+    private final String agentId;
+    private final FactsReader facts;
+    private final Path dataDir;
+    private final Ledger ledger;
+    private final ContainerManager containers;
+    private final Map<String, ReentrantLock> locks = new ConcurrentHashMap<>();
+
+    AgentService(String agentId, FactsReader facts, Path dataDir, Ledger ledger, ContainerManager containers) {
+        this.agentId = agentId;
+        this.facts = facts;
+        this.dataDir = dataDir;
+        this.ledger = ledger;
+        this.containers = containers;
+    }
+
+    String agentId() {
+        return agentId;
+    }
+
+    private <T> T locked(String address, Supplier<T> body) {
+        ReentrantLock l = locks.computeIfAbsent(address, a -> new ReentrantLock());
+        l.lock();
+        try {
+            return body.get();
+        } finally {
+            l.unlock();
+        }
+    }
+
+    // ------------------------------------------------------------------ facts
+
+    HostFacts facts() {
+        FactsReader.Topology t = facts.topology();
+        return new HostFacts(agentId, t.hostname(), facts.root().toString(), t.cpus(), t.numaNodes(), t.memory(),
+                t.nics(), t.irqs(), FactsReader.disk(dataDir), containers.dockerFacts(), facts.lxcfs());
+    }
+
+    Ledger.Capacity capacity() {
+        FactsReader.Topology t = facts.topology();
+        Map<Integer, SortedSet<Integer>> nodeCpus = new HashMap<>();
+        Map<Integer, Long> nodeMem = new HashMap<>();
+        for (HostFacts.NumaNode n : t.numaNodes()) {
+            nodeCpus.put(n.id(), CpuList.parse(n.cpulist()));
+            nodeMem.put(n.id(), n.memTotalBytes());
+        }
+        return new Ledger.Capacity(t.onlineCpus(), nodeCpus, nodeMem, t.memory().totalBytes(),
+                FactsReader.disk(dataDir).totalBytes(), t.vfsByPci());
+    }
+
+    // ------------------------------------------------------------------ allocations
+
+    LedgerView allocations() {
+        Ledger.Capacity cap = capacity();
+        Ledger.Snapshot s = ledger.snapshot();
+        return new LedgerView(agentId, s.revision(), s.allocations(), ledger.free(cap));
+    }
+
+    Allocation allocation(String address) {
+        return ledger.get(address).orElseThrow(() -> noAllocation(address));
+    }
+
+    ClaimResult claim(String address, AllocationRequest request) {
+        return locked(address, () -> {
+            Ledger.Capacity cap = capacity();
+            Optional<Allocation> current = ledger.get(address);
+            if (current.isPresent() && !current.get().sameAs(request)) {
+                // changing a held allocation must not strand the instance's container outside it
+                Optional<ContainerInfo> c = containers.get(address);
+                if (c.isPresent() && c.get().spec() != null) {
+                    List<Conflict> misfit = fit(c.get().spec(), request.numaNode(), request.cores(),
+                            request.memoryBytes(), request.ipv4(), request.diskBytes());
+                    if (!misfit.isEmpty()) {
+                        List<Conflict> out = misfit.stream().map(m -> new Conflict("container", m.resource(),
+                                address, "the new allocation would not cover the running container: " + m.message()
+                                + "; update the container first")).toList();
+                        throw ApiException.conflict("claim for " + address + " refused: " + out.get(0).message(), out);
+                    }
+                }
+            }
+            try {
+                return ledger.claim(address, request, cap);
+            } catch (IOException e) {
+                throw new UncheckedIOException("cannot write the allocations ledger " + ledger.file(), e);
+            }
+        });
+    }
+
+    ReleaseResult release(String address) {
+        return locked(address, () -> {
+            if (ledger.get(address).isEmpty()) {
+                throw noAllocation(address);
+            }
+            Optional<ContainerInfo> c = containers.get(address);
+            if (c.isPresent()) {
+                throw ApiException.conflict(new Conflict("container", c.get().id(), address, "instance " + address
+                        + " still has container " + c.get().name() + "; remove it first with DELETE /v1/containers/"
+                        + address));
+            }
+            try {
+                return ledger.release(address).orElseThrow(() -> noAllocation(address));
+            } catch (IOException e) {
+                throw new UncheckedIOException("cannot write the allocations ledger " + ledger.file(), e);
+            }
+        });
+    }
+
+    private static ApiException noAllocation(String address) {
+        return ApiException.notFound("instance " + address + " has no allocation on this host");
+    }
+
+    // ------------------------------------------------------------------ containers
+
+    List<ContainerInfo> containers() {
+        return containers.list();
+    }
+
+    ContainerInfo container(String address) {
+        return containers.get(address).orElseThrow(() -> ApiException.notFound("instance " + address
+                + " has no container on this host"));
+    }
+
+    ContainerResult putContainer(String address, ContainerSpec spec) {
+        return locked(address, () -> {
+            Allocation a = ledger.get(address).orElseThrow(() -> ApiException.conflict(new Conflict("allocation",
+                    address, null, "instance " + address + " has no allocation on this host; claim it with PUT "
+                    + "/v1/allocations/" + address + " first")));
+            ContainerSpec s = spec;
+            if (s.isPinned() && s.cpusetMems() == null && a.numaNode() != null) {
+                s = s.withCpu(s.cpusetCpus(), String.valueOf(a.numaNode()), 0);
+            }
+            List<Conflict> misfit = fit(s, a.numaNode(), a.cores(), a.memoryBytes(), a.ipv4(), a.diskBytes());
+            if (!misfit.isEmpty()) {
+                throw ApiException.conflict("container spec for " + address + " does not fit its allocation: "
+                        + misfit.get(0).message() + (misfit.size() > 1 ? " (and " + (misfit.size() - 1) + " more)"
+                        : ""), misfit);
+            }
+            return containers.put(address, s);
+        });
+    }
+
+    RemoveResult removeContainer(String address, boolean purgeData) {
+        return locked(address, () -> containers.remove(address, purgeData).orElseThrow(() -> ApiException.notFound(
+                "instance " + address + " has no container on this host")));
+    }
+
+    PullResult pull(PullRequest r) {
+        return containers.pull(r);
+    }
+
+    /** Where a container spec goes beyond an allocation. */
+    static List<Conflict> fit(ContainerSpec s, Integer numaNode, String cores, long memoryBytes, String ipv4,
+                              long diskBytes) {
+        List<Conflict> out = new ArrayList<>();
+        if (s.isPinned()) {
+            TreeSet<Integer> outside = new TreeSet<>(CpuList.parse(s.cpusetCpus()));
+            outside.removeAll(CpuList.parse(cores == null ? "" : cores));
+            if (!outside.isEmpty()) {
+                out.add(new Conflict("allocation", CpuList.format(outside), null, "cores " + CpuList.format(outside)
+                        + " are not in the allocation (cores: " + (cores == null || cores.isEmpty() ? "none" : cores)
+                        + ")"));
+            }
+            if (s.cpusetMems() != null && numaNode != null && !s.cpusetMems().equals(String.valueOf(numaNode))) {
+                out.add(new Conflict("allocation", s.cpusetMems(), null, "cpusetMems " + s.cpusetMems()
+                        + " differs from the allocation's NUMA node " + numaNode));
+            }
+        }
+        if (s.memoryBytes() > memoryBytes) {
+            out.add(new Conflict("allocation", String.valueOf(s.memoryBytes()), null, "memoryBytes "
+                    + s.memoryBytes() + " exceeds the allocation's " + memoryBytes));
+        }
+        String ip = s.network() == null ? null : s.network().ipv4();
+        if (!Objects.equals(ip, ipv4)) {
+            out.add(new Conflict("allocation", String.valueOf(ip), null, "IPv4 " + ip
+                    + " differs from the allocation's " + ipv4));
+        }
+        if (s.diskQuotaBytes() > diskBytes) {
+            out.add(new Conflict("allocation", String.valueOf(s.diskQuotaBytes()), null, "diskQuotaBytes "
+                    + s.diskQuotaBytes() + " exceeds the allocation's " + diskBytes));
+        }
+        return out;
+    }
+}

@@ -1,0 +1,29 @@
+package io.fleetform.provider.host.agent;
+
+import java.util.Objects;
+
+/**
+ * One instance's entry in the host's allocations ledger.
+ *
+ * @param address     instance address, e.g. {@code zone.s12.service.logic[0]}
+ * @param numaNode    NUMA node, or null
+ * @param cores       exclusive cores, canonical cpulist ({@code ""} for none)
+ * @param memoryBytes reserved memory
+ * @param ipv4        fixed IPv4, or null
+ * @param diskBytes   reserved disk
+ * @param vf          PCI address of the held SR-IOV VF, or null
+ * @param revision    ledger revision at which this entry last changed
+ */
+public record Allocation(String address, Integer numaNode, String cores, long memoryBytes, String ipv4,
+                        long diskBytes, String vf, long revision) {
+    public Allocation {
+        Objects.requireNonNull(address, "address");
+        cores = cores == null ? "" : cores;
+    }
+
+    /** Whether this entry holds exactly what {@code r} asks for (with {@code r.vf()} already canonical). */
+    boolean sameAs(AllocationRequest r) {
+        return Objects.equals(numaNode, r.numaNode()) && cores.equals(r.cores()) && memoryBytes == r.memoryBytes()
+                && Objects.equals(ipv4, r.ipv4()) && diskBytes == r.diskBytes() && Objects.equals(vf, r.vf());
+    }
+}

@@ -1,0 +1,104 @@
+package io.fleetform.provider.host.agent;
+
+import java.util.List;
+
+/**
+ * What the agent knows about its host, as answered by {@code GET /v1/facts}.
+ *
+ * @param agentId   stable id of this agent (kept in its data directory)
+ * @param hostname  the host's name
+ * @param root      the directory facts were read under ({@code /} in production)
+ * @param cpus      online CPUs
+ * @param numaNodes NUMA nodes with their cpulists and memory, by id
+ * @param memory    host memory from {@code /proc/meminfo}
+ * @param nics      network interfaces, with SR-IOV physical functions and their virtual functions
+ * @param irqs      interrupts and their CPU affinity (empty when {@code /proc/irq} is unreadable)
+ * @param disk      the filesystem holding the agent's data directory
+ * @param docker    the Docker Engine the agent drives
+ * @param lxcfs     whether lxcfs is mounted, for container-true {@code /proc}
+ */
+public record HostFacts(
+        String agentId,
+        String hostname,
+        String root,
+        CpuFacts cpus,
+        List<NumaNode> numaNodes,
+        MemoryFacts memory,
+        List<Nic> nics,
+        List<Irq> irqs,
+        DiskFacts disk,
+        DockerFacts docker,
+        LxcfsFacts lxcfs) {
+
+    public HostFacts {
+        numaNodes = List.copyOf(numaNodes);
+        nics = List.copyOf(nics);
+        irqs = List.copyOf(irqs);
+    }
+
+    /** @param online cpulist of online CPUs; {@code count} how many that is */
+    public record CpuFacts(String online, int count) {
+    }
+
+    /** One NUMA node: its cpulist and its memory from {@code node*}{@code /meminfo}. */
+    public record NumaNode(int id, String cpulist, int cpuCount, long memTotalBytes, long memFreeBytes) {
+    }
+
+    /** @param totalBytes MemTotal, @param availableBytes MemAvailable (or MemFree on old kernels) */
+    public record MemoryFacts(long totalBytes, long availableBytes) {
+    }
+
+    /**
+     * A network interface from {@code /sys/class/net}.
+     *
+     * @param kind       {@code sriov-pf} (has SR-IOV capability), {@code sriov-vf} (a virtual function's netdev),
+     *                   {@code physical} (a PCI/platform device without SR-IOV) or {@code virtual} (bridge, veth, lo...)
+     * @param pciAddress the device's PCI address, when it is a PCI device
+     * @param numaNode   the device's NUMA node, when the kernel reports one (&gt;= 0)
+     * @param sriov      for a physical function: its VFs
+     * @param physfn     for a virtual function: the PCI address of its physical function
+     */
+    public record Nic(String name, String kind, String mac, Integer mtu, String operState, Long speedMbps,
+                      String pciAddress, Integer numaNode, Sriov sriov, String physfn) {
+    }
+
+    /** SR-IOV capability of a physical function and the VFs it currently has. */
+    public record Sriov(int totalVfs, int numVfs, List<Vf> vfs) {
+        public Sriov {
+            vfs = List.copyOf(vfs);
+        }
+    }
+
+    /** A virtual function: index under its PF, PCI address, and its netdev name if it has one on the host. */
+    public record Vf(String pf, int index, String pciAddress, String netdev) {
+    }
+
+    /** An interrupt: its number, {@code smp_affinity_list}, and the action name from {@code /proc/interrupts}. */
+    public record Irq(int irq, String affinity, String name) {
+    }
+
+    /**
+     * The data directory's filesystem.
+     *
+     * @param device     the whole-disk block device IO caps apply to (e.g. {@code /dev/vda}), null when the
+     *                   directory is not on a block device
+     * @param majorMinor that device's {@code major:minor}
+     */
+    public record DiskFacts(String path, String device, String majorMinor, long totalBytes, long usableBytes) {
+    }
+
+    /**
+     * The Docker Engine.
+     *
+     * @param reachable         false when the agent cannot talk to it ({@code error} says why)
+     * @param diskQuotaSupported whether {@code StorageOpt size} can be honoured with this storage driver
+     */
+    public record DockerFacts(boolean reachable, String endpoint, String version, String apiVersion,
+                              String storageDriver, String backingFilesystem, String cgroupVersion,
+                              Boolean diskQuotaSupported, String error) {
+    }
+
+    /** @param present whether {@code path} holds lxcfs's proc files */
+    public record LxcfsFacts(boolean present, String path) {
+    }
+}

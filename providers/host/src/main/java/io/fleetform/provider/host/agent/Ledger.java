@@ -1,0 +1,301 @@
+package io.fleetform.provider.host.agent;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.file.AtomicMoveNotSupportedException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.Set;
+import java.util.SortedSet;
+import java.util.TreeMap;
+import java.util.TreeSet;
+import java.util.UUID;
+
+/**
+ * The host's allocations ledger: which instance holds which cores, NUMA node, memory, IP, disk and VF.
+ *
+ * <p>Kept as JSON in one file, replaced atomically (temp file, fsync, rename, fsync of the directory) so an
+ * agent crash leaves either the old or the new ledger, never a torn one. Every claim is a compare-and-set
+ * under one lock: it is checked against every other entry and the host's capacity, written to disk, and only
+ * then made visible; a refused or failed claim changes nothing.
+ */
+final class Ledger {
+    static final int FORMAT_VERSION = 1;
+
+    /** On-disk form. */
+    record State(int formatVersion, long revision, List<Allocation> allocations) {
+        State {
+            allocations = List.copyOf(allocations);
+        }
+    }
+
+    /** What the host has, as far as claims are concerned. */
+    record Capacity(SortedSet<Integer> onlineCpus, Map<Integer, SortedSet<Integer>> nodeCpus,
+                    Map<Integer, Long> nodeMemoryBytes, long memoryBytes, long diskBytes,
+                    Map<String, HostFacts.Vf> vfsByPci) {
+    }
+
+    private final Path file;
+    private final Object lock = new Object();
+    private final TreeMap<String, Allocation> entries = new TreeMap<>();
+    private long revision;
+
+    private Ledger(Path file) {
+        this.file = file;
+    }
+
+    /** Opens the ledger at {@code file}, creating an empty one if absent; a corrupt file is an error, not reset. */
+    static Ledger open(Path file) throws IOException {
+        Ledger l = new Ledger(file);
+        if (Files.exists(file)) {
+            State s;
+            try {
+                s = Json.MAPPER.readValue(Files.readAllBytes(file), State.class);
+            } catch (JsonProcessingException e) {
+                throw new IOException("allocations ledger " + file + " is unreadable (" + Json.describe(e,
+                        State.class) + "); fix or move it aside; the agent will not start over it", e);
+            }
+            if (s.formatVersion() != FORMAT_VERSION) {
+                throw new IOException("allocations ledger " + file + " has format " + s.formatVersion()
+                        + ", this agent reads format " + FORMAT_VERSION);
+            }
+            for (Allocation a : s.allocations()) {
+                l.entries.put(a.address(), a);
+            }
+            l.revision = s.revision();
+        }
+        return l;
+    }
+
+    Path file() {
+        return file;
+    }
+
+    long revision() {
+        synchronized (lock) {
+            return revision;
+        }
+    }
+
+    Optional<Allocation> get(String address) {
+        synchronized (lock) {
+            return Optional.ofNullable(entries.get(address));
+        }
+    }
+
+    List<Allocation> all() {
+        synchronized (lock) {
+            return List.copyOf(entries.values());
+        }
+    }
+
+    /** Entries and revision read together. */
+    record Snapshot(long revision, List<Allocation> allocations) {
+    }
+
+    Snapshot snapshot() {
+        synchronized (lock) {
+            return new Snapshot(revision, List.copyOf(entries.values()));
+        }
+    }
+
+    /**
+     * Claims {@code request} for {@code address}: refused with every conflict found, idempotent for the same
+     * allocation, and replacing the instance's previous allocation otherwise.
+     */
+    ClaimResult claim(String address, AllocationRequest request, Capacity cap) throws IOException {
+        synchronized (lock) {
+            AllocationRequest r = canonicalVf(request, cap);
+            Allocation current = entries.get(address);
+            if (current != null && current.sameAs(r)) {
+                return new ClaimResult(ClaimResult.Status.UNCHANGED, current, revision);
+            }
+            List<Conflict> conflicts = conflicts(address, r, cap);
+            if (!conflicts.isEmpty()) {
+                String msg = "claim for " + address + " refused: " + conflicts.get(0).message()
+                        + (conflicts.size() > 1 ? " (and " + (conflicts.size() - 1) + " more)" : "");
+                throw ApiException.conflict(msg, conflicts);
+            }
+            long next = revision + 1;
+            Allocation a = new Allocation(address, r.numaNode(), r.cores(), r.memoryBytes(), r.ipv4(),
+                    r.diskBytes(), r.vf(), next);
+            TreeMap<String, Allocation> copy = new TreeMap<>(entries);
+            copy.put(address, a);
+            persist(next, copy);
+            entries.put(address, a);
+            revision = next;
+            return new ClaimResult(current == null ? ClaimResult.Status.CLAIMED : ClaimResult.Status.CHANGED, a,
+                    next);
+        }
+    }
+
+    Optional<ReleaseResult> release(String address) throws IOException {
+        synchronized (lock) {
+            Allocation current = entries.get(address);
+            if (current == null) {
+                return Optional.empty();
+            }
+            long next = revision + 1;
+            TreeMap<String, Allocation> copy = new TreeMap<>(entries);
+            copy.remove(address);
+            persist(next, copy);
+            entries.remove(address);
+            revision = next;
+            return Optional.of(new ReleaseResult(current, next));
+        }
+    }
+
+    /** What no instance holds. */
+    LedgerView.Free free(Capacity cap) {
+        synchronized (lock) {
+            TreeSet<Integer> cores = new TreeSet<>(cap.onlineCpus());
+            long mem = cap.memoryBytes();
+            long disk = cap.diskBytes();
+            TreeSet<String> vfs = new TreeSet<>(cap.vfsByPci().keySet());
+            for (Allocation a : entries.values()) {
+                cores.removeAll(CpuList.parse(a.cores()));
+                mem -= a.memoryBytes();
+                disk -= a.diskBytes();
+                if (a.vf() != null) {
+                    vfs.remove(a.vf());
+                }
+            }
+            return new LedgerView.Free(CpuList.format(cores), Math.max(0, mem), Math.max(0, disk),
+                    new ArrayList<>(vfs));
+        }
+    }
+
+    private static AllocationRequest canonicalVf(AllocationRequest r, Capacity cap) {
+        if (r.vf() == null) {
+            return r;
+        }
+        String wanted = r.vf().strip();
+        for (HostFacts.Vf vf : cap.vfsByPci().values()) {
+            if (wanted.equalsIgnoreCase(vf.pciAddress()) || wanted.equals(vf.netdev())) {
+                return new AllocationRequest(r.numaNode(), r.cores(), r.memoryBytes(), r.ipv4(), r.diskBytes(),
+                        vf.pciAddress());
+            }
+        }
+        throw ApiException.conflict(new Conflict("host", wanted, null, "VF '" + wanted
+                + "' does not exist on this host (known VFs: " + String.join(", ",
+                new TreeSet<>(cap.vfsByPci().keySet())) + ")"));
+    }
+
+    private List<Conflict> conflicts(String address, AllocationRequest r, Capacity cap) {
+        List<Conflict> out = new ArrayList<>();
+        SortedSet<Integer> cores = CpuList.parse(r.cores());
+        TreeSet<Integer> offline = new TreeSet<>(cores);
+        offline.removeAll(cap.onlineCpus());
+        if (!offline.isEmpty()) {
+            out.add(new Conflict("host", CpuList.format(offline), null, "cores " + CpuList.format(offline)
+                    + " are not online on this host (online: " + CpuList.format(cap.onlineCpus()) + ")"));
+        }
+        if (r.numaNode() != null) {
+            SortedSet<Integer> nodeCpus = cap.nodeCpus().get(r.numaNode());
+            if (nodeCpus == null) {
+                out.add(new Conflict("numa", String.valueOf(r.numaNode()), null, "NUMA node " + r.numaNode()
+                        + " does not exist on this host (nodes: " + cap.nodeCpus().keySet() + ")"));
+            } else {
+                TreeSet<Integer> remote = new TreeSet<>(cores);
+                remote.removeAll(nodeCpus);
+                remote.removeAll(offline);
+                if (!remote.isEmpty()) {
+                    out.add(new Conflict("numa", CpuList.format(remote), null, "cores " + CpuList.format(remote)
+                            + " are not on NUMA node " + r.numaNode() + " (its cpulist: "
+                            + CpuList.format(nodeCpus) + ")"));
+                }
+            }
+        }
+        long memOthers = 0;
+        long diskOthers = 0;
+        Map<Integer, Long> nodeMemOthers = new TreeMap<>();
+        for (Allocation a : entries.values()) {
+            if (a.address().equals(address)) {
+                continue;
+            }
+            memOthers += a.memoryBytes();
+            diskOthers += a.diskBytes();
+            if (a.numaNode() != null) {
+                nodeMemOthers.merge(a.numaNode(), a.memoryBytes(), Long::sum);
+            }
+            Set<Integer> shared = new TreeSet<>(CpuList.parse(a.cores()));
+            shared.retainAll(cores);
+            if (!shared.isEmpty()) {
+                out.add(new Conflict("core", CpuList.format(shared), a.address(), "cores "
+                        + CpuList.format(shared) + " are held by " + a.address()));
+            }
+            if (r.ipv4() != null && r.ipv4().equals(a.ipv4())) {
+                out.add(new Conflict("ipv4", r.ipv4(), a.address(), "IPv4 " + r.ipv4() + " is held by "
+                        + a.address()));
+            }
+            if (r.vf() != null && r.vf().equals(a.vf())) {
+                out.add(new Conflict("vf", r.vf(), a.address(), "VF " + r.vf() + " is held by " + a.address()));
+            }
+        }
+        long memLeft = cap.memoryBytes() - memOthers;
+        if (r.memoryBytes() > memLeft) {
+            out.add(new Conflict("memory", String.valueOf(r.memoryBytes()), null, "memory " + r.memoryBytes()
+                    + " bytes exceeds what the host has left (" + Math.max(0, memLeft) + " of "
+                    + cap.memoryBytes() + " bytes)"));
+        }
+        if (r.numaNode() != null && cap.nodeMemoryBytes().containsKey(r.numaNode())) {
+            long nodeTotal = cap.nodeMemoryBytes().get(r.numaNode());
+            long nodeLeft = nodeTotal - nodeMemOthers.getOrDefault(r.numaNode(), 0L);
+            if (nodeTotal > 0 && r.memoryBytes() > nodeLeft) {
+                out.add(new Conflict("memory", String.valueOf(r.memoryBytes()), null, "memory " + r.memoryBytes()
+                        + " bytes exceeds what NUMA node " + r.numaNode() + " has left (" + Math.max(0, nodeLeft)
+                        + " of " + nodeTotal + " bytes)"));
+            }
+        }
+        long diskLeft = cap.diskBytes() - diskOthers;
+        if (r.diskBytes() > diskLeft) {
+            out.add(new Conflict("disk", String.valueOf(r.diskBytes()), null, "disk " + r.diskBytes()
+                    + " bytes exceeds what the data filesystem has left (" + Math.max(0, diskLeft) + " of "
+                    + cap.diskBytes() + " bytes)"));
+        }
+        return out;
+    }
+
+    private void persist(long rev, TreeMap<String, Allocation> content) throws IOException {
+        byte[] bytes = Json.MAPPER.writerWithDefaultPrettyPrinter()
+                .writeValueAsBytes(new State(FORMAT_VERSION, rev, new ArrayList<>(content.values())));
+        writeAtomically(file, bytes);
+    }
+
+    /** Writes {@code bytes} to {@code target} so that readers see the old or the new content, never a mix. */
+    static void writeAtomically(Path target, byte[] bytes) throws IOException {
+        Path dir = Objects.requireNonNull(target.toAbsolutePath().getParent());
+        Files.createDirectories(dir);
+        Path tmp = dir.resolve("." + target.getFileName() + ".tmp-" + UUID.randomUUID());
+        try {
+            try (FileChannel ch = FileChannel.open(tmp, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE)) {
+                ByteBuffer buf = ByteBuffer.wrap(bytes);
+                while (buf.hasRemaining()) {
+                    ch.write(buf);
+                }
+                ch.force(true);
+            }
+            try {
+                Files.move(tmp, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+            } catch (AtomicMoveNotSupportedException e) {
+                throw new IOException("cannot replace " + target + " atomically on this filesystem", e);
+            }
+            try (FileChannel d = FileChannel.open(dir, StandardOpenOption.READ)) {
+                d.force(true);
+            } catch (IOException ignored) {
+                // some filesystems refuse fsync on directories; the rename itself is still atomic
+            }
+        } finally {
+            Files.deleteIfExists(tmp);
+        }
+    }
+}

@@ -1,0 +1,125 @@
+package io.fleetform.provider.host.agent;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.ThreadLocalRandom;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Tests against the real Docker Engine. Every container, network and link a test creates is removed after it:
+ * agents' containers by their agent label, others by name.
+ */
+abstract class DockerTestBase {
+    static final long MIB = 1L << 20;
+
+    @TempDir
+    Path tmp;
+    private final List<TestAgent> agents = new ArrayList<>();
+    private final List<String> networks = new ArrayList<>();
+    private final List<String> containers = new ArrayList<>();
+    private final List<String> links = new ArrayList<>();
+
+    @BeforeAll
+    static void dockerIsThere() {
+        DockerSupport.ensureReady();
+    }
+
+    /** An agent standing for host {@code name}, with facts from the 2x16 fixture topology. */
+    TestAgent agent(String name) throws IOException {
+        return agent(name, false);
+    }
+
+    TestAgent agent(String name, boolean lxcfs) throws IOException {
+        Path root = TopologyBuilder.twoNuma().lxcfs(lxcfs).writeTo(Files.createDirectories(tmp.resolve(name
+                + "-root")));
+        TestAgent a = TestAgent.start(tmp, name, root);
+        agents.add(a);
+        return a;
+    }
+
+    /** A fresh bridge network spec (name and a free 172.30.x.0/24); the network is removed after the test. */
+    NetworkSpec bridge(int host) {
+        String name = "fftest-" + Long.toHexString(ThreadLocalRandom.current().nextLong() & 0xffffffffL);
+        networks.add(name);
+        String prefix = freeSubnetPrefix();
+        return new NetworkSpec(name, "bridge", prefix + ".0/24", null, null, prefix + "." + host);
+    }
+
+    static NetworkSpec sameNetwork(NetworkSpec n, int host) {
+        String prefix = n.ipv4().substring(0, n.ipv4().lastIndexOf('.'));
+        return new NetworkSpec(n.name(), n.driver(), n.subnet(), n.gateway(), n.parent(), prefix + "." + host);
+    }
+
+    void trackNetwork(String name) {
+        networks.add(name);
+    }
+
+    void trackContainer(String name) {
+        containers.add(name);
+    }
+
+    void trackLink(String name) {
+        links.add(name);
+    }
+
+    /** A 172.30.x prefix no Docker network uses yet. */
+    static String freeSubnetPrefix() {
+        Set<String> used = new HashSet<>();
+        for (String id : DockerSupport.docker("network", "ls", "-q").split("\n")) {
+            if (!id.isBlank()) {
+                used.add(DockerSupport.docker("network", "inspect", "--format",
+                        "{{range .IPAM.Config}}{{.Subnet}} {{end}}", id.strip()));
+            }
+        }
+        String all = String.join(" ", used);
+        for (int i = 0; i < 50; i++) {
+            int x = 200 + ThreadLocalRandom.current().nextInt(50);
+            if (!all.contains("172.30." + x + ".")) {
+                return "172.30." + x;
+            }
+        }
+        throw new IllegalStateException("no free 172.30.200-249 subnet; used: " + all);
+    }
+
+    /** Whether {@code p} is on a real block device (then the agent must find it for IO caps). */
+    static boolean onBlockDevice(Path p) {
+        try {
+            long d = ((Number) Files.getAttribute(p, "unix:dev")).longValue();
+            return (((d >>> 8) & 0xfffL) | ((d >>> 32) & ~0xfffL)) != 0;
+        } catch (IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
+    }
+
+    static AllocationRequest claim(Integer node, String cores, long memory, String ip) {
+        return new AllocationRequest(node, cores, memory, ip, 1L << 30, null);
+    }
+
+    @AfterEach
+    void cleanUp() {
+        for (TestAgent a : agents) {
+            String id = a.agentId();
+            a.close();
+            DockerSupport.removeContainersWithLabel(ContainerManager.LABEL_AGENT + "=" + id);
+            assertThat(DockerSupport.containersWithLabel(ContainerManager.LABEL_AGENT + "=" + id)).isEmpty();
+        }
+        for (String c : containers) {
+            DockerSupport.run("docker", "rm", "-f", c);
+        }
+        for (String n : networks) {
+            DockerSupport.removeNetwork(n);
+        }
+        for (String l : links) {
+            DockerSupport.run("ip", "link", "del", l);
+        }
+    }
+}

@@ -1,0 +1,161 @@
+package io.fleetform.provider.host.agent;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.assertj.core.api.Assertions.catchThrowableOfType;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Map;
+import java.util.SortedSet;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class LedgerTest {
+    static final long GIB = 1L << 30;
+
+    @TempDir
+    Path dir;
+    Ledger.Capacity cap;
+
+    @BeforeEach
+    void capacity() {
+        FactsReader.Topology t = new FactsReader(FactsReaderTest.fixture()).topology();
+        Map<Integer, SortedSet<Integer>> nodeCpus = Map.of(0, CpuList.parse(t.numaNodes().get(0).cpulist()), 1,
+                CpuList.parse(t.numaNodes().get(1).cpulist()));
+        cap = new Ledger.Capacity(t.onlineCpus(), nodeCpus, Map.of(0, 64 * GIB, 1, 64 * GIB), 128 * GIB,
+                500 * GIB, t.vfsByPci());
+    }
+
+    static AllocationRequest req(Integer node, String cores, long mem, String ip, long disk, String vf) {
+        return new AllocationRequest(node, cores, mem, ip, disk, vf);
+    }
+
+    @Test
+    void claimThenReclaimIsIdempotentAndReleaseFrees() throws IOException {
+        Ledger l = Ledger.open(dir.resolve("ledger.json"));
+        ClaimResult first = l.claim("zone.s1.logic[0]", req(0, "0-3", 8 * GIB, "172.30.1.10", 20 * GIB, "eth0v2"),
+                cap);
+        assertThat(first.status()).isEqualTo(ClaimResult.Status.CLAIMED);
+        assertThat(first.allocation().vf()).isEqualTo("0000:3b:02.2");
+        assertThat(first.revision()).isEqualTo(1);
+        // same allocation, VF named by PCI address this time: nothing changes
+        ClaimResult again = l.claim("zone.s1.logic[0]", req(0, "0,1,2,3", 8 * GIB, "172.30.1.10", 20 * GIB,
+                "0000:3b:02.2"), cap);
+        assertThat(again.status()).isEqualTo(ClaimResult.Status.UNCHANGED);
+        assertThat(again.revision()).isEqualTo(1);
+        assertThat(l.free(cap).cores()).isEqualTo("4-31");
+        assertThat(l.free(cap).vfs()).hasSize(7).doesNotContain("0000:3b:02.2");
+        assertThat(l.release("zone.s1.logic[0]")).get().extracting(ReleaseResult::revision).isEqualTo(2L);
+        assertThat(l.all()).isEmpty();
+        assertThat(l.free(cap).cores()).isEqualTo("0-31");
+        assertThat(l.release("zone.s1.logic[0]")).isEmpty();
+    }
+
+    @Test
+    void refusesEverySharedResourceWithADescription() throws IOException {
+        Ledger l = Ledger.open(dir.resolve("ledger.json"));
+        l.claim("a.b[0]", req(0, "0-3", 8 * GIB, "172.30.1.10", 0, "eth0v0"), cap);
+        ApiException e = catchThrowableOfType(ApiException.class, () -> l.claim("a.b[1]",
+                req(0, "3-5", 8 * GIB, "172.30.1.10", 0, "0000:3b:02.0"), cap));
+        assertThat(e.status()).isEqualTo(409);
+        assertThat(e.conflicts()).extracting(Conflict::kind).containsExactlyInAnyOrder("core", "ipv4", "vf");
+        assertThat(e.conflicts()).allSatisfy(c -> assertThat(c.heldBy()).isEqualTo("a.b[0]"));
+        assertThat(e.conflicts()).filteredOn(c -> c.kind().equals("core")).singleElement()
+                .satisfies(c -> assertThat(c.message()).isEqualTo("cores 3 are held by a.b[0]"));
+        assertThat(e.getMessage()).startsWith("claim for a.b[1] refused: cores 3 are held by a.b[0] (and 2 more)");
+        assertThat(l.all()).hasSize(1);
+        assertThat(l.revision()).isEqualTo(1);
+    }
+
+    @Test
+    void refusesMoreMemoryOrDiskThanTheHostHasLeft() throws IOException {
+        Ledger l = Ledger.open(dir.resolve("ledger.json"));
+        l.claim("a[0]", req(null, "", 100 * GIB, null, 400 * GIB, null), cap);
+        ApiException mem = catchThrowableOfType(ApiException.class,
+                () -> l.claim("a[1]", req(null, "", 29 * GIB, null, 0, null), cap));
+        assertThat(mem.conflicts()).singleElement().satisfies(c -> {
+            assertThat(c.kind()).isEqualTo("memory");
+            assertThat(c.message()).contains("exceeds what the host has left (" + 28 * GIB + " of " + 128 * GIB);
+        });
+        ApiException disk = catchThrowableOfType(ApiException.class,
+                () -> l.claim("a[1]", req(null, "", GIB, null, 101 * GIB, null), cap));
+        assertThat(disk.conflicts()).extracting(Conflict::kind).containsExactly("disk");
+        assertThat(l.claim("a[1]", req(null, "", 28 * GIB, null, 100 * GIB, null), cap).status())
+                .isEqualTo(ClaimResult.Status.CLAIMED);
+        // an instance's own previous claim does not count against its new one
+        assertThat(l.claim("a[0]", req(null, "", 100 * GIB, null, 400 * GIB, null), cap).status())
+                .isEqualTo(ClaimResult.Status.UNCHANGED);
+    }
+
+    @Test
+    void refusesCoresThatAreOfflineOrOnAnotherNumaNode() throws IOException {
+        Ledger l = Ledger.open(dir.resolve("ledger.json"));
+        ApiException e = catchThrowableOfType(ApiException.class,
+                () -> l.claim("a[0]", req(0, "6-9,40", GIB, null, 0, null), cap));
+        assertThat(e.conflicts()).extracting(Conflict::kind, Conflict::resource).containsExactlyInAnyOrder(
+                org.assertj.core.groups.Tuple.tuple("host", "40"), org.assertj.core.groups.Tuple.tuple("numa", "8-9"));
+        assertThat(e.conflicts()).filteredOn(c -> c.kind().equals("numa")).singleElement().extracting(
+                Conflict::message).isEqualTo("cores 8-9 are not on NUMA node 0 (its cpulist: 0-7,16-23)");
+        ApiException node = catchThrowableOfType(ApiException.class,
+                () -> l.claim("a[0]", req(2, "", GIB, null, 0, null), cap));
+        assertThat(node.conflicts()).extracting(Conflict::kind).containsExactly("numa");
+        ApiException nodeMem = catchThrowableOfType(ApiException.class,
+                () -> l.claim("a[0]", req(1, "8", 65 * GIB, null, 0, null), cap));
+        assertThat(nodeMem.getMessage()).contains("exceeds what NUMA node 1 has left");
+        assertThatThrownBy(() -> l.claim("a[0]", req(0, "0", GIB, null, 0, "eth9v9"), cap))
+                .hasMessageContaining("VF 'eth9v9' does not exist on this host");
+        assertThat(l.all()).isEmpty();
+        assertThat(l.revision()).isZero();
+    }
+
+    @Test
+    void changingAnInstanceReplacesItsAllocation() throws IOException {
+        Ledger l = Ledger.open(dir.resolve("ledger.json"));
+        l.claim("a[0]", req(0, "0-1", GIB, "172.30.1.10", 0, null), cap);
+        l.claim("a[1]", req(0, "2-3", GIB, "172.30.1.11", 0, null), cap);
+        ClaimResult grown = l.claim("a[0]", req(0, "0-1,4-5", 2 * GIB, "172.30.1.10", 0, null), cap);
+        assertThat(grown.status()).isEqualTo(ClaimResult.Status.CHANGED);
+        assertThat(grown.allocation().cores()).isEqualTo("0-1,4-5");
+        assertThat(l.get("a[0]")).get().extracting(Allocation::memoryBytes).isEqualTo(2 * GIB);
+        assertThat(l.free(cap).cores()).isEqualTo("6-31");
+    }
+
+    @Test
+    void survivesReopenAndWritesAtomically() throws IOException {
+        Path file = dir.resolve("ledger.json");
+        Ledger l = Ledger.open(file);
+        l.claim("zone.s12.service.logic[0]", req(1, "8-11", 4 * GIB, "172.30.2.5", GIB, "eth0v7"), cap);
+        l.claim("zone.s12.service.logic[1]", req(1, "12-15", 4 * GIB, "172.30.2.6", GIB, null), cap);
+        l.release("zone.s12.service.logic[1]");
+        Ledger reopened = Ledger.open(file);
+        assertThat(reopened.revision()).isEqualTo(3);
+        assertThat(reopened.all()).singleElement().isEqualTo(l.get("zone.s12.service.logic[0]").orElseThrow());
+        try (Stream<Path> s = Files.list(dir)) {
+            assertThat(s.map(p -> p.getFileName().toString())).containsExactly("ledger.json");
+        }
+        // the reopened ledger still refuses what the first one held
+        assertThatThrownBy(() -> reopened.claim("other[0]", req(1, "11", GIB, null, 0, null), cap))
+                .hasMessageContaining("cores 11 are held by zone.s12.service.logic[0]");
+    }
+
+    @Test
+    void aCorruptLedgerIsReportedNotReset() throws IOException {
+        Path file = dir.resolve("ledger.json");
+        Files.writeString(file, "{\"formatVersion\":1,\"revision\":3,\"allocations\":[{\"address\":");
+        assertThatThrownBy(() -> Ledger.open(file)).isInstanceOf(IOException.class)
+                .hasMessageContaining("ledger.json is unreadable").hasMessageContaining("will not start over it");
+        assertThat(Files.readString(file)).contains("\"revision\":3");
+    }
+
+    @Test
+    void requestsAreValidatedWhenBuilt() {
+        assertThatThrownBy(() -> req(0, "3-1", 0, null, 0, null)).hasMessageContaining("ends before it starts");
+        assertThatThrownBy(() -> req(0, "", -1, null, 0, null)).hasMessageContaining("memoryBytes must be >= 0");
+        assertThatThrownBy(() -> req(0, "", 0, "172.30.1.256", 0, null)).hasMessageContaining("not a dotted-quad");
+        assertThatThrownBy(() -> req(-1, "", 0, null, 0, null)).hasMessageContaining("numaNode must be >= 0");
+    }
+}
