@@ -197,7 +197,8 @@ final class ModelBuilder {
                     "lower-case letters, digits and '-', at most 63");
         }
         Optional<String> kubeconfig = optionalString(layer, "kubeconfig");
-        return new Cluster(e.name(), kubeContext == null ? "" : kubeContext, namespace, kubeconfig,
+        String provider = optionalString(layer, "provider").orElse(Cluster.DEFAULT_PROVIDER);
+        return new Cluster(e.name(), kubeContext == null ? "" : kubeContext, namespace, kubeconfig, provider,
                 e.block().headerSpan());
     }
 
@@ -237,7 +238,8 @@ final class ModelBuilder {
         }
         Optional<Secret> token = !set(layer, "token") ? Optional.empty()
                 : Optional.ofNullable(Coerce.secret(context, located(layer, "token"), "token"));
-        return new HostPool(e.name(), agents, token, local, e.block().headerSpan());
+        String provider = optionalString(layer, "provider").orElse(HostPool.DEFAULT_PROVIDER);
+        return new HostPool(e.name(), agents, token, local, provider, e.block().headerSpan());
     }
 
     private Idc idc(DeclaredEntity e, Map<String, HostPool> pools) {

@@ -68,8 +68,8 @@ public final class Schema {
         top(block("image", 1, "image \"gamesvr\" { from = registry.central  name = \"...\" }",
                 Set.of("from", "name", "tag", "digest", "replicate_to", "prepull"), Map.of(), Set.of(), false, true));
         top(block("cluster", 1, "cluster \"sh-prod\" { context = \"sh-prod\" }",
-                Set.of("context", "namespace", "kubeconfig"), Map.of(), Set.of(), false, true));
-        top(block("hosts", 1, "hosts \"sz-pool\" { agents = [...] }", Set.of("agents", "token", "local"), Map.of(),
+                Set.of("context", "namespace", "kubeconfig", "provider"), Map.of(), Set.of(), false, true));
+        top(block("hosts", 1, "hosts \"sz-pool\" { agents = [...] }", Set.of("agents", "token", "local", "provider"), Map.of(),
                 Set.of(), false, true));
         top(block("idc", 1, "idc \"sh-pudong\" { region = \"shanghai\"  target = cluster.sh-prod }",
                 Set.of("region", "target", "modules", "ip_pool"), Map.of(), Set.of(), false, true));

@@ -8,7 +8,10 @@ import java.util.Optional;
  * Hosts run by Fleetform agents. {@code local} means this machine's Docker Engine through an
  * in-process agent, the embedded default for trying Fleetform out.
  */
-public record HostPool(String name, List<String> agents, Optional<Secret> token, boolean local, SourceSpan span) {
+public record HostPool(String name, List<String> agents, Optional<Secret> token, boolean local, String provider,
+                       SourceSpan span) {
+    public static final String DEFAULT_PROVIDER = "host";
+
     public HostPool {
         agents = List.copyOf(agents);
     }

@@ -1,0 +1,233 @@
+package io.fleetform.engine.apply;
+
+import io.fleetform.engine.address.ResourceAddress;
+import io.fleetform.engine.graph.GraphWalker;
+import io.fleetform.engine.graph.ResourceGraph;
+import io.fleetform.engine.plan.Action;
+import io.fleetform.engine.plan.Plan;
+import io.fleetform.engine.plan.Planner;
+import io.fleetform.engine.plan.ResourceChange;
+import io.fleetform.engine.provider.ApplyRequest;
+import io.fleetform.engine.provider.ApplyResponse;
+import io.fleetform.engine.provider.Provider;
+import io.fleetform.engine.provider.ProviderContext;
+import io.fleetform.engine.provider.ProviderException;
+import io.fleetform.engine.provider.ProviderRegistry;
+import io.fleetform.engine.resource.Resource;
+import io.fleetform.engine.state.ResourceState;
+import io.fleetform.engine.state.SecretHasher;
+import io.fleetform.engine.state.State;
+import io.fleetform.engine.state.StateException;
+import io.fleetform.engine.state.StateJournal;
+import io.fleetform.engine.state.StateStore;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.EnumMap;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.Consumer;
+
+/**
+ * Carries out a plan: each change through its provider, in dependency order (deletions in
+ * reverse), at most {@code parallelism} at once. Every finished resource is written to the
+ * state journal before the next one is counted, so an interruption or crash loses at most
+ * what was in flight, and running again converges. Transient provider failures are retried
+ * with backoff; a failure stops only what depends on it.
+ */
+public final class Applier {
+
+    /** How to run: parallelism, retries, and the interval of "still working" events. */
+    public record Options(int parallelism, int attempts, Duration firstBackoff, Duration stillWorkingEvery) {
+        public static Options defaults(int parallelism) {
+            return new Options(parallelism, 3, Duration.ofSeconds(1), Duration.ofSeconds(10));
+        }
+    }
+
+    private final ProviderRegistry providers;
+    private final Options options;
+
+    public Applier(ProviderRegistry providers, Options options) {
+        this.providers = providers;
+        this.options = options;
+    }
+
+    /**
+     * @param desired    the desired resources by address, secrets in clear (from evaluating the configuration)
+     * @param state      the state the plan was made against (after moves)
+     * @param outputs    output values to record (sensitive ones already hashed)
+     * @param interrupt  becomes true on Ctrl-C: nothing new starts, in-flight work finishes
+     */
+    public ApplyResult apply(Plan plan, Map<ResourceAddress, Resource> desired, State state, Map<String, Object> outputs,
+                             StateStore store, ProviderContext context, Consumer<ApplyEvent> events,
+                             AtomicBoolean interrupt) throws StateException, InterruptedException {
+        long started = System.nanoTime();
+        Map<ResourceAddress, ResourceChange> work = new LinkedHashMap<>();
+        for (ResourceChange change : plan.changes()) {
+            if (change.action() != Action.NO_OP) {
+                work.put(change.address(), change);
+            }
+        }
+        ResourceGraph graph = ResourceGraph.of(order(work, state));
+        Map<ResourceAddress, ResourceState> current = new ConcurrentHashMap<>(state.resources());
+        Map<Action, Integer> done = new EnumMap<>(Action.class);
+        Map<ResourceAddress, String> failed = new ConcurrentHashMap<>();
+        Map<ResourceAddress, Long> inFlight = new ConcurrentHashMap<>();
+        Map<ResourceAddress, String> lastProgress = new ConcurrentHashMap<>();
+        ScheduledExecutorService ticker = Executors.newSingleThreadScheduledExecutor(r -> {
+            Thread t = new Thread(r, "fleetform-progress");
+            t.setDaemon(true);
+            return t;
+        });
+        long every = options.stillWorkingEvery().toMillis();
+        ticker.scheduleAtFixedRate(() -> inFlight.forEach((address, since) -> events.accept(new ApplyEvent.StillWorking(
+                address, work.get(address).action(), Duration.ofNanos(System.nanoTime() - since),
+                lastProgress.getOrDefault(address, "")))), every, every, TimeUnit.MILLISECONDS);
+        Map<ResourceAddress, GraphWalker.Outcome> outcomes;
+        try (StateJournal journal = store.journal(state)) {
+            outcomes = new GraphWalker(options.parallelism()).walk(graph, address -> {
+                ResourceChange change = work.get(address);
+                long begin = System.nanoTime();
+                inFlight.put(address, begin);
+                events.accept(new ApplyEvent.Started(address, change.action()));
+                try {
+                    List<String> warnings = applyOne(change, desired.get(address), state.lineage(), current, journal,
+                            context, events, detail -> lastProgress.put(address, detail));
+                    synchronized (done) {
+                        done.merge(change.action(), 1, Integer::sum);
+                    }
+                    events.accept(new ApplyEvent.Finished(address, change.action(),
+                            Duration.ofNanos(System.nanoTime() - begin), warnings));
+                    return true;
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    failed.put(address, "interrupted");
+                    events.accept(new ApplyEvent.Failed(address, change.action(),
+                            Duration.ofNanos(System.nanoTime() - begin), "interrupted"));
+                    return false;
+                } catch (ProviderException | StateException | RuntimeException e) {
+                    String message = e.getMessage() == null ? e.toString() : e.getMessage();
+                    failed.put(address, message);
+                    events.accept(new ApplyEvent.Failed(address, change.action(),
+                            Duration.ofNanos(System.nanoTime() - begin), message));
+                    return false;
+                } finally {
+                    inFlight.remove(address);
+                }
+            }, interrupt::get);
+        } finally {
+            ticker.shutdownNow();
+        }
+        int skipped = 0;
+        int notStarted = 0;
+        for (Map.Entry<ResourceAddress, GraphWalker.Outcome> e : outcomes.entrySet()) {
+            if (e.getValue() == GraphWalker.Outcome.SKIPPED) {
+                skipped++;
+                events.accept(new ApplyEvent.Skipped(e.getKey(), work.get(e.getKey()).action(),
+                        "something it depends on failed"));
+            } else if (e.getValue() == GraphWalker.Outcome.NOT_STARTED) {
+                notStarted++;
+            }
+        }
+        State finalState = new State(state.version(), state.lineage(), state.serial() + 1, current,
+                failed.isEmpty() && notStarted == 0 ? outputs : state.outputs());
+        store.write(finalState);
+        return new ApplyResult(done, failed, skipped, notStarted, interrupt.get(), finalState,
+                Duration.ofNanos(System.nanoTime() - started));
+    }
+
+    private List<String> applyOne(ResourceChange change, Resource desired, String lineage,
+                                  Map<ResourceAddress, ResourceState> current, StateJournal journal,
+                                  ProviderContext context, Consumer<ApplyEvent> events, Consumer<String> progress)
+            throws ProviderException, StateException, InterruptedException {
+        Provider provider = providers.get(change.provider()).orElseThrow(() -> ProviderException.permanent(
+                "provider \"" + change.provider() + "\" is not installed"));
+        Optional<ResourceState> prior = Optional.ofNullable(current.get(change.address()));
+        if (change.action() != Action.DELETE && desired == null) {
+            throw ProviderException.permanent("the configuration no longer has " + change.address());
+        }
+        ApplyRequest request = new ApplyRequest(change.action(), prior, Optional.ofNullable(desired), context, progress);
+        ApplyResponse response = withRetries(provider, request, change, events);
+        if (change.action() == Action.DELETE) {
+            journal.remove(change.address());
+            current.remove(change.address());
+        } else {
+            ResourceState recorded = recorded(desired, response.attributes(), lineage);
+            journal.put(recorded);
+            current.put(change.address(), recorded);
+        }
+        return response.warnings();
+    }
+
+    private ApplyResponse withRetries(Provider provider, ApplyRequest request, ResourceChange change,
+                                      Consumer<ApplyEvent> events) throws ProviderException, InterruptedException {
+        long backoff = options.firstBackoff().toMillis();
+        for (int attempt = 1; ; attempt++) {
+            try {
+                return provider.apply(request);
+            } catch (ProviderException e) {
+                if (!e.isTransient() || attempt >= options.attempts()) {
+                    throw e;
+                }
+                events.accept(new ApplyEvent.Retrying(change.address(), change.action(), attempt + 1, e.getMessage()));
+                Thread.sleep(backoff);
+                backoff *= 2;
+            }
+        }
+    }
+
+    /** What the state keeps: the provider's answer, secrets as hashes, plus lifecycle and dependencies. */
+    static ResourceState recorded(Resource desired, Map<String, Object> answered, String lineage) {
+        Map<String, Object> attributes = new TreeMap<>(answered.isEmpty() ? desired.attributes() : answered);
+        Set<String> sensitive = desired.sensitive();
+        for (String name : sensitive) {
+            if (attributes.containsKey(name)) {
+                Object value = attributes.get(name);
+                boolean hashed = value instanceof String s && s.startsWith(SecretHasher.PREFIX)
+                        && Planner.planned(desired, lineage).get(name).equals(s);
+                attributes.put(name, hashed ? value : SecretHasher.hash(lineage, value));
+            }
+        }
+        return new ResourceState(desired.address(), desired.type(), desired.provider(), attributes, sensitive,
+                desired.dependsOn(), desired.lifecycle());
+    }
+
+    /**
+     * What waits for what: creates and updates after what they depend on; deletions before
+     * what they depend on is deleted (reverse order), and after replacements of their dependents.
+     */
+    private static Map<ResourceAddress, List<ResourceAddress>> order(Map<ResourceAddress, ResourceChange> work,
+                                                                     State state) {
+        Map<ResourceAddress, List<ResourceAddress>> waitsFor = new HashMap<>();
+        work.keySet().forEach(a -> waitsFor.put(a, new ArrayList<>()));
+        for (ResourceChange change : work.values()) {
+            if (change.action() == Action.DELETE) {
+                continue;
+            }
+            waitsFor.get(change.address()).addAll(change.dependsOn());
+        }
+        for (ResourceChange change : work.values()) {
+            if (change.action() != Action.DELETE) {
+                continue;
+            }
+            ResourceState prior = state.resources().get(change.address());
+            List<ResourceAddress> deps = prior == null ? change.dependsOn() : prior.dependsOn();
+            for (ResourceAddress dependency : deps) {
+                ResourceChange other = work.get(dependency);
+                if (other != null && other.action() == Action.DELETE) {
+                    waitsFor.get(dependency).add(change.address());
+                }
+            }
+        }
+        return waitsFor;
+    }
+}

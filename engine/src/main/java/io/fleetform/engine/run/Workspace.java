@@ -1,0 +1,200 @@
+package io.fleetform.engine.run;
+
+import io.fleetform.dsl.diag.Diagnostic;
+import io.fleetform.dsl.source.SourceSpan;
+import io.fleetform.engine.address.AddressPattern;
+import io.fleetform.engine.address.ResourceAddress;
+import io.fleetform.engine.apply.Applier;
+import io.fleetform.engine.apply.ApplyEvent;
+import io.fleetform.engine.apply.ApplyResult;
+import io.fleetform.engine.eval.EvalOptions;
+import io.fleetform.engine.load.FleetLoader;
+import io.fleetform.engine.load.LoadResult;
+import io.fleetform.engine.model.Fleet;
+import io.fleetform.engine.model.Output;
+import io.fleetform.engine.plan.Action;
+import io.fleetform.engine.plan.Plan;
+import io.fleetform.engine.plan.PlanMode;
+import io.fleetform.engine.plan.Planner;
+import io.fleetform.engine.plan.Refresher;
+import io.fleetform.engine.plan.ResourceChange;
+import io.fleetform.engine.provider.ProviderContext;
+import io.fleetform.engine.provider.ProviderRegistry;
+import io.fleetform.engine.resource.Resource;
+import io.fleetform.engine.state.SecretHasher;
+import io.fleetform.engine.state.State;
+import io.fleetform.engine.state.StateBackend;
+import io.fleetform.engine.state.StateException;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.Consumer;
+
+/**
+ * One fleet folder with its state backend and providers: the road from files to a plan, and
+ * from a plan to applied changes. Commands call this; it prints nothing.
+ */
+public final class Workspace {
+    private final Path dir;
+    private final EvalOptions options;
+    private final StateBackend backend;
+    private final ProviderRegistry providers;
+    private final ProviderContext context;
+
+    public Workspace(Path dir, EvalOptions options, StateBackend backend, ProviderRegistry providers) {
+        this.dir = dir;
+        this.options = options;
+        this.backend = backend;
+        this.providers = providers;
+        this.context = new ProviderContext(dir, options.environment());
+    }
+
+    public StateBackend backend() {
+        return backend;
+    }
+
+    public ProviderRegistry providers() {
+        return providers;
+    }
+
+    public ProviderContext context() {
+        return context;
+    }
+
+    /** The evaluated configuration: the model, its resources and its fingerprint. */
+    public record Configuration(Fleet fleet, List<Resource> desired, String configHash) {
+        public Map<ResourceAddress, Resource> byAddress() {
+            Map<ResourceAddress, Resource> map = new LinkedHashMap<>();
+            desired.forEach(r -> map.put(r.address(), r));
+            return map;
+        }
+    }
+
+    /** A result or the diagnostics that prevented it. */
+    public record Outcome<T>(T value, List<Diagnostic> diagnostics) {
+        public boolean failed() {
+            return value == null || diagnostics.stream().anyMatch(Diagnostic::isError);
+        }
+    }
+
+    /** Evaluates the fleet for planning (secrets required) and expands it into resources. */
+    public Outcome<Configuration> configuration() {
+        LoadResult loaded = FleetLoader.fromClassPath().load(dir, options.requiringSecrets());
+        List<Diagnostic> diagnostics = new ArrayList<>(loaded.diagnostics());
+        if (loaded.hasErrors()) {
+            return new Outcome<>(null, diagnostics);
+        }
+        ProviderRegistry.Expansion expansion = providers.expand(loaded.fleetOrThrow(), context);
+        diagnostics.addAll(expansion.diagnostics());
+        Configuration configuration = new Configuration(loaded.fleetOrThrow(), expansion.resources(),
+                ConfigHash.of(dir, options));
+        return new Outcome<>(configuration, diagnostics);
+    }
+
+    /** What to plan. */
+    public record PlanSettings(PlanMode mode, boolean refresh, List<AddressPattern> targets,
+                               List<AddressPattern> excludes) {
+    }
+
+    /** A plan and what it was planned against. */
+    public record Planned(Plan plan, Configuration configuration, State state) {
+    }
+
+    /** Plans against the current state: the caller holds the lock. */
+    public Outcome<Planned> plan(Configuration configuration, PlanSettings settings) throws StateException {
+        List<Diagnostic> diagnostics = new ArrayList<>();
+        State stored = backend.read().orElseGet(State::empty);
+        State state = Refresher.applyMoves(stored, configuration.fleet().moved(), diagnostics);
+        List<io.fleetform.engine.plan.Drift> drift = List.of();
+        if (settings.refresh() || settings.mode() == PlanMode.REFRESH_ONLY) {
+            Refresher.Refreshed refreshed = new Refresher(providers).refresh(state, context);
+            diagnostics.addAll(refreshed.diagnostics());
+            state = refreshed.state();
+            drift = refreshed.drift();
+        }
+        Planner.Result result = new Planner(providers).plan(new Planner.Request(configuration.fleet().name(),
+                configuration.desired(), state, drift, settings.mode(), settings.targets(), settings.excludes(),
+                configuration.configHash(), outputsForDisplay(configuration.fleet())));
+        diagnostics.addAll(result.diagnostics());
+        Plan plan = new Plan(result.plan().formatVersion(), result.plan().mode(), result.plan().fleet(),
+                stored.lineage(), stored.serial(), result.plan().configHash(), result.plan().created(),
+                result.plan().changes(), result.plan().drift(), result.plan().outputs(), result.plan().warnings());
+        return new Outcome<>(new Planned(plan, configuration, state), diagnostics);
+    }
+
+    /**
+     * Checks that a saved plan still fits: same state (lineage and serial), same configuration,
+     * and every change still evaluates to what the plan shows. Returns the problems, empty if none.
+     */
+    public List<Diagnostic> checkSavedPlan(Plan plan, Configuration configuration, State stored) {
+        List<Diagnostic> problems = new ArrayList<>();
+        if (!plan.lineage().equals(stored.lineage()) || plan.serial() != stored.serial()) {
+            problems.add(Diagnostic.error("stale-plan", SourceSpan.NONE, "the plan is stale: it was made against state "
+                    + plan.lineage() + " serial " + plan.serial() + ", but the state is now " + stored.lineage()
+                    + " serial " + stored.serial(), "make a new plan"));
+            return problems;
+        }
+        if (!plan.configHash().equals(configuration.configHash())) {
+            problems.add(Diagnostic.error("stale-plan", SourceSpan.NONE, "the plan is stale: the configuration changed "
+                    + "since it was made", "make a new plan"));
+            return problems;
+        }
+        Map<ResourceAddress, Resource> desired = configuration.byAddress();
+        for (ResourceChange change : plan.changes()) {
+            if (change.action() == Action.DELETE || change.action() == Action.NO_OP) {
+                continue;
+            }
+            Resource resource = desired.get(change.address());
+            Map<String, Object> now = resource == null ? null : Planner.planned(resource, stored.lineage());
+            if (resource != null) {
+                resource.lifecycle().ignoreChanges().forEach(name -> {
+                    if (change.after().containsKey(name)) {
+                        now.put(name, change.after().get(name));
+                    }
+                });
+            }
+            if (now == null || !Objects.equals(new java.util.TreeMap<>(now), change.after())) {
+                problems.add(Diagnostic.error("stale-plan", SourceSpan.NONE, "the plan is stale: " + change.address()
+                        + " evaluates differently now (a secret or an input changed)", "make a new plan"));
+                break;
+            }
+        }
+        return problems;
+    }
+
+    /** Applies a plan; the caller holds the lock. */
+    public ApplyResult apply(Planned planned, int parallelism, Consumer<ApplyEvent> events, AtomicBoolean interrupt)
+            throws StateException, InterruptedException {
+        Applier applier = new Applier(providers, Applier.Options.defaults(parallelism));
+        return applier.apply(planned.plan(), planned.configuration().byAddress(), planned.state(),
+                outputsForState(planned.configuration().fleet(), planned.state().lineage()), backend, context, events,
+                interrupt);
+    }
+
+    /** The state after {@code moved} blocks, for applying a saved plan (no refresh: the plan was made already). */
+    public State movedState(Configuration configuration, State stored) {
+        return Refresher.applyMoves(stored, configuration.fleet().moved(), new ArrayList<>());
+    }
+
+    static Map<String, String> outputsForDisplay(Fleet fleet) {
+        Map<String, String> outputs = new LinkedHashMap<>();
+        for (Output o : fleet.outputs()) {
+            outputs.put(o.name(), o.sensitive() ? "(sensitive)" : o.value().display()
+                    .replace("(known after plan)", "(known after apply)"));
+        }
+        return outputs;
+    }
+
+    static Map<String, Object> outputsForState(Fleet fleet, String lineage) {
+        Map<String, Object> outputs = new LinkedHashMap<>();
+        for (Output o : fleet.outputs()) {
+            outputs.put(o.name(), o.sensitive() ? SecretHasher.hash(lineage, o.value().unwrap().display())
+                    : o.value().display().replace("(known after plan)", "(known after apply)"));
+        }
+        return outputs;
+    }
+}
