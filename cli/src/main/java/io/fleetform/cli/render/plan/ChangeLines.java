@@ -1,0 +1,113 @@
+package io.fleetform.cli.render.plan;
+
+import io.fleetform.engine.plan.Action;
+import io.fleetform.engine.plan.AttributeChange;
+import io.fleetform.engine.plan.Drift;
+import io.fleetform.engine.plan.Redaction;
+import io.fleetform.engine.plan.ResourceChange;
+import java.util.List;
+import java.util.Set;
+import java.util.function.Function;
+
+/**
+ * The lines that describe one resource, shared by the terminal and the pull-request views
+ * so both say the same thing in the same words:
+ * <pre>
+ * -/+ zone.s12.service.logic[0] (service) will be replaced: image changes need a new container
+ *       image: "gamesvr:1.4" → "gamesvr:1.5"  # forces replacement
+ *       env.DB_PASSWORD: (sensitive) → (sensitive)
+ * </pre>
+ * Every value passes through {@link Redaction}, so no view can show a secret's hash.
+ */
+final class ChangeLines {
+    static final String ARROW = " → ";
+    static final String FORCES_REPLACEMENT = "# forces replacement";
+
+    private final Style style;
+    private final ValueFormat values;
+    private final Function<Action, String> symbols;
+
+    /** @param symbols the marker each action gets, already padded to line the addresses up */
+    ChangeLines(Style style, ValueFormat values, Function<Action, String> symbols) {
+        this.style = style;
+        this.values = values;
+        this.symbols = symbols;
+    }
+
+    static String outcome(Action action) {
+        return switch (action) {
+            case CREATE -> "will be created";
+            case UPDATE -> "will be updated in place";
+            case REPLACE -> "will be replaced";
+            case DELETE -> "will be destroyed";
+            case NO_OP -> "will not change";
+        };
+    }
+
+    /** A resource's line and its attribute lines; {@code indent} is where the symbol starts. */
+    void resource(StringBuilder out, String indent, ResourceChange c) {
+        out.append(indent);
+        symbol(out, c.action());
+        out.append(' ').append(oneLine(c.address().value())).append(" (").append(oneLine(c.type())).append(") ")
+                .append(outcome(c.action()));
+        if (c.reason() != null && !c.reason().isBlank()) {
+            out.append(": ").append(oneLine(c.reason()));
+        }
+        out.append('\n');
+        attributes(out, indent, c.action(), c.changes(), c.sensitive());
+    }
+
+    /** What refresh found: the resource changed by hand (before is the state, after the world) or gone. */
+    void drift(StringBuilder out, String indent, Drift d) {
+        Action shownAs = d.deleted() ? Action.DELETE : Action.UPDATE;
+        out.append(indent);
+        symbol(out, shownAs);
+        out.append(' ').append(oneLine(d.address().value())).append(" (").append(oneLine(d.type())).append(") ")
+                .append(d.deleted() ? "was deleted outside Fleetform" : "was changed outside Fleetform").append('\n');
+        attributes(out, indent, Action.UPDATE, d.changes(), Set.of());
+    }
+
+    private void attributes(StringBuilder out, String indent, Action action, List<AttributeChange> changes,
+                            Set<String> sensitive) {
+        String attributeIndent = indent + " ".repeat(symbols.apply(action).length() + 3);
+        for (AttributeChange a : changes) {
+            Object before = Redaction.value(a.name(), a.before(), a.sensitive(), sensitive);
+            Object after = Redaction.value(a.name(), a.after(), a.sensitive(), sensitive);
+            out.append(attributeIndent).append(oneLine(a.name())).append(": ");
+            // A new resource has only values and a removed one only old values: an arrow from
+            // or to nothing on every line would be noise.
+            if (action == Action.CREATE) {
+                values.append(out, after);
+            } else if (action == Action.DELETE) {
+                values.append(out, before);
+            } else {
+                values.append(out, before);
+                out.append(ARROW);
+                values.append(out, after);
+            }
+            if (a.forcesReplacement()) {
+                out.append("  ");
+                style.red(out, FORCES_REPLACEMENT);
+            }
+            out.append('\n');
+        }
+    }
+
+    private void symbol(StringBuilder out, Action action) {
+        String symbol = symbols.apply(action);
+        switch (action) {
+            case CREATE -> style.green(out, symbol);
+            case UPDATE -> style.yellow(out, symbol);
+            case REPLACE, DELETE -> style.red(out, symbol);
+            case NO_OP -> out.append(symbol);
+        }
+    }
+
+    /** Free text from providers on one line: a line break must not forge a line of the plan. */
+    static String oneLine(String text) {
+        if (text == null) {
+            return "";
+        }
+        return text.indexOf('\n') < 0 && text.indexOf('\r') < 0 ? text : text.replaceAll("[\r\n]+", " ");
+    }
+}
