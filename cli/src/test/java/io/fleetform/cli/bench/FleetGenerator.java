@@ -16,10 +16,18 @@ public final class FleetGenerator {
     }
 
     public static void main(String[] args) throws IOException {
-        write(Path.of(args[0]), Integer.parseInt(args[1]), Integer.parseInt(args[2]));
+        write(Path.of(args[0]), Integer.parseInt(args[1]), Integer.parseInt(args[2]), args.length > 3 ? args[3] : null);
     }
 
     public static void write(Path dir, int zones, int services) throws IOException {
+        write(dir, zones, services, null);
+    }
+
+    /**
+     * @param provider when given, every target is driven by this provider and every service has
+     *                 one replica, so the fleet has exactly zones × services instances (for plan benchmarks)
+     */
+    public static void write(Path dir, int zones, int services, String provider) throws IOException {
         Files.createDirectories(dir);
         StringBuilder head = new StringBuilder("""
                 fleet "bench" {
@@ -80,7 +88,16 @@ public final class FleetGenerator {
                             : "  network = overlay\n")
                     .append("}\n\n");
         }
-        Files.writeString(dir.resolve("fleet.fleet"), head);
+        String fleetText = head.toString();
+        if (provider != null) {
+            fleetText = fleetText.replace("cluster \"k1\" { context = \"k1\" }",
+                            "cluster \"k1\" {\n  context  = \"k1\"\n  provider = \"" + provider + "\"\n}")
+                    .replace("hosts \"pool-a\" { agents = [\"10.1.0.1:7700\", \"10.1.0.2:7700\"] }",
+                            "hosts \"pool-a\" {\n  agents   = [\"10.1.0.1:7700\"]\n  provider = \"" + provider + "\"\n}")
+                    .replace("hosts \"pool-b\" { agents = [\"10.2.0.1:7700\"] }",
+                            "hosts \"pool-b\" {\n  agents   = [\"10.2.0.1:7700\"]\n  provider = \"" + provider + "\"\n}");
+        }
+        Files.writeString(dir.resolve("fleet.fleet"), fleetText);
         StringBuilder body = new StringBuilder();
         int groups = (zones + 99) / 100;
         String[] idcs = {"a", "b", "c", "d"};
@@ -96,7 +113,7 @@ public final class FleetGenerator {
                         .append("  labels = { shard = \"${z.name}\", wave = \"${z.index % 4}\" }\n");
                 for (int s = 0; s < services; s++) {
                     body.append("\n  service \"svc").append(s).append("\" from template.svc").append(s).append(" {\n")
-                            .append("    replicas = z.index % 3 + 1\n")
+                            .append(provider == null ? "    replicas = z.index % 3 + 1\n" : "")
                             .append("    memory   = ").append(512 * (s + 1)).append("Mi + z.index % 4 * 256Mi\n")
                             .append("    ports    = { game = 7000 + z.index, admin = 9000 + ").append(s).append(" }\n")
                             .append("    env      = { ZONE = \"${z.name}\", ROLE = \"svc").append(s).append("\" }\n")
@@ -108,7 +125,7 @@ public final class FleetGenerator {
             body.append("zone \"g").append(g).append("-extra\" {\n  idc = idc.").append(idc).append('\n');
             for (int s = 0; s < services; s++) {
                 body.append("  service \"svc").append(s).append("\" from template.svc").append(s)
-                        .append(" { replicas = 2 }\n");
+                        .append(provider == null ? " { replicas = 2 }\n" : " {}\n");
             }
             body.append("}\n\n");
             written++;

@@ -167,9 +167,9 @@ public final class Workspace {
     }
 
     /** Applies a plan; the caller holds the lock. */
-    public ApplyResult apply(Planned planned, int parallelism, Consumer<ApplyEvent> events, AtomicBoolean interrupt)
-            throws StateException, InterruptedException {
-        Applier applier = new Applier(providers, Applier.Options.defaults(parallelism));
+    public ApplyResult apply(Planned planned, Applier.Options applyOptions, Consumer<ApplyEvent> events,
+                             AtomicBoolean interrupt) throws StateException, InterruptedException {
+        Applier applier = new Applier(providers, applyOptions);
         return applier.apply(planned.plan(), planned.configuration().byAddress(), planned.state(),
                 outputsForState(planned.configuration().fleet(), planned.state().lineage()), backend, context, events,
                 interrupt);

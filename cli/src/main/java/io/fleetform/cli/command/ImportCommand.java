@@ -1,0 +1,82 @@
+package io.fleetform.cli.command;
+
+import io.fleetform.cli.CliException;
+import io.fleetform.cli.ExitCode;
+import io.fleetform.cli.Terminal;
+import io.fleetform.engine.address.ResourceAddress;
+import io.fleetform.engine.provider.ImportRequest;
+import io.fleetform.engine.provider.ImportResponse;
+import io.fleetform.engine.provider.Provider;
+import io.fleetform.engine.provider.ProviderException;
+import io.fleetform.engine.resource.Resource;
+import io.fleetform.engine.run.Workspace;
+import io.fleetform.engine.state.ResourceState;
+import io.fleetform.engine.state.State;
+import io.fleetform.engine.state.StateException;
+import io.fleetform.engine.state.StateLock;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Parameters;
+
+/** {@code fleetform import ADDRESS ID [DIR]}: adopt an existing object as the resource the fleet declares at ADDRESS. */
+@Command(name = "import", description = "Adopt an existing object into the state.")
+final class ImportCommand implements Callable<Integer>, TerminalAware {
+    @Parameters(index = "0", paramLabel = "ADDRESS")
+    String address;
+
+    @Parameters(index = "1", paramLabel = "ID", description = "The provider's own name of the object.")
+    String id;
+
+    @Mixin
+    FleetOptions fleet;
+
+    @Mixin
+    StateOptions state;
+
+    private Terminal terminal;
+
+    @Override
+    public void terminal(Terminal terminal) {
+        this.terminal = terminal;
+    }
+
+    @Override
+    public Integer call() throws StateException {
+        fleet.dir = fleet.dir == null ? java.nio.file.Path.of(".") : fleet.dir;
+        Workspace workspace = Engine.workspace(fleet, state, terminal);
+        Workspace.Outcome<Workspace.Configuration> configuration = workspace.configuration();
+        Engine.report(configuration.diagnostics(), fleet, terminal);
+        Resource desired = configuration.value().byAddress().get(new ResourceAddress(address));
+        if (desired == null) {
+            throw new CliException(ExitCode.ERROR, "the fleet declares no resource " + address
+                    + "; declare it first, then import");
+        }
+        Provider provider = workspace.providers().get(desired.provider()).orElseThrow();
+        StateLock lock = Engine.lock(workspace, "import");
+        try {
+            State current = workspace.backend().read().orElseGet(State::empty);
+            if (current.resource(desired.address()).isPresent()) {
+                throw new CliException(ExitCode.ERROR, address + " is already in the state");
+            }
+            ImportResponse response;
+            try {
+                response = provider.importResource(new ImportRequest(desired.address(), desired.type(), id,
+                        workspace.context()));
+            } catch (ProviderException e) {
+                throw new CliException(ExitCode.ERROR, "importing " + address + " failed: " + e.getMessage());
+            }
+            if (response.attributes().isEmpty()) {
+                throw new CliException(ExitCode.ERROR, "provider " + desired.provider() + " found no object \"" + id
+                        + "\" for " + address);
+            }
+            ResourceState imported = new ResourceState(desired.address(), desired.type(), desired.provider(),
+                    response.attributes().get(), desired.sensitive(), desired.dependsOn(), desired.lifecycle());
+            workspace.backend().write(current.with(imported).nextSerial());
+        } finally {
+            Engine.unlock(lock);
+        }
+        terminal.out().println("Imported " + id + " as " + address + ". Run plan to see how it differs from the fleet.");
+        return ExitCode.OK;
+    }
+}

@@ -1,0 +1,89 @@
+package io.fleetform.cli.command;
+
+import io.fleetform.cli.CliException;
+import io.fleetform.cli.ExitCode;
+import io.fleetform.cli.Terminal;
+import io.fleetform.cli.render.plan.PlanMarkdown;
+import io.fleetform.cli.render.plan.PlanText;
+import io.fleetform.engine.plan.PlanCodec;
+import io.fleetform.engine.run.Workspace;
+import io.fleetform.engine.state.StateException;
+import io.fleetform.engine.state.StateLock;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+
+/** {@code fleetform plan [DIR]}: what apply would change. */
+@Command(name = "plan", description = "Show what apply would change (exit 0; with --detailed-exitcode 0 none, 2 changes).")
+final class PlanCommand implements Callable<Integer>, TerminalAware {
+    @Mixin
+    FleetOptions fleet;
+
+    @Mixin
+    StateOptions state;
+
+    @Mixin
+    PlanSelection selection;
+
+    @Option(names = "--destroy", description = "Plan the destruction of everything in the state.")
+    boolean destroy;
+
+    @Option(names = {"-out", "--out"}, paramLabel = "FILE", description = "Save the plan for apply FILE.")
+    Path out;
+
+    @Option(names = "--json", description = "Print the plan as versioned JSON.")
+    boolean json;
+
+    @Option(names = "--markdown", paramLabel = "FILE", description = "Also write a pull-request comment (Markdown).")
+    Path markdown;
+
+    @Option(names = "--detailed-exitcode", description = "Exit 0 with no changes, 2 with changes, 1 on error.")
+    boolean detailedExitCode;
+
+    private Terminal terminal;
+
+    @Override
+    public void terminal(Terminal terminal) {
+        this.terminal = terminal;
+    }
+
+    @Override
+    public Integer call() throws IOException, StateException {
+        Workspace workspace = Engine.workspace(fleet, state, terminal);
+        Workspace.Outcome<Workspace.Configuration> configuration = workspace.configuration();
+        Engine.report(configuration.diagnostics(), fleet, terminal);
+        Workspace.Outcome<Workspace.Planned> planned;
+        StateLock lock = Engine.lock(workspace, "plan");
+        try {
+            planned = workspace.plan(configuration.value(), selection.settings(destroy));
+        } finally {
+            Engine.unlock(lock);
+        }
+        Engine.report(planned.diagnostics(), fleet, terminal);
+        var plan = planned.value().plan();
+        if (json) {
+            terminal.out().println(new String(PlanCodec.encodeForDisplay(plan), java.nio.charset.StandardCharsets.UTF_8));
+        } else {
+            terminal.out().print(PlanText.render(plan, terminal.colour() && !fleet.noColour));
+        }
+        if (markdown != null) {
+            Files.writeString(markdown, PlanMarkdown.render(plan));
+        }
+        if (out != null) {
+            Files.write(out, PlanCodec.encode(plan));
+            if (!json) {
+                terminal.out().println("\nSaved the plan to " + out + ". Apply exactly these changes with: fleetform apply "
+                        + out);
+            }
+        }
+        return detailedExitCode && plan.hasChanges() ? ExitCode.CHANGES : ExitCode.OK;
+    }
+
+    static CliException usage(String message) {
+        return new CliException(ExitCode.USAGE, message);
+    }
+}
