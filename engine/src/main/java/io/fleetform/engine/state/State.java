@@ -1,6 +1,7 @@
 package io.fleetform.engine.state;
 
 import io.fleetform.engine.address.ResourceAddress;
+import io.fleetform.engine.resource.Attributes;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
@@ -22,7 +23,8 @@ public record State(int version, String lineage, long serial, Map<ResourceAddres
 
     public State {
         resources = Collections.unmodifiableMap(new TreeMap<>(resources));
-        outputs = Collections.unmodifiableMap(new TreeMap<>(outputs));
+        // Normalised like attributes, so a state read back equals the one written (JSON reads 40L back as 40).
+        outputs = Attributes.normalize(outputs);
     }
 
     public static State empty() {

@@ -56,7 +56,11 @@ public final class StateCodec {
     public static State decode(byte[] bytes, String where) throws StateException {
         try {
             JsonNode root = JSON.readTree(bytes);
-            int version = root.path("version").asInt(-1);
+            if (root == null || !root.path("version").isIntegralNumber()) {
+                throw new StateException(where + " is not a Fleetform state: it has no format version"
+                        + (bytes.length == 0 ? " (the file is empty)" : ""));
+            }
+            int version = root.path("version").asInt();
             if (version != State.FORMAT_VERSION) {
                 throw new StateException(where + ": state format version " + version + " is not supported (this "
                         + "Fleetform reads version " + State.FORMAT_VERSION + ")");

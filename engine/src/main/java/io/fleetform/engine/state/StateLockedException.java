@@ -5,7 +5,15 @@ public final class StateLockedException extends StateException {
     private final LockInfo holder;
 
     public StateLockedException(LockInfo holder) {
-        super("the state is locked: " + holder.describe()
+        this(holder, null);
+    }
+
+    /**
+     * @param detail what the backend knows beyond the holder's own record, e.g. where the lock
+     *               lives and whether its process still runs; may be null
+     */
+    public StateLockedException(LockInfo holder, String detail) {
+        super("the state is locked: " + holder.describe() + (detail == null ? "" : " (" + detail + ")")
                 + "; if that process is gone, run: fleetform force-unlock " + holder.id());
         this.holder = holder;
     }

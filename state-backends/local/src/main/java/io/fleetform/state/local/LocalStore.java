@@ -1,0 +1,169 @@
+package io.fleetform.state.local;
+
+import io.fleetform.engine.state.State;
+import io.fleetform.engine.state.StateCodec;
+import io.fleetform.engine.state.StateException;
+import io.fleetform.engine.state.StateJournal;
+import io.fleetform.engine.state.StateStore;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.util.Arrays;
+import java.util.Optional;
+
+/**
+ * The state file, its backup and its journal.
+ *
+ * <p>A write goes to a temporary file that is fsynced and renamed over the state, so a reader
+ * sees the old or the new file, never a mix. Before the rename, the journal (if any) is marked
+ * with the new state's fingerprint: a crash after the rename but before the journal is deleted
+ * leaves a journal that says it is already folded in, instead of one that looks unapplied.
+ */
+final class LocalStore implements StateStore {
+    private static final int READ_ATTEMPTS = 3;
+
+    private final StateFiles files;
+    private LocalJournal openJournal;
+
+    LocalStore(StateFiles files) {
+        this.files = files;
+    }
+
+    @Override
+    public Optional<State> read() throws StateException {
+        return Optional.ofNullable(current().state());
+    }
+
+    @Override
+    public void write(State state) throws StateException {
+        byte[] bytes = StateCodec.encode(state);
+        synchronized (this) {
+            if (openJournal != null) {
+                openJournal.retire();
+                openJournal = null;
+            }
+        }
+        Path target = files.state();
+        try {
+            Files.createDirectories(files.dir());
+            Path tmp = Durable.writeTemp(target, bytes);
+            try {
+                LocalJournal.markFolded(files.journal(), Fingerprint.of(bytes));
+                keepBackup();
+                Durable.replace(tmp, target);
+            } finally {
+                Files.deleteIfExists(tmp);
+            }
+            // Redundant from here on; should this delete be lost, the fold mark says so.
+            Files.deleteIfExists(files.journal());
+        } catch (IOException e) {
+            throw new StateException("cannot write state " + target + ": " + IoErrors.describe(e), e);
+        }
+    }
+
+    /**
+     * Opens a journal whose records apply on top of {@code base}. If {@code base} is not what is
+     * stored (a first apply, or a state changed in memory by a refresh), it is written first: a
+     * record is only useful on top of a state that is on disk. A journal left by an interrupted
+     * apply on the same state is continued, so its records are kept.
+     */
+    @Override
+    public synchronized StateJournal journal(State base) throws StateException {
+        if (openJournal != null && openJournal.isOpen()) {
+            throw new StateException("a journal is already open on " + files.journal() + "; close it first");
+        }
+        Resolved stored = current();
+        boolean baseIsStored = stored.state() != null
+                && Arrays.equals(StateCodec.encode(stored.state()), StateCodec.encode(base));
+        try {
+            if (baseIsStored && stored.journal().isPresent()) {
+                openJournal = LocalJournal.resume(files.journal(), stored.journal().get().completeLength());
+            } else {
+                if (!baseIsStored) {
+                    write(base);
+                }
+                openJournal = LocalJournal.start(files.journal(), new JournalLine.Header(base.lineage(), base.serial()));
+            }
+        } catch (IOException e) {
+            throw new StateException("cannot open journal " + files.journal() + ": " + IoErrors.describe(e), e);
+        }
+        return openJournal;
+    }
+
+    /** The stored state with its journal applied, and that journal if it still counts. */
+    private record Resolved(State state, Optional<JournalContents> journal) {
+    }
+
+    private Resolved current() throws StateException {
+        for (int attempt = 1; ; attempt++) {
+            Optional<byte[]> stored = readStateBytes();
+            Optional<JournalContents> journal = JournalReader.read(files.journal());
+            try {
+                return resolve(stored, journal);
+            } catch (ForeignJournalException e) {
+                // Without the lock, a writer may have replaced the state between our two reads: look again.
+                if (attempt == READ_ATTEMPTS || sameBytes(stored, readStateBytes())) {
+                    throw e;
+                }
+            }
+        }
+    }
+
+    private Resolved resolve(Optional<byte[]> stored, Optional<JournalContents> pending) throws StateException {
+        State state = stored.isPresent() ? StateCodec.decode(stored.get(), files.state().toString()) : null;
+        if (pending.isEmpty()) {
+            return new Resolved(state, Optional.empty());
+        }
+        JournalContents journal = pending.get();
+        if (stored.isPresent() && journal.isFoldedInto(Fingerprint.of(stored.get()))) {
+            return new Resolved(state, Optional.empty());
+        }
+        JournalLine.Header header = journal.header();
+        if (state == null) {
+            throw new ForeignJournalException(journal, "there is no " + files.state());
+        }
+        if (!header.lineage().equals(state.lineage()) || header.serial() != state.serial()) {
+            throw new ForeignJournalException(journal, files.state() + " is lineage " + state.lineage() + " serial "
+                    + state.serial());
+        }
+        return new Resolved(journal.applyTo(state), pending);
+    }
+
+    private void keepBackup() throws IOException {
+        byte[] previous;
+        try {
+            previous = Files.readAllBytes(files.state());
+        } catch (NoSuchFileException first) {
+            return;
+        }
+        // Renamed in like the state, so a crash never leaves half a backup; made durable with the state's rename.
+        Files.move(Durable.writeTemp(files.backup(), previous), files.backup(),
+                StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+    }
+
+    private Optional<byte[]> readStateBytes() throws StateException {
+        try {
+            return Optional.of(Files.readAllBytes(files.state()));
+        } catch (NoSuchFileException e) {
+            return Optional.empty();
+        } catch (IOException e) {
+            throw new StateException("cannot read state " + files.state() + ": " + IoErrors.describe(e), e);
+        }
+    }
+
+    private static boolean sameBytes(Optional<byte[]> a, Optional<byte[]> b) {
+        return a.isPresent() == b.isPresent() && (a.isEmpty() || Arrays.equals(a.get(), b.get()));
+    }
+
+    /** A journal whose records were made on top of a state other than the stored one. */
+    private static final class ForeignJournalException extends StateException {
+        ForeignJournalException(JournalContents journal, String butStored) {
+            super("journal " + journal.file() + " holds " + journal.records().size() + " change(s) made on top of "
+                    + "state lineage " + journal.header().lineage() + " serial " + journal.header().serial() + ", but "
+                    + butStored + ", so they are not applied. If the state was replaced by hand, put back the one "
+                    + "they belong to; to drop those changes, delete the journal");
+        }
+    }
+}
