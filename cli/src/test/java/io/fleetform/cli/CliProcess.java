@@ -16,12 +16,20 @@ final class CliProcess {
         List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
                 "-XX:TieredStopAtLevel=1", "-cp", System.getProperty("java.class.path"), "io.fleetform.cli.Main"));
         command.addAll(List.of(args));
-        ProcessBuilder builder = new ProcessBuilder(command).directory(workDir.toFile()).redirectErrorStream(true);
+        // To a file, not a pipe: destroying a process closes its pipes, and its last words matter here.
+        Path log = java.nio.file.Files.createTempFile("fleetform-process", ".log");
+        ProcessBuilder builder = new ProcessBuilder(command).directory(workDir.toFile()).redirectErrorStream(true)
+                .redirectOutput(log.toFile());
         builder.environment().putAll(environment);
-        return builder.start();
+        Process process = builder.start();
+        LOGS.put(process, log);
+        return process;
     }
 
+    private static final Map<Process, Path> LOGS = new java.util.concurrent.ConcurrentHashMap<>();
+
+    /** Everything the process printed; call after it ended. */
     static String output(Process process) throws IOException {
-        return new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        return java.nio.file.Files.readString(LOGS.get(process), StandardCharsets.UTF_8);
     }
 }

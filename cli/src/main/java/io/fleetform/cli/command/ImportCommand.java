@@ -28,8 +28,13 @@ final class ImportCommand implements Callable<Integer>, TerminalAware {
     @Parameters(index = "1", paramLabel = "ID", description = "The provider's own name of the object.")
     String id;
 
-    @Mixin
-    FleetOptions fleet;
+    @Parameters(index = "2", arity = "0..1", defaultValue = ".", paramLabel = "DIR", description = "The fleet folder.")
+    java.nio.file.Path dir;
+
+    @picocli.CommandLine.Option(names = {"-var", "--var"}, paramLabel = "NAME=VALUE", description = "Set a variable.")
+    java.util.List<String> vars = new java.util.ArrayList<>();
+
+    private final FleetOptions fleet = new FleetOptions();
 
     @Mixin
     StateOptions state;
@@ -43,7 +48,8 @@ final class ImportCommand implements Callable<Integer>, TerminalAware {
 
     @Override
     public Integer call() throws StateException {
-        fleet.dir = fleet.dir == null ? java.nio.file.Path.of(".") : fleet.dir;
+        fleet.dir = dir;
+        fleet.vars = vars;
         Workspace workspace = Engine.workspace(fleet, state, terminal);
         Workspace.Outcome<Workspace.Configuration> configuration = workspace.configuration();
         Engine.report(configuration.diagnostics(), fleet, terminal);

@@ -93,21 +93,25 @@ public final class FileWorldProvider implements Provider {
         return new ExpandResponse(resources, diagnostics);
     }
 
+    /** Objects are named by the address they were created at: a move in the state does not rename them. */
+    private static String id(java.util.Optional<io.fleetform.engine.state.ResourceState> prior, ResourceAddress address) {
+        return prior.map(p -> (String) p.attributes().get("id")).filter(java.util.Objects::nonNull)
+                .orElse(address.value());
+    }
+
     @Override
     public ReadResponse read(ReadRequest request) throws ProviderException {
-        Path file = file(request.context(), request.prior().address());
+        Path file = file(request.context(), id(java.util.Optional.of(request.prior()), request.prior().address()));
         if (!Files.exists(file)) {
             return ReadResponse.gone();
         }
-        Map<String, Object> attributes = load(file);
-        attributes.remove("id");
-        return ReadResponse.of(attributes);
+        return ReadResponse.of(load(file));
     }
 
     @Override
     public DiffResponse diff(DiffRequest request) {
-        return request.changed().contains("image")
-                ? new DiffResponse(Set.of("image"), "an image change needs a new instance") : DiffResponse.IN_PLACE;
+        return new DiffResponse(request.changed().contains("image") ? Set.of("image") : Set.of(),
+                request.changed().contains("image") ? "an image change needs a new instance" : "", Set.of("id"));
     }
 
     @Override
@@ -116,7 +120,7 @@ public final class FileWorldProvider implements Provider {
                 .orElseGet(() -> request.prior().orElseThrow().address());
         Map<String, String> env = request.context().environment();
         faults(address, env, request);
-        Path file = file(request.context(), address);
+        Path file = file(request.context(), id(request.prior(), address));
         try {
             if (request.action() == Action.DELETE) {
                 Files.deleteIfExists(file);
@@ -131,8 +135,8 @@ public final class FileWorldProvider implements Provider {
             }
             Files.createDirectories(file.getParent());
             Path temp = file.resolveSibling(file.getFileName() + ".tmp");
+            attributes.put("id", id(request.prior(), address));
             Map<String, Object> stored = new TreeMap<>(attributes);
-            stored.put("id", address.value());
             Files.write(temp, JSON.writeValueAsBytes(stored));
             Files.move(temp, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
             afterChange(env);
@@ -195,9 +199,7 @@ public final class FileWorldProvider implements Provider {
         if (!Files.exists(file)) {
             return new ImportResponse(Optional.empty());
         }
-        Map<String, Object> attributes = load(file);
-        attributes.remove("id");
-        return new ImportResponse(Optional.of(attributes));
+        return new ImportResponse(Optional.of(load(file)));
     }
 
     private static Map<String, Object> load(Path file) throws ProviderException {
@@ -214,7 +216,7 @@ public final class FileWorldProvider implements Provider {
         return world != null ? Path.of(world) : context.fleetDir().resolve(".world");
     }
 
-    private static Path file(ProviderContext context, ResourceAddress address) {
-        return world(context).resolve(address.value() + ".json");
+    private static Path file(ProviderContext context, String id) {
+        return world(context).resolve(id + ".json");
     }
 }

@@ -31,6 +31,7 @@ public final class EvalContext {
     private final Deque<String> evaluating = new ArrayDeque<>();
     private final Set<String> active = new HashSet<>();
     private String currentAttribute;
+    private final Set<Path> filesRead = java.util.Collections.synchronizedSet(new java.util.TreeSet<>());
 
     public EvalContext(Diagnostics diagnostics, EvalOptions options, ModuleResolver modules) {
         this.diagnostics = diagnostics;
@@ -52,6 +53,11 @@ public final class EvalContext {
 
     public ExpressionEvaluator evaluator() {
         return evaluator;
+    }
+
+    /** Files read through {@code file()}: inputs of the configuration like the .fleet files. */
+    public Set<Path> filesRead() {
+        return Set.copyOf(filesRead);
     }
 
     /** The attribute being computed, for messages such as "unknown unit for memory". */
@@ -129,6 +135,11 @@ public final class EvalContext {
             @Override
             public SourceSpan callSite() {
                 return span;
+            }
+
+            @Override
+            public void read(Path file) {
+                filesRead.add(file.toAbsolutePath().normalize());
             }
 
             @Override

@@ -7,6 +7,7 @@ import io.fleetform.engine.eval.function.FunctionRegistry;
 import io.fleetform.engine.model.Fleet;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.Set;
 
 /** Parsed files in, typed model out: structure check, then evaluation, then the model. */
 public final class FleetEvaluator {
@@ -16,6 +17,13 @@ public final class FleetEvaluator {
     public FleetEvaluator(FunctionRegistry functions, ModuleResolver modules) {
         this.functions = functions;
         this.modules = modules;
+    }
+
+    private Set<Path> filesRead = Set.of();
+
+    /** Files the last evaluation read through {@code file()}. */
+    public Set<Path> filesRead() {
+        return filesRead;
     }
 
     /** The fleet, complete only if {@code diagnostics} gained no error. */
@@ -32,6 +40,8 @@ public final class FleetEvaluator {
             }
         }
         SourceSpan first = files.isEmpty() ? SourceSpan.NONE : new SourceSpan(files.get(0).source(), 0, 0);
-        return new ModelBuilder(context).build(root, first);
+        Fleet fleet = new ModelBuilder(context).build(root, first);
+        filesRead = context.filesRead();
+        return fleet;
     }
 }

@@ -131,12 +131,26 @@ final class VariableResolver {
             return new Located(name, new StringValue(raw.text()), span);
         }
         ParseResult parsed = new FleetParser().parse(span.file());
+        if (type.equals("any") && (parsed.hasErrors() || !literal(parsed))) {
+            return new Located(name, new StringValue(raw.text()), span); // as Terraform: untyped text is a string
+        }
         if (parsed.hasErrors() || !(parsed.fileOrThrow().body().items().get(0) instanceof Attribute attribute)) {
             context.diagnostics().error("invalid-variable", span, "cannot read the value of " + raw.origin()
                     + " as a " + type, type.equals("list") ? "write it like [\"a\", \"b\"]" : "");
             return new Located(name, ErrorValue.INSTANCE, span);
         }
         return new Located(name, context.compute(key, name, attribute.value(), module.scope()), span);
+    }
+
+    /** True when a -var text is a literal (number, quantity, bool, quoted string, list, map), not a bare word. */
+    private static boolean literal(ParseResult parsed) {
+        if (!(parsed.fileOrThrow().body().items().get(0) instanceof Attribute attribute)) {
+            return false;
+        }
+        Expression e = attribute.value();
+        return e instanceof io.fleetform.dsl.ast.NumberLiteral || e instanceof io.fleetform.dsl.ast.QuantityLiteral
+                || e instanceof io.fleetform.dsl.ast.BoolLiteral || e instanceof io.fleetform.dsl.ast.TemplateString
+                || e instanceof io.fleetform.dsl.ast.ListExpr || e instanceof io.fleetform.dsl.ast.MapExpr;
     }
 
     /** A raw value shown as {@code name = text} in a file named after its origin, so messages can point into it. */

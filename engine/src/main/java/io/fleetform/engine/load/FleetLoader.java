@@ -72,9 +72,10 @@ public final class FleetLoader {
         }
         List<FleetFunction> own = GroovyFunctions.load(dir, builtins, diagnostics);
         FunctionRegistry functions = builtins.plus(own);
-        Fleet fleet = new FleetEvaluator(functions, ModuleResolver.fromClassPath())
-                .evaluate(dir, files, options, diagnostics);
+        FleetEvaluator evaluator = new FleetEvaluator(functions, ModuleResolver.fromClassPath());
+        Fleet fleet = evaluator.evaluate(dir, files, options, diagnostics);
         boolean failed = diagnostics.hasErrors();
-        return new LoadResult(failed ? Optional.empty() : Optional.of(fleet), diagnostics.sorted(), files);
+        return new LoadResult(failed ? Optional.empty() : Optional.of(fleet), diagnostics.sorted(), files,
+                evaluator.filesRead());
     }
 }

@@ -7,11 +7,17 @@ import java.util.List;
 import java.util.Optional;
 
 /** A loaded fleet, or why there is none: the model is present exactly when there is no error. */
-public record LoadResult(Optional<Fleet> fleet, List<Diagnostic> diagnostics, List<FleetFile> files) {
+public record LoadResult(Optional<Fleet> fleet, List<Diagnostic> diagnostics, List<FleetFile> files,
+                         java.util.Set<java.nio.file.Path> filesRead) {
 
     public LoadResult {
         diagnostics = List.copyOf(diagnostics);
         files = List.copyOf(files);
+        filesRead = java.util.Set.copyOf(filesRead);
+    }
+
+    public LoadResult(Optional<Fleet> fleet, List<Diagnostic> diagnostics, List<FleetFile> files) {
+        this(fleet, diagnostics, files, java.util.Set.of());
     }
 
     public boolean hasErrors() {

@@ -121,6 +121,19 @@ public final class Planner {
         Provider provider = providers.get(resource.provider()).orElse(null);
         DiffResponse diff = provider == null ? DiffResponse.IN_PLACE
                 : provider.diff(new DiffRequest(prior, resource, changed));
+        for (String computed : diff.computed()) {
+            if (!after.containsKey(computed)) {
+                changed.remove(computed);
+                if (prior.attributes().containsKey(computed)) {
+                    after.put(computed, prior.attributes().get(computed));
+                }
+            }
+        }
+        if (changed.isEmpty()) {
+            return new ResourceChange(resource.address(), resource.type(), resource.provider(), Action.NO_OP,
+                    prior.attributes(), after, resource.sensitive(), List.of(), "", resource.dependsOn(),
+                    resource.lifecycle());
+        }
         Set<String> replacing = new TreeSet<>(diff.requiresReplace());
         replacing.retainAll(changed);
         if (changed.contains("(type)")) {

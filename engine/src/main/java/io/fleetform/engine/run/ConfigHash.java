@@ -15,23 +15,29 @@ import java.util.TreeMap;
 import java.util.stream.Stream;
 
 /**
- * A fingerprint of everything a plan was computed from apart from the state: every file of
- * the fleet folder (modules, functions, files read by {@code file()}), and the variable inputs.
- * Hidden folders (where local state lives) and build output are not configuration.
+ * A fingerprint of everything a plan was computed from apart from the state: the fleet files
+ * (modules included), the Groovy functions, the files evaluation read through {@code file()},
+ * and the variable inputs. Plan files, state and anything else in the folder are not.
  */
 public final class ConfigHash {
     private ConfigHash() {
     }
 
-    public static String of(Path dir, EvalOptions options) {
+    public static String of(Path folder, EvalOptions options, java.util.Set<Path> filesRead) {
+        Path dir = folder.toAbsolutePath().normalize();
         try {
             MessageDigest digest = MessageDigest.getInstance("SHA-256");
             List<Path> files;
             try (Stream<Path> walk = Files.walk(dir)) {
-                files = walk.filter(Files::isRegularFile).filter(p -> !ignored(dir.relativize(p))).sorted().toList();
+                files = walk.filter(Files::isRegularFile).filter(p -> !ignored(dir.relativize(p)))
+                        .filter(ConfigHash::source).sorted().toList();
             }
+            java.util.TreeSet<Path> all = new java.util.TreeSet<>();
+            files.forEach(f -> all.add(f.toAbsolutePath().normalize()));
+            all.addAll(filesRead);
+            files = List.copyOf(all);
             for (Path file : files) {
-                update(digest, dir.relativize(file).toString().replace('\\', '/'));
+                update(digest, (file.startsWith(dir) ? dir.relativize(file) : file).toString().replace('\\', '/'));
                 digest.update(Files.readAllBytes(file));
             }
             for (Map.Entry<String, String> var : new TreeMap<>(options.vars()).entrySet()) {
@@ -57,6 +63,12 @@ public final class ConfigHash {
     private static void update(MessageDigest digest, String text) {
         digest.update(text.getBytes(StandardCharsets.UTF_8));
         digest.update((byte) 0);
+    }
+
+    /** Sources of the configuration: fleet files (modules included) and Groovy functions. */
+    private static boolean source(Path file) {
+        String name = file.getFileName().toString();
+        return name.endsWith(".fleet") || name.endsWith(".groovy");
     }
 
     private static boolean ignored(Path relative) {

@@ -91,7 +91,7 @@ public final class Workspace {
         ProviderRegistry.Expansion expansion = providers.expand(loaded.fleetOrThrow(), context);
         diagnostics.addAll(expansion.diagnostics());
         Configuration configuration = new Configuration(loaded.fleetOrThrow(), expansion.resources(),
-                ConfigHash.of(dir, options));
+                ConfigHash.of(dir, options, loaded.filesRead()));
         return new Outcome<>(configuration, diagnostics);
     }
 
@@ -107,7 +107,12 @@ public final class Workspace {
     /** Plans against the current state: the caller holds the lock. */
     public Outcome<Planned> plan(Configuration configuration, PlanSettings settings) throws StateException {
         List<Diagnostic> diagnostics = new ArrayList<>();
-        State stored = backend.read().orElseGet(State::empty);
+        State stored = backend.read().orElse(null);
+        if (stored == null) {
+            // The first plan names the state, so a saved plan can be bound to it (the caller holds the lock).
+            stored = State.empty();
+            backend.write(stored);
+        }
         State state = Refresher.applyMoves(stored, configuration.fleet().moved(), diagnostics);
         List<io.fleetform.engine.plan.Drift> drift = List.of();
         if (settings.refresh() || settings.mode() == PlanMode.REFRESH_ONLY) {

@@ -23,6 +23,7 @@ final class FileFunctions {
         return List.of(
                 Fn.of("file(path string) string", 1, 1, (a, c) -> {
                     Path path = c.moduleDir().resolve(a.string(0)).normalize();
+                    c.read(path);
                     try {
                         if (Files.size(path) > MAX_FILE) {
                             throw FunctionError.at(0, a.string(0) + " is larger than 4 MiB");

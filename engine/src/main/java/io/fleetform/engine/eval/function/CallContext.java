@@ -22,6 +22,10 @@ public interface CallContext {
     /** True when planning: a secret that cannot be read is then an error, not a warning. */
     boolean secretsRequired();
 
+    /** Records that evaluation read a file, so a saved plan notices when it changes. */
+    default void read(Path file) {
+    }
+
     /** Reports a warning at the call site and lets evaluation go on. */
     void warn(String code, String message, String hint);
 }

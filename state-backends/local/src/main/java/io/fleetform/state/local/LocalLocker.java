@@ -38,6 +38,11 @@ final class LocalLocker implements StateLocker {
                     return LocalLock.create(files.lock(), info);
                 } catch (FileAlreadyExistsException taken) {
                     Optional<LockHolder> holder = LockHolder.of(files.lock());
+                    if (holder.isPresent() && !holder.get().liveness().alive()
+                            && leftByDeadProcessOnThisHost(holder.get().info())) {
+                        takeOver(holder.get());
+                        continue;
+                    }
                     if (holder.isPresent()) {
                         throw new StateLockedException(holder.get().info(),
                                 "lock file " + files.lock() + "; " + holder.get().liveness());
@@ -51,6 +56,31 @@ final class LocalLocker implements StateLocker {
                     throw new StateException("cannot create lock file " + files.lock() + ": " + IoErrors.describe(e), e);
                 }
             }
+        }
+    }
+
+    /**
+     * A lock whose OS lock nobody holds, written by a process of this host that no longer runs,
+     * was left by a crash: nobody can be using the state, so the next run takes the lock over
+     * (like Terraform's local state). A lock from another host is left to the user to judge.
+     */
+    static boolean leftByDeadProcessOnThisHost(LockInfo info) {
+        java.util.regex.Matcher m = java.util.regex.Pattern.compile("@(.+) \\(pid (\\d+)\\)$").matcher(info.who());
+        if (!m.find()) {
+            return false;
+        }
+        String thisHost = LockInfo.forOperation("probe").who().replaceAll("^[^@]*@| \\(pid \\d+\\)$", "");
+        long pid = Long.parseLong(m.group(2));
+        return m.group(1).equals(thisHost) && ProcessHandle.of(pid).map(p -> !p.isAlive()).orElse(true);
+    }
+
+    private void takeOver(LockHolder stale) throws StateException {
+        try {
+            Files.deleteIfExists(files.lock());
+            Durable.syncDirectory(files.dir());
+        } catch (IOException e) {
+            throw new StateException("cannot remove the lock " + files.lock() + " left by " + stale.info().describe()
+                    + ", whose process is gone: " + IoErrors.describe(e), e);
         }
     }
 
