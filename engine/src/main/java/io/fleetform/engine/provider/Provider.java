@@ -12,6 +12,14 @@ public interface Provider {
     /** The name fleets use to pick this provider ({@code hosts "x" { provider = "host" }}). */
     String name();
 
+    /**
+     * Looks up, before any expansion, what other providers need (a registry provider resolves
+     * image tags to digests). Most providers have nothing to resolve.
+     */
+    default ResolveResponse resolve(ResolveRequest request) {
+        return ResolveResponse.NONE;
+    }
+
     /** The resources this provider manages for the fleet: what should exist. */
     ExpandResponse expand(ExpandRequest request);
 

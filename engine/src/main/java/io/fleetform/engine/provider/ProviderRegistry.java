@@ -46,7 +46,8 @@ public final class ProviderRegistry {
     }
 
     /**
-     * Asks each provider a fleet's targets name for its resources. A target naming a provider
+     * Lets every provider resolve what others need (image digests), then asks each provider for
+     * its resources: target providers get the targets that name them, the others an empty set. A target naming a provider
      * that is not installed is a diagnostic at the target; two resources at one address are a bug
      * of the providers, reported as such.
      */
@@ -63,6 +64,15 @@ public final class ProviderRegistry {
         }
         List<Resource> resources = new ArrayList<>();
         List<Diagnostic> diagnostics = new ArrayList<>();
+        Map<String, String> digests = new LinkedHashMap<>();
+        for (Provider provider : providers.values()) {
+            ResolveResponse resolved = provider.resolve(new ResolveRequest(fleet, context));
+            digests.putAll(resolved.imageDigests());
+            diagnostics.addAll(resolved.diagnostics());
+        }
+        for (String name : providers.keySet()) {
+            targetsByProvider.putIfAbsent(name, new LinkedHashSet<>());
+        }
         for (Map.Entry<String, Set<String>> entry : targetsByProvider.entrySet()) {
             Provider provider = providers.get(entry.getKey());
             if (provider == null) {
@@ -72,7 +82,7 @@ public final class ProviderRegistry {
                         + String.join(", ", providers.keySet()) : hint));
                 continue;
             }
-            ExpandResponse response = provider.expand(new ExpandRequest(fleet, entry.getValue(), context));
+            ExpandResponse response = provider.expand(new ExpandRequest(fleet, entry.getValue(), context, digests));
             resources.addAll(response.resources());
             diagnostics.addAll(response.diagnostics());
         }
