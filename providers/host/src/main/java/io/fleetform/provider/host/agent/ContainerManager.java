@@ -767,8 +767,12 @@ final class ContainerManager implements Closeable {
 
     // ------------------------------------------------------------------ networks and images
 
-    /** Makes sure the network exists and fits {@code n}; true when this call created it. */
-    private boolean ensureNetwork(NetworkSpec n) {
+    /**
+     * Makes sure the network exists and fits {@code n}; true when this call created it.
+     * Serialised: two instances of a new IDC arriving at once would otherwise both create it,
+     * and the Engine refuses the second with "Pool overlaps".
+     */
+    private synchronized boolean ensureNetwork(NetworkSpec n) {
         if (n == null) {
             return false;
         }

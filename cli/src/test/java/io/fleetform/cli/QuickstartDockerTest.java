@@ -1,0 +1,167 @@
+package io.fleetform.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.fleetform.provider.host.agent.AgentOptions;
+import io.fleetform.provider.host.agent.AgentServer;
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The host provider end to end on this machine's real Docker Engine: examples/quickstart
+ * applied through the CLI and read back with {@code docker inspect}.
+ */
+class QuickstartDockerTest {
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    @TempDir
+    Path dir;
+
+    @BeforeAll
+    static void images() throws Exception {
+        String info = docker("info", "--format", "{{.ServerVersion}}");
+        assertThat(info).as("a running Docker Engine (see .ci/run)").isNotBlank();
+        for (String tag : List.of("1", "2")) {
+            Process p = new ProcessBuilder("bash", "../scripts/quickstart-image.sh", tag).redirectErrorStream(true)
+                    .start();
+            String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+            assertThat(p.waitFor()).as(out).isZero();
+        }
+    }
+
+    @AfterEach
+    void cleanUp() throws Exception {
+        CliRunner.run("destroy", dir.toString(), "--auto-approve");
+        for (String id : containers()) {
+            docker("rm", "-f", id);
+        }
+    }
+
+    private String fleet() throws IOException {
+        return Files.readString(Path.of("../examples/quickstart/quickstart.fleet"));
+    }
+
+    private void write(String text) throws IOException {
+        Files.writeString(dir.resolve("quickstart.fleet"), text);
+    }
+
+    /** Containers of this test's fleet (their names carry the agent id; we own every managed one here). */
+    private List<String> containers() throws Exception {
+        String out = docker("ps", "-aq", "--filter", "label=io.fleetform.managed=true");
+        return out.isBlank() ? List.of() : List.of(out.strip().split("\\s+"));
+    }
+
+    private JsonNode inspect(String address) throws Exception {
+        for (String id : containers()) {
+            JsonNode c = JSON.readTree(docker("inspect", id)).get(0);
+            if (address.equals(c.at("/Config/Labels/io.fleetform.instance").asText())) {
+                return c;
+            }
+        }
+        throw new AssertionError("no container for " + address + " among " + containers());
+    }
+
+    @Test
+    void quickstartAppliesResizesInPlaceReimagesKeepingIpAndDataAndRemovesAZone() throws Exception {
+        write(fleet());
+        CliRunner.Result apply = CliRunner.run("apply", dir.toString(), "--auto-approve");
+        assertThat(apply.exitCode()).as(apply.out() + apply.err()).isEqualTo(ExitCode.OK);
+        assertThat(apply.out()).contains("Apply complete! Resources: 2 added");
+        JsonNode toy1 = inspect("zone.toy1.service.game[0]");
+        assertThat(toy1.at("/HostConfig/Memory").asLong()).isEqualTo(64L << 20);
+        assertThat(toy1.at("/HostConfig/NanoCpus").asLong()).isEqualTo(250_000_000L);
+        assertThat(toy1.at("/NetworkSettings/Networks/fleetform-local/IPAMConfig/IPv4Address").asText())
+                .isEqualTo("172.30.0.2");
+        assertThat(inspect("zone.toy2.service.game[0]").at("/NetworkSettings/Networks/fleetform-local/IPAMConfig/IPv4Address")
+                .asText()).isEqualTo("172.30.0.3");
+        assertThat(toy1.at("/State/Running").asBoolean()).isTrue();
+        String id = toy1.at("/Id").asText();
+        docker("exec", id, "sh", "-c", "echo saved-by-toy1 > /data/progress");
+
+        write(fleet().replace("memory  = 64Mi", "memory  = 96Mi"));
+        CliRunner.Result resize = CliRunner.run("apply", dir.toString(), "--auto-approve");
+        assertThat(resize.out()).as(resize.out() + resize.err()).contains("Resources: 0 added, 2 changed");
+        JsonNode resized = inspect("zone.toy1.service.game[0]");
+        assertThat(resized.at("/Id").asText()).as("same container, changed in place").isEqualTo(id);
+        assertThat(resized.at("/HostConfig/Memory").asLong()).isEqualTo(96L << 20);
+
+        write(fleet().replace("memory  = 64Mi", "memory  = 96Mi").replace("tag  = \"1\"", "tag  = \"2\""));
+        CliRunner.Result reimage = CliRunner.run("apply", dir.toString(), "--auto-approve");
+        assertThat(reimage.exitCode()).as(reimage.out() + reimage.err()).isEqualTo(ExitCode.OK);
+        JsonNode reimaged = inspect("zone.toy1.service.game[0]");
+        assertThat(reimaged.at("/Config/Image").asText()).isEqualTo("fleetform/busybox:2");
+        assertThat(reimaged.at("/Id").asText()).as("a new container for the new image").isNotEqualTo(id);
+        assertThat(reimaged.at("/NetworkSettings/Networks/fleetform-local/IPAMConfig/IPv4Address").asText())
+                .isEqualTo("172.30.0.2");
+        assertThat(docker("exec", reimaged.at("/Id").asText(), "cat", "/data/progress")).contains("saved-by-toy1");
+
+        CliRunner.Result shrink = CliRunner.run("apply", dir.toString(), "--auto-approve", "-var", "zones=1");
+        assertThat(shrink.out()).contains("1 destroyed");
+        assertThat(containers()).hasSize(1);
+        assertThat(inspect("zone.toy1.service.game[0]").at("/Id").asText()).isEqualTo(reimaged.at("/Id").asText());
+        assertThat(CliRunner.run("plan", dir.toString(), "-var", "zones=1", "--detailed-exitcode").exitCode())
+                .isEqualTo(ExitCode.OK);
+    }
+
+    @Test
+    void anAgentRestartedBetweenAppliesKeepsItsLedgerAndApplyConverges() throws Exception {
+        Path agentDir = Files.createDirectory(dir.resolve("agent"));
+        Path token = agentDir.resolve("token");
+        Files.writeString(token, "a-long-enough-test-token-0123456789");
+        AgentOptions options = AgentOptions.of(new InetSocketAddress("127.0.0.1", 0), token, agentDir.resolve("data"));
+        AgentServer agent = AgentServer.start(options);
+        int port = agent.port();
+        String remote = fleet().replaceAll("hosts \"laptop\" \\{[^}]*\\}", "hosts \"laptop\" {\n  agents = [\"127.0.0.1:"
+                        + port + "\"]\n  token  = secret(\"agent\")\n}")
+                .replace("172.30.0.0/24", "172.31.0.0/24").replace("idc \"local\"", "idc \"remote\"")
+                .replace("idc.local", "idc.remote");
+        assertThat(remote).contains("127.0.0.1:" + port);
+        write(remote);
+        Map<String, String> env = Map.of("FLEETFORM_SECRET_AGENT", "a-long-enough-test-token-0123456789");
+        CliRunner.Result first = CliRunner.run(env, "apply", dir.toString(), "--auto-approve", "--target", "zone.toy1");
+        assertThat(first.exitCode()).as(first.out() + first.err()).isEqualTo(ExitCode.OK);
+        String toy1 = inspect("zone.toy1.service.game[0]").at("/Id").asText();
+        agent.close();
+        CliRunner.Result down = CliRunner.run(env, "plan", dir.toString());
+        assertThat(down.exitCode()).isEqualTo(ExitCode.ERROR);
+        assertThat(down.err()).contains("cannot read the hosts of \"laptop\"").contains("127.0.0.1:" + port);
+        AgentServer again = AgentServer.start(options.withListen(new InetSocketAddress("127.0.0.1", port)));
+        try {
+            CliRunner.Result resumed = CliRunner.run(env, "apply", dir.toString(), "--auto-approve");
+            assertThat(resumed.exitCode()).as(resumed.out() + resumed.err()).isEqualTo(ExitCode.OK);
+            assertThat(resumed.out()).contains("Resources: 1 added, 0 changed, 0 replaced, 0 destroyed.");
+            assertThat(containers()).hasSize(2);
+            assertThat(inspect("zone.toy1.service.game[0]").at("/Id").asText()).as("untouched").isEqualTo(toy1);
+            assertThat(CliRunner.run(env, "plan", dir.toString(), "--detailed-exitcode").exitCode())
+                    .isEqualTo(ExitCode.OK);
+            CliRunner.Result destroyed = CliRunner.run(env, "destroy", dir.toString(), "--auto-approve");
+            assertThat(destroyed.out()).contains("2 destroyed");
+            assertThat(containers()).isEmpty();
+        } finally {
+            again.close();
+        }
+    }
+
+    static String docker(String... args) throws Exception {
+        List<String> command = new ArrayList<>(List.of("docker"));
+        command.addAll(List.of(args));
+        Process p = new ProcessBuilder(command).redirectErrorStream(true).start();
+        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        p.waitFor();
+        return out;
+    }
+
+}

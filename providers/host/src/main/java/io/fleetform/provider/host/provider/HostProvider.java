@@ -1,0 +1,276 @@
+package io.fleetform.provider.host.provider;
+
+import io.fleetform.dsl.diag.Diagnostic;
+import io.fleetform.engine.address.ResourceAddress;
+import io.fleetform.engine.model.Fleet;
+import io.fleetform.engine.model.HostPool;
+import io.fleetform.engine.model.Idc;
+import io.fleetform.engine.model.Service;
+import io.fleetform.engine.model.TargetRef;
+import io.fleetform.engine.model.Zone;
+import io.fleetform.engine.plan.Action;
+import io.fleetform.engine.provider.*;
+import io.fleetform.engine.resource.Resource;
+import io.fleetform.engine.resource.ResourceLifecycle;
+import io.fleetform.engine.state.ResourceState;
+import io.fleetform.provider.host.agent.AgentClient;
+import io.fleetform.provider.host.agent.AgentException;
+import io.fleetform.provider.host.agent.Allocation;
+import io.fleetform.provider.host.agent.ContainerInfo;
+import io.fleetform.provider.host.agent.ContainerResult;
+import io.fleetform.provider.host.agent.CpuList;
+import io.fleetform.provider.host.agent.HostFacts;
+import io.fleetform.provider.host.agent.LedgerView;
+import io.fleetform.provider.host.placement.Demand;
+import io.fleetform.provider.host.placement.HostSnapshot;
+import io.fleetform.provider.host.placement.IpPool;
+import io.fleetform.provider.host.placement.Placement;
+import io.fleetform.provider.host.placement.PlacementPlanner;
+import java.util.ArrayList;
+import java.util.BitSet;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.TreeMap;
+
+/**
+ * Game servers as light VMs: one container per instance on hosts run by Fleetform agents.
+ * Placement is part of the plan: expansion reads every agent's facts and ledger (one snapshot),
+ * keeps placed instances where they are and places new ones; apply claims the allocation on the
+ * agent (compare-and-set: a conflicting claim is refused) and then puts the container.
+ */
+public final class HostProvider implements Provider {
+    static final String NAME = "host";
+
+    @Override
+    public String name() {
+        return NAME;
+    }
+
+    @Override
+    public ExpandResponse expand(ExpandRequest request) {
+        Fleet fleet = request.fleet();
+        List<Resource> resources = new ArrayList<>();
+        List<Diagnostic> diagnostics = new ArrayList<>();
+        for (HostPool pool : fleet.hostPools()) {
+            if (!request.targets().contains(pool.name())) {
+                continue;
+            }
+            List<Idc> idcs = fleet.idcs().stream().filter(i -> i.target().kind() == TargetRef.Kind.HOSTS
+                    && i.target().name().equals(pool.name())).toList();
+            List<Zone> zones = fleet.zones().stream().filter(z -> idcs.stream().anyMatch(i -> i.name().equals(z.idc())))
+                    .toList();
+            if (zones.isEmpty()) {
+                continue;
+            }
+            remember(request.context(), pool);
+            Snapshot snapshot;
+            try {
+                snapshot = snapshot(pool, request.context());
+            } catch (RuntimeException e) {
+                diagnostics.add(Diagnostic.error("agents-unreachable", pool.span(), "cannot read the hosts of \""
+                        + pool.name() + "\": " + e.getMessage(), "placement needs every agent's facts; check that "
+                        + "the agents run and the token is right"));
+                continue;
+            }
+            PlacementPlanner planner = new PlacementPlanner();
+            for (Idc idc : idcs) {
+                List<Zone> idcZones = zones.stream().filter(z -> z.idc().equals(idc.name())).toList();
+                List<Demand> demands = new ArrayList<>();
+                for (Zone zone : idcZones) {
+                    for (Service s : zone.services()) {
+                        for (int i = 0; i < s.replicas(); i++) {
+                            demands.add(InstanceSpecs.demand(s, i));
+                        }
+                    }
+                }
+                String pool4 = idc.ipPool().orElseThrow();
+                PlacementPlanner.Result placed = planner.place(snapshot.hosts(), demands, snapshot.existing(),
+                        new IpPool(pool4));
+                placed.unplaced().forEach((address, why) -> diagnostics.add(Diagnostic.error("no-placement",
+                        pool.span(), "cannot place " + address + ": " + why, "add hosts to \"" + pool.name()
+                                + "\", free capacity, or lower what the service asks for")));
+                for (Zone zone : idcZones) {
+                    for (Service s : zone.services()) {
+                        for (int i = 0; i < s.replicas(); i++) {
+                            Placement p = placed.placements().get(s.instanceAddress(i));
+                            if (p == null) {
+                                continue;
+                            }
+                            Map<String, Object> attributes = InstanceSpecs.attributes(fleet, zone, s, i, p, pool4,
+                                    request.imageDigests());
+                            attributes.put("pool", pool.name());
+                            resources.add(new Resource(new ResourceAddress(s.instanceAddress(i)), InstanceSpecs.TYPE,
+                                    NAME, attributes, attributes.containsKey("secret_env") ? Set.of("secret_env")
+                                    : Set.of(), List.of(), new ResourceLifecycle(zone.lifecycle().preventDestroy()
+                                    || s.lifecycle().preventDestroy(), s.lifecycle().ignoreChanges(),
+                                    s.lifecycle().createBeforeDestroy())));
+                        }
+                    }
+                }
+            }
+        }
+        return new ExpandResponse(resources, diagnostics);
+    }
+
+    /** Every host's free capacity and what is already placed, from the agents. */
+    private record Snapshot(List<HostSnapshot> hosts, Map<String, Placement> existing) {
+    }
+
+    private static Snapshot snapshot(HostPool pool, ProviderContext context) {
+        Map<String, AgentClient> clients = AgentDirectory.clients(pool, context.fleetDir(), context.environment());
+        List<HostSnapshot> hosts = new ArrayList<>();
+        Map<String, Placement> existing = new HashMap<>();
+        for (Map.Entry<String, AgentClient> entry : clients.entrySet()) {
+            HostFacts facts = entry.getValue().facts();
+            LedgerView ledger = entry.getValue().allocations();
+            Map<Integer, BitSet> usedCores = new HashMap<>();
+            Map<Integer, Long> usedMemory = new HashMap<>();
+            for (Allocation a : ledger.allocations()) {
+                existing.put(a.address(), new Placement(a.address(), entry.getKey(), a.numaNode(), a.cores(),
+                        a.ipv4(), a.vf()));
+                if (a.numaNode() != null) {
+                    BitSet used = usedCores.computeIfAbsent(a.numaNode(), n -> new BitSet());
+                    CpuList.parse(a.cores()).forEach(used::set);
+                    usedMemory.merge(a.numaNode(), a.memoryBytes(), Long::sum);
+                }
+            }
+            List<HostSnapshot.Node> nodes = new ArrayList<>();
+            for (HostFacts.NumaNode n : facts.numaNodes()) {
+                BitSet free = new BitSet();
+                CpuList.parse(n.cpulist()).forEach(free::set);
+                free.andNot(usedCores.getOrDefault(n.id(), new BitSet()));
+                nodes.add(new HostSnapshot.Node(n.id(), free, n.memTotalBytes() - usedMemory.getOrDefault(n.id(), 0L)));
+            }
+            hosts.add(new HostSnapshot(entry.getKey(), nodes, ledger.free().memoryBytes(), ledger.free().diskBytes(),
+                    ledger.free().vfs()));
+        }
+        return new Snapshot(hosts, existing);
+    }
+
+    @Override
+    public ReadResponse read(ReadRequest request) throws ProviderException {
+        ResourceState prior = request.prior();
+        AgentClient agent = agent(prior.attributes(), request.context());
+        try {
+            Optional<ContainerInfo> container = agent.container(prior.address().value());
+            if (container.isEmpty()) {
+                return ReadResponse.gone();
+            }
+            Map<String, Object> now = new TreeMap<>(prior.attributes());
+            ContainerInfo c = container.get();
+            now.put("image", c.spec().image());
+            now.put("memory_bytes", c.spec().memoryBytes());
+            if (c.spec().cpusetCpus() != null) {
+                now.put("cores", c.spec().cpusetCpus());
+            } else {
+                now.put("cpu_millicores", c.spec().nanoCpus() / 1_000_000L);
+            }
+            if (c.ipv4() != null) {
+                now.put("ip", c.ipv4());
+            }
+            now.put("container_id", c.id());
+            return ReadResponse.of(now);
+        } catch (AgentException e) {
+            throw failure("reading", prior.address(), e);
+        }
+    }
+
+    @Override
+    public DiffResponse diff(DiffRequest request) {
+        boolean moved = request.changed().contains("host");
+        return new DiffResponse(moved ? Set.of("host") : Set.of(), moved ? "placed on another host" : "",
+                Set.of("container_id"));
+    }
+
+    @Override
+    public ApplyResponse apply(ApplyRequest request) throws ProviderException {
+        ResourceAddress address = request.desired().map(Resource::address)
+                .orElseGet(() -> request.prior().orElseThrow().address());
+        try {
+            if (request.action() == Action.DELETE) {
+                remove(request.prior().orElseThrow().attributes(), address, request.context(), request);
+                return ApplyResponse.deleted();
+            }
+            Map<String, Object> desired = request.desired().orElseThrow().attributes();
+            boolean moved = request.action() == Action.REPLACE && request.prior().isPresent()
+                    && !request.prior().get().attributes().get("host").equals(desired.get("host"));
+            if (moved && !request.desired().get().lifecycle().createBeforeDestroy()) {
+                remove(request.prior().get().attributes(), address, request.context(), request);
+            }
+            AgentClient agent = agent(desired, request.context());
+            request.progress().accept("claiming " + describe(desired) + " on " + desired.get("host"));
+            agent.claim(address.value(), InstanceSpecs.allocation(desired));
+            request.progress().accept("starting the container on " + desired.get("host"));
+            ContainerResult result = agent.putContainer(address.value(), InstanceSpecs.container(desired));
+            if (moved && request.desired().get().lifecycle().createBeforeDestroy()) {
+                remove(request.prior().get().attributes(), address, request.context(), request);
+            }
+            Map<String, Object> recorded = new TreeMap<>(desired);
+            recorded.put("container_id", result.container().id());
+            return new ApplyResponse(recorded, result.warnings());
+        } catch (AgentException e) {
+            throw failure(verb(request.action()), address, e);
+        }
+    }
+
+    private static void remove(Map<String, Object> attributes, ResourceAddress address, ProviderContext context,
+                               ApplyRequest request) throws AgentException {
+        AgentClient agent = agent(attributes, context);
+        request.progress().accept("removing the container from " + attributes.get("host"));
+        agent.removeContainer(address.value(), true);
+        agent.release(address.value());
+    }
+
+    @Override
+    public ImportResponse importResource(ImportRequest request) throws ProviderException {
+        throw ProviderException.permanent("importing containers into host instances is not supported yet: "
+                + "placement must be claimed on the agent; re-create the instance with apply instead");
+    }
+
+    private static AgentClient agent(Map<String, Object> attributes, ProviderContext context) {
+        String host = (String) attributes.get("host");
+        String poolName = (String) attributes.get("pool");
+        HostPool pool = pools.get(context.fleetDir() + "#" + poolName);
+        if (LocalAgent.HOST.equals(host)) {
+            return LocalAgent.client(context.fleetDir(), context.environment());
+        }
+        if (pool == null) {
+            throw new IllegalStateException("no token known for agent " + host + ": plan first");
+        }
+        return AgentDirectory.clients(pool, context.fleetDir(), context.environment()).get(host);
+    }
+
+    /** Pools seen at expansion, by folder and name, so apply can find their agents' tokens. */
+    private static final Map<String, HostPool> pools = new java.util.concurrent.ConcurrentHashMap<>();
+
+    static void remember(ProviderContext context, HostPool pool) {
+        pools.put(context.fleetDir() + "#" + pool.name(), pool);
+    }
+
+    private static ProviderException failure(String verb, ResourceAddress address, AgentException e) {
+        boolean transientFailure = e.status() == 0 || e.status() >= 500 || e.status() == 429;
+        return new ProviderException(verb + " " + address + " failed: " + e.getMessage(), transientFailure, e);
+    }
+
+    private static String verb(Action action) {
+        return switch (action) {
+            case CREATE -> "creating";
+            case DELETE -> "destroying";
+            default -> "updating";
+        };
+    }
+
+    private static String describe(Map<String, Object> a) {
+        return (a.containsKey("cores") ? "cores " + a.get("cores") + " on NUMA node " + a.get("numa_node")
+                : a.get("cpu_millicores") + "m CPU") + ", " + (InstanceSpecs.number(a, "memory_bytes") >> 20) + "Mi, ip "
+                + a.get("ip");
+    }
+
+    static Map<String, Object> linked(Map<String, Object> m) {
+        return new LinkedHashMap<>(m);
+    }
+}

@@ -1,0 +1,124 @@
+package io.fleetform.provider.host.provider;
+
+import io.fleetform.engine.model.EnvVar;
+import io.fleetform.engine.model.Fleet;
+import io.fleetform.engine.model.Image;
+import io.fleetform.engine.model.Service;
+import io.fleetform.engine.model.Zone;
+import io.fleetform.provider.host.agent.AllocationRequest;
+import io.fleetform.provider.host.agent.ContainerSpec;
+import io.fleetform.provider.host.agent.NetworkSpec;
+import io.fleetform.provider.host.placement.Demand;
+import io.fleetform.provider.host.placement.IpPool;
+import io.fleetform.provider.host.placement.Placement;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+
+/**
+ * The mapping between the fleet model, a host instance's attributes (what the plan and state
+ * show), and what the agent is asked for (an allocation and a container spec).
+ */
+final class InstanceSpecs {
+    static final String TYPE = "host_instance";
+
+    private InstanceSpecs() {
+    }
+
+    static Demand demand(Service s, int ordinal) {
+        return new Demand(s.instanceAddress(ordinal), s.address(), s.spread() == io.fleetform.engine.model.Spread.HOST,
+                s.cpu().pinned() ? (int) s.cpu().wholeCores() : 0, s.memoryBytes(),
+                s.disk().map(d -> d.sizeBytes()).orElse(0L),
+                s.network().mode() == io.fleetform.engine.model.NetworkMode.SRIOV);
+    }
+
+    /** The instance as the plan shows it; secret env values under {@code secret_env} (sensitive). */
+    static Map<String, Object> attributes(Fleet fleet, Zone zone, Service s, int ordinal, Placement p, String ipPool,
+                                          Map<String, String> digests) {
+        Map<String, Object> a = new TreeMap<>();
+        a.put("host", p.host());
+        if (s.cpu().pinned()) {
+            a.put("numa_node", p.numaNode());
+            a.put("cores", p.cores());
+        } else {
+            a.put("cpu_millicores", s.cpu().millicores());
+        }
+        a.put("memory_bytes", s.memoryBytes());
+        s.disk().ifPresent(d -> {
+            a.put("disk_bytes", d.sizeBytes());
+            a.put("mount", d.mountPath());
+        });
+        s.io().ifPresent(io -> {
+            a.put("io_read_bps", io.readBytesPerSecond());
+            a.put("io_write_bps", io.writeBytesPerSecond());
+        });
+        a.put("ip", p.ip());
+        a.put("network", "fleetform-" + zone.idc());
+        a.put("subnet", ipPool);
+        if (p.vf() != null) {
+            a.put("vf", p.vf());
+        }
+        a.put("image", imageReference(fleet, s.image(), digests));
+        a.put("hostname", zone.name() + "-" + s.name() + "-" + ordinal);
+        if (!s.command().isEmpty()) {
+            a.put("command", s.command());
+        }
+        Map<String, Object> env = new TreeMap<>();
+        Map<String, Object> secrets = new TreeMap<>();
+        for (EnvVar e : s.env()) {
+            (e.sensitive() ? secrets : env).put(e.name(), e.value());
+        }
+        env.put("FLEETFORM_ZONE", zone.name());
+        env.put("FLEETFORM_SERVICE", s.name());
+        env.put("FLEETFORM_INSTANCE", Integer.toString(ordinal));
+        a.put("env", env);
+        if (!secrets.isEmpty()) {
+            a.put("secret_env", secrets);
+            a.put("secret_env_names", new ArrayList<>(secrets.keySet()));
+        }
+        return a;
+    }
+
+    static String imageReference(Fleet fleet, String imageName, Map<String, String> digests) {
+        Image image = fleet.image(imageName).orElseThrow();
+        String registry = image.registry().flatMap(fleet::registry).map(r -> r.url().replaceAll("^https?://", "") + "/")
+                .orElse("");
+        String digest = digests.get(imageName);
+        if (digest != null) {
+            return registry + image.repository() + "@" + digest;
+        }
+        return registry + image.reference();
+    }
+
+    static AllocationRequest allocation(Map<String, Object> a) {
+        return new AllocationRequest(a.get("numa_node") == null ? null : ((Number) a.get("numa_node")).intValue(),
+                (String) a.getOrDefault("cores", ""), number(a, "memory_bytes"), (String) a.get("ip"),
+                number(a, "disk_bytes"), (String) a.get("vf"));
+    }
+
+    @SuppressWarnings("unchecked")
+    static ContainerSpec container(Map<String, Object> a) {
+        String subnet = (String) a.get("subnet");
+        NetworkSpec network = new NetworkSpec((String) a.get("network"), "bridge", subnet, IpPool.gateway(subnet), null,
+                (String) a.get("ip"));
+        Map<String, String> env = new LinkedHashMap<>();
+        ((Map<String, Object>) a.getOrDefault("env", Map.of())).forEach((k, v) -> env.put(k, String.valueOf(v)));
+        ((Map<String, Object>) a.getOrDefault("secret_env", Map.of())).forEach((k, v) -> env.put(k, String.valueOf(v)));
+        List<String> command = (List<String>) a.getOrDefault("command", List.of());
+        boolean pinned = a.containsKey("cores");
+        String cores = pinned ? (String) a.get("cores") : null;
+        String mems = pinned ? String.valueOf(a.get("numa_node")) : null;
+        long nanoCpus = pinned ? 0 : number(a, "cpu_millicores") * 1_000_000L;
+        return new ContainerSpec((String) a.get("image"), (String) a.get("hostname"), command, env, cores, mems,
+                nanoCpus, number(a, "memory_bytes"), number(a, "io_read_bps"), number(a, "io_write_bps"),
+                (String) a.getOrDefault("mount", "/data"), number(a, "disk_bytes"), "unless-stopped", null, network,
+                false);
+    }
+
+    static long number(Map<String, Object> a, String key) {
+        Object v = a.get(key);
+        return v == null ? 0 : ((Number) v).longValue();
+    }
+}

@@ -1,0 +1,19 @@
+#!/usr/bin/env bash
+# Makes the image examples/quickstart runs, fleetform/busybox:1, from Debian's busybox-static:
+# a one-binary root filesystem imported into the local Docker Engine (nothing is pulled).
+# Usage: scripts/quickstart-image.sh [TAG]   (default 1)
+set -euo pipefail
+tag=${1:-1}
+busybox=$(command -v busybox || true)
+[ -x /bin/busybox ] && busybox=/bin/busybox
+if [ -z "$busybox" ] || ! "$busybox" --list >/dev/null 2>&1 || ! file -L "$busybox" 2>/dev/null | grep -q static; then
+  [ -x /bin/busybox ] || { echo "install busybox-static first: apt-get install -y busybox-static" >&2; exit 1; }
+fi
+root=$(mktemp -d)
+trap 'rm -rf "$root"' EXIT
+mkdir -p "$root/bin" "$root/data" "$root/tmp" "$root/etc"
+cp "$busybox" "$root/bin/busybox"
+for applet in sh sleep echo cat ls env hostname ip ps; do ln -s busybox "$root/bin/$applet"; done
+echo "root:x:0:0:root:/:/bin/sh" > "$root/etc/passwd"
+tar -C "$root" -c . | docker import - "fleetform/busybox:$tag" >/dev/null
+echo "imported fleetform/busybox:$tag"
