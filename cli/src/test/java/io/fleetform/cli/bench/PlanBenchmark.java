@@ -37,11 +37,13 @@ public final class PlanBenchmark {
         for (int i = 0; i < runs; i++) {
             long start = System.nanoTime();
             var configuration = workspace.configuration();
+            long configured = System.nanoTime();
             var planned = workspace.plan(configuration.value(), new Workspace.PlanSettings(PlanMode.NORMAL, false,
                     List.of(), List.of()));
             times[i] = (System.nanoTime() - start) / 1_000_000;
             long changed = planned.value().plan().changes().stream().filter(c -> c.action() != Action.NO_OP).count();
-            System.out.printf("run %d: %d ms, %d resources, %d changes%n", i + 1, times[i],
+            System.out.printf("run %d: %d ms (configuration %d ms, state + plan %d ms), %d resources, %d changes%n",
+                    i + 1, times[i], (configured - start) / 1_000_000, (System.nanoTime() - configured) / 1_000_000,
                     planned.value().plan().changes().size(), changed);
         }
         java.util.Arrays.sort(times);

@@ -114,9 +114,7 @@ public final class Planner {
             changed.add("(type)");
         }
         if (changed.isEmpty()) {
-            return new ResourceChange(resource.address(), resource.type(), resource.provider(), Action.NO_OP,
-                    prior.attributes(), after, resource.sensitive(), List.of(), "", resource.dependsOn(),
-                    resource.lifecycle());
+            return noChange(resource);
         }
         Provider provider = providers.get(resource.provider()).orElse(null);
         DiffResponse diff = provider == null ? DiffResponse.IN_PLACE
@@ -130,9 +128,7 @@ public final class Planner {
             }
         }
         if (changed.isEmpty()) {
-            return new ResourceChange(resource.address(), resource.type(), resource.provider(), Action.NO_OP,
-                    prior.attributes(), after, resource.sensitive(), List.of(), "", resource.dependsOn(),
-                    resource.lifecycle());
+            return noChange(resource);
         }
         Set<String> replacing = new TreeSet<>(diff.requiresReplace());
         replacing.retainAll(changed);
@@ -158,6 +154,15 @@ public final class Planner {
         }
         return new ResourceChange(resource.address(), resource.type(), resource.provider(), action, prior.attributes(),
                 after, resource.sensitive(), attributes, reason, resource.dependsOn(), resource.lifecycle());
+    }
+
+    /**
+     * A resource that stays as it is: recorded without its attributes, which nothing reads (apply
+     * skips it, renderers do not list it) and which would make large plans and plan files heavy.
+     */
+    private static ResourceChange noChange(Resource resource) {
+        return new ResourceChange(resource.address(), resource.type(), resource.provider(), Action.NO_OP, Map.of(),
+                Map.of(), Set.of(), List.of(), "", resource.dependsOn(), resource.lifecycle());
     }
 
     private ResourceChange deletion(ResourceState prior, Resource stillDesired, PlanMode mode,
