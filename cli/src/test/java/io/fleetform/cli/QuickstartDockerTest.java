@@ -83,9 +83,9 @@ class QuickstartDockerTest {
         JsonNode toy1 = inspect("zone.toy1.service.game[0]");
         assertThat(toy1.at("/HostConfig/Memory").asLong()).isEqualTo(64L << 20);
         assertThat(toy1.at("/HostConfig/NanoCpus").asLong()).isEqualTo(250_000_000L);
-        assertThat(toy1.at("/NetworkSettings/Networks/fleetform-local/IPAMConfig/IPv4Address").asText())
+        assertThat(toy1.at("/NetworkSettings/Networks/ff-quickstart-local/IPAMConfig/IPv4Address").asText())
                 .isEqualTo("172.30.0.2");
-        assertThat(inspect("zone.toy2.service.game[0]").at("/NetworkSettings/Networks/fleetform-local/IPAMConfig/IPv4Address")
+        assertThat(inspect("zone.toy2.service.game[0]").at("/NetworkSettings/Networks/ff-quickstart-local/IPAMConfig/IPv4Address")
                 .asText()).isEqualTo("172.30.0.3");
         assertThat(toy1.at("/State/Running").asBoolean()).isTrue();
         String id = toy1.at("/Id").asText();
@@ -104,7 +104,7 @@ class QuickstartDockerTest {
         JsonNode reimaged = inspect("zone.toy1.service.game[0]");
         assertThat(reimaged.at("/Config/Image").asText()).isEqualTo("fleetform/busybox:2");
         assertThat(reimaged.at("/Id").asText()).as("a new container for the new image").isNotEqualTo(id);
-        assertThat(reimaged.at("/NetworkSettings/Networks/fleetform-local/IPAMConfig/IPv4Address").asText())
+        assertThat(reimaged.at("/NetworkSettings/Networks/ff-quickstart-local/IPAMConfig/IPv4Address").asText())
                 .isEqualTo("172.30.0.2");
         assertThat(docker("exec", reimaged.at("/Id").asText(), "cat", "/data/progress")).contains("saved-by-toy1");
 

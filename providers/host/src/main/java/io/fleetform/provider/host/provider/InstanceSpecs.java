@@ -55,7 +55,7 @@ final class InstanceSpecs {
             a.put("io_write_bps", io.writeBytesPerSecond());
         });
         a.put("ip", p.ip());
-        a.put("network", "fleetform-" + zone.idc());
+        a.put("network", "ff-" + fleet.name() + "-" + zone.idc()); // one Docker network per fleet and IDC
         a.put("subnet", ipPool);
         if (p.vf() != null) {
             a.put("vf", p.vf());

@@ -1,0 +1,62 @@
+#!/usr/bin/env bash
+# Applying N containers (default 200) on this machine's Docker Engine, three ways, same run:
+#  1. `fleetform apply` of a fleet of N instances on a local host pool (agent, ledger, state), parallelism 10;
+#  2. the `docker` CLI, one `docker run` after another;
+#  3. raw docker-java create + start at parallelism 10 (no agent, no state).
+# Prints the wall time of each and the ratios. Needs dockerd and scripts/quickstart-image.sh.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+count=${1:-200}
+zones=$(( (count + 9) / 10 ))
+work=$(mktemp -d)
+trap 'rm -rf "$work"' EXIT
+scripts/quickstart-image.sh 1 >/dev/null
+mvn -q -B -DskipTests -pl cli -am package
+mvn -q -B -pl providers/host test-compile dependency:build-classpath -Dmdep.outputFile="$work/cp" -Dmdep.includeScope=test
+
+cat > "$work/bench.fleet" <<FLEET
+fleet "bench" { owner = "bench" }
+image "toy" {
+  name = "fleetform/busybox"
+  tag  = "1"
+}
+hosts "here" { local = true }
+idc "local" {
+  region  = "here"
+  target  = hosts.here
+  ip_pool = "172.29.0.0/22"
+}
+zones "b" from 1 to ${zones} as z {
+  idc = idc.local
+FLEET
+for s in 0 1 2 3 4 5 6 7 8 9; do
+  cat >> "$work/bench.fleet" <<FLEET
+  service "s${s}" {
+    image   = image.toy
+    cpu     = 100m
+    memory  = 16Mi
+    command = ["sh", "-c", "trap 'exit 0' TERM; while true; do sleep 1; done"]
+  }
+FLEET
+done
+echo "}" >> "$work/bench.fleet"
+
+ms() { date +%s%3N; }
+t0=$(ms); ./fleetform apply "$work" --auto-approve --parallelism 10 | tail -1; t1=$(ms)
+fleetform_ms=$((t1 - t0))
+./fleetform destroy "$work" --auto-approve --parallelism 10 | tail -1
+
+t0=$(ms)
+for i in $(seq 1 $((zones * 10))); do
+  docker run -d --name "cli-bench-$i" --cpus 0.1 --memory 16m fleetform/busybox:1 \
+    sh -c "trap 'exit 0' TERM; while true; do sleep 1; done" >/dev/null
+done
+t1=$(ms); cli_ms=$((t1 - t0))
+docker rm -f $(docker ps -aq --filter name=cli-bench-) >/dev/null
+
+raw=$(java -cp "providers/host/target/test-classes:providers/host/target/classes:$(cat "$work/cp")" \
+  io.fleetform.provider.host.bench.RawDockerBenchmark $((zones * 10)) 10 fleetform/busybox:1)
+echo "$raw"
+raw_ms=$(echo "$raw" | grep -o '[0-9]* ms' | grep -o '[0-9]*')
+echo "fleetform apply: ${fleetform_ms} ms; docker CLI one by one: ${cli_ms} ms; raw docker-java: ${raw_ms} ms"
+awk -v f="$fleetform_ms" -v c="$cli_ms" -v r="$raw_ms" 'BEGIN { printf "ratio fleetform/CLI = %.2f, fleetform/raw = %.2f\n", f/c, f/r }'
