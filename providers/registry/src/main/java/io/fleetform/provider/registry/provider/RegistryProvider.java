@@ -65,6 +65,9 @@ import java.util.Set;
  *   <li><b>{@code image.<name>.mirror.<registry>}</b> ({@value #REPLICA}): the image copied to a
  *       mirror ({@code replicate_to}) with the {@link ImageReplicator}: only missing blobs, each
  *       verified, in parallel; resumable. Deleting one forgets it: the mirror keeps the image.</li>
+ *   <li><b>{@code image.<name>.prepull.<pool>}</b> ({@value #PREPULL}): {@code prepull = true}
+ *       pulls the image by digest onto the hosts of each pool that runs it, through the host
+ *       agents; see {@link Prepull}.</li>
  * </ul>
  */
 public final class RegistryProvider implements Provider {
@@ -72,6 +75,7 @@ public final class RegistryProvider implements Provider {
     public static final String NAME = "registry";
     public static final String IMAGE = "registry_image";
     public static final String REPLICA = "registry_replica";
+    public static final String PREPULL = Prepull.TYPE;
 
     private final RetryPolicy retry;
     private final ReplicationOptions replication;
@@ -224,6 +228,7 @@ public final class RegistryProvider implements Provider {
             }
             resources.add(new Resource(imageAddress, IMAGE, NAME, attributes, sensitive, List.of(),
                     ResourceLifecycle.DEFAULT));
+            List<ResourceAddress> copies = new ArrayList<>(List.of(imageAddress));
             for (String mirrorName : new LinkedHashSet<>(image.replicateTo())) {
                 Optional<Registry> mirror = fleet.registry(mirrorName);
                 if (mirror.isEmpty()) {
@@ -238,6 +243,12 @@ public final class RegistryProvider implements Provider {
                 replica.put("digest", digest);
                 resources.add(new Resource(replicaAddress(image.name(), mirrorName), REPLICA, NAME, replica,
                         replicaSensitive, List.of(imageAddress), ResourceLifecycle.DEFAULT));
+                copies.add(replicaAddress(image.name(), mirrorName));
+            }
+            if (image.prepull()) {
+                for (var pool : Prepull.pools(fleet, image)) {
+                    resources.add(Prepull.resource(image, pool, source, digest, copies));
+                }
             }
         }
         return new ExpandResponse(resources, diagnostics);
@@ -293,6 +304,10 @@ public final class RegistryProvider implements Provider {
                     throw failure(what, e);
                 }
             }
+            case PREPULL -> {
+                // Agents list no images: what was pulled is taken to still be there.
+                return ReadResponse.of(attributes);
+            }
             default -> throw ProviderException.permanent("the registry provider has no resource type \""
                     + prior.type() + "\" (" + prior.address() + ")");
         }
@@ -330,6 +345,7 @@ public final class RegistryProvider implements Provider {
         return switch (desired.type()) {
             case IMAGE -> new ApplyResponse(desired.attributes(), List.of());
             case REPLICA -> replicate(desired, request);
+            case PREPULL -> Prepull.apply(desired, request);
             default -> throw ProviderException.permanent("the registry provider has no resource type \""
                     + desired.type() + "\" (" + desired.address() + ")");
         };
