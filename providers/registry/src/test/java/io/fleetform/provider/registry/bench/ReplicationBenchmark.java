@@ -33,10 +33,14 @@ import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
 /**
- * Replicates a 20-layer, 200 MB image between two local registries and prints how long it took.
- * Not a unit test: run it with {@code mvn -B -pl providers/registry -am test -Pbench} (the profile
- * caps the heap at 128 MB, which also proves that blobs are streamed), or through {@link #main}.
- * System properties: {@code bench.layers} (20), {@code bench.layerMiB} (10), {@code bench.parallelism} (4).
+ * Replicates a 20-layer, 200 MB image between two local registries and prints how long it took,
+ * then, in the same run, copies the same image the way it is done by hand: {@code docker pull},
+ * {@code docker tag}, {@code docker push} through the local Docker Engine, into a third, empty
+ * registry. Not a unit test and no assertion on timings: run it with
+ * {@code mvn -B -pl providers/registry -am test -Pbench} (the profile caps the heap at 128 MB, which
+ * also proves that blobs are streamed), or through {@link #main}.
+ * System properties: {@code bench.layers} (20), {@code bench.layerMiB} (10), {@code bench.parallelism} (4),
+ * {@code bench.docker} (true; false skips the Docker Engine comparison).
  */
 @Tag("benchmark")
 class ReplicationBenchmark {
@@ -52,7 +56,8 @@ class ReplicationBenchmark {
         int parallelism = Integer.getInteger("bench.parallelism", 4);
         Path work = Files.createTempDirectory("fleetform-bench-");
         try (RegistryProcess source = RegistryProcess.start("bench-source", new RegistryProcess.NoAuth());
-             RegistryProcess target = RegistryProcess.start("bench-target", new RegistryProcess.NoAuth())) {
+             RegistryProcess target = RegistryProcess.start("bench-target", new RegistryProcess.NoAuth());
+             RegistryProcess dockerTarget = RegistryProcess.start("bench-docker-target", new RegistryProcess.NoAuth())) {
             RegistryClient from = LocalRegistries.client(source, Credentials.anonymous());
             RegistryClient to = LocalRegistries.client(target, Credentials.anonymous());
 
@@ -99,12 +104,66 @@ class ReplicationBenchmark {
             if (again.blobsCopied() != 0 || result.blobsCopied() != layers + 1) {
                 throw new AssertionError("unexpected result: " + result + " / " + again);
             }
+            if (Boolean.parseBoolean(System.getProperty("bench.docker", "true"))) {
+                dockerCopy(source.host() + "/bench/gamesvr:1.0", dockerTarget.host() + "/bench/gamesvr:1.0",
+                        (t3 - t2) / 1e9, mib);
+            }
         } finally {
             try (var files = Files.list(work)) {
                 files.forEach(f -> f.toFile().delete());
             }
             Files.deleteIfExists(work);
         }
+    }
+
+    /**
+     * The same copy through the Docker Engine: pull (download, decompress, store), tag, push
+     * (compress again, upload). Loopback registries are insecure by default for dockerd.
+     */
+    private static void dockerCopy(String from, String to, double replicateSeconds, double mib) throws Exception {
+        if (docker("version", "--format", "{{.Server.Version}}").exit != 0) {
+            System.out.println("docker pull/tag/push:     skipped (no Docker Engine reachable)");
+            return;
+        }
+        try {
+            long p0 = System.nanoTime();
+            Run pull = docker("pull", "-q", from);
+            long p1 = System.nanoTime();
+            Run tag = docker("tag", from, to);
+            long p2 = System.nanoTime();
+            Run push = docker("push", to);
+            long p3 = System.nanoTime();
+            for (Run r : List.of(pull, tag, push)) {
+                if (r.exit != 0) {
+                    throw new AssertionError("docker failed: " + r.output);
+                }
+            }
+            double total = (p3 - p0) / 1e9;
+            System.out.printf("docker pull:              %s%n", seconds(p1 - p0));
+            System.out.printf("docker tag:               %s%n", seconds(p2 - p1));
+            System.out.printf("docker push:              %s%n", seconds(p3 - p2));
+            System.out.printf("docker pull+tag+push:     %s  (%.1f MiB/s)%n", seconds(p3 - p0), mib / total);
+            System.out.printf("replicator vs docker:     %.1fx faster%n", total / replicateSeconds);
+        } finally {
+            docker("rmi", "-f", from, to);
+        }
+    }
+
+    private record Run(int exit, String output) {
+    }
+
+    private static Run docker(String... args) throws IOException, InterruptedException {
+        List<String> command = new ArrayList<>();
+        command.add("docker");
+        command.addAll(List.of(args));
+        Process p;
+        try {
+            p = new ProcessBuilder(command).redirectErrorStream(true).start();
+        } catch (IOException e) {
+            return new Run(127, e.getMessage());
+        }
+        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        return new Run(p.waitFor(), out);
     }
 
     /** Streams a tar (one file of random bytes) through fast gzip into {@code file}; returns the diff id. */
@@ -114,13 +173,7 @@ class ReplicationBenchmark {
         try (OutputStream raw = new BufferedOutputStream(Files.newOutputStream(file), 1 << 16);
              GZIPOutputStream gz = new FastGzip(raw);
              DigestOutputStream tar = new DigestOutputStream(gz, tarHash)) {
-            byte[] header = new byte[512];
-            byte[] name = ("layer-" + seed + ".bin").getBytes(StandardCharsets.US_ASCII);
-            System.arraycopy(name, 0, header, 0, name.length);
-            byte[] size = String.format("%011o", payload).getBytes(StandardCharsets.US_ASCII);
-            System.arraycopy(size, 0, header, 124, size.length);
-            header[156] = '0';
-            tar.write(header);
+            tar.write(tarHeader("layer-" + seed + ".bin", payload));
             byte[] buffer = new byte[1 << 16];
             for (long written = 0; written < payload; written += buffer.length) {
                 for (int i = 0; i < buffer.length; i += 8) {
@@ -134,6 +187,34 @@ class ReplicationBenchmark {
             tar.write(new byte[(int) ((512 - payload % 512) % 512) + 1024]);
         }
         return "sha256:" + HexFormat.of().formatHex(tarHash.digest());
+    }
+
+    /** A ustar header with mode, owner, mtime and checksum, so that the Docker Engine can extract the layer. */
+    private static byte[] tarHeader(String fileName, long size) {
+        byte[] header = new byte[512];
+        put(header, 0, fileName);
+        put(header, 100, "0000644");
+        put(header, 108, "0000000");
+        put(header, 116, "0000000");
+        put(header, 124, String.format("%011o", size));
+        put(header, 136, String.format("%011o", 1_700_000_000L));
+        header[156] = '0';
+        put(header, 257, "ustar");
+        put(header, 263, "00");
+        java.util.Arrays.fill(header, 148, 156, (byte) ' ');
+        long sum = 0;
+        for (byte b : header) {
+            sum += b & 0xff;
+        }
+        put(header, 148, String.format("%06o", sum));
+        header[154] = 0;
+        header[155] = ' ';
+        return header;
+    }
+
+    private static void put(byte[] header, int offset, String text) {
+        byte[] bytes = text.getBytes(StandardCharsets.US_ASCII);
+        System.arraycopy(bytes, 0, header, offset, bytes.length);
     }
 
     private static Digest digestOf(Path file) throws IOException {

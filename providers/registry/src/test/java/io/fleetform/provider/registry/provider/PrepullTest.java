@@ -1,0 +1,156 @@
+package io.fleetform.provider.registry.provider;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.catchThrowableOfType;
+
+import io.fleetform.engine.address.ResourceAddress;
+import io.fleetform.engine.plan.Action;
+import io.fleetform.engine.provider.ApplyRequest;
+import io.fleetform.engine.provider.ExpandRequest;
+import io.fleetform.engine.provider.ProviderContext;
+import io.fleetform.engine.provider.ProviderException;
+import io.fleetform.engine.resource.Resource;
+import io.fleetform.provider.host.agent.AgentOptions;
+import io.fleetform.provider.host.agent.AgentServer;
+import io.fleetform.provider.registry.fixture.LocalRegistries;
+import io.fleetform.provider.registry.fixture.RegistryExtension;
+import io.fleetform.provider.registry.fixture.TestImages;
+import io.fleetform.provider.registry.image.Digest;
+import io.fleetform.provider.registry.replication.ReplicationOptions;
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.CopyOnWriteArrayList;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * {@code prepull = true} through a real host agent ({@link AgentServer}) on the real Docker Engine,
+ * pulling from the real central registry (htpasswd: the credentials go to the agent).
+ */
+@ExtendWith(RegistryExtension.class)
+class PrepullTest {
+
+    private static final String TOKEN = "prepull-agent-token-0123456789abcdef";
+
+    private final LocalRegistries registries;
+    private final RegistryProvider provider =
+            new RegistryProvider(LocalRegistries.FAST_RETRIES, ReplicationOptions.defaults(), Duration.ZERO);
+    @TempDir
+    Path dir;
+
+    PrepullTest(LocalRegistries registries) {
+        this.registries = registries;
+    }
+
+    @Test
+    void pullsTheImageByDigestOnTheHostsOfThePoolsThatRunIt() throws Exception {
+        requireDocker();
+        String repository = TestImages.uniqueRepository("prepull");
+        Digest digest = TestImages.dockerImage(TestImages.layers(1, 2_000, false))
+                .push(registries.centralClient(), repository, "1");
+        Path tokenFile = dir.resolve("token");
+        Files.writeString(tokenFile, TOKEN + "\n");
+        try (AgentServer agent = AgentServer.start(AgentOptions.of(new InetSocketAddress("127.0.0.1", 0), tokenFile,
+                dir.resolve("agent-data")))) {
+            String agentAddress = "127.0.0.1:" + agent.port();
+            Map<String, String> env = new HashMap<>(TestFleets.environment(registries.password()));
+            env.put("AGENT_TOKEN", TOKEN);
+            var fleet = TestFleets.load(dir, TestFleets.registries(registries.central().host(),
+                    registries.mirror().host()) + """
+                    image "gamesvr" {
+                      from         = registry.central
+                      name         = "%s"
+                      tag          = "1"
+                      replicate_to = [registry.mirror]
+                      prepull      = true
+                    }
+                    image "other" { name = "local/other"  tag = "1" }
+                    hosts "pool-a" { agents = ["%s"]  token = env("AGENT_TOKEN") }
+                    hosts "pool-b" { agents = ["127.0.0.1:1"]  token = env("AGENT_TOKEN") }
+                    idc "dc1" { region = "r"  target = hosts.pool-a  ip_pool = "10.0.0.0/24" }
+                    idc "dc2" { region = "r"  target = hosts.pool-b  ip_pool = "10.0.1.0/24" }
+                    zone "z1" {
+                      idc = idc.dc1
+                      service "s" {
+                        image    = image.gamesvr
+                        cpu      = 1 core
+                        memory   = 1Gi
+                        replicas = 1
+                      }
+                    }
+                    zone "z2" {
+                      idc = idc.dc2
+                      service "s" {
+                        image    = image.other
+                        cpu      = 1 core
+                        memory   = 1Gi
+                        replicas = 1
+                      }
+                    }
+                    """.formatted(repository, agentAddress), env);
+            ProviderContext context = new ProviderContext(dir, env);
+            List<Resource> resources = provider.expand(new ExpandRequest(fleet, Set.of(), context)).resources();
+            // pool-b runs only another image: nothing to pre-pull there.
+            Resource prepull = resources.stream().filter(r -> r.type().equals(RegistryProvider.PREPULL))
+                    .reduce((a, b) -> { throw new AssertionError("one prepull expected: " + resources); }).orElseThrow();
+            assertThat(prepull.address()).isEqualTo(new ResourceAddress("image.gamesvr.prepull.pool-a"));
+            assertThat(prepull.dependsOn()).extracting(ResourceAddress::value)
+                    .containsExactly("image.gamesvr", "image.gamesvr.mirror.mirror");
+            String reference = registries.central().host() + "/" + repository + "@" + digest;
+            assertThat(prepull.attributes()).containsEntry("image", reference)
+                    .containsEntry("agents", List.of(agentAddress)).containsEntry("token_source", "env AGENT_TOKEN");
+            assertThat(prepull.attributes().values()).doesNotContain(TOKEN, registries.password());
+            docker("rmi", "-f", reference);
+
+            List<String> progress = new CopyOnWriteArrayList<>();
+            try {
+                provider.apply(new ApplyRequest(Action.CREATE, Optional.empty(), Optional.of(prepull), context,
+                        progress::add));
+
+                assertThat(docker("image", "inspect", "--format", "{{index .RepoDigests 0}}", reference).trim())
+                        .isEqualTo(reference);
+                assertThat(progress).containsExactly("pulling " + reference + ": 0/1 hosts",
+                        "pulling " + reference + ": 1/1 hosts");
+
+                // A wrong agent token is refused, permanently, and named without the token.
+                Map<String, String> wrong = new HashMap<>(env);
+                wrong.put("AGENT_TOKEN", "not-the-token-0123456789abcdef");
+                ProviderException refused = catchThrowableOfType(ProviderException.class, () -> provider.apply(
+                        new ApplyRequest(Action.CREATE, Optional.empty(), Optional.of(prepull),
+                                new ProviderContext(dir, wrong), p -> { })));
+                assertThat(refused.isTransient()).isFalse();
+                assertThat(refused.getMessage()).startsWith("pre-pulling " + reference + " on hosts \"pool-a\" failed on"
+                        + " 1 of 1 hosts: ").contains("401").doesNotContain("not-the-token");
+            } finally {
+                docker("rmi", "-f", reference);
+            }
+        }
+    }
+
+    private static void requireDocker() throws IOException, InterruptedException {
+        Process p = new ProcessBuilder("docker", "info", "--format", "{{.ServerVersion}}").redirectErrorStream(true).start();
+        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        if (p.waitFor() != 0) {
+            throw new AssertionError("the pre-pull test needs the Docker Engine (see providers/host/README.md): " + out);
+        }
+    }
+
+    private static String docker(String... args) throws IOException, InterruptedException {
+        List<String> command = new java.util.ArrayList<>(List.of("docker"));
+        command.addAll(List.of(args));
+        Process p = new ProcessBuilder(command).redirectErrorStream(true).start();
+        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        p.waitFor();
+        return out;
+    }
+}
