@@ -48,6 +48,8 @@ public final class KubernetesProvider implements Provider {
     private final Map<String, KubeApi> apis = new ConcurrentHashMap<>();
     /** The last expansion, by address: what import compares a live object with. */
     private final Map<ResourceAddress, Resource> lastExpansion = new ConcurrentHashMap<>();
+    /** The connection attributes of each cluster block of the last expansion, by cluster name. */
+    private final Map<String, Map<String, Object>> lastClusters = new ConcurrentHashMap<>();
 
     @Override
     public String name() {
@@ -70,6 +72,12 @@ public final class KubernetesProvider implements Provider {
             Resource resource = resource(r);
             resources.add(resource);
             lastExpansion.put(resource.address(), resource);
+            Map<String, Object> connection = new TreeMap<>();
+            connection.put(CONTEXT, resource.attributes().get(CONTEXT));
+            if (resource.attributes().containsKey(KUBECONFIG)) {
+                connection.put(KUBECONFIG, resource.attributes().get(KUBECONFIG));
+            }
+            lastClusters.put(r.cluster().name(), connection);
         }
         return new ExpandResponse(resources, result.diagnostics());
     }
@@ -355,6 +363,8 @@ public final class KubernetesProvider implements Provider {
                     connection.put(k, v);
                 }
             });
+        } else if (parts.length > 1 && lastClusters.containsKey(parts[1])) {
+            connection.putAll(lastClusters.get(parts[1]));
         } else {
             connection.put(CONTEXT, parts.length > 1 ? parts[1] : "");
         }
