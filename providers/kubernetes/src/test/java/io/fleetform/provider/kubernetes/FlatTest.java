@@ -32,13 +32,15 @@ class FlatTest {
     @Test
     void refreshKeepsOnlyTheFieldsFleetformWrites() {
         Map<String, Object> managed = Flat.flatten(MANIFEST);
+        Map<String, Object> container = Map.of("name", "logic", "command", List.of("/g", "--x"),
+                "terminationMessagePath", "/dev/x", "resources", Map.of("limits", Map.of("cpu", "8")));
+        Map<String, Object> spec = Map.of("replicas", 3L, "revisionHistoryLimit", 10,
+                "selector", Map.of("matchLabels", Map.of("a", "b")),
+                "template", Map.of("spec", Map.of("containers", List.of(container))));
         Map<String, Object> live = Map.of("apiVersion", "apps/v1", "status", Map.of("replicas", 2),
-                "metadata", Map.of("name", "s1-logic", "uid", "u", "labels", Map.of("app.kubernetes.io/name", "logic",
-                        "team", "sre")),
-                "spec", Map.of("replicas", 3L, "revisionHistoryLimit", 10, "selector", Map.of("matchLabels",
-                        Map.of("a", "b")), "template", Map.of("spec", Map.of("containers", List.of(Map.of("name",
-                        "logic", "command", List.of("/g", "--x"), "terminationMessagePath", "/dev/x",
-                        "resources", Map.of("limits", Map.of("cpu", "8")))))))));
+                "metadata", Map.of("name", "s1-logic", "uid", "u",
+                        "labels", Map.of("app.kubernetes.io/name", "logic", "team", "sre")),
+                "spec", spec);
         Map<String, Object> seen = KubernetesProvider.project(live, managed, Set.of());
         assertThat(seen).containsEntry("spec.replicas", 3L)
                 .containsEntry("metadata.labels", Map.of("app.kubernetes.io/name", "logic"))
