@@ -69,6 +69,9 @@ public final class TestClusters implements BeforeAllCallback {
                         run(List.of("bash", script.toString(), "stop", stopDir.toString()), Duration.ofMinutes(1),
                                 "stop the test API server");
                         STARTED.remove(name);
+                        try (var files = Files.walk(stopDir)) {
+                            files.sorted(java.util.Comparator.reverseOrder()).forEach(f -> f.toFile().delete());
+                        }
                     });
             return c;
         } catch (IOException e) {
