@@ -254,7 +254,7 @@ used_ports() {
   for f in /proc/net/tcp /proc/net/tcp6; do
     [[ -r $f ]] || continue
     while read -r sl addr rest; do
-      [[ $sl == sl ]] || printf '%d\n' "$((16#${addr##*:}))"
+      [[ $sl == sl || ! $addr =~ :[0-9A-Fa-f]+$ ]] || printf '%d\n' "$((16#${addr##*:}))"
     done < "$f"
   done
 }

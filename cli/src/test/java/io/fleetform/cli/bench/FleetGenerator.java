@@ -90,6 +90,12 @@ public final class FleetGenerator {
         }
         String fleetText = head.toString();
         if (provider != null) {
+            // No registry: the registry provider would try to resolve the tag at plan time.
+            fleetText = fleetText.replace("""
+                      from         = registry.central
+                    """.stripIndent(), "").replace("""
+                      replicate_to = [registry.mirror]
+                    """.stripIndent(), "");
             fleetText = fleetText.replace("cluster \"k1\" { context = \"k1\" }",
                             "cluster \"k1\" {\n  context  = \"k1\"\n  provider = \"" + provider + "\"\n}")
                     .replace("hosts \"pool-a\" { agents = [\"10.1.0.1:7700\", \"10.1.0.2:7700\"] }",

@@ -1,0 +1,45 @@
+package io.fleetform.cli.command;
+
+import io.fleetform.cli.ExitCode;
+import io.fleetform.cli.Terminal;
+import io.fleetform.dsl.diag.Diagnostic;
+import io.fleetform.engine.load.FleetLoader;
+import io.fleetform.engine.load.LoadResult;
+import io.fleetform.provider.kubernetes.KubernetesRender;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+
+/**
+ * {@code fleetform render [DIR]}: the Kubernetes manifests the fleet becomes, as YAML (like
+ * {@code helm template}); offline, images by tag, secret values masked.
+ */
+@Command(name = "render", description = "Print the Kubernetes manifests of the fleet as YAML.")
+final class RenderCommand implements Callable<Integer>, TerminalAware {
+    @Mixin
+    FleetOptions fleet;
+
+    private Terminal terminal;
+
+    @Override
+    public void terminal(Terminal terminal) {
+        this.terminal = terminal;
+    }
+
+    @Override
+    public Integer call() {
+        LoadResult result = FleetLoader.fromClassPath().load(fleet.dir, fleet.evalOptions(terminal.environment()));
+        List<Diagnostic> diagnostics = new ArrayList<>(result.diagnostics());
+        KubernetesRender.Output out = result.hasErrors() ? null
+                : KubernetesRender.render(result.fleetOrThrow(), terminal.environment(), Map.of());
+        if (out != null) {
+            diagnostics.addAll(out.diagnostics());
+        }
+        Engine.report(diagnostics, fleet, terminal);
+        terminal.out().print(out.yaml());
+        return ExitCode.OK;
+    }
+}

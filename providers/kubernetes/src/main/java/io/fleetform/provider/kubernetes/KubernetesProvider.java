@@ -1,0 +1,522 @@
+package io.fleetform.provider.kubernetes;
+
+import io.fleetform.engine.address.ResourceAddress;
+import io.fleetform.engine.plan.Action;
+import io.fleetform.engine.provider.ApplyRequest;
+import io.fleetform.engine.provider.ApplyResponse;
+import io.fleetform.engine.provider.DiffRequest;
+import io.fleetform.engine.provider.DiffResponse;
+import io.fleetform.engine.provider.ExpandRequest;
+import io.fleetform.engine.provider.ExpandResponse;
+import io.fleetform.engine.provider.ImportRequest;
+import io.fleetform.engine.provider.ImportResponse;
+import io.fleetform.engine.provider.Provider;
+import io.fleetform.engine.provider.ProviderContext;
+import io.fleetform.engine.provider.ProviderException;
+import io.fleetform.engine.provider.ReadRequest;
+import io.fleetform.engine.provider.ReadResponse;
+import io.fleetform.engine.resource.Resource;
+import io.fleetform.engine.resource.ResourceLifecycle;
+import io.fleetform.engine.state.ResourceState;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.TreeSet;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.Consumer;
+
+/**
+ * Kubernetes targets ({@code cluster} blocks): every zone service becomes a workload
+ * (StatefulSet by default), a headless Service, and a ConfigMap, Secret and
+ * NetworkAttachmentDefinition when it needs them, in one namespace per cluster block. One
+ * Fleetform resource per Kubernetes object, at {@code k8s.CLUSTER.TYPE.NAMESPACE/NAME}, whose
+ * attributes are the manifest's fields by path. Objects are written with server-side apply as
+ * field manager {@code fleetform}, never forcing: fields other managers own stay theirs.
+ */
+public final class KubernetesProvider implements Provider {
+    public static final String NAME = "kubernetes";
+    static final String CONTEXT = "context";
+    static final String KUBECONFIG = "kubeconfig";
+
+    private final Map<String, KubeApi> apis = new ConcurrentHashMap<>();
+    /** The last expansion, by address: what import compares a live object with. */
+    private final Map<ResourceAddress, Resource> lastExpansion = new ConcurrentHashMap<>();
+    /** The connection attributes of each cluster block of the last expansion, by cluster name. */
+    private final Map<String, Map<String, Object>> lastClusters = new ConcurrentHashMap<>();
+
+    @Override
+    public String name() {
+        return NAME;
+    }
+
+    static String address(String cluster, Kind kind, String namespace, String name) {
+        return "k8s." + cluster + "." + kind.word + "." + (kind.namespaced ? namespace + "/" + name : name);
+    }
+
+    // ------------------------------------------------------------------ expand
+
+    @Override
+    public ExpandResponse expand(ExpandRequest request) {
+        Settings settings = Settings.from(request.context().environment());
+        Manifests.Result result = Manifests.render(request.fleet(), request.targets(), request.imageDigests(),
+                settings);
+        List<Resource> resources = new ArrayList<>();
+        for (Manifests.Rendered r : result.objects()) {
+            Resource resource = resource(r);
+            resources.add(resource);
+            lastExpansion.put(resource.address(), resource);
+            Map<String, Object> connection = new TreeMap<>();
+            connection.put(CONTEXT, resource.attributes().get(CONTEXT));
+            if (resource.attributes().containsKey(KUBECONFIG)) {
+                connection.put(KUBECONFIG, resource.attributes().get(KUBECONFIG));
+            }
+            lastClusters.put(r.cluster().name(), connection);
+        }
+        return new ExpandResponse(resources, result.diagnostics());
+    }
+
+    static Resource resource(Manifests.Rendered r) {
+        Map<String, Object> attributes = new TreeMap<>(Flat.flatten(r.manifest()));
+        attributes.put(CONTEXT, r.cluster().context() == null ? "" : r.cluster().context());
+        r.cluster().kubeconfig().ifPresent(k -> attributes.put(KUBECONFIG, k));
+        Set<String> sensitive = r.kind() == Kind.SECRET ? Set.of("data") : Set.of();
+        List<ResourceAddress> deps = r.dependsOn().stream().map(d -> new ResourceAddress(d.address())).toList();
+        return new Resource(new ResourceAddress(r.address()), r.kind().type(), NAME, attributes, sensitive, deps,
+                new ResourceLifecycle(r.preventDestroy(), List.of(), false));
+    }
+
+    // ------------------------------------------------------------------- diff
+
+    /** Fields the API server refuses to change on a live object, per kind. */
+    private static List<String> immutable(Kind kind) {
+        return switch (kind) {
+            case STATEFULSET, ADVANCED_STATEFULSET -> List.of("spec.selector", "spec.serviceName",
+                    "spec.volumeClaimTemplates", "spec.podManagementPolicy");
+            case DEPLOYMENT, CLONESET -> List.of("spec.selector");
+            case SERVICE -> List.of("spec.clusterIP");
+            case SECRET -> List.of("type");
+            default -> List.of();
+        };
+    }
+
+    @Override
+    public DiffResponse diff(DiffRequest request) {
+        Kind kind = Kind.ofType(request.desired().type()).orElse(null);
+        Set<String> replace = new TreeSet<>();
+        for (String name : request.changed()) {
+            if (name.equals(CONTEXT) || name.equals(KUBECONFIG) || name.equals("apiVersion") || name.equals("kind")
+                    || name.equals("metadata.name") || name.equals("metadata.namespace") || name.equals("(type)")) {
+                replace.add(name);
+            } else if (kind != null && immutable(kind).stream().anyMatch(p -> name.equals(p) || name.startsWith(p + ".")
+                    || name.startsWith(p + "["))) {
+                replace.add(name);
+            }
+        }
+        String reason = replace.isEmpty() ? "" : "Kubernetes cannot change " + String.join(", ", replace)
+                + " of a live " + (kind == null ? "object" : kind.kind) + ": it is deleted and created again";
+        return new DiffResponse(replace, reason, Set.of());
+    }
+
+    // ------------------------------------------------------------------- read
+
+    @Override
+    public ReadResponse read(ReadRequest request) throws ProviderException {
+        ResourceState prior = request.prior();
+        Target t = target(prior.address(), prior.type(), prior.attributes(), request.context());
+        KubeApi.Response r = call(t, "read", () -> t.api.get(t.path()));
+        if (r.code() == 404) {
+            return ReadResponse.gone();
+        }
+        if (!r.ok()) {
+            throw failure(t, "read (GET " + t.path() + ")", r);
+        }
+        return ReadResponse.of(project(r.body(), prior.attributes(), prior.sensitive()));
+    }
+
+    /**
+     * What Fleetform manages of a live object: the attributes it wrote, read back; fields the
+     * server or others added (defaults, status, other managers' labels) are left out, so only
+     * changes to Fleetform's fields show as drift.
+     */
+    static Map<String, Object> project(Map<String, Object> live, Map<String, Object> managed, Set<String> sensitive) {
+        Map<String, Object> object = new LinkedHashMap<>(live);
+        object.remove("status");
+        Map<String, Object> flat = Flat.flatten(object);
+        Map<String, Object> out = new TreeMap<>();
+        for (Map.Entry<String, Object> e : managed.entrySet()) {
+            String name = e.getKey();
+            if (name.equals(CONTEXT) || name.equals(KUBECONFIG)) {
+                out.put(name, e.getValue());
+                continue;
+            }
+            if (sensitive.contains(name) || !flat.containsKey(name)) {
+                continue;
+            }
+            Object now = flat.get(name);
+            if (e.getValue() instanceof Map<?, ?> want && now instanceof Map<?, ?> have) {
+                Map<String, Object> kept = new TreeMap<>();
+                want.keySet().forEach(k -> {
+                    if (have.containsKey(k)) {
+                        kept.put(String.valueOf(k), have.get(k));
+                    }
+                });
+                now = kept;
+            }
+            out.put(name, now);
+        }
+        return out;
+    }
+
+    // ------------------------------------------------------------------ apply
+
+    @Override
+    public ApplyResponse apply(ApplyRequest request) throws ProviderException {
+        Consumer<String> progress = request.progress();
+        if (request.action() == Action.DELETE || request.action() == Action.REPLACE) {
+            ResourceState prior = request.prior().orElseThrow();
+            delete(target(prior.address(), prior.type(), prior.attributes(), request.context()), progress);
+            if (request.action() == Action.DELETE) {
+                return ApplyResponse.deleted();
+            }
+        }
+        Resource desired = request.desired().orElseThrow();
+        Target t = target(desired.address(), desired.type(), desired.attributes(), request.context());
+        serverSideApply(t, manifest(desired.attributes()));
+        if (t.kind.isWorkload()) {
+            waitForRollout(t, progress);
+        }
+        return new ApplyResponse(desired.attributes(), List.of());
+    }
+
+    /** The manifest from a resource's attributes (connection attributes left out). */
+    static Map<String, Object> manifest(Map<String, Object> attributes) {
+        Map<String, Object> fields = new TreeMap<>(attributes);
+        fields.remove(CONTEXT);
+        fields.remove(KUBECONFIG);
+        return Flat.unflatten(fields);
+    }
+
+    private void serverSideApply(Target t, Map<String, Object> manifest) throws ProviderException {
+        String call = "server-side apply (PATCH " + t.path() + "?fieldManager=" + Manifests.MANAGER + ")";
+        KubeApi.Response r = call(t, call, () -> t.api.apply(t.path(), manifest, Manifests.MANAGER, false));
+        if (r.ok()) {
+            return;
+        }
+        if (r.code() == 409) {
+            throw ProviderException.permanent(t.address + ": " + t.describe() + ": " + conflict(r)
+                    + " (API answered HTTP 409: " + r.message() + ")");
+        }
+        if (r.code() == 404 && t.kind.isCustom()) {
+            Optional<String> missing = missingKind(t);
+            if (missing.isPresent()) {
+                throw ProviderException.permanent(t.address + ": " + t.describe() + ": " + missing.get());
+            }
+        }
+        throw failure(t, call, r);
+    }
+
+    /** Who owns what, from a 409's causes: {@code .spec.replicas (owned by "kubectl-edit")}. */
+    static String conflict(KubeApi.Response r) {
+        List<String> fields = new ArrayList<>();
+        Set<String> managers = new TreeSet<>();
+        Object details = r.body().get("details");
+        if (details instanceof Map<?, ?> d && d.get("causes") instanceof List<?> causes) {
+            for (Object c : causes) {
+                if (c instanceof Map<?, ?> cause) {
+                    String message = String.valueOf(cause.get("message"));
+                    java.util.regex.Matcher m = java.util.regex.Pattern.compile("conflict with \"([^\"]*)\"")
+                            .matcher(message);
+                    String manager = m.find() ? m.group(1) : "another manager";
+                    managers.add(manager);
+                    fields.add(cause.get("field") + " (owned by \"" + manager + "\")");
+                }
+            }
+        }
+        if (fields.isEmpty()) {
+            return "server-side apply conflicts with another field manager";
+        }
+        return "server-side apply conflicts with fields another manager owns: " + String.join(", ", fields)
+                + "; Fleetform does not take fields over: drop them from the fleet, or have "
+                + String.join("/", managers) + " give them up (e.g. kubectl apply --server-side --force-conflicts "
+                + "--field-manager=" + Manifests.MANAGER + ")";
+    }
+
+    /** For a custom kind the API server does not serve: why, if that is why. */
+    private Optional<String> missingKind(Target t) throws ProviderException {
+        String group = "/apis/" + t.kind.apiVersion;
+        KubeApi.Response r = call(t, "discovery (GET " + group + ")", () -> t.api.get(group));
+        boolean served = r.ok() && r.body().get("resources") instanceof List<?> list && list.stream().anyMatch(
+                x -> x instanceof Map<?, ?> m && t.kind.plural.equals(m.get("name")));
+        if (served) {
+            return Optional.empty();
+        }
+        return Optional.of("the cluster does not serve " + t.kind.kind + " (" + t.kind.apiVersion + "): install "
+                + t.kind.crdFrom + " and its CustomResourceDefinition first (GET " + group + " answered HTTP "
+                + r.code() + (r.message().isEmpty() ? "" : ": " + r.message()) + ")");
+    }
+
+    private void waitForRollout(Target t, Consumer<String> progress) throws ProviderException {
+        long deadline = System.nanoTime() + t.settings.rolloutTimeout().toNanos();
+        String last = "";
+        while (true) {
+            KubeApi.Response r = call(t, "rollout check (GET " + t.path() + ")", () -> t.api.get(t.path()));
+            if (!r.ok()) {
+                throw failure(t, "rollout check (GET " + t.path() + ")", r);
+            }
+            Rollout state = Rollout.of(r.body());
+            if (state.done()) {
+                return;
+            }
+            String now = state.describe();
+            if (!now.equals(last)) {
+                progress.accept(now);
+                last = now;
+            }
+            if (System.nanoTime() > deadline) {
+                throw ProviderException.permanent(t.address + ": " + t.describe() + " did not roll out within "
+                        + human(t.settings.rolloutTimeout()) + ": " + now + " (set FLEETFORM_K8S_ROLLOUT_TIMEOUT to "
+                        + "wait longer; kubectl describe shows why pods are not ready)");
+            }
+            sleep(t.settings.poll());
+        }
+    }
+
+    /** A workload's rollout as its status tells it. */
+    record Rollout(long generation, long observed, long replicas, long ready, long updated, long current) {
+        static Rollout of(Map<String, Object> object) {
+            Map<?, ?> meta = object.get("metadata") instanceof Map<?, ?> m ? m : Map.of();
+            Map<?, ?> spec = object.get("spec") instanceof Map<?, ?> m ? m : Map.of();
+            Map<?, ?> status = object.get("status") instanceof Map<?, ?> m ? m : Map.of();
+            return new Rollout(number(meta.get("generation"), 0), number(status.get("observedGeneration"), 0),
+                    number(spec.get("replicas"), 1), number(status.get("readyReplicas"), 0),
+                    number(status.get("updatedReplicas"), 0), number(status.get("replicas"), 0));
+        }
+
+        boolean done() {
+            return observed >= generation && updated == replicas && ready == replicas && current == replicas;
+        }
+
+        String describe() {
+            if (observed < generation) {
+                return "waiting for the controller to see generation " + generation + " (it has seen " + observed + ")";
+            }
+            return ready + "/" + replicas + " replicas ready, " + updated + " updated"
+                    + (current > replicas ? ", " + (current - replicas) + " old ones still running" : "");
+        }
+
+        private static long number(Object o, long fallback) {
+            return o instanceof Number n ? n.longValue() : fallback;
+        }
+    }
+
+    /** Foreground deletion (dependents first), waiting until the object is gone. */
+    private void delete(Target t, Consumer<String> progress) throws ProviderException {
+        String call = "delete (DELETE " + t.path() + ", propagationPolicy=Foreground)";
+        KubeApi.Response r = call(t, call, () -> t.api.delete(t.path(), "Foreground"));
+        if (r.code() == 404) {
+            return;
+        }
+        if (!r.ok()) {
+            throw failure(t, call, r);
+        }
+        long deadline = System.nanoTime() + t.settings.rolloutTimeout().toNanos();
+        boolean told = false;
+        while (true) {
+            KubeApi.Response now = call(t, "deletion check (GET " + t.path() + ")", () -> t.api.get(t.path()));
+            if (now.code() == 404) {
+                return;
+            }
+            if (!now.ok()) {
+                throw failure(t, "deletion check (GET " + t.path() + ")", now);
+            }
+            if (!told) {
+                progress.accept("waiting for deletion (dependents first)");
+                told = true;
+            }
+            if (System.nanoTime() > deadline) {
+                Object finalizers = now.body().get("metadata") instanceof Map<?, ?> m ? m.get("finalizers") : null;
+                throw ProviderException.temporary(t.address + ": " + t.describe() + " is still being deleted after "
+                        + human(t.settings.rolloutTimeout()) + " (finalizers " + finalizers
+                        + "; is the garbage collector running?)");
+            }
+            sleep(t.settings.poll());
+        }
+    }
+
+    // ----------------------------------------------------------------- import
+
+    @Override
+    public ImportResponse importResource(ImportRequest request) throws ProviderException {
+        Resource desired = lastExpansion.get(request.address());
+        Map<String, Object> connection = new TreeMap<>();
+        String[] parts = request.address().value().split("\\.", 4);
+        if (desired != null) {
+            desired.attributes().forEach((k, v) -> {
+                if (k.equals(CONTEXT) || k.equals(KUBECONFIG)) {
+                    connection.put(k, v);
+                }
+            });
+        } else if (parts.length > 1 && lastClusters.containsKey(parts[1])) {
+            connection.putAll(lastClusters.get(parts[1]));
+        } else {
+            connection.put(CONTEXT, parts.length > 1 ? parts[1] : "");
+        }
+        Kind kind = Kind.ofType(request.type()).orElseThrow(() -> ProviderException.permanent(request.address()
+                + ": the kubernetes provider has no type " + request.type()));
+        String id = request.id();
+        String namespace = id.contains("/") ? id.substring(0, id.indexOf('/'))
+                : parts.length > 3 && parts[3].contains("/") ? parts[3].substring(0, parts[3].indexOf('/')) : "";
+        String name = id.contains("/") ? id.substring(id.indexOf('/') + 1) : id;
+        Map<String, Object> identity = new TreeMap<>(connection);
+        identity.put("metadata.name", name);
+        if (kind.namespaced) {
+            identity.put("metadata.namespace", namespace);
+        }
+        Target t = target(request.address(), request.type(), identity, request.context());
+        KubeApi.Response r = call(t, "import (GET " + t.path() + ")", () -> t.api.get(t.path()));
+        if (r.code() == 404) {
+            return new ImportResponse(Optional.empty());
+        }
+        if (!r.ok()) {
+            throw failure(t, "import (GET " + t.path() + ")", r);
+        }
+        Map<String, Object> attributes;
+        if (desired != null) {
+            attributes = project(r.body(), desired.attributes(), desired.sensitive());
+        } else {
+            Map<String, Object> live = new LinkedHashMap<>(r.body());
+            live.remove("status");
+            if (live.get("metadata") instanceof Map<?, ?> meta) {
+                Map<String, Object> kept = new LinkedHashMap<>();
+                for (String k : List.of("name", "namespace", "labels", "annotations")) {
+                    if (meta.containsKey(k)) {
+                        kept.put(k, meta.get(k));
+                    }
+                }
+                live.put("metadata", kept);
+            }
+            attributes = new TreeMap<>(Flat.flatten(live));
+            attributes.putAll(connection);
+        }
+        return new ImportResponse(Optional.of(attributes));
+    }
+
+    // ------------------------------------------------------------ connections
+
+    /** One object in one cluster: where it is and how to reach it. */
+    private record Target(String address, Kind kind, String namespace, String name, KubeApi api, Settings settings) {
+        String path() {
+            return kind.path(namespace, name);
+        }
+
+        String describe() {
+            return kind.kind + " " + (kind.namespaced ? namespace + "/" : "") + name + " (" + kind.apiVersion
+                    + ") in " + api.describe();
+        }
+    }
+
+    private Target target(ResourceAddress address, String type, Map<String, Object> attributes,
+                          ProviderContext context) throws ProviderException {
+        Kind kind = Kind.ofType(type).orElseThrow(() -> ProviderException.permanent(address
+                + ": the kubernetes provider has no type " + type));
+        String name = String.valueOf(attributes.getOrDefault("metadata.name", ""));
+        String namespace = String.valueOf(attributes.getOrDefault("metadata.namespace", ""));
+        String contextName = String.valueOf(attributes.getOrDefault(CONTEXT, ""));
+        Path kubeconfig = kubeconfig((String) attributes.get(KUBECONFIG), context);
+        String key = kubeconfig.toAbsolutePath().normalize() + "#" + contextName;
+        Settings settings = Settings.from(context.environment());
+        KubeApi api = apis.get(key);
+        if (api == null) {
+            synchronized (apis) {
+                api = apis.get(key);
+                if (api == null) {
+                    try {
+                        api = new KubeApi(kubeconfig, contextName, settings.requestTimeout());
+                    } catch (KubeApi.Unreachable e) {
+                        throw new ProviderException(address + ": " + e.getMessage(), e.transientFailure, e);
+                    }
+                    apis.put(key, api);
+                }
+            }
+        }
+        return new Target(address.value(), kind, namespace, name, api, settings);
+    }
+
+    /** The cluster block's kubeconfig (relative to the fleet folder), else $KUBECONFIG, else ~/.kube/config. */
+    static Path kubeconfig(String configured, ProviderContext context) {
+        if (configured != null && !configured.isBlank()) {
+            Path p = Path.of(configured.startsWith("~/") ? home(context) + configured.substring(1) : configured);
+            return p.isAbsolute() || context.fleetDir() == null ? p : context.fleetDir().resolve(p);
+        }
+        String env = context.environment().get("KUBECONFIG");
+        if (env != null && !env.isBlank()) {
+            return Path.of(env.split(java.io.File.pathSeparator)[0]);
+        }
+        return Path.of(home(context), ".kube", "config");
+    }
+
+    private static String home(ProviderContext context) {
+        return context.environment().getOrDefault("HOME", System.getProperty("user.home"));
+    }
+
+    // ----------------------------------------------------------------- errors
+
+    private interface Call {
+        KubeApi.Response run() throws KubeApi.Unreachable;
+    }
+
+    private static KubeApi.Response call(Target t, String what, Call call) throws ProviderException {
+        try {
+            return call.run();
+        } catch (KubeApi.Unreachable e) {
+            throw new ProviderException(t.address + ": " + what + " of " + t.describe() + " failed: " + e.getMessage(),
+                    e.transientFailure, e);
+        }
+    }
+
+    /**
+     * An answer that is not a success: transient for 429 and 5xx (but not the 500s with which
+     * 1.20's server-side apply reports schema errors), permanent otherwise; always naming the
+     * object, the call and the API's answer.
+     */
+    static ProviderException failure(Target t, String call, KubeApi.Response r) {
+        String message = r.message();
+        boolean schema = message.contains("failed to create typed patch object") || message.contains("not declared in schema")
+                || message.contains("expected string") || message.contains("expected numeric");
+        boolean temporary = r.code() == 429 || (r.code() >= 500 && !schema);
+        String reason = r.body().get("reason") instanceof String s ? " " + s : "";
+        return new ProviderException(t.address + ": " + call + " of " + t.describe() + " failed: HTTP " + r.code()
+                + reason + (message.isEmpty() ? "" : ": " + message), temporary, null);
+    }
+
+    private static String human(Duration d) {
+        return d.toMinutes() > 0 && d.toSecondsPart() == 0 ? d.toMinutes() + "m" : d.toSeconds() + "s";
+    }
+
+    private static void sleep(Duration d) throws ProviderException {
+        try {
+            Thread.sleep(d.toMillis());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw ProviderException.temporary("interrupted while waiting");
+        }
+    }
+
+    /** For tests and {@code render}: closes the API connections. */
+    public void close() {
+        apis.values().forEach(KubeApi::close);
+        apis.clear();
+    }
+
+    /** For tests: the objects of one target cluster's manifests (used by {@code fleetform render}). */
+    static Map<String, KubeApi> connections(KubernetesProvider p) {
+        return new HashMap<>(p.apis);
+    }
+}

@@ -1,0 +1,470 @@
+package io.fleetform.provider.kubernetes;
+
+import io.fleetform.dsl.diag.Diagnostic;
+import io.fleetform.engine.model.Cluster;
+import io.fleetform.engine.model.Cpu;
+import io.fleetform.engine.model.EnvVar;
+import io.fleetform.engine.model.Fleet;
+import io.fleetform.engine.model.Idc;
+import io.fleetform.engine.model.Image;
+import io.fleetform.engine.model.IoLimits;
+import io.fleetform.engine.model.Service;
+import io.fleetform.engine.model.Spread;
+import io.fleetform.engine.model.Sriov;
+import io.fleetform.engine.model.TargetRef;
+import io.fleetform.engine.model.Zone;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.HexFormat;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.TreeMap;
+
+/**
+ * The fleet model as Kubernetes objects: pure, no API calls (plan and {@code fleetform render}
+ * use it offline). The mapping is described in the module's README.
+ */
+final class Manifests {
+    static final String MANAGER = "fleetform";
+
+    /** One object to write, in one cluster. */
+    record Rendered(Kind kind, Cluster cluster, String namespace, String name, Map<String, Object> manifest,
+                    List<Rendered> dependsOn, boolean preventDestroy) {
+        String address() {
+            return KubernetesProvider.address(cluster.name(), kind, namespace, name);
+        }
+    }
+
+    record Result(List<Rendered> objects, List<Diagnostic> diagnostics) {
+    }
+
+    private final Fleet fleet;
+    private final Map<String, String> digests;
+    private final Settings settings;
+    private final List<Rendered> objects = new ArrayList<>();
+    private final List<Diagnostic> diagnostics = new ArrayList<>();
+    private final Map<String, Rendered> namespaces = new LinkedHashMap<>();
+
+    private Manifests(Fleet fleet, Map<String, String> digests, Settings settings) {
+        this.fleet = fleet;
+        this.digests = digests;
+        this.settings = settings;
+    }
+
+    /** The objects for the zones placed (through their IDC) on the named clusters. */
+    static Result render(Fleet fleet, Set<String> clusters, Map<String, String> digests, Settings settings) {
+        Manifests m = new Manifests(fleet, digests, settings);
+        for (Zone zone : fleet.zones()) {
+            Optional<Idc> idc = fleet.idc(zone.idc());
+            if (idc.isEmpty() || idc.get().target().kind() != TargetRef.Kind.CLUSTER
+                    || !clusters.contains(idc.get().target().name())) {
+                continue;
+            }
+            Cluster cluster = fleet.clusters().stream().filter(c -> c.name().equals(idc.get().target().name()))
+                    .findFirst().orElse(null);
+            if (cluster == null) {
+                continue;
+            }
+            for (Service s : zone.services()) {
+                m.service(cluster, idc.get(), zone, s);
+            }
+        }
+        return new Result(List.copyOf(m.objects), List.copyOf(m.diagnostics));
+    }
+
+    static String namespaceOf(Fleet fleet, Cluster cluster) {
+        return cluster.namespace() == null || cluster.namespace().isBlank() ? dns(fleet.name()) : cluster.namespace();
+    }
+
+    private Rendered namespace(Cluster cluster) {
+        String ns = namespaceOf(fleet, cluster);
+        return namespaces.computeIfAbsent(cluster.name() + "/" + ns, k -> {
+            Map<String, Object> labels = new TreeMap<>();
+            labels.put("app.kubernetes.io/managed-by", MANAGER);
+            labels.put("fleetform.io/fleet", label(fleet.name()));
+            Rendered r = new Rendered(Kind.NAMESPACE, cluster, ns, ns, object(Kind.NAMESPACE, null, ns, labels),
+                    List.of(), false);
+            objects.add(r);
+            return r;
+        });
+    }
+
+    private void service(Cluster cluster, Idc idc, Zone zone, Service s) {
+        Rendered ns = namespace(cluster);
+        String namespace = ns.name();
+        String name = dns(zone.name() + "-" + s.name());
+        boolean protect = s.lifecycle().preventDestroy() || zone.lifecycle().preventDestroy();
+        String where = "zone " + zone.name() + " service " + s.name();
+        Map<String, Object> labels = labels(idc, zone, s, name);
+        Map<String, Object> selector = new TreeMap<>();
+        selector.put("app.kubernetes.io/instance", name);
+        selector.put("fleetform.io/fleet", label(fleet.name()));
+        List<Rendered> deps = new ArrayList<>();
+        deps.add(ns);
+
+        Kind kind = switch (s.workload()) {
+            case STATEFULSET -> Kind.STATEFULSET;
+            case DEPLOYMENT -> Kind.DEPLOYMENT;
+            case CLONESET -> Kind.CLONESET;
+            case ADVANCED_STATEFULSET -> Kind.ADVANCED_STATEFULSET;
+            case GAMESERVERSET -> Kind.GAMESERVERSET;
+        };
+
+        // Headless Service: stable DNS per instance (StatefulSet serviceName) and the ports.
+        Map<String, Object> svcSpec = new LinkedHashMap<>();
+        svcSpec.put("clusterIP", "None");
+        svcSpec.put("selector", selector);
+        List<Object> svcPorts = new ArrayList<>();
+        List<Object> containerPorts = new ArrayList<>();
+        new TreeMap<>(s.ports()).forEach((portName, port) -> {
+            String protocol = protocol(portName);
+            svcPorts.add(map("name", portName(portName), "port", port, "targetPort", port, "protocol", protocol));
+            containerPorts.add(map("name", portName(portName), "containerPort", port, "protocol", protocol));
+        });
+        if (!svcPorts.isEmpty()) {
+            svcSpec.put("ports", svcPorts);
+        }
+        Map<String, Object> svc = object(Kind.SERVICE, namespace, name, labels);
+        svc.put("spec", svcSpec);
+        Rendered service = add(new Rendered(Kind.SERVICE, cluster, namespace, name, svc, List.of(ns), protect));
+        deps.add(service);
+
+        // Config files: one ConfigMap, each file mounted alone (subPath) where the fleet says.
+        List<Object> volumes = new ArrayList<>();
+        List<Object> mounts = new ArrayList<>();
+        Map<String, Object> podAnnotations = new TreeMap<>();
+        if (!s.configFiles().isEmpty()) {
+            Map<String, Object> data = new TreeMap<>();
+            new TreeMap<>(s.configFiles()).forEach((path, content) -> {
+                String key = configKey(path);
+                data.put(key, content);
+                String mountPath = path.startsWith("/") ? path : "/etc/fleetform/" + path;
+                mounts.add(map("name", "config", "mountPath", mountPath, "subPath", key, "readOnly", true));
+            });
+            Map<String, Object> cm = object(Kind.CONFIGMAP, namespace, name + "-config", labels);
+            cm.put("data", data);
+            deps.add(add(new Rendered(Kind.CONFIGMAP, cluster, namespace, name + "-config", cm, List.of(ns), protect)));
+            volumes.add(map("name", "config", "configMap", map("name", name + "-config")));
+            podAnnotations.put("fleetform.io/config-hash", sha256(data.toString()).substring(0, 16));
+        }
+
+        // Environment: plain values inline, sensitive ones only through a Secret.
+        List<Object> env = new ArrayList<>();
+        Map<String, Object> secretData = new TreeMap<>();
+        for (EnvVar e : s.env()) {
+            if (e.sensitive()) {
+                secretData.put(e.name(), Base64.getEncoder().encodeToString(
+                        (e.value() == null ? "" : e.value()).getBytes(StandardCharsets.UTF_8)));
+                env.add(map("name", e.name(), "valueFrom",
+                        map("secretKeyRef", map("name", name + "-env", "key", e.name()))));
+            } else {
+                env.add(map("name", e.name(), "value", e.value() == null ? "" : e.value()));
+            }
+        }
+        if (!secretData.isEmpty()) {
+            Map<String, Object> secret = object(Kind.SECRET, namespace, name + "-env", labels);
+            secret.put("type", "Opaque");
+            secret.put("data", secretData);
+            deps.add(add(new Rendered(Kind.SECRET, cluster, namespace, name + "-env", secret, List.of(ns), protect)));
+        }
+
+        // Resources: pinned CPU means the Guaranteed QoS class (whole cores, requests = limits).
+        Map<String, Object> requests = new TreeMap<>();
+        Map<String, Object> limits = new TreeMap<>();
+        Cpu cpu = s.cpu();
+        requests.put("cpu", cpuQuantity(cpu.millicores()));
+        requests.put("memory", bytesQuantity(s.memoryBytes()));
+        limits.put("memory", bytesQuantity(s.memoryBytes()));
+        if (cpu.pinned()) {
+            if (cpu.millicores() % 1000 != 0) {
+                diagnostics.add(Diagnostic.error("k8s-pinned-fraction", s.span(), where + ": pinned CPU must be whole "
+                        + "cores on Kubernetes (the static CPU manager only pins integer requests), not " + cpu,
+                        "use cpu = " + Math.max(1, cpu.wholeCores()) + " cores pinned"));
+            }
+            limits.put("cpu", cpuQuantity(cpu.millicores()));
+        }
+
+        Map<String, Object> container = new LinkedHashMap<>();
+        container.put("name", dns(s.name()));
+        container.put("image", image(s));
+        if (!s.command().isEmpty()) {
+            container.put("command", s.command());
+        }
+        if (!containerPorts.isEmpty()) {
+            container.put("ports", containerPorts);
+        }
+        if (!env.isEmpty()) {
+            container.put("env", env);
+        }
+
+        Map<String, Object> podSpec = new LinkedHashMap<>();
+        List<Object> claimTemplates = new ArrayList<>();
+        s.disk().ifPresent(disk -> {
+            mounts.add(0, map("name", "data", "mountPath", disk.mountPath()));
+            if (kind == Kind.DEPLOYMENT) {
+                diagnostics.add(Diagnostic.warning("k8s-disk-deployment", s.span(), where + " is a Deployment: its "
+                        + "disk is an emptyDir (lost when a pod goes), not a persistent volume",
+                        "use workload = statefulset for data that must stay"));
+                volumes.add(0, map("name", "data", "emptyDir", map("sizeLimit", bytesQuantity(disk.sizeBytes()))));
+            } else {
+                Map<String, Object> pvcSpec = new LinkedHashMap<>();
+                pvcSpec.put("accessModes", List.of("ReadWriteOnce"));
+                pvcSpec.put("resources", map("requests", map("storage", bytesQuantity(disk.sizeBytes()))));
+                if (!settings.storageClass().isEmpty()) {
+                    pvcSpec.put("storageClassName", settings.storageClass());
+                }
+                claimTemplates.add(map("metadata", map("name", "data"), "spec", pvcSpec));
+            }
+        });
+        s.io().ifPresent(io -> ioAnnotations(io, podAnnotations));
+
+        switch (s.network().mode()) {
+            case HOST -> {
+                podSpec.put("hostNetwork", true);
+                podSpec.put("dnsPolicy", "ClusterFirstWithHostNet");
+            }
+            case SRIOV -> {
+                Rendered nad = sriov(cluster, ns, namespace, name, labels, s.network().sriov().orElse(null), protect);
+                deps.add(nad);
+                podAnnotations.put("k8s.v1.cni.cncf.io/networks", nad.name());
+                requests.put(settings.sriovResource(), "1");
+                limits.put(settings.sriovResource(), "1");
+                s.network().sriov().ifPresent(v -> {
+                    podAnnotations.put("fleetform.io/sriov-irq", v.irq().name().toLowerCase(Locale.ROOT));
+                    podAnnotations.put("fleetform.io/sriov-rps", v.rps() ? "on" : "off");
+                });
+            }
+            default -> {
+                // overlay and bridge: the pod network
+            }
+        }
+        container.put("resources", map("requests", requests, "limits", limits));
+        if (!mounts.isEmpty()) {
+            container.put("volumeMounts", mounts);
+        }
+        podSpec.put("containers", List.of(container));
+        Map<String, Object> affinity = affinity(idc, zone, s, selector);
+        if (!affinity.isEmpty()) {
+            podSpec.put("affinity", affinity);
+        }
+        if (!volumes.isEmpty()) {
+            podSpec.put("volumes", volumes);
+        }
+
+        Map<String, Object> podMeta = new LinkedHashMap<>();
+        podMeta.put("labels", labels);
+        if (!podAnnotations.isEmpty()) {
+            podMeta.put("annotations", podAnnotations);
+        }
+        Map<String, Object> template = map("metadata", podMeta, "spec", podSpec);
+
+        Map<String, Object> spec = new LinkedHashMap<>();
+        spec.put("replicas", (long) s.replicas());
+        if (kind == Kind.GAMESERVERSET) {
+            Map<String, Object> gsTemplate = new LinkedHashMap<>(template);
+            if (!claimTemplates.isEmpty()) {
+                gsTemplate.put("volumeClaimTemplates", claimTemplates);
+            }
+            spec.put("gameServerTemplate", gsTemplate);
+        } else {
+            spec.put("selector", map("matchLabels", selector));
+            if (kind == Kind.STATEFULSET || kind == Kind.ADVANCED_STATEFULSET) {
+                spec.put("serviceName", name);
+                spec.put("podManagementPolicy", "Parallel");
+            }
+            spec.put("template", template);
+            if (!claimTemplates.isEmpty()) {
+                spec.put("volumeClaimTemplates", claimTemplates);
+            }
+        }
+        Map<String, Object> workload = object(kind, namespace, name, labels);
+        workload.put("spec", spec);
+        add(new Rendered(kind, cluster, namespace, name, workload, List.copyOf(deps), protect));
+    }
+
+    private Rendered sriov(Cluster cluster, Rendered ns, String namespace, String name, Map<String, Object> labels,
+                           Sriov sriov, boolean protect) {
+        Map<String, Object> config = new LinkedHashMap<>();
+        config.put("cniVersion", "0.3.1");
+        config.put("name", name + "-sriov");
+        config.put("type", "sriov");
+        if (sriov != null) {
+            sriov.vlan().ifPresent(v -> config.put("vlan", v));
+            sriov.mac().ifPresent(v -> config.put("mac", v));
+            config.put("spoofchk", sriov.spoofCheck() ? "on" : "off");
+            config.put("trust", sriov.trust() ? "on" : "off");
+            if (sriov.minRateBytesPerSecond() > 0) {
+                config.put("min_tx_rate", sriov.minRateBytesPerSecond() * 8 / 1_000_000); // Mbps
+            }
+            if (sriov.maxRateBytesPerSecond() > 0) {
+                config.put("max_tx_rate", sriov.maxRateBytesPerSecond() * 8 / 1_000_000);
+            }
+        }
+        config.put("ipam", Map.of());
+        Map<String, Object> nad = object(Kind.NETWORK_ATTACHMENT, namespace, name + "-sriov", labels);
+        @SuppressWarnings("unchecked")
+        Map<String, Object> meta = (Map<String, Object>) nad.get("metadata");
+        meta.put("annotations", new TreeMap<>(Map.of("k8s.v1.cni.cncf.io/resourceName", settings.sriovResource())));
+        nad.put("spec", map("config", Json.write(config)));
+        return add(new Rendered(Kind.NETWORK_ATTACHMENT, cluster, namespace, name + "-sriov", nad, List.of(ns),
+                protect));
+    }
+
+    private Map<String, Object> affinity(Idc idc, Zone zone, Service s, Map<String, Object> selector) {
+        Map<String, Object> affinity = new LinkedHashMap<>();
+        List<Object> expressions = new ArrayList<>();
+        expressions.add(map("key", settings.idcLabel(), "operator", "In", "values", List.of(idc.name())));
+        if (idc.region() != null && !idc.region().isBlank()) {
+            expressions.add(map("key", settings.regionLabel(), "operator", "In", "values", List.of(idc.region())));
+        }
+        zone.module().ifPresent(module -> expressions.add(map("key", settings.moduleLabel(), "operator", "In",
+                "values", List.of(module))));
+        affinity.put("nodeAffinity", map("requiredDuringSchedulingIgnoredDuringExecution",
+                map("nodeSelectorTerms", List.of(map("matchExpressions", expressions)))));
+        if (s.spread() != Spread.NONE) {
+            String key = s.spread() == Spread.HOST ? "kubernetes.io/hostname" : settings.rackLabel();
+            affinity.put("podAntiAffinity", map("requiredDuringSchedulingIgnoredDuringExecution", List.of(
+                    map("labelSelector", map("matchLabels", selector), "topologyKey", key))));
+        }
+        return affinity;
+    }
+
+    private Map<String, Object> labels(Idc idc, Zone zone, Service s, String name) {
+        Map<String, Object> labels = new TreeMap<>();
+        labels.put("app.kubernetes.io/name", label(s.name()));
+        labels.put("app.kubernetes.io/instance", name);
+        labels.put("app.kubernetes.io/part-of", label(fleet.name()));
+        labels.put("app.kubernetes.io/managed-by", MANAGER);
+        labels.put("fleetform.io/fleet", label(fleet.name()));
+        labels.put("fleetform.io/zone", label(zone.name()));
+        labels.put("fleetform.io/idc", label(idc.name()));
+        labels.put("fleetform.io/service", label(s.name()));
+        zone.module().ifPresent(m -> labels.put("fleetform.io/module", label(m)));
+        return labels;
+    }
+
+    private static void ioAnnotations(IoLimits io, Map<String, Object> annotations) {
+        if (io.readBytesPerSecond() > 0) {
+            annotations.put("fleetform.io/io-read-bps", String.valueOf(io.readBytesPerSecond()));
+        }
+        if (io.writeBytesPerSecond() > 0) {
+            annotations.put("fleetform.io/io-write-bps", String.valueOf(io.writeBytesPerSecond()));
+        }
+        if (io.readIops() > 0) {
+            annotations.put("fleetform.io/io-read-iops", String.valueOf(io.readIops()));
+        }
+        if (io.writeIops() > 0) {
+            annotations.put("fleetform.io/io-write-iops", String.valueOf(io.writeIops()));
+        }
+    }
+
+    /** registry/repository@digest once the registry provider resolved it, registry/repository:tag until then. */
+    private String image(Service s) {
+        Optional<Image> image = fleet.image(s.image());
+        if (image.isEmpty()) {
+            return s.image();
+        }
+        Image i = image.get();
+        String host = i.registry().flatMap(fleet::registry).map(r -> r.url().replaceFirst("^[a-z]+://", "")
+                .replaceAll("/+$", "")).orElse("");
+        String repo = host.isEmpty() ? i.repository() : host + "/" + i.repository();
+        String digest = digests.get(i.name());
+        if (digest != null) {
+            return repo + "@" + digest;
+        }
+        return i.digest().map(d -> repo + "@" + d).orElse(repo + ":" + i.tag().orElse("latest"));
+    }
+
+    private Rendered add(Rendered r) {
+        objects.add(r);
+        return r;
+    }
+
+    private static Map<String, Object> object(Kind kind, String namespace, String name, Map<String, Object> labels) {
+        Map<String, Object> meta = new LinkedHashMap<>();
+        meta.put("name", name);
+        if (namespace != null) {
+            meta.put("namespace", namespace);
+        }
+        meta.put("labels", labels);
+        Map<String, Object> o = new LinkedHashMap<>();
+        o.put("apiVersion", kind.apiVersion);
+        o.put("kind", kind.kind);
+        o.put("metadata", meta);
+        return o;
+    }
+
+    static Map<String, Object> map(Object... kv) {
+        Map<String, Object> m = new LinkedHashMap<>();
+        for (int i = 0; i < kv.length; i += 2) {
+            m.put((String) kv[i], kv[i + 1]);
+        }
+        return m;
+    }
+
+    /** Quantities are always strings (1.20's server-side apply refuses numbers), in canonical form. */
+    static String cpuQuantity(long millicores) {
+        return millicores % 1000 == 0 ? String.valueOf(millicores / 1000) : millicores + "m";
+    }
+
+    static String bytesQuantity(long bytes) {
+        String[] suffixes = {"", "Ki", "Mi", "Gi", "Ti", "Pi", "Ei"};
+        int i = 0;
+        long v = bytes;
+        while (v != 0 && v % 1024 == 0 && i < suffixes.length - 1) {
+            v /= 1024;
+            i++;
+        }
+        return v + suffixes[i];
+    }
+
+    /** udp in a port's name means UDP ({@code udp}, {@code game-udp}); everything else is TCP. */
+    static String protocol(String portName) {
+        String n = portName.toLowerCase(Locale.ROOT);
+        return n.equals("udp") || n.startsWith("udp-") || n.endsWith("-udp") ? "UDP" : "TCP";
+    }
+
+    private static String portName(String name) {
+        String n = dns(name);
+        return n.length() > 15 ? n.substring(0, 15).replaceAll("-+$", "") : n;
+    }
+
+    private static String configKey(String path) {
+        String key = path.replaceFirst("^/+", "").replace('/', '_').replaceAll("[^-._a-zA-Z0-9]", "_");
+        return key.isEmpty() ? "config" : key;
+    }
+
+    /** A DNS-1123 label: lower case, digits and '-', at most 63 characters. */
+    static String dns(String s) {
+        String n = s.toLowerCase(Locale.ROOT).replaceAll("[^a-z0-9-]+", "-").replaceAll("^-+|-+$", "");
+        if (n.length() > 63) {
+            n = n.substring(0, 63).replaceAll("-+$", "");
+        }
+        return n.isEmpty() ? "x" : n;
+    }
+
+    /** A label value: at most 63 of [-_.A-Za-z0-9], starting and ending alphanumeric. */
+    static String label(String s) {
+        String n = s.replaceAll("[^-_.A-Za-z0-9]+", "-");
+        if (n.length() > 63) {
+            n = n.substring(0, 63);
+        }
+        return n.replaceAll("^[^A-Za-z0-9]+|[^A-Za-z0-9]+$", "");
+    }
+
+    private static String sha256(String text) {
+        try {
+            return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256")
+                    .digest(text.getBytes(StandardCharsets.UTF_8)));
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+}

@@ -1,0 +1,38 @@
+package io.fleetform.provider.kubernetes;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.fleetform.engine.eval.EvalOptions;
+import io.fleetform.engine.load.FleetLoader;
+import io.fleetform.engine.load.LoadResult;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Map;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
+/**
+ * The rendered manifests of the examples, checked in under src/test/resources/golden. After a
+ * deliberate change: {@code mvn -pl providers/kubernetes test -Dtest=GoldenManifestsTest
+ * -Dfleetform.updateGolden=true}, and review the diff.
+ */
+class GoldenManifestsTest {
+    @ParameterizedTest
+    @ValueSource(strings = {"mt2", "racing"})
+    void examplesRenderAsCheckedIn(String example) throws Exception {
+        Path repo = TestClusters.repo();
+        LoadResult loaded = FleetLoader.fromClassPath().load(repo.resolve("examples").resolve(example),
+                EvalOptions.defaults().withEnvironment(Map.of()));
+        assertThat(loaded.hasErrors()).as(loaded.diagnostics().toString()).isFalse();
+        KubernetesRender.Output out = KubernetesRender.render(loaded.fleetOrThrow(), Map.of(), Map.of());
+        assertThat(out.diagnostics()).isEmpty();
+        Path golden = repo.resolve("providers/kubernetes/src/test/resources/golden/" + example + ".yaml");
+        if (Boolean.getBoolean("fleetform.updateGolden") || !Files.exists(golden)) {
+            Files.createDirectories(golden.getParent());
+            Files.writeString(golden, out.yaml(), StandardCharsets.UTF_8);
+        }
+        assertThat(out.yaml()).as("rendered %s differs from %s (-Dfleetform.updateGolden=true to accept)", example,
+                golden).isEqualTo(Files.readString(golden, StandardCharsets.UTF_8));
+    }
+}
