@@ -45,8 +45,21 @@ class QuickstartDockerTest {
     @AfterEach
     void cleanUp() throws Exception {
         CliRunner.run("destroy", dir.toString(), "--auto-approve");
-        for (String id : containers()) {
-            docker("rm", "-f", id);
+        removeManaged();
+    }
+
+    /** Containers, then networks: what a test leaves would change what the next one sees. */
+    static void removeManaged() throws Exception {
+        for (String id : docker("ps", "-aq", "--filter", "label=io.fleetform.managed=true").strip().split("\\s+")) {
+            if (!id.isBlank()) {
+                docker("rm", "-f", id);
+            }
+        }
+        for (String id : docker("network", "ls", "-q", "--filter", "label=io.fleetform.managed=true").strip()
+                .split("\\s+")) {
+            if (!id.isBlank()) {
+                docker("network", "rm", id);
+            }
         }
     }
 
@@ -152,6 +165,57 @@ class QuickstartDockerTest {
             assertThat(containers()).isEmpty();
         } finally {
             again.close();
+        }
+    }
+
+    @Test
+    void anAgentRestartedInTheMiddleOfAnApplyIsRetriedAndTheApplyConverges() throws Exception {
+        Path agentDir = Files.createDirectory(dir.resolve("agent"));
+        Path token = agentDir.resolve("token");
+        Files.writeString(token, "another-long-enough-test-token-987");
+        AgentOptions options = AgentOptions.of(new InetSocketAddress("127.0.0.1", 0), token, agentDir.resolve("data"));
+        AgentServer agent = AgentServer.start(options);
+        int port = agent.port();
+        write(fleet().replaceAll("hosts \"laptop\" \\{[^}]*\\}", "hosts \"laptop\" {\n  agents = [\"127.0.0.1:" + port
+                        + "\"]\n  token  = secret(\"agent\")\n}").replace("172.30.0.0/24", "172.27.0.0/24")
+                .replace("idc \"local\"", "idc \"restart\"").replace("idc.local", "idc.restart")
+                .replace("memory  = 64Mi", "memory  = 64Mi\n    replicas = 3"));
+        Map<String, String> env = Map.of("FLEETFORM_SECRET_AGENT", "another-long-enough-test-token-987");
+        java.util.concurrent.atomic.AtomicBoolean applying = new java.util.concurrent.atomic.AtomicBoolean(true);
+        java.util.concurrent.atomic.AtomicBoolean restartedWhileApplying = new java.util.concurrent.atomic.AtomicBoolean();
+        AgentServer[] current = {agent};
+        Thread restarter = new Thread(() -> {
+            try {
+                while (containers().isEmpty()) {
+                    Thread.sleep(20);
+                }
+                current[0].close();
+                Thread.sleep(1500);
+                current[0] = AgentServer.start(options.withListen(new InetSocketAddress("127.0.0.1", port)));
+                restartedWhileApplying.set(applying.get());
+            } catch (Exception e) {
+                throw new IllegalStateException(e);
+            }
+        });
+        restarter.start();
+        CliRunner.Result apply;
+        try {
+            apply = CliRunner.run(env, "apply", dir.toString(), "--auto-approve", "--parallelism", "1");
+        } finally {
+            applying.set(false);
+            restarter.join(60_000);
+        }
+        try {
+            assertThat(restartedWhileApplying.get()).as("the agent came back while the apply ran").isTrue();
+            CliRunner.Result converge = apply.exitCode() == ExitCode.OK ? apply
+                    : CliRunner.run(env, "apply", dir.toString(), "--auto-approve");
+            assertThat(converge.exitCode()).as(apply.out() + converge.out() + converge.err()).isEqualTo(ExitCode.OK);
+            assertThat(containers()).hasSize(6);
+            assertThat(CliRunner.run(env, "plan", dir.toString(), "--detailed-exitcode").exitCode())
+                    .isEqualTo(ExitCode.OK);
+            assertThat(CliRunner.run(env, "destroy", dir.toString(), "--auto-approve").out()).contains("6 destroyed");
+        } finally {
+            current[0].close();
         }
     }
 

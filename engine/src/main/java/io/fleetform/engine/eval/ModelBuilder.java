@@ -239,7 +239,26 @@ final class ModelBuilder {
         Optional<Secret> token = !set(layer, "token") ? Optional.empty()
                 : Optional.ofNullable(Coerce.secret(context, located(layer, "token"), "token"));
         String provider = optionalString(layer, "provider").orElse(HostPool.DEFAULT_PROVIDER);
-        return new HostPool(e.name(), agents, token, local, provider, e.block().headerSpan());
+        Map<String, List<String>> modules = new LinkedHashMap<>();
+        if (set(layer, "modules")) {
+            Map<String, Located> byModule = Coerce.map(context, located(layer, "modules"), "modules");
+            for (Map.Entry<String, Located> m : (byModule == null ? Map.<String, Located>of() : byModule).entrySet()) {
+                List<String> members = new ArrayList<>();
+                List<Located> items = Coerce.list(context, m.getValue(), "module " + m.getKey());
+                for (Located item : items == null ? List.<Located>of() : items) {
+                    String agent = Coerce.string(context, item, "agent");
+                    if (agent != null && !agents.contains(agent)) {
+                        context.diagnostics().error("unknown-agent", item.span(), "module " + m.getKey()
+                                + " lists agent \"" + agent + "\", which is not one of the pool's agents",
+                                Suggest.didYouMean(agent, agents));
+                    } else if (agent != null) {
+                        members.add(agent);
+                    }
+                }
+                modules.put(m.getKey(), members);
+            }
+        }
+        return new HostPool(e.name(), agents, token, local, provider, modules, e.block().headerSpan());
     }
 
     private Idc idc(DeclaredEntity e, Map<String, HostPool> pools) {

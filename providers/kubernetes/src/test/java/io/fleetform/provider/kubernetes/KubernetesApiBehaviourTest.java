@@ -78,8 +78,8 @@ class KubernetesApiBehaviourTest {
         });
         String path = Kind.STATEFULSET.path("roll", "onez1-game");
         long until = System.currentTimeMillis() + 10_000;
-        while (api.get(path).code() != 200 && System.currentTimeMillis() < until) {
-            Thread.sleep(50);
+        while ((api.get(path).code() != 200 || progress.isEmpty()) && System.currentTimeMillis() < until) {
+            Thread.sleep(50); // until the provider has polled once and reported that it is waiting
         }
         FakeKubelet.writeStatus(api, Kind.STATEFULSET, "roll", "onez1-game", 1, 2, 1);
         until = System.currentTimeMillis() + 10_000;

@@ -7,7 +7,20 @@ package io.fleetform.provider.host.placement;
  *                hosts when {@code spread} is set
  * @param cores   whole exclusive cores on one NUMA node, or 0 for a shared CPU
  * @param sriov   whether it needs a virtual function
+ * @param hosts   the hosts it may run on (its IDC module's); empty for any
  */
 public record Demand(String address, String group, boolean spread, int cores, long memoryBytes, long diskBytes,
-                     boolean sriov) {
+                     boolean sriov, java.util.Set<String> hosts) {
+    public Demand {
+        hosts = java.util.Set.copyOf(hosts);
+    }
+
+    public Demand(String address, String group, boolean spread, int cores, long memoryBytes, long diskBytes,
+                  boolean sriov) {
+        this(address, group, spread, cores, memoryBytes, diskBytes, sriov, java.util.Set.of());
+    }
+
+    boolean allows(String host) {
+        return hosts.isEmpty() || hosts.contains(host);
+    }
 }

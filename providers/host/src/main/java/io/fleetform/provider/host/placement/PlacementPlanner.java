@@ -35,7 +35,7 @@ public final class PlacementPlanner {
         List<Demand> fresh = new ArrayList<>();
         for (Demand d : demands) {
             Placement kept = existing.get(d.address());
-            if (kept != null && byName.containsKey(kept.host()) && fits(kept, d)) {
+            if (kept != null && byName.containsKey(kept.host()) && d.allows(kept.host()) && fits(kept, d)) {
                 placements.put(d.address(), kept);
                 groupHosts.computeIfAbsent(d.group(), g -> new HashSet<>()).add(kept.host());
             } else {
@@ -77,7 +77,8 @@ public final class PlacementPlanner {
         HostSnapshot bestHost = null;
         HostSnapshot.Node bestNode = null;
         for (HostSnapshot h : hosts) {
-            if ((d.spread() && taken.contains(h.host)) || h.freeDisk < d.diskBytes() || (d.sriov() && h.freeVfs.isEmpty())) {
+            if (!d.allows(h.host) || (d.spread() && taken.contains(h.host)) || h.freeDisk < d.diskBytes()
+                    || (d.sriov() && h.freeVfs.isEmpty())) {
                 continue;
             }
             for (HostSnapshot.Node n : h.nodes) {
@@ -108,8 +109,8 @@ public final class PlacementPlanner {
     private static Placement shared(List<HostSnapshot> hosts, Demand d, Set<String> taken) {
         HostSnapshot best = null;
         for (HostSnapshot h : hosts) {
-            if ((d.spread() && taken.contains(h.host)) || h.freeMemory < d.memoryBytes() || h.freeDisk < d.diskBytes()
-                    || (d.sriov() && h.freeVfs.isEmpty())) {
+            if (!d.allows(h.host) || (d.spread() && taken.contains(h.host)) || h.freeMemory < d.memoryBytes()
+                    || h.freeDisk < d.diskBytes() || (d.sriov() && h.freeVfs.isEmpty())) {
                 continue;
             }
             if (best == null || h.freeMemory > best.freeMemory) {
@@ -149,10 +150,14 @@ public final class PlacementPlanner {
         String need = (d.cores() > 0 ? d.cores() + " pinned cores on one NUMA node, " : "") + (d.memoryBytes() >> 20)
                 + "Mi memory" + (d.diskBytes() > 0 ? ", " + (d.diskBytes() >> 20) + "Mi disk" : "")
                 + (d.sriov() ? ", a free SR-IOV VF" : "") + (d.spread() ? ", a host without another instance of "
-                + d.group() : "");
+                + d.group() : "") + (d.hosts().isEmpty() ? "" : ", one of the hosts of its IDC module "
+                + new java.util.TreeSet<>(d.hosts()));
         HostSnapshot best = null;
         long bestScore = Long.MIN_VALUE;
         for (HostSnapshot h : hosts) {
+            if (!d.allows(h.host)) {
+                continue;
+            }
             long cores = h.nodes.stream().mapToLong(n -> n.freeCores.cardinality()).max().orElse(0);
             long score = (d.spread() && taken.contains(h.host) ? -1_000_000_000L : 0) + cores * 1_000_000
                     + (h.freeMemory >> 20);
@@ -161,7 +166,8 @@ public final class PlacementPlanner {
                 best = h;
             }
         }
-        return "needs " + need + "; the best candidate is " + best.describe();
+        return "needs " + need + (best == null ? "; none of those hosts is in the pool"
+                : "; the best candidate is " + best.describe());
     }
 
     private static String cpulist(BitSet cores) {

@@ -81,9 +81,21 @@ public final class HostProvider implements Provider {
                 List<Zone> idcZones = zones.stream().filter(z -> z.idc().equals(idc.name())).toList();
                 List<Demand> demands = new ArrayList<>();
                 for (Zone zone : idcZones) {
+                    java.util.Set<String> allowed = java.util.Set.of();
+                    if (zone.module().isPresent() && !pool.local()) {
+                        List<String> members = pool.modules().get(zone.module().get());
+                        if (members == null) {
+                            diagnostics.add(Diagnostic.error("module-without-hosts", pool.span(), "zone " + zone.name()
+                                    + " is in IDC module " + zone.module().get() + ", but hosts \"" + pool.name()
+                                    + "\" assigns no agents to it", "add modules = { " + zone.module().get()
+                                    + " = [\"host:port\", ...] } to the hosts block"));
+                            continue;
+                        }
+                        allowed = java.util.Set.copyOf(members);
+                    }
                     for (Service s : zone.services()) {
                         for (int i = 0; i < s.replicas(); i++) {
-                            demands.add(InstanceSpecs.demand(s, i));
+                            demands.add(InstanceSpecs.demand(s, i, allowed));
                         }
                     }
                 }
@@ -105,7 +117,7 @@ public final class HostProvider implements Provider {
                             attributes.put("pool", pool.name());
                             resources.add(new Resource(new ResourceAddress(s.instanceAddress(i)), InstanceSpecs.TYPE,
                                     NAME, attributes, attributes.containsKey("secret_env") ? Set.of("secret_env")
-                                    : Set.of(), List.of(), new ResourceLifecycle(zone.lifecycle().preventDestroy()
+                                    : Set.of(), imageDependencies(fleet, s, pool), new ResourceLifecycle(zone.lifecycle().preventDestroy()
                                     || s.lifecycle().preventDestroy(), s.lifecycle().ignoreChanges(),
                                     s.lifecycle().createBeforeDestroy())));
                         }
@@ -114,6 +126,25 @@ public final class HostProvider implements Provider {
             }
         }
         return new ExpandResponse(resources, diagnostics);
+    }
+
+    /**
+     * An instance starts after its image is resolved, copied to its mirrors and pre-pulled on its
+     * pool (the registry provider's resources, when it manages them; the engine drops edges to
+     * addresses nobody declares).
+     */
+    private static List<ResourceAddress> imageDependencies(Fleet fleet, Service s, HostPool pool) {
+        var image = fleet.image(s.image()).orElse(null);
+        if (image == null || image.registry().isEmpty()) {
+            return List.of();
+        }
+        List<ResourceAddress> deps = new ArrayList<>();
+        deps.add(new ResourceAddress("image." + image.name()));
+        image.replicateTo().forEach(m -> deps.add(new ResourceAddress("image." + image.name() + ".mirror." + m)));
+        if (image.prepull()) {
+            deps.add(new ResourceAddress("image." + image.name() + ".prepull." + pool.name()));
+        }
+        return deps;
     }
 
     /** Every host's free capacity and what is already placed, from the agents. */

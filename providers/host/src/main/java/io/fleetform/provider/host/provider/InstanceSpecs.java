@@ -27,11 +27,11 @@ final class InstanceSpecs {
     private InstanceSpecs() {
     }
 
-    static Demand demand(Service s, int ordinal) {
+    static Demand demand(Service s, int ordinal, java.util.Set<String> allowedHosts) {
         return new Demand(s.instanceAddress(ordinal), s.address(), s.spread() == io.fleetform.engine.model.Spread.HOST,
                 s.cpu().pinned() ? (int) s.cpu().wholeCores() : 0, s.memoryBytes(),
                 s.disk().map(d -> d.sizeBytes()).orElse(0L),
-                s.network().mode() == io.fleetform.engine.model.NetworkMode.SRIOV);
+                s.network().mode() == io.fleetform.engine.model.NetworkMode.SRIOV, allowedHosts);
     }
 
     /** The instance as the plan shows it; secret env values under {@code secret_env} (sensitive). */

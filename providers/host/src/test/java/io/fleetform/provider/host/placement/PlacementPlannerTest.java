@@ -76,6 +76,19 @@ class PlacementPlannerTest {
     }
 
     @Test
+    void zonesOfAnIdcModuleStayOnTheModulesHosts() {
+        List<HostSnapshot> hosts = List.of(host("a"), host("b"), host("c"));
+        Demand inM2 = new Demand("m[0]", "m", true, 4, GI, 0, false, java.util.Set.of("b", "c"));
+        Demand alsoInM2 = new Demand("m[1]", "m", true, 4, GI, 0, false, java.util.Set.of("b", "c"));
+        Demand tooMany = new Demand("m[2]", "m", true, 4, GI, 0, false, java.util.Set.of("b", "c"));
+        PlacementPlanner.Result result = new PlacementPlanner().place(hosts, List.of(inM2, alsoInM2, tooMany), Map.of(),
+                new IpPool("10.0.0.0/24"));
+        assertThat(result.placements().get("m[0]").host()).isIn("b", "c");
+        assertThat(result.placements().get("m[1]").host()).isIn("b", "c");
+        assertThat(result.unplaced().get("m[2]")).contains("one of the hosts of its IDC module [b, c]");
+    }
+
+    @Test
     void sriovInstancesTakeAVirtualFunctionAndIpPoolsRunOut() {
         Demand sriov = new Demand("e[0]", "e", false, 2, GI, 0, true);
         PlacementPlanner.Result result = new PlacementPlanner().place(List.of(host("a")), List.of(sriov,
