@@ -169,6 +169,32 @@ class QuickstartDockerTest {
     }
 
     @Test
+    void pinnedCoresAreNumaLocalAndAnInstanceCanBeImported() throws Exception {
+        write(fleet().replace("cpu     = 250m", "cpu     = 1 core pinned").replace("from 1 to var.zones",
+                "from 1 to 1"));
+        CliRunner.Result apply = CliRunner.run("apply", dir.toString(), "--auto-approve");
+        assertThat(apply.exitCode()).as(apply.out() + apply.err()).isEqualTo(ExitCode.OK);
+        assertThat(apply.out()).contains("numa_node: 0").contains("cores: \"0\"");
+        JsonNode pinned = inspect("zone.toy1.service.game[0]");
+        assertThat(pinned.at("/HostConfig/CpusetCpus").asText()).isEqualTo("0");
+        assertThat(pinned.at("/HostConfig/CpusetMems").asText()).isEqualTo("0");
+        assertThat(pinned.at("/HostConfig/NanoCpus").asLong()).isZero();
+
+        assertThat(CliRunner.run("state", "rm", "--dir", dir.toString(), "zone.toy1.service.game[0]").exitCode())
+                .isEqualTo(ExitCode.OK);
+        CliRunner.Result imported = CliRunner.run("import", "zone.toy1.service.game[0]", "zone.toy1.service.game[0]",
+                dir.toString());
+        assertThat(imported.exitCode()).as(imported.out() + imported.err()).isEqualTo(ExitCode.OK);
+        CliRunner.Result state = CliRunner.run("state", "show", "--dir", dir.toString(), "zone.toy1.service.game[0]");
+        assertThat(state.out()).contains("cores = \"0\"").contains("ip = \"172.30.0.2\"").doesNotContain("env =");
+        CliRunner.Result plan = CliRunner.run("plan", dir.toString());
+        assertThat(plan.out()).as("the environment comes back from the configuration").contains("1 to change")
+                .contains("env");
+        assertThat(CliRunner.run("apply", dir.toString(), "--auto-approve").exitCode()).isEqualTo(ExitCode.OK);
+        assertThat(CliRunner.run("plan", dir.toString(), "--detailed-exitcode").exitCode()).isEqualTo(ExitCode.OK);
+    }
+
+    @Test
     void anAgentRestartedInTheMiddleOfAnApplyIsRetriedAndTheApplyConverges() throws Exception {
         Path agentDir = Files.createDirectory(dir.resolve("agent"));
         Path token = agentDir.resolve("token");

@@ -256,10 +256,68 @@ public final class HostProvider implements Provider {
         agent.release(address.value());
     }
 
+    /**
+     * Adopts an instance an agent already runs (the id is its address, which labels its container).
+     * Environment values are not imported: they may be secrets and nothing says which, so the
+     * first plan shows them as a change and apply puts them back from the configuration.
+     */
     @Override
     public ImportResponse importResource(ImportRequest request) throws ProviderException {
-        throw ProviderException.permanent("importing containers into host instances is not supported yet: "
-                + "placement must be claimed on the agent; re-create the instance with apply instead");
+        for (HostPool pool : pools.values()) {
+            if (!pools.containsKey(request.context().fleetDir() + "#" + pool.name())) {
+                continue;
+            }
+            for (Map.Entry<String, AgentClient> agent : AgentDirectory.clients(pool, request.context().fleetDir(),
+                    request.context().environment()).entrySet()) {
+                try {
+                    Optional<ContainerInfo> container = agent.getValue().container(request.id());
+                    if (container.isPresent()) {
+                        Optional<Allocation> allocation = agent.getValue().allocation(request.id());
+                        return new ImportResponse(Optional.of(imported(pool, agent.getKey(), container.get(),
+                                allocation.orElse(null))));
+                    }
+                } catch (AgentException e) {
+                    throw failure("importing", request.address(), e);
+                }
+            }
+        }
+        return new ImportResponse(Optional.empty());
+    }
+
+    private static Map<String, Object> imported(HostPool pool, String host, ContainerInfo c, Allocation allocation) {
+        Map<String, Object> a = new TreeMap<>();
+        a.put("host", host);
+        a.put("pool", pool.name());
+        if (allocation != null && allocation.numaNode() != null && !allocation.cores().isEmpty()) {
+            a.put("numa_node", allocation.numaNode());
+            a.put("cores", allocation.cores());
+        } else {
+            a.put("cpu_millicores", c.spec().nanoCpus() / 1_000_000L);
+        }
+        a.put("memory_bytes", c.spec().memoryBytes());
+        if (allocation != null && allocation.diskBytes() > 0) {
+            a.put("disk_bytes", allocation.diskBytes());
+            a.put("mount", c.spec().mountPoint());
+        }
+        if (c.spec().ioReadBps() > 0 || c.spec().ioWriteBps() > 0) {
+            a.put("io_read_bps", c.spec().ioReadBps());
+            a.put("io_write_bps", c.spec().ioWriteBps());
+        }
+        if (c.spec().network() != null) {
+            a.put("network", c.spec().network().name());
+            a.put("subnet", c.spec().network().subnet());
+        }
+        a.put("ip", c.ipv4());
+        if (allocation != null && allocation.vf() != null) {
+            a.put("vf", allocation.vf());
+        }
+        a.put("image", c.spec().image());
+        a.put("hostname", c.spec().hostname());
+        if (c.spec().command() != null && !c.spec().command().isEmpty()) {
+            a.put("command", c.spec().command());
+        }
+        a.put("container_id", c.id());
+        return a;
     }
 
     private static AgentClient agent(Map<String, Object> attributes, ProviderContext context) {
