@@ -15,14 +15,16 @@ mvn -q -B -Pbench -Dbench -DskipTests -pl cli -am install
 mvn -q -B -Pbench -Dbench -pl cli test-compile dependency:build-classpath -Dmdep.outputFile="$work/cp" -Dmdep.includeScope=test
 cp="cli/target/test-classes:cli/target/classes:$(cat "$work/cp")"
 
-echo "== warm, in process (JMH), ${zones} zones x ${services} services"
-java -cp "$cp" org.openjdk.jmh.Main LanguageBenchmark -p zones="$zones" -p services="$services" -rf text -rff "$work/jmh.txt" >/dev/null
+echo "== warm, in process (JMH), ${zones} and $((zones * 10)) zones x ${services} services"
+java -cp "$cp" org.openjdk.jmh.Main LanguageBenchmark -p zones="$zones,$((zones * 10))" -p services="$services" \
+  -rf text -rff "$work/jmh.txt" >/dev/null
 cat "$work/jmh.txt"
 
 for n in "$zones" "$((zones * 10))"; do
   java -cp "$cp" io.fleetform.cli.bench.FleetGenerator "$work/fleet-$n" "$n" "$services"
-  echo "== whole process: fleetform validate, ${n} zones x ${services} services, -Xmx512m"
+  echo "== whole process: fleetform validate, ${n} zones x ${services} services, -Xmx512m, the launcher's JVM flags"
   for run in 1 2 3; do
-    /usr/bin/time -f "wall %es  max RSS %M KiB" java -Xmx512m -jar cli/target/fleetform.jar validate "$work/fleet-$n"
+    /usr/bin/time -f "wall %es  max RSS %M KiB" java -Xmx512m -XX:TieredStopAtLevel=1 -XX:+UseSerialGC \
+      -jar cli/target/fleetform.jar validate "$work/fleet-$n"
   done
 done
