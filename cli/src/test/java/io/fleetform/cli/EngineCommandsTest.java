@@ -372,6 +372,59 @@ class EngineCommandsTest {
                 .contains("zone.s1.service.game[0]: created the new one, then destroyed the old one");
     }
 
+    private static final String ROLLOUT = """
+
+            rollout "default" {
+              stage "canary" {
+                zones = [zone.s1]
+                wait  = 1s
+              }
+
+              stage "rest" {
+                max_parallel = 1
+                approval     = manual
+              }
+            }
+            """;
+
+    @Test
+    void applyFollowsTheRolloutStagesAndStopsForManualApproval() throws IOException {
+        Files.writeString(dir.resolve("main.fleet"), FLEET + ROLLOUT);
+        CliRunner.Result first = run("apply", d(), "--auto-approve", "-var", "zones=3");
+        assertThat(first.exitCode()).isEqualTo(ExitCode.ERROR);
+        assertThat(first.out()).contains("== stage canary: 1 zone, 3 changes")
+                .contains("== stage canary is done; waiting 1.0s before the next stage")
+                .contains("== stopped before stage rest: it needs manual approval")
+                .contains("Apply stopped before stage rest.");
+        assertThat(worldObjects()).containsExactly("zone.s1.json", "zone.s1.service.game[0].json",
+                "zone.s1.service.game[1].json");
+        CliRunner.Result approved = run("apply", d(), "--auto-approve", "-var", "zones=3", "--approve-stage", "rest");
+        assertThat(approved.exitCode()).as(approved.out()).isEqualTo(ExitCode.OK);
+        assertThat(approved.out()).contains("== stage rest: 2 zones, 6 changes").contains("Resources: 6 added");
+        String out = approved.out();
+        int lastS2 = Math.max(out.lastIndexOf("zone.s2.service.game[0]: creation complete"),
+                out.lastIndexOf("zone.s2.service.game[1]: creation complete"));
+        assertThat(lastS2).as("max_parallel = 1: zone s2 is done before zone s3 starts")
+                .isLessThan(out.indexOf("zone.s3: creating..."));
+        assertThat(run("plan", d(), "-var", "zones=3", "--detailed-exitcode").exitCode()).isEqualTo(ExitCode.OK);
+    }
+
+    @Test
+    void aFailedCanaryStopsTheLaterStages() throws IOException {
+        Files.writeString(dir.resolve("main.fleet"), FLEET + ROLLOUT.replace("approval     = manual", ""));
+        env.put("FLEETFORM_TEST_FAIL", "zone.s1.service.game[1]");
+        CliRunner.Result apply = run("apply", d(), "--auto-approve", "-var", "zones=3");
+        assertThat(apply.exitCode()).isEqualTo(ExitCode.ERROR);
+        assertThat(apply.out()).contains("zone.s1.service.game[1]: creation FAILED")
+                .contains("== stopped before stage rest: stage canary did not become healthy")
+                .doesNotContain("zone.s2: creating");
+        assertThat(worldObjects()).doesNotContain("zone.s2.json", "zone.s3.json");
+        env.remove("FLEETFORM_TEST_FAIL");
+        CliRunner.Result fixed = run("apply", d(), "--auto-approve", "-var", "zones=3");
+        assertThat(fixed.exitCode()).as(fixed.out()).isEqualTo(ExitCode.OK);
+        assertThat(worldObjects()).hasSize(9);
+    }
+
     @Test
     void applyWithoutATerminalRefusesToGuess() {
         CliRunner.Result result = run("apply", d());

@@ -51,6 +51,14 @@ class ApplyCommand implements Callable<Integer>, TerminalAware {
     @Option(names = "--plan", paramLabel = "FILE", description = "Apply a plan saved with plan -out FILE.")
     Path planFile;
 
+    @Option(names = "--rollout", paramLabel = "NAME", description = "The rollout whose stages apply follows "
+            + "(default: \"default\", or the fleet's only rollout).")
+    String rollout;
+
+    @Option(names = "--approve-stage", paramLabel = "STAGE", description = "Approve a stage that needs manual "
+            + "approval; repeatable.")
+    java.util.List<String> approvedStages = new java.util.ArrayList<>();
+
     Terminal terminal;
 
     @Override
@@ -155,7 +163,12 @@ class ApplyCommand implements Callable<Integer>, TerminalAware {
         ApplyResult result;
         try {
             terminal.out().println();
-            result = workspace.apply(planned, applyOptions(), new ApplyProgress(terminal.out()), interrupt);
+            try {
+                result = workspace.apply(planned, applyOptions(), new ApplyProgress(terminal.out()), interrupt,
+                        java.util.Optional.ofNullable(rollout), java.util.Set.copyOf(approvedStages));
+            } catch (IllegalArgumentException e) {
+                throw new CliException(ExitCode.ERROR, e.getMessage());
+            }
         } finally {
             finished.countDown();
             try {

@@ -33,6 +33,13 @@ public final class ApplyProgress implements Consumer<ApplyEvent> {
         } else if (event instanceof ApplyEvent.Finished f) {
             line = f.address() + ": " + noun(f.action()) + " complete after " + seconds(f.elapsed())
                     + (f.warnings().isEmpty() ? "" : "\n  warning: " + String.join("\n  warning: ", f.warnings()));
+        } else if (event instanceof ApplyEvent.StageStarted s) {
+            line = "\n== stage " + s.stage() + ": " + s.zones() + (s.zones() == 1 ? " zone, " : " zones, ") + s.changes()
+                    + (s.changes() == 1 ? " change" : " changes");
+        } else if (event instanceof ApplyEvent.StageWaiting w) {
+            line = "== stage " + w.stage() + " is done; waiting " + seconds(w.pause()) + " before the next stage";
+        } else if (event instanceof ApplyEvent.StageStopped s) {
+            line = "== stopped before stage " + s.stage() + ": " + s.why();
         } else if (event instanceof ApplyEvent.Failed f) {
             line = f.address() + ": " + noun(f.action()) + " FAILED after " + seconds(f.elapsed()) + ": " + f.error();
         } else {
@@ -52,7 +59,9 @@ public final class ApplyProgress implements Consumer<ApplyEvent> {
         if (result.succeeded()) {
             return "Apply complete! " + counts + time;
         }
-        StringBuilder s = new StringBuilder(result.interrupted() ? "Apply interrupted. " : "Apply failed. ");
+        StringBuilder s = new StringBuilder(result.interrupted() ? "Apply interrupted. "
+                : !result.stoppedBefore().isEmpty() && result.failed().isEmpty() ? "Apply stopped before stage "
+                + result.stoppedBefore() + ". " : "Apply failed. ");
         s.append(counts).append(time);
         if (!result.failed().isEmpty()) {
             s.append("\n").append(result.failed().size()).append(" failed:");

@@ -13,6 +13,7 @@ import io.fleetform.engine.provider.Provider;
 import io.fleetform.engine.provider.ProviderContext;
 import io.fleetform.engine.provider.ProviderException;
 import io.fleetform.engine.provider.ProviderRegistry;
+import io.fleetform.engine.rollout.RolloutSchedule;
 import io.fleetform.engine.resource.Resource;
 import io.fleetform.engine.state.ResourceState;
 import io.fleetform.engine.state.SecretHasher;
@@ -70,6 +71,19 @@ public final class Applier {
     public ApplyResult apply(Plan plan, Map<ResourceAddress, Resource> desired, State state, Map<String, Object> outputs,
                              StateStore store, ProviderContext context, Consumer<ApplyEvent> events,
                              AtomicBoolean interrupt) throws StateException, InterruptedException {
+        return apply(plan, desired, state, outputs, store, context, events, interrupt, Optional.empty(), Set.of());
+    }
+
+    /**
+     * Applies in rollout stages when a schedule is given: fleet-wide resources first, then each
+     * stage's zones ({@code max_parallel} zones at a time), then removals of zones no longer in the
+     * fleet. A stage whose gate is healthy stops the rollout when any of its changes fails; a stage
+     * that needs manual approval is not started unless its name is in {@code approvedStages}.
+     */
+    public ApplyResult apply(Plan plan, Map<ResourceAddress, Resource> desired, State state, Map<String, Object> outputs,
+                             StateStore store, ProviderContext context, Consumer<ApplyEvent> events,
+                             AtomicBoolean interrupt, Optional<RolloutSchedule> schedule, Set<String> approvedStages)
+            throws StateException, InterruptedException {
         long started = System.nanoTime();
         Map<ResourceAddress, ResourceChange> work = new LinkedHashMap<>();
         for (ResourceChange change : plan.changes()) {
@@ -77,7 +91,8 @@ public final class Applier {
                 work.put(change.address(), change);
             }
         }
-        ResourceGraph graph = ResourceGraph.of(order(work, state));
+        List<Phase> phases = schedule.isPresent() ? Phase.of(schedule.get(), work, desired)
+                : List.of(new Phase("", work.keySet(), null));
         Map<ResourceAddress, ResourceState> current = new ConcurrentHashMap<>(state.resources());
         Map<Action, Integer> done = new EnumMap<>(Action.class);
         Map<ResourceAddress, String> failed = new ConcurrentHashMap<>();
@@ -92,9 +107,10 @@ public final class Applier {
         ticker.scheduleAtFixedRate(() -> inFlight.forEach((address, since) -> events.accept(new ApplyEvent.StillWorking(
                 address, work.get(address).action(), Duration.ofNanos(System.nanoTime() - since),
                 lastProgress.getOrDefault(address, "")))), every, every, TimeUnit.MILLISECONDS);
-        Map<ResourceAddress, GraphWalker.Outcome> outcomes;
+        Map<ResourceAddress, GraphWalker.Outcome> outcomes = new LinkedHashMap<>();
+        String stoppedBefore = "";
         try (StateJournal journal = store.journal(state)) {
-            outcomes = new GraphWalker(options.parallelism()).walk(graph, address -> {
+            GraphWalker.Work unit = address -> {
                 ResourceChange change = work.get(address);
                 long begin = System.nanoTime();
                 inFlight.put(address, begin);
@@ -123,12 +139,54 @@ public final class Applier {
                 } finally {
                     inFlight.remove(address);
                 }
-            }, interrupt::get);
+            };
+            for (int i = 0; i < phases.size(); i++) {
+                Phase phase = phases.get(i);
+                if (!stoppedBefore.isEmpty() || interrupt.get()) {
+                    phase.addresses().forEach(a -> outcomes.putIfAbsent(a, GraphWalker.Outcome.NOT_STARTED));
+                    continue;
+                }
+                RolloutSchedule.StageWork stage = phase.stage();
+                if (stage != null && phase.first()) {
+                    if (stage.manualApproval() && !approvedStages.contains(stage.name())) {
+                        stoppedBefore = stage.name();
+                        events.accept(new ApplyEvent.StageStopped(stage.name(), "it needs manual approval; check the "
+                                + "stages before it, then run apply again with --approve-stage " + stage.name()));
+                        phase.addresses().forEach(a -> outcomes.putIfAbsent(a, GraphWalker.Outcome.NOT_STARTED));
+                        continue;
+                    }
+                    events.accept(new ApplyEvent.StageStarted(stage.name(), stage.zones().size(),
+                            Phase.changesOfStage(phases, stage)));
+                }
+                Map<ResourceAddress, GraphWalker.Outcome> result = new GraphWalker(options.parallelism()).walk(
+                        ResourceGraph.of(order(subset(work, phase.addresses()), state)), unit, interrupt::get);
+                outcomes.putAll(result);
+                boolean stageFailed = stage != null && Phase.failedInStage(phases, stage, outcomes);
+                boolean lastOfStage = stage != null && phase.last();
+                if (stageFailed && stage.healthGate() && lastOfStage) {
+                    Phase next = i + 1 < phases.size() ? phases.get(i + 1) : null;
+                    if (next != null) {
+                        stoppedBefore = next.stage() == null ? "(removals)" : next.stage().name();
+                        events.accept(new ApplyEvent.StageStopped(stoppedBefore, "stage " + stage.name()
+                                + " did not become healthy (changes failed) and its gate is healthy; later stages "
+                                + "were not started"));
+                    }
+                } else if (lastOfStage && stage.waitAfter().isPresent() && i + 1 < phases.size()) {
+                    events.accept(new ApplyEvent.StageWaiting(stage.name(), stage.waitAfter().get()));
+                    long until = System.nanoTime() + stage.waitAfter().get().toNanos();
+                    while (System.nanoTime() < until && !interrupt.get()) {
+                        Thread.sleep(Math.min(200, Math.max(1, (until - System.nanoTime()) / 1_000_000)));
+                    }
+                }
+            }
         } finally {
             ticker.shutdownNow();
         }
         int skipped = 0;
         int notStarted = 0;
+        for (ResourceAddress address : work.keySet()) {
+            outcomes.putIfAbsent(address, GraphWalker.Outcome.NOT_STARTED);
+        }
         for (Map.Entry<ResourceAddress, GraphWalker.Outcome> e : outcomes.entrySet()) {
             if (e.getValue() == GraphWalker.Outcome.SKIPPED) {
                 skipped++;
@@ -142,7 +200,14 @@ public final class Applier {
                 failed.isEmpty() && notStarted == 0 ? outputs : state.outputs());
         store.write(finalState);
         return new ApplyResult(done, failed, skipped, notStarted, interrupt.get(), finalState,
-                Duration.ofNanos(System.nanoTime() - started));
+                Duration.ofNanos(System.nanoTime() - started), stoppedBefore);
+    }
+
+    private static Map<ResourceAddress, ResourceChange> subset(Map<ResourceAddress, ResourceChange> work,
+                                                              java.util.Collection<ResourceAddress> addresses) {
+        Map<ResourceAddress, ResourceChange> part = new LinkedHashMap<>();
+        addresses.forEach(a -> part.put(a, work.get(a)));
+        return part;
     }
 
     private List<String> applyOne(ResourceChange change, Resource desired, String lineage,

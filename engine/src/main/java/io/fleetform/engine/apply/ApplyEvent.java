@@ -7,7 +7,17 @@ import java.time.Duration;
 /** What the applier reports as it goes; the CLI turns these into progress lines. */
 public sealed interface ApplyEvent {
 
-    ResourceAddress address();
+    /** A rollout stage begins: how many zones and changes it holds. */
+    record StageStarted(String stage, int zones, int changes) implements ApplyEvent {
+    }
+
+    /** The pause a stage asks for after it, before the next one. */
+    record StageWaiting(String stage, Duration pause) implements ApplyEvent {
+    }
+
+    /** The rollout stops before a stage: a failed health gate, or an approval not given. */
+    record StageStopped(String stage, String why) implements ApplyEvent {
+    }
 
     record Started(ResourceAddress address, Action action) implements ApplyEvent {
     }

@@ -174,10 +174,23 @@ public final class Workspace {
     /** Applies a plan; the caller holds the lock. */
     public ApplyResult apply(Planned planned, Applier.Options applyOptions, Consumer<ApplyEvent> events,
                              AtomicBoolean interrupt) throws StateException, InterruptedException {
+        return apply(planned, applyOptions, events, interrupt, java.util.Optional.empty(), java.util.Set.of());
+    }
+
+    /**
+     * Applies in the stages of the fleet's rollout ({@code rollout} names one; by default the one
+     * called "default", or the only one); without a rollout, everything at once.
+     */
+    public ApplyResult apply(Planned planned, Applier.Options applyOptions, Consumer<ApplyEvent> events,
+                             AtomicBoolean interrupt, java.util.Optional<String> rollout,
+                             java.util.Set<String> approvedStages) throws StateException, InterruptedException {
         Applier applier = new Applier(providers, applyOptions);
+        java.util.Optional<io.fleetform.engine.rollout.RolloutSchedule> schedule = planned.plan().mode() == PlanMode.NORMAL
+                ? io.fleetform.engine.rollout.RolloutSchedule.of(planned.configuration().fleet(), rollout)
+                : java.util.Optional.empty();
         return applier.apply(planned.plan(), planned.configuration().byAddress(), planned.state(),
                 outputsForState(planned.configuration().fleet(), planned.state().lineage()), backend, context, events,
-                interrupt);
+                interrupt, schedule, approvedStages);
     }
 
     /** The state after {@code moved} blocks, for applying a saved plan (no refresh: the plan was made already). */

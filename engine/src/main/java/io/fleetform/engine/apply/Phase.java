@@ -1,0 +1,76 @@
+package io.fleetform.engine.apply;
+
+import io.fleetform.engine.address.ResourceAddress;
+import io.fleetform.engine.graph.GraphWalker;
+import io.fleetform.engine.plan.Action;
+import io.fleetform.engine.plan.ResourceChange;
+import io.fleetform.engine.resource.Resource;
+import io.fleetform.engine.rollout.RolloutSchedule;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * A slice of an apply that runs to completion before the next starts: the fleet-wide resources,
+ * one batch of a stage's zones ({@code max_parallel} zones), or the removals of zones no longer
+ * in the fleet.
+ *
+ * @param stage the rollout stage, or null for the fleet-wide and removal phases
+ * @param first whether this is the stage's first batch (where it starts and is approved)
+ * @param last  whether this is the stage's last batch (after which its gate and wait apply)
+ */
+record Phase(String name, List<ResourceAddress> addresses, RolloutSchedule.StageWork stage, boolean first,
+             boolean last) {
+
+    Phase(String name, java.util.Collection<ResourceAddress> addresses, RolloutSchedule.StageWork stage) {
+        this(name, List.copyOf(addresses), stage, true, true);
+    }
+
+    static List<Phase> of(RolloutSchedule schedule, Map<ResourceAddress, ResourceChange> work,
+                          Map<ResourceAddress, Resource> desired) {
+        Map<String, List<ResourceAddress>> byZone = new LinkedHashMap<>();
+        List<ResourceAddress> shared = new ArrayList<>();
+        List<ResourceAddress> removals = new ArrayList<>();
+        java.util.Set<String> scheduled = new java.util.HashSet<>();
+        schedule.stages().forEach(s -> scheduled.addAll(s.zones()));
+        for (ResourceChange change : work.values()) {
+            Resource resource = desired.get(change.address());
+            String zone = resource != null ? resource.zone() : change.address().zone();
+            if (zone.isEmpty()) {
+                (change.action() == Action.DELETE ? removals : shared).add(change.address());
+            } else if (scheduled.contains(zone)) {
+                byZone.computeIfAbsent(zone, z -> new ArrayList<>()).add(change.address());
+            } else {
+                removals.add(change.address());
+            }
+        }
+        List<Phase> phases = new ArrayList<>();
+        if (!shared.isEmpty()) {
+            phases.add(new Phase("fleet-wide", shared, null));
+        }
+        for (RolloutSchedule.StageWork stage : schedule.stages()) {
+            List<String> zones = stage.zones().stream().filter(byZone::containsKey).toList();
+            int batch = Math.max(1, stage.maxParallel());
+            for (int i = 0; i < zones.size(); i += batch) {
+                List<ResourceAddress> addresses = new ArrayList<>();
+                zones.subList(i, Math.min(zones.size(), i + batch)).forEach(z -> addresses.addAll(byZone.get(z)));
+                phases.add(new Phase(stage.name(), List.copyOf(addresses), stage, i == 0, i + batch >= zones.size()));
+            }
+        }
+        if (!removals.isEmpty()) {
+            phases.add(new Phase("removals", removals, null));
+        }
+        return phases;
+    }
+
+    static int changesOfStage(List<Phase> phases, RolloutSchedule.StageWork stage) {
+        return phases.stream().filter(p -> p.stage() == stage).mapToInt(p -> p.addresses().size()).sum();
+    }
+
+    static boolean failedInStage(List<Phase> phases, RolloutSchedule.StageWork stage,
+                                 Map<ResourceAddress, GraphWalker.Outcome> outcomes) {
+        return phases.stream().filter(p -> p.stage() == stage).flatMap(p -> p.addresses().stream())
+                .map(outcomes::get).anyMatch(o -> o == GraphWalker.Outcome.FAILED || o == GraphWalker.Outcome.SKIPPED);
+    }
+}
