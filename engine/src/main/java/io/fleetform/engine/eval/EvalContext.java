@@ -28,8 +28,12 @@ public final class EvalContext {
     private final EvalOptions options;
     private final ModuleResolver modules;
     private final ExpressionEvaluator evaluator = new ExpressionEvaluator(this);
-    private final Deque<String> evaluating = new ArrayDeque<>();
-    private final Set<String> active = new HashSet<>();
+    /** What is being computed: a key compared cheaply, and its name, built only for a cycle message. */
+    private record Frame(Object key, java.util.function.Supplier<String> name) {
+    }
+
+    private final Deque<Frame> evaluating = new ArrayDeque<>();
+    private final Set<Object> active = new HashSet<>();
     private String currentAttribute;
     private final Set<Path> filesRead = java.util.Collections.synchronizedSet(new java.util.TreeSet<>());
 
@@ -70,12 +74,22 @@ public final class EvalContext {
      * becomes one diagnostic and an error value, and re-entering a key being computed is a cycle.
      */
     public Value compute(String key, String attributeName, Expression expression, Scope scope) {
+        return compute(key, () -> key, attributeName, expression, scope);
+    }
+
+    /**
+     * As {@link #compute(String, String, Expression, Scope)}, with a key that is cheap to hash (a
+     * layer and an attribute) and a name made only if a cycle has to be described: at 200,000
+     * services, building and hashing a long name per attribute was most of the work.
+     */
+    public Value compute(Object key, java.util.function.Supplier<String> name, String attributeName,
+                         Expression expression, Scope scope) {
         if (!active.add(key)) {
-            diagnostics.add(Diagnostic.error("reference-cycle", expression.span(), "reference cycle: " + cycle(key),
-                    "break the cycle by computing one of these from something else"));
+            diagnostics.add(Diagnostic.error("reference-cycle", expression.span(), "reference cycle: "
+                    + cycle(key, name.get()), "break the cycle by computing one of these from something else"));
             return ErrorValue.INSTANCE;
         }
-        evaluating.push(key);
+        evaluating.push(new Frame(key, name));
         String saved = currentAttribute;
         currentAttribute = attributeName;
         try {
@@ -100,18 +114,18 @@ public final class EvalContext {
         }
     }
 
-    private String cycle(String key) {
+    private String cycle(Object key, String name) {
         List<String> chain = new ArrayList<>();
-        List<String> stack = new ArrayList<>(evaluating);
+        List<Frame> stack = new ArrayList<>(evaluating);
         java.util.Collections.reverse(stack);
         boolean inCycle = false;
-        for (String entry : stack) {
-            inCycle |= entry.equals(key);
+        for (Frame frame : stack) {
+            inCycle |= frame.key().equals(key);
             if (inCycle) {
-                chain.add(entry);
+                chain.add(frame.name().get());
             }
         }
-        chain.add(key);
+        chain.add(name);
         return String.join(" → ", chain);
     }
 

@@ -37,6 +37,19 @@ public final class Layer {
         }
     }
 
+    /** An attribute of this layer being computed: equal only for the same layer (identity) and names. */
+    private record Key(Layer layer, String name, String block) {
+        @Override
+        public boolean equals(Object other) {
+            return other instanceof Key k && k.layer == layer && k.name.equals(name) && k.block.equals(block);
+        }
+
+        @Override
+        public int hashCode() {
+            return System.identityHashCode(layer) * 31 + name.hashCode();
+        }
+    }
+
     public String owner() {
         return owner;
     }
@@ -64,7 +77,7 @@ public final class Layer {
             if (attribute == null) {
                 return null;
             }
-            value = context.compute(owner + "." + name, name, attribute.value(), scope);
+            value = context.compute(new Key(this, name, ""), () -> owner + "." + name, name, attribute.value(), scope);
             memo.put(name, value);
         }
         return value;
@@ -96,7 +109,7 @@ public final class Layer {
             if (attribute == null) {
                 return null;
             }
-            value = context.compute(owner + "." + key, name, attribute.value(), scope);
+            value = context.compute(new Key(this, name, type), () -> owner + "." + key, name, attribute.value(), scope);
             memo.put(key, value);
         }
         return value;

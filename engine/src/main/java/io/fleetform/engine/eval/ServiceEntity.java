@@ -21,6 +21,7 @@ final class ServiceEntity extends LayeredEntity {
     private final String name;
     private final Block block;
     private final Layer own;
+    private final String address;
     private List<Layer> layers;
     private Optional<String> template = Optional.empty();
 
@@ -29,7 +30,8 @@ final class ServiceEntity extends LayeredEntity {
         this.zone = zone;
         this.name = name;
         this.block = block;
-        this.own = new Layer(zone.address() + ".service." + name, block, zone.layer().scope());
+        this.address = zone.address() + ".service." + name;
+        this.own = new Layer(address, block, zone.layer().scope());
     }
 
     ZoneEntity zone() {
@@ -89,6 +91,6 @@ final class ServiceEntity extends LayeredEntity {
 
     @Override
     public String address() {
-        return zone.address() + ".service." + name;
+        return address;
     }
 }

@@ -22,6 +22,7 @@ final class ZoneEntity extends LayeredEntity {
     private final String name;
     private final int index;
     private final Layer layer;
+    private final String address;
     private Map<String, ServiceEntity> services;
 
     ZoneEntity(ModuleInstance module, ZoneGroup group, String name, int index, Scope scope) {
@@ -30,7 +31,8 @@ final class ZoneEntity extends LayeredEntity {
         this.group = group;
         this.name = name;
         this.index = index;
-        this.layer = new Layer("zone." + name, group.block(), scope);
+        this.address = "zone." + name;
+        this.layer = new Layer(address, group.block(), scope);
     }
 
     ModuleInstance module() {
@@ -125,6 +127,6 @@ final class ZoneEntity extends LayeredEntity {
 
     @Override
     public String address() {
-        return "zone." + name;
+        return address;
     }
 }

@@ -263,10 +263,12 @@ public final class HostProvider implements Provider {
      */
     @Override
     public ImportResponse importResource(ImportRequest request) throws ProviderException {
-        for (HostPool pool : pools.values()) {
-            if (!pools.containsKey(request.context().fleetDir() + "#" + pool.name())) {
-                continue;
+        String mine = request.context().fleetDir() + "#";
+        for (Map.Entry<String, HostPool> remembered : pools.entrySet()) {
+            if (!remembered.getKey().startsWith(mine)) {
+                continue; // a pool of another fleet folder seen by this process
             }
+            HostPool pool = remembered.getValue();
             for (Map.Entry<String, AgentClient> agent : AgentDirectory.clients(pool, request.context().fleetDir(),
                     request.context().environment()).entrySet()) {
                 try {
