@@ -87,7 +87,9 @@ public final class KubernetesProvider implements Provider {
         attributes.put(CONTEXT, r.cluster().context() == null ? "" : r.cluster().context());
         r.cluster().kubeconfig().ifPresent(k -> attributes.put(KUBECONFIG, k));
         Set<String> sensitive = r.kind() == Kind.SECRET ? Set.of("data") : Set.of();
-        List<ResourceAddress> deps = r.dependsOn().stream().map(d -> new ResourceAddress(d.address())).toList();
+        List<ResourceAddress> deps = new ArrayList<>();
+        r.dependsOn().forEach(d -> deps.add(new ResourceAddress(d.address())));
+        r.external().forEach(d -> deps.add(new ResourceAddress(d)));
         return new Resource(new ResourceAddress(r.address()), r.kind().type(), NAME, attributes, sensitive, deps,
                 new ResourceLifecycle(r.preventDestroy(), List.of(), false));
     }
@@ -288,19 +290,31 @@ public final class KubernetesProvider implements Provider {
         }
     }
 
-    /** A workload's rollout as its status tells it. */
-    record Rollout(long generation, long observed, long replicas, long ready, long updated, long current) {
+    /**
+     * A workload's rollout as its status tells it. The same rule for every workload kind, as
+     * they all report the same counters (OpenKruise's CloneSet and Advanced StatefulSet like
+     * the built-in ones; kruise-game's GameServerSet copies its Advanced StatefulSet's):
+     * rolled out when the controller has seen the latest generation ({@code
+     * status.observedGeneration ≥ metadata.generation}) and {@code status.replicas},
+     * {@code updatedReplicas} and {@code readyReplicas} all equal {@code spec.replicas} (no
+     * old pods left, all at the new revision, all ready), and, for the kinds that report it
+     * ({@code updatedReadyReplicas}: the Kruise kinds), that many updated pods are ready.
+     */
+    record Rollout(long generation, long observed, long replicas, long ready, long updated, long current,
+                   long updatedReady) {
         static Rollout of(Map<String, Object> object) {
             Map<?, ?> meta = object.get("metadata") instanceof Map<?, ?> m ? m : Map.of();
             Map<?, ?> spec = object.get("spec") instanceof Map<?, ?> m ? m : Map.of();
             Map<?, ?> status = object.get("status") instanceof Map<?, ?> m ? m : Map.of();
             return new Rollout(number(meta.get("generation"), 0), number(status.get("observedGeneration"), 0),
                     number(spec.get("replicas"), 1), number(status.get("readyReplicas"), 0),
-                    number(status.get("updatedReplicas"), 0), number(status.get("replicas"), 0));
+                    number(status.get("updatedReplicas"), 0), number(status.get("replicas"), 0),
+                    number(status.get("updatedReadyReplicas"), -1));
         }
 
         boolean done() {
-            return observed >= generation && updated == replicas && ready == replicas && current == replicas;
+            return observed >= generation && updated == replicas && ready == replicas && current == replicas
+                    && (updatedReady < 0 || updatedReady == replicas);
         }
 
         String describe() {
@@ -308,6 +322,8 @@ public final class KubernetesProvider implements Provider {
                 return "waiting for the controller to see generation " + generation + " (it has seen " + observed + ")";
             }
             return ready + "/" + replicas + " replicas ready, " + updated + " updated"
+                    + (updatedReady >= 0 && updatedReady != replicas && ready == replicas && updated == replicas
+                    ? " (" + updatedReady + " of them updated and ready)" : "")
                     + (current > replicas ? ", " + (current - replicas) + " old ones still running" : "");
         }
 
@@ -344,7 +360,9 @@ public final class KubernetesProvider implements Provider {
                 Object finalizers = now.body().get("metadata") instanceof Map<?, ?> m ? m.get("finalizers") : null;
                 throw ProviderException.temporary(t.address + ": " + t.describe() + " is still being deleted after "
                         + human(t.settings.rolloutTimeout()) + " (finalizers " + finalizers
-                        + "; is the garbage collector running?)");
+                        + "; is the garbage collector running?"
+                        + (t.kind.isCustom() ? " It picks up a newly installed CustomResourceDefinition's kind from "
+                        + "discovery within about 30s" : "") + ")");
             }
             sleep(t.settings.poll());
         }

@@ -36,7 +36,12 @@ final class Manifests {
 
     /** One object to write, in one cluster. */
     record Rendered(Kind kind, Cluster cluster, String namespace, String name, Map<String, Object> manifest,
-                    List<Rendered> dependsOn, boolean preventDestroy) {
+                    List<Rendered> dependsOn, boolean preventDestroy, List<String> external) {
+        Rendered(Kind kind, Cluster cluster, String namespace, String name, Map<String, Object> manifest,
+                 List<Rendered> dependsOn, boolean preventDestroy) {
+            this(kind, cluster, namespace, name, manifest, dependsOn, preventDestroy, List.of());
+        }
+
         String address() {
             return KubernetesProvider.address(cluster.name(), kind, namespace, name);
         }
@@ -286,7 +291,24 @@ final class Manifests {
         }
         Map<String, Object> workload = object(kind, namespace, name, labels);
         workload.put("spec", spec);
-        add(new Rendered(kind, cluster, namespace, name, workload, List.copyOf(deps), protect));
+        add(new Rendered(kind, cluster, namespace, name, workload, List.copyOf(deps), protect, imageDependencies(s)));
+    }
+
+    /**
+     * Addresses of other providers' resources a workload waits for: its image resolved and
+     * copied to each of its mirrors (the registry provider's {@code image.NAME} and
+     * {@code image.NAME.mirror.REGISTRY}), when the image comes from a registry. The engine
+     * drops edges to addresses nobody declares.
+     */
+    private List<String> imageDependencies(Service s) {
+        Image image = fleet.image(s.image()).orElse(null);
+        if (image == null || image.registry().isEmpty()) {
+            return List.of();
+        }
+        List<String> deps = new ArrayList<>();
+        deps.add("image." + image.name());
+        image.replicateTo().forEach(m -> deps.add("image." + image.name() + ".mirror." + m));
+        return List.copyOf(deps);
     }
 
     private Rendered sriov(Cluster cluster, Rendered ns, String namespace, String name, Map<String, Object> labels,

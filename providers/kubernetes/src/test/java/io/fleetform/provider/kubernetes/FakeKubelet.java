@@ -6,7 +6,7 @@ import java.util.Map;
 
 /**
  * No kubelet or workload controller runs in the test clusters: this writes every
- * StatefulSet's and Deployment's {@code status} (through the status subresource) as if all its
+ * workload's (StatefulSet, Deployment, and the Kruise kinds when their CRDs are installed) {@code status} (through the status subresource) as if all its
  * replicas were up to date and ready, in the background, until closed.
  */
 final class FakeKubelet implements AutoCloseable {
@@ -18,7 +18,7 @@ final class FakeKubelet implements AutoCloseable {
         this.api = new KubeApi(cluster.kubeconfig(), cluster.context(), Duration.ofSeconds(10));
         this.thread = new Thread(() -> {
             while (running) {
-                for (Kind kind : List.of(Kind.STATEFULSET, Kind.DEPLOYMENT)) {
+                for (Kind kind : java.util.Arrays.stream(Kind.values()).filter(Kind::isWorkload).toList()) {
                     try {
                         markAllReady(api, kind, namespace);
                     } catch (Exception ignored) {
@@ -57,8 +57,11 @@ final class FakeKubelet implements AutoCloseable {
 
     static void writeStatus(KubeApi api, Kind kind, String namespace, String name, long generation, long replicas,
                             long ready) throws KubeApi.Unreachable {
-        Map<String, Object> status = Map.of("observedGeneration", generation, "replicas", replicas,
-                "readyReplicas", ready, "updatedReplicas", replicas, "currentReplicas", replicas);
+        Map<String, Object> status = new java.util.HashMap<>(Map.of("observedGeneration", generation, "replicas",
+                replicas, "readyReplicas", ready, "updatedReplicas", replicas, "currentReplicas", replicas));
+        if (kind.isCustom()) {
+            status.put("updatedReadyReplicas", ready); // the Kruise kinds report it
+        }
         KubeApi.Response r = api.mergePatch(kind.path(namespace, name) + "/status", Map.of("status", status),
                 "fake-kubelet");
         if (!r.ok()) {

@@ -9,11 +9,18 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Map;
+import io.fleetform.engine.address.ResourceAddress;
+import io.fleetform.engine.provider.ExpandRequest;
+import io.fleetform.engine.provider.ProviderContext;
+import io.fleetform.engine.resource.Resource;
+import java.util.List;
+import java.util.Set;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
 /**
- * The rendered manifests of the examples, checked in under src/test/resources/golden. After a
+ * The rendered manifests (and the dependencies of the examples' resources) of the examples, checked in under src/test/resources/golden. After a
  * deliberate change: {@code mvn -pl providers/kubernetes test -Dtest=GoldenManifestsTest
  * -Dfleetform.updateGolden=true}, and review the diff.
  */
@@ -34,5 +41,27 @@ class GoldenManifestsTest {
         }
         assertThat(out.yaml()).as("rendered %s differs from %s (-Dfleetform.updateGolden=true to accept)", example,
                 golden).isEqualTo(Files.readString(golden, StandardCharsets.UTF_8));
+    }
+
+    /** Workloads wait for their image's registry resources (mt2's image is copied to a mirror); nothing else does. */
+    @Test
+    void workloadsDependOnTheirImageAndItsMirrors() throws Exception {
+        Path repo = TestClusters.repo();
+        LoadResult loaded = FleetLoader.fromClassPath().load(repo.resolve("examples/mt2"),
+                EvalOptions.defaults().withEnvironment(Map.of()));
+        assertThat(loaded.hasErrors()).as(loaded.diagnostics().toString()).isFalse();
+        KubernetesProvider provider = new KubernetesProvider();
+        var response = provider.expand(new ExpandRequest(loaded.fleetOrThrow(), Set.of("sh-prod"),
+                new ProviderContext(repo.resolve("examples/mt2"), Map.of())));
+        assertThat(response.resources()).isNotEmpty();
+        for (Resource r : response.resources()) {
+            List<String> deps = r.dependsOn().stream().map(ResourceAddress::value).toList();
+            if (Kind.ofType(r.type()).orElseThrow().isWorkload()) {
+                assertThat(deps).as(r.address().value()).contains("image.gamesvr", "image.gamesvr.mirror.sh-mirror")
+                        .anyMatch(d -> d.startsWith("k8s.sh-prod.namespace."));
+            } else {
+                assertThat(deps).as(r.address().value()).noneMatch(d -> d.startsWith("image."));
+            }
+        }
     }
 }

@@ -30,7 +30,7 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * Plan and apply through the engine's Workspace with the local state backend, against real
  * API servers: create, change, no changes, drift and a conflict with another field manager,
- * destroy; and a fleet on two clusters.
+ * destroy; a replacement (a change Kubernetes refuses in place); and a fleet on two clusters.
  */
 @ExtendWith(TestClusters.class)
 class KubernetesWorkspaceTest {
@@ -182,6 +182,40 @@ class KubernetesWorkspaceTest {
             assertThat(two.get(Kind.STATEFULSET.path("multi", "onez1-game")).code()).isEqualTo(404);
         }
         assertThat(changes(plan(ws, PlanMode.NORMAL))).isEmpty();
+        assertThat(apply(ws, plan(ws, PlanMode.DESTROY), events).succeeded()).as(events.toString()).isTrue();
+    }
+
+    /** A change Kubernetes refuses in place (volumeClaimTemplates) plans as a replacement: delete, then create. */
+    @Test
+    void replacementWhenKubernetesCannotChangeInPlace() throws Exception {
+        TestClusters.Cluster c = TestClusters.cluster("one");
+        closing.add(new FakeKubelet(c, "repl"));
+        List<String> events = new CopyOnWriteArrayList<>();
+        Workspace ws = workspace(TestFleets.fleet("repl", 1, "1Gi", "    disk = 10Gi at \"/data\"\n", c));
+        assertThat(apply(ws, plan(ws, PlanMode.NORMAL), events).succeeded()).as(events.toString()).isTrue();
+        String path = Kind.STATEFULSET.path("repl", "onez1-game");
+        Object uid = ((Map<?, ?>) one.get(path).body().get("metadata")).get("uid");
+
+        // The API server refuses this change of a live StatefulSet...
+        KubeApi.Response refused = one.mergePatch(path, Map.of("spec", Map.of("volumeClaimTemplates", List.of(Map.of(
+                "metadata", Map.of("name", "data"), "spec", Map.of("accessModes", List.of("ReadWriteOnce"),
+                        "resources", Map.of("requests", Map.of("storage", "20Gi"))))))), "someone");
+        assertThat(refused.code()).isEqualTo(422);
+        assertThat(refused.message()).contains("Forbidden");
+
+        // ...so Fleetform plans a replacement, naming the field, and applies it as delete + create.
+        ws = workspace(TestFleets.fleet("repl", 1, "1Gi", "    disk = 20Gi at \"/data\"\n", c));
+        Workspace.Planned bigger = plan(ws, PlanMode.NORMAL);
+        assertThat(changes(bigger)).extracting(ch -> ch.address().value() + " " + ch.action())
+                .containsExactly("k8s.one.statefulset.repl/onez1-game REPLACE");
+        assertThat(changes(bigger).get(0).reason()).contains("spec.volumeClaimTemplates")
+                .contains("deleted and created again");
+        events.clear();
+        assertThat(apply(ws, bigger, events).succeeded()).as(events.toString()).isTrue();
+        KubeApi.Response now = one.get(path);
+        assertThat(((Map<?, ?>) now.body().get("metadata")).get("uid")).isNotEqualTo(uid);
+        assertThat(Json.write(now.body())).contains("\"storage\":\"20Gi\"");
+        assertThat(changes(plan(ws, PlanMode.NORMAL))).as("re-plan after the replacement").isEmpty();
         assertThat(apply(ws, plan(ws, PlanMode.DESTROY), events).succeeded()).as(events.toString()).isTrue();
     }
 }
