@@ -69,7 +69,7 @@ public final class KubernetesProvider implements Provider {
                 settings);
         List<Resource> resources = new ArrayList<>();
         for (Manifests.Rendered r : result.objects()) {
-            Resource resource = resource(r);
+            Resource resource = resource(r, result.zoneOf(r));
             resources.add(resource);
             lastExpansion.put(resource.address(), resource);
             Map<String, Object> connection = new TreeMap<>();
@@ -83,6 +83,11 @@ public final class KubernetesProvider implements Provider {
     }
 
     static Resource resource(Manifests.Rendered r) {
+        return resource(r, "");
+    }
+
+    /** @param zone the zone the object belongs to, which decides its rollout stage; "" for shared objects */
+    static Resource resource(Manifests.Rendered r, String zone) {
         Map<String, Object> attributes = new TreeMap<>(Flat.flatten(r.manifest()));
         attributes.put(CONTEXT, r.cluster().context() == null ? "" : r.cluster().context());
         r.cluster().kubeconfig().ifPresent(k -> attributes.put(KUBECONFIG, k));
@@ -91,7 +96,7 @@ public final class KubernetesProvider implements Provider {
         r.dependsOn().forEach(d -> deps.add(new ResourceAddress(d.address())));
         r.external().forEach(d -> deps.add(new ResourceAddress(d)));
         return new Resource(new ResourceAddress(r.address()), r.kind().type(), NAME, attributes, sensitive, deps,
-                new ResourceLifecycle(r.preventDestroy(), List.of(), false));
+                new ResourceLifecycle(r.preventDestroy(), List.of(), false), zone);
     }
 
     // ------------------------------------------------------------------- diff

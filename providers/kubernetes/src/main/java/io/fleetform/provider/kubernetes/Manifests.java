@@ -47,7 +47,15 @@ final class Manifests {
         }
     }
 
-    record Result(List<Rendered> objects, List<Diagnostic> diagnostics) {
+    /** @param zones the zone each zone-scoped object belongs to (by identity), for rollout stages */
+    record Result(List<Rendered> objects, List<Diagnostic> diagnostics, Map<Rendered, String> zones) {
+        Result(List<Rendered> objects, List<Diagnostic> diagnostics) {
+            this(objects, diagnostics, Map.of());
+        }
+
+        String zoneOf(Rendered r) {
+            return zones.getOrDefault(r, "");
+        }
     }
 
     private final Fleet fleet;
@@ -81,7 +89,7 @@ final class Manifests {
                 m.service(cluster, idc.get(), zone, s);
             }
         }
-        return new Result(List.copyOf(m.objects), List.copyOf(m.diagnostics));
+        return new Result(List.copyOf(m.objects), List.copyOf(m.diagnostics), m.zoneOf);
     }
 
     static String namespaceOf(Fleet fleet, Cluster cluster) {
@@ -102,6 +110,15 @@ final class Manifests {
     }
 
     private void service(Cluster cluster, Idc idc, Zone zone, Service s) {
+        currentZone = zone.name();
+        try {
+            renderService(cluster, idc, zone, s);
+        } finally {
+            currentZone = "";
+        }
+    }
+
+    private void renderService(Cluster cluster, Idc idc, Zone zone, Service s) {
         Rendered ns = namespace(cluster);
         String namespace = ns.name();
         String name = dns(zone.name() + "-" + s.name());
@@ -406,8 +423,15 @@ final class Manifests {
 
     private Rendered add(Rendered r) {
         objects.add(r);
+        if (!currentZone.isEmpty()) {
+            zoneOf.put(r, currentZone);
+        }
         return r;
     }
+
+    /** The zone whose service is being rendered ("" outside one), and what each object belongs to. */
+    private String currentZone = "";
+    private final Map<Rendered, String> zoneOf = new java.util.IdentityHashMap<>();
 
     private static Map<String, Object> object(Kind kind, String namespace, String name, Map<String, Object> labels) {
         Map<String, Object> meta = new LinkedHashMap<>();

@@ -64,4 +64,23 @@ class GoldenManifestsTest {
             }
         }
     }
+
+    /** Objects of a zone carry it, so apply changes them in the zone's rollout stage; the namespace belongs to none. */
+    @Test
+    void zoneObjectsCarryTheirZoneForRolloutStages() throws Exception {
+        Path repo = TestClusters.repo();
+        LoadResult loaded = FleetLoader.fromClassPath().load(repo.resolve("examples/mt2"),
+                EvalOptions.defaults().withEnvironment(Map.of()));
+        var response = new KubernetesProvider().expand(new ExpandRequest(loaded.fleetOrThrow(), Set.of("sh-prod"),
+                new ProviderContext(repo.resolve("examples/mt2"), Map.of())));
+        for (Resource r : response.resources()) {
+            if (r.type().equals("k8s_namespace")) {
+                assertThat(r.zone()).as(r.address().value()).isEmpty();
+            } else {
+                assertThat(r.zone()).as(r.address().value()).isNotEmpty();
+                assertThat(r.address().value()).contains("/" + r.zone() + "-");
+            }
+        }
+        assertThat(response.resources()).anySatisfy(r -> assertThat(r.zone()).isEqualTo("s1"));
+    }
 }
