@@ -48,6 +48,12 @@ final class ZoneBuilder {
 
     private final EvalContext context;
     private final Map<String, Idc> idcs;
+    /**
+     * Equal immutable parts of services (CPU, disk, IO, network, ports...) are shared: services
+     * built from one template are mostly alike, and at 200,000 services the copies were what the
+     * garbage collector spent its time on.
+     */
+    private final Map<Object, Object> shared = new java.util.HashMap<>();
 
     ZoneBuilder(EvalContext context, Map<String, Idc> idcs) {
         this.context = context;
@@ -85,8 +91,8 @@ final class ZoneBuilder {
         Lifecycle lifecycle = lifecycle(entity, Set.of("idc", "module", "labels", "services"));
         Optional<String> origin = entity.module().isRoot() ? Optional.empty()
                 : Optional.of(entity.module().prefix().replaceAll("\\.$", ""));
-        return new Zone(entity.name(), entity.group().label(), entity.index(), idcName == null ? "" : idcName, module,
-                labels, services, lifecycle, origin, header);
+        return new Zone(entity.name(), entity.group().label(), entity.index(), idcName == null ? "" : idcName,
+                share(module), share(Map.copyOf(labels)), services, share(lifecycle), share(origin), header);
     }
 
     private Service service(ServiceEntity s, String zoneIdc, Optional<String> zoneModule) {
@@ -121,9 +127,15 @@ final class ZoneBuilder {
         if (image == null || cpu == null || memory == null || network == null) {
             return null;
         }
-        return new Service(s.name(), s.zone().name(), image, replicas == null ? 1 : replicas.intValue(), cpu, memory,
-                disk, io, network, spread, workload, ports, env, command, config, lifecycle, s.template(),
-                s.block().span());
+        return new Service(s.name(), s.zone().name(), image, replicas == null ? 1 : replicas.intValue(), share(cpu),
+                memory, share(disk), share(io), share(network), spread, workload, share(Map.copyOf(ports)),
+                share(List.copyOf(env)), share(List.copyOf(command)), share(Map.copyOf(config)), share(lifecycle),
+                share(s.template()), s.block().span());
+    }
+
+    @SuppressWarnings("unchecked")
+    private <T> T share(T value) {
+        return (T) shared.computeIfAbsent(value, v -> v);
     }
 
     private Cpu cpu(Located value) {
