@@ -10,6 +10,7 @@ import io.fleetform.engine.apply.ApplyResult;
 import io.fleetform.engine.plan.Plan;
 import io.fleetform.engine.plan.PlanCodec;
 import io.fleetform.engine.run.Workspace;
+import io.fleetform.engine.state.ApplyRecord;
 import io.fleetform.engine.state.State;
 import io.fleetform.engine.state.StateException;
 import io.fleetform.engine.state.StateLock;
@@ -45,6 +46,13 @@ class ApplyCommand implements Callable<Integer>, TerminalAware {
     @Mixin
     PlanSelection selection;
 
+    @Mixin
+    SourceOptions source;
+
+    @Option(names = "--require-ref", paramLabel = "REF", description = "With --plan: refuse the plan unless the "
+            + "commit it was made from is still REF's head (the pull request was not updated after review).")
+    String requireRef;
+
     @Option(names = "--auto-approve", description = "Do not ask before applying.")
     boolean autoApprove;
 
@@ -72,26 +80,42 @@ class ApplyCommand implements Callable<Integer>, TerminalAware {
 
     @Override
     public Integer call() throws IOException, StateException, InterruptedException {
-        Workspace workspace = Engine.workspace(fleet, state, terminal);
+        if (requireRef != null && planFile == null) {
+            throw new CliException(ExitCode.USAGE, "--require-ref checks a saved plan: use it with --plan FILE");
+        }
+        List<String> refs = requireRef == null ? List.of() : List.of(requireRef);
+        try (FleetSource files = source.open(fleet, terminal.environment(), refs)) {
+            return apply(files);
+        }
+    }
+
+    private int apply(FleetSource files) throws IOException, StateException, InterruptedException {
+        Workspace workspace = Engine.workspace(files, fleet, state, terminal);
         Workspace.Outcome<Workspace.Configuration> configuration = workspace.configuration();
         Engine.report(configuration.diagnostics(), fleet, terminal);
         StateLock lock = Engine.lock(workspace, destroying() ? "destroy" : "apply");
         try {
-            Workspace.Planned planned = planFile != null ? saved(workspace, configuration.value())
-                    : fresh(workspace, configuration.value());
+            Workspace.Planned planned = planFile != null ? saved(workspace, configuration.value(), files)
+                    : fresh(workspace, configuration.value(), files);
             if (planned == null) {
                 return ExitCode.OK;
             }
-            return run(workspace, planned);
+            // The state remembers which commit each apply came from, written with the apply's own state.
+            ApplyRecord record = new ApplyRecord(planned.state().serial() + 1, java.time.Instant.now(),
+                    destroying() ? "destroy" : "apply", planned.plan().provenance());
+            return run(workspace, new Workspace.Planned(planned.plan(), planned.configuration(),
+                    planned.state().withApply(record)));
         } finally {
             Engine.unlock(lock);
         }
     }
 
-    private Workspace.Planned fresh(Workspace workspace, Workspace.Configuration configuration) throws StateException {
-        Workspace.Outcome<Workspace.Planned> planned = workspace.plan(configuration, selection.settings(destroying()));
-        Engine.report(planned.diagnostics(), fleet, terminal);
-        Plan plan = planned.value().plan();
+    private Workspace.Planned fresh(Workspace workspace, Workspace.Configuration configuration, FleetSource files)
+            throws StateException {
+        Workspace.Outcome<Workspace.Planned> outcome = workspace.plan(configuration, selection.settings(destroying()));
+        Engine.report(outcome.diagnostics(), fleet, terminal);
+        Plan plan = outcome.value().plan().withProvenance(files.provenance(configuration.filesRead()));
+        Workspace.Planned planned = new Workspace.Planned(plan, outcome.value().configuration(), outcome.value().state());
         terminal.out().print(PlanText.render(plan, terminal.colour() && !fleet.noColour));
         if (!plan.hasChanges()) {
             return null;
@@ -99,16 +123,19 @@ class ApplyCommand implements Callable<Integer>, TerminalAware {
         if (!autoApprove && !confirmed()) {
             throw new CliException(ExitCode.ERROR, "apply cancelled; nothing was changed");
         }
-        return planned.value();
+        return planned;
     }
 
-    private Workspace.Planned saved(Workspace workspace, Workspace.Configuration configuration)
+    private Workspace.Planned saved(Workspace workspace, Workspace.Configuration configuration, FleetSource files)
             throws IOException, StateException {
         Plan plan;
         try {
             plan = PlanCodec.decode(Files.readAllBytes(planFile), planFile.toString());
         } catch (io.fleetform.engine.plan.PlanFormatException e) {
             throw new CliException(ExitCode.ERROR, e.getMessage());
+        }
+        if (requireRef != null) {
+            requireHead(plan, files);
         }
         State stored = workspace.backend().read().orElseGet(State::empty);
         List<Diagnostic> problems = workspace.checkSavedPlan(plan, configuration, stored);
@@ -118,6 +145,21 @@ class ApplyCommand implements Callable<Integer>, TerminalAware {
             return null;
         }
         return new Workspace.Planned(plan, configuration, workspace.movedState(configuration, stored));
+    }
+
+    /** The reviewed commit must still be the head of the ref: a pull request updated after review is refused. */
+    private void requireHead(Plan plan, FleetSource files) {
+        if (plan.provenance().isEmpty()) {
+            throw new CliException(ExitCode.ERROR, "the plan " + planFile + " records no commit, so --require-ref "
+                    + requireRef + " cannot check it; make the plan from Git (plan --git REPO --ref REF -out FILE)");
+        }
+        String planned = plan.provenance().get().commit();
+        String head = files.headOf(requireRef);
+        if (!head.equals(planned)) {
+            throw new CliException(ExitCode.ERROR, "the plan " + planFile + " was made from commit "
+                    + planned.substring(0, 12) + ", but " + requireRef + " is now at " + head.substring(0, 12)
+                    + " (it was updated after the plan was reviewed); nothing was changed: make and review a new plan");
+        }
     }
 
     private boolean confirmed() {

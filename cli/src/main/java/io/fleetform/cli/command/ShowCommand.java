@@ -65,6 +65,9 @@ final class ShowCommand implements Callable<Integer>, TerminalAware {
         }
         terminal.out().println("state " + current.lineage() + " serial " + current.serial() + ", "
                 + current.resources().size() + " resources");
+        current.lastApply().ifPresent(a -> terminal.out().println("last " + a.operation() + " (serial " + a.serial()
+                + ", " + a.started() + "): " + a.provenance().map(p -> "from " + p.describe())
+                .orElse("not from Git")));
         for (ResourceState r : current.resources().values()) {
             terminal.out().println("  " + r.address() + "  (" + r.type() + ", " + r.provider() + ")");
         }

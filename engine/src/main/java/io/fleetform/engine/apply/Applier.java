@@ -196,8 +196,8 @@ public final class Applier {
                 notStarted++;
             }
         }
-        State finalState = new State(state.version(), state.lineage(), state.serial() + 1, current,
-                failed.isEmpty() && notStarted == 0 ? outputs : state.outputs());
+        State finalState = state.withResources(current).nextSerial()
+                .withOutputs(failed.isEmpty() && notStarted == 0 ? outputs : state.outputs());
         store.write(finalState);
         return new ApplyResult(done, failed, skipped, notStarted, interrupt.get(), finalState,
                 Duration.ofNanos(System.nanoTime() - started), stoppedBefore);

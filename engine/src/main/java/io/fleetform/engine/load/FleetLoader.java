@@ -1,6 +1,7 @@
 package io.fleetform.engine.load;
 
 import io.fleetform.dsl.ast.FleetFile;
+import io.fleetform.dsl.diag.Diagnostic;
 import io.fleetform.dsl.diag.Diagnostics;
 import io.fleetform.dsl.parse.FleetParser;
 import io.fleetform.dsl.parse.ParseResult;
@@ -24,13 +25,32 @@ import java.util.Optional;
  * Reads a fleet folder and runs the phases in order: parse every {@code *.fleet} file, stop
  * if any has a syntax error; check structure; load the fleet's Groovy functions; evaluate
  * into the model. Every phase adds to the same diagnostics, so one run reports everything.
+ *
+ * <p>The folder may be on any file system: the working directory, or a Git commit's tree opened
+ * as a read-only file system, in which {@code file()} and modules then resolve.
+ *
+ * <p>Without user code ({@link #withoutUserCode()}, for changes nobody trusted yet) the Groovy
+ * scripts in {@code functions/} are neither compiled nor run (compiling Groovy can already run
+ * code, through AST transformations), and every call of a function that is not built in is an
+ * error saying why.
  */
 public final class FleetLoader {
     private final FleetParser parser = new FleetParser();
     private final FunctionRegistry builtins;
+    private final boolean userCode;
 
     public FleetLoader(FunctionRegistry builtins) {
+        this(builtins, true);
+    }
+
+    private FleetLoader(FunctionRegistry builtins, boolean userCode) {
         this.builtins = builtins;
+        this.userCode = userCode;
+    }
+
+    /** This loader, refusing to load the fleet's own Groovy functions. */
+    public FleetLoader withoutUserCode() {
+        return new FleetLoader(builtins, false);
     }
 
     public static FleetLoader fromClassPath() {
@@ -70,12 +90,33 @@ public final class FleetLoader {
         if (diagnostics.hasErrors()) {
             return new LoadResult(Optional.empty(), diagnostics.sorted(), files);
         }
-        List<FleetFunction> own = GroovyFunctions.load(dir, builtins, diagnostics);
+        List<FleetFunction> own = userCode ? GroovyFunctions.load(dir, builtins, diagnostics) : List.of();
         FunctionRegistry functions = builtins.plus(own);
         FleetEvaluator evaluator = new FleetEvaluator(functions, ModuleResolver.fromClassPath());
         Fleet fleet = evaluator.evaluate(dir, files, options, diagnostics);
-        boolean failed = diagnostics.hasErrors();
-        return new LoadResult(failed ? Optional.empty() : Optional.of(fleet), diagnostics.sorted(), files,
-                evaluator.filesRead());
+        List<Diagnostic> all = userCode ? diagnostics.sorted() : refusedUserCode(dir, diagnostics.sorted());
+        boolean failed = all.stream().anyMatch(Diagnostic::isError);
+        return new LoadResult(failed ? Optional.empty() : Optional.of(fleet), all, files, evaluator.filesRead());
+    }
+
+    /** Unknown functions are the fleet's own ones when it has Groovy scripts: say so, once per call. */
+    private static List<Diagnostic> refusedUserCode(Path dir, List<Diagnostic> diagnostics) {
+        List<String> scripts = GroovyFunctions.scripts(dir);
+        if (scripts.isEmpty()) {
+            return diagnostics;
+        }
+        List<Diagnostic> out = new ArrayList<>();
+        for (Diagnostic d : diagnostics) {
+            if (d.code().equals("unknown-function")) {
+                String name = d.message().replaceFirst("^unknown function ", "");
+                out.add(Diagnostic.error("user-code-refused", d.span(), name + " is not a built-in function, and "
+                        + "the fleet's own functions (" + String.join(", ", scripts) + ") are not loaded under "
+                        + "--no-user-code", "review the change to functions/ and plan without --no-user-code, or "
+                        + "call only built-in functions (fleetform functions lists them)"));
+            } else {
+                out.add(d);
+            }
+        }
+        return out;
     }
 }

@@ -23,8 +23,13 @@ import java.util.TreeSet;
  *  "resources":[{"address":"zone.s1.service.logic[0]","type":"…","provider":"…",
  *                "attributes":{…},"sensitive":["env"],"depends_on":["zone.s1"],
  *                "lifecycle":{"prevent_destroy":false,"ignore_changes":[],"create_before_destroy":false}}],
- *  "outputs":{…}}
+ *  "outputs":{…},
+ *  "applies":[{"serial":8,"started":"2026-12-01T10:00:00Z","operation":"apply",
+ *              "provenance":{"repository":"https://git.example/fleets.git","commit":"1a2b…","ref":"main",
+ *                            "author":"Ann &lt;ann@example.com&gt;","path":"mt2","dirty":false}}]}
  * </pre>
+ * {@code applies} is absent in states written before it existed; {@code provenance} is null for
+ * an apply whose files did not come from Git.
  */
 public final class StateCodec {
     private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT)
@@ -46,6 +51,14 @@ public final class StateCodec {
             resources.add(encode(r));
         }
         root.set("outputs", JSON.valueToTree(state.outputs()));
+        ArrayNode applies = root.putArray("applies");
+        for (ApplyRecord a : state.applies()) {
+            ObjectNode node = applies.addObject();
+            node.put("serial", a.serial());
+            node.put("started", a.started().toString());
+            node.put("operation", a.operation());
+            node.set("provenance", a.provenance().map(StateCodec::encode).orElse(null));
+        }
         try {
             return JSON.writeValueAsBytes(root);
         } catch (IOException e) {
@@ -71,11 +84,41 @@ public final class StateCodec {
                 resources.put(resource.address(), resource);
             }
             Map<String, Object> outputs = JSON.convertValue(root.path("outputs"), MAP);
+            List<ApplyRecord> applies = new ArrayList<>();
+            for (JsonNode a : root.path("applies")) {
+                applies.add(new ApplyRecord(a.path("serial").asLong(), java.time.Instant.parse(a.path("started").asText()),
+                        a.path("operation").asText(), decodeProvenance(a.path("provenance"))));
+            }
             return new State(version, root.path("lineage").asText(), root.path("serial").asLong(), resources,
-                    outputs == null ? Map.of() : outputs);
-        } catch (IOException | IllegalArgumentException e) {
+                    outputs == null ? Map.of() : outputs, applies);
+        } catch (IOException | IllegalArgumentException | java.time.format.DateTimeParseException e) {
             throw new StateException(where + " is not a readable state: " + e.getMessage(), e);
         }
+    }
+
+    /** Provenance as JSON, the same in plans and in the state. */
+    public static ObjectNode encode(Provenance p) {
+        ObjectNode node = JSON.createObjectNode();
+        node.put("repository", p.repository());
+        node.put("commit", p.commit());
+        node.put("ref", p.ref());
+        node.put("author", p.author());
+        node.put("path", p.path());
+        node.put("dirty", p.dirty());
+        return node;
+    }
+
+    /** Empty for JSON null or a missing field. */
+    public static java.util.Optional<Provenance> decodeProvenance(JsonNode node) {
+        if (node == null || node.isMissingNode() || node.isNull()) {
+            return java.util.Optional.empty();
+        }
+        if (!node.path("repository").isTextual() || !node.path("commit").isTextual()) {
+            throw new IllegalArgumentException("provenance needs \"repository\" and \"commit\"");
+        }
+        return java.util.Optional.of(new Provenance(node.path("repository").asText(), node.path("commit").asText(),
+                node.path("ref").asText(""), node.path("author").asText(""), node.path("path").asText(""),
+                node.path("dirty").asBoolean(false)));
     }
 
     /** One resource on one line, for journals. */
