@@ -7,7 +7,6 @@ import io.fleetform.source.git.CommitTree;
 import io.fleetform.source.git.GitException;
 import io.fleetform.source.git.GitRepository;
 import io.fleetform.source.git.WorkTree;
-import java.io.IOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -90,16 +89,11 @@ final class FleetSource implements AutoCloseable {
 
     @Override
     public void close() {
-        try {
-            if (tree != null) {
-                tree.close();
-            }
-        } catch (IOException ignored) {
-            // a read-only file system over an unlinked temporary file: nothing to save
-        } finally {
-            if (repository != null) {
-                repository.close();
-            }
+        if (tree != null) {
+            tree.close();
+        }
+        if (repository != null) {
+            repository.close();
         }
     }
 }

@@ -9,7 +9,7 @@ import picocli.CommandLine.Command;
 /** {@code fleetform}: the root command; it only groups the others. */
 @Command(name = "fleetform", mixinStandardHelpOptions = true, versionProvider = Version.class,
         description = "Declarative infrastructure for online game fleets.",
-        subcommands = {ValidateCommand.class, FmtCommand.class, InspectCommand.class, PlanCommand.class,
+        subcommands = {ValidateCommand.class, DiffCommand.class, PrPlanCommand.class, FmtCommand.class, InspectCommand.class, PlanCommand.class,
                 ApplyCommand.class, DestroyCommand.class, ShowCommand.class, OutputCommand.class, StateCommand.class,
                 ImportCommand.class, GraphCommand.class, ForceUnlockCommand.class, AgentCommand.class, RenderCommand.class,
                 FunctionsCommand.class, CommandLine.HelpCommand.class})

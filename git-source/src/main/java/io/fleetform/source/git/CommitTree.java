@@ -55,7 +55,7 @@ public final class CommitTree implements AutoCloseable {
             zip = null;
             Path root = fs.getPath("/" + folder).normalize();
             if (!Files.isDirectory(root)) {
-                fs.close();
+                closeQuietly(fs);
                 throw new GitException("commit " + commit.sha().substring(0, 12) + " (" + ref + ") of "
                         + repository.location() + " has no folder \"" + folder + "\"");
             }
@@ -85,8 +85,17 @@ public final class CommitTree implements AutoCloseable {
     }
 
     @Override
-    public void close() throws IOException {
-        files.close();
+    public void close() {
+        closeQuietly(files);
+    }
+
+    /** Nothing to save: the file system is read, never written, and its file is already unlinked. */
+    private static void closeQuietly(FileSystem fs) {
+        try {
+            fs.close();
+        } catch (IOException ignored) {
+            // see above
+        }
     }
 
     private static void copy(GitRepository repository, GitRepository.Commit commit, ZipOutputStream out)

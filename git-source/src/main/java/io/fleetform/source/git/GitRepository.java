@@ -102,7 +102,13 @@ public final class GitRepository implements AutoCloseable {
             specs.add(new RefSpec("+refs/heads/*:refs/heads/*"));
             specs.add(new RefSpec("+refs/tags/*:refs/tags/*"));
         }
-        InMemoryRepository memory = new InMemoryRepository(new DfsRepositoryDescription("fleetform"));
+        InMemoryRepository memory;
+        try {
+            memory = new InMemoryRepository.Builder().setRepositoryDescription(new DfsRepositoryDescription("fleetform"))
+                    .setFS(FS.DETECTED).build();
+        } catch (IOException e) {
+            throw new GitException("cannot make room in memory for " + shown + ": " + e.getMessage(), e);
+        }
         try {
             if (!specs.isEmpty()) {
                 new Git(memory).fetch().setRemote(location).setRefSpecs(specs).setTagOpt(TagOpt.NO_TAGS)

@@ -35,6 +35,9 @@ public final class GitUrls {
             URI uri = new URI(location);
             String scheme = uri.getScheme().toLowerCase(java.util.Locale.ROOT);
             String user = uri.getRawUserInfo();
+            if (user == null && uri.getRawQuery() == null && uri.getRawFragment() == null) {
+                return location;
+            }
             String keptUser = null;
             if (user != null && !scheme.startsWith("http")) {
                 int colon = user.indexOf(':');
