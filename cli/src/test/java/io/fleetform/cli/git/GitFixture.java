@@ -23,6 +23,7 @@ public final class GitFixture {
     }
 
     public static GitFixture create(Path dir) throws IOException {
+        Files.createDirectories(dir);
         Path bare = dir.resolve("fleets.git");
         Path clone = dir.resolve("clone");
         git(dir, "init", "-q", "--bare", "-b", "main", bare.toString());

@@ -94,29 +94,47 @@ public final class FleetLoader {
         FunctionRegistry functions = builtins.plus(own);
         FleetEvaluator evaluator = new FleetEvaluator(functions, ModuleResolver.fromClassPath());
         Fleet fleet = evaluator.evaluate(dir, files, options, diagnostics);
-        List<Diagnostic> all = userCode ? diagnostics.sorted() : refusedUserCode(dir, diagnostics.sorted());
+        List<Diagnostic> all = userCode ? diagnostics.sorted() : refusedUserCode(dir, files, diagnostics.sorted());
         boolean failed = all.stream().anyMatch(Diagnostic::isError);
         return new LoadResult(failed ? Optional.empty() : Optional.of(fleet), all, files, evaluator.filesRead());
     }
 
-    /** Unknown functions are the fleet's own ones when it has Groovy scripts: say so, once per call. */
-    private static List<Diagnostic> refusedUserCode(Path dir, List<Diagnostic> diagnostics) {
+    /**
+     * Unknown functions are the fleet's own ones when it has Groovy scripts: each call in the
+     * fleet's files is named (found in the syntax tree, so none hides behind another's error),
+     * and calls evaluation found elsewhere (in modules) are said the same way.
+     */
+    private List<Diagnostic> refusedUserCode(Path dir, List<FleetFile> files, List<Diagnostic> diagnostics) {
         List<String> scripts = GroovyFunctions.scripts(dir);
         if (scripts.isEmpty()) {
             return diagnostics;
         }
         List<Diagnostic> out = new ArrayList<>();
-        for (Diagnostic d : diagnostics) {
-            if (d.code().equals("unknown-function")) {
-                String name = d.message().replaceFirst("^unknown function ", "");
-                out.add(Diagnostic.error("user-code-refused", d.span(), name + " is not a built-in function, and "
-                        + "the fleet's own functions (" + String.join(", ", scripts) + ") are not loaded under "
-                        + "--no-user-code", "review the change to functions/ and plan without --no-user-code, or "
-                        + "call only built-in functions (fleetform functions lists them)"));
-            } else {
-                out.add(d);
+        // Spans are equal to each other by design (they never take part in equality): key by place.
+        java.util.Set<String> named = new java.util.HashSet<>();
+        for (io.fleetform.dsl.ast.Call call : CallSites.in(files)) {
+            if (!builtins.contains(call.function().name()) && named.add(place(call.function().span()))) {
+                out.add(refused(call.function().name() + "()", call.function().span(), scripts));
             }
         }
-        return out;
+        for (Diagnostic d : diagnostics) {
+            if (!d.code().equals("unknown-function")) {
+                out.add(d);
+            } else if (!named.contains(place(d.span()))) {
+                out.add(refused(d.message().replaceFirst("^unknown function ", ""), d.span(), scripts));
+            }
+        }
+        return out.stream().sorted(Diagnostic.ORDER).toList();
+    }
+
+    private static String place(SourceSpan span) {
+        return span.file().path() + "@" + span.offset();
+    }
+
+    private static Diagnostic refused(String function, SourceSpan where, List<String> scripts) {
+        return Diagnostic.error("user-code-refused", where, function + " is not a built-in function, and the fleet's "
+                + "own functions (" + String.join(", ", scripts) + ") are not loaded under --no-user-code",
+                "review the change to functions/ and plan without --no-user-code, or call only built-in functions "
+                + "(fleetform functions lists them)");
     }
 }
