@@ -184,6 +184,13 @@ public final class Workspace {
                         now.put(name, change.after().get(name));
                     }
                 });
+                // Attributes the provider computes (an id) are carried from the state into the plan's
+                // "after"; they are not part of the configuration, and the serial check above covers the state.
+                stored.resource(change.address()).ifPresent(prior -> change.after().forEach((name, value) -> {
+                    if (!now.containsKey(name) && Objects.equals(prior.attributes().get(name), value)) {
+                        now.put(name, value);
+                    }
+                }));
             }
             if (now == null || !Objects.equals(new java.util.TreeMap<>(now), change.after())) {
                 problems.add(Diagnostic.error("stale-plan", SourceSpan.NONE, "the plan is stale: " + change.address()

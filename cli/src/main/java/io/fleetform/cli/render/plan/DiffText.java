@@ -29,9 +29,16 @@ public final class DiffText {
         counts(parts, diff, "zone", "zones");
         counts(parts, diff, "service", "services");
         counts(parts, diff, "rollout", "rollouts");
-        long other = diff.changes().stream().filter(c -> !List.of("zone", "rollout").contains(c.type())).count();
-        if (other > 0) {
-            parts.add(other + (other == 1 ? " fleet-wide block" : " fleet-wide blocks") + " changed");
+        List<String> other = new ArrayList<>();
+        for (FleetDiff.Kind kind : FleetDiff.Kind.values()) {
+            long n = diff.changes().stream().filter(c -> !List.of("zone", "rollout").contains(c.type())
+                    && c.kind() == kind).count();
+            if (n > 0) {
+                other.add(n + " " + kind.name().toLowerCase(java.util.Locale.ROOT));
+            }
+        }
+        if (!other.isEmpty()) {
+            parts.add("fleet-wide blocks: " + String.join(", ", other));
         }
         return parts.isEmpty() ? "no changes to the desired fleet" : String.join("; ", parts);
     }
