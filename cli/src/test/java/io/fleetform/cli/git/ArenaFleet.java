@@ -88,9 +88,10 @@ public final class ArenaFleet {
 
     /** Writes the base fleet at {@code path} of the fixture's clone. */
     public static void write(GitFixture git, String path, int zones, String memory) throws IOException {
-        git.write(path + "/main.fleet", COMMON);
-        git.write(path + "/zones.fleet", zones(zones, memory, "image.app"));
-        git.write(path + "/modules/lobby/lobby.fleet", LOBBY);
-        git.write(path + "/motd.txt", "welcome");
+        String prefix = path.isEmpty() ? "" : path + "/";
+        git.write(prefix + "main.fleet", COMMON);
+        git.write(prefix + "zones.fleet", zones(zones, memory, "image.app"));
+        git.write(prefix + "modules/lobby/lobby.fleet", LOBBY);
+        git.write(prefix + "motd.txt", "welcome");
     }
 }

@@ -41,7 +41,10 @@ public final class GitFixture {
     }
 
     public void write(String path, String text) throws IOException {
-        Path file = clone.resolve(path);
+        Path file = clone.resolve(path).normalize();
+        if (!file.startsWith(clone) || Path.of(path).isAbsolute()) {
+            throw new IllegalArgumentException("not a path inside the clone: " + path);
+        }
         Files.createDirectories(file.getParent());
         Files.writeString(file, text);
     }
