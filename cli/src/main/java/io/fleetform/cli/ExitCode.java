@@ -8,6 +8,11 @@ public final class ExitCode {
     public static final int ERROR = 1;
     /** {@code plan --detailed-exitcode}: there are changes. */
     public static final int CHANGES = 2;
+    /**
+     * {@code apply --plan}: the saved plan was refused before anything changed (stale, or its
+     * commit is no longer {@code --require-ref}'s head), so CI can re-plan instead of failing.
+     */
+    public static final int PLAN_REFUSED = 3;
     /** Wrong command-line usage (picocli's convention). */
     public static final int USAGE = 64;
     /** A bug in Fleetform itself. */

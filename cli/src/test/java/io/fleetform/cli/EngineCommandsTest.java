@@ -156,7 +156,7 @@ class EngineCommandsTest {
         assertThat(applied.exitCode()).as(applied.out() + applied.err()).isEqualTo(ExitCode.OK);
         assertThat(applied.out()).contains("Apply complete! Resources: 6 added");
         CliRunner.Result stale = run("apply", "--plan", second.toString(), d());
-        assertThat(stale.exitCode()).isEqualTo(ExitCode.ERROR);
+        assertThat(stale.exitCode()).isEqualTo(ExitCode.PLAN_REFUSED);
         assertThat(stale.err()).contains("the plan is stale: it was made against state");
         Path third = dir.resolve("third.plan");
         run("plan", d(), "-var", "memory=2Gi", "-out", third.toString());

@@ -139,7 +139,11 @@ class ApplyCommand implements Callable<Integer>, TerminalAware {
         }
         State stored = workspace.backend().read().orElseGet(State::empty);
         List<Diagnostic> problems = workspace.checkSavedPlan(plan, configuration, stored);
-        Engine.report(problems, fleet, terminal);
+        try {
+            Engine.report(problems, fleet, terminal);
+        } catch (CliException e) {
+            throw new CliException(ExitCode.PLAN_REFUSED, "the saved plan was refused; nothing was changed");
+        }
         terminal.out().print(PlanText.render(plan, terminal.colour() && !fleet.noColour));
         if (!plan.hasChanges()) {
             return null;
@@ -150,13 +154,13 @@ class ApplyCommand implements Callable<Integer>, TerminalAware {
     /** The reviewed commit must still be the head of the ref: a pull request updated after review is refused. */
     private void requireHead(Plan plan, FleetSource files) {
         if (plan.provenance().isEmpty()) {
-            throw new CliException(ExitCode.ERROR, "the plan " + planFile + " records no commit, so --require-ref "
+            throw new CliException(ExitCode.PLAN_REFUSED, "the plan " + planFile + " records no commit, so --require-ref "
                     + requireRef + " cannot check it; make the plan from Git (plan --git REPO --ref REF -out FILE)");
         }
         String planned = plan.provenance().get().commit();
         String head = files.headOf(requireRef);
         if (!head.equals(planned)) {
-            throw new CliException(ExitCode.ERROR, "the plan " + planFile + " was made from commit "
+            throw new CliException(ExitCode.PLAN_REFUSED, "the plan " + planFile + " was made from commit "
                     + planned.substring(0, 12) + ", but " + requireRef + " is now at " + head.substring(0, 12)
                     + " (it was updated after the plan was reviewed); nothing was changed: make and review a new plan");
         }

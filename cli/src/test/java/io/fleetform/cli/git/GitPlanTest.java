@@ -82,7 +82,7 @@ class GitPlanTest {
         String updated = git.commit("docs");
         var refused = run("apply", work.toString(), "--git", git.bare.toString(), "--ref", "feature", "--path",
                 "fleets/arena", "--plan", plan.toString(), "--require-ref", "feature");
-        assertThat(refused.exitCode()).isEqualTo(ExitCode.ERROR);
+        assertThat(refused.exitCode()).isEqualTo(ExitCode.PLAN_REFUSED);
         assertThat(refused.err()).contains("was made from commit").contains("but feature is now at "
                 + updated.substring(0, 12)).contains("nothing was changed");
         assertThat(dir.resolve("world")).doesNotExist();
