@@ -7,7 +7,6 @@ import java.util.Collection;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 import java.util.TreeSet;
 import java.util.regex.Pattern;
 import org.eclipse.jgit.api.Git;
@@ -222,11 +221,5 @@ public final class GitRepository implements AutoCloseable {
     static String clean(String message, String location, String shown) {
         String text = message == null ? "" : message;
         return text.replace(location, shown);
-    }
-
-    /** For tests and messages: the refs this repository resolves (fetched ones for a URL). */
-    Optional<ObjectId> exact(String ref) throws IOException {
-        Ref r = repository.exactRef(aliases.getOrDefault(ref, ref));
-        return r == null ? Optional.empty() : Optional.ofNullable(r.getObjectId());
     }
 }
