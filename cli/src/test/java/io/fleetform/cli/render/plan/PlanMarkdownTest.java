@@ -22,7 +22,8 @@ import org.junit.jupiter.api.Test;
 class PlanMarkdownTest {
     private static final Pattern LEFT_OUT = Pattern.compile(
             "> This comment was cut short to stay under 65,000 characters: the details of (\\d+) of (\\d+) changed "
-                    + "resources were left out\\. Run `fleetform show` on the plan file to see the rest\\.\n$");
+                    + "resources were left out; the plan was not saved: run `fleetform plan -out FILE`, then "
+                    + "`fleetform show --plan FILE`, to see the rest\\.\n$");
 
     @Test
     void aPullRequestCommentHasCountsTheDestructiveWarningOnTopAndDetailsPerZone() {
@@ -131,8 +132,12 @@ class PlanMarkdownTest {
                 .contains("| 0 | 0 | 0 | 20000 |", "**Destroy plan: 20000 to destroy.**");
         long listed = markdown.lines().filter(l -> l.startsWith("> - **destroy** `zone.")).count();
         assertThat(listed).isGreaterThan(500);
-        assertThat(markdown).contains("> - …and " + (20_000 - listed)
-                + " more; run `fleetform show` on the plan file to see them all.\n");
+        assertThat(markdown).contains("> - …and " + (20_000 - listed) + " more; the plan was not saved: run "
+                + "`fleetform plan -out FILE`, then `fleetform show --plan FILE`, to see them all.\n");
+        // When the plan was saved, the note names its file.
+        assertThat(PlanMarkdown.render(SamplePlans.destroyAll(20_000), "out/mmo.plan"))
+                .contains(" more; run `fleetform show --plan out/mmo.plan` to see them all.\n")
+                .endsWith("were left out; run `fleetform show --plan out/mmo.plan` to see the rest.\n");
         assertThat(LEFT_OUT.matcher(markdown).find()).isTrue();
         assertWellFormed(markdown);
     }
