@@ -44,11 +44,12 @@ final class DiffCommand implements Callable<Integer>, TerminalAware {
     public Integer call() {
         try (ReviewOptions.Trees trees = review.open(terminal.environment())) {
             EvalOptions options = fleet.evalOptions(terminal.environment());
-            Fleet base = load(trees.base(), "base " + review.base, options);
             Fleet head = load(trees.head(), "head " + review.head, options);
+            Fleet base = trees.base().map(b -> load(b, "base " + review.base, options)).orElse(none(head.name()));
             FleetDiff diff = FleetDiff.between(base, head);
             terminal.out().println("Fleet \"" + head.name() + "\": " + review.base + " ("
-                    + trees.base().provenance().commit().substring(0, 12) + ") → " + review.head + " ("
+                    + trees.baseProvenance().commit().substring(0, 12) + (trees.base().isEmpty() ? ", no fleet yet" : "")
+                    + ") → " + review.head + " ("
                     + trees.head().provenance().commit().substring(0, 12) + ")\n");
             terminal.out().print(DiffText.render(diff));
             return detailedExitCode && !diff.isEmpty() ? ExitCode.CHANGES : ExitCode.OK;
@@ -65,6 +66,13 @@ final class DiffCommand implements Callable<Integer>, TerminalAware {
             throw new CliException(ExitCode.ERROR, "the fleet at " + side + " has errors (above)");
         }
         return result.fleetOrThrow();
+    }
+
+    /** The fleet before a change that adds it: nothing. */
+    static Fleet none(String name) {
+        return new Fleet(name, "", java.util.Map.of(), java.util.Map.of(), java.util.List.of(), java.util.List.of(),
+                java.util.List.of(), java.util.List.of(), java.util.List.of(), java.util.List.of(), java.util.List.of(),
+                java.util.List.of(), java.util.List.of(), io.fleetform.dsl.source.SourceSpan.NONE);
     }
 
     private Fleet load(CommitTree tree, String side, EvalOptions options) {

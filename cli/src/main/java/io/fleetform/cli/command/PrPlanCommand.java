@@ -75,10 +75,10 @@ final class PrPlanCommand implements Callable<Integer>, TerminalAware {
     public Integer call() throws IOException, StateException {
         try (ReviewOptions.Trees trees = review.open(terminal.environment())) {
             var options = fleet.evalOptions(terminal.environment());
-            Fleet base = DiffCommand.load(trees.base(), "base " + review.base, options, !review.noUserCode, fleet,
-                    terminal);
             Fleet headModel = DiffCommand.load(trees.head(), "head " + review.head, options, !review.noUserCode, fleet,
                     terminal);
+            Fleet base = trees.base().map(b -> DiffCommand.load(b, "base " + review.base, options, !review.noUserCode,
+                    fleet, terminal)).orElse(DiffCommand.none(headModel.name()));
             FleetDiff diff = FleetDiff.between(base, headModel);
             Workspace workspace = new Workspace(trees.head().root(), fleet.dir, !review.noUserCode, options,
                     state.open(fleet.dir), ProviderRegistry.fromClassPath());
@@ -96,7 +96,7 @@ final class PrPlanCommand implements Callable<Integer>, TerminalAware {
                     + (d.hint().isBlank() ? "" : " (" + d.hint() + ")")));
             Plan plan = planned.value().plan().withProvenance(Optional.of(trees.head().provenance()));
             List<String> parts = PrComment.render(new PrComment.Input(plan, diff, configuration.value().fleet(),
-                    Optional.ofNullable(rollout), trees.base().provenance(), errors,
+                    Optional.ofNullable(rollout), trees.baseProvenance(), errors,
                     trees.head().provenance().path()));
             List<Path> files = write(parts);
             if (labelsFile != null) {

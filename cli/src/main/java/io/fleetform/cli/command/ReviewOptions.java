@@ -2,6 +2,7 @@ package io.fleetform.cli.command;
 
 import io.fleetform.cli.CliException;
 import io.fleetform.cli.ExitCode;
+import io.fleetform.engine.state.Provenance;
 import io.fleetform.source.git.CommitTree;
 import io.fleetform.source.git.GitException;
 import io.fleetform.source.git.GitRepository;
@@ -29,11 +30,15 @@ final class ReviewOptions {
             + "changes nobody has reviewed yet, such as pull requests from forks.")
     boolean noUserCode;
 
-    /** Both commits' trees, open until closed. */
-    record Trees(GitRepository repository, CommitTree base, CommitTree head) implements AutoCloseable {
+    /**
+     * Both commits' trees, open until closed; {@code base} is empty when the base commit has no
+     * fleet folder yet (the change adds the fleet).
+     */
+    record Trees(GitRepository repository, java.util.Optional<CommitTree> base, Provenance baseProvenance,
+                 CommitTree head) implements AutoCloseable {
         @Override
         public void close() {
-            base.close();
+            base.ifPresent(CommitTree::close);
             head.close();
             repository.close();
         }
@@ -44,8 +49,12 @@ final class ReviewOptions {
         CommitTree baseTree = null;
         try {
             repository = GitRepository.open(git, List.of(base, head), environment);
-            baseTree = CommitTree.open(repository, base, path);
-            return new Trees(repository, baseTree, CommitTree.open(repository, head, path));
+            Provenance baseProvenance = CommitTree.provenance(repository, base, path);
+            if (CommitTree.hasFolder(repository, base, path)) {
+                baseTree = CommitTree.open(repository, base, path);
+            }
+            return new Trees(repository, java.util.Optional.ofNullable(baseTree), baseProvenance,
+                    CommitTree.open(repository, head, path));
         } catch (GitException e) {
             if (baseTree != null) {
                 baseTree.close();

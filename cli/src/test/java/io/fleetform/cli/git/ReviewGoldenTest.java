@@ -75,6 +75,17 @@ class ReviewGoldenTest {
     }
 
     @Test
+    void aChangeThatAddsAFleetDiffsAgainstNothing() throws IOException {
+        git.checkout("new-fleet", true);
+        ArenaFleet.write(git, "fleets/duel", 1, "1Gi");
+        git.commit("a new fleet");
+        var diff = run("diff", "--git", git.fileUrl(), "--base", "main", "--head", "new-fleet", "--path", "fleets/duel");
+        assertThat(diff.exitCode()).as(diff.err()).isEqualTo(ExitCode.OK);
+        assertThat(diff.out()).contains(", no fleet yet) → new-fleet").contains("+ zone s1 (idc = dc1; services: game)")
+                .contains("+ zone lobby").contains("2 zones added");
+    }
+
+    @Test
     void prPlanWritesTheCommentTheLabelsAndThePlan() throws IOException {
         var applied = run("apply", work.toString(), "--git", git.fileUrl(), "--ref", "main", "--path", "fleets/arena",
                 "--auto-approve", "--approve-stage", "rest");

@@ -75,6 +75,28 @@ public final class CommitTree implements AutoCloseable {
         }
     }
 
+    /** True when {@code ref}'s commit has the folder {@code path} (a pull request may add a fleet). */
+    public static boolean hasFolder(GitRepository repository, String ref, String path) throws GitException {
+        GitRepository.Commit commit = repository.resolve(ref);
+        String folder = normalise(path);
+        if (folder.isEmpty()) {
+            return true;
+        }
+        try (RevWalk walk = new RevWalk(repository.repository());
+             TreeWalk tree = TreeWalk.forPath(repository.repository(), folder, walk.parseCommit(commit.id()).getTree())) {
+            return tree != null && tree.isSubtree();
+        } catch (IOException e) {
+            throw new GitException("cannot read commit " + commit.sha() + " of " + repository.location() + ": "
+                    + e.getMessage(), e);
+        }
+    }
+
+    /** The provenance of {@code ref}'s commit, without opening its files. */
+    public static Provenance provenance(GitRepository repository, String ref, String path) throws GitException {
+        GitRepository.Commit commit = repository.resolve(ref);
+        return new Provenance(repository.location(), commit.sha(), ref, commit.author(), normalise(path), false);
+    }
+
     /** The fleet's folder inside the commit. */
     public Path root() {
         return root;
