@@ -10,6 +10,7 @@ import java.util.Map;
 import java.util.TreeSet;
 import java.util.regex.Pattern;
 import org.eclipse.jgit.api.Git;
+import org.eclipse.jgit.api.TransportConfigCallback;
 import org.eclipse.jgit.api.errors.GitAPIException;
 import org.eclipse.jgit.errors.RevisionSyntaxException;
 import org.eclipse.jgit.internal.storage.dfs.DfsRepositoryDescription;
@@ -25,6 +26,9 @@ import org.eclipse.jgit.revwalk.RevWalk;
 import org.eclipse.jgit.storage.file.FileRepositoryBuilder;
 import org.eclipse.jgit.transport.CredentialsProvider;
 import org.eclipse.jgit.transport.RefSpec;
+import org.eclipse.jgit.transport.SshTransport;
+import org.eclipse.jgit.transport.sshd.SshdSessionFactory;
+import org.eclipse.jgit.transport.sshd.SshdSessionFactoryBuilder;
 import org.eclipse.jgit.transport.TagOpt;
 import org.eclipse.jgit.transport.URIish;
 import org.eclipse.jgit.transport.UsernamePasswordCredentialsProvider;
@@ -71,9 +75,11 @@ public final class GitRepository implements AutoCloseable {
             return new GitRepository(local(new File(location), shown), shown, Map.of());
         }
         CredentialsProvider credentials = credentials(location, environment);
+        TransportConfigCallback ssh = sshKeys(environment);
         Collection<Ref> remote;
         try {
-            remote = Git.lsRemoteRepository().setRemote(location).setCredentialsProvider(credentials).call();
+            remote = Git.lsRemoteRepository().setRemote(location).setCredentialsProvider(credentials)
+                    .setTransportConfigCallback(ssh).call();
         } catch (GitAPIException | RuntimeException e) {
             throw new GitException("cannot read the repository " + shown + ": " + clean(e.getMessage(), location, shown),
                     e);
@@ -111,7 +117,7 @@ public final class GitRepository implements AutoCloseable {
         try {
             if (!specs.isEmpty()) {
                 new Git(memory).fetch().setRemote(location).setRefSpecs(specs).setTagOpt(TagOpt.NO_TAGS)
-                        .setCredentialsProvider(credentials).call();
+                        .setCredentialsProvider(credentials).setTransportConfigCallback(ssh).call();
             }
         } catch (GitAPIException | RuntimeException e) {
             memory.close();
@@ -198,6 +204,26 @@ public final class GitRepository implements AutoCloseable {
         List<String> first = new ArrayList<>(shown).subList(0, Math.min(10, shown.size()));
         return String.join(", ", first) + (shown.size() > first.size() ? " and " + (shown.size() - first.size())
                 + " more" : "");
+    }
+
+    /**
+     * ssh:// keys and known hosts from {@code FLEETFORM_GIT_SSH_DIR} (a folder like {@code ~/.ssh}:
+     * {@code id_ed25519}, {@code known_hosts}, {@code config}), e.g. a CI deploy key; by default ~/.ssh.
+     * Unknown hosts are refused, never trusted on first use.
+     */
+    private static TransportConfigCallback sshKeys(Map<String, String> environment) {
+        String dir = environment.get("FLEETFORM_GIT_SSH_DIR");
+        if (dir == null || dir.isBlank()) {
+            return transport -> { };
+        }
+        File ssh = new File(dir).getAbsoluteFile();
+        SshdSessionFactory factory = new SshdSessionFactoryBuilder().setHomeDirectory(ssh.getParentFile())
+                .setSshDirectory(ssh).build(null);
+        return transport -> {
+            if (transport instanceof SshTransport sshTransport) {
+                sshTransport.setSshSessionFactory(factory);
+            }
+        };
     }
 
     private static CredentialsProvider credentials(String location, Map<String, String> environment) {
