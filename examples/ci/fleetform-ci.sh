@@ -50,10 +50,7 @@ pr() {
   step "validate $HEAD_REF"
   if ! "$FLEETFORM" validate "$FLEET_WORK_DIR" "${src[@]}" "${trust[@]}" >"$OUT_DIR/validate.txt" 2>&1; then
     cat "$OUT_DIR/validate.txt" >&2
-    { printf '%s\n' "<!-- fleetform:pr-plan fleet=? path=${FLEET_PATH:-.} part=1 -->"
-      printf '### Fleetform: the fleet at `%s` is not valid\n\n```\n' "$HEAD_REF"
-      sed 's/```/` ` `/g' "$OUT_DIR/validate.txt"
-      printf '```\n'; } >"$OUT_DIR/comment.md"
+    failure_comment "the fleet at \`$HEAD_REF\` is not valid" "$OUT_DIR/validate.txt"
     return 1
   fi
 
@@ -61,11 +58,31 @@ pr() {
   local rc=0
   "$FLEETFORM" pr-plan "$FLEET_WORK_DIR" --git "$FLEET_REPO" --base "$BASE_REF" --head "$HEAD_REF" "${path[@]}" \
     "${trust[@]}" "${STATE_ARGS[@]}" -out "$OUT_DIR/comment.md" --labels-file "$OUT_DIR/labels.txt" \
-    --plan-out "$OUT_DIR/plan.json" --detailed-exitcode || rc=$?
+    --plan-out "$OUT_DIR/plan.json" --detailed-exitcode >"$OUT_DIR/pr-plan.txt" 2>&1 || rc=$?
+  cat "$OUT_DIR/pr-plan.txt" >&2
   case $rc in
     0 | 2) return 0 ;;
-    *) return 1 ;;
+    *)
+      # pr-plan writes a comment saying why a plan failed; if it could not even start, say so here.
+      [ -f "$OUT_DIR/comment.md" ] || failure_comment "pr-plan failed (exit $rc)" "$OUT_DIR/pr-plan.txt"
+      return 1 ;;
   esac
+}
+
+# A comment for a run that produced none: the same marker as pr-plan's first part, the output as code.
+failure_comment() {
+  { printf '%s\n' "<!-- fleetform:pr-plan path=$(marker_path) part=1 -->"
+    printf '### Fleetform: %s\n\n```\n' "$1"
+    head -c 60000 "$2" | sed 's/```/` ` `/g'
+    printf '```\n'; } >"$OUT_DIR/comment.md"
+}
+
+# The fleet folder as pr-plan's marker spells it.
+marker_path() {
+  local p=${FLEET_PATH:-}
+  p=${p#./}; p=${p%/}
+  [ -z "$p" ] && p=.
+  printf '%s' "$p" | tr -c 'A-Za-z0-9._/\n-' '_' | tr 'A-Z' 'a-z'
 }
 
 merge() {
@@ -111,6 +128,7 @@ marker_of() { head -1 "$1"; }
 
 post_github() { # needs gh (GH_TOKEN), jq, GITHUB_REPOSITORY, PR
   : "${PR:?PR is the pull request number}" "${GITHUB_REPOSITORY:?}"
+  [ -n "$(parts)" ] || { step "no comment to post"; return 0; }
   local api="repos/$GITHUB_REPOSITORY/issues/$PR"
   local existing
   existing=$(gh api --paginate "$api/comments" --jq '.[] | {id, body} | @json') || return 1
@@ -150,6 +168,7 @@ post_github() { # needs gh (GH_TOKEN), jq, GITHUB_REPOSITORY, PR
 
 post_gitlab() { # needs curl, jq, GITLAB_TOKEN (api scope), CI_API_V4_URL, CI_PROJECT_ID, CI_MERGE_REQUEST_IID
   : "${GITLAB_TOKEN:?}" "${CI_API_V4_URL:?}" "${CI_PROJECT_ID:?}" "${CI_MERGE_REQUEST_IID:?}"
+  [ -n "$(parts)" ] || { step "no comment to post"; return 0; }
   local api="$CI_API_V4_URL/projects/$CI_PROJECT_ID/merge_requests/$CI_MERGE_REQUEST_IID"
   local auth=(-H "PRIVATE-TOKEN: $GITLAB_TOKEN")
   local existing

@@ -87,9 +87,9 @@ class CiTemplatesTest {
                 dir.resolve("existing.jsonl").toString());
         fakeGh();
         Files.writeString(dir.resolve("existing.jsonl"), """
-                {"id":11,"body":"<!-- fleetform:pr-plan fleet=arena path=fleets/arena part=1 -->\\nold"}
+                {"id":11,"body":"<!-- fleetform:pr-plan path=fleets/arena part=1 -->\\nold"}
                 {"id":12,"body":"a reviewer's comment"}
-                {"id":13,"body":"<!-- fleetform:pr-plan fleet=arena path=fleets/arena part=2 -->\\nold"}
+                {"id":13,"body":"<!-- fleetform:pr-plan path=fleets/arena part=2 -->\\nold"}
                 """);
         for (String step : steps) {
             if (step.equals("merge")) {
@@ -99,7 +99,7 @@ class CiTemplatesTest {
             assertThat(run.code).as(step + ": " + run.output).isZero();
         }
         String comment = Files.readString(out.resolve("comment.md"));
-        assertThat(comment).startsWith("<!-- fleetform:pr-plan fleet=arena path=fleets/arena part=1 -->\n")
+        assertThat(comment).startsWith("<!-- fleetform:pr-plan path=fleets/arena part=1 -->\n")
                 .contains("> [!WARNING]").contains("**replace** `zone.s2.service.game[0]`")
                 .contains("Head `" + reviewed + "`");
         assertThat(Files.readAllLines(out.resolve("labels.txt"))).containsExactly("fleetform:replaces",
@@ -151,7 +151,8 @@ class CiTemplatesTest {
         String head = git.commit("a fork's change");
         Run run = script("pr", Map.of("BASE_REF", "main", "HEAD_REF", head, "UNTRUSTED", "true"));
         assertThat(run.code).isEqualTo(1);
-        assertThat(Files.readString(dir.resolve("out/comment.md"))).startsWith("<!-- fleetform:pr-plan")
+        assertThat(Files.readString(dir.resolve("out/comment.md")))
+                .startsWith("<!-- fleetform:pr-plan path=fleets/arena part=1 -->\n")
                 .contains("is not valid").contains("motd() is not a built-in function");
         assertThat(marker).doesNotExist();
     }

@@ -60,7 +60,7 @@ class LargePrPlanTest {
         for (int k = 1; k <= parts.size(); k++) {
             String part = parts.get(k - 1);
             assertThat(part.length()).isLessThanOrEqualTo(65_536);
-            assertThat(part).startsWith("<!-- fleetform:pr-plan fleet=arena path=. part=" + k + " -->\n")
+            assertThat(part).startsWith("<!-- fleetform:pr-plan path=. part=" + k + " -->\n")
                     .contains("(part " + k + " of " + parts.size() + ")");
             assertValidMarkdown(part, k);
             all.append(part);

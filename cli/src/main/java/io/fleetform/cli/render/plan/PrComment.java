@@ -61,10 +61,13 @@ public final class PrComment {
         return new PrComment(input).parts(limit);
     }
 
-    /** The hidden marker of one part: the same for the same fleet and part number on every run. */
-    public static String marker(String fleet, String path, int part) {
-        return "<!-- fleetform:pr-plan fleet=" + safe(fleet) + " path=" + safe(path.isEmpty() ? "." : path) + " part="
-                + part + " -->";
+    /**
+     * The hidden marker of one part: the same for the same fleet folder and part number on every
+     * run (the folder, not the fleet's name, so CI can write it too when the fleet does not even
+     * parse, and a renamed fleet keeps its comments).
+     */
+    public static String marker(String path, int part) {
+        return "<!-- fleetform:pr-plan path=" + safe(path.isEmpty() ? "." : path) + " part=" + part + " -->";
     }
 
     private List<String> parts(int limit) {
@@ -86,7 +89,7 @@ public final class PrComment {
     private String header(int part, int count) {
         Plan plan = in.plan();
         StringBuilder s = new StringBuilder();
-        s.append(marker(plan.fleet(), in.fleetPath(), part)).append('\n');
+        s.append(marker(in.fleetPath(), part)).append('\n');
         s.append("### Fleetform plan for fleet ").append(MarkdownText.code(plan.fleet()));
         if (count > 1) {
             s.append(" (part ").append(part).append(" of ").append(count).append(')');
