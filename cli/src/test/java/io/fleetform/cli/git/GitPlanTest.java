@@ -106,6 +106,25 @@ class GitPlanTest {
     }
 
     @Test
+    void readsOverHttpWithCredentialsThatAreNeverRecorded() throws IOException {
+        try (GitHttpServer http = GitHttpServer.serve(dir, "ci", "tok-SECRET-42")) {
+            Path plan = work.resolve("plan.json");
+            var result = run("plan", work.toString(), "--git", http.url("ci:tok-SECRET-42", "fleets.git"), "--ref",
+                    "main", "--path", "fleets/arena", "-out", plan.toString());
+            assertThat(result.exitCode()).as(result.out() + result.err()).isEqualTo(ExitCode.OK);
+            assertThat(result.out()).contains("From " + http.url(null, "fleets.git") + " main @ "
+                    + first.substring(0, 12)).doesNotContain("SECRET");
+            assertThat(Files.readString(plan)).contains("\"repository\" : \"" + http.url(null, "fleets.git") + "\"")
+                    .doesNotContain("SECRET");
+
+            var refused = run("validate", work.toString(), "--git", http.url("ci:wrong-SECRET-7", "fleets.git"));
+            assertThat(refused.exitCode()).isEqualTo(ExitCode.ERROR);
+            assertThat(refused.err()).contains("cannot read the repository " + http.url(null, "fleets.git"))
+                    .doesNotContain("SECRET");
+        }
+    }
+
+    @Test
     void aPlanFromADirtyWorkingTreeSaysSo() throws IOException {
         Path fleetDir = git.clone.resolve("fleets/arena");
         var clean = run("plan", fleetDir.toString(), "-out", work.resolve("clean.json").toString());
