@@ -109,7 +109,11 @@ final class PrPlanCommand implements Callable<Integer>, TerminalAware {
             terminal.out().println("Wrote the comment" + (files.size() > 1 ? " in " + files.size() + " parts" : "")
                     + ": " + String.join(" ", files.stream().map(Path::toString).toList()));
             if (!errors.isEmpty()) {
-                Engine.report(planned.diagnostics(), fleet, terminal);
+                try {
+                    Engine.report(planned.diagnostics(), fleet, terminal);
+                } catch (CliException printed) {
+                    // printed above; the exit says what became of the comment
+                }
                 throw new CliException(ExitCode.ERROR, "the plan failed; the comment says why");
             }
             return detailedExitCode && (plan.hasChanges() || !diff.isEmpty()) ? ExitCode.CHANGES : ExitCode.OK;

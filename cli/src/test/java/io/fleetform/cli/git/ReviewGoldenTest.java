@@ -75,6 +75,29 @@ class ReviewGoldenTest {
     }
 
     @Test
+    void aPlanRefusedByPreventDestroyStillGetsACommentSayingWhy() throws IOException {
+        git.checkout("main", false);
+        git.checkout("protected", true);
+        git.write("fleets/arena/zones.fleet", ArenaFleet.zones(3, "1Gi", "image.app").replace("  idc = idc.dc1\n",
+                "  idc = idc.dc1\n\n  lifecycle {\n    prevent_destroy = z.index == 3\n  }\n"));
+        git.commit("protect s3");
+        var applied = run("apply", work.toString(), "--git", git.fileUrl(), "--ref", "protected", "--path",
+                "fleets/arena", "--auto-approve", "--approve-stage", "rest");
+        assertThat(applied.exitCode()).as(applied.out() + applied.err()).isEqualTo(ExitCode.OK);
+        git.checkout("drop-s3", true);
+        git.write("fleets/arena/zones.fleet", ArenaFleet.zones(2, "1Gi", "image.app"));
+        git.commit("drop s3");
+        Path comment = work.resolve("comment.md");
+        var pr = run("pr-plan", work.toString(), "--git", git.fileUrl(), "--base", "protected", "--head", "drop-s3",
+                "--path", "fleets/arena", "-out", comment.toString(), "--plan-out", work.resolve("plan.json").toString());
+        assertThat(pr.exitCode()).isEqualTo(ExitCode.ERROR);
+        assertThat(pr.err()).contains("the plan failed; the comment says why");
+        assertThat(Files.readString(comment)).contains("> [!CAUTION]")
+                .contains("> - zone.s3 would be destroyed, but it has prevent\\_destroy");
+        assertThat(work.resolve("plan.json")).doesNotExist();
+    }
+
+    @Test
     void aChangeThatAddsAFleetDiffsAgainstNothing() throws IOException {
         git.checkout("new-fleet", true);
         ArenaFleet.write(git, "fleets/duel", 1, "1Gi");
