@@ -80,7 +80,9 @@ public final class ApplyProgress implements Consumer<ApplyEvent> {
     private static String ing(Action action) {
         return switch (action) {
             case CREATE -> "creating";
-            case UPDATE -> "updating";
+            case UPDATE, TAKE_OVER -> "updating";
+            case CONFLICT -> "leaving";
+            case FORGET -> "forgetting";
             case REPLACE -> "replacing";
             case DELETE -> "destroying";
             case NO_OP -> "checking";
@@ -90,7 +92,9 @@ public final class ApplyProgress implements Consumer<ApplyEvent> {
     private static String noun(Action action) {
         return switch (action) {
             case CREATE -> "creation";
-            case UPDATE -> "update";
+            case UPDATE, TAKE_OVER -> "update";
+            case CONFLICT -> "conflict";
+            case FORGET -> "removal from the state";
             case REPLACE -> "replacement";
             case DELETE -> "destruction";
             case NO_OP -> "check";
