@@ -4,6 +4,8 @@ import io.fleetform.engine.address.ResourceAddress;
 import io.fleetform.engine.plan.Action;
 import io.fleetform.engine.provider.ApplyRequest;
 import io.fleetform.engine.provider.ApplyResponse;
+import io.fleetform.engine.provider.CheckRequest;
+import io.fleetform.engine.provider.CheckResponse;
 import io.fleetform.engine.provider.DiffRequest;
 import io.fleetform.engine.provider.DiffResponse;
 import io.fleetform.engine.provider.ExpandRequest;
@@ -144,7 +146,11 @@ public final class KubernetesProvider implements Provider {
         if (!r.ok()) {
             throw failure(t, "read (GET " + t.path() + ")", r);
         }
-        return ReadResponse.of(project(r.body(), prior.attributes(), prior.sensitive()));
+        if (!Ownership.ours(r.body(), Ownership.fleetOf(prior.attributes()))) {
+            // Not this fleet's any more (deleted and made again by someone else): ours is gone.
+            return ReadResponse.gone();
+        }
+        return ReadResponse.of(project(r.body(), prior.attributes(), prior.sensitive(), true));
     }
 
     /**
@@ -153,6 +159,15 @@ public final class KubernetesProvider implements Provider {
      * changes to Fleetform's fields show as drift.
      */
     static Map<String, Object> project(Map<String, Object> live, Map<String, Object> managed, Set<String> sensitive) {
+        return project(live, managed, sensitive, false);
+    }
+
+    /**
+     * @param withSecrets include sensitive attributes as read (a Secret's data), for the engine to
+     *                    compare by hash; never for anything that is stored as it is
+     */
+    static Map<String, Object> project(Map<String, Object> live, Map<String, Object> managed, Set<String> sensitive,
+                                       boolean withSecrets) {
         Map<String, Object> object = new LinkedHashMap<>(live);
         object.remove("status");
         Map<String, Object> flat = Flat.flatten(object);
@@ -163,7 +178,13 @@ public final class KubernetesProvider implements Provider {
                 out.put(name, e.getValue());
                 continue;
             }
-            if (sensitive.contains(name) || !flat.containsKey(name)) {
+            if (!flat.containsKey(name)) {
+                continue;
+            }
+            if (sensitive.contains(name)) {
+                if (withSecrets) {
+                    out.put(name, flat.get(name)); // the whole value: a key added by someone else is a change too
+                }
                 continue;
             }
             Object now = flat.get(name);
@@ -188,14 +209,21 @@ public final class KubernetesProvider implements Provider {
         Consumer<String> progress = request.progress();
         if (request.action() == Action.DELETE || request.action() == Action.REPLACE) {
             ResourceState prior = request.prior().orElseThrow();
-            delete(target(prior.address(), prior.type(), prior.attributes(), request.context()), progress);
+            List<String> warnings = delete(target(prior.address(), prior.type(), prior.attributes(),
+                    request.context()), Ownership.fleetOf(prior.attributes()), progress);
             if (request.action() == Action.DELETE) {
-                return ApplyResponse.deleted();
+                return new ApplyResponse(Map.of(), warnings);
             }
         }
         Resource desired = request.desired().orElseThrow();
         Target t = target(desired.address(), desired.type(), desired.attributes(), request.context());
-        serverSideApply(t, manifest(desired.attributes()));
+        KubeApi.Response live = call(t, "ownership check (GET " + t.path() + ")", () -> t.api.get(t.path()));
+        if (live.ok() && !Ownership.ours(live.body(), Ownership.fleetOf(desired.attributes()))) {
+            throw ProviderException.permanent(t.address + ": " + t.describe() + " exists and is not this fleet's ("
+                    + Ownership.whose(live.body()) + "): Fleetform does not change it (it appeared after the plan? "
+                    + "plan again)");
+        }
+        serverSideApply(t, manifest(desired.attributes()), request.action() == Action.TAKE_OVER);
         if (t.kind.isWorkload()) {
             waitForRollout(t, progress);
         }
@@ -210,9 +238,11 @@ public final class KubernetesProvider implements Provider {
         return Flat.unflatten(fields);
     }
 
-    private void serverSideApply(Target t, Map<String, Object> manifest) throws ProviderException {
-        String call = "server-side apply (PATCH " + t.path() + "?fieldManager=" + Manifests.MANAGER + ")";
-        KubeApi.Response r = call(t, call, () -> t.api.apply(t.path(), manifest, Manifests.MANAGER, false));
+    /** @param force take fields over from other managers (a planned take-over, --force-conflicts) */
+    private void serverSideApply(Target t, Map<String, Object> manifest, boolean force) throws ProviderException {
+        String call = "server-side apply (PATCH " + t.path() + "?fieldManager=" + Manifests.MANAGER
+                + (force ? "&force=true" : "") + ")";
+        KubeApi.Response r = call(t, call, () -> t.api.apply(t.path(), manifest, Manifests.MANAGER, force));
         if (r.ok()) {
             return;
         }
@@ -250,9 +280,26 @@ public final class KubernetesProvider implements Provider {
             return "server-side apply conflicts with another field manager";
         }
         return "server-side apply conflicts with fields another manager owns: " + String.join(", ", fields)
-                + "; Fleetform does not take fields over: drop them from the fleet, or have "
-                + String.join("/", managers) + " give them up (e.g. kubectl apply --server-side --force-conflicts "
-                + "--field-manager=" + Manifests.MANAGER + ")";
+                + "; Fleetform takes fields over only when planned with --force-conflicts (or drop them from the "
+                + "fleet, or have " + String.join("/", managers) + " give them up)";
+    }
+
+    /** The fields and their owners of a 409, for the plan: {@code .spec.replicas (owned by "kubectl-edit")}. */
+    static String conflictingFields(KubeApi.Response r) {
+        List<String> fields = new ArrayList<>();
+        Object details = r.body().get("details");
+        if (details instanceof Map<?, ?> d && d.get("causes") instanceof List<?> causes) {
+            for (Object c : causes) {
+                if (c instanceof Map<?, ?> cause) {
+                    java.util.regex.Matcher m = java.util.regex.Pattern.compile("conflict with \"([^\"]*)\"")
+                            .matcher(String.valueOf(cause.get("message")));
+                    fields.add(cause.get("field") + " (owned by \"" + (m.find() ? m.group(1) : "another manager")
+                            + "\")");
+                }
+            }
+        }
+        return fields.isEmpty() ? "fields another field manager owns (" + r.message() + ")"
+                : String.join(", ", fields);
     }
 
     /** For a custom kind the API server does not serve: why, if that is why. */
@@ -337,12 +384,36 @@ public final class KubernetesProvider implements Provider {
         }
     }
 
-    /** Foreground deletion (dependents first), waiting until the object is gone. */
-    private void delete(Target t, Consumer<String> progress) throws ProviderException {
+    /**
+     * Foreground deletion (dependents first), waiting until the object is gone; only of an object
+     * that carries this fleet's identity, and of a namespace only when it holds nothing that is
+     * not the fleet's (the plan said so; this checks again).
+     *
+     * @return warnings: an object left in place because it is not this fleet's
+     */
+    private List<String> delete(Target t, String fleet, Consumer<String> progress) throws ProviderException {
+        KubeApi.Response live = call(t, "ownership check (GET " + t.path() + ")", () -> t.api.get(t.path()));
+        if (live.code() == 404) {
+            return List.of();
+        }
+        if (!live.ok()) {
+            throw failure(t, "ownership check (GET " + t.path() + ")", live);
+        }
+        if (!Ownership.ours(live.body(), fleet)) {
+            return List.of("left in place: " + t.describe() + " is not this fleet's (" + Ownership.whose(live.body())
+                    + ")");
+        }
+        if (t.kind == Kind.NAMESPACE) {
+            String why = namespaceContents(t, fleet).whyItStays();
+            if (!why.isEmpty()) {
+                throw ProviderException.permanent(t.address + ": " + t.describe() + " was not deleted: " + why
+                        + " (it changed since the plan; plan again, and the namespace is left in place)");
+            }
+        }
         String call = "delete (DELETE " + t.path() + ", propagationPolicy=Foreground)";
         KubeApi.Response r = call(t, call, () -> t.api.delete(t.path(), "Foreground"));
         if (r.code() == 404) {
-            return;
+            return List.of();
         }
         if (!r.ok()) {
             throw failure(t, call, r);
@@ -352,7 +423,7 @@ public final class KubernetesProvider implements Provider {
         while (true) {
             KubeApi.Response now = call(t, "deletion check (GET " + t.path() + ")", () -> t.api.get(t.path()));
             if (now.code() == 404) {
-                return;
+                return List.of();
             }
             if (!now.ok()) {
                 throw failure(t, "deletion check (GET " + t.path() + ")", now);
@@ -371,6 +442,123 @@ public final class KubernetesProvider implements Provider {
             }
             sleep(t.settings.poll());
         }
+    }
+
+    private Ownership.Contents namespaceContents(Target t, String fleet) throws ProviderException {
+        try {
+            return Ownership.contents(t.api, t.name, fleet);
+        } catch (KubeApi.Unreachable e) {
+            throw new ProviderException(t.address + ": listing what " + t.describe() + " holds failed: "
+                    + e.getMessage(), e.transientFailure, e);
+        } catch (Ownership.Failed e) {
+            throw failure(t, "listing what the namespace holds (" + e.getMessage() + ")", e.response);
+        }
+    }
+
+    // ------------------------------------------------------------------ check
+
+    /**
+     * At plan time: a new object's name must be free or this fleet's (then it is adopted); a
+     * namespace that exists and is not the fleet's is used as it is; an update is tried as a
+     * server-side apply dry run, so a field another manager owns shows as a conflict; a deletion
+     * says what stays (a namespace holding what is not the fleet's, a workload's data PVCs).
+     */
+    @Override
+    public CheckResponse check(CheckRequest request) throws ProviderException {
+        return switch (request.action()) {
+            case CREATE -> checkCreate(request.desired().orElseThrow(), request.context());
+            case UPDATE -> checkUpdate(request.desired().orElseThrow(), request.context());
+            case DELETE -> checkDelete(request.prior().orElseThrow(), request.context());
+            default -> CheckResponse.PROCEED;
+        };
+    }
+
+    private CheckResponse checkCreate(Resource desired, ProviderContext context) throws ProviderException {
+        Target t = target(desired.address(), desired.type(), desired.attributes(), context);
+        KubeApi.Response r = call(t, "check (GET " + t.path() + ")", () -> t.api.get(t.path()));
+        if (r.code() == 404) {
+            return CheckResponse.PROCEED;
+        }
+        if (!r.ok()) {
+            throw failure(t, "check (GET " + t.path() + ")", r);
+        }
+        String fleet = Ownership.fleetOf(desired.attributes());
+        if (Ownership.ours(r.body(), fleet)) {
+            Optional<String> recordedAs = Ownership.addressOfLive(r.body());
+            if (recordedAs.isPresent() && !recordedAs.get().equals(t.address)) {
+                return new CheckResponse.Refuse(t.describe() + " exists with this fleet's identity but as "
+                        + recordedAs.get() + " (annotation " + Manifests.ADDRESS_ANNOTATION + ")",
+                        "delete it, or remove the annotation if it is meant to be " + t.address);
+            }
+            return new CheckResponse.Adopt(project(r.body(), desired.attributes(), desired.sensitive(), true),
+                    t.describe() + " exists with this fleet's identity but is not in the state (an apply stopped "
+                            + "before recording it)");
+        }
+        if (t.kind == Kind.NAMESPACE) {
+            return new CheckResponse.UseExisting("namespace " + t.name + " exists and was not made by this fleet ("
+                    + Ownership.whose(r.body()) + "): Fleetform puts its objects in it, never changes or deletes it");
+        }
+        return new CheckResponse.Refuse(t.describe() + " exists and is not this fleet's (" + Ownership.whose(r.body())
+                + "); Fleetform does not take over what it did not make",
+                "rename the zone or service, remove the object, or adopt it with: fleetform import " + t.address + " "
+                        + (t.kind.namespaced ? t.namespace + "/" : "") + t.name);
+    }
+
+    private CheckResponse checkUpdate(Resource desired, ProviderContext context) throws ProviderException {
+        Target t = target(desired.address(), desired.type(), desired.attributes(), context);
+        KubeApi.Response live = call(t, "check (GET " + t.path() + ")", () -> t.api.get(t.path()));
+        if (live.ok() && !Ownership.ours(live.body(), Ownership.fleetOf(desired.attributes()))) {
+            return new CheckResponse.Refuse(t.describe() + " is not this fleet's any more (" + Ownership.whose(
+                    live.body()) + ")", "plan with refresh (the default): it then shows as deleted outside Fleetform");
+        }
+        if (live.code() == 404) {
+            return CheckResponse.PROCEED;
+        }
+        String call = "server-side apply dry run (PATCH " + t.path() + "?fieldManager=" + Manifests.MANAGER
+                + "&dryRun=All)";
+        KubeApi.Response r = call(t, call, () -> t.api.apply(t.path(), manifest(desired.attributes()),
+                Manifests.MANAGER, false, true));
+        if (r.ok() || r.code() == 404) {
+            return CheckResponse.PROCEED;
+        }
+        if (r.code() == 409) {
+            return new CheckResponse.Conflict(conflictingFields(r));
+        }
+        throw failure(t, call, r);
+    }
+
+    private CheckResponse checkDelete(ResourceState prior, ProviderContext context) throws ProviderException {
+        Target t = target(prior.address(), prior.type(), prior.attributes(), context);
+        String fleet = Ownership.fleetOf(prior.attributes());
+        KubeApi.Response live = call(t, "check (GET " + t.path() + ")", () -> t.api.get(t.path()));
+        if (live.code() == 404) {
+            return CheckResponse.PROCEED;
+        }
+        if (!live.ok()) {
+            throw failure(t, "check (GET " + t.path() + ")", live);
+        }
+        if (!Ownership.ours(live.body(), fleet)) {
+            return new CheckResponse.Keep("not this fleet's any more (" + Ownership.whose(live.body())
+                    + "): left in place");
+        }
+        if (t.kind == Kind.NAMESPACE) {
+            Ownership.Contents contents = namespaceContents(t, fleet);
+            String why = contents.whyItStays();
+            return why.isEmpty() ? CheckResponse.PROCEED : new CheckResponse.Keep("made by this fleet, but " + why
+                    + ": only the fleet's own objects are removed, the namespace stays");
+        }
+        if (t.kind.isWorkload() && prior.attributes().keySet().stream().anyMatch(k -> k.contains("volumeClaimTemplates"))) {
+            List<String> claims;
+            try {
+                claims = Ownership.dataClaims(t.api, t.namespace, t.name, fleet);
+            } catch (KubeApi.Unreachable e) {
+                throw new ProviderException(t.address + ": listing the data PVCs of " + t.describe() + " failed: "
+                        + e.getMessage(), e.transientFailure, e);
+            }
+            return new CheckResponse.Proceed("its data PVCs stay (they survive destroy; kubectl delete pvc frees "
+                    + "them)" + (claims.isEmpty() ? "" : ": " + String.join(", ", claims)));
+        }
+        return CheckResponse.PROCEED;
     }
 
     // ----------------------------------------------------------------- import
@@ -410,6 +598,9 @@ public final class KubernetesProvider implements Provider {
         if (!r.ok()) {
             throw failure(t, "import (GET " + t.path() + ")", r);
         }
+        if (desired != null) {
+            r = markAsOurs(t, r, Ownership.fleetOf(desired.attributes()));
+        }
         Map<String, Object> attributes;
         if (desired != null) {
             attributes = project(r.body(), desired.attributes(), desired.sensitive());
@@ -429,6 +620,29 @@ public final class KubernetesProvider implements Provider {
             attributes.putAll(connection);
         }
         return new ImportResponse(Optional.of(attributes));
+    }
+
+    /**
+     * Import is the explicit adoption: the object gets this fleet's identity at once, so every
+     * later read, change and delete finds it the fleet's. Another fleet's object is refused.
+     */
+    private KubeApi.Response markAsOurs(Target t, KubeApi.Response live, String fleet) throws ProviderException {
+        Optional<String> owner = Ownership.fleetOfLive(live.body());
+        if (owner.isPresent() && !owner.get().equals(fleet)) {
+            throw ProviderException.permanent(t.address + ": " + t.describe() + " is another fleet's ("
+                    + Manifests.FLEET_LABEL + "=" + owner.get() + "): Fleetform does not take it over");
+        }
+        if (owner.isPresent() && Ownership.addressOfLive(live.body()).filter(t.address::equals).isPresent()) {
+            return live;
+        }
+        Map<String, Object> patch = Map.of("metadata", Map.of("labels", Map.of(Manifests.FLEET_LABEL, fleet),
+                "annotations", Map.of(Manifests.ADDRESS_ANNOTATION, t.address)));
+        String call = "import (PATCH " + t.path() + ": this fleet's identity)";
+        KubeApi.Response r = call(t, call, () -> t.api.mergePatch(t.path(), patch, Manifests.MANAGER));
+        if (!r.ok()) {
+            throw failure(t, call, r);
+        }
+        return r;
     }
 
     // ------------------------------------------------------------ connections
