@@ -130,9 +130,6 @@ public final class PlanCodec {
         summary.put("update", plan.count(Action.UPDATE));
         summary.put("replace", plan.count(Action.REPLACE));
         summary.put("delete", plan.count(Action.DELETE));
-        summary.put("conflict", plan.count(Action.CONFLICT));
-        summary.put("take_over", plan.count(Action.TAKE_OVER));
-        summary.put("forget", plan.count(Action.FORGET));
         ArrayNode changes = root.putArray("changes");
         plan.changes().forEach(c -> changes.add(change(c, redact)));
         ArrayNode drift = root.putArray("drift");
