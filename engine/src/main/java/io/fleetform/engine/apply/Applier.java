@@ -223,6 +223,11 @@ public final class Applier {
             current.remove(change.address());
             return List.of();
         }
+        if (prior.isEmpty() && change.action() == Action.DELETE) {
+            // Adopted by the destroy plan (made, never recorded): the plan holds what was read of it.
+            prior = Optional.of(new ResourceState(change.address(), change.type(), change.provider(), change.before(),
+                    change.sensitive(), change.dependsOn(), change.lifecycle()));
+        }
         if (change.action() != Action.DELETE && desired == null) {
             throw ProviderException.permanent("the configuration no longer has " + change.address());
         }

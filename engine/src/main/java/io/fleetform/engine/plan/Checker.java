@@ -22,6 +22,10 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.TreeSet;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 
 /**
  * The step after planning that asks each provider whether the live infrastructure allows what
@@ -31,6 +35,8 @@ import java.util.TreeSet;
  * deletion that must leave something is a {@link Action#FORGET}.
  */
 public final class Checker {
+    /** Checks run at once: each is one or two API calls, mostly waiting on the network. */
+    private static final int THREADS = 8;
     private final ProviderRegistry providers;
 
     public Checker(ProviderRegistry providers) {
@@ -42,34 +48,115 @@ public final class Checker {
 
     public Checked check(Plan plan, Map<ResourceAddress, Resource> desired, State state, ProviderContext context,
                          boolean forceConflicts) {
+        return check(plan, desired, state, context, forceConflicts, Set.of());
+    }
+
+    /** @param adopted what {@link #adoptForDestroy} added to the state: their deletions say so */
+    public Checked check(Plan plan, Map<ResourceAddress, Resource> desired, State state, ProviderContext context,
+                         boolean forceConflicts, Set<ResourceAddress> adopted) {
         List<Diagnostic> diagnostics = new ArrayList<>();
         List<ResourceChange> changes = new ArrayList<>();
         List<String> warnings = new ArrayList<>(plan.warnings());
-        for (ResourceChange change : plan.changes()) {
-            Action action = change.action();
-            Optional<Provider> provider = providers.get(change.provider());
-            if (provider.isEmpty() || !(action == Action.CREATE || action == Action.UPDATE
-                    || action == Action.DELETE)) {
-                changes.add(change);
-                continue;
+        List<Future<CheckResponse>> answers = new ArrayList<>();
+        ExecutorService pool = Executors.newFixedThreadPool(THREADS, r -> {
+            Thread t = new Thread(r, "fleetform-check");
+            t.setDaemon(true);
+            return t;
+        });
+        try {
+            for (ResourceChange change : plan.changes()) {
+                Action action = change.action();
+                Optional<Provider> provider = providers.get(change.provider());
+                if (provider.isEmpty() || !(action == Action.CREATE || action == Action.UPDATE
+                        || action == Action.DELETE)) {
+                    answers.add(null);
+                    continue;
+                }
+                CheckRequest request = new CheckRequest(action,
+                        Optional.ofNullable(state.resources().get(change.address())),
+                        action == Action.DELETE ? Optional.empty() : Optional.ofNullable(desired.get(change.address())),
+                        context, forceConflicts);
+                answers.add(pool.submit(() -> provider.get().check(request)));
             }
-            Optional<ResourceState> prior = Optional.ofNullable(state.resources().get(change.address()));
-            Optional<Resource> resource = Optional.ofNullable(desired.get(change.address()));
-            CheckResponse answer;
-            try {
-                answer = provider.get().check(new CheckRequest(action, prior, action == Action.DELETE
-                        ? Optional.empty() : resource, context, forceConflicts));
-            } catch (ProviderException e) {
-                diagnostics.add(Diagnostic.error("check-failed", SourceSpan.NONE, "checking " + change.address()
-                        + " against the live infrastructure failed: " + e.getMessage(), "retry"));
-                changes.add(change);
-                continue;
+            for (int i = 0; i < plan.changes().size(); i++) {
+                ResourceChange change = plan.changes().get(i);
+                if (adopted.contains(change.address())) {
+                    change = with(change, change.action(), change.reason() + " (adopted: it exists with this fleet's "
+                            + "identity but was not in the state)");
+                }
+                if (answers.get(i) == null) {
+                    changes.add(change);
+                    continue;
+                }
+                CheckResponse answer;
+                try {
+                    answer = answers.get(i).get();
+                } catch (ExecutionException e) {
+                    Throwable cause = e.getCause() == null ? e : e.getCause();
+                    diagnostics.add(Diagnostic.error("check-failed", SourceSpan.NONE, "checking " + change.address()
+                            + " against the live infrastructure failed: " + (cause instanceof ProviderException
+                            ? cause.getMessage() : cause.toString()), "retry"));
+                    changes.add(change);
+                    continue;
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    diagnostics.add(Diagnostic.error("check-failed", SourceSpan.NONE, "interrupted while checking "
+                            + change.address(), ""));
+                    changes.add(change);
+                    continue;
+                }
+                changes.add(outcome(change, answer, Optional.ofNullable(desired.get(change.address())),
+                        state.lineage(), forceConflicts, warnings, diagnostics));
             }
-            changes.add(outcome(change, answer, resource, state.lineage(), forceConflicts, warnings, diagnostics));
+        } finally {
+            pool.shutdownNow();
         }
         Plan checked = new Plan(plan.formatVersion(), plan.mode(), plan.fleet(), plan.lineage(), plan.serial(),
                 plan.configHash(), plan.created(), changes, plan.drift(), plan.outputs(), warnings);
         return new Checked(checked, diagnostics);
+    }
+
+    /** The state with what {@link #adoptForDestroy} found, and those addresses. */
+    public record Adopted(State state, Set<ResourceAddress> addresses) {
+    }
+
+    /**
+     * Before a destroy plan: objects the configuration declares that are missing from the state
+     * but exist with this fleet's identity (an apply stopped before recording them) are added to
+     * it, so destroy removes them too instead of leaving them behind. Nothing else is added:
+     * whatever a check does not adopt stays out.
+     */
+    public Adopted adoptForDestroy(State state, List<Resource> desired, ProviderContext context) {
+        State result = state;
+        Set<ResourceAddress> addresses = new TreeSet<>();
+        for (Resource resource : desired) {
+            if (state.resources().containsKey(resource.address())) {
+                continue;
+            }
+            Optional<Provider> provider = providers.get(resource.provider());
+            if (provider.isEmpty()) {
+                continue;
+            }
+            CheckResponse answer;
+            try {
+                answer = provider.get().check(new CheckRequest(Action.CREATE, Optional.empty(), Optional.of(resource),
+                        context, false));
+            } catch (ProviderException e) {
+                continue; // unreachable: the destroy plan covers what the state has
+            }
+            if (answer instanceof CheckResponse.Adopt a) {
+                Map<String, Object> live = new TreeMap<>(Attributes.normalize(a.live()));
+                for (String name : resource.sensitive()) {
+                    if (live.containsKey(name)) {
+                        live.put(name, SecretHasher.hash(state.lineage(), live.get(name)));
+                    }
+                }
+                result = result.with(new ResourceState(resource.address(), resource.type(), resource.provider(), live,
+                        resource.sensitive(), resource.dependsOn(), resource.lifecycle()));
+                addresses.add(resource.address());
+            }
+        }
+        return new Adopted(result, addresses);
     }
 
     private static ResourceChange outcome(ResourceChange change, CheckResponse answer, Optional<Resource> resource,

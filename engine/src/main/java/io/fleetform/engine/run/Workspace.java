@@ -130,13 +130,19 @@ public final class Workspace {
             state = refreshed.state();
             drift = refreshed.drift();
         }
+        java.util.Set<ResourceAddress> adopted = java.util.Set.of();
+        if (settings.mode() == PlanMode.DESTROY) {
+            Checker.Adopted found = new Checker(providers).adoptForDestroy(state, configuration.desired(), context);
+            state = found.state();
+            adopted = found.addresses();
+        }
         Planner.Result result = new Planner(providers).plan(new Planner.Request(configuration.fleet().name(),
                 configuration.desired(), state, drift, settings.mode(), settings.targets(), settings.excludes(),
                 configuration.configHash(), outputsForDisplay(configuration.fleet())));
         diagnostics.addAll(result.diagnostics());
         // The live infrastructure has the last word on what the plan may promise (names taken, conflicts).
         Checker.Checked checked = new Checker(providers).check(result.plan(), configuration.byAddress(), state,
-                context, settings.forceConflicts());
+                context, settings.forceConflicts(), adopted);
         diagnostics.addAll(checked.diagnostics());
         Plan plan = new Plan(result.plan().formatVersion(), result.plan().mode(), result.plan().fleet(),
                 stored.lineage(), stored.serial(), result.plan().configHash(), result.plan().created(),

@@ -315,7 +315,15 @@ class KubernetesOwnershipTest {
         assertThat(ws.backend().read().orElseThrow().resources().keySet()).extracting(ResourceAddress::value)
                 .contains(nsAddress, stsAddress, secretAddress);
         assertThat(changes(plan(ws, PlanMode.NORMAL))).isEmpty();
-        apply(ws, plan(ws, PlanMode.DESTROY));
+
+        // The same crash, then destroy: what was made but not recorded goes too, nothing is left behind.
+        state = ws.backend().read().orElseThrow();
+        ws.backend().write(state.without(new ResourceAddress(stsAddress)).nextSerial());
+        Workspace.Planned destroy = plan(ws, PlanMode.DESTROY);
+        assertThat(change(destroy, stsAddress).action()).isEqualTo(Action.DELETE);
+        assertThat(change(destroy, stsAddress).reason()).contains("adopted");
+        apply(ws, destroy);
+        assertThat(code(Kind.STATEFULSET.path(ns, "c1-game"))).isEqualTo(404);
         assertThat(code(Kind.NAMESPACE.path(null, ns))).isEqualTo(404);
     }
 
