@@ -1,8 +1,12 @@
-package io.fleetform.engine.plan;
+package io.fleetform.engine.planner;
 
 import io.fleetform.dsl.diag.Diagnostic;
 import io.fleetform.dsl.source.SourceSpan;
 import io.fleetform.engine.address.ResourceAddress;
+import io.fleetform.engine.plan.Action;
+import io.fleetform.engine.plan.AttributeChange;
+import io.fleetform.engine.plan.Plan;
+import io.fleetform.engine.plan.ResourceChange;
 import io.fleetform.engine.provider.CheckRequest;
 import io.fleetform.engine.provider.CheckResponse;
 import io.fleetform.engine.provider.Provider;
