@@ -53,8 +53,10 @@ public final class ApplyProgress implements Consumer<ApplyEvent> {
     public static String summary(ApplyResult result) {
         Map<Action, Integer> done = result.done();
         String counts = "Resources: " + done.getOrDefault(Action.CREATE, 0) + " added, "
-                + done.getOrDefault(Action.UPDATE, 0) + " changed, " + done.getOrDefault(Action.REPLACE, 0)
-                + " replaced, " + done.getOrDefault(Action.DELETE, 0) + " destroyed.";
+                + (done.getOrDefault(Action.UPDATE, 0) + done.getOrDefault(Action.TAKE_OVER, 0)) + " changed, "
+                + done.getOrDefault(Action.REPLACE, 0) + " replaced, " + done.getOrDefault(Action.DELETE, 0)
+                + " destroyed" + (done.getOrDefault(Action.FORGET, 0) > 0 ? ", " + done.get(Action.FORGET)
+                + " left in place (removed from the state)" : "") + ".";
         String time = " (" + seconds(result.elapsed()) + ")";
         if (result.succeeded()) {
             return "Apply complete! " + counts + time;
