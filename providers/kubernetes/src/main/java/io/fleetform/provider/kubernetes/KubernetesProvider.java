@@ -40,7 +40,9 @@ import java.util.function.Consumer;
  * NetworkAttachmentDefinition when it needs them, in one namespace per cluster block. One
  * Fleetform resource per Kubernetes object, at {@code k8s.CLUSTER.TYPE.NAMESPACE/NAME}, whose
  * attributes are the manifest's fields by path. Objects are written with server-side apply as
- * field manager {@code fleetform}, never forcing: fields other managers own stay theirs.
+ * field manager {@code fleetform}, forcing only a planned take-over ({@code --force-conflicts}):
+ * fields other managers own stay theirs. Only objects carrying the fleet's identity are read,
+ * changed or deleted ({@link Ownership}); plans are checked against the cluster ({@link PlanChecks}).
  */
 public final class KubernetesProvider implements Provider {
     public static final String NAME = "kubernetes";
@@ -404,7 +406,7 @@ public final class KubernetesProvider implements Provider {
                     + ")");
         }
         if (t.kind == Kind.NAMESPACE) {
-            String why = namespaceContents(t, fleet).whyItStays();
+            String why = PlanChecks.namespaceContents(t, fleet).whyItStays();
             if (!why.isEmpty()) {
                 throw ProviderException.permanent(t.address + ": " + t.describe() + " was not deleted: " + why
                         + " (it changed since the plan; plan again, and the namespace is left in place)");
@@ -444,121 +446,12 @@ public final class KubernetesProvider implements Provider {
         }
     }
 
-    private Ownership.Contents namespaceContents(Target t, String fleet) throws ProviderException {
-        try {
-            return Ownership.contents(t.api, t.name, fleet);
-        } catch (KubeApi.Unreachable e) {
-            throw new ProviderException(t.address + ": listing what " + t.describe() + " holds failed: "
-                    + e.getMessage(), e.transientFailure, e);
-        } catch (Ownership.Failed e) {
-            throw failure(t, "listing what the namespace holds (" + e.getMessage() + ")", e.response);
-        }
-    }
-
     // ------------------------------------------------------------------ check
 
-    /**
-     * At plan time: a new object's name must be free or this fleet's (then it is adopted); a
-     * namespace that exists and is not the fleet's is used as it is; an update is tried as a
-     * server-side apply dry run, so a field another manager owns shows as a conflict; a deletion
-     * says what stays (a namespace holding what is not the fleet's, a workload's data PVCs).
-     */
+    /** At plan time, against the live object: see {@link PlanChecks}. */
     @Override
     public CheckResponse check(CheckRequest request) throws ProviderException {
-        return switch (request.action()) {
-            case CREATE -> checkCreate(request.desired().orElseThrow(), request.context());
-            case UPDATE -> checkUpdate(request.desired().orElseThrow(), request.context());
-            case DELETE -> checkDelete(request.prior().orElseThrow(), request.context());
-            default -> CheckResponse.PROCEED;
-        };
-    }
-
-    private CheckResponse checkCreate(Resource desired, ProviderContext context) throws ProviderException {
-        Target t = target(desired.address(), desired.type(), desired.attributes(), context);
-        KubeApi.Response r = call(t, "check (GET " + t.path() + ")", () -> t.api.get(t.path()));
-        if (r.code() == 404) {
-            return CheckResponse.PROCEED;
-        }
-        if (!r.ok()) {
-            throw failure(t, "check (GET " + t.path() + ")", r);
-        }
-        String fleet = Ownership.fleetOf(desired.attributes());
-        if (Ownership.ours(r.body(), fleet)) {
-            Optional<String> recordedAs = Ownership.addressOfLive(r.body());
-            if (recordedAs.isPresent() && !recordedAs.get().equals(t.address)) {
-                return new CheckResponse.Refuse(t.describe() + " exists with this fleet's identity but as "
-                        + recordedAs.get() + " (annotation " + Manifests.ADDRESS_ANNOTATION + ")",
-                        "delete it, or remove the annotation if it is meant to be " + t.address);
-            }
-            return new CheckResponse.Adopt(project(r.body(), desired.attributes(), desired.sensitive(), true),
-                    t.describe() + " exists with this fleet's identity but is not in the state (an apply stopped "
-                            + "before recording it)");
-        }
-        if (t.kind == Kind.NAMESPACE) {
-            return new CheckResponse.UseExisting("namespace " + t.name + " exists and was not made by this fleet ("
-                    + Ownership.whose(r.body()) + "): Fleetform puts its objects in it, never changes or deletes it");
-        }
-        return new CheckResponse.Refuse(t.describe() + " exists and is not this fleet's (" + Ownership.whose(r.body())
-                + "); Fleetform does not take over what it did not make",
-                "rename the zone or service, remove the object, or adopt it with: fleetform import " + t.address + " "
-                        + (t.kind.namespaced ? t.namespace + "/" : "") + t.name);
-    }
-
-    private CheckResponse checkUpdate(Resource desired, ProviderContext context) throws ProviderException {
-        Target t = target(desired.address(), desired.type(), desired.attributes(), context);
-        KubeApi.Response live = call(t, "check (GET " + t.path() + ")", () -> t.api.get(t.path()));
-        if (live.ok() && !Ownership.ours(live.body(), Ownership.fleetOf(desired.attributes()))) {
-            return new CheckResponse.Refuse(t.describe() + " is not this fleet's any more (" + Ownership.whose(
-                    live.body()) + ")", "plan with refresh (the default): it then shows as deleted outside Fleetform");
-        }
-        if (live.code() == 404) {
-            return CheckResponse.PROCEED;
-        }
-        String call = "server-side apply dry run (PATCH " + t.path() + "?fieldManager=" + Manifests.MANAGER
-                + "&dryRun=All)";
-        KubeApi.Response r = call(t, call, () -> t.api.apply(t.path(), manifest(desired.attributes()),
-                Manifests.MANAGER, false, true));
-        if (r.ok() || r.code() == 404) {
-            return CheckResponse.PROCEED;
-        }
-        if (r.code() == 409) {
-            return new CheckResponse.Conflict(conflictingFields(r));
-        }
-        throw failure(t, call, r);
-    }
-
-    private CheckResponse checkDelete(ResourceState prior, ProviderContext context) throws ProviderException {
-        Target t = target(prior.address(), prior.type(), prior.attributes(), context);
-        String fleet = Ownership.fleetOf(prior.attributes());
-        KubeApi.Response live = call(t, "check (GET " + t.path() + ")", () -> t.api.get(t.path()));
-        if (live.code() == 404) {
-            return CheckResponse.PROCEED;
-        }
-        if (!live.ok()) {
-            throw failure(t, "check (GET " + t.path() + ")", live);
-        }
-        if (!Ownership.ours(live.body(), fleet)) {
-            return new CheckResponse.Keep("not this fleet's any more (" + Ownership.whose(live.body())
-                    + "): left in place");
-        }
-        if (t.kind == Kind.NAMESPACE) {
-            Ownership.Contents contents = namespaceContents(t, fleet);
-            String why = contents.whyItStays();
-            return why.isEmpty() ? CheckResponse.PROCEED : new CheckResponse.Keep("made by this fleet, but " + why
-                    + ": only the fleet's own objects are removed, the namespace stays");
-        }
-        if (t.kind.isWorkload() && prior.attributes().keySet().stream().anyMatch(k -> k.contains("volumeClaimTemplates"))) {
-            List<String> claims;
-            try {
-                claims = Ownership.dataClaims(t.api, t.namespace, t.name, fleet);
-            } catch (KubeApi.Unreachable e) {
-                throw new ProviderException(t.address + ": listing the data PVCs of " + t.describe() + " failed: "
-                        + e.getMessage(), e.transientFailure, e);
-            }
-            return new CheckResponse.Proceed("its data PVCs stay (they survive destroy; kubectl delete pvc frees "
-                    + "them)" + (claims.isEmpty() ? "" : ": " + String.join(", ", claims)));
-        }
-        return CheckResponse.PROCEED;
+        return new PlanChecks(this).check(request);
     }
 
     // ----------------------------------------------------------------- import
@@ -648,7 +541,7 @@ public final class KubernetesProvider implements Provider {
     // ------------------------------------------------------------ connections
 
     /** One object in one cluster: where it is and how to reach it. */
-    private record Target(String address, Kind kind, String namespace, String name, KubeApi api, Settings settings) {
+    record Target(String address, Kind kind, String namespace, String name, KubeApi api, Settings settings) {
         String path() {
             return kind.path(namespace, name);
         }
@@ -659,7 +552,7 @@ public final class KubernetesProvider implements Provider {
         }
     }
 
-    private Target target(ResourceAddress address, String type, Map<String, Object> attributes,
+    Target target(ResourceAddress address, String type, Map<String, Object> attributes,
                           ProviderContext context) throws ProviderException {
         Kind kind = Kind.ofType(type).orElseThrow(() -> ProviderException.permanent(address
                 + ": the kubernetes provider has no type " + type));
@@ -705,11 +598,11 @@ public final class KubernetesProvider implements Provider {
 
     // ----------------------------------------------------------------- errors
 
-    private interface Call {
+    interface Call {
         KubeApi.Response run() throws KubeApi.Unreachable;
     }
 
-    private static KubeApi.Response call(Target t, String what, Call call) throws ProviderException {
+    static KubeApi.Response call(Target t, String what, Call call) throws ProviderException {
         try {
             return call.run();
         } catch (KubeApi.Unreachable e) {
