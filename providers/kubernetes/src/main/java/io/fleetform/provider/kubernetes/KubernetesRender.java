@@ -16,8 +16,6 @@ import java.util.TreeMap;
  * printed only when asked ({@code --show-secrets}).
  */
 public final class KubernetesRender {
-    public static final String MASK = "(sensitive)";
-
     private KubernetesRender() {
     }
 
