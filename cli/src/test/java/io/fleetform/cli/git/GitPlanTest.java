@@ -132,7 +132,10 @@ class GitPlanTest {
         assertThat(clean.out()).contains("main @ " + first.substring(0, 12)).doesNotContain("uncommitted");
 
         Files.writeString(fleetDir.resolve("zones.fleet"), ArenaFleet.zones(2, "2Gi", "image.app"));
-        var dirty = run("plan", fleetDir.toString(), "-out", work.resolve("dirty.json").toString());
+        var dirty = run("plan", fleetDir.toString(), "-out", work.resolve("dirty.json").toString(), "--markdown",
+                work.resolve("dirty.md").toString());
+        assertThat(Files.readString(work.resolve("dirty.md"))).contains("with uncommitted changes")
+                .contains("> Made from a working tree with uncommitted changes");
         assertThat(dirty.out()).contains("with uncommitted changes")
                 .contains("Warning: made from a working tree with uncommitted changes");
         assertThat(Files.readString(work.resolve("dirty.json"))).contains("\"dirty\" : true");

@@ -64,6 +64,13 @@ public final class PlanMarkdown {
     private String write() {
         out.append("### Fleetform ").append(PlanSummary.kind(plan)).append(" for fleet ")
                 .append(MarkdownText.code(plan.fleet())).append("\n\n");
+        plan.provenance().ifPresent(p -> {
+            out.append("From ").append(MarkdownText.text(p.describe())).append(".\n\n");
+            if (p.dirty()) {
+                out.append("> [!WARNING]\n> Made from a working tree with uncommitted changes to the fleet's files: "
+                        + "no commit holds what this plan was made from.\n\n");
+            }
+        });
         table();
         out.append("**").append(PlanSummary.line(plan)).append("**\n\n");
         List<ResourceChange> shown = new ArrayList<>();
