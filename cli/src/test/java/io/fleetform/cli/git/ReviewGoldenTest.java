@@ -98,6 +98,25 @@ class ReviewGoldenTest {
     }
 
     @Test
+    void secretsInTheDiffAreShownAsSensitiveNeverAsThemselves() throws IOException {
+        git.checkout("main", false);
+        git.checkout("secret", true);
+        git.write("fleets/arena/zones.fleet", ArenaFleet.zones(3, "1Gi", "image.app")
+                .replace("env      = { ZONE = z.name }", "env      = { ZONE = z.name, TOKEN = secret(\"old\") }"));
+        git.commit("a token");
+        git.checkout("rotate", true);
+        git.write("fleets/arena/zones.fleet", ArenaFleet.zones(3, "1Gi", "image.app")
+                .replace("env      = { ZONE = z.name }", "env      = { ZONE = z.name, TOKEN = secret(\"new\") }"));
+        git.commit("another token");
+        env.put("FLEETFORM_SECRET_OLD", "old-s3cret-value");
+        env.put("FLEETFORM_SECRET_NEW", "new-s3cret-value");
+        var diff = run("diff", "--git", git.fileUrl(), "--base", "secret", "--head", "rotate", "--path", "fleets/arena");
+        assertThat(diff.exitCode()).as(diff.err()).isEqualTo(ExitCode.OK);
+        assertThat(diff.out()).contains("env.TOKEN: (sensitive) → (sensitive)").doesNotContain("s3cret")
+                .doesNotContain("sensitive:");
+    }
+
+    @Test
     void aChangeThatAddsAFleetDiffsAgainstNothing() throws IOException {
         git.checkout("new-fleet", true);
         ArenaFleet.write(git, "fleets/duel", 1, "1Gi");
