@@ -141,6 +141,32 @@ class CiTemplatesTest {
     }
 
     @Test
+    void gitlabPostingUpdatesNotesByMarkerAndSetsLabels() throws Exception {
+        git.checkout("feature", true);
+        git.write("fleets/arena/zones.fleet", ArenaFleet.zones(3, "1Gi", "image.app"));
+        String head = git.commit("arena: s3");
+        Run planned = script("pr", Map.of("BASE_REF", "main", "HEAD_REF", head));
+        assertThat(planned.code).as(planned.output).isZero();
+        Path log = dir.resolve("curl.log");
+        executable(bin.resolve("curl"), """
+                #!/bin/sh
+                echo "$*" >>"%s"
+                case "$*" in
+                  *notes\?per_page=100*) echo '[{"id":21,"body":"<!-- fleetform:pr-plan path=fleets/arena part=1 -->\\nold"},{"id":22,"body":"lgtm"},{"id":23,"body":"<!-- fleetform:pr-plan path=fleets/arena part=2 -->\\nold"}]' ;;
+                esac
+                """.formatted(log));
+        Run posted = script("post-gitlab", Map.of("GITLAB_TOKEN", "glpat-test", "CI_API_V4_URL", "https://gitlab.example/api/v4",
+                "CI_PROJECT_ID", "5", "CI_MERGE_REQUEST_IID", "9"));
+        assertThat(posted.code).as(posted.output).isZero();
+        String calls = Files.readString(log);
+        String api = "https://gitlab.example/api/v4/projects/5/merge_requests/9";
+        assertThat(calls).contains("-X PUT " + api + "/notes/21 --data-urlencode body@" + dir.resolve("out/comment.md"))
+                .contains("-X DELETE " + api + "/notes/23").doesNotContain("notes/22")
+                .contains("-X PUT " + api + " --data-urlencode add_labels=fleetform:needs-approval --data-urlencode "
+                        + "remove_labels=fleetform:destroys,fleetform:replaces,fleetform:no-changes");
+    }
+
+    @Test
     void aForkThatRunsCodeGetsACommentSayingWhyAndNothingRuns() throws Exception {
         git.checkout("fork", true);
         Path marker = dir.resolve("ran");
