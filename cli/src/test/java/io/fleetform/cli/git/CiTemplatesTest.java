@@ -152,7 +152,7 @@ class CiTemplatesTest {
                 #!/bin/sh
                 echo "$*" >>"%s"
                 case "$*" in
-                  *notes\?per_page=100*) echo '[{"id":21,"body":"<!-- fleetform:pr-plan path=fleets/arena part=1 -->\\nold"},{"id":22,"body":"lgtm"},{"id":23,"body":"<!-- fleetform:pr-plan path=fleets/arena part=2 -->\\nold"}]' ;;
+                  *notes?per_page=100*) printf '%%s\n' '[{"id":21,"body":"<!-- fleetform:pr-plan path=fleets/arena part=1 -->\\nold"},{"id":22,"body":"lgtm"},{"id":23,"body":"<!-- fleetform:pr-plan path=fleets/arena part=2 -->\\nold"}]' ;;
                 esac
                 """.formatted(log));
         Run posted = script("post-gitlab", Map.of("GITLAB_TOKEN", "glpat-test", "CI_API_V4_URL", "https://gitlab.example/api/v4",
