@@ -307,7 +307,10 @@ final class AstBuilder {
         return span(start, stop);
     }
 
+    /** ANTLR's indexes count code points; spans count UTF-16 units, as Java strings do. */
     private SourceSpan span(int start, int stopInclusive) {
-        return new SourceSpan(source, start, Math.max(0, stopInclusive - start + 1));
+        int from = source.offsetOfCodePoint(start);
+        int to = source.offsetOfCodePoint(Math.max(start, stopInclusive + 1));
+        return new SourceSpan(source, from, Math.max(0, to - from));
     }
 }

@@ -181,11 +181,8 @@ public final class EvalContext {
         if (options.secretsDir().isPresent() && name.matches("[A-Za-z0-9._-]+") && !name.startsWith(".")) {
             Path file = options.secretsDir().get().resolve(name);
             if (Files.isRegularFile(file)) {
-                try {
-                    return Optional.of(Files.readString(file).strip());
-                } catch (IOException e) {
-                    return Optional.empty();
-                }
+                return io.fleetform.dsl.source.SourceReader.read(file, name, 1L << 20).file()
+                        .map(f -> f.text().strip());
             }
         }
         return Optional.empty();

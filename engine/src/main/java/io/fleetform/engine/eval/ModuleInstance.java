@@ -124,6 +124,10 @@ public final class ModuleInstance {
         return name;
     }
 
+    ModuleInstance parent() {
+        return parent;
+    }
+
     public boolean isRoot() {
         return parent == null;
     }

@@ -4,7 +4,7 @@ import io.fleetform.dsl.ast.FleetFile;
 import io.fleetform.dsl.diag.Diagnostics;
 import io.fleetform.dsl.parse.FleetParser;
 import io.fleetform.dsl.parse.ParseResult;
-import io.fleetform.dsl.source.SourceFile;
+import io.fleetform.dsl.source.SourceReader;
 import io.fleetform.dsl.source.SourceSpan;
 import io.fleetform.engine.eval.EvalOptions;
 import io.fleetform.engine.eval.FleetEvaluator;
@@ -56,14 +56,13 @@ public final class FleetLoader {
         }
         List<FleetFile> files = new ArrayList<>();
         for (Path path : paths) {
-            String text;
-            try {
-                text = Files.readString(path);
-            } catch (IOException e) {
-                diagnostics.error("unreadable", SourceSpan.NONE, "cannot read " + path + ": " + e.getMessage(), "");
+            SourceReader.Result read = SourceReader.read(path, ModuleResolver.displayPath(path),
+                    SourceReader.MAX_SOURCE_BYTES);
+            read.error().ifPresent(diagnostics::add);
+            if (read.file().isEmpty()) {
                 continue;
             }
-            ParseResult result = parser.parse(new SourceFile(ModuleResolver.displayPath(path), text));
+            ParseResult result = parser.parse(read.file().get());
             diagnostics.addAll(result.diagnostics());
             result.file().ifPresent(files::add);
         }
