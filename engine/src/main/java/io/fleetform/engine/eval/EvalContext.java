@@ -35,6 +35,8 @@ public final class EvalContext {
     private final Deque<Frame> evaluating = new ArrayDeque<>();
     private final Set<Object> active = new HashSet<>();
     private String currentAttribute;
+    /** One "too deep" message per run: the overflow unwinds through many attributes at once. */
+    private boolean deepReported;
     private final Set<Path> filesRead = java.util.Collections.synchronizedSet(new java.util.TreeSet<>());
 
     public EvalContext(Diagnostics diagnostics, EvalOptions options, ModuleResolver modules) {
@@ -62,6 +64,51 @@ public final class EvalContext {
     /** Files read through {@code file()}: inputs of the configuration like the .fleet files. */
     public Set<Path> filesRead() {
         return Set.copyOf(filesRead);
+    }
+
+    /** Every secret value seen in this run (secrets, env values, sensitive variables), to redact from messages. */
+    private final Set<String> secretValues = java.util.Collections.synchronizedSet(new HashSet<>());
+
+    /** The secret texts of this run, for {@link io.fleetform.dsl.diag.Redaction}. */
+    public Set<String> secretValues() {
+        synchronized (secretValues) {
+            return Set.copyOf(secretValues);
+        }
+    }
+
+    /** Remembers the texts inside a secret value so that no message can print them. */
+    void registerSecret(Value value) {
+        Value plain = value.unwrap();
+        if (plain instanceof io.fleetform.engine.value.StringValue s) {
+            secretValues.add(s.value());
+        } else if (plain instanceof io.fleetform.engine.value.ListValue l) {
+            l.elements().forEach(this::registerSecret);
+        } else if (plain instanceof io.fleetform.engine.value.MapValue m) {
+            m.entries().values().forEach(this::registerSecret);
+        } else if (plain instanceof io.fleetform.engine.value.NumberValue
+                || plain instanceof io.fleetform.engine.value.QuantityValue) {
+            secretValues.add(plain.display());
+        }
+    }
+
+    /** Zones of one fleet, however they are written (ranges, for_each, one block each, modules). */
+    public static final int MAX_ZONES = 100_000;
+    /** Instances (replicas of services of zones) of one fleet. */
+    public static final long MAX_INSTANCES = 1_000_000;
+    private int zoneCount;
+    private boolean zoneCapReported;
+
+    /** Counts one more zone; false (reported once, at {@code where}) past {@link #MAX_ZONES}. */
+    boolean admitZone(SourceSpan where) {
+        if (++zoneCount <= MAX_ZONES) {
+            return true;
+        }
+        if (!zoneCapReported) {
+            zoneCapReported = true;
+            diagnostics.error("too-many-zones", where, "the fleet has more than " + MAX_ZONES + " zones",
+                    "split it into several fleets");
+        }
+        return false;
     }
 
     /** The attribute being computed, for messages such as "unknown unit for memory". */
@@ -96,6 +143,13 @@ public final class EvalContext {
             return evaluator.evaluate(expression, scope);
         } catch (EvalError e) {
             diagnostics.add(e.diagnostic());
+            return ErrorValue.INSTANCE;
+        } catch (StackOverflowError e) {
+            if (!deepReported) {
+                deepReported = true;
+                diagnostics.add(Diagnostic.error("too-deep", expression.span(), "this value is nested or built from"
+                        + " a chain of references too deep to follow", "compute it in fewer steps"));
+            }
             return ErrorValue.INSTANCE;
         } finally {
             currentAttribute = saved;
@@ -138,12 +192,16 @@ public final class EvalContext {
 
             @Override
             public Optional<String> environment(String name) {
-                return Optional.ofNullable(options.environment().get(name));
+                Optional<String> value = Optional.ofNullable(options.environment().get(name));
+                value.ifPresent(secretValues::add);
+                return value;
             }
 
             @Override
             public Optional<String> secret(String name) {
-                return readSecret(name);
+                Optional<String> value = readSecret(name);
+                value.ifPresent(secretValues::add);
+                return value;
             }
 
             @Override

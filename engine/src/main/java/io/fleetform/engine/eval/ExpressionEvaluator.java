@@ -21,6 +21,7 @@ import io.fleetform.engine.value.SymbolValue;
 import io.fleetform.engine.value.UnknownValue;
 import io.fleetform.engine.value.Units;
 import io.fleetform.engine.value.Value;
+import java.math.BigDecimal;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -166,7 +167,13 @@ public final class ExpressionEvaluator {
             return target;
         }
         if (target instanceof SensitiveValue s) {
-            return SensitiveValue.wrap(attributeOf(s.inner(), name, nameSpan, whole), s.source());
+            try {
+                return SensitiveValue.wrap(attributeOf(s.inner(), name, nameSpan, whole), s.source());
+            } catch (EvalError e) {
+                throw Operators.error(e.diagnostic().code(), nameSpan, "no attribute \"" + name + "\" in this"
+                        + " sensitive value", "its keys are not listed, as they could reveal the secret; it comes from "
+                        + s.source());
+            }
         }
         if (target instanceof MapValue map) {
             Value value = map.entries().get(name);
@@ -299,6 +306,11 @@ public final class ExpressionEvaluator {
         } catch (FunctionError e) {
             int at = e.argumentIndex();
             SourceSpan span = at >= 0 && at < c.arguments().size() ? c.arguments().get(at).span() : c.span();
+            if (source != null) {
+                // The reason could quote the secret, or something computed from it: whatever the function.
+                throw Operators.error("function-error", span, name + "(): failed on a sensitive argument (the reason"
+                        + " is not shown, as it could reveal the secret)", "the sensitive value comes from " + source);
+            }
             throw Operators.error("function-error", span, name + "(): " + e.getMessage(), e.hint());
         }
         return source == null ? result : SensitiveValue.wrap(result, source);
@@ -311,8 +323,19 @@ public final class ExpressionEvaluator {
             return ErrorValue.INSTANCE;
         }
         String source = sensitiveSource(target, key);
-        target = target.unwrap();
-        key = key.unwrap();
+        if (source != null) {
+            try {
+                return SensitiveValue.wrap(plainIndex(i, target.unwrap(), key.unwrap()), source);
+            } catch (EvalError e) {
+                throw Operators.error(e.diagnostic().code(), e.diagnostic().span(), "cannot take this element of a"
+                        + " sensitive value (the reason is not shown, as it could reveal the secret)",
+                        "the sensitive value comes from " + source);
+            }
+        }
+        return plainIndex(i, target, key);
+    }
+
+    private Value plainIndex(IndexExpr i, Value target, Value key) {
         Value result;
         if (target instanceof UnknownValue || key instanceof UnknownValue) {
             result = UnknownValue.AFTER_PLAN;
@@ -320,12 +343,11 @@ public final class ExpressionEvaluator {
             if (!n.isInteger()) {
                 throw Operators.error("type-mismatch", i.index().span(), "a list index must be a whole number", "");
             }
-            int at = n.value().intValue();
-            if (at < 0 || at >= list.elements().size()) {
-                throw Operators.error("index-out-of-range", i.index().span(), "index " + at
+            if (n.value().signum() < 0 || n.value().compareTo(BigDecimal.valueOf(list.elements().size())) >= 0) {
+                throw Operators.error("index-out-of-range", i.index().span(), "index " + Coerce.shortNumber(n)
                         + " is out of range for a list of " + list.elements().size(), "");
             }
-            result = list.elements().get(at);
+            result = list.elements().get(n.value().intValueExact());
         } else if (target instanceof MapValue || target instanceof RefValue) {
             if (!(key instanceof StringValue k)) {
                 throw Operators.error("type-mismatch", i.index().span(), "a map key must be a string, found "
@@ -336,7 +358,7 @@ public final class ExpressionEvaluator {
             throw Operators.error("type-mismatch", i.span(), "cannot index " + Operators.article(target.typeName())
                     + " with " + Operators.article(key.typeName()), "");
         }
-        return source == null ? result : SensitiveValue.wrap(result, source);
+        return result;
     }
 
     private Value unary(Unary u, Scope scope) {

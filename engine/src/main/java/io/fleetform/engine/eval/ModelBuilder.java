@@ -107,10 +107,20 @@ final class ModelBuilder {
     }
 
     /** Zones of the module and, depth first, of the modules it calls; their outputs are checked too. */
+    /** Instances counted so far, for the cap. */
+    private long instances;
+
     private void collectZones(ModuleInstance module, ZoneBuilder builder, List<Zone> zones) {
         for (ZoneEntity entity : module.zones().values()) {
-            zones.add(builder.zone(entity));
+            Zone zone = builder.zone(entity);
+            zones.add(zone);
             entity.release();
+            long before = instances;
+            instances += zone.services().stream().mapToLong(s -> s.replicas()).sum();
+            if (before <= EvalContext.MAX_INSTANCES && instances > EvalContext.MAX_INSTANCES) {
+                context.diagnostics().error("too-many-instances", entity.group().block().headerSpan(),
+                        "the fleet has more than " + EvalContext.MAX_INSTANCES + " instances", "split it into several fleets");
+            }
         }
         for (ModuleEntity call : module.moduleCalls().values()) {
             call.instance().ifPresent(child -> {

@@ -53,14 +53,16 @@ final class VariableResolver {
             input = new Located(name, context.compute(key, "default", fallback.value(), module.scope()),
                     fallback.value().span());
         }
-        Value value = typed(input, type);
         Attribute sensitive = attribute(block, "sensitive");
-        if (sensitive != null && Boolean.TRUE.equals(Coerce.bool(context, new Located("sensitive",
+        boolean isSensitive = sensitive != null && Boolean.TRUE.equals(Coerce.bool(context, new Located("sensitive",
                 context.compute(key + ".sensitive", "sensitive", sensitive.value(), module.scope()),
-                sensitive.value().span()), "sensitive"))) {
-            value = SensitiveValue.wrap(value, "var." + name);
+                sensitive.value().span()), "sensitive"));
+        if (isSensitive) {
+            // Before the type check, whose message would quote the value.
+            context.registerSecret(input.value());
         }
-        return value;
+        Value value = typed(input, type);
+        return isSensitive ? SensitiveValue.wrap(value, "var." + name) : value;
     }
 
     void validate(String name, Block block, Value value) {

@@ -213,7 +213,8 @@ final class ZoneBuilder {
         Boolean rps = optional(s.nested("network", "rps"), v -> Coerce.bool(context, v, "rps"));
         if (irq == IrqBinding.LOCAL && cpu != null && !cpu.pinned()) {
             Located irqValue = s.nested("network", "irq");
-            context.diagnostics().error("irq-needs-pinned", irqValue != null ? irqValue.span() : block.headerSpan(),
+            context.diagnostics().error("irq-needs-pinned", irqValue != null ? irqValue.span()
+                            : block != null ? block.headerSpan() : s.located("network").span(),
                     "irq = local binds the VF's interrupts to the service's pinned cores, but its cpu is not pinned",
                     "pin the cpu (cpu = 4 cores pinned) or set irq = any");
         }

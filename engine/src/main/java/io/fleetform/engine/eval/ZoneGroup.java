@@ -24,7 +24,9 @@ import java.util.Map;
  * {@code as z}, {@code each} by default) with {@code index}, {@code key}, {@code value} and {@code name}.
  */
 final class ZoneGroup {
-    static final int MAX_ZONES = 100_000;
+    static final int MAX_ZONES = EvalContext.MAX_ZONES;
+    /** Zone numbers are ints in the model: a range bound beyond this is a mistake, not a fleet. */
+    static final long MAX_BOUND = 1_000_000_000L;
 
     private final ModuleInstance module;
     private final Block block;
@@ -59,7 +61,7 @@ final class ZoneGroup {
         String variable = block.clause(AsClause.class).map(a -> a.name().name()).orElse("each");
         List<ZoneEntity> result = new ArrayList<>();
         if (block.typeName().equals("zone")) {
-            if (included(key, module.scope())) {
+            if (included(key, module.scope()) && context.admitZone(block.headerSpan())) {
                 result.add(new ZoneEntity(module, this, label, 0, module.scope()));
             }
             return result;
@@ -74,9 +76,9 @@ final class ZoneGroup {
         }
         if (range != null) {
             Long from = Coerce.integer(context, new Located("from", context.compute(key + ".from", "from",
-                    range.from(), module.scope()), range.from().span()), "a zone range start");
+                    range.from(), module.scope()), range.from().span()), "a zone range start", -MAX_BOUND, MAX_BOUND);
             Long to = Coerce.integer(context, new Located("to", context.compute(key + ".to", "to",
-                    range.to().get(), module.scope()), range.to().get().span()), "a zone range end");
+                    range.to().get(), module.scope()), range.to().get().span()), "a zone range end", -MAX_BOUND, MAX_BOUND);
             if (from == null || to == null) {
                 return result;
             }
@@ -104,6 +106,12 @@ final class ZoneGroup {
         Map<String, Value> items = new LinkedHashMap<>();
         if (plain instanceof ListValue list) {
             for (int i = 0; i < list.elements().size(); i++) {
+                if (list.elements().get(i).isSensitive()) {
+                    context.diagnostics().error("zones-for-each", forEach.collection().span(),
+                            "for_each element " + i + " is sensitive, and zone names are shown everywhere",
+                            "name zones after something that is not a secret");
+                    return result;
+                }
                 Value element = list.elements().get(i).unwrap();
                 String suffix = element instanceof StringValue s ? s.value() : Integer.toString(i);
                 items.put(suffix, list.elements().get(i));
@@ -153,7 +161,9 @@ final class ZoneGroup {
             each.put("name", new StringValue(name));
             scope = module.scope().with(variable, new MapValue(each));
         }
-        result.add(new ZoneEntity(module, this, name, index, scope));
+        if (module.context().admitZone(block.headerSpan())) {
+            result.add(new ZoneEntity(module, this, name, index, scope));
+        }
     }
 
     private io.fleetform.dsl.ast.Attribute nameAttribute() {

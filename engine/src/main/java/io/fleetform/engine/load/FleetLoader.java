@@ -2,6 +2,7 @@ package io.fleetform.engine.load;
 
 import io.fleetform.dsl.ast.FleetFile;
 import io.fleetform.dsl.diag.Diagnostics;
+import io.fleetform.dsl.diag.Redaction;
 import io.fleetform.dsl.parse.FleetParser;
 import io.fleetform.dsl.parse.ParseResult;
 import io.fleetform.dsl.source.SourceReader;
@@ -74,7 +75,8 @@ public final class FleetLoader {
         FleetEvaluator evaluator = new FleetEvaluator(functions, ModuleResolver.fromClassPath());
         Fleet fleet = evaluator.evaluate(dir, files, options, diagnostics);
         boolean failed = diagnostics.hasErrors();
-        return new LoadResult(failed ? Optional.empty() : Optional.of(fleet), diagnostics.sorted(), files,
-                evaluator.filesRead());
+        List<io.fleetform.dsl.diag.Diagnostic> redacted = Redaction.redact(diagnostics.sorted(),
+                evaluator.secretValues());
+        return new LoadResult(failed ? Optional.empty() : Optional.of(fleet), redacted, files, evaluator.filesRead());
     }
 }
