@@ -15,6 +15,7 @@ import java.util.ArrayList;
 import java.util.Deque;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Locale;
 import java.util.Optional;
 import java.util.Set;
@@ -89,6 +90,49 @@ public final class EvalContext {
                 || plain instanceof io.fleetform.engine.value.QuantityValue) {
             secretValues.add(plain.display());
         }
+    }
+
+    /** The files of library modules (stdlib/mmo), each with the user's module block that loaded it. */
+    private final Map<io.fleetform.dsl.source.SourceFile, io.fleetform.dsl.ast.Block> libraryCalls =
+            new java.util.IdentityHashMap<>();
+
+    void libraryFile(io.fleetform.dsl.source.SourceFile file, io.fleetform.dsl.ast.Block call) {
+        libraryCalls.put(file, call);
+    }
+
+    /**
+     * A mistake found inside a library module is the caller's: the user does not have the
+     * library's files. It is moved to the user's {@code module} block, to the argument the
+     * library line uses when there is one ({@code var.logic_cores} → {@code logic_cores = ...}),
+     * and says where in the library it surfaced.
+     */
+    Diagnostic relocate(Diagnostic d) {
+        Diagnostic current = d;
+        for (int hops = 0; hops < 32; hops++) {
+            io.fleetform.dsl.ast.Block call = libraryCalls.get(current.span().file());
+            if (call == null) {
+                return current;
+            }
+            SourceSpan inside = current.span();
+            SourceSpan at = call.headerSpan();
+            java.util.regex.Matcher uses = java.util.regex.Pattern.compile("var\\.([A-Za-z_][A-Za-z0-9_-]*)")
+                    .matcher(inside.text());
+            boolean found = false;
+            while (!found && uses.find()) {
+                for (io.fleetform.dsl.ast.BodyItem item : call.items()) {
+                    if (item instanceof io.fleetform.dsl.ast.Attribute a && a.name().name().equals(uses.group(1))) {
+                        at = a.value().span();
+                        found = true;
+                        break;
+                    }
+                }
+            }
+            String where = "in " + call.label().map(l -> "module \"" + l.value() + "\"").orElse("the module")
+                    + " (" + inside.location() + ")";
+            current = new Diagnostic(current.severity(), current.code(), current.message(), at,
+                    current.hint().isEmpty() ? where : current.hint() + "; " + where);
+        }
+        return current;
     }
 
     /** Zones of one fleet, however they are written (ranges, for_each, one block each, modules). */

@@ -93,7 +93,11 @@ public final class ExpressionEvaluator {
         if (value.isPresent()) {
             return value.get();
         }
-        String attribute = context.currentAttribute();
+        throw unitError(q, context.currentAttribute());
+    }
+
+    /** The error for a literal whose unit does not exist; also used before evaluation, by the schema check. */
+    static EvalError unitError(QuantityLiteral q, String attribute) {
         Dimension expected = Schema.dimensionOf(attribute);
         List<Units.Unit> suggestions = Units.suggestions(q.unit(), expected);
         String amount = q.text().substring(0, q.text().length() - q.unit().length());
@@ -112,7 +116,7 @@ public final class ExpressionEvaluator {
             hint.append("expected ").append(Units.example(expected));
         }
         String where = attribute == null ? "" : " for " + attribute;
-        throw Operators.error("unknown-unit", q.span(), "unknown unit \"" + q.unit() + "\"" + where, hint.toString());
+        return Operators.error("unknown-unit", q.span(), "unknown unit \"" + q.unit() + "\"" + where, hint.toString());
     }
 
     private Value template(TemplateString t, Scope scope) {
@@ -506,6 +510,10 @@ public final class ExpressionEvaluator {
         Value plain = cpu.unwrap();
         if (plain instanceof ErrorValue || plain instanceof UnknownValue) {
             return cpu;
+        }
+        if (plain instanceof QuantityValue q && q.pinned()) {
+            throw Operators.error("duplicate-modifier", p.span(), "'pinned' is written twice", "write it once: "
+                    + "8 cores pinned");
         }
         if (plain instanceof QuantityValue q && (q.dimension() == Dimension.CPU
                 || q.dimension() == Dimension.CPU_OR_DURATION)) {

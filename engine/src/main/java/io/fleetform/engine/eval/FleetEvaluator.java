@@ -47,6 +47,7 @@ public final class FleetEvaluator {
         }
         SourceSpan first = files.isEmpty() ? SourceSpan.NONE : new SourceSpan(files.get(0).source(), 0, 0);
         Fleet fleet = new ModelBuilder(context).build(root, first);
+        diagnostics.replaceAll(context::relocate);
         filesRead = context.filesRead();
         secretValues = context.secretValues();
         return fleet;

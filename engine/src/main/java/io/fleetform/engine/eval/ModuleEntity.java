@@ -104,6 +104,9 @@ final class ModuleEntity implements io.fleetform.engine.value.Entity {
         List<FleetFile> files = new ArrayList<>();
         boolean broken = false;
         for (ParseResult result : resolved.files()) {
+            if (resolved.library()) {
+                result.file().ifPresent(f -> context.libraryFile(f.source(), block));
+            }
             result.diagnostics().forEach(context.diagnostics()::add);
             broken |= result.hasErrors();
             result.file().ifPresent(files::add);

@@ -75,7 +75,11 @@ public final class ModuleResolver {
             }
         }
         Resolved resolved = new Resolved(dir, files, !local);
-        cache.put(key, resolved);
+        if (local) {
+            // Library modules are parsed once per call: each call's files are its own, so a mistake
+            // inside one is reported at the call that caused it (see EvalContext#relocate).
+            cache.put(key, resolved);
+        }
         return Optional.of(resolved);
     }
 

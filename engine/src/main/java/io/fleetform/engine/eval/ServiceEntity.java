@@ -24,6 +24,7 @@ final class ServiceEntity extends LayeredEntity {
     private final String address;
     private List<Layer> layers;
     private Optional<String> template = Optional.empty();
+    private boolean templateFailed;
 
     ServiceEntity(ZoneEntity zone, String name, Block block) {
         super(zone.module().context());
@@ -42,6 +43,12 @@ final class ServiceEntity extends LayeredEntity {
         return block;
     }
 
+    /** True when its template could not be found (reported once): what it lacks is then no news. */
+    boolean templateFailed() {
+        layers();
+        return templateFailed;
+    }
+
     Optional<String> template() {
         layers();
         return template;
@@ -55,6 +62,8 @@ final class ServiceEntity extends LayeredEntity {
                 List<Layer> inherited = TemplateLayers.of(context, address() + ".from", from.from(), own.scope());
                 if (!inherited.isEmpty()) {
                     template = Optional.of(inherited.get(0).owner());
+                } else {
+                    templateFailed = true;
                 }
                 resolved.addAll(inherited);
             });

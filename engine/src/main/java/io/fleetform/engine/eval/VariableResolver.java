@@ -82,11 +82,12 @@ final class VariableResolver {
                 continue;
             }
             Value result = context.compute(key, "condition", condition.value(), module.scope()).unwrap();
+            Attribute message = attribute(validation, "message");
+            // The message is computed even when the rule holds: a mistake in it must not wait for a bad value.
+            String text = message == null ? "the validation condition is false"
+                    : Coerce.string(context, new Located("message", context.compute(key + ".message", "message",
+                    message.value(), module.scope()), message.value().span()), "message");
             if (result instanceof BoolValue b && !b.value()) {
-                Attribute message = attribute(validation, "message");
-                String text = message == null ? "the validation condition is false"
-                        : Coerce.string(context, new Located("message", context.compute(key + ".message", "message",
-                        message.value(), module.scope()), message.value().span()), "message");
                 context.diagnostics().error("invalid-variable", where(name, block), "invalid value for variable \""
                         + name + "\": " + text, "the rule is at " + condition.value().span().location());
             } else if (!(result instanceof BoolValue) && !(result instanceof ErrorValue)
@@ -135,6 +136,11 @@ final class VariableResolver {
         ParseResult parsed = new FleetParser().parse(span.file());
         if (type.equals("any") && (parsed.hasErrors() || !literal(parsed))) {
             return new Located(name, new StringValue(raw.text()), span); // as Terraform: untyped text is a string
+        }
+        if (!parsed.hasErrors() && parsed.fileOrThrow().body().items().get(0) instanceof Attribute word
+                && word.value() instanceof Variable) {
+            // A bare word (-var count=abc) is text, so the type check says what is wrong with it.
+            return new Located(name, new StringValue(raw.text()), span);
         }
         if (parsed.hasErrors() || !(parsed.fileOrThrow().body().items().get(0) instanceof Attribute attribute)) {
             context.diagnostics().error("invalid-variable", span, "cannot read the value of " + raw.origin()
