@@ -82,6 +82,7 @@ stringPart
     : STRING_TEXT                                            # textPart
     | STRING_ESCAPE                                          # escapePart
     | DOLLAR                                                 # dollarPart
+    | ESCAPED_INTERP                                         # escapedInterpolationPart
     | INTERP_OPEN expr RBRACE                                # interpolationPart
     ;
 

@@ -135,6 +135,22 @@ public final class EvalContext {
         return current;
     }
 
+    /** Elements visited by {@code for} expressions in one run: nested loops over big lists stop here. */
+    public static final long MAX_WORK = 20_000_000;
+    private long work;
+    private SourceSpan firstOverWork;
+
+    /** Counts elements a {@code for} is about to visit; past {@link #MAX_WORK} the expression fails. */
+    void work(int elements, SourceSpan where) {
+        work += elements;
+        if (work > MAX_WORK) {
+            // Reported once: later loops fail at the first one's place, which the sorted diagnostics drop.
+            firstOverWork = firstOverWork == null ? where : firstOverWork;
+            throw Operators.error("too-much-work", firstOverWork, "the fleet's 'for' expressions visit more than " + MAX_WORK
+                    + " elements", "nested loops over large lists multiply: compute the list once, in a local");
+        }
+    }
+
     /** Zones of one fleet, however they are written (ranges, for_each, one block each, modules). */
     public static final int MAX_ZONES = 100_000;
     /** Instances (replicas of services of zones) of one fleet. */

@@ -279,8 +279,53 @@ public final class ExpressionEvaluator {
         return condition instanceof SensitiveValue s ? SensitiveValue.wrap(result, s.source()) : result;
     }
 
+    /**
+     * {@code try} and {@code can} are forms, not functions: their arguments are evaluated by them,
+     * one at a time, so that a mistake in one becomes the answer instead of a diagnostic.
+     */
+    public static final List<String> FORMS = List.of(
+            "try(expressions...) value  # the first argument that evaluates without an error",
+            "can(expression) bool  # true when the expression evaluates without an error");
+
+    private Value form(Call c, Scope scope) {
+        String name = c.function().name();
+        if (name.equals("can") && c.arguments().size() != 1 || c.arguments().isEmpty()) {
+            throw Operators.error("function-error", c.span(), name + "() takes " + (name.equals("can") ? "1 argument"
+                    : "at least 1 argument") + ", got " + c.arguments().size(), "usage: " + FORMS.get(
+                    name.equals("try") ? 0 : 1).replaceAll("  #.*", ""));
+        }
+        EvalError last = null;
+        for (Expression argument : c.arguments()) {
+            Value value;
+            try {
+                value = evaluate(argument, scope);
+            } catch (EvalError e) {
+                last = e;
+                continue;
+            }
+            if (value instanceof ErrorValue) {
+                continue;
+            }
+            if (name.equals("can")) {
+                return value.unwrap() instanceof UnknownValue ? value : BoolValue.of(true);
+            }
+            return value;
+        }
+        if (name.equals("can")) {
+            return BoolValue.of(false);
+        }
+        if (last == null) {
+            return ErrorValue.INSTANCE;
+        }
+        throw Operators.error("function-error", last.diagnostic().span(), "try(): no argument evaluates without an"
+                + " error; the last: " + last.diagnostic().message(), last.diagnostic().hint());
+    }
+
     private Value call(Call c, Scope scope) {
         String name = c.function().name();
+        if ((name.equals("try") || name.equals("can")) && scope.module().functions().get(name) == null) {
+            return form(c, scope);
+        }
         FleetFunction function = scope.module().functions().get(name);
         if (function == null) {
             throw Operators.error("unknown-function", c.function().span(), "unknown function " + name + "()",
@@ -481,6 +526,8 @@ public final class ExpressionEvaluator {
             throw Operators.error("sensitive-iteration", span, "cannot iterate over a sensitive value",
                     "the number of elements would reveal it");
         }
+        int size = plain instanceof ListValue l ? l.elements().size() : plain instanceof MapValue m ? m.entries().size() : 0;
+        context.work(size, span);
         if (plain instanceof ListValue list) {
             for (int i = 0; i < list.elements().size(); i++) {
                 Scope inner = scope;

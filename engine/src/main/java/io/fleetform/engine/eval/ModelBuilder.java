@@ -95,6 +95,8 @@ final class ModelBuilder {
         List<Zone> zones = new ArrayList<>();
         collectZones(root, new ZoneBuilder(context, idcByName), zones);
         KubernetesNames.check(zones, context.diagnostics());
+        // A local nothing uses is still the user's code: its mistakes are reported like any other.
+        root.locals().keySet().forEach(name -> context.guard(() -> root.local(name, SourceSpan.NONE), null));
         List<Rollout> rollouts = root.declared("rollout").stream().map(this::rollout).toList();
         List<Output> outputs = outputs(root);
         List<Moved> moved = root.movedBlocks().stream().map(this::moved).filter(m -> m != null).toList();

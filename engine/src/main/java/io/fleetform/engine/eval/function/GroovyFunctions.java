@@ -98,7 +98,7 @@ public final class GroovyFunctions {
                 }
                 String name = method.getName();
                 SourceSpan where = new SourceSpan(source, Math.max(0, text.indexOf(name)), name.length());
-                if (builtins.contains(name)) {
+                if (builtins.contains(name) || name.equals("can") || name.equals("try")) {
                     diagnostics.error("function-shadows-builtin", where, "function " + name + "() in " + source.path()
                             + " has the name of a built-in function", "rename it; built-ins cannot be replaced");
                     continue;
@@ -232,6 +232,14 @@ public final class GroovyFunctions {
             return null;
         }
 
+        private static Value bounded(BigDecimal n) throws FunctionError {
+            if (!io.fleetform.engine.eval.NumberBounds.fits(n)) {
+                throw new FunctionError("returned a number too large or too precise", -1,
+                        io.fleetform.engine.eval.NumberBounds.describe());
+            }
+            return new NumberValue(n);
+        }
+
         /** Nested results deeper than this are refused (a fleet value is never this deep). */
         private static final int MAX_DEPTH = 64;
 
@@ -251,10 +259,10 @@ public final class GroovyFunctions {
                 return new StringValue(s.toString());
             }
             if (result instanceof BigDecimal d) {
-                return new NumberValue(d);
+                return bounded(d);
             }
             if (result instanceof BigInteger i) {
-                return new NumberValue(new BigDecimal(i));
+                return bounded(new BigDecimal(i));
             }
             if (result instanceof Integer || result instanceof Long || result instanceof Short
                     || result instanceof Byte) {
@@ -266,11 +274,11 @@ public final class GroovyFunctions {
                     throw new FunctionError("returned " + d + ", which is not a number fleet files can hold", -1,
                             "fleet numbers are exact decimals; check for a division by zero");
                 }
-                return new NumberValue(new BigDecimal(result.toString()));
+                return bounded(new BigDecimal(result.toString()));
             }
             if (result instanceof Number n) {
                 try {
-                    return new NumberValue(new BigDecimal(n.toString()));
+                    return bounded(new BigDecimal(n.toString()));
                 } catch (NumberFormatException e) {
                     throw new FunctionError("returned " + n.getClass().getSimpleName() + " " + n
                             + ", which is not a number fleet files can hold");
