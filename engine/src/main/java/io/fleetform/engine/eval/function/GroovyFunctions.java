@@ -79,9 +79,11 @@ public final class GroovyFunctions {
                 type = loader.parseClass(new GroovyCodeSource(text, scriptClassName(script), "/groovy/script"));
             } catch (MultipleCompilationErrorsException e) {
                 report(e, source, diagnostics);
+                broken(text, source.path(), builtins, origin, functions);
                 continue;
             } catch (CompilationFailedException e) {
                 diagnostics.error("groovy-compile", new SourceSpan(source, 0, 0), "cannot compile: " + e.getMessage());
+                broken(text, source.path(), builtins, origin, functions);
                 continue;
             }
             Object instance;
@@ -113,6 +115,43 @@ public final class GroovyFunctions {
             }
         }
         return functions;
+    }
+
+    private static final java.util.regex.Pattern DEFINITION = java.util.regex.Pattern.compile(
+            "(?m)^\\s*(?:(?:public|static|final|def|[A-Z][\\w<>\\[\\], ]*|int|long|boolean|double|void)\\s+)+"
+                    + "([a-z_][A-Za-z0-9_]*)\\s*\\(");
+
+    /**
+     * The functions a script that does not compile seems to define: calls to them evaluate to an
+     * error without a second message, so the compile error is the one the user reads.
+     */
+    private static void broken(String text, String file, FunctionRegistry builtins, Map<String, String> origin,
+                               List<FleetFunction> functions) {
+        java.util.regex.Matcher m = DEFINITION.matcher(text);
+        while (m.find()) {
+            String name = m.group(1);
+            if (!builtins.contains(name) && origin.putIfAbsent(name, file) == null) {
+                functions.add(new BrokenFunction(name, file));
+            }
+        }
+    }
+
+    /** A function of a script that did not compile (already reported). */
+    private record BrokenFunction(String name, String file) implements FleetFunction {
+        @Override
+        public String signature() {
+            return name + "(...)  # " + file + " (does not compile)";
+        }
+
+        @Override
+        public Value call(List<Value> args, CallContext context) {
+            return io.fleetform.engine.value.ErrorValue.INSTANCE;
+        }
+
+        @Override
+        public boolean acceptsUnknown() {
+            return true;
+        }
     }
 
     private static String scriptClassName(Path script) {
