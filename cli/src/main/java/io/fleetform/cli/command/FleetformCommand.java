@@ -27,7 +27,7 @@ public final class FleetformCommand implements Runnable {
         CommandLine cli = new CommandLine(new FleetformCommand(), new CommandFactory(terminal));
         cli.addSubcommand("completion", new picocli.AutoComplete.GenerateCompletion());
         CommandLine completion = cli.getSubcommands().get("completion");
-        completion.getCommandSpec().usageMessage().hidden(false)
+        completion.getCommandSpec().name("completion").usageMessage().hidden(false)
                 .description("Print a bash/zsh completion script: source <(fleetform completion)");
         addHelpOptions(cli);
         cli.setOut(terminal.out());
