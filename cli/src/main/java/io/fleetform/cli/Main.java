@@ -1,7 +1,7 @@
 package io.fleetform.cli;
 
 import io.fleetform.cli.command.FleetformCommand;
-import io.fleetform.engine.eval.function.UserCode;
+import io.fleetform.engine.eval.UserCode;
 import picocli.CommandLine;
 
 /** The entry point; the only place that calls {@link System#exit}. */

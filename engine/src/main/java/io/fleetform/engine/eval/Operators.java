@@ -4,6 +4,7 @@ import io.fleetform.dsl.ast.Binary;
 import io.fleetform.dsl.diag.Diagnostic;
 import io.fleetform.dsl.source.SourceSpan;
 import io.fleetform.engine.value.BoolValue;
+import io.fleetform.engine.value.NumberBounds;
 import io.fleetform.engine.value.Dimension;
 import io.fleetform.engine.value.ListValue;
 import io.fleetform.engine.value.MapValue;

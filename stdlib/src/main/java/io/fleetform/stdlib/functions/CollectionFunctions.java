@@ -166,7 +166,7 @@ final class CollectionFunctions {
                         + " quantities of one kind");
             }
         }
-        if (!io.fleetform.engine.eval.NumberBounds.fits(total)) {
+        if (!io.fleetform.engine.value.NumberBounds.fits(total)) {
             throw FunctionError.at(0, "the sum is too large");
         }
         return first == null ? new NumberValue(total) : new io.fleetform.engine.value.QuantityValue(total,

@@ -116,9 +116,9 @@ final class EncodingFunctions {
             } catch (NumberFormatException e) {
                 throw io.fleetform.engine.eval.function.FunctionError.at(0, "the number " + node + " is not exact");
             }
-            if (!io.fleetform.engine.eval.NumberBounds.fits(n)) {
+            if (!io.fleetform.engine.value.NumberBounds.fits(n)) {
                 throw new io.fleetform.engine.eval.function.FunctionError("a number in the JSON is too large or too"
-                        + " precise", 0, io.fleetform.engine.eval.NumberBounds.describe());
+                        + " precise", 0, io.fleetform.engine.value.NumberBounds.describe());
             }
             return new NumberValue(n);
         }

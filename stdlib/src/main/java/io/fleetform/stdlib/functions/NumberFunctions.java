@@ -34,9 +34,9 @@ final class NumberFunctions {
                     } catch (NumberFormatException e) {
                         throw FunctionError.at(0, "\"" + abbreviate(a.string(0)) + "\" is not a number");
                     }
-                    if (!io.fleetform.engine.eval.NumberBounds.fits(n)) {
+                    if (!io.fleetform.engine.value.NumberBounds.fits(n)) {
                         throw new FunctionError("\"" + abbreviate(a.string(0)) + "\" is too large or too precise", 0,
-                                io.fleetform.engine.eval.NumberBounds.describe());
+                                io.fleetform.engine.value.NumberBounds.describe());
                     }
                     return new NumberValue(n);
                 }),

@@ -1,0 +1,209 @@
+package io.fleetform.engine.planner;
+
+import io.fleetform.engine.plan.*;
+import io.fleetform.dsl.diag.Diagnostic;
+import io.fleetform.dsl.source.SourceSpan;
+import io.fleetform.engine.address.AddressPattern;
+import io.fleetform.engine.address.ResourceAddress;
+import io.fleetform.engine.graph.ResourceGraph;
+import io.fleetform.engine.provider.DiffRequest;
+import io.fleetform.engine.provider.DiffResponse;
+import io.fleetform.engine.provider.Provider;
+import io.fleetform.engine.provider.ProviderRegistry;
+import io.fleetform.engine.resource.Resource;
+import io.fleetform.engine.state.ResourceState;
+import io.fleetform.engine.state.SecretHasher;
+import io.fleetform.engine.state.State;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.TreeSet;
+
+/**
+ * Compares what should exist with what the state (refreshed, when asked) says exists, and
+ * decides per resource: create, update in place, replace, delete or nothing. Pure: it reads
+ * no infrastructure (refresh happens before, in {@link Refresher}).
+ */
+public final class Planner {
+    private final ProviderRegistry providers;
+
+    public Planner(ProviderRegistry providers) {
+        this.providers = providers;
+    }
+
+    /**
+     * @param state   the state after moves and refresh: what exists
+     * @param drift   what refresh found changed outside Fleetform
+     * @param outputs outputs as they will show after apply
+     */
+    public record Request(String fleet, List<Resource> desired, State state, List<Drift> drift, PlanMode mode,
+                          List<AddressPattern> targets, List<AddressPattern> excludes, String configHash,
+                          Map<String, String> outputs) {
+    }
+
+    public record Result(Plan plan, List<Diagnostic> diagnostics) {
+        public boolean hasErrors() {
+            return diagnostics.stream().anyMatch(Diagnostic::isError);
+        }
+    }
+
+    public Result plan(Request request) {
+        List<Diagnostic> diagnostics = new ArrayList<>();
+        List<ResourceChange> changes = new ArrayList<>();
+        State state = request.state();
+        Map<ResourceAddress, Resource> desired = new LinkedHashMap<>();
+        for (Resource r : request.desired()) {
+            desired.put(r.address(), r);
+        }
+        checkCycles(desired, diagnostics);
+        if (request.mode() != PlanMode.REFRESH_ONLY) {
+            if (request.mode() == PlanMode.NORMAL) {
+                for (Resource resource : desired.values()) {
+                    if (selected(resource.address(), request)) {
+                        changes.add(change(resource, state, diagnostics));
+                    }
+                }
+            }
+            for (ResourceState prior : state.resources().values()) {
+                boolean wanted = request.mode() == PlanMode.NORMAL && desired.containsKey(prior.address());
+                if (!wanted && selected(prior.address(), request)) {
+                    changes.add(deletion(prior, desired.get(prior.address()), request.mode(), diagnostics));
+                }
+            }
+        }
+        changes.sort((a, b) -> a.address().compareTo(b.address()));
+        List<String> warnings = new ArrayList<>();
+        if (!request.targets().isEmpty() || !request.excludes().isEmpty()) {
+            warnings.add("Only part of the fleet was planned (--target/--exclude): the rest may not match the "
+                    + "configuration. Use this for exceptions, not routinely.");
+        }
+        Plan plan = new Plan(Plan.FORMAT_VERSION, request.mode(), request.fleet(), state.lineage(), state.serial(),
+                request.configHash(), Instant.now(), changes, request.drift(), request.outputs(), warnings);
+        return new Result(plan, diagnostics);
+    }
+
+    private ResourceChange change(Resource resource, State state, List<Diagnostic> diagnostics) {
+        Map<String, Object> after = planned(resource, state.lineage());
+        ResourceState prior = state.resources().get(resource.address());
+        if (prior == null) {
+            List<AttributeChange> attributes = new ArrayList<>();
+            after.forEach((k, v) -> attributes.add(new AttributeChange(k, null, v, resource.sensitive().contains(k),
+                    false)));
+            return new ResourceChange(resource.address(), resource.type(), resource.provider(), Action.CREATE, Map.of(),
+                    after, resource.sensitive(), attributes, "not in the state", resource.dependsOn(),
+                    resource.lifecycle());
+        }
+        for (String ignored : resource.lifecycle().ignoreChanges()) {
+            if (prior.attributes().containsKey(ignored)) {
+                after.put(ignored, prior.attributes().get(ignored));
+            }
+        }
+        Set<String> changed = new TreeSet<>();
+        Set<String> names = new TreeSet<>(after.keySet());
+        names.addAll(prior.attributes().keySet());
+        for (String name : names) {
+            if (!java.util.Objects.equals(after.get(name), prior.attributes().get(name))) {
+                changed.add(name);
+            }
+        }
+        if (!prior.type().equals(resource.type())) {
+            changed.add("(type)");
+        }
+        if (changed.isEmpty()) {
+            return noChange(resource);
+        }
+        Provider provider = providers.get(resource.provider()).orElse(null);
+        DiffResponse diff = provider == null ? DiffResponse.IN_PLACE
+                : provider.diff(new DiffRequest(prior, resource, changed));
+        for (String computed : diff.computed()) {
+            if (!after.containsKey(computed)) {
+                changed.remove(computed);
+                if (prior.attributes().containsKey(computed)) {
+                    after.put(computed, prior.attributes().get(computed));
+                }
+            }
+        }
+        if (changed.isEmpty()) {
+            return noChange(resource);
+        }
+        Set<String> replacing = new TreeSet<>(diff.requiresReplace());
+        replacing.retainAll(changed);
+        if (changed.contains("(type)")) {
+            replacing.add("(type)");
+        }
+        Action action = replacing.isEmpty() ? Action.UPDATE : Action.REPLACE;
+        List<AttributeChange> attributes = new ArrayList<>();
+        for (String name : changed) {
+            if (!name.equals("(type)")) {
+                attributes.add(new AttributeChange(name, prior.attributes().get(name), after.get(name),
+                        resource.sensitive().contains(name) || prior.sensitive().contains(name),
+                        replacing.contains(name)));
+            }
+        }
+        String reason = action == Action.REPLACE
+                ? (diff.reason().isEmpty() ? String.join(", ", replacing) + " cannot change in place" : diff.reason())
+                : "";
+        if (action == Action.REPLACE && protectedByLifecycle(prior, resource)) {
+            diagnostics.add(Diagnostic.error("prevent-destroy", SourceSpan.NONE, resource.address()
+                    + " would be replaced (" + reason + "), but it has prevent_destroy",
+                    "change it back, or remove prevent_destroy and apply that first"));
+        }
+        return new ResourceChange(resource.address(), resource.type(), resource.provider(), action, prior.attributes(),
+                after, resource.sensitive(), attributes, reason, resource.dependsOn(), resource.lifecycle());
+    }
+
+    /**
+     * A resource that stays as it is: recorded without its attributes, which nothing reads (apply
+     * skips it, renderers do not list it) and which would make large plans and plan files heavy.
+     */
+    private static ResourceChange noChange(Resource resource) {
+        return new ResourceChange(resource.address(), resource.type(), resource.provider(), Action.NO_OP, Map.of(),
+                Map.of(), Set.of(), List.of(), "", resource.dependsOn(), resource.lifecycle());
+    }
+
+    private ResourceChange deletion(ResourceState prior, Resource stillDesired, PlanMode mode,
+                                    List<Diagnostic> diagnostics) {
+        if (protectedByLifecycle(prior, stillDesired)) {
+            diagnostics.add(Diagnostic.error("prevent-destroy", SourceSpan.NONE, prior.address()
+                    + " would be destroyed, but it has prevent_destroy",
+                    "prevent_destroy is kept in the state: put the block back, or set prevent_destroy = false, "
+                            + "apply, then remove it"));
+        }
+        List<AttributeChange> attributes = new ArrayList<>();
+        prior.attributes().forEach((k, v) -> attributes.add(new AttributeChange(k, v, null,
+                prior.sensitive().contains(k), false)));
+        String reason = mode == PlanMode.DESTROY ? "destroy requested" : "not in the configuration";
+        return new ResourceChange(prior.address(), prior.type(), prior.provider(), Action.DELETE, prior.attributes(),
+                Map.of(), prior.sensitive(), attributes, reason, prior.dependsOn(), prior.lifecycle());
+    }
+
+    /** prevent_destroy from the state counts too: deleting the block must not bypass it. */
+    private static boolean protectedByLifecycle(ResourceState prior, Resource desired) {
+        return prior.lifecycle().preventDestroy() || (desired != null && desired.lifecycle().preventDestroy());
+    }
+
+    /** The desired attributes as the plan and the state keep them: secrets replaced by their hashes. */
+    public static Map<String, Object> planned(Resource resource, String lineage) {
+        return SecretHasher.planned(resource, lineage);
+    }
+
+    private static boolean selected(ResourceAddress address, Request request) {
+        boolean targeted = request.targets().isEmpty()
+                || request.targets().stream().anyMatch(p -> p.matches(address));
+        boolean excluded = request.excludes().stream().anyMatch(p -> p.matches(address));
+        return targeted && !excluded;
+    }
+
+    private static void checkCycles(Map<ResourceAddress, Resource> desired, List<Diagnostic> diagnostics) {
+        Map<ResourceAddress, List<ResourceAddress>> deps = new HashMap<>();
+        desired.forEach((a, r) -> deps.put(a, r.dependsOn()));
+        ResourceGraph.of(deps).cycle().ifPresent(cycle -> diagnostics.add(Diagnostic.error("dependency-cycle",
+                SourceSpan.NONE, "resources depend on each other in a cycle: " + String.join(" → ",
+                        cycle.stream().map(ResourceAddress::value).toList()), "this is a bug in a provider")));
+    }
+}

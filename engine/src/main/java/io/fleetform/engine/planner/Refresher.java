@@ -1,0 +1,121 @@
+package io.fleetform.engine.planner;
+
+import io.fleetform.engine.plan.*;
+import io.fleetform.dsl.diag.Diagnostic;
+import io.fleetform.dsl.source.SourceSpan;
+import io.fleetform.engine.model.Moved;
+import io.fleetform.engine.address.ResourceAddress;
+import io.fleetform.engine.provider.ProviderContext;
+import io.fleetform.engine.provider.ProviderException;
+import io.fleetform.engine.provider.ProviderRegistry;
+import io.fleetform.engine.provider.ReadRequest;
+import io.fleetform.engine.provider.ReadResponse;
+import io.fleetform.engine.state.ResourceState;
+import io.fleetform.engine.state.SecretHasher;
+import io.fleetform.engine.state.State;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.TreeSet;
+
+/** The two steps before planning that touch the state: {@code moved} renames, then refresh. */
+public final class Refresher {
+    private final ProviderRegistry providers;
+
+    public Refresher(ProviderRegistry providers) {
+        this.providers = providers;
+    }
+
+    public record Refreshed(State state, List<Drift> drift, List<Diagnostic> diagnostics) {
+    }
+
+    /** Renames state entries as {@code moved} blocks say, so a rename is not a destroy and a create. */
+    public static State applyMoves(State state, List<Moved> moves, List<Diagnostic> diagnostics) {
+        State result = state;
+        for (Moved move : moves) {
+            ResourceAddress from = new ResourceAddress(move.from());
+            ResourceAddress to = new ResourceAddress(move.to());
+            for (ResourceState r : new ArrayList<>(result.resources().values())) {
+                if (!from.contains(r.address())) {
+                    continue;
+                }
+                ResourceAddress target = r.address().moved(from, to);
+                if (result.resources().containsKey(target)) {
+                    diagnostics.add(Diagnostic.error("moved-conflict", move.span(), "cannot move " + r.address()
+                            + " to " + target + ": something is already there", ""));
+                    continue;
+                }
+                List<ResourceAddress> deps = r.dependsOn().stream().map(d -> d.moved(from, to)).toList();
+                result = result.without(r.address()).with(new ResourceState(target, r.type(), r.provider(),
+                        r.attributes(), r.sensitive(), deps, r.lifecycle()));
+            }
+        }
+        return result;
+    }
+
+    /** Reads every resource of the state through its provider; what differs is drift. */
+    public Refreshed refresh(State state, ProviderContext context) {
+        List<Drift> drift = new ArrayList<>();
+        List<Diagnostic> diagnostics = new ArrayList<>();
+        State result = state;
+        for (ResourceState prior : state.resources().values()) {
+            var provider = providers.get(prior.provider());
+            if (provider.isEmpty()) {
+                diagnostics.add(Diagnostic.error("unknown-provider", SourceSpan.NONE, prior.address()
+                        + " is managed by provider \"" + prior.provider() + "\", which is not installed", ""));
+                continue;
+            }
+            ReadResponse response;
+            try {
+                response = provider.get().read(new ReadRequest(prior, context));
+            } catch (ProviderException e) {
+                diagnostics.add(Diagnostic.error("refresh-failed", SourceSpan.NONE, "refreshing " + prior.address()
+                        + " failed: " + e.getMessage(), "retry, or plan with --refresh=false to use the state as is"));
+                continue;
+            }
+            if (response.attributes().isEmpty()) {
+                drift.add(new Drift(prior.address(), prior.type(), true, List.of()));
+                result = result.without(prior.address());
+                continue;
+            }
+            Map<String, Object> now = io.fleetform.engine.resource.Attributes.normalize(response.attributes().get());
+            List<AttributeChange> changes = new ArrayList<>();
+            TreeSet<String> names = new TreeSet<>(now.keySet());
+            names.addAll(prior.attributes().keySet());
+            java.util.Map<String, Object> hashed = new java.util.TreeMap<>();
+            for (String name : names) {
+                Object was = prior.attributes().get(name);
+                Object is = now.get(name);
+                boolean secret = prior.sensitive().contains(name);
+                if (secret) {
+                    if (is == null) {
+                        continue; // this provider cannot read the secret back; the state has only a hash
+                    }
+                    // Read back in clear (a Kubernetes Secret's data): compared, and kept, as its salted hash only.
+                    is = SecretHasher.hash(state.lineage(), is);
+                    hashed.put(name, is);
+                }
+                if (!Objects.equals(is, was)) {
+                    changes.add(new AttributeChange(name, was, is, secret, false));
+                }
+            }
+            if (!changes.isEmpty()) {
+                drift.add(new Drift(prior.address(), prior.type(), false, changes));
+                java.util.Map<String, Object> merged = new java.util.TreeMap<>(now);
+                prior.sensitive().forEach(s -> {
+                    if (hashed.containsKey(s)) {
+                        merged.put(s, hashed.get(s));
+                    } else if (prior.attributes().containsKey(s)) {
+                        merged.put(s, prior.attributes().get(s));
+                    } else {
+                        merged.remove(s);
+                    }
+                });
+                result = result.with(new ResourceState(prior.address(), prior.type(), prior.provider(), merged,
+                        prior.sensitive(), prior.dependsOn(), prior.lifecycle()));
+            }
+        }
+        return new Refreshed(result, drift, diagnostics);
+    }
+}
