@@ -167,6 +167,10 @@ final class AstBuilder {
             String text = c.NUMBER().getText() + " " + c.CORES().getText();
             return new QuantityLiteral(number(c.NUMBER().getText()), "cores", text, span(c));
         }
+        if (ctx instanceof SpacedUnitLiteralContext u) {
+            String text = u.NUMBER().getText() + " " + u.IDENT().getText();
+            return new QuantityLiteral(number(u.NUMBER().getText()), u.IDENT().getText(), text, span(u));
+        }
         if (ctx instanceof NumberLiteralContext n) {
             BigDecimal value = number(n.NUMBER().getText());
             if (value.signum() != 0 && ((long) value.precision() - value.scale() > MAX_EXPONENT

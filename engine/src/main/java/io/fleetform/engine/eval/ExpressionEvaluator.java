@@ -90,18 +90,32 @@ public final class ExpressionEvaluator {
     }
 
     private Value quantity(QuantityLiteral q) {
-        Optional<QuantityValue> value = Units.quantity(q.amount(), q.unit(), q.text());
-        if (value.isPresent()) {
-            return value.get();
+        EvalError error = literalError(q, context.currentAttribute());
+        if (error != null) {
+            throw error;
         }
-        throw unitError(q, context.currentAttribute());
+        return Units.quantity(q.amount(), q.unit(), q.text()).orElseThrow();
+    }
+
+    /** What is wrong with a quantity literal as written, or null; also used by the schema check. */
+    static EvalError literalError(QuantityLiteral q, String attribute) {
+        boolean spaced = q.text().indexOf(' ') >= 0 && !q.unit().equals("cores");
+        if (Units.quantity(q.amount(), q.unit(), q.text()).isEmpty()) {
+            return unitError(q, attribute);
+        }
+        if (spaced) {
+            String amount = q.text().substring(0, q.text().indexOf(' '));
+            return Operators.error("unit-spacing", q.span(), "a unit is written right after its number",
+                    "write " + amount + q.unit());
+        }
+        return null;
     }
 
     /** The error for a literal whose unit does not exist; also used before evaluation, by the schema check. */
     static EvalError unitError(QuantityLiteral q, String attribute) {
         Dimension expected = Schema.dimensionOf(attribute);
         List<Units.Unit> suggestions = Units.suggestions(q.unit(), expected);
-        String amount = q.text().substring(0, q.text().length() - q.unit().length());
+        String amount = q.text().substring(0, q.text().length() - q.unit().length()).strip();
         StringBuilder hint = new StringBuilder();
         for (Units.Unit unit : suggestions) {
             hint.append(hint.length() == 0 ? "did you mean " : " or ")

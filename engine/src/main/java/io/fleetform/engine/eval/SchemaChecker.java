@@ -119,9 +119,11 @@ final class SchemaChecker {
      */
     private void checkUnits(Attribute attribute) {
         io.fleetform.dsl.ast.Expressions.walk(attribute.value(), e -> {
-            if (e instanceof io.fleetform.dsl.ast.QuantityLiteral q
-                    && io.fleetform.engine.value.Units.quantity(q.amount(), q.unit(), q.text()).isEmpty()) {
-                diagnostics.add(ExpressionEvaluator.unitError(q, attribute.name().name()).diagnostic());
+            if (e instanceof io.fleetform.dsl.ast.QuantityLiteral q) {
+                EvalError error = ExpressionEvaluator.literalError(q, attribute.name().name());
+                if (error != null) {
+                    diagnostics.add(error.diagnostic());
+                }
             }
         });
     }
