@@ -27,6 +27,9 @@ import java.util.Optional;
  * into the model. Every phase adds to the same diagnostics, so one run reports everything.
  */
 public final class FleetLoader {
+    /** All {@code .fleet} files of one folder together; each is also at most {@link SourceReader#MAX_SOURCE_BYTES}. */
+    static final long MAX_FLEET_CHARS = 32L << 20;
+
     private final FleetParser parser = new FleetParser();
     private final FunctionRegistry builtins;
 
@@ -56,12 +59,20 @@ public final class FleetLoader {
             return new LoadResult(Optional.empty(), diagnostics.sorted(), List.of());
         }
         List<FleetFile> files = new ArrayList<>();
+        long total = 0;
         for (Path path : paths) {
             SourceReader.Result read = SourceReader.read(path, ModuleResolver.displayPath(path),
                     SourceReader.MAX_SOURCE_BYTES);
             read.error().ifPresent(diagnostics::add);
             if (read.file().isEmpty()) {
                 continue;
+            }
+            total += read.file().get().text().length();
+            if (total > MAX_FLEET_CHARS) {
+                diagnostics.error("too-large", new io.fleetform.dsl.source.SourceSpan(read.file().get(), 0, 0),
+                        "the fleet's .fleet files hold more than " + (MAX_FLEET_CHARS >> 20) + " MiB; this one is"
+                                + " not read", "split the fleet, or use ranges and for_each");
+                break;
             }
             ParseResult result = parser.parse(read.file().get());
             diagnostics.addAll(result.diagnostics());
