@@ -37,6 +37,7 @@ class LanguageCommandsTest {
         assertThat(edge.get("quota").get("eu").asInt()).isEqualTo(4);
         assertThat(edge.get("quota_set").get("eu").asBoolean()).isFalse();
         assertThat(edge.get("template").asText()).isEqualTo("edge.conf uses ${REGION}, filled in per zone");
+        assertThat(edge.get("config").asText()).isEqualTo("proxies: 7\nregions:\n- eu\n- us\n- ap\n");
     }
 
     @Test

@@ -389,20 +389,24 @@ public final class ExpressionEvaluator {
         String source = sensitiveSource(target, key);
         if (source != null) {
             try {
-                return SensitiveValue.wrap(plainIndex(i, target.unwrap(), key.unwrap()), source);
+                return SensitiveValue.wrap(plainIndex(i, target.unwrap(), key.unwrap(), scope), source);
             } catch (EvalError e) {
                 throw Operators.error(e.diagnostic().code(), e.diagnostic().span(), "cannot take this element of a"
                         + " sensitive value (the reason is not shown, as it could reveal the secret)",
                         "the sensitive value comes from " + source);
             }
         }
-        return plainIndex(i, target, key);
+        return plainIndex(i, target, key, scope);
     }
 
-    private Value plainIndex(IndexExpr i, Value target, Value key) {
+    private Value plainIndex(IndexExpr i, Value target, Value key, Scope scope) {
         Value result;
         if (target instanceof UnknownValue || key instanceof UnknownValue) {
             result = UnknownValue.AFTER_PLAN;
+        } else if (target instanceof SymbolValue namespace && key instanceof StringValue k) {
+            // idc[name]: a declared block chosen by a computed name, as idc.name is by a written one.
+            result = scope.module().namespaces().resolve(namespace, new Identifier(k.value(), i.index().span()),
+                    i.span());
         } else if (target instanceof ListValue list && key instanceof NumberValue n) {
             if (!n.isInteger()) {
                 throw Operators.error("type-mismatch", i.index().span(), "a list index must be a whole number", "");

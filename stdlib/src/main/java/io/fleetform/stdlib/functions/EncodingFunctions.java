@@ -30,6 +30,11 @@ final class EncodingFunctions {
     private static final ObjectMapper JSON = new ObjectMapper()
             .enable(com.fasterxml.jackson.databind.DeserializationFeature.USE_BIG_DECIMAL_FOR_FLOATS);
 
+    /** Block style, no document marker, quotes only where YAML needs them: what a config file looks like. */
+    private static final ObjectMapper YAML = new com.fasterxml.jackson.dataformat.yaml.YAMLMapper()
+            .disable(com.fasterxml.jackson.dataformat.yaml.YAMLGenerator.Feature.WRITE_DOC_START_MARKER)
+            .enable(com.fasterxml.jackson.dataformat.yaml.YAMLGenerator.Feature.MINIMIZE_QUOTES);
+
     private EncodingFunctions() {
     }
 
@@ -50,6 +55,13 @@ final class EncodingFunctions {
                 Fn.of("jsonencode(value) string", 1, 1, (a, c) -> {
                     try {
                         return new StringValue(JSON.writeValueAsString(toJson(a.get(0))));
+                    } catch (JsonProcessingException e) {
+                        throw FunctionError.at(0, e.getOriginalMessage());
+                    }
+                }),
+                Fn.of("yamlencode(value) string", 1, 1, (a, c) -> {
+                    try {
+                        return new StringValue(YAML.writeValueAsString(toJson(a.get(0))));
                     } catch (JsonProcessingException e) {
                         throw FunctionError.at(0, e.getOriginalMessage());
                     }
