@@ -85,6 +85,31 @@ class LanguageCommandsTest {
     }
 
     @Test
+    void collectionVariableTypesCheckAndSettleEachElement(@TempDir Path dir) throws Exception {
+        Files.writeString(dir.resolve("main.fleet"), """
+                fleet "g" { owner = "o" }
+                variable "names" {
+                  type    = list(string)
+                  default = ["a", 1]
+                }
+                variable "cpus" {
+                  type    = map(cpu)
+                  default = { logic = 500m }
+                }
+                output "o" {
+                  value = [var.names, var.cpus.logic + 1 cores]
+                }
+                """);
+        CliRunner.Result ok = CliRunner.run("inspect", "--json", dir.toString());
+        assertThat(ok.exitCode()).as(ok.err()).isEqualTo(ExitCode.OK);
+        assertThat(JSON.readTree(ok.out()).get("outputs").get(0).get("value").toString())
+                .isEqualTo("[[\"a\",\"1\"],\"1500m\"]");
+        CliRunner.Result bad = CliRunner.run("validate", "--no-color", dir.toString(), "-var", "names=[\"a\", [1]]");
+        assertThat(bad.exitCode()).isEqualTo(ExitCode.ERROR);
+        assertThat(bad.err()).contains("variable \"names\" element 1 must be a string, found a list");
+    }
+
+    @Test
     void everyCommandTakesHelp() {
         CommandLine cli = io.fleetform.cli.command.FleetformCommand.commandLine(new Terminal(
                 new java.io.PrintWriter(new java.io.StringWriter()), new java.io.PrintWriter(new java.io.StringWriter()),
