@@ -77,7 +77,7 @@ class HostileInputFuzzTest {
     void hostileEditsNeverCrashHangOrLeak(@TempDir Path work) throws IOException {
         Random random = new Random(SEED);
         List<Path> examples = List.of(Path.of("../examples/mt2"), Path.of("../examples/racing"),
-                Path.of("../examples/quickstart"));
+                Path.of("../examples/quickstart"), Path.of("../examples/language"));
         int valid = 0;
         int formattedAndCompared = 0;
         for (int round = 0; round < ROUNDS; round++) {

@@ -26,13 +26,14 @@ final class ServiceEntity extends LayeredEntity {
     private Optional<String> template = Optional.empty();
     private boolean templateFailed;
 
-    ServiceEntity(ZoneEntity zone, String name, Block block) {
+    /** {@code scope} is the zone's, plus the iteration variable for a service made by {@code for_each}. */
+    ServiceEntity(ZoneEntity zone, String name, Block block, Scope scope) {
         super(zone.module().context());
         this.zone = zone;
         this.name = name;
         this.block = block;
         this.address = zone.address() + ".service." + name;
-        this.own = new Layer(address, block, zone.layer().scope());
+        this.own = new Layer(address, block, scope);
     }
 
     ZoneEntity zone() {

@@ -94,35 +94,7 @@ final class ZoneGroup {
             return result;
         }
         Value collection = context.compute(key + ".for_each", "for_each", forEach.collection(), module.scope());
-        Value plain = collection.unwrap();
-        if (plain instanceof ErrorValue) {
-            return result;
-        }
-        if (collection.isSensitive() || plain instanceof UnknownValue) {
-            context.diagnostics().error("zones-for-each", forEach.collection().span(),
-                    "for_each needs a value known before planning and not sensitive", "");
-            return result;
-        }
-        Map<String, Value> items = new LinkedHashMap<>();
-        if (plain instanceof ListValue list) {
-            for (int i = 0; i < list.elements().size(); i++) {
-                if (list.elements().get(i).isSensitive()) {
-                    context.diagnostics().error("zones-for-each", forEach.collection().span(),
-                            "for_each element " + i + " is sensitive, and zone names are shown everywhere",
-                            "name zones after something that is not a secret");
-                    return result;
-                }
-                Value element = list.elements().get(i).unwrap();
-                String suffix = element instanceof StringValue s ? s.value() : Integer.toString(i);
-                items.put(suffix, list.elements().get(i));
-            }
-        } else if (plain instanceof MapValue map) {
-            items.putAll(map.entries());
-        } else {
-            context.diagnostics().error("zones-for-each", forEach.collection().span(),
-                    "for_each needs a list or a map, found " + Operators.article(plain.typeName()), "");
-            return result;
-        }
+        Map<String, Value> items = Repetition.items(context, collection, forEach.collection().span(), "zone names");
         int index = 0;
         for (Map.Entry<String, Value> item : items.entrySet()) {
             String name = label + item.getKey();
