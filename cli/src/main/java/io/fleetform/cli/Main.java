@@ -12,7 +12,23 @@ public final class Main {
     public static void main(String[] args) {
         quietLibraries(args);
         refuseExitFromUserCode();
+        oneLineForUncaughtErrors();
         System.exit(run(Terminal.system(), args));
+    }
+
+    /**
+     * A failure in a thread other than the command's (a worker, a thread a user function started)
+     * prints one line, never a stack trace, unless debugging.
+     */
+    private static void oneLineForUncaughtErrors() {
+        Thread.setDefaultUncaughtExceptionHandler((thread, e) -> {
+            System.err.println("error: " + (e instanceof OutOfMemoryError ? "Fleetform ran out of memory"
+                    : e instanceof StackOverflowError ? "Fleetform ran out of stack" : e.toString())
+                    + " (in thread " + thread.getName() + ")");
+            if (System.getenv("FLEETFORM_DEBUG") != null) {
+                e.printStackTrace();
+            }
+        });
     }
 
     /**
