@@ -8,7 +8,7 @@ import io.fleetform.dsl.ast.NumberLiteral;
 import io.fleetform.dsl.ast.TemplateString;
 import io.fleetform.dsl.diag.Diagnostic;
 import io.fleetform.dsl.diag.DiagnosticRenderer;
-import io.fleetform.dsl.diag.Redaction;
+import io.fleetform.dsl.diag.SecretsInDiagnostics;
 import io.fleetform.dsl.diag.TextWidth;
 import io.fleetform.dsl.format.Formatter;
 import io.fleetform.dsl.parse.FleetParser;
@@ -98,8 +98,9 @@ class PositionsTest {
     @Test
     void redactionHidesSecretsInMessagesAndSourceLinesKeepingPositions() {
         ParseResult result = parser.parse("t.fleet", "password = \"hunter2\" x\n");
-        List<Diagnostic> redacted = Redaction.redact(List.of(new Diagnostic(result.diagnostics().get(0).severity(),
-                "c", "bad value hunter2", result.diagnostics().get(0).span(), "not hunter2")), List.of("hunter2"));
+        Diagnostic syntax = result.diagnostics().get(0);
+        List<Diagnostic> redacted = SecretsInDiagnostics.redact(List.of(new Diagnostic(syntax.severity(), "c",
+                "bad value hunter2", syntax.span(), "not hunter2")), List.of("hunter2"));
         String rendered = new DiagnosticRenderer(false).render(redacted);
         assertThat(rendered).doesNotContain("hunter2").contains("(sensitive)").contains("\"*******\"")
                 .contains("t.fleet:1:22");

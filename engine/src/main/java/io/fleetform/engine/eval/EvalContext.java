@@ -70,7 +70,7 @@ public final class EvalContext {
     /** Every secret value seen in this run (secrets, env values, sensitive variables), to redact from messages. */
     private final Set<String> secretValues = java.util.Collections.synchronizedSet(new HashSet<>());
 
-    /** The secret texts of this run, for {@link io.fleetform.dsl.diag.Redaction}. */
+    /** The secret texts of this run, for {@link io.fleetform.dsl.diag.SecretsInDiagnostics}. */
     public Set<String> secretValues() {
         synchronized (secretValues) {
             return Set.copyOf(secretValues);

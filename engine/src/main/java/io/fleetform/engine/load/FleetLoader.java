@@ -2,7 +2,7 @@ package io.fleetform.engine.load;
 
 import io.fleetform.dsl.ast.FleetFile;
 import io.fleetform.dsl.diag.Diagnostics;
-import io.fleetform.dsl.diag.Redaction;
+import io.fleetform.dsl.diag.SecretsInDiagnostics;
 import io.fleetform.dsl.parse.FleetParser;
 import io.fleetform.dsl.parse.ParseResult;
 import io.fleetform.dsl.source.SourceReader;
@@ -86,7 +86,7 @@ public final class FleetLoader {
         FleetEvaluator evaluator = new FleetEvaluator(functions, ModuleResolver.fromClassPath());
         Fleet fleet = evaluator.evaluate(dir, files, options, diagnostics);
         boolean failed = diagnostics.hasErrors();
-        List<io.fleetform.dsl.diag.Diagnostic> redacted = Redaction.redact(diagnostics.sorted(),
+        List<io.fleetform.dsl.diag.Diagnostic> redacted = SecretsInDiagnostics.redact(diagnostics.sorted(),
                 evaluator.secretValues());
         return new LoadResult(failed ? Optional.empty() : Optional.of(fleet), redacted, files, evaluator.filesRead());
     }

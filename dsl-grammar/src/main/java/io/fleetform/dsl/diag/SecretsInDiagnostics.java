@@ -18,10 +18,10 @@ import java.util.Map;
  * <p>Texts shorter than {@link #MIN_LENGTH} are not redacted: replacing every "1" or "on" in
  * every message would make them unreadable while hiding nothing a reader could not guess.
  */
-public final class Redaction {
+public final class SecretsInDiagnostics {
     public static final int MIN_LENGTH = 3;
 
-    private Redaction() {
+    private SecretsInDiagnostics() {
     }
 
     public static List<Diagnostic> redact(List<Diagnostic> diagnostics, Collection<String> secrets) {
