@@ -3,9 +3,10 @@ package io.fleetform.engine.load;
 import io.fleetform.dsl.ast.FleetFile;
 import io.fleetform.dsl.diag.Diagnostic;
 import io.fleetform.dsl.diag.Diagnostics;
+import io.fleetform.dsl.diag.SecretsInDiagnostics;
 import io.fleetform.dsl.parse.FleetParser;
 import io.fleetform.dsl.parse.ParseResult;
-import io.fleetform.dsl.source.SourceFile;
+import io.fleetform.dsl.source.SourceReader;
 import io.fleetform.dsl.source.SourceSpan;
 import io.fleetform.engine.eval.EvalOptions;
 import io.fleetform.engine.eval.FleetEvaluator;
@@ -35,6 +36,9 @@ import java.util.Optional;
  * error saying why.
  */
 public final class FleetLoader {
+    /** All {@code .fleet} files of one folder together; each is also at most {@link SourceReader#MAX_SOURCE_BYTES}. */
+    static final long MAX_FLEET_CHARS = 32L << 20;
+
     private final FleetParser parser = new FleetParser();
     private final FunctionRegistry builtins;
     private final boolean userCode;
@@ -75,15 +79,22 @@ public final class FleetLoader {
             return new LoadResult(Optional.empty(), diagnostics.sorted(), List.of());
         }
         List<FleetFile> files = new ArrayList<>();
+        long total = 0;
         for (Path path : paths) {
-            String text;
-            try {
-                text = Files.readString(path);
-            } catch (IOException e) {
-                diagnostics.error("unreadable", SourceSpan.NONE, "cannot read " + path + ": " + e.getMessage(), "");
+            SourceReader.Result read = SourceReader.read(path, ModuleResolver.displayPath(path),
+                    SourceReader.MAX_SOURCE_BYTES);
+            read.error().ifPresent(diagnostics::add);
+            if (read.file().isEmpty()) {
                 continue;
             }
-            ParseResult result = parser.parse(new SourceFile(ModuleResolver.displayPath(path), text));
+            total += read.file().get().text().length();
+            if (total > MAX_FLEET_CHARS) {
+                diagnostics.error("too-large", new io.fleetform.dsl.source.SourceSpan(read.file().get(), 0, 0),
+                        "the fleet's .fleet files hold more than " + (MAX_FLEET_CHARS >> 20) + " MiB; this one is"
+                                + " not read", "split the fleet, or use ranges and for_each");
+                break;
+            }
+            ParseResult result = parser.parse(read.file().get());
             diagnostics.addAll(result.diagnostics());
             result.file().ifPresent(files::add);
         }
@@ -96,7 +107,8 @@ public final class FleetLoader {
         Fleet fleet = evaluator.evaluate(dir, files, options, diagnostics);
         List<Diagnostic> all = userCode ? diagnostics.sorted() : refusedUserCode(dir, files, diagnostics.sorted());
         boolean failed = all.stream().anyMatch(Diagnostic::isError);
-        return new LoadResult(failed ? Optional.empty() : Optional.of(fleet), all, files, evaluator.filesRead());
+        List<Diagnostic> redacted = SecretsInDiagnostics.redact(all, evaluator.secretValues());
+        return new LoadResult(failed ? Optional.empty() : Optional.of(fleet), redacted, files, evaluator.filesRead());
     }
 
     /**
