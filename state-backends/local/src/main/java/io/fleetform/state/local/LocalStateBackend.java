@@ -45,6 +45,11 @@ public final class LocalStateBackend implements StateBackend {
     }
 
     @Override
+    public State restoreBackup() throws StateException {
+        return store.restoreBackup();
+    }
+
+    @Override
     public StateLock lock(LockInfo info) throws StateException {
         return locker.lock(info);
     }
