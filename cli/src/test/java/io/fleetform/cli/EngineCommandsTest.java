@@ -107,6 +107,34 @@ class EngineCommandsTest {
     }
 
     @Test
+    void aDamagedStateIsAClearErrorNeverABugAndRestoreBackupPutsTheLastGoodOneBack() throws IOException {
+        assertThat(run("apply", d(), "--auto-approve").exitCode()).isEqualTo(ExitCode.OK);
+        assertThat(run("apply", d(), "--auto-approve", "-var", "memory=2Gi").exitCode()).isEqualTo(ExitCode.OK);
+        Path state = dir.resolve(".fleetform/state.json");
+        byte[] good = Files.readAllBytes(state);
+        for (String damaged : List.of("", "{\"version\": 1, \"lineage\": \"x", "garbage\u0000",
+                "{\"version\": 1, \"lineage\": \"x\", \"serial\": \"seven\", \"resources\": []}",
+                "{\"version\": 5, \"lineage\": \"x\", \"serial\": 1, \"resources\": []}")) {
+            Files.writeString(state, damaged);
+            for (String[] command : List.of(new String[] {"plan", d()}, new String[] {"apply", d(), "--auto-approve"},
+                    new String[] {"state", "list", "--dir", d()}, new String[] {"output", "--dir", d()})) {
+                CliRunner.Result result = run(command);
+                assertThat(result.exitCode()).as(String.join(" ", command) + " on " + damaged + ": " + result.err())
+                        .isEqualTo(ExitCode.ERROR);
+                assertThat(result.err()).contains("error: " + state).contains("fleetform state restore-backup")
+                        .doesNotContain("bug in Fleetform");
+            }
+        }
+        CliRunner.Result restore = run("state", "restore-backup", "--dir", d());
+        assertThat(restore.exitCode()).as(restore.err()).isEqualTo(ExitCode.OK);
+        assertThat(restore.out()).contains("Restored the state to serial");
+        assertThat(Files.readAllBytes(state)).isNotEqualTo(good);
+        CliRunner.Result plan = run("plan", d(), "-var", "memory=2Gi");
+        assertThat(plan.exitCode()).as(plan.err()).isEqualTo(ExitCode.OK);
+        assertThat(plan.out()).as("the backup is the state before the last apply").contains("Changes outside Fleetform (4)");
+    }
+
+    @Test
     void planApplyThenPlanAgainShowsNoChanges() throws IOException {
         CliRunner.Result plan = run("plan", d(), "--detailed-exitcode");
         assertThat(plan.exitCode()).as(plan.err()).isEqualTo(ExitCode.CHANGES);

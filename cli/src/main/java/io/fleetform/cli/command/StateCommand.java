@@ -23,14 +23,14 @@ import picocli.CommandLine.Parameters;
 /** {@code fleetform state list|show|mv|rm}: read and edit the state by address, under the lock. */
 @Command(name = "state", description = "Read and edit the state.",
         subcommands = {StateCommand.ListState.class, StateCommand.ShowState.class, StateCommand.MoveState.class,
-                StateCommand.RemoveState.class})
+                StateCommand.RemoveState.class, StateCommand.RestoreBackup.class})
 final class StateCommand implements Runnable {
     @picocli.CommandLine.Spec
     picocli.CommandLine.Model.CommandSpec spec;
 
     @Override
     public void run() {
-        throw new picocli.CommandLine.ParameterException(spec.commandLine(), "use state list, show, mv or rm");
+        throw new picocli.CommandLine.ParameterException(spec.commandLine(), "use state list, show, mv, rm or restore-backup");
     }
 
     /** Shared: the folder, the backend, the terminal. */
@@ -158,6 +158,23 @@ final class StateCommand implements Runnable {
             });
             terminal.out().println("Removed " + removed[0] + (removed[0] == 1 ? " resource" : " resources")
                     + " from the state; the infrastructure itself was not touched.");
+            return ExitCode.OK;
+        }
+    }
+
+    @Command(name = "restore-backup", description = "Put back the last good state the backend kept (for a damaged "
+            + "state); what it replaces is kept beside it.")
+    static final class RestoreBackup extends Base {
+        @Override
+        public Integer call() throws StateException {
+            StateBackend backend = state.open(dir);
+            // No read first: the state may be what is damaged. The lock still keeps every other run out.
+            try (StateLock lock = backend.lock(LockInfo.forOperation("state restore-backup"))) {
+                State restored = backend.restoreBackup();
+                terminal.out().println("Restored the state to serial " + restored.serial() + " (lineage "
+                        + restored.lineage() + ", " + restored.resources().size() + " resources) from the backup of "
+                        + backend.describe() + ".");
+            }
             return ExitCode.OK;
         }
     }
