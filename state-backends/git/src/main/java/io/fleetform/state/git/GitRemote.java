@@ -142,6 +142,15 @@ final class GitRemote implements AutoCloseable {
                     return newId == null && expectedOld == null ? Outcome.DONE : Outcome.MOVED_ON;
                 case REJECTED_NONFASTFORWARD, REJECTED_REMOTE_CHANGED, REJECTED_NODELETE:
                     return Outcome.MOVED_ON;
+                case REJECTED_OTHER_REASON:
+                    // e.g. "failed to lock" / "failed to update ref": a concurrent push to the same ref won the
+                    // server's ref lock. If the ref is no longer what we expected, that is all it was.
+                    ObjectId now = current(ref);
+                    if (!java.util.Objects.equals(now, expectedOld)) {
+                        return java.util.Objects.equals(now, newId) ? Outcome.DONE : Outcome.MOVED_ON;
+                    }
+                    throw new StateException("the git server at " + uri + " refused to update " + ref + ": "
+                            + done.getMessage());
                 default:
                     throw new StateException("the git server at " + uri + " refused to update " + ref + ": "
                             + done.getStatus() + (done.getMessage() == null ? "" : " (" + done.getMessage() + ")"));
@@ -150,6 +159,14 @@ final class GitRemote implements AutoCloseable {
             throw unreachable(e);
         } catch (IOException e) {
             throw new StateException("cannot push " + ref + " to " + uri + ": " + e.getMessage(), e);
+        }
+    }
+
+    /** The ref's value on the remote now, or null. */
+    private ObjectId current(String ref) throws IOException {
+        try (Transport transport = open(); FetchConnection connection = transport.openFetch()) {
+            Ref found = connection.getRef(ref);
+            return found == null ? null : found.getObjectId();
         }
     }
 

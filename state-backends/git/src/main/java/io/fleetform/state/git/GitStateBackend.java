@@ -154,7 +154,7 @@ public final class GitStateBackend implements StateBackend, StateHistory {
 
     private String restoreHint() {
         try {
-            Optional<Version> good = lastGood(1);
+            Optional<Version> good = lastGood();
             if (good.isPresent()) {
                 return "The last good state is serial " + good.get().serial() + " (commit " + good.get().id().substring(0, 10)
                         + "): run `fleetform state restore-backup` to write it back as a new commit, or pick another "
@@ -308,13 +308,16 @@ public final class GitStateBackend implements StateBackend, StateHistory {
         return StateCodec.decode(bytes, settings.path() + " at commit " + version.id());
     }
 
-    /** The newest readable state older than the newest {@code skip} writes. */
-    private Optional<Version> lastGood(int skip) throws StateException {
-        List<Version> versions = history();
-        for (int i = skip; i < versions.size(); i++) {
+    /** The newest readable state written before the branch's current commit (which may be a hand edit). */
+    private Optional<Version> lastGood() throws StateException {
+        ObjectId head = remote.fetch(List.of(branchRef())).get(branchRef());
+        for (Version version : history()) {
+            if (head != null && version.id().equals(head.name())) {
+                continue;
+            }
             try {
-                stateAt(versions.get(i));
-                return Optional.of(versions.get(i));
+                stateAt(version);
+                return Optional.of(version);
             } catch (StateException damaged) {
                 // keep looking further back
             }
@@ -324,7 +327,7 @@ public final class GitStateBackend implements StateBackend, StateHistory {
 
     /** The state before the last write, as a backup would be. */
     public Optional<State> previous() throws StateException {
-        Optional<Version> good = lastGood(1);
+        Optional<Version> good = lastGood();
         return good.isPresent() ? Optional.of(stateAt(good.get())) : Optional.empty();
     }
 
@@ -339,7 +342,7 @@ public final class GitStateBackend implements StateBackend, StateHistory {
 
     @Override
     public State restoreBackup() throws StateException {
-        Optional<Version> good = lastGood(1);
+        Optional<Version> good = lastGood();
         if (good.isEmpty()) {
             throw new StateException("there is no earlier good state on branch " + settings.branch() + " of "
                     + remote.where() + " to restore");
