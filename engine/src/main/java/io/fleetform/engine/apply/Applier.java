@@ -5,7 +5,7 @@ import io.fleetform.engine.graph.GraphWalker;
 import io.fleetform.engine.graph.ResourceGraph;
 import io.fleetform.engine.plan.Action;
 import io.fleetform.engine.plan.Plan;
-import io.fleetform.engine.plan.Planner;
+import io.fleetform.engine.planner.Planner;
 import io.fleetform.engine.plan.ResourceChange;
 import io.fleetform.engine.provider.ApplyRequest;
 import io.fleetform.engine.provider.ApplyResponse;

@@ -1,5 +1,6 @@
-package io.fleetform.engine.plan;
+package io.fleetform.engine.planner;
 
+import io.fleetform.engine.plan.*;
 import io.fleetform.dsl.diag.Diagnostic;
 import io.fleetform.dsl.source.SourceSpan;
 import io.fleetform.engine.model.Moved;
