@@ -135,6 +135,33 @@ class EngineCommandsTest {
     }
 
     @Test
+    void theGitBackendKeepsEveryApplyAsACommitThatCanBeListedShownAndRestored() throws Exception {
+        Path bare = dir.resolve("state.git");
+        Process init = new ProcessBuilder("git", "init", "-q", "--bare", bare.toString()).start();
+        assertThat(init.waitFor()).isZero();
+        List<String> git = List.of("--backend", "git", "-backend-config", "url=file://" + bare);
+        assertThat(run(git, "apply", d(), "--auto-approve").exitCode()).isEqualTo(ExitCode.OK);
+        CliRunner.Result resize = run(git, "apply", d(), "--auto-approve", "-var", "memory=2Gi");
+        assertThat(resize.exitCode()).as(resize.err()).isEqualTo(ExitCode.OK);
+        assertThat(dir.resolve(".fleetform/state.json")).doesNotExist();
+
+        CliRunner.Result history = run(git, "state", "history", "--dir", d());
+        assertThat(history.exitCode()).as(history.err()).isEqualTo(ExitCode.OK);
+        assertThat(history.out()).contains("SERIAL").contains("apply");
+        CliRunner.Result old = run(git, "state", "show", "--serial", "1", "--dir", d());
+        assertThat(old.exitCode()).as(old.err()).isEqualTo(ExitCode.OK);
+        assertThat(old.out()).contains("Serial 1").contains("zone.s1.service.game[0]");
+        CliRunner.Result restore = run(git, "state", "restore", "--serial", "1", "--dir", d());
+        assertThat(restore.exitCode()).as(restore.err()).isEqualTo(ExitCode.OK);
+        assertThat(restore.out()).contains("Restored serial 1 as serial 3");
+        CliRunner.Result plan = run(git, "plan", d(), "-var", "memory=2Gi");
+        assertThat(plan.out()).contains("Changes outside Fleetform (4)");
+        CliRunner.Result typo = run(List.of("--backend", "git", "-backend-config", "urll=x"), "plan", d());
+        assertThat(typo.exitCode()).isEqualTo(ExitCode.ERROR);
+        assertThat(typo.err()).contains("backend \"git\" has no setting \"urll\"");
+    }
+
+    @Test
     void planApplyThenPlanAgainShowsNoChanges() throws IOException {
         CliRunner.Result plan = run("plan", d(), "--detailed-exitcode");
         assertThat(plan.exitCode()).as(plan.err()).isEqualTo(ExitCode.CHANGES);
