@@ -20,8 +20,13 @@ public final class LocalStateBackend implements StateBackend {
     private final LocalLocker locker;
 
     public LocalStateBackend(Path stateFile) {
+        this(stateFile, io.fleetform.engine.state.StateEncryption.none());
+    }
+
+    /** With the state, its backup and its journal stored as {@code encryption} says. */
+    public LocalStateBackend(Path stateFile, io.fleetform.engine.state.StateEncryption encryption) {
         this.files = new StateFiles(stateFile);
-        this.store = new LocalStore(files);
+        this.store = new LocalStore(files, encryption);
         this.locker = new LocalLocker(files);
     }
 

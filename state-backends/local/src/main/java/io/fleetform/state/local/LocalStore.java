@@ -2,6 +2,7 @@ package io.fleetform.state.local;
 
 import io.fleetform.engine.state.State;
 import io.fleetform.engine.state.StateCodec;
+import io.fleetform.engine.state.StateEncryption;
 import io.fleetform.engine.state.StateException;
 import io.fleetform.engine.state.StateJournal;
 import io.fleetform.engine.state.StateStore;
@@ -24,10 +25,16 @@ final class LocalStore implements StateStore {
     private static final int READ_ATTEMPTS = 3;
 
     private final StateFiles files;
+    private final StateEncryption encryption;
     private LocalJournal openJournal;
 
-    LocalStore(StateFiles files) {
+    LocalStore(StateFiles files, StateEncryption encryption) {
         this.files = files;
+        this.encryption = encryption;
+    }
+
+    private State decode(byte[] stored, Path file) throws StateException {
+        return StateCodec.decode(encryption.open(stored, file.toString()), file.toString());
     }
 
     @Override
@@ -37,7 +44,7 @@ final class LocalStore implements StateStore {
 
     @Override
     public void write(State state) throws StateException {
-        byte[] bytes = StateCodec.encode(state);
+        byte[] bytes = encryption.seal(StateCodec.encode(state));
         synchronized (this) {
             if (openJournal != null) {
                 openJournal.retire();
@@ -87,7 +94,7 @@ final class LocalStore implements StateStore {
         } catch (IOException e) {
             throw new StateException("cannot read backup " + files.backup() + ": " + IoErrors.describe(e), e);
         }
-        State restored = StateCodec.decode(backup, files.backup().toString());
+        State restored = decode(backup, files.backup());
         try {
             Path tmp = Durable.writeTemp(files.state(), backup);
             try {
@@ -116,7 +123,7 @@ final class LocalStore implements StateStore {
             return null;
         }
         try {
-            StateCodec.decode(previous, files.state().toString());
+            decode(previous, files.state());
         } catch (StateException damaged) {
             // The backup is only ever the last good state: a damaged file never replaces it.
             return null;
@@ -140,12 +147,14 @@ final class LocalStore implements StateStore {
                 && Arrays.equals(StateCodec.encode(stored.state()), StateCodec.encode(base));
         try {
             if (baseIsStored && stored.journal().isPresent()) {
-                openJournal = LocalJournal.resume(files.journal(), stored.journal().get().completeLength());
+                openJournal = LocalJournal.resume(files.journal(), stored.journal().get().completeLength(),
+                        encryption);
             } else {
                 if (!baseIsStored) {
                     write(base);
                 }
-                openJournal = LocalJournal.start(files.journal(), new JournalLine.Header(base.lineage(), base.serial()));
+                openJournal = LocalJournal.start(files.journal(), new JournalLine.Header(base.lineage(), base.serial()),
+                        encryption);
             }
         } catch (IOException e) {
             throw new StateException("cannot open journal " + files.journal() + ": " + IoErrors.describe(e), e);
@@ -160,7 +169,7 @@ final class LocalStore implements StateStore {
     private Resolved current() throws StateException {
         for (int attempt = 1; ; attempt++) {
             Optional<byte[]> stored = readStateBytes();
-            Optional<JournalContents> journal = JournalReader.read(files.journal());
+            Optional<JournalContents> journal = JournalReader.read(files.journal(), encryption);
             try {
                 return resolve(stored, journal);
             } catch (ForeignJournalException e) {
@@ -196,7 +205,7 @@ final class LocalStore implements StateStore {
     /** The stored state, or an error that says what is wrong with the file and how to get the last good one back. */
     private State decodeStored(byte[] bytes) throws StateException {
         try {
-            return StateCodec.decode(bytes, files.state().toString());
+            return decode(bytes, files.state());
         } catch (StateException damaged) {
             throw new StateException(damaged.getMessage() + "; nothing was changed. " + restoreHint(), damaged);
         }
@@ -206,7 +215,7 @@ final class LocalStore implements StateStore {
     private String restoreHint() {
         Path backup = files.backup();
         try {
-            State good = StateCodec.decode(Files.readAllBytes(backup), backup.toString());
+            State good = decode(Files.readAllBytes(backup), backup);
             return "The last good state, serial " + good.serial() + ", is in " + backup + ": run `fleetform state "
                     + "restore-backup` to put it back, or copy it over " + files.state() + " by hand";
         } catch (NoSuchFileException e) {
