@@ -162,6 +162,68 @@ class EngineCommandsTest {
     }
 
     @Test
+    void anEncryptedStateAndSavedPlanAreUnreadableOnDiskAndMigrateToAndFromPlainInOneCommand() throws IOException {
+        assertThat(run("apply", d(), "--auto-approve").exitCode()).isEqualTo(ExitCode.OK);
+        Path state = dir.resolve(".fleetform/state.json");
+        String lineage = new com.fasterxml.jackson.databind.ObjectMapper().readTree(state.toFile()).path("lineage")
+                .asText();
+        env.put("FLEETFORM_STATE_PASSPHRASE", "staging fleet passphrase 1");
+
+        CliRunner.Result refused = run("plan", d());
+        assertThat(refused.exitCode()).isEqualTo(ExitCode.ERROR);
+        assertThat(refused.err()).contains("is not encrypted, but a state key is set").contains("fleetform state encrypt");
+        CliRunner.Result encrypt = run("state", "encrypt", "--dir", d());
+        assertThat(encrypt.exitCode()).as(encrypt.err()).isEqualTo(ExitCode.OK);
+        assertThat(Files.readString(state)).contains("AES-256-GCM").doesNotContain(lineage).doesNotContain("zone.s1");
+
+        Path planFile = dir.resolve("resize.plan");
+        CliRunner.Result plan = run("plan", d(), "-var", "zones=3", "-out", planFile.toString());
+        assertThat(plan.exitCode()).as(plan.err()).isEqualTo(ExitCode.OK);
+        assertThat(Files.readString(planFile)).contains("AES-256-GCM").doesNotContain("zone.s3");
+        CliRunner.Result apply = run("apply", d(), "--plan", planFile.toString(), "-var", "zones=3");
+        assertThat(apply.exitCode()).as(apply.err()).isEqualTo(ExitCode.OK);
+
+        env.put("FLEETFORM_STATE_PASSPHRASE", "not the right passphrase");
+        CliRunner.Result wrong = run("plan", d());
+        assertThat(wrong.exitCode()).isEqualTo(ExitCode.ERROR);
+        assertThat(wrong.err()).contains(state.toString()).contains("wrong key?").doesNotContain("bug in Fleetform");
+
+        env.put("FLEETFORM_STATE_PASSPHRASE", "staging fleet passphrase 1");
+        CliRunner.Result decrypt = run("state", "decrypt", "--dir", d());
+        assertThat(decrypt.exitCode()).as(decrypt.err()).isEqualTo(ExitCode.OK);
+        env.remove("FLEETFORM_STATE_PASSPHRASE");
+        assertThat(Files.readString(state)).contains(lineage);
+        assertThat(run("plan", d(), "-var", "zones=3").out()).contains("No changes.");
+    }
+
+    @Test
+    void migrateCopiesTheStateToAnotherBackendUnderBothLocksKeepingLineageAndSerial() throws Exception {
+        assertThat(run("apply", d(), "--auto-approve").exitCode()).isEqualTo(ExitCode.OK);
+        Path local = dir.resolve(".fleetform/state.json");
+        var before = new com.fasterxml.jackson.databind.ObjectMapper().readTree(local.toFile());
+        Path bare = dir.resolve("state.git");
+        assertThat(new ProcessBuilder("git", "init", "-q", "--bare", bare.toString()).start().waitFor()).isZero();
+
+        CliRunner.Result migrate = run("state", "migrate", "--to", "git", "--to-config", "url=file://" + bare, "--dir",
+                d());
+        assertThat(migrate.exitCode()).as(migrate.err()).isEqualTo(ExitCode.OK);
+        assertThat(migrate.out()).contains("lineage " + before.path("lineage").asText())
+                .contains("serial " + before.path("serial").asLong());
+        List<String> git = List.of("--backend", "git", "-backend-config", "url=file://" + bare);
+        CliRunner.Result plan = run(git, "plan", d());
+        assertThat(plan.exitCode()).as(plan.err()).isEqualTo(ExitCode.OK);
+        assertThat(plan.out()).contains("No changes.");
+        CliRunner.Result again = run("state", "migrate", "--to", "git", "--to-config", "url=file://" + bare, "--dir",
+                d());
+        assertThat(again.exitCode()).as("same serial again is fine: " + again.err()).isEqualTo(ExitCode.OK);
+        assertThat(run(git, "apply", d(), "--auto-approve", "-var", "memory=2Gi").exitCode()).isEqualTo(ExitCode.OK);
+        CliRunner.Result stale = run("state", "migrate", "--to", "git", "--to-config", "url=file://" + bare, "--dir",
+                d());
+        assertThat(stale.exitCode()).isEqualTo(ExitCode.ERROR);
+        assertThat(stale.err()).contains("holds a newer serial");
+    }
+
+    @Test
     void planApplyThenPlanAgainShowsNoChanges() throws IOException {
         CliRunner.Result plan = run("plan", d(), "--detailed-exitcode");
         assertThat(plan.exitCode()).as(plan.err()).isEqualTo(ExitCode.CHANGES);

@@ -74,7 +74,7 @@ final class PlanCommand implements Callable<Integer>, TerminalAware {
             Files.writeString(markdown, PlanMarkdown.render(plan));
         }
         if (out != null) {
-            Files.write(out, PlanCodec.encode(plan));
+            Files.write(out, state.sealPlan(PlanCodec.encode(plan)));
             if (!json) {
                 terminal.out().println("\nSaved the plan to " + out + ". Apply exactly these changes with: fleetform apply "
                         + out);

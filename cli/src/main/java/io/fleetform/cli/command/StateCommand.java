@@ -24,7 +24,8 @@ import picocli.CommandLine.Parameters;
 @Command(name = "state", description = "Read and edit the state.",
         subcommands = {StateCommand.ListState.class, StateCommand.ShowState.class, StateCommand.MoveState.class,
                 StateCommand.RemoveState.class, StateCommand.RestoreBackup.class,
-                StateCommand.History.class, StateCommand.Restore.class})
+                StateCommand.History.class, StateCommand.Restore.class, StateCommand.Encrypt.class,
+                StateCommand.Decrypt.class, MigrateCommand.class})
 final class StateCommand implements Runnable {
     @picocli.CommandLine.Spec
     picocli.CommandLine.Model.CommandSpec spec;
@@ -245,6 +246,38 @@ final class StateCommand implements Runnable {
                         + restored.resources().size() + " resources).");
             }
             return ExitCode.OK;
+        }
+    }
+
+    /** Rewrites the state (plain or encrypted with either key) as the mode says; same lineage and serial. */
+    static int recode(Base command, io.fleetform.engine.state.StateEncryption.Mode mode, String operation)
+            throws StateException {
+        StateBackend backend = command.state.open(command.dir, command.state.encryption().withMode(mode));
+        try (StateLock lock = backend.lock(LockInfo.forOperation(operation))) {
+            State current = command.read(backend);
+            backend.write(current);
+            command.terminal.out().println((mode == io.fleetform.engine.state.StateEncryption.Mode.ENCRYPTING
+                    ? "Encrypted" : "Decrypted") + " the state (serial " + current.serial() + ", "
+                    + current.resources().size() + " resources) in " + backend.describe() + ".");
+        }
+        return ExitCode.OK;
+    }
+
+    @Command(name = "encrypt", description = "Encrypt the state with the key set in the environment "
+            + "(FLEETFORM_STATE_PASSPHRASE / _KEY / _KEY_FILE); also re-encrypts with a new key after rotation.")
+    static final class Encrypt extends Base {
+        @Override
+        public Integer call() throws StateException {
+            return recode(this, io.fleetform.engine.state.StateEncryption.Mode.ENCRYPTING, "state encrypt");
+        }
+    }
+
+    @Command(name = "decrypt", description = "Store the state unencrypted again (reads it with the key set in the "
+            + "environment).")
+    static final class Decrypt extends Base {
+        @Override
+        public Integer call() throws StateException {
+            return recode(this, io.fleetform.engine.state.StateEncryption.Mode.DECRYPTING, "state decrypt");
         }
     }
 }

@@ -4,6 +4,7 @@ import io.fleetform.cli.CliException;
 import io.fleetform.cli.ExitCode;
 import io.fleetform.engine.state.StateBackend;
 import io.fleetform.engine.state.StateBackendFactory;
+import io.fleetform.engine.state.StateEncryption;
 import io.fleetform.engine.state.StateException;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -20,7 +21,14 @@ import picocli.CommandLine.Option;
  * {@code FLEETFORM_BACKEND_CONFIG_<KEY>} and then {@code -backend-config key=value} (so CI can
  * inject them). Credentials are never settings: each backend reads them from the environment or files.
  */
-final class StateOptions {
+final class StateOptions implements TerminalAware {
+    private Map<String, String> environment = System.getenv();
+
+    @Override
+    public void terminal(io.fleetform.cli.Terminal terminal) {
+        this.environment = terminal.environment();
+    }
+
     @Option(names = "--state", paramLabel = "PATH", description = "State file (local backend); default DIR/.fleetform/state.json.")
     Path statePath;
 
@@ -36,13 +44,13 @@ final class StateOptions {
         if (backend != null) {
             return backend;
         }
-        String fromEnv = System.getenv("FLEETFORM_BACKEND");
+        String fromEnv = environment.get("FLEETFORM_BACKEND");
         return fromEnv == null || fromEnv.isBlank() ? "local" : fromEnv;
     }
 
     Map<String, String> settings() {
         Map<String, String> settings = new TreeMap<>();
-        for (Map.Entry<String, String> e : System.getenv().entrySet()) {
+        for (Map.Entry<String, String> e : environment.entrySet()) {
             if (e.getKey().startsWith("FLEETFORM_BACKEND_CONFIG_")) {
                 settings.put(e.getKey().substring("FLEETFORM_BACKEND_CONFIG_".length()).toLowerCase(Locale.ROOT),
                         e.getValue());
@@ -62,18 +70,50 @@ final class StateOptions {
     }
 
     StateBackend open(Path dir) {
-        String name = backendName();
-        Map<String, String> settings = settings();
-        return open(dir, name, settings);
+        return open(dir, encryption());
     }
 
-    static StateBackend open(Path dir, String name, Map<String, String> settings) {
+    /** The state keys this command's environment names. */
+    StateEncryption encryption() {
+        return encryption(environment);
+    }
+
+    /** The backend, storing the state as {@code encryption} says. */
+    StateBackend open(Path dir, StateEncryption encryption) {
+        return open(dir, backendName(), settings(), encryption);
+    }
+
+    /** The state keys the environment names (FLEETFORM_STATE_PASSPHRASE, …); none if it names none. */
+    static StateEncryption encryption(Map<String, String> environment) {
+        try {
+            return StateEncryption.fromEnvironment(environment);
+        } catch (StateException e) {
+            throw new CliException(ExitCode.ERROR, e.getMessage());
+        }
+    }
+
+    /** Saved plan files: encrypted like the state when a key is set; a plain one is still read. */
+    byte[] sealPlan(byte[] plan) {
+        return encryption().seal(plan);
+    }
+
+    byte[] openPlan(byte[] stored, Path file) {
+        try {
+            StateEncryption encryption = encryption();
+            return (encryption.mode() == StateEncryption.Mode.OFF ? encryption
+                    : encryption.withMode(StateEncryption.Mode.ENCRYPTING)).open(stored, "plan " + file);
+        } catch (StateException e) {
+            throw new CliException(ExitCode.ERROR, e.getMessage());
+        }
+    }
+
+    static StateBackend open(Path dir, String name, Map<String, String> settings, StateEncryption encryption) {
         List<String> installed = new ArrayList<>();
         for (StateBackendFactory factory : ServiceLoader.load(StateBackendFactory.class)) {
             installed.add(factory.name());
             if (factory.name().equals(name)) {
                 try {
-                    return factory.create(dir, settings);
+                    return factory.create(dir, settings, encryption);
                 } catch (StateException e) {
                     throw new CliException(ExitCode.ERROR, e.getMessage());
                 }

@@ -69,12 +69,12 @@ final class GitJournal implements StateJournal {
 
     @Override
     public void put(ResourceState resource) throws StateException {
-        append(JournalText.put(resource));
+        append(backend.seal(JournalText.put(resource)));
     }
 
     @Override
     public void remove(ResourceAddress address) throws StateException {
-        append(JournalText.remove(address));
+        append(backend.seal(JournalText.remove(address)));
     }
 
     private synchronized void append(byte[] line) throws StateException {

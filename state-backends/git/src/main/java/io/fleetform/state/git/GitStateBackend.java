@@ -50,15 +50,22 @@ public final class GitStateBackend implements StateBackend, StateHistory {
 
     private final GitRemote remote;
     private final Settings settings;
+    private final io.fleetform.engine.state.StateEncryption encryption;
     private ObjectId expectedHead;
     private boolean seenHead;
     private ObjectId remoteJournal;
     private GitJournal openJournal;
     private GitLock heldLock;
 
-    GitStateBackend(GitRemote remote, Settings settings) {
+    GitStateBackend(GitRemote remote, Settings settings, io.fleetform.engine.state.StateEncryption encryption) {
         this.remote = remote;
         this.settings = settings;
+        this.encryption = encryption;
+    }
+
+    /** A journal line as stored. */
+    byte[] seal(byte[] line) {
+        return JournalText.seal(line, encryption);
     }
 
     private String branchRef() {
@@ -118,7 +125,7 @@ public final class GitStateBackend implements StateBackend, StateHistory {
             }
             String where = bytes == snapshot.localJournal() ? settings.journalFile().toString()
                     : journalRef() + " of " + remote.where();
-            JournalText.Contents journal = JournalText.parse(bytes, where);
+            JournalText.Contents journal = JournalText.parse(bytes, where, encryption);
             if (fingerprint != null && journal.foldedInto().contains(fingerprint)) {
                 continue;
             }
@@ -146,7 +153,7 @@ public final class GitStateBackend implements StateBackend, StateHistory {
         String where = settings.path() + " at commit " + snapshot.head().abbreviate(10).name() + " of "
                 + remote.where() + " branch " + settings.branch();
         try {
-            return StateCodec.decode(snapshot.stateBytes(), where);
+            return StateCodec.decode(encryption.open(snapshot.stateBytes(), where), where);
         } catch (StateException damaged) {
             throw new StateException(damaged.getMessage() + "; nothing was changed. " + restoreHint(), damaged);
         }
@@ -177,7 +184,7 @@ public final class GitStateBackend implements StateBackend, StateHistory {
     }
 
     private void write(State state, String command) throws StateException {
-        byte[] bytes = StateCodec.encode(state);
+        byte[] bytes = encryption.seal(StateCodec.encode(state));
         GitJournal journal;
         synchronized (this) {
             journal = openJournal;
@@ -249,7 +256,7 @@ public final class GitStateBackend implements StateBackend, StateHistory {
             if (!baseIsStored) {
                 write(base);
             }
-            existing = JournalText.header(base.lineage(), base.serial());
+            existing = seal(JournalText.header(base.lineage(), base.serial()));
         }
         openJournal = GitJournal.open(this, settings.journalFile(), existing, false, settings.journalPush());
         return openJournal;
@@ -305,7 +312,8 @@ public final class GitStateBackend implements StateBackend, StateHistory {
         ObjectId id = ObjectId.fromString(version.id());
         byte[] bytes = remote.read(id, settings.path()).orElseThrow(() -> new StateException(
                 "commit " + version.id() + " has no " + settings.path()));
-        return StateCodec.decode(bytes, settings.path() + " at commit " + version.id());
+        String where = settings.path() + " at commit " + version.id().substring(0, 10);
+        return StateCodec.decode(encryption.open(bytes, where), where);
     }
 
     /** The newest readable state written before the branch's current commit (which may be a hand edit). */

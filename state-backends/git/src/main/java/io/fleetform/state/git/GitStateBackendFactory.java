@@ -39,6 +39,12 @@ public final class GitStateBackendFactory implements StateBackendFactory {
 
     @Override
     public StateBackend create(Path workingDir, Map<String, String> settings) throws StateException {
+        return create(workingDir, settings, io.fleetform.engine.state.StateEncryption.none());
+    }
+
+    @Override
+    public StateBackend create(Path workingDir, Map<String, String> settings,
+                               io.fleetform.engine.state.StateEncryption encryption) throws StateException {
         for (String key : settings.keySet()) {
             if (!SETTINGS.contains(key)) {
                 throw new StateException("backend \"git\" has no setting \"" + key + "\"; it takes: "
@@ -90,7 +96,7 @@ public final class GitStateBackendFactory implements StateBackendFactory {
         GitRemote remote = new GitRemote(uri, cacheRoot.resolve(key + ".git"), credentials, ssh);
         return new GitStateBackend(remote, new GitStateBackend.Settings(settings.getOrDefault("branch",
                 "fleetform-state"), path, fleet, Duration.ofMillis((long) (seconds * 1000)),
-                cacheRoot.resolve(key + "-" + fleet + ".journal"), fleetCommit(absolute)));
+                cacheRoot.resolve(key + "-" + fleet + ".journal"), fleetCommit(absolute)), encryption);
     }
 
     /** The commit the fleet's own repository is at, for the state commit's message; null outside a repository. */

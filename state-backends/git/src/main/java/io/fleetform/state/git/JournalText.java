@@ -71,7 +71,22 @@ final class JournalText {
         return line(node);
     }
 
-    static Contents parse(byte[] bytes, String where) throws StateException {
+    /** A line as stored: {@code {"sealed":{…}}} if {@code encryption} writes encrypted. */
+    static byte[] seal(byte[] line, io.fleetform.engine.state.StateEncryption encryption) {
+        if (!encryption.writesEncrypted()) {
+            return line;
+        }
+        try {
+            ObjectNode node = JSON.createObjectNode();
+            node.set("sealed", JSON.readTree(encryption.seal(java.util.Arrays.copyOf(line, line.length - 1))));
+            return line(node);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    static Contents parse(byte[] bytes, String where, io.fleetform.engine.state.StateEncryption encryption)
+            throws StateException {
         int complete = 0;
         for (int i = bytes.length - 1; i >= 0; i--) {
             if (bytes[i] == '\n') {
@@ -88,6 +103,10 @@ final class JournalText {
             JsonNode node;
             try {
                 node = JSON.readTree(lines[n]);
+                if (node != null && node.has("sealed")) {
+                    node = JSON.readTree(encryption.open(JSON.writeValueAsBytes(node.get("sealed")), "journal " + where
+                            + " line " + (n + 1)));
+                }
             } catch (IOException e) {
                 throw damaged(where, n + 1, "not JSON");
             }

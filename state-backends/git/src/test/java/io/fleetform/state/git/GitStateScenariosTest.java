@@ -219,6 +219,31 @@ class GitStateScenariosTest {
         assertThat(machine("laptop2").read()).contains(last);
     }
 
+    @Test
+    void anEncryptedStateIsUnreadableInTheRepositoryAndAWrongKeyChangesNothing() throws Exception {
+        io.fleetform.engine.state.StateEncryption key = io.fleetform.engine.state.StateEncryption.fromEnvironment(
+                java.util.Map.of("FLEETFORM_STATE_PASSPHRASE", "team state passphrase"));
+        io.fleetform.engine.state.StateEncryption other = io.fleetform.engine.state.StateEncryption.fromEnvironment(
+                java.util.Map.of("FLEETFORM_STATE_PASSPHRASE", "somebody else's passphrase"));
+        GitStateBackend ops = (GitStateBackend) new GitStateBackendFactory().create(dir.resolve("ops"),
+                java.util.Map.of("url", url, "fleet", "t"), key);
+        State state = SampleStates.full();
+        ops.write(state);
+        ops.journal(state).put(service("zone.s3.service.hidden[0]"));
+
+        String blob = TestGit.run(dir, "git", "--git-dir", bare.toString(), "show", "fleetform-state:t/state.json");
+        assertThat(blob).contains("AES-256-GCM").doesNotContain(state.lineage()).doesNotContain("zone.s");
+        GitStateBackend wrong = (GitStateBackend) new GitStateBackendFactory().create(dir.resolve("other"),
+                java.util.Map.of("url", url, "fleet", "t"), other);
+        assertThatThrownBy(wrong::read).isInstanceOf(StateException.class).hasMessageContaining("t/state.json at commit")
+                .hasMessageContaining("wrong key?");
+        assertThat(TestGit.run(dir, "git", "--git-dir", bare.toString(), "show", "fleetform-state:t/state.json"))
+                .isEqualTo(blob);
+        GitStateBackend right = (GitStateBackend) new GitStateBackendFactory().create(dir.resolve("ops"),
+                java.util.Map.of("url", url, "fleet", "t"), key);
+        assertThat(right.read()).contains(state.with(service("zone.s3.service.hidden[0]")));
+    }
+
     private Process racer(String name) throws IOException {
         Path java = Path.of(System.getProperty("java.home"), "bin", "java");
         Process process = new ProcessBuilder(java.toString(), "-XX:TieredStopAtLevel=1", "-Xshare:auto", "-cp",
