@@ -1,5 +1,8 @@
 package io.fleetform.state.git;
 
+import io.fleetform.engine.state.journal.JournalText;
+import io.fleetform.engine.state.journal.PushedJournal;
+
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
@@ -39,7 +42,7 @@ import org.eclipse.jgit.revwalk.RevCommit;
  * of what this backend last saw; the lock is a ref created only if absent and deleted only if it
  * still is ours. Nothing is ever force-pushed.
  */
-public final class GitStateBackend implements StateBackend, StateHistory {
+public final class GitStateBackend implements StateBackend, StateHistory, PushedJournal.Remote {
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final Pattern TRAILER = Pattern.compile("^Fleetform-([A-Za-z]+): (.*)$", Pattern.MULTILINE);
 
@@ -54,7 +57,7 @@ public final class GitStateBackend implements StateBackend, StateHistory {
     private ObjectId expectedHead;
     private boolean seenHead;
     private ObjectId remoteJournal;
-    private GitJournal openJournal;
+    private PushedJournal openJournal;
     private GitLock heldLock;
 
     GitStateBackend(GitRemote remote, Settings settings, io.fleetform.engine.state.StateEncryption encryption) {
@@ -64,7 +67,8 @@ public final class GitStateBackend implements StateBackend, StateHistory {
     }
 
     /** A journal line as stored. */
-    byte[] seal(byte[] line) {
+    @Override
+    public byte[] seal(byte[] line) {
         return JournalText.seal(line, encryption);
     }
 
@@ -185,7 +189,7 @@ public final class GitStateBackend implements StateBackend, StateHistory {
 
     private void write(State state, String command) throws StateException {
         byte[] bytes = encryption.seal(StateCodec.encode(state));
-        GitJournal journal;
+        PushedJournal journal;
         synchronized (this) {
             journal = openJournal;
             openJournal = null;
@@ -258,12 +262,13 @@ public final class GitStateBackend implements StateBackend, StateHistory {
             }
             existing = seal(JournalText.header(base.lineage(), base.serial()));
         }
-        openJournal = GitJournal.open(this, settings.journalFile(), existing, false, settings.journalPush());
+        openJournal = PushedJournal.open(this, settings.journalFile(), existing, false, settings.journalPush());
         return openJournal;
     }
 
     /** Pushes the journal's whole content to the journal ref, as a child of the one pushed before. */
-    void pushJournal(byte[] content) throws StateException {
+    @Override
+    public void pushJournal(byte[] content) throws StateException {
         ObjectId previous;
         synchronized (this) {
             previous = remoteJournal;

@@ -1,4 +1,4 @@
-package io.fleetform.state.git;
+package io.fleetform.engine.state.journal;
 
 import io.fleetform.engine.address.ResourceAddress;
 import io.fleetform.engine.state.ResourceState;
@@ -23,8 +23,18 @@ import java.util.concurrent.TimeUnit;
  * remote's journal ref at most every {@code pushEvery} and at the end, so a run whose machine is
  * lost too (a CI runner) loses at most that window. Safe to share between threads.
  */
-final class GitJournal implements StateJournal {
-    private final GitStateBackend backend;
+public final class PushedJournal implements StateJournal {
+
+    /** Where the journal goes: the remote copy, and how a line is stored. */
+    public interface Remote {
+        /** Replaces the remote copy of the journal with {@code content}. */
+        void pushJournal(byte[] content) throws StateException;
+
+        /** A line as stored (encrypted or not). */
+        byte[] seal(byte[] line);
+    }
+
+    private final Remote backend;
     private final Path file;
     private final FileChannel channel;
     private final ByteArrayOutputStream content = new ByteArrayOutputStream();
@@ -33,13 +43,13 @@ final class GitJournal implements StateJournal {
     private String closedBecause;
     private String lastPushError;
 
-    private GitJournal(GitStateBackend backend, Path file, FileChannel channel, byte[] existing, Duration pushEvery) {
+    private PushedJournal(Remote backend, Path file, FileChannel channel, byte[] existing, Duration pushEvery) {
         this.backend = backend;
         this.file = file;
         this.channel = channel;
         this.content.writeBytes(existing);
         this.pusher = Executors.newSingleThreadScheduledExecutor(r -> {
-            Thread t = new Thread(r, "fleetform-git-journal");
+            Thread t = new Thread(r, "fleetform-journal-push");
             t.setDaemon(true);
             return t;
         });
@@ -48,7 +58,7 @@ final class GitJournal implements StateJournal {
     }
 
     /** A journal holding {@code existing} (a header and any records kept from an interrupted run). */
-    static GitJournal open(GitStateBackend backend, Path file, byte[] existing, boolean pushNow, Duration pushEvery)
+    public static PushedJournal open(Remote backend, Path file, byte[] existing, boolean pushNow, Duration pushEvery)
             throws StateException {
         try {
             Files.createDirectories(file.getParent());
@@ -59,7 +69,7 @@ final class GitJournal implements StateJournal {
             }
             Files.move(tmp, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
             FileChannel channel = FileChannel.open(file, StandardOpenOption.WRITE, StandardOpenOption.APPEND);
-            GitJournal journal = new GitJournal(backend, file, channel, existing, pushEvery);
+            PushedJournal journal = new PushedJournal(backend, file, channel, existing, pushEvery);
             journal.dirty = pushNow;
             return journal;
         } catch (IOException e) {
@@ -105,7 +115,7 @@ final class GitJournal implements StateJournal {
     }
 
     /** Pushes the journal if it changed since the last push. */
-    void push() throws StateException {
+    public void push() throws StateException {
         byte[] snapshot;
         synchronized (this) {
             if (!dirty || closedBecause != null && !closedBecause.equals("is closing")) {
@@ -125,7 +135,7 @@ final class GitJournal implements StateJournal {
     }
 
     /** Called by {@code write()}: the state now holds everything; stop without pushing. */
-    synchronized void retire() {
+    public synchronized void retire() {
         if (closedBecause == null) {
             closedBecause = "was folded into the state by write(); open a new journal to record more changes";
         }
@@ -133,7 +143,7 @@ final class GitJournal implements StateJournal {
         closeChannel();
     }
 
-    synchronized boolean isOpen() {
+    public synchronized boolean isOpen() {
         return closedBecause == null;
     }
 
@@ -156,7 +166,7 @@ final class GitJournal implements StateJournal {
         }
     }
 
-    synchronized String lastPushError() {
+    public synchronized String lastPushError() {
         return lastPushError;
     }
 

@@ -1,4 +1,4 @@
-package io.fleetform.state.git;
+package io.fleetform.engine.state.journal;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -19,17 +19,18 @@ import java.util.Set;
 import java.util.TreeMap;
 
 /**
- * The journal's form, the same JSON lines as the local backend's: a header naming the state the
+ * The journal's form for backends that keep the journal as one object (git, Kubernetes), the same
+ * JSON lines as the local backend's: a header naming the state the
  * records apply on top of, then one {@code put} or {@code remove} per line, and {@code folded_into}
  * marks. Only the text after the last newline can be a crash's half-written line: it is ignored.
  */
-final class JournalText {
+public final class JournalText {
     private static final ObjectMapper JSON = new ObjectMapper();
 
     /** A parsed journal. */
-    record Contents(String lineage, long serial, List<Object> records, Set<String> foldedInto, int completeLength) {
+    public record Contents(String lineage, long serial, List<Object> records, Set<String> foldedInto, int completeLength) {
 
-        State applyTo(State base) {
+        public State applyTo(State base) {
             Map<ResourceAddress, ResourceState> resources = new TreeMap<>(base.resources());
             for (Object record : records) {
                 if (record instanceof ResourceState put) {
@@ -45,7 +46,7 @@ final class JournalText {
     private JournalText() {
     }
 
-    static byte[] header(String lineage, long serial) {
+    public static byte[] header(String lineage, long serial) {
         ObjectNode node = JSON.createObjectNode();
         node.put("fleetform_journal", 1);
         node.put("lineage", lineage);
@@ -53,26 +54,26 @@ final class JournalText {
         return line(node);
     }
 
-    static byte[] put(ResourceState resource) {
+    public static byte[] put(ResourceState resource) {
         ObjectNode node = JSON.createObjectNode();
         node.set("put", StateCodec.encode(resource));
         return line(node);
     }
 
-    static byte[] remove(ResourceAddress address) {
+    public static byte[] remove(ResourceAddress address) {
         ObjectNode node = JSON.createObjectNode();
         node.put("remove", address.value());
         return line(node);
     }
 
-    static byte[] folded(String fingerprint) {
+    public static byte[] folded(String fingerprint) {
         ObjectNode node = JSON.createObjectNode();
         node.put("folded_into", fingerprint);
         return line(node);
     }
 
     /** A line as stored: {@code {"sealed":{…}}} if {@code encryption} writes encrypted. */
-    static byte[] seal(byte[] line, io.fleetform.engine.state.StateEncryption encryption) {
+    public static byte[] seal(byte[] line, io.fleetform.engine.state.StateEncryption encryption) {
         if (!encryption.writesEncrypted()) {
             return line;
         }
@@ -85,7 +86,7 @@ final class JournalText {
         }
     }
 
-    static Contents parse(byte[] bytes, String where, io.fleetform.engine.state.StateEncryption encryption)
+    public static Contents parse(byte[] bytes, String where, io.fleetform.engine.state.StateEncryption encryption)
             throws StateException {
         int complete = 0;
         for (int i = bytes.length - 1; i >= 0; i--) {
