@@ -67,6 +67,7 @@ public final class KubernetesStateBackend implements StateBackend, PushedJournal
     private String expectedIndexVersion;
     private boolean seenIndex;
     private PushedJournal openJournal;
+    private volatile String verifiedGeneration;
 
     KubernetesStateBackend(KubernetesClient client, Settings settings, StateEncryption encryption) {
         this.client = client;
@@ -191,7 +192,9 @@ public final class KubernetesStateBackend implements StateBackend, PushedJournal
     private State decode(byte[] bytes, String generation) throws StateException {
         String where = "the state in " + describe() + " (generation " + generation + ")";
         try {
-            return StateCodec.decode(encryption.open(bytes, where), where);
+            State state = StateCodec.decode(encryption.open(bytes, where), where);
+            verifiedGeneration = generation;
+            return state;
         } catch (StateException damaged) {
             throw new StateException(damaged.getMessage() + "; nothing was changed. " + restoreHint(generation),
                     damaged);
@@ -363,7 +366,11 @@ public final class KubernetesStateBackend implements StateBackend, PushedJournal
         index.put("generation", generation);
         index.put("chunks", chunks);
         index.put("sha256", sha256(gz));
-        current.ifPresent(previous -> {
+        // The backup is only ever the last good state: a damaged current state does not become it.
+        Optional<Index> backup = current.isPresent() && good(current.get()) ? current
+                : current.filter(c -> c.previous() != null).map(c -> new Index(null, c.previous(), c.previousChunks(),
+                        c.previousSha256(), null, 0, null));
+        backup.ifPresent(previous -> {
             index.put("previous", previous.generation());
             index.put("previous_chunks", previous.chunks());
             index.put("previous_sha256", previous.sha256());
@@ -389,13 +396,30 @@ public final class KubernetesStateBackend implements StateBackend, PushedJournal
             seenIndex = true;
         }
         // Everything older than the previous state (which stays as the backup) goes, orphans of crashed writes too.
-        deleteGenerations(Set.of(generation, current.map(Index::generation).orElse("")), false);
+        deleteGenerations(Set.of(generation, backup.map(Index::generation).orElse("")), false);
         call("delete", "secrets", settings.namespace(), server(),
                 () -> client.secrets().inNamespace(settings.namespace()).withName(journalName()).delete());
         try {
             Files.deleteIfExists(settings.journalFile());
         } catch (IOException e) {
             // the fold mark written above keeps it from being replayed
+        }
+    }
+
+    /** Whether a generation reads as a state (known without reading it again if this backend just did). */
+    private boolean good(Index index) {
+        if (index.generation().equals(verifiedGeneration)) {
+            return true;
+        }
+        try {
+            Optional<byte[]> bytes = generation(index.generation(), index.chunks(), index.sha256());
+            if (bytes.isEmpty()) {
+                return false;
+            }
+            decode(bytes.get(), index.generation());
+            return true;
+        } catch (StateException damaged) {
+            return false;
         }
     }
 
