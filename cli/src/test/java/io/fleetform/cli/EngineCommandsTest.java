@@ -445,6 +445,34 @@ class EngineCommandsTest {
     }
 
     @Test
+    void aCrashMidApplyWithTheGitBackendKeepsTheLockUntilForceUnlockThenConverges() throws Exception {
+        Path bare = dir.resolve("state.git");
+        assertThat(new ProcessBuilder("git", "init", "-q", "--bare", bare.toString()).start().waitFor()).isZero();
+        List<String> git = List.of("--backend", "git", "-backend-config", "url=file://" + bare);
+        Map<String, String> crashing = new HashMap<>(env);
+        crashing.put("FLEETFORM_TEST_CRASH_AFTER", "3");
+        Process process = CliProcess.start(dir, crashing, "apply", ".", "--auto-approve", "--parallelism", "1",
+                "--backend", "git", "-backend-config", "url=file://" + bare);
+        assertThat(process.waitFor(60, TimeUnit.SECONDS)).isTrue();
+        assertThat(process.exitValue()).as(CliProcess.output(process)).isEqualTo(137);
+        assertThat(worldObjects()).hasSize(3);
+
+        CliRunner.Result locked = run(git, "apply", d(), "--auto-approve");
+        assertThat(locked.exitCode()).isEqualTo(ExitCode.ERROR);
+        assertThat(locked.err()).contains("refs/fleetform/locks/").contains("stays until");
+        java.util.regex.Matcher id = java.util.regex.Pattern.compile("force-unlock (\\S+)").matcher(locked.err());
+        assertThat(id.find()).isTrue();
+        assertThat(run(git, "force-unlock", id.group(1), "--dir", d()).exitCode()).isEqualTo(ExitCode.OK);
+        assertThat(run(git, "state", "list", "--dir", d()).out().lines()).as("the journal kept what finished")
+                .hasSize(2);
+        CliRunner.Result resumed = run(git, "apply", d(), "--auto-approve");
+        assertThat(resumed.exitCode()).as(resumed.out() + resumed.err()).isEqualTo(ExitCode.OK);
+        assertThat(resumed.out()).contains("Resources: 4 added");
+        assertThat(worldObjects()).hasSize(6);
+        assertThat(run(git, "plan", d(), "--detailed-exitcode").exitCode()).isEqualTo(ExitCode.OK);
+    }
+
+    @Test
     void twoProcessesContendForTheLockAndForceUnlockNeedsTheId() throws Exception {
         Map<String, String> slow = new HashMap<>(env);
         slow.put("FLEETFORM_TEST_SLOW_MS", "1500");

@@ -48,6 +48,11 @@ class KubernetesStateScenariosTest {
     Path dir;
     private final List<Process> processes = new ArrayList<>();
 
+    @org.junit.jupiter.api.BeforeEach
+    void namespace() {
+        TestCluster.namespace(NS);
+    }
+
     @AfterEach
     void stop() {
         processes.forEach(Process::destroyForcibly);
@@ -207,6 +212,46 @@ class KubernetesStateScenariosTest {
                 .hasMessageContaining("forbids this backend to create secrets in namespace " + NS);
         assertThatThrownBy(() -> limited.lock(LockInfo.forOperation("plan"))).isInstanceOf(StateException.class)
                 .hasMessageContaining("forbids this backend to get leases.coordination.k8s.io");
+    }
+
+    @Test
+    void anApplyKilledMidwayLosesNothingOnItsMachineAtMostThePushWindowElsewhereAndConverges() throws Exception {
+        Path java = Path.of(System.getProperty("java.home"), "bin", "java");
+        Process apply = new ProcessBuilder(java.toString(), "-XX:TieredStopAtLevel=1", "-cp",
+                System.getProperty("java.class.path"), KubeCrashingApply.class.getName(), dir.resolve("ci").toString(),
+                TestCluster.kubeconfig().toString(), name()).redirectError(dir.resolve("ci.stderr").toFile())
+                .redirectOutput(dir.resolve("ci.stdout").toFile()).start();
+        processes.add(apply);
+        for (int i = 0; i < 600 && !Files.readString(dir.resolve("ci.stdout")).contains("RECORDED 5\n"); i++) {
+            assertThat(apply.isAlive()).as("the apply died early: %s", Files.readString(dir.resolve("ci.stderr")))
+                    .isTrue();
+            Thread.sleep(50);
+        }
+        Thread.sleep(1_000); // more than the push interval: the first five are on the API server
+        apply.destroyForcibly();
+        apply.waitFor(60, TimeUnit.SECONDS);
+        int recorded = Files.readAllLines(dir.resolve("ci.stdout")).stream().filter(l -> l.matches("RECORDED \\d+"))
+                .mapToInt(l -> Integer.parseInt(l.substring("RECORDED ".length()))).max().orElseThrow();
+
+        State onItsMachine = machine("ci", Map.of()).read().orElseThrow();
+        // Every record it said it made (one more if it was killed between recording and saying so).
+        assertThat(onItsMachine.resources().size()).as("the local journal has every record")
+                .isBetween(2 + recorded, 2 + recorded + 1);
+        State elsewhere = machine("laptop", Map.of()).read().orElseThrow();
+        assertThat(elsewhere.resources().size()).as("another machine has what was pushed")
+                .isBetween(2 + 5, 2 + recorded + 1);
+
+        KubernetesStateBackend laptop = machine("laptop", Map.of());
+        Thread.sleep(2_500); // the dead apply's Lease expires
+        try (StateLock lock = laptop.lock(LockInfo.forOperation("apply"))) {
+            State current = laptop.read().orElseThrow();
+            laptop.write(current.nextSerial());
+        }
+        assertThat(machine("third", Map.of()).read().orElseThrow().resources()).isEqualTo(elsewhere.resources());
+        try (KubernetesClient admin = TestCluster.admin()) {
+            assertThat(admin.secrets().inNamespace(NS).withName("fleetform-state-" + name() + "-journal").get())
+                    .as("the journal Secret goes once folded").isNull();
+        }
     }
 
     private Process racer(String folder, String leaseSeconds) throws IOException {
