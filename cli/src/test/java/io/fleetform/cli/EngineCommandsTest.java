@@ -175,6 +175,8 @@ class EngineCommandsTest {
         CliRunner.Result encrypt = run("state", "encrypt", "--dir", d());
         assertThat(encrypt.exitCode()).as(encrypt.err()).isEqualTo(ExitCode.OK);
         assertThat(Files.readString(state)).contains("AES-256-GCM").doesNotContain(lineage).doesNotContain("zone.s1");
+        assertThat(Files.readString(dir.resolve(".fleetform/state.json.backup"))).as("the backup is encrypted too")
+                .contains("AES-256-GCM").doesNotContain("zone.s1");
 
         Path planFile = dir.resolve("resize.plan");
         CliRunner.Result plan = run("plan", d(), "-var", "zones=3", "-out", planFile.toString());

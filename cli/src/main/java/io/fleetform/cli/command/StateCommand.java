@@ -256,9 +256,15 @@ final class StateCommand implements Runnable {
         try (StateLock lock = backend.lock(LockInfo.forOperation(operation))) {
             State current = command.read(backend);
             backend.write(current);
-            command.terminal.out().println((mode == io.fleetform.engine.state.StateEncryption.Mode.ENCRYPTING
-                    ? "Encrypted" : "Decrypted") + " the state (serial " + current.serial() + ", "
-                    + current.resources().size() + " resources) in " + backend.describe() + ".");
+            boolean encrypting = mode == io.fleetform.engine.state.StateEncryption.Mode.ENCRYPTING;
+            if (encrypting) {
+                // Once more, so the backup (the state just replaced, still plain) is the encrypted copy too.
+                backend.write(current);
+            }
+            command.terminal.out().println((encrypting ? "Encrypted" : "Decrypted") + " the state (serial "
+                    + current.serial() + ", " + current.resources().size() + " resources) in " + backend.describe()
+                    + "." + (encrypting && backend instanceof io.fleetform.engine.state.StateHistory
+                    ? " Earlier versions in its history stay as they were written: history is never rewritten." : ""));
         }
         return ExitCode.OK;
     }

@@ -1,7 +1,6 @@
 package io.fleetform.state.git;
 
 import io.fleetform.engine.state.journal.JournalText;
-import io.fleetform.engine.state.journal.PushedJournal;
 
 import io.fleetform.engine.state.SampleStates;
 import io.fleetform.engine.state.State;
