@@ -226,6 +226,32 @@ class EngineCommandsTest {
     }
 
     @Test
+    void aStateBlockInTheFleetChoosesTheBackendAndBackendConfigOrTheEnvironmentOverrideItsSettings() throws Exception {
+        Path bare = dir.resolve("team-state.git");
+        assertThat(new ProcessBuilder("git", "init", "-q", "--bare", bare.toString()).start().waitFor()).isZero();
+        Files.writeString(dir.resolve("state.fleet"), "state \"git\" {\n  url    = \"file://" + bare
+                + "\"\n  branch = \"from-block\"\n}\n");
+        CliRunner.Result apply = run("apply", d(), "--auto-approve");
+        assertThat(apply.exitCode()).as(apply.err()).isEqualTo(ExitCode.OK);
+        assertThat(dir.resolve(".fleetform/state.json")).doesNotExist();
+        String branches = new String(new ProcessBuilder("git", "--git-dir", bare.toString(), "branch").start()
+                .getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+        assertThat(branches).contains("from-block");
+        assertThat(run("validate", d()).exitCode()).isEqualTo(ExitCode.OK);
+
+        env.put("FLEETFORM_BACKEND_CONFIG_BRANCH", "from-env");
+        assertThat(run("plan", d()).out()).as("another branch: another, empty state").contains("Plan: 6 to add");
+        assertThat(run("plan", d(), "-backend-config", "branch=from-block").out()).contains("No changes.");
+        env.remove("FLEETFORM_BACKEND_CONFIG_BRANCH");
+
+        Files.writeString(dir.resolve("state.fleet"), "state \"git\" {\n  url = var.url\n}\n");
+        CliRunner.Result computed = run("plan", d());
+        assertThat(computed.exitCode()).isEqualTo(ExitCode.ERROR);
+        assertThat(computed.err()).contains("state.fleet:2:3: state setting \"url\" must be a literal")
+                .contains("-backend-config url=");
+    }
+
+    @Test
     void planApplyThenPlanAgainShowsNoChanges() throws IOException {
         CliRunner.Result plan = run("plan", d(), "--detailed-exitcode");
         assertThat(plan.exitCode()).as(plan.err()).isEqualTo(ExitCode.CHANGES);

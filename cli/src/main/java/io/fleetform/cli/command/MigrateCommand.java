@@ -60,8 +60,9 @@ final class MigrateCommand extends StateCommand.Base {
             target.write(current);
             terminal.out().println("Copied the state (lineage " + current.lineage() + ", serial " + current.serial()
                     + ", " + current.resources().size() + " resources) from " + source.describe() + " to "
-                    + target.describe() + ". Use the new backend from now on (--backend " + to + " and its settings, or "
-                    + "FLEETFORM_BACKEND / FLEETFORM_BACKEND_CONFIG_*); " + "the old state was left as it was.");
+                    + target.describe() + ". Use the new backend from now on (--backend " + to
+                    + " and its settings, a state block, or FLEETFORM_BACKEND / FLEETFORM_BACKEND_CONFIG_*); the old "
+                    + "state was left as it was.");
         }
         return ExitCode.OK;
     }

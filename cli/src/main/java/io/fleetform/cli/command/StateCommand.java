@@ -32,8 +32,8 @@ final class StateCommand implements Runnable {
 
     @Override
     public void run() {
-        throw new picocli.CommandLine.ParameterException(spec.commandLine(), "use state list, show, mv, rm, history, restore or "
-                + "restore-backup");
+        throw new picocli.CommandLine.ParameterException(spec.commandLine(), "use state list, show, mv, rm, history, "
+                + "restore, restore-backup, migrate, encrypt or decrypt");
     }
 
     /** Shared: the folder, the backend, the terminal. */

@@ -11,6 +11,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Optional;
 import java.util.ServiceLoader;
 import java.util.TreeMap;
 import picocli.CommandLine.Option;
@@ -40,16 +41,22 @@ final class StateOptions implements TerminalAware {
             + "setting, e.g. url=ssh://git@host/ops/state.git; repeatable; or FLEETFORM_BACKEND_CONFIG_<KEY>.")
     List<String> backendConfig = new ArrayList<>();
 
-    String backendName() {
+    /** --backend, then FLEETFORM_BACKEND, then the fleet's state block, then local. */
+    String backendName(Optional<StateBlock> block) {
         if (backend != null) {
             return backend;
         }
         String fromEnv = environment.get("FLEETFORM_BACKEND");
-        return fromEnv == null || fromEnv.isBlank() ? "local" : fromEnv;
+        if (fromEnv != null && !fromEnv.isBlank()) {
+            return fromEnv;
+        }
+        return block.map(StateBlock::backend).orElse("local");
     }
 
-    Map<String, String> settings() {
+    /** The state block's settings (if it names the backend used), then the environment's, then -backend-config. */
+    Map<String, String> settings(String name, Optional<StateBlock> block) {
         Map<String, String> settings = new TreeMap<>();
+        block.filter(b -> b.backend().equals(name)).ifPresent(b -> settings.putAll(b.settings()));
         for (Map.Entry<String, String> e : environment.entrySet()) {
             if (e.getKey().startsWith("FLEETFORM_BACKEND_CONFIG_")) {
                 settings.put(e.getKey().substring("FLEETFORM_BACKEND_CONFIG_".length()).toLowerCase(Locale.ROOT),
@@ -80,7 +87,9 @@ final class StateOptions implements TerminalAware {
 
     /** The backend, storing the state as {@code encryption} says. */
     StateBackend open(Path dir, StateEncryption encryption) {
-        return open(dir, backendName(), settings(), encryption);
+        Optional<StateBlock> block = StateBlock.in(dir);
+        String name = backendName(block);
+        return open(dir, name, settings(name, block), encryption);
     }
 
     /** The state keys the environment names (FLEETFORM_STATE_PASSPHRASE, …); none if it names none. */
