@@ -130,7 +130,7 @@ class ApplyCommand implements Callable<Integer>, TerminalAware {
             throws IOException, StateException {
         Plan plan;
         try {
-            plan = PlanCodec.decode(Files.readAllBytes(planFile), planFile.toString());
+            plan = PlanCodec.decode(state.openPlan(Files.readAllBytes(planFile), planFile), planFile.toString());
         } catch (io.fleetform.engine.plan.PlanFormatException e) {
             throw new CliException(ExitCode.ERROR, e.getMessage());
         }

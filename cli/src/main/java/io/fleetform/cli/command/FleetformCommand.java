@@ -40,6 +40,11 @@ public final class FleetformCommand implements Runnable {
                 }
                 return c.exitCode();
             }
+            if (e instanceof io.fleetform.engine.state.StateException state) {
+                // A damaged, locked or unreachable state is the user's to fix: the message says how.
+                terminal.err().println("error: " + state.getMessage());
+                return ExitCode.ERROR;
+            }
             terminal.err().println("internal error: this is a bug in Fleetform, not in your files: " + e);
             if (terminal.environment().containsKey("FLEETFORM_DEBUG")) {
                 e.printStackTrace(terminal.err());

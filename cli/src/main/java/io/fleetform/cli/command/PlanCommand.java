@@ -91,7 +91,7 @@ final class PlanCommand implements Callable<Integer>, TerminalAware {
                     io.fleetform.cli.render.plan.Labels.of(plan, configuration.value().fleet(), java.util.Optional.empty())));
         }
         if (out != null) {
-            Files.write(out, PlanCodec.encode(plan));
+            Files.write(out, state.sealPlan(PlanCodec.encode(plan)));
             if (!json) {
                 terminal.out().println("\nSaved the plan to " + out + ". Apply exactly these changes with: fleetform apply "
                         + out);

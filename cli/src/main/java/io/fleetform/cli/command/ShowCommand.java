@@ -46,7 +46,8 @@ final class ShowCommand implements Callable<Integer>, TerminalAware {
         if (planFile != null) {
             Plan plan;
             try {
-                plan = PlanCodec.decode(Files.readAllBytes(planFile), planFile.toString());
+                plan = PlanCodec.decode(state.openPlan(Files.readAllBytes(planFile), planFile),
+                        planFile.toString());
             } catch (io.fleetform.engine.plan.PlanFormatException e) {
                 throw new CliException(ExitCode.ERROR, e.getMessage());
             }

@@ -66,22 +66,54 @@ public final class StateCodec {
         }
     }
 
+    /**
+     * @param where names the file or object, for messages
+     * @throws StateException saying what is wrong: empty, not JSON, cut short, another format
+     *                        version, or a field that is missing or of the wrong kind
+     */
     public static State decode(byte[] bytes, String where) throws StateException {
+        JsonNode root;
         try {
-            JsonNode root = JSON.readTree(bytes);
-            if (root == null || !root.path("version").isIntegralNumber()) {
-                throw new StateException(where + " is not a Fleetform state: it has no format version"
-                        + (bytes.length == 0 ? " (the file is empty)" : ""));
-            }
-            int version = root.path("version").asInt();
-            if (version != State.FORMAT_VERSION) {
-                throw new StateException(where + ": state format version " + version + " is not supported (this "
-                        + "Fleetform reads version " + State.FORMAT_VERSION + ")");
-            }
+            root = JSON.readTree(bytes);
+        } catch (IOException e) {
+            String why = e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage().lines().findFirst()
+                    .orElse("");
+            throw new StateException(where + " is not a readable state: " + (why.contains("end-of-input")
+                    ? "it is cut short (unexpected end-of-input)" : "it is not valid JSON (" + why + ")"), e);
+        }
+        if (bytes.length == 0 || root == null || root.isMissingNode()) {
+            throw new StateException(where + " is not a Fleetform state: it has no format version (the file is empty)");
+        }
+        if (!root.isObject() || !root.path("version").isIntegralNumber()) {
+            throw new StateException(where + " is not a Fleetform state: it has no format version");
+        }
+        int version = root.path("version").asInt();
+        if (version != State.FORMAT_VERSION) {
+            throw new StateException(where + ": state format version " + version + " is not supported (this "
+                    + "Fleetform reads version " + State.FORMAT_VERSION + (version > State.FORMAT_VERSION
+                    ? "; it was written by a newer Fleetform" : "") + ")");
+        }
+        require(where, root, "lineage", JsonNode::isTextual, "a text");
+        require(where, root, "serial", n -> n.isIntegralNumber() && n.asLong() >= 0, "a whole number >= 0");
+        require(where, root, "resources", JsonNode::isArray, "a list");
+        if (!root.path("outputs").isMissingNode() && !root.path("outputs").isObject()) {
+            throw wrongSchema(where, "\"outputs\" is not an object");
+        }
+        if (root.path("lineage").asText().isBlank()) {
+            throw wrongSchema(where, "\"lineage\" is empty");
+        }
+        try {
             Map<ResourceAddress, ResourceState> resources = new LinkedHashMap<>();
+            int index = 0;
             for (JsonNode r : root.path("resources")) {
+                if (!r.isObject() || !r.path("address").isTextual() || !r.path("type").isTextual()) {
+                    throw wrongSchema(where, "resource number " + (index + 1) + " has no \"address\" or \"type\"");
+                }
                 ResourceState resource = decodeResource(r);
-                resources.put(resource.address(), resource);
+                if (resources.put(resource.address(), resource) != null) {
+                    throw wrongSchema(where, "resource " + resource.address() + " is there twice");
+                }
+                index++;
             }
             Map<String, Object> outputs = JSON.convertValue(root.path("outputs"), MAP);
             List<ApplyRecord> applies = new ArrayList<>();
@@ -91,8 +123,8 @@ public final class StateCodec {
             }
             return new State(version, root.path("lineage").asText(), root.path("serial").asLong(), resources,
                     outputs == null ? Map.of() : outputs, applies);
-        } catch (IOException | IllegalArgumentException | java.time.format.DateTimeParseException e) {
-            throw new StateException(where + " is not a readable state: " + e.getMessage(), e);
+        } catch (IllegalArgumentException | java.time.format.DateTimeParseException e) {
+            throw wrongSchema(where, e.getMessage());
         }
     }
 
@@ -119,6 +151,21 @@ public final class StateCodec {
         return java.util.Optional.of(new Provenance(node.path("repository").asText(), node.path("commit").asText(),
                 node.path("ref").asText(""), node.path("author").asText(""), node.path("path").asText(""),
                 node.path("dirty").asBoolean(false)));
+    }
+
+    private static void require(String where, JsonNode root, String field,
+                                java.util.function.Predicate<JsonNode> ok, String what) throws StateException {
+        JsonNode node = root.path(field);
+        if (node.isMissingNode()) {
+            throw wrongSchema(where, "it has no \"" + field + "\"");
+        }
+        if (!ok.test(node)) {
+            throw wrongSchema(where, "\"" + field + "\" is not " + what + " (it is " + node + ")");
+        }
+    }
+
+    private static StateException wrongSchema(String where, String why) {
+        return new StateException(where + " is not a readable state: " + why);
     }
 
     /** One resource on one line, for journals. */

@@ -89,6 +89,9 @@ public final class Schema {
                 Set.of(), true, true));
         top(block("meta", 0, "meta { version = \"1.0.0\" }", Set.of("version", "description"), Map.of(), Set.of(),
                 false, false));
+        // Where the state is kept; read by the command line before evaluation (its settings are literals).
+        top(block("state", 1, "state \"git\" { url = \"ssh://git@host/ops/state.git\" }", Set.of(), Map.of(),
+                Set.of(), true, false));
     }
 
     /** Block types a module (as opposed to the root fleet) may declare. */
