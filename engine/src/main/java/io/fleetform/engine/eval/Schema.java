@@ -30,7 +30,16 @@ public final class Schema {
     }
 
     static final Set<String> SERVICE_ATTRIBUTES = Set.of("image", "replicas", "cpu", "memory", "disk", "network",
-            "ip", "spread", "stateless", "workload", "ports", "env", "command", "config", "idc", "module");
+            "ip", "spread", "stateless", "workload", "ports", "env", "command", "config", "idc", "module", "init");
+
+    /** What {@code ignore_changes} of a service may name: its attributes and the blocks that describe it. */
+    static final Set<String> SERVICE_IGNORABLE = union(SERVICE_ATTRIBUTES, Set.of("io", "disk", "network"));
+
+    private static Set<String> union(Set<String> a, Set<String> b) {
+        Set<String> all = new java.util.TreeSet<>(a);
+        all.addAll(b);
+        return Set.copyOf(all);
+    }
 
     private static final BlockType IO = block("io", 0, "io { read = 200MB/s  write = 100MB/s }",
             Set.of("read", "write", "read_iops", "write_iops"), Map.of(), Set.of(), false, false);

@@ -161,6 +161,13 @@ public final class Workspace {
                         now.put(name, change.after().get(name));
                     }
                 });
+                // What the planner carried over from the state (a provider's computed attributes, such as a
+                // container id) is not evaluated from the configuration, so it cannot have changed with it.
+                change.after().forEach((name, value) -> {
+                    if (!now.containsKey(name) && Objects.equals(change.before().get(name), value)) {
+                        now.put(name, value);
+                    }
+                });
             }
             if (now == null || !Objects.equals(new java.util.TreeMap<>(now), change.after())) {
                 problems.add(Diagnostic.error("stale-plan", SourceSpan.NONE, "the plan is stale: " + change.address()

@@ -48,10 +48,16 @@ final class ChangeLines {
     void resource(StringBuilder out, String indent, ResourceChange c) {
         out.append(indent);
         symbol(out, c.action());
-        out.append(' ').append(oneLine(c.address().value())).append(" (").append(oneLine(c.type())).append(") ")
-                .append(outcome(c.action()));
-        if (c.reason() != null && !c.reason().isBlank()) {
-            out.append(": ").append(oneLine(c.reason()));
+        out.append(' ').append(oneLine(c.address().value())).append(" (").append(oneLine(c.type())).append(") ");
+        boolean hasReason = c.reason() != null && !c.reason().isBlank();
+        if (c.action() == Action.UPDATE && hasReason) {
+            // an update the provider makes in a way reviewers must see (a restart): it says how
+            out.append("will be ").append(oneLine(c.reason()));
+        } else {
+            out.append(outcome(c.action()));
+            if (hasReason) {
+                out.append(": ").append(oneLine(c.reason()));
+            }
         }
         out.append('\n');
         attributes(out, indent, c.action(), c.changes(), c.sensitive());
