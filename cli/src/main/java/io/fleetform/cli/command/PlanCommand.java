@@ -77,7 +77,7 @@ final class PlanCommand implements Callable<Integer>, TerminalAware {
             Files.write(out, PlanCodec.encode(plan));
             if (!json) {
                 terminal.out().println("\nSaved the plan to " + out + ". Apply exactly these changes with: fleetform apply --plan "
-                        + out + " " + fleet.dir());
+                        + out + " " + fleet.dir);
             }
         }
         return detailedExitCode && plan.hasChanges() ? ExitCode.CHANGES : ExitCode.OK;
