@@ -77,6 +77,7 @@ public final class HostProvider implements Provider {
                         + "the agents run and the token is right"));
                 continue;
             }
+            subnetClashes(fleet, pool, idcs, snapshot, diagnostics);
             PlacementPlanner planner = new PlacementPlanner();
             for (Idc idc : idcs) {
                 List<Zone> idcZones = zones.stream().filter(z -> z.idc().equals(idc.name())).toList();
@@ -127,6 +128,40 @@ public final class HostProvider implements Provider {
             }
         }
         return new ExpandResponse(resources, diagnostics);
+    }
+
+    /**
+     * An IDC's instances join one Docker network with the IDC's {@code ip_pool} as its subnet;
+     * Docker refuses to create it when another network holds an overlapping subnet, so the plan
+     * says so first, naming that network.
+     */
+    private static void subnetClashes(Fleet fleet, HostPool pool, List<Idc> idcs, Snapshot snapshot,
+                                      List<Diagnostic> diagnostics) {
+        for (Idc idc : idcs) {
+            String subnet = idc.ipPool().orElse(null);
+            if (subnet == null) {
+                continue;
+            }
+            String ours = InstanceSpecs.networkName(fleet, idc.name());
+            for (Map.Entry<String, HostFacts> host : new TreeMap<>(snapshot.facts()).entrySet()) {
+                HostFacts.DockerFacts docker = host.getValue().docker();
+                for (HostFacts.DockerNetwork n : docker == null ? List.<HostFacts.DockerNetwork>of()
+                        : docker.networks()) {
+                    if (n.name().equals(ours)) {
+                        continue;
+                    }
+                    for (String other : n.subnets()) {
+                        if (other.contains(".") && IpPool.overlaps(subnet, other)) {
+                            diagnostics.add(Diagnostic.error("subnet-clash", idc.span(), "ip_pool " + subnet
+                                    + " of idc \"" + idc.name() + "\" overlaps Docker network " + n.name() + " ("
+                                    + other + ") on host " + host.getKey() + " of \"" + pool.name() + "\"",
+                                    "choose another ip_pool, or remove network " + n.name()
+                                            + " from that host if nothing uses it"));
+                        }
+                    }
+                }
+            }
+        }
     }
 
     /**
@@ -272,7 +307,13 @@ public final class HostProvider implements Provider {
             request.progress().accept("claiming " + describe(desired) + " on " + desired.get("host"));
             agent.claim(address.value(), first);
             request.progress().accept("starting the container on " + desired.get("host"));
-            ContainerResult result = agent.putContainer(address.value(), InstanceSpecs.container(desired));
+            ContainerResult result;
+            try {
+                result = agent.putContainer(address.value(), InstanceSpecs.container(desired));
+            } catch (AgentException e) {
+                releaseIfNoContainer(agent, address, request.action(), moved, e);
+                throw e;
+            }
             if (!first.equals(wanted)) {
                 agent.claim(address.value(), wanted); // shrink the claim to what the container now is
             }
@@ -284,6 +325,24 @@ public final class HostProvider implements Provider {
             return new ApplyResponse(recorded, result.warnings());
         } catch (AgentException e) {
             throw failure(verb(request.action()), address, e);
+        }
+    }
+
+    /**
+     * A new instance whose container could not be made must not keep its cores and IP: the state
+     * will not record it, so no later delete (its zone removed) would release them.
+     */
+    private static void releaseIfNoContainer(AgentClient agent, ResourceAddress address, Action action, boolean moved,
+                                             AgentException failure) {
+        if (action != Action.CREATE && !moved) {
+            return;
+        }
+        try {
+            if (agent.container(address.value()).isEmpty()) {
+                agent.release(address.value());
+            }
+        } catch (AgentException e) {
+            failure.addSuppressed(e);
         }
     }
 

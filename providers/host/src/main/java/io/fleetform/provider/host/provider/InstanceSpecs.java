@@ -68,7 +68,7 @@ final class InstanceSpecs {
             a.put("io_write_bps", io.writeBytesPerSecond());
         });
         a.put("ip", p.ip());
-        a.put("network", "ff-" + fleet.name() + "-" + zone.idc()); // one Docker network per fleet and IDC
+        a.put("network", networkName(fleet, zone.idc()));
         a.put("subnet", ipPool);
         if (p.vf() != null) {
             a.put("vf", p.vf());
@@ -120,6 +120,11 @@ final class InstanceSpecs {
             out.addAll(IGNORABLE.getOrDefault(name, List.of()));
         }
         return out;
+    }
+
+    /** One Docker network per fleet and IDC. */
+    static String networkName(Fleet fleet, String idc) {
+        return "ff-" + fleet.name() + "-" + idc;
     }
 
     static String imageReference(Fleet fleet, String imageName, Map<String, String> digests) {
