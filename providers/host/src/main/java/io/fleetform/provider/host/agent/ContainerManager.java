@@ -198,6 +198,9 @@ final class ContainerManager implements Closeable {
         ContainerReader.Found found = reader.resolve(address);
         if (found.current() == null) {
             boolean newNetwork = networks.ensure(desired.network());
+            if (newNetwork) {
+                steps.accept(RecreateIntent.Step.NETWORK_CREATED);
+            }
             InspectContainerResponse c;
             try {
                 c = createAndStart(address, desired, warnings, () -> { });

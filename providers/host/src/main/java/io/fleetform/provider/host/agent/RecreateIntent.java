@@ -20,9 +20,12 @@ import java.util.Optional;
  */
 record RecreateIntent(String address, String oldId, boolean wasRunning) {
 
-    /** The steps of a recreate, in order; a test halts the agent after each to prove recovery. */
+    /**
+     * The steps of a multi-step change, in order; a test halts the agent after each to prove recovery. The first
+     * is a create's (its network made, no container on it yet); the others are a recreate's.
+     */
     enum Step {
-        INTENT_RECORDED, OLD_STOPPED, OLD_MOVED_ASIDE, NEW_CREATED, NEW_STARTED, OLD_REMOVED
+        NETWORK_CREATED, INTENT_RECORDED, OLD_STOPPED, OLD_MOVED_ASIDE, NEW_CREATED, NEW_STARTED, OLD_REMOVED
     }
 
     /** The intents of one agent, one file per address under {@code dir}. */

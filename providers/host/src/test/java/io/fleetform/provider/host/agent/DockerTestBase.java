@@ -46,6 +46,14 @@ abstract class DockerTestBase {
         return a;
     }
 
+    /** An agent whose files (data directory included) live under {@code base}, e.g. a test filesystem. */
+    TestAgent agentAt(Path base, String name) throws IOException {
+        Path root = TopologyBuilder.twoNuma().writeTo(Files.createDirectories(tmp.resolve(name + "-root")));
+        TestAgent a = TestAgent.start(base, name, root);
+        agents.add(a);
+        return a;
+    }
+
     /** A fresh bridge network spec (name and a free 172.30.x.0/24); the network is removed after the test. */
     NetworkSpec bridge(int host) {
         String name = "fftest-" + Long.toHexString(ThreadLocalRandom.current().nextLong() & 0xffffffffL);

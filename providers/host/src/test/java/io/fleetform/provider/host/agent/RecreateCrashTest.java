@@ -35,7 +35,7 @@ class RecreateCrashTest extends DockerTestBase {
     }
 
     @ParameterizedTest
-    @EnumSource(RecreateIntent.Step.class)
+    @EnumSource(value = RecreateIntent.Step.class, names = "NETWORK_CREATED", mode = EnumSource.Mode.EXCLUDE)
     void anImageChangeKilledAfterEachStepIsFinishedOrUndoneByTheNextRun(RecreateIntent.Step step) throws Exception {
         TestAgent a = agent("host-a");
         NetworkSpec net = bridge(30);
@@ -67,6 +67,26 @@ class RecreateCrashTest extends DockerTestBase {
                 .isEqualTo(IMAGE_2 + " true");
         assertThat(names(a)).containsExactly(manager.containerName(ADDR));
         assertThat(a.dataDir.resolve("recreates")).isEmptyDirectory();
+    }
+
+    @org.junit.jupiter.api.Test
+    void aNetworkLeftEmptyByAnAgentKilledBeforeItsContainerIsRemovedByTheNextStart() throws Exception {
+        TestAgent a = agent("host-a");
+        NetworkSpec net = bridge(40);
+        a.client().claim(ADDR, claim(null, "", 64 * MIB, net.ipv4()));
+        a.server().containers().onStep(s -> {
+            if (s == RecreateIntent.Step.NETWORK_CREATED) {
+                throw new Halt(s);
+            }
+        });
+        assertThatThrownBy(() -> a.server().containers().put(ADDR, game(IMAGE_1, net))).isInstanceOf(Halt.class);
+        assertThat(docker("network", "ls", "--format", "{{.Name}}")).contains(net.name());
+
+        a.restart();
+
+        assertThat(docker("network", "ls", "--format", "{{.Name}}")).doesNotContain(net.name());
+        assertThat(a.client().putContainer(ADDR, game(IMAGE_1, net)).action())
+                .isEqualTo(ContainerResult.Action.CREATED);
     }
 
     private static List<String> names(TestAgent a) {
