@@ -227,7 +227,7 @@ final class ContainerManager implements Closeable {
             recreate.addAll(created.recreateDifferences(desired));
         }
         ContainerHealth health = ContainerReader.health(current);
-        if (health.restarting()) {
+        if (health.restarting() || health.flapping()) {
             recreate.add("it was " + health.describe());
         }
         if (!recreate.isEmpty()) {

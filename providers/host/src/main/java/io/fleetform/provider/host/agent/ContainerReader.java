@@ -149,9 +149,19 @@ final class ContainerReader {
         var s = c.getState();
         Integer restarts = c.getRestartCount();
         Long exit = s.getExitCodeLong();
-        return new ContainerHealth(s.getStatus(), Boolean.TRUE.equals(s.getRestarting()),
-                restarts == null ? 0 : restarts, exit == null ? 0 : exit.intValue(),
-                Boolean.TRUE.equals(s.getOOMKilled()), s.getStartedAt(), blankToNull(s.getError()));
+        int restartCount = restarts == null ? 0 : restarts;
+        boolean flapping = false;
+        if (restartCount > 0 && Boolean.TRUE.equals(s.getRunning()) && s.getStartedAt() != null) {
+            try {
+                flapping = java.time.Instant.parse(s.getStartedAt()).isAfter(java.time.Instant.now()
+                        .minusSeconds(ContainerHealth.SETTLED_SECONDS));
+            } catch (java.time.format.DateTimeParseException e) {
+                flapping = false;
+            }
+        }
+        return new ContainerHealth(s.getStatus(), Boolean.TRUE.equals(s.getRestarting()), restartCount,
+                exit == null ? 0 : exit.intValue(), Boolean.TRUE.equals(s.getOOMKilled()), s.getStartedAt(),
+                blankToNull(s.getError()), flapping);
     }
 
     static ContainerSpec createdSpec(InspectContainerResponse c) {

@@ -58,7 +58,7 @@ final class NetworkKeeper {
                         .withLabels(Map.of(ContainerManager.LABEL_MANAGED, "true")).exec());
                 return true;
             } catch (ApiException e) {
-                existing = find(n.name()); // created concurrently by another request or agent
+                existing = createdConcurrently(n.name(), e);
                 if (existing.isEmpty()) {
                     attached(n.name());
                     throw clash(n, e);
@@ -76,6 +76,27 @@ final class NetworkKeeper {
                     + " exists with subnets " + subnets + ", which do not contain " + n.ipv4()));
         }
         return false;
+    }
+
+    /**
+     * The network another agent on the same Docker Engine is creating at the same moment: Docker refuses the
+     * second create ("already exists", or "Pool overlaps" while the first is still being set up) before the
+     * first shows in an inspect, so look again for a little while.
+     */
+    private Optional<Network> createdConcurrently(String name, ApiException refused) {
+        boolean mayBeRacing = refused.getMessage().toLowerCase(Locale.ROOT).matches(".*(overlap|already exists).*");
+        for (int attempt = 0; ; attempt++) {
+            Optional<Network> found = find(name);
+            if (found.isPresent() || !mayBeRacing || attempt >= 20) {
+                return found;
+            }
+            try {
+                Thread.sleep(100);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return found;
+            }
+        }
     }
 
     /** "Pool overlaps with other one on this address space": name the network that holds the subnet. */
