@@ -84,8 +84,9 @@ abstract class DockerTestBase {
         Set<String> used = new HashSet<>();
         for (String id : DockerSupport.docker("network", "ls", "-q").split("\n")) {
             if (!id.isBlank()) {
-                used.add(DockerSupport.docker("network", "inspect", "--format",
-                        "{{range .IPAM.Config}}{{.Subnet}} {{end}}", id.strip()));
+                // run, not docker: a network another test removes between ls and inspect is simply gone
+                used.add(DockerSupport.run("docker", "network", "inspect", "--format",
+                        "{{range .IPAM.Config}}{{.Subnet}} {{end}}", id.strip()).out());
             }
         }
         String all = String.join(" ", used);
