@@ -1,5 +1,6 @@
 package io.fleetform.engine.eval;
 
+import io.fleetform.engine.text.Suggest;
 import io.fleetform.dsl.diag.Diagnostic;
 import io.fleetform.engine.model.Secret;
 import io.fleetform.engine.value.BoolValue;

@@ -1,5 +1,6 @@
 package io.fleetform.engine.eval;
 
+import io.fleetform.engine.text.Suggest;
 import io.fleetform.dsl.ast.*;
 import io.fleetform.dsl.source.SourceSpan;
 import io.fleetform.engine.eval.function.FleetFunction;

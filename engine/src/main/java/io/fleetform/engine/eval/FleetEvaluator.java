@@ -1,5 +1,6 @@
 package io.fleetform.engine.eval;
 
+import io.fleetform.engine.text.Suggest;
 import io.fleetform.dsl.ast.FleetFile;
 import io.fleetform.dsl.diag.Diagnostics;
 import io.fleetform.dsl.source.SourceSpan;

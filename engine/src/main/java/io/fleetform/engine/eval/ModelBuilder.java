@@ -1,5 +1,7 @@
 package io.fleetform.engine.eval;
 
+import io.fleetform.engine.net.Cidr;
+import io.fleetform.engine.text.Suggest;
 import io.fleetform.dsl.ast.Attribute;
 import io.fleetform.dsl.ast.Block;
 import io.fleetform.dsl.ast.BodyItem;

@@ -1,5 +1,6 @@
 package io.fleetform.engine.eval;
 
+import io.fleetform.engine.module.ModuleLibrary;
 import io.fleetform.dsl.parse.FleetParser;
 import io.fleetform.dsl.parse.ParseResult;
 import io.fleetform.dsl.source.SourceFile;

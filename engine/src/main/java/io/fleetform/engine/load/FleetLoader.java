@@ -11,7 +11,7 @@ import io.fleetform.engine.eval.FleetEvaluator;
 import io.fleetform.engine.eval.ModuleResolver;
 import io.fleetform.engine.eval.function.FleetFunction;
 import io.fleetform.engine.eval.function.FunctionRegistry;
-import io.fleetform.engine.eval.function.GroovyFunctions;
+import io.fleetform.engine.eval.GroovyFunctions;
 import io.fleetform.engine.model.Fleet;
 import java.io.IOException;
 import java.nio.file.Files;

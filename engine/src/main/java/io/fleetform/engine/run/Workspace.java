@@ -13,10 +13,11 @@ import io.fleetform.engine.load.LoadResult;
 import io.fleetform.engine.model.Fleet;
 import io.fleetform.engine.model.Output;
 import io.fleetform.engine.plan.Action;
+import io.fleetform.engine.planner.Checker;
 import io.fleetform.engine.plan.Plan;
 import io.fleetform.engine.plan.PlanMode;
-import io.fleetform.engine.plan.Planner;
-import io.fleetform.engine.plan.Refresher;
+import io.fleetform.engine.planner.Planner;
+import io.fleetform.engine.planner.Refresher;
 import io.fleetform.engine.plan.ResourceChange;
 import io.fleetform.engine.provider.ProviderContext;
 import io.fleetform.engine.provider.ProviderRegistry;
@@ -95,9 +96,17 @@ public final class Workspace {
         return new Outcome<>(configuration, diagnostics);
     }
 
-    /** What to plan. */
+    /**
+     * What to plan.
+     *
+     * @param forceConflicts take over fields another writer owns instead of planning a conflict
+     */
     public record PlanSettings(PlanMode mode, boolean refresh, List<AddressPattern> targets,
-                               List<AddressPattern> excludes) {
+                               List<AddressPattern> excludes, boolean forceConflicts) {
+        public PlanSettings(PlanMode mode, boolean refresh, List<AddressPattern> targets,
+                            List<AddressPattern> excludes) {
+            this(mode, refresh, targets, excludes, false);
+        }
     }
 
     /** A plan and what it was planned against. */
@@ -121,13 +130,23 @@ public final class Workspace {
             state = refreshed.state();
             drift = refreshed.drift();
         }
+        java.util.Set<ResourceAddress> adopted = java.util.Set.of();
+        if (settings.mode() == PlanMode.DESTROY) {
+            Checker.Adopted found = new Checker(providers).adoptForDestroy(state, configuration.desired(), context);
+            state = found.state();
+            adopted = found.addresses();
+        }
         Planner.Result result = new Planner(providers).plan(new Planner.Request(configuration.fleet().name(),
                 configuration.desired(), state, drift, settings.mode(), settings.targets(), settings.excludes(),
                 configuration.configHash(), outputsForDisplay(configuration.fleet())));
         diagnostics.addAll(result.diagnostics());
+        // The live infrastructure has the last word on what the plan may promise (names taken, conflicts).
+        Checker.Checked checked = new Checker(providers).check(result.plan(), configuration.byAddress(), state,
+                context, settings.forceConflicts(), adopted);
+        diagnostics.addAll(checked.diagnostics());
         Plan plan = new Plan(result.plan().formatVersion(), result.plan().mode(), result.plan().fleet(),
                 stored.lineage(), stored.serial(), result.plan().configHash(), result.plan().created(),
-                result.plan().changes(), result.plan().drift(), result.plan().outputs(), result.plan().warnings());
+                checked.plan().changes(), result.plan().drift(), result.plan().outputs(), checked.plan().warnings());
         return new Outcome<>(new Planned(plan, configuration, state), diagnostics);
     }
 
@@ -150,7 +169,7 @@ public final class Workspace {
         }
         Map<ResourceAddress, Resource> desired = configuration.byAddress();
         for (ResourceChange change : plan.changes()) {
-            if (change.action() == Action.DELETE || change.action() == Action.NO_OP) {
+            if (change.action() == Action.DELETE || change.action() == Action.FORGET || !change.action().isApplied()) {
                 continue;
             }
             Resource resource = desired.get(change.address());

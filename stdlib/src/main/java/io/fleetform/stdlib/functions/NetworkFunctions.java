@@ -1,6 +1,6 @@
 package io.fleetform.stdlib.functions;
 
-import io.fleetform.engine.eval.Cidr;
+import io.fleetform.engine.net.Cidr;
 import io.fleetform.engine.eval.function.FleetFunction;
 import io.fleetform.engine.eval.function.FunctionError;
 import io.fleetform.engine.value.BoolValue;

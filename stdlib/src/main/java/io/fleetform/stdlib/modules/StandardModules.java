@@ -1,6 +1,6 @@
 package io.fleetform.stdlib.modules;
 
-import io.fleetform.engine.eval.ModuleLibrary;
+import io.fleetform.engine.module.ModuleLibrary;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;

@@ -1,6 +1,6 @@
 package io.fleetform.provider.host.placement;
 
-import io.fleetform.engine.eval.Cidr;
+import io.fleetform.engine.net.Cidr;
 import java.util.HashSet;
 import java.util.Set;
 

@@ -1,5 +1,6 @@
-package io.fleetform.engine.plan;
+package io.fleetform.engine.planner;
 
+import io.fleetform.engine.plan.*;
 import io.fleetform.dsl.diag.Diagnostic;
 import io.fleetform.dsl.source.SourceSpan;
 import io.fleetform.engine.address.AddressPattern;
@@ -188,13 +189,7 @@ public final class Planner {
 
     /** The desired attributes as the plan and the state keep them: secrets replaced by their hashes. */
     public static Map<String, Object> planned(Resource resource, String lineage) {
-        Map<String, Object> after = new TreeMap<>(resource.attributes());
-        for (String name : resource.sensitive()) {
-            if (after.containsKey(name)) {
-                after.put(name, SecretHasher.hash(lineage, after.get(name)));
-            }
-        }
-        return after;
+        return SecretHasher.planned(resource, lineage);
     }
 
     private static boolean selected(ResourceAddress address, Request request) {

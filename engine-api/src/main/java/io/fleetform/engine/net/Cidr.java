@@ -1,4 +1,4 @@
-package io.fleetform.engine.eval;
+package io.fleetform.engine.net;
 
 /** IPv4 network syntax, shared by validation and the CIDR functions. */
 public final class Cidr {

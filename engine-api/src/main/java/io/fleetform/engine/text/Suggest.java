@@ -1,4 +1,4 @@
-package io.fleetform.engine.eval;
+package io.fleetform.engine.text;
 
 import java.util.Collection;
 import java.util.Locale;

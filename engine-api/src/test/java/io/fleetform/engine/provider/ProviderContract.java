@@ -5,7 +5,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.fleetform.engine.address.ResourceAddress;
 import io.fleetform.engine.model.Fleet;
 import io.fleetform.engine.plan.Action;
-import io.fleetform.engine.plan.Planner;
 import io.fleetform.engine.resource.Attributes;
 import io.fleetform.engine.resource.Resource;
 import io.fleetform.engine.state.ResourceState;
@@ -116,7 +115,7 @@ public abstract class ProviderContract {
     private static ResourceState record(Resource r, ApplyResponse response) {
         Map<String, Object> attributes = response.attributes().isEmpty() ? r.attributes() : response.attributes();
         Map<String, Object> hashed = new HashMap<>(attributes);
-        Planner.planned(r, LINEAGE).forEach((k, v) -> {
+        io.fleetform.engine.state.SecretHasher.planned(r, LINEAGE).forEach((k, v) -> {
             if (r.sensitive().contains(k)) {
                 hashed.put(k, v);
             }

@@ -32,6 +32,15 @@ public interface Provider {
     /** Makes one change. Must be idempotent: the engine retries after transient failures and crashes. */
     ApplyResponse apply(ApplyRequest request) throws ProviderException;
 
+    /**
+     * Checks one planned change against what exists now, at plan time: whether a new object's
+     * name is taken, whether an update would conflict with another writer, what a deletion must
+     * leave. Most providers have nothing to check.
+     */
+    default CheckResponse check(CheckRequest request) throws ProviderException {
+        return CheckResponse.PROCEED;
+    }
+
     /** Adopts an existing object into the state. */
     ImportResponse importResource(ImportRequest request) throws ProviderException;
 }

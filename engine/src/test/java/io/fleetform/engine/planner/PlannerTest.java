@@ -1,5 +1,6 @@
-package io.fleetform.engine.plan;
+package io.fleetform.engine.planner;
 
+import io.fleetform.engine.plan.*;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.fleetform.engine.address.AddressPattern;

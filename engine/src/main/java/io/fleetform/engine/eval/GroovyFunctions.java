@@ -1,5 +1,6 @@
-package io.fleetform.engine.eval.function;
+package io.fleetform.engine.eval;
 
+import io.fleetform.engine.eval.function.*;
 import groovy.lang.GroovyClassLoader;
 import groovy.lang.GroovyCodeSource;
 import groovy.lang.Script;

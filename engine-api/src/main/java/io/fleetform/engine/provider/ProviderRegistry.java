@@ -2,7 +2,7 @@ package io.fleetform.engine.provider;
 
 import io.fleetform.dsl.diag.Diagnostic;
 import io.fleetform.dsl.source.SourceSpan;
-import io.fleetform.engine.eval.Suggest;
+import io.fleetform.engine.text.Suggest;
 import io.fleetform.engine.model.Cluster;
 import io.fleetform.engine.model.Fleet;
 import io.fleetform.engine.model.HostPool;

@@ -1,5 +1,6 @@
-package io.fleetform.engine.plan;
+package io.fleetform.engine.planner;
 
+import io.fleetform.engine.plan.*;
 import io.fleetform.dsl.diag.Diagnostic;
 import io.fleetform.dsl.source.SourceSpan;
 import io.fleetform.engine.model.Moved;
@@ -10,6 +11,7 @@ import io.fleetform.engine.provider.ProviderRegistry;
 import io.fleetform.engine.provider.ReadRequest;
 import io.fleetform.engine.provider.ReadResponse;
 import io.fleetform.engine.state.ResourceState;
+import io.fleetform.engine.state.SecretHasher;
 import io.fleetform.engine.state.State;
 import java.util.ArrayList;
 import java.util.List;
@@ -81,20 +83,33 @@ public final class Refresher {
             List<AttributeChange> changes = new ArrayList<>();
             TreeSet<String> names = new TreeSet<>(now.keySet());
             names.addAll(prior.attributes().keySet());
+            java.util.Map<String, Object> hashed = new java.util.TreeMap<>();
             for (String name : names) {
-                if (prior.sensitive().contains(name)) {
-                    continue; // the state has only a hash; a provider cannot read a secret back
+                Object was = prior.attributes().get(name);
+                Object is = now.get(name);
+                boolean secret = prior.sensitive().contains(name);
+                if (secret) {
+                    if (is == null) {
+                        continue; // this provider cannot read the secret back; the state has only a hash
+                    }
+                    // Read back in clear (a Kubernetes Secret's data): compared, and kept, as its salted hash only.
+                    is = SecretHasher.hash(state.lineage(), is);
+                    hashed.put(name, is);
                 }
-                if (!Objects.equals(now.get(name), prior.attributes().get(name))) {
-                    changes.add(new AttributeChange(name, prior.attributes().get(name), now.get(name), false, false));
+                if (!Objects.equals(is, was)) {
+                    changes.add(new AttributeChange(name, was, is, secret, false));
                 }
             }
             if (!changes.isEmpty()) {
                 drift.add(new Drift(prior.address(), prior.type(), false, changes));
                 java.util.Map<String, Object> merged = new java.util.TreeMap<>(now);
                 prior.sensitive().forEach(s -> {
-                    if (prior.attributes().containsKey(s)) {
+                    if (hashed.containsKey(s)) {
+                        merged.put(s, hashed.get(s));
+                    } else if (prior.attributes().containsKey(s)) {
                         merged.put(s, prior.attributes().get(s));
+                    } else {
+                        merged.remove(s);
                     }
                 });
                 result = result.with(new ResourceState(prior.address(), prior.type(), prior.provider(), merged,

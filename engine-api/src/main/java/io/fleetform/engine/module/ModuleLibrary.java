@@ -1,4 +1,4 @@
-package io.fleetform.engine.eval;
+package io.fleetform.engine.module;
 
 import java.util.List;
 import java.util.Optional;
