@@ -276,12 +276,12 @@ public final class HostProvider implements Provider {
         boolean down = changed.contains("status") && status != null;
         String how = "";
         if (down && REMOVED.equals(status)) {
-            how = "created again (its container was removed outside Fleetform; keeps IP, cores and data)";
+            how = "will be created again (its container was removed outside Fleetform; keeps IP, cores and data)";
         } else if (changed.stream().anyMatch(RECREATES::contains) || down && String.valueOf(status)
                 .startsWith("crash-looping")) {
-            how = "recreated (restart, keeps IP, cores and data)" + (down ? "; it is " + status : "");
+            how = "will be recreated (restart, keeps IP, cores and data)" + (down ? "; it is " + status : "");
         } else if (down) {
-            how = "started again (it is " + status + ")";
+            how = "will be started again (it is " + status + ")";
         }
         return new DiffResponse(Set.of(), how, Set.of("container_id"));
     }
