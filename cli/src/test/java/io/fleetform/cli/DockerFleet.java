@@ -57,14 +57,14 @@ final class DockerFleet {
             if (id.isBlank()) {
                 continue;
             }
-            JsonNode c = JSON.readTree(docker("inspect", id));
-            if (c.size() == 0) {
-                continue;
+            JsonNode c = inspectOrNull(id);
+            if (c == null) {
+                continue; // removed meanwhile
             }
-            var nets = c.get(0).at("/NetworkSettings/Networks").fieldNames();
+            var nets = c.at("/NetworkSettings/Networks").fieldNames();
             while (nets.hasNext()) {
                 if (nets.next().startsWith("ff-" + name + "-")) {
-                    out.add(c.get(0).at("/Id").asText());
+                    out.add(c.at("/Id").asText());
                     break;
                 }
             }
@@ -74,12 +74,20 @@ final class DockerFleet {
 
     JsonNode inspect(String address) throws Exception {
         for (String id : containers()) {
-            JsonNode c = JSON.readTree(docker("inspect", id)).get(0);
-            if (address.equals(c.at("/Config/Labels/io.fleetform.instance").asText())) {
+            JsonNode c = inspectOrNull(id);
+            if (c != null && address.equals(c.at("/Config/Labels/io.fleetform.instance").asText())) {
                 return c;
             }
         }
         throw new AssertionError("no container for " + address + " among " + containers());
+    }
+
+    private static JsonNode inspectOrNull(String id) throws Exception {
+        Process p = new ProcessBuilder("docker", "inspect", id).start();
+        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        p.waitFor();
+        JsonNode c = out.isBlank() ? null : JSON.readTree(out);
+        return c == null || !c.isArray() || c.size() == 0 ? null : c.get(0);
     }
 
     /** This fleet's Docker networks. */

@@ -469,8 +469,20 @@ final class ContainerManager implements Closeable {
             engine.run("remove container " + id, () -> docker.removeContainerCmd(id).withForce(true)
                     .withRemoveVolumes(true).exec());
         } catch (ApiException e) {
-            if (!EngineCalls.notFound(e)) {
+            if (EngineCalls.notFound(e)) {
+                return;
+            }
+            if (!e.getMessage().contains("is already in progress")) {
                 throw e;
+            }
+            // another request is removing it: done when it is gone
+            for (int i = 0; i < 300 && reader.inspect(id).isPresent(); i++) {
+                try {
+                    Thread.sleep(100);
+                } catch (InterruptedException interrupted) {
+                    Thread.currentThread().interrupt();
+                    throw e;
+                }
             }
         }
     }
