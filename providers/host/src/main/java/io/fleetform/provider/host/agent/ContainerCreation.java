@@ -39,9 +39,13 @@ final class ContainerCreation {
         this.dataDisk = dataDisk;
     }
 
-    /** The create command for {@code spec} named {@code name}, with {@code data} mounted at its mount point. */
-    CreateContainerCmd command(String address, String name, Path data, ContainerSpec spec, List<String> warnings) {
-        CreateContainerCmd cmd = docker.createContainerCmd(spec.image())
+    /**
+     * The create command for {@code spec} named {@code name}, with {@code data} mounted at its mount point, from
+     * {@code localImage} (the spec's image as the host has it, perhaps under its mirror's name).
+     */
+    CreateContainerCmd command(String address, String name, Path data, ContainerSpec spec, String localImage,
+                               List<String> warnings) {
+        CreateContainerCmd cmd = docker.createContainerCmd(localImage)
                 .withName(name)
                 .withHostName(spec.hostname())
                 .withLabels(labels(address, spec))

@@ -191,8 +191,9 @@ final class ContainerManager implements Closeable {
     /** Creates, updates in place, or recreates the container of {@code address} to match {@code spec}. */
     ContainerResult put(String address, ContainerSpec spec) {
         ContainerSpec desired = spec.hostname() == null ? spec.withHostname(defaultHostname(address)) : spec;
-        String imageId = images.localImageId(desired.image()).orElseThrow(() -> ApiException.unprocessable("image "
+        ImageStore.Local image = images.find(desired.image()).orElseThrow(() -> ApiException.unprocessable("image "
                 + desired.image() + " is not present on this host; pre-pull it with POST /v1/images/pull"));
+        String imageId = image.id();
         List<String> warnings = new ArrayList<>();
         recover(address).ifPresent(warnings::add);
         ContainerReader.Found found = reader.resolve(address);
@@ -203,7 +204,7 @@ final class ContainerManager implements Closeable {
             }
             InspectContainerResponse c;
             try {
-                c = createAndStart(address, desired, warnings, () -> { });
+                c = createAndStart(address, desired, image.reference(), warnings, () -> { });
             } catch (RuntimeException e) {
                 if (newNetwork) { // a refused request leaves nothing behind
                     networks.removeIfUnused(desired.network().name());
@@ -232,16 +233,16 @@ final class ContainerManager implements Closeable {
         }
         if (!recreate.isEmpty()) {
             networks.ensure(desired.network());
-            InspectContainerResponse c = recreate(current, address, desired, warnings);
+            InspectContainerResponse c = recreate(current, address, desired, image.reference(), warnings);
             removeStale(found.stale(), address, warnings);
             return new ContainerResult(ContainerResult.Action.RECREATED, reader.info(c), recreate, warnings);
         }
         removeStale(found.stale(), address, warnings);
-        return updateInPlace(current, address, desired, warnings);
+        return updateInPlace(current, address, desired, image.reference(), warnings);
     }
 
     private ContainerResult updateInPlace(InspectContainerResponse c, String address, ContainerSpec desired,
-                                          List<String> warnings) {
+                                          String localImage, List<String> warnings) {
         reader.requireOwned(c, address);
         String id = c.getId();
         List<String> changes = new ArrayList<>();
@@ -271,7 +272,7 @@ final class ContainerManager implements Closeable {
                 // Docker cannot add or clear NanoCpus in place (0 means "unchanged" to its update API)
                 List<String> why = List.of("nanoCpus " + live.nanoCpus() + " -> " + desired.nanoCpus()
                         + " (Docker cannot add or clear a CPU quota in place)");
-                InspectContainerResponse r = recreate(c, address, desired, warnings);
+                InspectContainerResponse r = recreate(c, address, desired, localImage, warnings);
                 return new ContainerResult(ContainerResult.Action.RECREATED, reader.info(r), why, warnings);
             }
             changes.add("nanoCpus " + live.nanoCpus() + " -> " + desired.nanoCpus());
@@ -351,8 +352,8 @@ final class ContainerManager implements Closeable {
         }
     }
 
-    private InspectContainerResponse createAndStart(String address, ContainerSpec spec, List<String> warnings,
-                                                    Runnable afterCreate) {
+    private InspectContainerResponse createAndStart(String address, ContainerSpec spec, String localImage,
+                                                    List<String> warnings, Runnable afterCreate) {
         Path data = reader.dataPath(address);
         try {
             io.clear(address); // a new container starts with the spec's caps
@@ -366,8 +367,8 @@ final class ContainerManager implements Closeable {
         String name = reader.containerName(address);
         String id;
         try {
-            id = engine.call("create container " + name, () -> creation.command(address, name, data, spec, warnings)
-                    .exec().getId());
+            id = engine.call("create container " + name, () -> creation.command(address, name, data, spec,
+                    localImage, warnings).exec().getId());
         } catch (ApiException e) {
             if (e.status() == 409 || e.getMessage().contains("is already in use by container")) {
                 throw ApiException.conflict(new Conflict("name", name, null, "container name " + name
@@ -406,7 +407,7 @@ final class ContainerManager implements Closeable {
      * agent dies on the way, {@link #recover} finishes or undoes it.
      */
     private InspectContainerResponse recreate(InspectContainerResponse old, String address, ContainerSpec desired,
-                                              List<String> warnings) {
+                                              String localImage, List<String> warnings) {
         reader.requireOwned(old, address);
         String oldId = old.getId();
         String name = reader.containerName(address);
@@ -425,7 +426,7 @@ final class ContainerManager implements Closeable {
         steps.accept(RecreateIntent.Step.OLD_MOVED_ASIDE);
         InspectContainerResponse fresh;
         try {
-            fresh = createAndStart(address, desired, warnings,
+            fresh = createAndStart(address, desired, localImage, warnings,
                     () -> steps.accept(RecreateIntent.Step.NEW_CREATED));
         } catch (RuntimeException e) {
             try {

@@ -19,16 +19,40 @@ final class ImageStore {
         this.engine = engine;
     }
 
+    /** An image on the host: the reference to create containers from, and its id. */
+    record Local(String reference, String id) {
+    }
+
     Optional<String> localImageId(String image) {
+        return find(image).map(Local::id);
+    }
+
+    /**
+     * The local image {@code image} names. By digest, any repository's copy of that digest is the same image:
+     * one pulled from the IDC's mirror ({@code mirror/game@sha256:...}) serves {@code central/game@sha256:...}.
+     */
+    Optional<Local> find(String image) {
         try {
-            return Optional.of(engine.call("inspect image " + image, () -> docker.inspectImageCmd(image).exec())
-                    .getId());
+            return Optional.of(new Local(image, engine.call("inspect image " + image,
+                    () -> docker.inspectImageCmd(image).exec()).getId()));
         } catch (ApiException e) {
-            if (e.status() == 422) {
-                return Optional.empty();
+            if (e.status() != 422) {
+                throw e;
             }
-            throw e;
         }
+        int at = image.indexOf("@sha256:");
+        if (at < 0) {
+            return Optional.empty();
+        }
+        String digest = image.substring(at + 1);
+        for (var i : engine.call("list images", () -> docker.listImagesCmd().exec())) {
+            for (String d : i.getRepoDigests() == null ? new String[0] : i.getRepoDigests()) {
+                if (d.endsWith("@" + digest)) {
+                    return Optional.of(new Local(d, i.getId()));
+                }
+            }
+        }
+        return Optional.empty();
     }
 
     PullResult pull(PullRequest r) {
