@@ -13,6 +13,11 @@ public final class ExitCode {
      * commit is no longer {@code --require-ref}'s head), so CI can re-plan instead of failing.
      */
     public static final int PLAN_REFUSED = 3;
+    /**
+     * {@code apply}/{@code destroy} stopped by Ctrl-C or SIGTERM: what was in flight finished, the
+     * summary was printed, the state saved and the lock released (128 + SIGINT, the shell's convention).
+     */
+    public static final int INTERRUPTED = 130;
     /** Wrong command-line usage (picocli's convention). */
     public static final int USAGE = 64;
     /** A bug in Fleetform itself. */

@@ -22,8 +22,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.concurrent.Callable;
-import java.util.concurrent.CountDownLatch;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -94,19 +92,25 @@ class ApplyCommand implements Callable<Integer>, TerminalAware {
         Workspace.Outcome<Workspace.Configuration> configuration = workspace.configuration();
         Engine.report(configuration.diagnostics(), fleet, terminal);
         StateLock lock = Engine.lock(workspace, destroying() ? "destroy" : "apply");
-        try {
-            Workspace.Planned planned = planFile != null ? saved(workspace, configuration.value(), files)
-                    : fresh(workspace, configuration.value(), files);
-            if (planned == null) {
-                return ExitCode.OK;
+        // installed right after the lock is taken: a signal from here on still releases it
+        try (Interruption interruption = Interruption.install(terminal, () -> Engine.unlock(lock))) {
+            try {
+                Workspace.Planned planned = planFile != null ? saved(workspace, configuration.value(), files)
+                        : fresh(workspace, configuration.value(), files);
+                if (planned == null) {
+                    return ExitCode.OK;
+                }
+                if (!interruption.applying()) {
+                    Thread.currentThread().join(); // the signal's hook releases the lock and ends the process
+                }
+                // The state remembers which commit each apply came from, written with the apply's own state.
+                ApplyRecord record = new ApplyRecord(planned.state().serial() + 1, java.time.Instant.now(),
+                        destroying() ? "destroy" : "apply", planned.plan().provenance());
+                return run(workspace, new Workspace.Planned(planned.plan(), planned.configuration(),
+                        planned.state().withApply(record)), interruption.flag());
+            } finally {
+                Engine.unlock(lock);
             }
-            // The state remembers which commit each apply came from, written with the apply's own state.
-            ApplyRecord record = new ApplyRecord(planned.state().serial() + 1, java.time.Instant.now(),
-                    destroying() ? "destroy" : "apply", planned.plan().provenance());
-            return run(workspace, new Workspace.Planned(planned.plan(), planned.configuration(),
-                    planned.state().withApply(record)));
-        } finally {
-            Engine.unlock(lock);
         }
     }
 
@@ -192,42 +196,24 @@ class ApplyCommand implements Callable<Integer>, TerminalAware {
                 java.time.Duration.ofMillis(200), java.time.Duration.ofMillis((long) (Double.parseDouble(seconds) * 1000)));
     }
 
-    private int run(Workspace workspace, Workspace.Planned planned) throws StateException, InterruptedException {
-        AtomicBoolean interrupt = new AtomicBoolean();
-        CountDownLatch finished = new CountDownLatch(1);
-        Thread hook = new Thread(() -> {
-            interrupt.set(true);
-            terminal.err().println("\nInterrupted: finishing the changes in flight and saving the state...");
-            terminal.err().flush();
-            try {
-                finished.await(5, TimeUnit.MINUTES);
-            } catch (InterruptedException ignored) {
-                Thread.currentThread().interrupt();
-            }
-        }, "fleetform-interrupt");
-        Runtime.getRuntime().addShutdownHook(hook);
+    private int run(Workspace workspace, Workspace.Planned planned, AtomicBoolean interrupt)
+            throws StateException, InterruptedException {
         ApplyResult result;
+        terminal.out().println();
         try {
-            terminal.out().println();
-            try {
-                result = workspace.apply(planned, applyOptions(), new ApplyProgress(terminal.out()), interrupt,
-                        java.util.Optional.ofNullable(rollout), java.util.Set.copyOf(approvedStages));
-            } catch (IllegalArgumentException e) {
-                throw new CliException(ExitCode.ERROR, e.getMessage());
-            }
-        } finally {
-            finished.countDown();
-            try {
-                Runtime.getRuntime().removeShutdownHook(hook);
-            } catch (IllegalStateException alreadyShuttingDown) {
-                // the hook is running: it waits for the latch released above
-            }
+            result = workspace.apply(planned, applyOptions(), new ApplyProgress(terminal.out()), interrupt,
+                    java.util.Optional.ofNullable(rollout), java.util.Set.copyOf(approvedStages));
+        } catch (IllegalArgumentException e) {
+            throw new CliException(ExitCode.ERROR, e.getMessage());
         }
         terminal.out().println();
         terminal.out().println(ApplyProgress.summary(result));
         if (result.succeeded() && !planned.plan().outputs().isEmpty() && !destroying()) {
             terminal.out().println("\nOutputs:");
             planned.plan().outputs().forEach((name, value) -> terminal.out().println("  " + name + " = " + value));
+        }
+        if (result.interrupted()) {
+            return ExitCode.INTERRUPTED;
         }
         return result.succeeded() ? ExitCode.OK : ExitCode.ERROR;
     }

@@ -93,8 +93,8 @@ final class PlanCommand implements Callable<Integer>, TerminalAware {
         if (out != null) {
             Files.write(out, state.sealPlan(PlanCodec.encode(plan)));
             if (!json) {
-                terminal.out().println("\nSaved the plan to " + out + ". Apply exactly these changes with: fleetform apply "
-                        + out);
+                terminal.out().println("\nSaved the plan to " + out + ". Apply exactly these changes with: fleetform apply --plan "
+                        + out + " " + fleet.dir);
             }
         }
         return detailedExitCode && plan.hasChanges() ? ExitCode.CHANGES : ExitCode.OK;

@@ -83,6 +83,7 @@ public final class PlanMarkdown {
         }
         List<ZoneGroups.Group> groups = ZoneGroups.of(shown);
         destructive(groups);
+        restarts(groups);
         warnings();
         details(groups, shown.size());
         drift();
@@ -137,6 +138,37 @@ public final class PlanMarkdown {
             if (!fits(item.length() + MORE_ROOM)) {
                 out.append("> - …and ").append(destructive.size() - i).append(" more; ").append(seeTheRest())
                         .append("them all.\n");
+                break;
+            }
+            out.append(item);
+        }
+        out.append('\n');
+    }
+
+    /** In-place changes that restart what they change (a host instance recreated): its players are disconnected. */
+    private void restarts(List<ZoneGroups.Group> groups) {
+        List<ResourceChange> restarts = new ArrayList<>();
+        for (ZoneGroups.Group g : groups) {
+            for (ResourceChange c : g.changes()) {
+                if (c.action() == Action.UPDATE && c.reason() != null && c.reason().startsWith(ChangeLines.OUTCOME)) {
+                    restarts.add(c);
+                }
+            }
+        }
+        if (restarts.isEmpty()) {
+            return;
+        }
+        out.append("> [!CAUTION]\n> **Restarts: ").append(restarts.size())
+                .append(" changed in place with a restart (players on them are disconnected).**\n>\n");
+        StringBuilder item = new StringBuilder();
+        for (int i = 0; i < restarts.size(); i++) {
+            ResourceChange c = restarts.get(i);
+            item.setLength(0);
+            item.append("> - ").append(MarkdownText.code(c.address().value())).append(' ')
+                    .append(MarkdownText.text(c.reason())).append('\n');
+            if (!fits(item.length() + MORE_ROOM)) {
+                out.append("> - …and ").append(restarts.size() - i)
+                        .append(" more; run `fleetform show` on the plan file to see them all.\n");
                 break;
             }
             out.append(item);

@@ -105,6 +105,23 @@ class PlanMarkdownTest {
     }
 
     @Test
+    void changesInPlaceThatRestartAreListedForReviewers() {
+        Plan plan = SamplePlans.plan(io.fleetform.engine.plan.PlanMode.NORMAL, java.util.List.of(
+                SamplePlans.change("zone.s1.service.game[0]", "host_instance", io.fleetform.engine.plan.Action.UPDATE,
+                        "will be recreated (restart, keeps IP, cores and data)", java.util.Set.of(),
+                        SamplePlans.attr("image", "g:1", "g:2")),
+                SamplePlans.change("zone.s1.service.chat[0]", "service", io.fleetform.engine.plan.Action.UPDATE,
+                        "replicas changed", java.util.Set.of(), SamplePlans.attr("replicas", 2L, 3L))),
+                java.util.List.of(), java.util.Map.of(), java.util.List.of());
+
+        String markdown = PlanMarkdown.render(plan);
+
+        assertThat(markdown).contains("> **Restarts: 1 changed in place with a restart (players on them are "
+                + "disconnected).**").contains("> - `zone.s1.service.game[0]` will be recreated (restart, keeps IP, "
+                + "cores and data)").doesNotContain("> - `zone.s1.service.chat[0]`");
+    }
+
+    @Test
     void twentyThousandResourcesFitInOneCommentWithEveryReplacementListedAndANoteForTheRest() {
         Plan plan = SamplePlans.large(20_000);
 
