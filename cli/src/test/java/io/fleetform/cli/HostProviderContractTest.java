@@ -60,7 +60,7 @@ class HostProviderContractTest extends ProviderContract {
 
     @AfterEach
     void cleanUp() throws Exception {
-        QuickstartDockerTest.removeManaged();
+        QuickstartDockerTest.removeFleet(identity().id());
     }
 
     @Override

@@ -44,21 +44,39 @@ class QuickstartDockerTest {
 
     @AfterEach
     void cleanUp() throws Exception {
+        String fleet = fleetId(dir);
         CliRunner.run("destroy", dir.toString(), "--auto-approve");
-        removeManaged();
+        if (fleet != null) {
+            removeFleet(fleet);
+        }
     }
 
-    /** Containers, then networks: what a test leaves would change what the next one sees. */
-    static void removeManaged() throws Exception {
-        for (String id : docker("ps", "-aq", "--filter", "label=io.fleetform.managed=true").strip().split("\\s+")) {
+    /**
+     * The identity this test's fleet labels its containers with (name + state lineage), or null before
+     * its state exists. Tests look only at their own containers: the Docker Engine is shared.
+     */
+    static String fleetId(Path dir) throws IOException {
+        Path state = dir.resolve(".fleetform/state.json");
+        if (!Files.exists(state)) {
+            return null;
+        }
+        String lineage = JSON.readTree(state.toFile()).get("lineage").asText();
+        return new io.fleetform.engine.provider.FleetIdentity("quickstart", lineage).id();
+    }
+
+    /** A fleet's containers (by their identity label), then the networks no container uses any more. */
+    static void removeFleet(String fleetId) throws Exception {
+        for (String id : docker("ps", "-aq", "--filter", "label=io.fleetform.fleet=" + fleetId).strip()
+                .split("\\s+")) {
             if (!id.isBlank()) {
                 docker("rm", "-f", id);
             }
         }
-        for (String id : docker("network", "ls", "-q", "--filter", "label=io.fleetform.managed=true").strip()
-                .split("\\s+")) {
-            if (!id.isBlank()) {
-                docker("network", "rm", id);
+        String name = fleetId.substring(0, fleetId.lastIndexOf('.'));
+        for (String network : docker("network", "ls", "--format", "{{.Name}}", "--filter",
+                "label=io.fleetform.managed=true").strip().split("\\s+")) {
+            if (network.startsWith("ff-" + name + "-")) {
+                docker("network", "rm", network); // refused while another run's containers use it
             }
         }
     }
@@ -71,16 +89,20 @@ class QuickstartDockerTest {
         Files.writeString(dir.resolve("quickstart.fleet"), text);
     }
 
-    /** Containers of this test's fleet (their names carry the agent id; we own every managed one here). */
+    /** Containers of this test's fleet. */
     private List<String> containers() throws Exception {
-        String out = docker("ps", "-aq", "--filter", "label=io.fleetform.managed=true");
+        String fleet = fleetId(dir);
+        if (fleet == null) {
+            return List.of();
+        }
+        String out = docker("ps", "-aq", "--filter", "label=io.fleetform.fleet=" + fleet);
         return out.isBlank() ? List.of() : List.of(out.strip().split("\\s+"));
     }
 
     private JsonNode inspect(String address) throws Exception {
         for (String id : containers()) {
             JsonNode c = JSON.readTree(docker("inspect", id)).get(0);
-            if (address.equals(c.at("/Config/Labels/io.fleetform.instance").asText())) {
+            if (address.equals(c.at("/Config/Labels/io.fleetform.address").asText())) {
                 return c;
             }
         }

@@ -72,7 +72,13 @@ class ApplyCommand implements Callable<Integer>, TerminalAware {
 
     @Override
     public Integer call() throws IOException, StateException, InterruptedException {
-        Workspace workspace = Engine.workspace(fleet, state, terminal);
+        try (Workspace workspace = Engine.workspace(fleet, state, terminal)) {
+            return call(workspace);
+        }
+    }
+
+    /** The command with its workspace, whose provider sessions close when it ends. */
+    private Integer call(Workspace workspace) throws IOException, StateException, InterruptedException {
         Workspace.Outcome<Workspace.Configuration> configuration = workspace.configuration();
         Engine.report(configuration.diagnostics(), fleet, terminal);
         StateLock lock = Engine.lock(workspace, destroying() ? "destroy" : "apply");

@@ -53,7 +53,13 @@ final class PlanCommand implements Callable<Integer>, TerminalAware {
 
     @Override
     public Integer call() throws IOException, StateException {
-        Workspace workspace = Engine.workspace(fleet, state, terminal);
+        try (Workspace workspace = Engine.workspace(fleet, state, terminal)) {
+            return call(workspace);
+        }
+    }
+
+    /** The command with its workspace, whose provider sessions close when it ends. */
+    private Integer call(Workspace workspace) throws IOException, StateException {
         Workspace.Outcome<Workspace.Configuration> configuration = workspace.configuration();
         Engine.report(configuration.diagnostics(), fleet, terminal);
         Workspace.Outcome<Workspace.Planned> planned;

@@ -8,8 +8,8 @@ import io.fleetform.engine.address.ResourceAddress;
 import io.fleetform.engine.graph.ResourceGraph;
 import io.fleetform.engine.provider.DiffRequest;
 import io.fleetform.engine.provider.DiffResponse;
-import io.fleetform.engine.provider.Provider;
-import io.fleetform.engine.provider.ProviderRegistry;
+import io.fleetform.engine.provider.ProviderSession;
+import io.fleetform.engine.provider.ProviderSessions;
 import io.fleetform.engine.resource.Resource;
 import io.fleetform.engine.state.ResourceState;
 import io.fleetform.engine.state.SecretHasher;
@@ -30,9 +30,9 @@ import java.util.TreeSet;
  * no infrastructure (refresh happens before, in {@link Refresher}).
  */
 public final class Planner {
-    private final ProviderRegistry providers;
+    private final ProviderSessions providers;
 
-    public Planner(ProviderRegistry providers) {
+    public Planner(ProviderSessions providers) {
         this.providers = providers;
     }
 
@@ -41,9 +41,23 @@ public final class Planner {
      * @param drift   what refresh found changed outside Fleetform
      * @param outputs outputs as they will show after apply
      */
+    /**
+     * @param adopted resources of {@code state} that were found on the infrastructure with this
+     *                fleet's identity but missing from the stored state: applied (recorded) even
+     *                when nothing differs
+     */
     public record Request(String fleet, List<Resource> desired, State state, List<Drift> drift, PlanMode mode,
                           List<AddressPattern> targets, List<AddressPattern> excludes, String configHash,
-                          Map<String, String> outputs) {
+                          Map<String, String> outputs, Set<ResourceAddress> adopted) {
+        public Request {
+            adopted = Set.copyOf(adopted);
+        }
+
+        public Request(String fleet, List<Resource> desired, State state, List<Drift> drift, PlanMode mode,
+                       List<AddressPattern> targets, List<AddressPattern> excludes, String configHash,
+                       Map<String, String> outputs) {
+            this(fleet, desired, state, drift, mode, targets, excludes, configHash, outputs, Set.of());
+        }
     }
 
     public record Result(Plan plan, List<Diagnostic> diagnostics) {
@@ -65,7 +79,8 @@ public final class Planner {
             if (request.mode() == PlanMode.NORMAL) {
                 for (Resource resource : desired.values()) {
                     if (selected(resource.address(), request)) {
-                        changes.add(change(resource, state, diagnostics));
+                        changes.add(change(resource, state, request.adopted().contains(resource.address()),
+                                diagnostics));
                     }
                 }
             }
@@ -87,7 +102,7 @@ public final class Planner {
         return new Result(plan, diagnostics);
     }
 
-    private ResourceChange change(Resource resource, State state, List<Diagnostic> diagnostics) {
+    private ResourceChange change(Resource resource, State state, boolean adopted, List<Diagnostic> diagnostics) {
         Map<String, Object> after = planned(resource, state.lineage());
         ResourceState prior = state.resources().get(resource.address());
         if (prior == null) {
@@ -114,10 +129,10 @@ public final class Planner {
         if (!prior.type().equals(resource.type())) {
             changed.add("(type)");
         }
-        if (changed.isEmpty()) {
+        if (changed.isEmpty() && !adopted) {
             return noChange(resource);
         }
-        Provider provider = providers.get(resource.provider()).orElse(null);
+        ProviderSession provider = providers.get(resource.provider()).orElse(null);
         DiffResponse diff = provider == null ? DiffResponse.IN_PLACE
                 : provider.diff(new DiffRequest(prior, resource, changed));
         for (String computed : diff.computed()) {
@@ -128,7 +143,7 @@ public final class Planner {
                 }
             }
         }
-        if (changed.isEmpty()) {
+        if (changed.isEmpty() && !adopted) {
             return noChange(resource);
         }
         Set<String> replacing = new TreeSet<>(diff.requiresReplace());
@@ -147,7 +162,7 @@ public final class Planner {
         }
         String reason = action == Action.REPLACE
                 ? (diff.reason().isEmpty() ? String.join(", ", replacing) + " cannot change in place" : diff.reason())
-                : "";
+                : adopted ? "adopted: it exists with this fleet's identity but was missing from the state" : "";
         if (action == Action.REPLACE && protectedByLifecycle(prior, resource)) {
             diagnostics.add(Diagnostic.error("prevent-destroy", SourceSpan.NONE, resource.address()
                     + " would be replaced (" + reason + "), but it has prevent_destroy",

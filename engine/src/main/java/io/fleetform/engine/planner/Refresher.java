@@ -7,7 +7,7 @@ import io.fleetform.engine.model.Moved;
 import io.fleetform.engine.address.ResourceAddress;
 import io.fleetform.engine.provider.ProviderContext;
 import io.fleetform.engine.provider.ProviderException;
-import io.fleetform.engine.provider.ProviderRegistry;
+import io.fleetform.engine.provider.ProviderSessions;
 import io.fleetform.engine.provider.ReadRequest;
 import io.fleetform.engine.provider.ReadResponse;
 import io.fleetform.engine.state.ResourceState;
@@ -20,9 +20,9 @@ import java.util.TreeSet;
 
 /** The two steps before planning that touch the state: {@code moved} renames, then refresh. */
 public final class Refresher {
-    private final ProviderRegistry providers;
+    private final ProviderSessions providers;
 
-    public Refresher(ProviderRegistry providers) {
+    public Refresher(ProviderSessions providers) {
         this.providers = providers;
     }
 
@@ -31,26 +31,47 @@ public final class Refresher {
 
     /** Renames state entries as {@code moved} blocks say, so a rename is not a destroy and a create. */
     public static State applyMoves(State state, List<Moved> moves, List<Diagnostic> diagnostics) {
+        Renames renames = Renames.of(state, moves);
+        diagnostics.addAll(renames.diagnostics());
+        return renames.state();
+    }
+
+    /** What {@link #adopt} found: the state with the adopted resources, and their addresses. */
+    public record Adopted(State state, java.util.Set<io.fleetform.engine.address.ResourceAddress> addresses,
+                          List<Diagnostic> diagnostics) {
+    }
+
+    /**
+     * Asks the providers, for every desired resource the state lacks, whether an object with this
+     * fleet's identity is already there (a crash between create and record), and puts what they find
+     * into the state, so the plan adopts it rather than creating it twice.
+     */
+    public Adopted adopt(State state, List<io.fleetform.engine.resource.Resource> desired, ProviderContext context) {
         State result = state;
-        for (Moved move : moves) {
-            ResourceAddress from = new ResourceAddress(move.from());
-            ResourceAddress to = new ResourceAddress(move.to());
-            for (ResourceState r : new ArrayList<>(result.resources().values())) {
-                if (!from.contains(r.address())) {
-                    continue;
+        java.util.Set<io.fleetform.engine.address.ResourceAddress> adopted = new java.util.TreeSet<>();
+        List<Diagnostic> diagnostics = new ArrayList<>();
+        for (io.fleetform.engine.resource.Resource r : desired) {
+            if (state.resources().containsKey(r.address())) {
+                continue;
+            }
+            var provider = providers.get(r.provider());
+            if (provider.isEmpty()) {
+                continue;
+            }
+            try {
+                var found = provider.get().adopt(new io.fleetform.engine.provider.AdoptRequest(r, context));
+                if (found.attributes().isPresent()) {
+                    result = result.with(new ResourceState(r.address(), r.type(), r.provider(),
+                            found.attributes().get(), r.sensitive(), r.dependsOn(), r.lifecycle()));
+                    adopted.add(r.address());
                 }
-                ResourceAddress target = r.address().moved(from, to);
-                if (result.resources().containsKey(target)) {
-                    diagnostics.add(Diagnostic.error("moved-conflict", move.span(), "cannot move " + r.address()
-                            + " to " + target + ": something is already there", ""));
-                    continue;
-                }
-                List<ResourceAddress> deps = r.dependsOn().stream().map(d -> d.moved(from, to)).toList();
-                result = result.without(r.address()).with(new ResourceState(target, r.type(), r.provider(),
-                        r.attributes(), r.sensitive(), deps, r.lifecycle()));
+            } catch (ProviderException e) {
+                diagnostics.add(Diagnostic.error("refresh-failed", SourceSpan.NONE, "looking for an existing "
+                        + r.address() + " failed: " + e.getMessage(), "retry; creating it blindly could make a "
+                        + "second one"));
             }
         }
-        return result;
+        return new Adopted(result, adopted, diagnostics);
     }
 
     /** Reads every resource of the state through its provider; what differs is drift. */
@@ -78,7 +99,10 @@ public final class Refresher {
                 result = result.without(prior.address());
                 continue;
             }
-            Map<String, Object> now = io.fleetform.engine.resource.Attributes.normalize(response.attributes().get());
+            // Whatever the provider read back, secrets are kept only as hashes (an unchanged one equals the state's).
+            Map<String, Object> now = io.fleetform.engine.resource.SecretsPolicy.protect(
+                    io.fleetform.engine.resource.Attributes.normalize(response.attributes().get()), prior.sensitive(),
+                    state.lineage(), prior.attributes());
             List<AttributeChange> changes = new ArrayList<>();
             TreeSet<String> names = new TreeSet<>(now.keySet());
             names.addAll(prior.attributes().keySet());

@@ -13,6 +13,8 @@ import io.fleetform.engine.provider.ImportResponse;
 import io.fleetform.engine.provider.Provider;
 import io.fleetform.engine.provider.ProviderContext;
 import io.fleetform.engine.provider.ProviderException;
+import io.fleetform.engine.provider.ProviderSession;
+import io.fleetform.engine.provider.SessionRequest;
 import io.fleetform.engine.provider.ReadRequest;
 import io.fleetform.engine.provider.ReadResponse;
 import io.fleetform.engine.resource.Resource;
@@ -40,7 +42,7 @@ import java.util.function.Consumer;
  * attributes are the manifest's fields by path. Objects are written with server-side apply as
  * field manager {@code fleetform}, never forcing: fields other managers own stay theirs.
  */
-public final class KubernetesProvider implements Provider {
+public final class KubernetesProvider implements Provider, ProviderSession {
     public static final String NAME = "kubernetes";
     static final String CONTEXT = "context";
     static final String KUBECONFIG = "kubeconfig";
@@ -54,6 +56,12 @@ public final class KubernetesProvider implements Provider {
     @Override
     public String name() {
         return NAME;
+    }
+
+    /** A session is a fresh instance: its API connections (one per cluster) are closed with it. */
+    @Override
+    public ProviderSession open(SessionRequest request) {
+        return new KubernetesProvider();
     }
 
     static String address(String cluster, Kind kind, String namespace, String name) {
@@ -532,7 +540,8 @@ public final class KubernetesProvider implements Provider {
         }
     }
 
-    /** For tests and {@code render}: closes the API connections. */
+    /** Closes the API connections (at the end of a run, and for tests and {@code render}). */
+    @Override
     public void close() {
         apis.values().forEach(KubeApi::close);
         apis.clear();

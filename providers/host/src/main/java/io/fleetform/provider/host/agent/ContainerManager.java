@@ -39,6 +39,7 @@ import java.nio.file.FileVisitResult;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.SimpleFileVisitor;
+import java.nio.file.StandardCopyOption;
 import java.nio.file.attribute.BasicFileAttributes;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -66,6 +67,9 @@ final class ContainerManager implements Closeable {
     static final String LABEL_AGENT = "io.fleetform.agent";
     static final String LABEL_INSTANCE = "io.fleetform.instance";
     static final String LABEL_SPEC = "io.fleetform.spec";
+    /** The owning fleet's identity and the instance's address at creation, from its key ({@code owner/address}). */
+    static final String LABEL_FLEET = "io.fleetform.fleet";
+    static final String LABEL_ADDRESS = "io.fleetform.address";
     private static final List<String> LXCFS_PROC_FILES =
             List.of("cpuinfo", "diskstats", "loadavg", "meminfo", "stat", "swaps", "uptime");
     private static final System.Logger LOG = System.getLogger(ContainerManager.class.getName());
@@ -108,6 +112,52 @@ final class ContainerManager implements Closeable {
 
     Path dataPath(String address) {
         return instancesDir.resolve(Addresses.safeName(address));
+    }
+
+    /** Where mounted at {@link #SECRETS_MOUNT} (read-only) a container finds its secret environment values. */
+    static final String SECRETS_MOUNT = "/run/secrets/fleetform";
+
+    /** The files of an instance's secret environment values: outside its data directory, root-only. */
+    Path secretsPath(String address) {
+        return instancesDir.resolveSibling("secrets").resolve(Addresses.safeName(address));
+    }
+
+    /**
+     * Writes an instance's secret environment values, one file per name (mode 0400, folder 0700),
+     * replacing what was there: Docker's configuration and labels never see them.
+     */
+    void putSecrets(String address, Map<String, String> values) throws IOException {
+        Path dir = secretsPath(address);
+        Path fresh = dir.resolveSibling(dir.getFileName() + ".new");
+        deleteTree(fresh);
+        Files.createDirectories(fresh.getParent());
+        Files.createDirectory(fresh, java.nio.file.attribute.PosixFilePermissions.asFileAttribute(
+                java.nio.file.attribute.PosixFilePermissions.fromString("rwx------")));
+        for (Map.Entry<String, String> e : values.entrySet()) {
+            Path file = fresh.resolve(e.getKey());
+            Files.writeString(file, e.getValue());
+            Files.setPosixFilePermissions(file, java.nio.file.attribute.PosixFilePermissions.fromString("r--------"));
+        }
+        if (Files.exists(dir)) {
+            // Same directory, new contents: a running container's bind mount sees them.
+            try (var files = Files.list(dir)) {
+                for (Path old : files.toList()) {
+                    Files.delete(old);
+                }
+            }
+            try (var files = Files.list(fresh)) {
+                for (Path f : files.toList()) {
+                    Files.move(f, dir.resolve(f.getFileName()), StandardCopyOption.ATOMIC_MOVE);
+                }
+            }
+            Files.delete(fresh);
+        } else {
+            Files.move(fresh, dir, StandardCopyOption.ATOMIC_MOVE);
+        }
+    }
+
+    void removeSecrets(String address) throws IOException {
+        deleteTree(secretsPath(address));
     }
 
     Optional<BlockDevices.Device> dataDisk() {
@@ -395,7 +445,7 @@ final class ContainerManager implements Closeable {
         if (created == null) {
             recreate.add("container has no readable spec label");
         } else {
-            recreate.addAll(created.recreateDifferences(desired));
+            recreate.addAll(created.recreateDifferences(desired.forLabel(address)));
         }
         if (!recreate.isEmpty()) {
             ensureNetwork(desired.network());
@@ -529,6 +579,9 @@ final class ContainerManager implements Closeable {
         }
         List<Bind> binds = new ArrayList<>();
         binds.add(new Bind(data.toString(), new Volume(spec.mountPoint()), AccessMode.rw));
+        if (Files.isDirectory(secretsPath(address))) {
+            binds.add(new Bind(secretsPath(address).toString(), new Volume(SECRETS_MOUNT), AccessMode.ro));
+        }
         if (spec.lxcfs()) {
             HostFacts.LxcfsFacts lx = facts.lxcfs();
             if (lx.present()) {
@@ -587,8 +640,12 @@ final class ContainerManager implements Closeable {
         labels.put(LABEL_MANAGED, "true");
         labels.put(LABEL_AGENT, agentId);
         labels.put(LABEL_INSTANCE, address);
+        if (Addresses.owner(address) != null) {
+            labels.put(LABEL_FLEET, Addresses.owner(address));
+        }
+        labels.put(LABEL_ADDRESS, Addresses.address(address));
         try {
-            labels.put(LABEL_SPEC, Json.MAPPER.writeValueAsString(spec));
+            labels.put(LABEL_SPEC, Json.MAPPER.writeValueAsString(spec.forLabel(address))); // no env values
         } catch (JsonProcessingException e) {
             throw new IllegalStateException(e);
         }

@@ -9,7 +9,25 @@ import io.fleetform.engine.model.Service;
 import io.fleetform.engine.model.TargetRef;
 import io.fleetform.engine.model.Zone;
 import io.fleetform.engine.plan.Action;
-import io.fleetform.engine.provider.*;
+import io.fleetform.engine.provider.AdoptRequest;
+import io.fleetform.engine.provider.ApplyRequest;
+import io.fleetform.engine.provider.ApplyResponse;
+import io.fleetform.engine.provider.DiffRequest;
+import io.fleetform.engine.provider.DiffResponse;
+import io.fleetform.engine.provider.ExpandRequest;
+import io.fleetform.engine.provider.ExpandResponse;
+import io.fleetform.engine.provider.FleetIdentity;
+import io.fleetform.engine.provider.ImportRequest;
+import io.fleetform.engine.provider.ImportResponse;
+import io.fleetform.engine.provider.Provider;
+import io.fleetform.engine.provider.ProviderContext;
+import io.fleetform.engine.provider.ProviderException;
+import io.fleetform.engine.provider.ProviderSession;
+import io.fleetform.engine.provider.ReadRequest;
+import io.fleetform.engine.provider.ReadResponse;
+import io.fleetform.engine.provider.RenameRequest;
+import io.fleetform.engine.provider.RenameResponse;
+import io.fleetform.engine.provider.SessionRequest;
 import io.fleetform.engine.resource.Resource;
 import io.fleetform.engine.resource.ResourceLifecycle;
 import io.fleetform.engine.state.ResourceState;
@@ -41,13 +59,79 @@ import java.util.TreeMap;
  * Placement is part of the plan: expansion reads every agent's facts and ledger (one snapshot),
  * keeps placed instances where they are and places new ones; apply claims the allocation on the
  * agent (compare-and-set: a conflicting claim is refused) and then puts the container.
+ *
+ * <p>Ownership: an instance is known to its agent by a key {@code <fleet identity>/<address>}
+ * ({@link #KEY}), which its ledger entry and its container's labels carry, so fleets sharing a
+ * pool never see each other's instances, only the capacity and IPs they hold. The state records
+ * the key, the agent and the token's reference ({@code secret("agent-token")}, never its value),
+ * so an instance is read and removed even after its {@code hosts} block left the fleet. Keys
+ * without an owner were written before identities existed ("legacy"): one is taken as this
+ * fleet's only when the state records it with the same container, and re-keyed at the next apply.
+ *
+ * <p>The no-argument instance is the factory the {@link java.util.ServiceLoader} finds; every run
+ * opens a session ({@link #open}), which owns one HTTP client for all agents and the local agent.
  */
-public final class HostProvider implements Provider {
+public final class HostProvider implements Provider, ProviderSession {
     static final String NAME = "host";
+    /** The attributes that say how to reach an instance without the fleet. */
+    static final String KEY = "key";
+    static final String TOKEN = "agent_token";
+
+    private final FleetIdentity identity;
+    private final ProviderContext context;
+    /** The fleet's pools by name (empty without a fleet, e.g. for {@code state mv}). */
+    private final Map<String, HostPool> pools;
+    private final AgentDirectory agents;
+    /** What the state recorded of this provider's instances. */
+    private final List<ResourceState> recorded;
+    /** This fleet's ledger entries seen at expansion, by address: what a crash may have left out of the state. */
+    private final Map<String, String> ownedOnAgents = new java.util.concurrent.ConcurrentHashMap<>();
+
+    /** The factory. */
+    public HostProvider() {
+        this.identity = null;
+        this.context = null;
+        this.pools = Map.of();
+        this.agents = null;
+        this.recorded = List.of();
+    }
+
+    private HostProvider(SessionRequest request) {
+        this.identity = request.identity();
+        this.context = request.context();
+        Map<String, HostPool> byName = new LinkedHashMap<>();
+        request.fleet().ifPresent(f -> f.hostPools().forEach(p -> byName.put(p.name(), p)));
+        this.pools = Map.copyOf(byName);
+        this.agents = new AgentDirectory(context.fleetDir(), context.environment());
+        this.recorded = request.recorded();
+    }
 
     @Override
     public String name() {
         return NAME;
+    }
+
+    @Override
+    public ProviderSession open(SessionRequest request) {
+        return new HostProvider(request);
+    }
+
+    @Override
+    public void close() {
+        if (agents != null) {
+            agents.close();
+        }
+    }
+
+    /** The key of an instance of this fleet on its agent. */
+    private String ownedKey(ResourceAddress address) {
+        return identity.id() + "/" + address.value();
+    }
+
+    /** The key the state recorded (the address itself for a legacy instance). */
+    private static String key(ResourceState prior) {
+        Object key = prior.attributes().get(KEY);
+        return key == null ? prior.address().value() : key.toString();
     }
 
     @Override
@@ -66,10 +150,9 @@ public final class HostProvider implements Provider {
             if (zones.isEmpty()) {
                 continue;
             }
-            remember(request.context(), pool);
             Snapshot snapshot;
             try {
-                snapshot = snapshot(pool, request.context());
+                snapshot = snapshot(pool);
             } catch (RuntimeException e) {
                 diagnostics.add(Diagnostic.error("agents-unreachable", pool.span(), "cannot read the hosts of \""
                         + pool.name() + "\": " + e.getMessage(), "placement needs every agent's facts; check that "
@@ -100,8 +183,9 @@ public final class HostProvider implements Provider {
                     }
                 }
                 String pool4 = idc.ipPool().orElseThrow();
-                PlacementPlanner.Result placed = planner.place(snapshot.hosts(), demands, snapshot.existing(),
-                        new IpPool(pool4));
+                IpPool ips = new IpPool(pool4);
+                snapshot.foreignIps().forEach(ips::markUsed); // other fleets' instances on these hosts
+                PlacementPlanner.Result placed = planner.place(snapshot.hosts(), demands, snapshot.existing(), ips);
                 placed.unplaced().forEach((address, why) -> diagnostics.add(Diagnostic.error("no-placement",
                         pool.span(), "cannot place " + address + ": " + why, "add hosts to \"" + pool.name()
                                 + "\", free capacity, or lower what the service asks for")));
@@ -115,6 +199,8 @@ public final class HostProvider implements Provider {
                             Map<String, Object> attributes = InstanceSpecs.attributes(fleet, zone, s, i, p, pool4,
                                     request.imageDigests());
                             attributes.put("pool", pool.name());
+                            attributes.put(KEY, ownedKey(new ResourceAddress(s.instanceAddress(i))));
+                            AgentDirectory.tokenRef(pool).ifPresent(ref -> attributes.put(TOKEN, ref.toString()));
                             resources.add(new Resource(new ResourceAddress(s.instanceAddress(i)), InstanceSpecs.TYPE,
                                     NAME, attributes, attributes.containsKey("secret_env") ? Set.of("secret_env")
                                     : Set.of(), imageDependencies(fleet, s, pool), new ResourceLifecycle(zone.lifecycle().preventDestroy()
@@ -147,22 +233,42 @@ public final class HostProvider implements Provider {
         return deps;
     }
 
-    /** Every host's free capacity and what is already placed, from the agents. */
-    private record Snapshot(List<HostSnapshot> hosts, Map<String, Placement> existing) {
+    /**
+     * Every host's free capacity and what this fleet has placed already, from the agents; other
+     * fleets' entries only take capacity and IPs.
+     */
+    private record Snapshot(List<HostSnapshot> hosts, Map<String, Placement> existing, List<String> foreignIps) {
     }
 
-    private static Snapshot snapshot(HostPool pool, ProviderContext context) {
-        Map<String, AgentClient> clients = AgentDirectory.clients(pool, context.fleetDir(), context.environment());
+    private Snapshot snapshot(HostPool pool) {
+        Map<String, AgentClient> clients = agents.clients(pool);
+        String mine = identity.id() + "/";
+        Map<String, String> legacyRecorded = new HashMap<>(); // address -> host, of legacy instances in the state
+        recorded.forEach(r -> {
+            if (!r.attributes().containsKey(KEY) && r.attributes().get("host") != null) {
+                legacyRecorded.put(r.address().value(), r.attributes().get("host").toString());
+            }
+        });
         List<HostSnapshot> hosts = new ArrayList<>();
         Map<String, Placement> existing = new HashMap<>();
+        List<String> foreignIps = new ArrayList<>();
         for (Map.Entry<String, AgentClient> entry : clients.entrySet()) {
             HostFacts facts = entry.getValue().facts();
             LedgerView ledger = entry.getValue().allocations();
             Map<Integer, BitSet> usedCores = new HashMap<>();
             Map<Integer, Long> usedMemory = new HashMap<>();
             for (Allocation a : ledger.allocations()) {
-                existing.put(a.address(), new Placement(a.address(), entry.getKey(), a.numaNode(), a.cores(),
-                        a.ipv4(), a.vf()));
+                String address = a.address().startsWith(mine) ? a.address().substring(mine.length())
+                        : entry.getKey().equals(legacyRecorded.get(a.address())) ? a.address() : null;
+                if (address != null) {
+                    existing.put(address, new Placement(address, entry.getKey(), a.numaNode(), a.cores(),
+                            a.ipv4(), a.vf()));
+                    if (a.address().startsWith(mine)) {
+                        ownedOnAgents.put(address, entry.getKey());
+                    }
+                } else if (a.ipv4() != null) {
+                    foreignIps.add(a.ipv4());
+                }
                 if (a.numaNode() != null) {
                     BitSet used = usedCores.computeIfAbsent(a.numaNode(), n -> new BitSet());
                     CpuList.parse(a.cores()).forEach(used::set);
@@ -179,15 +285,15 @@ public final class HostProvider implements Provider {
             hosts.add(new HostSnapshot(entry.getKey(), nodes, ledger.free().memoryBytes(), ledger.free().diskBytes(),
                     ledger.free().vfs()));
         }
-        return new Snapshot(hosts, existing);
+        return new Snapshot(hosts, existing, foreignIps);
     }
 
     @Override
     public ReadResponse read(ReadRequest request) throws ProviderException {
         ResourceState prior = request.prior();
-        AgentClient agent = agent(prior.attributes(), request.context());
         try {
-            Optional<ContainerInfo> container = agent.container(prior.address().value());
+            AgentClient agent = agent(prior.attributes());
+            Optional<ContainerInfo> container = find(agent, prior);
             if (container.isEmpty()) {
                 return ReadResponse.gone();
             }
@@ -207,7 +313,27 @@ public final class HostProvider implements Provider {
             return ReadResponse.of(now);
         } catch (AgentException e) {
             throw failure("reading", prior.address(), e);
+        } catch (IllegalStateException e) {
+            throw ProviderException.permanent("reading " + prior.address() + " failed: " + e.getMessage());
         }
+    }
+
+    /**
+     * The container of a recorded instance: under the key the state recorded, else under the key
+     * it has once renamed to its current address (a rename whose state write was lost). A legacy
+     * key counts only with the container the state recorded: another fleet may hold the same one.
+     */
+    private Optional<ContainerInfo> find(AgentClient agent, ResourceState prior) {
+        String key = key(prior);
+        Optional<ContainerInfo> found = agent.container(key);
+        if (found.isPresent() && !prior.attributes().containsKey(KEY)
+                && !found.get().id().equals(prior.attributes().get("container_id"))) {
+            found = Optional.empty(); // a legacy key of someone else's instance
+        }
+        if (found.isEmpty() && !key.equals(ownedKey(prior.address()))) {
+            found = agent.container(ownedKey(prior.address()));
+        }
+        return found;
     }
 
     @Override
@@ -223,60 +349,137 @@ public final class HostProvider implements Provider {
                 .orElseGet(() -> request.prior().orElseThrow().address());
         try {
             if (request.action() == Action.DELETE) {
-                remove(request.prior().orElseThrow().attributes(), address, request.context(), request);
+                ResourceState prior = request.prior().orElseThrow();
+                remove(prior.attributes(), key(prior), request);
                 return ApplyResponse.deleted();
             }
             Map<String, Object> desired = request.desired().orElseThrow().attributes();
+            String key = desired.get(KEY).toString();
             boolean moved = request.action() == Action.REPLACE && request.prior().isPresent()
                     && !request.prior().get().attributes().get("host").equals(desired.get("host"));
             if (moved && !request.desired().get().lifecycle().createBeforeDestroy()) {
-                remove(request.prior().get().attributes(), address, request.context(), request);
+                remove(request.prior().get().attributes(), key(request.prior().get()), request);
+            } else if (!moved && request.prior().isPresent() && !key(request.prior().get()).equals(key)) {
+                request.progress().accept("re-keying " + key(request.prior().get()) + " as " + key);
+                rekey(request.prior().get(), key);
             }
-            AgentClient agent = agent(desired, request.context());
+            AgentClient agent = agent(desired);
             request.progress().accept("claiming " + describe(desired) + " on " + desired.get("host"));
-            agent.claim(address.value(), InstanceSpecs.allocation(desired));
+            agent.claim(key, InstanceSpecs.allocation(desired));
+            Map<String, String> secrets = InstanceSpecs.secrets(desired);
+            if (!secrets.isEmpty()) {
+                agent.putSecrets(key, secrets);
+            }
             request.progress().accept("starting the container on " + desired.get("host"));
-            ContainerResult result = agent.putContainer(address.value(), InstanceSpecs.container(desired));
+            ContainerResult result = agent.putContainer(key, InstanceSpecs.container(desired));
             if (moved && request.desired().get().lifecycle().createBeforeDestroy()) {
-                remove(request.prior().get().attributes(), address, request.context(), request);
+                remove(request.prior().get().attributes(), key(request.prior().get()), request);
             }
             Map<String, Object> recorded = new TreeMap<>(desired);
             recorded.put("container_id", result.container().id());
             return new ApplyResponse(recorded, result.warnings());
         } catch (AgentException e) {
             throw failure(verb(request.action()), address, e);
+        } catch (IllegalStateException e) {
+            throw ProviderException.permanent(verb(request.action()) + " " + address + " failed: " + e.getMessage());
         }
     }
 
-    private static void remove(Map<String, Object> attributes, ResourceAddress address, ProviderContext context,
-                               ApplyRequest request) throws AgentException {
-        AgentClient agent = agent(attributes, context);
+    private void remove(Map<String, Object> attributes, String key, ApplyRequest request) {
+        AgentClient agent = agent(attributes);
         request.progress().accept("removing the container from " + attributes.get("host"));
-        agent.removeContainer(address.value(), true);
-        agent.release(address.value());
+        agent.removeContainer(key, true);
+        agent.release(key);
     }
 
     /**
-     * Adopts an instance an agent already runs (the id is its address, which labels its container).
-     * Environment values are not imported: they may be secrets and nothing says which, so the
-     * first plan shows them as a change and apply puts them back from the configuration.
+     * A new address ({@code moved}, {@code state mv}): the agent re-keys the ledger entry, and the same
+     * container, with the same IP, lives on under the new key.
+     */
+    @Override
+    public RenameResponse rename(RenameRequest request) throws ProviderException {
+        ResourceState prior = request.prior();
+        String to = ownedKey(request.to());
+        Map<String, Object> attributes = new TreeMap<>(prior.attributes());
+        try {
+            rekey(prior, to);
+        } catch (AgentException e) {
+            throw failure("renaming", prior.address(), e);
+        } catch (IllegalStateException e) {
+            throw ProviderException.permanent("renaming " + prior.address() + " failed: " + e.getMessage());
+        }
+        attributes.put(KEY, to);
+        return new RenameResponse(attributes);
+    }
+
+    /** Moves an instance's key on its agent; nothing to do when nothing is there (the next plan creates it). */
+    private void rekey(ResourceState prior, String to) {
+        AgentClient agent = agent(prior.attributes());
+        String from = key(prior);
+        if (from.equals(to)) {
+            return;
+        }
+        if (!prior.attributes().containsKey(KEY)) {
+            Optional<ContainerInfo> legacy = agent.container(from);
+            if (legacy.isPresent() && !legacy.get().id().equals(prior.attributes().get("container_id"))) {
+                return; // a legacy key that is not our container: leave it to its owner
+            }
+        }
+        try {
+            agent.rename(from, to);
+        } catch (AgentException e) {
+            if (!e.isNotFound()) {
+                throw e;
+            }
+        }
+    }
+
+    /**
+     * An instance whose ledger entry under this fleet's key was seen at expansion but which the state
+     * lacks (a run died between creating and recording it): its container, so the plan adopts it.
+     */
+    @Override
+    public ImportResponse adopt(AdoptRequest request) throws ProviderException {
+        String host = ownedOnAgents.get(request.desired().address().value());
+        HostPool pool = pools.get((String) request.desired().attributes().get("pool"));
+        if (host == null || pool == null) {
+            return new ImportResponse(Optional.empty());
+        }
+        String key = ownedKey(request.desired().address());
+        try {
+            AgentClient agent = agents.clients(pool).get(host);
+            Optional<ContainerInfo> container = agent == null ? Optional.empty() : agent.container(key);
+            if (container.isEmpty()) {
+                return new ImportResponse(Optional.empty()); // claimed but never started: apply makes it
+            }
+            Map<String, Object> a = imported(pool, host, container.get(), agent.allocation(key).orElse(null));
+            a.put(KEY, key);
+            AgentDirectory.tokenRef(pool).ifPresent(ref -> a.put(TOKEN, ref.toString()));
+            return new ImportResponse(Optional.of(a));
+        } catch (AgentException e) {
+            throw failure("looking for", request.desired().address(), e);
+        }
+    }
+
+    /**
+     * Adopts an instance an agent already runs for this fleet (the id is its address). Environment
+     * values are not imported: they may be secrets and nothing says which, so the first plan shows
+     * them as a change and apply puts them back from the configuration.
      */
     @Override
     public ImportResponse importResource(ImportRequest request) throws ProviderException {
-        String mine = request.context().fleetDir() + "#";
-        for (Map.Entry<String, HostPool> remembered : pools.entrySet()) {
-            if (!remembered.getKey().startsWith(mine)) {
-                continue; // a pool of another fleet folder seen by this process
-            }
-            HostPool pool = remembered.getValue();
-            for (Map.Entry<String, AgentClient> agent : AgentDirectory.clients(pool, request.context().fleetDir(),
-                    request.context().environment()).entrySet()) {
+        String key = ownedKey(new ResourceAddress(request.id()));
+        for (HostPool pool : pools.values()) {
+            for (Map.Entry<String, AgentClient> agent : agents.clients(pool).entrySet()) {
                 try {
-                    Optional<ContainerInfo> container = agent.getValue().container(request.id());
+                    Optional<ContainerInfo> container = agent.getValue().container(key);
                     if (container.isPresent()) {
-                        Optional<Allocation> allocation = agent.getValue().allocation(request.id());
-                        return new ImportResponse(Optional.of(imported(pool, agent.getKey(), container.get(),
-                                allocation.orElse(null))));
+                        Optional<Allocation> allocation = agent.getValue().allocation(key);
+                        Map<String, Object> a = imported(pool, agent.getKey(), container.get(),
+                                allocation.orElse(null));
+                        a.put(KEY, key);
+                        AgentDirectory.tokenRef(pool).ifPresent(ref -> a.put(TOKEN, ref.toString()));
+                        return new ImportResponse(Optional.of(a));
                     }
                 } catch (AgentException e) {
                     throw failure("importing", request.address(), e);
@@ -322,24 +525,12 @@ public final class HostProvider implements Provider {
         return a;
     }
 
-    private static AgentClient agent(Map<String, Object> attributes, ProviderContext context) {
+    /** The agent of an instance, from its pool in the fleet or from what the state recorded. */
+    private AgentClient agent(Map<String, Object> attributes) {
         String host = (String) attributes.get("host");
-        String poolName = (String) attributes.get("pool");
-        HostPool pool = pools.get(context.fleetDir() + "#" + poolName);
-        if (LocalAgent.HOST.equals(host)) {
-            return LocalAgent.client(context.fleetDir(), context.environment());
-        }
-        if (pool == null) {
-            throw new IllegalStateException("no token known for agent " + host + ": plan first");
-        }
-        return AgentDirectory.clients(pool, context.fleetDir(), context.environment()).get(host);
-    }
-
-    /** Pools seen at expansion, by folder and name, so apply can find their agents' tokens. */
-    private static final Map<String, HostPool> pools = new java.util.concurrent.ConcurrentHashMap<>();
-
-    static void remember(ProviderContext context, HostPool pool) {
-        pools.put(context.fleetDir() + "#" + pool.name(), pool);
+        Object token = attributes.get(TOKEN);
+        return agents.client(host, Optional.ofNullable(pools.get((String) attributes.get("pool"))),
+                token == null ? null : token.toString());
     }
 
     private static ProviderException failure(String verb, ResourceAddress address, AgentException e) {
