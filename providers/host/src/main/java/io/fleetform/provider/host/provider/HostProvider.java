@@ -137,6 +137,8 @@ public final class HostProvider implements Provider, ProviderSession {
     @Override
     public ExpandResponse expand(ExpandRequest request) {
         Fleet fleet = request.fleet();
+        Map<String, ResourceState> recordedAt = new HashMap<>();
+        recorded.forEach(r -> recordedAt.put(moved(r.address().value(), fleet), r));
         List<Resource> resources = new ArrayList<>();
         List<Diagnostic> diagnostics = new ArrayList<>();
         for (HostPool pool : fleet.hostPools()) {
@@ -152,7 +154,7 @@ public final class HostProvider implements Provider, ProviderSession {
             }
             Snapshot snapshot;
             try {
-                snapshot = snapshot(pool);
+                snapshot = snapshot(pool, fleet);
             } catch (RuntimeException e) {
                 diagnostics.add(Diagnostic.error("agents-unreachable", pool.span(), "cannot read the hosts of \""
                         + pool.name() + "\": " + e.getMessage(), "placement needs every agent's facts; check that "
@@ -198,6 +200,7 @@ public final class HostProvider implements Provider, ProviderSession {
                             }
                             Map<String, Object> attributes = InstanceSpecs.attributes(fleet, zone, s, i, p, pool4,
                                     request.imageDigests());
+                            keepIdentityNames(attributes, recordedAt.get(s.instanceAddress(i)));
                             attributes.put("pool", pool.name());
                             attributes.put(KEY, ownedKey(new ResourceAddress(s.instanceAddress(i))));
                             AgentDirectory.tokenRef(pool).ifPresent(ref -> attributes.put(TOKEN, ref.toString()));
@@ -240,7 +243,7 @@ public final class HostProvider implements Provider, ProviderSession {
     private record Snapshot(List<HostSnapshot> hosts, Map<String, Placement> existing, List<String> foreignIps) {
     }
 
-    private Snapshot snapshot(HostPool pool) {
+    private Snapshot snapshot(HostPool pool, Fleet fleet) {
         Map<String, AgentClient> clients = agents.clients(pool);
         String mine = identity.id() + "/";
         Map<String, String> legacyRecorded = new HashMap<>(); // address -> host, of legacy instances in the state
@@ -249,6 +252,7 @@ public final class HostProvider implements Provider, ProviderSession {
                 legacyRecorded.put(r.address().value(), r.attributes().get("host").toString());
             }
         });
+        // Entries are keyed by the address they have on the agent; moved blocks say where they go now.
         List<HostSnapshot> hosts = new ArrayList<>();
         Map<String, Placement> existing = new HashMap<>();
         List<String> foreignIps = new ArrayList<>();
@@ -258,8 +262,9 @@ public final class HostProvider implements Provider, ProviderSession {
             Map<Integer, BitSet> usedCores = new HashMap<>();
             Map<Integer, Long> usedMemory = new HashMap<>();
             for (Allocation a : ledger.allocations()) {
-                String address = a.address().startsWith(mine) ? a.address().substring(mine.length())
+                String onAgent = a.address().startsWith(mine) ? a.address().substring(mine.length())
                         : entry.getKey().equals(legacyRecorded.get(a.address())) ? a.address() : null;
+                String address = onAgent == null ? null : moved(onAgent, fleet);
                 if (address != null) {
                     existing.put(address, new Placement(address, entry.getKey(), a.numaNode(), a.cores(),
                             a.ipv4(), a.vf()));
@@ -286,6 +291,38 @@ public final class HostProvider implements Provider, ProviderSession {
                     ledger.free().vfs()));
         }
         return new Snapshot(hosts, existing, foreignIps);
+    }
+
+    /** An address after the fleet's {@code moved} blocks. */
+    private static String moved(String address, Fleet fleet) {
+        ResourceAddress a = new ResourceAddress(address);
+        for (io.fleetform.engine.model.Moved m : fleet.moved()) {
+            a = a.moved(new ResourceAddress(m.from()), new ResourceAddress(m.to()));
+        }
+        return a.value();
+    }
+
+    /**
+     * The names an instance got at creation stay its own: a rename ({@code moved}, {@code state mv})
+     * does not restart a game server to change its hostname or {@code FLEETFORM_ZONE/SERVICE/INSTANCE}.
+     */
+    @SuppressWarnings("unchecked")
+    private static void keepIdentityNames(Map<String, Object> attributes, ResourceState prior) {
+        if (prior == null) {
+            return;
+        }
+        if (prior.attributes().get("hostname") != null) {
+            attributes.put("hostname", prior.attributes().get("hostname"));
+        }
+        if (prior.attributes().get("env") instanceof Map<?, ?> priorEnv && attributes.get("env") instanceof Map<?, ?> env) {
+            Map<String, Object> merged = new TreeMap<>((Map<String, Object>) env);
+            for (String name : List.of("FLEETFORM_ZONE", "FLEETFORM_SERVICE", "FLEETFORM_INSTANCE")) {
+                if (priorEnv.get(name) != null) {
+                    merged.put(name, priorEnv.get(name));
+                }
+            }
+            attributes.put("env", merged);
+        }
     }
 
     @Override
@@ -371,7 +408,7 @@ public final class HostProvider implements Provider, ProviderSession {
                 agent.putSecrets(key, secrets);
             }
             request.progress().accept("starting the container on " + desired.get("host"));
-            ContainerResult result = agent.putContainer(key, InstanceSpecs.container(desired));
+            ContainerResult result = agent.putContainer(key, InstanceSpecs.container(desired, identity.lineage()));
             if (moved && request.desired().get().lifecycle().createBeforeDestroy()) {
                 remove(request.prior().get().attributes(), key(request.prior().get()), request);
             }

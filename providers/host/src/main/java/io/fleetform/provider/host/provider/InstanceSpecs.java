@@ -102,7 +102,11 @@ final class InstanceSpecs {
     }
 
     @SuppressWarnings("unchecked")
-    static ContainerSpec container(Map<String, Object> a) {
+    /**
+     * @param salt what the hash of the secret values is salted with: secret itself (the state's lineage)
+     *             and stable for the instance's life, so a rename does not look like a new secret
+     */
+    static ContainerSpec container(Map<String, Object> a, String salt) {
         String subnet = (String) a.get("subnet");
         NetworkSpec network = new NetworkSpec((String) a.get("network"), "bridge", subnet, IpPool.gateway(subnet), null,
                 (String) a.get("ip"));
@@ -114,7 +118,7 @@ final class InstanceSpecs {
         secrets.keySet().forEach(k -> env.put(k + "_FILE", SECRETS_MOUNT + "/" + k));
         if (!secrets.isEmpty()) {
             env.put("FLEETFORM_SECRETS_VERSION", io.fleetform.engine.resource.SecretsPolicy.hash(
-                    String.valueOf(a.get(HostProvider.KEY)), new TreeMap<>(secrets)));
+                    salt + "\u0000" + a.get("hostname"), new TreeMap<>(secrets)));
         }
         List<String> command = (List<String>) a.getOrDefault("command", List.of());
         boolean pinned = a.containsKey("cores");
