@@ -4,6 +4,8 @@ import io.fleetform.engine.model.HostPool;
 import io.fleetform.engine.provider.CredentialRef;
 import io.fleetform.provider.host.agent.AgentClient;
 import io.fleetform.provider.host.agent.AgentHttp;
+import io.fleetform.provider.host.agent.HostFacts;
+import io.fleetform.provider.host.agent.LedgerView;
 import java.net.URI;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
@@ -74,11 +76,65 @@ final class AgentDirectory implements AutoCloseable {
         return AgentClient.builder(uri, token).name(agent).transport(http).build();
     }
 
+    /** One agent's facts and ledger, read together for placement. */
+    record Reading(HostFacts facts, LedgerView ledger) {
+    }
+
+    /** How many agents are read at once: a pool of hundreds is read in a few round trips' time. */
+    static final int PARALLEL_READS = 16;
+
+    private java.util.concurrent.ExecutorService readers;
+
+    /**
+     * Every agent's facts and ledger, {@link #PARALLEL_READS} agents at a time (the session's reader
+     * threads, made at the first call and stopped with the session). The first failure is thrown.
+     */
+    Map<String, Reading> readAll(Map<String, AgentClient> clients) {
+        if (clients.size() == 1) {
+            Map.Entry<String, AgentClient> only = clients.entrySet().iterator().next();
+            return Map.of(only.getKey(), new Reading(only.getValue().facts(), only.getValue().allocations()));
+        }
+        java.util.concurrent.ExecutorService pool = readers();
+        Map<String, java.util.concurrent.Future<Reading>> futures = new LinkedHashMap<>();
+        clients.forEach((name, c) -> futures.put(name, pool.submit(() -> new Reading(c.facts(), c.allocations()))));
+        Map<String, Reading> out = new LinkedHashMap<>();
+        try {
+            for (Map.Entry<String, java.util.concurrent.Future<Reading>> f : futures.entrySet()) {
+                out.put(f.getKey(), f.getValue().get());
+            }
+        } catch (java.util.concurrent.ExecutionException e) {
+            futures.values().forEach(f -> f.cancel(true));
+            throw e.getCause() instanceof RuntimeException r ? r : new IllegalStateException(e.getCause());
+        } catch (InterruptedException e) {
+            futures.values().forEach(f -> f.cancel(true));
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted while reading the agents", e);
+        }
+        return out;
+    }
+
+    private synchronized java.util.concurrent.ExecutorService readers() {
+        if (readers == null) {
+            java.util.concurrent.atomic.AtomicInteger n = new java.util.concurrent.atomic.AtomicInteger();
+            readers = java.util.concurrent.Executors.newFixedThreadPool(PARALLEL_READS, r -> {
+                Thread t = new Thread(r, "fleetform-agent-reader-" + n.incrementAndGet());
+                t.setDaemon(true);
+                return t;
+            });
+        }
+        return readers;
+    }
+
     @Override
     public void close() {
         try {
             local.close();
         } finally {
+            synchronized (this) {
+                if (readers != null) {
+                    readers.shutdownNow();
+                }
+            }
             http.close();
         }
     }

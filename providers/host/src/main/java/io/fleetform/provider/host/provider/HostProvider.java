@@ -256,9 +256,10 @@ public final class HostProvider implements Provider, ProviderSession {
         List<HostSnapshot> hosts = new ArrayList<>();
         Map<String, Placement> existing = new HashMap<>();
         List<String> foreignIps = new ArrayList<>();
+        Map<String, AgentDirectory.Reading> readings = agents.readAll(clients);
         for (Map.Entry<String, AgentClient> entry : clients.entrySet()) {
-            HostFacts facts = entry.getValue().facts();
-            LedgerView ledger = entry.getValue().allocations();
+            HostFacts facts = readings.get(entry.getKey()).facts();
+            LedgerView ledger = readings.get(entry.getKey()).ledger();
             Map<Integer, BitSet> usedCores = new HashMap<>();
             Map<Integer, Long> usedMemory = new HashMap<>();
             for (Allocation a : ledger.allocations()) {
