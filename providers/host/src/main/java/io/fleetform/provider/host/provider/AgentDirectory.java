@@ -16,17 +16,40 @@ import java.util.Optional;
  * The agents a session talks to, by the name the plan records for them ({@code host} attribute):
  * those of the fleet's pools, and those the state recorded (an agent address and a credential
  * reference), so instances whose {@code hosts} block is gone can still be read and removed. One
- * {@link AgentHttp} serves every agent; the clients on it are plain values.
+ * {@link AgentHttp} serves every agent of a trust setting; the clients on it are plain values.
  */
 final class AgentDirectory implements AutoCloseable {
+    private final Path fleetDir;
     private final Map<String, String> environment;
     private final AgentHttp http;
+    /** One more HTTP client per other trust setting (a pool's CA bundle or pinned certificate). */
+    private final Map<AgentTrust, AgentHttp> trusted = new java.util.concurrent.ConcurrentHashMap<>();
     private final LocalAgent local;
 
     AgentDirectory(Path fleetDir, Map<String, String> environment) {
+        this.fleetDir = fleetDir;
         this.environment = environment;
         this.http = AgentHttp.create();
         this.local = new LocalAgent(fleetDir, environment);
+    }
+
+    /** A pool's trust, its CA bundle resolved against the fleet folder (the state records it so). */
+    AgentTrust trust(HostPool pool) {
+        return new AgentTrust(pool.caFile().map(f -> fleetDir.resolve(f).toAbsolutePath().normalize().toString())
+                .orElse(null), pool.pin().orElse(null));
+    }
+
+    private AgentHttp http(AgentTrust trust) {
+        if (trust.equals(AgentTrust.DEFAULT)) {
+            return http;
+        }
+        return trusted.computeIfAbsent(trust, t -> {
+            try {
+                return AgentHttp.create(t.sslContext(), java.time.Duration.ofSeconds(5));
+            } catch (java.io.IOException e) {
+                throw new IllegalStateException(e.getMessage(), e);
+            }
+        });
     }
 
     /** The credential reference of a pool's token, as the state records it; empty for a literal token. */
@@ -45,8 +68,9 @@ final class AgentDirectory implements AutoCloseable {
             throw new IllegalStateException("hosts \"" + pool.name() + "\" has no agent token: set token = "
                     + "secret(\"agent-token\")");
         }
+        AgentTrust trust = trust(pool);
         for (String agent : pool.agents()) {
-            clients.put(agent, client(agent, token));
+            clients.put(agent, client(agent, token, trust));
         }
         return clients;
     }
@@ -55,25 +79,25 @@ final class AgentDirectory implements AutoCloseable {
      * The agent of a recorded instance: through its pool when the fleet still has it (a rotated token
      * is then used), else through what the state recorded.
      */
-    AgentClient client(String host, Optional<HostPool> pool, String recordedTokenRef) {
+    AgentClient client(String host, Optional<HostPool> pool, String recordedTokenRef, AgentTrust recordedTrust) {
         if (LocalAgent.HOST.equals(host)) {
             return local.client(http);
         }
         if (pool.isPresent() && pool.get().agents().contains(host) && pool.get().token().map(t -> t.value())
                 .isPresent()) {
-            return client(host, pool.get().token().get().value());
+            return client(host, pool.get().token().get().value(), trust(pool.get()));
         }
         CredentialRef ref = CredentialRef.parse(recordedTokenRef).orElseThrow(() -> new IllegalStateException(
                 "no token known for agent " + host + ": its hosts block is not in the fleet and the state records no "
                         + "token reference for it (put the hosts block back to reach it)"));
         String token = ref.resolve(environment).orElseThrow(() -> new IllegalStateException("the token of agent "
                 + host + " is " + ref + ", which is not set here: " + ref.hint()));
-        return client(host, token);
+        return client(host, token, recordedTrust);
     }
 
-    private AgentClient client(String agent, String token) {
-        URI uri = URI.create(agent.startsWith("http") ? agent : "http://" + agent);
-        return AgentClient.builder(uri, token).name(agent).transport(http).build();
+    private AgentClient client(String agent, String token, AgentTrust trust) {
+        URI uri = AgentTrust.uri(agent);
+        return AgentClient.builder(uri, token).name(agent).transport(http(trust)).build();
     }
 
     /** One agent's facts and ledger, read together for placement. */
@@ -135,6 +159,7 @@ final class AgentDirectory implements AutoCloseable {
                     readers.shutdownNow();
                 }
             }
+            trusted.values().forEach(AgentHttp::close);
             http.close();
         }
     }

@@ -76,6 +76,8 @@ public final class HostProvider implements Provider, ProviderSession {
     /** The attributes that say how to reach an instance without the fleet. */
     static final String KEY = "key";
     static final String TOKEN = "agent_token";
+    static final String CA = "agent_ca";
+    static final String PIN = "agent_pin";
 
     private final FleetIdentity identity;
     private final ProviderContext context;
@@ -152,6 +154,18 @@ public final class HostProvider implements Provider, ProviderSession {
             if (zones.isEmpty()) {
                 continue;
             }
+            List<String> plain = pool.agents().stream().filter(AgentTrust::plainToAnotherMachine).toList();
+            if (!plain.isEmpty() && !pool.insecure()) {
+                diagnostics.add(Diagnostic.error("plain-http-agent", pool.span(), "hosts \"" + pool.name()
+                        + "\" would send its agent token over plain HTTP to " + plain.get(0)
+                        + (plain.size() > 1 ? " (and " + (plain.size() - 1) + " more)" : ""), "use https://host:port "
+                        + "with ca_file = \"ca.pem\" or pin = \"sha256:...\", or say insecure = true to accept it"));
+                continue;
+            }
+            if (!plain.isEmpty()) {
+                diagnostics.add(Diagnostic.warning("insecure-agents", pool.span(), "hosts \"" + pool.name()
+                        + "\" sends its agent token over plain HTTP (insecure = true)", "use https:// agents"));
+            }
             Snapshot snapshot;
             try {
                 snapshot = snapshot(pool, fleet);
@@ -204,6 +218,7 @@ public final class HostProvider implements Provider, ProviderSession {
                             attributes.put("pool", pool.name());
                             attributes.put(KEY, ownedKey(new ResourceAddress(s.instanceAddress(i))));
                             AgentDirectory.tokenRef(pool).ifPresent(ref -> attributes.put(TOKEN, ref.toString()));
+                            recordTrust(attributes, agents.trust(pool));
                             resources.add(new Resource(new ResourceAddress(s.instanceAddress(i)), InstanceSpecs.TYPE,
                                     NAME, attributes, attributes.containsKey("secret_env") ? Set.of("secret_env")
                                     : Set.of(), imageDependencies(fleet, s, pool), new ResourceLifecycle(zone.lifecycle().preventDestroy()
@@ -493,6 +508,7 @@ public final class HostProvider implements Provider, ProviderSession {
             Map<String, Object> a = imported(pool, host, container.get(), agent.allocation(key).orElse(null));
             a.put(KEY, key);
             AgentDirectory.tokenRef(pool).ifPresent(ref -> a.put(TOKEN, ref.toString()));
+            recordTrust(a, agents.trust(pool));
             return new ImportResponse(Optional.of(a));
         } catch (AgentException e) {
             throw failure("looking for", request.desired().address(), e);
@@ -517,6 +533,7 @@ public final class HostProvider implements Provider, ProviderSession {
                                 allocation.orElse(null));
                         a.put(KEY, key);
                         AgentDirectory.tokenRef(pool).ifPresent(ref -> a.put(TOKEN, ref.toString()));
+                        recordTrust(a, agents.trust(pool));
                         return new ImportResponse(Optional.of(a));
                     }
                 } catch (AgentException e) {
@@ -568,7 +585,17 @@ public final class HostProvider implements Provider, ProviderSession {
         String host = (String) attributes.get("host");
         Object token = attributes.get(TOKEN);
         return agents.client(host, Optional.ofNullable(pools.get((String) attributes.get("pool"))),
-                token == null ? null : token.toString());
+                token == null ? null : token.toString(), new AgentTrust((String) attributes.get(CA),
+                        (String) attributes.get(PIN)));
+    }
+
+    private static void recordTrust(Map<String, Object> attributes, AgentTrust trust) {
+        if (trust.caFile() != null) {
+            attributes.put(CA, trust.caFile());
+        }
+        if (trust.pin() != null) {
+            attributes.put(PIN, trust.pin());
+        }
     }
 
     private static ProviderException failure(String verb, ResourceAddress address, AgentException e) {
