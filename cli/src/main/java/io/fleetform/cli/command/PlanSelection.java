@@ -22,12 +22,17 @@ final class PlanSelection {
     @Option(names = "--exclude", paramLabel = "ADDRESS", description = "Leave these resources out; repeatable.")
     List<String> excludes = new ArrayList<>();
 
+    @Option(names = "--force-conflicts", description = "Take over fields another writer owns (a Kubernetes field "
+            + "manager), like kubectl apply --server-side --force-conflicts; without it they are planned as conflicts "
+            + "and left alone.")
+    boolean forceConflicts;
+
     @Option(names = "--parallelism", defaultValue = "10", description = "Changes made at once (default 10).")
     int parallelism = 10;
 
     Workspace.PlanSettings settings(boolean destroy) {
         PlanMode mode = destroy ? PlanMode.DESTROY : refreshOnly ? PlanMode.REFRESH_ONLY : PlanMode.NORMAL;
         return new Workspace.PlanSettings(mode, refresh, targets.stream().map(AddressPattern::new).toList(),
-                excludes.stream().map(AddressPattern::new).toList());
+                excludes.stream().map(AddressPattern::new).toList(), forceConflicts);
     }
 }

@@ -12,15 +12,21 @@ import java.util.Map;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
 
 /**
  * {@code fleetform render [DIR]}: the Kubernetes manifests the fleet becomes, as YAML (like
- * {@code helm template}); offline, images by tag, secret values masked.
+ * {@code helm template}); offline, images by tag; Secrets without their data unless
+ * {@code --show-secrets}.
  */
 @Command(name = "render", description = "Print the Kubernetes manifests of the fleet as YAML.")
 final class RenderCommand implements Callable<Integer>, TerminalAware {
     @Mixin
     FleetOptions fleet;
+
+    @Option(names = "--show-secrets", description = "Print Secrets' data (base64, as Kubernetes takes it); "
+            + "without it the data is left out, with a comment naming the keys.")
+    boolean showSecrets;
 
     private Terminal terminal;
 
@@ -31,10 +37,13 @@ final class RenderCommand implements Callable<Integer>, TerminalAware {
 
     @Override
     public Integer call() {
-        LoadResult result = FleetLoader.fromClassPath().load(fleet.dir, fleet.evalOptions(terminal.environment()));
+        var options = fleet.evalOptions(terminal.environment());
+        LoadResult result = FleetLoader.fromClassPath().load(fleet.dir, showSecrets ? options.requiringSecrets()
+                : options);
         List<Diagnostic> diagnostics = new ArrayList<>(result.diagnostics());
         KubernetesRender.Output out = result.hasErrors() ? null
-                : KubernetesRender.render(result.fleetOrThrow(), terminal.environment(), Map.of());
+                : KubernetesRender.render(result.fleetOrThrow(), terminal.environment(), Map.of(),
+                showSecrets);
         if (out != null) {
             diagnostics.addAll(out.diagnostics());
         }

@@ -53,8 +53,10 @@ public final class ApplyProgress implements Consumer<ApplyEvent> {
     public static String summary(ApplyResult result) {
         Map<Action, Integer> done = result.done();
         String counts = "Resources: " + done.getOrDefault(Action.CREATE, 0) + " added, "
-                + done.getOrDefault(Action.UPDATE, 0) + " changed, " + done.getOrDefault(Action.REPLACE, 0)
-                + " replaced, " + done.getOrDefault(Action.DELETE, 0) + " destroyed.";
+                + (done.getOrDefault(Action.UPDATE, 0) + done.getOrDefault(Action.TAKE_OVER, 0)) + " changed, "
+                + done.getOrDefault(Action.REPLACE, 0) + " replaced, " + done.getOrDefault(Action.DELETE, 0)
+                + " destroyed" + (done.getOrDefault(Action.FORGET, 0) > 0 ? ", " + done.get(Action.FORGET)
+                + " left in place (removed from the state)" : "") + ".";
         String time = " (" + seconds(result.elapsed()) + ")";
         if (result.succeeded()) {
             return "Apply complete! " + counts + time;
@@ -80,7 +82,9 @@ public final class ApplyProgress implements Consumer<ApplyEvent> {
     private static String ing(Action action) {
         return switch (action) {
             case CREATE -> "creating";
-            case UPDATE -> "updating";
+            case UPDATE, TAKE_OVER -> "updating";
+            case CONFLICT -> "leaving";
+            case FORGET -> "forgetting";
             case REPLACE -> "replacing";
             case DELETE -> "destroying";
             case NO_OP -> "checking";
@@ -90,7 +94,9 @@ public final class ApplyProgress implements Consumer<ApplyEvent> {
     private static String noun(Action action) {
         return switch (action) {
             case CREATE -> "creation";
-            case UPDATE -> "update";
+            case UPDATE, TAKE_OVER -> "update";
+            case CONFLICT -> "conflict";
+            case FORGET -> "removal from the state";
             case REPLACE -> "replacement";
             case DELETE -> "destruction";
             case NO_OP -> "check";

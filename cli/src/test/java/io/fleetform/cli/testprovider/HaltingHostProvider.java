@@ -1,8 +1,9 @@
 package io.fleetform.cli.testprovider;
 
-import io.fleetform.engine.provider.AdoptRequest;
 import io.fleetform.engine.provider.ApplyRequest;
 import io.fleetform.engine.provider.ApplyResponse;
+import io.fleetform.engine.provider.CheckRequest;
+import io.fleetform.engine.provider.CheckResponse;
 import io.fleetform.engine.provider.DiffRequest;
 import io.fleetform.engine.provider.DiffResponse;
 import io.fleetform.engine.provider.ExpandRequest;
@@ -72,8 +73,8 @@ public final class HaltingHostProvider implements Provider {
             }
 
             @Override
-            public ImportResponse adopt(AdoptRequest r) throws ProviderException {
-                return host.adopt(r);
+            public CheckResponse check(CheckRequest r) throws ProviderException {
+                return host.check(r);
             }
 
             @Override

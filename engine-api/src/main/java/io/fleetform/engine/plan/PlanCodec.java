@@ -38,7 +38,9 @@ import java.util.TreeSet;
  *   address          string   "zone.s12.service.logic[0]"
  *   type             string   resource type
  *   provider         string   provider name (may be null)
- *   action           string   "create", "update", "replace", "delete" or "no_op"
+ *   action           string   "create", "update", "conflict" (not applied: fields another writer owns),
+ *                             "take_over" (an update that takes such fields, --force-conflicts), "replace",
+ *                             "delete", "forget" (removed from the state, left in place) or "no_op"
  *   reason           string   why, in words (may be null)
  *   depends_on       array    of addresses
  *   lifecycle        object   or null

@@ -34,18 +34,17 @@ public interface ProviderSession extends AutoCloseable {
      */
     ApplyResponse apply(ApplyRequest request) throws ProviderException;
 
+    /**
+     * Checks one planned change against what exists now, at plan time: whether a new object's
+     * name is taken, whether an update would conflict with another writer, what a deletion must
+     * leave. Most providers have nothing to check.
+     */
+    default CheckResponse check(CheckRequest request) throws ProviderException {
+        return CheckResponse.PROCEED;
+    }
+
     /** Adopts an existing object into the state. */
     ImportResponse importResource(ImportRequest request) throws ProviderException;
-
-    /**
-     * An object that carries this fleet's identity and the resource's address but is missing from the
-     * state (a run died between creating it and recording it): its attributes, so the plan adopts it
-     * instead of creating a second one. Must be cheap when there is nothing (it is asked for every
-     * resource the state lacks); providers that cannot tell keep the default, none.
-     */
-    default ImportResponse adopt(AdoptRequest request) throws ProviderException {
-        return new ImportResponse(java.util.Optional.empty());
-    }
 
     /**
      * A resource gets a new address ({@code moved}, {@code state mv}): re-key whatever the provider

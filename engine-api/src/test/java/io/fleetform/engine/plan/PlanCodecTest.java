@@ -180,7 +180,7 @@ class PlanCodecTest {
         byte[] badSerial = encoded(richPlan()).replace("\"serial\" : 7", "\"serial\" : \"seven\"").getBytes();
 
         assertThatThrownBy(() -> PlanCodec.decode(badAction, "p.json")).hasMessage("p.json is not a valid Fleetform "
-                + "plan: \"changes[0].action\" must be one of create, update, replace, delete, no_op, not \"explode\"");
+                + "plan: \"changes[0].action\" must be one of create, update, conflict, take_over, replace, delete, forget, no_op, not \"explode\"");
         assertThatThrownBy(() -> PlanCodec.decode(badTime, "p.json")).hasMessage("p.json is not a valid Fleetform "
                 + "plan: \"created\" must be an ISO-8601 instant such as 2024-05-01T12:00:00Z, not \"yesterday\"");
         assertThatThrownBy(() -> PlanCodec.decode(badSerial, "p.json"))

@@ -87,7 +87,7 @@ public final class Applier {
         long started = System.nanoTime();
         Map<ResourceAddress, ResourceChange> work = new LinkedHashMap<>();
         for (ResourceChange change : plan.changes()) {
-            if (change.action() != Action.NO_OP) {
+            if (change.action().isApplied()) {
                 work.put(change.address(), change);
             }
         }
@@ -217,6 +217,17 @@ public final class Applier {
         ProviderSession provider = providers.get(change.provider()).orElseThrow(() -> ProviderException.permanent(
                 "provider \"" + change.provider() + "\" is not installed"));
         Optional<ResourceState> prior = Optional.ofNullable(current.get(change.address()));
+        if (change.action() == Action.FORGET) {
+            // Left in place, as the plan said: only the state lets go of it.
+            journal.remove(change.address());
+            current.remove(change.address());
+            return List.of();
+        }
+        if (prior.isEmpty() && change.action() == Action.DELETE) {
+            // Adopted by the destroy plan (made, never recorded): the plan holds what was read of it.
+            prior = Optional.of(new ResourceState(change.address(), change.type(), change.provider(), change.before(),
+                    change.sensitive(), change.dependsOn(), change.lifecycle()));
+        }
         if (change.action() != Action.DELETE && desired == null) {
             throw ProviderException.permanent("the configuration no longer has " + change.address());
         }

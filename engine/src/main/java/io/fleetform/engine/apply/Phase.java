@@ -38,7 +38,7 @@ record Phase(String name, List<ResourceAddress> addresses, RolloutSchedule.Stage
             Resource resource = desired.get(change.address());
             String zone = resource != null ? resource.zone() : change.address().zone();
             if (zone.isEmpty()) {
-                (change.action() == Action.DELETE ? removals : shared).add(change.address());
+                (change.action() == Action.DELETE || change.action() == Action.FORGET ? removals : shared).add(change.address());
             } else if (scheduled.contains(zone)) {
                 byZone.computeIfAbsent(zone, z -> new ArrayList<>()).add(change.address());
             } else {

@@ -41,23 +41,9 @@ public final class Planner {
      * @param drift   what refresh found changed outside Fleetform
      * @param outputs outputs as they will show after apply
      */
-    /**
-     * @param adopted resources of {@code state} that were found on the infrastructure with this
-     *                fleet's identity but missing from the stored state: applied (recorded) even
-     *                when nothing differs
-     */
     public record Request(String fleet, List<Resource> desired, State state, List<Drift> drift, PlanMode mode,
                           List<AddressPattern> targets, List<AddressPattern> excludes, String configHash,
-                          Map<String, String> outputs, Set<ResourceAddress> adopted) {
-        public Request {
-            adopted = Set.copyOf(adopted);
-        }
-
-        public Request(String fleet, List<Resource> desired, State state, List<Drift> drift, PlanMode mode,
-                       List<AddressPattern> targets, List<AddressPattern> excludes, String configHash,
-                       Map<String, String> outputs) {
-            this(fleet, desired, state, drift, mode, targets, excludes, configHash, outputs, Set.of());
-        }
+                          Map<String, String> outputs) {
     }
 
     public record Result(Plan plan, List<Diagnostic> diagnostics) {
@@ -79,8 +65,7 @@ public final class Planner {
             if (request.mode() == PlanMode.NORMAL) {
                 for (Resource resource : desired.values()) {
                     if (selected(resource.address(), request)) {
-                        changes.add(change(resource, state, request.adopted().contains(resource.address()),
-                                diagnostics));
+                        changes.add(change(resource, state, diagnostics));
                     }
                 }
             }
@@ -102,7 +87,7 @@ public final class Planner {
         return new Result(plan, diagnostics);
     }
 
-    private ResourceChange change(Resource resource, State state, boolean adopted, List<Diagnostic> diagnostics) {
+    private ResourceChange change(Resource resource, State state, List<Diagnostic> diagnostics) {
         Map<String, Object> after = planned(resource, state.lineage());
         ResourceState prior = state.resources().get(resource.address());
         if (prior == null) {
@@ -129,7 +114,7 @@ public final class Planner {
         if (!prior.type().equals(resource.type())) {
             changed.add("(type)");
         }
-        if (changed.isEmpty() && !adopted) {
+        if (changed.isEmpty()) {
             return noChange(resource);
         }
         ProviderSession provider = providers.get(resource.provider()).orElse(null);
@@ -143,7 +128,7 @@ public final class Planner {
                 }
             }
         }
-        if (changed.isEmpty() && !adopted) {
+        if (changed.isEmpty()) {
             return noChange(resource);
         }
         Set<String> replacing = new TreeSet<>(diff.requiresReplace());
@@ -162,7 +147,7 @@ public final class Planner {
         }
         String reason = action == Action.REPLACE
                 ? (diff.reason().isEmpty() ? String.join(", ", replacing) + " cannot change in place" : diff.reason())
-                : adopted ? "adopted: it exists with this fleet's identity but was missing from the state" : "";
+                : "";
         if (action == Action.REPLACE && protectedByLifecycle(prior, resource)) {
             diagnostics.add(Diagnostic.error("prevent-destroy", SourceSpan.NONE, resource.address()
                     + " would be replaced (" + reason + "), but it has prevent_destroy",

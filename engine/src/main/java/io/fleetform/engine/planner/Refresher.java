@@ -36,44 +36,6 @@ public final class Refresher {
         return renames.state();
     }
 
-    /** What {@link #adopt} found: the state with the adopted resources, and their addresses. */
-    public record Adopted(State state, java.util.Set<io.fleetform.engine.address.ResourceAddress> addresses,
-                          List<Diagnostic> diagnostics) {
-    }
-
-    /**
-     * Asks the providers, for every desired resource the state lacks, whether an object with this
-     * fleet's identity is already there (a crash between create and record), and puts what they find
-     * into the state, so the plan adopts it rather than creating it twice.
-     */
-    public Adopted adopt(State state, List<io.fleetform.engine.resource.Resource> desired, ProviderContext context) {
-        State result = state;
-        java.util.Set<io.fleetform.engine.address.ResourceAddress> adopted = new java.util.TreeSet<>();
-        List<Diagnostic> diagnostics = new ArrayList<>();
-        for (io.fleetform.engine.resource.Resource r : desired) {
-            if (state.resources().containsKey(r.address())) {
-                continue;
-            }
-            var provider = providers.get(r.provider());
-            if (provider.isEmpty()) {
-                continue;
-            }
-            try {
-                var found = provider.get().adopt(new io.fleetform.engine.provider.AdoptRequest(r, context));
-                if (found.attributes().isPresent()) {
-                    result = result.with(new ResourceState(r.address(), r.type(), r.provider(),
-                            found.attributes().get(), r.sensitive(), r.dependsOn(), r.lifecycle()));
-                    adopted.add(r.address());
-                }
-            } catch (ProviderException e) {
-                diagnostics.add(Diagnostic.error("refresh-failed", SourceSpan.NONE, "looking for an existing "
-                        + r.address() + " failed: " + e.getMessage(), "retry; creating it blindly could make a "
-                        + "second one"));
-            }
-        }
-        return new Adopted(result, adopted, diagnostics);
-    }
-
     /** Reads every resource of the state through its provider; what differs is drift. */
     public Refreshed refresh(State state, ProviderContext context) {
         List<Drift> drift = new ArrayList<>();
@@ -106,20 +68,33 @@ public final class Refresher {
             List<AttributeChange> changes = new ArrayList<>();
             TreeSet<String> names = new TreeSet<>(now.keySet());
             names.addAll(prior.attributes().keySet());
+            java.util.Map<String, Object> hashed = new java.util.TreeMap<>();
             for (String name : names) {
-                if (prior.sensitive().contains(name)) {
-                    continue; // the state has only a hash; a provider cannot read a secret back
+                Object was = prior.attributes().get(name);
+                Object is = now.get(name);
+                boolean secret = prior.sensitive().contains(name);
+                if (secret) {
+                    if (is == null) {
+                        continue; // this provider cannot read the secret back; the state has only a hash
+                    }
+                    // Read back in clear (a Kubernetes Secret's data): already a salted hash here (see above),
+                    // equal to the state's while the secret is unchanged; compared and kept as that only.
+                    hashed.put(name, is);
                 }
-                if (!Objects.equals(now.get(name), prior.attributes().get(name))) {
-                    changes.add(new AttributeChange(name, prior.attributes().get(name), now.get(name), false, false));
+                if (!Objects.equals(is, was)) {
+                    changes.add(new AttributeChange(name, was, is, secret, false));
                 }
             }
             if (!changes.isEmpty()) {
                 drift.add(new Drift(prior.address(), prior.type(), false, changes));
                 java.util.Map<String, Object> merged = new java.util.TreeMap<>(now);
                 prior.sensitive().forEach(s -> {
-                    if (prior.attributes().containsKey(s)) {
+                    if (hashed.containsKey(s)) {
+                        merged.put(s, hashed.get(s));
+                    } else if (prior.attributes().containsKey(s)) {
                         merged.put(s, prior.attributes().get(s));
+                    } else {
+                        merged.remove(s);
                     }
                 });
                 result = result.with(new ResourceState(prior.address(), prior.type(), prior.provider(), merged,

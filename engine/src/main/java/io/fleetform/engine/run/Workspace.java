@@ -13,6 +13,7 @@ import io.fleetform.engine.load.LoadResult;
 import io.fleetform.engine.model.Fleet;
 import io.fleetform.engine.model.Output;
 import io.fleetform.engine.plan.Action;
+import io.fleetform.engine.planner.Checker;
 import io.fleetform.engine.plan.Plan;
 import io.fleetform.engine.plan.PlanMode;
 import io.fleetform.engine.planner.Planner;
@@ -148,9 +149,17 @@ public final class Workspace implements AutoCloseable {
         return new Outcome<>(configuration, diagnostics);
     }
 
-    /** What to plan. */
+    /**
+     * What to plan.
+     *
+     * @param forceConflicts take over fields another writer owns instead of planning a conflict
+     */
     public record PlanSettings(PlanMode mode, boolean refresh, List<AddressPattern> targets,
-                               List<AddressPattern> excludes) {
+                               List<AddressPattern> excludes, boolean forceConflicts) {
+        public PlanSettings(PlanMode mode, boolean refresh, List<AddressPattern> targets,
+                            List<AddressPattern> excludes) {
+            this(mode, refresh, targets, excludes, false);
+        }
     }
 
     /** A plan and what it was planned against. */
@@ -181,19 +190,22 @@ public final class Workspace implements AutoCloseable {
             drift = refreshed.drift();
         }
         java.util.Set<ResourceAddress> adopted = java.util.Set.of();
-        if (settings.refresh() && settings.mode() == PlanMode.NORMAL) {
-            Refresher.Adopted found = new Refresher(open).adopt(state, configuration.desired(), context);
-            diagnostics.addAll(found.diagnostics());
+        if (settings.mode() == PlanMode.DESTROY) {
+            Checker.Adopted found = new Checker(open).adoptForDestroy(state, configuration.desired(), context);
             state = found.state();
             adopted = found.addresses();
         }
         Planner.Result result = new Planner(open).plan(new Planner.Request(configuration.fleet().name(),
                 configuration.desired(), state, drift, settings.mode(), settings.targets(), settings.excludes(),
-                configuration.configHash(), outputsForDisplay(configuration.fleet()), adopted));
+                configuration.configHash(), outputsForDisplay(configuration.fleet())));
         diagnostics.addAll(result.diagnostics());
+        // The live infrastructure has the last word on what the plan may promise (names taken, conflicts).
+        Checker.Checked checked = new Checker(open).check(result.plan(), configuration.byAddress(), state,
+                context, settings.forceConflicts(), adopted);
+        diagnostics.addAll(checked.diagnostics());
         Plan plan = new Plan(result.plan().formatVersion(), result.plan().mode(), result.plan().fleet(),
                 stored.lineage(), stored.serial(), result.plan().configHash(), result.plan().created(),
-                result.plan().changes(), result.plan().drift(), result.plan().outputs(), result.plan().warnings());
+                checked.plan().changes(), result.plan().drift(), result.plan().outputs(), checked.plan().warnings());
         return new Outcome<>(new Planned(plan, configuration, state), diagnostics);
     }
 
@@ -216,7 +228,7 @@ public final class Workspace implements AutoCloseable {
         }
         Map<ResourceAddress, Resource> desired = configuration.byAddress();
         for (ResourceChange change : plan.changes()) {
-            if (change.action() == Action.DELETE || change.action() == Action.NO_OP) {
+            if (change.action() == Action.DELETE || change.action() == Action.FORGET || !change.action().isApplied()) {
                 continue;
             }
             Resource resource = desired.get(change.address());

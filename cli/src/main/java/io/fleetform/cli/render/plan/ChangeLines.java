@@ -38,6 +38,9 @@ final class ChangeLines {
         return switch (action) {
             case CREATE -> "will be created";
             case UPDATE -> "will be updated in place";
+            case CONFLICT -> "will not be updated: conflict";
+            case TAKE_OVER -> "will be updated in place, taking fields over";
+            case FORGET -> "will be removed from the state and left in place";
             case REPLACE -> "will be replaced";
             case DELETE -> "will be destroyed";
             case NO_OP -> "will not change";
@@ -97,9 +100,9 @@ final class ChangeLines {
         String symbol = symbols.apply(action);
         switch (action) {
             case CREATE -> style.green(out, symbol);
-            case UPDATE -> style.yellow(out, symbol);
+            case UPDATE, TAKE_OVER, CONFLICT -> style.yellow(out, symbol);
             case REPLACE, DELETE -> style.red(out, symbol);
-            case NO_OP -> out.append(symbol);
+            case FORGET, NO_OP -> out.append(symbol);
         }
     }
 

@@ -230,8 +230,10 @@ public final class PlanMarkdown {
         long[] n = new long[Action.values().length];
         changes.forEach(c -> n[c.action().ordinal()]++);
         List<String> parts = new ArrayList<>();
-        String[] words = {"to add", "to change", "to replace", "to destroy"};
-        Action[] actions = {Action.CREATE, Action.UPDATE, Action.REPLACE, Action.DELETE};
+        String[] words = {"to add", "to change", "to take fields over", "to replace", "to destroy",
+            "in conflict (left alone)", "to leave in place"};
+        Action[] actions = {Action.CREATE, Action.UPDATE, Action.TAKE_OVER, Action.REPLACE, Action.DELETE,
+            Action.CONFLICT, Action.FORGET};
         for (int i = 0; i < actions.length; i++) {
             if (n[actions[i].ordinal()] > 0) {
                 parts.add(n[actions[i].ordinal()] + " " + words[i]);

@@ -24,6 +24,7 @@ public final class PlanSummary {
         long change = plan.count(Action.UPDATE);
         long replace = plan.count(Action.REPLACE);
         long destroy = plan.count(Action.DELETE);
+        String also = also(plan);
         if (plan.mode() == PlanMode.REFRESH_ONLY) {
             int drift = plan.drift().size();
             return drift == 0 ? "No changes. The state matches the infrastructure."
@@ -31,14 +32,33 @@ public final class PlanSummary {
                     + "be recorded in the state; no infrastructure will change.";
         }
         if (plan.mode() == PlanMode.DESTROY && add + change + replace == 0) {
-            return destroy == 0 ? "No changes. There is nothing to destroy."
-                    : "Destroy plan: " + destroy + " to destroy.";
+            return destroy == 0 && also.isEmpty() ? "No changes. There is nothing to destroy."
+                    : "Destroy plan: " + destroy + " to destroy" + also + ".";
         }
-        if (add + change + replace + destroy == 0) {
+        if (add + change + replace + destroy == 0 && also.isEmpty()) {
             return "No changes. The infrastructure matches the configuration.";
         }
         return "Plan: " + add + " to add, " + change + " to change, " + replace + " to replace, " + destroy
-                + " to destroy.";
+                + " to destroy" + also + ".";
+    }
+
+    /** Conflicts, take-overs and what stays in place, when there are any: ", 1 conflict left alone". */
+    private static String also(Plan plan) {
+        StringBuilder s = new StringBuilder();
+        long takeOver = plan.count(Action.TAKE_OVER);
+        long conflict = plan.count(Action.CONFLICT);
+        long forget = plan.count(Action.FORGET);
+        if (takeOver > 0) {
+            s.append(", ").append(takeOver).append(" to take fields over");
+        }
+        if (conflict > 0) {
+            s.append(", ").append(conflict).append(conflict == 1 ? " conflict" : " conflicts")
+                    .append(" left alone (--force-conflicts takes the fields over)");
+        }
+        if (forget > 0) {
+            s.append(", ").append(forget).append(" to leave in place (removed from the state)");
+        }
+        return s.toString();
     }
 
     /** How a plan of this mode is called in titles: "plan", "destroy plan", "refresh-only plan". */

@@ -179,6 +179,30 @@ class PlanTextTest {
     }
 
     @Test
+    void conflictsTakeOversAndWhatStaysInPlaceAreDistinctLinesAndCounted() {
+        Plan plan = plan(PlanMode.DESTROY, List.of(
+                change("k8s.one.statefulset.ns/s1-game", "k8s_statefulset", Action.CONFLICT,
+                        ".spec.replicas (owned by \"kubectl-edit\"); apply leaves it as it is", Set.of(),
+                        attr("spec.replicas", 4, 2)),
+                change("k8s.one.secret.ns/s1-game-env", "k8s_secret", Action.TAKE_OVER,
+                        "takes over .data.PASS (owned by \"vault\") (--force-conflicts)", Set.of()),
+                change("k8s.one.namespace.ns", "k8s_namespace", Action.FORGET,
+                        "it holds objects not made by this fleet: ConfigMap team", Set.of())),
+                List.of(), Map.of(), List.of());
+
+        String text = PlanText.render(plan, false);
+
+        assertThat(text).contains("  ! k8s.one.statefulset.ns/s1-game (k8s_statefulset) will not be updated: conflict: "
+                        + ".spec.replicas (owned by \"kubectl-edit\"); apply leaves it as it is\n")
+                .contains(" ~! k8s.one.secret.ns/s1-game-env (k8s_secret) will be updated in place, taking fields "
+                        + "over: takes over .data.PASS (owned by \"vault\") (--force-conflicts)\n")
+                .contains("  . k8s.one.namespace.ns (k8s_namespace) will be removed from the state and left in place: "
+                        + "it holds objects not made by this fleet: ConfigMap team\n")
+                .endsWith("Destroy plan: 0 to destroy, 1 to take fields over, 1 conflict left alone "
+                        + "(--force-conflicts takes the fields over), 1 to leave in place (removed from the state).\n");
+    }
+
+    @Test
     void twentyThousandResourcesRenderInLinearTime() {
         Plan plan = SamplePlans.large(20_000);
 

@@ -89,7 +89,14 @@ final class KubeApi implements AutoCloseable {
 
     /** Server-side apply: PATCH with an apply patch, as manager {@code fleetform}; never forced unless asked. */
     Response apply(String path, Map<String, Object> manifest, String manager, boolean force) throws Unreachable {
-        String url = base + path + "?fieldManager=" + manager + (force ? "&force=true" : "");
+        return apply(path, manifest, manager, force, false);
+    }
+
+    /** @param dryRun only ask what would happen ({@code dryRun=All}): conflicts and validation, nothing stored */
+    Response apply(String path, Map<String, Object> manifest, String manager, boolean force, boolean dryRun)
+            throws Unreachable {
+        String url = base + path + "?fieldManager=" + manager + (force ? "&force=true" : "")
+                + (dryRun ? "&dryRun=All" : "");
         return send("PATCH", path, http.newHttpRequestBuilder().uri(url)
                 .method("PATCH", "application/apply-patch+yaml", Json.write(manifest)));
     }

@@ -4,6 +4,8 @@ import io.fleetform.engine.address.ResourceAddress;
 import io.fleetform.engine.plan.Action;
 import io.fleetform.engine.provider.ApplyRequest;
 import io.fleetform.engine.provider.ApplyResponse;
+import io.fleetform.engine.provider.CheckRequest;
+import io.fleetform.engine.provider.CheckResponse;
 import io.fleetform.engine.provider.DiffRequest;
 import io.fleetform.engine.provider.DiffResponse;
 import io.fleetform.engine.provider.ExpandRequest;
@@ -40,7 +42,9 @@ import java.util.function.Consumer;
  * NetworkAttachmentDefinition when it needs them, in one namespace per cluster block. One
  * Fleetform resource per Kubernetes object, at {@code k8s.CLUSTER.TYPE.NAMESPACE/NAME}, whose
  * attributes are the manifest's fields by path. Objects are written with server-side apply as
- * field manager {@code fleetform}, never forcing: fields other managers own stay theirs.
+ * field manager {@code fleetform}, forcing only a planned take-over ({@code --force-conflicts}):
+ * fields other managers own stay theirs. Only objects carrying the fleet's identity are read,
+ * changed or deleted ({@link Ownership}); plans are checked against the cluster ({@link PlanChecks}).
  */
 public final class KubernetesProvider implements Provider, ProviderSession {
     public static final String NAME = "kubernetes";
@@ -152,7 +156,11 @@ public final class KubernetesProvider implements Provider, ProviderSession {
         if (!r.ok()) {
             throw failure(t, "read (GET " + t.path() + ")", r);
         }
-        return ReadResponse.of(project(r.body(), prior.attributes(), prior.sensitive()));
+        if (!Ownership.ours(r.body(), Ownership.fleetOf(prior.attributes()))) {
+            // Not this fleet's any more (deleted and made again by someone else): ours is gone.
+            return ReadResponse.gone();
+        }
+        return ReadResponse.of(project(r.body(), prior.attributes(), prior.sensitive(), true));
     }
 
     /**
@@ -161,6 +169,15 @@ public final class KubernetesProvider implements Provider, ProviderSession {
      * changes to Fleetform's fields show as drift.
      */
     static Map<String, Object> project(Map<String, Object> live, Map<String, Object> managed, Set<String> sensitive) {
+        return project(live, managed, sensitive, false);
+    }
+
+    /**
+     * @param withSecrets include sensitive attributes as read (a Secret's data), for the engine to
+     *                    compare by hash; never for anything that is stored as it is
+     */
+    static Map<String, Object> project(Map<String, Object> live, Map<String, Object> managed, Set<String> sensitive,
+                                       boolean withSecrets) {
         Map<String, Object> object = new LinkedHashMap<>(live);
         object.remove("status");
         Map<String, Object> flat = Flat.flatten(object);
@@ -171,7 +188,13 @@ public final class KubernetesProvider implements Provider, ProviderSession {
                 out.put(name, e.getValue());
                 continue;
             }
-            if (sensitive.contains(name) || !flat.containsKey(name)) {
+            if (!flat.containsKey(name)) {
+                continue;
+            }
+            if (sensitive.contains(name)) {
+                if (withSecrets) {
+                    out.put(name, flat.get(name)); // the whole value: a key added by someone else is a change too
+                }
                 continue;
             }
             Object now = flat.get(name);
@@ -196,14 +219,21 @@ public final class KubernetesProvider implements Provider, ProviderSession {
         Consumer<String> progress = request.progress();
         if (request.action() == Action.DELETE || request.action() == Action.REPLACE) {
             ResourceState prior = request.prior().orElseThrow();
-            delete(target(prior.address(), prior.type(), prior.attributes(), request.context()), progress);
+            List<String> warnings = delete(target(prior.address(), prior.type(), prior.attributes(),
+                    request.context()), Ownership.fleetOf(prior.attributes()), progress);
             if (request.action() == Action.DELETE) {
-                return ApplyResponse.deleted();
+                return new ApplyResponse(Map.of(), warnings);
             }
         }
         Resource desired = request.desired().orElseThrow();
         Target t = target(desired.address(), desired.type(), desired.attributes(), request.context());
-        serverSideApply(t, manifest(desired.attributes()));
+        KubeApi.Response live = call(t, "ownership check (GET " + t.path() + ")", () -> t.api.get(t.path()));
+        if (live.ok() && !Ownership.ours(live.body(), Ownership.fleetOf(desired.attributes()))) {
+            throw ProviderException.permanent(t.address + ": " + t.describe() + " exists and is not this fleet's ("
+                    + Ownership.whose(live.body()) + "): Fleetform does not change it (it appeared after the plan? "
+                    + "plan again)");
+        }
+        serverSideApply(t, manifest(desired.attributes()), request.action() == Action.TAKE_OVER);
         if (t.kind.isWorkload()) {
             waitForRollout(t, progress);
         }
@@ -218,9 +248,11 @@ public final class KubernetesProvider implements Provider, ProviderSession {
         return Flat.unflatten(fields);
     }
 
-    private void serverSideApply(Target t, Map<String, Object> manifest) throws ProviderException {
-        String call = "server-side apply (PATCH " + t.path() + "?fieldManager=" + Manifests.MANAGER + ")";
-        KubeApi.Response r = call(t, call, () -> t.api.apply(t.path(), manifest, Manifests.MANAGER, false));
+    /** @param force take fields over from other managers (a planned take-over, --force-conflicts) */
+    private void serverSideApply(Target t, Map<String, Object> manifest, boolean force) throws ProviderException {
+        String call = "server-side apply (PATCH " + t.path() + "?fieldManager=" + Manifests.MANAGER
+                + (force ? "&force=true" : "") + ")";
+        KubeApi.Response r = call(t, call, () -> t.api.apply(t.path(), manifest, Manifests.MANAGER, force));
         if (r.ok()) {
             return;
         }
@@ -258,9 +290,26 @@ public final class KubernetesProvider implements Provider, ProviderSession {
             return "server-side apply conflicts with another field manager";
         }
         return "server-side apply conflicts with fields another manager owns: " + String.join(", ", fields)
-                + "; Fleetform does not take fields over: drop them from the fleet, or have "
-                + String.join("/", managers) + " give them up (e.g. kubectl apply --server-side --force-conflicts "
-                + "--field-manager=" + Manifests.MANAGER + ")";
+                + "; Fleetform takes fields over only when planned with --force-conflicts (or drop them from the "
+                + "fleet, or have " + String.join("/", managers) + " give them up)";
+    }
+
+    /** The fields and their owners of a 409, for the plan: {@code .spec.replicas (owned by "kubectl-edit")}. */
+    static String conflictingFields(KubeApi.Response r) {
+        List<String> fields = new ArrayList<>();
+        Object details = r.body().get("details");
+        if (details instanceof Map<?, ?> d && d.get("causes") instanceof List<?> causes) {
+            for (Object c : causes) {
+                if (c instanceof Map<?, ?> cause) {
+                    java.util.regex.Matcher m = java.util.regex.Pattern.compile("conflict with \"([^\"]*)\"")
+                            .matcher(String.valueOf(cause.get("message")));
+                    fields.add(cause.get("field") + " (owned by \"" + (m.find() ? m.group(1) : "another manager")
+                            + "\")");
+                }
+            }
+        }
+        return fields.isEmpty() ? "fields another field manager owns (" + r.message() + ")"
+                : String.join(", ", fields);
     }
 
     /** For a custom kind the API server does not serve: why, if that is why. */
@@ -345,12 +394,36 @@ public final class KubernetesProvider implements Provider, ProviderSession {
         }
     }
 
-    /** Foreground deletion (dependents first), waiting until the object is gone. */
-    private void delete(Target t, Consumer<String> progress) throws ProviderException {
+    /**
+     * Foreground deletion (dependents first), waiting until the object is gone; only of an object
+     * that carries this fleet's identity, and of a namespace only when it holds nothing that is
+     * not the fleet's (the plan said so; this checks again).
+     *
+     * @return warnings: an object left in place because it is not this fleet's
+     */
+    private List<String> delete(Target t, String fleet, Consumer<String> progress) throws ProviderException {
+        KubeApi.Response live = call(t, "ownership check (GET " + t.path() + ")", () -> t.api.get(t.path()));
+        if (live.code() == 404) {
+            return List.of();
+        }
+        if (!live.ok()) {
+            throw failure(t, "ownership check (GET " + t.path() + ")", live);
+        }
+        if (!Ownership.ours(live.body(), fleet)) {
+            return List.of("left in place: " + t.describe() + " is not this fleet's (" + Ownership.whose(live.body())
+                    + ")");
+        }
+        if (t.kind == Kind.NAMESPACE) {
+            String why = PlanChecks.namespaceContents(t, fleet).whyItStays();
+            if (!why.isEmpty()) {
+                throw ProviderException.permanent(t.address + ": " + t.describe() + " was not deleted: " + why
+                        + " (it changed since the plan; plan again, and the namespace is left in place)");
+            }
+        }
         String call = "delete (DELETE " + t.path() + ", propagationPolicy=Foreground)";
         KubeApi.Response r = call(t, call, () -> t.api.delete(t.path(), "Foreground"));
         if (r.code() == 404) {
-            return;
+            return List.of();
         }
         if (!r.ok()) {
             throw failure(t, call, r);
@@ -360,7 +433,7 @@ public final class KubernetesProvider implements Provider, ProviderSession {
         while (true) {
             KubeApi.Response now = call(t, "deletion check (GET " + t.path() + ")", () -> t.api.get(t.path()));
             if (now.code() == 404) {
-                return;
+                return List.of();
             }
             if (!now.ok()) {
                 throw failure(t, "deletion check (GET " + t.path() + ")", now);
@@ -379,6 +452,14 @@ public final class KubernetesProvider implements Provider, ProviderSession {
             }
             sleep(t.settings.poll());
         }
+    }
+
+    // ------------------------------------------------------------------ check
+
+    /** At plan time, against the live object: see {@link PlanChecks}. */
+    @Override
+    public CheckResponse check(CheckRequest request) throws ProviderException {
+        return new PlanChecks(this).check(request);
     }
 
     // ----------------------------------------------------------------- import
@@ -418,6 +499,9 @@ public final class KubernetesProvider implements Provider, ProviderSession {
         if (!r.ok()) {
             throw failure(t, "import (GET " + t.path() + ")", r);
         }
+        if (desired != null) {
+            r = markAsOurs(t, r, Ownership.fleetOf(desired.attributes()));
+        }
         Map<String, Object> attributes;
         if (desired != null) {
             attributes = project(r.body(), desired.attributes(), desired.sensitive());
@@ -439,10 +523,33 @@ public final class KubernetesProvider implements Provider, ProviderSession {
         return new ImportResponse(Optional.of(attributes));
     }
 
+    /**
+     * Import is the explicit adoption: the object gets this fleet's identity at once, so every
+     * later read, change and delete finds it the fleet's. Another fleet's object is refused.
+     */
+    private KubeApi.Response markAsOurs(Target t, KubeApi.Response live, String fleet) throws ProviderException {
+        Optional<String> owner = Ownership.fleetOfLive(live.body());
+        if (owner.isPresent() && !owner.get().equals(fleet)) {
+            throw ProviderException.permanent(t.address + ": " + t.describe() + " is another fleet's ("
+                    + Manifests.FLEET_LABEL + "=" + owner.get() + "): Fleetform does not take it over");
+        }
+        if (owner.isPresent() && Ownership.addressOfLive(live.body()).filter(t.address::equals).isPresent()) {
+            return live;
+        }
+        Map<String, Object> patch = Map.of("metadata", Map.of("labels", Map.of(Manifests.FLEET_LABEL, fleet),
+                "annotations", Map.of(Manifests.ADDRESS_ANNOTATION, t.address)));
+        String call = "import (PATCH " + t.path() + ": this fleet's identity)";
+        KubeApi.Response r = call(t, call, () -> t.api.mergePatch(t.path(), patch, Manifests.MANAGER));
+        if (!r.ok()) {
+            throw failure(t, call, r);
+        }
+        return r;
+    }
+
     // ------------------------------------------------------------ connections
 
     /** One object in one cluster: where it is and how to reach it. */
-    private record Target(String address, Kind kind, String namespace, String name, KubeApi api, Settings settings) {
+    record Target(String address, Kind kind, String namespace, String name, KubeApi api, Settings settings) {
         String path() {
             return kind.path(namespace, name);
         }
@@ -453,7 +560,7 @@ public final class KubernetesProvider implements Provider, ProviderSession {
         }
     }
 
-    private Target target(ResourceAddress address, String type, Map<String, Object> attributes,
+    Target target(ResourceAddress address, String type, Map<String, Object> attributes,
                           ProviderContext context) throws ProviderException {
         Kind kind = Kind.ofType(type).orElseThrow(() -> ProviderException.permanent(address
                 + ": the kubernetes provider has no type " + type));
@@ -499,11 +606,11 @@ public final class KubernetesProvider implements Provider, ProviderSession {
 
     // ----------------------------------------------------------------- errors
 
-    private interface Call {
+    interface Call {
         KubeApi.Response run() throws KubeApi.Unreachable;
     }
 
-    private static KubeApi.Response call(Target t, String what, Call call) throws ProviderException {
+    static KubeApi.Response call(Target t, String what, Call call) throws ProviderException {
         try {
             return call.run();
         } catch (KubeApi.Unreachable e) {

@@ -13,11 +13,9 @@ import java.util.TreeMap;
 /**
  * The manifests Fleetform would apply, as YAML documents ({@code fleetform render}, like
  * {@code helm template}): every cluster block driven by this provider. Secret values are
- * never printed.
+ * printed only when asked ({@code --show-secrets}).
  */
 public final class KubernetesRender {
-    public static final String MASK = "(sensitive)";
-
     private KubernetesRender() {
     }
 
@@ -25,6 +23,16 @@ public final class KubernetesRender {
     }
 
     public static Output render(Fleet fleet, Map<String, String> environment, Map<String, String> imageDigests) {
+        return render(fleet, environment, imageDigests, false);
+    }
+
+    /**
+     * @param showSecrets print Secrets' data as Kubernetes takes it (base64); otherwise a Secret
+     *                    is printed without {@code data}, a comment naming its keys instead, so
+     *                    the output stays valid and applicable
+     */
+    public static Output render(Fleet fleet, Map<String, String> environment, Map<String, String> imageDigests,
+                                boolean showSecrets) {
         Set<String> clusters = new LinkedHashSet<>();
         for (Cluster c : fleet.clusters()) {
             if (KubernetesProvider.NAME.equals(c.provider())) {
@@ -35,13 +43,14 @@ public final class KubernetesRender {
         StringBuilder out = new StringBuilder();
         for (Manifests.Rendered r : result.objects()) {
             Map<String, Object> manifest = new LinkedHashMap<>(r.manifest());
-            if (r.kind() == Kind.SECRET && manifest.get("data") instanceof Map<?, ?> data) {
-                Map<String, Object> masked = new TreeMap<>();
-                data.keySet().forEach(k -> masked.put(String.valueOf(k), MASK));
-                manifest.put("data", masked);
+            String note = "";
+            if (r.kind() == Kind.SECRET && !showSecrets && manifest.get("data") instanceof Map<?, ?> data) {
+                manifest.remove("data");
+                note = "# data omitted: " + String.join(", ", new TreeMap<>(data).keySet().stream().map(String::valueOf)
+                        .toList()) + " (sensitive; fleetform render --show-secrets prints them)\n";
             }
             out.append("---\n# ").append(r.address()).append(" (context \"").append(r.cluster().context())
-                    .append("\")\n").append(Json.yaml(manifest));
+                    .append("\")\n").append(note).append(Json.yaml(manifest));
         }
         return new Output(out.toString(), result.diagnostics());
     }

@@ -33,6 +33,12 @@ import java.util.TreeMap;
  */
 final class Manifests {
     static final String MANAGER = "fleetform";
+    /** The fleet's identity on every object (and pod, and PVC through the selector): read, change, delete only these. */
+    static final String FLEET_LABEL = "fleetform.io/fleet";
+    /** The Fleetform address of the object, so a crash between create and record is adopted, not duplicated. */
+    static final String ADDRESS_ANNOTATION = "fleetform.io/address";
+    /** On the pod template: a hash of the Secret's data, so a secret change rolls the pods (never the value). */
+    static final String SECRET_HASH_ANNOTATION = "fleetform.io/secret-hash";
 
     /** One object to write, in one cluster. */
     record Rendered(Kind kind, Cluster cluster, String namespace, String name, Map<String, Object> manifest,
@@ -101,9 +107,10 @@ final class Manifests {
         return namespaces.computeIfAbsent(cluster.name() + "/" + ns, k -> {
             Map<String, Object> labels = new TreeMap<>();
             labels.put("app.kubernetes.io/managed-by", MANAGER);
-            labels.put("fleetform.io/fleet", label(fleet.name()));
+            labels.put(FLEET_LABEL, label(fleet.name()));
             Rendered r = new Rendered(Kind.NAMESPACE, cluster, ns, ns, object(Kind.NAMESPACE, null, ns, labels),
                     List.of(), false);
+            identify(r);
             objects.add(r);
             return r;
         });
@@ -127,7 +134,7 @@ final class Manifests {
         Map<String, Object> labels = labels(idc, zone, s, name);
         Map<String, Object> selector = new TreeMap<>();
         selector.put("app.kubernetes.io/instance", name);
-        selector.put("fleetform.io/fleet", label(fleet.name()));
+        selector.put(FLEET_LABEL, label(fleet.name()));
         List<Rendered> deps = new ArrayList<>();
         deps.add(ns);
 
@@ -195,6 +202,8 @@ final class Manifests {
             secret.put("type", "Opaque");
             secret.put("data", secretData);
             deps.add(add(new Rendered(Kind.SECRET, cluster, namespace, name + "-env", secret, List.of(ns), protect)));
+            // A hash of the data, like the config's: a rotated secret rolls the pods that read it.
+            podAnnotations.put(SECRET_HASH_ANNOTATION, sha256(secretData.toString()).substring(0, 16));
         }
 
         // Resources: pinned CPU means the Guaranteed QoS class (whole cores, requests = limits).
@@ -381,7 +390,7 @@ final class Manifests {
         labels.put("app.kubernetes.io/instance", name);
         labels.put("app.kubernetes.io/part-of", label(fleet.name()));
         labels.put("app.kubernetes.io/managed-by", MANAGER);
-        labels.put("fleetform.io/fleet", label(fleet.name()));
+        labels.put(FLEET_LABEL, label(fleet.name()));
         labels.put("fleetform.io/zone", label(zone.name()));
         labels.put("fleetform.io/idc", label(idc.name()));
         labels.put("fleetform.io/service", label(s.name()));
@@ -422,6 +431,7 @@ final class Manifests {
     }
 
     private Rendered add(Rendered r) {
+        identify(r);
         objects.add(r);
         if (!currentZone.isEmpty()) {
             zoneOf.put(r, currentZone);
@@ -432,6 +442,18 @@ final class Manifests {
     /** The zone whose service is being rendered ("" outside one), and what each object belongs to. */
     private String currentZone = "";
     private final Map<Rendered, String> zoneOf = new java.util.IdentityHashMap<>();
+
+    /** Writes the object's address into its annotations (the fleet label is among its labels already). */
+    @SuppressWarnings("unchecked")
+    private static void identify(Rendered r) {
+        Map<String, Object> meta = (Map<String, Object>) r.manifest().get("metadata");
+        Map<String, Object> annotations = new TreeMap<>();
+        if (meta.get("annotations") instanceof Map<?, ?> existing) {
+            existing.forEach((k, v) -> annotations.put(String.valueOf(k), v));
+        }
+        annotations.put(ADDRESS_ANNOTATION, r.address());
+        meta.put("annotations", annotations);
+    }
 
     private static Map<String, Object> object(Kind kind, String namespace, String name, Map<String, Object> labels) {
         Map<String, Object> meta = new LinkedHashMap<>();

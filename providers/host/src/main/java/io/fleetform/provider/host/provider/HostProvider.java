@@ -9,7 +9,8 @@ import io.fleetform.engine.model.Service;
 import io.fleetform.engine.model.TargetRef;
 import io.fleetform.engine.model.Zone;
 import io.fleetform.engine.plan.Action;
-import io.fleetform.engine.provider.AdoptRequest;
+import io.fleetform.engine.provider.CheckRequest;
+import io.fleetform.engine.provider.CheckResponse;
 import io.fleetform.engine.provider.ApplyRequest;
 import io.fleetform.engine.provider.ApplyResponse;
 import io.fleetform.engine.provider.DiffRequest;
@@ -492,26 +493,31 @@ public final class HostProvider implements Provider, ProviderSession {
      * lacks (a run died between creating and recording it): its container, so the plan adopts it.
      */
     @Override
-    public ImportResponse adopt(AdoptRequest request) throws ProviderException {
-        String host = ownedOnAgents.get(request.desired().address().value());
-        HostPool pool = pools.get((String) request.desired().attributes().get("pool"));
-        if (host == null || pool == null) {
-            return new ImportResponse(Optional.empty());
+    public CheckResponse check(CheckRequest request) throws ProviderException {
+        if (request.action() != Action.CREATE || request.desired().isEmpty()) {
+            return CheckResponse.PROCEED;
         }
-        String key = ownedKey(request.desired().address());
+        Resource desired = request.desired().get();
+        String host = ownedOnAgents.get(desired.address().value());
+        HostPool pool = pools.get((String) desired.attributes().get("pool"));
+        if (host == null || pool == null) {
+            return CheckResponse.PROCEED;
+        }
+        String key = ownedKey(desired.address());
         try {
             AgentClient agent = agents.clients(pool).get(host);
             Optional<ContainerInfo> container = agent == null ? Optional.empty() : agent.container(key);
             if (container.isEmpty()) {
-                return new ImportResponse(Optional.empty()); // claimed but never started: apply makes it
+                return CheckResponse.PROCEED; // claimed but never started: apply makes it on that claim
             }
             Map<String, Object> a = imported(pool, host, container.get(), agent.allocation(key).orElse(null));
             a.put(KEY, key);
             AgentDirectory.tokenRef(pool).ifPresent(ref -> a.put(TOKEN, ref.toString()));
             recordTrust(a, agents.trust(pool));
-            return new ImportResponse(Optional.of(a));
+            return new CheckResponse.Adopt(a, "container " + container.get().name() + " on " + host
+                    + " carries this fleet's identity and address but was not in the state");
         } catch (AgentException e) {
-            throw failure("looking for", request.desired().address(), e);
+            throw failure("checking", desired.address(), e);
         }
     }
 

@@ -1,0 +1,194 @@
+package io.fleetform.provider.kubernetes;
+
+import java.net.URLEncoder;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+
+/**
+ * Which live objects are this fleet's: those whose label {@value Manifests#FLEET_LABEL} is the
+ * fleet's. Fleetform reads, changes and deletes only those; {@value Manifests#ADDRESS_ANNOTATION}
+ * says which resource an object is, so one made but never recorded (a crash) is adopted by the
+ * next plan. A namespace carries the identity only when this fleet created it.
+ */
+final class Ownership {
+    private Ownership() {
+    }
+
+    /** The fleet label value a resource's attributes carry ("" when none). */
+    static String fleetOf(Map<String, Object> attributes) {
+        return attributes.get("metadata.labels") instanceof Map<?, ?> labels
+                && labels.get(Manifests.FLEET_LABEL) instanceof String s ? s : "";
+    }
+
+    /** The fleet label of a live object, if any. */
+    static Optional<String> fleetOfLive(Map<String, Object> live) {
+        return Optional.ofNullable(metadataMap(live, "labels").get(Manifests.FLEET_LABEL)).map(String::valueOf);
+    }
+
+    /** The address annotation of a live object, if any. */
+    static Optional<String> addressOfLive(Map<String, Object> live) {
+        return Optional.ofNullable(metadataMap(live, "annotations").get(Manifests.ADDRESS_ANNOTATION))
+                .map(String::valueOf);
+    }
+
+    static boolean ours(Map<String, Object> live, String fleet) {
+        return !fleet.isEmpty() && fleetOfLive(live).filter(fleet::equals).isPresent();
+    }
+
+    /** "no fleetform.io/fleet label" or "label fleetform.io/fleet=other": whose an object is, for messages. */
+    static String whose(Map<String, Object> live) {
+        return fleetOfLive(live).map(f -> "it carries " + Manifests.FLEET_LABEL + "=" + f + ", another fleet's")
+                .orElse("it has no " + Manifests.FLEET_LABEL + " label");
+    }
+
+    private static Map<?, ?> metadataMap(Map<String, Object> live, String field) {
+        if (live.get("metadata") instanceof Map<?, ?> meta && meta.get(field) instanceof Map<?, ?> m) {
+            return m;
+        }
+        return Map.of();
+    }
+
+    /**
+     * What a namespace holds, by whose it is: {@code foreign} objects (not carrying this fleet's
+     * label), this fleet's data PVCs ({@code keptData}, which survive destroy) and this fleet's
+     * other objects. Objects with an owner reference go with their owner (pods, ReplicaSets,
+     * EndpointSlices); events, Endpoints and what Kubernetes puts in every namespace (the
+     * {@code default} ServiceAccount and its token, {@code kube-root-ca.crt}) are not counted.
+     */
+    record Contents(List<String> foreign, List<String> keptData, List<String> ours) {
+        boolean empty() {
+            return foreign.isEmpty() && keptData.isEmpty() && ours.isEmpty();
+        }
+
+        /** Why a namespace stays, or "" when nothing keeps it. */
+        String whyItStays() {
+            List<String> parts = new ArrayList<>();
+            if (!foreign.isEmpty()) {
+                parts.add("it holds objects not made by this fleet: " + some(foreign));
+            }
+            if (!keptData.isEmpty()) {
+                parts.add("it holds this fleet's data PVCs, which survive destroy: " + some(keptData));
+            }
+            return String.join("; and ", parts);
+        }
+
+        private static String some(List<String> names) {
+            int shown = Math.min(10, names.size());
+            return String.join(", ", names.subList(0, shown))
+                    + (names.size() > shown ? " and " + (names.size() - shown) + " more" : "");
+        }
+    }
+
+    private static final Set<String> NOT_COUNTED = Set.of("events", "endpoints", "bindings");
+
+    /** Lists everything in the namespace that the API server can list, through discovery. */
+    @SuppressWarnings("unchecked")
+    static Contents contents(KubeApi api, String namespace, String fleet) throws KubeApi.Unreachable, Failed {
+        List<String> versions = new ArrayList<>();
+        versions.add("/api/v1");
+        KubeApi.Response groups = api.get("/apis");
+        if (!groups.ok()) {
+            throw new Failed("GET /apis", groups);
+        }
+        for (Object g : (List<Object>) groups.body().getOrDefault("groups", List.of())) {
+            if (g instanceof Map<?, ?> group && group.get("preferredVersion") instanceof Map<?, ?> preferred) {
+                versions.add("/apis/" + preferred.get("groupVersion"));
+            }
+        }
+        List<String> foreign = new ArrayList<>();
+        List<String> kept = new ArrayList<>();
+        List<String> own = new ArrayList<>();
+        Set<Object> seen = new HashSet<>();
+        for (String version : versions) {
+            KubeApi.Response resources = api.get(version);
+            if (!resources.ok()) {
+                continue; // an aggregated API that is down: nothing Fleetform made lives there
+            }
+            for (Object r : (List<Object>) resources.body().getOrDefault("resources", List.of())) {
+                if (!(r instanceof Map<?, ?> resource) || !Boolean.TRUE.equals(resource.get("namespaced"))) {
+                    continue;
+                }
+                String plural = String.valueOf(resource.get("name"));
+                boolean listable = resource.get("verbs") instanceof List<?> verbs && verbs.contains("list");
+                if (!listable || plural.contains("/") || NOT_COUNTED.contains(plural)) {
+                    continue;
+                }
+                String path = version + "/namespaces/" + URLEncoder.encode(namespace, StandardCharsets.UTF_8) + "/"
+                        + plural;
+                KubeApi.Response list = api.get(path);
+                if (!list.ok()) {
+                    continue;
+                }
+                for (Object o : (List<Object>) list.body().getOrDefault("items", List.of())) {
+                    if (!(o instanceof Map<?, ?> raw)) {
+                        continue;
+                    }
+                    Map<String, Object> item = (Map<String, Object>) raw;
+                    Map<?, ?> meta = item.get("metadata") instanceof Map<?, ?> m ? m : Map.of();
+                    if (!seen.add(meta.get("uid")) || meta.get("ownerReferences") instanceof List<?> owners
+                            && !owners.isEmpty()) {
+                        continue;
+                    }
+                    String kind = String.valueOf(resource.get("kind"));
+                    String name = String.valueOf(meta.get("name"));
+                    if (madeByKubernetes(kind, name, item)) {
+                        continue;
+                    }
+                    String described = kind + " " + name;
+                    if (ours(item, fleet)) {
+                        (kind.equals("PersistentVolumeClaim") ? kept : own).add(described);
+                    } else {
+                        foreign.add(described);
+                    }
+                }
+            }
+        }
+        return new Contents(List.copyOf(foreign), List.copyOf(kept), List.copyOf(own));
+    }
+
+    private static boolean madeByKubernetes(String kind, String name, Map<String, Object> item) {
+        if (kind.equals("ConfigMap") && name.equals("kube-root-ca.crt")) {
+            return true;
+        }
+        if (kind.equals("ServiceAccount") && name.equals("default")) {
+            return true;
+        }
+        return kind.equals("Secret") && "kubernetes.io/service-account-token".equals(item.get("type"))
+                && metadataMap(item, "annotations").get("kubernetes.io/service-account.name") instanceof String sa
+                && sa.equals("default");
+    }
+
+    /** The PVCs of one of this fleet's workloads (by its selector's labels), by name. */
+    @SuppressWarnings("unchecked")
+    static List<String> dataClaims(KubeApi api, String namespace, String instance, String fleet)
+            throws KubeApi.Unreachable {
+        String selector = URLEncoder.encode("app.kubernetes.io/instance=" + instance + "," + Manifests.FLEET_LABEL + "="
+                + fleet, StandardCharsets.UTF_8);
+        KubeApi.Response r = api.get("/api/v1/namespaces/" + namespace + "/persistentvolumeclaims?labelSelector="
+                + selector);
+        List<String> names = new ArrayList<>();
+        if (r.ok()) {
+            for (Object o : (List<Object>) r.body().getOrDefault("items", List.of())) {
+                if (o instanceof Map<?, ?> item && item.get("metadata") instanceof Map<?, ?> meta) {
+                    names.add(String.valueOf(meta.get("name")));
+                }
+            }
+        }
+        return names;
+    }
+
+    /** An answer of the API server that is not a success, while looking at what a namespace holds. */
+    static final class Failed extends Exception {
+        final KubeApi.Response response;
+
+        Failed(String call, KubeApi.Response response) {
+            super(call + " answered HTTP " + response.code() + ": " + response.message());
+            this.response = response;
+        }
+    }
+}
