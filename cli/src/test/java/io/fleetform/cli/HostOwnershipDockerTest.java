@@ -308,4 +308,35 @@ class HostOwnershipDockerTest {
                 "cat $DB_PASSWORD_FILE; echo; echo $MODE");
         assertThat(inContainer).contains(secret).contains("test");
     }
+
+    @Test
+    void aLegacyInstanceWithoutAnOwnerIsReKeyedByTheFleetThatRecordsItAndLeftAloneByOthers() throws Exception {
+        int subnet = 190 + ThreadLocalRandom.current().nextInt(10);
+        Path dir = fleet("own-legacy-" + suffix, "s1", subnet, "");
+        ok("apply", dir.toString(), "--auto-approve");
+        String id = containers(dir).get(0);
+        String owned = fleetId(dir) + "/zone.s1.service.db[0]";
+        // The world as an older Fleetform left it: the ledger keyed by the bare address, no key in the state.
+        client.rename(owned, "zone.s1.service.db[0]");
+        Path statePath = dir.resolve(".fleetform/state.json");
+        com.fasterxml.jackson.databind.node.ObjectNode state = (com.fasterxml.jackson.databind.node.ObjectNode)
+                JSON.readTree(statePath.toFile());
+        state.findParents("key").forEach(n -> ((com.fasterxml.jackson.databind.node.ObjectNode) n).remove("key"));
+        Files.writeString(statePath, JSON.writeValueAsString(state));
+
+        Path other = fleet("own-other-" + suffix, "s1", subnet + 20, "");
+        ok("apply", other.toString(), "--auto-approve");
+        assertThat(client.allocations().allocations()).extracting(Allocation::address)
+                .as("another fleet's plan leaves the legacy entry alone").contains("zone.s1.service.db[0]");
+        assertThat(containers(dir)).containsExactly(id);
+
+        CliRunner.Result plan = ok("plan", dir.toString());
+        assertThat(plan.out()).contains("key:").contains("0 to add").contains("0 to destroy");
+        ok("apply", dir.toString(), "--auto-approve");
+        assertThat(containers(dir)).as("re-keyed, not recreated").containsExactly(id);
+        assertThat(client.allocations().allocations()).extracting(Allocation::address).contains(owned)
+                .doesNotContain("zone.s1.service.db[0]");
+        assertThat(unchanged(dir)).isEqualTo(ExitCode.OK);
+        assertThat(unchanged(other)).isEqualTo(ExitCode.OK);
+    }
 }
