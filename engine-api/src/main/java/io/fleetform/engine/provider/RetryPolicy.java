@@ -44,8 +44,26 @@ public record RetryPolicy(int maxAttempts, Duration initialBackoff, Duration max
         }
     }
 
+    /** A policy with the default deadline (60 s). */
+    public RetryPolicy(int maxAttempts, Duration initialBackoff, Duration maxBackoff) {
+        this(maxAttempts, initialBackoff, maxBackoff, Duration.ofSeconds(60));
+    }
+
     public static RetryPolicy defaults() {
-        return new RetryPolicy(4, Duration.ofMillis(200), Duration.ofSeconds(5), Duration.ofSeconds(60));
+        return new RetryPolicy(4, Duration.ofMillis(250), Duration.ofSeconds(8));
+    }
+
+    /** One attempt, no retry. */
+    public static RetryPolicy none() {
+        return new RetryPolicy(1, Duration.ZERO, Duration.ZERO);
+    }
+
+    /** A server's {@code Retry-After} is honoured, but never beyond {@code maxBackoff}. */
+    public Duration backoff(int attempt, Duration retryAfter) {
+        if (retryAfter == null) {
+            return backoff(attempt);
+        }
+        return retryAfter.compareTo(maxBackoff) > 0 ? maxBackoff : retryAfter;
     }
 
     /**

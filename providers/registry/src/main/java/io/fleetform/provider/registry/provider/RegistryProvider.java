@@ -31,7 +31,7 @@ import io.fleetform.provider.registry.NotFoundException;
 import io.fleetform.provider.registry.RegistryClient;
 import io.fleetform.provider.registry.RegistryException;
 import io.fleetform.provider.registry.RegistryUnavailableException;
-import io.fleetform.provider.registry.RetryPolicy;
+import io.fleetform.engine.provider.RetryPolicy;
 import io.fleetform.provider.registry.auth.CredentialsException;
 import io.fleetform.provider.registry.image.Descriptor;
 import io.fleetform.provider.registry.image.Digest;
