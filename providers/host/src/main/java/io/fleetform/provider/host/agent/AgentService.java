@@ -68,7 +68,34 @@ final class AgentService {
             nodeMem.put(n.id(), n.memTotalBytes());
         }
         return new Ledger.Capacity(t.onlineCpus(), nodeCpus, nodeMem, t.memory().totalBytes(),
-                FactsReader.disk(dataDir).totalBytes(), t.vfsByPci());
+                FactsReader.disk(dataDir).totalBytes(), t.vfsByPci(), portRange());
+    }
+
+    /** The file that sets the host ports this agent hands out (a range list, e.g. {@code 30000-32767}). */
+    static final String PORT_RANGE_FILE = "port-range";
+
+    /**
+     * The host ports instances are given: {@code <dataDir>/port-range} when present, else the default range. Read
+     * on every claim so an operator can widen it without restarting the agent; a bad file refuses claims with
+     * what is wrong rather than falling back to a range the operator did not choose.
+     */
+    SortedSet<Integer> portRange() {
+        Path f = dataDir.resolve(PORT_RANGE_FILE);
+        if (!java.nio.file.Files.exists(f)) {
+            return Ledger.DEFAULT_PORTS;
+        }
+        try {
+            SortedSet<Integer> ports = CpuList.parse(java.nio.file.Files.readString(f).strip());
+            if (ports.isEmpty() || ports.first() < 1) {
+                throw new IllegalArgumentException("no ports within 1..65535");
+            }
+            return ports;
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot read the port range " + f, e);
+        } catch (IllegalArgumentException e) {
+            throw ApiException.conflict(new Conflict("host", f.toString(), null, "the port range in " + f
+                    + " is invalid (" + e.getMessage() + "); write a range list like 30000-32767"));
+        }
     }
 
     // ------------------------------------------------------------------ allocations
@@ -92,7 +119,7 @@ final class AgentService {
                 Optional<ContainerInfo> c = containers.get(current.get().containerKey());
                 if (c.isPresent() && c.get().spec() != null) {
                     List<Conflict> misfit = fit(c.get().spec(), request.numaNode(), request.cores(),
-                            request.memoryBytes(), request.ipv4(), request.diskBytes());
+                            request.memoryBytes(), request.ipv4(), request.diskBytes(), request.ports());
                     if (!misfit.isEmpty()) {
                         List<Conflict> out = misfit.stream().map(m -> new Conflict("container", m.resource(),
                                 address, "the new allocation would not cover the running container: " + m.message()
@@ -160,7 +187,7 @@ final class AgentService {
             if (s.isPinned() && s.cpusetMems() == null && a.numaNode() != null) {
                 s = s.withCpu(s.cpusetCpus(), String.valueOf(a.numaNode()), 0);
             }
-            List<Conflict> misfit = fit(s, a.numaNode(), a.cores(), a.memoryBytes(), a.ipv4(), a.diskBytes());
+            List<Conflict> misfit = fit(s, a.numaNode(), a.cores(), a.memoryBytes(), a.ipv4(), a.diskBytes(), a.ports());
             if (!misfit.isEmpty()) {
                 throw ApiException.conflict("container spec for " + address + " does not fit its allocation: "
                         + misfit.get(0).message() + (misfit.size() > 1 ? " (and " + (misfit.size() - 1) + " more)"
@@ -213,6 +240,23 @@ final class AgentService {
     }
 
     /** Where a container spec goes beyond an allocation. */
+    static List<Conflict> fit(ContainerSpec s, Integer numaNode, String cores, long memoryBytes, String ipv4,
+                              long diskBytes, List<Integer> ports) {
+        List<Conflict> out = new ArrayList<>(fit(s, numaNode, cores, memoryBytes, ipv4, diskBytes));
+        if (s.network() != null) {
+            java.util.TreeSet<Integer> unheld = new java.util.TreeSet<>();
+            s.network().ports().forEach(p -> unheld.add(p.hostPort()));
+            unheld.removeAll(ports);
+            if (!unheld.isEmpty()) {
+                // a host port the ledger does not give this instance could be another instance's
+                out.add(new Conflict("allocation", CpuList.format(unheld), null, "host ports "
+                        + CpuList.format(unheld) + " are not in the allocation (ports: "
+                        + (ports.isEmpty() ? "none" : CpuList.format(ports)) + ")"));
+            }
+        }
+        return out;
+    }
+
     static List<Conflict> fit(ContainerSpec s, Integer numaNode, String cores, long memoryBytes, String ipv4,
                               long diskBytes) {
         List<Conflict> out = new ArrayList<>();

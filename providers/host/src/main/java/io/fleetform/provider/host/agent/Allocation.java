@@ -1,5 +1,6 @@
 package io.fleetform.provider.host.agent;
 
+import java.util.List;
 import java.util.Objects;
 
 /**
@@ -16,12 +17,20 @@ import java.util.Objects;
  * @param container   the key the instance's container was made under, when the entry was renamed since
  *                    (Docker labels cannot change, so a rename re-keys the ledger and the container keeps
  *                    its labels); null when it is {@code address}
+ * @param ports       host ports the instance holds (published in bridge mode, bound in host mode), sorted;
+ *                    empty for none (and in ledgers written before ports were allocated)
  */
 public record Allocation(String address, Integer numaNode, String cores, long memoryBytes, String ipv4,
-                        long diskBytes, String vf, long revision, String container) {
+                        long diskBytes, String vf, long revision, String container, List<Integer> ports) {
     public Allocation {
         Objects.requireNonNull(address, "address");
         cores = cores == null ? "" : cores;
+        ports = ports == null ? List.of() : List.copyOf(new java.util.TreeSet<>(ports));
+    }
+
+    public Allocation(String address, Integer numaNode, String cores, long memoryBytes, String ipv4,
+                      long diskBytes, String vf, long revision, String container) {
+        this(address, numaNode, cores, memoryBytes, ipv4, diskBytes, vf, revision, container, List.of());
     }
 
     public Allocation(String address, Integer numaNode, String cores, long memoryBytes, String ipv4,
@@ -37,6 +46,7 @@ public record Allocation(String address, Integer numaNode, String cores, long me
     /** Whether this entry holds exactly what {@code r} asks for (with {@code r.vf()} already canonical). */
     boolean sameAs(AllocationRequest r) {
         return Objects.equals(numaNode, r.numaNode()) && cores.equals(r.cores()) && memoryBytes == r.memoryBytes()
-                && Objects.equals(ipv4, r.ipv4()) && diskBytes == r.diskBytes() && Objects.equals(vf, r.vf());
+                && Objects.equals(ipv4, r.ipv4()) && diskBytes == r.diskBytes() && Objects.equals(vf, r.vf())
+                && ports.equals(r.ports());
     }
 }

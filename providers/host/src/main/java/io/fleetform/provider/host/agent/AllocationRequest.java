@@ -9,10 +9,23 @@ package io.fleetform.provider.host.agent;
  * @param ipv4        the instance's fixed IPv4, or null
  * @param diskBytes   disk reserved in the agent's data filesystem
  * @param vf          an SR-IOV virtual function, by PCI address ({@code 0000:3b:02.1}) or VF netdev name; or null
+ * @param ports       host ports for the instance, from the host's port range; no other instance on the host may
+ *                    hold one of them (empty for none)
  */
 public record AllocationRequest(Integer numaNode, String cores, long memoryBytes, String ipv4, long diskBytes,
-                                String vf) {
+                                String vf, java.util.List<Integer> ports) {
+    public AllocationRequest(Integer numaNode, String cores, long memoryBytes, String ipv4, long diskBytes,
+                             String vf) {
+        this(numaNode, cores, memoryBytes, ipv4, diskBytes, vf, java.util.List.of());
+    }
+
     public AllocationRequest {
+        ports = ports == null ? java.util.List.of() : java.util.List.copyOf(new java.util.TreeSet<>(ports));
+        for (int port : ports) {
+            if (port < 1 || port > 65535) {
+                throw new IllegalArgumentException("port " + port + " is not within 1..65535");
+            }
+        }
         if (numaNode != null && numaNode < 0) {
             throw new IllegalArgumentException("numaNode must be >= 0, got " + numaNode);
         }

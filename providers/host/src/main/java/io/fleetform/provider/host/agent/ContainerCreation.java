@@ -5,6 +5,8 @@ import com.github.dockerjava.api.DockerClient;
 import com.github.dockerjava.api.command.CreateContainerCmd;
 import com.github.dockerjava.api.model.AccessMode;
 import com.github.dockerjava.api.model.Bind;
+import com.github.dockerjava.api.model.ExposedPort;
+import com.github.dockerjava.api.model.Ports;
 import com.github.dockerjava.api.model.BlkioRateDevice;
 import com.github.dockerjava.api.model.HostConfig;
 import com.github.dockerjava.api.model.Volume;
@@ -58,8 +60,16 @@ final class ContainerCreation {
         if (!spec.command().isEmpty()) {
             cmd.withCmd(spec.command());
         }
-        if (spec.network() != null) {
+        if (spec.network() != null && !spec.network().isHost()) {
             cmd.withIpv4Address(spec.network().ipv4());
+            List<ExposedPort> exposed = new ArrayList<>();
+            for (NetworkSpec.PublishedPort p : spec.network().ports()) {
+                exposed.add(ExposedPort.tcp(p.containerPort()));
+                exposed.add(ExposedPort.udp(p.containerPort()));
+            }
+            if (!exposed.isEmpty()) {
+                cmd.withExposedPorts(exposed);
+            }
         }
         if (spec.init().equals("systemd")) {
             cmd.withStopSignal(SYSTEMD_STOP_SIGNAL);
@@ -149,6 +159,15 @@ final class ContainerCreation {
         }
         if (spec.network() != null) {
             hc.withNetworkMode(spec.network().name());
+            if (!spec.network().isHost() && !spec.network().ports().isEmpty()) {
+                // host ports come from the ledger (one instance each), so the bindings never collide on this host
+                Ports bindings = new Ports();
+                for (NetworkSpec.PublishedPort p : spec.network().ports()) {
+                    bindings.bind(ExposedPort.tcp(p.containerPort()), Ports.Binding.bindPort(p.hostPort()));
+                    bindings.bind(ExposedPort.udp(p.containerPort()), Ports.Binding.bindPort(p.hostPort()));
+                }
+                hc.withPortBindings(bindings);
+            }
         }
         return hc;
     }

@@ -21,7 +21,7 @@ import java.util.TreeSet;
 import java.util.UUID;
 
 /**
- * The host's allocations ledger: which instance holds which cores, NUMA node, memory, IP, disk and VF.
+ * The host's allocations ledger: which instance holds which cores, NUMA node, memory, IP, disk, VF and host ports.
  *
  * <p>Kept as JSON in one file, replaced atomically (temp file, fsync, rename, fsync of the directory) so an
  * agent crash leaves either the old or the new ledger, never a torn one. Every claim is a compare-and-set
@@ -41,8 +41,21 @@ final class Ledger {
     /** What the host has, as far as claims are concerned. */
     record Capacity(SortedSet<Integer> onlineCpus, Map<Integer, SortedSet<Integer>> nodeCpus,
                     Map<Integer, Long> nodeMemoryBytes, long memoryBytes, long diskBytes,
-                    Map<String, HostFacts.Vf> vfsByPci) {
+                    Map<String, HostFacts.Vf> vfsByPci, SortedSet<Integer> ports) {
+        Capacity {
+            ports = ports == null ? new TreeSet<>() : ports;
+        }
+
+        Capacity(SortedSet<Integer> onlineCpus, Map<Integer, SortedSet<Integer>> nodeCpus,
+                 Map<Integer, Long> nodeMemoryBytes, long memoryBytes, long diskBytes,
+                 Map<String, HostFacts.Vf> vfsByPci) {
+            this(onlineCpus, nodeCpus, nodeMemoryBytes, memoryBytes, diskBytes, vfsByPci, DEFAULT_PORTS);
+        }
     }
+
+    /** The host ports instances get when the agent is not told otherwise (Kubernetes' NodePort range). */
+    static final SortedSet<Integer> DEFAULT_PORTS = java.util.Collections.unmodifiableSortedSet(
+            CpuList.parse("30000-32767"));
 
     private final Path file;
     private final Object lock = new Object();
@@ -127,7 +140,7 @@ final class Ledger {
             }
             long next = revision + 1;
             Allocation a = new Allocation(address, r.numaNode(), r.cores(), r.memoryBytes(), r.ipv4(),
-                    r.diskBytes(), r.vf(), next, current == null ? null : current.container());
+                    r.diskBytes(), r.vf(), next, current == null ? null : current.container(), r.ports());
             TreeMap<String, Allocation> copy = new TreeMap<>(entries);
             copy.put(address, a);
             persist(next, copy);
@@ -156,7 +169,7 @@ final class Ledger {
             }
             long next = revision + 1;
             Allocation moved = new Allocation(to, current.numaNode(), current.cores(), current.memoryBytes(),
-                    current.ipv4(), current.diskBytes(), current.vf(), next, current.containerKey());
+                    current.ipv4(), current.diskBytes(), current.vf(), next, current.containerKey(), current.ports());
             TreeMap<String, Allocation> copy = new TreeMap<>(entries);
             copy.remove(from);
             copy.put(to, moved);
@@ -191,7 +204,9 @@ final class Ledger {
             long mem = cap.memoryBytes();
             long disk = cap.diskBytes();
             TreeSet<String> vfs = new TreeSet<>(cap.vfsByPci().keySet());
+            TreeSet<Integer> ports = new TreeSet<>(cap.ports());
             for (Allocation a : entries.values()) {
+                ports.removeAll(a.ports());
                 cores.removeAll(CpuList.parse(a.cores()));
                 mem -= a.memoryBytes();
                 disk -= a.diskBytes();
@@ -200,7 +215,7 @@ final class Ledger {
                 }
             }
             return new LedgerView.Free(CpuList.format(cores), Math.max(0, mem), Math.max(0, disk),
-                    new ArrayList<>(vfs));
+                    new ArrayList<>(vfs), CpuList.format(ports));
         }
     }
 
@@ -212,7 +227,7 @@ final class Ledger {
         for (HostFacts.Vf vf : cap.vfsByPci().values()) {
             if (wanted.equalsIgnoreCase(vf.pciAddress()) || wanted.equals(vf.netdev())) {
                 return new AllocationRequest(r.numaNode(), r.cores(), r.memoryBytes(), r.ipv4(), r.diskBytes(),
-                        vf.pciAddress());
+                        vf.pciAddress(), r.ports());
             }
         }
         throw ApiException.conflict(new Conflict("host", wanted, null, "VF '" + wanted
@@ -245,6 +260,12 @@ final class Ledger {
                 }
             }
         }
+        TreeSet<Integer> outside = new TreeSet<>(r.ports());
+        outside.removeAll(cap.ports());
+        if (!outside.isEmpty()) {
+            out.add(new Conflict("port", CpuList.format(outside), null, "ports " + CpuList.format(outside)
+                    + " are outside this host's port range (" + CpuList.format(cap.ports()) + ")"));
+        }
         long memOthers = 0;
         long diskOthers = 0;
         Map<Integer, Long> nodeMemOthers = new TreeMap<>();
@@ -266,6 +287,12 @@ final class Ledger {
             if (r.ipv4() != null && r.ipv4().equals(a.ipv4())) {
                 out.add(new Conflict("ipv4", r.ipv4(), a.address(), "IPv4 " + r.ipv4() + " is held by "
                         + a.address()));
+            }
+            Set<Integer> sharedPorts = new TreeSet<>(a.ports());
+            sharedPorts.retainAll(r.ports());
+            if (!sharedPorts.isEmpty()) {
+                out.add(new Conflict("port", CpuList.format(sharedPorts), a.address(), "host ports "
+                        + CpuList.format(sharedPorts) + " are held by " + a.address()));
             }
             if (r.vf() != null && r.vf().equals(a.vf())) {
                 out.add(new Conflict("vf", r.vf(), a.address(), "VF " + r.vf() + " is held by " + a.address()));

@@ -20,10 +20,13 @@ public record LedgerView(String agentId, long revision, List<Allocation> allocat
      * @param memoryBytes host memory not reserved
      * @param diskBytes   data filesystem size not reserved
      * @param vfs         PCI addresses of VFs no instance holds
+     * @param ports       host ports of the host's port range no instance holds, as a range list
+     *                    ({@code 30000-30004,30006-32767})
      */
-    public record Free(String cores, long memoryBytes, long diskBytes, List<String> vfs) {
+    public record Free(String cores, long memoryBytes, long diskBytes, List<String> vfs, String ports) {
         public Free {
             vfs = List.copyOf(vfs);
+            ports = ports == null ? "" : ports;
         }
     }
 }

@@ -4,9 +4,15 @@ import java.util.Locale;
 import java.util.Set;
 
 /**
- * The Docker network an instance's fixed IPv4 lives on. The agent creates the network with this subnet if it is
+ * The Docker network an instance's fixed IPv4 lives on, or the host's own network namespace (driver {@code host}).
+ * The agent creates a bridge or macvlan network with this subnet if it is
  * missing, and refuses a spec whose IP is outside an existing network's subnets.
  *
+ * <p>In host mode there is no network to create and no IP of the instance's own: {@code name} is {@code host},
+ * and the instance binds the host ports its allocation holds (it is told them as {@code FLEETFORM_PORT_<NAME>}).
+ *
+ * @param ports   bridge: the instance's ports published on the host, each host port held in the ledger; host:
+ *                the ports it binds (nothing is published, the ledger keeps two instances off the same port)
  * @param name    Docker network name
  * @param driver  {@code bridge} (default) or {@code macvlan}
  * @param subnet  CIDR, e.g. {@code 172.30.1.0/24}
@@ -14,17 +20,60 @@ import java.util.Set;
  * @param parent  for macvlan: the host interface it is parented on (required); null for bridge
  * @param ipv4    the instance's fixed IPv4, inside {@code subnet}
  */
-public record NetworkSpec(String name, String driver, String subnet, String gateway, String parent, String ipv4) {
-    static final Set<String> DRIVERS = Set.of("bridge", "macvlan");
+public record NetworkSpec(String name, String driver, String subnet, String gateway, String parent, String ipv4,
+                          java.util.List<PublishedPort> ports) {
+    static final Set<String> DRIVERS = Set.of("bridge", "macvlan", "host");
+
+    /**
+     * One port of the instance: its name in the service, the port inside the container and the host port.
+     * Published for TCP and UDP both (game servers speak either), so the host port is the instance's for both.
+     */
+    public record PublishedPort(String name, int containerPort, int hostPort) {
+        public PublishedPort {
+            if (name == null || !name.matches("[A-Za-z0-9_-]{1,64}")) {
+                throw new IllegalArgumentException("port name '" + name + "' must match [A-Za-z0-9_-]{1,64}");
+            }
+            if (containerPort < 1 || containerPort > 65535 || hostPort < 1 || hostPort > 65535) {
+                throw new IllegalArgumentException("port " + name + ": ports must be within 1..65535");
+            }
+        }
+    }
+
+    public NetworkSpec(String name, String driver, String subnet, String gateway, String parent, String ipv4) {
+        this(name, driver, subnet, gateway, parent, ipv4, java.util.List.of());
+    }
+
+    /** The host's network namespace, binding {@code ports}. */
+    public static NetworkSpec host(java.util.List<PublishedPort> ports) {
+        return new NetworkSpec("host", "host", null, null, null, null, ports);
+    }
+
+    @com.fasterxml.jackson.annotation.JsonIgnore
+    public boolean isHost() {
+        return "host".equals(driver);
+    }
 
     public NetworkSpec {
+        ports = ports == null ? java.util.List.of() : java.util.List.copyOf(ports);
+        driver = driver == null ? "bridge" : driver.toLowerCase(Locale.ROOT);
+        if ("host".equals(driver)) {
+            if (!"host".equals(name) || subnet != null || gateway != null || parent != null || ipv4 != null) {
+                throw new IllegalArgumentException("network.driver host is the host's own network: name it host and"
+                        + " give no subnet, gateway, parent or ipv4");
+            }
+        } else {
+            validateAttached(name, driver, subnet, gateway, parent, ipv4);
+        }
+    }
+
+    private static void validateAttached(String name, String driver, String subnet, String gateway, String parent,
+                                         String ipv4) {
         if (name == null || !name.matches("[A-Za-z0-9][A-Za-z0-9_.-]{0,127}")) {
             throw new IllegalArgumentException("network.name '" + name
                     + "' must be a Docker network name ([A-Za-z0-9][A-Za-z0-9_.-]*)");
         }
-        driver = driver == null ? "bridge" : driver.toLowerCase(Locale.ROOT);
         if (!DRIVERS.contains(driver)) {
-            throw new IllegalArgumentException("network.driver '" + driver + "' is not one of bridge, macvlan");
+            throw new IllegalArgumentException("network.driver '" + driver + "' is not one of bridge, macvlan, host");
         }
         if (!Addresses.isCidr(subnet)) {
             throw new IllegalArgumentException("network.subnet '" + subnet + "' must be an IPv4 CIDR like 172.30.1.0/24");

@@ -40,13 +40,30 @@ public final class HostSnapshot {
     long freeMemory;
     long freeDisk;
     final List<String> freeVfs;
+    /** Host ports of the host's range no instance holds, lowest first. */
+    final java.util.TreeSet<Integer> freePorts;
 
     public HostSnapshot(String host, List<Node> nodes, long freeMemory, long freeDisk, List<String> freeVfs) {
+        this(host, nodes, freeMemory, freeDisk, freeVfs, java.util.Set.of());
+    }
+
+    public HostSnapshot(String host, List<Node> nodes, long freeMemory, long freeDisk, List<String> freeVfs,
+                        java.util.Set<Integer> freePorts) {
         this.host = host;
         this.nodes = List.copyOf(nodes);
         this.freeMemory = freeMemory;
         this.freeDisk = freeDisk;
         this.freeVfs = new ArrayList<>(freeVfs);
+        this.freePorts = new java.util.TreeSet<>(freePorts);
+    }
+
+    /** Takes the {@code n} lowest free ports. */
+    List<Integer> takePorts(int n) {
+        List<Integer> out = new ArrayList<>();
+        for (int i = 0; i < n; i++) {
+            out.add(freePorts.pollFirst());
+        }
+        return out;
     }
 
     public String host() {
@@ -73,6 +90,6 @@ public final class HostSnapshot {
                     .append(n.freeMemory >> 20).append("Mi; ");
         }
         return s.append(freeMemory >> 20).append("Mi memory, ").append(freeDisk >> 20).append("Mi disk, ")
-                .append(freeVfs.size()).append(" free VFs)").toString();
+                .append(freeVfs.size()).append(" free VFs, ").append(freePorts.size()).append(" free ports)").toString();
     }
 }

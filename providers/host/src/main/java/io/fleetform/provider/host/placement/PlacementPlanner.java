@@ -49,24 +49,28 @@ public final class PlacementPlanner {
                 unplaced.put(d.address(), why(hosts, d, taken));
                 continue;
             }
-            String ip = ips.take();
-            if (ip == null) {
+            String ip = d.ownIp() ? ips.take() : null;
+            if (d.ownIp() && ip == null) {
                 unplaced.put(d.address(), "the IDC's ip_pool has no free address left (" + ips.capacity()
                         + " addresses)");
                 release(byName.get(p.host()), p, d);
                 continue;
             }
-            Placement withIp = new Placement(p.address(), p.host(), p.numaNode(), p.cores(), ip, p.vf());
+            Placement withIp = new Placement(p.address(), p.host(), p.numaNode(), p.cores(), ip, p.vf(), p.ports());
             placements.put(d.address(), withIp);
             taken.add(p.host());
         }
         return new Result(placements, unplaced);
     }
 
-    /** An existing placement still fits when it holds as many cores as now wanted (and a VF if wanted). */
+    /**
+     * An existing placement still fits when it holds as many cores and host ports as now wanted (a VF if wanted,
+     * an IP of its own unless on the host's network).
+     */
     private static boolean fits(Placement kept, Demand d) {
         int held = kept.cores() == null || kept.cores().isEmpty() ? 0 : count(kept.cores());
-        return held == d.cores() && (!d.sriov() || kept.vf() != null);
+        return held == d.cores() && (!d.sriov() || kept.vf() != null) && kept.ports().size() == d.ports()
+                && (kept.ip() != null) == d.ownIp();
     }
 
     private static int count(String cpulist) {
@@ -78,7 +82,7 @@ public final class PlacementPlanner {
         HostSnapshot.Node bestNode = null;
         for (HostSnapshot h : hosts) {
             if (!d.allows(h.host) || (d.spread() && taken.contains(h.host)) || h.freeDisk < d.diskBytes()
-                    || (d.sriov() && h.freeVfs.isEmpty())) {
+                    || (d.sriov() && h.freeVfs.isEmpty()) || h.freePorts.size() < d.ports()) {
                 continue;
             }
             for (HostSnapshot.Node n : h.nodes) {
@@ -103,14 +107,16 @@ public final class PlacementPlanner {
         bestHost.freeMemory -= d.memoryBytes();
         bestHost.freeDisk -= d.diskBytes();
         String vf = d.sriov() ? bestHost.freeVfs.remove(0) : null;
-        return new Placement(d.address(), bestHost.host, bestNode.id, cpulist(cores), null, vf);
+        return new Placement(d.address(), bestHost.host, bestNode.id, cpulist(cores), null, vf,
+                bestHost.takePorts(d.ports()));
     }
 
     private static Placement shared(List<HostSnapshot> hosts, Demand d, Set<String> taken) {
         HostSnapshot best = null;
         for (HostSnapshot h : hosts) {
             if (!d.allows(h.host) || (d.spread() && taken.contains(h.host)) || h.freeMemory < d.memoryBytes()
-                    || h.freeDisk < d.diskBytes() || (d.sriov() && h.freeVfs.isEmpty())) {
+                    || h.freeDisk < d.diskBytes() || (d.sriov() && h.freeVfs.isEmpty())
+                    || h.freePorts.size() < d.ports()) {
                 continue;
             }
             if (best == null || h.freeMemory > best.freeMemory) {
@@ -123,7 +129,7 @@ public final class PlacementPlanner {
         best.freeMemory -= d.memoryBytes();
         best.freeDisk -= d.diskBytes();
         String vf = d.sriov() ? best.freeVfs.remove(0) : null;
-        return new Placement(d.address(), best.host, null, "", null, vf);
+        return new Placement(d.address(), best.host, null, "", null, vf, best.takePorts(d.ports()));
     }
 
     private static void release(HostSnapshot h, Placement p, Demand d) {
@@ -132,6 +138,7 @@ public final class PlacementPlanner {
         if (p.vf() != null) {
             h.freeVfs.add(0, p.vf());
         }
+        h.freePorts.addAll(p.ports());
         if (p.numaNode() != null) {
             for (HostSnapshot.Node n : h.nodes) {
                 if (n.id == p.numaNode()) {
@@ -149,7 +156,7 @@ public final class PlacementPlanner {
         }
         String need = (d.cores() > 0 ? d.cores() + " pinned cores on one NUMA node, " : "") + (d.memoryBytes() >> 20)
                 + "Mi memory" + (d.diskBytes() > 0 ? ", " + (d.diskBytes() >> 20) + "Mi disk" : "")
-                + (d.sriov() ? ", a free SR-IOV VF" : "") + (d.spread() ? ", a host without another instance of "
+                + (d.sriov() ? ", a free SR-IOV VF" : "") + (d.ports() > 0 ? ", " + d.ports() + " free host ports" : "") + (d.spread() ? ", a host without another instance of "
                 + d.group() : "") + (d.hosts().isEmpty() ? "" : ", one of the hosts of its IDC module "
                 + new java.util.TreeSet<>(d.hosts()));
         HostSnapshot best = null;

@@ -196,6 +196,16 @@ public final class HostProvider implements Provider, ProviderSession {
                         allowed = java.util.Set.copyOf(members);
                     }
                     for (Service s : zone.services()) {
+                        if (s.network().mode() == io.fleetform.engine.model.NetworkMode.OVERLAY) {
+                            // a Docker overlay network needs a swarm, which hosts are not; bridging it instead
+                            // would give the game a network it did not ask for
+                            diagnostics.add(Diagnostic.error("overlay-on-hosts", s.span(), "service "
+                                    + s.address() + " asks for network = overlay, which hosts \"" + pool.name()
+                                    + "\" cannot give (a Docker overlay network needs a swarm)",
+                                    "use network = bridge (its own IP on the fleet's bridge, ports published)"
+                                    + " or network = host, or place the zone on a kubernetes target"));
+                            continue;
+                        }
                         for (int i = 0; i < s.replicas(); i++) {
                             demands.add(InstanceSpecs.demand(s, i, allowed));
                         }
@@ -323,7 +333,7 @@ public final class HostProvider implements Provider, ProviderSession {
                 String address = onAgent == null ? null : moved(onAgent, fleet);
                 if (address != null) {
                     existing.put(address, new Placement(address, entry.getKey(), a.numaNode(), a.cores(),
-                            a.ipv4(), a.vf()));
+                            a.ipv4(), a.vf(), a.ports()));
                     if (a.address().startsWith(mine)) {
                         ownedOnAgents.put(address, entry.getKey());
                     }
@@ -344,7 +354,8 @@ public final class HostProvider implements Provider, ProviderSession {
                 nodes.add(new HostSnapshot.Node(n.id(), free, n.memTotalBytes() - usedMemory.getOrDefault(n.id(), 0L)));
             }
             hosts.add(new HostSnapshot(entry.getKey(), nodes, ledger.free().memoryBytes(), ledger.free().diskBytes(),
-                    ledger.free().vfs()));
+                    ledger.free().vfs(), ledger.free().ports().isEmpty() ? java.util.Set.of()
+                    : CpuList.parse(ledger.free().ports())));
         }
         return new Snapshot(hosts, existing, foreignIps, allFacts);
     }
@@ -671,7 +682,20 @@ public final class HostProvider implements Provider, ProviderSession {
         }
         if (c.spec().network() != null) {
             a.put("network", c.spec().network().name());
-            a.put("subnet", c.spec().network().subnet());
+            a.put("network_mode", c.spec().network().isHost() ? "host" : "bridge");
+            if (c.spec().network().subnet() != null) {
+                a.put("subnet", c.spec().network().subnet());
+            }
+            Map<String, Object> ports = new TreeMap<>();
+            Map<String, Object> endpoints = new TreeMap<>();
+            c.spec().network().ports().forEach(p -> {
+                ports.put(p.name(), p.hostPort() + ":" + p.containerPort());
+                endpoints.put(p.name(), InstanceSpecs.hostAddress(host) + ":" + p.hostPort());
+            });
+            if (!ports.isEmpty()) {
+                a.put("ports", ports);
+                a.put("endpoints", endpoints);
+            }
         }
         a.put("ip", c.ipv4());
         if (allocation != null && allocation.vf() != null) {

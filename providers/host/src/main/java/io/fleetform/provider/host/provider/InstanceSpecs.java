@@ -34,7 +34,32 @@ final class InstanceSpecs {
         return new Demand(s.instanceAddress(ordinal), s.address(), s.spread() == io.fleetform.engine.model.Spread.HOST,
                 s.cpu().pinned() ? (int) s.cpu().wholeCores() : 0, s.memoryBytes(),
                 s.disk().map(d -> d.sizeBytes()).orElse(0L),
-                s.network().mode() == io.fleetform.engine.model.NetworkMode.SRIOV, allowedHosts);
+                s.network().mode() == io.fleetform.engine.model.NetworkMode.SRIOV, allowedHosts, s.ports().size(),
+                s.network().mode() != io.fleetform.engine.model.NetworkMode.HOST);
+    }
+
+    /** The service's port names in the order host ports are handed to them (a placement's ports follow it). */
+    static List<String> portNames(Service s) {
+        return new ArrayList<>(new java.util.TreeSet<>(s.ports().keySet()));
+    }
+
+    /** How the plan names the service's network mode. */
+    static String networkMode(Service s) {
+        return s.network().mode().name().toLowerCase(java.util.Locale.ROOT);
+    }
+
+    /** The address players reach a host's ports on: the agent's host without its own port. */
+    static String hostAddress(String agent) {
+        if (agent.equals(LocalAgent.HOST)) {
+            return "127.0.0.1";
+        }
+        int colon = agent.lastIndexOf(':');
+        return colon > 0 && agent.indexOf(':') == colon ? agent.substring(0, colon) : agent;
+    }
+
+    /** The environment variable an instance learns a port's host port from: {@code FLEETFORM_PORT_GAME}. */
+    static String portEnv(String name) {
+        return "FLEETFORM_PORT_" + name.toUpperCase(java.util.Locale.ROOT).replace('-', '_');
     }
 
     /**
@@ -70,9 +95,28 @@ final class InstanceSpecs {
             a.put("io_read_bps", io.readBytesPerSecond());
             a.put("io_write_bps", io.writeBytesPerSecond());
         });
+        boolean hostNetwork = s.network().mode() == io.fleetform.engine.model.NetworkMode.HOST;
+        a.put("network_mode", networkMode(s));
         a.put("ip", p.ip());
-        a.put("network", networkName(fleet, zone.idc()));
-        a.put("subnet", ipPool);
+        if (hostNetwork) {
+            a.put("network", "host");
+        } else {
+            a.put("network", networkName(fleet, zone.idc()));
+            a.put("subnet", ipPool);
+        }
+        // hostPort:containerPort per port; on the host's network the instance binds the host port itself
+        Map<String, Object> ports = new TreeMap<>();
+        Map<String, Object> endpoints = new TreeMap<>();
+        List<String> names = portNames(s);
+        for (int i = 0; i < names.size() && i < p.ports().size(); i++) {
+            int hostPort = p.ports().get(i);
+            ports.put(names.get(i), hostPort + ":" + (hostNetwork ? hostPort : s.ports().get(names.get(i))));
+            endpoints.put(names.get(i), hostAddress(p.host()) + ":" + hostPort);
+        }
+        if (!ports.isEmpty()) {
+            a.put("ports", ports);
+            a.put("endpoints", endpoints);
+        }
         if (p.vf() != null) {
             a.put("vf", p.vf());
         }
@@ -89,6 +133,7 @@ final class InstanceSpecs {
         env.put("FLEETFORM_ZONE", zone.name());
         env.put("FLEETFORM_SERVICE", s.name());
         env.put("FLEETFORM_INSTANCE", Integer.toString(ordinal));
+        ports.forEach((name, spec) -> env.put(portEnv(name), spec.toString().substring(0, spec.toString().indexOf(':'))));
         a.put("env", env);
         if (!secrets.isEmpty()) {
             a.put("secret_env", secrets);
@@ -101,21 +146,22 @@ final class InstanceSpecs {
      * The instance attributes each of the language's service attributes decides, for
      * {@code ignore_changes} (which names the language's attributes, never these). Attributes with
      * nothing to ignore on a host: {@code replicas} (the count of instances, not an attribute of
-     * one), {@code ports} (an instance has its own IP, nothing is mapped), {@code spread},
+     * one), {@code spread},
      * {@code idc} and {@code module} (placement keeps a placed instance where it is anyway),
      * {@code stateless}, {@code workload} and {@code config} (Kubernetes only).
      */
-    static final Map<String, List<String>> IGNORABLE = Map.of(
-            "image", List.of("image"),
-            "cpu", List.of("cpu_millicores", "cores", "numa_node"),
-            "memory", List.of("memory_bytes"),
-            "disk", List.of("disk_bytes", "mount"),
-            "io", List.of("io_read_bps", "io_write_bps"),
-            "network", List.of("network", "subnet", "vf"),
-            "ip", List.of("ip"),
-            "env", List.of("env", "secret_env", "secret_env_names"),
-            "command", List.of("command"),
-            "init", List.of("init"));
+    static final Map<String, List<String>> IGNORABLE = Map.ofEntries(
+            Map.entry("image", List.of("image")),
+            Map.entry("cpu", List.of("cpu_millicores", "cores", "numa_node")),
+            Map.entry("memory", List.of("memory_bytes")),
+            Map.entry("disk", List.of("disk_bytes", "mount")),
+            Map.entry("io", List.of("io_read_bps", "io_write_bps")),
+            Map.entry("network", List.of("network", "network_mode", "subnet", "vf")),
+            Map.entry("ports", List.of("ports", "endpoints")),
+            Map.entry("ip", List.of("ip")),
+            Map.entry("env", List.of("env", "secret_env", "secret_env_names")),
+            Map.entry("command", List.of("command")),
+            Map.entry("init", List.of("init")));
 
     static List<String> ignored(List<String> languageNames) {
         List<String> out = new ArrayList<>();
@@ -144,7 +190,19 @@ final class InstanceSpecs {
     static AllocationRequest allocation(Map<String, Object> a) {
         return new AllocationRequest(a.get("numa_node") == null ? null : ((Number) a.get("numa_node")).intValue(),
                 (String) a.getOrDefault("cores", ""), number(a, "memory_bytes"), (String) a.get("ip"),
-                number(a, "disk_bytes"), (String) a.get("vf"));
+                number(a, "disk_bytes"), (String) a.get("vf"), published(a).stream()
+                .map(NetworkSpec.PublishedPort::hostPort).toList());
+    }
+
+    /** The instance's ports from its {@code ports} attribute ({@code name = "hostPort:containerPort"}). */
+    @SuppressWarnings("unchecked")
+    static List<NetworkSpec.PublishedPort> published(Map<String, Object> a) {
+        List<NetworkSpec.PublishedPort> out = new ArrayList<>();
+        ((Map<String, Object>) a.getOrDefault("ports", Map.of())).forEach((name, v) -> {
+            String[] parts = String.valueOf(v).split(":");
+            out.add(new NetworkSpec.PublishedPort(name, Integer.parseInt(parts[1]), Integer.parseInt(parts[0])));
+        });
+        return out;
     }
 
     @SuppressWarnings("unchecked")
@@ -154,8 +212,9 @@ final class InstanceSpecs {
      */
     static ContainerSpec container(Map<String, Object> a, String salt) {
         String subnet = (String) a.get("subnet");
-        NetworkSpec network = new NetworkSpec((String) a.get("network"), "bridge", subnet, IpPool.gateway(subnet), null,
-                (String) a.get("ip"));
+        NetworkSpec network = "host".equals(a.get("network_mode")) ? NetworkSpec.host(published(a))
+                : new NetworkSpec((String) a.get("network"), "bridge", subnet, IpPool.gateway(subnet), null,
+                (String) a.get("ip"), published(a));
         Map<String, String> env = new LinkedHashMap<>();
         ((Map<String, Object>) a.getOrDefault("env", Map.of())).forEach((k, v) -> env.put(k, String.valueOf(v)));
         // Secret values reach the container as files (see secrets()), so Docker's configuration, which anyone
