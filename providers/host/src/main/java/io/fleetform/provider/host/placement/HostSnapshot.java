@@ -90,6 +90,7 @@ public final class HostSnapshot {
                     .append(n.freeMemory >> 20).append("Mi; ");
         }
         return s.append(freeMemory >> 20).append("Mi memory, ").append(freeDisk >> 20).append("Mi disk, ")
-                .append(freeVfs.size()).append(" free VFs, ").append(freePorts.size()).append(" free ports)").toString();
+                .append(freeVfs.size()).append(" free VFs")
+                .append(freePorts.isEmpty() ? "" : ", " + freePorts.size() + " free host ports").append(")").toString();
     }
 }
