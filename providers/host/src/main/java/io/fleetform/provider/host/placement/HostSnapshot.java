@@ -83,7 +83,7 @@ public final class HostSnapshot {
     }
 
     /** In words, for "nothing fits" messages. */
-    String describe() {
+    String describe(boolean ports) {
         StringBuilder s = new StringBuilder(host).append(" (");
         for (Node n : nodes) {
             s.append("node ").append(n.id).append(": ").append(n.freeCoreCount()).append(" free cores, ")
@@ -91,6 +91,6 @@ public final class HostSnapshot {
         }
         return s.append(freeMemory >> 20).append("Mi memory, ").append(freeDisk >> 20).append("Mi disk, ")
                 .append(freeVfs.size()).append(" free VFs")
-                .append(freePorts.isEmpty() ? "" : ", " + freePorts.size() + " free host ports").append(")").toString();
+                .append(ports ? ", " + freePorts.size() + " free host ports" : "").append(")").toString();
     }
 }

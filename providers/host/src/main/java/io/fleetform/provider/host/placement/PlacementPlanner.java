@@ -174,7 +174,7 @@ public final class PlacementPlanner {
             }
         }
         return "needs " + need + (best == null ? "; none of those hosts is in the pool"
-                : "; the best candidate is " + best.describe());
+                : "; the best candidate is " + best.describe(d.ports() > 0));
     }
 
     private static String cpulist(BitSet cores) {

@@ -1,0 +1,144 @@
+package io.fleetform.provider.host.agent;
+
+import static io.fleetform.provider.host.agent.DockerSupport.IMAGE_1;
+import static io.fleetform.provider.host.agent.DockerSupport.inspect;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.catchThrowableOfType;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.net.InetSocketAddress;
+import java.net.ServerSocket;
+import java.net.Socket;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ThreadLocalRandom;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Bridge mode with ports published on the host, and host mode in the host's network namespace, through the real
+ * Docker Engine; each checked by a TCP connection on loopback answered by httpd inside the container.
+ */
+class NetworkModesTest extends DockerTestBase {
+    static final String ADDR = "zone.s1.service.gs[0]";
+
+    /** httpd answering {@code body} on {@code port} (or on $FLEETFORM_PORT_GAME when port is null). */
+    private static List<String> httpd(String body, Integer port) {
+        String p = port == null ? "$FLEETFORM_PORT_GAME" : port.toString();
+        return List.of("sh", "-c", "mkdir -p /www && echo " + body + " > /www/index.html && exec httpd -f -p " + p
+                + " -h /www");
+    }
+
+    /** A loopback port nothing listens on now, within a small range this test alone hands out. */
+    private static int freePortRange(TestAgent a, int size) throws IOException {
+        for (int attempt = 0; attempt < 50; attempt++) {
+            int first = 40000 + ThreadLocalRandom.current().nextInt(2000) * 10;
+            boolean free = true;
+            for (int p = first; p < first + size && free; p++) {
+                try (ServerSocket s = new ServerSocket()) {
+                    s.bind(new InetSocketAddress("0.0.0.0", p));
+                } catch (IOException e) {
+                    free = false;
+                }
+            }
+            if (free) {
+                Files.writeString(a.dataDir.resolve(AgentService.PORT_RANGE_FILE), first + "-" + (first + size - 1)
+                        + "\n");
+                return first;
+            }
+        }
+        throw new IllegalStateException("no free port range on loopback");
+    }
+
+    /** GET / on 127.0.0.1:port, retried while the server starts; the body, or what went wrong. */
+    private static String get(int port) throws InterruptedException {
+        String last = "nothing";
+        for (int i = 0; i < 100; i++) {
+            try (Socket s = new Socket()) {
+                s.connect(new InetSocketAddress("127.0.0.1", port), 1000);
+                s.setSoTimeout(2000);
+                OutputStream out = s.getOutputStream();
+                out.write("GET / HTTP/1.0\r\n\r\n".getBytes(StandardCharsets.US_ASCII));
+                out.flush();
+                InputStream in = s.getInputStream();
+                String answer = new String(in.readAllBytes(), StandardCharsets.US_ASCII);
+                if (answer.startsWith("HTTP/1.")) {
+                    return answer.substring(answer.indexOf("\r\n\r\n") + 4).strip();
+                }
+                last = "answer '" + answer + "'";
+            } catch (IOException e) {
+                last = e.toString();
+            }
+            Thread.sleep(100);
+        }
+        return last;
+    }
+
+    private static AllocationRequest claim(String ip, List<Integer> ports) {
+        return new AllocationRequest(null, "", 64 * MIB, ip, 0, null, ports);
+    }
+
+    @Test
+    void bridgeModePublishesTheLedgersHostPortOnTheHost() throws Exception {
+        TestAgent a = agent("host-a");
+        int port = freePortRange(a, 4);
+        NetworkSpec bridge = bridge(10);
+        NetworkSpec net = new NetworkSpec(bridge.name(), "bridge", bridge.subnet(), null, null, bridge.ipv4(),
+                List.of(new NetworkSpec.PublishedPort("game", 8080, port)));
+        a.client().claim(ADDR, claim(net.ipv4(), List.of(port)));
+        ContainerResult r = a.client().putContainer(ADDR, ContainerSpec.shared(IMAGE_1, 0, 64 * MIB, net)
+                .withCommand(httpd("bridged", 8080)).withStopTimeoutSeconds(1));
+
+        assertThat(get(port)).isEqualTo("bridged");
+        assertThat(inspect(r.container().id(), "{{(index (index .HostConfig.PortBindings \"8080/tcp\") 0).HostPort}} "
+                + "{{(index (index .HostConfig.PortBindings \"8080/udp\") 0).HostPort}}"))
+                .isEqualTo(port + " " + port);
+        // the spec reads back with its ports, so the next put changes nothing
+        assertThat(a.client().putContainer(ADDR, ContainerSpec.shared(IMAGE_1, 0, 64 * MIB, net)
+                .withCommand(httpd("bridged", 8080)).withStopTimeoutSeconds(1)).action())
+                .isEqualTo(ContainerResult.Action.UNCHANGED);
+
+        // a second instance cannot claim the port, nor publish one its allocation does not hold
+        AgentException taken = catchThrowableOfType(AgentException.class, () -> a.client().claim("zone.s1.service.gs[1]",
+                claim(DockerTestBase.sameNetwork(bridge, 11).ipv4(), List.of(port))));
+        assertThat(taken.getMessage()).contains("host ports " + port + " are held by " + ADDR);
+        a.client().claim("zone.s1.service.gs[1]", claim(DockerTestBase.sameNetwork(bridge, 11).ipv4(),
+                List.of(port + 1)));
+        NetworkSpec other = new NetworkSpec(bridge.name(), "bridge", bridge.subnet(), null, null,
+                DockerTestBase.sameNetwork(bridge, 11).ipv4(), List.of(new NetworkSpec.PublishedPort("game", 8080,
+                port + 2)));
+        AgentException unheld = catchThrowableOfType(AgentException.class, () -> a.client().putContainer(
+                "zone.s1.service.gs[1]", ContainerSpec.shared(IMAGE_1, 0, 64 * MIB, other)
+                        .withCommand(httpd("x", 8080))));
+        assertThat(unheld.getMessage()).contains("host ports " + (port + 2) + " are not in the allocation (ports: "
+                + (port + 1) + ")");
+    }
+
+    @Test
+    void hostModeRunsInTheHostsNetworkNamespaceOnTheAllocatedPort() throws Exception {
+        TestAgent a = agent("host-a");
+        int port = freePortRange(a, 4);
+        NetworkSpec net = NetworkSpec.host(List.of(new NetworkSpec.PublishedPort("game", port, port)));
+        a.client().claim(ADDR, claim(null, List.of(port)));
+        ContainerResult r = a.client().putContainer(ADDR, ContainerSpec.shared(IMAGE_1, 0, 64 * MIB, net)
+                .withEnv(Map.of("FLEETFORM_PORT_GAME", String.valueOf(port))).withCommand(httpd("on-host", null))
+                .withStopTimeoutSeconds(1));
+
+        assertThat(inspect(r.container().id(), "{{.HostConfig.NetworkMode}}")).isEqualTo("host");
+        assertThat(r.container().ipv4()).isNull();
+        // nothing is published: the server itself listens on the host's loopback
+        assertThat(get(port)).isEqualTo("on-host");
+        assertThat(inspect(r.container().id(), "{{len .HostConfig.PortBindings}}")).isEqualTo("0");
+
+        AgentException taken = catchThrowableOfType(AgentException.class, () -> a.client().claim("zone.s1.service.gs[1]",
+                claim(null, List.of(port))));
+        assertThat(taken.status()).isEqualTo(409);
+        assertThat(taken.getMessage()).contains("host ports " + port + " are held by " + ADDR);
+
+        a.client().removeContainer(ADDR, true);
+        assertThat(DockerSupport.run("docker", "inspect", r.container().id()).exit()).isNotZero();
+    }
+}
