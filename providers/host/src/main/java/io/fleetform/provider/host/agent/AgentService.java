@@ -9,6 +9,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.Set;
 import java.util.SortedSet;
 import java.util.TreeSet;
 import java.util.concurrent.ConcurrentHashMap;
@@ -71,6 +72,32 @@ final class AgentService {
                 FactsReader.disk(dataDir).totalBytes(), t.vfsByPci(), portRange());
     }
 
+    /**
+     * Host ports in use outside the ledger: published by a container this ledger has no entry for (another agent
+     * on the same engine), or, of {@code probe}, ports a socket cannot be bound to right now.
+     */
+    private Set<Integer> foreignPorts(java.util.Collection<Integer> probe) {
+        Set<Integer> busy = new java.util.TreeSet<>(containers.publishedPorts());
+        for (int port : probe) {
+            if (!bindable(port)) {
+                busy.add(port);
+            }
+        }
+        ledger.all().forEach(a -> busy.removeAll(a.ports()));
+        return busy;
+    }
+
+    private static boolean bindable(int port) {
+        try (java.net.ServerSocket tcp = new java.net.ServerSocket();
+             java.net.DatagramSocket udp = new java.net.DatagramSocket(null)) {
+            tcp.bind(new java.net.InetSocketAddress(port));
+            udp.bind(new java.net.InetSocketAddress(port));
+            return true;
+        } catch (IOException e) {
+            return false;
+        }
+    }
+
     /** The file that sets the host ports this agent hands out (a range list, e.g. {@code 30000-32767}). */
     static final String PORT_RANGE_FILE = "port-range";
 
@@ -101,7 +128,7 @@ final class AgentService {
     // ------------------------------------------------------------------ allocations
 
     LedgerView allocations() {
-        Ledger.Capacity cap = capacity();
+        Ledger.Capacity cap = capacity().withBusyPorts(foreignPorts(List.of()));
         Ledger.Snapshot s = ledger.snapshot();
         return new LedgerView(agentId, s.revision(), s.allocations(), ledger.free(cap));
     }
@@ -129,7 +156,9 @@ final class AgentService {
                 }
             }
             try {
-                return ledger.claim(address, request, cap);
+                Set<Integer> asked = new java.util.TreeSet<>(request.ports());
+                current.ifPresent(a -> asked.removeAll(a.ports())); // its own container may be bound to those
+                return ledger.claim(address, request, cap.withBusyPorts(foreignPorts(asked)));
             } catch (IOException e) {
                 throw new UncheckedIOException("cannot write the allocations ledger " + ledger.file(), e);
             }

@@ -118,6 +118,21 @@ final class ContainerManager implements Closeable {
         return engineFacts.read();
     }
 
+    /** Host ports any container on this engine publishes, this agent's or not. */
+    java.util.Set<Integer> publishedPorts() {
+        java.util.Set<Integer> out = new java.util.TreeSet<>();
+        for (var c : engine.call("list containers", () -> docker.listContainersCmd().withShowAll(true).exec())) {
+            if (c.getPorts() != null) {
+                for (var p : c.getPorts()) {
+                    if (p.getPublicPort() != null) {
+                        out.add(p.getPublicPort());
+                    }
+                }
+            }
+        }
+        return out;
+    }
+
     List<ContainerInfo> list() {
         return reader.list();
     }

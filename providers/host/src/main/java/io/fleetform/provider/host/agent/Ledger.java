@@ -38,12 +38,26 @@ final class Ledger {
         }
     }
 
-    /** What the host has, as far as claims are concerned. */
+    /**
+     * What the host has, as far as claims are concerned. {@code busyPorts}: host ports something outside this
+     * ledger uses (another agent's container, a process), which no claim may take.
+     */
     record Capacity(SortedSet<Integer> onlineCpus, Map<Integer, SortedSet<Integer>> nodeCpus,
                     Map<Integer, Long> nodeMemoryBytes, long memoryBytes, long diskBytes,
-                    Map<String, HostFacts.Vf> vfsByPci, SortedSet<Integer> ports) {
+                    Map<String, HostFacts.Vf> vfsByPci, SortedSet<Integer> ports, Set<Integer> busyPorts) {
         Capacity {
             ports = ports == null ? new TreeSet<>() : ports;
+            busyPorts = busyPorts == null ? Set.of() : busyPorts;
+        }
+
+        Capacity(SortedSet<Integer> onlineCpus, Map<Integer, SortedSet<Integer>> nodeCpus,
+                 Map<Integer, Long> nodeMemoryBytes, long memoryBytes, long diskBytes,
+                 Map<String, HostFacts.Vf> vfsByPci, SortedSet<Integer> ports) {
+            this(onlineCpus, nodeCpus, nodeMemoryBytes, memoryBytes, diskBytes, vfsByPci, ports, Set.of());
+        }
+
+        Capacity withBusyPorts(Set<Integer> busy) {
+            return new Capacity(onlineCpus, nodeCpus, nodeMemoryBytes, memoryBytes, diskBytes, vfsByPci, ports, busy);
         }
 
         Capacity(SortedSet<Integer> onlineCpus, Map<Integer, SortedSet<Integer>> nodeCpus,
@@ -205,6 +219,7 @@ final class Ledger {
             long disk = cap.diskBytes();
             TreeSet<String> vfs = new TreeSet<>(cap.vfsByPci().keySet());
             TreeSet<Integer> ports = new TreeSet<>(cap.ports());
+            ports.removeAll(cap.busyPorts());
             for (Allocation a : entries.values()) {
                 ports.removeAll(a.ports());
                 cores.removeAll(CpuList.parse(a.cores()));
@@ -265,6 +280,14 @@ final class Ledger {
         if (!outside.isEmpty()) {
             out.add(new Conflict("port", CpuList.format(outside), null, "ports " + CpuList.format(outside)
                     + " are outside this host's port range (" + CpuList.format(cap.ports()) + ")"));
+        }
+        TreeSet<Integer> busy = new TreeSet<>(r.ports());
+        busy.retainAll(cap.busyPorts());
+        entries.values().forEach(a -> busy.removeAll(a.ports())); // ours: reported as held by whom below
+        if (!busy.isEmpty()) {
+            out.add(new Conflict("port", CpuList.format(busy), null, "host ports " + CpuList.format(busy)
+                    + " are in use on this host outside this agent's ledger (a container or process it does not"
+                    + " manage)"));
         }
         long memOthers = 0;
         long diskOthers = 0;

@@ -104,7 +104,7 @@ class AgentApiTest {
         String[][] cases = {
                 {"{\"cores\":\"4-7\",", "malformed JSON at line 1, column"},
                 {"{\"cores\":\"4-7\",\"memoryBytes\":1,\"coresX\":1}", "unknown field 'coresX' in AllocationRequest; "
-                        + "known fields: cores, diskBytes, ipv4, memoryBytes, numaNode, vf"},
+                        + "known fields: cores, diskBytes, ipv4, memoryBytes, numaNode, ports, vf"},
                 {"{\"cores\":\"4-7\",\"memoryBytes\":\"lots\"}", "at 'memoryBytes'"},
                 {"{\"cores\":\"7-4\",\"memoryBytes\":1}", "invalid AllocationRequest: invalid cpulist '7-4': range "
                         + "'7-4' ends before it starts"},

@@ -138,6 +138,15 @@ class NetworkModesTest extends DockerTestBase {
         assertThat(taken.status()).isEqualTo(409);
         assertThat(taken.getMessage()).contains("host ports " + port + " are held by " + ADDR);
 
+        // a port some process outside the ledger listens on is refused, not handed out to fail at start
+        try (ServerSocket squatter = new ServerSocket()) {
+            squatter.bind(new InetSocketAddress("0.0.0.0", port + 3));
+            AgentException busy = catchThrowableOfType(AgentException.class, () -> a.client().claim(
+                    "zone.s1.service.gs[1]", claim(null, List.of(port + 3))));
+            assertThat(busy.getMessage()).contains("host ports " + (port + 3) + " are in use on this host outside"
+                    + " this agent's ledger");
+        }
+
         a.client().removeContainer(ADDR, true);
         assertThat(DockerSupport.run("docker", "inspect", r.container().id()).exit()).isNotZero();
     }
