@@ -160,8 +160,8 @@ public final class Workspace implements AutoCloseable {
         try {
             open = sessions(Optional.of(loaded.fleetOrThrow()));
         } catch (StateException e) {
-            diagnostics.add(Diagnostic.error("state-unreadable", SourceSpan.NONE, "cannot read the state: "
-                    + e.getMessage(), ""));
+            // The backend's message names the file, what is wrong and how to restore the last good state.
+            diagnostics.add(Diagnostic.error("state-unreadable", SourceSpan.NONE, e.getMessage(), ""));
             return new Outcome<>(null, diagnostics);
         }
         ProviderSessions.Expansion expansion = open.expand(loaded.fleetOrThrow(), context);
