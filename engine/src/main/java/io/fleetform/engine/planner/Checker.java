@@ -194,7 +194,10 @@ public final class Checker {
                 if (declared.contains(leftover.address()) || result.resources().containsKey(leftover.address())) {
                     continue; // declared or recorded: planned as usual
                 }
-                result = result.with(leftover);
+                Map<String, Object> live = new TreeMap<>(SecretsPolicy.hashed(Attributes.normalize(
+                        leftover.attributes()), leftover.sensitive(), state.lineage()));
+                result = result.with(new ResourceState(leftover.address(), leftover.type(), name, live,
+                        leftover.sensitive(), List.of(), leftover.lifecycle()));
                 addresses.add(leftover.address());
             }
         }
