@@ -101,8 +101,13 @@ class HostFleetDockerTest {
     @Test
     void aSavedPlanOfAMultiAgentFleetAppliesExactly() throws Exception {
         List<String> addresses = new ArrayList<>();
+        // the three "hosts" are one machine: each agent gets host ports of its own, as real hosts would
+        int ports = 35000 + java.util.concurrent.ThreadLocalRandom.current().nextInt(500) * 10;
         for (String host : List.of("a", "b", "c")) {
             Path agentDir = Files.createDirectories(dir.resolve("agent-" + host));
+            Files.createDirectories(agentDir.resolve("data"));
+            Files.writeString(agentDir.resolve("data/port-range"), ports + "-" + (ports + 2) + "\n");
+            ports += 3;
             Path token = agentDir.resolve("token");
             Files.writeString(token, env().get("FLEETFORM_SECRET_AGENT"));
             AgentServer agent = AgentServer.start(AgentOptions.of(new InetSocketAddress("127.0.0.1", 0), token,

@@ -441,7 +441,7 @@ public final class HostProvider implements Provider, ProviderSession {
 
     /** Attributes whose change needs a new container (Docker cannot change them on a live one). */
     private static final Set<String> RECREATES = Set.of("image", "hostname", "command", "env", "secret_env",
-            "secret_env_names", "mount", "disk_bytes", "network", "subnet", "init", "lxcfs");
+            "secret_env_names", "mount", "disk_bytes", "network", "network_mode", "subnet", "ports", "init", "lxcfs");
 
     /**
      * Moving to another host replaces the instance. Anything that restarts the game server is said

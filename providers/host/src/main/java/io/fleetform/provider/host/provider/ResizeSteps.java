@@ -33,8 +33,11 @@ final class ResizeSteps {
         }
         TreeSet<Integer> cores = new TreeSet<>(CpuList.parse(h.cores()));
         cores.addAll(CpuList.parse(wanted.cores()));
+        // the running container keeps its host ports until it is replaced, so the cover holds both
+        TreeSet<Integer> ports = new TreeSet<>(h.ports());
+        ports.addAll(wanted.ports());
         return new AllocationRequest(wanted.numaNode(), CpuList.format(cores),
                 Math.max(h.memoryBytes(), wanted.memoryBytes()), wanted.ipv4(),
-                Math.max(h.diskBytes(), wanted.diskBytes()), wanted.vf());
+                Math.max(h.diskBytes(), wanted.diskBytes()), wanted.vf(), new java.util.ArrayList<>(ports));
     }
 }
