@@ -19,7 +19,7 @@ final class Reliability {
     enum Kind {
         KILL_CREATE("kill-create"), KILL_RESIZE("kill-resize"), KILL_IMAGE("kill-image"),
         KILL_SCALE_OUT("kill-scale-out"), RACE("race"), RACE_STALE_LOCK("race-stale-lock"),
-        AGENT_FAULTS("agent-faults");
+        AGENT_FAULTS("agent-faults"), REGISTRY_FAULTS("registry-faults");
 
         final String id;
 
@@ -42,6 +42,7 @@ final class Reliability {
                 case RACE -> RaceTrial.run(false, base, random);
                 case RACE_STALE_LOCK -> RaceTrial.run(true, base, random);
                 case AGENT_FAULTS -> AgentFaultTrial.run(base, random);
+                case REGISTRY_FAULTS -> RegistryFaultTrial.run(base, random);
             };
         }
     }

@@ -51,7 +51,7 @@ final class TrialFleet {
     /** The same fleet with its image resolved from the registry at {@code registryAddress}. */
     TrialFleet withRegistry(String registryAddress, String repository) {
         String image = "registry \"r\" {\n  url = \"" + registryAddress + "\"\n}\n\nimage \"toy\" {\n  from = registry.r\n"
-                + "  name = \"" + repository + "\"\n  tag  = \"%TAG%\"\n}\n";
+                + "  name = \"" + repository + "\"\n  tag  = \"%TAG%\"\n  prepull = true\n}\n";
         return new TrialFleet(dir, name, subnet, hostsBody, image, agentDataDir, environment);
     }
 
