@@ -21,7 +21,7 @@ status=0
 mvn -B -q -o -pl reliability -am test -Dtest=ReliabilitySuiteTest -Dsurefire.failIfNoSpecifiedTests=false \
   -Dreliability.trials="$trials" -Dreliability.seed="$seed" -Dreliability.kinds="$kinds" \
   -Dreliability.all=true >/tmp/reliability-$$.log 2>&1 || status=$?
-grep -E '^(\S+ +trial [0-9]+:|  (agent|registry) faults:)' /tmp/reliability-$$.log || true
+grep -E '^(\S+ +trial [0-9]+:|  (agent|registry) faults:|  kill )' /tmp/reliability-$$.log || true
 echo
 cat reliability/target/reliability.txt 2>/dev/null || { tail -40 /tmp/reliability-$$.log; }
 rm -f /tmp/reliability-$$.log

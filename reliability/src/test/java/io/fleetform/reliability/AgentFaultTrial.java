@@ -12,7 +12,7 @@ import java.util.Random;
  * applies may fail: that is allowed). Then the network heals and the common checks run.
  */
 final class AgentFaultTrial {
-    static final double CHANCE = 0.15;
+    static final double CHANCE = 0.2;
 
     private AgentFaultTrial() {
     }

@@ -22,7 +22,7 @@ final class KillTrial {
     }
 
     /** How long an unkilled apply took last: kill points are spread over about that long. */
-    private static volatile long applyMillis = 8_000;
+    private static volatile long applyMillis = 4_000;
 
     private KillTrial() {
     }
@@ -53,8 +53,9 @@ final class KillTrial {
             if (!finished) {
                 apply.kill();
             }
-            Outcome outcome = Inspection.afterFault(kind, fleet);
             String when = (finished ? "finished before the kill at " : "killed at ") + delay + " ms";
+            System.out.println("  " + kind + ": " + when);
+            Outcome outcome = Inspection.afterFault(kind, fleet);
             return outcome.clean() ? outcome : withNote(outcome, when);
         } finally {
             fleet.cleanUp();

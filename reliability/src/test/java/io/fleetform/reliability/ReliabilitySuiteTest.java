@@ -9,14 +9,19 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * The reliability suite. By default the CI subset: one trial of each kind known to pass, with a
- * fixed seed. {@code scripts/reliability.sh --trials N --seed S [--kinds a,b]} runs the same
- * test with more trials (system properties {@code reliability.trials}, {@code .seed}, {@code .kinds}).
+ * The reliability suite. By default (in {@code mvn test}, so in CI) the subset: one trial of each
+ * kind known to pass, with a fixed seed, about 2.5 minutes. {@code scripts/reliability.sh --trials N
+ * --seed S [--kinds a,b]} runs the same test over every kind with more trials (system properties
+ * {@code reliability.trials}, {@code .seed}, {@code .kinds}, {@code .all}).
  * Fails when any defect column of the table is non-zero.
  */
 class ReliabilitySuiteTest {
-    /** Every kind; a kind that still finds defects on main is left out of CI and named in the README. */
-    static final List<Reliability.Kind> CI_KINDS = List.of(Reliability.Kind.values());
+    /**
+     * Every kind but those that still find defects on main (named in the README's Reliability
+     * section): kill image, until recreate is crash-safe.
+     */
+    static final List<Reliability.Kind> CI_KINDS = Arrays.stream(Reliability.Kind.values())
+            .filter(k -> k != Reliability.Kind.KILL_IMAGE).toList();
 
     @TempDir
     Path base;
@@ -26,7 +31,8 @@ class ReliabilitySuiteTest {
         int trials = Integer.getInteger("reliability.trials", 1);
         long seed = Long.getLong("reliability.seed", 11L);
         String kinds = System.getProperty("reliability.kinds", "");
-        List<Reliability.Kind> chosen = kinds.isBlank() ? CI_KINDS
+        List<Reliability.Kind> all = Boolean.getBoolean("reliability.all") ? List.of(Reliability.Kind.values()) : CI_KINDS;
+        List<Reliability.Kind> chosen = kinds.isBlank() ? all
                 : Arrays.stream(kinds.split(",")).map(String::strip).map(Reliability.Kind::of).toList();
         List<Outcome> outcomes = Reliability.run(trials, seed, chosen, base);
         String table = Reliability.report(outcomes, trials, seed, Path.of("target/reliability.txt"));
