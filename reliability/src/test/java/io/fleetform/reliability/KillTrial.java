@@ -21,8 +21,11 @@ final class KillTrial {
         }
     }
 
-    /** How long an unkilled apply took last: kill points are spread over about that long. */
-    private static volatile long applyMillis = 4_000;
+    /**
+     * How long the last set-up apply (a create) took: kill points are spread over 70 % of it, as the
+     * changes after it (in place, one recreate, one more zone) take less than a create of the fleet.
+     */
+    private static volatile long applyMillis = 3_500;
 
     private KillTrial() {
     }
@@ -47,7 +50,7 @@ final class KillTrial {
                 case IMAGE -> fleet.write(2, 64, "2");
                 case SCALE_OUT -> fleet.write(3, 64, "1");
             }
-            long delay = 500 + (long) (random.nextDouble() * applyMillis);
+            long delay = 300 + (long) (random.nextDouble() * 0.7 * applyMillis);
             Cli.Running apply = fleet.startApply();
             boolean finished = apply.process().waitFor(delay, java.util.concurrent.TimeUnit.MILLISECONDS);
             if (!finished) {
