@@ -46,9 +46,11 @@ final class Inspection {
         Map<String, Integer> perInstance = new HashMap<>();
         int orphans = 0;
         for (JsonNode c : containers) {
+            // The instance's key (owner/address since containers carry the fleet's identity), and its address.
             String instance = c.at("/Config/Labels/io.fleetform.instance").asText();
+            String address = c.at("/Config/Labels/io.fleetform.address").asText(instance);
             perInstance.merge(instance, 1, Integer::sum);
-            if (!inState.contains(instance)) {
+            if (!inState.contains(address)) {
                 orphans++;
                 notes.add("orphan " + c.get("Name").asText());
             }
