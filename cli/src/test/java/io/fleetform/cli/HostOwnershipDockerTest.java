@@ -260,6 +260,90 @@ class HostOwnershipDockerTest {
         assertThat(unchanged(dir)).isEqualTo(ExitCode.OK);
     }
 
+    /** This fleet's keys on the test's agent. */
+    private List<String> keys(Path dir) throws Exception {
+        String id = fleetId(dir);
+        return client.allocations().allocations().stream().map(Allocation::address)
+                .filter(k -> k.startsWith(id + "/")).toList();
+    }
+
+    private Path haltingFleet(String name, int subnet, String zones) throws IOException {
+        Path dir = Files.createDirectories(tmp.resolve(name));
+        fleets.add(dir);
+        String text = fleetText(name, "s1", subnet, "", "host-halting");
+        String zone = text.substring(text.indexOf("zone \"s1\""));
+        text = text.substring(0, text.indexOf("zone \"s1\""));
+        for (String z : zones.split(",")) {
+            if (!z.isEmpty()) {
+                text += zone.replace("zone \"s1\"", "zone \"" + z + "\"");
+            }
+        }
+        Files.writeString(dir.resolve("main.fleet"), text);
+        return dir;
+    }
+
+    @Test
+    void aClaimLeftByARunKilledBeforeItsContainerIsReleasedWhenItsZoneIsRemoved() throws Exception {
+        Path other = fleet("own-leak-other-" + suffix, "s1", 120 + ThreadLocalRandom.current().nextInt(40), "");
+        ok("apply", other.toString(), "--auto-approve");
+        String otherId = fleetId(other);
+        List<Allocation> others = client.allocations().allocations().stream()
+                .filter(a -> a.address().startsWith(otherId + "/")).toList();
+        assertThat(others).hasSize(1);
+
+        int subnet = 160 + ThreadLocalRandom.current().nextInt(40);
+        Path dir = haltingFleet("own-leak-" + suffix, subnet, "s1");
+        ok("apply", dir.toString(), "--auto-approve");
+        haltingFleet("own-leak-" + suffix, subnet, "s1,s2");
+        Map<String, String> halting = new HashMap<>(env());
+        halting.put("FLEETFORM_TEST_HALT_BEFORE_CONTAINER", "1");
+        Process p = CliProcess.start(dir, halting, "apply", dir.toString(), "--auto-approve");
+        assertThat(p.waitFor()).as(CliProcess.output(p)).isEqualTo(137);
+        String leaked = fleetId(dir) + "/zone.s2.service.db[0]";
+        assertThat(keys(dir)).as("the claim was made, the container never").contains(leaked).hasSize(2);
+        assertThat(containers(dir)).hasSize(1);
+
+        haltingFleet("own-leak-" + suffix, subnet, "s1");
+        CliRunner.Result plan = ok("plan", dir.toString());
+        assertThat(plan.out()).contains("left behind by an interrupted run").contains("1 to destroy");
+        CliRunner.Result apply = ok("apply", dir.toString(), "--auto-approve");
+        assertThat(apply.out()).contains("1 destroyed");
+        assertThat(keys(dir)).doesNotContain(leaked).hasSize(1);
+        assertThat(containers(dir)).hasSize(1);
+        assertThat(client.allocations().allocations().stream()
+                .filter(a -> a.address().startsWith(otherId + "/")).toList())
+                .as("the other fleet's claim on the same agent").isEqualTo(others);
+        assertThat(unchanged(dir)).isEqualTo(ExitCode.OK);
+    }
+
+    @Test
+    void aContainerMadeButNeverRecordedIsRemovedWhenItsZoneIsRemoved() throws Exception {
+        Path other = fleet("own-orph-other-" + suffix, "s1", 120 + ThreadLocalRandom.current().nextInt(40), "");
+        ok("apply", other.toString(), "--auto-approve");
+        List<String> otherContainers = containers(other);
+        List<String> otherKeys = keys(other);
+
+        int subnet = 160 + ThreadLocalRandom.current().nextInt(40);
+        Path dir = haltingFleet("own-orph-" + suffix, subnet, "s1");
+        Map<String, String> halting = new HashMap<>(env());
+        halting.put("FLEETFORM_TEST_HALT_AFTER_APPLY", "1");
+        Process p = CliProcess.start(dir, halting, "apply", dir.toString(), "--auto-approve");
+        assertThat(p.waitFor()).as(CliProcess.output(p)).isEqualTo(137);
+        assertThat(containers(dir)).hasSize(1);
+        assertThat(CliRunner.run(env(), "state", "list", "--dir", dir.toString()).out()).isBlank();
+
+        haltingFleet("own-orph-" + suffix, subnet, "");
+        CliRunner.Result plan = ok("plan", dir.toString());
+        assertThat(plan.out()).contains("left behind by an interrupted run").contains("1 to destroy");
+        CliRunner.Result apply = ok("apply", dir.toString(), "--auto-approve");
+        assertThat(apply.out()).contains("1 destroyed");
+        assertThat(containers(dir)).as("the orphaned container is removed, not left running").isEmpty();
+        assertThat(keys(dir)).isEmpty();
+        assertThat(containers(other)).isEqualTo(otherContainers);
+        assertThat(keys(other)).isEqualTo(otherKeys);
+        assertThat(unchanged(dir)).isEqualTo(ExitCode.OK);
+    }
+
     @Test
     void aSecretIsInNoPlanFileStateJournalLabelOrDockerAnswer() throws Exception {
         String name = "own-secret-" + suffix;

@@ -10,6 +10,8 @@ import io.fleetform.engine.provider.ExpandRequest;
 import io.fleetform.engine.provider.ExpandResponse;
 import io.fleetform.engine.provider.ImportRequest;
 import io.fleetform.engine.provider.ImportResponse;
+import io.fleetform.engine.provider.LeftoversRequest;
+import io.fleetform.engine.provider.LeftoversResponse;
 import io.fleetform.engine.provider.Provider;
 import io.fleetform.engine.provider.ProviderException;
 import io.fleetform.engine.provider.ProviderSession;
@@ -25,7 +27,9 @@ import java.util.concurrent.atomic.AtomicInteger;
 /**
  * The host provider, with a power cut on demand: with {@code FLEETFORM_TEST_HALT_AFTER_APPLY=N} the
  * process dies right after the Nth change the agent made, before the engine records it: the
- * window between create and record, hit exactly. Pools pick it with {@code provider = "host-halting"}.
+ * window between create and record, hit exactly; with {@code FLEETFORM_TEST_HALT_BEFORE_CONTAINER=1} it
+ * dies after the claim, just before the agent is asked for the container. Pools pick it with
+ * {@code provider = "host-halting"}.
  */
 public final class HaltingHostProvider implements Provider {
     private static final AtomicInteger APPLIED = new AtomicInteger();
@@ -59,6 +63,13 @@ public final class HaltingHostProvider implements Provider {
 
             @Override
             public ApplyResponse apply(ApplyRequest r) throws ProviderException {
+                if (r.context().environment().containsKey("FLEETFORM_TEST_HALT_BEFORE_CONTAINER")) {
+                    r = new ApplyRequest(r.action(), r.prior(), r.desired(), r.context(), message -> {
+                        if (message.startsWith("starting the container")) {
+                            Runtime.getRuntime().halt(137);
+                        }
+                    });
+                }
                 ApplyResponse response = host.apply(r);
                 String halt = r.context().environment().get("FLEETFORM_TEST_HALT_AFTER_APPLY");
                 if (halt != null && APPLIED.incrementAndGet() >= Integer.parseInt(halt)) {
@@ -80,6 +91,11 @@ public final class HaltingHostProvider implements Provider {
             @Override
             public RenameResponse rename(RenameRequest r) throws ProviderException {
                 return host.rename(r);
+            }
+
+            @Override
+            public LeftoversResponse leftovers(LeftoversRequest r) throws ProviderException {
+                return host.leftovers(r);
             }
 
             @Override

@@ -43,6 +43,16 @@ public interface ProviderSession extends AutoCloseable {
         return CheckResponse.PROCEED;
     }
 
+    /**
+     * What this fleet made that is neither in the state nor declared any more (a run killed between
+     * making an object and recording it, whose block was then removed): the plan deletes each one,
+     * so nothing this fleet holds is left behind. Only objects carrying this fleet's identity; most
+     * providers find nothing.
+     */
+    default LeftoversResponse leftovers(LeftoversRequest request) throws ProviderException {
+        return LeftoversResponse.NONE;
+    }
+
     /** Adopts an existing object into the state. */
     ImportResponse importResource(ImportRequest request) throws ProviderException;
 

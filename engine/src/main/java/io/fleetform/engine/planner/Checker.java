@@ -9,6 +9,7 @@ import io.fleetform.engine.plan.Plan;
 import io.fleetform.engine.plan.ResourceChange;
 import io.fleetform.engine.provider.CheckRequest;
 import io.fleetform.engine.provider.CheckResponse;
+import io.fleetform.engine.provider.LeftoversRequest;
 import io.fleetform.engine.provider.ProviderContext;
 import io.fleetform.engine.provider.ProviderException;
 import io.fleetform.engine.provider.ProviderSession;
@@ -58,6 +59,12 @@ public final class Checker {
     /** @param adopted what {@link #adoptForDestroy} added to the state: their deletions say so */
     public Checked check(Plan plan, Map<ResourceAddress, Resource> desired, State state, ProviderContext context,
                          boolean forceConflicts, Set<ResourceAddress> adopted) {
+        return check(plan, desired, state, context, forceConflicts, adopted, Set.of());
+    }
+
+    /** @param leftovers what {@link #adoptLeftovers} added to the state: their deletions say so */
+    public Checked check(Plan plan, Map<ResourceAddress, Resource> desired, State state, ProviderContext context,
+                         boolean forceConflicts, Set<ResourceAddress> adopted, Set<ResourceAddress> leftovers) {
         List<Diagnostic> diagnostics = new ArrayList<>();
         List<ResourceChange> changes = new ArrayList<>();
         List<String> warnings = new ArrayList<>(plan.warnings());
@@ -87,6 +94,9 @@ public final class Checker {
                 if (adopted.contains(change.address())) {
                     change = with(change, change.action(), change.reason() + " (adopted: it exists with this fleet's "
                             + "identity but was not in the state)");
+                } else if (leftovers.contains(change.address())) {
+                    change = with(change, change.action(), "left behind by an interrupted run: it carries this "
+                            + "fleet's identity, is not in the state and no longer declared");
                 }
                 if (answers.get(i) == null) {
                     changes.add(change);
@@ -154,6 +164,41 @@ public final class Checker {
                 result = result.with(new ResourceState(resource.address(), resource.type(), resource.provider(), live,
                         resource.sensitive(), resource.dependsOn(), resource.lifecycle()));
                 addresses.add(resource.address());
+            }
+        }
+        return new Adopted(result, addresses);
+    }
+
+    /**
+     * Before any plan that may delete: objects the providers find with this fleet's identity that
+     * are neither in the state nor declared (a run killed between making and recording them, whose
+     * block was removed since) are added to the state, so the plan shows their deletion and apply
+     * makes it. A provider that cannot be asked adds nothing: the plan covers what the state has.
+     */
+    public Adopted adoptLeftovers(State state, List<Resource> desired, ProviderContext context) {
+        Set<ResourceAddress> declared = new TreeSet<>();
+        desired.forEach(r -> declared.add(r.address()));
+        State result = state;
+        Set<ResourceAddress> addresses = new TreeSet<>();
+        for (String name : providers.names()) {
+            ProviderSession provider = providers.get(name).orElseThrow();
+            List<ResourceState> recorded = state.resources().values().stream()
+                    .filter(r -> r.provider().equals(name)).toList();
+            List<ResourceState> found;
+            try {
+                found = provider.leftovers(new LeftoversRequest(declared, recorded, context)).leftovers();
+            } catch (ProviderException e) {
+                continue;
+            }
+            for (ResourceState leftover : found) {
+                if (declared.contains(leftover.address()) || result.resources().containsKey(leftover.address())) {
+                    continue; // declared or recorded: planned as usual
+                }
+                Map<String, Object> live = new TreeMap<>(SecretsPolicy.hashed(Attributes.normalize(
+                        leftover.attributes()), leftover.sensitive(), state.lineage()));
+                result = result.with(new ResourceState(leftover.address(), leftover.type(), name, live,
+                        leftover.sensitive(), List.of(), leftover.lifecycle()));
+                addresses.add(leftover.address());
             }
         }
         return new Adopted(result, addresses);

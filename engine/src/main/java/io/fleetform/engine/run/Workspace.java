@@ -160,8 +160,8 @@ public final class Workspace implements AutoCloseable {
         try {
             open = sessions(Optional.of(loaded.fleetOrThrow()));
         } catch (StateException e) {
-            diagnostics.add(Diagnostic.error("state-unreadable", SourceSpan.NONE, "cannot read the state: "
-                    + e.getMessage(), ""));
+            // The backend's message names the file, what is wrong and how to restore the last good state.
+            diagnostics.add(Diagnostic.error("state-unreadable", SourceSpan.NONE, e.getMessage(), ""));
             return new Outcome<>(null, diagnostics);
         }
         ProviderSessions.Expansion expansion = open.expand(loaded.fleetOrThrow(), context);
@@ -217,18 +217,30 @@ public final class Workspace implements AutoCloseable {
             state = found.state();
             adopted = found.addresses();
         }
+        java.util.Set<ResourceAddress> leftovers = java.util.Set.of();
+        if (settings.mode() != PlanMode.REFRESH_ONLY) {
+            Checker.Adopted found = new Checker(open).adoptLeftovers(state, configuration.desired(), context);
+            state = found.state();
+            leftovers = found.addresses();
+        }
         Planner.Result result = new Planner(open).plan(new Planner.Request(configuration.fleet().name(),
                 configuration.desired(), state, drift, settings.mode(), settings.targets(), settings.excludes(),
                 configuration.configHash(), outputsForDisplay(configuration.fleet())));
         diagnostics.addAll(result.diagnostics());
         // The live infrastructure has the last word on what the plan may promise (names taken, conflicts).
         Checker.Checked checked = new Checker(open).check(result.plan(), configuration.byAddress(), state,
-                context, settings.forceConflicts(), adopted);
+                context, settings.forceConflicts(), adopted, leftovers);
         diagnostics.addAll(checked.diagnostics());
         Plan plan = new Plan(result.plan().formatVersion(), result.plan().mode(), result.plan().fleet(),
                 stored.lineage(), stored.serial(), result.plan().configHash(), result.plan().created(),
                 checked.plan().changes(), result.plan().drift(), result.plan().outputs(), checked.plan().warnings(),
                 result.plan().provenance());
+        for (ResourceAddress leftover : leftovers) {
+            // Only what the plan deletes joins the state (a --target may leave one out for a later plan).
+            if (plan.changes().stream().noneMatch(c -> c.address().equals(leftover) && c.action() == Action.DELETE)) {
+                state = state.without(leftover);
+            }
+        }
         return new Outcome<>(new Planned(plan, configuration, state), diagnostics);
     }
 

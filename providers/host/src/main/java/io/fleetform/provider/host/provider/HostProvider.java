@@ -90,6 +90,8 @@ public final class HostProvider implements Provider, ProviderSession {
     private final List<ResourceState> recorded;
     /** This fleet's ledger entries seen at expansion, by address: what a crash may have left out of the state. */
     private final Map<String, String> ownedOnAgents = new java.util.concurrent.ConcurrentHashMap<>();
+    /** The fleet's {@code moved} blocks (none without a fleet). */
+    private final List<io.fleetform.engine.model.Moved> moves;
 
     /** The factory. */
     public HostProvider() {
@@ -98,6 +100,7 @@ public final class HostProvider implements Provider, ProviderSession {
         this.pools = Map.of();
         this.agents = null;
         this.recorded = List.of();
+        this.moves = List.of();
     }
 
     private HostProvider(SessionRequest request) {
@@ -108,6 +111,7 @@ public final class HostProvider implements Provider, ProviderSession {
         this.pools = Map.copyOf(byName);
         this.agents = new AgentDirectory(context.fleetDir(), context.environment());
         this.recorded = request.recorded();
+        this.moves = request.fleet().map(Fleet::moved).orElse(List.of());
     }
 
     @Override
@@ -351,8 +355,12 @@ public final class HostProvider implements Provider, ProviderSession {
 
     /** An address after the fleet's {@code moved} blocks. */
     private static String moved(String address, Fleet fleet) {
+        return moved(address, fleet.moved());
+    }
+
+    private static String moved(String address, List<io.fleetform.engine.model.Moved> moves) {
         ResourceAddress a = new ResourceAddress(address);
-        for (io.fleetform.engine.model.Moved m : fleet.moved()) {
+        for (io.fleetform.engine.model.Moved m : moves) {
             a = a.moved(new ResourceAddress(m.from()), new ResourceAddress(m.to()));
         }
         return a.value();
@@ -619,6 +627,70 @@ public final class HostProvider implements Provider, ProviderSession {
         } catch (AgentException e) {
             throw failure("checking", desired.address(), e);
         }
+    }
+
+    /**
+     * This fleet's ledger entries on its pools' agents that neither the state records nor the fleet
+     * declares: a run killed after claiming (before its container, or before recording it) whose
+     * zone was then removed. Each comes back as a state entry, with its container when there is
+     * one, so the plan shows its removal and apply's DELETE removes the container and releases the
+     * claim. Only keys with this fleet's identity: other fleets' and legacy entries are not ours.
+     */
+    @Override
+    public io.fleetform.engine.provider.LeftoversResponse leftovers(io.fleetform.engine.provider.LeftoversRequest request)
+            throws ProviderException {
+        Set<String> known = new java.util.HashSet<>();
+        request.desired().forEach(a -> known.add(ownedKey(a)));
+        request.recorded().forEach(r -> {
+            known.add(key(r));
+            known.add(ownedKey(r.address()));
+        });
+        String mine = identity.id() + "/";
+        Map<ResourceAddress, ResourceState> found = new TreeMap<>();
+        for (HostPool pool : pools.values()) {
+            for (Map.Entry<String, AgentClient> agent : agents.clients(pool).entrySet()) {
+                try {
+                    for (Allocation a : agent.getValue().allocations().allocations()) {
+                        if (!a.address().startsWith(mine) || known.contains(a.address())) {
+                            continue;
+                        }
+                        ResourceAddress address = new ResourceAddress(a.address().substring(mine.length()));
+                        if (known.contains(ownedKey(new ResourceAddress(moved(address.value(), moves))))) {
+                            continue; // renamed by a moved block to what is declared or recorded
+                        }
+                        Optional<ContainerInfo> container = agent.getValue().container(a.address());
+                        Map<String, Object> attributes = container.isPresent()
+                                ? imported(pool, agent.getKey(), container.get(), a) : claimOnly(pool, agent.getKey(), a);
+                        attributes.put(KEY, a.address());
+                        AgentDirectory.tokenRef(pool).ifPresent(ref -> attributes.put(TOKEN, ref.toString()));
+                        recordTrust(attributes, agents.trust(pool));
+                        found.put(address, new ResourceState(address, InstanceSpecs.TYPE, NAME, attributes, Set.of(),
+                                List.of(), ResourceLifecycle.DEFAULT));
+                    }
+                } catch (AgentException e) {
+                    throw new ProviderException("reading the ledger of " + agent.getKey() + " failed: " + e.getMessage(),
+                            e.status() == 0 || e.status() >= 500, e);
+                }
+            }
+        }
+        return new io.fleetform.engine.provider.LeftoversResponse(List.copyOf(found.values()));
+    }
+
+    /** What the plan shows of a claim without a container. */
+    private static Map<String, Object> claimOnly(HostPool pool, String host, Allocation a) {
+        Map<String, Object> attributes = new TreeMap<>();
+        attributes.put("host", host);
+        attributes.put("pool", pool.name());
+        attributes.put("status", "claimed, no container");
+        if (a.numaNode() != null && a.cores() != null && !a.cores().isEmpty()) {
+            attributes.put("numa_node", a.numaNode());
+            attributes.put("cores", a.cores());
+        }
+        attributes.put("memory_bytes", a.memoryBytes());
+        if (a.ipv4() != null) {
+            attributes.put("ip", a.ipv4());
+        }
+        return attributes;
     }
 
     /**
