@@ -46,21 +46,20 @@ final class RegistryFaultTrial {
         }
     }
 
-    /** The images the Engine pulled through this trial's proxy (their names carry its port: ours alone). */
+    /**
+     * The images the Engine pulled through this trial's proxy, by their repository digests (names
+     * that carry the proxy's port: ours alone). Never by image id: the same id is also the local
+     * fleetform/busybox tag the registry was filled from.
+     */
     private static void removeImages(String address) throws IOException, InterruptedException {
         String ids = Docker.run("images", "-q", "--filter", "reference=" + address + "/*").strip();
-        for (String ref : Docker.run("images", "--format", "{{.Repository}}@{{.Digest}}", "--filter",
-                "reference=" + address + "/*").strip().split("\\s+")) {
-            if (!ref.isBlank()) {
-                try {
+        for (String id : ids.isEmpty() ? new String[0] : ids.split("\\s+")) {
+            for (String ref : Docker.run("image", "inspect", "--format", "{{join .RepoDigests \" \"}}", id).strip()
+                    .split("\\s+")) {
+                if (ref.startsWith(address + "/")) {
                     Docker.run("rmi", ref);
-                } catch (IOException stillUsed) {
-                    // shared with an image another name still refers to: leave it
                 }
             }
-        }
-        if (!ids.isEmpty()) {
-            System.out.println("  removed pulled images of " + address);
         }
     }
 }
