@@ -64,7 +64,7 @@ public final class Main {
 
     /** Runs one command line and returns its exit status. */
     public static int run(Terminal terminal, String... args) {
-        CommandLine cli = FleetformCommand.commandLine(terminal);
+        CommandLine cli = FleetformCommand.commandLine(terminal, args);
         int code;
         try {
             code = cli.execute(args);
