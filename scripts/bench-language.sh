@@ -9,6 +9,8 @@
 # with their JVM's defaults.
 #
 # Usage: scripts/bench-language.sh [RUNS]        (default 5)
+#        FLEETFORM_BASELINE=/other/checkout scripts/bench-language.sh   adds that checkout's
+#        ./fleetform (e.g. main before a change) as a contender of every row
 #        scripts/bench-language.sh --jmh [ZONES]  warm, in-process figures (JMH, 512 MiB heap)
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -56,6 +58,17 @@ for n in 4 2000 20000; do
   java "$root/cli/src/test/java/io/fleetform/cli/bench/FleetGenerator.java" "$work/fleet-$n" "$n" "$services"
 done
 ./fleetform validate "$work/fleet-4" >/dev/null
+base=${FLEETFORM_BASELINE:+$FLEETFORM_BASELINE/fleetform}
+if [ -n "$base" ]; then
+  "$base" --version >/dev/null
+  "$base" validate "$work/fleet-4" >/dev/null
+fi
+# baseline LABEL ARGS...: the same command through the baseline checkout, when there is one.
+baseline() {
+  local label=$1
+  shift
+  if [ -n "$base" ]; then time_one "$label" "$base" "$@"; fi
+}
 
 # time LABEL COMMAND...: one run, wall and CPU seconds appended to $work/LABEL.
 time_one() {
@@ -74,21 +87,32 @@ cpu() { cut -d' ' -f2 "$work/$1" | median; }
 cell() { printf '%s s (CPU %s s)' "$(wall "$1")" "$(cpu "$1")"; }
 ratio() { awk -v a="$(wall "$1")" -v b="$(wall "$2")" 'BEGIN { printf "%.2f×", a / b }'; }
 
-# row WHAT FLEETFORM-LABEL [PEER-LABEL PEER-NAME]...: measured beforehand with time_one.
+# The contenders' names in the table.
+declare -A name=([ff-v4-nocds]="Fleetform without its CDS archive" [sj-4]="sjsonnet 0.4.9" [pkl-4]="Pkl 0.27.2"
+  [sj-2k]="sjsonnet" [pkl-2k]="Pkl" [sj-20k]="sjsonnet")
+for label in b-version b-v4 b-v2k b-i2k b-v20k; do name[$label]="Fleetform before"; done
+
+# row WHAT FLEETFORM-LABEL PEER-LABEL...: measured beforehand with time_one; a peer without
+# measurements (the baseline when there is none) is left out.
 row() {
   local what=$1 ff=$2
   shift 2
-  local peers="" ratios=""
-  while [ $# -gt 0 ]; do
-    peers="$peers${peers:+; }$2 $(cell "$1")"
-    ratios="$ratios${ratios:+; }$(ratio "$ff" "$1") of $2"
-    shift 2
+  local peers="" ratios="" label
+  for label in "$@"; do
+    [ -s "$work/$label" ] || continue
+    peers="$peers${peers:+; }${name[$label]} $(cell "$label")"
+    ratios="$ratios${ratios:+; }$(ratio "$ff" "$label") of ${name[$label]}"
   done
   printf '| %s | %s | %s | %s |\n' "$what" "$(cell "$ff")" "${peers:-—}" "${ratios:-—}"
 }
 
 for _ in $(seq "$runs"); do
   time_one ff-version ./fleetform --version
+  baseline b-version --version
+  baseline b-v4 validate "$work/fleet-4"
+  baseline b-v2k validate "$work/fleet-2000"
+  baseline b-i2k inspect --json "$work/fleet-2000"
+  baseline b-v20k validate "$work/fleet-20000"
   time_one ff-v4 ./fleetform validate "$work/fleet-4"
   time_one ff-v4-nocds env FLEETFORM_CDS=off ./fleetform validate "$work/fleet-4"
   time_one sj-4 "${sjsonnet[@]}" zones=4
@@ -103,9 +127,8 @@ done
 
 echo "| what | Fleetform | peers, same run | Fleetform ÷ peer (wall) |"
 echo "|---|---|---|---|"
-row '`--version`' ff-version
-row '`validate`, 4 zones × 10 services (80 instances)' ff-v4 ff-v4-nocds "Fleetform without its CDS archive" \
-  sj-4 "sjsonnet 0.4.9" pkl-4 "Pkl 0.27.2"
-row '`validate`, 2,000 zones × 10 services (40,000 instances)' ff-v2k sj-2k "sjsonnet" pkl-2k "Pkl"
-row '`inspect --json`, the same fleet (24 MB of JSON)' ff-i2k sj-2k "sjsonnet to JSON"
-row '`validate`, 20,000 zones × 10 services (400,000 instances)' ff-v20k sj-20k "sjsonnet"
+row '`--version`' ff-version b-version
+row '`validate`, 4 zones × 10 services (80 instances)' ff-v4 b-v4 ff-v4-nocds sj-4 pkl-4
+row '`validate`, 2,000 zones × 10 services (40,000 instances)' ff-v2k b-v2k sj-2k pkl-2k
+row '`inspect --json`, the same fleet (24 MB of JSON)' ff-i2k b-i2k sj-2k
+row '`validate`, 20,000 zones × 10 services (400,000 instances)' ff-v20k b-v20k sj-20k
