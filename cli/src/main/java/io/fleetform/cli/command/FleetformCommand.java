@@ -12,9 +12,9 @@ import picocli.CommandLine.Command;
         description = "Declarative infrastructure for online game fleets.")
 public final class FleetformCommand implements Runnable {
     /** The commands, in the order help lists them. */
-    private static final List<Class<?>> COMMANDS = List.of(ValidateCommand.class, FmtCommand.class,
-            InspectCommand.class, PlanCommand.class, ApplyCommand.class, DestroyCommand.class, ShowCommand.class,
-            OutputCommand.class, StateCommand.class, ImportCommand.class, GraphCommand.class,
+    private static final List<Class<?>> COMMANDS = List.of(ValidateCommand.class, DiffCommand.class,
+            PrPlanCommand.class, FmtCommand.class, InspectCommand.class, PlanCommand.class, ApplyCommand.class,
+            DestroyCommand.class, ShowCommand.class, OutputCommand.class, StateCommand.class, ImportCommand.class, GraphCommand.class,
             ForceUnlockCommand.class, AgentCommand.class, RenderCommand.class, FunctionsCommand.class);
 
     @CommandLine.Spec
@@ -64,6 +64,11 @@ public final class FleetformCommand implements Runnable {
                     terminal.err().println("error: " + c.getMessage());
                 }
                 return c.exitCode();
+            }
+            if (e instanceof io.fleetform.engine.state.StateException state) {
+                // A damaged, locked or unreachable state is the user's to fix: the message says how.
+                terminal.err().println("error: " + state.getMessage());
+                return ExitCode.ERROR;
             }
             terminal.err().println("internal error: this is a bug in Fleetform, not in your files: " + e);
             if (terminal.environment().containsKey("FLEETFORM_DEBUG")) {

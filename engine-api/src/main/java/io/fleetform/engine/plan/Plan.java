@@ -3,17 +3,20 @@ package io.fleetform.engine.plan;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
+import io.fleetform.engine.state.Provenance;
 
 /**
  * A plan is a value: what would change, bound to the state it was made against (lineage and
  * serial) and to the configuration (a hash of the fleet files and inputs), so applying it
  * later is refused if either moved on. It holds no secret in clear.
  *
- * @param outputs the outputs as they will be after apply, for display ("(known after apply)" included)
+ * @param outputs    the outputs as they will be after apply, for display ("(known after apply)" included)
+ * @param provenance the repository and commit the fleet's files came from, when they came from Git
  */
 public record Plan(int formatVersion, PlanMode mode, String fleet, String lineage, long serial, String configHash,
                    Instant created, List<ResourceChange> changes, List<Drift> drift, Map<String, String> outputs,
-                   List<String> warnings) {
+                   List<String> warnings, Optional<Provenance> provenance) {
     public static final int FORMAT_VERSION = 1;
 
     public Plan {
@@ -21,6 +24,19 @@ public record Plan(int formatVersion, PlanMode mode, String fleet, String lineag
         drift = List.copyOf(drift);
         outputs = Map.copyOf(outputs);
         warnings = List.copyOf(warnings);
+        java.util.Objects.requireNonNull(provenance, "provenance");
+    }
+
+    public Plan(int formatVersion, PlanMode mode, String fleet, String lineage, long serial, String configHash,
+                Instant created, List<ResourceChange> changes, List<Drift> drift, Map<String, String> outputs,
+                List<String> warnings) {
+        this(formatVersion, mode, fleet, lineage, serial, configHash, created, changes, drift, outputs, warnings,
+                Optional.empty());
+    }
+
+    public Plan withProvenance(Optional<Provenance> where) {
+        return new Plan(formatVersion, mode, fleet, lineage, serial, configHash, created, changes, drift, outputs,
+                warnings, where);
     }
 
     public boolean hasChanges() {

@@ -8,6 +8,7 @@ import com.fasterxml.jackson.databind.ObjectWriter;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.fleetform.engine.resource.ResourceLifecycle;
+import io.fleetform.engine.state.StateCodec;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
@@ -59,6 +60,13 @@ import java.util.TreeSet;
  *   attribute_changes array   as above
  * outputs            object   output name to display string, keys sorted
  * warnings           array    of strings
+ * provenance         object   where the fleet's files came from, or null (absent in older plans)
+ *   repository       string   URL or path, credentials stripped
+ *   commit           string   full commit SHA
+ *   ref              string   the ref as asked for, or the branch checked out ("" if none)
+ *   author           string   the commit's author, "Name &lt;email&gt;"
+ *   path             string   the fleet's folder inside the repository ("" for its root)
+ *   dirty            boolean  true if read from a working tree with uncommitted changes to the fleet's files
  * </pre>
  * Every field is required (null only where said); fields a reader does not know are ignored.
  *
@@ -144,6 +152,7 @@ public final class PlanCodec {
         new TreeMap<>(plan.outputs()).forEach(outputs::put);
         ArrayNode warnings = root.putArray("warnings");
         plan.warnings().forEach(warnings::add);
+        root.set("provenance", plan.provenance().<JsonNode>map(StateCodec::encode).orElse(PlanValues.NODES.nullNode()));
         return root;
     }
 

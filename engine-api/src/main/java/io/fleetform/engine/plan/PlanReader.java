@@ -70,9 +70,18 @@ final class PlanReader {
         }
         Plan plan = new Plan(version.intValue(), mode(root), text(root, "fleet", ""), text(state, "lineage", "state"),
                 number(state, "serial", "state"), text(root, "config_hash", ""), instant(root), changes, drift, outputs,
-                strings(root, "warnings", ""));
+                strings(root, "warnings", ""), provenance(root));
         checkSummary(object(root, "summary", ""), plan);
         return plan;
+    }
+
+    private java.util.Optional<io.fleetform.engine.state.Provenance> provenance(JsonNode root)
+            throws PlanFormatException {
+        try {
+            return io.fleetform.engine.state.StateCodec.decodeProvenance(root.get("provenance"));
+        } catch (IllegalArgumentException e) {
+            throw invalid("provenance", e.getMessage());
+        }
     }
 
     private JsonNode parse(byte[] bytes) throws PlanFormatException {

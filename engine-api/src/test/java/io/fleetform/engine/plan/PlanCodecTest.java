@@ -109,7 +109,8 @@ class PlanCodecTest {
                   ],
                   "drift" : [ ],
                   "outputs" : { },
-                  "warnings" : [ ]
+                  "warnings" : [ ],
+                  "provenance" : null
                 }
                 """);
         assertThat(PlanCodec.encode(plan)).isEqualTo(PlanCodec.encode(plan));
