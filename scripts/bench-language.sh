@@ -24,9 +24,9 @@ if [ "${1:-}" = "--jmh" ]; then
   mvn -q -B -Pbench -Dbench -pl cli -am test-compile dependency:build-classpath \
     -Dmdep.outputFile="$work/cp" -Dmdep.includeScope=test
   cp="cli/target/test-classes:cli/target/classes:$(cat "$work/cp")"
-  for module in dsl-grammar engine-api engine stdlib state-backends/local providers/registry \
-      providers/kubernetes providers/host; do
-    cp="$cp:$module/target/classes"
+  # The reactor's modules, which the classpath above leaves out (they are not installed).
+  for classes in */target/classes */*/target/classes; do
+    cp="$cp:$classes"
   done
   java -cp "$cp" org.openjdk.jmh.Main LanguageBenchmark -p zones="$zones" -p services="$services" -rf text \
     -rff "$work/jmh.txt" >/dev/null
