@@ -9,14 +9,14 @@ import io.fleetform.engine.plan.Plan;
 import io.fleetform.engine.plan.ResourceChange;
 import io.fleetform.engine.provider.CheckRequest;
 import io.fleetform.engine.provider.CheckResponse;
-import io.fleetform.engine.provider.Provider;
 import io.fleetform.engine.provider.ProviderContext;
 import io.fleetform.engine.provider.ProviderException;
-import io.fleetform.engine.provider.ProviderRegistry;
+import io.fleetform.engine.provider.ProviderSession;
+import io.fleetform.engine.provider.ProviderSessions;
 import io.fleetform.engine.resource.Attributes;
+import io.fleetform.engine.resource.SecretsPolicy;
 import io.fleetform.engine.resource.Resource;
 import io.fleetform.engine.state.ResourceState;
-import io.fleetform.engine.state.SecretHasher;
 import io.fleetform.engine.state.State;
 import java.util.ArrayList;
 import java.util.List;
@@ -33,7 +33,7 @@ import java.util.concurrent.Future;
 
 /**
  * The step after planning that asks each provider whether the live infrastructure allows what
- * the plan says ({@link Provider#check}): a name taken by someone else is a plan error, an
+ * the plan says ({@link ProviderSession#check}): a name taken by someone else is a plan error, an
  * object this fleet made but never recorded is adopted, an update that would take another
  * writer's fields is a {@link Action#CONFLICT} (or {@link Action#TAKE_OVER} when asked), a
  * deletion that must leave something is a {@link Action#FORGET}.
@@ -41,9 +41,9 @@ import java.util.concurrent.Future;
 public final class Checker {
     /** Checks run at once: each is one or two API calls, mostly waiting on the network. */
     private static final int THREADS = 8;
-    private final ProviderRegistry providers;
+    private final ProviderSessions providers;
 
-    public Checker(ProviderRegistry providers) {
+    public Checker(ProviderSessions providers) {
         this.providers = providers;
     }
 
@@ -70,7 +70,7 @@ public final class Checker {
         try {
             for (ResourceChange change : plan.changes()) {
                 Action action = change.action();
-                Optional<Provider> provider = providers.get(change.provider());
+                Optional<ProviderSession> provider = providers.get(change.provider());
                 if (provider.isEmpty() || !(action == Action.CREATE || action == Action.UPDATE
                         || action == Action.DELETE)) {
                     answers.add(null);
@@ -137,7 +137,7 @@ public final class Checker {
             if (state.resources().containsKey(resource.address())) {
                 continue;
             }
-            Optional<Provider> provider = providers.get(resource.provider());
+            Optional<ProviderSession> provider = providers.get(resource.provider());
             if (provider.isEmpty()) {
                 continue;
             }
@@ -149,12 +149,8 @@ public final class Checker {
                 continue; // unreachable: the destroy plan covers what the state has
             }
             if (answer instanceof CheckResponse.Adopt a) {
-                Map<String, Object> live = new TreeMap<>(Attributes.normalize(a.live()));
-                for (String name : resource.sensitive()) {
-                    if (live.containsKey(name)) {
-                        live.put(name, SecretHasher.hash(state.lineage(), live.get(name)));
-                    }
-                }
+                Map<String, Object> live = new TreeMap<>(SecretsPolicy.hashed(Attributes.normalize(a.live()),
+                        resource.sensitive(), state.lineage()));
                 result = result.with(new ResourceState(resource.address(), resource.type(), resource.provider(), live,
                         resource.sensitive(), resource.dependsOn(), resource.lifecycle()));
                 addresses.add(resource.address());
@@ -204,12 +200,8 @@ public final class Checker {
 
     /** An update from what is there; secrets read back are compared by their hash and kept only as that. */
     private static ResourceChange adopted(ResourceChange c, CheckResponse.Adopt a, Resource resource, String lineage) {
-        Map<String, Object> live = new TreeMap<>(Attributes.normalize(a.live()));
-        for (String name : resource.sensitive()) {
-            if (live.containsKey(name)) {
-                live.put(name, SecretHasher.hash(lineage, live.get(name)));
-            }
-        }
+        Map<String, Object> live = new TreeMap<>(SecretsPolicy.hashed(Attributes.normalize(a.live()),
+                resource.sensitive(), lineage));
         Set<String> names = new TreeSet<>(c.after().keySet());
         names.addAll(live.keySet());
         List<AttributeChange> attributes = new ArrayList<>();

@@ -23,7 +23,11 @@ import io.fleetform.engine.provider.ImportResponse;
 import io.fleetform.engine.provider.Provider;
 import io.fleetform.engine.provider.ProviderContext;
 import io.fleetform.engine.provider.ProviderException;
+import io.fleetform.engine.provider.FleetIdentity;
 import io.fleetform.engine.provider.ProviderRegistry;
+import io.fleetform.engine.provider.ProviderSession;
+import io.fleetform.engine.provider.ProviderSessions;
+import io.fleetform.engine.provider.SessionRequest;
 import io.fleetform.engine.provider.ReadRequest;
 import io.fleetform.engine.provider.ReadResponse;
 import io.fleetform.engine.resource.Resource;
@@ -43,8 +47,13 @@ class CheckerTest {
     private static final String SECRET = "clear-Secret-value";
 
     /** Answers checks from a table by address; reads give back a secret in clear, as a Kubernetes Secret does. */
-    static final class TableProvider implements Provider {
+    static final class TableProvider implements Provider, ProviderSession {
         final Map<String, Object> answers = new HashMap<>();
+
+        @Override
+        public ProviderSession open(SessionRequest request) {
+            return this;
+        }
 
         @Override
         public String name() {
@@ -88,7 +97,8 @@ class CheckerTest {
     }
 
     private final TableProvider provider = new TableProvider();
-    private final ProviderRegistry registry = new ProviderRegistry(List.of(provider));
+    private final ProviderSessions registry = new ProviderRegistry(List.of(provider)).open(java.util.Optional.empty(),
+            new FleetIdentity("f", "l"), List.of(), new ProviderContext(java.nio.file.Path.of("."), Map.of()));
     private final ProviderContext context = new ProviderContext(Path.of("."), Map.of());
 
     private static Resource resource(String address, Map<String, Object> attributes) {
