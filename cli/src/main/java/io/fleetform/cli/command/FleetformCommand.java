@@ -14,8 +14,9 @@ public final class FleetformCommand implements Runnable {
     /** The commands, in the order help lists them. */
     private static final List<Class<?>> COMMANDS = List.of(ValidateCommand.class, DiffCommand.class,
             PrPlanCommand.class, FmtCommand.class, InspectCommand.class, PlanCommand.class, ApplyCommand.class,
-            DestroyCommand.class, ShowCommand.class, OutputCommand.class, StateCommand.class, ImportCommand.class, GraphCommand.class,
-            ForceUnlockCommand.class, AgentCommand.class, RenderCommand.class, FunctionsCommand.class);
+            DestroyCommand.class, ShowCommand.class, OutputCommand.class, StateCommand.class, ImportCommand.class,
+            GraphCommand.class, ForceUnlockCommand.class, AgentCommand.class, RenderCommand.class,
+            FunctionsCommand.class);
 
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
