@@ -10,10 +10,11 @@ import java.util.Map;
  * later is refused if either moved on. It holds no secret in clear.
  *
  * @param outputs the outputs as they will be after apply, for display ("(known after apply)" included)
+ * @param rollout each change's stage and disruption, and what is unfinished
  */
 public record Plan(int formatVersion, PlanMode mode, String fleet, String lineage, long serial, String configHash,
                    Instant created, List<ResourceChange> changes, List<Drift> drift, Map<String, String> outputs,
-                   List<String> warnings) {
+                   List<String> warnings, PlanRollout rollout) {
     public static final int FORMAT_VERSION = 1;
 
     public Plan {
@@ -21,6 +22,19 @@ public record Plan(int formatVersion, PlanMode mode, String fleet, String lineag
         drift = List.copyOf(drift);
         outputs = Map.copyOf(outputs);
         warnings = List.copyOf(warnings);
+        rollout = rollout == null ? PlanRollout.NONE : rollout;
+    }
+
+    public Plan(int formatVersion, PlanMode mode, String fleet, String lineage, long serial, String configHash,
+                Instant created, List<ResourceChange> changes, List<Drift> drift, Map<String, String> outputs,
+                List<String> warnings) {
+        this(formatVersion, mode, fleet, lineage, serial, configHash, created, changes, drift, outputs, warnings,
+                PlanRollout.NONE);
+    }
+
+    public Plan withRollout(PlanRollout newRollout) {
+        return new Plan(formatVersion, mode, fleet, lineage, serial, configHash, created, changes, drift, outputs,
+                warnings, newRollout);
     }
 
     public boolean hasChanges() {

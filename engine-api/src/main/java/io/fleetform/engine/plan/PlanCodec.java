@@ -59,6 +59,9 @@ import java.util.TreeSet;
  *   attribute_changes array   as above
  * outputs            object   output name to display string, keys sorted
  * warnings           array    of strings
+ * rollout            object   (optional) rollout, status: strings; unfinished: array of addresses;
+ *                             stages, disruption: objects of address to stage name / "in place",
+ *                             "restart", "recreate"
  * </pre>
  * Every field is required (null only where said); fields a reader does not know are ignored.
  *
@@ -144,6 +147,17 @@ public final class PlanCodec {
         new TreeMap<>(plan.outputs()).forEach(outputs::put);
         ArrayNode warnings = root.putArray("warnings");
         plan.warnings().forEach(warnings::add);
+        if (!plan.rollout().equals(PlanRollout.NONE)) {
+            ObjectNode rollout = root.putObject("rollout");
+            rollout.put("rollout", plan.rollout().rollout());
+            rollout.put("status", plan.rollout().status());
+            ObjectNode stages = rollout.putObject("stages");
+            plan.rollout().stages().forEach((a, st) -> stages.put(a.value(), st));
+            ObjectNode disruption = rollout.putObject("disruption");
+            plan.rollout().disruption().forEach((a, d) -> disruption.put(a.value(), d));
+            ArrayNode unfinished = rollout.putArray("unfinished");
+            plan.rollout().unfinished().forEach(a -> unfinished.add(a.value()));
+        }
         return root;
     }
 

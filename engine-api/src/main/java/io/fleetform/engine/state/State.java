@@ -16,15 +16,30 @@ import java.util.UUID;
  * serial can tell that the state moved on.
  *
  * @param outputs output values after the last apply; sensitive ones are stored as hashes
+ * @param rollout the last rollout run, if a rollout ever ran
  */
 public record State(int version, String lineage, long serial, Map<ResourceAddress, ResourceState> resources,
-                    Map<String, Object> outputs) {
+                    Map<String, Object> outputs, Optional<RolloutRecord> rollout) {
     public static final int FORMAT_VERSION = 1;
 
     public State {
         resources = Collections.unmodifiableMap(new TreeMap<>(resources));
         // Normalised like attributes, so a state read back equals the one written (JSON reads 40L back as 40).
         outputs = Attributes.normalize(outputs);
+        rollout = rollout == null ? Optional.empty() : rollout;
+    }
+
+    public State(int version, String lineage, long serial, Map<ResourceAddress, ResourceState> resources,
+                 Map<String, Object> outputs) {
+        this(version, lineage, serial, resources, outputs, Optional.empty());
+    }
+
+    public State withRollout(RolloutRecord record) {
+        return new State(version, lineage, serial, resources, outputs, Optional.ofNullable(record));
+    }
+
+    public State withResources(Map<ResourceAddress, ResourceState> newResources) {
+        return new State(version, lineage, serial, newResources, outputs, rollout);
     }
 
     public static State empty() {
@@ -38,21 +53,21 @@ public record State(int version, String lineage, long serial, Map<ResourceAddres
     public State with(ResourceState resource) {
         Map<ResourceAddress, ResourceState> copy = new TreeMap<>(resources);
         copy.put(resource.address(), resource);
-        return new State(version, lineage, serial, copy, outputs);
+        return new State(version, lineage, serial, copy, outputs, rollout);
     }
 
     public State without(ResourceAddress address) {
         Map<ResourceAddress, ResourceState> copy = new TreeMap<>(resources);
         copy.remove(address);
-        return new State(version, lineage, serial, copy, outputs);
+        return new State(version, lineage, serial, copy, outputs, rollout);
     }
 
     public State withOutputs(Map<String, Object> newOutputs) {
-        return new State(version, lineage, serial, resources, newOutputs);
+        return new State(version, lineage, serial, resources, newOutputs, rollout);
     }
 
     public State nextSerial() {
-        return new State(version, lineage, serial + 1, resources, outputs);
+        return new State(version, lineage, serial + 1, resources, outputs, rollout);
     }
 
     public List<ResourceState> list() {

@@ -23,7 +23,11 @@ import java.util.TreeSet;
  *  "resources":[{"address":"zone.s1.service.logic[0]","type":"…","provider":"…",
  *                "attributes":{…},"sensitive":["env"],"depends_on":["zone.s1"],
  *                "lifecycle":{"prevent_destroy":false,"ignore_changes":[],"create_before_destroy":false}}],
- *  "outputs":{…}}
+ *  "outputs":{…},
+ *  "rollout":{"rollout":"default","revision":"…","commit":"","previous_revision":"…","started":"…",
+ *             "status":"failed","reason":"…","stages":[{"name":"canary","status":"failed","reason":"…",
+ *             "zones":{"s1":"failed"}}],"previous":[resources as above],"changed":[addresses],
+ *             "unfinished":[addresses]}}  (rollout only once a rollout ran)
  * </pre>
  */
 public final class StateCodec {
@@ -46,6 +50,7 @@ public final class StateCodec {
             resources.add(encode(r));
         }
         root.set("outputs", JSON.valueToTree(state.outputs()));
+        state.rollout().ifPresent(r -> root.set("rollout", encode(r)));
         try {
             return JSON.writeValueAsBytes(root);
         } catch (IOException e) {
@@ -72,10 +77,63 @@ public final class StateCodec {
             }
             Map<String, Object> outputs = JSON.convertValue(root.path("outputs"), MAP);
             return new State(version, root.path("lineage").asText(), root.path("serial").asLong(), resources,
-                    outputs == null ? Map.of() : outputs);
+                    outputs == null ? Map.of() : outputs,
+                    root.hasNonNull("rollout") ? java.util.Optional.of(decodeRollout(root.get("rollout")))
+                            : java.util.Optional.empty());
         } catch (IOException | IllegalArgumentException e) {
             throw new StateException(where + " is not a readable state: " + e.getMessage(), e);
         }
+    }
+
+    private static ObjectNode encode(RolloutRecord r) {
+        ObjectNode node = JSON.createObjectNode();
+        node.put("rollout", r.rollout());
+        node.put("revision", r.revision());
+        node.put("commit", r.commit());
+        node.put("previous_revision", r.previousRevision());
+        node.put("started", r.started());
+        node.put("status", r.status().word());
+        node.put("reason", r.reason());
+        ArrayNode stages = node.putArray("stages");
+        for (RolloutRecord.StageRecord s : r.stages()) {
+            ObjectNode stage = stages.addObject();
+            stage.put("name", s.name());
+            stage.put("status", s.status().word());
+            stage.put("reason", s.reason());
+            ObjectNode zones = stage.putObject("zones");
+            s.zones().forEach((z, st) -> zones.put(z, st.word()));
+        }
+        ArrayNode previous = node.putArray("previous");
+        r.previous().values().forEach(p -> previous.add(encode(p)));
+        ArrayNode changed = node.putArray("changed");
+        r.changed().forEach(a -> changed.add(a.value()));
+        ArrayNode unfinished = node.putArray("unfinished");
+        r.unfinished().forEach(a -> unfinished.add(a.value()));
+        return node;
+    }
+
+    private static RolloutRecord decodeRollout(JsonNode n) {
+        List<RolloutRecord.StageRecord> stages = new ArrayList<>();
+        for (JsonNode s : n.path("stages")) {
+            Map<String, RolloutRecord.Status> zones = new LinkedHashMap<>();
+            s.path("zones").fields().forEachRemaining(e -> zones.put(e.getKey(),
+                    RolloutRecord.Status.of(e.getValue().asText())));
+            stages.add(new RolloutRecord.StageRecord(s.path("name").asText(), RolloutRecord.Status.of(
+                    s.path("status").asText()), s.path("reason").asText(), zones));
+        }
+        Map<ResourceAddress, ResourceState> previous = new LinkedHashMap<>();
+        for (JsonNode p : n.path("previous")) {
+            ResourceState r = decodeResource(p);
+            previous.put(r.address(), r);
+        }
+        Set<ResourceAddress> changed = new TreeSet<>();
+        n.path("changed").forEach(a -> changed.add(new ResourceAddress(a.asText())));
+        Set<ResourceAddress> unfinished = new TreeSet<>();
+        n.path("unfinished").forEach(a -> unfinished.add(new ResourceAddress(a.asText())));
+        return new RolloutRecord(n.path("rollout").asText(), n.path("revision").asText(), n.path("commit").asText(),
+                n.path("previous_revision").asText(), n.path("started").asText(),
+                RolloutRecord.Status.of(n.path("status").asText("pending")), n.path("reason").asText(), stages,
+                previous, changed, unfinished);
     }
 
     /** One resource on one line, for journals. */

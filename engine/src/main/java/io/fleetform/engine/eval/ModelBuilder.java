@@ -331,13 +331,18 @@ final class ModelBuilder {
                 Long ms = Coerce.wholeBase(context, located(layer, "wait"), Dimension.DURATION, "wait");
                 wait = ms == null ? Optional.empty() : Optional.of(Duration.ofMillis(ms));
             }
+            Duration healthyFor = Stage.DEFAULT_HEALTHY_FOR;
+            if (set(layer, "healthy_for")) {
+                Long ms = Coerce.wholeBase(context, located(layer, "healthy_for"), Dimension.DURATION, "healthy_for");
+                healthyFor = ms == null ? healthyFor : Duration.ofMillis(ms);
+            }
             Stage.Gate gate = !set(layer, "gate") ? Stage.Gate.HEALTHY
                     : orElse(Coerce.enumeration(context, located(layer, "gate"), GATES, "gate"), Stage.Gate.HEALTHY);
             Boolean manual = !set(layer, "approval") ? Boolean.FALSE
                     : Coerce.enumeration(context, located(layer, "approval"), APPROVALS, "approval");
             stages.add(new Stage(name, zones, idcs, Optional.ofNullable(percent).map(Long::intValue),
                     maxParallel == null ? 1 : maxParallel.intValue(), wait, gate, Boolean.TRUE.equals(manual),
-                    block.headerSpan()));
+                    healthyFor, block.headerSpan()));
             index++;
         }
         if (index == 0) {

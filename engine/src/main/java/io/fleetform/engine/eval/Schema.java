@@ -48,7 +48,8 @@ public final class Schema {
             SERVICE_BLOCKS, Set.of(FromClause.class, IfClause.class), false, true);
     private static final Map<String, BlockType> ZONE_BLOCKS = Map.of("service", SERVICE, "lifecycle", LIFECYCLE);
     private static final BlockType STAGE = block("stage", 1, "stage \"canary\" { zones = [zone.s1] }",
-            Set.of("zones", "idc", "idcs", "percent", "max_parallel", "wait", "gate", "approval"), Map.of(), Set.of(),
+            Set.of("zones", "idc", "idcs", "percent", "max_parallel", "wait", "gate", "approval", "healthy_for"), Map.of(),
+            Set.of(),
             false, true);
     private static final BlockType VALIDATION = block("validation", 0,
             "validation { condition = ...  message = \"...\" }", Set.of("condition", "message"), Map.of(), Set.of(),

@@ -21,9 +21,14 @@ public record RolloutSchedule(String rollout, List<StageWork> stages) {
 
     /** One stage's zones and how to run it. */
     public record StageWork(String name, List<String> zones, int maxParallel, Optional<Duration> waitAfter,
-                            boolean healthGate, boolean manualApproval) {
+                            boolean healthGate, boolean manualApproval, Duration healthyFor) {
         public StageWork {
             zones = List.copyOf(zones);
+        }
+
+        public StageWork(String name, List<String> zones, int maxParallel, Optional<Duration> waitAfter,
+                         boolean healthGate, boolean manualApproval) {
+            this(name, zones, maxParallel, waitAfter, healthGate, manualApproval, Stage.DEFAULT_HEALTHY_FOR);
         }
     }
 
@@ -75,7 +80,7 @@ public record RolloutSchedule(String rollout, List<StageWork> stages) {
                 left.clear();
             }
             stages.add(new StageWork(stage.name(), taken, stage.maxParallel(), stage.waitAfter(),
-                    stage.gate() == Stage.Gate.HEALTHY, stage.manualApproval()));
+                    stage.gate() == Stage.Gate.HEALTHY, stage.manualApproval(), stage.healthyFor()));
         }
         if (!left.isEmpty()) {
             stages.add(new StageWork("(remaining zones)", new ArrayList<>(left), 1, Optional.empty(), true, false));

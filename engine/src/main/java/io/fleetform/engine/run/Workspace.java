@@ -130,6 +130,14 @@ public final class Workspace {
             state = refreshed.state();
             drift = refreshed.drift();
         }
+        java.util.Set<ResourceAddress> unfinished = java.util.Set.of();
+        if (settings.mode() == PlanMode.NORMAL) {
+            io.fleetform.engine.rollout.Unfinished.Restored restored = io.fleetform.engine.rollout.Unfinished.restore(
+                    state, drift, configuration.configHash());
+            state = restored.state();
+            drift = restored.drift();
+            unfinished = restored.unfinished();
+        }
         java.util.Set<ResourceAddress> adopted = java.util.Set.of();
         if (settings.mode() == PlanMode.DESTROY) {
             Checker.Adopted found = new Checker(providers).adoptForDestroy(state, configuration.desired(), context);
@@ -146,7 +154,12 @@ public final class Workspace {
         diagnostics.addAll(checked.diagnostics());
         Plan plan = new Plan(result.plan().formatVersion(), result.plan().mode(), result.plan().fleet(),
                 stored.lineage(), stored.serial(), result.plan().configHash(), result.plan().created(),
-                checked.plan().changes(), result.plan().drift(), result.plan().outputs(), checked.plan().warnings());
+                checked.plan().changes(), result.plan().drift(), result.plan().outputs(), checked.plan().warnings(),
+                checked.plan().rollout());
+        if (settings.mode() == PlanMode.NORMAL) {
+            plan = io.fleetform.engine.rollout.Unfinished.annotate(plan, configuration.fleet(),
+                    configuration.byAddress(), state, unfinished);
+        }
         return new Outcome<>(new Planned(plan, configuration, state), diagnostics);
     }
 

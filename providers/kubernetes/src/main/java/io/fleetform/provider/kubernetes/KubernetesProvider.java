@@ -8,6 +8,8 @@ import io.fleetform.engine.provider.CheckRequest;
 import io.fleetform.engine.provider.CheckResponse;
 import io.fleetform.engine.provider.DiffRequest;
 import io.fleetform.engine.provider.DiffResponse;
+import io.fleetform.engine.provider.HealthRequest;
+import io.fleetform.engine.provider.HealthResponse;
 import io.fleetform.engine.provider.ExpandRequest;
 import io.fleetform.engine.provider.ExpandResponse;
 import io.fleetform.engine.provider.ImportRequest;
@@ -132,7 +134,8 @@ public final class KubernetesProvider implements Provider {
         }
         String reason = replace.isEmpty() ? "" : "Kubernetes cannot change " + String.join(", ", replace)
                 + " of a live " + (kind == null ? "object" : kind.kind) + ": it is deleted and created again";
-        return new DiffResponse(replace, reason, Set.of());
+        boolean restarts = request.changed().stream().anyMatch(n -> n.startsWith("spec.template."));
+        return new DiffResponse(replace, reason, Set.of(), restarts ? DiffResponse.RESTART : DiffResponse.IN_PLACE_WORD);
     }
 
     // ------------------------------------------------------------------- read
@@ -230,6 +233,33 @@ public final class KubernetesProvider implements Provider {
             waitForRollout(t, progress);
         }
         return new ApplyResponse(desired.attributes(), List.of());
+    }
+
+    /**
+     * A workload's health (rollout complete, pods ready, restarts) for a rollout gate; other kinds
+     * have no servers of their own.
+     */
+    @Override
+    public HealthResponse health(HealthRequest request) throws ProviderException {
+        ResourceState r = request.resource();
+        Kind kind = Kind.ofType(r.type()).orElse(null);
+        if (kind == null || !kind.isWorkload()) {
+            return HealthResponse.UNKNOWN;
+        }
+        Target t = target(r.address(), r.type(), r.attributes(), request.context());
+        KubeApi.Response live = call(t, "health check (GET " + t.path() + ")", () -> t.api.get(t.path()));
+        if (live.code() == 404) {
+            return HealthResponse.unhealthy(t.describe() + " is gone", -1);
+        }
+        if (!live.ok()) {
+            throw failure(t, "health check (GET " + t.path() + ")", live);
+        }
+        String pods = WorkloadHealth.podsPath(live.body(), t.namespace());
+        KubeApi.Response list = call(t, "health check (GET " + pods + ")", () -> t.api.get(pods));
+        if (!list.ok()) {
+            throw failure(t, "health check (GET " + pods + ")", list);
+        }
+        return WorkloadHealth.of(live.body(), list);
     }
 
     /** The manifest from a resource's attributes (connection attributes left out). */

@@ -38,6 +38,6 @@ record JournalContents(Path file, JournalLine.Header header, List<JournalLine> r
                 resources.remove(remove.address());
             }
         }
-        return new State(base.version(), base.lineage(), base.serial(), resources, base.outputs());
+        return base.withResources(resources);
     }
 }

@@ -210,11 +210,46 @@ public final class HostProvider implements Provider {
         }
     }
 
+    /** What the agent changes on a running container without restarting it (docker update, cgroups). */
+    private static final Set<String> IN_PLACE = Set.of("cpu_millicores", "cores", "numa_node", "memory_bytes",
+            "io_read_bps", "io_write_bps", "container_id");
+
     @Override
     public DiffResponse diff(DiffRequest request) {
         boolean moved = request.changed().contains("host");
+        boolean inPlace = IN_PLACE.containsAll(request.changed());
         return new DiffResponse(moved ? Set.of("host") : Set.of(), moved ? "placed on another host" : "",
-                Set.of("container_id"));
+                Set.of("container_id"), inPlace ? DiffResponse.IN_PLACE_WORD : DiffResponse.RECREATE);
+    }
+
+    /**
+     * The container as its Docker Engine reports it through the agent: running is healthy;
+     * restarting, exited or dead is not (a crash loop under the restart policy shows as
+     * restarting); created is on its way.
+     */
+    @Override
+    public HealthResponse health(HealthRequest request) throws ProviderException {
+        ResourceState r = request.resource();
+        if (!r.attributes().containsKey("host")) {
+            return HealthResponse.UNKNOWN;
+        }
+        try {
+            Optional<ContainerInfo> container = agent(r.attributes(), request.context()).container(r.address().value());
+            if (container.isEmpty()) {
+                return HealthResponse.unhealthy("no container on " + r.attributes().get("host"), -1);
+            }
+            String state = String.valueOf(container.get().state());
+            String where = " on " + r.attributes().get("host");
+            return switch (state) {
+                case "running" -> HealthResponse.healthy("running" + where, -1);
+                case "created" -> HealthResponse.progressing("created, not started yet" + where, -1);
+                case "restarting" -> HealthResponse.unhealthy("restarting" + where + ": its command keeps exiting and "
+                        + "the restart policy starts it again", -1);
+                default -> HealthResponse.unhealthy(state + where + " (not running)", -1);
+            };
+        } catch (AgentException e) {
+            throw failure("checking the health of", r.address(), e);
+        }
     }
 
     @Override
