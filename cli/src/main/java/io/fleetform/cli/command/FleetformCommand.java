@@ -12,7 +12,7 @@ import picocli.CommandLine.Command;
         subcommands = {ValidateCommand.class, FmtCommand.class, InspectCommand.class, PlanCommand.class,
                 ApplyCommand.class, DestroyCommand.class, ShowCommand.class, OutputCommand.class, StateCommand.class,
                 ImportCommand.class, GraphCommand.class, ForceUnlockCommand.class, AgentCommand.class, RenderCommand.class,
-                FunctionsCommand.class, CommandLine.HelpCommand.class})
+                FunctionsCommand.class, RolloutCommand.class, CommandLine.HelpCommand.class})
 public final class FleetformCommand implements Runnable {
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
