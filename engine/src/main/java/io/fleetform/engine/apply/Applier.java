@@ -107,6 +107,12 @@ public final class Applier {
         Set<String> gateOnly = new java.util.HashSet<>();
         run.ifPresent(r -> r.stages().stream().filter(st -> st.status() == RolloutRecord.Status.RUNNING
                 || st.status() == RolloutRecord.Status.FAILED).forEach(st -> gateOnly.add(st.name())));
+        // A stage holding changes that never became healthy passes its gate before later stages start.
+        run.ifPresent(r -> schedule.get().stages().forEach(st -> {
+            if (r.unfinished().stream().map(desired::get).anyMatch(d -> d != null && st.zones().contains(d.zone()))) {
+                gateOnly.add(st.name());
+            }
+        }));
         List<Phase> phases = schedule.isPresent() ? Phase.of(schedule.get(), work, desired, gateOnly)
                 : List.of(new Phase("", work.keySet(), null));
         Map<ResourceAddress, ResourceState> current = new ConcurrentHashMap<>(state.resources());

@@ -42,6 +42,7 @@ public final class RolloutRun {
         String previousRevision = "";
         Map<ResourceAddress, ResourceState> previous = new TreeMap<>();
         Set<ResourceAddress> changed = new TreeSet<>();
+        Set<ResourceAddress> unfinished = new TreeSet<>();
         if (recorded.isPresent()) {
             RolloutRecord old = recorded.get();
             if (old.status() == Status.HEALTHY) {
@@ -51,10 +52,11 @@ public final class RolloutRun {
                 previousRevision = old.previousRevision();
                 previous.putAll(old.previous());
                 changed.addAll(old.changed());
+                unfinished.addAll(old.unfinished()); // still to become healthy, under the new revision
             }
         }
         return new RolloutRecord(schedule.rollout(), revision, "", previousRevision, Instant.now().toString(),
-                Status.PENDING, "", stages, previous, changed, Set.of());
+                Status.PENDING, "", stages, previous, changed, unfinished);
     }
 
     /** Why apply must not start any stage of this run now, or empty. */

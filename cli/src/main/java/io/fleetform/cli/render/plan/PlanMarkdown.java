@@ -34,12 +34,13 @@ public final class PlanMarkdown {
     private static final String CLOSE_CODE = "```\n\n</details>\n\n";
 
     private final Plan plan;
-    private final ChangeLines lines = new ChangeLines(Style.PLAIN, ValueFormat.SHORT, PlanMarkdown::symbol);
+    private final ChangeLines lines;
     private final StringBuilder out = new StringBuilder(MAX_LENGTH + NOTE_ROOM);
     private final List<String> leftOut = new ArrayList<>();
 
     private PlanMarkdown(Plan plan) {
         this.plan = plan;
+        this.lines = new ChangeLines(Style.PLAIN, ValueFormat.SHORT, PlanMarkdown::symbol, plan.rollout());
     }
 
     public static String render(Plan plan) {
@@ -111,6 +112,7 @@ public final class PlanMarkdown {
             if (c.reason() != null && !c.reason().isBlank()) {
                 item.append(": ").append(MarkdownText.text(c.reason()));
             }
+            item.append(MarkdownText.text(lines.rolloutTag(c)));
             item.append('\n');
             if (!fits(item.length() + MORE_ROOM)) {
                 out.append("> - …and ").append(destructive.size() - i)
