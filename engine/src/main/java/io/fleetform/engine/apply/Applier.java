@@ -14,6 +14,7 @@ import io.fleetform.engine.provider.ProviderContext;
 import io.fleetform.engine.provider.ProviderException;
 import io.fleetform.engine.provider.ProviderRegistry;
 import io.fleetform.engine.rollout.HealthGate;
+import io.fleetform.engine.rollout.MetricAnalysis;
 import io.fleetform.engine.rollout.RolloutRun;
 import io.fleetform.engine.rollout.RolloutSchedule;
 import io.fleetform.engine.state.RolloutRecord;
@@ -221,6 +222,18 @@ public final class Applier {
                         continue; // stays running: the next apply looks again
                     }
                 }
+                if (!stageFailed && stage.metric().isPresent()) {
+                    events.accept(new ApplyEvent.StageHealth(stage.name(), "metric analysis for "
+                            + human(stage.metric().get().duration()) + ", every " + human(stage.metric().get().every())
+                            + ": " + stage.metric().get().query()));
+                    MetricAnalysis.Result analysis = new MetricAnalysis().run(stage.metric().get(), stage.zones(),
+                            interrupt::get, detail -> events.accept(new ApplyEvent.StageHealth(stage.name(), detail)));
+                    stageFailed = !analysis.passed();
+                    why = stageFailed ? analysis.why() : "";
+                    if (interrupt.get()) {
+                        continue;
+                    }
+                }
                 Set<ResourceAddress> ofStage = new java.util.TreeSet<>();
                 phases.stream().filter(p -> p.stage() == stage).forEach(p -> ofStage.addAll(p.addresses()));
                 run = Optional.of(finishStage(run.get(), stage, desired, ofStage, stageFailed, why));
@@ -278,6 +291,10 @@ public final class Applier {
         store.write(finalState);
         return new ApplyResult(done, failed, skipped, notStarted, interrupt.get(), finalState,
                 Duration.ofNanos(System.nanoTime() - started), stoppedBefore);
+    }
+
+    private static String human(Duration d) {
+        return d.toMillis() % 1000 == 0 ? d.toSeconds() + "s" : d.toMillis() + "ms";
     }
 
     /** Waits for the stage's changed resources to be healthy for its {@code healthy_for}. */

@@ -64,6 +64,18 @@ public final class Coerce {
         return mismatch(context, located, value, what, "a whole number");
     }
 
+    /** Any number (a threshold such as {@code 0.01}). */
+    public static Double number(EvalContext context, Located located, String what) {
+        Value value = plain(context, located, what, false);
+        if (value == null) {
+            return null;
+        }
+        if (value instanceof NumberValue n) {
+            return n.value().doubleValue();
+        }
+        return mismatch(context, located, value, what, "a number");
+    }
+
     public static Long integer(EvalContext context, Located located, String what, long min, long max) {
         Long value = integer(context, located, what);
         if (value != null && (value < min || value > max)) {
