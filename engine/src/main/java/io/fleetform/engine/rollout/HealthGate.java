@@ -52,8 +52,10 @@ public final class HealthGate {
                 return new Result(false, "interrupted while waiting for health");
             }
             String waiting = "";
+            boolean signal = false;
             for (ResourceState r : resources) {
                 HealthResponse h = ask(r);
+                signal |= h.health() != HealthResponse.Health.UNKNOWN;
                 if (h.health() == HealthResponse.Health.UNHEALTHY) {
                     return new Result(false, r.address() + " is unhealthy: " + h.detail());
                 }
@@ -69,6 +71,10 @@ public final class HealthGate {
                 }
             }
             long now = System.nanoTime();
+            if (!signal) {
+                return new Result(true, "no health signal from " + resources.size() + " resource(s): their changes "
+                        + "were made");
+            }
             if (waiting.isEmpty()) {
                 healthySince = healthySince < 0 ? now : healthySince;
                 if (now - healthySince >= healthyFor.toNanos()) {
