@@ -134,8 +134,23 @@ public final class KubernetesProvider implements Provider {
         }
         String reason = replace.isEmpty() ? "" : "Kubernetes cannot change " + String.join(", ", replace)
                 + " of a live " + (kind == null ? "object" : kind.kind) + ": it is deleted and created again";
-        boolean restarts = request.changed().stream().anyMatch(n -> n.startsWith("spec.template."));
-        return new DiffResponse(replace, reason, Set.of(), restarts ? DiffResponse.RESTART : DiffResponse.IN_PLACE_WORD);
+        return new DiffResponse(replace, reason, Set.of(), disruption(kind, request.changed()));
+    }
+
+    /**
+     * What an update does to the pods: nothing outside the pod template; a changed template
+     * replaces the pods one by one (recreate), except that the Kruise kinds, rendered with
+     * {@code InPlaceIfPossible}, change only images by restarting the container in the same pod.
+     */
+    static String disruption(Kind kind, Set<String> changed) {
+        List<String> template = changed.stream().filter(n -> n.startsWith("spec.template.")
+                || n.startsWith("spec.gameServerTemplate.")).toList();
+        if (template.isEmpty()) {
+            return DiffResponse.IN_PLACE_WORD;
+        }
+        boolean inPlaceKind = kind == Kind.CLONESET || kind == Kind.ADVANCED_STATEFULSET || kind == Kind.GAMESERVERSET;
+        boolean imagesOnly = template.stream().allMatch(n -> n.matches(".*\\.containers\\[\\d+]\\.image"));
+        return inPlaceKind && imagesOnly ? DiffResponse.RESTART : DiffResponse.RECREATE;
     }
 
     // ------------------------------------------------------------------- read
@@ -357,8 +372,18 @@ public final class KubernetesProvider implements Provider {
                 throw failure(t, "rollout check (GET " + t.path() + ")", r);
             }
             Rollout state = Rollout.of(r.body());
-            if (state.done()) {
+            RolloutHold hold = RolloutHold.of(r.body());
+            if (hold.done(state)) {
+                if (hold.partition() > 0 && !state.done()) {
+                    progress.accept("rolled out up to the partition of " + hold.partition() + " set by someone else ("
+                            + state.describe() + "); Fleetform leaves the partition alone");
+                }
                 return;
+            }
+            if (hold.paused().isPresent()) {
+                throw ProviderException.permanent(t.address + ": " + t.describe() + " is paused (" + hold.paused().get()
+                        + " = true, set by someone else): Fleetform does not unpause it; its rollout stays unfinished "
+                        + "until whoever paused it resumes it, then run apply again");
             }
             String now = state.describe();
             if (!now.equals(last)) {

@@ -61,7 +61,12 @@ final class WorkloadHealth {
                 }
             }
         }
-        if (!rollout.done()) {
+        RolloutHold hold = RolloutHold.of(workload);
+        if (hold.paused().isPresent() && !hold.done(rollout)) {
+            return HealthResponse.progressing("paused by someone else (" + hold.paused().get() + "): "
+                    + rollout.describe(), restarts);
+        }
+        if (!hold.done(rollout)) {
             return HealthResponse.progressing("rollout not complete: " + rollout.describe(), restarts);
         }
         if (!notReady.isEmpty()) {

@@ -111,7 +111,7 @@ class KubernetesRolloutTest {
             assertThat(change.plan().rollout().stageOf(new io.fleetform.engine.address.ResourceAddress(
                     "k8s.one.statefulset.rollout/onez3-game"))).isEqualTo("rest");
             assertThat(change.plan().rollout().disruptionOf(new io.fleetform.engine.address.ResourceAddress(
-                    "k8s.one.statefulset.rollout/onez1-game"))).isEqualTo("restart");
+                    "k8s.one.statefulset.rollout/onez1-game"))).as("a StatefulSet replaces its pods").isEqualTo("recreate");
             events.clear();
             ApplyResult timedOut = apply(ws, change, events);
             assertThat(timedOut.succeeded()).isFalse();
