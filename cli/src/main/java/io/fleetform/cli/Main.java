@@ -1,6 +1,7 @@
 package io.fleetform.cli;
 
 import io.fleetform.cli.command.FleetformCommand;
+import io.fleetform.engine.eval.UserCode;
 import picocli.CommandLine;
 
 /** The entry point; the only place that calls {@link System#exit}. */
@@ -10,7 +11,37 @@ public final class Main {
 
     public static void main(String[] args) {
         quietLibraries(args);
+        refuseExitFromUserCode();
+        oneLineForUncaughtErrors();
         System.exit(run(Terminal.system(), args));
+    }
+
+    /**
+     * A failure in a thread other than the command's (a worker, a thread a user function started)
+     * prints one line, never a stack trace, unless debugging.
+     */
+    private static void oneLineForUncaughtErrors() {
+        Thread.setDefaultUncaughtExceptionHandler((thread, e) -> {
+            System.err.println("error: " + (e instanceof OutOfMemoryError ? "Fleetform ran out of memory"
+                    : e instanceof StackOverflowError ? "Fleetform ran out of stack" : e.toString())
+                    + " (in thread " + thread.getName() + ")");
+            if (System.getenv("FLEETFORM_DEBUG") != null) {
+                e.printStackTrace();
+            }
+        });
+    }
+
+    /**
+     * A fleet's Groovy function that ends the JVM (System.exit called some way the compiler could
+     * not refuse) must not pass for a successful run: as the JVM shuts down, a hook sees that the
+     * exit comes from a user function and ends the process with the error status instead.
+     */
+    private static void refuseExitFromUserCode() {
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> UserCode.exitAttempt().ifPresent(file -> {
+            System.err.println("error: a function in " + file + " called System.exit; the run did not finish");
+            System.err.flush();
+            Runtime.getRuntime().halt(ExitCode.ERROR);
+        }), "fleetform-exit-check"));
     }
 
     /**
@@ -27,7 +58,18 @@ public final class Main {
     /** Runs one command line and returns its exit status. */
     public static int run(Terminal terminal, String... args) {
         CommandLine cli = FleetformCommand.commandLine(terminal);
-        int code = cli.execute(args);
+        int code;
+        try {
+            code = cli.execute(args);
+        } catch (StackOverflowError e) {
+            terminal.err().println("error: Fleetform ran out of stack: something in the fleet is nested or recursive"
+                    + " beyond what it can follow (this is a missing limit in Fleetform; please report it)");
+            code = ExitCode.INTERNAL;
+        } catch (OutOfMemoryError e) {
+            terminal.err().println("error: Fleetform ran out of memory (" + (Runtime.getRuntime().maxMemory() >> 20)
+                    + " MiB heap); give it more with FLEETFORM_JAVA_OPTS=-Xmx4g, or make the fleet smaller");
+            code = ExitCode.ERROR;
+        }
         terminal.out().flush();
         terminal.err().flush();
         return code;

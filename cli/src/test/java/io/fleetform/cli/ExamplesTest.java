@@ -98,6 +98,21 @@ class ExamplesTest {
     }
 
     @Test
+    void language() {
+        Fleet fleet = load("language");
+        assertThat(fleet.zones()).extracting(Zone::name).containsExactly("dc-east", "dc-west");
+        Zone west = fleet.zone("dc-west").orElseThrow();
+        assertThat(west.idc()).isEqualTo("west");
+        assertThat(west.services()).extracting(Service::name).containsExactly("worker-match", "worker-chat");
+        Service match = west.service("worker-match").orElseThrow();
+        assertThat(match.replicas()).isEqualTo(2);
+        assertThat(match.cpu().millicores()).isEqualTo(250);
+        assertThat(match.command()).containsExactly("sh", "-c", "echo match in west; sleep 3600");
+        assertThat(match.configFiles()).containsValue("kind: match\nslots: 2000\n");
+        assertThat(fleet.instanceCount()).isEqualTo(6);
+    }
+
+    @Test
     void quickstart() {
         Fleet fleet = load("quickstart");
         assertThat(fleet.zones()).extracting(Zone::name).containsExactly("toy1", "toy2");

@@ -3,6 +3,7 @@ package io.fleetform.cli.command;
 import io.fleetform.cli.CliException;
 import io.fleetform.cli.ExitCode;
 import io.fleetform.cli.Terminal;
+import java.util.List;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
@@ -24,6 +25,11 @@ public final class FleetformCommand implements Runnable {
 
     public static CommandLine commandLine(Terminal terminal) {
         CommandLine cli = new CommandLine(new FleetformCommand(), new CommandFactory(terminal));
+        cli.addSubcommand("completion", new picocli.AutoComplete.GenerateCompletion());
+        CommandLine completion = cli.getSubcommands().get("completion");
+        completion.getCommandSpec().name("completion").usageMessage().hidden(false)
+                .description("Print a bash/zsh completion script: source <(fleetform completion)");
+        addHelpOptions(cli);
         cli.setOut(terminal.out());
         cli.setErr(terminal.err());
         cli.setExitCodeExceptionMapper(e -> e instanceof CliException c ? c.exitCode() : ExitCode.INTERNAL);
@@ -48,6 +54,19 @@ public final class FleetformCommand implements Runnable {
             return ExitCode.USAGE;
         });
         return cli;
+    }
+
+    /** {@code fleetform apply --help} (and {@code -h}) works for every command, not only {@code help apply}. */
+    private static void addHelpOptions(CommandLine command) {
+        for (CommandLine sub : command.getSubcommands().values()) {
+            CommandLine.Model.CommandSpec spec = sub.getCommandSpec();
+            boolean hasHelp = spec.options().stream().anyMatch(o -> o.usageHelp() || List.of(o.names()).contains("--help"));
+            if (!hasHelp) {
+                spec.addOption(CommandLine.Model.OptionSpec.builder("-h", "--help").usageHelp(true)
+                        .description("Show this help and exit.").build());
+            }
+            addHelpOptions(sub);
+        }
     }
 
     /** Gives every command the terminal, so none of them reaches for System.out. */

@@ -8,7 +8,7 @@ import io.fleetform.dsl.diag.DiagnosticRenderer;
 import io.fleetform.dsl.format.Formatter;
 import io.fleetform.dsl.parse.FleetParser;
 import io.fleetform.dsl.parse.ParseResult;
-import io.fleetform.dsl.source.SourceFile;
+import io.fleetform.dsl.source.SourceReader;
 import io.fleetform.engine.eval.ModuleResolver;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -56,8 +56,14 @@ final class FmtCommand implements Callable<Integer>, TerminalAware {
         List<Diagnostic> errors = new ArrayList<>();
         int unformatted = 0;
         for (Path file : files) {
-            String text = Files.readString(file);
-            ParseResult parsed = parser.parse(new SourceFile(ModuleResolver.displayPath(file), text));
+            SourceReader.Result read = SourceReader.read(file, ModuleResolver.displayPath(file),
+                    SourceReader.MAX_SOURCE_BYTES);
+            if (read.file().isEmpty()) {
+                errors.add(read.error().get());
+                continue;
+            }
+            String text = read.file().get().text();
+            ParseResult parsed = parser.parse(read.file().get());
             if (parsed.hasErrors()) {
                 errors.addAll(parsed.diagnostics());
                 continue;
@@ -69,9 +75,7 @@ final class FmtCommand implements Callable<Integer>, TerminalAware {
             unformatted++;
             terminal.out().println(ModuleResolver.displayPath(file));
             if (!check) {
-                Path temp = Files.createTempFile(file.toAbsolutePath().getParent(), ".fmt", ".tmp");
-                Files.writeString(temp, formatted);
-                Files.move(temp, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+                write(file, formatted);
             }
         }
         if (!errors.isEmpty()) {
@@ -84,6 +88,26 @@ final class FmtCommand implements Callable<Integer>, TerminalAware {
             return ExitCode.ERROR;
         }
         return ExitCode.OK;
+    }
+
+    /**
+     * Replaces the file's content atomically, as the file it is: through a symlink to its target
+     * (the link stays a link), and with the target's permissions (a 0644 file stays 0644).
+     */
+    private static void write(Path file, String formatted) throws IOException {
+        Path target = file.toRealPath();
+        Path temp = Files.createTempFile(target.getParent(), ".fmt", ".tmp");
+        try {
+            Files.writeString(temp, formatted);
+            try {
+                Files.setPosixFilePermissions(temp, Files.getPosixFilePermissions(target));
+            } catch (UnsupportedOperationException notPosix) {
+                // Windows: the new file keeps the folder's defaults, as any editor's save does.
+            }
+            Files.move(temp, target, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+        } finally {
+            Files.deleteIfExists(temp);
+        }
     }
 
     private static List<Path> fleetFiles(Path path) throws IOException {

@@ -20,8 +20,10 @@ final class FunctionsCommand implements Callable<Integer>, TerminalAware {
 
     @Override
     public Integer call() {
-        FunctionRegistry.fromClassPath().all().stream().sorted(Comparator.comparing(FleetFunction::name))
-                .forEach(f -> terminal.out().println(f.signature()));
+        java.util.List<String> lines = new java.util.ArrayList<>(
+                io.fleetform.engine.eval.ExpressionEvaluator.FORMS);
+        FunctionRegistry.fromClassPath().all().forEach(f -> lines.add(f.signature()));
+        lines.stream().sorted().forEach(terminal.out()::println);
         return ExitCode.OK;
     }
 }

@@ -36,7 +36,8 @@ NULL     : 'null';
 // "/s" ends the word, so "16Gi/speed" still divides.
 RATE     : DIGITS ('.' DIGITS)? [a-zA-Z]+ '/s' { notIdentifierPart(_input.LA(1)) }?;
 QUANTITY : DIGITS ('.' DIGITS)? [a-zA-Z]+;
-NUMBER   : DIGITS ('.' DIGITS)?;
+// 1e3, 2.5E-3: an exponent makes a plain number (a unit cannot follow one: 1e3Gi is not a size).
+NUMBER   : DIGITS ('.' DIGITS)? ([eE] [+-]? [0-9]+)?;
 
 // Identifiers may contain '-' (idc.sh-pudong), as in HCL: subtraction needs spaces.
 IDENT    : [a-zA-Z_] [a-zA-Z0-9_-]*;
@@ -80,6 +81,8 @@ UNKNOWN_CHAR : .;
 fragment DIGITS : [0-9]+ ('_' [0-9]+)*;
 
 mode STRING_MODE;
+// "$${" is a literal "${", as in HCL; "\${" says the same.
+ESCAPED_INTERP: '$${';
 INTERP_OPEN   : '${' -> pushMode(DEFAULT_MODE);
 STRING_ESCAPE : '\\' ( ["\\nrt$] | 'u' HEX HEX HEX HEX );
 BAD_ESCAPE    : '\\' .?;

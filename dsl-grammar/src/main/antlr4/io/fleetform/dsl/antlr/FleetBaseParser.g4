@@ -4,6 +4,26 @@ parser grammar FleetBaseParser;
 
 options { tokenVocab = FleetBaseLexer; }
 
+@members {
+    /**
+     * "8 cors", "16 Gi": a number and, on the same line, a word that is not the next attribute or
+     * block ("replicas = 2  image = ..." keeps working). Parsed as a quantity, so the unit is
+     * reported once, with a suggestion, instead of as a cascade of syntax errors.
+     */
+    private boolean unitWordFollows() {
+        Token number = _input.LT(1);
+        Token word = _input.LT(2);
+        Token after = _input.LT(3);
+        if (word.getType() != IDENT || word.getLine() != number.getLine()) {
+            return false;
+        }
+        int next = after.getType();
+        boolean startsItem = next == EQ || next == COLON || next == LBRACE || next == OPEN_QUOTE
+                || (next == IDENT && after.getLine() == word.getLine());
+        return !startsItem;
+    }
+}
+
 file
     : body EOF
     ;
@@ -51,6 +71,7 @@ expr
 
 primary
     : NUMBER CORES                                           # coresLiteral
+    | {unitWordFollows()}? NUMBER IDENT                      # spacedUnitLiteral
     | NUMBER                                                 # numberLiteral
     | QUANTITY                                               # quantityLiteral
     | RATE                                                   # rateLiteral
@@ -82,6 +103,7 @@ stringPart
     : STRING_TEXT                                            # textPart
     | STRING_ESCAPE                                          # escapePart
     | DOLLAR                                                 # dollarPart
+    | ESCAPED_INTERP                                         # escapedInterpolationPart
     | INTERP_OPEN expr RBRACE                                # interpolationPart
     ;
 

@@ -73,13 +73,14 @@ public final class DiagnosticRenderer {
         out.append(gutter).append(paint(BLUE, "--> ")).append(span.location()).append('\n');
         out.append(gutter).append(paint(BLUE, " |")).append('\n');
         String text = span.file().lineText(line);
-        out.append(paint(BLUE, number + " |")).append(' ').append(expandTabs(text)).append('\n');
-        int column = span.column();
-        int lineEnd = text.length() + 1;
-        int width = span.isMultiLine() ? Math.max(1, lineEnd - column) : Math.max(1, span.length());
-        String before = expandTabs(text.substring(0, Math.min(column - 1, text.length())));
+        out.append(paint(BLUE, number + " |")).append(' ').append(TextWidth.printable(text)).append('\n');
+        int lineStart = span.offset() - (offsetInLine(span));
+        int startInLine = Math.min(span.offset() - lineStart, text.length());
+        int endInLine = span.isMultiLine() ? text.length() : Math.min(span.end() - lineStart, text.length());
+        String before = text.substring(0, startInLine);
+        int width = Math.max(1, TextWidth.of(text.substring(startInLine, Math.max(startInLine, endInLine))));
         out.append(gutter).append(paint(BLUE, " |")).append(' ')
-                .append(" ".repeat(before.length()))
+                .append(" ".repeat(TextWidth.of(before)))
                 .append(paint(severityColour, "^".repeat(width)));
         if (!d.hint().isEmpty()) {
             out.append(' ').append(paint(severityColour, d.hint()));
@@ -87,8 +88,15 @@ public final class DiagnosticRenderer {
         out.append('\n');
     }
 
-    private static String expandTabs(String text) {
-        return text.replace("\t", "    ");
+    /** UTF-16 distance from the start of the span's line to the span. */
+    private static int offsetInLine(SourceSpan span) {
+        String all = span.file().text();
+        int start = Math.min(span.offset(), all.length());
+        int i = start;
+        while (i > 0 && all.charAt(i - 1) != '\n') {
+            i--;
+        }
+        return start - i;
     }
 
     private String paint(String code, String text) {

@@ -32,6 +32,11 @@ public final class Diagnostics {
         add(Diagnostic.warning(code, span, message, hint));
     }
 
+    /** Rewrites every diagnostic, e.g. to move one found in a library to the user's call of it. */
+    public void replaceAll(java.util.function.UnaryOperator<Diagnostic> rewrite) {
+        items.replaceAll(rewrite);
+    }
+
     public boolean hasErrors() {
         for (Diagnostic d : items) {
             if (d.isError()) {
@@ -50,7 +55,8 @@ public final class Diagnostics {
         List<Diagnostic> result = new ArrayList<>();
         items.stream().sorted(Diagnostic.ORDER).forEach(d -> {
             boolean seen = result.stream().anyMatch(r -> r.code().equals(d.code())
-                    && r.message().equals(d.message())
+                    && (r.message().equals(d.message()) || !r.span().isNone() && r.span().length() > 0
+                            && r.span().length() == d.span().length() && d.code().equals("unknown-unit"))
                     && r.span().offset() == d.span().offset()
                     && r.span().file() == d.span().file());
             if (!seen) {

@@ -50,6 +50,8 @@ import org.antlr.v4.runtime.Token;
 final class AstBuilder {
     private final SourceFile source;
     private final List<Diagnostic> diagnostics = new ArrayList<>();
+    /** The same bound as the evaluator's (NumberBounds): 1e999999999 would print a billion digits. */
+    private static final int MAX_EXPONENT = 64;
 
     AstBuilder(SourceFile source) {
         this.source = source;
@@ -165,8 +167,23 @@ final class AstBuilder {
             String text = c.NUMBER().getText() + " " + c.CORES().getText();
             return new QuantityLiteral(number(c.NUMBER().getText()), "cores", text, span(c));
         }
+        if (ctx instanceof SpacedUnitLiteralContext u) {
+            String text = u.NUMBER().getText() + " " + u.IDENT().getText();
+            return new QuantityLiteral(number(u.NUMBER().getText()), u.IDENT().getText(), text, span(u));
+        }
         if (ctx instanceof NumberLiteralContext n) {
-            return new NumberLiteral(number(n.NUMBER().getText()), n.NUMBER().getText(), span(n));
+            BigDecimal value = number(n.NUMBER().getText());
+            if (value.signum() != 0 && ((long) value.precision() - value.scale() > MAX_EXPONENT
+                    || value.scale() > MAX_EXPONENT + 34)) {
+                diagnostics.add(Diagnostic.error("number-too-large", span(n), "the number " + n.NUMBER().getText()
+                        + " is too large or too precise", "numbers lie between -1e" + MAX_EXPONENT + " and 1e"
+                        + MAX_EXPONENT));
+                value = BigDecimal.ZERO;
+            }
+            if (value.scale() < 0) {
+                value = value.setScale(0); // 1e3 is 1000, not 1E+3
+            }
+            return new NumberLiteral(value, n.NUMBER().getText(), span(n));
         }
         if (ctx instanceof QuantityLiteralContext q) {
             return quantity(q.QUANTITY().getText(), span(q));
@@ -258,7 +275,8 @@ final class AstBuilder {
             }
             String text = part.getText();
             raw.append(text);
-            value.append(part instanceof EscapePartContext ? unescape(text) : text);
+            value.append(part instanceof EscapePartContext ? unescape(text)
+                    : part instanceof EscapedInterpolationPartContext ? "${" : text);
             if (textStart < 0) {
                 textStart = part.start.getStartIndex();
             }
@@ -290,7 +308,11 @@ final class AstBuilder {
     }
 
     private static BigDecimal number(String text) {
-        return new BigDecimal(text.replace("_", ""));
+        try {
+            return new BigDecimal(text.replace("_", ""));
+        } catch (NumberFormatException exponentBeyondInt) {
+            return BigDecimal.ONE.scaleByPowerOfTen(1000); // reported as too large by the caller
+        }
     }
 
     private Identifier identifier(NameContext ctx) {
@@ -307,7 +329,10 @@ final class AstBuilder {
         return span(start, stop);
     }
 
+    /** ANTLR's indexes count code points; spans count UTF-16 units, as Java strings do. */
     private SourceSpan span(int start, int stopInclusive) {
-        return new SourceSpan(source, start, Math.max(0, stopInclusive - start + 1));
+        int from = source.offsetOfCodePoint(start);
+        int to = source.offsetOfCodePoint(Math.max(start, stopInclusive + 1));
+        return new SourceSpan(source, from, Math.max(0, to - from));
     }
 }

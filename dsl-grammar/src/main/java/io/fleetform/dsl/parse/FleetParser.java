@@ -78,8 +78,9 @@ public final class FleetParser {
         tokens.fill();
         for (Token token : tokens.getTokens()) {
             if (token.getChannel() == FleetBaseLexer.COMMENTS) {
-                int length = token.getStopIndex() - token.getStartIndex() + 1;
-                comments.add(new Comment(token.getText(), new SourceSpan(source, token.getStartIndex(), length)));
+                int start = source.offsetOfCodePoint(token.getStartIndex());
+                int end = source.offsetOfCodePoint(token.getStopIndex() + 1);
+                comments.add(new Comment(token.getText(), new SourceSpan(source, start, end - start)));
             }
         }
         return comments;

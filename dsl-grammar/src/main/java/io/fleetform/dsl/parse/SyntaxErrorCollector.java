@@ -88,14 +88,15 @@ final class SyntaxErrorCollector extends BaseErrorListener {
 
     private SourceSpan spanOf(Token token, int line, int column) {
         if (token == null || token.getType() == Token.EOF) {
-            int offset = token == null ? 0 : Math.max(0, Math.min(token.getStartIndex(), source.text().length()));
+            int offset = token == null ? 0 : source.offsetOfCodePoint(token.getStartIndex());
             if (token != null && token.getType() == Token.EOF) {
                 offset = lastNonSpace();
             }
             return new SourceSpan(source, offset, 1);
         }
-        int length = Math.max(1, token.getStopIndex() - token.getStartIndex() + 1);
-        return new SourceSpan(source, token.getStartIndex(), length);
+        int start = source.offsetOfCodePoint(token.getStartIndex());
+        int end = source.offsetOfCodePoint(token.getStopIndex() + 1);
+        return new SourceSpan(source, start, Math.max(1, end - start));
     }
 
     private int lastNonSpace() {

@@ -56,7 +56,13 @@ public final class Coerce {
         if (value instanceof NumberValue n) {
             if (!n.isInteger()) {
                 context.diagnostics().error("not-whole", located.span(), what + " must be a whole number, found "
-                        + n.display(), "");
+                        + shortNumber(n), "");
+                return null;
+            }
+            if (n.value().abs().compareTo(MAX_WHOLE) > 0) {
+                context.diagnostics().error("out-of-range", located.span(), what + " is too large: " + shortNumber(n),
+                        "whole numbers here lie between -" + MAX_WHOLE.toPlainString() + " and "
+                                + MAX_WHOLE.toPlainString());
                 return null;
             }
             return n.value().longValueExact();
@@ -74,6 +80,15 @@ public final class Coerce {
             return n.value().doubleValue();
         }
         return mismatch(context, located, value, what, "a number");
+    }
+
+    /** The largest whole number a model field takes: far beyond any real count, far below long's edge. */
+    private static final BigDecimal MAX_WHOLE = BigDecimal.valueOf(1_000_000_000_000_000L);
+
+    /** A number as a message shows it: at most 30 digits, so a 10,000-digit literal does not fill the screen. */
+    static String shortNumber(NumberValue n) {
+        String text = n.display();
+        return text.length() <= 30 ? text : text.substring(0, 12) + "…(" + text.length() + " digits)";
     }
 
     public static Long integer(EvalContext context, Located located, String what, long min, long max) {

@@ -15,6 +15,7 @@ import java.util.ArrayList;
 import java.util.Deque;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Locale;
 import java.util.Optional;
 import java.util.Set;
@@ -35,6 +36,8 @@ public final class EvalContext {
     private final Deque<Frame> evaluating = new ArrayDeque<>();
     private final Set<Object> active = new HashSet<>();
     private String currentAttribute;
+    /** One "too deep" message per run: the overflow unwinds through many attributes at once. */
+    private boolean deepReported;
     private final Set<Path> filesRead = java.util.Collections.synchronizedSet(new java.util.TreeSet<>());
 
     public EvalContext(Diagnostics diagnostics, EvalOptions options, ModuleResolver modules) {
@@ -62,6 +65,110 @@ public final class EvalContext {
     /** Files read through {@code file()}: inputs of the configuration like the .fleet files. */
     public Set<Path> filesRead() {
         return Set.copyOf(filesRead);
+    }
+
+    /** Every secret value seen in this run (secrets, env values, sensitive variables), to redact from messages. */
+    private final Set<String> secretValues = java.util.Collections.synchronizedSet(new HashSet<>());
+
+    /** The secret texts of this run, for {@link io.fleetform.dsl.diag.SecretsInDiagnostics}. */
+    public Set<String> secretValues() {
+        synchronized (secretValues) {
+            return Set.copyOf(secretValues);
+        }
+    }
+
+    /** Remembers the texts inside a secret value so that no message can print them. */
+    void registerSecret(Value value) {
+        Value plain = value.unwrap();
+        if (plain instanceof io.fleetform.engine.value.StringValue s) {
+            secretValues.add(s.value());
+        } else if (plain instanceof io.fleetform.engine.value.ListValue l) {
+            l.elements().forEach(this::registerSecret);
+        } else if (plain instanceof io.fleetform.engine.value.MapValue m) {
+            m.entries().values().forEach(this::registerSecret);
+        } else if (plain instanceof io.fleetform.engine.value.NumberValue
+                || plain instanceof io.fleetform.engine.value.QuantityValue) {
+            secretValues.add(plain.display());
+        }
+    }
+
+    /** The files of library modules (stdlib/mmo), each with the user's module block that loaded it. */
+    private final Map<io.fleetform.dsl.source.SourceFile, io.fleetform.dsl.ast.Block> libraryCalls =
+            new java.util.IdentityHashMap<>();
+
+    void libraryFile(io.fleetform.dsl.source.SourceFile file, io.fleetform.dsl.ast.Block call) {
+        libraryCalls.put(file, call);
+    }
+
+    /**
+     * A mistake found inside a library module is the caller's: the user does not have the
+     * library's files. It is moved to the user's {@code module} block, to the argument the
+     * library line uses when there is one ({@code var.logic_cores} → {@code logic_cores = ...}),
+     * and says where in the library it surfaced.
+     */
+    Diagnostic relocate(Diagnostic d) {
+        Diagnostic current = d;
+        for (int hops = 0; hops < 32; hops++) {
+            io.fleetform.dsl.ast.Block call = libraryCalls.get(current.span().file());
+            if (call == null) {
+                return current;
+            }
+            SourceSpan inside = current.span();
+            SourceSpan at = call.headerSpan();
+            java.util.regex.Matcher uses = java.util.regex.Pattern.compile("var\\.([A-Za-z_][A-Za-z0-9_-]*)")
+                    .matcher(inside.text());
+            boolean found = false;
+            while (!found && uses.find()) {
+                for (io.fleetform.dsl.ast.BodyItem item : call.items()) {
+                    if (item instanceof io.fleetform.dsl.ast.Attribute a && a.name().name().equals(uses.group(1))) {
+                        at = a.value().span();
+                        found = true;
+                        break;
+                    }
+                }
+            }
+            String where = "in " + call.label().map(l -> "module \"" + l.value() + "\"").orElse("the module")
+                    + " (" + inside.location() + ")";
+            current = new Diagnostic(current.severity(), current.code(), current.message(), at,
+                    current.hint().isEmpty() ? where : current.hint() + "; " + where);
+        }
+        return current;
+    }
+
+    /** Elements visited by {@code for} expressions in one run: nested loops over big lists stop here. */
+    public static final long MAX_WORK = 20_000_000;
+    private long work;
+    private SourceSpan firstOverWork;
+
+    /** Counts elements a {@code for} is about to visit; past {@link #MAX_WORK} the expression fails. */
+    void work(int elements, SourceSpan where) {
+        work += elements;
+        if (work > MAX_WORK) {
+            // Reported once: later loops fail at the first one's place, which the sorted diagnostics drop.
+            firstOverWork = firstOverWork == null ? where : firstOverWork;
+            throw Operators.error("too-much-work", firstOverWork, "the fleet's 'for' expressions visit more than " + MAX_WORK
+                    + " elements", "nested loops over large lists multiply: compute the list once, in a local");
+        }
+    }
+
+    /** Zones of one fleet, however they are written (ranges, for_each, one block each, modules). */
+    public static final int MAX_ZONES = 100_000;
+    /** Instances (replicas of services of zones) of one fleet. */
+    public static final long MAX_INSTANCES = 1_000_000;
+    private int zoneCount;
+    private boolean zoneCapReported;
+
+    /** Counts one more zone; false (reported once, at {@code where}) past {@link #MAX_ZONES}. */
+    boolean admitZone(SourceSpan where) {
+        if (++zoneCount <= MAX_ZONES) {
+            return true;
+        }
+        if (!zoneCapReported) {
+            zoneCapReported = true;
+            diagnostics.error("too-many-zones", where, "the fleet has more than " + MAX_ZONES + " zones",
+                    "split it into several fleets");
+        }
+        return false;
     }
 
     /** The attribute being computed, for messages such as "unknown unit for memory". */
@@ -96,6 +203,13 @@ public final class EvalContext {
             return evaluator.evaluate(expression, scope);
         } catch (EvalError e) {
             diagnostics.add(e.diagnostic());
+            return ErrorValue.INSTANCE;
+        } catch (StackOverflowError e) {
+            if (!deepReported) {
+                deepReported = true;
+                diagnostics.add(Diagnostic.error("too-deep", expression.span(), "this value is nested or built from"
+                        + " a chain of references too deep to follow", "compute it in fewer steps"));
+            }
             return ErrorValue.INSTANCE;
         } finally {
             currentAttribute = saved;
@@ -138,12 +252,16 @@ public final class EvalContext {
 
             @Override
             public Optional<String> environment(String name) {
-                return Optional.ofNullable(options.environment().get(name));
+                Optional<String> value = Optional.ofNullable(options.environment().get(name));
+                value.ifPresent(secretValues::add);
+                return value;
             }
 
             @Override
             public Optional<String> secret(String name) {
-                return readSecret(name);
+                Optional<String> value = readSecret(name);
+                value.ifPresent(secretValues::add);
+                return value;
             }
 
             @Override
@@ -181,11 +299,8 @@ public final class EvalContext {
         if (options.secretsDir().isPresent() && name.matches("[A-Za-z0-9._-]+") && !name.startsWith(".")) {
             Path file = options.secretsDir().get().resolve(name);
             if (Files.isRegularFile(file)) {
-                try {
-                    return Optional.of(Files.readString(file).strip());
-                } catch (IOException e) {
-                    return Optional.empty();
-                }
+                return io.fleetform.dsl.source.SourceReader.read(file, name, 1L << 20).file()
+                        .map(f -> f.text().strip());
             }
         }
         return Optional.empty();

@@ -22,6 +22,7 @@ import io.fleetform.engine.value.SymbolValue;
 import io.fleetform.engine.value.UnknownValue;
 import io.fleetform.engine.value.Units;
 import io.fleetform.engine.value.Value;
+import java.math.BigDecimal;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -89,14 +90,32 @@ public final class ExpressionEvaluator {
     }
 
     private Value quantity(QuantityLiteral q) {
-        Optional<QuantityValue> value = Units.quantity(q.amount(), q.unit(), q.text());
-        if (value.isPresent()) {
-            return value.get();
+        EvalError error = literalError(q, context.currentAttribute());
+        if (error != null) {
+            throw error;
         }
-        String attribute = context.currentAttribute();
+        return Units.quantity(q.amount(), q.unit(), q.text()).orElseThrow();
+    }
+
+    /** What is wrong with a quantity literal as written, or null; also used by the schema check. */
+    static EvalError literalError(QuantityLiteral q, String attribute) {
+        boolean spaced = q.text().indexOf(' ') >= 0 && !q.unit().equals("cores");
+        if (Units.quantity(q.amount(), q.unit(), q.text()).isEmpty()) {
+            return unitError(q, attribute);
+        }
+        if (spaced) {
+            String amount = q.text().substring(0, q.text().indexOf(' '));
+            return Operators.error("unit-spacing", q.span(), "a unit is written right after its number",
+                    "write " + amount + q.unit());
+        }
+        return null;
+    }
+
+    /** The error for a literal whose unit does not exist; also used before evaluation, by the schema check. */
+    static EvalError unitError(QuantityLiteral q, String attribute) {
         Dimension expected = Schema.dimensionOf(attribute);
         List<Units.Unit> suggestions = Units.suggestions(q.unit(), expected);
-        String amount = q.text().substring(0, q.text().length() - q.unit().length());
+        String amount = q.text().substring(0, q.text().length() - q.unit().length()).strip();
         StringBuilder hint = new StringBuilder();
         for (Units.Unit unit : suggestions) {
             hint.append(hint.length() == 0 ? "did you mean " : " or ")
@@ -112,7 +131,7 @@ public final class ExpressionEvaluator {
             hint.append("expected ").append(Units.example(expected));
         }
         String where = attribute == null ? "" : " for " + attribute;
-        throw Operators.error("unknown-unit", q.span(), "unknown unit \"" + q.unit() + "\"" + where, hint.toString());
+        return Operators.error("unknown-unit", q.span(), "unknown unit \"" + q.unit() + "\"" + where, hint.toString());
     }
 
     private Value template(TemplateString t, Scope scope) {
@@ -167,7 +186,13 @@ public final class ExpressionEvaluator {
             return target;
         }
         if (target instanceof SensitiveValue s) {
-            return SensitiveValue.wrap(attributeOf(s.inner(), name, nameSpan, whole), s.source());
+            try {
+                return SensitiveValue.wrap(attributeOf(s.inner(), name, nameSpan, whole), s.source());
+            } catch (EvalError e) {
+                throw Operators.error(e.diagnostic().code(), nameSpan, "no attribute \"" + name + "\" in this"
+                        + " sensitive value", "its keys are not listed, as they could reveal the secret; it comes from "
+                        + s.source());
+            }
         }
         if (target instanceof MapValue map) {
             Value value = map.entries().get(name);
@@ -269,8 +294,53 @@ public final class ExpressionEvaluator {
         return condition instanceof SensitiveValue s ? SensitiveValue.wrap(result, s.source()) : result;
     }
 
+    /**
+     * {@code try} and {@code can} are forms, not functions: their arguments are evaluated by them,
+     * one at a time, so that a mistake in one becomes the answer instead of a diagnostic.
+     */
+    public static final List<String> FORMS = List.of(
+            "try(expressions...) value  # the first argument that evaluates without an error",
+            "can(expression) bool  # true when the expression evaluates without an error");
+
+    private Value form(Call c, Scope scope) {
+        String name = c.function().name();
+        if (name.equals("can") && c.arguments().size() != 1 || c.arguments().isEmpty()) {
+            throw Operators.error("function-error", c.span(), name + "() takes " + (name.equals("can") ? "1 argument"
+                    : "at least 1 argument") + ", got " + c.arguments().size(), "usage: " + FORMS.get(
+                    name.equals("try") ? 0 : 1).replaceAll("  #.*", ""));
+        }
+        EvalError last = null;
+        for (Expression argument : c.arguments()) {
+            Value value;
+            try {
+                value = evaluate(argument, scope);
+            } catch (EvalError e) {
+                last = e;
+                continue;
+            }
+            if (value instanceof ErrorValue) {
+                continue;
+            }
+            if (name.equals("can")) {
+                return value.unwrap() instanceof UnknownValue ? value : BoolValue.of(true);
+            }
+            return value;
+        }
+        if (name.equals("can")) {
+            return BoolValue.of(false);
+        }
+        if (last == null) {
+            return ErrorValue.INSTANCE;
+        }
+        throw Operators.error("function-error", last.diagnostic().span(), "try(): no argument evaluates without an"
+                + " error; the last: " + last.diagnostic().message(), last.diagnostic().hint());
+    }
+
     private Value call(Call c, Scope scope) {
         String name = c.function().name();
+        if ((name.equals("try") || name.equals("can")) && scope.module().functions().get(name) == null) {
+            return form(c, scope);
+        }
         FleetFunction function = scope.module().functions().get(name);
         if (function == null) {
             throw Operators.error("unknown-function", c.function().span(), "unknown function " + name + "()",
@@ -300,6 +370,11 @@ public final class ExpressionEvaluator {
         } catch (FunctionError e) {
             int at = e.argumentIndex();
             SourceSpan span = at >= 0 && at < c.arguments().size() ? c.arguments().get(at).span() : c.span();
+            if (source != null) {
+                // The reason could quote the secret, or something computed from it: whatever the function.
+                throw Operators.error("function-error", span, name + "(): failed on a sensitive argument (the reason"
+                        + " is not shown, as it could reveal the secret)", "the sensitive value comes from " + source);
+            }
             throw Operators.error("function-error", span, name + "(): " + e.getMessage(), e.hint());
         }
         return source == null ? result : SensitiveValue.wrap(result, source);
@@ -312,21 +387,35 @@ public final class ExpressionEvaluator {
             return ErrorValue.INSTANCE;
         }
         String source = sensitiveSource(target, key);
-        target = target.unwrap();
-        key = key.unwrap();
+        if (source != null) {
+            try {
+                return SensitiveValue.wrap(plainIndex(i, target.unwrap(), key.unwrap(), scope), source);
+            } catch (EvalError e) {
+                throw Operators.error(e.diagnostic().code(), e.diagnostic().span(), "cannot take this element of a"
+                        + " sensitive value (the reason is not shown, as it could reveal the secret)",
+                        "the sensitive value comes from " + source);
+            }
+        }
+        return plainIndex(i, target, key, scope);
+    }
+
+    private Value plainIndex(IndexExpr i, Value target, Value key, Scope scope) {
         Value result;
         if (target instanceof UnknownValue || key instanceof UnknownValue) {
             result = UnknownValue.AFTER_PLAN;
+        } else if (target instanceof SymbolValue namespace && key instanceof StringValue k) {
+            // idc[name]: a declared block chosen by a computed name, as idc.name is by a written one.
+            result = scope.module().namespaces().resolve(namespace, new Identifier(k.value(), i.index().span()),
+                    i.span());
         } else if (target instanceof ListValue list && key instanceof NumberValue n) {
             if (!n.isInteger()) {
                 throw Operators.error("type-mismatch", i.index().span(), "a list index must be a whole number", "");
             }
-            int at = n.value().intValue();
-            if (at < 0 || at >= list.elements().size()) {
-                throw Operators.error("index-out-of-range", i.index().span(), "index " + at
+            if (n.value().signum() < 0 || n.value().compareTo(BigDecimal.valueOf(list.elements().size())) >= 0) {
+                throw Operators.error("index-out-of-range", i.index().span(), "index " + Coerce.shortNumber(n)
                         + " is out of range for a list of " + list.elements().size(), "");
             }
-            result = list.elements().get(at);
+            result = list.elements().get(n.value().intValueExact());
         } else if (target instanceof MapValue || target instanceof RefValue) {
             if (!(key instanceof StringValue k)) {
                 throw Operators.error("type-mismatch", i.index().span(), "a map key must be a string, found "
@@ -337,7 +426,7 @@ public final class ExpressionEvaluator {
             throw Operators.error("type-mismatch", i.span(), "cannot index " + Operators.article(target.typeName())
                     + " with " + Operators.article(key.typeName()), "");
         }
-        return source == null ? result : SensitiveValue.wrap(result, source);
+        return result;
     }
 
     private Value unary(Unary u, Scope scope) {
@@ -456,6 +545,8 @@ public final class ExpressionEvaluator {
             throw Operators.error("sensitive-iteration", span, "cannot iterate over a sensitive value",
                     "the number of elements would reveal it");
         }
+        int size = plain instanceof ListValue l ? l.elements().size() : plain instanceof MapValue m ? m.entries().size() : 0;
+        context.work(size, span);
         if (plain instanceof ListValue list) {
             for (int i = 0; i < list.elements().size(); i++) {
                 Scope inner = scope;
@@ -485,6 +576,10 @@ public final class ExpressionEvaluator {
         Value plain = cpu.unwrap();
         if (plain instanceof ErrorValue || plain instanceof UnknownValue) {
             return cpu;
+        }
+        if (plain instanceof QuantityValue q && q.pinned()) {
+            throw Operators.error("duplicate-modifier", p.span(), "'pinned' is written twice", "write it once: "
+                    + "8 cores pinned");
         }
         if (plain instanceof QuantityValue q && (q.dimension() == Dimension.CPU
                 || q.dimension() == Dimension.CPU_OR_DURATION)) {

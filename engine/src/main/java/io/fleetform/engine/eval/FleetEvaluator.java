@@ -21,6 +21,12 @@ public final class FleetEvaluator {
     }
 
     private Set<Path> filesRead = Set.of();
+    private Set<String> secretValues = Set.of();
+
+    /** The secret texts the last evaluation saw, which no message may print. */
+    public Set<String> secretValues() {
+        return secretValues;
+    }
 
     /** Files the last evaluation read through {@code file()}. */
     public Set<Path> filesRead() {
@@ -42,7 +48,9 @@ public final class FleetEvaluator {
         }
         SourceSpan first = files.isEmpty() ? SourceSpan.NONE : new SourceSpan(files.get(0).source(), 0, 0);
         Fleet fleet = new ModelBuilder(context).build(root, first);
+        diagnostics.replaceAll(context::relocate);
         filesRead = context.filesRead();
+        secretValues = context.secretValues();
         return fleet;
     }
 }

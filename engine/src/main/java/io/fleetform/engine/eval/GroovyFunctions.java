@@ -63,24 +63,28 @@ public final class GroovyFunctions {
             return functions;
         }
         Map<String, String> origin = new LinkedHashMap<>();
-        GroovyClassLoader loader = new GroovyClassLoader(GroovyFunctions.class.getClassLoader());
+        GroovyClassLoader loader = new GroovyClassLoader(GroovyFunctions.class.getClassLoader(),
+                UserCode.compilerConfiguration());
+        UserCode.Budget budget = UserCode.Budget.fromEnvironment();
         for (Path script : scripts) {
-            String text;
-            try {
-                text = Files.readString(script);
-            } catch (IOException e) {
-                diagnostics.error("groovy", SourceSpan.NONE, "cannot read " + script + ": " + e.getMessage());
+            io.fleetform.dsl.source.SourceReader.Result read = io.fleetform.dsl.source.SourceReader.read(script,
+                    displayPath(dir, script), io.fleetform.dsl.source.SourceReader.MAX_SOURCE_BYTES);
+            read.error().ifPresent(diagnostics::add);
+            if (read.file().isEmpty()) {
                 continue;
             }
-            SourceFile source = new SourceFile(displayPath(dir, script), text);
+            SourceFile source = read.file().get();
+            String text = source.text();
             Class<?> type;
             try {
                 type = loader.parseClass(new GroovyCodeSource(text, scriptClassName(script), "/groovy/script"));
             } catch (MultipleCompilationErrorsException e) {
                 report(e, source, diagnostics);
+                broken(text, source.path(), builtins, origin, functions);
                 continue;
             } catch (CompilationFailedException e) {
                 diagnostics.error("groovy-compile", new SourceSpan(source, 0, 0), "cannot compile: " + e.getMessage());
+                broken(text, source.path(), builtins, origin, functions);
                 continue;
             }
             Object instance;
@@ -97,7 +101,7 @@ public final class GroovyFunctions {
                 }
                 String name = method.getName();
                 SourceSpan where = new SourceSpan(source, Math.max(0, text.indexOf(name)), name.length());
-                if (builtins.contains(name)) {
+                if (builtins.contains(name) || name.equals("can") || name.equals("try")) {
                     diagnostics.error("function-shadows-builtin", where, "function " + name + "() in " + source.path()
                             + " has the name of a built-in function", "rename it; built-ins cannot be replaced");
                     continue;
@@ -108,10 +112,47 @@ public final class GroovyFunctions {
                             "first defined in " + first);
                     continue;
                 }
-                functions.add(new GroovyFunction(name, method, instance, source.path()));
+                functions.add(new GroovyFunction(name, method, instance, source.path(), budget));
             }
         }
         return functions;
+    }
+
+    private static final java.util.regex.Pattern DEFINITION = java.util.regex.Pattern.compile(
+            "(?m)^\\s*(?:(?:public|static|final|def|[A-Z][\\w<>\\[\\], ]*|int|long|boolean|double|void)\\s+)+"
+                    + "([a-z_][A-Za-z0-9_]*)\\s*\\(");
+
+    /**
+     * The functions a script that does not compile seems to define: calls to them evaluate to an
+     * error without a second message, so the compile error is the one the user reads.
+     */
+    private static void broken(String text, String file, FunctionRegistry builtins, Map<String, String> origin,
+                               List<FleetFunction> functions) {
+        java.util.regex.Matcher m = DEFINITION.matcher(text);
+        while (m.find()) {
+            String name = m.group(1);
+            if (!builtins.contains(name) && origin.putIfAbsent(name, file) == null) {
+                functions.add(new BrokenFunction(name, file));
+            }
+        }
+    }
+
+    /** A function of a script that did not compile (already reported). */
+    private record BrokenFunction(String name, String file) implements FleetFunction {
+        @Override
+        public String signature() {
+            return name + "(...)  # " + file + " (does not compile)";
+        }
+
+        @Override
+        public Value call(List<Value> args, CallContext context) {
+            return io.fleetform.engine.value.ErrorValue.INSTANCE;
+        }
+
+        @Override
+        public boolean acceptsUnknown() {
+            return true;
+        }
     }
 
     private static String scriptClassName(Path script) {
@@ -146,7 +187,8 @@ public final class GroovyFunctions {
     }
 
     /** One Groovy method seen as a fleet function. */
-    private record GroovyFunction(String name, Method method, Object instance, String file) implements FleetFunction {
+    private record GroovyFunction(String name, Method method, Object instance, String file, UserCode.Budget budget)
+            implements FleetFunction {
 
         @Override
         public String signature() {
@@ -164,14 +206,28 @@ public final class GroovyFunctions {
             }
             Object result;
             try {
-                result = method.invoke(Modifier.isStatic(method.getModifiers()) ? null : instance, javaArgs);
+                result = budget.run(() -> method.invoke(Modifier.isStatic(method.getModifiers()) ? null : instance,
+                        javaArgs), file);
+            } catch (UserCode.OutOfTime e) {
+                throw new FunctionError("did not finish within " + e.budget() + " (" + file + ")", -1,
+                        "a user function gets " + budget.perCall().toSeconds() + " s per call and "
+                                + budget.total().toSeconds() + " s per run; set FLEETFORM_FUNCTION_TIMEOUT (seconds)"
+                                + " to change the first");
             } catch (InvocationTargetException e) {
                 Throwable cause = e.getCause();
+                if (cause instanceof StackOverflowError) {
+                    throw new FunctionError("recursed too deeply (stack overflow)" + where(cause));
+                }
+                if (cause instanceof InterruptedException) {
+                    throw new FunctionError("was interrupted" + where(cause));
+                }
                 throw new FunctionError(cause.getClass().getSimpleName() + ": " + cause.getMessage() + where(cause));
             } catch (IllegalAccessException | IllegalArgumentException e) {
                 throw new FunctionError("cannot be called with these arguments: " + e.getMessage());
+            } catch (Exception e) {
+                throw new FunctionError(e.getClass().getSimpleName() + ": " + e.getMessage());
             }
-            return toValue(result);
+            return toValue(result, java.util.Collections.newSetFromMap(new java.util.IdentityHashMap<>()), 0);
         }
 
         private String where(Throwable cause) {
@@ -216,40 +272,84 @@ public final class GroovyFunctions {
             return null;
         }
 
-        private static Value toValue(Object result) throws FunctionError {
+        private static Value bounded(BigDecimal n) throws FunctionError {
+            if (!io.fleetform.engine.value.NumberBounds.fits(n)) {
+                throw new FunctionError("returned a number too large or too precise", -1,
+                        io.fleetform.engine.value.NumberBounds.describe());
+            }
+            return new NumberValue(n);
+        }
+
+        /** Nested results deeper than this are refused (a fleet value is never this deep). */
+        private static final int MAX_DEPTH = 64;
+
+        /**
+         * The fleet value of a function's result. A list that contains itself (or any result
+         * deeper than {@link #MAX_DEPTH}) is refused, and so are NaN and the infinities: fleet
+         * numbers are exact decimals.
+         */
+        private static Value toValue(Object result, Set<Object> open, int depth) throws FunctionError {
             if (result == null) {
                 return NullValue.INSTANCE;
+            }
+            if (depth > MAX_DEPTH) {
+                throw new FunctionError("returned a value nested more than " + MAX_DEPTH + " levels deep");
             }
             if (result instanceof CharSequence s) {
                 return new StringValue(s.toString());
             }
             if (result instanceof BigDecimal d) {
-                return new NumberValue(d);
+                return bounded(d);
             }
             if (result instanceof BigInteger i) {
-                return new NumberValue(new BigDecimal(i));
+                return bounded(new BigDecimal(i));
             }
-            if (result instanceof Integer || result instanceof Long || result instanceof Short) {
+            if (result instanceof Integer || result instanceof Long || result instanceof Short
+                    || result instanceof Byte) {
                 return NumberValue.of(((Number) result).longValue());
             }
+            if (result instanceof Double || result instanceof Float) {
+                double d = ((Number) result).doubleValue();
+                if (Double.isNaN(d) || Double.isInfinite(d)) {
+                    throw new FunctionError("returned " + d + ", which is not a number fleet files can hold", -1,
+                            "fleet numbers are exact decimals; check for a division by zero");
+                }
+                return bounded(new BigDecimal(result.toString()));
+            }
             if (result instanceof Number n) {
-                return new NumberValue(new BigDecimal(n.toString()));
+                try {
+                    return bounded(new BigDecimal(n.toString()));
+                } catch (NumberFormatException e) {
+                    throw new FunctionError("returned " + n.getClass().getSimpleName() + " " + n
+                            + ", which is not a number fleet files can hold");
+                }
             }
             if (result instanceof Boolean b) {
                 return BoolValue.of(b);
             }
+            if ((result instanceof List<?> || result instanceof Map<?, ?>) && !open.add(result)) {
+                throw new FunctionError("returned a " + (result instanceof List<?> ? "list" : "map")
+                        + " that contains itself", -1, "fleet values are trees: copy the element instead");
+            }
             if (result instanceof List<?> list) {
                 List<Value> values = new ArrayList<>();
                 for (Object o : list) {
-                    values.add(toValue(o));
+                    values.add(toValue(o, open, depth + 1));
                 }
+                open.remove(result);
                 return new ListValue(values);
             }
             if (result instanceof Map<?, ?> map) {
                 Map<String, Value> values = new LinkedHashMap<>();
                 for (Map.Entry<?, ?> e : map.entrySet()) {
-                    values.put(String.valueOf(e.getKey()), toValue(e.getValue()));
+                    Object key = e.getKey();
+                    if (key != null && !(key instanceof CharSequence || key instanceof Number || key instanceof Boolean)) {
+                        throw new FunctionError("returned a map with a " + key.getClass().getSimpleName()
+                                + " key; keys must be strings");
+                    }
+                    values.put(String.valueOf(key), toValue(e.getValue(), open, depth + 1));
                 }
+                open.remove(result);
                 return new MapValue(values);
             }
             throw new FunctionError("returned a " + result.getClass().getSimpleName()

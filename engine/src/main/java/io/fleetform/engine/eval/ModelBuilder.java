@@ -66,6 +66,9 @@ final class ModelBuilder {
         Block fleetBlock = fleetBlocks.isEmpty() ? null : fleetBlocks.get(0);
         Layer fleetLayer = fleetBlock == null ? null : new Layer("fleet", fleetBlock, root.scope());
         String owner = fleetLayer == null ? "" : string(fleetLayer, "owner", "");
+        if (fleetLayer != null) {
+            string(fleetLayer, "description", "");
+        }
         Map<String, String> labels = fleetLayer == null || fleetLayer.attribute("labels") == null ? Map.of()
                 : orEmpty(Coerce.stringMap(context, located(fleetLayer, "labels"), "labels"));
 
@@ -94,6 +97,9 @@ final class ModelBuilder {
 
         List<Zone> zones = new ArrayList<>();
         collectZones(root, new ZoneBuilder(context, idcByName), zones);
+        KubernetesNames.check(zones, context.diagnostics());
+        // A local nothing uses is still the user's code: its mistakes are reported like any other.
+        root.locals().keySet().forEach(name -> context.guard(() -> root.local(name, SourceSpan.NONE), null));
         List<Rollout> rollouts = root.declared("rollout").stream().map(this::rollout).toList();
         List<Output> outputs = outputs(root);
         List<Moved> moved = root.movedBlocks().stream().map(this::moved).filter(m -> m != null).toList();
@@ -104,21 +110,49 @@ final class ModelBuilder {
 
     private Map<String, Value> variables(ModuleInstance root) {
         Map<String, Value> variables = new LinkedHashMap<>();
-        root.variableBlocks().forEach((name, block) ->
-                variables.put(name, context.guard(() -> root.variable(name, block.headerSpan()), ErrorValue.INSTANCE)));
+        root.variableBlocks().forEach((name, block) -> {
+            variables.put(name, context.guard(() -> root.variable(name, block.headerSpan()), ErrorValue.INSTANCE));
+            description(root, "var." + name, block);
+        });
         return variables;
     }
 
     /** Zones of the module and, depth first, of the modules it calls; their outputs are checked too. */
+    /**
+     * A description is never used to compute anything, so nothing else would look at it: it is
+     * computed here so that a mistake in it ({@code description = 1 / 0}) is still reported.
+     */
+    private void description(ModuleInstance module, String key, io.fleetform.dsl.ast.Block block) {
+        for (io.fleetform.dsl.ast.BodyItem item : block.items()) {
+            if (item instanceof io.fleetform.dsl.ast.Attribute a && a.name().name().equals("description")) {
+                Value value = context.compute(module.prefix() + key + ".description", "description", a.value(),
+                        module.scope());
+                Coerce.string(context, new Located("description", value, a.value().span()), "description");
+            }
+        }
+    }
+
+    /** Instances counted so far, for the cap. */
+    private long instances;
+
     private void collectZones(ModuleInstance module, ZoneBuilder builder, List<Zone> zones) {
         for (ZoneEntity entity : module.zones().values()) {
-            zones.add(builder.zone(entity));
+            Zone zone = builder.zone(entity);
+            zones.add(zone);
             entity.release();
+            long before = instances;
+            instances += zone.services().stream().mapToLong(s -> s.replicas()).sum();
+            if (before <= EvalContext.MAX_INSTANCES && instances > EvalContext.MAX_INSTANCES) {
+                context.diagnostics().error("too-many-instances", entity.group().block().headerSpan(),
+                        "the fleet has more than " + EvalContext.MAX_INSTANCES + " instances", "split it into several fleets");
+            }
         }
         for (ModuleEntity call : module.moduleCalls().values()) {
             call.instance().ifPresent(child -> {
-                child.variableBlocks().forEach((name, block) ->
-                        context.guard(() -> child.variable(name, block.headerSpan()), null));
+                child.variableBlocks().forEach((name, block) -> {
+                    context.guard(() -> child.variable(name, block.headerSpan()), null);
+                    description(child, "var." + name, block);
+                });
                 child.locals().keySet().forEach(name -> context.guard(() -> child.local(name, SourceSpan.NONE), null));
                 child.declared("template").forEach(t -> t.layers());
                 collectZones(child, builder, zones);
@@ -483,7 +517,13 @@ final class ModelBuilder {
             missing(e, attribute, example);
             return null;
         }
-        return Coerce.string(context, located(e.own(), attribute), attribute);
+        String value = Coerce.string(context, located(e.own(), attribute), attribute);
+        if (value != null && value.isBlank()) {
+            context.diagnostics().error("empty-value", located(e.own(), attribute).span(), e.kind() + " \"" + e.name()
+                    + "\" has an empty " + attribute, "set " + example);
+            return null;
+        }
+        return value;
     }
 
     private void missing(DeclaredEntity e, String attribute, String example) {

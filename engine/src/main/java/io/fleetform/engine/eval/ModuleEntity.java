@@ -71,6 +71,12 @@ final class ModuleEntity implements io.fleetform.engine.value.Entity {
         if (source == null) {
             return null;
         }
+        if (source.startsWith("/") || source.matches("^[A-Za-z]:[\\\\/].*") || source.startsWith("\\\\")) {
+            context.diagnostics().error("module-source", sourceAttribute.value().span(), "module source \"" + source
+                    + "\" is an absolute path", "local modules live in the repository: write a path relative to this"
+                    + " file, starting with ./ or ../");
+            return null;
+        }
         ModuleResolver.Resolved resolved;
         try {
             resolved = context.modules().resolve(source, caller.dir()).orElse(null);
@@ -84,9 +90,24 @@ final class ModuleEntity implements io.fleetform.engine.value.Entity {
                     + "\" not found", hintForSource(source, context));
             return null;
         }
+        if (!ModuleResolver.isLibrary(resolved) && !insideRepository(resolved.dir())) {
+            context.diagnostics().error("module-source", sourceAttribute.value().span(), "module source \"" + source
+                    + "\" leaves the repository", "modules are read from the fleet's own repository ("
+                    + ModuleResolver.displayPath(repository()) + ") or the standard library");
+            return null;
+        }
+        String cycle = cycle(resolved.dir());
+        if (cycle != null) {
+            context.diagnostics().error("module-cycle", sourceAttribute.value().span(), "module cycle: " + cycle,
+                    "a module cannot load itself, directly or through other modules");
+            return null;
+        }
         List<FleetFile> files = new ArrayList<>();
         boolean broken = false;
         for (ParseResult result : resolved.files()) {
+            if (resolved.library()) {
+                result.file().ifPresent(f -> context.libraryFile(f.source(), block));
+            }
             result.diagnostics().forEach(context.diagnostics()::add);
             broken |= result.hasErrors();
             result.file().ifPresent(files::add);
@@ -107,6 +128,46 @@ final class ModuleEntity implements io.fleetform.engine.value.Entity {
             }
         }
         return module;
+    }
+
+    /** Modules calling modules deeper than this are refused, cycle or not. */
+    static final int MAX_DEPTH = 16;
+
+    /** The chain of calls that loads {@code dir} again, or null when it is not already loading. */
+    private String cycle(java.nio.file.Path dir) {
+        List<String> chain = new ArrayList<>();
+        String target = ModuleResolver.identity(dir);
+        boolean found = false;
+        int depth = 0;
+        for (ModuleInstance m = caller; m != null; m = m.parent()) {
+            chain.add(0, m.isRoot() ? ModuleResolver.displayPath(m.dir()) : "module." + m.name());
+            found |= ModuleResolver.identity(m.dir()).equals(target);
+            depth++;
+        }
+        if (found || depth > MAX_DEPTH) {
+            chain.add("module." + name + " (" + ModuleResolver.displayPath(dir) + ")");
+            return (found ? "" : "more than " + MAX_DEPTH + " levels: ") + String.join(" → ", chain);
+        }
+        return null;
+    }
+
+    private java.nio.file.Path repository() {
+        java.nio.file.Path root = caller.root().dir().toAbsolutePath().normalize();
+        for (java.nio.file.Path p = root; p != null; p = p.getParent()) {
+            if (java.nio.file.Files.exists(p.resolve(".git"))) {
+                return p;
+            }
+        }
+        return root;
+    }
+
+    private boolean insideRepository(java.nio.file.Path dir) {
+        java.nio.file.Path repository = repository();
+        try {
+            return dir.toRealPath().startsWith(repository.toRealPath());
+        } catch (IOException e) {
+            return dir.toAbsolutePath().normalize().startsWith(repository);
+        }
     }
 
     private static String hintForSource(String source, EvalContext context) {

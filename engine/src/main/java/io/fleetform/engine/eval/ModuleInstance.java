@@ -125,6 +125,10 @@ public final class ModuleInstance {
         return name;
     }
 
+    ModuleInstance parent() {
+        return parent;
+    }
+
     public boolean isRoot() {
         return parent == null;
     }

@@ -4,6 +4,7 @@ import io.fleetform.engine.module.ModuleLibrary;
 import io.fleetform.dsl.parse.FleetParser;
 import io.fleetform.dsl.parse.ParseResult;
 import io.fleetform.dsl.source.SourceFile;
+import io.fleetform.dsl.source.SourceReader;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -23,7 +24,7 @@ import java.util.stream.Stream;
 public final class ModuleResolver {
 
     /** A resolved module: its folder (virtual for library modules) and its parsed files. */
-    public record Resolved(Path dir, List<ParseResult> files) {
+    public record Resolved(Path dir, List<ParseResult> files, boolean library) {
     }
 
     private final FleetParser parser = new FleetParser();
@@ -55,7 +56,9 @@ public final class ModuleResolver {
                 return Optional.empty();
             }
             for (Path file : fleetFiles(dir)) {
-                files.add(parser.parse(new SourceFile(displayPath(file), Files.readString(file))));
+                SourceReader.Result read = SourceReader.read(file, displayPath(file), SourceReader.MAX_SOURCE_BYTES);
+                files.add(read.file().map(parser::parse)
+                        .orElseGet(() -> new ParseResult(Optional.empty(), List.of(read.error().get()))));
             }
         } else {
             Optional<List<ModuleLibrary.SourceText>> texts = Optional.empty();
@@ -72,9 +75,27 @@ public final class ModuleResolver {
                 files.add(parser.parse(new SourceFile(text.path(), text.text())));
             }
         }
-        Resolved resolved = new Resolved(dir, files);
-        cache.put(key, resolved);
+        Resolved resolved = new Resolved(dir, files, !local);
+        if (local) {
+            // Library modules are parsed once per call: each call's files are its own, so a mistake
+            // inside one is reported at the call that caused it (see EvalContext#relocate).
+            cache.put(key, resolved);
+        }
         return Optional.of(resolved);
+    }
+
+    /** A library module's folder is virtual (e.g. {@code stdlib/mmo}), not on disk. */
+    public static boolean isLibrary(Resolved resolved) {
+        return resolved.library();
+    }
+
+    /** The same folder reached by two paths (a symlink, "a/../a") has one identity. */
+    static String identity(Path dir) {
+        try {
+            return dir.toRealPath().toString();
+        } catch (IOException e) {
+            return dir.toAbsolutePath().normalize().toString();
+        }
     }
 
     /** The {@code *.fleet} files of a folder, sorted by name; sub-folders are other modules. */

@@ -4,6 +4,7 @@ import io.fleetform.dsl.ast.Binary;
 import io.fleetform.dsl.diag.Diagnostic;
 import io.fleetform.dsl.source.SourceSpan;
 import io.fleetform.engine.value.BoolValue;
+import io.fleetform.engine.value.NumberBounds;
 import io.fleetform.engine.value.Dimension;
 import io.fleetform.engine.value.ListValue;
 import io.fleetform.engine.value.MapValue;
@@ -27,6 +28,17 @@ final class Operators {
     }
 
     static Value binary(Binary.Operator op, Value left, Value right, SourceSpan span) {
+        Value result = compute(op, left, right, span);
+        BigDecimal amount = result instanceof NumberValue n ? n.value() : result instanceof QuantityValue q ? q.amount()
+                : null;
+        if (amount != null && !NumberBounds.fits(amount)) {
+            throw error("number-too-large", span, "the result of '" + op.symbol + "' is too large or too precise",
+                    NumberBounds.describe());
+        }
+        return result;
+    }
+
+    private static Value compute(Binary.Operator op, Value left, Value right, SourceSpan span) {
         return switch (op) {
             case ADD, SUBTRACT -> additive(op, left, right, span);
             case MULTIPLY -> multiply(left, right, span);

@@ -45,7 +45,7 @@ public final class Schema {
     private static final Map<String, BlockType> SERVICE_BLOCKS = Map.of("io", IO, "network", NETWORK, "disk", DISK,
             "lifecycle", LIFECYCLE);
     private static final BlockType SERVICE = block("service", 1, "service \"logic\" { ... }", SERVICE_ATTRIBUTES,
-            SERVICE_BLOCKS, Set.of(FromClause.class, IfClause.class), false, true);
+            SERVICE_BLOCKS, Set.of(FromClause.class, IfClause.class, ForEachClause.class, AsClause.class), false, true);
     private static final Map<String, BlockType> ZONE_BLOCKS = Map.of("service", SERVICE, "lifecycle", LIFECYCLE);
     private static final BlockType METRIC_GATE = block("gate", 0,
             "gate { prometheus = \"http://prometheus:9090\"  query = \"...\"  max = 0.01  for = 2m  every = 15s }",

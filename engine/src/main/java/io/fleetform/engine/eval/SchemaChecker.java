@@ -61,6 +61,9 @@ final class SchemaChecker {
                     : schema.name() + " takes one name, found " + block.labels().size();
             diagnostics.error("block-labels", span, message, "write it as: " + schema.labelUsage());
         }
+        for (io.fleetform.dsl.ast.Label label : block.labels()) {
+            checkName(label);
+        }
         for (Clause clause : block.clauses()) {
             if (!schema.clauses().contains(clause.getClass())) {
                 diagnostics.error("unexpected-clause", clause.span(), "'" + Schema.clauseName(clause.getClass())
@@ -83,6 +86,7 @@ final class SchemaChecker {
                                     + String.join(", ", schema.attributes().stream().sorted().toList())));
                 }
                 duplicate(seen, name, attribute.name().span(), "\"" + name + "\" is set twice in this " + schema.name());
+                checkUnits(attribute);
                 continue;
             }
             Block nested = (Block) item;
@@ -105,6 +109,51 @@ final class SchemaChecker {
                                 + schema.name());
             }
             checkBlock(nested, nestedSchema);
+        }
+    }
+
+    /**
+     * A unit that does not exist is a mistake wherever it is written, even in a template no
+     * service uses yet: it is found here, before evaluation (which reports the same diagnostic
+     * for what it computes; duplicates are dropped).
+     */
+    private void checkUnits(Attribute attribute) {
+        io.fleetform.dsl.ast.Expressions.walk(attribute.value(), e -> {
+            if (e instanceof io.fleetform.dsl.ast.QuantityLiteral q) {
+                EvalError error = ExpressionEvaluator.literalError(q, attribute.name().name());
+                if (error != null) {
+                    diagnostics.add(error.diagnostic());
+                }
+            }
+        });
+    }
+
+    /**
+     * Names end up in plans, object names and terminals: an empty one, or one holding control,
+     * bidirectional or invisible characters (which make two different names look alike), is refused.
+     */
+    private void checkName(io.fleetform.dsl.ast.Label label) {
+        String name = label.value();
+        if (name.isBlank()) {
+            diagnostics.error("invalid-name", label.span(), "a name cannot be empty", "e.g. \"s1\"");
+            return;
+        }
+        if (!name.equals(name.strip())) {
+            diagnostics.error("invalid-name", label.span(), "a name cannot begin or end with a space", "");
+            return;
+        }
+        for (int i = 0; i < name.length(); ) {
+            int c = name.codePointAt(i);
+            int type = Character.getType(c);
+            if (Character.isISOControl(c) || type == Character.FORMAT || type == Character.LINE_SEPARATOR
+                    || type == Character.PARAGRAPH_SEPARATOR || type == Character.UNASSIGNED
+                    || type == Character.PRIVATE_USE || type == Character.SURROGATE) {
+                diagnostics.error("invalid-name", label.span(), String.format("a name cannot contain the invisible"
+                        + " or control character U+%04X", c), "names are shown in plans and object names; "
+                        + "type the name again without it");
+                return;
+            }
+            i += Character.charCount(c);
         }
     }
 

@@ -24,14 +24,16 @@ final class ServiceEntity extends LayeredEntity {
     private final String address;
     private List<Layer> layers;
     private Optional<String> template = Optional.empty();
+    private boolean templateFailed;
 
-    ServiceEntity(ZoneEntity zone, String name, Block block) {
+    /** {@code scope} is the zone's, plus the iteration variable for a service made by {@code for_each}. */
+    ServiceEntity(ZoneEntity zone, String name, Block block, Scope scope) {
         super(zone.module().context());
         this.zone = zone;
         this.name = name;
         this.block = block;
         this.address = zone.address() + ".service." + name;
-        this.own = new Layer(address, block, zone.layer().scope());
+        this.own = new Layer(address, block, scope);
     }
 
     ZoneEntity zone() {
@@ -40,6 +42,12 @@ final class ServiceEntity extends LayeredEntity {
 
     Block block() {
         return block;
+    }
+
+    /** True when its template could not be found (reported once): what it lacks is then no news. */
+    boolean templateFailed() {
+        layers();
+        return templateFailed;
     }
 
     Optional<String> template() {
@@ -55,6 +63,8 @@ final class ServiceEntity extends LayeredEntity {
                 List<Layer> inherited = TemplateLayers.of(context, address() + ".from", from.from(), own.scope());
                 if (!inherited.isEmpty()) {
                     template = Optional.of(inherited.get(0).owner());
+                } else {
+                    templateFailed = true;
                 }
                 resolved.addAll(inherited);
             });

@@ -48,15 +48,13 @@ final class VariableInputs {
         Map<String, Attribute> fromFiles = new LinkedHashMap<>();
         FleetParser parser = new FleetParser();
         for (Path file : options.varFiles()) {
-            String text;
-            try {
-                text = Files.readString(file);
-            } catch (IOException e) {
-                diagnostics.error("var-file", io.fleetform.dsl.source.SourceSpan.NONE, "cannot read -var-file " + file
-                        + ": " + e.getMessage(), "");
+            io.fleetform.dsl.source.SourceReader.Result read = io.fleetform.dsl.source.SourceReader.read(file,
+                    ModuleResolver.displayPath(file), io.fleetform.dsl.source.SourceReader.MAX_SOURCE_BYTES);
+            read.error().ifPresent(diagnostics::add);
+            if (read.file().isEmpty()) {
                 continue;
             }
-            ParseResult result = parser.parse(new SourceFile(ModuleResolver.displayPath(file), text));
+            ParseResult result = parser.parse(read.file().get());
             diagnostics.addAll(result.diagnostics());
             FleetFile parsed = result.file().orElse(null);
             if (parsed == null) {

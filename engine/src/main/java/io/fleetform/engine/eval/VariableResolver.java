@@ -54,14 +54,16 @@ final class VariableResolver {
             input = new Located(name, context.compute(key, "default", fallback.value(), module.scope()),
                     fallback.value().span());
         }
-        Value value = typed(input, type);
         Attribute sensitive = attribute(block, "sensitive");
-        if (sensitive != null && Boolean.TRUE.equals(Coerce.bool(context, new Located("sensitive",
+        boolean isSensitive = sensitive != null && Boolean.TRUE.equals(Coerce.bool(context, new Located("sensitive",
                 context.compute(key + ".sensitive", "sensitive", sensitive.value(), module.scope()),
-                sensitive.value().span()), "sensitive"))) {
-            value = SensitiveValue.wrap(value, "var." + name);
+                sensitive.value().span()), "sensitive"));
+        if (isSensitive) {
+            // Before the type check, whose message would quote the value.
+            context.registerSecret(input.value());
         }
-        return value;
+        Value value = typed(input, type);
+        return isSensitive ? SensitiveValue.wrap(value, "var." + name) : value;
     }
 
     void validate(String name, Block block, Value value) {
@@ -81,11 +83,12 @@ final class VariableResolver {
                 continue;
             }
             Value result = context.compute(key, "condition", condition.value(), module.scope()).unwrap();
+            Attribute message = attribute(validation, "message");
+            // The message is computed even when the rule holds: a mistake in it must not wait for a bad value.
+            String text = message == null ? "the validation condition is false"
+                    : Coerce.string(context, new Located("message", context.compute(key + ".message", "message",
+                    message.value(), module.scope()), message.value().span()), "message");
             if (result instanceof BoolValue b && !b.value()) {
-                Attribute message = attribute(validation, "message");
-                String text = message == null ? "the validation condition is false"
-                        : Coerce.string(context, new Located("message", context.compute(key + ".message", "message",
-                        message.value(), module.scope()), message.value().span()), "message");
                 context.diagnostics().error("invalid-variable", where(name, block), "invalid value for variable \""
                         + name + "\": " + text, "the rule is at " + condition.value().span().location());
             } else if (!(result instanceof BoolValue) && !(result instanceof ErrorValue)
@@ -135,9 +138,14 @@ final class VariableResolver {
         if (type.equals("any") && (parsed.hasErrors() || !literal(parsed))) {
             return new Located(name, new StringValue(raw.text()), span); // as Terraform: untyped text is a string
         }
+        if (!parsed.hasErrors() && parsed.fileOrThrow().body().items().get(0) instanceof Attribute word
+                && word.value() instanceof Variable) {
+            // A bare word (-var count=abc) is text, so the type check says what is wrong with it.
+            return new Located(name, new StringValue(raw.text()), span);
+        }
         if (parsed.hasErrors() || !(parsed.fileOrThrow().body().items().get(0) instanceof Attribute attribute)) {
             context.diagnostics().error("invalid-variable", span, "cannot read the value of " + raw.origin()
-                    + " as a " + type, type.equals("list") ? "write it like [\"a\", \"b\"]" : "");
+                    + " as a " + type, type.startsWith("list") ? "write it like [\"a\", \"b\"]" : "");
             return new Located(name, ErrorValue.INSTANCE, span);
         }
         return new Located(name, context.compute(key, name, attribute.value(), module.scope()), span);
@@ -166,13 +174,31 @@ final class VariableResolver {
             return "any";
         }
         Expression e = attribute.value();
-        if (e instanceof Variable v && TYPES.contains(v.name())) {
-            return v.name();
+        String parsed = typeOf(e);
+        if (parsed != null) {
+            return parsed;
         }
         String written = e instanceof Variable v ? v.name() : e.span().text();
         context.diagnostics().error("unknown-type", e.span(), "unknown variable type \"" + written + "\"",
-                hintOr(Suggest.didYouMean(written, TYPES), "types: " + String.join(", ", TYPES)));
+                hintOr(Suggest.didYouMean(written, TYPES), "types: " + String.join(", ", TYPES)
+                        + ", and list(T) or map(T) of one of them"));
         return "any";
+    }
+
+    /**
+     * A type as written: a name ({@code number}), or a collection of one element type
+     * ({@code list(string)}, {@code map(size)}, {@code list(map(number))}); null if it is neither.
+     */
+    private static String typeOf(Expression e) {
+        if (e instanceof Variable v && TYPES.contains(v.name())) {
+            return v.name();
+        }
+        if (e instanceof io.fleetform.dsl.ast.Call c && c.arguments().size() == 1
+                && (c.function().name().equals("list") || c.function().name().equals("map"))) {
+            String element = typeOf(c.arguments().get(0));
+            return element == null ? null : c.function().name() + "(" + element + ")";
+        }
+        return null;
     }
 
     private static String hintOr(String hint, String otherwise) {
@@ -180,8 +206,17 @@ final class VariableResolver {
     }
 
     private Value typed(Located input, String type) {
+        return typed(input, type, "variable \"" + input.attribute() + "\"");
+    }
+
+    /** Checks (and settles: 500m as CPU, 1 as "1") a value against a type; {@code what} names it in messages. */
+    private Value typed(Located input, String type, String what) {
         Value value = input.value();
         Value plain = value.unwrap();
+        int open = type.indexOf('(');
+        if (open > 0 && !(plain instanceof ErrorValue || plain instanceof UnknownValue || plain instanceof NullValue)) {
+            return typedCollection(input, type.substring(0, open), type.substring(open + 1, type.length() - 1), what);
+        }
         if (plain instanceof ErrorValue || plain instanceof UnknownValue || plain instanceof NullValue
                 || type.equals("any")) {
             return value;
@@ -208,12 +243,44 @@ final class VariableResolver {
         };
         if (!ok) {
             if (type.equals("string") && (plain instanceof NumberValue || plain instanceof BoolValue)) {
-                return new StringValue(plain.display());
+                return rewrap(value, new StringValue(plain.display()));
             }
-            Coerce.mismatch(context, input, plain, "variable \"" + input.attribute() + "\"", "a " + type);
+            Coerce.mismatch(context, input, plain, what, "a " + type);
             return ErrorValue.INSTANCE;
         }
         return value;
+    }
+
+    private Value typedCollection(Located input, String kind, String element, String what) {
+        Value value = input.value();
+        Value plain = value.unwrap();
+        boolean failed = false;
+        if (kind.equals("list") && plain instanceof ListValue list) {
+            List<Value> elements = new java.util.ArrayList<>(list.elements().size());
+            for (int i = 0; i < list.elements().size(); i++) {
+                Value checked = typed(new Located(input.attribute(), list.elements().get(i), input.span()), element,
+                        what + " element " + i);
+                failed |= checked instanceof ErrorValue;
+                elements.add(checked);
+            }
+            return failed ? ErrorValue.INSTANCE : rewrap(value, new ListValue(elements));
+        }
+        if (kind.equals("map") && plain instanceof MapValue map) {
+            java.util.Map<String, Value> entries = new java.util.LinkedHashMap<>();
+            for (java.util.Map.Entry<String, Value> e : map.entries().entrySet()) {
+                Value checked = typed(new Located(input.attribute(), e.getValue(), input.span()), element,
+                        what + " key \"" + e.getKey() + "\"");
+                failed |= checked instanceof ErrorValue;
+                entries.put(e.getKey(), checked);
+            }
+            return failed ? ErrorValue.INSTANCE : rewrap(value, new MapValue(entries));
+        }
+        Coerce.mismatch(context, input, plain, what, "a " + kind + " of " + element);
+        return ErrorValue.INSTANCE;
+    }
+
+    private static Value rewrap(Value original, Value settled) {
+        return original instanceof SensitiveValue s ? SensitiveValue.wrap(settled, s.source()) : settled;
     }
 
     private static Attribute attribute(Block block, String name) {

@@ -103,8 +103,8 @@ final class ZoneBuilder {
             return e == null ? null : e.name();
         }, "image = image.NAME");
         Cpu cpu = required(s, "cpu", header, this::cpu, "cpu = 2 cores");
-        Long memory = required(s, "memory", header, v -> Coerce.wholeBase(context, v, Dimension.SIZE, "memory"),
-                "memory = 4Gi");
+        Long memory = required(s, "memory", header, v -> positive(v, Coerce.wholeBase(context, v, Dimension.SIZE,
+                "memory"), "memory"), "memory = 4Gi");
         Long replicas = optional(s.located("replicas"), v -> Coerce.integer(context, v, "replicas", 0, 10_000));
         Network network = network(s, cpu);
         Spread spread = enumeration(s.located("spread"), SPREADS, "spread", Spread.NONE);
@@ -156,6 +156,16 @@ final class ZoneBuilder {
             return null;
         }
         return new Cpu(millicores, q.pinned());
+    }
+
+    /** Zero memory or a zero-sized disk is always a slip (a missing unit, a wrong variable), never a wish. */
+    private Long positive(Located where, Long amount, String what) {
+        if (amount != null && amount == 0) {
+            context.diagnostics().error("zero-size", where.span(), what + " cannot be zero", "e.g. " + what + " = "
+                    + (what.equals("memory") ? "4Gi" : "50Gi at \"/data\""));
+            return null;
+        }
+        return amount;
     }
 
     private Network network(ServiceEntity s, Cpu cpu) {
@@ -214,7 +224,8 @@ final class ZoneBuilder {
         Boolean rps = optional(s.nested("network", "rps"), v -> Coerce.bool(context, v, "rps"));
         if (irq == IrqBinding.LOCAL && cpu != null && !cpu.pinned()) {
             Located irqValue = s.nested("network", "irq");
-            context.diagnostics().error("irq-needs-pinned", irqValue != null ? irqValue.span() : block.headerSpan(),
+            context.diagnostics().error("irq-needs-pinned", irqValue != null ? irqValue.span()
+                            : block != null ? block.headerSpan() : s.located("network").span(),
                     "irq = local binds the VF's interrupts to the service's pinned cores, but its cpu is not pinned",
                     "pin the cpu (cpu = 4 cores pinned) or set irq = any");
         }
@@ -239,14 +250,14 @@ final class ZoneBuilder {
             Located value = s.located("disk");
             Value plain = Coerce.plain(context, value, "disk", false);
             if (plain instanceof MountValue mount) {
-                Long size = Coerce.wholeBase(context, new Located("disk", mount.size(), value.span()), Dimension.SIZE,
-                        "disk");
+                Long size = positive(value, Coerce.wholeBase(context, new Located("disk", mount.size(), value.span()),
+                        Dimension.SIZE, "disk"), "disk");
                 return size == null ? Optional.empty() : Optional.of(new Disk(size, mount.path(), keep != null && keep));
             }
             if (plain == null) {
                 return Optional.empty();
             }
-            Long size = Coerce.wholeBase(context, value, Dimension.SIZE, "disk");
+            Long size = positive(value, Coerce.wholeBase(context, value, Dimension.SIZE, "disk"), "disk");
             return size == null ? Optional.empty() : Optional.of(new Disk(size, "/data", keep != null && keep));
         }
         Located sizeValue = s.nested("disk", "size");
@@ -389,7 +400,8 @@ final class ZoneBuilder {
     private <T> T required(LayeredEntity entity, String attribute, SourceSpan header,
                            java.util.function.Function<Located, T> read, String example) {
         Located value = entity.located(attribute);
-        if (value == null && !misspelt(entity, attribute)) {
+        if (value == null && !misspelt(entity, attribute)
+                && !(entity instanceof ServiceEntity service && service.templateFailed())) {
             context.diagnostics().error("missing-attribute", header, entity.kind() + " \"" + entity.name() + "\" has no "
                     + attribute, "set " + example + ", or build it from a template that does");
             return null;

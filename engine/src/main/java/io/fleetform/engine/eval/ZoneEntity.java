@@ -1,6 +1,7 @@
 package io.fleetform.engine.eval;
 
 import io.fleetform.dsl.ast.Block;
+import io.fleetform.dsl.ast.ForEachClause;
 import io.fleetform.dsl.ast.IfClause;
 import io.fleetform.dsl.source.SourceSpan;
 import io.fleetform.engine.value.BoolValue;
@@ -56,12 +57,54 @@ final class ZoneEntity extends LayeredEntity {
             services = new LinkedHashMap<>();
             for (Block block : layer.repeated("service")) {
                 String serviceName = block.label().map(l -> l.value()).orElse("");
-                if (included(block)) {
-                    services.putIfAbsent(serviceName, new ServiceEntity(this, serviceName, block));
+                ForEachClause forEach = block.clause(ForEachClause.class).orElse(null);
+                if (forEach == null) {
+                    if (included(block, serviceName, layer.scope())) {
+                        services.putIfAbsent(serviceName, new ServiceEntity(this, serviceName, block, layer.scope()));
+                    }
+                    continue;
                 }
+                repeated(block, serviceName, forEach);
             }
         }
         return services;
+    }
+
+    /**
+     * {@code service "worker-" for_each ["a", "b"] as w { ... }}: one service per element, named
+     * label + key ({@code worker-a}), each seeing {@code w.key}, {@code w.value}, {@code w.index}
+     * and {@code w.name} ({@code each} without {@code as}), as zones do.
+     */
+    private void repeated(Block block, String label, ForEachClause forEach) {
+        String variable = block.clause(io.fleetform.dsl.ast.AsClause.class).map(a -> a.name().name()).orElse("each");
+        String key = address() + ".service." + label + ".for_each";
+        Value collection = context.compute(key, "for_each", forEach.collection(), layer.scope());
+        Map<String, Value> items = Repetition.items(context, collection, forEach.collection().span(), "service names");
+        int index = 0;
+        for (Map.Entry<String, Value> item : items.entrySet()) {
+            String serviceName = label + item.getKey();
+            Map<String, Value> each = new LinkedHashMap<>();
+            each.put("name", new StringValue(serviceName));
+            each.put("index", NumberValue.of(index++));
+            each.put("key", new StringValue(item.getKey()));
+            each.put("value", item.getValue());
+            Scope scope = layer.scope().with(variable, new MapValue(each));
+            if (!included(block, serviceName, scope)) {
+                continue;
+            }
+            if (!serviceName.matches("[A-Za-z0-9]([A-Za-z0-9_.-]*[A-Za-z0-9])?")) {
+                context.diagnostics().error("invalid-name", forEach.collection().span(), "service name \""
+                        + serviceName + "\" is not valid", "letters, digits, '-', '_' and '.', starting and ending"
+                        + " with a letter or digit");
+                continue;
+            }
+            ServiceEntity first = services.putIfAbsent(serviceName, new ServiceEntity(this, serviceName, block, scope));
+            if (first != null) {
+                context.diagnostics().error("duplicate", forEach.collection().span(), "service \"" + serviceName
+                        + "\" is declared twice in zone " + name, "first declared at "
+                        + first.block().headerSpan().location());
+            }
+        }
     }
 
     /**
@@ -72,13 +115,13 @@ final class ZoneEntity extends LayeredEntity {
         services = null;
     }
 
-    private boolean included(Block block) {
+    private boolean included(Block block, String serviceName, Scope scope) {
         IfClause condition = block.clause(IfClause.class).orElse(null);
         if (condition == null) {
             return true;
         }
-        String key = address() + ".service." + block.label().map(l -> l.value()).orElse("") + ".if";
-        Value value = context.compute(key, "if", condition.condition(), layer.scope()).unwrap();
+        String key = address() + ".service." + serviceName + ".if";
+        Value value = context.compute(key, "if", condition.condition(), scope).unwrap();
         if (value instanceof BoolValue b) {
             return b.value();
         }

@@ -24,7 +24,9 @@ import java.util.Map;
  * {@code as z}, {@code each} by default) with {@code index}, {@code key}, {@code value} and {@code name}.
  */
 final class ZoneGroup {
-    static final int MAX_ZONES = 100_000;
+    static final int MAX_ZONES = EvalContext.MAX_ZONES;
+    /** Zone numbers are ints in the model: a range bound beyond this is a mistake, not a fleet. */
+    static final long MAX_BOUND = 1_000_000_000L;
 
     private final ModuleInstance module;
     private final Block block;
@@ -59,7 +61,7 @@ final class ZoneGroup {
         String variable = block.clause(AsClause.class).map(a -> a.name().name()).orElse("each");
         List<ZoneEntity> result = new ArrayList<>();
         if (block.typeName().equals("zone")) {
-            if (included(key, module.scope())) {
+            if (included(key, module.scope()) && context.admitZone(block.headerSpan())) {
                 result.add(new ZoneEntity(module, this, label, 0, module.scope()));
             }
             return result;
@@ -74,9 +76,9 @@ final class ZoneGroup {
         }
         if (range != null) {
             Long from = Coerce.integer(context, new Located("from", context.compute(key + ".from", "from",
-                    range.from(), module.scope()), range.from().span()), "a zone range start");
+                    range.from(), module.scope()), range.from().span()), "a zone range start", -MAX_BOUND, MAX_BOUND);
             Long to = Coerce.integer(context, new Located("to", context.compute(key + ".to", "to",
-                    range.to().get(), module.scope()), range.to().get().span()), "a zone range end");
+                    range.to().get(), module.scope()), range.to().get().span()), "a zone range end", -MAX_BOUND, MAX_BOUND);
             if (from == null || to == null) {
                 return result;
             }
@@ -92,29 +94,7 @@ final class ZoneGroup {
             return result;
         }
         Value collection = context.compute(key + ".for_each", "for_each", forEach.collection(), module.scope());
-        Value plain = collection.unwrap();
-        if (plain instanceof ErrorValue) {
-            return result;
-        }
-        if (collection.isSensitive() || plain instanceof UnknownValue) {
-            context.diagnostics().error("zones-for-each", forEach.collection().span(),
-                    "for_each needs a value known before planning and not sensitive", "");
-            return result;
-        }
-        Map<String, Value> items = new LinkedHashMap<>();
-        if (plain instanceof ListValue list) {
-            for (int i = 0; i < list.elements().size(); i++) {
-                Value element = list.elements().get(i).unwrap();
-                String suffix = element instanceof StringValue s ? s.value() : Integer.toString(i);
-                items.put(suffix, list.elements().get(i));
-            }
-        } else if (plain instanceof MapValue map) {
-            items.putAll(map.entries());
-        } else {
-            context.diagnostics().error("zones-for-each", forEach.collection().span(),
-                    "for_each needs a list or a map, found " + Operators.article(plain.typeName()), "");
-            return result;
-        }
+        Map<String, Value> items = Repetition.items(context, collection, forEach.collection().span(), "zone names");
         int index = 0;
         for (Map.Entry<String, Value> item : items.entrySet()) {
             String name = label + item.getKey();
@@ -153,7 +133,9 @@ final class ZoneGroup {
             each.put("name", new StringValue(name));
             scope = module.scope().with(variable, new MapValue(each));
         }
-        result.add(new ZoneEntity(module, this, name, index, scope));
+        if (module.context().admitZone(block.headerSpan())) {
+            result.add(new ZoneEntity(module, this, name, index, scope));
+        }
     }
 
     private io.fleetform.dsl.ast.Attribute nameAttribute() {

@@ -2,9 +2,10 @@ package io.fleetform.engine.load;
 
 import io.fleetform.dsl.ast.FleetFile;
 import io.fleetform.dsl.diag.Diagnostics;
+import io.fleetform.dsl.diag.SecretsInDiagnostics;
 import io.fleetform.dsl.parse.FleetParser;
 import io.fleetform.dsl.parse.ParseResult;
-import io.fleetform.dsl.source.SourceFile;
+import io.fleetform.dsl.source.SourceReader;
 import io.fleetform.dsl.source.SourceSpan;
 import io.fleetform.engine.eval.EvalOptions;
 import io.fleetform.engine.eval.FleetEvaluator;
@@ -26,6 +27,9 @@ import java.util.Optional;
  * into the model. Every phase adds to the same diagnostics, so one run reports everything.
  */
 public final class FleetLoader {
+    /** All {@code .fleet} files of one folder together; each is also at most {@link SourceReader#MAX_SOURCE_BYTES}. */
+    static final long MAX_FLEET_CHARS = 32L << 20;
+
     private final FleetParser parser = new FleetParser();
     private final FunctionRegistry builtins;
 
@@ -55,15 +59,22 @@ public final class FleetLoader {
             return new LoadResult(Optional.empty(), diagnostics.sorted(), List.of());
         }
         List<FleetFile> files = new ArrayList<>();
+        long total = 0;
         for (Path path : paths) {
-            String text;
-            try {
-                text = Files.readString(path);
-            } catch (IOException e) {
-                diagnostics.error("unreadable", SourceSpan.NONE, "cannot read " + path + ": " + e.getMessage(), "");
+            SourceReader.Result read = SourceReader.read(path, ModuleResolver.displayPath(path),
+                    SourceReader.MAX_SOURCE_BYTES);
+            read.error().ifPresent(diagnostics::add);
+            if (read.file().isEmpty()) {
                 continue;
             }
-            ParseResult result = parser.parse(new SourceFile(ModuleResolver.displayPath(path), text));
+            total += read.file().get().text().length();
+            if (total > MAX_FLEET_CHARS) {
+                diagnostics.error("too-large", new io.fleetform.dsl.source.SourceSpan(read.file().get(), 0, 0),
+                        "the fleet's .fleet files hold more than " + (MAX_FLEET_CHARS >> 20) + " MiB; this one is"
+                                + " not read", "split the fleet, or use ranges and for_each");
+                break;
+            }
+            ParseResult result = parser.parse(read.file().get());
             diagnostics.addAll(result.diagnostics());
             result.file().ifPresent(files::add);
         }
@@ -75,7 +86,8 @@ public final class FleetLoader {
         FleetEvaluator evaluator = new FleetEvaluator(functions, ModuleResolver.fromClassPath());
         Fleet fleet = evaluator.evaluate(dir, files, options, diagnostics);
         boolean failed = diagnostics.hasErrors();
-        return new LoadResult(failed ? Optional.empty() : Optional.of(fleet), diagnostics.sorted(), files,
-                evaluator.filesRead());
+        List<io.fleetform.dsl.diag.Diagnostic> redacted = SecretsInDiagnostics.redact(diagnostics.sorted(),
+                evaluator.secretValues());
+        return new LoadResult(failed ? Optional.empty() : Optional.of(fleet), redacted, files, evaluator.filesRead());
     }
 }

@@ -99,6 +99,9 @@ final class CollectionFunctions {
                     return new ListValue(list.subList(start, end));
                 }),
                 Fn.of("range(start number, end number, step number?) list", 1, 3, CollectionFunctions::range),
+                Fn.of("sum(list) number|quantity", 1, 1, CollectionFunctions::sum),
+                Fn.of("alltrue(list) bool", 1, 1, (a, c) -> allOrAny(a, true)),
+                Fn.of("anytrue(list) bool", 1, 1, (a, c) -> allOrAny(a, false)),
                 Fn.of("keys(map) list", 1, 1, (a, c) -> {
                     List<Value> keys = new ArrayList<>();
                     a.map(0).keySet().forEach(k -> keys.add(new StringValue(k)));
@@ -143,6 +146,49 @@ final class CollectionFunctions {
                     }
                     throw new FunctionError("all arguments are null or empty");
                 }));
+    }
+
+    /** The sum of numbers, or of quantities of one dimension ({@code sum([2Gi, 512Mi])} is 2.5Gi); 0 for []. */
+    private static Value sum(Args a, io.fleetform.engine.eval.function.CallContext c) throws FunctionError {
+        List<Value> list = a.list(0);
+        BigDecimal total = BigDecimal.ZERO;
+        io.fleetform.engine.value.QuantityValue first = null;
+        for (int i = 0; i < list.size(); i++) {
+            Value v = list.get(i);
+            if (v instanceof NumberValue n && first == null) {
+                total = total.add(n.value());
+            } else if (v instanceof io.fleetform.engine.value.QuantityValue q && (first == null && i == 0
+                    || first != null && q.dimension() == first.dimension())) {
+                first = first == null ? q : first;
+                total = total.add(q.amount());
+            } else {
+                throw FunctionError.at(0, "element " + i + " is " + article(v.typeName()) + "; sum() adds numbers, or"
+                        + " quantities of one kind");
+            }
+        }
+        if (!io.fleetform.engine.value.NumberBounds.fits(total)) {
+            throw FunctionError.at(0, "the sum is too large");
+        }
+        return first == null ? new NumberValue(total) : new io.fleetform.engine.value.QuantityValue(total,
+                first.dimension());
+    }
+
+    private static Value allOrAny(Args a, boolean all) throws FunctionError {
+        List<Value> list = a.list(0);
+        for (int i = 0; i < list.size(); i++) {
+            if (!(list.get(i) instanceof io.fleetform.engine.value.BoolValue b)) {
+                throw FunctionError.at(0, "element " + i + " is " + article(list.get(i).typeName())
+                        + ", not true or false");
+            }
+            if (b.value() != all) {
+                return io.fleetform.engine.value.BoolValue.of(!all);
+            }
+        }
+        return io.fleetform.engine.value.BoolValue.of(all);
+    }
+
+    private static String article(String type) {
+        return ("aeiou".indexOf(type.charAt(0)) >= 0 ? "an " : "a ") + type;
     }
 
     private static Value range(Args a, io.fleetform.engine.eval.function.CallContext c) throws FunctionError {

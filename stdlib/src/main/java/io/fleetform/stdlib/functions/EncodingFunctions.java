@@ -26,7 +26,14 @@ import java.util.Map;
 
 /** Hashes, Base64 and JSON. */
 final class EncodingFunctions {
-    private static final ObjectMapper JSON = new ObjectMapper();
+    /** Floats as BigDecimal: as doubles, 1e999 would be Infinity, which no fleet number can hold. */
+    private static final ObjectMapper JSON = new ObjectMapper()
+            .enable(com.fasterxml.jackson.databind.DeserializationFeature.USE_BIG_DECIMAL_FOR_FLOATS);
+
+    /** Block style, no document marker, quotes only where YAML needs them: what a config file looks like. */
+    private static final ObjectMapper YAML = new com.fasterxml.jackson.dataformat.yaml.YAMLMapper()
+            .disable(com.fasterxml.jackson.dataformat.yaml.YAMLGenerator.Feature.WRITE_DOC_START_MARKER)
+            .enable(com.fasterxml.jackson.dataformat.yaml.YAMLGenerator.Feature.MINIMIZE_QUOTES);
 
     private EncodingFunctions() {
     }
@@ -48,6 +55,13 @@ final class EncodingFunctions {
                 Fn.of("jsonencode(value) string", 1, 1, (a, c) -> {
                     try {
                         return new StringValue(JSON.writeValueAsString(toJson(a.get(0))));
+                    } catch (JsonProcessingException e) {
+                        throw FunctionError.at(0, e.getOriginalMessage());
+                    }
+                }),
+                Fn.of("yamlencode(value) string", 1, 1, (a, c) -> {
+                    try {
+                        return new StringValue(YAML.writeValueAsString(toJson(a.get(0))));
                     } catch (JsonProcessingException e) {
                         throw FunctionError.at(0, e.getOriginalMessage());
                     }
@@ -103,19 +117,31 @@ final class EncodingFunctions {
         return StringFunctions.text(v, 0);
     }
 
-    private static Value fromJson(JsonNode node) {
+    private static Value fromJson(JsonNode node) throws io.fleetform.engine.eval.function.FunctionError {
         if (node.isTextual()) {
             return new StringValue(node.asText());
         }
         if (node.isNumber()) {
-            return new NumberValue(node.decimalValue());
+            java.math.BigDecimal n;
+            try {
+                n = node.decimalValue();
+            } catch (NumberFormatException e) {
+                throw io.fleetform.engine.eval.function.FunctionError.at(0, "the number " + node + " is not exact");
+            }
+            if (!io.fleetform.engine.value.NumberBounds.fits(n)) {
+                throw new io.fleetform.engine.eval.function.FunctionError("a number in the JSON is too large or too"
+                        + " precise", 0, io.fleetform.engine.value.NumberBounds.describe());
+            }
+            return new NumberValue(n);
         }
         if (node.isBoolean()) {
             return BoolValue.of(node.asBoolean());
         }
         if (node.isArray()) {
             List<Value> out = new ArrayList<>();
-            node.forEach(e -> out.add(fromJson(e)));
+            for (JsonNode e : node) {
+                out.add(fromJson(e));
+            }
             return new ListValue(out);
         }
         if (node.isObject()) {

@@ -6,7 +6,8 @@ import io.fleetform.engine.value.BoolValue;
 import io.fleetform.engine.value.ListValue;
 import io.fleetform.engine.value.StringValue;
 import io.fleetform.engine.value.Value;
-import java.io.IOException;
+import io.fleetform.dsl.diag.Diagnostic;
+import io.fleetform.dsl.source.SourceReader;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -23,18 +24,19 @@ final class FileFunctions {
         return List.of(
                 Fn.of("file(path string) string", 1, 1, (a, c) -> {
                     Path path = c.moduleDir().resolve(a.string(0)).normalize();
-                    c.read(path);
-                    try {
-                        if (Files.size(path) > MAX_FILE) {
-                            throw FunctionError.at(0, a.string(0) + " is larger than 4 MiB");
-                        }
-                        return new StringValue(Files.readString(path));
-                    } catch (java.nio.file.NoSuchFileException e) {
+                    if (!Files.exists(path)) {
                         throw new FunctionError("no file " + a.string(0) + " (looked in " + c.moduleDir() + ")", 0,
                                 "paths are relative to the folder of the .fleet file");
-                    } catch (IOException e) {
-                        throw FunctionError.at(0, "cannot read " + a.string(0) + ": " + e.getMessage());
                     }
+                    SourceReader.Result read = SourceReader.read(path, a.string(0), MAX_FILE);
+                    if (read.error().isPresent()) {
+                        Diagnostic why = read.error().get();
+                        String at = why.span().length() > 0 ? " at line " + why.span().line() + ", column "
+                                + why.span().column() : "";
+                        throw new FunctionError(why.message() + at, 0, why.hint());
+                    }
+                    c.read(path);
+                    return new StringValue(read.file().get().text());
                 }),
                 Fn.of("fileexists(path string) bool", 1, 1,
                         (a, c) -> BoolValue.of(Files.isRegularFile(c.moduleDir().resolve(a.string(0))))),

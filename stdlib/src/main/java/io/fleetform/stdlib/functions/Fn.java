@@ -35,6 +35,12 @@ record Fn(String name, String signature, int minArgs, int maxArgs, Body body, bo
             throw new FunctionError("takes " + expected + " argument" + (expected.equals("1") ? "" : "s") + ", got "
                     + args.size(), -1, "usage: " + signature);
         }
-        return body.apply(new Args(args), context);
+        try {
+            return body.apply(new Args(args), context);
+        } catch (ArithmeticException | java.time.DateTimeException | IllegalArgumentException
+                 | IndexOutOfBoundsException e) {
+            // Java's own refusal of an argument (a date out of range, an overflow): the argument's fault.
+            throw new FunctionError("cannot compute this: " + e.getMessage(), -1, "usage: " + signature);
+        }
     }
 }

@@ -28,11 +28,17 @@ final class NumberFunctions {
                     if (a.get(0) instanceof NumberValue n) {
                         return n;
                     }
+                    BigDecimal n;
                     try {
-                        return new NumberValue(new BigDecimal(a.string(0).strip()));
+                        n = new BigDecimal(a.string(0).strip());
                     } catch (NumberFormatException e) {
-                        throw FunctionError.at(0, "\"" + a.string(0) + "\" is not a number");
+                        throw FunctionError.at(0, "\"" + abbreviate(a.string(0)) + "\" is not a number");
                     }
+                    if (!io.fleetform.engine.value.NumberBounds.fits(n)) {
+                        throw new FunctionError("\"" + abbreviate(a.string(0)) + "\" is too large or too precise", 0,
+                                io.fleetform.engine.value.NumberBounds.describe());
+                    }
+                    return new NumberValue(n);
                 }),
                 Fn.of("bytes(size) number", 1, 1, (a, c) -> base(a, Dimension.SIZE, BigDecimal.ONE)),
                 Fn.of("cores(cpu) number", 1, 1, (a, c) -> base(a, Dimension.CPU, BigDecimal.valueOf(1000))),
@@ -80,5 +86,9 @@ final class NumberFunctions {
 
     static Value text(String s) {
         return new StringValue(s);
+    }
+
+    static String abbreviate(String text) {
+        return text.length() <= 40 ? text : text.substring(0, 37) + "...";
     }
 }

@@ -52,13 +52,11 @@ final class StringFunctions {
                 Fn.of("strcontains(s string, part string) bool", 2, 2,
                         (a, c) -> io.fleetform.engine.value.BoolValue.of(a.string(0).contains(a.string(1)))),
                 Fn.of("regex_match(pattern string, s string) bool", 2, 2, (a, c) -> {
-                    try {
-                        return io.fleetform.engine.value.BoolValue.of(Pattern.compile(a.string(0))
-                                .matcher(a.string(1)).matches());
-                    } catch (java.util.regex.PatternSyntaxException e) {
-                        throw FunctionError.at(0, "invalid pattern: " + e.getDescription());
-                    }
+                    java.util.regex.Matcher m = Regex.matcher(a, 0, 1);
+                    return io.fleetform.engine.value.BoolValue.of(Regex.bounded(m::matches));
                 }),
+                Fn.of("regex(pattern string, s string) value", 2, 2, (a, c) -> Regex.first(a)),
+                Fn.of("regexall(pattern string, s string) list", 2, 2, (a, c) -> Regex.all(a)),
                 Fn.of("tostring(v) string", 1, 1, (a, c) -> new StringValue(text(a.get(0), 0))));
     }
 
@@ -72,6 +70,9 @@ final class StringFunctions {
             } else {
                 values[i - 1] = text(v, i);
             }
+        }
+        if (Pattern.compile("%[-#+ 0,(<]*[0-9]{4,}|\\.[0-9]{4,}").matcher(a.string(0)).find()) {
+            throw FunctionError.at(0, "a width or precision in \"" + a.string(0) + "\" is above 999");
         }
         try {
             return new StringValue(String.format(Locale.ROOT, a.string(0), values));

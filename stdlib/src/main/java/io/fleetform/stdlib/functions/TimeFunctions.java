@@ -28,7 +28,13 @@ final class TimeFunctions {
                     if (q.dimension() != Dimension.DURATION) {
                         throw a.wrong(1, "a duration such as 10m");
                     }
-                    return new StringValue(start.plus(Duration.ofMillis(q.amount().longValue())).toString());
+                    long millis;
+                    try {
+                        millis = q.amount().setScale(0, java.math.RoundingMode.DOWN).longValueExact();
+                        return new StringValue(start.plus(Duration.ofMillis(millis)).toString());
+                    } catch (ArithmeticException | java.time.DateTimeException e) {
+                        throw FunctionError.at(1, "the time would be beyond the year 1000000000");
+                    }
                 }),
                 Fn.of("formatdate(pattern string, timestamp string) string", 2, 2, (a, c) -> {
                     Instant t = instant(a, 1);

@@ -1,0 +1,3 @@
+def finish() {
+    System.exit(0)
+}

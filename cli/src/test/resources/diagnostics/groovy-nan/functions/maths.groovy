@@ -1,0 +1,3 @@
+def ratio(n) {
+    return 0.0d / n
+}

@@ -1,0 +1,5 @@
+def ring() {
+    def list = []
+    list.add(list)
+    return list
+}
