@@ -23,7 +23,7 @@ public final class RolloutStatusView {
     }
 
     public static String shortRevision(String revision) {
-        return revision.length() > 12 ? revision.substring(0, 12) : revision;
+        return io.fleetform.engine.rollout.RolloutRun.short12(revision);
     }
 
     /** What the next apply does, in words. */

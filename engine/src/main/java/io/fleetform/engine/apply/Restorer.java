@@ -110,7 +110,7 @@ public final class Restorer {
     }
 
     private static String shortRevision(String r) {
-        return r.length() > 12 ? r.substring(0, 12) : r;
+        return io.fleetform.engine.rollout.RolloutRun.short12(r);
     }
 
     private Action action(ResourceState now, Resource resource, ResourceState before) {

@@ -73,7 +73,15 @@ public final class RolloutRun {
         };
     }
 
+    /** A revision as people read it: its first 12 hex digits, without the algorithm. */
     public static String short12(String revision) {
-        return revision.length() > 12 ? revision.substring(0, 12) : revision;
+        String hex = revision.startsWith("sha256:") ? revision.substring("sha256:".length()) : revision;
+        return hex.length() > 12 ? hex.substring(0, 12) : hex;
+    }
+
+    /** Whether what a user typed (a prefix, with or without the algorithm) names this revision. */
+    public static boolean names(String revision, String typed) {
+        String hex = revision.startsWith("sha256:") ? revision.substring("sha256:".length()) : revision;
+        return !typed.isBlank() && (revision.startsWith(typed) || hex.startsWith(typed));
     }
 }

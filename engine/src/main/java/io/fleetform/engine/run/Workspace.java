@@ -296,7 +296,8 @@ public final class Workspace {
         State state = backend.read().filter(s -> s.rollout().isPresent()).orElseThrow(() -> new StateException(
                 "no rollout is recorded in the state: there is nothing to " + (all ? "roll back" : "abort")));
         io.fleetform.engine.state.RolloutRecord run = state.rollout().get();
-        if (toRevision.isPresent() && !run.previousRevision().startsWith(toRevision.get())) {
+        if (toRevision.isPresent() && !io.fleetform.engine.rollout.RolloutRun.names(run.previousRevision(),
+                toRevision.get())) {
             throw new StateException("revision " + toRevision.get() + " is not recorded: the state keeps the values "
                     + "of the revision before the last rollout only (" + (run.previousRevision().isEmpty()
                     ? "none: the last rollout was the first" : shortRevision(run.previousRevision())) + ")");
