@@ -107,6 +107,151 @@ class EngineCommandsTest {
     }
 
     @Test
+    void aDamagedStateIsAClearErrorNeverABugAndRestoreBackupPutsTheLastGoodOneBack() throws IOException {
+        assertThat(run("apply", d(), "--auto-approve").exitCode()).isEqualTo(ExitCode.OK);
+        assertThat(run("apply", d(), "--auto-approve", "-var", "memory=2Gi").exitCode()).isEqualTo(ExitCode.OK);
+        Path state = dir.resolve(".fleetform/state.json");
+        byte[] good = Files.readAllBytes(state);
+        for (String damaged : List.of("", "{\"version\": 1, \"lineage\": \"x", "garbage\u0000",
+                "{\"version\": 1, \"lineage\": \"x\", \"serial\": \"seven\", \"resources\": []}",
+                "{\"version\": 5, \"lineage\": \"x\", \"serial\": 1, \"resources\": []}")) {
+            Files.writeString(state, damaged);
+            for (String[] command : List.of(new String[] {"plan", d()}, new String[] {"apply", d(), "--auto-approve"},
+                    new String[] {"state", "list", "--dir", d()}, new String[] {"output", "--dir", d()})) {
+                CliRunner.Result result = run(command);
+                assertThat(result.exitCode()).as(String.join(" ", command) + " on " + damaged + ": " + result.err())
+                        .isEqualTo(ExitCode.ERROR);
+                assertThat(result.err()).contains("error: " + state).contains("fleetform state restore-backup")
+                        .doesNotContain("bug in Fleetform");
+            }
+        }
+        CliRunner.Result restore = run("state", "restore-backup", "--dir", d());
+        assertThat(restore.exitCode()).as(restore.err()).isEqualTo(ExitCode.OK);
+        assertThat(restore.out()).contains("Restored the state to serial");
+        assertThat(Files.readAllBytes(state)).isNotEqualTo(good);
+        CliRunner.Result plan = run("plan", d(), "-var", "memory=2Gi");
+        assertThat(plan.exitCode()).as(plan.err()).isEqualTo(ExitCode.OK);
+        assertThat(plan.out()).as("the backup is the state before the last apply").contains("Changes outside Fleetform (4)");
+    }
+
+    @Test
+    void theGitBackendKeepsEveryApplyAsACommitThatCanBeListedShownAndRestored() throws Exception {
+        Path bare = dir.resolve("state.git");
+        Process init = new ProcessBuilder("git", "init", "-q", "--bare", bare.toString()).start();
+        assertThat(init.waitFor()).isZero();
+        List<String> git = List.of("--backend", "git", "-backend-config", "url=file://" + bare);
+        assertThat(run(git, "apply", d(), "--auto-approve").exitCode()).isEqualTo(ExitCode.OK);
+        CliRunner.Result resize = run(git, "apply", d(), "--auto-approve", "-var", "memory=2Gi");
+        assertThat(resize.exitCode()).as(resize.err()).isEqualTo(ExitCode.OK);
+        assertThat(dir.resolve(".fleetform/state.json")).doesNotExist();
+
+        CliRunner.Result history = run(git, "state", "history", "--dir", d());
+        assertThat(history.exitCode()).as(history.err()).isEqualTo(ExitCode.OK);
+        assertThat(history.out()).contains("SERIAL").contains("apply");
+        CliRunner.Result old = run(git, "state", "show", "--serial", "1", "--dir", d());
+        assertThat(old.exitCode()).as(old.err()).isEqualTo(ExitCode.OK);
+        assertThat(old.out()).contains("Serial 1").contains("zone.s1.service.game[0]");
+        CliRunner.Result restore = run(git, "state", "restore", "--serial", "1", "--dir", d());
+        assertThat(restore.exitCode()).as(restore.err()).isEqualTo(ExitCode.OK);
+        assertThat(restore.out()).contains("Restored serial 1 as serial 3");
+        CliRunner.Result plan = run(git, "plan", d(), "-var", "memory=2Gi");
+        assertThat(plan.out()).contains("Changes outside Fleetform (4)");
+        CliRunner.Result typo = run(List.of("--backend", "git", "-backend-config", "urll=x"), "plan", d());
+        assertThat(typo.exitCode()).isEqualTo(ExitCode.ERROR);
+        assertThat(typo.err()).contains("backend \"git\" has no setting \"urll\"");
+    }
+
+    @Test
+    void anEncryptedStateAndSavedPlanAreUnreadableOnDiskAndMigrateToAndFromPlainInOneCommand() throws IOException {
+        assertThat(run("apply", d(), "--auto-approve").exitCode()).isEqualTo(ExitCode.OK);
+        Path state = dir.resolve(".fleetform/state.json");
+        String lineage = new com.fasterxml.jackson.databind.ObjectMapper().readTree(state.toFile()).path("lineage")
+                .asText();
+        env.put("FLEETFORM_STATE_PASSPHRASE", "staging fleet passphrase 1");
+
+        CliRunner.Result refused = run("plan", d());
+        assertThat(refused.exitCode()).isEqualTo(ExitCode.ERROR);
+        assertThat(refused.err()).contains("is not encrypted, but a state key is set").contains("fleetform state encrypt");
+        CliRunner.Result encrypt = run("state", "encrypt", "--dir", d());
+        assertThat(encrypt.exitCode()).as(encrypt.err()).isEqualTo(ExitCode.OK);
+        assertThat(Files.readString(state)).contains("AES-256-GCM").doesNotContain(lineage).doesNotContain("zone.s1");
+        assertThat(Files.readString(dir.resolve(".fleetform/state.json.backup"))).as("the backup is encrypted too")
+                .contains("AES-256-GCM").doesNotContain("zone.s1");
+
+        Path planFile = dir.resolve("resize.plan");
+        CliRunner.Result plan = run("plan", d(), "-var", "zones=3", "-out", planFile.toString());
+        assertThat(plan.exitCode()).as(plan.err()).isEqualTo(ExitCode.OK);
+        assertThat(Files.readString(planFile)).contains("AES-256-GCM").doesNotContain("zone.s3");
+        CliRunner.Result apply = run("apply", d(), "--plan", planFile.toString(), "-var", "zones=3");
+        assertThat(apply.exitCode()).as(apply.err()).isEqualTo(ExitCode.OK);
+
+        env.put("FLEETFORM_STATE_PASSPHRASE", "not the right passphrase");
+        CliRunner.Result wrong = run("plan", d());
+        assertThat(wrong.exitCode()).isEqualTo(ExitCode.ERROR);
+        assertThat(wrong.err()).contains(state.toString()).contains("wrong key?").doesNotContain("bug in Fleetform");
+
+        env.put("FLEETFORM_STATE_PASSPHRASE", "staging fleet passphrase 1");
+        CliRunner.Result decrypt = run("state", "decrypt", "--dir", d());
+        assertThat(decrypt.exitCode()).as(decrypt.err()).isEqualTo(ExitCode.OK);
+        env.remove("FLEETFORM_STATE_PASSPHRASE");
+        assertThat(Files.readString(state)).contains(lineage);
+        assertThat(run("plan", d(), "-var", "zones=3").out()).contains("No changes.");
+    }
+
+    @Test
+    void migrateCopiesTheStateToAnotherBackendUnderBothLocksKeepingLineageAndSerial() throws Exception {
+        assertThat(run("apply", d(), "--auto-approve").exitCode()).isEqualTo(ExitCode.OK);
+        Path local = dir.resolve(".fleetform/state.json");
+        var before = new com.fasterxml.jackson.databind.ObjectMapper().readTree(local.toFile());
+        Path bare = dir.resolve("state.git");
+        assertThat(new ProcessBuilder("git", "init", "-q", "--bare", bare.toString()).start().waitFor()).isZero();
+
+        CliRunner.Result migrate = run("state", "migrate", "--to", "git", "--to-config", "url=file://" + bare, "--dir",
+                d());
+        assertThat(migrate.exitCode()).as(migrate.err()).isEqualTo(ExitCode.OK);
+        assertThat(migrate.out()).contains("lineage " + before.path("lineage").asText())
+                .contains("serial " + before.path("serial").asLong());
+        List<String> git = List.of("--backend", "git", "-backend-config", "url=file://" + bare);
+        CliRunner.Result plan = run(git, "plan", d());
+        assertThat(plan.exitCode()).as(plan.err()).isEqualTo(ExitCode.OK);
+        assertThat(plan.out()).contains("No changes.");
+        CliRunner.Result again = run("state", "migrate", "--to", "git", "--to-config", "url=file://" + bare, "--dir",
+                d());
+        assertThat(again.exitCode()).as("same serial again is fine: " + again.err()).isEqualTo(ExitCode.OK);
+        assertThat(run(git, "apply", d(), "--auto-approve", "-var", "memory=2Gi").exitCode()).isEqualTo(ExitCode.OK);
+        CliRunner.Result stale = run("state", "migrate", "--to", "git", "--to-config", "url=file://" + bare, "--dir",
+                d());
+        assertThat(stale.exitCode()).isEqualTo(ExitCode.ERROR);
+        assertThat(stale.err()).contains("holds a newer serial");
+    }
+
+    @Test
+    void aStateBlockInTheFleetChoosesTheBackendAndBackendConfigOrTheEnvironmentOverrideItsSettings() throws Exception {
+        Path bare = dir.resolve("team-state.git");
+        assertThat(new ProcessBuilder("git", "init", "-q", "--bare", bare.toString()).start().waitFor()).isZero();
+        Files.writeString(dir.resolve("state.fleet"), "state \"git\" {\n  url    = \"file://" + bare
+                + "\"\n  branch = \"from-block\"\n}\n");
+        CliRunner.Result apply = run("apply", d(), "--auto-approve");
+        assertThat(apply.exitCode()).as(apply.err()).isEqualTo(ExitCode.OK);
+        assertThat(dir.resolve(".fleetform/state.json")).doesNotExist();
+        String branches = new String(new ProcessBuilder("git", "--git-dir", bare.toString(), "branch").start()
+                .getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+        assertThat(branches).contains("from-block");
+        assertThat(run("validate", d()).exitCode()).isEqualTo(ExitCode.OK);
+
+        env.put("FLEETFORM_BACKEND_CONFIG_BRANCH", "from-env");
+        assertThat(run("plan", d()).out()).as("another branch: another, empty state").contains("Plan: 6 to add");
+        assertThat(run("plan", d(), "-backend-config", "branch=from-block").out()).contains("No changes.");
+        env.remove("FLEETFORM_BACKEND_CONFIG_BRANCH");
+
+        Files.writeString(dir.resolve("state.fleet"), "state \"git\" {\n  url = var.url\n}\n");
+        CliRunner.Result computed = run("plan", d());
+        assertThat(computed.exitCode()).isEqualTo(ExitCode.ERROR);
+        assertThat(computed.err()).contains("state.fleet:2:3: state setting \"url\" must be a literal")
+                .contains("-backend-config url=");
+    }
+
+    @Test
     void planApplyThenPlanAgainShowsNoChanges() throws IOException {
         CliRunner.Result plan = run("plan", d(), "--detailed-exitcode");
         assertThat(plan.exitCode()).as(plan.err()).isEqualTo(ExitCode.CHANGES);
@@ -156,7 +301,7 @@ class EngineCommandsTest {
         assertThat(applied.exitCode()).as(applied.out() + applied.err()).isEqualTo(ExitCode.OK);
         assertThat(applied.out()).contains("Apply complete! Resources: 6 added");
         CliRunner.Result stale = run("apply", "--plan", second.toString(), d());
-        assertThat(stale.exitCode()).isEqualTo(ExitCode.ERROR);
+        assertThat(stale.exitCode()).isEqualTo(ExitCode.PLAN_REFUSED);
         assertThat(stale.err()).contains("the plan is stale: it was made against state");
         Path third = dir.resolve("third.plan");
         run("plan", d(), "-var", "memory=2Gi", "-out", third.toString());
@@ -325,6 +470,34 @@ class EngineCommandsTest {
         assertThat(resumed.out()).contains("Resources: 4 added");
         assertThat(worldObjects()).hasSize(6);
         assertThat(run("plan", d(), "--detailed-exitcode").exitCode()).isEqualTo(ExitCode.OK);
+    }
+
+    @Test
+    void aCrashMidApplyWithTheGitBackendKeepsTheLockUntilForceUnlockThenConverges() throws Exception {
+        Path bare = dir.resolve("state.git");
+        assertThat(new ProcessBuilder("git", "init", "-q", "--bare", bare.toString()).start().waitFor()).isZero();
+        List<String> git = List.of("--backend", "git", "-backend-config", "url=file://" + bare);
+        Map<String, String> crashing = new HashMap<>(env);
+        crashing.put("FLEETFORM_TEST_CRASH_AFTER", "3");
+        Process process = CliProcess.start(dir, crashing, "apply", ".", "--auto-approve", "--parallelism", "1",
+                "--backend", "git", "-backend-config", "url=file://" + bare);
+        assertThat(process.waitFor(60, TimeUnit.SECONDS)).isTrue();
+        assertThat(process.exitValue()).as(CliProcess.output(process)).isEqualTo(137);
+        assertThat(worldObjects()).hasSize(3);
+
+        CliRunner.Result locked = run(git, "apply", d(), "--auto-approve");
+        assertThat(locked.exitCode()).isEqualTo(ExitCode.ERROR);
+        assertThat(locked.err()).contains("refs/fleetform/locks/").contains("stays until");
+        java.util.regex.Matcher id = java.util.regex.Pattern.compile("force-unlock (\\S+)").matcher(locked.err());
+        assertThat(id.find()).isTrue();
+        assertThat(run(git, "force-unlock", id.group(1), "--dir", d()).exitCode()).isEqualTo(ExitCode.OK);
+        assertThat(run(git, "state", "list", "--dir", d()).out().lines()).as("the journal kept what finished")
+                .hasSize(2);
+        CliRunner.Result resumed = run(git, "apply", d(), "--auto-approve");
+        assertThat(resumed.exitCode()).as(resumed.out() + resumed.err()).isEqualTo(ExitCode.OK);
+        assertThat(resumed.out()).contains("Resources: 4 added");
+        assertThat(worldObjects()).hasSize(6);
+        assertThat(run(git, "plan", d(), "--detailed-exitcode").exitCode()).isEqualTo(ExitCode.OK);
     }
 
     @Test

@@ -22,6 +22,7 @@ class HostProviderContractTest extends ProviderContract {
     @TempDir
     Path dir;
     private Fleet fleet;
+    private DockerFleet own;
 
     @BeforeAll
     static void image() throws Exception {
@@ -30,8 +31,9 @@ class HostProviderContractTest extends ProviderContract {
 
     @BeforeEach
     void load() throws Exception {
+        own = DockerFleet.in(dir, "contract");
         Files.writeString(dir.resolve("main.fleet"), """
-                fleet "contract" { owner = "ops" }
+                fleet "%s" { owner = "ops" }
                 image "toy" {
                   name = "fleetform/busybox"
                   tag  = "1"
@@ -40,7 +42,7 @@ class HostProviderContractTest extends ProviderContract {
                 idc "c" {
                   region  = "here"
                   target  = hosts.here
-                  ip_pool = "172.28.0.0/24"
+                  ip_pool = "%s.0/24"
                 }
                 zones "c" from 1 to 2 as z {
                   idc = idc.c
@@ -53,14 +55,14 @@ class HostProviderContractTest extends ProviderContract {
                     command  = ["sh", "-c", "trap 'exit 0' TERM; while true; do sleep 1; done"]
                   }
                 }
-                """);
+                """.formatted(own.name, own.prefix));
         fleet = FleetLoader.fromClassPath().load(dir, EvalOptions.defaults().withEnvironment(
                 Map.of("FLEETFORM_SECRET_C", "contract-secret"))).fleetOrThrow();
     }
 
     @AfterEach
     void cleanUp() throws Exception {
-        QuickstartDockerTest.removeManaged();
+        own.removeAll();
     }
 
     @Override

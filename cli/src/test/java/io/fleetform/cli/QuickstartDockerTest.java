@@ -42,49 +42,34 @@ class QuickstartDockerTest {
         }
     }
 
+    private DockerFleet fleet;
+
+    @org.junit.jupiter.api.BeforeEach
+    void ownFleet() throws Exception {
+        fleet = DockerFleet.in(dir, "quickstart");
+    }
+
     @AfterEach
     void cleanUp() throws Exception {
         CliRunner.run("destroy", dir.toString(), "--auto-approve");
-        removeManaged();
+        fleet.removeAll();
     }
 
-    /** Containers, then networks: what a test leaves would change what the next one sees. */
-    static void removeManaged() throws Exception {
-        for (String id : docker("ps", "-aq", "--filter", "label=io.fleetform.managed=true").strip().split("\\s+")) {
-            if (!id.isBlank()) {
-                docker("rm", "-f", id);
-            }
-        }
-        for (String id : docker("network", "ls", "-q", "--filter", "label=io.fleetform.managed=true").strip()
-                .split("\\s+")) {
-            if (!id.isBlank()) {
-                docker("network", "rm", id);
-            }
-        }
-    }
-
+    /** The quickstart as this test's own fleet (own name, free subnet): the Docker Engine is shared. */
     private String fleet() throws IOException {
-        return Files.readString(Path.of("../examples/quickstart/quickstart.fleet"));
+        return fleet.quickstart();
     }
 
     private void write(String text) throws IOException {
-        Files.writeString(dir.resolve("quickstart.fleet"), text);
+        fleet.write(text);
     }
 
-    /** Containers of this test's fleet (their names carry the agent id; we own every managed one here). */
     private List<String> containers() throws Exception {
-        String out = docker("ps", "-aq", "--filter", "label=io.fleetform.managed=true");
-        return out.isBlank() ? List.of() : List.of(out.strip().split("\\s+"));
+        return fleet.containers();
     }
 
     private JsonNode inspect(String address) throws Exception {
-        for (String id : containers()) {
-            JsonNode c = JSON.readTree(docker("inspect", id)).get(0);
-            if (address.equals(c.at("/Config/Labels/io.fleetform.instance").asText())) {
-                return c;
-            }
-        }
-        throw new AssertionError("no container for " + address + " among " + containers());
+        return fleet.inspect(address);
     }
 
     @Test
@@ -96,10 +81,10 @@ class QuickstartDockerTest {
         JsonNode toy1 = inspect("zone.toy1.service.game[0]");
         assertThat(toy1.at("/HostConfig/Memory").asLong()).isEqualTo(64L << 20);
         assertThat(toy1.at("/HostConfig/NanoCpus").asLong()).isEqualTo(250_000_000L);
-        assertThat(toy1.at("/NetworkSettings/Networks/ff-quickstart-local/IPAMConfig/IPv4Address").asText())
-                .isEqualTo("172.30.0.2");
-        assertThat(inspect("zone.toy2.service.game[0]").at("/NetworkSettings/Networks/ff-quickstart-local/IPAMConfig/IPv4Address")
-                .asText()).isEqualTo("172.30.0.3");
+        assertThat(toy1.at("/NetworkSettings/Networks/" + fleet.network("local") + "/IPAMConfig/IPv4Address").asText())
+                .isEqualTo(fleet.prefix + ".2");
+        assertThat(inspect("zone.toy2.service.game[0]").at("/NetworkSettings/Networks/" + fleet.network("local") + "/IPAMConfig/IPv4Address")
+                .asText()).isEqualTo(fleet.prefix + ".3");
         assertThat(toy1.at("/State/Running").asBoolean()).isTrue();
         String id = toy1.at("/Id").asText();
         docker("exec", id, "sh", "-c", "echo saved-by-toy1 > /data/progress");
@@ -117,8 +102,8 @@ class QuickstartDockerTest {
         JsonNode reimaged = inspect("zone.toy1.service.game[0]");
         assertThat(reimaged.at("/Config/Image").asText()).isEqualTo("fleetform/busybox:2");
         assertThat(reimaged.at("/Id").asText()).as("a new container for the new image").isNotEqualTo(id);
-        assertThat(reimaged.at("/NetworkSettings/Networks/ff-quickstart-local/IPAMConfig/IPv4Address").asText())
-                .isEqualTo("172.30.0.2");
+        assertThat(reimaged.at("/NetworkSettings/Networks/" + fleet.network("local") + "/IPAMConfig/IPv4Address").asText())
+                .isEqualTo(fleet.prefix + ".2");
         assertThat(docker("exec", reimaged.at("/Id").asText(), "cat", "/data/progress")).contains("saved-by-toy1");
 
         CliRunner.Result shrink = CliRunner.run("apply", dir.toString(), "--auto-approve", "-var", "zones=1");
@@ -139,7 +124,7 @@ class QuickstartDockerTest {
         int port = agent.port();
         String remote = fleet().replaceAll("hosts \"laptop\" \\{[^}]*\\}", "hosts \"laptop\" {\n  agents = [\"127.0.0.1:"
                         + port + "\"]\n  token  = secret(\"agent\")\n}")
-                .replace("172.30.0.0/24", "172.31.0.0/24").replace("idc \"local\"", "idc \"remote\"")
+                .replace("idc \"local\"", "idc \"remote\"")
                 .replace("idc.local", "idc.remote");
         assertThat(remote).contains("127.0.0.1:" + port);
         write(remote);
@@ -186,7 +171,7 @@ class QuickstartDockerTest {
                 dir.toString());
         assertThat(imported.exitCode()).as(imported.out() + imported.err()).isEqualTo(ExitCode.OK);
         CliRunner.Result state = CliRunner.run("state", "show", "--dir", dir.toString(), "zone.toy1.service.game[0]");
-        assertThat(state.out()).contains("cores = \"0\"").contains("ip = \"172.30.0.2\"").doesNotContain("env =");
+        assertThat(state.out()).contains("cores = \"0\"").contains("ip = \"" + fleet.prefix + ".2\"").doesNotContain("env =");
         CliRunner.Result plan = CliRunner.run("plan", dir.toString());
         assertThat(plan.out()).as("the environment comes back from the configuration").contains("1 to change")
                 .contains("env");
@@ -203,7 +188,7 @@ class QuickstartDockerTest {
         AgentServer agent = AgentServer.start(options);
         int port = agent.port();
         write(fleet().replaceAll("hosts \"laptop\" \\{[^}]*\\}", "hosts \"laptop\" {\n  agents = [\"127.0.0.1:" + port
-                        + "\"]\n  token  = secret(\"agent\")\n}").replace("172.30.0.0/24", "172.27.0.0/24")
+                        + "\"]\n  token  = secret(\"agent\")\n}")
                 .replace("idc \"local\"", "idc \"restart\"").replace("idc.local", "idc.restart")
                 .replace("memory  = 64Mi", "memory  = 64Mi\n    replicas = 3"));
         Map<String, String> env = Map.of("FLEETFORM_SECRET_AGENT", "another-long-enough-test-token-987");

@@ -10,6 +10,7 @@ import io.fleetform.engine.apply.ApplyResult;
 import io.fleetform.engine.plan.Plan;
 import io.fleetform.engine.plan.PlanCodec;
 import io.fleetform.engine.run.Workspace;
+import io.fleetform.engine.state.ApplyRecord;
 import io.fleetform.engine.state.State;
 import io.fleetform.engine.state.StateException;
 import io.fleetform.engine.state.StateLock;
@@ -21,8 +22,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.concurrent.Callable;
-import java.util.concurrent.CountDownLatch;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -44,6 +43,13 @@ class ApplyCommand implements Callable<Integer>, TerminalAware {
 
     @Mixin
     PlanSelection selection;
+
+    @Mixin
+    SourceOptions source;
+
+    @Option(names = "--require-ref", paramLabel = "REF", description = "With --plan: refuse the plan unless the "
+            + "commit it was made from is still REF's head (the pull request was not updated after review).")
+    String requireRef;
 
     @Option(names = "--auto-approve", description = "Do not ask before applying.")
     boolean autoApprove;
@@ -72,26 +78,48 @@ class ApplyCommand implements Callable<Integer>, TerminalAware {
 
     @Override
     public Integer call() throws IOException, StateException, InterruptedException {
-        Workspace workspace = Engine.workspace(fleet, state, terminal);
-        Workspace.Outcome<Workspace.Configuration> configuration = workspace.configuration();
-        Engine.report(configuration.diagnostics(), fleet, terminal);
-        StateLock lock = Engine.lock(workspace, destroying() ? "destroy" : "apply");
-        try {
-            Workspace.Planned planned = planFile != null ? saved(workspace, configuration.value())
-                    : fresh(workspace, configuration.value());
-            if (planned == null) {
-                return ExitCode.OK;
-            }
-            return run(workspace, planned);
-        } finally {
-            Engine.unlock(lock);
+        if (requireRef != null && planFile == null) {
+            throw new CliException(ExitCode.USAGE, "--require-ref checks a saved plan: use it with --plan FILE");
+        }
+        List<String> refs = requireRef == null ? List.of() : List.of(requireRef);
+        try (FleetSource files = source.open(fleet, terminal.environment(), refs)) {
+            return apply(files);
         }
     }
 
-    private Workspace.Planned fresh(Workspace workspace, Workspace.Configuration configuration) throws StateException {
-        Workspace.Outcome<Workspace.Planned> planned = workspace.plan(configuration, selection.settings(destroying()));
-        Engine.report(planned.diagnostics(), fleet, terminal);
-        Plan plan = planned.value().plan();
+    private int apply(FleetSource files) throws IOException, StateException, InterruptedException {
+        Workspace workspace = Engine.workspace(files, fleet, state, terminal);
+        Workspace.Outcome<Workspace.Configuration> configuration = workspace.configuration();
+        Engine.report(configuration.diagnostics(), fleet, terminal);
+        StateLock lock = Engine.lock(workspace, destroying() ? "destroy" : "apply");
+        // installed right after the lock is taken: a signal from here on still releases it
+        try (Interruption interruption = Interruption.install(terminal, () -> Engine.unlock(lock))) {
+            try {
+                Workspace.Planned planned = planFile != null ? saved(workspace, configuration.value(), files)
+                        : fresh(workspace, configuration.value(), files);
+                if (planned == null) {
+                    return ExitCode.OK;
+                }
+                if (!interruption.applying()) {
+                    Thread.currentThread().join(); // the signal's hook releases the lock and ends the process
+                }
+                // The state remembers which commit each apply came from, written with the apply's own state.
+                ApplyRecord record = new ApplyRecord(planned.state().serial() + 1, java.time.Instant.now(),
+                        destroying() ? "destroy" : "apply", planned.plan().provenance());
+                return run(workspace, new Workspace.Planned(planned.plan(), planned.configuration(),
+                        planned.state().withApply(record)), interruption.flag());
+            } finally {
+                Engine.unlock(lock);
+            }
+        }
+    }
+
+    private Workspace.Planned fresh(Workspace workspace, Workspace.Configuration configuration, FleetSource files)
+            throws StateException {
+        Workspace.Outcome<Workspace.Planned> outcome = workspace.plan(configuration, selection.settings(destroying()));
+        Engine.report(outcome.diagnostics(), fleet, terminal);
+        Plan plan = outcome.value().plan().withProvenance(files.provenance(configuration.filesRead()));
+        Workspace.Planned planned = new Workspace.Planned(plan, outcome.value().configuration(), outcome.value().state());
         terminal.out().print(PlanText.render(plan, terminal.colour() && !fleet.noColour));
         if (!plan.hasChanges()) {
             return null;
@@ -99,25 +127,47 @@ class ApplyCommand implements Callable<Integer>, TerminalAware {
         if (!autoApprove && !confirmed()) {
             throw new CliException(ExitCode.ERROR, "apply cancelled; nothing was changed");
         }
-        return planned.value();
+        return planned;
     }
 
-    private Workspace.Planned saved(Workspace workspace, Workspace.Configuration configuration)
+    private Workspace.Planned saved(Workspace workspace, Workspace.Configuration configuration, FleetSource files)
             throws IOException, StateException {
         Plan plan;
         try {
-            plan = PlanCodec.decode(Files.readAllBytes(planFile), planFile.toString());
+            plan = PlanCodec.decode(state.openPlan(Files.readAllBytes(planFile), planFile), planFile.toString());
         } catch (io.fleetform.engine.plan.PlanFormatException e) {
             throw new CliException(ExitCode.ERROR, e.getMessage());
         }
+        if (requireRef != null) {
+            requireHead(plan, files);
+        }
         State stored = workspace.backend().read().orElseGet(State::empty);
         List<Diagnostic> problems = workspace.checkSavedPlan(plan, configuration, stored);
-        Engine.report(problems, fleet, terminal);
+        try {
+            Engine.report(problems, fleet, terminal);
+        } catch (CliException e) {
+            throw new CliException(ExitCode.PLAN_REFUSED, "the saved plan was refused; nothing was changed");
+        }
         terminal.out().print(PlanText.render(plan, terminal.colour() && !fleet.noColour));
         if (!plan.hasChanges()) {
             return null;
         }
         return new Workspace.Planned(plan, configuration, workspace.movedState(configuration, stored));
+    }
+
+    /** The reviewed commit must still be the head of the ref: a pull request updated after review is refused. */
+    private void requireHead(Plan plan, FleetSource files) {
+        if (plan.provenance().isEmpty()) {
+            throw new CliException(ExitCode.PLAN_REFUSED, "the plan " + planFile + " records no commit, so --require-ref "
+                    + requireRef + " cannot check it; make the plan from Git (plan --git REPO --ref REF -out FILE)");
+        }
+        String planned = plan.provenance().get().commit();
+        String head = files.headOf(requireRef);
+        if (!head.equals(planned)) {
+            throw new CliException(ExitCode.PLAN_REFUSED, "the plan " + planFile + " was made from commit "
+                    + planned.substring(0, 12) + ", but " + requireRef + " is now at " + head.substring(0, 12)
+                    + " (it was updated after the plan was reviewed); nothing was changed: make and review a new plan");
+        }
     }
 
     private boolean confirmed() {
@@ -146,42 +196,24 @@ class ApplyCommand implements Callable<Integer>, TerminalAware {
                 java.time.Duration.ofMillis(200), java.time.Duration.ofMillis((long) (Double.parseDouble(seconds) * 1000)));
     }
 
-    private int run(Workspace workspace, Workspace.Planned planned) throws StateException, InterruptedException {
-        AtomicBoolean interrupt = new AtomicBoolean();
-        CountDownLatch finished = new CountDownLatch(1);
-        Thread hook = new Thread(() -> {
-            interrupt.set(true);
-            terminal.err().println("\nInterrupted: finishing the changes in flight and saving the state...");
-            terminal.err().flush();
-            try {
-                finished.await(5, TimeUnit.MINUTES);
-            } catch (InterruptedException ignored) {
-                Thread.currentThread().interrupt();
-            }
-        }, "fleetform-interrupt");
-        Runtime.getRuntime().addShutdownHook(hook);
+    private int run(Workspace workspace, Workspace.Planned planned, AtomicBoolean interrupt)
+            throws StateException, InterruptedException {
         ApplyResult result;
+        terminal.out().println();
         try {
-            terminal.out().println();
-            try {
-                result = workspace.apply(planned, applyOptions(), new ApplyProgress(terminal.out()), interrupt,
-                        java.util.Optional.ofNullable(rollout), java.util.Set.copyOf(approvedStages));
-            } catch (IllegalArgumentException e) {
-                throw new CliException(ExitCode.ERROR, e.getMessage());
-            }
-        } finally {
-            finished.countDown();
-            try {
-                Runtime.getRuntime().removeShutdownHook(hook);
-            } catch (IllegalStateException alreadyShuttingDown) {
-                // the hook is running: it waits for the latch released above
-            }
+            result = workspace.apply(planned, applyOptions(), new ApplyProgress(terminal.out()), interrupt,
+                    java.util.Optional.ofNullable(rollout), java.util.Set.copyOf(approvedStages));
+        } catch (IllegalArgumentException e) {
+            throw new CliException(ExitCode.ERROR, e.getMessage());
         }
         terminal.out().println();
         terminal.out().println(ApplyProgress.summary(result));
         if (result.succeeded() && !planned.plan().outputs().isEmpty() && !destroying()) {
             terminal.out().println("\nOutputs:");
             planned.plan().outputs().forEach((name, value) -> terminal.out().println("  " + name + " = " + value));
+        }
+        if (result.interrupted()) {
+            return ExitCode.INTERRUPTED;
         }
         return result.succeeded() ? ExitCode.OK : ExitCode.ERROR;
     }

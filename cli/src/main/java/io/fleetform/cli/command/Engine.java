@@ -24,6 +24,11 @@ final class Engine {
                 ProviderRegistry.fromClassPath());
     }
 
+    static Workspace workspace(FleetSource source, FleetOptions fleet, StateOptions state, Terminal terminal) {
+        return new Workspace(source.fleetDir(), source.workDir(), source.userCode(),
+                fleet.evalOptions(terminal.environment()), state.open(source.workDir()), ProviderRegistry.fromClassPath());
+    }
+
     /** Prints diagnostics; throws (exit 1) if any is an error. */
     static void report(List<Diagnostic> diagnostics, FleetOptions fleet, Terminal terminal) {
         if (!diagnostics.isEmpty()) {

@@ -14,7 +14,8 @@ import picocli.CommandLine.Parameters;
 /** Options shared by every command that reads a fleet: the folder, -var, -var-file. */
 final class FleetOptions {
     @Parameters(index = "0", arity = "0..1", defaultValue = ".", paramLabel = "DIR",
-            description = "The fleet folder (default: the current folder).")
+            description = "The fleet folder (default: the current folder); with --git, the local folder for the "
+                    + "state and the providers' files.")
     Path dir;
 
     @Option(names = {"-var", "--var"}, paramLabel = "NAME=VALUE", description = "Set a variable; repeatable.")

@@ -10,7 +10,7 @@ import picocli.CommandLine.Command;
 /** {@code fleetform}: the root command; it only groups the others. */
 @Command(name = "fleetform", mixinStandardHelpOptions = true, versionProvider = Version.class,
         description = "Declarative infrastructure for online game fleets.",
-        subcommands = {ValidateCommand.class, FmtCommand.class, InspectCommand.class, PlanCommand.class,
+        subcommands = {ValidateCommand.class, DiffCommand.class, PrPlanCommand.class, FmtCommand.class, InspectCommand.class, PlanCommand.class,
                 ApplyCommand.class, DestroyCommand.class, ShowCommand.class, OutputCommand.class, StateCommand.class,
                 ImportCommand.class, GraphCommand.class, ForceUnlockCommand.class, AgentCommand.class, RenderCommand.class,
                 FunctionsCommand.class, RolloutCommand.class, CommandLine.HelpCommand.class})
@@ -39,6 +39,11 @@ public final class FleetformCommand implements Runnable {
                     terminal.err().println("error: " + c.getMessage());
                 }
                 return c.exitCode();
+            }
+            if (e instanceof io.fleetform.engine.state.StateException state) {
+                // A damaged, locked or unreachable state is the user's to fix: the message says how.
+                terminal.err().println("error: " + state.getMessage());
+                return ExitCode.ERROR;
             }
             terminal.err().println("internal error: this is a bug in Fleetform, not in your files: " + e);
             if (terminal.environment().containsKey("FLEETFORM_DEBUG")) {

@@ -29,6 +29,13 @@ final class PlanCommand implements Callable<Integer>, TerminalAware {
     @Mixin
     PlanSelection selection;
 
+    @Mixin
+    SourceOptions source;
+
+    @Option(names = "--labels-file", paramLabel = "FILE", description = "Write pull-request labels for this plan "
+            + "(fleetform:destroys, fleetform:replaces, fleetform:no-changes, fleetform:needs-approval), one a line.")
+    Path labelsFile;
+
     @Option(names = "--destroy", description = "Plan the destruction of everything in the state.")
     boolean destroy;
 
@@ -53,7 +60,13 @@ final class PlanCommand implements Callable<Integer>, TerminalAware {
 
     @Override
     public Integer call() throws IOException, StateException {
-        Workspace workspace = Engine.workspace(fleet, state, terminal);
+        try (FleetSource files = source.open(fleet, terminal.environment(), java.util.List.of())) {
+            return plan(files);
+        }
+    }
+
+    private int plan(FleetSource files) throws IOException, StateException {
+        Workspace workspace = Engine.workspace(files, fleet, state, terminal);
         Workspace.Outcome<Workspace.Configuration> configuration = workspace.configuration();
         Engine.report(configuration.diagnostics(), fleet, terminal);
         Workspace.Outcome<Workspace.Planned> planned;
@@ -64,20 +77,24 @@ final class PlanCommand implements Callable<Integer>, TerminalAware {
             Engine.unlock(lock);
         }
         Engine.report(planned.diagnostics(), fleet, terminal);
-        var plan = planned.value().plan();
+        var plan = planned.value().plan().withProvenance(files.provenance(configuration.value().filesRead()));
         if (json) {
             terminal.out().println(new String(PlanCodec.encodeForDisplay(plan), java.nio.charset.StandardCharsets.UTF_8));
         } else {
             terminal.out().print(PlanText.render(plan, terminal.colour() && !fleet.noColour));
         }
         if (markdown != null) {
-            Files.writeString(markdown, PlanMarkdown.render(plan));
+            Files.writeString(markdown, PlanMarkdown.render(plan, out != null ? out.toString() : null));
+        }
+        if (labelsFile != null) {
+            Files.writeString(labelsFile, io.fleetform.cli.render.plan.Labels.text(
+                    io.fleetform.cli.render.plan.Labels.of(plan, configuration.value().fleet(), java.util.Optional.empty())));
         }
         if (out != null) {
-            Files.write(out, PlanCodec.encode(plan));
+            Files.write(out, state.sealPlan(PlanCodec.encode(plan)));
             if (!json) {
-                terminal.out().println("\nSaved the plan to " + out + ". Apply exactly these changes with: fleetform apply "
-                        + out);
+                terminal.out().println("\nSaved the plan to " + out + ". Apply exactly these changes with: fleetform apply --plan "
+                        + out + " " + fleet.dir);
             }
         }
         return detailedExitCode && plan.hasChanges() ? ExitCode.CHANGES : ExitCode.OK;

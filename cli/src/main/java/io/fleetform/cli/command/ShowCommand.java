@@ -46,7 +46,8 @@ final class ShowCommand implements Callable<Integer>, TerminalAware {
         if (planFile != null) {
             Plan plan;
             try {
-                plan = PlanCodec.decode(Files.readAllBytes(planFile), planFile.toString());
+                plan = PlanCodec.decode(state.openPlan(Files.readAllBytes(planFile), planFile),
+                        planFile.toString());
             } catch (io.fleetform.engine.plan.PlanFormatException e) {
                 throw new CliException(ExitCode.ERROR, e.getMessage());
             }
@@ -65,6 +66,9 @@ final class ShowCommand implements Callable<Integer>, TerminalAware {
         }
         terminal.out().println("state " + current.lineage() + " serial " + current.serial() + ", "
                 + current.resources().size() + " resources");
+        current.lastApply().ifPresent(a -> terminal.out().println("last " + a.operation() + " (serial " + a.serial()
+                + ", " + a.started() + "): " + a.provenance().map(p -> "from " + p.describe())
+                .orElse("not from Git")));
         for (ResourceState r : current.resources().values()) {
             terminal.out().println("  " + r.address() + "  (" + r.type() + ", " + r.provider() + ")");
         }

@@ -18,6 +18,9 @@ final class ValidateCommand implements Callable<Integer>, TerminalAware {
     @Mixin
     FleetOptions fleet;
 
+    @Mixin
+    SourceOptions source;
+
     @Option(names = "--json", description = "Machine-readable diagnostics.")
     boolean json;
 
@@ -30,7 +33,14 @@ final class ValidateCommand implements Callable<Integer>, TerminalAware {
 
     @Override
     public Integer call() {
-        LoadResult result = FleetLoader.fromClassPath().load(fleet.dir, fleet.evalOptions(terminal.environment()));
+        try (FleetSource files = source.open(fleet, terminal.environment(), java.util.List.of())) {
+            return validate(files);
+        }
+    }
+
+    private int validate(FleetSource files) {
+        FleetLoader loader = files.userCode() ? FleetLoader.fromClassPath() : FleetLoader.fromClassPath().withoutUserCode();
+        LoadResult result = loader.load(files.fleetDir(), fleet.evalOptions(terminal.environment()));
         if (json) {
             terminal.out().println(DiagnosticsJson.render(result.diagnostics(), !result.hasErrors()));
             return result.hasErrors() ? ExitCode.ERROR : ExitCode.OK;

@@ -18,6 +18,7 @@ public record Service(
         Network network,
         Spread spread,
         Workload workload,
+        Init init,
         Map<String, Integer> ports,
         List<EnvVar> env,
         List<String> command,

@@ -8,6 +8,7 @@ import com.fasterxml.jackson.databind.ObjectWriter;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.fleetform.engine.resource.ResourceLifecycle;
+import io.fleetform.engine.state.StateCodec;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
@@ -59,6 +60,13 @@ import java.util.TreeSet;
  *   attribute_changes array   as above
  * outputs            object   output name to display string, keys sorted
  * warnings           array    of strings
+ * provenance         object   where the fleet's files came from, or null (absent in older plans)
+ *   repository       string   URL or path, credentials stripped
+ *   commit           string   full commit SHA
+ *   ref              string   the ref as asked for, or the branch checked out ("" if none)
+ *   author           string   the commit's author, "Name &lt;email&gt;"
+ *   path             string   the fleet's folder inside the repository ("" for its root)
+ *   dirty            boolean  true if read from a working tree with uncommitted changes to the fleet's files
  * rollout            object   (optional) rollout, status: strings; unfinished: array of addresses;
  *                             stages, disruption: objects of address to stage name / "in place",
  *                             "restart", "recreate"
@@ -147,6 +155,7 @@ public final class PlanCodec {
         new TreeMap<>(plan.outputs()).forEach(outputs::put);
         ArrayNode warnings = root.putArray("warnings");
         plan.warnings().forEach(warnings::add);
+        root.set("provenance", plan.provenance().<JsonNode>map(StateCodec::encode).orElse(PlanValues.NODES.nullNode()));
         if (!plan.rollout().equals(PlanRollout.NONE)) {
             ObjectNode rollout = root.putObject("rollout");
             rollout.put("rollout", plan.rollout().rollout());

@@ -70,7 +70,7 @@ final class PlanReader {
         }
         Plan plan = new Plan(version.intValue(), mode(root), text(root, "fleet", ""), text(state, "lineage", "state"),
                 number(state, "serial", "state"), text(root, "config_hash", ""), instant(root), changes, drift, outputs,
-                strings(root, "warnings", ""), rollout(root.path("rollout")));
+                strings(root, "warnings", ""), provenance(root), rollout(root.path("rollout")));
         checkSummary(object(root, "summary", ""), plan);
         return plan;
     }
@@ -89,6 +89,15 @@ final class PlanReader {
         node.path("unfinished").forEach(a -> unfinished.add(new io.fleetform.engine.address.ResourceAddress(a.asText())));
         return new PlanRollout(node.path("rollout").asText(), node.path("status").asText(), stages, disruption,
                 unfinished);
+    }
+
+    private java.util.Optional<io.fleetform.engine.state.Provenance> provenance(JsonNode root)
+            throws PlanFormatException {
+        try {
+            return io.fleetform.engine.state.StateCodec.decodeProvenance(root.get("provenance"));
+        } catch (IllegalArgumentException e) {
+            throw invalid("provenance", e.getMessage());
+        }
     }
 
     private JsonNode parse(byte[] bytes) throws PlanFormatException {

@@ -13,4 +13,16 @@ public interface StateBackendFactory {
      * @param settings   backend settings, e.g. {@code path} for local
      */
     StateBackend create(Path workingDir, Map<String, String> settings) throws StateException;
+
+    /**
+     * A backend whose state (and journal) is stored as {@code encryption} says. Backends that
+     * cannot encrypt refuse any mode but {@link StateEncryption.Mode#OFF}.
+     */
+    default StateBackend create(Path workingDir, Map<String, String> settings, StateEncryption encryption)
+            throws StateException {
+        if (encryption.mode() != StateEncryption.Mode.OFF) {
+            throw new StateException("state backend \"" + name() + "\" cannot encrypt the state");
+        }
+        return create(workingDir, settings);
+    }
 }

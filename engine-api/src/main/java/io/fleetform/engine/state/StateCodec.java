@@ -24,11 +24,16 @@ import java.util.TreeSet;
  *                "attributes":{…},"sensitive":["env"],"depends_on":["zone.s1"],
  *                "lifecycle":{"prevent_destroy":false,"ignore_changes":[],"create_before_destroy":false}}],
  *  "outputs":{…},
+ *  "applies":[{"serial":8,"started":"2026-12-01T10:00:00Z","operation":"apply",
+ *              "provenance":{"repository":"https://git.example/fleets.git","commit":"1a2b…","ref":"main",
+ *                            "author":"Ann &lt;ann@example.com&gt;","path":"mt2","dirty":false}}],
  *  "rollout":{"rollout":"default","revision":"…","commit":"","previous_revision":"…","started":"…",
  *             "status":"failed","reason":"…","stages":[{"name":"canary","status":"failed","reason":"…",
  *             "zones":{"s1":"failed"}}],"previous":[resources as above],"changed":[addresses],
  *             "unfinished":[addresses]}}  (rollout only once a rollout ran)
  * </pre>
+ * {@code applies} is absent in states written before it existed; {@code provenance} is null for
+ * an apply whose files did not come from Git.
  */
 public final class StateCodec {
     private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT)
@@ -51,6 +56,14 @@ public final class StateCodec {
         }
         root.set("outputs", JSON.valueToTree(state.outputs()));
         state.rollout().ifPresent(r -> root.set("rollout", encode(r)));
+        ArrayNode applies = root.putArray("applies");
+        for (ApplyRecord a : state.applies()) {
+            ObjectNode node = applies.addObject();
+            node.put("serial", a.serial());
+            node.put("started", a.started().toString());
+            node.put("operation", a.operation());
+            node.set("provenance", a.provenance().map(StateCodec::encode).orElse(null));
+        }
         try {
             return JSON.writeValueAsBytes(root);
         } catch (IOException e) {
@@ -58,31 +71,108 @@ public final class StateCodec {
         }
     }
 
+    /**
+     * @param where names the file or object, for messages
+     * @throws StateException saying what is wrong: empty, not JSON, cut short, another format
+     *                        version, or a field that is missing or of the wrong kind
+     */
     public static State decode(byte[] bytes, String where) throws StateException {
+        JsonNode root;
         try {
-            JsonNode root = JSON.readTree(bytes);
-            if (root == null || !root.path("version").isIntegralNumber()) {
-                throw new StateException(where + " is not a Fleetform state: it has no format version"
-                        + (bytes.length == 0 ? " (the file is empty)" : ""));
-            }
-            int version = root.path("version").asInt();
-            if (version != State.FORMAT_VERSION) {
-                throw new StateException(where + ": state format version " + version + " is not supported (this "
-                        + "Fleetform reads version " + State.FORMAT_VERSION + ")");
-            }
+            root = JSON.readTree(bytes);
+        } catch (IOException e) {
+            String why = e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage().lines().findFirst()
+                    .orElse("");
+            throw new StateException(where + " is not a readable state: " + (why.contains("end-of-input")
+                    ? "it is cut short (unexpected end-of-input)" : "it is not valid JSON (" + why + ")"), e);
+        }
+        if (bytes.length == 0 || root == null || root.isMissingNode()) {
+            throw new StateException(where + " is not a Fleetform state: it has no format version (the file is empty)");
+        }
+        if (!root.isObject() || !root.path("version").isIntegralNumber()) {
+            throw new StateException(where + " is not a Fleetform state: it has no format version");
+        }
+        int version = root.path("version").asInt();
+        if (version != State.FORMAT_VERSION) {
+            throw new StateException(where + ": state format version " + version + " is not supported (this "
+                    + "Fleetform reads version " + State.FORMAT_VERSION + (version > State.FORMAT_VERSION
+                    ? "; it was written by a newer Fleetform" : "") + ")");
+        }
+        require(where, root, "lineage", JsonNode::isTextual, "a text");
+        require(where, root, "serial", n -> n.isIntegralNumber() && n.asLong() >= 0, "a whole number >= 0");
+        require(where, root, "resources", JsonNode::isArray, "a list");
+        if (!root.path("outputs").isMissingNode() && !root.path("outputs").isObject()) {
+            throw wrongSchema(where, "\"outputs\" is not an object");
+        }
+        if (root.path("lineage").asText().isBlank()) {
+            throw wrongSchema(where, "\"lineage\" is empty");
+        }
+        try {
             Map<ResourceAddress, ResourceState> resources = new LinkedHashMap<>();
+            int index = 0;
             for (JsonNode r : root.path("resources")) {
+                if (!r.isObject() || !r.path("address").isTextual() || !r.path("type").isTextual()) {
+                    throw wrongSchema(where, "resource number " + (index + 1) + " has no \"address\" or \"type\"");
+                }
                 ResourceState resource = decodeResource(r);
-                resources.put(resource.address(), resource);
+                if (resources.put(resource.address(), resource) != null) {
+                    throw wrongSchema(where, "resource " + resource.address() + " is there twice");
+                }
+                index++;
             }
             Map<String, Object> outputs = JSON.convertValue(root.path("outputs"), MAP);
+            List<ApplyRecord> applies = new ArrayList<>();
+            for (JsonNode a : root.path("applies")) {
+                applies.add(new ApplyRecord(a.path("serial").asLong(), java.time.Instant.parse(a.path("started").asText()),
+                        a.path("operation").asText(), decodeProvenance(a.path("provenance"))));
+            }
             return new State(version, root.path("lineage").asText(), root.path("serial").asLong(), resources,
-                    outputs == null ? Map.of() : outputs,
+                    outputs == null ? Map.of() : outputs, applies,
                     root.hasNonNull("rollout") ? java.util.Optional.of(decodeRollout(root.get("rollout")))
                             : java.util.Optional.empty());
-        } catch (IOException | IllegalArgumentException e) {
-            throw new StateException(where + " is not a readable state: " + e.getMessage(), e);
+        } catch (IllegalArgumentException | java.time.format.DateTimeParseException e) {
+            throw wrongSchema(where, e.getMessage());
         }
+    }
+
+    /** Provenance as JSON, the same in plans and in the state. */
+    public static ObjectNode encode(Provenance p) {
+        ObjectNode node = JSON.createObjectNode();
+        node.put("repository", p.repository());
+        node.put("commit", p.commit());
+        node.put("ref", p.ref());
+        node.put("author", p.author());
+        node.put("path", p.path());
+        node.put("dirty", p.dirty());
+        return node;
+    }
+
+    /** Empty for JSON null or a missing field. */
+    public static java.util.Optional<Provenance> decodeProvenance(JsonNode node) {
+        if (node == null || node.isMissingNode() || node.isNull()) {
+            return java.util.Optional.empty();
+        }
+        if (!node.path("repository").isTextual() || !node.path("commit").isTextual()) {
+            throw new IllegalArgumentException("provenance needs \"repository\" and \"commit\"");
+        }
+        return java.util.Optional.of(new Provenance(node.path("repository").asText(), node.path("commit").asText(),
+                node.path("ref").asText(""), node.path("author").asText(""), node.path("path").asText(""),
+                node.path("dirty").asBoolean(false)));
+    }
+
+    private static void require(String where, JsonNode root, String field,
+                                java.util.function.Predicate<JsonNode> ok, String what) throws StateException {
+        JsonNode node = root.path(field);
+        if (node.isMissingNode()) {
+            throw wrongSchema(where, "it has no \"" + field + "\"");
+        }
+        if (!ok.test(node)) {
+            throw wrongSchema(where, "\"" + field + "\" is not " + what + " (it is " + node + ")");
+        }
+    }
+
+    private static StateException wrongSchema(String where, String why) {
+        return new StateException(where + " is not a readable state: " + why);
     }
 
     private static ObjectNode encode(RolloutRecord r) {

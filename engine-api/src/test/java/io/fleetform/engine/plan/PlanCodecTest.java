@@ -120,7 +120,8 @@ class PlanCodecTest {
                   ],
                   "drift" : [ ],
                   "outputs" : { },
-                  "warnings" : [ ]
+                  "warnings" : [ ],
+                  "provenance" : null
                 }
                 """);
         assertThat(PlanCodec.encode(plan)).isEqualTo(PlanCodec.encode(plan));

@@ -286,7 +286,7 @@ public final class Applier {
             }
         }
         State finalState = new State(state.version(), state.lineage(), checkpoints.serial() + 1, current,
-                failed.isEmpty() && notStarted == 0 ? outputs : state.outputs(),
+                failed.isEmpty() && notStarted == 0 ? outputs : state.outputs(), state.applies(),
                 run.isPresent() ? run : state.rollout());
         store.write(finalState);
         return new ApplyResult(done, failed, skipped, notStarted, interrupt.get(), finalState,
@@ -369,13 +369,15 @@ public final class Applier {
         if (change.action() != Action.DELETE && desired == null) {
             throw ProviderException.permanent("the configuration no longer has " + change.address());
         }
-        ApplyRequest request = new ApplyRequest(change.action(), prior, Optional.ofNullable(desired), context, progress);
+        Resource effective = desired == null || prior.isEmpty() ? desired : keepIgnored(desired, prior.get());
+        ApplyRequest request = new ApplyRequest(change.action(), prior, Optional.ofNullable(effective), context,
+                progress);
         ApplyResponse response = withRetries(provider, request, change, events);
         if (change.action() == Action.DELETE) {
             journal.remove(change.address());
             current.remove(change.address());
         } else {
-            ResourceState recorded = recorded(desired, response.attributes(), lineage);
+            ResourceState recorded = recorded(effective, response.attributes(), lineage);
             journal.put(recorded);
             current.put(change.address(), recorded);
         }
@@ -397,6 +399,26 @@ public final class Applier {
                 backoff *= 2;
             }
         }
+    }
+
+    /**
+     * The desired resource with its {@code ignore_changes} attributes as the state has them, as the plan
+     * showed them: another change to the same resource must not carry an ignored one along. A secret is
+     * kept only as a hash, so an ignored secret is sent as configured (the provider needs it in clear).
+     */
+    static Resource keepIgnored(Resource desired, ResourceState prior) {
+        if (desired.lifecycle().ignoreChanges().isEmpty()) {
+            return desired;
+        }
+        Map<String, Object> attributes = new TreeMap<>(desired.attributes());
+        for (String name : desired.lifecycle().ignoreChanges()) {
+            if (prior.attributes().containsKey(name) && !desired.sensitive().contains(name)
+                    && !prior.sensitive().contains(name)) {
+                attributes.put(name, prior.attributes().get(name));
+            }
+        }
+        return new Resource(desired.address(), desired.type(), desired.provider(), attributes, desired.sensitive(),
+                desired.dependsOn(), desired.lifecycle(), desired.zone());
     }
 
     /** What the state keeps: the provider's answer, secrets as hashes, plus lifecycle and dependencies. */

@@ -49,6 +49,20 @@ public final class GroovyFunctions {
     private GroovyFunctions() {
     }
 
+    /** The Groovy scripts of a fleet's {@code functions/} folder, as {@code functions/x.groovy}; read, never compiled. */
+    public static List<String> scripts(Path dir) {
+        Path folder = dir.resolve("functions");
+        if (!Files.isDirectory(folder)) {
+            return List.of();
+        }
+        try (Stream<Path> entries = Files.list(folder)) {
+            return entries.filter(p -> p.toString().endsWith(".groovy")).map(p -> "functions/" + p.getFileName())
+                    .sorted().toList();
+        } catch (IOException e) {
+            return List.of("functions/");
+        }
+    }
+
     public static List<FleetFunction> load(Path dir, FunctionRegistry builtins, Diagnostics diagnostics) {
         Path folder = dir.resolve("functions");
         List<FleetFunction> functions = new ArrayList<>();

@@ -334,10 +334,17 @@ final class ModelBuilder {
                     + "\" runs on hosts." + target.name() + " and needs an ip_pool",
                     "instances on hosts get fixed IPs from it: ip_pool = \"10.20.0.0/22\"");
         }
+        Optional<String> mirror = Optional.empty();
+        if (set(layer, "mirror")) {
+            Entity m = Coerce.reference(context, located(layer, "mirror"), "registry", "mirror");
+            if (m != null) {
+                mirror = Optional.of(m.name());
+            }
+        }
         if (region == null || target == null) {
             return null;
         }
-        return new Idc(e.name(), region, target, modules, ipPool, e.block().headerSpan());
+        return new Idc(e.name(), region, target, modules, ipPool, mirror, e.block().headerSpan());
     }
 
     private Rollout rollout(DeclaredEntity e) {

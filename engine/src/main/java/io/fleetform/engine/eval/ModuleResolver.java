@@ -108,6 +108,11 @@ public final class ModuleResolver {
 
     /** Paths in messages are relative to where the user stands, as they typed them. */
     public static String displayPath(Path file) {
+        if (file.getFileSystem() != java.nio.file.FileSystems.getDefault()) {
+            // A commit's tree: the path inside the repository, as a reviewer knows it.
+            String inside = file.normalize().toString();
+            return inside.startsWith("/") ? inside.substring(1) : inside;
+        }
         Path cwd = Path.of("").toAbsolutePath();
         Path absolute = file.toAbsolutePath().normalize();
         return absolute.startsWith(cwd) ? cwd.relativize(absolute).toString() : file.toString();

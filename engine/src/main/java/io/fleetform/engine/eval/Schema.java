@@ -30,7 +30,16 @@ public final class Schema {
     }
 
     static final Set<String> SERVICE_ATTRIBUTES = Set.of("image", "replicas", "cpu", "memory", "disk", "network",
-            "ip", "spread", "stateless", "workload", "ports", "env", "command", "config", "idc", "module");
+            "ip", "spread", "stateless", "workload", "ports", "env", "command", "config", "idc", "module", "init");
+
+    /** What {@code ignore_changes} of a service may name: its attributes and the blocks that describe it. */
+    static final Set<String> SERVICE_IGNORABLE = union(SERVICE_ATTRIBUTES, Set.of("io", "disk", "network"));
+
+    private static Set<String> union(Set<String> a, Set<String> b) {
+        Set<String> all = new java.util.TreeSet<>(a);
+        all.addAll(b);
+        return Set.copyOf(all);
+    }
 
     private static final BlockType IO = block("io", 0, "io { read = 200MB/s  write = 100MB/s }",
             Set.of("read", "write", "read_iops", "write_iops"), Map.of(), Set.of(), false, false);
@@ -76,7 +85,7 @@ public final class Schema {
         top(block("hosts", 1, "hosts \"sz-pool\" { agents = [...] }", Set.of("agents", "token", "local", "provider", "modules"), Map.of(),
                 Set.of(), false, true));
         top(block("idc", 1, "idc \"sh-pudong\" { region = \"shanghai\"  target = cluster.sh-prod }",
-                Set.of("region", "target", "modules", "ip_pool"), Map.of(), Set.of(), false, true));
+                Set.of("region", "target", "modules", "ip_pool", "mirror"), Map.of(), Set.of(), false, true));
         top(block("template", 1, "template \"logic\" { ... }", SERVICE_ATTRIBUTES, SERVICE_BLOCKS,
                 Set.of(FromClause.class), false, true));
         top(block("zones", 1, "zones \"s\" from 1 to 40 as z { ... }", Set.of("name", "idc", "module", "labels"), ZONE_BLOCKS,
@@ -93,6 +102,9 @@ public final class Schema {
                 Set.of(), true, true));
         top(block("meta", 0, "meta { version = \"1.0.0\" }", Set.of("version", "description"), Map.of(), Set.of(),
                 false, false));
+        // Where the state is kept; read by the command line before evaluation (its settings are literals).
+        top(block("state", 1, "state \"git\" { url = \"ssh://git@host/ops/state.git\" }", Set.of(), Map.of(),
+                Set.of(), true, false));
     }
 
     /** Block types a module (as opposed to the root fleet) may declare. */

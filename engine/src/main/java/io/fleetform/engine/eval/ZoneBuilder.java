@@ -15,6 +15,7 @@ import io.fleetform.engine.model.Lifecycle;
 import io.fleetform.engine.model.Network;
 import io.fleetform.engine.model.NetworkMode;
 import io.fleetform.engine.model.Service;
+import io.fleetform.engine.model.Init;
 import io.fleetform.engine.model.Spread;
 import io.fleetform.engine.model.Sriov;
 import io.fleetform.engine.model.Workload;
@@ -37,6 +38,8 @@ import java.util.Set;
 final class ZoneBuilder {
     private static final Map<String, NetworkMode> NETWORK_MODES = ordered("bridge", NetworkMode.BRIDGE, "host",
             NetworkMode.HOST, "overlay", NetworkMode.OVERLAY, "sriov", NetworkMode.SRIOV);
+    private static final Map<String, Init> INITS = ordered("docker", Init.DOCKER, "systemd", Init.SYSTEMD, "none",
+            Init.NONE);
     private static final Map<String, Spread> SPREADS = ordered("host", Spread.HOST, "rack", Spread.RACK, "none",
             Spread.NONE);
     private static final Map<String, IrqBinding> IRQ = ordered("local", IrqBinding.LOCAL, "any", IrqBinding.ANY);
@@ -111,6 +114,7 @@ final class ZoneBuilder {
         Boolean stateless = optional(s.located("stateless"), v -> Coerce.bool(context, v, "stateless"));
         Workload workload = enumeration(s.located("workload"), WORKLOADS, "workload",
                 Boolean.TRUE.equals(stateless) ? Workload.DEPLOYMENT : Workload.STATEFULSET);
+        Init init = enumeration(s.located("init"), INITS, "init", Init.DOCKER);
         Map<String, Integer> ports = ports(s.located("ports"));
         List<EnvVar> env = env(s.located("env"));
         List<String> command = strings(s.located("command"), "command");
@@ -120,7 +124,7 @@ final class ZoneBuilder {
         sameModule(s, zoneModule);
         Optional<Disk> disk = disk(s);
         Optional<IoLimits> io = io(s);
-        Lifecycle lifecycle = lifecycle(s, Schema.SERVICE_ATTRIBUTES);
+        Lifecycle lifecycle = lifecycle(s, Schema.SERVICE_IGNORABLE);
         if (io.isPresent() && disk.isEmpty()) {
             context.diagnostics().error("io-without-disk", s.nestedBlock("io").headerSpan(),
                     "io caps apply to the data disk, but this service has none", "add disk = 20Gi at \"/data\"");
@@ -129,7 +133,7 @@ final class ZoneBuilder {
             return null;
         }
         return new Service(s.name(), s.zone().name(), image, replicas == null ? 1 : replicas.intValue(), share(cpu),
-                memory, share(disk), share(io), share(network), spread, workload, share(Map.copyOf(ports)),
+                memory, share(disk), share(io), share(network), spread, workload, init, share(Map.copyOf(ports)),
                 share(List.copyOf(env)), share(List.copyOf(command)), share(Map.copyOf(config)), share(lifecycle),
                 share(s.template()), s.block().span());
     }

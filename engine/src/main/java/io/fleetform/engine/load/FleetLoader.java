@@ -1,6 +1,7 @@
 package io.fleetform.engine.load;
 
 import io.fleetform.dsl.ast.FleetFile;
+import io.fleetform.dsl.diag.Diagnostic;
 import io.fleetform.dsl.diag.Diagnostics;
 import io.fleetform.dsl.diag.SecretsInDiagnostics;
 import io.fleetform.dsl.parse.FleetParser;
@@ -25,6 +26,14 @@ import java.util.Optional;
  * Reads a fleet folder and runs the phases in order: parse every {@code *.fleet} file, stop
  * if any has a syntax error; check structure; load the fleet's Groovy functions; evaluate
  * into the model. Every phase adds to the same diagnostics, so one run reports everything.
+ *
+ * <p>The folder may be on any file system: the working directory, or a Git commit's tree opened
+ * as a read-only file system, in which {@code file()} and modules then resolve.
+ *
+ * <p>Without user code ({@link #withoutUserCode()}, for changes nobody trusted yet) the Groovy
+ * scripts in {@code functions/} are neither compiled nor run (compiling Groovy can already run
+ * code, through AST transformations), and every call of a function that is not built in is an
+ * error saying why.
  */
 public final class FleetLoader {
     /** All {@code .fleet} files of one folder together; each is also at most {@link SourceReader#MAX_SOURCE_BYTES}. */
@@ -32,9 +41,20 @@ public final class FleetLoader {
 
     private final FleetParser parser = new FleetParser();
     private final FunctionRegistry builtins;
+    private final boolean userCode;
 
     public FleetLoader(FunctionRegistry builtins) {
+        this(builtins, true);
+    }
+
+    private FleetLoader(FunctionRegistry builtins, boolean userCode) {
         this.builtins = builtins;
+        this.userCode = userCode;
+    }
+
+    /** This loader, refusing to load the fleet's own Groovy functions. */
+    public FleetLoader withoutUserCode() {
+        return new FleetLoader(builtins, false);
     }
 
     public static FleetLoader fromClassPath() {
@@ -81,13 +101,52 @@ public final class FleetLoader {
         if (diagnostics.hasErrors()) {
             return new LoadResult(Optional.empty(), diagnostics.sorted(), files);
         }
-        List<FleetFunction> own = GroovyFunctions.load(dir, builtins, diagnostics);
+        List<FleetFunction> own = userCode ? GroovyFunctions.load(dir, builtins, diagnostics) : List.of();
         FunctionRegistry functions = builtins.plus(own);
         FleetEvaluator evaluator = new FleetEvaluator(functions, ModuleResolver.fromClassPath());
         Fleet fleet = evaluator.evaluate(dir, files, options, diagnostics);
-        boolean failed = diagnostics.hasErrors();
-        List<io.fleetform.dsl.diag.Diagnostic> redacted = SecretsInDiagnostics.redact(diagnostics.sorted(),
-                evaluator.secretValues());
+        List<Diagnostic> all = userCode ? diagnostics.sorted() : refusedUserCode(dir, files, diagnostics.sorted());
+        boolean failed = all.stream().anyMatch(Diagnostic::isError);
+        List<Diagnostic> redacted = SecretsInDiagnostics.redact(all, evaluator.secretValues());
         return new LoadResult(failed ? Optional.empty() : Optional.of(fleet), redacted, files, evaluator.filesRead());
+    }
+
+    /**
+     * Unknown functions are the fleet's own ones when it has Groovy scripts: each call in the
+     * fleet's files is named (found in the syntax tree, so none hides behind another's error),
+     * and calls evaluation found elsewhere (in modules) are said the same way.
+     */
+    private List<Diagnostic> refusedUserCode(Path dir, List<FleetFile> files, List<Diagnostic> diagnostics) {
+        List<String> scripts = GroovyFunctions.scripts(dir);
+        if (scripts.isEmpty()) {
+            return diagnostics;
+        }
+        List<Diagnostic> out = new ArrayList<>();
+        // Spans are equal to each other by design (they never take part in equality): key by place.
+        java.util.Set<String> named = new java.util.HashSet<>();
+        for (io.fleetform.dsl.ast.Call call : CallSites.in(files)) {
+            if (!builtins.contains(call.function().name()) && named.add(place(call.function().span()))) {
+                out.add(refused(call.function().name() + "()", call.function().span(), scripts));
+            }
+        }
+        for (Diagnostic d : diagnostics) {
+            if (!d.code().equals("unknown-function")) {
+                out.add(d);
+            } else if (!named.contains(place(d.span()))) {
+                out.add(refused(d.message().replaceFirst("^unknown function ", ""), d.span(), scripts));
+            }
+        }
+        return out.stream().sorted(Diagnostic.ORDER).toList();
+    }
+
+    private static String place(SourceSpan span) {
+        return span.file().path() + "@" + span.offset();
+    }
+
+    private static Diagnostic refused(String function, SourceSpan where, List<String> scripts) {
+        return Diagnostic.error("user-code-refused", where, function + " is not a built-in function, and the fleet's "
+                + "own functions (" + String.join(", ", scripts) + ") are not loaded under --no-user-code",
+                "review the change to functions/ and plan without --no-user-code, or call only built-in functions "
+                + "(fleetform functions lists them)");
     }
 }

@@ -151,7 +151,7 @@ public final class Planner {
         }
         String reason = action == Action.REPLACE
                 ? (diff.reason().isEmpty() ? String.join(", ", replacing) + " cannot change in place" : diff.reason())
-                : "";
+                : diff.reason();
         if (action == Action.REPLACE && protectedByLifecycle(prior, resource)) {
             diagnostics.add(Diagnostic.error("prevent-destroy", SourceSpan.NONE, resource.address()
                     + " would be replaced (" + reason + "), but it has prevent_destroy",

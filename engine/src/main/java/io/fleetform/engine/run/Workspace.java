@@ -46,13 +46,30 @@ public final class Workspace {
     private final StateBackend backend;
     private final ProviderRegistry providers;
     private final ProviderContext context;
+    private final boolean userCode;
 
     public Workspace(Path dir, EvalOptions options, StateBackend backend, ProviderRegistry providers) {
-        this.dir = dir;
+        this(dir, dir, true, options, backend, providers);
+    }
+
+    /**
+     * @param fleetDir where the fleet's files are: a folder, or a folder of a Git commit's tree
+     * @param workDir  the local folder for what a run keeps on this machine (the providers' files)
+     * @param userCode false to refuse the fleet's Groovy functions
+     */
+    public Workspace(Path fleetDir, Path workDir, boolean userCode, EvalOptions options, StateBackend backend,
+                     ProviderRegistry providers) {
+        this.dir = fleetDir;
         this.options = options;
         this.backend = backend;
         this.providers = providers;
-        this.context = new ProviderContext(dir, options.environment());
+        this.userCode = userCode;
+        this.context = new ProviderContext(workDir, options.environment());
+    }
+
+    /** The loader this workspace reads its fleet with. */
+    public FleetLoader loader() {
+        return userCode ? FleetLoader.fromClassPath() : FleetLoader.fromClassPath().withoutUserCode();
     }
 
     public StateBackend backend() {
@@ -68,7 +85,12 @@ public final class Workspace {
     }
 
     /** The evaluated configuration: the model, its resources and its fingerprint. */
-    public record Configuration(Fleet fleet, List<Resource> desired, String configHash) {
+    public record Configuration(Fleet fleet, List<Resource> desired, String configHash,
+                                java.util.Set<Path> filesRead) {
+        public Configuration(Fleet fleet, List<Resource> desired, String configHash) {
+            this(fleet, desired, configHash, java.util.Set.of());
+        }
+
         public Map<ResourceAddress, Resource> byAddress() {
             Map<ResourceAddress, Resource> map = new LinkedHashMap<>();
             desired.forEach(r -> map.put(r.address(), r));
@@ -85,7 +107,7 @@ public final class Workspace {
 
     /** Evaluates the fleet for planning (secrets required) and expands it into resources. */
     public Outcome<Configuration> configuration() {
-        LoadResult loaded = FleetLoader.fromClassPath().load(dir, options.requiringSecrets());
+        LoadResult loaded = loader().load(dir, options.requiringSecrets());
         List<Diagnostic> diagnostics = new ArrayList<>(loaded.diagnostics());
         if (loaded.hasErrors()) {
             return new Outcome<>(null, diagnostics);
@@ -93,7 +115,7 @@ public final class Workspace {
         ProviderRegistry.Expansion expansion = providers.expand(loaded.fleetOrThrow(), context);
         diagnostics.addAll(expansion.diagnostics());
         Configuration configuration = new Configuration(loaded.fleetOrThrow(), expansion.resources(),
-                ConfigHash.of(dir, options, loaded.filesRead()));
+                ConfigHash.of(dir, options, loaded.filesRead()), loaded.filesRead());
         return new Outcome<>(configuration, diagnostics);
     }
 
@@ -156,7 +178,7 @@ public final class Workspace {
         Plan plan = new Plan(result.plan().formatVersion(), result.plan().mode(), result.plan().fleet(),
                 stored.lineage(), stored.serial(), result.plan().configHash(), result.plan().created(),
                 checked.plan().changes(), result.plan().drift(), result.plan().outputs(), checked.plan().warnings(),
-                checked.plan().rollout());
+                result.plan().provenance(), checked.plan().rollout());
         if (settings.mode() == PlanMode.NORMAL) {
             plan = io.fleetform.engine.rollout.Unfinished.annotate(plan, configuration.fleet(),
                     configuration.byAddress(), state, unfinished);
@@ -194,6 +216,13 @@ public final class Workspace {
                         now.put(name, change.after().get(name));
                     }
                 });
+                // Attributes the provider computes (an id) are carried from the state into the plan's
+                // "after"; they are not part of the configuration, and the serial check above covers the state.
+                stored.resource(change.address()).ifPresent(prior -> change.after().forEach((name, value) -> {
+                    if (!now.containsKey(name) && Objects.equals(prior.attributes().get(name), value)) {
+                        now.put(name, value);
+                    }
+                }));
             }
             if (now == null || !Objects.equals(new java.util.TreeMap<>(now), change.after())) {
                 problems.add(Diagnostic.error("stale-plan", SourceSpan.NONE, "the plan is stale: " + change.address()

@@ -22,6 +22,8 @@ import java.util.function.Function;
 final class ChangeLines {
     static final String ARROW = " → ";
     static final String FORCES_REPLACEMENT = "# forces replacement";
+    /** A reason that starts so says how an in-place change is made, instead of "will be updated in place". */
+    static final String OUTCOME = "will be ";
 
     private final Style style;
     private final ValueFormat values;
@@ -77,10 +79,16 @@ final class ChangeLines {
     void resource(StringBuilder out, String indent, ResourceChange c) {
         out.append(indent);
         symbol(out, c.action());
-        out.append(' ').append(oneLine(c.address().value())).append(" (").append(oneLine(c.type())).append(") ")
-                .append(outcome(c.action()));
-        if (c.reason() != null && !c.reason().isBlank()) {
-            out.append(": ").append(oneLine(c.reason()));
+        out.append(' ').append(oneLine(c.address().value())).append(" (").append(oneLine(c.type())).append(") ");
+        boolean hasReason = c.reason() != null && !c.reason().isBlank();
+        if (c.action() == Action.UPDATE && hasReason && c.reason().startsWith(OUTCOME)) {
+            // an update the provider makes in a way reviewers must see (a restart): it says how
+            out.append(oneLine(c.reason()));
+        } else {
+            out.append(outcome(c.action()));
+            if (hasReason) {
+                out.append(": ").append(oneLine(c.reason()));
+            }
         }
         out.append(oneLine(rolloutTag(c)));
         out.append('\n');

@@ -21,7 +21,8 @@ import java.util.TreeMap;
  * <p>GitHub refuses comments over 65,536 characters, so the comment is never longer than
  * {@link #MAX_LENGTH}. When the plan does not fit, details are left out from the end, whole
  * resources at a time and with every block closed, and a closing note says how many were left
- * out and to run {@code fleetform show}. The title, counts and destructive list come first and
+ * out and how to see them: {@code fleetform show --plan FILE} when the plan was saved, otherwise
+ * how to save it (a note never points at a plan file that does not exist). The title, counts and destructive list come first and
  * so are kept; only if the destructive list alone would not fit is it cut, with a line saying
  * how many more there are.
  */
@@ -34,22 +35,43 @@ public final class PlanMarkdown {
     private static final String CLOSE_CODE = "```\n\n</details>\n\n";
 
     private final Plan plan;
+    private final String planFile;
     private final ChangeLines lines;
     private final StringBuilder out = new StringBuilder(MAX_LENGTH + NOTE_ROOM);
     private final List<String> leftOut = new ArrayList<>();
 
-    private PlanMarkdown(Plan plan) {
+    private PlanMarkdown(Plan plan, String planFile) {
         this.plan = plan;
+        this.planFile = planFile;
         this.lines = new ChangeLines(Style.PLAIN, ValueFormat.SHORT, PlanMarkdown::symbol, plan.rollout());
     }
 
+    /** A comment for a plan that was not saved. */
     public static String render(Plan plan) {
-        return new PlanMarkdown(plan).write();
+        return render(plan, null);
+    }
+
+    /** @param planFile where the plan was saved ({@code plan -out}), or null if it was not */
+    public static String render(Plan plan, String planFile) {
+        return new PlanMarkdown(plan, planFile).write();
+    }
+
+    /** How a reader sees what a cut comment left out. */
+    private String seeTheRest() {
+        return planFile != null ? "run `fleetform show --plan " + planFile.replace("`", "") + "` to see "
+                : "the plan was not saved: run `fleetform plan -out FILE`, then `fleetform show --plan FILE`, to see ";
     }
 
     private String write() {
         out.append("### Fleetform ").append(PlanSummary.kind(plan)).append(" for fleet ")
                 .append(MarkdownText.code(plan.fleet())).append("\n\n");
+        plan.provenance().ifPresent(p -> {
+            out.append("From ").append(MarkdownText.text(p.describe())).append(".\n\n");
+            if (p.dirty()) {
+                out.append("> [!WARNING]\n> Made from a working tree with uncommitted changes to the fleet's files: "
+                        + "no commit holds what this plan was made from.\n\n");
+            }
+        });
         table();
         out.append("**").append(PlanSummary.line(plan)).append("**\n\n");
         List<ResourceChange> shown = new ArrayList<>();
@@ -62,6 +84,7 @@ public final class PlanMarkdown {
         }
         List<ZoneGroups.Group> groups = ZoneGroups.of(shown);
         destructive(groups);
+        restarts(groups);
         warnings();
         details(groups, shown.size());
         drift();
@@ -70,7 +93,7 @@ public final class PlanMarkdown {
             out.append("> [!NOTE]\n> This comment was cut short to stay under ")
                     .append(String.format(Locale.ROOT, "%,d", MAX_LENGTH)).append(" characters: ")
                     .append(joinWords(leftOut))
-                    .append(" were left out. Run `fleetform show` on the plan file to see the rest.\n");
+                    .append(" were left out; ").append(seeTheRest()).append("the rest.\n");
         }
         // Every block ends with a blank line to separate it from the next; the last needs none.
         if (out.length() >= 2 && out.charAt(out.length() - 1) == '\n' && out.charAt(out.length() - 2) == '\n') {
@@ -115,7 +138,38 @@ public final class PlanMarkdown {
             item.append(MarkdownText.text(lines.rolloutTag(c)));
             item.append('\n');
             if (!fits(item.length() + MORE_ROOM)) {
-                out.append("> - …and ").append(destructive.size() - i)
+                out.append("> - …and ").append(destructive.size() - i).append(" more; ").append(seeTheRest())
+                        .append("them all.\n");
+                break;
+            }
+            out.append(item);
+        }
+        out.append('\n');
+    }
+
+    /** In-place changes that restart what they change (a host instance recreated): its players are disconnected. */
+    private void restarts(List<ZoneGroups.Group> groups) {
+        List<ResourceChange> restarts = new ArrayList<>();
+        for (ZoneGroups.Group g : groups) {
+            for (ResourceChange c : g.changes()) {
+                if (c.action() == Action.UPDATE && c.reason() != null && c.reason().startsWith(ChangeLines.OUTCOME)) {
+                    restarts.add(c);
+                }
+            }
+        }
+        if (restarts.isEmpty()) {
+            return;
+        }
+        out.append("> [!CAUTION]\n> **Restarts: ").append(restarts.size())
+                .append(" changed in place with a restart (players on them are disconnected).**\n>\n");
+        StringBuilder item = new StringBuilder();
+        for (int i = 0; i < restarts.size(); i++) {
+            ResourceChange c = restarts.get(i);
+            item.setLength(0);
+            item.append("> - ").append(MarkdownText.code(c.address().value())).append(' ')
+                    .append(MarkdownText.text(c.reason())).append('\n');
+            if (!fits(item.length() + MORE_ROOM)) {
+                out.append("> - …and ").append(restarts.size() - i)
                         .append(" more; run `fleetform show` on the plan file to see them all.\n");
                 break;
             }

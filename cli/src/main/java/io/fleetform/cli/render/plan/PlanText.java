@@ -29,6 +29,14 @@ public final class PlanText {
         StringBuilder out = new StringBuilder(256 + plan.changes().size() * 160);
         style.bold(out, "Fleetform " + PlanSummary.kind(plan) + " for fleet \"" + ChangeLines.oneLine(plan.fleet())
                 + "\"").append('\n');
+        plan.provenance().ifPresent(p -> {
+            out.append("From ").append(ChangeLines.oneLine(p.describe())).append('\n');
+            if (p.dirty()) {
+                style.boldYellow(out, "Warning:").append(" made from a working tree with uncommitted changes to the "
+                        + "fleet's files: commit ").append(p.commit(), 0, Math.min(12, p.commit().length()))
+                        .append(" does not hold what this plan was made from\n");
+            }
+        });
         if (!plan.rollout().status().isEmpty()) {
             out.append("Rollout ").append(ChangeLines.oneLine(plan.rollout().rollout())).append(": ")
                     .append(ChangeLines.oneLine(plan.rollout().status())).append('\n');

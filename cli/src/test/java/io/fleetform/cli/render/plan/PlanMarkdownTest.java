@@ -22,7 +22,8 @@ import org.junit.jupiter.api.Test;
 class PlanMarkdownTest {
     private static final Pattern LEFT_OUT = Pattern.compile(
             "> This comment was cut short to stay under 65,000 characters: the details of (\\d+) of (\\d+) changed "
-                    + "resources were left out\\. Run `fleetform show` on the plan file to see the rest\\.\n$");
+                    + "resources were left out; the plan was not saved: run `fleetform plan -out FILE`, then "
+                    + "`fleetform show --plan FILE`, to see the rest\\.\n$");
 
     @Test
     void aPullRequestCommentHasCountsTheDestructiveWarningOnTopAndDetailsPerZone() {
@@ -104,6 +105,23 @@ class PlanMarkdownTest {
     }
 
     @Test
+    void changesInPlaceThatRestartAreListedForReviewers() {
+        Plan plan = SamplePlans.plan(io.fleetform.engine.plan.PlanMode.NORMAL, java.util.List.of(
+                SamplePlans.change("zone.s1.service.game[0]", "host_instance", io.fleetform.engine.plan.Action.UPDATE,
+                        "will be recreated (restart, keeps IP, cores and data)", java.util.Set.of(),
+                        SamplePlans.attr("image", "g:1", "g:2")),
+                SamplePlans.change("zone.s1.service.chat[0]", "service", io.fleetform.engine.plan.Action.UPDATE,
+                        "replicas changed", java.util.Set.of(), SamplePlans.attr("replicas", 2L, 3L))),
+                java.util.List.of(), java.util.Map.of(), java.util.List.of());
+
+        String markdown = PlanMarkdown.render(plan);
+
+        assertThat(markdown).contains("> **Restarts: 1 changed in place with a restart (players on them are "
+                + "disconnected).**").contains("> - `zone.s1.service.game[0]` will be recreated (restart, keeps IP, "
+                + "cores and data)").doesNotContain("> - `zone.s1.service.chat[0]`");
+    }
+
+    @Test
     void twentyThousandResourcesFitInOneCommentWithEveryReplacementListedAndANoteForTheRest() {
         Plan plan = SamplePlans.large(20_000);
 
@@ -131,8 +149,12 @@ class PlanMarkdownTest {
                 .contains("| 0 | 0 | 0 | 20000 |", "**Destroy plan: 20000 to destroy.**");
         long listed = markdown.lines().filter(l -> l.startsWith("> - **destroy** `zone.")).count();
         assertThat(listed).isGreaterThan(500);
-        assertThat(markdown).contains("> - …and " + (20_000 - listed)
-                + " more; run `fleetform show` on the plan file to see them all.\n");
+        assertThat(markdown).contains("> - …and " + (20_000 - listed) + " more; the plan was not saved: run "
+                + "`fleetform plan -out FILE`, then `fleetform show --plan FILE`, to see them all.\n");
+        // When the plan was saved, the note names its file.
+        assertThat(PlanMarkdown.render(SamplePlans.destroyAll(20_000), "out/mmo.plan"))
+                .contains(" more; run `fleetform show --plan out/mmo.plan` to see them all.\n")
+                .endsWith("were left out; run `fleetform show --plan out/mmo.plan` to see the rest.\n");
         assertThat(LEFT_OUT.matcher(markdown).find()).isTrue();
         assertWellFormed(markdown);
     }

@@ -167,6 +167,17 @@ class PlanTextTest {
     }
 
     @Test
+    void anUpdateThatRestartsSaysSoInsteadOfUpdatedInPlace() {
+        Plan plan = plan(PlanMode.NORMAL, List.of(change("zone.s1.service.a[0]", "host_instance", Action.UPDATE,
+                "will be recreated (restart, keeps IP, cores and data)", Set.of(), attr("image", "g:1", "g:2"))),
+                List.of(), Map.of(), List.of());
+
+        assertThat(PlanText.render(plan, false)).contains(
+                "~ zone.s1.service.a[0] (host_instance) will be recreated (restart, keeps IP, cores and data)\n")
+                .doesNotContain("updated in place");
+    }
+
+    @Test
     void aLineBreakInProviderTextCannotForgeALineOfThePlan() {
         Plan plan = plan(PlanMode.NORMAL, List.of(change("zone.s1.service.a[0]", "service", Action.UPDATE,
                 "tuned\n      - zone.s1.service.db[0] (service) will be destroyed", Set.of(),

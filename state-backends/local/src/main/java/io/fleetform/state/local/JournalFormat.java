@@ -8,6 +8,7 @@ import io.fleetform.engine.state.StateCodec;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
+import java.util.Arrays;
 
 /**
  * Journal lines as JSON, one object per line:
@@ -45,6 +46,32 @@ final class JournalFormat {
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
+    }
+
+    /** A line as stored: encrypted as {@code {"sealed":{…}}} if {@code encryption} writes encrypted. */
+    static byte[] encode(JournalLine line, io.fleetform.engine.state.StateEncryption encryption) {
+        byte[] plain = encode(line);
+        if (!encryption.writesEncrypted()) {
+            return plain;
+        }
+        ObjectNode node = JSON.createObjectNode();
+        try {
+            node.set("sealed", JSON.readTree(encryption.seal(Arrays.copyOf(plain, plain.length - 1))));
+            return (JSON.writeValueAsString(node) + "\n").getBytes(StandardCharsets.UTF_8);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    /** A stored line: decrypted first if it is sealed. */
+    static JournalLine decode(String text, io.fleetform.engine.state.StateEncryption encryption, String where)
+            throws IOException, io.fleetform.engine.state.StateException {
+        if (text.startsWith("{\"sealed\":")) {
+            JsonNode node = JSON.readTree(text);
+            byte[] plain = encryption.open(JSON.writeValueAsBytes(node.get("sealed")), where);
+            return decode(new String(plain, StandardCharsets.UTF_8));
+        }
+        return decode(text);
     }
 
     /** @throws IOException saying what is wrong with the line */

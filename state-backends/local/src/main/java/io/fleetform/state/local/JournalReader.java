@@ -21,7 +21,8 @@ final class JournalReader {
     private JournalReader() {
     }
 
-    static Optional<JournalContents> read(Path file) throws StateException {
+    static Optional<JournalContents> read(Path file, io.fleetform.engine.state.StateEncryption encryption)
+            throws StateException {
         byte[] bytes;
         try {
             bytes = Files.readAllBytes(file);
@@ -41,7 +42,8 @@ final class JournalReader {
                 continue;
             }
             lineNumber++;
-            JournalLine line = decode(file, lineNumber, new String(bytes, start, i - start, StandardCharsets.UTF_8));
+            JournalLine line = decode(file, lineNumber, new String(bytes, start, i - start, StandardCharsets.UTF_8),
+                    encryption);
             start = i + 1;
             if (lineNumber == 1) {
                 if (!(line instanceof JournalLine.Header h)) {
@@ -62,9 +64,10 @@ final class JournalReader {
         return Optional.of(new JournalContents(file, header, records, folded, complete));
     }
 
-    private static JournalLine decode(Path file, int lineNumber, String text) throws StateException {
+    private static JournalLine decode(Path file, int lineNumber, String text,
+                                      io.fleetform.engine.state.StateEncryption encryption) throws StateException {
         try {
-            return JournalFormat.decode(text);
+            return JournalFormat.decode(text, encryption, "journal " + file + " line " + lineNumber);
         } catch (JournalFormat.UnsupportedVersionException e) {
             throw new StateException("cannot use journal " + file + ": " + e.getMessage() + "; finish that apply with "
                     + "the Fleetform that started it, or delete the journal to drop its changes", e);

@@ -20,22 +20,26 @@ import java.nio.file.StandardOpenOption;
 final class LocalJournal implements StateJournal {
     private final Path file;
     private final FileChannel channel;
+    private final io.fleetform.engine.state.StateEncryption encryption;
     private String closedBecause;
 
-    private LocalJournal(Path file, FileChannel channel) {
+    private LocalJournal(Path file, FileChannel channel, io.fleetform.engine.state.StateEncryption encryption) {
         this.file = file;
         this.channel = channel;
+        this.encryption = encryption;
     }
 
     /** A new journal holding only its header, replacing any journal there was. */
-    static LocalJournal start(Path file, JournalLine.Header header) throws IOException {
+    static LocalJournal start(Path file, JournalLine.Header header,
+                              io.fleetform.engine.state.StateEncryption encryption) throws IOException {
         // Written aside and renamed in, so no reader ever sees a journal without its header.
-        Durable.replace(Durable.writeTemp(file, JournalFormat.encode(header)), file);
-        return resume(file, Files.size(file));
+        Durable.replace(Durable.writeTemp(file, JournalFormat.encode(header, encryption)), file);
+        return resume(file, Files.size(file), encryption);
     }
 
     /** Continues an existing journal after its last complete line, dropping a record a crash cut short. */
-    static LocalJournal resume(Path file, long completeLength) throws IOException {
+    static LocalJournal resume(Path file, long completeLength, io.fleetform.engine.state.StateEncryption encryption)
+            throws IOException {
         FileChannel channel = FileChannel.open(file, StandardOpenOption.WRITE);
         try {
             if (channel.size() > completeLength) {
@@ -47,7 +51,7 @@ final class LocalJournal implements StateJournal {
             channel.close();
             throw e;
         }
-        return new LocalJournal(file, channel);
+        return new LocalJournal(file, channel, encryption);
     }
 
     /**
@@ -82,7 +86,7 @@ final class LocalJournal implements StateJournal {
             throw new StateException("cannot record in journal " + file + ": it " + closedBecause);
         }
         try {
-            Durable.writeFully(channel, JournalFormat.encode(line));
+            Durable.writeFully(channel, JournalFormat.encode(line, encryption));
             channel.force(false);
         } catch (IOException e) {
             forgetPartialRecord();

@@ -57,6 +57,31 @@ final class LocalLock implements StateLock {
         }
     }
 
+    /**
+     * Replaces the lock file at {@code file} (left by a dead process) with a new one of ours in
+     * one rename: the new file is written and OS-locked aside first, so there is never a moment
+     * without a lock file, and nobody ever deletes a lock file someone else just created. Call only
+     * while holding {@link HeldLocks#MONITOR} and the {@link LockGuard}, having checked that the
+     * lock file there now is the dead one.
+     */
+    static LocalLock takeOver(Path file, LockInfo info) throws IOException {
+        Path fresh = Files.createTempFile(file.getParent(), file.getFileName() + ".", ".new");
+        FileChannel channel = FileChannel.open(fresh, StandardOpenOption.WRITE);
+        try {
+            FileLock osLock = osLock(channel);
+            Durable.writeFully(channel, LockInfoJson.encode(info));
+            channel.force(true);
+            Durable.replace(fresh, file);
+            Object fileKey = LockHolder.fileKey(file);
+            HeldLocks.add(file, fileKey, info);
+            return new LocalLock(file, channel, osLock, fileKey, info);
+        } catch (IOException | RuntimeException e) {
+            channel.close();
+            Files.deleteIfExists(fresh);
+            throw e;
+        }
+    }
+
     private static FileLock osLock(FileChannel channel) {
         try {
             // Blocks only while someone probes this brand-new file, which takes microseconds.

@@ -37,15 +37,9 @@ final class LocalLocker implements StateLocker {
                 try {
                     return LocalLock.create(files.lock(), info);
                 } catch (FileAlreadyExistsException taken) {
-                    Optional<LockHolder> holder = LockHolder.of(files.lock());
-                    if (holder.isPresent() && !holder.get().liveness().alive()
-                            && leftByDeadProcessOnThisHost(holder.get().info())) {
-                        takeOver(holder.get());
-                        continue;
-                    }
-                    if (holder.isPresent()) {
-                        throw new StateLockedException(holder.get().info(),
-                                "lock file " + files.lock() + "; " + holder.get().liveness());
+                    Optional<StateLock> tookOver = lookAtHolder(info);
+                    if (tookOver.isPresent()) {
+                        return tookOver.get();
                     }
                     // Released while we looked: try again.
                     if (attempt == LOCK_ATTEMPTS) {
@@ -56,6 +50,27 @@ final class LocalLocker implements StateLocker {
                     throw new StateException("cannot create lock file " + files.lock() + ": " + IoErrors.describe(e), e);
                 }
             }
+        }
+    }
+
+    /**
+     * Under the guard (see {@link LockGuard}): takes over a lock whose holder died on this host,
+     * refuses naming a holder that is alive or on another host, or returns empty if the lock was
+     * released meanwhile.
+     */
+    private Optional<StateLock> lookAtHolder(LockInfo info) throws StateException {
+        try (LockGuard guard = LockGuard.acquire(files.lockGuard())) {
+            Optional<LockHolder> holder = LockHolder.of(files.lock());
+            if (holder.isEmpty()) {
+                return Optional.empty();
+            }
+            if (!holder.get().liveness().alive() && leftByDeadProcessOnThisHost(holder.get().info())) {
+                return Optional.of(LocalLock.takeOver(files.lock(), info));
+            }
+            throw new StateLockedException(holder.get().info(),
+                    "lock file " + files.lock() + "; " + holder.get().liveness());
+        } catch (IOException e) {
+            throw new StateException("cannot take over lock file " + files.lock() + ": " + IoErrors.describe(e), e);
         }
     }
 
@@ -74,36 +89,42 @@ final class LocalLocker implements StateLocker {
         return m.group(1).equals(thisHost) && ProcessHandle.of(pid).map(p -> !p.isAlive()).orElse(true);
     }
 
-    private void takeOver(LockHolder stale) throws StateException {
-        try {
-            Files.deleteIfExists(files.lock());
-            Durable.syncDirectory(files.dir());
-        } catch (IOException e) {
-            throw new StateException("cannot remove the lock " + files.lock() + " left by " + stale.info().describe()
-                    + ", whose process is gone: " + IoErrors.describe(e), e);
-        }
-    }
-
     @Override
     public void forceUnlock(String lockId) throws StateException {
         synchronized (HeldLocks.MONITOR) {
-            LockHolder holder = LockHolder.of(files.lock()).orElseThrow(() -> new StateException(
-                    "the state is not locked: there is no " + files.lock() + ", so there is nothing to force-unlock"));
-            LockInfo info = holder.info();
-            if (!info.id().equals(lockId)) {
-                throw new StateException("not unlocking " + files.lock() + ": it holds " + info.describe()
-                        + ", not lock " + lockId);
+            if (!Files.exists(files.lock(), java.nio.file.LinkOption.NOFOLLOW_LINKS)) {
+                throw notLocked();
             }
-            if (holder.liveness().alive()) {
-                throw new StateException("not unlocking " + files.lock() + ": " + info.describe() + ", and "
-                        + holder.liveness() + "; force-unlock is for locks left by processes that died");
-            }
-            try {
-                Files.delete(files.lock());
-                Durable.syncDirectory(files.dir());
+            try (LockGuard guard = LockGuard.acquire(files.lockGuard())) {
+                forceUnlockGuarded(lockId);
             } catch (IOException e) {
-                throw new StateException("cannot remove lock file " + files.lock() + ": " + IoErrors.describe(e), e);
+                throw new StateException("cannot force-unlock " + files.lock() + ": " + IoErrors.describe(e), e);
             }
         }
+    }
+
+    /** Under the guard, so no takeover can put a new holder's lock file in place between our look and our delete. */
+    private void forceUnlockGuarded(String lockId) throws StateException {
+        LockHolder holder = LockHolder.of(files.lock()).orElseThrow(this::notLocked);
+        LockInfo info = holder.info();
+        if (!info.id().equals(lockId)) {
+            throw new StateException("not unlocking " + files.lock() + ": it holds " + info.describe()
+                    + ", not lock " + lockId);
+        }
+        if (holder.liveness().alive()) {
+            throw new StateException("not unlocking " + files.lock() + ": " + info.describe() + ", and "
+                    + holder.liveness() + "; force-unlock is for locks left by processes that died");
+        }
+        try {
+            Files.delete(files.lock());
+            Durable.syncDirectory(files.dir());
+        } catch (IOException e) {
+            throw new StateException("cannot remove lock file " + files.lock() + ": " + IoErrors.describe(e), e);
+        }
+    }
+
+    private StateException notLocked() {
+        return new StateException("the state is not locked: there is no " + files.lock()
+                + ", so there is nothing to force-unlock");
     }
 }

@@ -20,8 +20,13 @@ public final class LocalStateBackend implements StateBackend {
     private final LocalLocker locker;
 
     public LocalStateBackend(Path stateFile) {
+        this(stateFile, io.fleetform.engine.state.StateEncryption.none());
+    }
+
+    /** With the state, its backup and its journal stored as {@code encryption} says. */
+    public LocalStateBackend(Path stateFile, io.fleetform.engine.state.StateEncryption encryption) {
         this.files = new StateFiles(stateFile);
-        this.store = new LocalStore(files);
+        this.store = new LocalStore(files, encryption);
         this.locker = new LocalLocker(files);
     }
 
@@ -42,6 +47,11 @@ public final class LocalStateBackend implements StateBackend {
     @Override
     public StateJournal journal(State base) throws StateException {
         return store.journal(base);
+    }
+
+    @Override
+    public State restoreBackup() throws StateException {
+        return store.restoreBackup();
     }
 
     @Override

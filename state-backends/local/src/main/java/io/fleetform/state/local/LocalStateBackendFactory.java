@@ -22,6 +22,12 @@ public final class LocalStateBackendFactory implements StateBackendFactory {
 
     @Override
     public StateBackend create(Path workingDir, Map<String, String> settings) throws StateException {
+        return create(workingDir, settings, io.fleetform.engine.state.StateEncryption.none());
+    }
+
+    @Override
+    public StateBackend create(Path workingDir, Map<String, String> settings,
+                               io.fleetform.engine.state.StateEncryption encryption) throws StateException {
         for (String key : settings.keySet()) {
             if (!SETTINGS.contains(key)) {
                 throw new StateException("backend \"local\" has no setting \"" + key + "\"; it takes: path");
@@ -38,6 +44,6 @@ public final class LocalStateBackendFactory implements StateBackendFactory {
             throw new StateException("backend \"local\": path \"" + path + "\" must name the state file, e.g. "
                     + DEFAULT_PATH);
         }
-        return new LocalStateBackend(file);
+        return new LocalStateBackend(file, encryption);
     }
 }

@@ -2,6 +2,7 @@ package io.fleetform.state.local;
 
 import io.fleetform.engine.state.State;
 import io.fleetform.engine.state.StateCodec;
+import io.fleetform.engine.state.StateEncryption;
 import io.fleetform.engine.state.StateException;
 import io.fleetform.engine.state.StateJournal;
 import io.fleetform.engine.state.StateStore;
@@ -9,7 +10,6 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.util.Arrays;
 import java.util.Optional;
 
@@ -25,10 +25,16 @@ final class LocalStore implements StateStore {
     private static final int READ_ATTEMPTS = 3;
 
     private final StateFiles files;
+    private final StateEncryption encryption;
     private LocalJournal openJournal;
 
-    LocalStore(StateFiles files) {
+    LocalStore(StateFiles files, StateEncryption encryption) {
         this.files = files;
+        this.encryption = encryption;
+    }
+
+    private State decode(byte[] stored, Path file) throws StateException {
+        return StateCodec.decode(encryption.open(stored, file.toString()), file.toString());
     }
 
     @Override
@@ -38,7 +44,7 @@ final class LocalStore implements StateStore {
 
     @Override
     public void write(State state) throws StateException {
-        byte[] bytes = StateCodec.encode(state);
+        byte[] bytes = encryption.seal(StateCodec.encode(state));
         synchronized (this) {
             if (openJournal != null) {
                 openJournal.retire();
@@ -49,18 +55,80 @@ final class LocalStore implements StateStore {
         try {
             Files.createDirectories(files.dir());
             Path tmp = Durable.writeTemp(target, bytes);
+            Path backupTmp = null;
             try {
+                backupTmp = backupCandidate();
                 LocalJournal.markFolded(files.journal(), Fingerprint.of(bytes));
-                keepBackup();
                 Durable.replace(tmp, target);
+                // Only now, with the new state in place, does the one it replaced become the backup:
+                // a write that fails leaves the backup as it was.
+                if (backupTmp != null) {
+                    Durable.replace(backupTmp, files.backup());
+                    backupTmp = null;
+                }
             } finally {
                 Files.deleteIfExists(tmp);
+                if (backupTmp != null) {
+                    Files.deleteIfExists(backupTmp);
+                }
             }
             // Redundant from here on; should this delete be lost, the fold mark says so.
             Files.deleteIfExists(files.journal());
         } catch (IOException e) {
-            throw new StateException("cannot write state " + target + ": " + IoErrors.describe(e), e);
+            throw new StateException("cannot write state " + target + ": " + IoErrors.describe(e)
+                    + "; nothing was replaced, " + files.state().getFileName() + " and its backup are as they were", e);
         }
+    }
+
+    /**
+     * Puts the backup back as the state, byte for byte (same lineage and serial, so a journal made
+     * on top of it still applies). The damaged or unwanted state it replaces is kept beside it as
+     * {@code state.json.replaced-<time>}, never thrown away.
+     */
+    State restoreBackup() throws StateException {
+        byte[] backup;
+        try {
+            backup = Files.readAllBytes(files.backup());
+        } catch (NoSuchFileException e) {
+            throw new StateException("there is no backup " + files.backup() + " to restore");
+        } catch (IOException e) {
+            throw new StateException("cannot read backup " + files.backup() + ": " + IoErrors.describe(e), e);
+        }
+        State restored = decode(backup, files.backup());
+        try {
+            Path tmp = Durable.writeTemp(files.state(), backup);
+            try {
+                if (Files.exists(files.state())) {
+                    Path aside = files.state().resolveSibling(files.state().getFileName() + ".replaced-"
+                            + java.time.Instant.now().toString().replace(':', '-'));
+                    Files.copy(files.state(), aside);
+                }
+                Durable.replace(tmp, files.state());
+            } finally {
+                Files.deleteIfExists(tmp);
+            }
+        } catch (IOException e) {
+            throw new StateException("cannot restore " + files.state() + " from " + files.backup() + ": "
+                    + IoErrors.describe(e), e);
+        }
+        return restored;
+    }
+
+    /** A copy of the current state to become the backup, or null if there is none or it is not a good state. */
+    private Path backupCandidate() throws IOException {
+        byte[] previous;
+        try {
+            previous = Files.readAllBytes(files.state());
+        } catch (NoSuchFileException first) {
+            return null;
+        }
+        try {
+            decode(previous, files.state());
+        } catch (StateException damaged) {
+            // The backup is only ever the last good state: a damaged file never replaces it.
+            return null;
+        }
+        return Durable.writeTemp(files.backup(), previous);
     }
 
     /**
@@ -79,12 +147,14 @@ final class LocalStore implements StateStore {
                 && Arrays.equals(StateCodec.encode(stored.state()), StateCodec.encode(base));
         try {
             if (baseIsStored && stored.journal().isPresent()) {
-                openJournal = LocalJournal.resume(files.journal(), stored.journal().get().completeLength());
+                openJournal = LocalJournal.resume(files.journal(), stored.journal().get().completeLength(),
+                        encryption);
             } else {
                 if (!baseIsStored) {
                     write(base);
                 }
-                openJournal = LocalJournal.start(files.journal(), new JournalLine.Header(base.lineage(), base.serial()));
+                openJournal = LocalJournal.start(files.journal(), new JournalLine.Header(base.lineage(), base.serial()),
+                        encryption);
             }
         } catch (IOException e) {
             throw new StateException("cannot open journal " + files.journal() + ": " + IoErrors.describe(e), e);
@@ -99,7 +169,7 @@ final class LocalStore implements StateStore {
     private Resolved current() throws StateException {
         for (int attempt = 1; ; attempt++) {
             Optional<byte[]> stored = readStateBytes();
-            Optional<JournalContents> journal = JournalReader.read(files.journal());
+            Optional<JournalContents> journal = JournalReader.read(files.journal(), encryption);
             try {
                 return resolve(stored, journal);
             } catch (ForeignJournalException e) {
@@ -112,7 +182,7 @@ final class LocalStore implements StateStore {
     }
 
     private Resolved resolve(Optional<byte[]> stored, Optional<JournalContents> pending) throws StateException {
-        State state = stored.isPresent() ? StateCodec.decode(stored.get(), files.state().toString()) : null;
+        State state = stored.isPresent() ? decodeStored(stored.get()) : null;
         if (pending.isEmpty()) {
             return new Resolved(state, Optional.empty());
         }
@@ -122,25 +192,39 @@ final class LocalStore implements StateStore {
         }
         JournalLine.Header header = journal.header();
         if (state == null) {
-            throw new ForeignJournalException(journal, "there is no " + files.state());
+            throw new ForeignJournalException(journal, "there is no " + files.state() + " (deleted?)",
+                    " (" + restoreHint() + ")");
         }
         if (!header.lineage().equals(state.lineage()) || header.serial() != state.serial()) {
             throw new ForeignJournalException(journal, files.state() + " is lineage " + state.lineage() + " serial "
-                    + state.serial());
+                    + state.serial(), "");
         }
         return new Resolved(journal.applyTo(state), pending);
     }
 
-    private void keepBackup() throws IOException {
-        byte[] previous;
+    /** The stored state, or an error that says what is wrong with the file and how to get the last good one back. */
+    private State decodeStored(byte[] bytes) throws StateException {
         try {
-            previous = Files.readAllBytes(files.state());
-        } catch (NoSuchFileException first) {
-            return;
+            return decode(bytes, files.state());
+        } catch (StateException damaged) {
+            throw new StateException(damaged.getMessage() + "; nothing was changed. " + restoreHint(), damaged);
         }
-        // Renamed in like the state, so a crash never leaves half a backup; made durable with the state's rename.
-        Files.move(Durable.writeTemp(files.backup(), previous), files.backup(),
-                StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+    }
+
+    /** How to get the last good state back, naming the backup and what it holds. */
+    private String restoreHint() {
+        Path backup = files.backup();
+        try {
+            State good = decode(Files.readAllBytes(backup), backup);
+            return "The last good state, serial " + good.serial() + ", is in " + backup + ": run `fleetform state "
+                    + "restore-backup` to put it back, or copy it over " + files.state() + " by hand";
+        } catch (NoSuchFileException e) {
+            return "There is no backup " + backup + " to restore; if another copy of the state exists, put it back at "
+                    + files.state();
+        } catch (IOException | StateException e) {
+            return "The backup " + backup + " cannot be used either: " + (e instanceof IOException io
+                    ? IoErrors.describe(io) : e.getMessage());
+        }
     }
 
     private Optional<byte[]> readStateBytes() throws StateException {
@@ -159,11 +243,11 @@ final class LocalStore implements StateStore {
 
     /** A journal whose records were made on top of a state other than the stored one. */
     private static final class ForeignJournalException extends StateException {
-        ForeignJournalException(JournalContents journal, String butStored) {
+        ForeignJournalException(JournalContents journal, String butStored, String restore) {
             super("journal " + journal.file() + " holds " + journal.records().size() + " change(s) made on top of "
                     + "state lineage " + journal.header().lineage() + " serial " + journal.header().serial() + ", but "
                     + butStored + ", so they are not applied. If the state was replaced by hand, put back the one "
-                    + "they belong to; to drop those changes, delete the journal");
+                    + "they belong to" + restore + "; to drop those changes, delete the journal");
         }
     }
 }

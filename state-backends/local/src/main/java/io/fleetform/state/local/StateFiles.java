@@ -24,6 +24,11 @@ record StateFiles(Path state) {
         return sibling(".lock");
     }
 
+    /** Never deleted: its OS lock serialises every look at a lock held by another and every takeover. */
+    Path lockGuard() {
+        return sibling(".lock.guard");
+    }
+
     Path journal() {
         return sibling(".journal");
     }

@@ -57,6 +57,18 @@ final class Addresses {
         return (ipv4ToInt(ip) & mask) == (ipv4ToInt(cidr.substring(0, slash)) & mask);
     }
 
+    /** Whether two IPv4 CIDRs share an address (one contains the other's network); false for malformed input. */
+    static boolean overlaps(String a, String b) {
+        if (!isCidr(a) || !isCidr(b)) {
+            return false;
+        }
+        String netA = a.substring(0, a.indexOf('/'));
+        String netB = b.substring(0, b.indexOf('/'));
+        int bitsA = Integer.parseInt(a.substring(a.indexOf('/') + 1));
+        int bitsB = Integer.parseInt(b.substring(b.indexOf('/') + 1));
+        return bitsA <= bitsB ? inSubnet(netB, a) : inSubnet(netA, b);
+    }
+
     static boolean isCidr(String cidr) {
         int slash = cidr == null ? -1 : cidr.indexOf('/');
         if (slash < 0 || !isIpv4(cidr.substring(0, slash))) {

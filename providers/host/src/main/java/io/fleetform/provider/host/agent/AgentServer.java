@@ -87,6 +87,7 @@ public final class AgentServer implements AutoCloseable {
             Ledger ledger = Ledger.open(dataDir.resolve("ledger.json"));
             FactsReader facts = new FactsReader(o.root());
             containers = new ContainerManager(o.dockerHost(), agentId, dataDir, facts);
+            containers.recover(); // what a previous run of this agent left half done, before any request
             AgentService service = new AgentService(agentId, facts, dataDir, ledger, containers);
             HttpServer server;
             if (o.tlsKeystore() != null) {
@@ -174,6 +175,11 @@ public final class AgentServer implements AutoCloseable {
 
     public String agentId() {
         return agentId;
+    }
+
+    /** For tests in this package: the container manager, to halt it at a chosen step. */
+    ContainerManager containers() {
+        return containers;
     }
 
     public int port() {

@@ -13,7 +13,8 @@ package io.fleetform.provider.host.agent;
  * @param dataPath host directory mounted at {@code spec.mountPoint}
  * @param spec     the effective spec: as created, with the in-place fields (CPU, memory, IO, restart policy) read
  *                 back live from Docker and the container's cgroup
+ * @param health   whether it is up, and what is wrong when it is not (stopped, crash-looping, OOM-killed)
  */
 public record ContainerInfo(String address, String id, String name, String state, boolean running, String imageId,
-                            String ipv4, String dataPath, ContainerSpec spec) {
+                            String ipv4, String dataPath, ContainerSpec spec, ContainerHealth health) {
 }

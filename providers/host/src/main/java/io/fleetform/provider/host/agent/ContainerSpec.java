@@ -26,13 +26,16 @@ import java.util.TreeMap;
  * @param ioReadBps          in place: read bytes/s cap on the data disk's device (0 = none)
  * @param ioWriteBps         in place: write bytes/s cap on the data disk's device (0 = none)
  * @param mountPoint         where the instance's data directory is mounted (default {@code /data})
- * @param diskQuotaBytes     root filesystem size via {@code StorageOpt size} where the storage driver supports it
- *                           (0 = none); a warning is reported where it does not
+ * @param diskQuotaBytes     bound of the data directory (an XFS project quota where the agent's data filesystem
+ *                           has them, see the facts' {@code disk.quotaUnsupported}; 0 = none)
  * @param restartPolicy      in place: {@code no}, {@code always}, {@code unless-stopped} (default),
  *                           {@code on-failure[:N]}
  * @param stopTimeoutSeconds grace period before SIGKILL on stop (default 10)
  * @param network            fixed IPv4 on a named Docker network; null for Docker's default bridge
  * @param lxcfs              bind lxcfs's proc files over {@code /proc} when lxcfs is present
+ * @param init               PID 1: {@code docker} (Docker's init runs the command), {@code systemd} (the image's
+ *                           systemd: stop signal SIGRTMIN+3, the cgroup tree mounted writable in the host's
+ *                           cgroup namespace, tmpfs on /run, /run/lock and /tmp) or {@code none} (the command; default)
  */
 public record ContainerSpec(
         String image,
@@ -50,7 +53,8 @@ public record ContainerSpec(
         String restartPolicy,
         Integer stopTimeoutSeconds,
         NetworkSpec network,
-        boolean lxcfs) {
+        boolean lxcfs,
+        String init) {
 
     /** Docker's smallest memory limit. */
     public static final long MIN_MEMORY_BYTES = 6L * 1024 * 1024;
@@ -109,6 +113,10 @@ public record ContainerSpec(
                     + "' is not one of no, always, unless-stopped, on-failure[:N]");
         }
         stopTimeoutSeconds = stopTimeoutSeconds == null ? 10 : stopTimeoutSeconds;
+        init = init == null ? "none" : init;
+        if (!init.matches("docker|systemd|none")) {
+            throw new IllegalArgumentException("init '" + init + "' is not one of docker, systemd, none");
+        }
         if (stopTimeoutSeconds < 0 || stopTimeoutSeconds > 3600) {
             throw new IllegalArgumentException("stopTimeoutSeconds must be within 0..3600");
         }
@@ -117,13 +125,13 @@ public record ContainerSpec(
     /** A minimal pinned spec; use the {@code with*} methods for the rest. */
     public static ContainerSpec pinned(String image, String cpusetCpus, long memoryBytes, NetworkSpec network) {
         return new ContainerSpec(image, null, null, null, cpusetCpus, null, 0, memoryBytes, 0, 0, null, 0, null, null,
-                network, false);
+                network, false, null);
     }
 
     /** A minimal shared-CPU spec. */
     public static ContainerSpec shared(String image, long nanoCpus, long memoryBytes, NetworkSpec network) {
         return new ContainerSpec(image, null, null, null, null, null, nanoCpus, memoryBytes, 0, 0, null, 0, null, null,
-                network, false);
+                network, false, null);
     }
 
     /** Whether CPU is pinned to exclusive cores. */
@@ -134,67 +142,72 @@ public record ContainerSpec(
 
     public ContainerSpec withImage(String v) {
         return new ContainerSpec(v, hostname, command, env, cpusetCpus, cpusetMems, nanoCpus, memoryBytes, ioReadBps,
-                ioWriteBps, mountPoint, diskQuotaBytes, restartPolicy, stopTimeoutSeconds, network, lxcfs);
+                ioWriteBps, mountPoint, diskQuotaBytes, restartPolicy, stopTimeoutSeconds, network, lxcfs, init);
     }
 
     public ContainerSpec withHostname(String v) {
         return new ContainerSpec(image, v, command, env, cpusetCpus, cpusetMems, nanoCpus, memoryBytes, ioReadBps,
-                ioWriteBps, mountPoint, diskQuotaBytes, restartPolicy, stopTimeoutSeconds, network, lxcfs);
+                ioWriteBps, mountPoint, diskQuotaBytes, restartPolicy, stopTimeoutSeconds, network, lxcfs, init);
     }
 
     public ContainerSpec withCommand(List<String> v) {
         return new ContainerSpec(image, hostname, v, env, cpusetCpus, cpusetMems, nanoCpus, memoryBytes, ioReadBps,
-                ioWriteBps, mountPoint, diskQuotaBytes, restartPolicy, stopTimeoutSeconds, network, lxcfs);
+                ioWriteBps, mountPoint, diskQuotaBytes, restartPolicy, stopTimeoutSeconds, network, lxcfs, init);
     }
 
     public ContainerSpec withEnv(Map<String, String> v) {
         return new ContainerSpec(image, hostname, command, v, cpusetCpus, cpusetMems, nanoCpus, memoryBytes, ioReadBps,
-                ioWriteBps, mountPoint, diskQuotaBytes, restartPolicy, stopTimeoutSeconds, network, lxcfs);
+                ioWriteBps, mountPoint, diskQuotaBytes, restartPolicy, stopTimeoutSeconds, network, lxcfs, init);
     }
 
     public ContainerSpec withCpu(String cpus, String mems, long nano) {
         return new ContainerSpec(image, hostname, command, env, cpus, mems, nano, memoryBytes, ioReadBps, ioWriteBps,
-                mountPoint, diskQuotaBytes, restartPolicy, stopTimeoutSeconds, network, lxcfs);
+                mountPoint, diskQuotaBytes, restartPolicy, stopTimeoutSeconds, network, lxcfs, init);
     }
 
     public ContainerSpec withMemoryBytes(long v) {
         return new ContainerSpec(image, hostname, command, env, cpusetCpus, cpusetMems, nanoCpus, v, ioReadBps,
-                ioWriteBps, mountPoint, diskQuotaBytes, restartPolicy, stopTimeoutSeconds, network, lxcfs);
+                ioWriteBps, mountPoint, diskQuotaBytes, restartPolicy, stopTimeoutSeconds, network, lxcfs, init);
     }
 
     public ContainerSpec withIo(long readBps, long writeBps) {
         return new ContainerSpec(image, hostname, command, env, cpusetCpus, cpusetMems, nanoCpus, memoryBytes, readBps,
-                writeBps, mountPoint, diskQuotaBytes, restartPolicy, stopTimeoutSeconds, network, lxcfs);
+                writeBps, mountPoint, diskQuotaBytes, restartPolicy, stopTimeoutSeconds, network, lxcfs, init);
     }
 
     public ContainerSpec withMountPoint(String v) {
         return new ContainerSpec(image, hostname, command, env, cpusetCpus, cpusetMems, nanoCpus, memoryBytes,
-                ioReadBps, ioWriteBps, v, diskQuotaBytes, restartPolicy, stopTimeoutSeconds, network, lxcfs);
+                ioReadBps, ioWriteBps, v, diskQuotaBytes, restartPolicy, stopTimeoutSeconds, network, lxcfs, init);
     }
 
     public ContainerSpec withDiskQuotaBytes(long v) {
         return new ContainerSpec(image, hostname, command, env, cpusetCpus, cpusetMems, nanoCpus, memoryBytes,
-                ioReadBps, ioWriteBps, mountPoint, v, restartPolicy, stopTimeoutSeconds, network, lxcfs);
+                ioReadBps, ioWriteBps, mountPoint, v, restartPolicy, stopTimeoutSeconds, network, lxcfs, init);
     }
 
     public ContainerSpec withRestartPolicy(String v) {
         return new ContainerSpec(image, hostname, command, env, cpusetCpus, cpusetMems, nanoCpus, memoryBytes,
-                ioReadBps, ioWriteBps, mountPoint, diskQuotaBytes, v, stopTimeoutSeconds, network, lxcfs);
+                ioReadBps, ioWriteBps, mountPoint, diskQuotaBytes, v, stopTimeoutSeconds, network, lxcfs, init);
     }
 
     public ContainerSpec withStopTimeoutSeconds(int v) {
         return new ContainerSpec(image, hostname, command, env, cpusetCpus, cpusetMems, nanoCpus, memoryBytes,
-                ioReadBps, ioWriteBps, mountPoint, diskQuotaBytes, restartPolicy, v, network, lxcfs);
+                ioReadBps, ioWriteBps, mountPoint, diskQuotaBytes, restartPolicy, v, network, lxcfs, init);
     }
 
     public ContainerSpec withNetwork(NetworkSpec v) {
         return new ContainerSpec(image, hostname, command, env, cpusetCpus, cpusetMems, nanoCpus, memoryBytes,
-                ioReadBps, ioWriteBps, mountPoint, diskQuotaBytes, restartPolicy, stopTimeoutSeconds, v, lxcfs);
+                ioReadBps, ioWriteBps, mountPoint, diskQuotaBytes, restartPolicy, stopTimeoutSeconds, v, lxcfs, init);
     }
 
     public ContainerSpec withLxcfs(boolean v) {
         return new ContainerSpec(image, hostname, command, env, cpusetCpus, cpusetMems, nanoCpus, memoryBytes,
-                ioReadBps, ioWriteBps, mountPoint, diskQuotaBytes, restartPolicy, stopTimeoutSeconds, network, v);
+                ioReadBps, ioWriteBps, mountPoint, diskQuotaBytes, restartPolicy, stopTimeoutSeconds, network, v, init);
+    }
+
+    public ContainerSpec withInit(String v) {
+        return new ContainerSpec(image, hostname, command, env, cpusetCpus, cpusetMems, nanoCpus, memoryBytes,
+                ioReadBps, ioWriteBps, mountPoint, diskQuotaBytes, restartPolicy, stopTimeoutSeconds, network, lxcfs, v);
     }
 
     /** The fields Docker cannot change on a live container; a difference in any of them means recreate. */
@@ -209,6 +222,7 @@ public record ContainerSpec(
         diff(out, "stopTimeoutSeconds", stopTimeoutSeconds, other.stopTimeoutSeconds);
         diff(out, "network", network, other.network);
         diff(out, "lxcfs", lxcfs, other.lxcfs);
+        diff(out, "init", init, other.init);
         if (isPinned() != other.isPinned()) {
             out.add("cpu mode " + (isPinned() ? "pinned" : "shared") + " -> " + (other.isPinned() ? "pinned" : "shared")
                     + " (Docker cannot switch it in place)");

@@ -272,7 +272,8 @@ public final class FactsReader {
             FileStore fs = Files.getFileStore(dataDir);
             Optional<BlockDevices.Device> dev = BlockDevices.forPath(dataDir);
             return new DiskFacts(dataDir.toString(), dev.map(BlockDevices.Device::path).orElse(null),
-                    dev.map(BlockDevices.Device::majorMinor).orElse(null), fs.getTotalSpace(), fs.getUsableSpace());
+                    dev.map(BlockDevices.Device::majorMinor).orElse(null), fs.getTotalSpace(), fs.getUsableSpace(),
+                    new DataQuota(dataDir).unsupportedReason().orElse(null));
         } catch (IOException e) {
             throw new UncheckedIOException("cannot stat the data directory " + dataDir, e);
         }

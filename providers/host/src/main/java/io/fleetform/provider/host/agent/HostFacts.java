@@ -83,8 +83,11 @@ public record HostFacts(
      * @param device     the whole-disk block device IO caps apply to (e.g. {@code /dev/vda}), null when the
      *                   directory is not on a block device
      * @param majorMinor that device's {@code major:minor}
+     * @param quotaUnsupported null when each instance's data directory is bounded by an XFS project quota;
+     *                   otherwise why it cannot be (the plan says so)
      */
-    public record DiskFacts(String path, String device, String majorMinor, long totalBytes, long usableBytes) {
+    public record DiskFacts(String path, String device, String majorMinor, long totalBytes, long usableBytes,
+                            String quotaUnsupported) {
     }
 
     /**
@@ -95,7 +98,21 @@ public record HostFacts(
      */
     public record DockerFacts(boolean reachable, String endpoint, String version, String apiVersion,
                               String storageDriver, String backingFilesystem, String cgroupVersion,
-                              Boolean diskQuotaSupported, String error) {
+                              Boolean diskQuotaSupported, String error, List<DockerNetwork> networks) {
+        public DockerFacts {
+            networks = networks == null ? List.of() : List.copyOf(networks);
+        }
+    }
+
+    /**
+     * A Docker network on the host, so a plan can name the one holding a subnet it needs.
+     *
+     * @param managed whether Fleetform made it ({@code io.fleetform.managed=true})
+     */
+    public record DockerNetwork(String name, List<String> subnets, boolean managed) {
+        public DockerNetwork {
+            subnets = List.copyOf(subnets);
+        }
     }
 
     /** @param present whether {@code path} holds lxcfs's proc files */

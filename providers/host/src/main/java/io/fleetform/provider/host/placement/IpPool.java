@@ -32,6 +32,21 @@ public final class IpPool {
         return Cidr.format((Cidr.parseAddress(parts[0]) & mask) + 1);
     }
 
+    /** Whether two CIDRs share any address. */
+    public static boolean overlaps(String a, String b) {
+        long[] x = range(a);
+        long[] y = range(b);
+        return x[0] <= y[1] && y[0] <= x[1];
+    }
+
+    private static long[] range(String cidr) {
+        String[] parts = cidr.split("/");
+        int length = Integer.parseInt(parts[1]);
+        long mask = length == 0 ? 0 : (0xFFFFFFFFL << (32 - length)) & 0xFFFFFFFFL;
+        long network = Cidr.parseAddress(parts[0]) & mask;
+        return new long[] {network, network + (1L << (32 - length)) - 1};
+    }
+
     public void markUsed(String ip) {
         if (ip != null && !ip.isEmpty()) {
             used.add(Cidr.parseAddress(ip));

@@ -16,6 +16,8 @@ import io.fleetform.engine.state.ResourceState;
 import io.fleetform.provider.host.agent.AgentClient;
 import io.fleetform.provider.host.agent.AgentException;
 import io.fleetform.provider.host.agent.Allocation;
+import io.fleetform.provider.host.agent.AllocationRequest;
+import io.fleetform.provider.host.agent.ContainerHealth;
 import io.fleetform.provider.host.agent.ContainerInfo;
 import io.fleetform.provider.host.agent.ContainerResult;
 import io.fleetform.provider.host.agent.CpuList;
@@ -76,6 +78,7 @@ public final class HostProvider implements Provider {
                         + "the agents run and the token is right"));
                 continue;
             }
+            subnetClashes(fleet, pool, idcs, snapshot, diagnostics);
             PlacementPlanner planner = new PlacementPlanner();
             for (Idc idc : idcs) {
                 List<Zone> idcZones = zones.stream().filter(z -> z.idc().equals(idc.name())).toList();
@@ -113,12 +116,12 @@ public final class HostProvider implements Provider {
                                 continue;
                             }
                             Map<String, Object> attributes = InstanceSpecs.attributes(fleet, zone, s, i, p, pool4,
-                                    request.imageDigests());
+                                    request.imageDigests(), snapshot.facts().get(p.host()));
                             attributes.put("pool", pool.name());
                             resources.add(new Resource(new ResourceAddress(s.instanceAddress(i)), InstanceSpecs.TYPE,
                                     NAME, attributes, attributes.containsKey("secret_env") ? Set.of("secret_env")
                                     : Set.of(), imageDependencies(fleet, s, pool), new ResourceLifecycle(zone.lifecycle().preventDestroy()
-                                    || s.lifecycle().preventDestroy(), s.lifecycle().ignoreChanges(),
+                                    || s.lifecycle().preventDestroy(), InstanceSpecs.ignored(s.lifecycle().ignoreChanges()),
                                     s.lifecycle().createBeforeDestroy())));
                         }
                     }
@@ -126,6 +129,40 @@ public final class HostProvider implements Provider {
             }
         }
         return new ExpandResponse(resources, diagnostics);
+    }
+
+    /**
+     * An IDC's instances join one Docker network with the IDC's {@code ip_pool} as its subnet;
+     * Docker refuses to create it when another network holds an overlapping subnet, so the plan
+     * says so first, naming that network.
+     */
+    private static void subnetClashes(Fleet fleet, HostPool pool, List<Idc> idcs, Snapshot snapshot,
+                                      List<Diagnostic> diagnostics) {
+        for (Idc idc : idcs) {
+            String subnet = idc.ipPool().orElse(null);
+            if (subnet == null) {
+                continue;
+            }
+            String ours = InstanceSpecs.networkName(fleet, idc.name());
+            for (Map.Entry<String, HostFacts> host : new TreeMap<>(snapshot.facts()).entrySet()) {
+                HostFacts.DockerFacts docker = host.getValue().docker();
+                for (HostFacts.DockerNetwork n : docker == null ? List.<HostFacts.DockerNetwork>of()
+                        : docker.networks()) {
+                    if (n.name().equals(ours)) {
+                        continue;
+                    }
+                    for (String other : n.subnets()) {
+                        if (other.contains(".") && IpPool.overlaps(subnet, other)) {
+                            diagnostics.add(Diagnostic.error("subnet-clash", idc.span(), "ip_pool " + subnet
+                                    + " of idc \"" + idc.name() + "\" overlaps Docker network " + n.name() + " ("
+                                    + other + ") on host " + host.getKey() + " of \"" + pool.name() + "\"",
+                                    "choose another ip_pool, or remove network " + n.name()
+                                            + " from that host if nothing uses it"));
+                        }
+                    }
+                }
+            }
+        }
     }
 
     /**
@@ -148,15 +185,17 @@ public final class HostProvider implements Provider {
     }
 
     /** Every host's free capacity and what is already placed, from the agents. */
-    private record Snapshot(List<HostSnapshot> hosts, Map<String, Placement> existing) {
+    private record Snapshot(List<HostSnapshot> hosts, Map<String, Placement> existing, Map<String, HostFacts> facts) {
     }
 
     private static Snapshot snapshot(HostPool pool, ProviderContext context) {
         Map<String, AgentClient> clients = AgentDirectory.clients(pool, context.fleetDir(), context.environment());
         List<HostSnapshot> hosts = new ArrayList<>();
         Map<String, Placement> existing = new HashMap<>();
+        Map<String, HostFacts> allFacts = new HashMap<>();
         for (Map.Entry<String, AgentClient> entry : clients.entrySet()) {
             HostFacts facts = entry.getValue().facts();
+            allFacts.put(entry.getKey(), facts);
             LedgerView ledger = entry.getValue().allocations();
             Map<Integer, BitSet> usedCores = new HashMap<>();
             Map<Integer, Long> usedMemory = new HashMap<>();
@@ -179,7 +218,7 @@ public final class HostProvider implements Provider {
             hosts.add(new HostSnapshot(entry.getKey(), nodes, ledger.free().memoryBytes(), ledger.free().diskBytes(),
                     ledger.free().vfs()));
         }
-        return new Snapshot(hosts, existing);
+        return new Snapshot(hosts, existing, allFacts);
     }
 
     @Override
@@ -188,11 +227,17 @@ public final class HostProvider implements Provider {
         AgentClient agent = agent(prior.attributes(), request.context());
         try {
             Optional<ContainerInfo> container = agent.container(prior.address().value());
-            if (container.isEmpty()) {
-                return ReadResponse.gone();
-            }
             Map<String, Object> now = new TreeMap<>(prior.attributes());
+            if (container.isEmpty()) {
+                if (agent.allocation(prior.address().value()).isEmpty()) {
+                    return ReadResponse.gone();
+                }
+                // removed by hand: the instance still holds its cores, IP and data, so apply brings it back
+                now.put("status", REMOVED);
+                return ReadResponse.of(now);
+            }
             ContainerInfo c = container.get();
+            now.put("status", c.health() == null ? c.state() : c.health().describe());
             now.put("image", c.spec().image());
             now.put("memory_bytes", c.spec().memoryBytes());
             if (c.spec().cpusetCpus() != null) {
@@ -210,22 +255,44 @@ public final class HostProvider implements Provider {
         }
     }
 
-    /** What the agent changes on a running container without restarting it (docker update, cgroups). */
-    private static final Set<String> IN_PLACE = Set.of("cpu_millicores", "cores", "numa_node", "memory_bytes",
-            "io_read_bps", "io_write_bps", "container_id");
+    /** What a removed container reads back as; apply creates it again on the instance's allocation. */
+    static final String REMOVED = "removed outside Fleetform";
 
+    /** Attributes whose change needs a new container (Docker cannot change them on a live one). */
+    private static final Set<String> RECREATES = Set.of("image", "hostname", "command", "env", "secret_env",
+            "secret_env_names", "mount", "disk_bytes", "network", "subnet", "init", "lxcfs");
+
+    /**
+     * Moving to another host replaces the instance. Anything that restarts the game server is said
+     * in the plan, because players are disconnected: a recreate (keeps IP, cores and data), a start
+     * of an instance that is down, the creation of one removed by hand.
+     */
     @Override
     public DiffResponse diff(DiffRequest request) {
-        boolean moved = request.changed().contains("host");
-        boolean inPlace = IN_PLACE.containsAll(request.changed());
-        return new DiffResponse(moved ? Set.of("host") : Set.of(), moved ? "placed on another host" : "",
-                Set.of("container_id"), inPlace ? DiffResponse.IN_PLACE_WORD : DiffResponse.RECREATE);
+        Set<String> changed = request.changed();
+        if (changed.contains("host")) {
+            return new DiffResponse(Set.of("host"), "placed on another host", Set.of("container_id"));
+        }
+        Object status = request.prior().attributes().get("status");
+        boolean down = changed.contains("status") && status != null;
+        String how = "";
+        if (down && REMOVED.equals(status)) {
+            how = "will be created again (its container was removed outside Fleetform; keeps IP, cores and data)";
+        } else if (changed.stream().anyMatch(RECREATES::contains) || down && String.valueOf(status)
+                .startsWith("crash-looping")) {
+            how = "will be recreated (restart, keeps IP, cores and data)" + (down ? "; it is " + status : "");
+        } else if (down) {
+            how = "will be started again (it is " + status + ")";
+        }
+        String disruption = changed.stream().anyMatch(RECREATES::contains) || down ? DiffResponse.RECREATE
+                : DiffResponse.IN_PLACE_WORD;
+        return new DiffResponse(Set.of(), how, Set.of("container_id"), disruption);
     }
 
     /**
-     * The container as its Docker Engine reports it through the agent: running is healthy;
-     * restarting, exited or dead is not (a crash loop under the restart policy shows as
-     * restarting); created is on its way.
+     * The container as its Docker Engine reports it through the agent: running and settled is
+     * healthy (with its restart count, which a gate watches grow); restarting or flapping (a crash
+     * loop under the restart policy), exited, OOM-killed or dead is not; created is on its way.
      */
     @Override
     public HealthResponse health(HealthRequest request) throws ProviderException {
@@ -238,8 +305,19 @@ public final class HostProvider implements Provider {
             if (container.isEmpty()) {
                 return HealthResponse.unhealthy("no container on " + r.attributes().get("host"), -1);
             }
-            String state = String.valueOf(container.get().state());
             String where = " on " + r.attributes().get("host");
+            ContainerHealth h = container.get().health();
+            if (h != null) {
+                if (h.up()) {
+                    return HealthResponse.healthy("running" + where + ", " + h.restartCount() + " restarts",
+                            h.restartCount());
+                }
+                if ("created".equals(h.status())) {
+                    return HealthResponse.progressing("created, not started yet" + where, h.restartCount());
+                }
+                return HealthResponse.unhealthy(h.describe() + where, h.restartCount());
+            }
+            String state = String.valueOf(container.get().state());
             return switch (state) {
                 case "running" -> HealthResponse.healthy("running" + where, -1);
                 case "created" -> HealthResponse.progressing("created, not started yet" + where, -1);
@@ -268,10 +346,21 @@ public final class HostProvider implements Provider {
                 remove(request.prior().get().attributes(), address, request.context(), request);
             }
             AgentClient agent = agent(desired, request.context());
+            AllocationRequest wanted = InstanceSpecs.allocation(desired);
+            AllocationRequest first = ResizeSteps.before(agent.allocation(address.value()), wanted);
             request.progress().accept("claiming " + describe(desired) + " on " + desired.get("host"));
-            agent.claim(address.value(), InstanceSpecs.allocation(desired));
+            agent.claim(address.value(), first);
             request.progress().accept("starting the container on " + desired.get("host"));
-            ContainerResult result = agent.putContainer(address.value(), InstanceSpecs.container(desired));
+            ContainerResult result;
+            try {
+                result = agent.putContainer(address.value(), InstanceSpecs.container(desired));
+            } catch (AgentException e) {
+                releaseIfNoContainer(agent, address, request.action(), moved, e);
+                throw e;
+            }
+            if (!first.equals(wanted)) {
+                agent.claim(address.value(), wanted); // shrink the claim to what the container now is
+            }
             if (moved && request.desired().get().lifecycle().createBeforeDestroy()) {
                 remove(request.prior().get().attributes(), address, request.context(), request);
             }
@@ -280,6 +369,24 @@ public final class HostProvider implements Provider {
             return new ApplyResponse(recorded, result.warnings());
         } catch (AgentException e) {
             throw failure(verb(request.action()), address, e);
+        }
+    }
+
+    /**
+     * A new instance whose container could not be made must not keep its cores and IP: the state
+     * will not record it, so no later delete (its zone removed) would release them.
+     */
+    private static void releaseIfNoContainer(AgentClient agent, ResourceAddress address, Action action, boolean moved,
+                                             AgentException failure) {
+        if (action != Action.CREATE && !moved) {
+            return;
+        }
+        try {
+            if (agent.container(address.value()).isEmpty()) {
+                agent.release(address.value());
+            }
+        } catch (AgentException e) {
+            failure.addSuppressed(e);
         }
     }
 

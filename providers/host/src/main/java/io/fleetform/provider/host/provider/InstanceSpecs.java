@@ -7,6 +7,7 @@ import io.fleetform.engine.model.Service;
 import io.fleetform.engine.model.Zone;
 import io.fleetform.provider.host.agent.AllocationRequest;
 import io.fleetform.provider.host.agent.ContainerSpec;
+import io.fleetform.provider.host.agent.HostFacts;
 import io.fleetform.provider.host.agent.NetworkSpec;
 import io.fleetform.provider.host.placement.Demand;
 import io.fleetform.provider.host.placement.IpPool;
@@ -23,6 +24,8 @@ import java.util.TreeMap;
  */
 final class InstanceSpecs {
     static final String TYPE = "host_instance";
+    /** The {@code status} of an instance that is up; anything else is what is wrong with it. */
+    static final String RUNNING = "running";
 
     private InstanceSpecs() {
     }
@@ -36,9 +39,19 @@ final class InstanceSpecs {
 
     /** The instance as the plan shows it; secret env values under {@code secret_env} (sensitive). */
     static Map<String, Object> attributes(Fleet fleet, Zone zone, Service s, int ordinal, Placement p, String ipPool,
-                                          Map<String, String> digests) {
+                                          Map<String, String> digests, HostFacts host) {
         Map<String, Object> a = new TreeMap<>();
         a.put("host", p.host());
+        a.put("status", RUNNING);
+        a.put("init", s.init().name().toLowerCase(java.util.Locale.ROOT));
+        // what the host makes of the light-VM settings, said once in the plan rather than warned on every apply
+        a.put("lxcfs", host != null && host.lxcfs() != null && host.lxcfs().present());
+        s.disk().ifPresent(d -> a.put("disk_limit", host == null || host.disk() == null ? "unknown"
+                : host.disk().quotaUnsupported() == null ? "enforced (xfs project quota on the data directory)"
+                : "not enforced: " + host.disk().quotaUnsupported()));
+        s.io().ifPresent(io -> a.put("io_buffered_writes", host != null && host.docker() != null
+                && "2".equals(host.docker().cgroupVersion()) ? "capped (cgroup v2 io.max covers buffered writes)"
+                : "not capped (cgroup v1 blkio throttles direct IO only)"));
         if (s.cpu().pinned()) {
             a.put("numa_node", p.numaNode());
             a.put("cores", p.cores());
@@ -55,7 +68,7 @@ final class InstanceSpecs {
             a.put("io_write_bps", io.writeBytesPerSecond());
         });
         a.put("ip", p.ip());
-        a.put("network", "ff-" + fleet.name() + "-" + zone.idc()); // one Docker network per fleet and IDC
+        a.put("network", networkName(fleet, zone.idc()));
         a.put("subnet", ipPool);
         if (p.vf() != null) {
             a.put("vf", p.vf());
@@ -79,6 +92,39 @@ final class InstanceSpecs {
             a.put("secret_env_names", new ArrayList<>(secrets.keySet()));
         }
         return a;
+    }
+
+    /**
+     * The instance attributes each of the language's service attributes decides, for
+     * {@code ignore_changes} (which names the language's attributes, never these). Attributes with
+     * nothing to ignore on a host: {@code replicas} (the count of instances, not an attribute of
+     * one), {@code ports} (an instance has its own IP, nothing is mapped), {@code spread},
+     * {@code idc} and {@code module} (placement keeps a placed instance where it is anyway),
+     * {@code stateless}, {@code workload} and {@code config} (Kubernetes only).
+     */
+    static final Map<String, List<String>> IGNORABLE = Map.of(
+            "image", List.of("image"),
+            "cpu", List.of("cpu_millicores", "cores", "numa_node"),
+            "memory", List.of("memory_bytes"),
+            "disk", List.of("disk_bytes", "mount"),
+            "io", List.of("io_read_bps", "io_write_bps"),
+            "network", List.of("network", "subnet", "vf"),
+            "ip", List.of("ip"),
+            "env", List.of("env", "secret_env", "secret_env_names"),
+            "command", List.of("command"),
+            "init", List.of("init"));
+
+    static List<String> ignored(List<String> languageNames) {
+        List<String> out = new ArrayList<>();
+        for (String name : languageNames) {
+            out.addAll(IGNORABLE.getOrDefault(name, List.of()));
+        }
+        return out;
+    }
+
+    /** One Docker network per fleet and IDC. */
+    static String networkName(Fleet fleet, String idc) {
+        return "ff-" + fleet.name() + "-" + idc;
     }
 
     static String imageReference(Fleet fleet, String imageName, Map<String, String> digests) {
@@ -114,7 +160,7 @@ final class InstanceSpecs {
         return new ContainerSpec((String) a.get("image"), (String) a.get("hostname"), command, env, cores, mems,
                 nanoCpus, number(a, "memory_bytes"), number(a, "io_read_bps"), number(a, "io_write_bps"),
                 (String) a.getOrDefault("mount", "/data"), number(a, "disk_bytes"), "unless-stopped", null, network,
-                false);
+                Boolean.TRUE.equals(a.get("lxcfs")), (String) a.getOrDefault("init", "none"));
     }
 
     static long number(Map<String, Object> a, String key) {

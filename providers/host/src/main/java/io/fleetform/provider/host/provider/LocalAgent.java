@@ -46,8 +46,8 @@ final class LocalAgent {
                 server = AgentServer.start(options);
                 RUNNING.put(dataDir, server);
                 TOKENS.put(dataDir, Files.readString(tokenFile).strip());
-                AgentServer started = server;
-                Runtime.getRuntime().addShutdownHook(new Thread(started::close, "fleetform-local-agent-stop"));
+                // No shutdown hook stops it: on Ctrl-C or SIGTERM the command finishes the changes in flight
+                // through this agent before it exits, and the process's end closes its sockets and files.
             }
             return AgentClient.builder(server.baseUri(), TOKENS.get(dataDir)).name(HOST).build();
         } catch (IOException e) {

@@ -46,6 +46,14 @@ abstract class DockerTestBase {
         return a;
     }
 
+    /** An agent whose files (data directory included) live under {@code base}, e.g. a test filesystem. */
+    TestAgent agentAt(Path base, String name) throws IOException {
+        Path root = TopologyBuilder.twoNuma().writeTo(Files.createDirectories(tmp.resolve(name + "-root")));
+        TestAgent a = TestAgent.start(base, name, root);
+        agents.add(a);
+        return a;
+    }
+
     /** A fresh bridge network spec (name and a free 172.30.x.0/24); the network is removed after the test. */
     NetworkSpec bridge(int host) {
         String name = "fftest-" + Long.toHexString(ThreadLocalRandom.current().nextLong() & 0xffffffffL);
@@ -76,8 +84,9 @@ abstract class DockerTestBase {
         Set<String> used = new HashSet<>();
         for (String id : DockerSupport.docker("network", "ls", "-q").split("\n")) {
             if (!id.isBlank()) {
-                used.add(DockerSupport.docker("network", "inspect", "--format",
-                        "{{range .IPAM.Config}}{{.Subnet}} {{end}}", id.strip()));
+                // run, not docker: a network another test removes between ls and inspect is simply gone
+                used.add(DockerSupport.run("docker", "network", "inspect", "--format",
+                        "{{range .IPAM.Config}}{{.Subnet}} {{end}}", id.strip()).out());
             }
         }
         String all = String.join(" ", used);

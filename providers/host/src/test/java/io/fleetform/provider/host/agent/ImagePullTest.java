@@ -78,6 +78,33 @@ class ImagePullTest extends DockerTestBase {
         }
     }
 
+    /** Pulled from an IDC's mirror, an image runs under the central registry's name: by digest it is the same. */
+    @Test
+    void aDigestPulledFromAMirrorRunsUnderTheSourcesName() throws IOException {
+        String tagged = "127.0.0.1:" + port + "/fleetform-test/mirrored:1";
+        DockerSupport.docker("tag", DockerSupport.IMAGE_1, tagged);
+        DockerSupport.docker("push", tagged);
+        String digest = DockerSupport.docker("image", "inspect", "--format", "{{index .RepoDigests 0}}", tagged)
+                .replaceAll(".*@", "");
+        DockerSupport.docker("rmi", tagged);
+        String mirrored = "127.0.0.1:" + port + "/fleetform-test/mirrored@" + digest;
+        String source = "central.invalid/fleetform-test/mirrored@" + digest;
+        TestAgent a = agent("host-a");
+        try {
+            a.client().pullImage(PullRequest.of(mirrored));
+            NetworkSpec net = bridge(60);
+            a.client().claim("zone.m1.service.game[0]", claim(null, "", 64 * MIB, net.ipv4()));
+            ContainerResult r = a.client().putContainer("zone.m1.service.game[0]", ContainerSpec.shared(source, 0,
+                    32 * MIB, net).withCommand(DockerSupport.SLEEPER).withStopTimeoutSeconds(1));
+            assertThat(r.action()).isEqualTo(ContainerResult.Action.CREATED);
+            assertThat(DockerSupport.inspect(r.container().id(), "{{.Config.Image}} {{.State.Running}}"))
+                    .isEqualTo(mirrored + " true");
+            assertThat(r.container().spec().image()).as("the configured name is what reads back").isEqualTo(source);
+        } finally {
+            DockerSupport.run("docker", "rmi", "-f", mirrored);
+        }
+    }
+
     @Test
     void pullsAnImageByReferenceFromARegistry() throws IOException {
         String ref = "127.0.0.1:" + port + "/fleetform-test/pull:1";

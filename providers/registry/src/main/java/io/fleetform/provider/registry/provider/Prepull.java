@@ -74,12 +74,30 @@ final class Prepull {
         return pools;
     }
 
-    static Resource resource(Image image, HostPool pool, RegistryConnection registry, String digest,
-            List<ResourceAddress> after) {
+    /**
+     * The mirror the pool's hosts pull {@code image} from: the {@code mirror} of the IDCs the pool
+     * serves, when the image is replicated to it (the first such IDC's, if they differ).
+     */
+    static Optional<String> mirror(Fleet fleet, Image image, HostPool pool) {
+        for (Idc idc : fleet.idcs()) {
+            if (idc.target().kind() == TargetRef.Kind.HOSTS && idc.target().name().equals(pool.name())
+                    && idc.mirror().isPresent() && image.replicateTo().contains(idc.mirror().get())) {
+                return idc.mirror();
+            }
+        }
+        return Optional.empty();
+    }
+
+    static Resource resource(Image image, HostPool pool, RegistryConnection registry,
+            Optional<RegistryConnection> mirror, String digest, List<ResourceAddress> after) {
         Map<String, Object> attributes = new LinkedHashMap<>();
         Set<String> sensitive = new HashSet<>();
         registry.putAttributes("registry", attributes, sensitive);
         attributes.put("image", registry.host() + "/" + image.repository() + "@" + digest);
+        mirror.ifPresent(m -> {
+            m.putAttributes("mirror", attributes, sensitive);
+            attributes.put("mirror_image", m.host() + "/" + image.repository() + "@" + digest);
+        });
         attributes.put("digest", digest);
         attributes.put("pool", pool.name());
         attributes.put("agents", pool.agents());
@@ -107,6 +125,17 @@ final class Prepull {
                 .or(() -> Optional.ofNullable((String) attributes.get("token_source"))
                         .flatMap(s -> RegistryConnection.readSource(s, env)))
                 .orElse("");
+        String mirrorImage = (String) attributes.get("mirror_image");
+        PullRequest fromMirror = null;
+        if (mirrorImage != null) {
+            RegistryConnection mirror = RegistryConnection.fromAttributes("mirror", attributes, true);
+            Credentials m = mirror.credentials(env).forRegistry(mirror.host());
+            fromMirror = m instanceof Credentials.Basic basic
+                    ? new PullRequest(mirrorImage, basic.username(), basic.password().reveal())
+                    : PullRequest.of(mirrorImage);
+        }
+        PullRequest mirrorPull = fromMirror;
+        List<String> warnings = new java.util.concurrent.CopyOnWriteArrayList<>();
         @SuppressWarnings("unchecked")
         List<String> agents = (List<String>) attributes.get("agents");
         AtomicInteger done = new AtomicInteger();
@@ -120,7 +149,19 @@ final class Prepull {
             List<Future<?>> futures = new ArrayList<>();
             for (String agent : agents) {
                 futures.add(pool.submit(() -> {
-                    AgentClient.builder(agentUri(agent), token).name(agent).build().pullImage(pull);
+                    AgentClient client = AgentClient.builder(agentUri(agent), token).name(agent).build();
+                    if (mirrorPull == null) {
+                        client.pullImage(pull);
+                    } else {
+                        try {
+                            client.pullImage(mirrorPull); // the IDC's mirror: what mirrors are for on release day
+                        } catch (AgentException e) {
+                            client.pullImage(pull);
+                            warnings.add("host " + agent + " pulled " + image + " from the source registry "
+                                    + registry.host() + ": its IDC's mirror " + mirrorImage + " failed ("
+                                    + e.getMessage() + ")");
+                        }
+                    }
                     request.progress().accept("pulling " + image + ": " + done.incrementAndGet() + "/"
                             + agents.size() + " hosts");
                     return null;
@@ -146,7 +187,7 @@ final class Prepull {
                         + "\" failed on " + failures.size() + " of " + agents.size() + " hosts: "
                         + String.join("; ", failures), temporary, null);
             }
-            return new ApplyResponse(attributes, List.of());
+            return new ApplyResponse(attributes, List.copyOf(warnings));
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw ProviderException.temporary("pre-pulling " + image + " was interrupted");

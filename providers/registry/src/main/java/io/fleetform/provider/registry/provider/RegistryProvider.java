@@ -247,7 +247,9 @@ public final class RegistryProvider implements Provider {
             }
             if (image.prepull()) {
                 for (var pool : Prepull.pools(fleet, image)) {
-                    resources.add(Prepull.resource(image, pool, source, digest, copies));
+                    Optional<RegistryConnection> mirror = Prepull.mirror(fleet, image, pool)
+                            .flatMap(fleet::registry).map(RegistryConnection::of);
+                    resources.add(Prepull.resource(image, pool, source, mirror, digest, copies));
                 }
             }
         }

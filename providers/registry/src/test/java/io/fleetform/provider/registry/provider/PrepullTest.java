@@ -137,6 +137,96 @@ class PrepullTest {
         }
     }
 
+    /**
+     * An IDC with a mirror: its hosts pull a replicated image from the mirror (the pulls show in the
+     * mirror's access log, none in the source's), and when the mirror fails they pull from the source
+     * and the apply output names it.
+     */
+    @Test
+    void hostsOfAnIdcWithAMirrorPullFromItAndFallBackToTheSourceNamingIt() throws Exception {
+        requireDocker();
+        String repository = TestImages.uniqueRepository("mirrored");
+        var image = TestImages.dockerImage(TestImages.layers(1, 2_000, false));
+        Digest digest = image.push(registries.centralClient(), repository, "1");
+        assertThat(image.push(registries.mirrorClient(), repository, "1")).as("replicated").isEqualTo(digest);
+        Path tokenFile = dir.resolve("token");
+        Files.writeString(tokenFile, TOKEN + "\n");
+        try (AgentServer agent = AgentServer.start(AgentOptions.of(new InetSocketAddress("127.0.0.1", 0), tokenFile,
+                dir.resolve("agent-data")))) {
+            Map<String, String> env = new HashMap<>(TestFleets.environment(registries.password()));
+            env.put("AGENT_TOKEN", TOKEN);
+            String fleetText = TestFleets.registries(registries.central().host(), registries.mirror().host()) + """
+                    registry "dead" {
+                      url       = "127.0.0.1:1"
+                      mirror_of = registry.central
+                    }
+                    image "gamesvr" {
+                      from         = registry.central
+                      name         = "%s"
+                      tag          = "1"
+                      replicate_to = [registry.mirror, registry.dead]
+                      prepull      = true
+                    }
+                    hosts "pool-a" { agents = ["127.0.0.1:%d"]  token = env("AGENT_TOKEN") }
+                    idc "dc1" {
+                      region  = "r"
+                      target  = hosts.pool-a
+                      ip_pool = "10.0.0.0/24"
+                      mirror  = registry.%s
+                    }
+                    zone "z1" {
+                      idc = idc.dc1
+                      service "s" {
+                        image  = image.gamesvr
+                        cpu    = 1 core
+                        memory = 1Gi
+                      }
+                    }
+                    """;
+            String source = registries.central().host() + "/" + repository + "@" + digest;
+            String mirrored = registries.mirror().host() + "/" + repository + "@" + digest;
+            ProviderContext context = new ProviderContext(dir, env);
+            try {
+                Resource viaMirror = prepull(TestFleets.load(dir, fleetText.formatted(repository, agent.port(),
+                        "mirror"), env), context);
+                assertThat(viaMirror.attributes()).containsEntry("mirror_image", mirrored);
+                long centralBefore = manifestGets(registries.central().log(), repository);
+                var applied = provider.apply(new ApplyRequest(Action.CREATE, Optional.empty(), Optional.of(viaMirror),
+                        context, p -> { }));
+                assertThat(applied.warnings()).isEmpty();
+                assertThat(manifestGets(registries.mirror().log(), repository)).as("pulled from the mirror")
+                        .isPositive();
+                assertThat(manifestGets(registries.central().log(), repository)).as("not from the source")
+                        .isEqualTo(centralBefore);
+                assertThat(docker("image", "inspect", "--format", "{{.Id}}", mirrored).trim()).startsWith("sha256:");
+                docker("rmi", "-f", mirrored);
+
+                Resource viaDeadMirror = prepull(TestFleets.load(dir, fleetText.formatted(repository, agent.port(),
+                        "dead"), env), context);
+                var fellBack = provider.apply(new ApplyRequest(Action.CREATE, Optional.empty(),
+                        Optional.of(viaDeadMirror), context, p -> { }));
+                assertThat(fellBack.warnings()).singleElement().asString()
+                        .startsWith("host 127.0.0.1:" + agent.port() + " pulled " + source + " from the source "
+                                + "registry " + registries.central().host() + ": its IDC's mirror 127.0.0.1:1/"
+                                + repository + "@" + digest + " failed (");
+                assertThat(docker("image", "inspect", "--format", "{{.Id}}", source).trim()).as("pulled from the source")
+                        .startsWith("sha256:");
+            } finally {
+                docker("rmi", "-f", source);
+                docker("rmi", "-f", mirrored);
+            }
+        }
+    }
+
+    private Resource prepull(io.fleetform.engine.model.Fleet fleet, ProviderContext context) {
+        return provider.expand(new ExpandRequest(fleet, Set.of(), context)).resources().stream()
+                .filter(r -> r.type().equals(RegistryProvider.PREPULL)).findFirst().orElseThrow();
+    }
+
+    private static long manifestGets(String log, String repository) {
+        return log.lines().filter(l -> l.contains("GET /v2/" + repository + "/manifests/")).count();
+    }
+
     private static void requireDocker() throws IOException, InterruptedException {
         Process p = new ProcessBuilder("docker", "info", "--format", "{{.ServerVersion}}").redirectErrorStream(true).start();
         String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);

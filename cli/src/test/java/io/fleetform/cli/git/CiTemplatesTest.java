@@ -1,0 +1,238 @@
+package io.fleetform.cli.git;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The CI templates under examples/ci, run step by step: the steps each template calls are read
+ * from the template itself (so the test follows it), and run, in that order, through the same
+ * script against a real repository and the local state backend. GitHub's API is the one thing
+ * stood in for (a {@code gh} on the PATH that records its calls), to check that comments are
+ * updated by their markers.
+ */
+class CiTemplatesTest {
+    private static final Path CI = Path.of("..", "examples", "ci").toAbsolutePath().normalize();
+    private static final String V2 = "z.index == 2 ? image.app2 : image.app";
+    private static final String APP2 = "image \"app2\" {\n  name = \"arena/app\"\n  tag  = \"v2\"\n}\n";
+    private static final Pattern STEP = Pattern.compile("examples/ci/fleetform-ci\\.sh ([a-z-]+)");
+
+    @TempDir
+    Path dir;
+    GitFixture git;
+    Path state;
+    Path bin;
+    Map<String, String> env;
+
+    @BeforeEach
+    void runner() throws IOException {
+        git = GitFixture.create(dir.resolve("repo"));
+        ArenaFleet.write(git, "fleets/arena", 2, "1Gi");
+        git.commit("arena: two zones");
+        state = dir.resolve("srv/state.json");
+        bin = Files.createDirectories(dir.resolve("bin"));
+        // The fleetform command of the runner: this build, with the test provider on its class path.
+        executable(bin.resolve("fleetform"), "#!/bin/sh\nexec '" + Path.of(System.getProperty("java.home"), "bin", "java")
+                + "' -XX:TieredStopAtLevel=1 -XX:+UseSerialGC -cp '" + System.getProperty("java.class.path")
+                + "' io.fleetform.cli.Main \"$@\"\n");
+        env = new HashMap<>(Map.of("FLEETFORM", bin.resolve("fleetform").toString(), "FLEET_REPO", ".", "FLEET_PATH",
+                "fleets/arena", "FLEETFORM_STATE_ARGS", "--state " + state, "OUT_DIR", dir.resolve("out").toString(),
+                "FLEET_WORK_DIR", dir.resolve("work").toString(), "FLEETFORM_TEST_WORLD", dir.resolve("world").toString(),
+                "PATH", bin + ":" + System.getenv("PATH")));
+    }
+
+    @Test
+    void templatesCallTheStepsInOrder() throws IOException {
+        assertThat(steps("github-actions.yml")).containsExactly("pr", "post-github", "merge");
+        assertThat(steps("gitlab-ci.yml")).containsExactly("pr", "post-gitlab", "merge");
+        assertThat(Files.readString(CI.resolve("github-actions.yml"))).contains("cancel-in-progress: false")
+                .contains("UNTRUSTED: ${{ github.event.pull_request.head.repo.full_name != github.repository }}");
+        assertThat(Files.readString(CI.resolve("gitlab-ci.yml"))).contains("resource_group: fleetform-arena");
+    }
+
+    @Test
+    void githubFlowAppliesExactlyTheReviewedPlanAndStopsForAnUnreviewedOne() throws Exception {
+        List<String> steps = steps("github-actions.yml");
+        Path out = dir.resolve("out");
+        // The first push to main: no reviewed plan, so it re-plans and stops for review.
+        Run first = script("merge", Map.of("MAIN_REF", "main"));
+        assertThat(first.code).as(first.output).isEqualTo(1);
+        assertThat(first.output).contains("no reviewed plan for this commit").contains("stopped: main has changes");
+        assertThat(state).exists();
+        Run bootstrap = fleetform("apply", dir.resolve("work").toString(), "--git", ".", "--ref", "main", "--path",
+                "fleets/arena", "--state", state.toString(), "--auto-approve", "--approve-stage", "rest");
+        assertThat(bootstrap.code).as(bootstrap.output).isZero();
+
+        // A pull request: s3 comes, s2 goes.
+        git.checkout("feature", true);
+        git.write("fleets/arena/zones.fleet", ArenaFleet.zones(3, "1Gi", V2));
+        git.write("fleets/arena/images.fleet", APP2);
+        String reviewed = git.commit("arena: s2 on v2 (replaced), s3 comes");
+        Map<String, String> pr = Map.of("BASE_REF", "main", "HEAD_REF", reviewed, "UNTRUSTED", "true", "PR", "7",
+                "GITHUB_REPOSITORY", "games/fleets", "GH_LOG", dir.resolve("gh.log").toString(), "GH_EXISTING",
+                dir.resolve("existing.jsonl").toString());
+        fakeGh();
+        Files.writeString(dir.resolve("existing.jsonl"), """
+                {"id":11,"body":"<!-- fleetform:pr-plan path=fleets/arena part=1 -->\\nold"}
+                {"id":12,"body":"a reviewer's comment"}
+                {"id":13,"body":"<!-- fleetform:pr-plan path=fleets/arena part=2 -->\\nold"}
+                """);
+        for (String step : steps) {
+            if (step.equals("merge")) {
+                break;
+            }
+            Run run = script(step, pr);
+            assertThat(run.code).as(step + ": " + run.output).isZero();
+        }
+        String comment = Files.readString(out.resolve("comment.md"));
+        assertThat(comment).startsWith("<!-- fleetform:pr-plan path=fleets/arena part=1 -->\n")
+                .contains("> [!WARNING]").contains("**replace** `zone.s2.service.game[0]`")
+                .contains("Head `" + reviewed + "`");
+        assertThat(Files.readAllLines(out.resolve("labels.txt"))).containsExactly("fleetform:replaces",
+                "fleetform:needs-approval");
+        assertThat(out.resolve("plan.json")).exists();
+        String gh = Files.readString(dir.resolve("gh.log"));
+        assertThat(gh).contains("api -X PATCH repos/games/fleets/issues/comments/11 -F body=@" + out.resolve("comment.md"))
+                .contains("api -X DELETE repos/games/fleets/issues/comments/13")
+                .doesNotContain("comments/12").contains("api -X POST repos/games/fleets/issues/7/labels -f "
+                        + "labels[]=fleetform:replaces").contains("-X DELETE repos/games/fleets/issues/7/labels/fleetform:destroys");
+
+        // Merged with a merge commit: the reviewed plan applies exactly, and the state says which commit.
+        git.checkout("main", false);
+        git.merge("feature");
+        Run merged = script("merge", Map.of("MAIN_REF", "main", "PLAN_FILE", out.resolve("plan.json").toString(),
+                "REVIEWED_REF", "feature", "APPROVE_STAGES", "rest"));
+        assertThat(merged.code).as(merged.output).isZero();
+        assertThat(merged.output).contains("applied exactly the reviewed plan");
+        assertThat(Files.readString(state)).contains("\"commit\" : \"" + reviewed + "\"");
+
+        // Another pull request, updated after its plan was reviewed: refused, re-planned, stopped.
+        git.checkout("feature2", true);
+        git.write("fleets/arena/zones.fleet", ArenaFleet.zones(3, "2Gi", V2));
+        String second = git.commit("arena: more memory");
+        Run planned = script("pr", Map.of("BASE_REF", "main", "HEAD_REF", second));
+        assertThat(planned.code).as(planned.output).isZero();
+        git.write("fleets/arena/zones.fleet", ArenaFleet.zones(3, "4Gi", V2));
+        git.commit("arena: even more memory, after review");
+        git.checkout("main", false);
+        git.merge("feature2");
+        String before = Files.readString(state);
+        Run refused = script("merge", Map.of("MAIN_REF", "main", "PLAN_FILE", out.resolve("plan.json").toString(),
+                "REVIEWED_REF", "feature2"));
+        assertThat(refused.code).as(refused.output).isEqualTo(1);
+        assertThat(refused.output).contains("was made from commit " + second.substring(0, 12))
+                .contains("re-planning for review").contains("stopped: main has changes");
+        assertThat(Files.readString(state)).isEqualTo(before);
+        assertThat(Files.readString(out.resolve("replan.md"))).contains("memory_bytes");
+    }
+
+    @Test
+    void gitlabPostingUpdatesNotesByMarkerAndSetsLabels() throws Exception {
+        git.checkout("feature", true);
+        git.write("fleets/arena/zones.fleet", ArenaFleet.zones(3, "1Gi", "image.app"));
+        String head = git.commit("arena: s3");
+        Run planned = script("pr", Map.of("BASE_REF", "main", "HEAD_REF", head));
+        assertThat(planned.code).as(planned.output).isZero();
+        Path log = dir.resolve("curl.log");
+        executable(bin.resolve("curl"), """
+                #!/bin/sh
+                echo "$*" >>"%s"
+                case "$*" in
+                  *notes?per_page=100*) printf '%%s\n' '[{"id":21,"body":"<!-- fleetform:pr-plan path=fleets/arena part=1 -->\\nold"},{"id":22,"body":"lgtm"},{"id":23,"body":"<!-- fleetform:pr-plan path=fleets/arena part=2 -->\\nold"}]' ;;
+                esac
+                """.formatted(log));
+        Run posted = script("post-gitlab", Map.of("GITLAB_TOKEN", "glpat-test", "CI_API_V4_URL", "https://gitlab.example/api/v4",
+                "CI_PROJECT_ID", "5", "CI_MERGE_REQUEST_IID", "9"));
+        assertThat(posted.code).as(posted.output).isZero();
+        String calls = Files.readString(log);
+        String api = "https://gitlab.example/api/v4/projects/5/merge_requests/9";
+        assertThat(calls).contains("-X PUT " + api + "/notes/21 --data-urlencode body@" + dir.resolve("out/comment.md"))
+                .contains("-X DELETE " + api + "/notes/23").doesNotContain("notes/22")
+                .contains("-X PUT " + api + " --data-urlencode add_labels=fleetform:needs-approval --data-urlencode "
+                        + "remove_labels=fleetform:destroys,fleetform:replaces,fleetform:no-changes");
+    }
+
+    @Test
+    void aForkThatRunsCodeGetsACommentSayingWhyAndNothingRuns() throws Exception {
+        git.checkout("fork", true);
+        Path marker = dir.resolve("ran");
+        git.write("fleets/arena/functions/x.groovy", "def motd() { new File('" + marker + "').text = 'ran'; 'hi' }\n");
+        git.write("fleets/arena/motd.txt", "unused");
+        git.write("fleets/arena/modules/lobby/lobby.fleet", ArenaFleet.LOBBY.replace("file(\"../../motd.txt\")",
+                "motd()"));
+        String head = git.commit("a fork's change");
+        Run run = script("pr", Map.of("BASE_REF", "main", "HEAD_REF", head, "UNTRUSTED", "true"));
+        assertThat(run.code).isEqualTo(1);
+        assertThat(Files.readString(dir.resolve("out/comment.md")))
+                .startsWith("<!-- fleetform:pr-plan path=fleets/arena part=1 -->\n")
+                .contains("is not valid").contains("motd() is not a built-in function");
+        assertThat(marker).doesNotExist();
+    }
+
+    private List<String> steps(String template) throws IOException {
+        Matcher m = STEP.matcher(Files.readString(CI.resolve(template)));
+        List<String> steps = new ArrayList<>();
+        while (m.find()) {
+            steps.add(m.group(1));
+        }
+        return steps;
+    }
+
+    private record Run(int code, String output) {
+    }
+
+    private Run script(String step, Map<String, String> more) throws IOException, InterruptedException {
+        Map<String, String> all = new HashMap<>(env);
+        all.putAll(more);
+        return exec(List.of("bash", CI.resolve("fleetform-ci.sh").toString(), step), all);
+    }
+
+    private Run fleetform(String... args) throws IOException, InterruptedException {
+        List<String> command = new ArrayList<>(List.of(bin.resolve("fleetform").toString()));
+        command.addAll(List.of(args));
+        return exec(command, env);
+    }
+
+    private Run exec(List<String> command, Map<String, String> environment) throws IOException, InterruptedException {
+        Path log = Files.createTempFile(dir, "step", ".log");
+        ProcessBuilder builder = new ProcessBuilder(command).directory(git.clone.toFile()).redirectErrorStream(true)
+                .redirectOutput(log.toFile());
+        builder.environment().putAll(environment);
+        Process process = builder.start();
+        if (!process.waitFor(180, TimeUnit.SECONDS)) {
+            process.destroyForcibly();
+            throw new IOException(command + " did not finish: " + Files.readString(log));
+        }
+        return new Run(process.exitValue(), Files.readString(log, StandardCharsets.UTF_8));
+    }
+
+    /** Records every call; answers the comment listing (already through --jq, as gh prints it). */
+    private void fakeGh() throws IOException {
+        executable(bin.resolve("gh"), """
+                #!/bin/sh
+                echo "$*" >>"$GH_LOG"
+                case "$*" in
+                  *--paginate*) cat "$GH_EXISTING" ;;
+                esac
+                """);
+    }
+
+    private static void executable(Path file, String text) throws IOException {
+        Files.writeString(file, text);
+        Files.setPosixFilePermissions(file, PosixFilePermissions.fromString("rwxr-xr-x"));
+    }
+}

@@ -1,0 +1,208 @@
+#!/usr/bin/env bash
+# The steps of Fleetform's CI templates (github-actions.yml, gitlab-ci.yml), in one place so the
+# templates and their test (CiTemplatesTest) run the very same commands in the same order.
+#
+#   fleetform-ci.sh pr           on a pull/merge request: validate, pr-plan (comment parts, labels, saved plan)
+#   fleetform-ci.sh merge        on the main branch after a merge: apply exactly the reviewed plan when its
+#                                commit is still the reviewed ref's head; otherwise re-plan and stop for review
+#   fleetform-ci.sh post-github  create or update the pull request's comments by their markers, set labels
+#   fleetform-ci.sh post-gitlab  the same for a GitLab merge request
+#
+# Inputs (environment):
+#   FLEETFORM       the command (default: fleetform)
+#   FLEET_REPO      the repository to read commits from (default: . , the CI checkout; never its files)
+#   FLEET_PATH      the fleet's folder inside the repository (default: its root)
+#   FLEET_WORK_DIR  the local folder for the state and providers' files (default: .fleetform-work)
+#   FLEETFORM_STATE_ARGS  state options for every command that reads the state, e.g. "--state /srv/ff/arena.json"
+#   OUT_DIR         where results go (default: fleetform-out): comment.md, comment-2.md…, labels.txt, plan.json
+#   pr:     BASE_REF (the target branch, e.g. origin/main), HEAD_REF (the change's commit), UNTRUSTED=true for
+#           changes from forks (adds --no-user-code: the fleet's Groovy functions are refused, never run)
+#   merge:  MAIN_REF (default HEAD), PLAN_FILE (the reviewed plan.json, if CI found it), REVIEWED_REF (the
+#           pull request's head ref, e.g. refs/pull/7/head), APPROVE_STAGES (space-separated manual stages)
+# Exit: 0 done; 1 failed or stopped for review; pr: the comment is written even when planning fails.
+set -uo pipefail
+
+FLEETFORM=${FLEETFORM:-fleetform}
+FLEET_REPO=${FLEET_REPO:-.}
+FLEET_PATH=${FLEET_PATH:-}
+FLEET_WORK_DIR=${FLEET_WORK_DIR:-.fleetform-work}
+OUT_DIR=${OUT_DIR:-fleetform-out}
+read -r -a STATE_ARGS <<<"${FLEETFORM_STATE_ARGS:-}"
+
+source_args() { # --git/--path for a ref
+  local args=(--git "$FLEET_REPO" --ref "$1")
+  [ -n "$FLEET_PATH" ] && args+=(--path "$FLEET_PATH")
+  printf '%s\n' "${args[@]}"
+}
+
+step() { echo "== fleetform-ci: $*" >&2; }
+
+pr() {
+  : "${BASE_REF:?BASE_REF is the target branch}" "${HEAD_REF:?HEAD_REF is the commit of the change}"
+  mkdir -p "$OUT_DIR" "$FLEET_WORK_DIR"
+  rm -f "$OUT_DIR"/comment*.md "$OUT_DIR"/labels.txt "$OUT_DIR"/plan.json
+  local trust=()
+  [ "${UNTRUSTED:-false}" = true ] && trust=(--no-user-code)
+  local path=()
+  [ -n "$FLEET_PATH" ] && path=(--path "$FLEET_PATH")
+  mapfile -t src < <(source_args "$HEAD_REF")
+
+  step "validate $HEAD_REF"
+  if ! "$FLEETFORM" validate "$FLEET_WORK_DIR" "${src[@]}" "${trust[@]}" >"$OUT_DIR/validate.txt" 2>&1; then
+    cat "$OUT_DIR/validate.txt" >&2
+    failure_comment "the fleet at \`$HEAD_REF\` is not valid" "$OUT_DIR/validate.txt"
+    return 1
+  fi
+
+  step "pr-plan $BASE_REF..$HEAD_REF"
+  local rc=0
+  "$FLEETFORM" pr-plan "$FLEET_WORK_DIR" --git "$FLEET_REPO" --base "$BASE_REF" --head "$HEAD_REF" "${path[@]}" \
+    "${trust[@]}" "${STATE_ARGS[@]}" -out "$OUT_DIR/comment.md" --labels-file "$OUT_DIR/labels.txt" \
+    --plan-out "$OUT_DIR/plan.json" --detailed-exitcode >"$OUT_DIR/pr-plan.txt" 2>&1 || rc=$?
+  cat "$OUT_DIR/pr-plan.txt" >&2
+  case $rc in
+    0 | 2) return 0 ;;
+    *)
+      # pr-plan writes a comment saying why a plan failed; if it could not even start, say so here.
+      [ -f "$OUT_DIR/comment.md" ] || failure_comment "pr-plan failed (exit $rc)" "$OUT_DIR/pr-plan.txt"
+      return 1 ;;
+  esac
+}
+
+# A comment for a run that produced none: the same marker as pr-plan's first part, the output as code.
+failure_comment() {
+  { printf '%s\n' "<!-- fleetform:pr-plan path=$(marker_path) part=1 -->"
+    printf '### Fleetform: %s\n\n```\n' "$1"
+    head -c 60000 "$2" | sed 's/```/` ` `/g'
+    printf '```\n'; } >"$OUT_DIR/comment.md"
+}
+
+# The fleet folder as pr-plan's marker spells it.
+marker_path() {
+  local p=${FLEET_PATH:-}
+  p=${p#./}; p=${p%/}
+  [ -z "$p" ] && p=.
+  printf '%s' "$p" | tr -c 'A-Za-z0-9._/\n-' '_' | tr 'A-Z' 'a-z'
+}
+
+merge() {
+  local main=${MAIN_REF:-HEAD}
+  mkdir -p "$OUT_DIR" "$FLEET_WORK_DIR"
+  mapfile -t src < <(source_args "$main")
+  local stages=()
+  for s in ${APPROVE_STAGES:-}; do stages+=(--approve-stage "$s"); done
+
+  if [ -n "${PLAN_FILE:-}" ] && [ -f "$PLAN_FILE" ] && [ -n "${REVIEWED_REF:-}" ]; then
+    step "apply the reviewed plan $PLAN_FILE (its commit must still be $REVIEWED_REF's head)"
+    local rc=0
+    "$FLEETFORM" apply "$FLEET_WORK_DIR" "${src[@]}" "${STATE_ARGS[@]}" --plan "$PLAN_FILE" \
+      --require-ref "$REVIEWED_REF" "${stages[@]}" || rc=$?
+    case $rc in
+      0) step "applied exactly the reviewed plan"; return 0 ;;
+      3) step "the reviewed plan no longer fits (the change or the state moved on): re-planning for review" ;;
+      *) step "apply failed (exit $rc); the state records what finished: run this job again to continue"; return 1 ;;
+    esac
+  else
+    step "no reviewed plan for this commit: re-planning for review"
+  fi
+
+  local rc=0
+  "$FLEETFORM" plan "$FLEET_WORK_DIR" "${src[@]}" "${STATE_ARGS[@]}" -out "$OUT_DIR/replan.json" \
+    --markdown "$OUT_DIR/replan.md" --detailed-exitcode || rc=$?
+  case $rc in
+    0) step "nothing to apply: the fleet already matches $main"; return 0 ;;
+    2) step "stopped: $main has changes nobody reviewed as a plan (see $OUT_DIR/replan.md); review them and apply" \
+         "$OUT_DIR/replan.json, or open a pull request"; return 1 ;;
+    *) return 1 ;;
+  esac
+}
+
+# Comment parts in order: comment.md, comment-2.md, …
+parts() {
+  [ -f "$OUT_DIR/comment.md" ] && echo "$OUT_DIR/comment.md"
+  local k=2
+  while [ -f "$OUT_DIR/comment-$k.md" ]; do echo "$OUT_DIR/comment-$k.md"; k=$((k + 1)); done
+}
+
+marker_of() { head -1 "$1"; }
+
+post_github() { # needs gh (GH_TOKEN), jq, GITHUB_REPOSITORY, PR
+  : "${PR:?PR is the pull request number}" "${GITHUB_REPOSITORY:?}"
+  [ -n "$(parts)" ] || { step "no comment to post"; return 0; }
+  local api="repos/$GITHUB_REPOSITORY/issues/$PR"
+  local existing
+  existing=$(gh api --paginate "$api/comments" --jq '.[] | {id, body} | @json') || return 1
+  local wanted=() file marker id
+  while read -r file; do
+    marker=$(marker_of "$file")
+    wanted+=("$marker")
+    id=$(jq -r --arg m "$marker" 'select(.body | startswith($m)) | .id' <<<"$existing" | head -1)
+    if [ -n "$id" ]; then
+      step "updating comment $id ($marker)"
+      gh api -X PATCH "repos/$GITHUB_REPOSITORY/issues/comments/$id" -F "body=@$file" >/dev/null || return 1
+    else
+      step "adding a comment ($marker)"
+      gh api -X POST "$api/comments" -F "body=@$file" >/dev/null || return 1
+    fi
+  done < <(parts)
+  # Parts a longer plan needed earlier: removed, so the pull request never shows an outdated one.
+  local prefix="${wanted[0]%part=*}part="
+  jq -r --arg p "$prefix" 'select(.body | startswith($p)) | "\(.id) \(.body | split("\n")[0])"' <<<"$existing" |
+    while read -r id marker; do
+      if ! printf '%s\n' "${wanted[@]}" | grep -qxF "$marker"; then
+        step "deleting outdated comment $id ($marker)"
+        gh api -X DELETE "repos/$GITHUB_REPOSITORY/issues/comments/$id" >/dev/null || exit 1
+      fi
+    done || return 1
+  if [ -f "$OUT_DIR/labels.txt" ]; then
+    local label
+    for label in fleetform:destroys fleetform:replaces fleetform:no-changes fleetform:needs-approval; do
+      if grep -qxF "$label" "$OUT_DIR/labels.txt"; then
+        gh api -X POST "$api/labels" -f "labels[]=$label" >/dev/null || return 1
+      else
+        gh api -X DELETE "$api/labels/$label" >/dev/null 2>&1 || true
+      fi
+    done
+  fi
+}
+
+post_gitlab() { # needs curl, jq, GITLAB_TOKEN (api scope), CI_API_V4_URL, CI_PROJECT_ID, CI_MERGE_REQUEST_IID
+  : "${GITLAB_TOKEN:?}" "${CI_API_V4_URL:?}" "${CI_PROJECT_ID:?}" "${CI_MERGE_REQUEST_IID:?}"
+  [ -n "$(parts)" ] || { step "no comment to post"; return 0; }
+  local api="$CI_API_V4_URL/projects/$CI_PROJECT_ID/merge_requests/$CI_MERGE_REQUEST_IID"
+  local auth=(-H "PRIVATE-TOKEN: $GITLAB_TOKEN")
+  local existing
+  existing=$(curl -fsS "${auth[@]}" "$api/notes?per_page=100" | jq -c '.[] | {id, body}') || return 1
+  local file marker id wanted=()
+  while read -r file; do
+    marker=$(marker_of "$file")
+    wanted+=("$marker")
+    id=$(jq -r --arg m "$marker" 'select(.body | startswith($m)) | .id' <<<"$existing" | head -1)
+    if [ -n "$id" ]; then
+      curl -fsS "${auth[@]}" -X PUT "$api/notes/$id" --data-urlencode "body@$file" >/dev/null || return 1
+    else
+      curl -fsS "${auth[@]}" -X POST "$api/notes" --data-urlencode "body@$file" >/dev/null || return 1
+    fi
+  done < <(parts)
+  local prefix="${wanted[0]%part=*}part="
+  jq -r --arg p "$prefix" 'select(.body | startswith($p)) | "\(.id) \(.body | split("\n")[0])"' <<<"$existing" |
+    while read -r id marker; do
+      printf '%s\n' "${wanted[@]}" | grep -qxF "$marker" || curl -fsS "${auth[@]}" -X DELETE "$api/notes/$id" >/dev/null
+    done
+  if [ -f "$OUT_DIR/labels.txt" ]; then
+    local add remove
+    add=$(paste -sd, "$OUT_DIR/labels.txt")
+    remove=$(printf '%s\n' fleetform:destroys fleetform:replaces fleetform:no-changes fleetform:needs-approval |
+      grep -vxF -f "$OUT_DIR/labels.txt" | paste -sd,)
+    curl -fsS "${auth[@]}" -X PUT "$api" --data-urlencode "add_labels=$add" --data-urlencode "remove_labels=$remove" \
+      >/dev/null || return 1
+  fi
+}
+
+case "${1:-}" in
+  pr) pr ;;
+  merge) merge ;;
+  post-github) post_github ;;
+  post-gitlab) post_gitlab ;;
+  *) echo "usage: $0 pr|merge|post-github|post-gitlab (see the comment at the top)" >&2; exit 64 ;;
+esac

@@ -1,0 +1,79 @@
+package io.fleetform.provider.host.agent;
+
+import com.github.dockerjava.api.DockerClient;
+import com.github.dockerjava.api.model.Info;
+import com.github.dockerjava.api.model.Network;
+import com.github.dockerjava.api.model.Version;
+import java.util.List;
+import java.util.Objects;
+import java.util.Optional;
+
+/** What the Docker Engine offers: version, storage driver, cgroup version, and the networks it has. */
+final class EngineFacts {
+    private final DockerClient docker;
+    private final EngineCalls engine;
+
+    EngineFacts(DockerClient docker, EngineCalls engine) {
+        this.docker = docker;
+        this.engine = engine;
+    }
+
+    HostFacts.DockerFacts read() {
+        String endpoint = engine.endpoint().toString();
+        try {
+            Version v = docker.versionCmd().exec();
+            Info info = docker.infoCmd().exec();
+            List<HostFacts.DockerNetwork> networks = docker.listNetworksCmd().exec().stream()
+                    .map(EngineFacts::network).toList();
+            return new HostFacts.DockerFacts(true, endpoint, v.getVersion(), v.getApiVersion(), info.getDriver(),
+                    backingFilesystem(info), info.getCGroupVersion(), quotaUnsupportedReason(info).isEmpty(),
+                    null, networks);
+        } catch (RuntimeException e) {
+            return new HostFacts.DockerFacts(false, endpoint, null, null, null, null, null, null,
+                    "cannot reach the Docker Engine at " + endpoint + ": " + EngineCalls.rootMessage(e), List.of());
+        }
+    }
+
+    private static HostFacts.DockerNetwork network(Network n) {
+        List<String> subnets = n.getIpam() == null || n.getIpam().getConfig() == null ? List.of()
+                : n.getIpam().getConfig().stream().map(Network.Ipam.Config::getSubnet).filter(Objects::nonNull)
+                .toList();
+        boolean managed = n.getLabels() != null && "true".equals(n.getLabels().get(ContainerManager.LABEL_MANAGED));
+        return new HostFacts.DockerNetwork(n.getName(), subnets, managed);
+    }
+
+    /** Empty when {@code StorageOpt size} should work; otherwise why it cannot. */
+    Optional<String> quotaUnsupportedReason() {
+        return quotaUnsupportedReason(engine.call("read engine info", () -> docker.infoCmd().exec()));
+    }
+
+    private static String backingFilesystem(Info info) {
+        if (info.getDriverStatuses() == null) {
+            return null;
+        }
+        for (List<String> kv : info.getDriverStatuses()) {
+            if (kv.size() == 2 && kv.get(0).equalsIgnoreCase("Backing Filesystem")) {
+                return kv.get(1);
+            }
+        }
+        return null;
+    }
+
+    private static Optional<String> quotaUnsupportedReason(Info info) {
+        String driver = String.valueOf(info.getDriver());
+        String backing = backingFilesystem(info);
+        switch (driver) {
+            case "overlay2":
+                return "xfs".equalsIgnoreCase(backing) ? Optional.empty()
+                        : Optional.of("storage driver overlay2 on " + backing
+                        + " cannot limit size (it needs xfs mounted with pquota)");
+            case "btrfs":
+            case "zfs":
+            case "devicemapper":
+            case "windowsfilter":
+                return Optional.empty();
+            default:
+                return Optional.of("storage driver " + driver + " cannot limit container size");
+        }
+    }
+}

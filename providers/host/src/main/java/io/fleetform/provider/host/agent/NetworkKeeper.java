@@ -1,0 +1,196 @@
+package io.fleetform.provider.host.agent;
+
+import com.github.dockerjava.api.DockerClient;
+import com.github.dockerjava.api.model.Network;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+
+/**
+ * The Docker networks instances are attached to: created on first use (labelled as Fleetform's),
+ * removed when no container uses them any more. A network this agent creates is recorded under
+ * {@code networks-pending/} until a container is attached, so one left empty by a process killed
+ * in between is removed when the agent starts again.
+ */
+final class NetworkKeeper {
+    private static final System.Logger LOG = System.getLogger(NetworkKeeper.class.getName());
+
+    private final DockerClient docker;
+    private final EngineCalls engine;
+    private final Path pendingDir;
+
+    NetworkKeeper(DockerClient docker, EngineCalls engine, Path pendingDir) {
+        this.docker = docker;
+        this.engine = engine;
+        this.pendingDir = pendingDir;
+    }
+
+    /**
+     * Makes sure the network exists and fits {@code n}; true when this call created it (then {@link #attached}
+     * must follow once a container uses it). Serialised with removals: two instances of a new IDC arriving at
+     * once would otherwise both create it, and the Engine refuses the second with "Pool overlaps".
+     */
+    synchronized boolean ensure(NetworkSpec n) {
+        if (n == null) {
+            return false;
+        }
+        Optional<Network> existing = find(n.name());
+        if (existing.isEmpty()) {
+            Network.Ipam.Config cfg = new Network.Ipam.Config().withSubnet(n.subnet());
+            if (n.gateway() != null) {
+                cfg.withGateway(n.gateway());
+            }
+            Map<String, String> options = new HashMap<>();
+            if (n.parent() != null) {
+                options.put("parent", n.parent());
+            }
+            markPending(n.name());
+            try {
+                engine.call("create network " + n.name(), () -> docker.createNetworkCmd().withName(n.name())
+                        .withDriver(n.driver()).withCheckDuplicate(true)
+                        .withIpam(new Network.Ipam().withConfig(cfg)).withOptions(options)
+                        .withLabels(Map.of(ContainerManager.LABEL_MANAGED, "true")).exec());
+                return true;
+            } catch (ApiException e) {
+                existing = createdConcurrently(n.name(), e);
+                if (existing.isEmpty()) {
+                    attached(n.name());
+                    throw clash(n, e);
+                }
+            }
+        }
+        Network net = existing.get();
+        if (!n.driver().equals(net.getDriver())) {
+            throw ApiException.conflict(new Conflict("host", n.name(), null, "network " + n.name()
+                    + " exists with driver " + net.getDriver() + ", the spec asks for " + n.driver()));
+        }
+        List<String> subnets = subnets(net);
+        if (subnets.stream().noneMatch(s -> Addresses.inSubnet(n.ipv4(), s))) {
+            throw ApiException.conflict(new Conflict("ipv4", n.ipv4(), null, "network " + n.name()
+                    + " exists with subnets " + subnets + ", which do not contain " + n.ipv4()));
+        }
+        return false;
+    }
+
+    /**
+     * The network another agent on the same Docker Engine is creating at the same moment: Docker refuses the
+     * second create ("already exists", or "Pool overlaps" while the first is still being set up) before the
+     * first shows in an inspect, so look again for a little while.
+     */
+    private Optional<Network> createdConcurrently(String name, ApiException refused) {
+        boolean mayBeRacing = refused.getMessage().toLowerCase(Locale.ROOT).matches(".*(overlap|already exists).*");
+        for (int attempt = 0; ; attempt++) {
+            Optional<Network> found = find(name);
+            if (found.isPresent() || !mayBeRacing || attempt >= 20) {
+                return found;
+            }
+            try {
+                Thread.sleep(100);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return found;
+            }
+        }
+    }
+
+    /** "Pool overlaps with other one on this address space": name the network that holds the subnet. */
+    private ApiException clash(NetworkSpec n, ApiException e) {
+        if (!e.getMessage().toLowerCase(Locale.ROOT).contains("overlap")) {
+            return e;
+        }
+        for (Network other : engine.call("list networks", () -> docker.listNetworksCmd().exec())) {
+            for (String s : subnets(other)) {
+                if (Addresses.overlaps(s, n.subnet())) {
+                    return ApiException.conflict(new Conflict("subnet", n.subnet(), null, "subnet " + n.subnet()
+                            + " of network " + n.name() + " overlaps Docker network " + other.getName() + " ("
+                            + s + ") on this host"));
+                }
+            }
+        }
+        return e;
+    }
+
+    /** A container now uses the network: it is no longer one this agent may have left empty. */
+    void attached(String name) {
+        try {
+            Files.deleteIfExists(pendingDir.resolve(Addresses.safeName(name)));
+        } catch (IOException e) {
+            LOG.log(System.Logger.Level.WARNING, "cannot update " + pendingDir + ": " + e.getMessage());
+        }
+    }
+
+    private void markPending(String name) {
+        try {
+            Files.createDirectories(pendingDir);
+            Ledger.writeAtomically(pendingDir.resolve(Addresses.safeName(name)),
+                    name.getBytes(java.nio.charset.StandardCharsets.UTF_8));
+        } catch (IOException e) {
+            throw new java.io.UncheckedIOException("cannot record the network " + name + " in " + pendingDir, e);
+        }
+    }
+
+    /** Removes networks this agent created and left without containers (a crash between the two steps). */
+    void removeLeftEmpty() {
+        if (!Files.isDirectory(pendingDir)) {
+            return;
+        }
+        try (var files = Files.list(pendingDir)) {
+            for (Path f : files.toList()) {
+                String name = Files.readString(f).strip();
+                removeIfUnused(name);
+                Files.deleteIfExists(f);
+            }
+        } catch (IOException | RuntimeException e) {
+            LOG.log(System.Logger.Level.WARNING, "cannot clean up networks left empty: " + e.getMessage());
+        }
+    }
+
+    /** Removes the network if Fleetform made it and no container (running or not) is attached; true if removed. */
+    synchronized boolean removeIfUnused(String name) {
+        Optional<Network> net = find(name);
+        if (net.isEmpty() || net.get().getLabels() == null
+                || !"true".equals(net.get().getLabels().get(ContainerManager.LABEL_MANAGED))) {
+            return false;
+        }
+        boolean used = !engine.call("list containers on network " + name, () -> docker.listContainersCmd()
+                .withShowAll(true).withNetworkFilter(List.of(net.get().getId())).exec()).isEmpty();
+        if (used) {
+            return false;
+        }
+        try {
+            engine.run("remove network " + name, () -> docker.removeNetworkCmd(net.get().getId()).exec());
+            return true;
+        } catch (ApiException e) {
+            if (EngineCalls.notFound(e)) {
+                return false;
+            }
+            LOG.log(System.Logger.Level.WARNING, "cannot remove the unused network " + name + ": " + e.getMessage());
+            return false;
+        }
+    }
+
+    Optional<Network> find(String name) {
+        try {
+            Network net = engine.call("inspect network " + name,
+                    () -> docker.inspectNetworkCmd().withNetworkId(name).exec());
+            return name.equals(net.getName()) ? Optional.of(net) : Optional.empty();
+        } catch (ApiException e) {
+            if (e.status() == 422 && e.getMessage().toLowerCase(Locale.ROOT).contains("not found")) {
+                return Optional.empty();
+            }
+            throw e;
+        }
+    }
+
+    private static List<String> subnets(Network net) {
+        return net.getIpam() == null || net.getIpam().getConfig() == null ? List.of()
+                : net.getIpam().getConfig().stream().map(Network.Ipam.Config::getSubnet).filter(Objects::nonNull)
+                .toList();
+    }
+}

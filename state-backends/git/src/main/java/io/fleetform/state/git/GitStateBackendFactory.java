@@ -1,0 +1,115 @@
+package io.fleetform.state.git;
+
+import io.fleetform.engine.state.StateBackend;
+import io.fleetform.engine.state.StateBackendFactory;
+import io.fleetform.engine.state.StateException;
+import java.io.File;
+import java.net.URISyntaxException;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Map;
+import java.util.Set;
+import org.eclipse.jgit.lib.ObjectId;
+import org.eclipse.jgit.lib.Repository;
+import org.eclipse.jgit.storage.file.FileRepositoryBuilder;
+import org.eclipse.jgit.transport.CredentialsProvider;
+import org.eclipse.jgit.transport.SshSessionFactory;
+import org.eclipse.jgit.transport.URIish;
+import org.eclipse.jgit.transport.UsernamePasswordCredentialsProvider;
+import org.eclipse.jgit.transport.sshd.SshdSessionFactoryBuilder;
+
+/**
+ * {@code --backend git -backend-config url=…}: the state on a branch of a Git repository.
+ * Settings: {@code url} (a path, file://, git://, ssh:// or https://), {@code branch} (default
+ * fleetform-state), {@code fleet} (names the lock and journal refs; default: the fleet folder's
+ * name), {@code path} (default FLEET/state.json), {@code journal_push_seconds} (default 5),
+ * {@code ssh_dir} (known_hosts and keys for ssh://; default ~/.ssh), {@code token_env} (the
+ * environment variable holding an https token; default FLEETFORM_GIT_TOKEN). Credentials are
+ * never settings themselves.
+ */
+public final class GitStateBackendFactory implements StateBackendFactory {
+    public static final String NAME = "git";
+    private static final Set<String> SETTINGS = Set.of("url", "branch", "fleet", "path", "journal_push_seconds",
+            "ssh_dir", "token_env", "cache");
+
+    @Override
+    public String name() {
+        return NAME;
+    }
+
+    @Override
+    public StateBackend create(Path workingDir, Map<String, String> settings) throws StateException {
+        return create(workingDir, settings, io.fleetform.engine.state.StateEncryption.none());
+    }
+
+    @Override
+    public StateBackend create(Path workingDir, Map<String, String> settings,
+                               io.fleetform.engine.state.StateEncryption encryption) throws StateException {
+        for (String key : settings.keySet()) {
+            if (!SETTINGS.contains(key)) {
+                throw new StateException("backend \"git\" has no setting \"" + key + "\"; it takes: "
+                        + String.join(", ", new java.util.TreeSet<>(SETTINGS)));
+            }
+        }
+        String url = settings.get("url");
+        if (url == null || url.isBlank()) {
+            throw new StateException("backend \"git\" needs a url, e.g. -backend-config url=ssh://git@host/ops/state.git");
+        }
+        URIish uri;
+        try {
+            uri = new URIish(url.contains("://") || url.contains("@") ? url
+                    : workingDir.resolve(url).toAbsolutePath().normalize().toString());
+        } catch (URISyntaxException e) {
+            throw new StateException("backend \"git\": url \"" + url + "\" is not a git URL: " + e.getMessage());
+        }
+        if (uri.getPass() != null) {
+            throw new StateException("backend \"git\": the url holds a password; put the token in the environment "
+                    + "variable named by token_env (default FLEETFORM_GIT_TOKEN) instead");
+        }
+        Path absolute = workingDir.toAbsolutePath().normalize();
+        String fleet = settings.getOrDefault("fleet", absolute.getFileName() == null ? "fleet"
+                : absolute.getFileName().toString());
+        if (!fleet.matches("[A-Za-z0-9][A-Za-z0-9._-]*")) {
+            throw new StateException("backend \"git\": fleet \"" + fleet + "\" must be letters, digits, '.', '_' or '-'");
+        }
+        String path = settings.getOrDefault("path", fleet + "/state.json");
+        double seconds;
+        try {
+            seconds = Double.parseDouble(settings.getOrDefault("journal_push_seconds", "5"));
+        } catch (NumberFormatException e) {
+            throw new StateException("backend \"git\": journal_push_seconds must be a number of seconds");
+        }
+        Path cacheRoot = settings.containsKey("cache") ? workingDir.resolve(settings.get("cache"))
+                : absolute.resolve(".fleetform/git-state");
+        String key = GitStateBackend.fingerprint(uri.toString().getBytes(java.nio.charset.StandardCharsets.UTF_8))
+                .substring("sha256:".length(), "sha256:".length() + 12);
+        String tokenEnv = settings.getOrDefault("token_env", "FLEETFORM_GIT_TOKEN");
+        String token = System.getenv(tokenEnv);
+        CredentialsProvider credentials = token == null ? null
+                : new UsernamePasswordCredentialsProvider(uri.getUser() == null ? "fleetform" : uri.getUser(), token);
+        SshSessionFactory ssh = null;
+        if (settings.containsKey("ssh_dir")) {
+            File sshDir = workingDir.resolve(settings.get("ssh_dir")).toFile();
+            ssh = new SshdSessionFactoryBuilder().setHomeDirectory(sshDir.getParentFile()).setSshDirectory(sshDir)
+                    .build(null);
+        }
+        GitRemote remote = new GitRemote(uri, cacheRoot.resolve(key + ".git"), credentials, ssh);
+        return new GitStateBackend(remote, new GitStateBackend.Settings(settings.getOrDefault("branch",
+                "fleetform-state"), path, fleet, Duration.ofMillis((long) (seconds * 1000)),
+                cacheRoot.resolve(key + "-" + fleet + ".journal"), fleetCommit(absolute)), encryption);
+    }
+
+    /** The commit the fleet's own repository is at, for the state commit's message; null outside a repository. */
+    private static String fleetCommit(Path workingDir) {
+        FileRepositoryBuilder builder = new FileRepositoryBuilder().findGitDir(workingDir.toFile());
+        if (builder.getGitDir() == null) {
+            return null;
+        }
+        try (Repository repo = builder.build()) {
+            ObjectId head = repo.resolve("HEAD");
+            return head == null ? null : head.name();
+        } catch (java.io.IOException | RuntimeException e) {
+            return null;
+        }
+    }
+}
