@@ -135,14 +135,14 @@ class RolloutDockerTest {
 
         CliRunner.Result crashed = run("apply", dir.toString(), "--auto-approve");
         assertThat(crashed.exitCode()).as(crashed.out()).isEqualTo(ExitCode.ERROR);
-        assertThat(crashed.out()).contains("did not become healthy").contains("restarting")
+        assertThat(crashed.out()).contains("did not become healthy").contains("crash-looping")
                 .doesNotContain("== stage rest");
         assertThat(commandOf("toy1")).contains("exit 3");
         assertThat(commandOf("toy2")).contains("while true").endsWith("running");
         assertThat(commandOf("toy3")).contains("while true");
 
         CliRunner.Result status = run("rollout", "status", dir.toString());
-        assertThat(status.out()).as(status.out() + status.err()).contains("failed").contains("restarting")
+        assertThat(status.out()).as(status.out() + status.err()).contains("failed").contains("crash-looping")
                 .contains("retry stage canary").contains("zone.toy1.service.game[0]");
         JsonNode json = JSON.readTree(run("rollout", "status", dir.toString(), "--json").out());
         assertThat(json.at("/rollout/status").asText()).isEqualTo("failed");
