@@ -75,7 +75,8 @@ final class DockerFleet {
     JsonNode inspect(String address) throws Exception {
         for (String id : containers()) {
             JsonNode c = inspectOrNull(id);
-            if (c != null && address.equals(c.at("/Config/Labels/io.fleetform.instance").asText())) {
+            if (c != null && (address.equals(c.at("/Config/Labels/io.fleetform.address").asText())
+                    || address.equals(c.at("/Config/Labels/io.fleetform.instance").asText()))) {
                 return c;
             }
         }

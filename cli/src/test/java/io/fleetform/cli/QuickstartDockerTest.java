@@ -55,6 +55,36 @@ class QuickstartDockerTest {
         fleet.removeAll();
     }
 
+    /**
+     * The identity this test's fleet labels its containers with (name + state lineage), or null before
+     * its state exists. Tests look only at their own containers: the Docker Engine is shared.
+     */
+    static String fleetId(Path dir) throws IOException {
+        Path state = dir.resolve(".fleetform/state.json");
+        if (!Files.exists(state)) {
+            return null;
+        }
+        String lineage = JSON.readTree(state.toFile()).get("lineage").asText();
+        return new io.fleetform.engine.provider.FleetIdentity("quickstart", lineage).id();
+    }
+
+    /** A fleet's containers (by their identity label), then the networks no container uses any more. */
+    static void removeFleet(String fleetId) throws Exception {
+        for (String id : docker("ps", "-aq", "--filter", "label=io.fleetform.fleet=" + fleetId).strip()
+                .split("\\s+")) {
+            if (!id.isBlank()) {
+                docker("rm", "-f", id);
+            }
+        }
+        String name = fleetId.substring(0, fleetId.lastIndexOf('.'));
+        for (String network : docker("network", "ls", "--format", "{{.Name}}", "--filter",
+                "label=io.fleetform.managed=true").strip().split("\\s+")) {
+            if (network.startsWith("ff-" + name + "-")) {
+                docker("network", "rm", network); // refused while another run's containers use it
+            }
+        }
+    }
+
     /** The quickstart as this test's own fleet (own name, free subnet): the Docker Engine is shared. */
     private String fleet() throws IOException {
         return fleet.quickstart();

@@ -88,7 +88,14 @@ class ApplyCommand implements Callable<Integer>, TerminalAware {
     }
 
     private int apply(FleetSource files) throws IOException, StateException, InterruptedException {
-        Workspace workspace = Engine.workspace(files, fleet, state, terminal);
+        try (Workspace workspace = Engine.workspace(files, fleet, state, terminal)) {
+            return apply(files, workspace);
+        }
+    }
+
+    /** The command with its workspace, whose provider sessions close when it ends. */
+    private int apply(FleetSource files, Workspace workspace) throws IOException, StateException,
+            InterruptedException {
         Workspace.Outcome<Workspace.Configuration> configuration = workspace.configuration();
         Engine.report(configuration.diagnostics(), fleet, terminal);
         StateLock lock = Engine.lock(workspace, destroying() ? "destroy" : "apply");

@@ -30,7 +30,13 @@ final class GraphCommand implements Callable<Integer>, TerminalAware {
 
     @Override
     public Integer call() {
-        Workspace workspace = Engine.workspace(fleet, state, terminal);
+        try (Workspace workspace = Engine.workspace(fleet, state, terminal)) {
+            return call(workspace);
+        }
+    }
+
+    /** The command with its workspace, whose provider sessions close when it ends. */
+    private Integer call(Workspace workspace) {
         Workspace.Outcome<Workspace.Configuration> configuration = workspace.configuration();
         Engine.report(configuration.diagnostics(), fleet, terminal);
         Map<ResourceAddress, List<ResourceAddress>> deps = new LinkedHashMap<>();

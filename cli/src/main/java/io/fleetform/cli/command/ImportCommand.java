@@ -6,7 +6,7 @@ import io.fleetform.cli.Terminal;
 import io.fleetform.engine.address.ResourceAddress;
 import io.fleetform.engine.provider.ImportRequest;
 import io.fleetform.engine.provider.ImportResponse;
-import io.fleetform.engine.provider.Provider;
+import io.fleetform.engine.provider.ProviderSession;
 import io.fleetform.engine.provider.ProviderException;
 import io.fleetform.engine.resource.Resource;
 import io.fleetform.engine.run.Workspace;
@@ -50,7 +50,13 @@ final class ImportCommand implements Callable<Integer>, TerminalAware {
     public Integer call() throws StateException {
         fleet.dir = dir;
         fleet.vars = vars;
-        Workspace workspace = Engine.workspace(fleet, state, terminal);
+        try (Workspace workspace = Engine.workspace(fleet, state, terminal)) {
+            return call(workspace);
+        }
+    }
+
+    /** The command with its workspace, whose provider sessions close when it ends. */
+    private Integer call(Workspace workspace) throws StateException {
         Workspace.Outcome<Workspace.Configuration> configuration = workspace.configuration();
         Engine.report(configuration.diagnostics(), fleet, terminal);
         Resource desired = configuration.value().byAddress().get(new ResourceAddress(address));
@@ -58,7 +64,8 @@ final class ImportCommand implements Callable<Integer>, TerminalAware {
             throw new CliException(ExitCode.ERROR, "the fleet declares no resource " + address
                     + "; declare it first, then import");
         }
-        Provider provider = workspace.providers().get(desired.provider()).orElseThrow();
+        ProviderSession provider = workspace.sessions(java.util.Optional.of(configuration.value().fleet()))
+                .get(desired.provider()).orElseThrow();
         StateLock lock = Engine.lock(workspace, "import");
         try {
             State current = workspace.backend().read().orElseGet(State::empty);

@@ -66,7 +66,13 @@ final class PlanCommand implements Callable<Integer>, TerminalAware {
     }
 
     private int plan(FleetSource files) throws IOException, StateException {
-        Workspace workspace = Engine.workspace(files, fleet, state, terminal);
+        try (Workspace workspace = Engine.workspace(files, fleet, state, terminal)) {
+            return plan(files, workspace);
+        }
+    }
+
+    /** The command with its workspace, whose provider sessions close when it ends. */
+    private int plan(FleetSource files, Workspace workspace) throws IOException, StateException {
         Workspace.Outcome<Workspace.Configuration> configuration = workspace.configuration();
         Engine.report(configuration.diagnostics(), fleet, terminal);
         Workspace.Outcome<Workspace.Planned> planned;

@@ -5,6 +5,9 @@ import io.fleetform.cli.ExitCode;
 import io.fleetform.cli.Terminal;
 import io.fleetform.engine.address.AddressPattern;
 import io.fleetform.engine.address.ResourceAddress;
+import io.fleetform.engine.eval.EvalOptions;
+import io.fleetform.engine.provider.ProviderRegistry;
+import io.fleetform.engine.run.Workspace;
 import io.fleetform.engine.state.LockInfo;
 import io.fleetform.engine.state.ResourceState;
 import io.fleetform.engine.state.State;
@@ -14,6 +17,7 @@ import io.fleetform.engine.state.StateLock;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -114,7 +118,8 @@ final class StateCommand implements Runnable {
         }
     }
 
-    @Command(name = "mv", description = "Rename a resource (and everything under it) without touching it.")
+    @Command(name = "mv", description = "Rename a resource (and everything under it): the providers re-key what "
+            + "they own, so the same objects live on, and depends_on follows.")
     static final class MoveState extends Base {
         @Parameters(index = "0", paramLabel = "FROM")
         String from;
@@ -126,26 +131,25 @@ final class StateCommand implements Runnable {
         public Integer call() throws StateException {
             ResourceAddress source = new ResourceAddress(from);
             ResourceAddress target = new ResourceAddress(to);
-            int[] moved = {0};
-            edit("state mv", current -> {
-                State result = current;
-                for (ResourceState r : current.resources().values()) {
-                    if (source.contains(r.address())) {
-                        ResourceAddress renamed = r.address().moved(source, target);
-                        if (current.resources().containsKey(renamed)) {
-                            throw new CliException(ExitCode.ERROR, "cannot move " + r.address() + ": " + renamed
-                                    + " already exists");
-                        }
-                        result = result.without(r.address()).with(r.withAddress(renamed));
-                        moved[0]++;
-                    }
+            StateBackend backend = state.open(dir);
+            Map<String, String> environment = terminal.environment();
+            EvalOptions options = new EvalOptions(Map.of(), List.of(), environment,
+                    EvalOptions.secretsDirFrom(environment), false);
+            Workspace.StateMoveResult result;
+            try (Workspace workspace = new Workspace(dir, options, backend, ProviderRegistry.fromClassPath());
+                 StateLock lock = backend.lock(LockInfo.forOperation("state mv"))) {
+                State current = read(backend);
+                result = workspace.stateMove(current, source, target);
+                if (!result.problems().isEmpty()) {
+                    throw new CliException(ExitCode.ERROR, String.join("\n", result.problems()));
                 }
-                if (moved[0] == 0) {
+                if (result.renamed().isEmpty()) {
                     throw new CliException(ExitCode.ERROR, "no resource " + from + " in the state");
                 }
-                return result;
-            });
-            terminal.out().println("Moved " + moved[0] + (moved[0] == 1 ? " resource" : " resources") + " from " + from
+                backend.write(result.state().nextSerial());
+            }
+            int moved = result.renamed().size();
+            terminal.out().println("Moved " + moved + (moved == 1 ? " resource" : " resources") + " from " + from
                     + " to " + to + ".");
             return ExitCode.OK;
         }

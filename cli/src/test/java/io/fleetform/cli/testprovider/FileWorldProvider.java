@@ -36,13 +36,19 @@ import java.util.concurrent.atomic.AtomicInteger;
  * once, then work), {@code FLEETFORM_TEST_SLOW_MS} (each change takes this long),
  * {@code FLEETFORM_TEST_CRASH_AFTER} (the process dies after N changes, like a power cut).
  */
-public final class FileWorldProvider implements Provider {
+public final class FileWorldProvider implements Provider, ProviderSession {
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final AtomicInteger APPLIED = new AtomicInteger();
 
     @Override
     public String name() {
         return "test";
+    }
+
+    /** Stateless: the session is the provider itself. */
+    @Override
+    public ProviderSession open(SessionRequest request) {
+        return this;
     }
 
     @Override

@@ -9,14 +9,26 @@ import java.util.Optional;
  * in-process agent, the embedded default for trying Fleetform out.
  */
 /**
- * @param modules IDC module → the agents in it; zones of a module are placed only on its agents
+ * @param modules  IDC module → the agents in it; zones of a module are placed only on its agents
+ * @param caFile   for {@code https://} agents: the CA bundle (PEM; relative to the fleet folder) their
+ *                 certificates chain to
+ * @param pin      for {@code https://} agents: the SHA-256 of the one certificate they present
+ *                 ({@code sha256:<hex>}), instead of a CA
+ * @param insecure plain HTTP to agents that are not on this machine is allowed: the token crosses the
+ *                 network in clear, so it must be asked for, and it is warned about
  */
 public record HostPool(String name, List<String> agents, Optional<Secret> token, boolean local, String provider,
-                       java.util.Map<String, List<String>> modules, SourceSpan span) {
+                       java.util.Map<String, List<String>> modules, SourceSpan span, Optional<String> caFile,
+                       Optional<String> pin, boolean insecure) {
     public static final String DEFAULT_PROVIDER = "host";
 
     public HostPool {
         agents = List.copyOf(agents);
         modules = java.util.Map.copyOf(modules);
+    }
+
+    public HostPool(String name, List<String> agents, Optional<Secret> token, boolean local, String provider,
+                    java.util.Map<String, List<String>> modules, SourceSpan span) {
+        this(name, agents, token, local, provider, modules, span, Optional.empty(), Optional.empty(), false);
     }
 }

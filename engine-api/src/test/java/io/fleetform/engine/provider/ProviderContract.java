@@ -14,6 +14,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -21,7 +22,8 @@ import org.junit.jupiter.api.Test;
  * to make the provider, a fleet for it, the targets it drives, and a context. The checks are
  * the engine's assumptions: deterministic expansion, unique addresses, dependencies that exist,
  * and idempotent create, update and delete that refresh reads back (compared as the engine
- * compares them: normalised, so a provider may answer 1000 as an int or a long).
+ * compares them: normalised, so a provider may answer 1000 as an int or a long), and that what the
+ * state records is enough to read and delete without the fleet (a session opened from the state).
  */
 public abstract class ProviderContract {
     private static final String LINEAGE = "contract";
@@ -47,8 +49,36 @@ public abstract class ProviderContract {
         return true;
     }
 
+    private FleetIdentity identity;
+
+    /** The identity the contract's sessions own their objects under: a new lineage per test. */
+    protected FleetIdentity identity() {
+        if (identity == null) {
+            identity = new FleetIdentity(fleet().name(), java.util.UUID.randomUUID().toString());
+        }
+        return identity;
+    }
+
+    private ProviderSession session;
+
+    /** A session as the engine opens one for a run: configured from the fleet, nothing recorded yet. */
+    protected ProviderSession session() {
+        if (session == null) {
+            session = provider().open(new SessionRequest(Optional.of(fleet()), identity(), List.of(), context()));
+        }
+        return session;
+    }
+
+    @AfterEach
+    void closeSession() {
+        if (session != null) {
+            session.close();
+            session = null;
+        }
+    }
+
     private List<Resource> expand() {
-        ExpandResponse response = provider().expand(new ExpandRequest(fleet(), targets(), context()));
+        ExpandResponse response = session().expand(new ExpandRequest(fleet(), targets(), context()));
         assertThat(response.diagnostics()).as("expansion diagnostics").isEmpty();
         return response.resources();
     }
@@ -73,7 +103,7 @@ public abstract class ProviderContract {
             apply(Action.CREATE, Optional.empty(), r);
             ResourceState recorded = record(r, created);
             state.put(r.address(), recorded);
-            ReadResponse read = provider().read(new ReadRequest(recorded, context()));
+            ReadResponse read = session().read(new ReadRequest(recorded, context()));
             assertThat(read.attributes()).as("read after create of " + r.address()).isPresent();
             Map<String, Object> now = Attributes.normalize(read.attributes().get());
             for (Map.Entry<String, Object> e : r.attributes().entrySet()) {
@@ -88,28 +118,34 @@ public abstract class ProviderContract {
         Resource updated = new Resource(target.address(), target.type(), target.provider(), changed, target.sensitive(),
                 target.dependsOn(), target.lifecycle());
         Set<String> names = new HashSet<>(inPlaceChange(target).keySet());
-        assertThat(provider().diff(new DiffRequest(state.get(target.address()), updated, names)).requiresReplace())
+        assertThat(session().diff(new DiffRequest(state.get(target.address()), updated, names)).requiresReplace())
                 .as("the change offered as in place").isEmpty();
         ApplyResponse response = apply(Action.UPDATE, Optional.of(state.get(target.address())), updated);
         ResourceState afterUpdate = record(updated, response);
-        Map<String, Object> readBack = Attributes.normalize(provider().read(new ReadRequest(afterUpdate, context()))
+        Map<String, Object> readBack = Attributes.normalize(session().read(new ReadRequest(afterUpdate, context()))
                 .attributes().orElseThrow());
         inPlaceChange(target).forEach((k, v) -> assertThat(readBack).containsEntry(k, v));
         state.put(target.address(), afterUpdate);
-        for (int i = resources.size() - 1; i >= 0; i--) {
-            ResourceState prior = state.get(resources.get(i).address());
-            provider().apply(new ApplyRequest(Action.DELETE, Optional.of(prior), Optional.empty(), context(), p -> { }));
-            provider().apply(new ApplyRequest(Action.DELETE, Optional.of(prior), Optional.empty(), context(), p -> { }));
-            if (deleteRemoves(prior)) {
-                assertThat(provider().read(new ReadRequest(prior, context())).attributes())
-                        .as("gone: " + prior.address()).isEmpty();
+        // Read and delete as a run whose fleet no longer has these resources: from the state alone.
+        try (ProviderSession fromState = provider().open(new SessionRequest(Optional.empty(), identity(),
+                List.copyOf(state.values()), context()))) {
+            for (int i = resources.size() - 1; i >= 0; i--) {
+                ResourceState prior = state.get(resources.get(i).address());
+                assertThat(fromState.read(new ReadRequest(prior, context())).attributes())
+                        .as("read without the fleet: " + prior.address()).isPresent();
+                fromState.apply(new ApplyRequest(Action.DELETE, Optional.of(prior), Optional.empty(), context(), p -> { }));
+                fromState.apply(new ApplyRequest(Action.DELETE, Optional.of(prior), Optional.empty(), context(), p -> { }));
+                if (deleteRemoves(prior)) {
+                    assertThat(fromState.read(new ReadRequest(prior, context())).attributes())
+                            .as("gone: " + prior.address()).isEmpty();
+                }
             }
         }
     }
 
     private ApplyResponse apply(Action action, Optional<ResourceState> prior, Resource desired)
             throws ProviderException {
-        return provider().apply(new ApplyRequest(action, prior, Optional.of(desired), context(), p -> { }));
+        return session().apply(new ApplyRequest(action, prior, Optional.of(desired), context(), p -> { }));
     }
 
     private static ResourceState record(Resource r, ApplyResponse response) {

@@ -9,18 +9,18 @@ import io.fleetform.engine.planner.Planner;
 import io.fleetform.engine.plan.ResourceChange;
 import io.fleetform.engine.provider.ApplyRequest;
 import io.fleetform.engine.provider.ApplyResponse;
-import io.fleetform.engine.provider.Provider;
+import io.fleetform.engine.provider.ProviderSession;
 import io.fleetform.engine.provider.ProviderContext;
 import io.fleetform.engine.provider.ProviderException;
-import io.fleetform.engine.provider.ProviderRegistry;
+import io.fleetform.engine.provider.ProviderSessions;
 import io.fleetform.engine.rollout.HealthGate;
 import io.fleetform.engine.rollout.MetricAnalysis;
 import io.fleetform.engine.rollout.RolloutRun;
 import io.fleetform.engine.rollout.RolloutSchedule;
 import io.fleetform.engine.state.RolloutRecord;
 import io.fleetform.engine.resource.Resource;
+import io.fleetform.engine.resource.SecretsPolicy;
 import io.fleetform.engine.state.ResourceState;
-import io.fleetform.engine.state.SecretHasher;
 import io.fleetform.engine.state.State;
 import io.fleetform.engine.state.StateException;
 import io.fleetform.engine.state.StateJournal;
@@ -67,10 +67,10 @@ public final class Applier {
         }
     }
 
-    private final ProviderRegistry providers;
+    private final ProviderSessions providers;
     private final Options options;
 
-    public Applier(ProviderRegistry providers, Options options) {
+    public Applier(ProviderSessions providers, Options options) {
         this.providers = providers;
         this.options = options;
     }
@@ -352,7 +352,7 @@ public final class Applier {
                                   Map<ResourceAddress, ResourceState> current, StateJournal journal,
                                   ProviderContext context, Consumer<ApplyEvent> events, Consumer<String> progress)
             throws ProviderException, StateException, InterruptedException {
-        Provider provider = providers.get(change.provider()).orElseThrow(() -> ProviderException.permanent(
+        ProviderSession provider = providers.get(change.provider()).orElseThrow(() -> ProviderException.permanent(
                 "provider \"" + change.provider() + "\" is not installed"));
         Optional<ResourceState> prior = Optional.ofNullable(current.get(change.address()));
         if (change.action() == Action.FORGET) {
@@ -384,7 +384,7 @@ public final class Applier {
         return response.warnings();
     }
 
-    private ApplyResponse withRetries(Provider provider, ApplyRequest request, ResourceChange change,
+    private ApplyResponse withRetries(ProviderSession provider, ApplyRequest request, ResourceChange change,
                                       Consumer<ApplyEvent> events) throws ProviderException, InterruptedException {
         long backoff = options.firstBackoff().toMillis();
         for (int attempt = 1; ; attempt++) {
@@ -412,8 +412,8 @@ public final class Applier {
         }
         Map<String, Object> attributes = new TreeMap<>(desired.attributes());
         for (String name : desired.lifecycle().ignoreChanges()) {
-            if (prior.attributes().containsKey(name) && !desired.sensitive().contains(name)
-                    && !prior.sensitive().contains(name)) {
+            if (prior.attributes().containsKey(name) && !holdsSecret(name, desired.sensitive())
+                    && !holdsSecret(name, prior.sensitive())) {
                 attributes.put(name, prior.attributes().get(name));
             }
         }
@@ -421,18 +421,20 @@ public final class Applier {
                 desired.dependsOn(), desired.lifecycle(), desired.zone());
     }
 
-    /** What the state keeps: the provider's answer, secrets as hashes, plus lifecycle and dependencies. */
+    /** Whether the attribute is a secret or holds one (a secret path such as {@code env.TOKEN} inside it). */
+    private static boolean holdsSecret(String name, Set<String> sensitivePaths) {
+        return sensitivePaths.stream().anyMatch(p -> p.equals(name) || p.startsWith(name + ".")
+                || p.startsWith(name + "["));
+    }
+
+    /**
+     * What the state keeps: the provider's answer with every secret path as its hash (whatever the
+     * provider answered: clear values are hashed, the plan's hashes kept), plus lifecycle and dependencies.
+     */
     static ResourceState recorded(Resource desired, Map<String, Object> answered, String lineage) {
         Map<String, Object> attributes = new TreeMap<>(answered.isEmpty() ? desired.attributes() : answered);
         Set<String> sensitive = desired.sensitive();
-        for (String name : sensitive) {
-            if (attributes.containsKey(name)) {
-                Object value = attributes.get(name);
-                boolean hashed = value instanceof String s && s.startsWith(SecretHasher.PREFIX)
-                        && Planner.planned(desired, lineage).get(name).equals(s);
-                attributes.put(name, hashed ? value : SecretHasher.hash(lineage, value));
-            }
-        }
+        attributes = SecretsPolicy.protect(attributes, sensitive, lineage, Planner.planned(desired, lineage));
         return new ResourceState(desired.address(), desired.type(), desired.provider(), attributes, sensitive,
                 desired.dependsOn(), desired.lifecycle());
     }

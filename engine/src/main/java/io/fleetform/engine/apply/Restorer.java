@@ -7,10 +7,10 @@ import io.fleetform.engine.provider.ApplyRequest;
 import io.fleetform.engine.provider.ApplyResponse;
 import io.fleetform.engine.provider.DiffRequest;
 import io.fleetform.engine.provider.DiffResponse;
-import io.fleetform.engine.provider.Provider;
 import io.fleetform.engine.provider.ProviderContext;
 import io.fleetform.engine.provider.ProviderException;
-import io.fleetform.engine.provider.ProviderRegistry;
+import io.fleetform.engine.provider.ProviderSession;
+import io.fleetform.engine.provider.ProviderSessions;
 import io.fleetform.engine.resource.Resource;
 import io.fleetform.engine.state.ResourceState;
 import io.fleetform.engine.state.RolloutRecord;
@@ -36,9 +36,9 @@ import java.util.function.Consumer;
  * changed since, that resource is not restored and says why.
  */
 public final class Restorer {
-    private final ProviderRegistry providers;
+    private final ProviderSessions providers;
 
-    public Restorer(ProviderRegistry providers) {
+    public Restorer(ProviderSessions providers) {
         this.providers = providers;
     }
 
@@ -125,7 +125,7 @@ public final class Restorer {
         if (!now.type().equals(before.type())) {
             return Action.REPLACE;
         }
-        Provider provider = providers.get(before.provider()).orElse(null);
+        ProviderSession provider = providers.get(before.provider()).orElse(null);
         DiffResponse diff = provider == null ? DiffResponse.IN_PLACE : provider.diff(new DiffRequest(now, resource,
                 changed));
         Set<String> replace = new TreeSet<>(diff.requiresReplace());
@@ -156,7 +156,7 @@ public final class Restorer {
     }
 
     private ApplyResponse call(String providerName, ApplyRequest request) throws ProviderException {
-        Provider provider = providers.get(providerName).orElseThrow(() -> ProviderException.permanent(
+        ProviderSession provider = providers.get(providerName).orElseThrow(() -> ProviderException.permanent(
                 "provider \"" + providerName + "\" is not installed"));
         return provider.apply(request);
     }

@@ -263,9 +263,9 @@ final class ModelBuilder {
                 }
             }
             for (String agent : agents) {
-                if (!agent.matches("[A-Za-z0-9.\\-\\[\\]:]+:[0-9]{1,5}")) {
+                if (!agent.matches("(https?://)?[A-Za-z0-9.\\-\\[\\]:]+:[0-9]{1,5}")) {
                     context.diagnostics().error("invalid-agent", value.span(), "agent \"" + agent
-                            + "\" is not host:port", "e.g. 10.20.0.11:7700");
+                            + "\" is not host:port or https://host:port", "e.g. https://10.20.0.11:7443");
                 }
             }
         }
@@ -295,7 +295,9 @@ final class ModelBuilder {
                 modules.put(m.getKey(), members);
             }
         }
-        return new HostPool(e.name(), agents, token, local, provider, modules, e.block().headerSpan());
+        Optional<String> caFile = optionalString(layer, "ca_file"); // relative to the fleet folder
+        return new HostPool(e.name(), agents, token, local, provider, modules, e.block().headerSpan(), caFile,
+                optionalString(layer, "pin"), bool(layer, "insecure", false));
     }
 
     private Idc idc(DeclaredEntity e, Map<String, HostPool> pools) {

@@ -9,14 +9,15 @@ import io.fleetform.engine.plan.Plan;
 import io.fleetform.engine.plan.ResourceChange;
 import io.fleetform.engine.provider.CheckRequest;
 import io.fleetform.engine.provider.CheckResponse;
-import io.fleetform.engine.provider.Provider;
+import io.fleetform.engine.provider.LeftoversRequest;
 import io.fleetform.engine.provider.ProviderContext;
 import io.fleetform.engine.provider.ProviderException;
-import io.fleetform.engine.provider.ProviderRegistry;
+import io.fleetform.engine.provider.ProviderSession;
+import io.fleetform.engine.provider.ProviderSessions;
 import io.fleetform.engine.resource.Attributes;
+import io.fleetform.engine.resource.SecretsPolicy;
 import io.fleetform.engine.resource.Resource;
 import io.fleetform.engine.state.ResourceState;
-import io.fleetform.engine.state.SecretHasher;
 import io.fleetform.engine.state.State;
 import java.util.ArrayList;
 import java.util.List;
@@ -33,7 +34,7 @@ import java.util.concurrent.Future;
 
 /**
  * The step after planning that asks each provider whether the live infrastructure allows what
- * the plan says ({@link Provider#check}): a name taken by someone else is a plan error, an
+ * the plan says ({@link ProviderSession#check}): a name taken by someone else is a plan error, an
  * object this fleet made but never recorded is adopted, an update that would take another
  * writer's fields is a {@link Action#CONFLICT} (or {@link Action#TAKE_OVER} when asked), a
  * deletion that must leave something is a {@link Action#FORGET}.
@@ -41,9 +42,9 @@ import java.util.concurrent.Future;
 public final class Checker {
     /** Checks run at once: each is one or two API calls, mostly waiting on the network. */
     private static final int THREADS = 8;
-    private final ProviderRegistry providers;
+    private final ProviderSessions providers;
 
-    public Checker(ProviderRegistry providers) {
+    public Checker(ProviderSessions providers) {
         this.providers = providers;
     }
 
@@ -58,6 +59,12 @@ public final class Checker {
     /** @param adopted what {@link #adoptForDestroy} added to the state: their deletions say so */
     public Checked check(Plan plan, Map<ResourceAddress, Resource> desired, State state, ProviderContext context,
                          boolean forceConflicts, Set<ResourceAddress> adopted) {
+        return check(plan, desired, state, context, forceConflicts, adopted, Set.of());
+    }
+
+    /** @param leftovers what {@link #adoptLeftovers} added to the state: their deletions say so */
+    public Checked check(Plan plan, Map<ResourceAddress, Resource> desired, State state, ProviderContext context,
+                         boolean forceConflicts, Set<ResourceAddress> adopted, Set<ResourceAddress> leftovers) {
         List<Diagnostic> diagnostics = new ArrayList<>();
         List<ResourceChange> changes = new ArrayList<>();
         List<String> warnings = new ArrayList<>(plan.warnings());
@@ -70,7 +77,7 @@ public final class Checker {
         try {
             for (ResourceChange change : plan.changes()) {
                 Action action = change.action();
-                Optional<Provider> provider = providers.get(change.provider());
+                Optional<ProviderSession> provider = providers.get(change.provider());
                 if (provider.isEmpty() || !(action == Action.CREATE || action == Action.UPDATE
                         || action == Action.DELETE)) {
                     answers.add(null);
@@ -87,6 +94,9 @@ public final class Checker {
                 if (adopted.contains(change.address())) {
                     change = with(change, change.action(), change.reason() + " (adopted: it exists with this fleet's "
                             + "identity but was not in the state)");
+                } else if (leftovers.contains(change.address())) {
+                    change = with(change, change.action(), "left behind by an interrupted run: it carries this "
+                            + "fleet's identity, is not in the state and no longer declared");
                 }
                 if (answers.get(i) == null) {
                     changes.add(change);
@@ -137,7 +147,7 @@ public final class Checker {
             if (state.resources().containsKey(resource.address())) {
                 continue;
             }
-            Optional<Provider> provider = providers.get(resource.provider());
+            Optional<ProviderSession> provider = providers.get(resource.provider());
             if (provider.isEmpty()) {
                 continue;
             }
@@ -149,15 +159,46 @@ public final class Checker {
                 continue; // unreachable: the destroy plan covers what the state has
             }
             if (answer instanceof CheckResponse.Adopt a) {
-                Map<String, Object> live = new TreeMap<>(Attributes.normalize(a.live()));
-                for (String name : resource.sensitive()) {
-                    if (live.containsKey(name)) {
-                        live.put(name, SecretHasher.hash(state.lineage(), live.get(name)));
-                    }
-                }
+                Map<String, Object> live = new TreeMap<>(SecretsPolicy.hashed(Attributes.normalize(a.live()),
+                        resource.sensitive(), state.lineage()));
                 result = result.with(new ResourceState(resource.address(), resource.type(), resource.provider(), live,
                         resource.sensitive(), resource.dependsOn(), resource.lifecycle()));
                 addresses.add(resource.address());
+            }
+        }
+        return new Adopted(result, addresses);
+    }
+
+    /**
+     * Before any plan that may delete: objects the providers find with this fleet's identity that
+     * are neither in the state nor declared (a run killed between making and recording them, whose
+     * block was removed since) are added to the state, so the plan shows their deletion and apply
+     * makes it. A provider that cannot be asked adds nothing: the plan covers what the state has.
+     */
+    public Adopted adoptLeftovers(State state, List<Resource> desired, ProviderContext context) {
+        Set<ResourceAddress> declared = new TreeSet<>();
+        desired.forEach(r -> declared.add(r.address()));
+        State result = state;
+        Set<ResourceAddress> addresses = new TreeSet<>();
+        for (String name : providers.names()) {
+            ProviderSession provider = providers.get(name).orElseThrow();
+            List<ResourceState> recorded = state.resources().values().stream()
+                    .filter(r -> r.provider().equals(name)).toList();
+            List<ResourceState> found;
+            try {
+                found = provider.leftovers(new LeftoversRequest(declared, recorded, context)).leftovers();
+            } catch (ProviderException e) {
+                continue;
+            }
+            for (ResourceState leftover : found) {
+                if (declared.contains(leftover.address()) || result.resources().containsKey(leftover.address())) {
+                    continue; // declared or recorded: planned as usual
+                }
+                Map<String, Object> live = new TreeMap<>(SecretsPolicy.hashed(Attributes.normalize(
+                        leftover.attributes()), leftover.sensitive(), state.lineage()));
+                result = result.with(new ResourceState(leftover.address(), leftover.type(), name, live,
+                        leftover.sensitive(), List.of(), leftover.lifecycle()));
+                addresses.add(leftover.address());
             }
         }
         return new Adopted(result, addresses);
@@ -204,12 +245,8 @@ public final class Checker {
 
     /** An update from what is there; secrets read back are compared by their hash and kept only as that. */
     private static ResourceChange adopted(ResourceChange c, CheckResponse.Adopt a, Resource resource, String lineage) {
-        Map<String, Object> live = new TreeMap<>(Attributes.normalize(a.live()));
-        for (String name : resource.sensitive()) {
-            if (live.containsKey(name)) {
-                live.put(name, SecretHasher.hash(lineage, live.get(name)));
-            }
-        }
+        Map<String, Object> live = new TreeMap<>(SecretsPolicy.hashed(Attributes.normalize(a.live()),
+                resource.sensitive(), lineage));
         Set<String> names = new TreeSet<>(c.after().keySet());
         names.addAll(live.keySet());
         List<AttributeChange> attributes = new ArrayList<>();

@@ -8,8 +8,8 @@ import io.fleetform.engine.address.ResourceAddress;
 import io.fleetform.engine.graph.ResourceGraph;
 import io.fleetform.engine.provider.DiffRequest;
 import io.fleetform.engine.provider.DiffResponse;
-import io.fleetform.engine.provider.Provider;
-import io.fleetform.engine.provider.ProviderRegistry;
+import io.fleetform.engine.provider.ProviderSession;
+import io.fleetform.engine.provider.ProviderSessions;
 import io.fleetform.engine.resource.Resource;
 import io.fleetform.engine.state.ResourceState;
 import io.fleetform.engine.state.SecretHasher;
@@ -30,9 +30,9 @@ import java.util.TreeSet;
  * no infrastructure (refresh happens before, in {@link Refresher}).
  */
 public final class Planner {
-    private final ProviderRegistry providers;
+    private final ProviderSessions providers;
 
-    public Planner(ProviderRegistry providers) {
+    public Planner(ProviderSessions providers) {
         this.providers = providers;
     }
 
@@ -120,7 +120,7 @@ public final class Planner {
         if (changed.isEmpty()) {
             return noChange(resource);
         }
-        Provider provider = providers.get(resource.provider()).orElse(null);
+        ProviderSession provider = providers.get(resource.provider()).orElse(null);
         DiffResponse diff = provider == null ? DiffResponse.IN_PLACE
                 : provider.diff(new DiffRequest(prior, resource, changed));
         for (String computed : diff.computed()) {

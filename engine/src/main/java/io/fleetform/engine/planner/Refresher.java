@@ -7,11 +7,10 @@ import io.fleetform.engine.model.Moved;
 import io.fleetform.engine.address.ResourceAddress;
 import io.fleetform.engine.provider.ProviderContext;
 import io.fleetform.engine.provider.ProviderException;
-import io.fleetform.engine.provider.ProviderRegistry;
+import io.fleetform.engine.provider.ProviderSessions;
 import io.fleetform.engine.provider.ReadRequest;
 import io.fleetform.engine.provider.ReadResponse;
 import io.fleetform.engine.state.ResourceState;
-import io.fleetform.engine.state.SecretHasher;
 import io.fleetform.engine.state.State;
 import java.util.ArrayList;
 import java.util.List;
@@ -21,9 +20,9 @@ import java.util.TreeSet;
 
 /** The two steps before planning that touch the state: {@code moved} renames, then refresh. */
 public final class Refresher {
-    private final ProviderRegistry providers;
+    private final ProviderSessions providers;
 
-    public Refresher(ProviderRegistry providers) {
+    public Refresher(ProviderSessions providers) {
         this.providers = providers;
     }
 
@@ -32,26 +31,9 @@ public final class Refresher {
 
     /** Renames state entries as {@code moved} blocks say, so a rename is not a destroy and a create. */
     public static State applyMoves(State state, List<Moved> moves, List<Diagnostic> diagnostics) {
-        State result = state;
-        for (Moved move : moves) {
-            ResourceAddress from = new ResourceAddress(move.from());
-            ResourceAddress to = new ResourceAddress(move.to());
-            for (ResourceState r : new ArrayList<>(result.resources().values())) {
-                if (!from.contains(r.address())) {
-                    continue;
-                }
-                ResourceAddress target = r.address().moved(from, to);
-                if (result.resources().containsKey(target)) {
-                    diagnostics.add(Diagnostic.error("moved-conflict", move.span(), "cannot move " + r.address()
-                            + " to " + target + ": something is already there", ""));
-                    continue;
-                }
-                List<ResourceAddress> deps = r.dependsOn().stream().map(d -> d.moved(from, to)).toList();
-                result = result.without(r.address()).with(new ResourceState(target, r.type(), r.provider(),
-                        r.attributes(), r.sensitive(), deps, r.lifecycle()));
-            }
-        }
-        return result;
+        Renames renames = Renames.of(state, moves);
+        diagnostics.addAll(renames.diagnostics());
+        return renames.state();
     }
 
     /** Reads every resource of the state through its provider; what differs is drift. */
@@ -79,7 +61,10 @@ public final class Refresher {
                 result = result.without(prior.address());
                 continue;
             }
-            Map<String, Object> now = io.fleetform.engine.resource.Attributes.normalize(response.attributes().get());
+            // Whatever the provider read back, secrets are kept only as hashes (an unchanged one equals the state's).
+            Map<String, Object> now = io.fleetform.engine.resource.SecretsPolicy.protect(
+                    io.fleetform.engine.resource.Attributes.normalize(response.attributes().get()), prior.sensitive(),
+                    state.lineage(), prior.attributes());
             List<AttributeChange> changes = new ArrayList<>();
             TreeSet<String> names = new TreeSet<>(now.keySet());
             names.addAll(prior.attributes().keySet());
@@ -92,8 +77,8 @@ public final class Refresher {
                     if (is == null) {
                         continue; // this provider cannot read the secret back; the state has only a hash
                     }
-                    // Read back in clear (a Kubernetes Secret's data): compared, and kept, as its salted hash only.
-                    is = SecretHasher.hash(state.lineage(), is);
+                    // Read back in clear (a Kubernetes Secret's data): already a salted hash here (see above),
+                    // equal to the state's while the secret is unchanged; compared and kept as that only.
                     hashed.put(name, is);
                 }
                 if (!Objects.equals(is, was)) {

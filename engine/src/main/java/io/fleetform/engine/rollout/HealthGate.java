@@ -3,10 +3,10 @@ package io.fleetform.engine.rollout;
 import io.fleetform.engine.address.ResourceAddress;
 import io.fleetform.engine.provider.HealthRequest;
 import io.fleetform.engine.provider.HealthResponse;
-import io.fleetform.engine.provider.Provider;
 import io.fleetform.engine.provider.ProviderContext;
 import io.fleetform.engine.provider.ProviderException;
-import io.fleetform.engine.provider.ProviderRegistry;
+import io.fleetform.engine.provider.ProviderSession;
+import io.fleetform.engine.provider.ProviderSessions;
 import io.fleetform.engine.state.ResourceState;
 import java.time.Duration;
 import java.util.Collection;
@@ -28,12 +28,12 @@ public final class HealthGate {
     public record Result(boolean healthy, String why) {
     }
 
-    private final ProviderRegistry providers;
+    private final ProviderSessions providers;
     private final ProviderContext context;
     private final Duration timeout;
     private final Duration poll;
 
-    public HealthGate(ProviderRegistry providers, ProviderContext context, Duration timeout, Duration poll) {
+    public HealthGate(ProviderSessions providers, ProviderContext context, Duration timeout, Duration poll) {
         this.providers = providers;
         this.context = context;
         this.timeout = timeout;
@@ -96,7 +96,7 @@ public final class HealthGate {
     }
 
     private HealthResponse ask(ResourceState r) {
-        Provider provider = providers.get(r.provider()).orElse(null);
+        ProviderSession provider = providers.get(r.provider()).orElse(null);
         if (provider == null) {
             return HealthResponse.UNKNOWN;
         }

@@ -19,9 +19,12 @@ import io.fleetform.engine.plan.Plan;
 import io.fleetform.engine.plan.PlanMode;
 import io.fleetform.engine.planner.Planner;
 import io.fleetform.engine.planner.Refresher;
+import io.fleetform.engine.planner.Renames;
 import io.fleetform.engine.plan.ResourceChange;
+import io.fleetform.engine.provider.FleetIdentity;
 import io.fleetform.engine.provider.ProviderContext;
 import io.fleetform.engine.provider.ProviderRegistry;
+import io.fleetform.engine.provider.ProviderSessions;
 import io.fleetform.engine.resource.Resource;
 import io.fleetform.engine.state.SecretHasher;
 import io.fleetform.engine.state.State;
@@ -33,20 +36,29 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Consumer;
 
 /**
  * One fleet folder with its state backend and providers: the road from files to a plan, and
- * from a plan to applied changes. Commands call this; it prints nothing.
+ * from a plan to applied changes. Commands call this; it prints nothing. A workspace is one
+ * command run: it opens the providers' sessions once, at the first step that needs them, and
+ * closes them in {@link #close()}.
  */
-public final class Workspace {
+public final class Workspace implements AutoCloseable {
     private final Path dir;
     private final EvalOptions options;
     private final StateBackend backend;
     private final ProviderRegistry providers;
     private final ProviderContext context;
     private final boolean userCode;
+    private ProviderSessions sessions;
+    /** The state a first plan will write, named before it exists so expansion knows the fleet's identity. */
+    private State unborn;
+    /** The {@code moved} renames of the last plan, and the state before them: apply tells the providers. */
+    private Renames renames;
+    private State beforeRenames;
 
     public Workspace(Path dir, EvalOptions options, StateBackend backend, ProviderRegistry providers) {
         this(dir, dir, true, options, backend, providers);
@@ -78,6 +90,39 @@ public final class Workspace {
 
     public ProviderRegistry providers() {
         return providers;
+    }
+
+    /**
+     * The providers' sessions of this run, opened at the first call: configured from the fleet
+     * (when one was evaluated) and from the state's resources.
+     */
+    public synchronized ProviderSessions sessions(Optional<Fleet> fleet) throws StateException {
+        if (sessions == null) {
+            State stored = backend.read().orElse(null);
+            if (stored == null) {
+                unborn = unborn == null ? State.empty() : unborn;
+                stored = unborn;
+            }
+            String name = fleet.map(Fleet::name).orElseGet(() -> fleetName(dir, options));
+            sessions = providers.open(fleet, new FleetIdentity(name, stored.lineage()), stored.list(), context);
+        }
+        return sessions;
+    }
+
+    /** The fleet's name for a run that does not evaluate the fleet (state commands): from its files. */
+    private static String fleetName(Path dir, EvalOptions options) {
+        LoadResult loaded = FleetLoader.fromClassPath().load(dir, options);
+        return loaded.hasErrors() ? dir.toAbsolutePath().normalize().getFileName().toString()
+                : loaded.fleetOrThrow().name();
+    }
+
+    /** Closes the providers' sessions, if any were opened. */
+    @Override
+    public synchronized void close() {
+        if (sessions != null) {
+            sessions.close();
+            sessions = null;
+        }
     }
 
     public ProviderContext context() {
@@ -112,7 +157,15 @@ public final class Workspace {
         if (loaded.hasErrors()) {
             return new Outcome<>(null, diagnostics);
         }
-        ProviderRegistry.Expansion expansion = providers.expand(loaded.fleetOrThrow(), context);
+        ProviderSessions open;
+        try {
+            open = sessions(Optional.of(loaded.fleetOrThrow()));
+        } catch (StateException e) {
+            // The backend's message names the file, what is wrong and how to restore the last good state.
+            diagnostics.add(Diagnostic.error("state-unreadable", SourceSpan.NONE, e.getMessage(), ""));
+            return new Outcome<>(null, diagnostics);
+        }
+        ProviderSessions.Expansion expansion = open.expand(loaded.fleetOrThrow(), context);
         diagnostics.addAll(expansion.diagnostics());
         Configuration configuration = new Configuration(loaded.fleetOrThrow(), expansion.resources(),
                 ConfigHash.of(dir, options, loaded.filesRead()), loaded.filesRead());
@@ -139,16 +192,22 @@ public final class Workspace {
     /** Plans against the current state: the caller holds the lock. */
     public Outcome<Planned> plan(Configuration configuration, PlanSettings settings) throws StateException {
         List<Diagnostic> diagnostics = new ArrayList<>();
+        ProviderSessions open = sessions(Optional.of(configuration.fleet()));
         State stored = backend.read().orElse(null);
         if (stored == null) {
-            // The first plan names the state, so a saved plan can be bound to it (the caller holds the lock).
-            stored = State.empty();
+            // The first plan names the state, so a saved plan can be bound to it (the caller holds the lock);
+            // with the name expansion already used for the fleet's identity.
+            stored = unborn == null ? State.empty() : unborn;
             backend.write(stored);
+        } else if (!stored.lineage().equals(open.identity().lineage())) {
+            diagnostics.add(Diagnostic.error("state-replaced", SourceSpan.NONE, "the state changed its lineage while "
+                    + "this run planned (another run created it): " + stored.lineage(), "plan again"));
+            return new Outcome<>(null, diagnostics);
         }
-        State state = Refresher.applyMoves(stored, configuration.fleet().moved(), diagnostics);
+        State state = moves(stored, configuration.fleet().moved(), diagnostics);
         List<io.fleetform.engine.plan.Drift> drift = List.of();
         if (settings.refresh() || settings.mode() == PlanMode.REFRESH_ONLY) {
-            Refresher.Refreshed refreshed = new Refresher(providers).refresh(state, context);
+            Refresher.Refreshed refreshed = new Refresher(open).refresh(state, context);
             diagnostics.addAll(refreshed.diagnostics());
             state = refreshed.state();
             drift = refreshed.drift();
@@ -163,22 +222,34 @@ public final class Workspace {
         }
         java.util.Set<ResourceAddress> adopted = java.util.Set.of();
         if (settings.mode() == PlanMode.DESTROY) {
-            Checker.Adopted found = new Checker(providers).adoptForDestroy(state, configuration.desired(), context);
+            Checker.Adopted found = new Checker(open).adoptForDestroy(state, configuration.desired(), context);
             state = found.state();
             adopted = found.addresses();
         }
-        Planner.Result result = new Planner(providers).plan(new Planner.Request(configuration.fleet().name(),
+        java.util.Set<ResourceAddress> leftovers = java.util.Set.of();
+        if (settings.mode() != PlanMode.REFRESH_ONLY) {
+            Checker.Adopted found = new Checker(open).adoptLeftovers(state, configuration.desired(), context);
+            state = found.state();
+            leftovers = found.addresses();
+        }
+        Planner.Result result = new Planner(open).plan(new Planner.Request(configuration.fleet().name(),
                 configuration.desired(), state, drift, settings.mode(), settings.targets(), settings.excludes(),
                 configuration.configHash(), outputsForDisplay(configuration.fleet())));
         diagnostics.addAll(result.diagnostics());
         // The live infrastructure has the last word on what the plan may promise (names taken, conflicts).
-        Checker.Checked checked = new Checker(providers).check(result.plan(), configuration.byAddress(), state,
-                context, settings.forceConflicts(), adopted);
+        Checker.Checked checked = new Checker(open).check(result.plan(), configuration.byAddress(), state,
+                context, settings.forceConflicts(), adopted, leftovers);
         diagnostics.addAll(checked.diagnostics());
         Plan plan = new Plan(result.plan().formatVersion(), result.plan().mode(), result.plan().fleet(),
                 stored.lineage(), stored.serial(), result.plan().configHash(), result.plan().created(),
                 checked.plan().changes(), result.plan().drift(), result.plan().outputs(), checked.plan().warnings(),
                 result.plan().provenance(), checked.plan().rollout());
+        for (ResourceAddress leftover : leftovers) {
+            // Only what the plan deletes joins the state (a --target may leave one out for a later plan).
+            if (plan.changes().stream().noneMatch(c -> c.address().equals(leftover) && c.action() == Action.DELETE)) {
+                state = state.without(leftover);
+            }
+        }
         if (settings.mode() == PlanMode.NORMAL) {
             plan = io.fleetform.engine.rollout.Unfinished.annotate(plan, configuration.fleet(),
                     configuration.byAddress(), state, unfinished);
@@ -246,12 +317,17 @@ public final class Workspace {
     public ApplyResult apply(Planned planned, Applier.Options applyOptions, Consumer<ApplyEvent> events,
                              AtomicBoolean interrupt, java.util.Optional<String> rollout,
                              java.util.Set<String> approvedStages) throws StateException, InterruptedException {
-        Applier applier = new Applier(providers, applyOptions);
+        Applier applier = new Applier(sessions(Optional.of(planned.configuration().fleet())), applyOptions);
+        State state = planned.state();
+        if (renames != null && !renames.renamed().isEmpty()) {
+            // moved blocks: the providers re-key what they own before anything else changes
+            state = reach(renames, beforeRenames, state, Optional.of(planned.configuration().fleet()));
+        }
         java.util.Optional<io.fleetform.engine.rollout.RolloutSchedule> schedule = planned.plan().mode() == PlanMode.NORMAL
                 ? io.fleetform.engine.rollout.RolloutSchedule.of(planned.configuration().fleet(), rollout)
                 : java.util.Optional.empty();
-        return applier.apply(planned.plan(), planned.configuration().byAddress(), planned.state(),
-                outputsForState(planned.configuration().fleet(), planned.state().lineage()), backend, context, events,
+        return applier.apply(planned.plan(), planned.configuration().byAddress(), state,
+                outputsForState(planned.configuration().fleet(), state.lineage()), backend, context, events,
                 interrupt, schedule, approvedStages);
     }
 
@@ -270,8 +346,8 @@ public final class Workspace {
         if (withHealth) {
             for (ResourceAddress a : run.changed()) {
                 io.fleetform.engine.state.ResourceState r = state.get().resources().get(a);
-                var provider = r == null ? java.util.Optional.<io.fleetform.engine.provider.Provider>empty()
-                        : providers.get(r.provider());
+                var provider = r == null ? java.util.Optional.<io.fleetform.engine.provider.ProviderSession>empty()
+                        : sessions(java.util.Optional.empty()).get(r.provider());
                 if (provider.isEmpty()) {
                     continue;
                 }
@@ -340,7 +416,7 @@ public final class Workspace {
                             + run.status().word() + "); to undo finished stages, use rollout rollback"));
             zones.add(new ArrayList<>(started.zones().keySet()));
         }
-        return new Restorer(providers).restore(state, zones, configuration.byAddress(), backend, context,
+        return new Restorer(sessions(java.util.Optional.of(configuration.fleet()))).restore(state, zones, configuration.byAddress(), backend, context,
                 all ? io.fleetform.engine.state.RolloutRecord.Status.ROLLED_BACK
                         : io.fleetform.engine.state.RolloutRecord.Status.ABORTED, events);
     }
@@ -351,7 +427,43 @@ public final class Workspace {
 
     /** The state after {@code moved} blocks, for applying a saved plan (no refresh: the plan was made already). */
     public State movedState(Configuration configuration, State stored) {
-        return Refresher.applyMoves(stored, configuration.fleet().moved(), new ArrayList<>());
+        return moves(stored, configuration.fleet().moved(), new ArrayList<>());
+    }
+
+    private State moves(State stored, List<io.fleetform.engine.model.Moved> moved, List<Diagnostic> diagnostics) {
+        renames = Renames.of(stored, moved);
+        beforeRenames = stored;
+        diagnostics.addAll(renames.diagnostics());
+        return renames.state();
+    }
+
+    /**
+     * {@code state mv}: renames in the state and in the providers (which re-key what they own, so
+     * the same objects live on), and rewrites every {@code depends_on} that named an old address.
+     * The caller holds the lock and writes the result.
+     */
+    public StateMoveResult stateMove(State stored, ResourceAddress from, ResourceAddress to)
+            throws StateException {
+        Renames moved = Renames.of(stored, List.of(new io.fleetform.engine.model.Moved(from.value(), to.value(),
+                SourceSpan.NONE)));
+        if (!moved.diagnostics().isEmpty() || moved.renamed().isEmpty()) {
+            return new StateMoveResult(stored, moved.renamed(), moved.diagnostics().stream()
+                    .map(Diagnostic::message).toList());
+        }
+        return new StateMoveResult(reach(moved, stored, moved.state(), Optional.empty()), moved.renamed(), List.of());
+    }
+
+    /** What {@code state mv} did. */
+    public record StateMoveResult(State state, Map<ResourceAddress, ResourceAddress> renamed, List<String> problems) {
+    }
+
+    private State reach(Renames moved, State before, State after, Optional<Fleet> fleet) throws StateException {
+        try {
+            return moved.reachInto(before, after, sessions(fleet), context);
+        } catch (io.fleetform.engine.provider.ProviderException e) {
+            throw new StateException("renaming failed, nothing was recorded (run it again to finish): "
+                    + e.getMessage(), e);
+        }
     }
 
     static Map<String, String> outputsForDisplay(Fleet fleet) {

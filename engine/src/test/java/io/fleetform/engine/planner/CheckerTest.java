@@ -20,10 +20,16 @@ import io.fleetform.engine.provider.ExpandRequest;
 import io.fleetform.engine.provider.ExpandResponse;
 import io.fleetform.engine.provider.ImportRequest;
 import io.fleetform.engine.provider.ImportResponse;
+import io.fleetform.engine.provider.LeftoversRequest;
+import io.fleetform.engine.provider.LeftoversResponse;
 import io.fleetform.engine.provider.Provider;
 import io.fleetform.engine.provider.ProviderContext;
 import io.fleetform.engine.provider.ProviderException;
+import io.fleetform.engine.provider.FleetIdentity;
 import io.fleetform.engine.provider.ProviderRegistry;
+import io.fleetform.engine.provider.ProviderSession;
+import io.fleetform.engine.provider.ProviderSessions;
+import io.fleetform.engine.provider.SessionRequest;
 import io.fleetform.engine.provider.ReadRequest;
 import io.fleetform.engine.provider.ReadResponse;
 import io.fleetform.engine.resource.Resource;
@@ -43,8 +49,19 @@ class CheckerTest {
     private static final String SECRET = "clear-Secret-value";
 
     /** Answers checks from a table by address; reads give back a secret in clear, as a Kubernetes Secret does. */
-    static final class TableProvider implements Provider {
+    static final class TableProvider implements Provider, ProviderSession {
         final Map<String, Object> answers = new HashMap<>();
+        final List<ResourceState> leftovers = new java.util.ArrayList<>();
+
+        @Override
+        public LeftoversResponse leftovers(LeftoversRequest request) {
+            return new LeftoversResponse(leftovers);
+        }
+
+        @Override
+        public ProviderSession open(SessionRequest request) {
+            return this;
+        }
 
         @Override
         public String name() {
@@ -88,7 +105,8 @@ class CheckerTest {
     }
 
     private final TableProvider provider = new TableProvider();
-    private final ProviderRegistry registry = new ProviderRegistry(List.of(provider));
+    private final ProviderSessions registry = new ProviderRegistry(List.of(provider)).open(java.util.Optional.empty(),
+            new FleetIdentity("f", "l"), List.of(), new ProviderContext(java.nio.file.Path.of("."), Map.of()));
     private final ProviderContext context = new ProviderContext(Path.of("."), Map.of());
 
     private static Resource resource(String address, Map<String, Object> attributes) {
@@ -103,6 +121,33 @@ class CheckerTest {
 
     private static ResourceChange change(Plan plan, String address) {
         return plan.changes().stream().filter(c -> c.address().value().equals(address)).findFirst().orElseThrow();
+    }
+
+    @Test
+    void leftoversNeitherRecordedNorDeclaredArePlannedAsDeletionsThatSaySo() {
+        Resource recorded = resource("a.recorded", Map.of("size", 1L));
+        Resource declared = resource("a.declared", Map.of("size", 1L));
+        State state = State.empty();
+        state = state.with(stored(recorded, state.lineage()));
+        provider.leftovers.addAll(List.of(stored(recorded, state.lineage()), stored(declared, state.lineage()),
+                new ResourceState(new ResourceAddress("a.leaked"), "t", "p", Map.of("size", 1L, "data", SECRET),
+                        Set.of("data"), List.of(), ResourceLifecycle.DEFAULT)));
+        List<Resource> desired = List.of(recorded, declared);
+
+        Checker.Adopted found = new Checker(registry).adoptLeftovers(state, desired, context);
+
+        assertThat(found.addresses()).extracting(ResourceAddress::value).containsExactly("a.leaked");
+        assertThat(found.state().resources().get(new ResourceAddress("a.leaked")).attributes().get("data"))
+                .isEqualTo(SecretHasher.hash(state.lineage(), SECRET));
+        Plan plan = new Planner(registry).plan(new Planner.Request("f", desired, found.state(), List.of(),
+                PlanMode.NORMAL, List.of(), List.of(), "cfg", Map.of())).plan();
+        Map<ResourceAddress, Resource> byAddress = new HashMap<>();
+        desired.forEach(r -> byAddress.put(r.address(), r));
+        Plan out = new Checker(registry).check(plan, byAddress, found.state(), context, false, Set.of(),
+                found.addresses()).plan();
+        assertThat(change(out, "a.leaked").action()).isEqualTo(Action.DELETE);
+        assertThat(change(out, "a.leaked").reason()).startsWith("left behind by an interrupted run");
+        assertThat(out.toString()).doesNotContain(SECRET);
     }
 
     @Test

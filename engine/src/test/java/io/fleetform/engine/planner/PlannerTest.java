@@ -18,10 +18,15 @@ import org.junit.jupiter.api.Test;
 
 class PlannerTest {
     /** Image changes need replacement; nothing else. Only diff is used by the planner. */
-    static final class ImageProvider implements Provider {
+    static final class ImageProvider implements Provider, ProviderSession {
         @Override
         public String name() {
             return "p";
+        }
+
+        @Override
+        public ProviderSession open(SessionRequest request) {
+            return this;
         }
 
         @Override
@@ -50,7 +55,9 @@ class PlannerTest {
         }
     }
 
-    private final Planner planner = new Planner(new ProviderRegistry(List.of(new ImageProvider())));
+    private final Planner planner = new Planner(new ProviderRegistry(List.of(new ImageProvider())).open(
+            java.util.Optional.empty(), new FleetIdentity("f", "l"), List.of(),
+            new ProviderContext(java.nio.file.Path.of("."), Map.of())));
 
     private static Resource resource(String address, Map<String, Object> attributes, Set<String> sensitive,
                                      ResourceLifecycle lifecycle) {

@@ -35,7 +35,7 @@ class HealthGateTest {
             Map.of(), Set.of(), List.of(), ResourceLifecycle.DEFAULT);
 
     /** Answers the scripted responses in turn, then the last one for ever. */
-    private static final class Scripted implements Provider {
+    private static final class Scripted implements Provider, io.fleetform.engine.provider.ProviderSession {
         private final Iterator<HealthResponse> answers;
         private HealthResponse last;
 
@@ -46,6 +46,11 @@ class HealthGateTest {
         @Override
         public String name() {
             return "fake";
+        }
+
+        @Override
+        public io.fleetform.engine.provider.ProviderSession open(io.fleetform.engine.provider.SessionRequest request) {
+            return this;
         }
 
         @Override
@@ -87,8 +92,12 @@ class HealthGateTest {
 
     private static HealthGate.Result gate(Provider provider, Duration healthyFor, Duration timeout)
             throws InterruptedException {
-        return new HealthGate(new ProviderRegistry(List.of(provider)), new ProviderContext(Path.of("."), Map.of()),
-                timeout, Duration.ofMillis(20)).await(List.of(R), healthyFor, () -> false, d -> { });
+        ProviderContext context = new ProviderContext(Path.of("."), Map.of());
+        try (var sessions = new ProviderRegistry(List.of(provider)).open(java.util.Optional.empty(),
+                new io.fleetform.engine.provider.FleetIdentity("f", "lineage"), List.of(), context)) {
+            return new HealthGate(sessions, context, timeout, Duration.ofMillis(20)).await(List.of(R), healthyFor,
+                    () -> false, d -> { });
+        }
     }
 
     @Test

@@ -17,6 +17,8 @@ import io.fleetform.engine.provider.ImportResponse;
 import io.fleetform.engine.provider.Provider;
 import io.fleetform.engine.provider.ProviderContext;
 import io.fleetform.engine.provider.ProviderException;
+import io.fleetform.engine.provider.ProviderSession;
+import io.fleetform.engine.provider.SessionRequest;
 import io.fleetform.engine.provider.ReadRequest;
 import io.fleetform.engine.provider.ReadResponse;
 import io.fleetform.engine.resource.Resource;
@@ -46,7 +48,7 @@ import java.util.function.Consumer;
  * fields other managers own stay theirs. Only objects carrying the fleet's identity are read,
  * changed or deleted ({@link Ownership}); plans are checked against the cluster ({@link PlanChecks}).
  */
-public final class KubernetesProvider implements Provider {
+public final class KubernetesProvider implements Provider, ProviderSession {
     public static final String NAME = "kubernetes";
     static final String CONTEXT = "context";
     static final String KUBECONFIG = "kubeconfig";
@@ -60,6 +62,12 @@ public final class KubernetesProvider implements Provider {
     @Override
     public String name() {
         return NAME;
+    }
+
+    /** A session is a fresh instance: its API connections (one per cluster) are closed with it. */
+    @Override
+    public ProviderSession open(SessionRequest request) {
+        return new KubernetesProvider();
     }
 
     static String address(String cluster, Kind kind, String namespace, String name) {
@@ -694,7 +702,8 @@ public final class KubernetesProvider implements Provider {
         }
     }
 
-    /** For tests and {@code render}: closes the API connections. */
+    /** Closes the API connections (at the end of a run, and for tests and {@code render}). */
+    @Override
     public void close() {
         apis.values().forEach(KubeApi::close);
         apis.clear();

@@ -1,5 +1,6 @@
 package io.fleetform.provider.registry;
 
+import io.fleetform.engine.provider.RetryPolicy;
 import io.fleetform.provider.registry.image.Digest;
 import java.io.IOException;
 import java.io.InputStream;

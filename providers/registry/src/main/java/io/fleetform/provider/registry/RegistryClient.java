@@ -1,5 +1,6 @@
 package io.fleetform.provider.registry;
 
+import io.fleetform.engine.provider.RetryPolicy;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.fleetform.provider.registry.auth.Credentials;

@@ -1,5 +1,6 @@
 package io.fleetform.provider.registry;
 
+import io.fleetform.engine.provider.RetryPolicy;
 import io.fleetform.provider.registry.auth.AuthChallenge;
 import io.fleetform.provider.registry.auth.Credentials;
 import java.io.IOException;

@@ -1,5 +1,6 @@
 package io.fleetform.provider.registry;
 
+import io.fleetform.engine.provider.RetryPolicy;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.catchThrowableOfType;
 

@@ -9,10 +9,12 @@ import java.util.regex.Pattern;
 /** Instance addresses ({@code zone.s12.service.logic[0]}) and IPv4 literals: validation and safe names. */
 final class Addresses {
     private static final String SEGMENT = "[A-Za-z0-9_][A-Za-z0-9_-]*(\\[[0-9]{1,9}])*";
-    private static final Pattern ADDRESS = Pattern.compile(SEGMENT + "(\\." + SEGMENT + ")*");
+    /** A fleet's identity before the address ({@code mt2.3f2a9c1e0b7d/zone.s1.service.db[0]}); none on legacy keys. */
+    private static final String OWNER = "[A-Za-z0-9_][A-Za-z0-9_.-]{0,120}/";
+    private static final Pattern ADDRESS = Pattern.compile("(" + OWNER + ")?" + SEGMENT + "(\\." + SEGMENT + ")*");
     private static final Pattern IPV4 = Pattern.compile(
             "(25[0-5]|2[0-4][0-9]|1[0-9][0-9]|[1-9]?[0-9])(\\.(25[0-5]|2[0-4][0-9]|1[0-9][0-9]|[1-9]?[0-9])){3}");
-    static final int MAX_ADDRESS_LENGTH = 200;
+    static final int MAX_ADDRESS_LENGTH = 330;
 
     private Addresses() {
     }
@@ -23,9 +25,21 @@ final class Addresses {
         }
         if (address.length() > MAX_ADDRESS_LENGTH || !ADDRESS.matcher(address).matches()) {
             throw ApiException.badRequest("invalid instance address '" + truncate(address)
-                    + "': expected dot-separated names with optional [index], e.g. zone.s12.service.logic[0]");
+                    + "': expected an owner, a slash and dot-separated names with optional [index], e.g. "
+                    + "mt2.3f2a9c1e0b7d/zone.s12.service.logic[0]");
         }
         return address;
+    }
+
+    /** The owner part of an instance key, or null for a legacy key without one. */
+    static String owner(String key) {
+        int slash = key.indexOf('/');
+        return slash < 0 ? null : key.substring(0, slash);
+    }
+
+    /** The address part of an instance key. */
+    static String address(String key) {
+        return key.substring(key.indexOf('/') + 1);
     }
 
     static boolean isIpv4(String s) {

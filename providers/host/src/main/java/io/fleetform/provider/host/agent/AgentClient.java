@@ -3,6 +3,7 @@ package io.fleetform.provider.host.agent;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.core.type.TypeReference;
 import com.fasterxml.jackson.databind.JavaType;
+import io.fleetform.engine.provider.RetryPolicy;
 import java.io.IOException;
 import java.net.ConnectException;
 import java.net.URI;
@@ -15,14 +16,15 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
-import java.util.concurrent.ThreadLocalRandom;
 import javax.net.ssl.SSLContext;
 
 /**
  * Typed client of one agent's v1 API, for the host provider.
  *
- * <p>Calls that fail to connect, or get a 5xx answer, are retried with exponential backoff and jitter (all v1
- * calls are idempotent); other failures throw {@link AgentException} at once. A 404 for a single instance is
+ * <p>Failed calls are retried as the one {@link RetryPolicy} says: refused and cut connections, timeouts, 429
+ * and 5xx answers, with exponential backoff and jitter, within a deadline (all v1 calls are idempotent); other
+ * failures throw {@link AgentException} at once. Clients of many agents share one {@link AgentHttp}; a client
+ * itself holds no thread and no connection. A 404 for a single instance is
  * an empty {@link Optional}.
  */
 public final class AgentClient {
@@ -30,25 +32,17 @@ public final class AgentClient {
     private final URI base;
     private final String token;
     private final HttpClient http;
+    private final RetryPolicy retry;
     private final Duration requestTimeout;
-    private final int maxAttempts;
-    private final Duration initialBackoff;
-    private final Duration maxBackoff;
 
     private AgentClient(Builder b) {
         this.name = b.name == null ? b.base.getAuthority() : b.name;
         this.base = b.base;
         this.token = Objects.requireNonNull(b.token, "token");
         this.requestTimeout = b.requestTimeout;
-        this.maxAttempts = b.maxAttempts;
-        this.initialBackoff = b.initialBackoff;
-        this.maxBackoff = b.maxBackoff;
-        HttpClient.Builder hb = HttpClient.newBuilder().connectTimeout(b.connectTimeout)
-                .version(HttpClient.Version.HTTP_1_1);
-        if (b.sslContext != null) {
-            hb.sslContext(b.sslContext);
-        }
-        this.http = hb.build();
+        this.retry = new RetryPolicy(b.maxAttempts, b.initialBackoff, b.maxBackoff, b.deadline);
+        // A client of its own only when none is shared (tests, one-off calls); sessions share one.
+        this.http = (b.transport != null ? b.transport : AgentHttp.create(b.sslContext, b.connectTimeout)).client();
     }
 
     /** @param base the agent's base URI, e.g. {@code https://10.0.0.5:7443} */
@@ -67,6 +61,8 @@ public final class AgentClient {
         private int maxAttempts = 4;
         private Duration initialBackoff = Duration.ofMillis(200);
         private Duration maxBackoff = Duration.ofSeconds(5);
+        private Duration deadline = Duration.ofSeconds(60);
+        private AgentHttp transport;
 
         private Builder(URI base, String token) {
             String s = Objects.requireNonNull(base, "base").toString();
@@ -77,6 +73,18 @@ public final class AgentClient {
         /** How errors name the agent, e.g. the host name; defaults to host:port. */
         public Builder name(String n) {
             this.name = n;
+            return this;
+        }
+
+        /** The HTTP client to share with other agents' clients (its SSL settings then apply). */
+        public Builder transport(AgentHttp t) {
+            this.transport = t;
+            return this;
+        }
+
+        /** How long one call may keep retrying, all attempts together (default 60 s). */
+        public Builder deadline(Duration d) {
+            this.deadline = d;
             return this;
         }
 
@@ -144,6 +152,11 @@ public final class AgentClient {
         return call("PUT", "/v1/allocations/" + encode(address), request, ClaimResult.class);
     }
 
+    /** Re-keys an instance (ledger entry and container) from {@code from} to {@code to}; idempotent. */
+    public Allocation rename(String from, String to) {
+        return call("POST", "/v1/allocations/" + encode(from) + "/rename", new RenameRequest(to), Allocation.class);
+    }
+
     public Optional<ReleaseResult> release(String address) {
         return optional(() -> call("DELETE", "/v1/allocations/" + encode(address), null, ReleaseResult.class));
     }
@@ -154,6 +167,11 @@ public final class AgentClient {
 
     public Optional<ContainerInfo> container(String address) {
         return optional(() -> call("GET", "/v1/containers/" + encode(address), null, ContainerInfo.class));
+    }
+
+    /** Stores the instance's secret environment values as files its container mounts; never in Docker. */
+    public SecretsResult putSecrets(String address, java.util.Map<String, String> values) {
+        return call("PUT", "/v1/secrets/" + encode(address), new SecretsRequest(values), SecretsResult.class);
     }
 
     /** Creates, updates in place or recreates the instance's container. */
@@ -227,21 +245,28 @@ public final class AgentClient {
             rb.method(method, HttpRequest.BodyPublishers.noBody());
         }
         HttpRequest request = rb.build();
-        Duration delay = initialBackoff;
+        // Every v1 call is idempotent (claims are compare-and-set, puts carry the whole object, deletes and
+        // renames of what is already gone succeed), so a call cut off midway is as safe to retry as a read.
+        RetryPolicy.Safety safety = RetryPolicy.Safety.IDEMPOTENT;
+        long started = System.nanoTime();
         for (int attempt = 1; ; attempt++) {
             HttpResponse<byte[]> resp;
             try {
                 resp = http.send(request, HttpResponse.BodyHandlers.ofByteArray());
             } catch (ConnectException | HttpConnectTimeoutException e) {
-                if (attempt >= maxAttempts) {
-                    throw new AgentException(name, base, callText, 0, null, "cannot connect after " + attempt
-                            + " attempt(s): " + describe(e), null, e);
+                if (retry.retries(safety, RetryPolicy.Failure.NOT_SENT, attempt, started)) {
+                    retry.pause(attempt);
+                    continue;
                 }
-                sleep(delay);
-                delay = next(delay);
-                continue;
+                throw new AgentException(name, base, callText, 0, null, "cannot connect after " + attempt
+                        + " attempt(s): " + describe(e), null, e);
             } catch (IOException e) {
-                throw new AgentException(name, base, callText, 0, null, describe(e), null, e);
+                if (retry.retries(safety, RetryPolicy.Failure.CUT, attempt, started)) {
+                    retry.pause(attempt);
+                    continue;
+                }
+                throw new AgentException(name, base, callText, 0, null, describe(e) + (attempt > 1 ? " (after "
+                        + attempt + " attempts)" : ""), null, e);
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
                 throw new AgentException(name, base, callText, 0, null, "interrupted", null, e);
@@ -255,9 +280,10 @@ public final class AgentClient {
                             + e.getMessage(), null, e);
                 }
             }
-            if (status >= 500 && attempt < maxAttempts) {
-                sleep(delay);
-                delay = next(delay);
+            RetryPolicy.Failure failure = status == 429 ? RetryPolicy.Failure.THROTTLED
+                    : status >= 500 ? RetryPolicy.Failure.SERVER_ERROR : null;
+            if (failure != null && retry.retries(safety, failure, attempt, started)) {
+                retry.pause(attempt);
                 continue;
             }
             ApiError err = null;
@@ -273,21 +299,6 @@ public final class AgentClient {
             }
             throw new AgentException(name, base, callText, status, err == null ? null : err.error(), answer,
                     err == null ? null : err.conflicts(), null);
-        }
-    }
-
-    private Duration next(Duration d) {
-        Duration n = d.multipliedBy(2);
-        return n.compareTo(maxBackoff) > 0 ? maxBackoff : n;
-    }
-
-    private static void sleep(Duration d) {
-        long ms = d.toMillis();
-        long jitter = ms <= 1 ? 0 : ThreadLocalRandom.current().nextLong(ms / 2);
-        try {
-            Thread.sleep(ms / 2 + jitter + 1);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
         }
     }
 

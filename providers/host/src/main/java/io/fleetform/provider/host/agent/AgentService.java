@@ -89,7 +89,7 @@ final class AgentService {
             Optional<Allocation> current = ledger.get(address);
             if (current.isPresent() && !current.get().sameAs(request)) {
                 // changing a held allocation must not strand the instance's container outside it
-                Optional<ContainerInfo> c = containers.get(address);
+                Optional<ContainerInfo> c = containers.get(current.get().containerKey());
                 if (c.isPresent() && c.get().spec() != null) {
                     List<Conflict> misfit = fit(c.get().spec(), request.numaNode(), request.cores(),
                             request.memoryBytes(), request.ipv4(), request.diskBytes());
@@ -114,7 +114,7 @@ final class AgentService {
             if (ledger.get(address).isEmpty()) {
                 throw noAllocation(address);
             }
-            Optional<ContainerInfo> c = containers.get(address);
+            Optional<ContainerInfo> c = containers.get(containerKey(address));
             if (c.isPresent()) {
                 throw ApiException.conflict(new Conflict("container", c.get().id(), address, "instance " + address
                         + " still has container " + c.get().name() + "; remove it first with DELETE /v1/containers/"
@@ -138,8 +138,16 @@ final class AgentService {
         return containers.list();
     }
 
+    /**
+     * The key an instance's container carries: its own, or, after a rename, the one it was made under
+     * (Docker labels cannot change; the ledger maps the new key to the container).
+     */
+    private String containerKey(String address) {
+        return ledger.get(address).map(Allocation::containerKey).orElse(address);
+    }
+
     ContainerInfo container(String address) {
-        return containers.get(address).orElseThrow(() -> ApiException.notFound("instance " + address
+        return containers.get(containerKey(address)).orElseThrow(() -> ApiException.notFound("instance " + address
                 + " has no container on this host"));
     }
 
@@ -158,13 +166,46 @@ final class AgentService {
                         + misfit.get(0).message() + (misfit.size() > 1 ? " (and " + (misfit.size() - 1) + " more)"
                         : ""), misfit);
             }
-            return containers.put(address, s);
+            return containers.put(a.containerKey(), s);
         });
     }
 
     RemoveResult removeContainer(String address, boolean purgeData) {
-        return locked(address, () -> containers.remove(address, purgeData).orElseThrow(() -> ApiException.notFound(
-                "instance " + address + " has no container on this host")));
+        return locked(address, () -> {
+            String key = containerKey(address);
+            RemoveResult removed = containers.remove(key, purgeData).orElseThrow(() -> ApiException.notFound(
+                    "instance " + address + " has no container on this host"));
+            containers.removeSecrets(key);
+            return removed;
+        });
+    }
+
+    /** Stores an instance's secret environment values as files its container mounts (see ContainerManager). */
+    SecretsResult putSecrets(String address, SecretsRequest request) {
+        return locked(address, () -> {
+            try {
+                containers.putSecrets(containerKey(address), request.values());
+            } catch (IOException e) {
+                throw new UncheckedIOException("cannot write the secrets of " + address, e);
+            }
+            return new SecretsResult(new java.util.TreeSet<>(request.values().keySet()));
+        });
+    }
+
+    /**
+     * Gives an instance a new key (its fleet renamed it): the ledger entry moves, the container stays the
+     * same container, with the same IP. Idempotent, so a retried rename succeeds.
+     */
+    Allocation rename(String from, String to) {
+        String first = from.compareTo(to) < 0 ? from : to;
+        String second = first.equals(from) ? to : from;
+        return locked(first, () -> locked(second, () -> {
+            try {
+                return ledger.rename(from, to).orElseThrow(() -> noAllocation(from));
+            } catch (IOException e) {
+                throw new UncheckedIOException("cannot write the allocations ledger " + ledger.file(), e);
+            }
+        }));
     }
 
     PullResult pull(PullRequest r) {

@@ -13,12 +13,25 @@ import java.util.Objects;
  * @param diskBytes   reserved disk
  * @param vf          PCI address of the held SR-IOV VF, or null
  * @param revision    ledger revision at which this entry last changed
+ * @param container   the key the instance's container was made under, when the entry was renamed since
+ *                    (Docker labels cannot change, so a rename re-keys the ledger and the container keeps
+ *                    its labels); null when it is {@code address}
  */
 public record Allocation(String address, Integer numaNode, String cores, long memoryBytes, String ipv4,
-                        long diskBytes, String vf, long revision) {
+                        long diskBytes, String vf, long revision, String container) {
     public Allocation {
         Objects.requireNonNull(address, "address");
         cores = cores == null ? "" : cores;
+    }
+
+    public Allocation(String address, Integer numaNode, String cores, long memoryBytes, String ipv4,
+                      long diskBytes, String vf, long revision) {
+        this(address, numaNode, cores, memoryBytes, ipv4, diskBytes, vf, revision, null);
+    }
+
+    /** The key of the instance's container (labels, name, data directory). */
+    public String containerKey() {
+        return container == null ? address : container;
     }
 
     /** Whether this entry holds exactly what {@code r} asks for (with {@code r.vf()} already canonical). */

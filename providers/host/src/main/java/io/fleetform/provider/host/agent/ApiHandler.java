@@ -137,6 +137,19 @@ final class ApiHandler implements HttpHandler {
             PullRequest r = body(ex, PullRequest.class);
             return new Reply(200, service.pull(r));
         }
+        if (seg.size() == 4 && resource.equals("allocations") && seg.get(3).equals("rename")) {
+            String from = Addresses.requireAddress(seg.get(2));
+            allow(method, "POST");
+            noQuery(query);
+            RenameRequest r = body(ex, RenameRequest.class);
+            return new Reply(200, service.rename(from, Addresses.requireAddress(r.to())));
+        }
+        if (seg.size() == 3 && resource.equals("secrets")) {
+            String key = Addresses.requireAddress(seg.get(2));
+            allow(method, "PUT");
+            noQuery(query);
+            return new Reply(200, service.putSecrets(key, body(ex, SecretsRequest.class)));
+        }
         if (seg.size() == 3 && resource.equals("allocations")) {
             String address = Addresses.requireAddress(seg.get(2));
             allow(method, "GET", "PUT", "DELETE");

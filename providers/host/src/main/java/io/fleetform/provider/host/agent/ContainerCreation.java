@@ -31,9 +31,12 @@ final class ContainerCreation {
     private final String agentId;
     private final FactsReader facts;
     private final Optional<BlockDevices.Device> dataDisk;
+    private final SecretFiles secrets;
 
-    ContainerCreation(DockerClient docker, String agentId, FactsReader facts, Optional<BlockDevices.Device> dataDisk) {
+    ContainerCreation(DockerClient docker, String agentId, FactsReader facts, Optional<BlockDevices.Device> dataDisk,
+                      SecretFiles secrets) {
         this.docker = docker;
+        this.secrets = secrets;
         this.agentId = agentId;
         this.facts = facts;
         this.dataDisk = dataDisk;
@@ -51,7 +54,7 @@ final class ContainerCreation {
                 .withLabels(labels(address, spec))
                 .withEnv(spec.env().entrySet().stream().map(e -> e.getKey() + "=" + e.getValue()).toList())
                 .withStopTimeout(spec.stopTimeoutSeconds())
-                .withHostConfig(hostConfig(data, spec, warnings));
+                .withHostConfig(hostConfig(address, data, spec, warnings));
         if (!spec.command().isEmpty()) {
             cmd.withCmd(spec.command());
         }
@@ -69,17 +72,24 @@ final class ContainerCreation {
         labels.put(ContainerManager.LABEL_MANAGED, "true");
         labels.put(ContainerManager.LABEL_AGENT, agentId);
         labels.put(ContainerManager.LABEL_INSTANCE, address);
+        if (Addresses.owner(address) != null) {
+            labels.put(ContainerManager.LABEL_FLEET, Addresses.owner(address));
+        }
+        labels.put(ContainerManager.LABEL_ADDRESS, Addresses.address(address));
         try {
-            labels.put(ContainerManager.LABEL_SPEC, Json.MAPPER.writeValueAsString(spec));
+            labels.put(ContainerManager.LABEL_SPEC, Json.MAPPER.writeValueAsString(spec.forLabel(address))); // no env values
         } catch (JsonProcessingException e) {
             throw new IllegalStateException(e);
         }
         return labels;
     }
 
-    private HostConfig hostConfig(Path data, ContainerSpec spec, List<String> warnings) {
+    private HostConfig hostConfig(String address, Path data, ContainerSpec spec, List<String> warnings) {
         List<Bind> binds = new ArrayList<>();
         binds.add(new Bind(data.toString(), new Volume(spec.mountPoint()), AccessMode.rw));
+        if (secrets.exists(address)) {
+            binds.add(new Bind(secrets.path(address).toString(), new Volume(SecretFiles.MOUNT), AccessMode.ro));
+        }
         if (spec.lxcfs()) {
             HostFacts.LxcfsFacts lx = facts.lxcfs();
             if (lx.present()) {

@@ -18,6 +18,7 @@ import java.nio.file.FileVisitResult;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.SimpleFileVisitor;
+import java.nio.file.StandardCopyOption;
 import java.nio.file.attribute.BasicFileAttributes;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -44,6 +45,9 @@ final class ContainerManager implements Closeable {
     static final String LABEL_AGENT = "io.fleetform.agent";
     static final String LABEL_INSTANCE = "io.fleetform.instance";
     static final String LABEL_SPEC = "io.fleetform.spec";
+    /** The owning fleet's identity and the instance's address at creation, from its key ({@code owner/address}). */
+    static final String LABEL_FLEET = "io.fleetform.fleet";
+    static final String LABEL_ADDRESS = "io.fleetform.address";
     private static final System.Logger LOG = System.getLogger(ContainerManager.class.getName());
 
     private final DockerHttpClient http;
@@ -57,6 +61,7 @@ final class ContainerManager implements Closeable {
     private final ContainerCreation creation;
     private final DataQuota quota;
     private final RecreateIntent.Store intents;
+    private final SecretFiles secrets;
     private volatile Consumer<RecreateIntent.Step> steps = s -> { };
 
     ContainerManager(URI endpoint, String agentId, Path dataDir, FactsReader facts) {
@@ -77,7 +82,8 @@ final class ContainerManager implements Closeable {
         this.networks = new NetworkKeeper(docker, engine, dataDir.resolve("networks-pending"));
         this.images = new ImageStore(docker, engine);
         this.engineFacts = new EngineFacts(docker, engine);
-        this.creation = new ContainerCreation(docker, agentId, facts, dataDisk);
+        this.secrets = new SecretFiles(dataDir.resolve("secrets"));
+        this.creation = new ContainerCreation(docker, agentId, facts, dataDisk, secrets);
         this.quota = new DataQuota(dataDir);
         this.intents = new RecreateIntent.Store(dataDir.resolve("recreates"));
     }
@@ -88,6 +94,15 @@ final class ContainerManager implements Closeable {
 
     Path dataPath(String address) {
         return reader.dataPath(address);
+    }
+
+    /** Writes an instance's secret environment values as files its container mounts (see {@link SecretFiles}). */
+    void putSecrets(String address, Map<String, String> values) throws IOException {
+        secrets.put(address, values);
+    }
+
+    void removeSecrets(String address) {
+        secrets.remove(address);
     }
 
     Optional<BlockDevices.Device> dataDisk() {
@@ -225,7 +240,7 @@ final class ContainerManager implements Closeable {
         if (created == null) {
             recreate.add("container has no readable spec label");
         } else {
-            recreate.addAll(created.recreateDifferences(desired));
+            recreate.addAll(created.recreateDifferences(desired.forLabel(address)));
         }
         ContainerHealth health = ContainerReader.health(current);
         if (health.restarting() || health.flapping()) {
@@ -523,33 +538,11 @@ final class ContainerManager implements Closeable {
         }
         Path data = reader.dataPath(address);
         if (purgeData) {
-            deleteTree(data);
+            SecretFiles.deleteTree(data);
         }
         return Optional.of(new RemoveResult(address, c.getId(), data.toString(), purgeData));
     }
 
-    private static void deleteTree(Path dir) {
-        if (!Files.exists(dir)) {
-            return;
-        }
-        try {
-            Files.walkFileTree(dir, new SimpleFileVisitor<>() {
-                @Override
-                public FileVisitResult visitFile(Path file, BasicFileAttributes attrs) throws IOException {
-                    Files.delete(file);
-                    return FileVisitResult.CONTINUE;
-                }
-
-                @Override
-                public FileVisitResult postVisitDirectory(Path d, IOException exc) throws IOException {
-                    Files.delete(d);
-                    return FileVisitResult.CONTINUE;
-                }
-            });
-        } catch (IOException e) {
-            throw new UncheckedIOException("cannot delete the data directory " + dir, e);
-        }
-    }
 
     PullResult pull(PullRequest r) {
         return images.pull(r);

@@ -212,6 +212,20 @@ public record ContainerSpec(
 
     /** The fields Docker cannot change on a live container; a difference in any of them means recreate. */
     @JsonIgnore
+    /**
+     * The spec as the {@code io.fleetform.spec} label keeps it, readable by anyone with {@code docker
+     * inspect}: every environment value replaced by a SHA-256 salted with the instance's key, enough
+     * to see that one changed, never what it is.
+     */
+    ContainerSpec forLabel(String key) {
+        if (env == null || env.isEmpty()) {
+            return this;
+        }
+        Map<String, String> hashed = new TreeMap<>();
+        env.forEach((k, v) -> hashed.put(k, "sha256:" + Addresses.sha256Hex(key + "\u0000" + k + "=" + v)));
+        return withEnv(hashed);
+    }
+
     List<String> recreateDifferences(ContainerSpec other) {
         List<String> out = new java.util.ArrayList<>();
         diff(out, "hostname", hostname, other.hostname);

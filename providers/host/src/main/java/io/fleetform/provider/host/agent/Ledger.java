@@ -127,7 +127,7 @@ final class Ledger {
             }
             long next = revision + 1;
             Allocation a = new Allocation(address, r.numaNode(), r.cores(), r.memoryBytes(), r.ipv4(),
-                    r.diskBytes(), r.vf(), next);
+                    r.diskBytes(), r.vf(), next, current == null ? null : current.container());
             TreeMap<String, Allocation> copy = new TreeMap<>(entries);
             copy.put(address, a);
             persist(next, copy);
@@ -135,6 +135,36 @@ final class Ledger {
             revision = next;
             return new ClaimResult(current == null ? ClaimResult.Status.CLAIMED : ClaimResult.Status.CHANGED, a,
                     next);
+        }
+    }
+
+    /**
+     * Moves the entry of {@code from} to {@code to}, keeping what it holds and the key of its container.
+     * Idempotent: when {@code from} is gone and {@code to} is there, the rename already happened.
+     *
+     * @return the entry under its new key, or empty when neither key has an entry
+     */
+    Optional<Allocation> rename(String from, String to) throws IOException {
+        synchronized (lock) {
+            Allocation current = entries.get(from);
+            if (current == null) {
+                return Optional.ofNullable(entries.get(to));
+            }
+            if (entries.containsKey(to)) {
+                throw ApiException.conflict(new Conflict("allocation", to, to, "cannot rename " + from + " to " + to
+                        + ": " + to + " already has an allocation on this host"));
+            }
+            long next = revision + 1;
+            Allocation moved = new Allocation(to, current.numaNode(), current.cores(), current.memoryBytes(),
+                    current.ipv4(), current.diskBytes(), current.vf(), next, current.containerKey());
+            TreeMap<String, Allocation> copy = new TreeMap<>(entries);
+            copy.remove(from);
+            copy.put(to, moved);
+            persist(next, copy);
+            entries.remove(from);
+            entries.put(to, moved);
+            revision = next;
+            return Optional.of(moved);
         }
     }
 

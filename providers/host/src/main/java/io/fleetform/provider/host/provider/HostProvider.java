@@ -9,7 +9,28 @@ import io.fleetform.engine.model.Service;
 import io.fleetform.engine.model.TargetRef;
 import io.fleetform.engine.model.Zone;
 import io.fleetform.engine.plan.Action;
-import io.fleetform.engine.provider.*;
+import io.fleetform.engine.provider.CheckRequest;
+import io.fleetform.engine.provider.CheckResponse;
+import io.fleetform.engine.provider.ApplyRequest;
+import io.fleetform.engine.provider.ApplyResponse;
+import io.fleetform.engine.provider.DiffRequest;
+import io.fleetform.engine.provider.DiffResponse;
+import io.fleetform.engine.provider.HealthRequest;
+import io.fleetform.engine.provider.HealthResponse;
+import io.fleetform.engine.provider.ExpandRequest;
+import io.fleetform.engine.provider.ExpandResponse;
+import io.fleetform.engine.provider.FleetIdentity;
+import io.fleetform.engine.provider.ImportRequest;
+import io.fleetform.engine.provider.ImportResponse;
+import io.fleetform.engine.provider.Provider;
+import io.fleetform.engine.provider.ProviderContext;
+import io.fleetform.engine.provider.ProviderException;
+import io.fleetform.engine.provider.ProviderSession;
+import io.fleetform.engine.provider.ReadRequest;
+import io.fleetform.engine.provider.ReadResponse;
+import io.fleetform.engine.provider.RenameRequest;
+import io.fleetform.engine.provider.RenameResponse;
+import io.fleetform.engine.provider.SessionRequest;
 import io.fleetform.engine.resource.Resource;
 import io.fleetform.engine.resource.ResourceLifecycle;
 import io.fleetform.engine.state.ResourceState;
@@ -43,9 +64,58 @@ import java.util.TreeMap;
  * Placement is part of the plan: expansion reads every agent's facts and ledger (one snapshot),
  * keeps placed instances where they are and places new ones; apply claims the allocation on the
  * agent (compare-and-set: a conflicting claim is refused) and then puts the container.
+ *
+ * <p>Ownership: an instance is known to its agent by a key {@code <fleet identity>/<address>}
+ * ({@link #KEY}), which its ledger entry and its container's labels carry, so fleets sharing a
+ * pool never see each other's instances, only the capacity and IPs they hold. The state records
+ * the key, the agent and the token's reference ({@code secret("agent-token")}, never its value),
+ * so an instance is read and removed even after its {@code hosts} block left the fleet. Keys
+ * without an owner were written before identities existed ("legacy"): one is taken as this
+ * fleet's only when the state records it with the same container, and re-keyed at the next apply.
+ *
+ * <p>The no-argument instance is the factory the {@link java.util.ServiceLoader} finds; every run
+ * opens a session ({@link #open}), which owns one HTTP client for all agents and the local agent.
  */
-public final class HostProvider implements Provider {
+public final class HostProvider implements Provider, ProviderSession {
     static final String NAME = "host";
+    /** The attributes that say how to reach an instance without the fleet. */
+    static final String KEY = "key";
+    static final String TOKEN = "agent_token";
+    static final String CA = "agent_ca";
+    static final String PIN = "agent_pin";
+
+    private final FleetIdentity identity;
+    private final ProviderContext context;
+    /** The fleet's pools by name (empty without a fleet, e.g. for {@code state mv}). */
+    private final Map<String, HostPool> pools;
+    private final AgentDirectory agents;
+    /** What the state recorded of this provider's instances. */
+    private final List<ResourceState> recorded;
+    /** This fleet's ledger entries seen at expansion, by address: what a crash may have left out of the state. */
+    private final Map<String, String> ownedOnAgents = new java.util.concurrent.ConcurrentHashMap<>();
+    /** The fleet's {@code moved} blocks (none without a fleet). */
+    private final List<io.fleetform.engine.model.Moved> moves;
+
+    /** The factory. */
+    public HostProvider() {
+        this.identity = null;
+        this.context = null;
+        this.pools = Map.of();
+        this.agents = null;
+        this.recorded = List.of();
+        this.moves = List.of();
+    }
+
+    private HostProvider(SessionRequest request) {
+        this.identity = request.identity();
+        this.context = request.context();
+        Map<String, HostPool> byName = new LinkedHashMap<>();
+        request.fleet().ifPresent(f -> f.hostPools().forEach(p -> byName.put(p.name(), p)));
+        this.pools = Map.copyOf(byName);
+        this.agents = new AgentDirectory(context.fleetDir(), context.environment());
+        this.recorded = request.recorded();
+        this.moves = request.fleet().map(Fleet::moved).orElse(List.of());
+    }
 
     @Override
     public String name() {
@@ -53,8 +123,33 @@ public final class HostProvider implements Provider {
     }
 
     @Override
+    public ProviderSession open(SessionRequest request) {
+        return new HostProvider(request);
+    }
+
+    @Override
+    public void close() {
+        if (agents != null) {
+            agents.close();
+        }
+    }
+
+    /** The key of an instance of this fleet on its agent. */
+    private String ownedKey(ResourceAddress address) {
+        return identity.id() + "/" + address.value();
+    }
+
+    /** The key the state recorded (the address itself for a legacy instance). */
+    private static String key(ResourceState prior) {
+        Object key = prior.attributes().get(KEY);
+        return key == null ? prior.address().value() : key.toString();
+    }
+
+    @Override
     public ExpandResponse expand(ExpandRequest request) {
         Fleet fleet = request.fleet();
+        Map<String, ResourceState> recordedAt = new HashMap<>();
+        recorded.forEach(r -> recordedAt.put(moved(r.address().value(), fleet), r));
         List<Resource> resources = new ArrayList<>();
         List<Diagnostic> diagnostics = new ArrayList<>();
         for (HostPool pool : fleet.hostPools()) {
@@ -68,10 +163,21 @@ public final class HostProvider implements Provider {
             if (zones.isEmpty()) {
                 continue;
             }
-            remember(request.context(), pool);
+            List<String> plain = pool.agents().stream().filter(AgentTrust::plainToAnotherMachine).toList();
+            if (!plain.isEmpty() && !pool.insecure()) {
+                diagnostics.add(Diagnostic.error("plain-http-agent", pool.span(), "hosts \"" + pool.name()
+                        + "\" would send its agent token over plain HTTP to " + plain.get(0)
+                        + (plain.size() > 1 ? " (and " + (plain.size() - 1) + " more)" : ""), "use https://host:port "
+                        + "with ca_file = \"ca.pem\" or pin = \"sha256:...\", or say insecure = true to accept it"));
+                continue;
+            }
+            if (!plain.isEmpty()) {
+                diagnostics.add(Diagnostic.warning("insecure-agents", pool.span(), "hosts \"" + pool.name()
+                        + "\" sends its agent token over plain HTTP (insecure = true)", "use https:// agents"));
+            }
             Snapshot snapshot;
             try {
-                snapshot = snapshot(pool, request.context());
+                snapshot = snapshot(pool, fleet);
             } catch (RuntimeException e) {
                 diagnostics.add(Diagnostic.error("agents-unreachable", pool.span(), "cannot read the hosts of \""
                         + pool.name() + "\": " + e.getMessage(), "placement needs every agent's facts; check that "
@@ -103,8 +209,9 @@ public final class HostProvider implements Provider {
                     }
                 }
                 String pool4 = idc.ipPool().orElseThrow();
-                PlacementPlanner.Result placed = planner.place(snapshot.hosts(), demands, snapshot.existing(),
-                        new IpPool(pool4));
+                IpPool ips = new IpPool(pool4);
+                snapshot.foreignIps().forEach(ips::markUsed); // other fleets' instances on these hosts
+                PlacementPlanner.Result placed = planner.place(snapshot.hosts(), demands, snapshot.existing(), ips);
                 placed.unplaced().forEach((address, why) -> diagnostics.add(Diagnostic.error("no-placement",
                         pool.span(), "cannot place " + address + ": " + why, "add hosts to \"" + pool.name()
                                 + "\", free capacity, or lower what the service asks for")));
@@ -117,7 +224,11 @@ public final class HostProvider implements Provider {
                             }
                             Map<String, Object> attributes = InstanceSpecs.attributes(fleet, zone, s, i, p, pool4,
                                     request.imageDigests(), snapshot.facts().get(p.host()));
+                            keepIdentityNames(attributes, recordedAt.get(s.instanceAddress(i)));
                             attributes.put("pool", pool.name());
+                            attributes.put(KEY, ownedKey(new ResourceAddress(s.instanceAddress(i))));
+                            AgentDirectory.tokenRef(pool).ifPresent(ref -> attributes.put(TOKEN, ref.toString()));
+                            recordTrust(attributes, agents.trust(pool));
                             resources.add(new Resource(new ResourceAddress(s.instanceAddress(i)), InstanceSpecs.TYPE,
                                     NAME, attributes, attributes.containsKey("secret_env") ? Set.of("secret_env")
                                     : Set.of(), imageDependencies(fleet, s, pool), new ResourceLifecycle(zone.lifecycle().preventDestroy()
@@ -184,24 +295,48 @@ public final class HostProvider implements Provider {
         return deps;
     }
 
-    /** Every host's free capacity and what is already placed, from the agents. */
-    private record Snapshot(List<HostSnapshot> hosts, Map<String, Placement> existing, Map<String, HostFacts> facts) {
+    /**
+     * Every host's free capacity and what this fleet has placed already, from the agents; other
+     * fleets' entries only take capacity and IPs.
+     */
+    private record Snapshot(List<HostSnapshot> hosts, Map<String, Placement> existing, List<String> foreignIps,
+                            Map<String, HostFacts> facts) {
     }
 
-    private static Snapshot snapshot(HostPool pool, ProviderContext context) {
-        Map<String, AgentClient> clients = AgentDirectory.clients(pool, context.fleetDir(), context.environment());
+    private Snapshot snapshot(HostPool pool, Fleet fleet) {
+        Map<String, AgentClient> clients = agents.clients(pool);
+        String mine = identity.id() + "/";
+        Map<String, String> legacyRecorded = new HashMap<>(); // address -> host, of legacy instances in the state
+        recorded.forEach(r -> {
+            if (!r.attributes().containsKey(KEY) && r.attributes().get("host") != null) {
+                legacyRecorded.put(r.address().value(), r.attributes().get("host").toString());
+            }
+        });
+        // Entries are keyed by the address they have on the agent; moved blocks say where they go now.
         List<HostSnapshot> hosts = new ArrayList<>();
         Map<String, Placement> existing = new HashMap<>();
+        List<String> foreignIps = new ArrayList<>();
         Map<String, HostFacts> allFacts = new HashMap<>();
+        Map<String, AgentDirectory.Reading> readings = agents.readAll(clients);
         for (Map.Entry<String, AgentClient> entry : clients.entrySet()) {
-            HostFacts facts = entry.getValue().facts();
+            HostFacts facts = readings.get(entry.getKey()).facts();
             allFacts.put(entry.getKey(), facts);
-            LedgerView ledger = entry.getValue().allocations();
+            LedgerView ledger = readings.get(entry.getKey()).ledger();
             Map<Integer, BitSet> usedCores = new HashMap<>();
             Map<Integer, Long> usedMemory = new HashMap<>();
             for (Allocation a : ledger.allocations()) {
-                existing.put(a.address(), new Placement(a.address(), entry.getKey(), a.numaNode(), a.cores(),
-                        a.ipv4(), a.vf()));
+                String onAgent = a.address().startsWith(mine) ? a.address().substring(mine.length())
+                        : entry.getKey().equals(legacyRecorded.get(a.address())) ? a.address() : null;
+                String address = onAgent == null ? null : moved(onAgent, fleet);
+                if (address != null) {
+                    existing.put(address, new Placement(address, entry.getKey(), a.numaNode(), a.cores(),
+                            a.ipv4(), a.vf()));
+                    if (a.address().startsWith(mine)) {
+                        ownedOnAgents.put(address, entry.getKey());
+                    }
+                } else if (a.ipv4() != null) {
+                    foreignIps.add(a.ipv4());
+                }
                 if (a.numaNode() != null) {
                     BitSet used = usedCores.computeIfAbsent(a.numaNode(), n -> new BitSet());
                     CpuList.parse(a.cores()).forEach(used::set);
@@ -218,18 +353,54 @@ public final class HostProvider implements Provider {
             hosts.add(new HostSnapshot(entry.getKey(), nodes, ledger.free().memoryBytes(), ledger.free().diskBytes(),
                     ledger.free().vfs()));
         }
-        return new Snapshot(hosts, existing, allFacts);
+        return new Snapshot(hosts, existing, foreignIps, allFacts);
+    }
+
+    /** An address after the fleet's {@code moved} blocks. */
+    private static String moved(String address, Fleet fleet) {
+        return moved(address, fleet.moved());
+    }
+
+    private static String moved(String address, List<io.fleetform.engine.model.Moved> moves) {
+        ResourceAddress a = new ResourceAddress(address);
+        for (io.fleetform.engine.model.Moved m : moves) {
+            a = a.moved(new ResourceAddress(m.from()), new ResourceAddress(m.to()));
+        }
+        return a.value();
+    }
+
+    /**
+     * The names an instance got at creation stay its own: a rename ({@code moved}, {@code state mv})
+     * does not restart a game server to change its hostname or {@code FLEETFORM_ZONE/SERVICE/INSTANCE}.
+     */
+    @SuppressWarnings("unchecked")
+    private static void keepIdentityNames(Map<String, Object> attributes, ResourceState prior) {
+        if (prior == null) {
+            return;
+        }
+        if (prior.attributes().get("hostname") != null) {
+            attributes.put("hostname", prior.attributes().get("hostname"));
+        }
+        if (prior.attributes().get("env") instanceof Map<?, ?> priorEnv && attributes.get("env") instanceof Map<?, ?> env) {
+            Map<String, Object> merged = new TreeMap<>((Map<String, Object>) env);
+            for (String name : List.of("FLEETFORM_ZONE", "FLEETFORM_SERVICE", "FLEETFORM_INSTANCE")) {
+                if (priorEnv.get(name) != null) {
+                    merged.put(name, priorEnv.get(name));
+                }
+            }
+            attributes.put("env", merged);
+        }
     }
 
     @Override
     public ReadResponse read(ReadRequest request) throws ProviderException {
         ResourceState prior = request.prior();
-        AgentClient agent = agent(prior.attributes(), request.context());
         try {
-            Optional<ContainerInfo> container = agent.container(prior.address().value());
+            AgentClient agent = agent(prior.attributes());
+            Optional<ContainerInfo> container = find(agent, prior);
             Map<String, Object> now = new TreeMap<>(prior.attributes());
             if (container.isEmpty()) {
-                if (agent.allocation(prior.address().value()).isEmpty()) {
+                if (agent.allocation(key(prior)).isEmpty()) {
                     return ReadResponse.gone();
                 }
                 // removed by hand: the instance still holds its cores, IP and data, so apply brings it back
@@ -252,6 +423,8 @@ public final class HostProvider implements Provider {
             return ReadResponse.of(now);
         } catch (AgentException e) {
             throw failure("reading", prior.address(), e);
+        } catch (IllegalStateException e) {
+            throw ProviderException.permanent("reading " + prior.address() + " failed: " + e.getMessage());
         }
     }
 
@@ -267,6 +440,25 @@ public final class HostProvider implements Provider {
      * in the plan, because players are disconnected: a recreate (keeps IP, cores and data), a start
      * of an instance that is down, the creation of one removed by hand.
      */
+
+    /**
+     * The container of a recorded instance: under the key the state recorded, else under the key
+     * it has once renamed to its current address (a rename whose state write was lost). A legacy
+     * key counts only with the container the state recorded: another fleet may hold the same one.
+     */
+    private Optional<ContainerInfo> find(AgentClient agent, ResourceState prior) {
+        String key = key(prior);
+        Optional<ContainerInfo> found = agent.container(key);
+        if (found.isPresent() && !prior.attributes().containsKey(KEY)
+                && !found.get().id().equals(prior.attributes().get("container_id"))) {
+            found = Optional.empty(); // a legacy key of someone else's instance
+        }
+        if (found.isEmpty() && !key.equals(ownedKey(prior.address()))) {
+            found = agent.container(ownedKey(prior.address()));
+        }
+        return found;
+    }
+
     @Override
     public DiffResponse diff(DiffRequest request) {
         Set<String> changed = request.changed();
@@ -301,7 +493,7 @@ public final class HostProvider implements Provider {
             return HealthResponse.UNKNOWN;
         }
         try {
-            Optional<ContainerInfo> container = agent(r.attributes(), request.context()).container(r.address().value());
+            Optional<ContainerInfo> container = agent(r.attributes()).container(r.address().value());
             if (container.isEmpty()) {
                 return HealthResponse.unhealthy("no container on " + r.attributes().get("host"), -1);
             }
@@ -336,39 +528,50 @@ public final class HostProvider implements Provider {
                 .orElseGet(() -> request.prior().orElseThrow().address());
         try {
             if (request.action() == Action.DELETE) {
-                remove(request.prior().orElseThrow().attributes(), address, request.context(), request);
+                ResourceState prior = request.prior().orElseThrow();
+                remove(prior.attributes(), key(prior), request);
                 return ApplyResponse.deleted();
             }
             Map<String, Object> desired = request.desired().orElseThrow().attributes();
+            String key = desired.get(KEY).toString();
             boolean moved = request.action() == Action.REPLACE && request.prior().isPresent()
                     && !request.prior().get().attributes().get("host").equals(desired.get("host"));
             if (moved && !request.desired().get().lifecycle().createBeforeDestroy()) {
-                remove(request.prior().get().attributes(), address, request.context(), request);
+                remove(request.prior().get().attributes(), key(request.prior().get()), request);
+            } else if (!moved && request.prior().isPresent() && !key(request.prior().get()).equals(key)) {
+                request.progress().accept("re-keying " + key(request.prior().get()) + " as " + key);
+                rekey(request.prior().get(), key);
             }
-            AgentClient agent = agent(desired, request.context());
+            AgentClient agent = agent(desired);
             AllocationRequest wanted = InstanceSpecs.allocation(desired);
-            AllocationRequest first = ResizeSteps.before(agent.allocation(address.value()), wanted);
+            AllocationRequest first = ResizeSteps.before(agent.allocation(key), wanted);
             request.progress().accept("claiming " + describe(desired) + " on " + desired.get("host"));
-            agent.claim(address.value(), first);
+            agent.claim(key, first);
+            Map<String, String> secrets = InstanceSpecs.secrets(desired);
+            if (!secrets.isEmpty()) {
+                agent.putSecrets(key, secrets);
+            }
             request.progress().accept("starting the container on " + desired.get("host"));
             ContainerResult result;
             try {
-                result = agent.putContainer(address.value(), InstanceSpecs.container(desired));
+                result = agent.putContainer(key, InstanceSpecs.container(desired, identity.lineage()));
             } catch (AgentException e) {
-                releaseIfNoContainer(agent, address, request.action(), moved, e);
+                releaseIfNoContainer(agent, key, request.action(), moved, e);
                 throw e;
             }
             if (!first.equals(wanted)) {
-                agent.claim(address.value(), wanted); // shrink the claim to what the container now is
+                agent.claim(key, wanted); // shrink the claim to what the container now is
             }
             if (moved && request.desired().get().lifecycle().createBeforeDestroy()) {
-                remove(request.prior().get().attributes(), address, request.context(), request);
+                remove(request.prior().get().attributes(), key(request.prior().get()), request);
             }
             Map<String, Object> recorded = new TreeMap<>(desired);
             recorded.put("container_id", result.container().id());
             return new ApplyResponse(recorded, result.warnings());
         } catch (AgentException e) {
             throw failure(verb(request.action()), address, e);
+        } catch (IllegalStateException e) {
+            throw ProviderException.permanent(verb(request.action()) + " " + address + " failed: " + e.getMessage());
         }
     }
 
@@ -376,49 +579,186 @@ public final class HostProvider implements Provider {
      * A new instance whose container could not be made must not keep its cores and IP: the state
      * will not record it, so no later delete (its zone removed) would release them.
      */
-    private static void releaseIfNoContainer(AgentClient agent, ResourceAddress address, Action action, boolean moved,
+    private static void releaseIfNoContainer(AgentClient agent, String key, Action action, boolean moved,
                                              AgentException failure) {
         if (action != Action.CREATE && !moved) {
             return;
         }
         try {
-            if (agent.container(address.value()).isEmpty()) {
-                agent.release(address.value());
+            if (agent.container(key).isEmpty()) {
+                agent.release(key);
             }
         } catch (AgentException e) {
             failure.addSuppressed(e);
         }
     }
 
-    private static void remove(Map<String, Object> attributes, ResourceAddress address, ProviderContext context,
-                               ApplyRequest request) throws AgentException {
-        AgentClient agent = agent(attributes, context);
+    private void remove(Map<String, Object> attributes, String key, ApplyRequest request) {
+        AgentClient agent = agent(attributes);
         request.progress().accept("removing the container from " + attributes.get("host"));
-        agent.removeContainer(address.value(), true);
-        agent.release(address.value());
+        agent.removeContainer(key, true);
+        agent.release(key);
     }
 
     /**
-     * Adopts an instance an agent already runs (the id is its address, which labels its container).
-     * Environment values are not imported: they may be secrets and nothing says which, so the
-     * first plan shows them as a change and apply puts them back from the configuration.
+     * A new address ({@code moved}, {@code state mv}): the agent re-keys the ledger entry, and the same
+     * container, with the same IP, lives on under the new key.
+     */
+    @Override
+    public RenameResponse rename(RenameRequest request) throws ProviderException {
+        ResourceState prior = request.prior();
+        String to = ownedKey(request.to());
+        Map<String, Object> attributes = new TreeMap<>(prior.attributes());
+        try {
+            rekey(prior, to);
+        } catch (AgentException e) {
+            throw failure("renaming", prior.address(), e);
+        } catch (IllegalStateException e) {
+            throw ProviderException.permanent("renaming " + prior.address() + " failed: " + e.getMessage());
+        }
+        attributes.put(KEY, to);
+        return new RenameResponse(attributes);
+    }
+
+    /** Moves an instance's key on its agent; nothing to do when nothing is there (the next plan creates it). */
+    private void rekey(ResourceState prior, String to) {
+        AgentClient agent = agent(prior.attributes());
+        String from = key(prior);
+        if (from.equals(to)) {
+            return;
+        }
+        if (!prior.attributes().containsKey(KEY)) {
+            Optional<ContainerInfo> legacy = agent.container(from);
+            if (legacy.isPresent() && !legacy.get().id().equals(prior.attributes().get("container_id"))) {
+                return; // a legacy key that is not our container: leave it to its owner
+            }
+        }
+        try {
+            agent.rename(from, to);
+        } catch (AgentException e) {
+            if (!e.isNotFound()) {
+                throw e;
+            }
+        }
+    }
+
+    /**
+     * An instance whose ledger entry under this fleet's key was seen at expansion but which the state
+     * lacks (a run died between creating and recording it): its container, so the plan adopts it.
+     */
+    @Override
+    public CheckResponse check(CheckRequest request) throws ProviderException {
+        if (request.action() != Action.CREATE || request.desired().isEmpty()) {
+            return CheckResponse.PROCEED;
+        }
+        Resource desired = request.desired().get();
+        String host = ownedOnAgents.get(desired.address().value());
+        HostPool pool = pools.get((String) desired.attributes().get("pool"));
+        if (host == null || pool == null) {
+            return CheckResponse.PROCEED;
+        }
+        String key = ownedKey(desired.address());
+        try {
+            AgentClient agent = agents.clients(pool).get(host);
+            Optional<ContainerInfo> container = agent == null ? Optional.empty() : agent.container(key);
+            if (container.isEmpty()) {
+                return CheckResponse.PROCEED; // claimed but never started: apply makes it on that claim
+            }
+            Map<String, Object> a = imported(pool, host, container.get(), agent.allocation(key).orElse(null));
+            a.put(KEY, key);
+            AgentDirectory.tokenRef(pool).ifPresent(ref -> a.put(TOKEN, ref.toString()));
+            recordTrust(a, agents.trust(pool));
+            return new CheckResponse.Adopt(a, "container " + container.get().name() + " on " + host
+                    + " carries this fleet's identity and address but was not in the state");
+        } catch (AgentException e) {
+            throw failure("checking", desired.address(), e);
+        }
+    }
+
+    /**
+     * This fleet's ledger entries on its pools' agents that neither the state records nor the fleet
+     * declares: a run killed after claiming (before its container, or before recording it) whose
+     * zone was then removed. Each comes back as a state entry, with its container when there is
+     * one, so the plan shows its removal and apply's DELETE removes the container and releases the
+     * claim. Only keys with this fleet's identity: other fleets' and legacy entries are not ours.
+     */
+    @Override
+    public io.fleetform.engine.provider.LeftoversResponse leftovers(io.fleetform.engine.provider.LeftoversRequest request)
+            throws ProviderException {
+        Set<String> known = new java.util.HashSet<>();
+        request.desired().forEach(a -> known.add(ownedKey(a)));
+        request.recorded().forEach(r -> {
+            known.add(key(r));
+            known.add(ownedKey(r.address()));
+        });
+        String mine = identity.id() + "/";
+        Map<ResourceAddress, ResourceState> found = new TreeMap<>();
+        for (HostPool pool : pools.values()) {
+            for (Map.Entry<String, AgentClient> agent : agents.clients(pool).entrySet()) {
+                try {
+                    for (Allocation a : agent.getValue().allocations().allocations()) {
+                        if (!a.address().startsWith(mine) || known.contains(a.address())) {
+                            continue;
+                        }
+                        ResourceAddress address = new ResourceAddress(a.address().substring(mine.length()));
+                        if (known.contains(ownedKey(new ResourceAddress(moved(address.value(), moves))))) {
+                            continue; // renamed by a moved block to what is declared or recorded
+                        }
+                        Optional<ContainerInfo> container = agent.getValue().container(a.address());
+                        Map<String, Object> attributes = container.isPresent()
+                                ? imported(pool, agent.getKey(), container.get(), a) : claimOnly(pool, agent.getKey(), a);
+                        attributes.put(KEY, a.address());
+                        AgentDirectory.tokenRef(pool).ifPresent(ref -> attributes.put(TOKEN, ref.toString()));
+                        recordTrust(attributes, agents.trust(pool));
+                        found.put(address, new ResourceState(address, InstanceSpecs.TYPE, NAME, attributes, Set.of(),
+                                List.of(), ResourceLifecycle.DEFAULT));
+                    }
+                } catch (AgentException e) {
+                    throw new ProviderException("reading the ledger of " + agent.getKey() + " failed: " + e.getMessage(),
+                            e.status() == 0 || e.status() >= 500, e);
+                }
+            }
+        }
+        return new io.fleetform.engine.provider.LeftoversResponse(List.copyOf(found.values()));
+    }
+
+    /** What the plan shows of a claim without a container. */
+    private static Map<String, Object> claimOnly(HostPool pool, String host, Allocation a) {
+        Map<String, Object> attributes = new TreeMap<>();
+        attributes.put("host", host);
+        attributes.put("pool", pool.name());
+        attributes.put("status", "claimed, no container");
+        if (a.numaNode() != null && a.cores() != null && !a.cores().isEmpty()) {
+            attributes.put("numa_node", a.numaNode());
+            attributes.put("cores", a.cores());
+        }
+        attributes.put("memory_bytes", a.memoryBytes());
+        if (a.ipv4() != null) {
+            attributes.put("ip", a.ipv4());
+        }
+        return attributes;
+    }
+
+    /**
+     * Adopts an instance an agent already runs for this fleet (the id is its address). Environment
+     * values are not imported: they may be secrets and nothing says which, so the first plan shows
+     * them as a change and apply puts them back from the configuration.
      */
     @Override
     public ImportResponse importResource(ImportRequest request) throws ProviderException {
-        String mine = request.context().fleetDir() + "#";
-        for (Map.Entry<String, HostPool> remembered : pools.entrySet()) {
-            if (!remembered.getKey().startsWith(mine)) {
-                continue; // a pool of another fleet folder seen by this process
-            }
-            HostPool pool = remembered.getValue();
-            for (Map.Entry<String, AgentClient> agent : AgentDirectory.clients(pool, request.context().fleetDir(),
-                    request.context().environment()).entrySet()) {
+        String key = ownedKey(new ResourceAddress(request.id()));
+        for (HostPool pool : pools.values()) {
+            for (Map.Entry<String, AgentClient> agent : agents.clients(pool).entrySet()) {
                 try {
-                    Optional<ContainerInfo> container = agent.getValue().container(request.id());
+                    Optional<ContainerInfo> container = agent.getValue().container(key);
                     if (container.isPresent()) {
-                        Optional<Allocation> allocation = agent.getValue().allocation(request.id());
-                        return new ImportResponse(Optional.of(imported(pool, agent.getKey(), container.get(),
-                                allocation.orElse(null))));
+                        Optional<Allocation> allocation = agent.getValue().allocation(key);
+                        Map<String, Object> a = imported(pool, agent.getKey(), container.get(),
+                                allocation.orElse(null));
+                        a.put(KEY, key);
+                        AgentDirectory.tokenRef(pool).ifPresent(ref -> a.put(TOKEN, ref.toString()));
+                        recordTrust(a, agents.trust(pool));
+                        return new ImportResponse(Optional.of(a));
                     }
                 } catch (AgentException e) {
                     throw failure("importing", request.address(), e);
@@ -464,24 +804,22 @@ public final class HostProvider implements Provider {
         return a;
     }
 
-    private static AgentClient agent(Map<String, Object> attributes, ProviderContext context) {
+    /** The agent of an instance, from its pool in the fleet or from what the state recorded. */
+    private AgentClient agent(Map<String, Object> attributes) {
         String host = (String) attributes.get("host");
-        String poolName = (String) attributes.get("pool");
-        HostPool pool = pools.get(context.fleetDir() + "#" + poolName);
-        if (LocalAgent.HOST.equals(host)) {
-            return LocalAgent.client(context.fleetDir(), context.environment());
-        }
-        if (pool == null) {
-            throw new IllegalStateException("no token known for agent " + host + ": plan first");
-        }
-        return AgentDirectory.clients(pool, context.fleetDir(), context.environment()).get(host);
+        Object token = attributes.get(TOKEN);
+        return agents.client(host, Optional.ofNullable(pools.get((String) attributes.get("pool"))),
+                token == null ? null : token.toString(), new AgentTrust((String) attributes.get(CA),
+                        (String) attributes.get(PIN)));
     }
 
-    /** Pools seen at expansion, by folder and name, so apply can find their agents' tokens. */
-    private static final Map<String, HostPool> pools = new java.util.concurrent.ConcurrentHashMap<>();
-
-    static void remember(ProviderContext context, HostPool pool) {
-        pools.put(context.fleetDir() + "#" + pool.name(), pool);
+    private static void recordTrust(Map<String, Object> attributes, AgentTrust trust) {
+        if (trust.caFile() != null) {
+            attributes.put(CA, trust.caFile());
+        }
+        if (trust.pin() != null) {
+            attributes.put(PIN, trust.pin());
+        }
     }
 
     private static ProviderException failure(String verb, ResourceAddress address, AgentException e) {

@@ -37,7 +37,10 @@ final class InstanceSpecs {
                 s.network().mode() == io.fleetform.engine.model.NetworkMode.SRIOV, allowedHosts);
     }
 
-    /** The instance as the plan shows it; secret env values under {@code secret_env} (sensitive). */
+    /**
+     * The instance as the plan shows it; secret env values under {@code secret_env} (sensitive), which
+     * the container gets as files {@code /run/secrets/fleetform/NAME} with {@code NAME_FILE} set.
+     */
     static Map<String, Object> attributes(Fleet fleet, Zone zone, Service s, int ordinal, Placement p, String ipPool,
                                           Map<String, String> digests, HostFacts host) {
         Map<String, Object> a = new TreeMap<>();
@@ -145,13 +148,24 @@ final class InstanceSpecs {
     }
 
     @SuppressWarnings("unchecked")
-    static ContainerSpec container(Map<String, Object> a) {
+    /**
+     * @param salt what the hash of the secret values is salted with: secret itself (the state's lineage)
+     *             and stable for the instance's life, so a rename does not look like a new secret
+     */
+    static ContainerSpec container(Map<String, Object> a, String salt) {
         String subnet = (String) a.get("subnet");
         NetworkSpec network = new NetworkSpec((String) a.get("network"), "bridge", subnet, IpPool.gateway(subnet), null,
                 (String) a.get("ip"));
         Map<String, String> env = new LinkedHashMap<>();
         ((Map<String, Object>) a.getOrDefault("env", Map.of())).forEach((k, v) -> env.put(k, String.valueOf(v)));
-        ((Map<String, Object>) a.getOrDefault("secret_env", Map.of())).forEach((k, v) -> env.put(k, String.valueOf(v)));
+        // Secret values reach the container as files (see secrets()), so Docker's configuration, which anyone
+        // with docker inspect reads, holds only where they are and a hash that changes when they do.
+        Map<String, String> secrets = secrets(a);
+        secrets.keySet().forEach(k -> env.put(k + "_FILE", SECRETS_MOUNT + "/" + k));
+        if (!secrets.isEmpty()) {
+            env.put("FLEETFORM_SECRETS_VERSION", io.fleetform.engine.resource.SecretsPolicy.hash(
+                    salt + "\u0000" + a.get("hostname"), new TreeMap<>(secrets)));
+        }
         List<String> command = (List<String>) a.getOrDefault("command", List.of());
         boolean pinned = a.containsKey("cores");
         String cores = pinned ? (String) a.get("cores") : null;
@@ -161,6 +175,17 @@ final class InstanceSpecs {
                 nanoCpus, number(a, "memory_bytes"), number(a, "io_read_bps"), number(a, "io_write_bps"),
                 (String) a.getOrDefault("mount", "/data"), number(a, "disk_bytes"), "unless-stopped", null, network,
                 Boolean.TRUE.equals(a.get("lxcfs")), (String) a.getOrDefault("init", "none"));
+    }
+
+    /** Where the agent mounts an instance's secret files. */
+    static final String SECRETS_MOUNT = "/run/secrets/fleetform";
+
+    /** The secret environment values, by name: the agent keeps them as files {@code SECRETS_MOUNT/NAME}. */
+    @SuppressWarnings("unchecked")
+    static Map<String, String> secrets(Map<String, Object> a) {
+        Map<String, String> out = new TreeMap<>();
+        ((Map<String, Object>) a.getOrDefault("secret_env", Map.of())).forEach((k, v) -> out.put(k, String.valueOf(v)));
+        return out;
     }
 
     static long number(Map<String, Object> a, String key) {

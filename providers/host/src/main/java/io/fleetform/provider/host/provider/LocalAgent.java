@@ -1,6 +1,7 @@
 package io.fleetform.provider.host.provider;
 
 import io.fleetform.provider.host.agent.AgentClient;
+import io.fleetform.provider.host.agent.AgentHttp;
 import io.fleetform.provider.host.agent.AgentOptions;
 import io.fleetform.provider.host.agent.AgentServer;
 import java.io.IOException;
@@ -10,48 +11,96 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.security.SecureRandom;
-import java.util.HashMap;
 import java.util.HexFormat;
 import java.util.Map;
 
 /**
- * The agent of {@code hosts "x" { local = true }}: started in this process on a loopback port,
- * driving this machine's Docker Engine, its ledger under the fleet's {@code .fleetform/} folder.
- * So a newcomer needs nothing but a running dockerd. One per folder per process.
+ * The agent of {@code hosts "x" { local = true }}: started in this process on a loopback port at
+ * a session's first call to it, driving this machine's Docker Engine, its ledger under the
+ * fleet's {@code .fleetform/} folder, and stopped when the last session using it closes. So a
+ * newcomer needs nothing but a running dockerd.
+ *
+ * <p>The running agents are shared by folder within the process (an agent locks its data
+ * directory, so two sessions on one folder — a test, an import next to a plan — must share it);
+ * each session holds a reference and gives it back in {@link #close()}.
  */
-final class LocalAgent {
+final class LocalAgent implements AutoCloseable {
     static final String HOST = "local";
-    private static final Map<Path, AgentServer> RUNNING = new HashMap<>();
-    private static final Map<Path, String> TOKENS = new HashMap<>();
 
-    private LocalAgent() {
+    /** A running agent and how many sessions use it. */
+    private static final class Running {
+        final AgentServer server;
+        final String token;
+        int users;
+
+        Running(AgentServer server, String token) {
+            this.server = server;
+            this.token = token;
+        }
     }
 
-    static synchronized AgentClient client(Path fleetDir, Map<String, String> environment) {
-        Path dataDir = fleetDir.toAbsolutePath().normalize().resolve(".fleetform/local-agent");
-        AgentServer server = RUNNING.get(dataDir);
-        try {
-            if (server == null) {
-                Files.createDirectories(dataDir);
-                Path tokenFile = dataDir.resolve("token");
-                if (!Files.exists(tokenFile)) {
-                    byte[] random = new byte[24];
-                    new SecureRandom().nextBytes(random);
-                    Files.writeString(tokenFile, HexFormat.of().formatHex(random));
-                    Files.setPosixFilePermissions(tokenFile, PosixFilePermissions.fromString("rw-------"));
-                }
-                String docker = environment.getOrDefault("DOCKER_HOST", AgentOptions.DEFAULT_DOCKER_HOST.toString());
-                AgentOptions options = AgentOptions.of(new InetSocketAddress("127.0.0.1", 0), tokenFile,
-                        dataDir.resolve("data")).withDockerHost(java.net.URI.create(docker));
-                server = AgentServer.start(options);
-                RUNNING.put(dataDir, server);
-                TOKENS.put(dataDir, Files.readString(tokenFile).strip());
-                // No shutdown hook stops it: on Ctrl-C or SIGTERM the command finishes the changes in flight
-                // through this agent before it exits, and the process's end closes its sockets and files.
+    private static final Map<Path, Running> RUNNING = new java.util.HashMap<>();
+
+    private final Path dataDir;
+    private final Map<String, String> environment;
+    private Running held;
+
+    LocalAgent(Path fleetDir, Map<String, String> environment) {
+        this.dataDir = fleetDir.toAbsolutePath().normalize().resolve(".fleetform/local-agent");
+        this.environment = environment;
+    }
+
+    AgentClient client(AgentHttp http) {
+        Running r = acquire();
+        return AgentClient.builder(r.server.baseUri(), r.token).name(HOST).transport(http).build();
+    }
+
+    private Running acquire() {
+        synchronized (RUNNING) {
+            if (held != null) {
+                return held;
             }
-            return AgentClient.builder(server.baseUri(), TOKENS.get(dataDir)).name(HOST).build();
+            Running r = RUNNING.get(dataDir);
+            if (r == null) {
+                r = start();
+                RUNNING.put(dataDir, r);
+            }
+            r.users++;
+            held = r;
+            return r;
+        }
+    }
+
+    private Running start() {
+        try {
+            Files.createDirectories(dataDir);
+            Path tokenFile = dataDir.resolve("token");
+            if (!Files.exists(tokenFile)) {
+                byte[] random = new byte[24];
+                new SecureRandom().nextBytes(random);
+                Files.writeString(tokenFile, HexFormat.of().formatHex(random));
+                Files.setPosixFilePermissions(tokenFile, PosixFilePermissions.fromString("rw-------"));
+            }
+            String docker = environment.getOrDefault("DOCKER_HOST", AgentOptions.DEFAULT_DOCKER_HOST.toString());
+            AgentOptions options = AgentOptions.of(new InetSocketAddress("127.0.0.1", 0), tokenFile,
+                    dataDir.resolve("data")).withDockerHost(java.net.URI.create(docker));
+            return new Running(AgentServer.start(options), Files.readString(tokenFile).strip());
         } catch (IOException e) {
             throw new UncheckedIOException("cannot start the local agent in " + dataDir + ": " + e.getMessage(), e);
+        }
+    }
+
+    @Override
+    public void close() {
+        synchronized (RUNNING) {
+            if (held == null) {
+                return;
+            }
+            if (--held.users == 0) {
+                RUNNING.remove(dataDir);
+                held.server.close();
+            }
+            held = null;
         }
     }
 }

@@ -76,7 +76,7 @@ class InstanceSpecsTest {
                 .containsEntry("status", "running")
                 .containsEntry("disk_limit", "enforced (xfs project quota on the data directory)")
                 .containsEntry("io_buffered_writes", "capped (cgroup v2 io.max covers buffered writes)");
-        ContainerSpec spec = InstanceSpecs.container(a);
+        ContainerSpec spec = InstanceSpecs.container(a, "salt");
         assertThat(spec.lxcfs()).isTrue();
         assertThat(spec.init()).isEqualTo("systemd");
         assertThat(spec.diskQuotaBytes()).isEqualTo(1L << 30);
@@ -91,7 +91,7 @@ class InstanceSpecsTest {
         assertThat(a).containsEntry("lxcfs", false).containsEntry("init", "docker")
                 .containsEntry("disk_limit", "not enforced: the data directory /x is on ext4 (/)")
                 .containsEntry("io_buffered_writes", "not capped (cgroup v1 blkio throttles direct IO only)");
-        assertThat(InstanceSpecs.container(a).lxcfs()).isFalse();
+        assertThat(InstanceSpecs.container(a, "salt").lxcfs()).isFalse();
     }
 
     @Test

@@ -3,7 +3,7 @@ package io.fleetform.provider.registry.provider;
 import io.fleetform.engine.model.Registry;
 import io.fleetform.provider.registry.RegistryClient;
 import io.fleetform.provider.registry.RegistryEndpoint;
-import io.fleetform.provider.registry.RetryPolicy;
+import io.fleetform.engine.provider.RetryPolicy;
 import io.fleetform.provider.registry.auth.Credentials;
 import java.io.IOException;
 import java.net.URI;

@@ -15,6 +15,8 @@ import io.fleetform.engine.provider.ExpandResponse;
 import io.fleetform.engine.provider.ImportRequest;
 import io.fleetform.engine.provider.ImportResponse;
 import io.fleetform.engine.provider.Provider;
+import io.fleetform.engine.provider.ProviderSession;
+import io.fleetform.engine.provider.SessionRequest;
 import io.fleetform.engine.provider.ProviderException;
 import io.fleetform.engine.provider.ReadRequest;
 import io.fleetform.engine.provider.ReadResponse;
@@ -29,7 +31,7 @@ import io.fleetform.provider.registry.NotFoundException;
 import io.fleetform.provider.registry.RegistryClient;
 import io.fleetform.provider.registry.RegistryException;
 import io.fleetform.provider.registry.RegistryUnavailableException;
-import io.fleetform.provider.registry.RetryPolicy;
+import io.fleetform.engine.provider.RetryPolicy;
 import io.fleetform.provider.registry.auth.CredentialsException;
 import io.fleetform.provider.registry.image.Descriptor;
 import io.fleetform.provider.registry.image.Digest;
@@ -70,7 +72,7 @@ import java.util.Set;
  *       agents; see {@link Prepull}.</li>
  * </ul>
  */
-public final class RegistryProvider implements Provider {
+public final class RegistryProvider implements Provider, ProviderSession {
 
     public static final String NAME = "registry";
     public static final String IMAGE = "registry_image";
@@ -95,6 +97,12 @@ public final class RegistryProvider implements Provider {
         this.retry = retry;
         this.replication = replication;
         this.progressInterval = progressInterval;
+    }
+
+    /** A session is a fresh instance with the same settings. */
+    @Override
+    public ProviderSession open(SessionRequest request) {
+        return new RegistryProvider(retry, replication, progressInterval);
     }
 
     @Override

@@ -65,8 +65,12 @@ class RegistryProviderResolveTest {
         Map<String, String> env = TestFleets.environment(registries.password());
         Fleet fleet = TestFleets.load(dir, fleetSource(repository, "1.4.2"), env);
 
-        ProviderRegistry.Expansion expansion = new ProviderRegistry(List.of(provider))
-                .expand(fleet, new ProviderContext(dir, env));
+        ProviderContext context = new ProviderContext(dir, env);
+        io.fleetform.engine.provider.ProviderSessions.Expansion expansion;
+        try (var sessions = new ProviderRegistry(List.of(provider)).open(java.util.Optional.of(fleet),
+                new io.fleetform.engine.provider.FleetIdentity(fleet.name(), "test"), List.of(), context)) {
+            expansion = sessions.expand(fleet, context);
+        }
 
         assertThat(expansion.diagnostics()).isEmpty();
         assertThat(expansion.resources()).extracting(r -> r.address().value(), Resource::type).containsExactly(

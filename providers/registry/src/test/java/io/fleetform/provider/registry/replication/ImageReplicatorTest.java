@@ -6,7 +6,7 @@ import static org.assertj.core.api.Assertions.catchThrowableOfType;
 import io.fleetform.provider.registry.DigestMismatchException;
 import io.fleetform.provider.registry.RegistryClient;
 import io.fleetform.provider.registry.RegistryUnavailableException;
-import io.fleetform.provider.registry.RetryPolicy;
+import io.fleetform.engine.provider.RetryPolicy;
 import io.fleetform.provider.registry.auth.Credentials;
 import io.fleetform.provider.registry.fixture.FaultProxy;
 import io.fleetform.provider.registry.fixture.LocalRegistries;

@@ -1,0 +1,107 @@
+package io.fleetform.cli.testprovider;
+
+import io.fleetform.engine.provider.ApplyRequest;
+import io.fleetform.engine.provider.ApplyResponse;
+import io.fleetform.engine.provider.CheckRequest;
+import io.fleetform.engine.provider.CheckResponse;
+import io.fleetform.engine.provider.DiffRequest;
+import io.fleetform.engine.provider.DiffResponse;
+import io.fleetform.engine.provider.ExpandRequest;
+import io.fleetform.engine.provider.ExpandResponse;
+import io.fleetform.engine.provider.ImportRequest;
+import io.fleetform.engine.provider.ImportResponse;
+import io.fleetform.engine.provider.LeftoversRequest;
+import io.fleetform.engine.provider.LeftoversResponse;
+import io.fleetform.engine.provider.Provider;
+import io.fleetform.engine.provider.ProviderException;
+import io.fleetform.engine.provider.ProviderSession;
+import io.fleetform.engine.provider.ReadRequest;
+import io.fleetform.engine.provider.ReadResponse;
+import io.fleetform.engine.provider.RenameRequest;
+import io.fleetform.engine.provider.RenameResponse;
+import io.fleetform.engine.provider.SessionRequest;
+import io.fleetform.engine.resource.Resource;
+import io.fleetform.provider.host.provider.HostProvider;
+import java.util.concurrent.atomic.AtomicInteger;
+
+/**
+ * The host provider, with a power cut on demand: with {@code FLEETFORM_TEST_HALT_AFTER_APPLY=N} the
+ * process dies right after the Nth change the agent made, before the engine records it: the
+ * window between create and record, hit exactly; with {@code FLEETFORM_TEST_HALT_BEFORE_CONTAINER=1} it
+ * dies after the claim, just before the agent is asked for the container. Pools pick it with
+ * {@code provider = "host-halting"}.
+ */
+public final class HaltingHostProvider implements Provider {
+    private static final AtomicInteger APPLIED = new AtomicInteger();
+
+    @Override
+    public String name() {
+        return "host-halting";
+    }
+
+    @Override
+    public ProviderSession open(SessionRequest request) {
+        ProviderSession host = new HostProvider().open(request);
+        return new ProviderSession() {
+            @Override
+            public ExpandResponse expand(ExpandRequest r) {
+                ExpandResponse e = host.expand(r);
+                return new ExpandResponse(e.resources().stream().map(x -> new Resource(x.address(), x.type(), name(),
+                        x.attributes(), x.sensitive(), x.dependsOn(), x.lifecycle(), x.zone())).toList(),
+                        e.diagnostics());
+            }
+
+            @Override
+            public ReadResponse read(ReadRequest r) throws ProviderException {
+                return host.read(r);
+            }
+
+            @Override
+            public DiffResponse diff(DiffRequest r) {
+                return host.diff(r);
+            }
+
+            @Override
+            public ApplyResponse apply(ApplyRequest r) throws ProviderException {
+                if (r.context().environment().containsKey("FLEETFORM_TEST_HALT_BEFORE_CONTAINER")) {
+                    r = new ApplyRequest(r.action(), r.prior(), r.desired(), r.context(), message -> {
+                        if (message.startsWith("starting the container")) {
+                            Runtime.getRuntime().halt(137);
+                        }
+                    });
+                }
+                ApplyResponse response = host.apply(r);
+                String halt = r.context().environment().get("FLEETFORM_TEST_HALT_AFTER_APPLY");
+                if (halt != null && APPLIED.incrementAndGet() >= Integer.parseInt(halt)) {
+                    Runtime.getRuntime().halt(137);
+                }
+                return response;
+            }
+
+            @Override
+            public ImportResponse importResource(ImportRequest r) throws ProviderException {
+                return host.importResource(r);
+            }
+
+            @Override
+            public CheckResponse check(CheckRequest r) throws ProviderException {
+                return host.check(r);
+            }
+
+            @Override
+            public RenameResponse rename(RenameRequest r) throws ProviderException {
+                return host.rename(r);
+            }
+
+            @Override
+            public LeftoversResponse leftovers(LeftoversRequest r) throws ProviderException {
+                return host.leftovers(r);
+            }
+
+            @Override
+            public void close() {
+                host.close();
+            }
+        };
+    }
+}

@@ -1,0 +1,82 @@
+package io.fleetform.engine.provider;
+
+/**
+ * One provider for one command run (configure → use → close). Every operation takes one small
+ * request record and returns one response record; mistakes the user can fix come back as
+ * diagnostics, failures of the infrastructure as {@link ProviderException}. A session may be used
+ * from several threads at once (apply runs changes in parallel).
+ */
+public interface ProviderSession extends AutoCloseable {
+
+    /**
+     * Looks up, before any expansion, what other providers need (a registry provider resolves
+     * image tags to digests). Most providers have nothing to resolve.
+     */
+    default ResolveResponse resolve(ResolveRequest request) {
+        return ResolveResponse.NONE;
+    }
+
+    /** The resources this provider manages for the fleet: what should exist. */
+    ExpandResponse expand(ExpandRequest request);
+
+    /**
+     * Refresh: what one resource looks like now, or that it is gone. Must work from the recorded
+     * state alone (the resource's block may be gone from the fleet).
+     */
+    ReadResponse read(ReadRequest request) throws ProviderException;
+
+    /** Which of the changed attributes cannot be changed in place. */
+    DiffResponse diff(DiffRequest request);
+
+    /**
+     * Makes one change. Must be idempotent: the engine retries after transient failures and crashes.
+     * A DELETE must work from the recorded state alone.
+     */
+    ApplyResponse apply(ApplyRequest request) throws ProviderException;
+
+    /**
+     * Checks one planned change against what exists now, at plan time: whether a new object's
+     * name is taken, whether an update would conflict with another writer, what a deletion must
+     * leave. Most providers have nothing to check.
+     */
+    default CheckResponse check(CheckRequest request) throws ProviderException {
+        return CheckResponse.PROCEED;
+    }
+
+    /**
+     * What this fleet made that is neither in the state nor declared any more (a run killed between
+     * making an object and recording it, whose block was then removed): the plan deletes each one,
+     * so nothing this fleet holds is left behind. Only objects carrying this fleet's identity; most
+     * providers find nothing.
+     */
+    default LeftoversResponse leftovers(LeftoversRequest request) throws ProviderException {
+        return LeftoversResponse.NONE;
+    }
+
+    /**
+     * How an applied resource is doing now, from its servers: running and not restarting,
+     * rolled out and ready. Rollout gates ask this for {@code healthy_for} after a stage's
+     * changes. Resources without servers of their own answer {@link HealthResponse#UNKNOWN},
+     * which a gate lets pass.
+     */
+    default HealthResponse health(HealthRequest request) throws ProviderException {
+        return HealthResponse.UNKNOWN;
+    }
+
+    /** Adopts an existing object into the state. */
+    ImportResponse importResource(ImportRequest request) throws ProviderException;
+
+    /**
+     * A resource gets a new address ({@code moved}, {@code state mv}): re-key whatever the provider
+     * keeps by address (labels, ledger entries) so the same object lives on under the new one.
+     * Providers that key nothing by address keep the default, which changes nothing.
+     */
+    default RenameResponse rename(RenameRequest request) throws ProviderException {
+        return new RenameResponse(request.prior().attributes());
+    }
+
+    /** Releases the session's clients and threads. */
+    @Override
+    default void close() {
+    }
+}

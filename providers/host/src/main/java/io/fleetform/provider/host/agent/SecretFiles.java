@@ -1,0 +1,95 @@
+package io.fleetform.provider.host.agent;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.FileVisitResult;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.SimpleFileVisitor;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.attribute.BasicFileAttributes;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.util.Map;
+
+/**
+ * An instance's secret environment values as root-only files, one per name, mounted read-only into
+ * its container at {@link #MOUNT}: Docker's configuration and labels never see them, so
+ * {@code docker inspect} shows none. Kept outside the data directory, which the game server owns.
+ */
+final class SecretFiles {
+    /** Where a container finds its secret environment values ({@code NAME_FILE} points here). */
+    static final String MOUNT = "/run/secrets/fleetform";
+
+    private final Path root;
+
+    SecretFiles(Path root) {
+        this.root = root;
+    }
+
+    Path path(String key) {
+        return root.resolve(Addresses.safeName(key));
+    }
+
+    boolean exists(String key) {
+        return Files.isDirectory(path(key));
+    }
+
+    /**
+     * Writes the values (mode 0400, folder 0700), replacing what was there. The folder stays the same,
+     * so a running container's bind mount sees the new contents.
+     */
+    void put(String key, Map<String, String> values) throws IOException {
+        Path dir = path(key);
+        Path fresh = dir.resolveSibling(dir.getFileName() + ".new");
+        deleteTree(fresh);
+        Files.createDirectories(fresh.getParent());
+        Files.createDirectory(fresh, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
+        for (Map.Entry<String, String> e : values.entrySet()) {
+            Path file = fresh.resolve(e.getKey());
+            Files.writeString(file, e.getValue());
+            Files.setPosixFilePermissions(file, PosixFilePermissions.fromString("r--------"));
+        }
+        if (Files.exists(dir)) {
+            try (var files = Files.list(dir)) {
+                for (Path old : files.toList()) {
+                    Files.delete(old);
+                }
+            }
+            try (var files = Files.list(fresh)) {
+                for (Path f : files.toList()) {
+                    Files.move(f, dir.resolve(f.getFileName()), StandardCopyOption.ATOMIC_MOVE);
+                }
+            }
+            Files.delete(fresh);
+        } else {
+            Files.move(fresh, dir, StandardCopyOption.ATOMIC_MOVE);
+        }
+    }
+
+    void remove(String key) {
+        deleteTree(path(key));
+    }
+
+    static void deleteTree(Path dir) {
+        if (!Files.exists(dir)) {
+            return;
+        }
+        try {
+            Files.walkFileTree(dir, new SimpleFileVisitor<>() {
+                @Override
+                public FileVisitResult visitFile(Path file, BasicFileAttributes attrs) throws IOException {
+                    Files.delete(file);
+                    return FileVisitResult.CONTINUE;
+                }
+
+                @Override
+                public FileVisitResult postVisitDirectory(Path d, IOException exc) throws IOException {
+                    Files.delete(d);
+                    return FileVisitResult.CONTINUE;
+                }
+            });
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot delete " + dir, e);
+        }
+    }
+}
