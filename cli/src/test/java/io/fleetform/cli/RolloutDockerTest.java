@@ -66,12 +66,9 @@ class RolloutDockerTest {
         run("rollout", "resume", dir.toString());
         run("destroy", dir.toString(), "--auto-approve");
         agent.close();
-        // Only this test's containers and network: they are on its own network.
-        for (String id : QuickstartDockerTest.docker("ps", "-aq", "--filter", "network=" + network()).strip()
-                .split("\\s+")) {
-            if (!id.isBlank()) {
-                QuickstartDockerTest.docker("rm", "-f", id);
-            }
+        // Only this test's containers (in its own subnet) and network.
+        for (JsonNode c : mine()) {
+            QuickstartDockerTest.docker("rm", "-f", c.at("/Id").asText());
         }
         QuickstartDockerTest.docker("network", "rm", network());
     }
@@ -105,14 +102,25 @@ class RolloutDockerTest {
                 """.formatted(fleet, agent.port(), subnet, command, canaryHealthyFor));
     }
 
-    private String commandOf(String zone) throws Exception {
-        for (String id : QuickstartDockerTest.docker("ps", "-aq", "--filter", "network=" + network()).strip()
-                .split("\\s+")) {
+    /** This test's containers: the managed ones with an address in its own subnet. */
+    private List<JsonNode> mine() throws Exception {
+        List<JsonNode> found = new java.util.ArrayList<>();
+        for (String id : QuickstartDockerTest.docker("ps", "-aq", "--filter", "label=io.fleetform.managed=true")
+                .strip().split("\\s+")) {
             if (id.isBlank()) {
                 continue;
             }
-            JsonNode c = JSON.readTree(QuickstartDockerTest.docker("inspect", id)).get(0);
-            if (("zone." + zone + ".service.game[0]").equals(c.at("/Config/Labels/io.fleetform.instance").asText())) {
+            String text = QuickstartDockerTest.docker("inspect", id);
+            if (text.contains("\"10.231." + subnet + ".")) {
+                found.add(JSON.readTree(text).get(0));
+            }
+        }
+        return found;
+    }
+
+    private String commandOf(String zone) throws Exception {
+        for (JsonNode c : mine()) {
+            if (c.at("/Config/Labels/io.fleetform.instance").asText().endsWith("zone." + zone + ".service.game[0]")) {
                 return c.at("/Config/Cmd").toString() + " " + c.at("/State/Status").asText();
             }
         }

@@ -436,12 +436,6 @@ public final class HostProvider implements Provider, ProviderSession {
             "secret_env_names", "mount", "disk_bytes", "network", "subnet", "init", "lxcfs");
 
     /**
-     * Moving to another host replaces the instance. Anything that restarts the game server is said
-     * in the plan, because players are disconnected: a recreate (keeps IP, cores and data), a start
-     * of an instance that is down, the creation of one removed by hand.
-     */
-
-    /**
      * The container of a recorded instance: under the key the state recorded, else under the key
      * it has once renamed to its current address (a rename whose state write was lost). A legacy
      * key counts only with the container the state recorded: another fleet may hold the same one.
@@ -459,6 +453,11 @@ public final class HostProvider implements Provider, ProviderSession {
         return found;
     }
 
+    /**
+     * Moving to another host replaces the instance. Anything that restarts the game server is said
+     * in the plan, because players are disconnected: a recreate (keeps IP, cores and data), a start
+     * of an instance that is down, the creation of one removed by hand.
+     */
     @Override
     public DiffResponse diff(DiffRequest request) {
         Set<String> changed = request.changed();
@@ -493,7 +492,7 @@ public final class HostProvider implements Provider, ProviderSession {
             return HealthResponse.UNKNOWN;
         }
         try {
-            Optional<ContainerInfo> container = agent(r.attributes()).container(r.address().value());
+            Optional<ContainerInfo> container = find(agent(r.attributes()), r);
             if (container.isEmpty()) {
                 return HealthResponse.unhealthy("no container on " + r.attributes().get("host"), -1);
             }
