@@ -204,7 +204,7 @@ public final class Workspace implements AutoCloseable {
                     + "this run planned (another run created it): " + stored.lineage(), "plan again"));
             return new Outcome<>(null, diagnostics);
         }
-        State state = moves(stored, configuration.fleet().moved(), diagnostics);
+        State state = moves(stored, configuration.fleet().moved(), diagnostics, Renames.Follows.of(open));
         List<io.fleetform.engine.plan.Drift> drift = List.of();
         if (settings.refresh() || settings.mode() == PlanMode.REFRESH_ONLY) {
             Refresher.Refreshed refreshed = new Refresher(open).refresh(state, context);
@@ -427,11 +427,18 @@ public final class Workspace implements AutoCloseable {
 
     /** The state after {@code moved} blocks, for applying a saved plan (no refresh: the plan was made already). */
     public State movedState(Configuration configuration, State stored) {
-        return moves(stored, configuration.fleet().moved(), new ArrayList<>());
+        Renames.Follows follows;
+        try {
+            follows = Renames.Follows.of(sessions(Optional.of(configuration.fleet())));
+        } catch (StateException e) {
+            follows = Renames.Follows.NONE;
+        }
+        return moves(stored, configuration.fleet().moved(), new ArrayList<>(), follows);
     }
 
-    private State moves(State stored, List<io.fleetform.engine.model.Moved> moved, List<Diagnostic> diagnostics) {
-        renames = Renames.of(stored, moved);
+    private State moves(State stored, List<io.fleetform.engine.model.Moved> moved, List<Diagnostic> diagnostics,
+                        Renames.Follows follows) {
+        renames = Renames.of(stored, moved, follows);
         beforeRenames = stored;
         diagnostics.addAll(renames.diagnostics());
         return renames.state();
@@ -445,7 +452,7 @@ public final class Workspace implements AutoCloseable {
     public StateMoveResult stateMove(State stored, ResourceAddress from, ResourceAddress to)
             throws StateException {
         Renames moved = Renames.of(stored, List.of(new io.fleetform.engine.model.Moved(from.value(), to.value(),
-                SourceSpan.NONE)));
+                SourceSpan.NONE)), Renames.Follows.of(sessions(Optional.empty())));
         if (!moved.diagnostics().isEmpty() || moved.renamed().isEmpty()) {
             return new StateMoveResult(stored, moved.renamed(), moved.diagnostics().stream()
                     .map(Diagnostic::message).toList());

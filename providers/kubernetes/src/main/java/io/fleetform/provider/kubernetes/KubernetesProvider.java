@@ -21,6 +21,8 @@ import io.fleetform.engine.provider.ProviderSession;
 import io.fleetform.engine.provider.SessionRequest;
 import io.fleetform.engine.provider.ReadRequest;
 import io.fleetform.engine.provider.ReadResponse;
+import io.fleetform.engine.provider.RenameRequest;
+import io.fleetform.engine.provider.RenameResponse;
 import io.fleetform.engine.resource.Resource;
 import io.fleetform.engine.resource.ResourceLifecycle;
 import io.fleetform.engine.state.ResourceState;
@@ -67,8 +69,13 @@ public final class KubernetesProvider implements Provider, ProviderSession {
     /** A session is a fresh instance: its API connections (one per cluster) are closed with it. */
     @Override
     public ProviderSession open(SessionRequest request) {
-        return new KubernetesProvider();
+        KubernetesProvider session = new KubernetesProvider();
+        session.recorded = request.recorded().stream().filter(r -> r.provider().equals(NAME)).toList();
+        return session;
     }
+
+    /** What the state recorded when the session opened: the names renamed objects keep. */
+    private List<ResourceState> recorded = List.of();
 
     static String address(String cluster, Kind kind, String namespace, String name) {
         return "k8s." + cluster + "." + kind.word + "." + (kind.namespaced ? namespace + "/" + name : name);
@@ -80,7 +87,7 @@ public final class KubernetesProvider implements Provider, ProviderSession {
     public ExpandResponse expand(ExpandRequest request) {
         Settings settings = Settings.from(request.context().environment());
         Manifests.Result result = Manifests.render(request.fleet(), request.targets(), request.imageDigests(),
-                settings);
+                settings, Renaming.kept(recorded, request.fleet().moved()));
         List<Resource> resources = new ArrayList<>();
         for (Manifests.Rendered r : result.objects()) {
             Resource resource = resource(r, result.zoneOf(r));
@@ -111,6 +118,55 @@ public final class KubernetesProvider implements Provider, ProviderSession {
         r.external().forEach(d -> deps.add(new ResourceAddress(d)));
         return new Resource(new ResourceAddress(r.address()), r.kind().type(), NAME, attributes, sensitive, deps,
                 new ResourceLifecycle(r.preventDestroy(), List.of(), false), zone);
+    }
+
+    // ----------------------------------------------------------------- rename
+
+    @Override
+    public Map<ResourceAddress, ResourceAddress> follows(ResourceAddress from, ResourceAddress to,
+                                                         java.util.Collection<ResourceState> recorded) {
+        return Renaming.follows(from, to, recorded);
+    }
+
+    /**
+     * A new address ({@code moved}, {@code state mv}): Kubernetes cannot rename an object, so the same
+     * object (same uid, pods untouched) gets the new address in its {@value Manifests#ADDRESS_ANNOTATION}
+     * annotation, and the state keeps its name (see {@link Renaming#kept}). Nothing there: nothing to
+     * do (the next plan creates it). Idempotent.
+     */
+    @Override
+    public RenameResponse rename(RenameRequest request) throws ProviderException {
+        ResourceState prior = request.prior();
+        Map<String, Object> attributes = new TreeMap<>(prior.attributes());
+        Map<String, Object> annotations = new TreeMap<>();
+        if (attributes.get("metadata.annotations") instanceof Map<?, ?> m) {
+            m.forEach((k, v) -> annotations.put(String.valueOf(k), v));
+        }
+        annotations.put(Manifests.ADDRESS_ANNOTATION, request.to().value());
+        attributes.put("metadata.annotations", annotations);
+        Target t = target(prior.address(), prior.type(), prior.attributes(), request.context());
+        KubeApi.Response live = call(t, "rename (GET " + t.path() + ")", () -> t.api.get(t.path()));
+        if (live.code() == 404) {
+            return new RenameResponse(attributes);
+        }
+        if (!live.ok()) {
+            throw failure(t, "rename (GET " + t.path() + ")", live);
+        }
+        String fleet = Ownership.fleetOf(prior.attributes());
+        if (!Ownership.ours(live.body(), fleet)) {
+            throw ProviderException.permanent(request.to() + ": " + t.describe() + " is not this fleet's ("
+                    + Ownership.whose(live.body()) + "): Fleetform does not re-address it");
+        }
+        if (Ownership.addressOfLive(live.body()).filter(request.to().value()::equals).isEmpty()) {
+            Map<String, Object> patch = Map.of("metadata", Map.of("annotations",
+                    Map.of(Manifests.ADDRESS_ANNOTATION, request.to().value())));
+            String call = "rename (PATCH " + t.path() + ": annotation " + Manifests.ADDRESS_ANNOTATION + ")";
+            KubeApi.Response r = call(t, call, () -> t.api.mergePatch(t.path(), patch, Manifests.MANAGER));
+            if (!r.ok()) {
+                throw failure(t, call, r);
+            }
+        }
+        return new RenameResponse(attributes);
     }
 
     // ------------------------------------------------------------------- diff
