@@ -78,6 +78,7 @@ primary
     | (TRUE | FALSE)                                         # boolLiteral
     | NULL                                                   # nullLiteral
     | string                                                 # stringLiteral
+    | heredoc                                                # heredocLiteral
     | IDENT LPAREN (expr (COMMA expr)* COMMA?)? RPAREN       # call
     | IDENT                                                  # variable
     | LBRACK FOR forVars IN expr COLON expr (IF expr)? RBRACK          # listFor
@@ -105,6 +106,18 @@ stringPart
     | DOLLAR                                                 # dollarPart
     | ESCAPED_INTERP                                         # escapedInterpolationPart
     | INTERP_OPEN expr RBRACE                                # interpolationPart
+    ;
+
+heredoc
+    : HEREDOC_START heredocPart* HEREDOC_END
+    ;
+
+heredocPart
+    : HEREDOC_TEXT                                           # heredocTextPart
+    | HEREDOC_NEWLINE                                        # heredocNewlinePart
+    | DOLLAR                                                 # heredocDollarPart
+    | ESCAPED_INTERP                                         # heredocEscapedInterpolationPart
+    | INTERP_OPEN expr RBRACE                                # heredocInterpolationPart
     ;
 
 // Keywords are reserved only where they would be ambiguous; as names they are plain words.

@@ -208,6 +208,9 @@ public final class Formatter {
         }
 
         private String template(TemplateString t, int depth) {
+            if (t.heredoc()) {
+                return text.substring(t.span().offset(), t.span().end()); // kept byte for byte
+            }
             StringBuilder s = new StringBuilder("\"");
             for (StringPart part : t.parts()) {
                 if (part instanceof StringPart.Text text) {
