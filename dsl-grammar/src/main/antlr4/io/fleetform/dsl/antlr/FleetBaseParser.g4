@@ -57,6 +57,7 @@ expr
     : primary                                                # primaryExpr
     | expr DOT name                                          # getAttr
     | expr LBRACK expr RBRACK                                # index
+    | expr LBRACK STAR RBRACK (DOT name)*                    # splat
     | expr PINNED                                            # pinned
     | op=(MINUS | NOT) expr                                  # unary
     | expr op=(STAR | SLASH | PERCENT) expr                  # multiplicative

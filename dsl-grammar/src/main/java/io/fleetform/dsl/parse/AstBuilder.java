@@ -126,6 +126,15 @@ final class AstBuilder {
         if (ctx instanceof IndexContext i) {
             return new IndexExpr(expr(i.expr(0)), expr(i.expr(1)), span(i));
         }
+        if (ctx instanceof SplatContext s) {
+            SourceSpan star = span(s.STAR().getSymbol().getStartIndex(), s.STAR().getSymbol().getStopIndex());
+            Expression element = new Variable(ListFor.SPLAT_ELEMENT, star);
+            for (NameContext name : s.name()) {
+                element = new GetAttr(element, identifier(name), SourceSpan.between(star, span(name)));
+            }
+            return new ListFor(Optional.empty(), new Identifier(ListFor.SPLAT_ELEMENT, star), expr(s.expr()), element,
+                    Optional.empty(), true, span(s));
+        }
         if (ctx instanceof PinnedContext p) {
             return new Pinned(expr(p.expr()), span(p));
         }
