@@ -16,7 +16,7 @@ public final class FleetformCommand implements Runnable {
             PrPlanCommand.class, FmtCommand.class, InspectCommand.class, PlanCommand.class, ApplyCommand.class,
             DestroyCommand.class, ShowCommand.class, OutputCommand.class, StateCommand.class, ImportCommand.class,
             GraphCommand.class, ForceUnlockCommand.class, AgentCommand.class, RenderCommand.class,
-            FunctionsCommand.class);
+            FunctionsCommand.class, RolloutCommand.class);
 
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;

@@ -53,6 +53,16 @@ public interface ProviderSession extends AutoCloseable {
         return LeftoversResponse.NONE;
     }
 
+    /**
+     * How an applied resource is doing now, from its servers: running and not restarting,
+     * rolled out and ready. Rollout gates ask this for {@code healthy_for} after a stage's
+     * changes. Resources without servers of their own answer {@link HealthResponse#UNKNOWN},
+     * which a gate lets pass.
+     */
+    default HealthResponse health(HealthRequest request) throws ProviderException {
+        return HealthResponse.UNKNOWN;
+    }
+
     /** Adopts an existing object into the state. */
     ImportResponse importResource(ImportRequest request) throws ProviderException;
 

@@ -8,6 +8,8 @@ import io.fleetform.engine.provider.CheckRequest;
 import io.fleetform.engine.provider.CheckResponse;
 import io.fleetform.engine.provider.DiffRequest;
 import io.fleetform.engine.provider.DiffResponse;
+import io.fleetform.engine.provider.HealthRequest;
+import io.fleetform.engine.provider.HealthResponse;
 import io.fleetform.engine.provider.ExpandRequest;
 import io.fleetform.engine.provider.ExpandResponse;
 import io.fleetform.engine.provider.ImportRequest;
@@ -140,7 +142,23 @@ public final class KubernetesProvider implements Provider, ProviderSession {
         }
         String reason = replace.isEmpty() ? "" : "Kubernetes cannot change " + String.join(", ", replace)
                 + " of a live " + (kind == null ? "object" : kind.kind) + ": it is deleted and created again";
-        return new DiffResponse(replace, reason, Set.of());
+        return new DiffResponse(replace, reason, Set.of(), disruption(kind, request.changed()));
+    }
+
+    /**
+     * What an update does to the pods: nothing outside the pod template; a changed template
+     * replaces the pods one by one (recreate), except that the Kruise kinds, rendered with
+     * {@code InPlaceIfPossible}, change only images by restarting the container in the same pod.
+     */
+    static String disruption(Kind kind, Set<String> changed) {
+        List<String> template = changed.stream().filter(n -> n.startsWith("spec.template.")
+                || n.startsWith("spec.gameServerTemplate.")).toList();
+        if (template.isEmpty()) {
+            return DiffResponse.IN_PLACE_WORD;
+        }
+        boolean inPlaceKind = kind == Kind.CLONESET || kind == Kind.ADVANCED_STATEFULSET || kind == Kind.GAMESERVERSET;
+        boolean imagesOnly = template.stream().allMatch(n -> n.matches(".*\\.containers\\[\\d+]\\.image"));
+        return inPlaceKind && imagesOnly ? DiffResponse.RESTART : DiffResponse.RECREATE;
     }
 
     // ------------------------------------------------------------------- read
@@ -240,6 +258,33 @@ public final class KubernetesProvider implements Provider, ProviderSession {
         return new ApplyResponse(desired.attributes(), List.of());
     }
 
+    /**
+     * A workload's health (rollout complete, pods ready, restarts) for a rollout gate; other kinds
+     * have no servers of their own.
+     */
+    @Override
+    public HealthResponse health(HealthRequest request) throws ProviderException {
+        ResourceState r = request.resource();
+        Kind kind = Kind.ofType(r.type()).orElse(null);
+        if (kind == null || !kind.isWorkload()) {
+            return HealthResponse.UNKNOWN;
+        }
+        Target t = target(r.address(), r.type(), r.attributes(), request.context());
+        KubeApi.Response live = call(t, "health check (GET " + t.path() + ")", () -> t.api.get(t.path()));
+        if (live.code() == 404) {
+            return HealthResponse.unhealthy(t.describe() + " is gone", -1);
+        }
+        if (!live.ok()) {
+            throw failure(t, "health check (GET " + t.path() + ")", live);
+        }
+        String pods = WorkloadHealth.podsPath(live.body(), t.namespace());
+        KubeApi.Response list = call(t, "health check (GET " + pods + ")", () -> t.api.get(pods));
+        if (!list.ok()) {
+            throw failure(t, "health check (GET " + pods + ")", list);
+        }
+        return WorkloadHealth.of(live.body(), list);
+    }
+
     /** The manifest from a resource's attributes (connection attributes left out). */
     static Map<String, Object> manifest(Map<String, Object> attributes) {
         Map<String, Object> fields = new TreeMap<>(attributes);
@@ -335,8 +380,18 @@ public final class KubernetesProvider implements Provider, ProviderSession {
                 throw failure(t, "rollout check (GET " + t.path() + ")", r);
             }
             Rollout state = Rollout.of(r.body());
-            if (state.done()) {
+            RolloutHold hold = RolloutHold.of(r.body());
+            if (hold.done(state)) {
+                if (hold.partition() > 0 && !state.done()) {
+                    progress.accept("rolled out up to the partition of " + hold.partition() + " set by someone else ("
+                            + state.describe() + "); Fleetform leaves the partition alone");
+                }
                 return;
+            }
+            if (hold.paused().isPresent()) {
+                throw ProviderException.permanent(t.address + ": " + t.describe() + " is paused (" + hold.paused().get()
+                        + " = true, set by someone else): Fleetform does not unpause it; its rollout stays unfinished "
+                        + "until whoever paused it resumes it, then run apply again");
             }
             String now = state.describe();
             if (!now.equals(last)) {

@@ -315,9 +315,25 @@ final class Manifests {
                 spec.put("volumeClaimTemplates", claimTemplates);
             }
         }
+        inPlaceUpdates(kind, spec);
         Map<String, Object> workload = object(kind, namespace, name, labels);
         workload.put("spec", spec);
         add(new Rendered(kind, cluster, namespace, name, workload, List.copyOf(deps), protect, imageDependencies(s)));
+    }
+
+    /**
+     * The kinds that can update a pod without recreating it do so where the change allows
+     * (an image or a resource change restarts the container in the same pod, keeping its IP,
+     * node and volumes): CloneSet's {@code updateStrategy.type}, and the rolling update's
+     * {@code podUpdatePolicy} of Advanced StatefulSet and GameServerSet.
+     */
+    private static void inPlaceUpdates(Kind kind, Map<String, Object> spec) {
+        if (kind == Kind.CLONESET) {
+            spec.put("updateStrategy", map("type", "InPlaceIfPossible"));
+        } else if (kind == Kind.ADVANCED_STATEFULSET || kind == Kind.GAMESERVERSET) {
+            spec.put("updateStrategy", map("type", "RollingUpdate", "rollingUpdate",
+                    map("podUpdatePolicy", "InPlaceIfPossible")));
+        }
     }
 
     /**
