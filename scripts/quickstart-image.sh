@@ -2,8 +2,14 @@
 # Makes the image examples/quickstart runs, fleetform/busybox:1, from Debian's busybox-static:
 # a one-binary root filesystem imported into the local Docker Engine (nothing is pulled).
 # Usage: scripts/quickstart-image.sh [TAG]   (default 1)
+# An image that is already there is kept: importing again would give the tag a new image ID, and a
+# fleet running it (a test, the quickstart) would then see its image changed under it.
 set -euo pipefail
 tag=${1:-1}
+if docker image inspect "fleetform/busybox:$tag" >/dev/null 2>&1; then
+  echo "fleetform/busybox:$tag is already there"
+  exit 0
+fi
 busybox=$(command -v busybox || true)
 [ -x /bin/busybox ] && busybox=/bin/busybox
 if [ -z "$busybox" ] || ! "$busybox" --list >/dev/null 2>&1 || ! file -L "$busybox" 2>/dev/null | grep -q static; then

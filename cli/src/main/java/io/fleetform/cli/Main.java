@@ -1,11 +1,18 @@
 package io.fleetform.cli;
 
 import io.fleetform.cli.command.FleetformCommand;
-import io.fleetform.engine.eval.UserCode;
+import io.fleetform.engine.eval.UserCodeExit;
 import picocli.CommandLine;
 
 /** The entry point; the only place that calls {@link System#exit}. */
 public final class Main {
+    static {
+        // picocli looks for Groovy closures in annotations when it starts; finding Groovy on the
+        // class path initialises the whole Groovy runtime (300+ classes) on every command. Fleetform's
+        // annotations hold no closures; Groovy loads only for a fleet that has functions/.
+        System.setProperty("picocli.disable.closures", "true");
+    }
+
     private Main() {
     }
 
@@ -37,7 +44,7 @@ public final class Main {
      * exit comes from a user function and ends the process with the error status instead.
      */
     private static void refuseExitFromUserCode() {
-        Runtime.getRuntime().addShutdownHook(new Thread(() -> UserCode.exitAttempt().ifPresent(file -> {
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> UserCodeExit.attempt().ifPresent(file -> {
             System.err.println("error: a function in " + file + " called System.exit; the run did not finish");
             System.err.flush();
             Runtime.getRuntime().halt(ExitCode.ERROR);
@@ -57,7 +64,7 @@ public final class Main {
 
     /** Runs one command line and returns its exit status. */
     public static int run(Terminal terminal, String... args) {
-        CommandLine cli = FleetformCommand.commandLine(terminal);
+        CommandLine cli = FleetformCommand.commandLine(terminal, args);
         int code;
         try {
             code = cli.execute(args);

@@ -109,6 +109,8 @@ class ExamplesTest {
         assertThat(match.cpu().millicores()).isEqualTo(250);
         assertThat(match.command()).containsExactly("sh", "-c", "echo match in west; sleep 3600");
         assertThat(match.configFiles()).containsValue("kind: match\nslots: 2000\n");
+        assertThat(fleet.outputs().get(0).value().display()).contains("[\"eu-gw\", \"us-gw\"]");
+        assertThat(match.configFiles()).containsEntry("/etc/motd", "match worker in west\n  slots: ${SLOTS}\n");
         assertThat(fleet.instanceCount()).isEqualTo(6);
     }
 

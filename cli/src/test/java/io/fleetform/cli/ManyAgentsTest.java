@@ -128,7 +128,8 @@ class ManyAgentsTest {
     /** The session's threads: the shared HTTP client's workers and the agent readers. */
     private static int clientThreads() {
         return (int) Thread.getAllStackTraces().keySet().stream().filter(Thread::isAlive).map(Thread::getName)
-                .filter(n -> n.startsWith("fleetform-agent-")).count();
+                // not "fleetform-agent-<n>": those serve in-process agents other tests of this JVM started
+                .filter(n -> n.startsWith("fleetform-agent-http-") || n.startsWith("fleetform-agent-reader-")).count();
     }
 
     /** The JDK starts one selector thread per HTTP client, named {@code HttpClient-<n>-SelectorManager}. */

@@ -123,7 +123,8 @@ class QuickstartDockerTest {
         CliRunner.Result resize = CliRunner.run("apply", dir.toString(), "--auto-approve");
         assertThat(resize.out()).as(resize.out() + resize.err()).contains("Resources: 0 added, 2 changed");
         JsonNode resized = inspect("zone.toy1.service.game[0]");
-        assertThat(resized.at("/Id").asText()).as("same container, changed in place").isEqualTo(id);
+        assertThat(resized.at("/Id").asText()).as("same container, changed in place:\n" + resize.out() + resize.err())
+                .isEqualTo(id);
         assertThat(resized.at("/HostConfig/Memory").asLong()).isEqualTo(96L << 20);
 
         write(fleet().replace("memory  = 64Mi", "memory  = 96Mi").replace("tag  = \"1\"", "tag  = \"2\""));

@@ -195,8 +195,13 @@ class ParserTest {
         String deep = "x = " + "[".repeat(20_000) + "]".repeat(20_000) + "\n";
         ParseResult result = parser.parse("deep.fleet", deep);
         assertThat(result.file()).isEmpty();
-        assertThat(result.diagnostics()).singleElement().satisfies(d ->
-                assertThat(d.message()).isEqualTo("input too deeply nested"));
+        assertThat(result.diagnostics()).singleElement().satisfies(d -> {
+            assertThat(d.message()).isEqualTo("input too deeply nested");
+            // At the bracket where the nesting became too deep: inside the run of '[', not at 1:1.
+            assertThat(d.span().line()).isEqualTo(1);
+            assertThat(d.span().column()).isGreaterThan(5).isLessThanOrEqualTo(4 + 20_000);
+            assertThat(deep.charAt(d.span().offset())).isEqualTo('[');
+        });
     }
 
     @Test

@@ -9,12 +9,15 @@ import picocli.CommandLine.Command;
 
 /** {@code fleetform}: the root command; it only groups the others. */
 @Command(name = "fleetform", mixinStandardHelpOptions = true, versionProvider = Version.class,
-        description = "Declarative infrastructure for online game fleets.",
-        subcommands = {ValidateCommand.class, DiffCommand.class, PrPlanCommand.class, FmtCommand.class, InspectCommand.class, PlanCommand.class,
-                ApplyCommand.class, DestroyCommand.class, ShowCommand.class, OutputCommand.class, StateCommand.class,
-                ImportCommand.class, GraphCommand.class, ForceUnlockCommand.class, AgentCommand.class, RenderCommand.class,
-                FunctionsCommand.class, CommandLine.HelpCommand.class})
+        description = "Declarative infrastructure for online game fleets.")
 public final class FleetformCommand implements Runnable {
+    /** The commands, in the order help lists them. */
+    private static final List<Class<?>> COMMANDS = List.of(ValidateCommand.class, DiffCommand.class,
+            PrPlanCommand.class, FmtCommand.class, InspectCommand.class, PlanCommand.class, ApplyCommand.class,
+            DestroyCommand.class, ShowCommand.class, OutputCommand.class, StateCommand.class, ImportCommand.class,
+            GraphCommand.class, ForceUnlockCommand.class, AgentCommand.class, RenderCommand.class,
+            FunctionsCommand.class, RolloutCommand.class);
+
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
 
@@ -23,12 +26,35 @@ public final class FleetformCommand implements Runnable {
         throw new CommandLine.ParameterException(spec.commandLine(), "a command is needed, e.g. fleetform validate");
     }
 
+    /** Every command: for help, completion and tests. */
     public static CommandLine commandLine(Terminal terminal) {
-        CommandLine cli = new CommandLine(new FleetformCommand(), new CommandFactory(terminal));
-        cli.addSubcommand("completion", new picocli.AutoComplete.GenerateCompletion());
-        CommandLine completion = cli.getSubcommands().get("completion");
-        completion.getCommandSpec().name("completion").usageMessage().hidden(false)
-                .description("Print a bash/zsh completion script: source <(fleetform completion)");
+        return commandLine(terminal, new String[0]);
+    }
+
+    /**
+     * The command line for these arguments. When they start with a command's name, only that
+     * command is built: picocli reads every option of every command it is given by reflection,
+     * a third of a small {@code validate}'s start-up, and the other commands cannot be reached
+     * from this command line. Anything else (help, completion, an option, a mistyped name) gets
+     * every command, so help lists them all and a mistake gets picocli's suggestions.
+     */
+    public static CommandLine commandLine(Terminal terminal, String... args) {
+        CommandFactory factory = new CommandFactory(terminal);
+        CommandLine cli = new CommandLine(new FleetformCommand(), factory);
+        Class<?> only = args.length == 0 ? null : COMMANDS.stream()
+                .filter(c -> c.getAnnotation(Command.class).name().equals(args[0])).findFirst().orElse(null);
+        if (only != null) {
+            cli.addSubcommand(new CommandLine(only, factory));
+        } else {
+            for (Class<?> command : COMMANDS) {
+                cli.addSubcommand(new CommandLine(command, factory));
+            }
+            cli.addSubcommand(new CommandLine(CommandLine.HelpCommand.class, factory));
+            cli.addSubcommand("completion", new picocli.AutoComplete.GenerateCompletion());
+            CommandLine completion = cli.getSubcommands().get("completion");
+            completion.getCommandSpec().name("completion").usageMessage().hidden(false)
+                    .description("Print a bash/zsh completion script: source <(fleetform completion)");
+        }
         addHelpOptions(cli);
         cli.setOut(terminal.out());
         cli.setErr(terminal.err());
@@ -53,7 +79,7 @@ public final class FleetformCommand implements Runnable {
             }
             return ExitCode.INTERNAL;
         });
-        cli.setParameterExceptionHandler((e, args) -> {
+        cli.setParameterExceptionHandler((e, rest) -> {
             terminal.err().println("error: " + e.getMessage());
             e.getCommandLine().usage(terminal.err());
             return ExitCode.USAGE;

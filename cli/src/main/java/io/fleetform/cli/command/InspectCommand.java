@@ -45,8 +45,12 @@ final class InspectCommand implements Callable<Integer>, TerminalAware {
             terminal.err().print(new DiagnosticRenderer(terminal.colour() && !fleet.noColour)
                     .render(result.diagnostics()));
         }
-        terminal.out().print(json ? ModelJson.render(result.fleetOrThrow()) + "\n"
-                : ModelText.render(result.fleetOrThrow()));
+        if (json) {
+            ModelJson.write(result.fleetOrThrow(), terminal.out());
+            terminal.out().print("\n");
+        } else {
+            terminal.out().print(ModelText.render(result.fleetOrThrow()));
+        }
         return ExitCode.OK;
     }
 }

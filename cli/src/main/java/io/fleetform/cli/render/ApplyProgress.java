@@ -38,6 +38,11 @@ public final class ApplyProgress implements Consumer<ApplyEvent> {
                     + (s.changes() == 1 ? " change" : " changes");
         } else if (event instanceof ApplyEvent.StageWaiting w) {
             line = "== stage " + w.stage() + " is done; waiting " + seconds(w.pause()) + " before the next stage";
+        } else if (event instanceof ApplyEvent.StageChecking c) {
+            line = "== stage " + c.stage() + ": changes made; waiting for " + c.resources() + " resource(s) to be "
+                    + "healthy for " + seconds(c.healthyFor());
+        } else if (event instanceof ApplyEvent.StageHealth h) {
+            line = "   stage " + h.stage() + " health: " + h.detail();
         } else if (event instanceof ApplyEvent.StageStopped s) {
             line = "== stopped before stage " + s.stage() + ": " + s.why();
         } else if (event instanceof ApplyEvent.Failed f) {

@@ -1,10 +1,8 @@
 package io.fleetform.cli.render;
 
-import com.fasterxml.jackson.core.JsonProcessingException;
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.node.ArrayNode;
-import com.fasterxml.jackson.databind.node.JsonNodeFactory;
-import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.fasterxml.jackson.core.JsonFactory;
+import com.fasterxml.jackson.core.JsonGenerator;
+import com.fasterxml.jackson.core.util.DefaultPrettyPrinter;
 import io.fleetform.engine.model.*;
 import io.fleetform.engine.value.BoolValue;
 import io.fleetform.engine.value.ListValue;
@@ -13,204 +11,335 @@ import io.fleetform.engine.value.NullValue;
 import io.fleetform.engine.value.NumberValue;
 import io.fleetform.engine.value.StringValue;
 import io.fleetform.engine.value.Value;
-import com.fasterxml.jackson.databind.JsonNode;
+import java.io.IOException;
+import java.io.StringWriter;
+import java.io.UncheckedIOException;
+import java.io.Writer;
+import java.util.List;
 import java.util.Map;
 
 /**
  * The fleet model as JSON for {@code inspect --json}. Format version 1; field names are
  * snake_case; sizes are bytes, CPU millicores, rates bytes per second, durations seconds.
  * Secrets appear only as {@code "(sensitive: SOURCE)"}.
+ *
+ * <p>Written field by field with Jackson's streaming generator, straight to the output: at
+ * tens of thousands of instances, building a tree of nodes and then one string of the whole
+ * document cost more than evaluating the fleet.
  */
 public final class ModelJson {
     public static final int FORMAT_VERSION = 1;
-    private static final ObjectMapper JSON = new ObjectMapper();
-    private static final JsonNodeFactory NODES = JsonNodeFactory.instance;
+    private static final JsonFactory JSON = JsonFactory.builder().build();
 
     private ModelJson() {
     }
 
+    /** The whole document as one string (for tests and small fleets). */
     public static String render(Fleet fleet) {
-        try {
-            return JSON.writerWithDefaultPrettyPrinter().writeValueAsString(tree(fleet));
-        } catch (JsonProcessingException e) {
-            throw new IllegalStateException(e);
+        StringWriter out = new StringWriter();
+        write(fleet, out);
+        return out.toString();
+    }
+
+    /** Writes the document to {@code out}, pretty-printed, without a final newline; leaves {@code out} open. */
+    public static void write(Fleet fleet, Writer out) {
+        try (JsonGenerator g = JSON.createGenerator(out)) {
+            g.disable(JsonGenerator.Feature.AUTO_CLOSE_TARGET);
+            g.setPrettyPrinter(new DefaultPrettyPrinter());
+            fleet(g, fleet);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
         }
     }
 
-    public static ObjectNode tree(Fleet fleet) {
-        ObjectNode root = NODES.objectNode();
-        root.put("format_version", FORMAT_VERSION);
-        ObjectNode f = root.putObject("fleet");
-        f.put("name", fleet.name());
-        f.put("owner", fleet.owner());
-        f.set("labels", JSON.valueToTree(fleet.labels()));
-        ObjectNode variables = root.putObject("variables");
-        fleet.variables().forEach((k, v) -> variables.set(k, value(v)));
-        ArrayNode registries = root.putArray("registries");
+    private static void fleet(JsonGenerator g, Fleet fleet) throws IOException {
+        g.writeStartObject();
+        g.writeNumberField("format_version", FORMAT_VERSION);
+        g.writeObjectFieldStart("fleet");
+        g.writeStringField("name", fleet.name());
+        g.writeStringField("owner", fleet.owner());
+        stringMap(g, "labels", fleet.labels());
+        g.writeEndObject();
+        g.writeObjectFieldStart("variables");
+        for (Map.Entry<String, Value> v : fleet.variables().entrySet()) {
+            g.writeFieldName(v.getKey());
+            value(g, v.getValue());
+        }
+        g.writeEndObject();
+        g.writeArrayFieldStart("registries");
         for (Registry r : fleet.registries()) {
-            ObjectNode n = registries.addObject();
-            n.put("name", r.name());
-            n.put("url", r.url());
-            r.username().ifPresent(u -> n.put("username", u));
-            r.auth().ifPresent(a -> n.put("auth", a.masked()));
-            r.mirrorOf().ifPresent(m -> n.put("mirror_of", m));
-            n.put("insecure", r.insecure());
-        }
-        ArrayNode images = root.putArray("images");
-        for (Image i : fleet.images()) {
-            ObjectNode n = images.addObject();
-            n.put("name", i.name());
-            i.registry().ifPresent(r -> n.put("registry", r));
-            n.put("repository", i.repository());
-            i.tag().ifPresent(t -> n.put("tag", t));
-            i.digest().ifPresent(d -> n.put("digest", d));
-            n.set("replicate_to", JSON.valueToTree(i.replicateTo()));
-            n.put("prepull", i.prepull());
-        }
-        ArrayNode clusters = root.putArray("clusters");
-        for (Cluster c : fleet.clusters()) {
-            ObjectNode n = clusters.addObject();
-            n.put("name", c.name());
-            n.put("context", c.context());
-            n.put("namespace", c.namespace());
-            c.kubeconfig().ifPresent(k -> n.put("kubeconfig", k));
-        }
-        ArrayNode pools = root.putArray("host_pools");
-        for (HostPool p : fleet.hostPools()) {
-            ObjectNode n = pools.addObject();
-            n.put("name", p.name());
-            n.put("local", p.local());
-            n.set("agents", JSON.valueToTree(p.agents()));
-            p.token().ifPresent(t -> n.put("token", t.masked()));
-        }
-        ArrayNode idcs = root.putArray("idcs");
-        for (Idc i : fleet.idcs()) {
-            ObjectNode n = idcs.addObject();
-            n.put("name", i.name());
-            n.put("region", i.region());
-            n.put("target", i.target().toString());
-            n.set("modules", JSON.valueToTree(i.modules()));
-            i.ipPool().ifPresent(p -> n.put("ip_pool", p));
-        }
-        ArrayNode zones = root.putArray("zones");
-        fleet.zones().forEach(z -> zones.add(zone(z)));
-        ArrayNode rollouts = root.putArray("rollouts");
-        for (Rollout r : fleet.rollouts()) {
-            ObjectNode n = rollouts.addObject();
-            n.put("name", r.name());
-            ArrayNode stages = n.putArray("stages");
-            for (Stage s : r.stages()) {
-                ObjectNode st = stages.addObject();
-                st.put("name", s.name());
-                st.set("zones", JSON.valueToTree(s.zones()));
-                st.set("idcs", JSON.valueToTree(s.idcs()));
-                s.percent().ifPresent(p -> st.put("percent", p));
-                st.put("max_parallel", s.maxParallel());
-                s.waitAfter().ifPresent(w -> st.put("wait_seconds", w.toMillis() / 1000.0));
-                st.put("gate", s.gate().name().toLowerCase());
-                st.put("manual_approval", s.manualApproval());
+            g.writeStartObject();
+            g.writeStringField("name", r.name());
+            g.writeStringField("url", r.url());
+            if (r.username().isPresent()) {
+                g.writeStringField("username", r.username().get());
             }
+            if (r.auth().isPresent()) {
+                g.writeStringField("auth", r.auth().get().masked());
+            }
+            if (r.mirrorOf().isPresent()) {
+                g.writeStringField("mirror_of", r.mirrorOf().get());
+            }
+            g.writeBooleanField("insecure", r.insecure());
+            g.writeEndObject();
         }
-        ArrayNode outputs = root.putArray("outputs");
+        g.writeEndArray();
+        g.writeArrayFieldStart("images");
+        for (Image i : fleet.images()) {
+            g.writeStartObject();
+            g.writeStringField("name", i.name());
+            if (i.registry().isPresent()) {
+                g.writeStringField("registry", i.registry().get());
+            }
+            g.writeStringField("repository", i.repository());
+            if (i.tag().isPresent()) {
+                g.writeStringField("tag", i.tag().get());
+            }
+            if (i.digest().isPresent()) {
+                g.writeStringField("digest", i.digest().get());
+            }
+            stringList(g, "replicate_to", i.replicateTo());
+            g.writeBooleanField("prepull", i.prepull());
+            g.writeEndObject();
+        }
+        g.writeEndArray();
+        g.writeArrayFieldStart("clusters");
+        for (Cluster c : fleet.clusters()) {
+            g.writeStartObject();
+            g.writeStringField("name", c.name());
+            g.writeStringField("context", c.context());
+            g.writeStringField("namespace", c.namespace());
+            if (c.kubeconfig().isPresent()) {
+                g.writeStringField("kubeconfig", c.kubeconfig().get());
+            }
+            g.writeEndObject();
+        }
+        g.writeEndArray();
+        g.writeArrayFieldStart("host_pools");
+        for (HostPool p : fleet.hostPools()) {
+            g.writeStartObject();
+            g.writeStringField("name", p.name());
+            g.writeBooleanField("local", p.local());
+            stringList(g, "agents", p.agents());
+            if (p.token().isPresent()) {
+                g.writeStringField("token", p.token().get().masked());
+            }
+            g.writeEndObject();
+        }
+        g.writeEndArray();
+        g.writeArrayFieldStart("idcs");
+        for (Idc i : fleet.idcs()) {
+            g.writeStartObject();
+            g.writeStringField("name", i.name());
+            g.writeStringField("region", i.region());
+            g.writeStringField("target", i.target().toString());
+            stringList(g, "modules", i.modules());
+            if (i.ipPool().isPresent()) {
+                g.writeStringField("ip_pool", i.ipPool().get());
+            }
+            g.writeEndObject();
+        }
+        g.writeEndArray();
+        g.writeArrayFieldStart("zones");
+        for (Zone z : fleet.zones()) {
+            zone(g, z);
+        }
+        g.writeEndArray();
+        g.writeArrayFieldStart("rollouts");
+        for (Rollout r : fleet.rollouts()) {
+            g.writeStartObject();
+            g.writeStringField("name", r.name());
+            g.writeArrayFieldStart("stages");
+            for (Stage s : r.stages()) {
+                g.writeStartObject();
+                g.writeStringField("name", s.name());
+                stringList(g, "zones", s.zones());
+                stringList(g, "idcs", s.idcs());
+                if (s.percent().isPresent()) {
+                    g.writeNumberField("percent", s.percent().get());
+                }
+                g.writeNumberField("max_parallel", s.maxParallel());
+                if (s.waitAfter().isPresent()) {
+                    g.writeNumberField("wait_seconds", s.waitAfter().get().toMillis() / 1000.0);
+                }
+                g.writeStringField("gate", s.gate().name().toLowerCase());
+                g.writeBooleanField("manual_approval", s.manualApproval());
+                g.writeEndObject();
+            }
+            g.writeEndArray();
+            g.writeEndObject();
+        }
+        g.writeEndArray();
+        g.writeArrayFieldStart("outputs");
         for (Output o : fleet.outputs()) {
-            ObjectNode n = outputs.addObject();
-            n.put("name", o.name());
-            n.put("sensitive", o.sensitive());
-            n.set("value", o.sensitive() ? NODES.textNode("(sensitive)") : value(o.value()));
+            g.writeStartObject();
+            g.writeStringField("name", o.name());
+            g.writeBooleanField("sensitive", o.sensitive());
+            g.writeFieldName("value");
+            if (o.sensitive()) {
+                g.writeString("(sensitive)");
+            } else {
+                value(g, o.value());
+            }
+            g.writeEndObject();
         }
-        ArrayNode moved = root.putArray("moved");
-        fleet.moved().forEach(m -> moved.addObject().put("from", m.from()).put("to", m.to()));
-        return root;
+        g.writeEndArray();
+        g.writeArrayFieldStart("moved");
+        for (Moved m : fleet.moved()) {
+            g.writeStartObject();
+            g.writeStringField("from", m.from());
+            g.writeStringField("to", m.to());
+            g.writeEndObject();
+        }
+        g.writeEndArray();
+        g.writeEndObject();
     }
 
-    private static ObjectNode zone(Zone z) {
-        ObjectNode n = NODES.objectNode();
-        n.put("name", z.name());
-        n.put("address", z.address());
-        n.put("group", z.group());
-        n.put("index", z.index());
-        n.put("idc", z.idc());
-        z.module().ifPresent(m -> n.put("module", m));
-        z.origin().ifPresent(o -> n.put("declared_in", o));
-        n.set("labels", JSON.valueToTree(z.labels()));
-        n.set("lifecycle", lifecycle(z.lifecycle()));
-        ArrayNode services = n.putArray("services");
+    private static void zone(JsonGenerator g, Zone z) throws IOException {
+        g.writeStartObject();
+        g.writeStringField("name", z.name());
+        g.writeStringField("address", z.address());
+        g.writeStringField("group", z.group());
+        g.writeNumberField("index", z.index());
+        g.writeStringField("idc", z.idc());
+        if (z.module().isPresent()) {
+            g.writeStringField("module", z.module().get());
+        }
+        if (z.origin().isPresent()) {
+            g.writeStringField("declared_in", z.origin().get());
+        }
+        stringMap(g, "labels", z.labels());
+        lifecycle(g, z.lifecycle());
+        g.writeArrayFieldStart("services");
         for (Service s : z.services()) {
-            ObjectNode sn = services.addObject();
-            sn.put("name", s.name());
-            sn.put("address", s.address());
-            sn.put("image", s.image());
-            sn.put("replicas", s.replicas());
-            sn.putObject("cpu").put("millicores", s.cpu().millicores()).put("pinned", s.cpu().pinned());
-            sn.put("memory_bytes", s.memoryBytes());
-            s.disk().ifPresent(d -> sn.putObject("disk").put("size_bytes", d.sizeBytes()).put("mount", d.mountPath())
-                    .put("keep_on_replace", d.keepOnReplace()));
-            s.io().ifPresent(io -> sn.putObject("io").put("read_bytes_per_second", io.readBytesPerSecond())
-                    .put("write_bytes_per_second", io.writeBytesPerSecond()).put("read_iops", io.readIops())
-                    .put("write_iops", io.writeIops()));
-            ObjectNode network = sn.putObject("network");
-            network.put("mode", s.network().mode().name().toLowerCase());
-            network.put("fixed_ip", s.network().fixedIp());
-            s.network().sriov().ifPresent(v -> {
-                ObjectNode sriov = network.putObject("sriov");
-                v.vlan().ifPresent(vlan -> sriov.put("vlan", vlan));
-                v.mac().ifPresent(mac -> sriov.put("mac", mac));
-                sriov.put("spoofchk", v.spoofCheck()).put("trust", v.trust())
-                        .put("min_rate_bytes_per_second", v.minRateBytesPerSecond())
-                        .put("max_rate_bytes_per_second", v.maxRateBytesPerSecond())
-                        .put("irq", v.irq().name().toLowerCase()).put("rps", v.rps());
-            });
-            sn.put("spread", s.spread().name().toLowerCase());
-            sn.put("workload", s.workload().name().toLowerCase());
-            sn.set("ports", JSON.valueToTree(s.ports()));
-            ObjectNode env = sn.putObject("env");
-            s.env().forEach(e -> env.put(e.name(), e.sensitive() ? "(sensitive)" : e.value()));
-            sn.set("command", JSON.valueToTree(s.command()));
-            sn.set("config", JSON.valueToTree(s.configFiles()));
-            s.template().ifPresent(t -> sn.put("template", t));
-            sn.set("lifecycle", lifecycle(s.lifecycle()));
+            service(g, s);
         }
-        return n;
+        g.writeEndArray();
+        g.writeEndObject();
     }
 
-    private static ObjectNode lifecycle(Lifecycle l) {
-        ObjectNode n = NODES.objectNode();
-        n.put("prevent_destroy", l.preventDestroy());
-        n.set("ignore_changes", JSON.valueToTree(l.ignoreChanges()));
-        n.put("create_before_destroy", l.createBeforeDestroy());
-        n.put("keep_data_on_replace", l.keepDataOnReplace());
-        return n;
+    private static void service(JsonGenerator g, Service s) throws IOException {
+        g.writeStartObject();
+        g.writeStringField("name", s.name());
+        g.writeStringField("address", s.address());
+        g.writeStringField("image", s.image());
+        g.writeNumberField("replicas", s.replicas());
+        g.writeObjectFieldStart("cpu");
+        g.writeNumberField("millicores", s.cpu().millicores());
+        g.writeBooleanField("pinned", s.cpu().pinned());
+        g.writeEndObject();
+        g.writeNumberField("memory_bytes", s.memoryBytes());
+        if (s.disk().isPresent()) {
+            Disk d = s.disk().get();
+            g.writeObjectFieldStart("disk");
+            g.writeNumberField("size_bytes", d.sizeBytes());
+            g.writeStringField("mount", d.mountPath());
+            g.writeBooleanField("keep_on_replace", d.keepOnReplace());
+            g.writeEndObject();
+        }
+        if (s.io().isPresent()) {
+            IoLimits io = s.io().get();
+            g.writeObjectFieldStart("io");
+            g.writeNumberField("read_bytes_per_second", io.readBytesPerSecond());
+            g.writeNumberField("write_bytes_per_second", io.writeBytesPerSecond());
+            g.writeNumberField("read_iops", io.readIops());
+            g.writeNumberField("write_iops", io.writeIops());
+            g.writeEndObject();
+        }
+        g.writeObjectFieldStart("network");
+        g.writeStringField("mode", s.network().mode().name().toLowerCase());
+        g.writeBooleanField("fixed_ip", s.network().fixedIp());
+        if (s.network().sriov().isPresent()) {
+            var v = s.network().sriov().get();
+            g.writeObjectFieldStart("sriov");
+            if (v.vlan().isPresent()) {
+                g.writeNumberField("vlan", v.vlan().get());
+            }
+            if (v.mac().isPresent()) {
+                g.writeStringField("mac", v.mac().get());
+            }
+            g.writeBooleanField("spoofchk", v.spoofCheck());
+            g.writeBooleanField("trust", v.trust());
+            g.writeNumberField("min_rate_bytes_per_second", v.minRateBytesPerSecond());
+            g.writeNumberField("max_rate_bytes_per_second", v.maxRateBytesPerSecond());
+            g.writeStringField("irq", v.irq().name().toLowerCase());
+            g.writeBooleanField("rps", v.rps());
+            g.writeEndObject();
+        }
+        g.writeEndObject();
+        g.writeStringField("spread", s.spread().name().toLowerCase());
+        g.writeStringField("workload", s.workload().name().toLowerCase());
+        g.writeObjectFieldStart("ports");
+        for (Map.Entry<String, Integer> p : s.ports().entrySet()) {
+            g.writeNumberField(p.getKey(), p.getValue());
+        }
+        g.writeEndObject();
+        g.writeObjectFieldStart("env");
+        for (EnvVar e : s.env()) {
+            g.writeStringField(e.name(), e.sensitive() ? "(sensitive)" : e.value());
+        }
+        g.writeEndObject();
+        stringList(g, "command", s.command());
+        stringMap(g, "config", s.configFiles());
+        if (s.template().isPresent()) {
+            g.writeStringField("template", s.template().get());
+        }
+        lifecycle(g, s.lifecycle());
+        g.writeEndObject();
+    }
+
+    private static void lifecycle(JsonGenerator g, Lifecycle l) throws IOException {
+        g.writeObjectFieldStart("lifecycle");
+        g.writeBooleanField("prevent_destroy", l.preventDestroy());
+        stringList(g, "ignore_changes", l.ignoreChanges());
+        g.writeBooleanField("create_before_destroy", l.createBeforeDestroy());
+        g.writeBooleanField("keep_data_on_replace", l.keepDataOnReplace());
+        g.writeEndObject();
+    }
+
+    private static void stringList(JsonGenerator g, String name, List<String> list) throws IOException {
+        g.writeArrayFieldStart(name);
+        for (String s : list) {
+            g.writeString(s);
+        }
+        g.writeEndArray();
+    }
+
+    private static void stringMap(JsonGenerator g, String name, Map<String, String> map) throws IOException {
+        g.writeObjectFieldStart(name);
+        for (Map.Entry<String, String> e : map.entrySet()) {
+            g.writeStringField(e.getKey(), e.getValue());
+        }
+        g.writeEndObject();
     }
 
     /** A value as JSON; secrets and unknowns as the words a user sees elsewhere. */
-    public static JsonNode value(Value v) {
+    private static void value(JsonGenerator g, Value v) throws IOException {
         if (v.isSensitive()) {
-            return NODES.textNode("(sensitive)");
-        }
-        if (v instanceof StringValue s) {
-            return NODES.textNode(s.value());
-        }
-        if (v instanceof NumberValue n) {
-            return NODES.numberNode(n.value());
-        }
-        if (v instanceof BoolValue b) {
-            return NODES.booleanNode(b.value());
-        }
-        if (v instanceof NullValue) {
-            return NODES.nullNode();
-        }
-        if (v instanceof ListValue l) {
-            ArrayNode a = NODES.arrayNode();
-            l.elements().forEach(e -> a.add(value(e)));
-            return a;
-        }
-        if (v instanceof MapValue m) {
-            ObjectNode o = NODES.objectNode();
-            for (Map.Entry<String, Value> e : m.entries().entrySet()) {
-                o.set(e.getKey(), value(e.getValue()));
+            g.writeString("(sensitive)");
+        } else if (v instanceof StringValue s) {
+            g.writeString(s.value());
+        } else if (v instanceof NumberValue n) {
+            g.writeNumber(n.value());
+        } else if (v instanceof BoolValue b) {
+            g.writeBoolean(b.value());
+        } else if (v instanceof NullValue) {
+            g.writeNull();
+        } else if (v instanceof ListValue l) {
+            g.writeStartArray();
+            for (Value e : l.elements()) {
+                value(g, e);
             }
-            return o;
+            g.writeEndArray();
+        } else if (v instanceof MapValue m) {
+            g.writeStartObject();
+            for (Map.Entry<String, Value> e : m.entries().entrySet()) {
+                g.writeFieldName(e.getKey());
+                value(g, e.getValue());
+            }
+            g.writeEndObject();
+        } else {
+            g.writeString(v.display());
         }
-        return NODES.textNode(v.display());
     }
 }

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.fleetform.cli.CliRunnerAccess;
 import io.fleetform.cli.ExitCode;
+import io.fleetform.engine.testing.GitHttpServer;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;

@@ -12,6 +12,33 @@ channels { COMMENTS }
         return _modeStack.isEmpty() ? _mode : super.popMode();
     }
 
+    // The marker of the heredoc being lexed ("EOT" for <<EOT); heredocs do not nest.
+    private String heredocMarker = "";
+
+    private void startHeredoc() {
+        heredocMarker = getText().replaceFirst("^<<-?", "").strip();
+        pushMode(HEREDOC_MODE);
+    }
+
+    /**
+     * The token starts a line made of blanks and the marker, then nothing but blanks or the
+     * ',' ')' ']' '}' closing what holds the heredoc. Checked at the token's start, so on that
+     * line the marker is the only token (text would otherwise win as the longer match).
+     */
+    private boolean atHeredocEnd() {
+        if (_tokenStartCharPositionInLine != 0) {
+            return false;
+        }
+        int start = _tokenStartCharIndex;
+        String line = _input.getText(org.antlr.v4.runtime.misc.Interval.of(start, start + heredocMarker.length() + 256));
+        int newline = line.indexOf('\n');
+        String trimmed = (newline >= 0 ? line.substring(0, newline) : line).strip();
+        if (!trimmed.startsWith(heredocMarker)) {
+            return false;
+        }
+        return trimmed.substring(heredocMarker.length()).chars().allMatch(c -> ",)]} \t".indexOf(c) >= 0);
+    }
+
     private boolean notIdentifierPart(int c) {
         return !(Character.isLetterOrDigit(c) || c == '_' || c == '-');
     }
@@ -43,6 +70,9 @@ NUMBER   : DIGITS ('.' DIGITS)? ([eE] [+-]? [0-9]+)?;
 IDENT    : [a-zA-Z_] [a-zA-Z0-9_-]*;
 
 OPEN_QUOTE : '"' -> pushMode(STRING_MODE);
+
+// <<EOT or the indented <<-EOT, up to the end of its line; the text starts on the next line.
+HEREDOC_START : '<<' '-'? [a-zA-Z_] [a-zA-Z0-9_]* [ \t]* '\r'? '\n' { startHeredoc(); };
 
 LBRACE   : '{' -> pushMode(DEFAULT_MODE);
 RBRACE   : '}' -> popMode;
@@ -92,3 +122,13 @@ CLOSE_QUOTE   : '"' -> popMode;
 UNTERMINATED  : [\r\n] -> popMode;
 
 fragment HEX : [0-9a-fA-F];
+
+// Heredoc text is kept as written (no backslash escapes); "${" interpolates, "$${" is "${".
+// The end marker is tried first: on a line of its own it wins over text of the same length.
+mode HEREDOC_MODE;
+HEREDOC_END          : { atHeredocEnd() }? [ \t]* [a-zA-Z_] [a-zA-Z0-9_]* -> popMode;
+HD_ESCAPED_INTERP    : '$${' -> type(ESCAPED_INTERP);
+HD_INTERP_OPEN       : '${' -> type(INTERP_OPEN), pushMode(DEFAULT_MODE);
+HEREDOC_TEXT         : { !atHeredocEnd() }? ~[$\r\n]+;
+HEREDOC_NEWLINE      : '\r'? '\n';
+HD_DOLLAR            : '$' -> type(DOLLAR);

@@ -57,6 +57,7 @@ expr
     : primary                                                # primaryExpr
     | expr DOT name                                          # getAttr
     | expr LBRACK expr RBRACK                                # index
+    | expr LBRACK STAR RBRACK (DOT name)*                    # splat
     | expr PINNED                                            # pinned
     | op=(MINUS | NOT) expr                                  # unary
     | expr op=(STAR | SLASH | PERCENT) expr                  # multiplicative
@@ -78,6 +79,7 @@ primary
     | (TRUE | FALSE)                                         # boolLiteral
     | NULL                                                   # nullLiteral
     | string                                                 # stringLiteral
+    | heredoc                                                # heredocLiteral
     | IDENT LPAREN (expr (COMMA expr)* COMMA?)? RPAREN       # call
     | IDENT                                                  # variable
     | LBRACK FOR forVars IN expr COLON expr (IF expr)? RBRACK          # listFor
@@ -105,6 +107,18 @@ stringPart
     | DOLLAR                                                 # dollarPart
     | ESCAPED_INTERP                                         # escapedInterpolationPart
     | INTERP_OPEN expr RBRACE                                # interpolationPart
+    ;
+
+heredoc
+    : HEREDOC_START heredocPart* HEREDOC_END
+    ;
+
+heredocPart
+    : HEREDOC_TEXT                                           # heredocTextPart
+    | HEREDOC_NEWLINE                                        # heredocNewlinePart
+    | DOLLAR                                                 # heredocDollarPart
+    | ESCAPED_INTERP                                         # heredocEscapedInterpolationPart
+    | INTERP_OPEN expr RBRACE                                # heredocInterpolationPart
     ;
 
 // Keywords are reserved only where they would be ambiguous; as names they are plain words.

@@ -3,10 +3,18 @@ package io.fleetform.dsl.ast;
 import io.fleetform.dsl.source.SourceSpan;
 import java.util.List;
 
-/** A string literal, possibly with {@code ${...}} interpolations. */
-public record TemplateString(List<StringPart> parts, SourceSpan span) implements Expression {
+/**
+ * A string literal, possibly with {@code ${...}} interpolations.
+ *
+ * @param heredoc written as {@code <<EOT} / {@code <<-EOT}: {@code fmt} keeps it as written
+ */
+public record TemplateString(List<StringPart> parts, boolean heredoc, SourceSpan span) implements Expression {
     public TemplateString {
         parts = List.copyOf(parts);
+    }
+
+    public TemplateString(List<StringPart> parts, SourceSpan span) {
+        this(parts, false, span);
     }
 
     /** The literal value when there is no interpolation, else null. */

@@ -185,6 +185,8 @@ public final class Formatter {
                 return list(l, depth);
             } else if (e instanceof MapExpr m) {
                 return map(m, depth);
+            } else if (e instanceof ListFor f && f.splat()) {
+                return expr(f.collection(), depth) + "[*]" + splatPath(f.value());
             } else if (e instanceof ListFor f) {
                 return "[for " + forVars(f.keyVar(), f.valueVar()) + " in " + expr(f.collection(), depth) + " : "
                         + expr(f.value(), depth)
@@ -207,7 +209,15 @@ public final class Formatter {
             return key.map(k -> k.name() + ", ").orElse("") + value.name();
         }
 
+        /** ".a.b" of a splat's element expression (the element itself prints as nothing). */
+        private static String splatPath(Expression element) {
+            return element instanceof GetAttr g ? splatPath(g.target()) + "." + g.name().name() : "";
+        }
+
         private String template(TemplateString t, int depth) {
+            if (t.heredoc()) {
+                return text.substring(t.span().offset(), t.span().end()); // kept byte for byte
+            }
             StringBuilder s = new StringBuilder("\"");
             for (StringPart part : t.parts()) {
                 if (part instanceof StringPart.Text text) {

@@ -126,6 +126,15 @@ final class AstBuilder {
         if (ctx instanceof IndexContext i) {
             return new IndexExpr(expr(i.expr(0)), expr(i.expr(1)), span(i));
         }
+        if (ctx instanceof SplatContext s) {
+            SourceSpan star = span(s.STAR().getSymbol().getStartIndex(), s.STAR().getSymbol().getStopIndex());
+            Expression element = new Variable(ListFor.SPLAT_ELEMENT, star);
+            for (NameContext name : s.name()) {
+                element = new GetAttr(element, identifier(name), SourceSpan.between(star, span(name)));
+            }
+            return new ListFor(Optional.empty(), new Identifier(ListFor.SPLAT_ELEMENT, star), expr(s.expr()), element,
+                    Optional.empty(), true, span(s));
+        }
         if (ctx instanceof PinnedContext p) {
             return new Pinned(expr(p.expr()), span(p));
         }
@@ -199,6 +208,9 @@ final class AstBuilder {
         }
         if (ctx instanceof StringLiteralContext s) {
             return string(s.string());
+        }
+        if (ctx instanceof HeredocLiteralContext h) {
+            return heredoc(h.heredoc());
         }
         if (ctx instanceof CallContext c) {
             List<Expression> args = new ArrayList<>();
@@ -286,6 +298,79 @@ final class AstBuilder {
             parts.add(new StringPart.Text(value.toString(), raw.toString(), span(textStart, textEnd)));
         }
         return new TemplateString(parts, span(ctx));
+    }
+
+    /**
+     * A heredoc: its lines as written, up to the marker line. {@code <<-EOT} removes the
+     * smallest indentation of its non-blank lines from every line, as HCL does.
+     */
+    TemplateString heredoc(HeredocContext ctx) {
+        List<HeredocPartContext> items = ctx.heredocPart();
+        int strip = ctx.HEREDOC_START().getText().startsWith("<<-") ? commonIndent(items) : 0;
+        List<StringPart> parts = new ArrayList<>();
+        StringBuilder value = new StringBuilder();
+        StringBuilder raw = new StringBuilder();
+        int textStart = -1;
+        int textEnd = -1;
+        boolean lineStart = true;
+        for (HeredocPartContext part : items) {
+            if (part instanceof HeredocInterpolationPartContext i) {
+                if (textStart >= 0) {
+                    parts.add(new StringPart.Text(value.toString(), raw.toString(), span(textStart, textEnd)));
+                    value.setLength(0);
+                    raw.setLength(0);
+                    textStart = -1;
+                }
+                parts.add(new StringPart.Interpolation(expr(i.expr()), span(i)));
+                lineStart = false;
+                continue;
+            }
+            String text = part.getText();
+            raw.append(text);
+            if (part instanceof HeredocEscapedInterpolationPartContext) {
+                value.append("${");
+            } else if (part instanceof HeredocTextPartContext && lineStart) {
+                value.append(text.substring(Math.min(strip, leadingBlanks(text))));
+            } else {
+                value.append(text);
+            }
+            lineStart = part instanceof HeredocNewlinePartContext;
+            if (textStart < 0) {
+                textStart = part.start.getStartIndex();
+            }
+            textEnd = part.stop.getStopIndex();
+        }
+        if (textStart >= 0) {
+            parts.add(new StringPart.Text(value.toString(), raw.toString(), span(textStart, textEnd)));
+        }
+        return new TemplateString(parts, true, span(ctx));
+    }
+
+    /** The smallest indentation of the heredoc's lines; blank lines do not count. */
+    private static int commonIndent(List<HeredocPartContext> items) {
+        int smallest = Integer.MAX_VALUE;
+        boolean lineStart = true;
+        for (int i = 0; i < items.size(); i++) {
+            HeredocPartContext part = items.get(i);
+            if (lineStart && !(part instanceof HeredocNewlinePartContext)) {
+                boolean endsLine = i + 1 == items.size() || items.get(i + 1) instanceof HeredocNewlinePartContext;
+                if (!(part instanceof HeredocTextPartContext)) {
+                    smallest = 0;
+                } else if (!(part.getText().isBlank() && endsLine)) {
+                    smallest = Math.min(smallest, leadingBlanks(part.getText()));
+                }
+            }
+            lineStart = part instanceof HeredocNewlinePartContext;
+        }
+        return smallest == Integer.MAX_VALUE ? 0 : smallest;
+    }
+
+    private static int leadingBlanks(String text) {
+        int n = 0;
+        while (n < text.length() && (text.charAt(n) == ' ' || text.charAt(n) == '\t')) {
+            n++;
+        }
+        return n;
     }
 
     private static String unescape(String escape) {

@@ -28,6 +28,9 @@ final class Expectations {
         } catch (RuntimeException ignored) {
             return "";
         }
+        if (expected.contains(FleetBaseLexer.HEREDOC_END)) {
+            return "the heredoc's end marker on a line of its own";
+        }
         Set<String> words = new LinkedHashSet<>();
         boolean value = false;
         for (int type : VALUE_STARTS) {
@@ -76,6 +79,9 @@ final class Expectations {
         if (offending.getType() == FleetBaseLexer.IDENT && parser.getContext() instanceof FleetBaseParser.BlockContext) {
             return "an attribute is written name = value";
         }
+        if (offending.getType() == Token.EOF && parser.getContext() instanceof FleetBaseParser.HeredocContext) {
+            return "a heredoc is not closed";
+        }
         if (offending.getType() == Token.EOF) {
             return "a block or list is not closed";
         }
@@ -90,7 +96,7 @@ final class Expectations {
             case FleetBaseLexer.NUMBER, FleetBaseLexer.QUANTITY, FleetBaseLexer.RATE, FleetBaseLexer.OPEN_QUOTE,
                  FleetBaseLexer.LBRACK, FleetBaseLexer.TRUE, FleetBaseLexer.FALSE, FleetBaseLexer.NULL,
                  FleetBaseLexer.MINUS, FleetBaseLexer.NOT, FleetBaseLexer.LPAREN, FleetBaseLexer.IDENT,
-                 FleetBaseLexer.LBRACE -> true;
+                 FleetBaseLexer.LBRACE, FleetBaseLexer.HEREDOC_START -> true;
             default -> false;
         };
     }

@@ -27,25 +27,43 @@ import org.antlr.v4.runtime.misc.ParseCancellationException;
 public final class FleetParser {
 
     public ParseResult parse(SourceFile source) {
+        CommonTokenStream[] tokens = new CommonTokenStream[1];
         try {
-            return parseChecked(source);
+            return parseChecked(source, tokens);
         } catch (StackOverflowError e) {
-            SourceSpan span = new SourceSpan(source, 0, 0);
-            return new ParseResult(Optional.empty(), List.of(Diagnostic.error("too-deeply-nested", span,
-                    "input too deeply nested", "split the expression into locals")));
+            return new ParseResult(Optional.empty(), List.of(Diagnostic.error("too-deeply-nested",
+                    deepestSpan(source, tokens[0]), "input too deeply nested", "split the expression into locals")));
         }
+    }
+
+    /**
+     * Where the parser was when the stack ran out: the token at which the nesting became too deep
+     * (the parser descends one level per bracket, so it overflows there, not at the end).
+     */
+    private static SourceSpan deepestSpan(SourceFile source, CommonTokenStream tokens) {
+        if (tokens == null || tokens.size() == 0) {
+            return new SourceSpan(source, 0, 0);
+        }
+        Token token = tokens.get(Math.min(tokens.index(), tokens.size() - 1));
+        if (token.getType() == Token.EOF || token.getStartIndex() < 0) {
+            return new SourceSpan(source, 0, 0);
+        }
+        int start = source.offsetOfCodePoint(token.getStartIndex());
+        int end = source.offsetOfCodePoint(token.getStopIndex() + 1);
+        return new SourceSpan(source, start, end - start);
     }
 
     public ParseResult parse(String path, String text) {
         return parse(new SourceFile(path, text));
     }
 
-    private ParseResult parseChecked(SourceFile source) {
+    private ParseResult parseChecked(SourceFile source, CommonTokenStream[] tokensSeen) {
         SyntaxErrorCollector errors = new SyntaxErrorCollector(source);
         FleetBaseLexer lexer = new FleetBaseLexer(CharStreams.fromString(source.text(), source.path()));
         lexer.removeErrorListeners();
         lexer.addErrorListener(errors);
         CommonTokenStream tokens = new CommonTokenStream(lexer);
+        tokensSeen[0] = tokens;
         FleetBaseParser parser = new FleetBaseParser(tokens);
         parser.removeErrorListeners();
 

@@ -13,10 +13,11 @@ import io.fleetform.engine.state.Provenance;
  *
  * @param outputs    the outputs as they will be after apply, for display ("(known after apply)" included)
  * @param provenance the repository and commit the fleet's files came from, when they came from Git
+ * @param rollout    each change's stage and disruption, and what is unfinished
  */
 public record Plan(int formatVersion, PlanMode mode, String fleet, String lineage, long serial, String configHash,
                    Instant created, List<ResourceChange> changes, List<Drift> drift, Map<String, String> outputs,
-                   List<String> warnings, Optional<Provenance> provenance) {
+                   List<String> warnings, Optional<Provenance> provenance, PlanRollout rollout) {
     public static final int FORMAT_VERSION = 1;
 
     public Plan {
@@ -25,18 +26,38 @@ public record Plan(int formatVersion, PlanMode mode, String fleet, String lineag
         outputs = Map.copyOf(outputs);
         warnings = List.copyOf(warnings);
         java.util.Objects.requireNonNull(provenance, "provenance");
+        rollout = rollout == null ? PlanRollout.NONE : rollout;
+    }
+
+    public Plan(int formatVersion, PlanMode mode, String fleet, String lineage, long serial, String configHash,
+                Instant created, List<ResourceChange> changes, List<Drift> drift, Map<String, String> outputs,
+                List<String> warnings, Optional<Provenance> provenance) {
+        this(formatVersion, mode, fleet, lineage, serial, configHash, created, changes, drift, outputs, warnings,
+                provenance, PlanRollout.NONE);
+    }
+
+    public Plan(int formatVersion, PlanMode mode, String fleet, String lineage, long serial, String configHash,
+                Instant created, List<ResourceChange> changes, List<Drift> drift, Map<String, String> outputs,
+                List<String> warnings, PlanRollout rollout) {
+        this(formatVersion, mode, fleet, lineage, serial, configHash, created, changes, drift, outputs, warnings,
+                Optional.empty(), rollout);
     }
 
     public Plan(int formatVersion, PlanMode mode, String fleet, String lineage, long serial, String configHash,
                 Instant created, List<ResourceChange> changes, List<Drift> drift, Map<String, String> outputs,
                 List<String> warnings) {
         this(formatVersion, mode, fleet, lineage, serial, configHash, created, changes, drift, outputs, warnings,
-                Optional.empty());
+                Optional.empty(), PlanRollout.NONE);
     }
 
     public Plan withProvenance(Optional<Provenance> where) {
         return new Plan(formatVersion, mode, fleet, lineage, serial, configHash, created, changes, drift, outputs,
-                warnings, where);
+                warnings, where, rollout);
+    }
+
+    public Plan withRollout(PlanRollout newRollout) {
+        return new Plan(formatVersion, mode, fleet, lineage, serial, configHash, created, changes, drift, outputs,
+                warnings, provenance, newRollout);
     }
 
     public boolean hasChanges() {

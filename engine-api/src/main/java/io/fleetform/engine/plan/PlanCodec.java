@@ -67,6 +67,9 @@ import java.util.TreeSet;
  *   author           string   the commit's author, "Name &lt;email&gt;"
  *   path             string   the fleet's folder inside the repository ("" for its root)
  *   dirty            boolean  true if read from a working tree with uncommitted changes to the fleet's files
+ * rollout            object   (optional) rollout, status: strings; unfinished: array of addresses;
+ *                             stages, disruption: objects of address to stage name / "in place",
+ *                             "restart", "recreate"
  * </pre>
  * Every field is required (null only where said); fields a reader does not know are ignored.
  *
@@ -153,6 +156,17 @@ public final class PlanCodec {
         ArrayNode warnings = root.putArray("warnings");
         plan.warnings().forEach(warnings::add);
         root.set("provenance", plan.provenance().<JsonNode>map(StateCodec::encode).orElse(PlanValues.NODES.nullNode()));
+        if (!plan.rollout().equals(PlanRollout.NONE)) {
+            ObjectNode rollout = root.putObject("rollout");
+            rollout.put("rollout", plan.rollout().rollout());
+            rollout.put("status", plan.rollout().status());
+            ObjectNode stages = rollout.putObject("stages");
+            plan.rollout().stages().forEach((a, st) -> stages.put(a.value(), st));
+            ObjectNode disruption = rollout.putObject("disruption");
+            plan.rollout().disruption().forEach((a, d) -> disruption.put(a.value(), d));
+            ArrayNode unfinished = rollout.putArray("unfinished");
+            plan.rollout().unfinished().forEach(a -> unfinished.add(a.value()));
+        }
         return root;
     }
 

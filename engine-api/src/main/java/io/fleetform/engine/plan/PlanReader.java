@@ -70,9 +70,25 @@ final class PlanReader {
         }
         Plan plan = new Plan(version.intValue(), mode(root), text(root, "fleet", ""), text(state, "lineage", "state"),
                 number(state, "serial", "state"), text(root, "config_hash", ""), instant(root), changes, drift, outputs,
-                strings(root, "warnings", ""), provenance(root));
+                strings(root, "warnings", ""), provenance(root), rollout(root.path("rollout")));
         checkSummary(object(root, "summary", ""), plan);
         return plan;
+    }
+
+    private static PlanRollout rollout(JsonNode node) {
+        if (!node.isObject()) {
+            return PlanRollout.NONE;
+        }
+        Map<io.fleetform.engine.address.ResourceAddress, String> stages = new LinkedHashMap<>();
+        node.path("stages").fields().forEachRemaining(e -> stages.put(
+                new io.fleetform.engine.address.ResourceAddress(e.getKey()), e.getValue().asText()));
+        Map<io.fleetform.engine.address.ResourceAddress, String> disruption = new LinkedHashMap<>();
+        node.path("disruption").fields().forEachRemaining(e -> disruption.put(
+                new io.fleetform.engine.address.ResourceAddress(e.getKey()), e.getValue().asText()));
+        java.util.Set<io.fleetform.engine.address.ResourceAddress> unfinished = new java.util.TreeSet<>();
+        node.path("unfinished").forEach(a -> unfinished.add(new io.fleetform.engine.address.ResourceAddress(a.asText())));
+        return new PlanRollout(node.path("rollout").asText(), node.path("status").asText(), stages, disruption,
+                unfinished);
     }
 
     private java.util.Optional<io.fleetform.engine.state.Provenance> provenance(JsonNode root)

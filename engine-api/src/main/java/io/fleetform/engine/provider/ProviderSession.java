@@ -1,5 +1,10 @@
 package io.fleetform.engine.provider;
 
+import io.fleetform.engine.address.ResourceAddress;
+import io.fleetform.engine.state.ResourceState;
+import java.util.Collection;
+import java.util.Map;
+
 /**
  * One provider for one command run (configure → use → close). Every operation takes one small
  * request record and returns one response record; mistakes the user can fix come back as
@@ -53,6 +58,16 @@ public interface ProviderSession extends AutoCloseable {
         return LeftoversResponse.NONE;
     }
 
+    /**
+     * How an applied resource is doing now, from its servers: running and not restarting,
+     * rolled out and ready. Rollout gates ask this for {@code healthy_for} after a stage's
+     * changes. Resources without servers of their own answer {@link HealthResponse#UNKNOWN},
+     * which a gate lets pass.
+     */
+    default HealthResponse health(HealthRequest request) throws ProviderException {
+        return HealthResponse.UNKNOWN;
+    }
+
     /** Adopts an existing object into the state. */
     ImportResponse importResource(ImportRequest request) throws ProviderException;
 
@@ -63,6 +78,17 @@ public interface ProviderSession extends AutoCloseable {
      */
     default RenameResponse rename(RenameRequest request) throws ProviderException {
         return new RenameResponse(request.prior().attributes());
+    }
+
+    /**
+     * The provider's resources that a rename of {@code from} to {@code to} moves too although their
+     * addresses are not under {@code from} (a Kubernetes object's address is named after its zone and
+     * service, not under {@code zone.NAME}): old address → new address. Pure, from the state alone,
+     * so a plan can show the move. Most providers have none.
+     */
+    default Map<ResourceAddress, ResourceAddress> follows(ResourceAddress from, ResourceAddress to,
+                                                          Collection<ResourceState> recorded) {
+        return Map.of();
     }
 
     /** Releases the session's clients and threads. */

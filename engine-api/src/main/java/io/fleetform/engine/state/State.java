@@ -17,9 +17,10 @@ import java.util.UUID;
  *
  * @param outputs output values after the last apply; sensitive ones are stored as hashes
  * @param applies the last {@link #APPLIES_KEPT} applies, oldest first, with where their files came from
+ * @param rollout the last rollout run, if a rollout ever ran
  */
 public record State(int version, String lineage, long serial, Map<ResourceAddress, ResourceState> resources,
-                    Map<String, Object> outputs, List<ApplyRecord> applies) {
+                    Map<String, Object> outputs, List<ApplyRecord> applies, Optional<RolloutRecord> rollout) {
     public static final int FORMAT_VERSION = 1;
     /** Enough history to answer "which commit is deployed, and since when"; older entries are dropped. */
     public static final int APPLIES_KEPT = 50;
@@ -30,11 +31,21 @@ public record State(int version, String lineage, long serial, Map<ResourceAddres
         outputs = Attributes.normalize(outputs);
         applies = List.copyOf(applies.size() > APPLIES_KEPT ? applies.subList(applies.size() - APPLIES_KEPT,
                 applies.size()) : applies);
+        rollout = rollout == null ? Optional.empty() : rollout;
+    }
+
+    public State(int version, String lineage, long serial, Map<ResourceAddress, ResourceState> resources,
+                 Map<String, Object> outputs, List<ApplyRecord> applies) {
+        this(version, lineage, serial, resources, outputs, applies, Optional.empty());
     }
 
     public State(int version, String lineage, long serial, Map<ResourceAddress, ResourceState> resources,
                  Map<String, Object> outputs) {
-        this(version, lineage, serial, resources, outputs, List.of());
+        this(version, lineage, serial, resources, outputs, List.of(), Optional.empty());
+    }
+
+    public State withRollout(RolloutRecord record) {
+        return new State(version, lineage, serial, resources, outputs, applies, Optional.ofNullable(record));
     }
 
     public static State empty() {
@@ -50,12 +61,12 @@ public record State(int version, String lineage, long serial, Map<ResourceAddres
     public State withApply(ApplyRecord record) {
         List<ApplyRecord> more = new ArrayList<>(applies);
         more.add(record);
-        return new State(version, lineage, serial, resources, outputs, more);
+        return new State(version, lineage, serial, resources, outputs, more, rollout);
     }
 
     /** This state with other resources, everything else (outputs, history) kept. */
     public State withResources(Map<ResourceAddress, ResourceState> newResources) {
-        return new State(version, lineage, serial, newResources, outputs, applies);
+        return new State(version, lineage, serial, newResources, outputs, applies, rollout);
     }
 
     public Optional<ResourceState> resource(ResourceAddress address) {
@@ -65,21 +76,21 @@ public record State(int version, String lineage, long serial, Map<ResourceAddres
     public State with(ResourceState resource) {
         Map<ResourceAddress, ResourceState> copy = new TreeMap<>(resources);
         copy.put(resource.address(), resource);
-        return new State(version, lineage, serial, copy, outputs, applies);
+        return new State(version, lineage, serial, copy, outputs, applies, rollout);
     }
 
     public State without(ResourceAddress address) {
         Map<ResourceAddress, ResourceState> copy = new TreeMap<>(resources);
         copy.remove(address);
-        return new State(version, lineage, serial, copy, outputs, applies);
+        return new State(version, lineage, serial, copy, outputs, applies, rollout);
     }
 
     public State withOutputs(Map<String, Object> newOutputs) {
-        return new State(version, lineage, serial, resources, newOutputs, applies);
+        return new State(version, lineage, serial, resources, newOutputs, applies, rollout);
     }
 
     public State nextSerial() {
-        return new State(version, lineage, serial + 1, resources, outputs, applies);
+        return new State(version, lineage, serial + 1, resources, outputs, applies, rollout);
     }
 
     public List<ResourceState> list() {

@@ -26,7 +26,11 @@ import java.util.TreeSet;
  *  "outputs":{…},
  *  "applies":[{"serial":8,"started":"2026-12-01T10:00:00Z","operation":"apply",
  *              "provenance":{"repository":"https://git.example/fleets.git","commit":"1a2b…","ref":"main",
- *                            "author":"Ann &lt;ann@example.com&gt;","path":"mt2","dirty":false}}]}
+ *                            "author":"Ann &lt;ann@example.com&gt;","path":"mt2","dirty":false}}],
+ *  "rollout":{"rollout":"default","revision":"…","commit":"","previous_revision":"…","started":"…",
+ *             "status":"failed","reason":"…","stages":[{"name":"canary","status":"failed","reason":"…",
+ *             "zones":{"s1":"failed"}}],"previous":[resources as above],"changed":[addresses],
+ *             "unfinished":[addresses]}}  (rollout only once a rollout ran)
  * </pre>
  * {@code applies} is absent in states written before it existed; {@code provenance} is null for
  * an apply whose files did not come from Git.
@@ -51,6 +55,7 @@ public final class StateCodec {
             resources.add(encode(r));
         }
         root.set("outputs", JSON.valueToTree(state.outputs()));
+        state.rollout().ifPresent(r -> root.set("rollout", encode(r)));
         ArrayNode applies = root.putArray("applies");
         for (ApplyRecord a : state.applies()) {
             ObjectNode node = applies.addObject();
@@ -122,7 +127,9 @@ public final class StateCodec {
                         a.path("operation").asText(), decodeProvenance(a.path("provenance"))));
             }
             return new State(version, root.path("lineage").asText(), root.path("serial").asLong(), resources,
-                    outputs == null ? Map.of() : outputs, applies);
+                    outputs == null ? Map.of() : outputs, applies,
+                    root.hasNonNull("rollout") ? java.util.Optional.of(decodeRollout(root.get("rollout")))
+                            : java.util.Optional.empty());
         } catch (IllegalArgumentException | java.time.format.DateTimeParseException e) {
             throw wrongSchema(where, e.getMessage());
         }
@@ -166,6 +173,57 @@ public final class StateCodec {
 
     private static StateException wrongSchema(String where, String why) {
         return new StateException(where + " is not a readable state: " + why);
+    }
+
+    private static ObjectNode encode(RolloutRecord r) {
+        ObjectNode node = JSON.createObjectNode();
+        node.put("rollout", r.rollout());
+        node.put("revision", r.revision());
+        node.put("commit", r.commit());
+        node.put("previous_revision", r.previousRevision());
+        node.put("started", r.started());
+        node.put("status", r.status().word());
+        node.put("reason", r.reason());
+        ArrayNode stages = node.putArray("stages");
+        for (RolloutRecord.StageRecord s : r.stages()) {
+            ObjectNode stage = stages.addObject();
+            stage.put("name", s.name());
+            stage.put("status", s.status().word());
+            stage.put("reason", s.reason());
+            ObjectNode zones = stage.putObject("zones");
+            s.zones().forEach((z, st) -> zones.put(z, st.word()));
+        }
+        ArrayNode previous = node.putArray("previous");
+        r.previous().values().forEach(p -> previous.add(encode(p)));
+        ArrayNode changed = node.putArray("changed");
+        r.changed().forEach(a -> changed.add(a.value()));
+        ArrayNode unfinished = node.putArray("unfinished");
+        r.unfinished().forEach(a -> unfinished.add(a.value()));
+        return node;
+    }
+
+    private static RolloutRecord decodeRollout(JsonNode n) {
+        List<RolloutRecord.StageRecord> stages = new ArrayList<>();
+        for (JsonNode s : n.path("stages")) {
+            Map<String, RolloutRecord.Status> zones = new LinkedHashMap<>();
+            s.path("zones").fields().forEachRemaining(e -> zones.put(e.getKey(),
+                    RolloutRecord.Status.of(e.getValue().asText())));
+            stages.add(new RolloutRecord.StageRecord(s.path("name").asText(), RolloutRecord.Status.of(
+                    s.path("status").asText()), s.path("reason").asText(), zones));
+        }
+        Map<ResourceAddress, ResourceState> previous = new LinkedHashMap<>();
+        for (JsonNode p : n.path("previous")) {
+            ResourceState r = decodeResource(p);
+            previous.put(r.address(), r);
+        }
+        Set<ResourceAddress> changed = new TreeSet<>();
+        n.path("changed").forEach(a -> changed.add(new ResourceAddress(a.asText())));
+        Set<ResourceAddress> unfinished = new TreeSet<>();
+        n.path("unfinished").forEach(a -> unfinished.add(new ResourceAddress(a.asText())));
+        return new RolloutRecord(n.path("rollout").asText(), n.path("revision").asText(), n.path("commit").asText(),
+                n.path("previous_revision").asText(), n.path("started").asText(),
+                RolloutRecord.Status.of(n.path("status").asText("pending")), n.path("reason").asText(), stages,
+                previous, changed, unfinished);
     }
 
     /** One resource on one line, for journals. */

@@ -30,6 +30,17 @@ class PlanCodecTest {
     }
 
     @Test
+    void eachChangesStageDisruptionAndUnfinishedMarkReadBack() throws PlanFormatException {
+        ResourceAddress canary = ResourceAddress.of("zone.s12.service.logic[0]");
+        Plan plan = richPlan().withRollout(new PlanRollout("default", "revision 9d2e failed: stage canary failed",
+                Map.of(canary, "canary"), Map.of(canary, "recreate"), Set.of(canary)));
+        Plan read = PlanCodec.decode(PlanCodec.encode(plan), "plan.json");
+        assertThat(read.rollout()).isEqualTo(plan.rollout());
+        assertThat(read.rollout().stageOf(canary)).isEqualTo("canary");
+        assertThat(PlanCodec.decode(PlanCodec.encode(richPlan()), "plan.json").rollout()).isEqualTo(PlanRollout.NONE);
+    }
+
+    @Test
     void numbersKeepTheirExactValueAndKind() throws PlanFormatException {
         Map<String, Object> after = new LinkedHashMap<>();
         after.put("ratio", new BigDecimal("1.50"));

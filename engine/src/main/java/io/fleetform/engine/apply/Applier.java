@@ -13,7 +13,11 @@ import io.fleetform.engine.provider.ProviderSession;
 import io.fleetform.engine.provider.ProviderContext;
 import io.fleetform.engine.provider.ProviderException;
 import io.fleetform.engine.provider.ProviderSessions;
+import io.fleetform.engine.rollout.HealthGate;
+import io.fleetform.engine.rollout.MetricAnalysis;
+import io.fleetform.engine.rollout.RolloutRun;
 import io.fleetform.engine.rollout.RolloutSchedule;
+import io.fleetform.engine.state.RolloutRecord;
 import io.fleetform.engine.resource.Resource;
 import io.fleetform.engine.resource.SecretsPolicy;
 import io.fleetform.engine.state.ResourceState;
@@ -47,8 +51,17 @@ import java.util.function.Consumer;
  */
 public final class Applier {
 
-    /** How to run: parallelism, retries, and the interval of "still working" events. */
-    public record Options(int parallelism, int attempts, Duration firstBackoff, Duration stillWorkingEvery) {
+    /**
+     * How to run: parallelism, retries, the interval of "still working" events, and how long a
+     * health gate waits for a stage's servers to become healthy and how often it asks.
+     */
+    public record Options(int parallelism, int attempts, Duration firstBackoff, Duration stillWorkingEvery,
+                          Duration healthTimeout, Duration healthPoll) {
+        public Options(int parallelism, int attempts, Duration firstBackoff, Duration stillWorkingEvery) {
+            this(parallelism, attempts, firstBackoff, stillWorkingEvery, Duration.ofMinutes(5),
+                    Duration.ofMillis(500));
+        }
+
         public static Options defaults(int parallelism) {
             return new Options(parallelism, 3, Duration.ofSeconds(1), Duration.ofSeconds(10));
         }
@@ -91,7 +104,17 @@ public final class Applier {
                 work.put(change.address(), change);
             }
         }
-        List<Phase> phases = schedule.isPresent() ? Phase.of(schedule.get(), work, desired)
+        Optional<RolloutRecord> run = schedule.map(sc -> RolloutRun.begin(sc, state, plan.configHash()));
+        Set<String> gateOnly = new java.util.HashSet<>();
+        run.ifPresent(r -> r.stages().stream().filter(st -> st.status() == RolloutRecord.Status.RUNNING
+                || st.status() == RolloutRecord.Status.FAILED).forEach(st -> gateOnly.add(st.name())));
+        // A stage holding changes that never became healthy passes its gate before later stages start.
+        run.ifPresent(r -> schedule.get().stages().forEach(st -> {
+            if (r.unfinished().stream().map(desired::get).anyMatch(d -> d != null && st.zones().contains(d.zone()))) {
+                gateOnly.add(st.name());
+            }
+        }));
+        List<Phase> phases = schedule.isPresent() ? Phase.of(schedule.get(), work, desired, gateOnly)
                 : List.of(new Phase("", work.keySet(), null));
         Map<ResourceAddress, ResourceState> current = new ConcurrentHashMap<>(state.resources());
         Map<Action, Integer> done = new EnumMap<>(Action.class);
@@ -109,15 +132,16 @@ public final class Applier {
                 lastProgress.getOrDefault(address, "")))), every, every, TimeUnit.MILLISECONDS);
         Map<ResourceAddress, GraphWalker.Outcome> outcomes = new LinkedHashMap<>();
         String stoppedBefore = "";
-        try (StateJournal journal = store.journal(state)) {
+        Checkpoints checkpoints = new Checkpoints(store, state, current);
+        try {
             GraphWalker.Work unit = address -> {
                 ResourceChange change = work.get(address);
                 long begin = System.nanoTime();
                 inFlight.put(address, begin);
                 events.accept(new ApplyEvent.Started(address, change.action()));
                 try {
-                    List<String> warnings = applyOne(change, desired.get(address), state.lineage(), current, journal,
-                            context, events, detail -> lastProgress.put(address, detail));
+                    List<String> warnings = applyOne(change, desired.get(address), state.lineage(), current,
+                            checkpoints.journal(), context, events, detail -> lastProgress.put(address, detail));
                     synchronized (done) {
                         done.merge(change.action(), 1, Integer::sum);
                     }
@@ -140,6 +164,12 @@ public final class Applier {
                     inFlight.remove(address);
                 }
             };
+            Optional<String> blocked = run.flatMap(RolloutRun::blocked);
+            if (blocked.isPresent()) {
+                stoppedBefore = phases.stream().filter(p -> p.stage() != null).map(p -> p.stage().name()).findFirst()
+                        .orElse("(rollout)");
+                events.accept(new ApplyEvent.StageStopped(stoppedBefore, blocked.get()));
+            }
             for (int i = 0; i < phases.size(); i++) {
                 Phase phase = phases.get(i);
                 if (!stoppedBefore.isEmpty() || interrupt.get()) {
@@ -148,30 +178,76 @@ public final class Applier {
                 }
                 RolloutSchedule.StageWork stage = phase.stage();
                 if (stage != null && phase.first()) {
-                    if (stage.manualApproval() && !approvedStages.contains(stage.name())) {
+                    if (stage.manualApproval() && !approvedStages.contains(stage.name())
+                            && run.get().stage(stage.name()).map(st -> st.status() == RolloutRecord.Status.PENDING)
+                            .orElse(true)) {
                         stoppedBefore = stage.name();
-                        events.accept(new ApplyEvent.StageStopped(stage.name(), "it needs manual approval; check the "
-                                + "stages before it, then run apply again with --approve-stage " + stage.name()));
+                        String why = "it needs manual approval; check the stages before it, then run "
+                                + "`fleetform rollout promote " + stage.name() + "` (or apply --approve-stage "
+                                + stage.name() + ")";
+                        events.accept(new ApplyEvent.StageStopped(stage.name(), why));
+                        run = Optional.of(run.get().withStatus(RolloutRecord.Status.RUNNING, "stage " + stage.name()
+                                + " waits for approval"));
                         phase.addresses().forEach(a -> outcomes.putIfAbsent(a, GraphWalker.Outcome.NOT_STARTED));
                         continue;
                     }
+                    // Intent first: the stage, its zones and what its changes replace are on disk before they start.
+                    Set<ResourceAddress> stageChanges = new java.util.TreeSet<>();
+                    phases.stream().filter(p -> p.stage() == stage).forEach(p -> stageChanges.addAll(p.addresses()));
+                    Set<ResourceAddress> attempted = new java.util.TreeSet<>(run.get().unfinished());
+                    attempted.addAll(stageChanges); // unfinished until the stage's gate passes
+                    RolloutRecord starting = run.get().changing(current, stageChanges).withUnfinished(attempted)
+                            .withStage(run.get().stage(stage.name()).orElseThrow()
+                                    .with(RolloutRecord.Status.RUNNING, ""))
+                            .withStatus(RolloutRecord.Status.RUNNING, "stage " + stage.name() + " is running");
+                    run = Optional.of(starting);
+                    checkpoints.write(starting);
                     events.accept(new ApplyEvent.StageStarted(stage.name(), stage.zones().size(),
                             Phase.changesOfStage(phases, stage)));
                 }
                 Map<ResourceAddress, GraphWalker.Outcome> result = new GraphWalker(options.parallelism()).walk(
                         ResourceGraph.of(order(subset(work, phase.addresses()), state)), unit, interrupt::get);
                 outcomes.putAll(result);
-                boolean stageFailed = stage != null && Phase.failedInStage(phases, stage, outcomes);
-                boolean lastOfStage = stage != null && phase.last();
-                if (stageFailed && stage.healthGate() && lastOfStage) {
-                    Phase next = i + 1 < phases.size() ? phases.get(i + 1) : null;
-                    if (next != null) {
-                        stoppedBefore = next.stage() == null ? "(removals)" : next.stage().name();
-                        events.accept(new ApplyEvent.StageStopped(stoppedBefore, "stage " + stage.name()
-                                + " did not become healthy (changes failed) and its gate is healthy; later stages "
-                                + "were not started"));
+                if (stage == null || !phase.last() || interrupt.get()) {
+                    continue;
+                }
+                boolean stageFailed = Phase.failedInStage(phases, stage, outcomes);
+                String why = stageFailed ? "changes failed: " + String.join("; ", Phase.failuresInStage(phases, stage,
+                        failed)) : "";
+                if (!stageFailed && stage.healthGate()) {
+                    HealthGate.Result health = gate(run.get(), stage, desired, current, context, events, interrupt);
+                    stageFailed = !health.healthy();
+                    why = stageFailed ? health.why() : "";
+                    if (interrupt.get()) {
+                        continue; // stays running: the next apply looks again
                     }
-                } else if (lastOfStage && stage.waitAfter().isPresent() && i + 1 < phases.size()) {
+                }
+                if (!stageFailed && stage.metric().isPresent()) {
+                    events.accept(new ApplyEvent.StageHealth(stage.name(), "metric analysis for "
+                            + human(stage.metric().get().duration()) + ", every " + human(stage.metric().get().every())
+                            + ": " + stage.metric().get().query()));
+                    MetricAnalysis.Result analysis = new MetricAnalysis().run(stage.metric().get(), stage.zones(),
+                            interrupt::get, detail -> events.accept(new ApplyEvent.StageHealth(stage.name(), detail)));
+                    stageFailed = !analysis.passed();
+                    why = stageFailed ? analysis.why() : "";
+                    if (interrupt.get()) {
+                        continue;
+                    }
+                }
+                Set<ResourceAddress> ofStage = new java.util.TreeSet<>();
+                phases.stream().filter(p -> p.stage() == stage).forEach(p -> ofStage.addAll(p.addresses()));
+                run = Optional.of(finishStage(run.get(), stage, desired, ofStage, stageFailed, why));
+                checkpoints.write(run.get());
+                if (stageFailed && stage.healthGate()) {
+                    Phase next = i + 1 < phases.size() ? phases.get(i + 1) : null;
+                    stoppedBefore = next == null ? "" : next.stage() == null ? "(removals)" : next.stage().name();
+                    events.accept(new ApplyEvent.StageStopped(next == null ? stage.name() : stoppedBefore, "stage "
+                            + stage.name() + " did not become healthy (" + why + ") and its gate is healthy; "
+                            + (next == null ? "it stays unfinished" : "later stages were not started")));
+                    if (next == null) {
+                        stoppedBefore = stage.name();
+                    }
+                } else if (stage.waitAfter().isPresent() && i + 1 < phases.size()) {
                     events.accept(new ApplyEvent.StageWaiting(stage.name(), stage.waitAfter().get()));
                     long until = System.nanoTime() + stage.waitAfter().get().toNanos();
                     while (System.nanoTime() < until && !interrupt.get()) {
@@ -179,8 +255,21 @@ public final class Applier {
                     }
                 }
             }
+            if (run.isPresent() && stoppedBefore.isEmpty() && !interrupt.get() && failed.isEmpty()
+                    && run.get().stages().stream().allMatch(st -> st.status() == RolloutRecord.Status.HEALTHY
+                    || st.zones().isEmpty() || st.status() == RolloutRecord.Status.PENDING
+                    && phases.stream().noneMatch(p -> p.stage() != null && p.stage().name().equals(st.name())))) {
+                RolloutRecord finished = run.get();
+                for (RolloutRecord.StageRecord st : finished.stages()) {
+                    if (st.status() == RolloutRecord.Status.PENDING) {
+                        finished = finished.withStage(st.with(RolloutRecord.Status.HEALTHY, "nothing to change"));
+                    }
+                }
+                run = Optional.of(finished.withStatus(RolloutRecord.Status.HEALTHY, "every stage is healthy"));
+            }
         } finally {
             ticker.shutdownNow();
+            checkpoints.close();
         }
         int skipped = 0;
         int notStarted = 0;
@@ -196,11 +285,60 @@ public final class Applier {
                 notStarted++;
             }
         }
-        State finalState = state.withResources(current).nextSerial()
-                .withOutputs(failed.isEmpty() && notStarted == 0 ? outputs : state.outputs());
+        State finalState = new State(state.version(), state.lineage(), checkpoints.serial() + 1, current,
+                failed.isEmpty() && notStarted == 0 ? outputs : state.outputs(), state.applies(),
+                run.isPresent() ? run : state.rollout());
         store.write(finalState);
         return new ApplyResult(done, failed, skipped, notStarted, interrupt.get(), finalState,
                 Duration.ofNanos(System.nanoTime() - started), stoppedBefore);
+    }
+
+    private static String human(Duration d) {
+        return d.toMillis() % 1000 == 0 ? d.toSeconds() + "s" : d.toMillis() + "ms";
+    }
+
+    /** Waits for the stage's changed resources to be healthy for its {@code healthy_for}. */
+    private HealthGate.Result gate(RolloutRecord run, RolloutSchedule.StageWork stage,
+                                   Map<ResourceAddress, Resource> desired, Map<ResourceAddress, ResourceState> current,
+                                   ProviderContext context, Consumer<ApplyEvent> events, AtomicBoolean interrupt)
+            throws InterruptedException {
+        List<ResourceState> watched = new ArrayList<>();
+        for (ResourceAddress a : run.changed()) {
+            Resource r = desired.get(a);
+            if (r != null && stage.zones().contains(r.zone()) && current.containsKey(a)) {
+                watched.add(current.get(a));
+            }
+        }
+        if (watched.isEmpty()) {
+            return new HealthGate.Result(true, "nothing changed in the stage");
+        }
+        events.accept(new ApplyEvent.StageChecking(stage.name(), watched.size(), stage.healthyFor()));
+        return new HealthGate(providers, context, options.healthTimeout(), options.healthPoll()).await(watched,
+                stage.healthyFor(), interrupt::get, detail -> events.accept(new ApplyEvent.StageHealth(stage.name(),
+                        detail)));
+    }
+
+    /** The stage healthy, or failed with why; its changes stop (or start) being unfinished. */
+    private static RolloutRecord finishStage(RolloutRecord run, RolloutSchedule.StageWork stage,
+                                             Map<ResourceAddress, Resource> desired, Set<ResourceAddress> planned,
+                                             boolean failed, String why) {
+        Set<ResourceAddress> ofStage = new java.util.TreeSet<>(planned);
+        for (ResourceAddress a : run.unfinished()) {
+            Resource r = desired.get(a);
+            if (r != null && stage.zones().contains(r.zone())) {
+                ofStage.add(a);
+            }
+        }
+        Set<ResourceAddress> unfinished = new java.util.TreeSet<>(run.unfinished());
+        if (failed) {
+            unfinished.addAll(ofStage);
+        } else {
+            unfinished.removeAll(ofStage);
+        }
+        RolloutRecord.StageRecord record = run.stage(stage.name()).orElseThrow()
+                .with(failed ? RolloutRecord.Status.FAILED : RolloutRecord.Status.HEALTHY, why);
+        return run.withStage(record).withUnfinished(unfinished).withStatus(failed ? RolloutRecord.Status.FAILED
+                : RolloutRecord.Status.RUNNING, failed ? "stage " + stage.name() + " failed: " + why : "");
     }
 
     private static Map<ResourceAddress, ResourceChange> subset(Map<ResourceAddress, ResourceChange> work,

@@ -15,6 +15,14 @@ public sealed interface ApplyEvent {
     record StageWaiting(String stage, Duration pause) implements ApplyEvent {
     }
 
+    /** A stage's changes are made: its health gate watches this many resources for {@code healthyFor}. */
+    record StageChecking(String stage, int resources, Duration healthyFor) implements ApplyEvent {
+    }
+
+    /** What the health gate sees while it waits (only when that changes). */
+    record StageHealth(String stage, String detail) implements ApplyEvent {
+    }
+
     /** The rollout stops before a stage: a failed health gate, or an approval not given. */
     record StageStopped(String stage, String why) implements ApplyEvent {
     }

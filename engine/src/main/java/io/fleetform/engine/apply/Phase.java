@@ -29,6 +29,15 @@ record Phase(String name, List<ResourceAddress> addresses, RolloutSchedule.Stage
 
     static List<Phase> of(RolloutSchedule schedule, Map<ResourceAddress, ResourceChange> work,
                           Map<ResourceAddress, Resource> desired) {
+        return of(schedule, work, desired, java.util.Set.of());
+    }
+
+    /**
+     * @param gateOnly stages the state records as started but not healthy: they get a phase even
+     *                 with nothing left to change, so their gate is passed before later stages start
+     */
+    static List<Phase> of(RolloutSchedule schedule, Map<ResourceAddress, ResourceChange> work,
+                          Map<ResourceAddress, Resource> desired, java.util.Set<String> gateOnly) {
         Map<String, List<ResourceAddress>> byZone = new LinkedHashMap<>();
         List<ResourceAddress> shared = new ArrayList<>();
         List<ResourceAddress> removals = new ArrayList<>();
@@ -52,6 +61,9 @@ record Phase(String name, List<ResourceAddress> addresses, RolloutSchedule.Stage
         for (RolloutSchedule.StageWork stage : schedule.stages()) {
             List<String> zones = stage.zones().stream().filter(byZone::containsKey).toList();
             int batch = Math.max(1, stage.maxParallel());
+            if (zones.isEmpty() && gateOnly.contains(stage.name())) {
+                phases.add(new Phase(stage.name(), List.of(), stage, true, true));
+            }
             for (int i = 0; i < zones.size(); i += batch) {
                 List<ResourceAddress> addresses = new ArrayList<>();
                 zones.subList(i, Math.min(zones.size(), i + batch)).forEach(z -> addresses.addAll(byZone.get(z)));
@@ -66,6 +78,12 @@ record Phase(String name, List<ResourceAddress> addresses, RolloutSchedule.Stage
 
     static int changesOfStage(List<Phase> phases, RolloutSchedule.StageWork stage) {
         return phases.stream().filter(p -> p.stage() == stage).mapToInt(p -> p.addresses().size()).sum();
+    }
+
+    static List<String> failuresInStage(List<Phase> phases, RolloutSchedule.StageWork stage,
+                                        Map<ResourceAddress, String> failed) {
+        return phases.stream().filter(p -> p.stage() == stage).flatMap(p -> p.addresses().stream())
+                .filter(failed::containsKey).map(a -> a + ": " + failed.get(a)).limit(3).toList();
     }
 
     static boolean failedInStage(List<Phase> phases, RolloutSchedule.StageWork stage,

@@ -70,6 +70,18 @@ public final class Coerce {
         return mismatch(context, located, value, what, "a whole number");
     }
 
+    /** Any number (a threshold such as {@code 0.01}). */
+    public static Double number(EvalContext context, Located located, String what) {
+        Value value = plain(context, located, what, false);
+        if (value == null) {
+            return null;
+        }
+        if (value instanceof NumberValue n) {
+            return n.value().doubleValue();
+        }
+        return mismatch(context, located, value, what, "a number");
+    }
+
     /** The largest whole number a model field takes: far beyond any real count, far below long's edge. */
     private static final BigDecimal MAX_WHOLE = BigDecimal.valueOf(1_000_000_000_000_000L);
 

@@ -65,71 +65,10 @@ public final class GroovyFunctions {
 
     public static List<FleetFunction> load(Path dir, FunctionRegistry builtins, Diagnostics diagnostics) {
         Path folder = dir.resolve("functions");
-        List<FleetFunction> functions = new ArrayList<>();
         if (!Files.isDirectory(folder)) {
-            return functions;
+            return new ArrayList<>();
         }
-        List<Path> scripts;
-        try (Stream<Path> entries = Files.list(folder)) {
-            scripts = entries.filter(p -> p.toString().endsWith(".groovy")).sorted().toList();
-        } catch (IOException e) {
-            diagnostics.error("groovy", SourceSpan.NONE, "cannot read " + folder + ": " + e.getMessage());
-            return functions;
-        }
-        Map<String, String> origin = new LinkedHashMap<>();
-        GroovyClassLoader loader = new GroovyClassLoader(GroovyFunctions.class.getClassLoader(),
-                UserCode.compilerConfiguration());
-        UserCode.Budget budget = UserCode.Budget.fromEnvironment();
-        for (Path script : scripts) {
-            io.fleetform.dsl.source.SourceReader.Result read = io.fleetform.dsl.source.SourceReader.read(script,
-                    displayPath(dir, script), io.fleetform.dsl.source.SourceReader.MAX_SOURCE_BYTES);
-            read.error().ifPresent(diagnostics::add);
-            if (read.file().isEmpty()) {
-                continue;
-            }
-            SourceFile source = read.file().get();
-            String text = source.text();
-            Class<?> type;
-            try {
-                type = loader.parseClass(new GroovyCodeSource(text, scriptClassName(script), "/groovy/script"));
-            } catch (MultipleCompilationErrorsException e) {
-                report(e, source, diagnostics);
-                broken(text, source.path(), builtins, origin, functions);
-                continue;
-            } catch (CompilationFailedException e) {
-                diagnostics.error("groovy-compile", new SourceSpan(source, 0, 0), "cannot compile: " + e.getMessage());
-                broken(text, source.path(), builtins, origin, functions);
-                continue;
-            }
-            Object instance;
-            try {
-                instance = type.getDeclaredConstructor().newInstance();
-            } catch (ReflectiveOperationException | RuntimeException e) {
-                diagnostics.error("groovy-compile", new SourceSpan(source, 0, 0), "cannot load: " + e);
-                continue;
-            }
-            for (Method method : type.getDeclaredMethods()) {
-                if (!Modifier.isPublic(method.getModifiers()) || method.isSynthetic()
-                        || method.getName().contains("$") || SCRIPT_METHODS.contains(method.getName())) {
-                    continue;
-                }
-                String name = method.getName();
-                SourceSpan where = new SourceSpan(source, Math.max(0, text.indexOf(name)), name.length());
-                if (builtins.contains(name) || name.equals("can") || name.equals("try")) {
-                    diagnostics.error("function-shadows-builtin", where, "function " + name + "() in " + source.path()
-                            + " has the name of a built-in function", "rename it; built-ins cannot be replaced");
-                    continue;
-                }
-                String first = origin.putIfAbsent(name, source.path());
-                if (first != null) {
-                    diagnostics.error("duplicate", where, "function " + name + "() is defined twice",
-                            "first defined in " + first);
-                    continue;
-                }
-                functions.add(new GroovyFunction(name, method, instance, source.path(), budget));
-            }
-        }
-        return functions;
+        return Compiler.load(dir, folder, builtins, diagnostics);
     }
 
     private static final java.util.regex.Pattern DEFINITION = java.util.regex.Pattern.compile(
@@ -178,26 +117,101 @@ public final class GroovyFunctions {
         return io.fleetform.engine.eval.ModuleResolver.displayPath(script);
     }
 
-    private static void report(MultipleCompilationErrorsException e, SourceFile source, Diagnostics diagnostics) {
-        for (Object message : e.getErrorCollector().getErrors()) {
-            if (message instanceof SyntaxErrorMessage syntax) {
-                SyntaxException cause = syntax.getCause();
-                int line = Math.max(1, Math.min(cause.getLine(), source.lineCount()));
-                int offset = offsetOf(source, line, Math.max(1, cause.getStartColumn()));
-                String text = cause.getOriginalMessage();
-                diagnostics.error("groovy-compile", new SourceSpan(source, offset, 1), "Groovy: " + text);
-            } else {
-                diagnostics.error("groovy-compile", new SourceSpan(source, 0, 0), "Groovy: " + message);
+    /**
+     * The part that touches Groovy, in a class of its own: the JVM loads the Groovy types a
+     * class mentions (its catch clauses) when it links the class, and a fleet without
+     * {@code functions/} should not pay for Groovy at all.
+     */
+    private static final class Compiler {
+        private static List<FleetFunction> load(Path dir, Path folder, FunctionRegistry builtins,
+                                                Diagnostics diagnostics) {
+            List<FleetFunction> functions = new ArrayList<>();
+            List<Path> scripts;
+            try (Stream<Path> entries = Files.list(folder)) {
+                scripts = entries.filter(p -> p.toString().endsWith(".groovy")).sorted().toList();
+            } catch (IOException e) {
+                diagnostics.error("groovy", SourceSpan.NONE, "cannot read " + folder + ": " + e.getMessage());
+                return functions;
+            }
+            Map<String, String> origin = new LinkedHashMap<>();
+            GroovyClassLoader loader = new GroovyClassLoader(GroovyFunctions.class.getClassLoader(),
+                    UserCode.compilerConfiguration());
+            UserCode.Budget budget = UserCode.Budget.fromEnvironment();
+            for (Path script : scripts) {
+                io.fleetform.dsl.source.SourceReader.Result read = io.fleetform.dsl.source.SourceReader.read(script,
+                        displayPath(dir, script), io.fleetform.dsl.source.SourceReader.MAX_SOURCE_BYTES);
+                read.error().ifPresent(diagnostics::add);
+                if (read.file().isEmpty()) {
+                    continue;
+                }
+                SourceFile source = read.file().get();
+                String text = source.text();
+                Class<?> type;
+                try {
+                    type = loader.parseClass(new GroovyCodeSource(text, scriptClassName(script), "/groovy/script"));
+                } catch (MultipleCompilationErrorsException e) {
+                    report(e, source, diagnostics);
+                    broken(text, source.path(), builtins, origin, functions);
+                    continue;
+                } catch (CompilationFailedException e) {
+                    diagnostics.error("groovy-compile", new SourceSpan(source, 0, 0),
+                            "cannot compile: " + e.getMessage());
+                    broken(text, source.path(), builtins, origin, functions);
+                    continue;
+                }
+                Object instance;
+                try {
+                    instance = type.getDeclaredConstructor().newInstance();
+                } catch (ReflectiveOperationException | RuntimeException e) {
+                    diagnostics.error("groovy-compile", new SourceSpan(source, 0, 0), "cannot load: " + e);
+                    continue;
+                }
+                for (Method method : type.getDeclaredMethods()) {
+                    if (!Modifier.isPublic(method.getModifiers()) || method.isSynthetic()
+                            || method.getName().contains("$") || SCRIPT_METHODS.contains(method.getName())) {
+                        continue;
+                    }
+                    String name = method.getName();
+                    SourceSpan where = new SourceSpan(source, Math.max(0, text.indexOf(name)), name.length());
+                    if (builtins.contains(name) || name.equals("can") || name.equals("try")) {
+                        diagnostics.error("function-shadows-builtin", where, "function " + name + "() in "
+                                + source.path() + " has the name of a built-in function",
+                                "rename it; built-ins cannot be replaced");
+                        continue;
+                    }
+                    String first = origin.putIfAbsent(name, source.path());
+                    if (first != null) {
+                        diagnostics.error("duplicate", where, "function " + name + "() is defined twice",
+                                "first defined in " + first);
+                        continue;
+                    }
+                    functions.add(new GroovyFunction(name, method, instance, source.path(), budget));
+                }
+            }
+            return functions;
+        }
+
+        private static void report(MultipleCompilationErrorsException e, SourceFile source, Diagnostics diagnostics) {
+            for (Object message : e.getErrorCollector().getErrors()) {
+                if (message instanceof SyntaxErrorMessage syntax) {
+                    SyntaxException cause = syntax.getCause();
+                    int line = Math.max(1, Math.min(cause.getLine(), source.lineCount()));
+                    int offset = offsetOf(source, line, Math.max(1, cause.getStartColumn()));
+                    String text = cause.getOriginalMessage();
+                    diagnostics.error("groovy-compile", new SourceSpan(source, offset, 1), "Groovy: " + text);
+                } else {
+                    diagnostics.error("groovy-compile", new SourceSpan(source, 0, 0), "Groovy: " + message);
+                }
             }
         }
-    }
 
-    private static int offsetOf(SourceFile source, int line, int column) {
-        int offset = 0;
-        for (int i = 1; i < line; i++) {
-            offset += source.lineText(i).length() + 1;
+        private static int offsetOf(SourceFile source, int line, int column) {
+            int offset = 0;
+            for (int i = 1; i < line; i++) {
+                offset += source.lineText(i).length() + 1;
+            }
+            return Math.min(source.text().length(), offset + column - 1);
         }
-        return Math.min(source.text().length(), offset + column - 1);
     }
 
     /** One Groovy method seen as a fleet function. */

@@ -21,6 +21,7 @@ import io.fleetform.engine.model.Registry;
 import io.fleetform.engine.model.Rollout;
 import io.fleetform.engine.model.Secret;
 import io.fleetform.engine.model.Stage;
+import io.fleetform.engine.model.MetricGate;
 import io.fleetform.engine.model.TargetRef;
 import io.fleetform.engine.model.Zone;
 import io.fleetform.engine.value.Dimension;
@@ -374,13 +375,19 @@ final class ModelBuilder {
                 Long ms = Coerce.wholeBase(context, located(layer, "wait"), Dimension.DURATION, "wait");
                 wait = ms == null ? Optional.empty() : Optional.of(Duration.ofMillis(ms));
             }
+            Duration healthyFor = Stage.DEFAULT_HEALTHY_FOR;
+            if (set(layer, "healthy_for")) {
+                Long ms = Coerce.wholeBase(context, located(layer, "healthy_for"), Dimension.DURATION, "healthy_for");
+                healthyFor = ms == null ? healthyFor : Duration.ofMillis(ms);
+            }
             Stage.Gate gate = !set(layer, "gate") ? Stage.Gate.HEALTHY
                     : orElse(Coerce.enumeration(context, located(layer, "gate"), GATES, "gate"), Stage.Gate.HEALTHY);
             Boolean manual = !set(layer, "approval") ? Boolean.FALSE
                     : Coerce.enumeration(context, located(layer, "approval"), APPROVALS, "approval");
+            Optional<MetricGate> metric = metricGate(layer, e.own().scope());
             stages.add(new Stage(name, zones, idcs, Optional.ofNullable(percent).map(Long::intValue),
                     maxParallel == null ? 1 : maxParallel.intValue(), wait, gate, Boolean.TRUE.equals(manual),
-                    block.headerSpan()));
+                    healthyFor, metric, block.headerSpan()));
             index++;
         }
         if (index == 0) {
@@ -388,6 +395,40 @@ final class ModelBuilder {
                     + "\" has no stages", "add stage \"all\" { max_parallel = 10 }");
         }
         return new Rollout(e.name(), stages, e.block().headerSpan());
+    }
+
+    /** {@code gate { prometheus = ...  query = ...  max = 0.01  for = 2m  every = 15s }} in a stage. */
+    private Optional<MetricGate> metricGate(Layer stage, Scope scope) {
+        Block block = stage.nested("gate");
+        if (block == null) {
+            return Optional.empty();
+        }
+        Layer layer = new Layer(stage.owner() + ".gate", block, scope);
+        String url = set(layer, "prometheus") ? Coerce.string(context, located(layer, "prometheus"), "prometheus") : null;
+        String query = set(layer, "query") ? Coerce.string(context, located(layer, "query"), "query") : null;
+        if (url == null || query == null) {
+            context.diagnostics().error("incomplete-gate", block.headerSpan(), "a metric gate needs prometheus and "
+                    + "query", "gate { prometheus = \"http://prometheus:9090\"  query = \"...\"  max = 0.01 }");
+            return Optional.empty();
+        }
+        Double max = set(layer, "max") ? Coerce.number(context, located(layer, "max"), "max") : null;
+        Double min = set(layer, "min") ? Coerce.number(context, located(layer, "min"), "min") : null;
+        if (max == null && min == null) {
+            context.diagnostics().error("incomplete-gate", block.headerSpan(), "a metric gate needs max or min "
+                    + "(the threshold the measured value must stay within)", "max = 0.01");
+        }
+        Duration duration = Duration.ofMinutes(2);
+        if (set(layer, "for")) {
+            Long ms = Coerce.wholeBase(context, located(layer, "for"), Dimension.DURATION, "for");
+            duration = ms == null ? duration : Duration.ofMillis(ms);
+        }
+        Duration every = Duration.ofSeconds(15);
+        if (set(layer, "every")) {
+            Long ms = Coerce.wholeBase(context, located(layer, "every"), Dimension.DURATION, "every");
+            every = ms == null || ms <= 0 ? every : Duration.ofMillis(ms);
+        }
+        return Optional.of(new MetricGate(url, query, Optional.ofNullable(max), Optional.ofNullable(min), duration,
+                every, block.headerSpan()));
     }
 
     private List<String> references(Layer layer, String attribute, String kind, boolean list) {

@@ -56,8 +56,12 @@ public final class Schema {
     private static final BlockType SERVICE = block("service", 1, "service \"logic\" { ... }", SERVICE_ATTRIBUTES,
             SERVICE_BLOCKS, Set.of(FromClause.class, IfClause.class, ForEachClause.class, AsClause.class), false, true);
     private static final Map<String, BlockType> ZONE_BLOCKS = Map.of("service", SERVICE, "lifecycle", LIFECYCLE);
+    private static final BlockType METRIC_GATE = block("gate", 0,
+            "gate { prometheus = \"http://prometheus:9090\"  query = \"...\"  max = 0.01  for = 2m  every = 15s }",
+            Set.of("prometheus", "query", "max", "min", "for", "every"), Map.of(), Set.of(), false, false);
     private static final BlockType STAGE = block("stage", 1, "stage \"canary\" { zones = [zone.s1] }",
-            Set.of("zones", "idc", "idcs", "percent", "max_parallel", "wait", "gate", "approval"), Map.of(), Set.of(),
+            Set.of("zones", "idc", "idcs", "percent", "max_parallel", "wait", "gate", "approval", "healthy_for"),
+            Map.of("gate", METRIC_GATE), Set.of(),
             false, true);
     private static final BlockType VALIDATION = block("validation", 0,
             "validation { condition = ...  message = \"...\" }", Set.of("condition", "message"), Map.of(), Set.of(),

@@ -34,7 +34,7 @@ import org.codehaus.groovy.syntax.SyntaxException;
  *       {@link ThreadInterrupt} transform), and a watchdog interrupts a call past its budget;</li>
  *   <li>a call to {@code System.exit}, {@code Runtime.exit} or {@code Runtime.halt} is a compile
  *       error at its line; one made some other way (reflection) is caught as the JVM shuts down
- *       and turned into a failed run (see {@link #exitAttempt()}).</li>
+ *       and turned into a failed run (see {@link UserCodeExit#attempt()}).</li>
  * </ul>
  */
 public final class UserCode {
@@ -45,9 +45,6 @@ public final class UserCode {
         t.setDaemon(true);
         return t;
     });
-    /** The thread running a user function right now, for the shutdown check; null when none. */
-    private static volatile Thread running;
-    private static volatile String runningFile = "";
 
     private UserCode() {
     }
@@ -57,24 +54,6 @@ public final class UserCode {
         configuration.addCompilationCustomizers(new ASTTransformationCustomizer(ThreadInterrupt.class),
                 new ExitRejector());
         return configuration;
-    }
-
-    /**
-     * Non-empty when the JVM is shutting down because a user function called {@code exit}
-     * (through reflection or another path the compiler could not see): the file it came from.
-     * A signal ends the JVM from another thread and is not mistaken for this.
-     */
-    public static java.util.Optional<String> exitAttempt() {
-        Thread thread = running;
-        if (thread == null) {
-            return java.util.Optional.empty();
-        }
-        for (StackTraceElement frame : thread.getStackTrace()) {
-            if (frame.getClassName().equals("java.lang.Runtime") && frame.getMethodName().equals("exit")) {
-                return java.util.Optional.of(runningFile);
-            }
-        }
-        return java.util.Optional.empty();
     }
 
     /** A call that ran out of its budget. */
@@ -139,10 +118,7 @@ public final class UserCode {
                 }
             }, limit, TimeUnit.NANOSECONDS);
             long start = System.nanoTime();
-            Thread outer = running;
-            String outerFile = runningFile;
-            running = caller;
-            runningFile = file;
+            UserCodeExit.Holder outer = UserCodeExit.enter(caller, file);
             try {
                 T result = work.call();
                 if (fired(state)) {
@@ -162,8 +138,7 @@ public final class UserCode {
                 if (state[1]) {
                     Thread.interrupted();
                 }
-                running = outer;
-                runningFile = outerFile;
+                UserCodeExit.restore(outer);
                 synchronized (this) {
                     usedNanos += System.nanoTime() - start;
                 }

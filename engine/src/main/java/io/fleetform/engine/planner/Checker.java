@@ -126,7 +126,7 @@ public final class Checker {
             pool.shutdownNow();
         }
         Plan checked = new Plan(plan.formatVersion(), plan.mode(), plan.fleet(), plan.lineage(), plan.serial(),
-                plan.configHash(), plan.created(), changes, plan.drift(), plan.outputs(), warnings);
+                plan.configHash(), plan.created(), changes, plan.drift(), plan.outputs(), warnings, plan.rollout());
         return new Checked(checked, diagnostics);
     }
 

@@ -55,6 +55,7 @@ public final class Planner {
     public Result plan(Request request) {
         List<Diagnostic> diagnostics = new ArrayList<>();
         List<ResourceChange> changes = new ArrayList<>();
+        Map<ResourceAddress, String> disruption = new TreeMap<>();
         State state = request.state();
         Map<ResourceAddress, Resource> desired = new LinkedHashMap<>();
         for (Resource r : request.desired()) {
@@ -65,7 +66,7 @@ public final class Planner {
             if (request.mode() == PlanMode.NORMAL) {
                 for (Resource resource : desired.values()) {
                     if (selected(resource.address(), request)) {
-                        changes.add(change(resource, state, diagnostics));
+                        changes.add(change(resource, state, diagnostics, disruption));
                     }
                 }
             }
@@ -83,11 +84,13 @@ public final class Planner {
                     + "configuration. Use this for exceptions, not routinely.");
         }
         Plan plan = new Plan(Plan.FORMAT_VERSION, request.mode(), request.fleet(), state.lineage(), state.serial(),
-                request.configHash(), Instant.now(), changes, request.drift(), request.outputs(), warnings);
+                request.configHash(), Instant.now(), changes, request.drift(), request.outputs(), warnings,
+                new PlanRollout("", "", Map.of(), disruption, Set.of()));
         return new Result(plan, diagnostics);
     }
 
-    private ResourceChange change(Resource resource, State state, List<Diagnostic> diagnostics) {
+    private ResourceChange change(Resource resource, State state, List<Diagnostic> diagnostics,
+                                  Map<ResourceAddress, String> disruption) {
         Map<String, Object> after = planned(resource, state.lineage());
         ResourceState prior = state.resources().get(resource.address());
         if (prior == null) {
@@ -137,6 +140,7 @@ public final class Planner {
             replacing.add("(type)");
         }
         Action action = replacing.isEmpty() ? Action.UPDATE : Action.REPLACE;
+        disruption.put(resource.address(), action == Action.REPLACE ? DiffResponse.RECREATE : diff.disruption());
         List<AttributeChange> attributes = new ArrayList<>();
         for (String name : changed) {
             if (!name.equals("(type)")) {

@@ -29,6 +29,47 @@ public record Renames(State state, Map<ResourceAddress, ResourceAddress> renamed
 
     /** The state after every {@code moved} block, in order. */
     public static Renames of(State state, List<Moved> moves) {
+        return of(state, moves, Follows.NONE);
+    }
+
+    /** What the providers move along with a rename (see {@link ProviderSession#follows}). */
+    @FunctionalInterface
+    public interface Follows {
+        Follows NONE = (from, to, state) -> Map.of();
+
+        Map<ResourceAddress, ResourceAddress> of(ResourceAddress from, ResourceAddress to, State state);
+
+        /** Asks every open session. */
+        static Follows of(ProviderSessions sessions) {
+            return (from, to, state) -> {
+                Map<ResourceAddress, ResourceAddress> all = new LinkedHashMap<>();
+                for (String name : sessions.names()) {
+                    List<ResourceState> own = state.resources().values().stream()
+                            .filter(r -> r.provider().equals(name)).toList();
+                    sessions.get(name).ifPresent(s -> all.putAll(s.follows(from, to, own)));
+                }
+                return all;
+            };
+        }
+    }
+
+    /** The state after every {@code moved} block, in order, with what the providers move along. */
+    public static Renames of(State state, List<Moved> moves, Follows follows) {
+        List<Moved> expanded = new ArrayList<>();
+        State preview = state;
+        for (Moved move : moves) {
+            expanded.add(move);
+            Map<ResourceAddress, ResourceAddress> along = follows.of(new ResourceAddress(move.from()),
+                    new ResourceAddress(move.to()), preview);
+            along.forEach((f, t) -> expanded.add(new Moved(f.value(), t.value(), move.span())));
+            for (Moved m : expanded.subList(expanded.size() - 1 - along.size(), expanded.size())) {
+                preview = StateMove.of(preview, new ResourceAddress(m.from()), new ResourceAddress(m.to())).state();
+            }
+        }
+        return direct(state, expanded);
+    }
+
+    private static Renames direct(State state, List<Moved> moves) {
         State result = state;
         Map<ResourceAddress, ResourceAddress> renamed = new LinkedHashMap<>();
         List<Diagnostic> diagnostics = new ArrayList<>();

@@ -21,9 +21,16 @@ public record RolloutSchedule(String rollout, List<StageWork> stages) {
 
     /** One stage's zones and how to run it. */
     public record StageWork(String name, List<String> zones, int maxParallel, Optional<Duration> waitAfter,
-                            boolean healthGate, boolean manualApproval) {
+                            boolean healthGate, boolean manualApproval, Duration healthyFor,
+                            Optional<io.fleetform.engine.model.MetricGate> metric) {
         public StageWork {
             zones = List.copyOf(zones);
+        }
+
+        public StageWork(String name, List<String> zones, int maxParallel, Optional<Duration> waitAfter,
+                         boolean healthGate, boolean manualApproval) {
+            this(name, zones, maxParallel, waitAfter, healthGate, manualApproval, Stage.DEFAULT_HEALTHY_FOR,
+                    Optional.empty());
         }
     }
 
@@ -75,7 +82,8 @@ public record RolloutSchedule(String rollout, List<StageWork> stages) {
                 left.clear();
             }
             stages.add(new StageWork(stage.name(), taken, stage.maxParallel(), stage.waitAfter(),
-                    stage.gate() == Stage.Gate.HEALTHY, stage.manualApproval()));
+                    stage.gate() == Stage.Gate.HEALTHY || stage.metric().isPresent(), stage.manualApproval(),
+                    stage.healthyFor(), stage.metric()));
         }
         if (!left.isEmpty()) {
             stages.add(new StageWork("(remaining zones)", new ArrayList<>(left), 1, Optional.empty(), true, false));

@@ -7,6 +7,7 @@ import io.fleetform.engine.address.ResourceAddress;
 import io.fleetform.engine.apply.Applier;
 import io.fleetform.engine.apply.ApplyEvent;
 import io.fleetform.engine.apply.ApplyResult;
+import io.fleetform.engine.apply.Restorer;
 import io.fleetform.engine.eval.EvalOptions;
 import io.fleetform.engine.load.FleetLoader;
 import io.fleetform.engine.load.LoadResult;
@@ -203,13 +204,21 @@ public final class Workspace implements AutoCloseable {
                     + "this run planned (another run created it): " + stored.lineage(), "plan again"));
             return new Outcome<>(null, diagnostics);
         }
-        State state = moves(stored, configuration.fleet().moved(), diagnostics);
+        State state = moves(stored, configuration.fleet().moved(), diagnostics, Renames.Follows.of(open));
         List<io.fleetform.engine.plan.Drift> drift = List.of();
         if (settings.refresh() || settings.mode() == PlanMode.REFRESH_ONLY) {
             Refresher.Refreshed refreshed = new Refresher(open).refresh(state, context);
             diagnostics.addAll(refreshed.diagnostics());
             state = refreshed.state();
             drift = refreshed.drift();
+        }
+        java.util.Set<ResourceAddress> unfinished = java.util.Set.of();
+        if (settings.mode() == PlanMode.NORMAL) {
+            io.fleetform.engine.rollout.Unfinished.Restored restored = io.fleetform.engine.rollout.Unfinished.restore(
+                    state, drift, configuration.configHash());
+            state = restored.state();
+            drift = restored.drift();
+            unfinished = restored.unfinished();
         }
         java.util.Set<ResourceAddress> adopted = java.util.Set.of();
         if (settings.mode() == PlanMode.DESTROY) {
@@ -234,12 +243,16 @@ public final class Workspace implements AutoCloseable {
         Plan plan = new Plan(result.plan().formatVersion(), result.plan().mode(), result.plan().fleet(),
                 stored.lineage(), stored.serial(), result.plan().configHash(), result.plan().created(),
                 checked.plan().changes(), result.plan().drift(), result.plan().outputs(), checked.plan().warnings(),
-                result.plan().provenance());
+                result.plan().provenance(), checked.plan().rollout());
         for (ResourceAddress leftover : leftovers) {
             // Only what the plan deletes joins the state (a --target may leave one out for a later plan).
             if (plan.changes().stream().noneMatch(c -> c.address().equals(leftover) && c.action() == Action.DELETE)) {
                 state = state.without(leftover);
             }
+        }
+        if (settings.mode() == PlanMode.NORMAL) {
+            plan = io.fleetform.engine.rollout.Unfinished.annotate(plan, configuration.fleet(),
+                    configuration.byAddress(), state, unfinished);
         }
         return new Outcome<>(new Planned(plan, configuration, state), diagnostics);
     }
@@ -318,13 +331,114 @@ public final class Workspace implements AutoCloseable {
                 interrupt, schedule, approvedStages);
     }
 
-    /** The state after {@code moved} blocks, for applying a saved plan (no refresh: the plan was made already). */
-    public State movedState(Configuration configuration, State stored) {
-        return moves(stored, configuration.fleet().moved(), new ArrayList<>());
+    /** Where the recorded rollout stands, with each changed resource's health now (the caller holds no lock). */
+    public record RolloutStatus(io.fleetform.engine.state.RolloutRecord run,
+                                Map<ResourceAddress, io.fleetform.engine.provider.HealthResponse> health) {
     }
 
-    private State moves(State stored, List<io.fleetform.engine.model.Moved> moved, List<Diagnostic> diagnostics) {
-        renames = Renames.of(stored, moved);
+    public java.util.Optional<RolloutStatus> rolloutStatus(boolean withHealth) throws StateException {
+        java.util.Optional<State> state = backend.read();
+        if (state.isEmpty() || state.get().rollout().isEmpty()) {
+            return java.util.Optional.empty();
+        }
+        io.fleetform.engine.state.RolloutRecord run = state.get().rollout().get();
+        Map<ResourceAddress, io.fleetform.engine.provider.HealthResponse> health = new java.util.TreeMap<>();
+        if (withHealth) {
+            for (ResourceAddress a : run.changed()) {
+                io.fleetform.engine.state.ResourceState r = state.get().resources().get(a);
+                var provider = r == null ? java.util.Optional.<io.fleetform.engine.provider.ProviderSession>empty()
+                        : sessions(java.util.Optional.empty()).get(r.provider());
+                if (provider.isEmpty()) {
+                    continue;
+                }
+                try {
+                    io.fleetform.engine.provider.HealthResponse h = provider.get().health(
+                            new io.fleetform.engine.provider.HealthRequest(r, context));
+                    if (h.health() != io.fleetform.engine.provider.HealthResponse.Health.UNKNOWN) {
+                        health.put(a, h);
+                    }
+                } catch (io.fleetform.engine.provider.ProviderException | RuntimeException e) {
+                    health.put(a, io.fleetform.engine.provider.HealthResponse.progressing("health check failed: "
+                            + e.getMessage(), -1));
+                }
+            }
+        }
+        return java.util.Optional.of(new RolloutStatus(run, health));
+    }
+
+    /** Pauses or resumes the recorded rollout; the caller holds the lock. */
+    public io.fleetform.engine.state.RolloutRecord setRolloutPaused(boolean paused) throws StateException {
+        State state = backend.read().filter(s -> s.rollout().isPresent()).orElseThrow(() -> new StateException(
+                "no rollout is recorded in the state: apply a fleet with a rollout first"));
+        io.fleetform.engine.state.RolloutRecord run = state.rollout().get();
+        io.fleetform.engine.state.RolloutRecord changed;
+        if (paused) {
+            if (run.status() == io.fleetform.engine.state.RolloutRecord.Status.HEALTHY) {
+                throw new StateException("the rollout of revision " + shortRevision(run.revision())
+                        + " is finished (healthy): there is nothing to pause");
+            }
+            changed = run.withStatus(io.fleetform.engine.state.RolloutRecord.Status.PAUSED, "paused by "
+                    + System.getProperty("user.name", "someone"));
+        } else {
+            if (run.status() == io.fleetform.engine.state.RolloutRecord.Status.HEALTHY) {
+                throw new StateException("the rollout of revision " + shortRevision(run.revision())
+                        + " is finished (healthy): there is nothing to resume");
+            }
+            changed = run.withStatus(io.fleetform.engine.state.RolloutRecord.Status.RUNNING, "resumed");
+        }
+        backend.write(state.withRollout(changed).nextSerial());
+        return changed;
+    }
+
+    /**
+     * Abort (the started stage's zones) or rollback (every stage's zones, in stage order) to the
+     * previous revision; the caller holds the lock.
+     *
+     * @param toRevision for rollback: the revision asked for, which must be the recorded previous one
+     */
+    public Restorer.Restored restoreRollout(Configuration configuration, boolean all, java.util.Optional<String> toRevision,
+                                            Consumer<String> events) throws StateException {
+        State state = backend.read().filter(s -> s.rollout().isPresent()).orElseThrow(() -> new StateException(
+                "no rollout is recorded in the state: there is nothing to " + (all ? "roll back" : "abort")));
+        io.fleetform.engine.state.RolloutRecord run = state.rollout().get();
+        if (toRevision.isPresent() && !io.fleetform.engine.rollout.RolloutRun.names(run.previousRevision(),
+                toRevision.get())) {
+            throw new StateException("revision " + toRevision.get() + " is not recorded: the state keeps the values "
+                    + "of the revision before the last rollout only (" + (run.previousRevision().isEmpty()
+                    ? "none: the last rollout was the first" : shortRevision(run.previousRevision())) + ")");
+        }
+        List<List<String>> zones = new ArrayList<>();
+        if (all) {
+            run.stages().forEach(st -> zones.add(new ArrayList<>(st.zones().keySet())));
+        } else {
+            io.fleetform.engine.state.RolloutRecord.StageRecord started = run.current().orElseThrow(() ->
+                    new StateException("no stage is started and unfinished (the rollout is "
+                            + run.status().word() + "); to undo finished stages, use rollout rollback"));
+            zones.add(new ArrayList<>(started.zones().keySet()));
+        }
+        return new Restorer(sessions(java.util.Optional.of(configuration.fleet()))).restore(state, zones, configuration.byAddress(), backend, context,
+                all ? io.fleetform.engine.state.RolloutRecord.Status.ROLLED_BACK
+                        : io.fleetform.engine.state.RolloutRecord.Status.ABORTED, events);
+    }
+
+    static String shortRevision(String revision) {
+        return io.fleetform.engine.rollout.RolloutRun.short12(revision);
+    }
+
+    /** The state after {@code moved} blocks, for applying a saved plan (no refresh: the plan was made already). */
+    public State movedState(Configuration configuration, State stored) {
+        Renames.Follows follows;
+        try {
+            follows = Renames.Follows.of(sessions(Optional.of(configuration.fleet())));
+        } catch (StateException e) {
+            follows = Renames.Follows.NONE;
+        }
+        return moves(stored, configuration.fleet().moved(), new ArrayList<>(), follows);
+    }
+
+    private State moves(State stored, List<io.fleetform.engine.model.Moved> moved, List<Diagnostic> diagnostics,
+                        Renames.Follows follows) {
+        renames = Renames.of(stored, moved, follows);
         beforeRenames = stored;
         diagnostics.addAll(renames.diagnostics());
         return renames.state();
@@ -338,7 +452,7 @@ public final class Workspace implements AutoCloseable {
     public StateMoveResult stateMove(State stored, ResourceAddress from, ResourceAddress to)
             throws StateException {
         Renames moved = Renames.of(stored, List.of(new io.fleetform.engine.model.Moved(from.value(), to.value(),
-                SourceSpan.NONE)));
+                SourceSpan.NONE)), Renames.Follows.of(sessions(Optional.empty())));
         if (!moved.diagnostics().isEmpty() || moved.renamed().isEmpty()) {
             return new StateMoveResult(stored, moved.renamed(), moved.diagnostics().stream()
                     .map(Diagnostic::message).toList());

@@ -26,14 +26,20 @@ import java.util.Map;
 
 /** Hashes, Base64 and JSON. */
 final class EncodingFunctions {
-    /** Floats as BigDecimal: as doubles, 1e999 would be Infinity, which no fleet number can hold. */
-    private static final ObjectMapper JSON = new ObjectMapper()
-            .enable(com.fasterxml.jackson.databind.DeserializationFeature.USE_BIG_DECIMAL_FOR_FLOATS);
+    /**
+     * The mappers, made on first use: building them loads several hundred Jackson classes, a
+     * cost every command would pay at start-up though few fleets call these functions.
+     */
+    private static final class Mappers {
+        /** Floats as BigDecimal: as doubles, 1e999 would be Infinity, which no fleet number can hold. */
+        static final ObjectMapper JSON = new ObjectMapper()
+                .enable(com.fasterxml.jackson.databind.DeserializationFeature.USE_BIG_DECIMAL_FOR_FLOATS);
 
-    /** Block style, no document marker, quotes only where YAML needs them: what a config file looks like. */
-    private static final ObjectMapper YAML = new com.fasterxml.jackson.dataformat.yaml.YAMLMapper()
-            .disable(com.fasterxml.jackson.dataformat.yaml.YAMLGenerator.Feature.WRITE_DOC_START_MARKER)
-            .enable(com.fasterxml.jackson.dataformat.yaml.YAMLGenerator.Feature.MINIMIZE_QUOTES);
+        /** Block style, no document marker, quotes only where YAML needs them: what a config file looks like. */
+        static final ObjectMapper YAML = new com.fasterxml.jackson.dataformat.yaml.YAMLMapper()
+                .disable(com.fasterxml.jackson.dataformat.yaml.YAMLGenerator.Feature.WRITE_DOC_START_MARKER)
+                .enable(com.fasterxml.jackson.dataformat.yaml.YAMLGenerator.Feature.MINIMIZE_QUOTES);
+    }
 
     private EncodingFunctions() {
     }
@@ -54,21 +60,21 @@ final class EncodingFunctions {
                 }),
                 Fn.of("jsonencode(value) string", 1, 1, (a, c) -> {
                     try {
-                        return new StringValue(JSON.writeValueAsString(toJson(a.get(0))));
+                        return new StringValue(Mappers.JSON.writeValueAsString(toJson(a.get(0))));
                     } catch (JsonProcessingException e) {
                         throw FunctionError.at(0, e.getOriginalMessage());
                     }
                 }),
                 Fn.of("yamlencode(value) string", 1, 1, (a, c) -> {
                     try {
-                        return new StringValue(YAML.writeValueAsString(toJson(a.get(0))));
+                        return new StringValue(Mappers.YAML.writeValueAsString(toJson(a.get(0))));
                     } catch (JsonProcessingException e) {
                         throw FunctionError.at(0, e.getOriginalMessage());
                     }
                 }),
                 Fn.of("jsondecode(s string) value", 1, 1, (a, c) -> {
                     try {
-                        return fromJson(JSON.readTree(a.string(0)));
+                        return fromJson(Mappers.JSON.readTree(a.string(0)));
                     } catch (JsonProcessingException e) {
                         throw FunctionError.at(0, "not JSON: " + e.getOriginalMessage());
                     }

@@ -28,12 +28,38 @@ final class ChangeLines {
     private final Style style;
     private final ValueFormat values;
     private final Function<Action, String> symbols;
+    private final io.fleetform.engine.plan.PlanRollout rollout;
 
     /** @param symbols the marker each action gets, already padded to line the addresses up */
     ChangeLines(Style style, ValueFormat values, Function<Action, String> symbols) {
+        this(style, values, symbols, io.fleetform.engine.plan.PlanRollout.NONE);
+    }
+
+    /** @param rollout each change's stage, disruption and whether it is unfinished, shown after its outcome */
+    ChangeLines(Style style, ValueFormat values, Function<Action, String> symbols,
+                io.fleetform.engine.plan.PlanRollout rollout) {
         this.style = style;
         this.values = values;
         this.symbols = symbols;
+        this.rollout = rollout;
+    }
+
+    /** {@code [stage canary · restart · unfinished]}, or nothing when the plan says none of it. */
+    String rolloutTag(ResourceChange c) {
+        List<String> parts = new java.util.ArrayList<>();
+        String stage = rollout.stageOf(c.address());
+        if (!stage.isEmpty()) {
+            parts.add("stage " + stage);
+        }
+        String disruption = rollout.disruptionOf(c.address());
+        if (!disruption.isEmpty() && (c.action() == Action.UPDATE || c.action() == Action.TAKE_OVER
+                || c.action() == Action.REPLACE)) {
+            parts.add(disruption);
+        }
+        if (rollout.unfinished().contains(c.address())) {
+            parts.add("unfinished: a rollout made or tried this change and it never became healthy");
+        }
+        return parts.isEmpty() ? "" : " [" + String.join(" · ", parts) + "]";
     }
 
     static String outcome(Action action) {
@@ -64,6 +90,7 @@ final class ChangeLines {
                 out.append(": ").append(oneLine(c.reason()));
             }
         }
+        out.append(oneLine(rolloutTag(c)));
         out.append('\n');
         attributes(out, indent, c.action(), c.changes(), c.sensitive());
     }

@@ -36,13 +36,14 @@ public final class PlanMarkdown {
 
     private final Plan plan;
     private final String planFile;
-    private final ChangeLines lines = new ChangeLines(Style.PLAIN, ValueFormat.SHORT, PlanMarkdown::symbol);
+    private final ChangeLines lines;
     private final StringBuilder out = new StringBuilder(MAX_LENGTH + NOTE_ROOM);
     private final List<String> leftOut = new ArrayList<>();
 
     private PlanMarkdown(Plan plan, String planFile) {
         this.plan = plan;
         this.planFile = planFile;
+        this.lines = new ChangeLines(Style.PLAIN, ValueFormat.SHORT, PlanMarkdown::symbol, plan.rollout());
     }
 
     /** A comment for a plan that was not saved. */
@@ -134,6 +135,7 @@ public final class PlanMarkdown {
             if (c.reason() != null && !c.reason().isBlank()) {
                 item.append(": ").append(MarkdownText.text(c.reason()));
             }
+            item.append(MarkdownText.text(lines.rolloutTag(c)));
             item.append('\n');
             if (!fits(item.length() + MORE_ROOM)) {
                 out.append("> - …and ").append(destructive.size() - i).append(" more; ").append(seeTheRest())

@@ -24,7 +24,7 @@ public final class PlanText {
     /** @param colour ANSI colours; only for a terminal that wants them (never for a pipe or file) */
     public static String render(Plan plan, boolean colour) {
         Style style = Style.of(colour);
-        ChangeLines lines = new ChangeLines(style, ValueFormat.FULL, PlanText::symbol);
+        ChangeLines lines = new ChangeLines(style, ValueFormat.FULL, PlanText::symbol, plan.rollout());
         // Roughly what a resource takes, so a 20,000-resource plan does not regrow the buffer much.
         StringBuilder out = new StringBuilder(256 + plan.changes().size() * 160);
         style.bold(out, "Fleetform " + PlanSummary.kind(plan) + " for fleet \"" + ChangeLines.oneLine(plan.fleet())
@@ -37,6 +37,15 @@ public final class PlanText {
                         .append(" does not hold what this plan was made from\n");
             }
         });
+        if (!plan.rollout().status().isEmpty()) {
+            out.append("Rollout ").append(ChangeLines.oneLine(plan.rollout().rollout())).append(": ")
+                    .append(ChangeLines.oneLine(plan.rollout().status())).append('\n');
+        }
+        if (!plan.rollout().unfinished().isEmpty()) {
+            style.boldYellow(out, "Unfinished:").append(' ').append(plan.rollout().unfinished().size())
+                    .append(" change(s) a rollout made or tried never became healthy; apply makes them again and "
+                            + "waits for their stage's gate before any later stage").append('\n');
+        }
         if (plan.mode() != PlanMode.REFRESH_ONLY) {
             List<ResourceChange> destructive = new ArrayList<>();
             List<ResourceChange> others = new ArrayList<>();

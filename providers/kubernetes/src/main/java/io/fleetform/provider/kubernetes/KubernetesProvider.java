@@ -8,6 +8,8 @@ import io.fleetform.engine.provider.CheckRequest;
 import io.fleetform.engine.provider.CheckResponse;
 import io.fleetform.engine.provider.DiffRequest;
 import io.fleetform.engine.provider.DiffResponse;
+import io.fleetform.engine.provider.HealthRequest;
+import io.fleetform.engine.provider.HealthResponse;
 import io.fleetform.engine.provider.ExpandRequest;
 import io.fleetform.engine.provider.ExpandResponse;
 import io.fleetform.engine.provider.ImportRequest;
@@ -19,6 +21,8 @@ import io.fleetform.engine.provider.ProviderSession;
 import io.fleetform.engine.provider.SessionRequest;
 import io.fleetform.engine.provider.ReadRequest;
 import io.fleetform.engine.provider.ReadResponse;
+import io.fleetform.engine.provider.RenameRequest;
+import io.fleetform.engine.provider.RenameResponse;
 import io.fleetform.engine.resource.Resource;
 import io.fleetform.engine.resource.ResourceLifecycle;
 import io.fleetform.engine.state.ResourceState;
@@ -65,8 +69,13 @@ public final class KubernetesProvider implements Provider, ProviderSession {
     /** A session is a fresh instance: its API connections (one per cluster) are closed with it. */
     @Override
     public ProviderSession open(SessionRequest request) {
-        return new KubernetesProvider();
+        KubernetesProvider session = new KubernetesProvider();
+        session.recorded = request.recorded().stream().filter(r -> r.provider().equals(NAME)).toList();
+        return session;
     }
+
+    /** What the state recorded when the session opened: the names renamed objects keep. */
+    private List<ResourceState> recorded = List.of();
 
     static String address(String cluster, Kind kind, String namespace, String name) {
         return "k8s." + cluster + "." + kind.word + "." + (kind.namespaced ? namespace + "/" + name : name);
@@ -78,7 +87,7 @@ public final class KubernetesProvider implements Provider, ProviderSession {
     public ExpandResponse expand(ExpandRequest request) {
         Settings settings = Settings.from(request.context().environment());
         Manifests.Result result = Manifests.render(request.fleet(), request.targets(), request.imageDigests(),
-                settings);
+                settings, Renaming.kept(recorded, request.fleet().moved()));
         List<Resource> resources = new ArrayList<>();
         for (Manifests.Rendered r : result.objects()) {
             Resource resource = resource(r, result.zoneOf(r));
@@ -111,6 +120,55 @@ public final class KubernetesProvider implements Provider, ProviderSession {
                 new ResourceLifecycle(r.preventDestroy(), List.of(), false), zone);
     }
 
+    // ----------------------------------------------------------------- rename
+
+    @Override
+    public Map<ResourceAddress, ResourceAddress> follows(ResourceAddress from, ResourceAddress to,
+                                                         java.util.Collection<ResourceState> recorded) {
+        return Renaming.follows(from, to, recorded);
+    }
+
+    /**
+     * A new address ({@code moved}, {@code state mv}): Kubernetes cannot rename an object, so the same
+     * object (same uid, pods untouched) gets the new address in its {@value Manifests#ADDRESS_ANNOTATION}
+     * annotation, and the state keeps its name (see {@link Renaming#kept}). Nothing there: nothing to
+     * do (the next plan creates it). Idempotent.
+     */
+    @Override
+    public RenameResponse rename(RenameRequest request) throws ProviderException {
+        ResourceState prior = request.prior();
+        Map<String, Object> attributes = new TreeMap<>(prior.attributes());
+        Map<String, Object> annotations = new TreeMap<>();
+        if (attributes.get("metadata.annotations") instanceof Map<?, ?> m) {
+            m.forEach((k, v) -> annotations.put(String.valueOf(k), v));
+        }
+        annotations.put(Manifests.ADDRESS_ANNOTATION, request.to().value());
+        attributes.put("metadata.annotations", annotations);
+        Target t = target(prior.address(), prior.type(), prior.attributes(), request.context());
+        KubeApi.Response live = call(t, "rename (GET " + t.path() + ")", () -> t.api.get(t.path()));
+        if (live.code() == 404) {
+            return new RenameResponse(attributes);
+        }
+        if (!live.ok()) {
+            throw failure(t, "rename (GET " + t.path() + ")", live);
+        }
+        String fleet = Ownership.fleetOf(prior.attributes());
+        if (!Ownership.ours(live.body(), fleet)) {
+            throw ProviderException.permanent(request.to() + ": " + t.describe() + " is not this fleet's ("
+                    + Ownership.whose(live.body()) + "): Fleetform does not re-address it");
+        }
+        if (Ownership.addressOfLive(live.body()).filter(request.to().value()::equals).isEmpty()) {
+            Map<String, Object> patch = Map.of("metadata", Map.of("annotations",
+                    Map.of(Manifests.ADDRESS_ANNOTATION, request.to().value())));
+            String call = "rename (PATCH " + t.path() + ": annotation " + Manifests.ADDRESS_ANNOTATION + ")";
+            KubeApi.Response r = call(t, call, () -> t.api.mergePatch(t.path(), patch, Manifests.MANAGER));
+            if (!r.ok()) {
+                throw failure(t, call, r);
+            }
+        }
+        return new RenameResponse(attributes);
+    }
+
     // ------------------------------------------------------------------- diff
 
     /** Fields the API server refuses to change on a live object, per kind. */
@@ -140,7 +198,23 @@ public final class KubernetesProvider implements Provider, ProviderSession {
         }
         String reason = replace.isEmpty() ? "" : "Kubernetes cannot change " + String.join(", ", replace)
                 + " of a live " + (kind == null ? "object" : kind.kind) + ": it is deleted and created again";
-        return new DiffResponse(replace, reason, Set.of());
+        return new DiffResponse(replace, reason, Set.of(), disruption(kind, request.changed()));
+    }
+
+    /**
+     * What an update does to the pods: nothing outside the pod template; a changed template
+     * replaces the pods one by one (recreate), except that the Kruise kinds, rendered with
+     * {@code InPlaceIfPossible}, change only images by restarting the container in the same pod.
+     */
+    static String disruption(Kind kind, Set<String> changed) {
+        List<String> template = changed.stream().filter(n -> n.startsWith("spec.template.")
+                || n.startsWith("spec.gameServerTemplate.")).toList();
+        if (template.isEmpty()) {
+            return DiffResponse.IN_PLACE_WORD;
+        }
+        boolean inPlaceKind = kind == Kind.CLONESET || kind == Kind.ADVANCED_STATEFULSET || kind == Kind.GAMESERVERSET;
+        boolean imagesOnly = template.stream().allMatch(n -> n.matches(".*\\.containers\\[\\d+]\\.image"));
+        return inPlaceKind && imagesOnly ? DiffResponse.RESTART : DiffResponse.RECREATE;
     }
 
     // ------------------------------------------------------------------- read
@@ -240,6 +314,33 @@ public final class KubernetesProvider implements Provider, ProviderSession {
         return new ApplyResponse(desired.attributes(), List.of());
     }
 
+    /**
+     * A workload's health (rollout complete, pods ready, restarts) for a rollout gate; other kinds
+     * have no servers of their own.
+     */
+    @Override
+    public HealthResponse health(HealthRequest request) throws ProviderException {
+        ResourceState r = request.resource();
+        Kind kind = Kind.ofType(r.type()).orElse(null);
+        if (kind == null || !kind.isWorkload()) {
+            return HealthResponse.UNKNOWN;
+        }
+        Target t = target(r.address(), r.type(), r.attributes(), request.context());
+        KubeApi.Response live = call(t, "health check (GET " + t.path() + ")", () -> t.api.get(t.path()));
+        if (live.code() == 404) {
+            return HealthResponse.unhealthy(t.describe() + " is gone", -1);
+        }
+        if (!live.ok()) {
+            throw failure(t, "health check (GET " + t.path() + ")", live);
+        }
+        String pods = WorkloadHealth.podsPath(live.body(), t.namespace());
+        KubeApi.Response list = call(t, "health check (GET " + pods + ")", () -> t.api.get(pods));
+        if (!list.ok()) {
+            throw failure(t, "health check (GET " + pods + ")", list);
+        }
+        return WorkloadHealth.of(live.body(), list);
+    }
+
     /** The manifest from a resource's attributes (connection attributes left out). */
     static Map<String, Object> manifest(Map<String, Object> attributes) {
         Map<String, Object> fields = new TreeMap<>(attributes);
@@ -335,8 +436,18 @@ public final class KubernetesProvider implements Provider, ProviderSession {
                 throw failure(t, "rollout check (GET " + t.path() + ")", r);
             }
             Rollout state = Rollout.of(r.body());
-            if (state.done()) {
+            RolloutHold hold = RolloutHold.of(r.body());
+            if (hold.done(state)) {
+                if (hold.partition() > 0 && !state.done()) {
+                    progress.accept("rolled out up to the partition of " + hold.partition() + " set by someone else ("
+                            + state.describe() + "); Fleetform leaves the partition alone");
+                }
                 return;
+            }
+            if (hold.paused().isPresent()) {
+                throw ProviderException.permanent(t.address + ": " + t.describe() + " is paused (" + hold.paused().get()
+                        + " = true, set by someone else): Fleetform does not unpause it; its rollout stays unfinished "
+                        + "until whoever paused it resumes it, then run apply again");
             }
             String now = state.describe();
             if (!now.equals(last)) {

@@ -41,16 +41,46 @@ final class Manifests {
     static final String SECRET_HASH_ANNOTATION = "fleetform.io/secret-hash";
 
     /** One object to write, in one cluster. */
+    /** @param addressName the name in the address: the object's name, unless a rename kept the old name */
     record Rendered(Kind kind, Cluster cluster, String namespace, String name, Map<String, Object> manifest,
-                    List<Rendered> dependsOn, boolean preventDestroy, List<String> external) {
+                    List<Rendered> dependsOn, boolean preventDestroy, List<String> external, String addressName) {
+        Rendered(Kind kind, Cluster cluster, String namespace, String name, Map<String, Object> manifest,
+                 List<Rendered> dependsOn, boolean preventDestroy, List<String> external) {
+            this(kind, cluster, namespace, name, manifest, dependsOn, preventDestroy, external, name);
+        }
+
         Rendered(Kind kind, Cluster cluster, String namespace, String name, Map<String, Object> manifest,
                  List<Rendered> dependsOn, boolean preventDestroy) {
             this(kind, cluster, namespace, name, manifest, dependsOn, preventDestroy, List.of());
         }
 
         String address() {
-            return KubernetesProvider.address(cluster.name(), kind, namespace, name);
+            return KubernetesProvider.address(cluster.name(), kind, namespace, addressName);
         }
+    }
+
+    /**
+     * A zone service whose objects were renamed ({@code moved}, {@code state mv}): Kubernetes cannot
+     * rename an object, so they keep the name they were made with, and their pods keep the zone label
+     * they were made with (a changed pod template would restart them).
+     *
+     * @param name    the objects' base name, as made ({@code z4-logic})
+     * @param podZone the pods' {@code fleetform.io/zone} label as made, or null
+     */
+    record Kept(String name, String podZone) {
+        static String key(String cluster, String namespace, String base) {
+            return cluster + "|" + namespace + "|" + base;
+        }
+    }
+
+    /** The name suffix of a kind's per-service object ({@code -config}), "" for the Service and the workload. */
+    static String suffix(Kind kind) {
+        return switch (kind) {
+            case CONFIGMAP -> "-config";
+            case SECRET -> "-env";
+            case NETWORK_ATTACHMENT -> "-sriov";
+            default -> "";
+        };
     }
 
     /** @param zones the zone each zone-scoped object belongs to (by identity), for rollout stages */
@@ -79,7 +109,14 @@ final class Manifests {
 
     /** The objects for the zones placed (through their IDC) on the named clusters. */
     static Result render(Fleet fleet, Set<String> clusters, Map<String, String> digests, Settings settings) {
+        return render(fleet, clusters, digests, settings, Map.of());
+    }
+
+    /** @param kept by {@link Kept#key}: the zone services that keep the names they were made with */
+    static Result render(Fleet fleet, Set<String> clusters, Map<String, String> digests, Settings settings,
+                         Map<String, Kept> kept) {
         Manifests m = new Manifests(fleet, digests, settings);
+        m.kept.putAll(kept);
         for (Zone zone : fleet.zones()) {
             Optional<Idc> idc = fleet.idc(zone.idc());
             if (idc.isEmpty() || idc.get().target().kind() != TargetRef.Kind.CLUSTER
@@ -122,13 +159,19 @@ final class Manifests {
             renderService(cluster, idc, zone, s);
         } finally {
             currentZone = "";
+            currentBase = "";
+            currentName = "";
         }
     }
 
     private void renderService(Cluster cluster, Idc idc, Zone zone, Service s) {
         Rendered ns = namespace(cluster);
         String namespace = ns.name();
-        String name = dns(zone.name() + "-" + s.name());
+        String derived = dns(zone.name() + "-" + s.name());
+        Kept keep = kept.get(Kept.key(cluster.name(), namespace, derived));
+        String name = keep == null ? derived : keep.name();
+        currentBase = derived;
+        currentName = name;
         boolean protect = s.lifecycle().preventDestroy() || zone.lifecycle().preventDestroy();
         String where = "zone " + zone.name() + " service " + s.name();
         Map<String, Object> labels = labels(idc, zone, s, name);
@@ -290,7 +333,12 @@ final class Manifests {
         }
 
         Map<String, Object> podMeta = new LinkedHashMap<>();
-        podMeta.put("labels", labels);
+        Map<String, Object> podLabels = labels;
+        if (keep != null && keep.podZone() != null) {
+            podLabels = new TreeMap<>(labels);
+            podLabels.put("fleetform.io/zone", keep.podZone());
+        }
+        podMeta.put("labels", podLabels);
         if (!podAnnotations.isEmpty()) {
             podMeta.put("annotations", podAnnotations);
         }
@@ -315,9 +363,25 @@ final class Manifests {
                 spec.put("volumeClaimTemplates", claimTemplates);
             }
         }
+        inPlaceUpdates(kind, spec);
         Map<String, Object> workload = object(kind, namespace, name, labels);
         workload.put("spec", spec);
         add(new Rendered(kind, cluster, namespace, name, workload, List.copyOf(deps), protect, imageDependencies(s)));
+    }
+
+    /**
+     * The kinds that can update a pod without recreating it do so where the change allows
+     * (an image or a resource change restarts the container in the same pod, keeping its IP,
+     * node and volumes): CloneSet's {@code updateStrategy.type}, and the rolling update's
+     * {@code podUpdatePolicy} of Advanced StatefulSet and GameServerSet.
+     */
+    private static void inPlaceUpdates(Kind kind, Map<String, Object> spec) {
+        if (kind == Kind.CLONESET) {
+            spec.put("updateStrategy", map("type", "InPlaceIfPossible"));
+        } else if (kind == Kind.ADVANCED_STATEFULSET || kind == Kind.GAMESERVERSET) {
+            spec.put("updateStrategy", map("type", "RollingUpdate", "rollingUpdate",
+                    map("podUpdatePolicy", "InPlaceIfPossible")));
+        }
     }
 
     /**
@@ -430,7 +494,12 @@ final class Manifests {
         return i.digest().map(d -> repo + "@" + d).orElse(repo + ":" + i.tag().orElse("latest"));
     }
 
-    private Rendered add(Rendered r) {
+    private Rendered add(Rendered given) {
+        Rendered r = given;
+        if (!currentName.equals(currentBase) && r.kind() != Kind.NAMESPACE && r.name().startsWith(currentName)) {
+            r = new Rendered(r.kind(), r.cluster(), r.namespace(), r.name(), r.manifest(), r.dependsOn(),
+                    r.preventDestroy(), r.external(), currentBase + r.name().substring(currentName.length()));
+        }
         identify(r);
         objects.add(r);
         if (!currentZone.isEmpty()) {
@@ -441,6 +510,10 @@ final class Manifests {
 
     /** The zone whose service is being rendered ("" outside one), and what each object belongs to. */
     private String currentZone = "";
+    /** The current service's base name by its zone and service, and the name its objects have (a kept one). */
+    private String currentBase = "";
+    private String currentName = "";
+    private final Map<String, Kept> kept = new java.util.HashMap<>();
     private final Map<Rendered, String> zoneOf = new java.util.IdentityHashMap<>();
 
     /** Writes the object's address into its annotations (the fleet label is among its labels already). */

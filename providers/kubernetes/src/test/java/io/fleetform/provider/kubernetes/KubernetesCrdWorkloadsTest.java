@@ -217,6 +217,11 @@ class KubernetesCrdWorkloadsTest {
         }
         KubeApi.Response gss = api.get(Kind.GAMESERVERSET.path(ns, "k1-gameserverset"));
         assertThat(Json.write(gss.body())).contains("\"gameServerTemplate\"").contains("\"memory\":\"1Gi\"");
+        assertThat(Json.write(api.get(Kind.CLONESET.path(ns, "k1-cloneset")).body()))
+                .contains("\"updateStrategy\":{\"type\":\"InPlaceIfPossible\"}");
+        assertThat(Json.write(gss.body())).contains("\"podUpdatePolicy\":\"InPlaceIfPossible\"");
+        assertThat(Json.write(api.get(Kind.ADVANCED_STATEFULSET.path(ns, "k1-advancedstatefulset")).body()))
+                .contains("\"podUpdatePolicy\":\"InPlaceIfPossible\"");
         assertThat(changes(plan(ws, PlanMode.NORMAL))).as("re-plan after create").isEmpty();
 
         // Memory and image change: an update in place of the same objects (same uid, new generation).
@@ -226,6 +231,8 @@ class KubernetesCrdWorkloadsTest {
                 .containsExactlyInAnyOrder("k8s.two.cloneset.kruise/k1-cloneset UPDATE",
                         "k8s.two.advancedstatefulset.kruise/k1-advancedstatefulset UPDATE",
                         "k8s.two.gameserverset.kruise/k1-gameserverset UPDATE");
+        assertThat(changed.plan().rollout().disruption()).as("memory changes recreate the pods")
+                .containsValue("recreate");
         assertThat(apply(ws, changed, events).succeeded()).as(events.toString()).isTrue();
         for (Kind kind : KRUISE) {
             Map<String, Object> meta = meta(kind, ns);

@@ -39,7 +39,9 @@ import org.eclipse.jgit.transport.RemoteRefUpdate;
 import org.eclipse.jgit.transport.SshSessionFactory;
 import org.eclipse.jgit.transport.SshTransport;
 import org.eclipse.jgit.transport.Transport;
+import org.eclipse.jgit.transport.TransportHttp;
 import org.eclipse.jgit.transport.URIish;
+import org.eclipse.jgit.transport.http.HttpConnectionFactory;
 import org.eclipse.jgit.treewalk.TreeWalk;
 
 /**
@@ -54,11 +56,20 @@ final class GitRemote implements AutoCloseable {
     private final Repository cache;
     private final CredentialsProvider credentials;
     private final SshSessionFactory ssh;
+    private final HttpConnectionFactory http;
+    private final String tokenSource;
 
-    GitRemote(URIish uri, Path cacheDir, CredentialsProvider credentials, SshSessionFactory ssh) throws StateException {
+    /**
+     * {@code http} (may be null: JGit's default) makes this remote's HTTP connections;
+     * {@code tokenSource} names where the token came from, for errors (never the token).
+     */
+    GitRemote(URIish uri, Path cacheDir, CredentialsProvider credentials, SshSessionFactory ssh,
+              HttpConnectionFactory http, String tokenSource) throws StateException {
         this.uri = uri;
         this.credentials = credentials;
         this.ssh = ssh;
+        this.http = http;
+        this.tokenSource = tokenSource;
         try {
             Files.createDirectories(cacheDir);
             Repository repo = new FileRepositoryBuilder().setGitDir(cacheDir.toFile()).setBare().build();
@@ -249,6 +260,9 @@ final class GitRemote implements AutoCloseable {
         if (ssh != null && transport instanceof SshTransport sshTransport) {
             sshTransport.setSshSessionFactory(ssh);
         }
+        if (http != null && transport instanceof TransportHttp httpTransport) {
+            httpTransport.setHttpConnectionFactory(http);
+        }
         transport.setTimeout(60);
         return transport;
     }
@@ -257,6 +271,12 @@ final class GitRemote implements AutoCloseable {
         String why = e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
         if (e instanceof NoRemoteRepositoryException) {
             why = "there is no repository there (" + why + ")";
+        } else if (why.contains("not authorized") || why.contains("Authentication is required")) {
+            why = credentials == null
+                    ? "the server answered 401 Unauthorized and no token was given (set " + tokenSource + ")"
+                    : "the server answered 401 Unauthorized: it refused the token from " + tokenSource;
+        } else if (why.contains("SSL") || why.contains("PKIX") || why.contains("certificate")) {
+            why = "the server's TLS certificate is not trusted (" + why + "); name its CA with the setting ca_file";
         }
         return new StateException("cannot reach the git state repository " + uri + ": " + why, e);
     }

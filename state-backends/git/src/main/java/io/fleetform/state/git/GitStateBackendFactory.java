@@ -4,6 +4,7 @@ import io.fleetform.engine.state.StateBackend;
 import io.fleetform.engine.state.StateBackendFactory;
 import io.fleetform.engine.state.StateException;
 import java.io.File;
+import java.nio.file.Files;
 import java.net.URISyntaxException;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -24,13 +25,15 @@ import org.eclipse.jgit.transport.sshd.SshdSessionFactoryBuilder;
  * fleetform-state), {@code fleet} (names the lock and journal refs; default: the fleet folder's
  * name), {@code path} (default FLEET/state.json), {@code journal_push_seconds} (default 5),
  * {@code ssh_dir} (known_hosts and keys for ssh://; default ~/.ssh), {@code token_env} (the
- * environment variable holding an https token; default FLEETFORM_GIT_TOKEN). Credentials are
+ * environment variable holding an https token; default FLEETFORM_GIT_TOKEN), {@code token_file}
+ * (a file holding the token; wins over token_env), {@code ca_file} (PEM or DER certificates that
+ * alone are trusted for an https:// url, on this backend's connections only). Credentials are
  * never settings themselves.
  */
 public final class GitStateBackendFactory implements StateBackendFactory {
     public static final String NAME = "git";
     private static final Set<String> SETTINGS = Set.of("url", "branch", "fleet", "path", "journal_push_seconds",
-            "ssh_dir", "token_env", "cache");
+            "ssh_dir", "token_env", "token_file", "ca_file", "cache");
 
     @Override
     public String name() {
@@ -83,8 +86,32 @@ public final class GitStateBackendFactory implements StateBackendFactory {
                 : absolute.resolve(".fleetform/git-state");
         String key = GitStateBackend.fingerprint(uri.toString().getBytes(java.nio.charset.StandardCharsets.UTF_8))
                 .substring("sha256:".length(), "sha256:".length() + 12);
-        String tokenEnv = settings.getOrDefault("token_env", "FLEETFORM_GIT_TOKEN");
-        String token = System.getenv(tokenEnv);
+        String tokenSource;
+        String token;
+        if (settings.containsKey("token_file")) {
+            Path tokenFile = workingDir.resolve(settings.get("token_file")).toAbsolutePath().normalize();
+            tokenSource = "token_file " + tokenFile;
+            try {
+                token = Files.readString(tokenFile).strip();
+            } catch (java.io.IOException e) {
+                throw new StateException("backend \"git\": cannot read token_file " + tokenFile + ": "
+                        + e.getClass().getSimpleName());
+            }
+            if (token.isEmpty()) {
+                throw new StateException("backend \"git\": token_file " + tokenFile + " is empty");
+            }
+        } else {
+            String tokenEnv = settings.getOrDefault("token_env", "FLEETFORM_GIT_TOKEN");
+            tokenSource = "the environment variable " + tokenEnv;
+            token = System.getenv(tokenEnv);
+        }
+        GitHttpTrust trust = null;
+        if (settings.containsKey("ca_file")) {
+            if (!"https".equalsIgnoreCase(uri.getScheme())) {
+                throw new StateException("backend \"git\": ca_file applies to https:// urls only, not " + url);
+            }
+            trust = GitHttpTrust.fromFile(workingDir.resolve(settings.get("ca_file")).toAbsolutePath().normalize());
+        }
         CredentialsProvider credentials = token == null ? null
                 : new UsernamePasswordCredentialsProvider(uri.getUser() == null ? "fleetform" : uri.getUser(), token);
         SshSessionFactory ssh = null;
@@ -93,7 +120,8 @@ public final class GitStateBackendFactory implements StateBackendFactory {
             ssh = new SshdSessionFactoryBuilder().setHomeDirectory(sshDir.getParentFile()).setSshDirectory(sshDir)
                     .build(null);
         }
-        GitRemote remote = new GitRemote(uri, cacheRoot.resolve(key + ".git"), credentials, ssh);
+        GitRemote remote = new GitRemote(uri, cacheRoot.resolve(key + ".git"), credentials, ssh, trust,
+                tokenSource);
         return new GitStateBackend(remote, new GitStateBackend.Settings(settings.getOrDefault("branch",
                 "fleetform-state"), path, fleet, Duration.ofMillis((long) (seconds * 1000)),
                 cacheRoot.resolve(key + "-" + fleet + ".journal"), fleetCommit(absolute)), encryption);

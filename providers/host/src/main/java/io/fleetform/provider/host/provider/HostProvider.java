@@ -15,6 +15,8 @@ import io.fleetform.engine.provider.ApplyRequest;
 import io.fleetform.engine.provider.ApplyResponse;
 import io.fleetform.engine.provider.DiffRequest;
 import io.fleetform.engine.provider.DiffResponse;
+import io.fleetform.engine.provider.HealthRequest;
+import io.fleetform.engine.provider.HealthResponse;
 import io.fleetform.engine.provider.ExpandRequest;
 import io.fleetform.engine.provider.ExpandResponse;
 import io.fleetform.engine.provider.FleetIdentity;
@@ -36,6 +38,7 @@ import io.fleetform.provider.host.agent.AgentClient;
 import io.fleetform.provider.host.agent.AgentException;
 import io.fleetform.provider.host.agent.Allocation;
 import io.fleetform.provider.host.agent.AllocationRequest;
+import io.fleetform.provider.host.agent.ContainerHealth;
 import io.fleetform.provider.host.agent.ContainerInfo;
 import io.fleetform.provider.host.agent.ContainerResult;
 import io.fleetform.provider.host.agent.CpuList;
@@ -444,12 +447,6 @@ public final class HostProvider implements Provider, ProviderSession {
             "secret_env_names", "mount", "disk_bytes", "network", "network_mode", "subnet", "ports", "init", "lxcfs");
 
     /**
-     * Moving to another host replaces the instance. Anything that restarts the game server is said
-     * in the plan, because players are disconnected: a recreate (keeps IP, cores and data), a start
-     * of an instance that is down, the creation of one removed by hand.
-     */
-
-    /**
      * The container of a recorded instance: under the key the state recorded, else under the key
      * it has once renamed to its current address (a rename whose state write was lost). A legacy
      * key counts only with the container the state recorded: another fleet may hold the same one.
@@ -467,6 +464,11 @@ public final class HostProvider implements Provider, ProviderSession {
         return found;
     }
 
+    /**
+     * Moving to another host replaces the instance. Anything that restarts the game server is said
+     * in the plan, because players are disconnected: a recreate (keeps IP, cores and data), a start
+     * of an instance that is down, the creation of one removed by hand.
+     */
     @Override
     public DiffResponse diff(DiffRequest request) {
         Set<String> changed = request.changed();
@@ -484,7 +486,50 @@ public final class HostProvider implements Provider, ProviderSession {
         } else if (down) {
             how = "will be started again (it is " + status + ")";
         }
-        return new DiffResponse(Set.of(), how, Set.of("container_id"));
+        String disruption = changed.stream().anyMatch(RECREATES::contains) || down ? DiffResponse.RECREATE
+                : DiffResponse.IN_PLACE_WORD;
+        return new DiffResponse(Set.of(), how, Set.of("container_id"), disruption);
+    }
+
+    /**
+     * The container as its Docker Engine reports it through the agent: running and settled is
+     * healthy (with its restart count, which a gate watches grow); restarting or flapping (a crash
+     * loop under the restart policy), exited, OOM-killed or dead is not; created is on its way.
+     */
+    @Override
+    public HealthResponse health(HealthRequest request) throws ProviderException {
+        ResourceState r = request.resource();
+        if (!r.attributes().containsKey("host")) {
+            return HealthResponse.UNKNOWN;
+        }
+        try {
+            Optional<ContainerInfo> container = find(agent(r.attributes()), r);
+            if (container.isEmpty()) {
+                return HealthResponse.unhealthy("no container on " + r.attributes().get("host"), -1);
+            }
+            String where = " on " + r.attributes().get("host");
+            ContainerHealth h = container.get().health();
+            if (h != null) {
+                if (h.up()) {
+                    return HealthResponse.healthy("running" + where + ", " + h.restartCount() + " restarts",
+                            h.restartCount());
+                }
+                if ("created".equals(h.status())) {
+                    return HealthResponse.progressing("created, not started yet" + where, h.restartCount());
+                }
+                return HealthResponse.unhealthy(h.describe() + where, h.restartCount());
+            }
+            String state = String.valueOf(container.get().state());
+            return switch (state) {
+                case "running" -> HealthResponse.healthy("running" + where, -1);
+                case "created" -> HealthResponse.progressing("created, not started yet" + where, -1);
+                case "restarting" -> HealthResponse.unhealthy("restarting" + where + ": its command keeps exiting and "
+                        + "the restart policy starts it again", -1);
+                default -> HealthResponse.unhealthy(state + where + " (not running)", -1);
+            };
+        } catch (AgentException e) {
+            throw failure("checking the health of", r.address(), e);
+        }
     }
 
     @Override

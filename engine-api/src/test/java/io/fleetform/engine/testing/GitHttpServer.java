@@ -1,7 +1,9 @@
-package io.fleetform.cli.git;
+package io.fleetform.engine.testing;
 
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
+import com.sun.net.httpserver.HttpsConfigurator;
+import com.sun.net.httpserver.HttpsServer;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
@@ -12,20 +14,38 @@ import java.nio.file.Path;
 import java.util.Base64;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
+import javax.net.ssl.SSLContext;
 
 /**
  * Git's smart HTTP protocol on loopback: {@code git http-backend} (from the git package) run as
- * CGI for each request, behind HTTP basic authentication, as a Git host serves https.
+ * CGI for each request, behind HTTP basic authentication, over plain HTTP or, given an
+ * {@link SSLContext}, over TLS, as a Git host serves https. Shared by the git source (cli) and
+ * the git state backend tests through this module's test-jar.
  */
 public final class GitHttpServer implements AutoCloseable {
     private final HttpServer server;
+    private final String scheme;
 
-    private GitHttpServer(HttpServer server) {
+    private GitHttpServer(HttpServer server, String scheme) {
         this.server = server;
+        this.scheme = scheme;
     }
 
+    /** Serves the repositories under {@code root} over plain HTTP. */
     public static GitHttpServer serve(Path root, String user, String password) throws IOException {
-        HttpServer server = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
+        return serve(root, user, password, null);
+    }
+
+    /** Serves the repositories under {@code root}; {@code tls} null for plain HTTP. */
+    public static GitHttpServer serve(Path root, String user, String password, SSLContext tls) throws IOException {
+        HttpServer server;
+        if (tls == null) {
+            server = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
+        } else {
+            HttpsServer https = HttpsServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
+            https.setHttpsConfigurator(new HttpsConfigurator(tls));
+            server = https;
+        }
         String expected = "Basic " + Base64.getEncoder().encodeToString((user + ":" + password)
                 .getBytes(StandardCharsets.UTF_8));
         server.createContext("/", exchange -> {
@@ -38,13 +58,20 @@ public final class GitHttpServer implements AutoCloseable {
                 cgi(exchange, root, user);
             }
         });
+        server.setExecutor(java.util.concurrent.Executors.newFixedThreadPool(4));
         server.start();
-        return new GitHttpServer(server);
+        return new GitHttpServer(server, tls == null ? "http" : "https");
     }
 
+    /** The url of {@code repository}, a path below the root. */
+    public String url(String repository) {
+        return url(null, repository);
+    }
+
+    /** The url of {@code repository} with {@code userInfo} ({@code user:password}) in it, or none if null. */
     public String url(String userInfo, String repository) {
-        return "http://" + (userInfo == null ? "" : userInfo + "@") + "127.0.0.1:" + server.getAddress().getPort() + "/"
-                + repository;
+        return scheme + "://" + (userInfo == null ? "" : userInfo + "@") + "127.0.0.1:" + server.getAddress().getPort()
+                + "/" + repository;
     }
 
     private static void cgi(HttpExchange exchange, Path root, String user) throws IOException {
@@ -122,5 +149,6 @@ public final class GitHttpServer implements AutoCloseable {
     @Override
     public void close() {
         server.stop(0);
+        ((java.util.concurrent.ExecutorService) server.getExecutor()).shutdownNow();
     }
 }

@@ -1,0 +1,126 @@
+package io.fleetform.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.HashMap;
+import java.util.Map;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * {@code rollout pause|resume|rollback|promote|status} through the CLI, with the file-backed
+ * test provider standing in for infrastructure (it has no health signal, so gates pass once the
+ * changes are made; the real health gates are tested on Docker and the API server).
+ */
+class RolloutCommandsTest {
+    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final String SECRET = "tok-s3cret-value";
+    private static final String FLEET = """
+            fleet "t" { owner = "ops" }
+            variable "tag" { default = "v1" }
+            image "app" { name = "t/app"  tag = var.tag }
+            hosts "world" {
+              local    = true
+              provider = "test"
+            }
+            idc "dc1" { region = "r1"  target = hosts.world  ip_pool = "10.0.0.0/24" }
+            zones "s" from 1 to 3 as z {
+              idc = idc.dc1
+              service "game" {
+                image  = image.app
+                cpu    = 1 core
+                memory = 1Gi
+                env    = { ZONE = z.name, TOKEN = secret("game-token") }
+              }
+            }
+            rollout "default" {
+              stage "canary" { zones = [zone.s1] }
+              stage "rest"   { approval = manual }
+            }
+            """;
+
+    @TempDir
+    Path dir;
+    private Path world;
+    private Map<String, String> env;
+
+    @BeforeEach
+    void fleet() throws Exception {
+        Files.writeString(dir.resolve("main.fleet"), FLEET);
+        world = dir.resolve("world");
+        env = new HashMap<>(Map.of("FLEETFORM_TEST_WORLD", world.toString(), "FLEETFORM_SECRET_GAME_TOKEN", SECRET));
+    }
+
+    private CliRunner.Result run(String... args) {
+        return CliRunner.run(env, args);
+    }
+
+    private String image(String zone) throws Exception {
+        return JSON.readTree(world.resolve("zone." + zone + ".service.game[0].json").toFile()).path("image").asText();
+    }
+
+    private JsonNode status() throws Exception {
+        CliRunner.Result r = run("rollout", "status", dir.toString(), "--json");
+        assertThat(r.exitCode()).as(r.err()).isEqualTo(ExitCode.OK);
+        return JSON.readTree(r.out()).path("rollout");
+    }
+
+    @Test
+    void pausePromoteResumeAndRollbackAcrossStages() throws Exception {
+        assertThat(run("rollout", "status", dir.toString()).out()).contains("No rollout is recorded");
+        CliRunner.Result created = run("apply", dir.toString(), "--auto-approve", "--approve-stage", "rest");
+        assertThat(created.exitCode()).as(created.out() + created.err()).isEqualTo(ExitCode.OK);
+        assertThat(status().path("status").asText()).isEqualTo("healthy");
+
+        // v2: the canary goes, the manual stage waits; the plan says which stage each change is in.
+        env.put("FLEETFORM_VAR_tag", "v2");
+        assertThat(run("plan", dir.toString()).out()).contains("[stage canary · recreate]")
+                .contains("[stage rest · recreate]").contains("Rollout default: revision ");
+        CliRunner.Result canary = run("apply", dir.toString(), "--auto-approve");
+        assertThat(canary.exitCode()).isEqualTo(ExitCode.ERROR);
+        assertThat(canary.out()).contains("rollout promote rest");
+        assertThat(image("s1")).endsWith("v2");
+        assertThat(image("s2")).endsWith("v1");
+        assertThat(status().path("next").asText()).isEqualTo("stage rest");
+
+        // Paused: not even a promotion continues it.
+        assertThat(run("rollout", "pause", dir.toString()).exitCode()).isEqualTo(ExitCode.OK);
+        assertThat(status().path("status").asText()).isEqualTo("paused");
+        CliRunner.Result paused = run("rollout", "promote", "rest", dir.toString(), "--auto-approve");
+        assertThat(paused.exitCode()).isEqualTo(ExitCode.ERROR);
+        assertThat(paused.out()).contains("the rollout is paused");
+        assertThat(image("s2")).endsWith("v1");
+
+        assertThat(run("rollout", "resume", dir.toString()).exitCode()).isEqualTo(ExitCode.OK);
+        CliRunner.Result promoted = run("rollout", "promote", "rest", dir.toString(), "--auto-approve");
+        assertThat(promoted.exitCode()).as(promoted.out() + promoted.err()).isEqualTo(ExitCode.OK);
+        assertThat(image("s2")).endsWith("v2");
+        assertThat(image("s3")).endsWith("v2");
+        JsonNode done = status();
+        assertThat(done.path("status").asText()).isEqualTo("healthy");
+        String previous = done.path("previous_revision").asText();
+        assertThat(previous).isNotEmpty();
+
+        // Back to v1 everywhere, stage by stage; the secret comes from the configuration (its hash is unchanged).
+        CliRunner.Result wrong = run("rollout", "rollback", dir.toString(), "--to", "0000bogus");
+        assertThat(wrong.exitCode()).isEqualTo(ExitCode.ERROR);
+        assertThat(wrong.err()).contains("is not recorded");
+        CliRunner.Result rollback = run("rollout", "rollback", dir.toString(), "--to",
+                previous.substring("sha256:".length(), "sha256:".length() + 12));
+        assertThat(rollback.exitCode()).as(rollback.out() + rollback.err()).isEqualTo(ExitCode.OK);
+        assertThat(rollback.out()).contains("Rolled back: 3 resource(s)");
+        assertThat(image("s1")).endsWith("v1");
+        assertThat(image("s3")).endsWith("v1");
+        assertThat(Files.readString(world.resolve("zone.s1.service.game[0].json"))).contains(SECRET);
+        assertThat(status().path("status").asText()).isEqualTo("rolled-back");
+        CliRunner.Result again = run("apply", dir.toString(), "--auto-approve", "--approve-stage", "rest");
+        assertThat(again.exitCode()).isEqualTo(ExitCode.ERROR);
+        assertThat(again.out()).contains("was rolled back");
+        assertThat(image("s1")).endsWith("v1");
+    }
+}

@@ -1,0 +1,88 @@
+package io.fleetform.reliability;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Random;
+
+/**
+ * Runs N trials of each chosen kind with one seed (each kind draws from its own seeded random,
+ * so a subset of kinds replays exactly what the full run did for them) and renders the table.
+ */
+final class Reliability {
+
+    /** The trial kinds, by the name {@code --kinds} takes. */
+    enum Kind {
+        KILL_CREATE("kill-create"), KILL_RESIZE("kill-resize"), KILL_IMAGE("kill-image"),
+        KILL_SCALE_OUT("kill-scale-out"), RACE("race"), RACE_STALE_LOCK("race-stale-lock"),
+        AGENT_FAULTS("agent-faults"), REGISTRY_FAULTS("registry-faults");
+
+        final String id;
+
+        Kind(String id) {
+            this.id = id;
+        }
+
+        static Kind of(String id) {
+            return Arrays.stream(values()).filter(k -> k.id.equals(id)).findFirst().orElseThrow(
+                    () -> new IllegalArgumentException("no trial kind '" + id + "'; kinds: "
+                            + Arrays.stream(values()).map(k -> k.id).toList()));
+        }
+
+        Outcome run(Path base, Random random) throws IOException, InterruptedException {
+            return switch (this) {
+                case KILL_CREATE -> KillTrial.run(KillTrial.Change.CREATE, base, random);
+                case KILL_RESIZE -> KillTrial.run(KillTrial.Change.RESIZE, base, random);
+                case KILL_IMAGE -> KillTrial.run(KillTrial.Change.IMAGE, base, random);
+                case KILL_SCALE_OUT -> KillTrial.run(KillTrial.Change.SCALE_OUT, base, random);
+                case RACE -> RaceTrial.run(false, base, random);
+                case RACE_STALE_LOCK -> RaceTrial.run(true, base, random);
+                case AGENT_FAULTS -> AgentFaultTrial.run(base, random);
+                case REGISTRY_FAULTS -> RegistryFaultTrial.run(base, random);
+            };
+        }
+    }
+
+    private Reliability() {
+    }
+
+    static List<Outcome> run(int trials, long seed, List<Kind> kinds, Path base) throws IOException,
+            InterruptedException {
+        images();
+        List<Outcome> outcomes = new ArrayList<>();
+        for (Kind kind : kinds) {
+            Random random = new Random(seed * 1_000_003L + kind.ordinal());
+            for (int i = 0; i < trials; i++) {
+                long started = System.currentTimeMillis();
+                Outcome o = kind.run(base, random);
+                System.out.printf("%-16s trial %d: %s (%d s)%n", kind.id, i + 1, o.clean() ? "clean" : o.note(),
+                        (System.currentTimeMillis() - started) / 1000);
+                outcomes.add(o);
+            }
+        }
+        return outcomes;
+    }
+
+    /** The two toy images the trials switch between (built locally, as the quickstart's). */
+    private static void images() throws IOException, InterruptedException {
+        Path script = Path.of(System.getProperty("reliability.root", "..")).resolve("scripts/quickstart-image.sh");
+        for (String tag : List.of("1", "2")) {
+            Process p = new ProcessBuilder("bash", script.toString(), tag).redirectErrorStream(true).start();
+            String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+            if (p.waitFor() != 0) {
+                throw new IOException("building fleetform/busybox:" + tag + " failed: " + out);
+            }
+        }
+    }
+
+    static String report(List<Outcome> outcomes, int trials, long seed, Path file) throws IOException {
+        String table = "reliability: " + trials + " trial(s) per kind, seed " + seed + "\n\n" + Table.render(outcomes);
+        Files.createDirectories(file.getParent());
+        Files.writeString(file, table + "\n");
+        return table;
+    }
+}

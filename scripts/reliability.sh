@@ -1,0 +1,28 @@
+#!/usr/bin/env bash
+# The reliability suite (reliability/): SIGKILL during applies, racing applies (with and without a
+# stale lock), a fault proxy in front of an agent and a registry, all through the real CLI on this
+# machine's Docker Engine; prints the table (also in reliability/target/reliability.txt).
+#   scripts/reliability.sh [--trials N] [--seed S] [--kinds kill-create,race,...]
+# Trials per kind default to 1 and the seed to 11: that is the CI subset. Exit 1 if any trial found
+# a defect. Kinds: kill-create kill-resize kill-image kill-scale-out race race-stale-lock
+# agent-faults registry-faults. Needs dockerd, docker-registry and skopeo (see .ci/run).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+trials=1 seed=11 kinds=""
+while [ $# -gt 0 ]; do
+  case "$1" in
+    --trials) trials="$2"; shift 2 ;;
+    --seed) seed="$2"; shift 2 ;;
+    --kinds) kinds="$2"; shift 2 ;;
+    *) echo "usage: scripts/reliability.sh [--trials N] [--seed S] [--kinds a,b]" >&2; exit 2 ;;
+  esac
+done
+status=0
+mvn -B -q -o -pl reliability -am test -Dtest=ReliabilitySuiteTest -Dsurefire.failIfNoSpecifiedTests=false \
+  -Dreliability.trials="$trials" -Dreliability.seed="$seed" -Dreliability.kinds="$kinds" \
+  -Dreliability.all=true >/tmp/reliability-$$.log 2>&1 || status=$?
+grep -E '^(\S+ +trial [0-9]+:|  (agent|registry) faults:|  kill )' /tmp/reliability-$$.log || true
+echo
+cat reliability/target/reliability.txt 2>/dev/null || { tail -40 /tmp/reliability-$$.log; }
+rm -f /tmp/reliability-$$.log
+exit $(( status == 0 ? 0 : 1 ))
