@@ -100,13 +100,14 @@ class ManyAgentsTest {
                     .fleetOrThrow();
             ProviderContext context = new ProviderContext(dir, env);
             long selectorsBefore = newestSelector();
+            Set<Long> threadsBefore = threadIds(); // other tests' sessions may still be winding down
             int during;
             long selectorsDuring;
             ExpandResponse expanded;
             try (ProviderSession session = new HostProvider().open(new SessionRequest(Optional.of(fleet),
                     new FleetIdentity("many", UUID.randomUUID().toString()), List.of(), context))) {
                 expanded = session.expand(new ExpandRequest(fleet, Set.of("big"), context));
-                during = clientThreads();
+                during = clientThreads(threadsBefore);
                 selectorsDuring = selectorsAfter(selectorsBefore);
             }
             assertThat(expanded.diagnostics()).isEmpty();
@@ -125,9 +126,14 @@ class ManyAgentsTest {
         }
     }
 
-    /** The session's threads: the shared HTTP client's workers and the agent readers. */
-    private static int clientThreads() {
-        return (int) Thread.getAllStackTraces().keySet().stream().filter(Thread::isAlive).map(Thread::getName)
+    private static Set<Long> threadIds() {
+        return Thread.getAllStackTraces().keySet().stream().map(Thread::getId).collect(java.util.stream.Collectors.toSet());
+    }
+
+    /** The session's threads: the shared HTTP client's workers and the agent readers started since {@code before}. */
+    private static int clientThreads(Set<Long> before) {
+        return (int) Thread.getAllStackTraces().keySet().stream().filter(Thread::isAlive)
+                .filter(t -> !before.contains(t.getId())).map(Thread::getName)
                 // not "fleetform-agent-<n>": those serve in-process agents other tests of this JVM started
                 .filter(n -> n.startsWith("fleetform-agent-http-") || n.startsWith("fleetform-agent-reader-")).count();
     }
