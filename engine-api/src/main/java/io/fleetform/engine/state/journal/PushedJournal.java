@@ -57,6 +57,25 @@ public final class PushedJournal implements StateJournal {
         pusher.scheduleWithFixedDelay(this::pushQuietly, millis, millis, TimeUnit.MILLISECONDS);
     }
 
+    /**
+     * What the journal of an apply from {@code base} starts with: the stored journal when {@code base} is the
+     * stored state (an interrupted run's records are kept for the next fold), else a fresh header, after
+     * {@code base} has been written (so the journal always continues the state the remote holds).
+     */
+    public static <B extends io.fleetform.engine.state.StateBackend & Remote> byte[] startingContent(
+            B backend, io.fleetform.engine.state.State stored, byte[] storedJournal,
+            io.fleetform.engine.state.State base) throws StateException {
+        boolean baseIsStored = stored != null && java.util.Arrays.equals(
+                io.fleetform.engine.state.StateCodec.encode(stored), io.fleetform.engine.state.StateCodec.encode(base));
+        if (baseIsStored && storedJournal != null) {
+            return storedJournal;
+        }
+        if (!baseIsStored) {
+            backend.write(base);
+        }
+        return backend.seal(JournalText.header(base.lineage(), base.serial()));
+    }
+
     /** A journal holding {@code existing} (a header and any records kept from an interrupted run). */
     public static PushedJournal open(Remote backend, Path file, byte[] existing, boolean pushNow, Duration pushEvery)
             throws StateException {

@@ -251,17 +251,7 @@ public final class GitStateBackend implements StateBackend, StateHistory, Pushed
             throw new StateException("a journal is already open on " + settings.journalFile() + "; close it first");
         }
         Resolved stored = resolve(snapshot());
-        boolean baseIsStored = stored.state() != null
-                && Arrays.equals(StateCodec.encode(stored.state()), StateCodec.encode(base));
-        byte[] existing;
-        if (baseIsStored && stored.journal() != null) {
-            existing = stored.journal();
-        } else {
-            if (!baseIsStored) {
-                write(base);
-            }
-            existing = seal(JournalText.header(base.lineage(), base.serial()));
-        }
+        byte[] existing = PushedJournal.startingContent(this, stored.state(), stored.journal(), base);
         openJournal = PushedJournal.open(this, settings.journalFile(), existing, false, settings.journalPush());
         return openJournal;
     }

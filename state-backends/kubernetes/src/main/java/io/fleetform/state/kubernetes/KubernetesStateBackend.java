@@ -287,17 +287,7 @@ public final class KubernetesStateBackend implements StateBackend, PushedJournal
         Stored stored = stored();
         State state = stored.bytes() == null ? null : decode(stored.bytes(), stored.index().generation());
         Resolved resolved = withJournal(state, stored.bytes());
-        boolean baseIsStored = resolved.state() != null
-                && Arrays.equals(StateCodec.encode(resolved.state()), StateCodec.encode(base));
-        byte[] existing;
-        if (baseIsStored && resolved.journal() != null) {
-            existing = resolved.journal();
-        } else {
-            if (!baseIsStored) {
-                write(base);
-            }
-            existing = seal(JournalText.header(base.lineage(), base.serial()));
-        }
+        byte[] existing = PushedJournal.startingContent(this, resolved.state(), resolved.journal(), base);
         openJournal = PushedJournal.open(this, settings.journalFile(), existing, false, settings.journalPush());
         return openJournal;
     }
