@@ -77,6 +77,10 @@ public final class StateCodec {
      *                        version, or a field that is missing or of the wrong kind
      */
     public static State decode(byte[] bytes, String where) throws StateException {
+        java.util.Optional<State> usual = StateReader.read(JSON, bytes);
+        if (usual.isPresent()) {
+            return usual.get();
+        }
         JsonNode root;
         try {
             root = JSON.readTree(bytes);
@@ -202,7 +206,7 @@ public final class StateCodec {
         return node;
     }
 
-    private static RolloutRecord decodeRollout(JsonNode n) {
+    static RolloutRecord decodeRollout(JsonNode n) {
         List<RolloutRecord.StageRecord> stages = new ArrayList<>();
         for (JsonNode s : n.path("stages")) {
             Map<String, RolloutRecord.Status> zones = new LinkedHashMap<>();
