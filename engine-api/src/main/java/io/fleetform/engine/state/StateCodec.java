@@ -78,9 +78,11 @@ public final class StateCodec {
      */
     public static State decode(byte[] bytes, String where) throws StateException {
         java.util.Optional<State> usual = StateReader.read(JSON, bytes);
-        if (usual.isPresent()) {
-            return usual.get();
-        }
+        return usual.isPresent() ? usual.get() : decodeCarefully(bytes, where);
+    }
+
+    /** Through a JSON tree, field by field: slower, and says exactly what is wrong with a damaged state. */
+    static State decodeCarefully(byte[] bytes, String where) throws StateException {
         JsonNode root;
         try {
             root = JSON.readTree(bytes);
