@@ -82,7 +82,8 @@ public final class Schema {
                 Set.of("from", "name", "tag", "digest", "replicate_to", "prepull"), Map.of(), Set.of(), false, true));
         top(block("cluster", 1, "cluster \"sh-prod\" { context = \"sh-prod\" }",
                 Set.of("context", "namespace", "kubeconfig", "provider"), Map.of(), Set.of(), false, true));
-        top(block("hosts", 1, "hosts \"sz-pool\" { agents = [...] }", Set.of("agents", "token", "local", "provider", "modules", "ca_file", "pin", "insecure"), Map.of(),
+        top(block("hosts", 1, "hosts \"sz-pool\" { agents = [...] }", Set.of("agents", "token", "local", "provider", "modules", "ca_file", "pin", "insecure",
+                "underlay_interface"), Map.of(),
                 Set.of(), false, true));
         top(block("idc", 1, "idc \"sh-pudong\" { region = \"shanghai\"  target = cluster.sh-prod }",
                 Set.of("region", "target", "modules", "ip_pool", "mirror"), Map.of(), Set.of(), false, true));

@@ -37,7 +37,8 @@ import java.util.Set;
 /** Builds zones and their services, checking what can be known before touching infrastructure. */
 final class ZoneBuilder {
     private static final Map<String, NetworkMode> NETWORK_MODES = ordered("bridge", NetworkMode.BRIDGE, "host",
-            NetworkMode.HOST, "overlay", NetworkMode.OVERLAY, "sriov", NetworkMode.SRIOV);
+            NetworkMode.HOST, "overlay", NetworkMode.OVERLAY, "sriov", NetworkMode.SRIOV, "underlay",
+            NetworkMode.UNDERLAY);
     private static final Map<String, Init> INITS = ordered("docker", Init.DOCKER, "systemd", Init.SYSTEMD, "none",
             Init.NONE);
     private static final Map<String, Spread> SPREADS = ordered("host", Spread.HOST, "rack", Spread.RACK, "none",
