@@ -228,7 +228,7 @@ final class ContainerManager implements Closeable {
         recover(address).ifPresent(warnings::add);
         ContainerReader.Found found = reader.resolve(address);
         if (found.current() == null) {
-            boolean newNetwork = networks.ensure(desired.network());
+            boolean newNetwork = networks.ensure(desired.network(), Addresses.owner(address));
             if (newNetwork) {
                 steps.accept(RecreateIntent.Step.NETWORK_CREATED);
             }
@@ -262,7 +262,7 @@ final class ContainerManager implements Closeable {
             recreate.add("it was " + health.describe());
         }
         if (!recreate.isEmpty()) {
-            networks.ensure(desired.network());
+            networks.ensure(desired.network(), Addresses.owner(address));
             InspectContainerResponse c = recreate(current, address, desired, image.reference(), warnings);
             removeStale(found.stale(), address, warnings);
             return new ContainerResult(ContainerResult.Action.RECREATED, reader.info(c), recreate, warnings);

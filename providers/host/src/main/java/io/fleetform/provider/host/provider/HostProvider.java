@@ -234,6 +234,11 @@ public final class HostProvider implements Provider, ProviderSession {
                             }
                             Map<String, Object> attributes = InstanceSpecs.attributes(fleet, zone, s, i, p, pool4,
                                     request.imageDigests(), snapshot.facts().get(p.host()));
+                            if (UnderlayNetwork.is(s)) {
+                                UnderlayNetwork.missingParent(s, pool, p.host(), (String) attributes.get(
+                                        "underlay_interface"), snapshot.facts().get(p.host()))
+                                        .ifPresent(diagnostics::add);
+                            }
                             keepIdentityNames(attributes, recordedAt.get(s.instanceAddress(i)));
                             attributes.put("pool", pool.name());
                             attributes.put(KEY, ownedKey(new ResourceAddress(s.instanceAddress(i))));
@@ -444,7 +449,8 @@ public final class HostProvider implements Provider, ProviderSession {
 
     /** Attributes whose change needs a new container (Docker cannot change them on a live one). */
     private static final Set<String> RECREATES = Set.of("image", "hostname", "command", "env", "secret_env",
-            "secret_env_names", "mount", "disk_bytes", "network", "network_mode", "subnet", "ports", "init", "lxcfs");
+            "secret_env_names", "mount", "disk_bytes", "network", "network_mode", "subnet", "ports", "init", "lxcfs",
+            "gateway", "underlay_interface");
 
     /**
      * The container of a recorded instance: under the key the state recorded, else under the key
@@ -802,6 +808,9 @@ public final class HostProvider implements Provider, ProviderSession {
             a.put("network_mode", c.spec().network().isHost() ? "host" : "bridge");
             if (c.spec().network().subnet() != null) {
                 a.put("subnet", c.spec().network().subnet());
+            }
+            if (UnderlayNetwork.DRIVER.equals(c.spec().network().driver())) {
+                UnderlayNetwork.imported(a, c.spec().network());
             }
             Map<String, Object> ports = new TreeMap<>();
             Map<String, Object> endpoints = new TreeMap<>();
