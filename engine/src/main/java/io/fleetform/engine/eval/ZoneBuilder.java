@@ -226,7 +226,9 @@ final class ZoneBuilder {
                 v -> Coerce.wholeBase(context, v, Dimension.RATE, "min_rate"));
         Long maxRate = optional(s.nested("network", "max_rate"),
                 v -> Coerce.wholeBase(context, v, Dimension.RATE, "max_rate"));
-        IrqBinding irq = enumeration(s.nested("network", "irq"), IRQ, "irq", IrqBinding.LOCAL);
+        // irq = local by default where there are pinned cores to bind to; a shared-CPU service's IRQs stay anywhere
+        IrqBinding irq = enumeration(s.nested("network", "irq"), IRQ, "irq", cpu == null || cpu.pinned()
+                ? IrqBinding.LOCAL : IrqBinding.ANY);
         Boolean rps = optional(s.nested("network", "rps"), v -> Coerce.bool(context, v, "rps"));
         Long qos = optional(s.nested("network", "qos"), v -> Coerce.integer(context, v, "qos", 0, 7));
         if (qos != null && qos != 0 && vlan == null) {
