@@ -20,7 +20,8 @@ import java.util.function.Consumer;
  * <p>Resumable: a {@link VfRecord} is written before the first change and marked done after the last; each
  * step looks first and changes only what differs, so running {@link #attach} again finishes a half-done one
  * (and repairs drift), and {@link #detach} undoes what any part of one did. A VF recorded for one instance is
- * never given to another: the holder is the record's, never a second record.
+ * never given to another: the holder is the record's, never a second record. One change at a time per host (the
+ * agent's put and a restarted container's re-give may race; each is short).
  */
 public final class SriovAttachments {
     /** The steps of an attach and a detach, for tests that stop the agent after one. */
@@ -63,7 +64,7 @@ public final class SriovAttachments {
      * @param cores the instance's pinned cores (cpulist), where its IRQs and RPS go; empty for none
      * @return what changed, in words (empty when it already was so)
      */
-    public List<String> attach(String key, SriovSpec spec, long pid, String cores) {
+    public synchronized List<String> attach(String key, SriovSpec spec, long pid, String cores) {
         List<String> changes = new ArrayList<>();
         Optional<VfRecord> existing = records.get(key);
         if (existing.isPresent() && (!existing.get().pci().equals(spec.vf())
@@ -171,7 +172,7 @@ public final class SriovAttachments {
      * Gives the instance's VF back: settings reset, IRQ affinity and RPS as they were before, irqbalance free to
      * move its IRQs again, the record removed. Nothing when the instance holds no VF.
      */
-    public Optional<String> detach(String key) {
+    public synchronized Optional<String> detach(String key) {
         Optional<VfRecord> found = records.get(key);
         if (found.isEmpty()) {
             return Optional.empty();
@@ -210,7 +211,7 @@ public final class SriovAttachments {
     }
 
     /** The instance's VF as it is now; {@code pid} 0 when its container is not running. */
-    public VfLive live(String key, SriovSpec spec, long pid) {
+    public synchronized VfLive live(String key, SriovSpec spec, long pid) {
         Optional<SriovTree.Vf> vf = tree.vf(spec.vf());
         String pf = vf.map(SriovTree.Vf::pf).orElse(null);
         VfSettings settings = null;

@@ -40,7 +40,22 @@ final class NetnsProcess implements AutoCloseable {
 
     /** A veth pair {@code name} / {@code name}p on the host. */
     static void veth(String name) {
-        Commands.SYSTEM.run(List.of("ip", "link", "add", name, "type", "veth", "peer", "name", name + "p"));
+        for (int i = 0; ; i++) {
+            try {
+                Commands.SYSTEM.run(List.of("ip", "link", "add", name, "type", "veth", "peer", "name", name + "p"));
+                return;
+            } catch (Commands.CommandException e) {
+                if (i > 100 || !e.stderr().contains("exists")) { // a namespace's links go a moment after it does
+                    throw e;
+                }
+                try {
+                    Thread.sleep(50);
+                } catch (InterruptedException interrupted) {
+                    Thread.currentThread().interrupt();
+                    throw e;
+                }
+            }
+        }
     }
 
     static void deleteLink(String name) {

@@ -612,6 +612,7 @@ final class ContainerManager implements Closeable {
     /** Re-applies IO caps changed in place, now and whenever one of this agent's containers starts. */
     void watchStartsAndReapplyIo() {
         io.watch(docker, reader.agentLabels(), address -> reader.resolve(address).current(), reader::ownerAddress);
+        sriov.watch(docker, reader.agentLabels(), reader::ownerAddress);
     }
 
     private static String shortId(String id) {
@@ -624,6 +625,7 @@ final class ContainerManager implements Closeable {
 
     @Override
     public void close() throws IOException {
+        sriov.close();
         io.close();
         docker.close();
     }

@@ -21,9 +21,18 @@ import java.util.function.Function;
  * it runs (and again on every put, which repairs drift), gives it back when it is removed, and is read back with
  * it. Failures become API errors naming the VF and what the host answered.
  */
-final class SriovHook {
+final class SriovHook implements java.io.Closeable {
     private static final System.Logger LOG = System.getLogger(SriovHook.class.getName());
+    /** How long a restarted container waits for its VF to be back on the host (the old namespace goes async). */
+    static final long REGIVE_MILLIS = 10_000;
     private final SriovAttachments sriov;
+    private final java.util.concurrent.ExecutorService regive = java.util.concurrent.Executors.newSingleThreadExecutor(
+            r -> {
+                Thread t = new Thread(r, "fleetform-sriov-regive");
+                t.setDaemon(true);
+                return t;
+            });
+    private volatile java.io.Closeable events;
 
     SriovHook(Path root, Path dataDir, Commands commands) {
         this.sriov = new SriovAttachments(root, dataDir.resolve("sriov"), commands);
@@ -104,6 +113,75 @@ final class SriovHook {
                         + e.getMessage() + "); its next change will");
             }
         }
+    }
+
+    /**
+     * Gives a VF back to its container whenever Docker starts that container again by itself (its restart policy
+     * after the game server exited, or the engine restarting): a new start is a new network namespace, and the
+     * VF went back to the host with the old one. Only instances that hold a VF already (a record): a first start
+     * is the put's to handle.
+     */
+    void watch(com.github.dockerjava.api.DockerClient docker, Map<String, String> labels,
+               Function<InspectContainerResponse, String> owner) {
+        try {
+            events = docker.eventsCmd().withEventTypeFilter("container").withEventFilter("start")
+                    .withLabelFilter(labels).exec(new com.github.dockerjava.api.async.ResultCallback.Adapter<
+                            com.github.dockerjava.api.model.Event>() {
+                        @Override
+                        public void onNext(com.github.dockerjava.api.model.Event e) {
+                            regive.execute(() -> regive(docker, e.getId(), owner));
+                        }
+                    });
+        } catch (RuntimeException e) {
+            LOG.log(System.Logger.Level.WARNING, "cannot watch container starts to give VFs back: "
+                    + EngineCalls.rootMessage(e));
+        }
+    }
+
+    private void regive(com.github.dockerjava.api.DockerClient docker, String id,
+                        Function<InspectContainerResponse, String> owner) {
+        long deadline = System.currentTimeMillis() + REGIVE_MILLIS;
+        while (true) {
+            try {
+                InspectContainerResponse c = docker.inspectContainerCmd(id).exec();
+                String key = owner.apply(c);
+                ContainerSpec spec = ContainerReader.createdSpec(c);
+                if (key == null || spec == null || spec.sriov() == null || sriov.record(key).isEmpty()
+                        || !Boolean.TRUE.equals(c.getState().getRunning())) {
+                    return;
+                }
+                List<String> done = attach(key, spec, c);
+                if (!done.isEmpty()) {
+                    LOG.log(System.Logger.Level.INFO, "gave VF " + spec.sriov().vf() + " back to " + key
+                            + " after its container started again: " + done);
+                }
+                return;
+            } catch (RuntimeException e) {
+                if (System.currentTimeMillis() > deadline) {
+                    LOG.log(System.Logger.Level.WARNING, "cannot give the VF back to container " + id + " ("
+                            + e.getMessage() + "); the next apply does, and plan shows it until then");
+                    return;
+                }
+                try {
+                    Thread.sleep(200);
+                } catch (InterruptedException interrupted) {
+                    Thread.currentThread().interrupt();
+                    return;
+                }
+            }
+        }
+    }
+
+    @Override
+    public void close() {
+        try {
+            if (events != null) {
+                events.close();
+            }
+        } catch (java.io.IOException e) {
+            LOG.log(System.Logger.Level.DEBUG, "closing the event stream: " + e.getMessage());
+        }
+        regive.shutdownNow();
     }
 
     /**

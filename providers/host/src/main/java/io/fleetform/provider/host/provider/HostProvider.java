@@ -801,7 +801,8 @@ public final class HostProvider implements Provider, ProviderSession {
         }
         if (c.spec().network() != null) {
             a.put("network", c.spec().network().name());
-            a.put("network_mode", c.spec().network().isHost() ? "host" : "bridge");
+            a.put("network_mode", c.spec().network().isHost() ? "host" : c.spec().network().isNone() ? "sriov"
+                    : "bridge");
             if (c.spec().network().subnet() != null) {
                 a.put("subnet", c.spec().network().subnet());
             }

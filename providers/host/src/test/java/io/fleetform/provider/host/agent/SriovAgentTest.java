@@ -215,6 +215,22 @@ class SriovAgentTest extends DockerTestBase {
     }
 
     @Test
+    void aContainerDockerStartsAgainByItselfGetsItsVfBack() throws Exception {
+        agent.client().claim(KEY, claim(vf(0)));
+        String name = agent.client().putContainer(KEY, game(IMAGE_1, vf(0), 120)).container().name();
+        inside(name, "kill", "-TERM", "1"); // the game server exits; its restart policy starts it again
+        // a real VF comes back to the host when the old namespace goes; the veth standing for it goes with it
+        veth(node0Vfs.get(0));
+        String addr = "";
+        for (int i = 0; i < 100 && !addr.contains("inet " + net + "9/24"); i++) {
+            Thread.sleep(100);
+            addr = DockerSupport.run("docker", "exec", name, "ip", "addr", "show", "dev", "eth0").out();
+        }
+        assertThat(DockerSupport.inspect(name, "{{.RestartCount}}").strip()).isEqualTo("1");
+        assertThat(addr).contains("inet " + net + "9/24").contains("mtu 9000");
+    }
+
+    @Test
     void twoFleetsOnOneAgentNeverTakeEachOthersVf() {
         String other = "other.0a1b2c3d4e5f/zone.s1.service.gs[0]";
         agent.client().claim(KEY, claim(vf(0)));
