@@ -37,7 +37,7 @@ final class NetworkKeeper {
      * once would otherwise both create it, and the Engine refuses the second with "Pool overlaps".
      */
     synchronized boolean ensure(NetworkSpec n, String owner) {
-        if (n == null || n.isHost()) { // the host's namespace is there already and never ours to make
+        if (n == null || n.isHost() || n.isNone()) { // Docker's own host and none networks are never ours to make
             return false;
         }
         Optional<Network> existing = find(n.name());

@@ -367,7 +367,7 @@ public final class HostProvider implements Provider, ProviderSession {
             }
             hosts.add(new HostSnapshot(entry.getKey(), nodes, ledger.free().memoryBytes(), ledger.free().diskBytes(),
                     ledger.free().vfs(), ledger.free().ports().isEmpty() ? java.util.Set.of()
-                    : CpuList.parse(ledger.free().ports())));
+                    : CpuList.parse(ledger.free().ports())).vfNumaNodes(SriovNetworkMode.vfNumaNodes(facts)));
         }
         return new Snapshot(hosts, existing, foreignIps, allFacts);
     }
@@ -435,6 +435,7 @@ public final class HostProvider implements Provider, ProviderSession {
             if (c.ipv4() != null) {
                 now.put("ip", c.ipv4());
             }
+            SriovNetworkMode.readBack(now, c);
             now.put("container_id", c.id());
             return ReadResponse.of(now);
         } catch (AgentException e) {
@@ -450,7 +451,7 @@ public final class HostProvider implements Provider, ProviderSession {
     /** Attributes whose change needs a new container (Docker cannot change them on a live one). */
     private static final Set<String> RECREATES = Set.of("image", "hostname", "command", "env", "secret_env",
             "secret_env_names", "mount", "disk_bytes", "network", "network_mode", "subnet", "ports", "init", "lxcfs",
-            "gateway", "underlay_interface");
+            "gateway", "underlay_interface", "vf", SriovNetworkMode.PF);
 
     /**
      * The container of a recorded instance: under the key the state recorded, else under the key
@@ -805,7 +806,8 @@ public final class HostProvider implements Provider, ProviderSession {
         }
         if (c.spec().network() != null) {
             a.put("network", c.spec().network().name());
-            a.put("network_mode", c.spec().network().isHost() ? "host" : "bridge");
+            a.put("network_mode", c.spec().network().isHost() ? "host" : c.spec().network().isNone() ? "sriov"
+                    : "bridge");
             if (c.spec().network().subnet() != null) {
                 a.put("subnet", c.spec().network().subnet());
             }
