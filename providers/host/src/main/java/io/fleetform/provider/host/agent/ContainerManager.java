@@ -62,6 +62,7 @@ final class ContainerManager implements Closeable {
     private final DataQuota quota;
     private final RecreateIntent.Store intents;
     private final SecretFiles secrets;
+    private final io.fleetform.provider.host.probe.Prober prober;
     private volatile Consumer<RecreateIntent.Step> steps = s -> { };
 
     ContainerManager(URI endpoint, String agentId, Path dataDir, FactsReader facts) {
@@ -86,6 +87,12 @@ final class ContainerManager implements Closeable {
         this.creation = new ContainerCreation(docker, agentId, facts, dataDisk, secrets);
         this.quota = new DataQuota(dataDir);
         this.intents = new RecreateIntent.Store(dataDir.resolve("recreates"));
+        this.prober = new io.fleetform.provider.host.probe.Prober(new io.fleetform.provider.host.probe.DockerExec(docker));
+    }
+
+    /** The instances' health probes, run by this agent against its containers. */
+    io.fleetform.provider.host.probe.Prober prober() {
+        return prober;
     }
 
     String containerName(String address) {
@@ -578,6 +585,7 @@ final class ContainerManager implements Closeable {
 
     @Override
     public void close() throws IOException {
+        prober.close();
         io.close();
         docker.close();
     }
