@@ -1,0 +1,156 @@
+package io.fleetform.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.fleetform.provider.host.agent.AgentOptions;
+import io.fleetform.provider.host.agent.AgentServer;
+import java.net.InetSocketAddress;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Map;
+import java.util.concurrent.ThreadLocalRandom;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * A service's {@code health} probe through the CLI on the real Docker Engine: the agent probes
+ * busybox's httpd in each instance's container. A release that serves {@code /healthz} passes the
+ * canary and the rollout goes on; a release whose server answers 404 there keeps running (Docker
+ * sees nothing wrong) but fails the canary's gate with what the probe saw, later stages stay on
+ * the old release, and applying again does not walk past it.
+ */
+class HealthProbeDockerTest {
+    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final String HEALTHY = "mkdir -p /www && echo ok > /www/healthz && exec busybox httpd -f -p 8080 -h /www";
+    private static final String BROKEN = "mkdir -p /www && exec busybox httpd -f -p 8080 -h /www";
+    private static final String TOKEN = "a-long-enough-probe-token-0123456789";
+    private static final Map<String, String> ENV = Map.of("FLEETFORM_SECRET_AGENT", TOKEN);
+
+    @TempDir
+    Path dir;
+    private final String fleet = "hp" + Integer.toHexString(ThreadLocalRandom.current().nextInt(0x10000, 0xfffff));
+    private final int subnet = ThreadLocalRandom.current().nextInt(64, 250);
+    private AgentServer agent;
+
+    @BeforeAll
+    static void image() throws Exception {
+        Process p = new ProcessBuilder("bash", "../scripts/quickstart-image.sh", "1").redirectErrorStream(true).start();
+        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        assertThat(p.waitFor()).as(out).isZero();
+    }
+
+    @BeforeEach
+    void agent() throws Exception {
+        Path agentDir = Files.createDirectory(dir.resolve("agent"));
+        Files.writeString(agentDir.resolve("token"), TOKEN);
+        agent = AgentServer.start(AgentOptions.of(new InetSocketAddress("127.0.0.1", 0), agentDir.resolve("token"),
+                agentDir.resolve("data")));
+        Files.createDirectory(dir.resolve("fleet"));
+    }
+
+    @AfterEach
+    void cleanUp() throws Exception {
+        run("rollout", "resume", fleetDir());
+        run("destroy", fleetDir(), "--auto-approve");
+        agent.close();
+        for (String id : QuickstartDockerTest.docker("ps", "-aq", "--filter", "label=io.fleetform.managed=true")
+                .strip().split("\\s+")) {
+            if (!id.isBlank() && QuickstartDockerTest.docker("inspect", id).contains("\"10.232." + subnet + ".")) {
+                QuickstartDockerTest.docker("rm", "-f", id);
+            }
+        }
+        QuickstartDockerTest.docker("network", "rm", "ff-" + fleet + "-local");
+    }
+
+    private String fleetDir() {
+        return dir.resolve("fleet").toString();
+    }
+
+    private static CliRunner.Result run(String... args) {
+        return CliRunner.run(ENV, args);
+    }
+
+    private void write(String command) throws Exception {
+        Files.writeString(dir.resolve("fleet/main.fleet"), """
+                fleet "%s" { owner = "test" }
+                image "toy" { name = "fleetform/busybox"  tag = "1" }
+                hosts "laptop" {
+                  agents = ["127.0.0.1:%d"]
+                  token  = secret("agent")
+                }
+                idc "local" { region = "here"  target = hosts.laptop  ip_pool = "10.232.%d.0/24" }
+                zones "web" from 1 to 2 as z {
+                  idc = idc.local
+                  service "site" {
+                    image   = image.toy
+                    cpu     = 100m
+                    memory  = 32Mi
+                    ports   = { http = 8080 }
+                    command = ["sh", "-c", "%s"]
+                    health {
+                      http            = "/healthz"
+                      port            = "http"
+                      interval        = 300ms
+                      timeout         = 200ms
+                      healthy_after   = 2
+                      unhealthy_after = 3
+                    }
+                  }
+                }
+                rollout "default" {
+                  stage "canary" { zones = [zone.web1]  healthy_for = 1s }
+                  stage "rest"   { healthy_for = 1s }
+                }
+                """.formatted(fleet, agent.port(), subnet, command));
+    }
+
+    private String commandOf(String zone) throws Exception {
+        for (String id : QuickstartDockerTest.docker("ps", "-aq", "--filter", "label=io.fleetform.managed=true")
+                .strip().split("\\s+")) {
+            if (id.isBlank()) {
+                continue;
+            }
+            JsonNode c = JSON.readTree(QuickstartDockerTest.docker("inspect", id)).get(0);
+            if (c.toString().contains("\"10.232." + subnet + ".") && c.at("/Config/Labels/io.fleetform.instance")
+                    .asText().endsWith("zone." + zone + ".service.site[0]")) {
+                return c.at("/Config/Cmd").toString() + " " + c.at("/State/Status").asText();
+            }
+        }
+        return "(none)";
+    }
+
+    @Test
+    void aReleaseWhoseProbeFailsStopsAtTheCanaryWhileItsContainerRuns() throws Exception {
+        write(HEALTHY);
+        CliRunner.Result plan = run("plan", fleetDir());
+        assertThat(plan.out()).as(plan.out() + plan.err()).contains("health").contains("/healthz");
+        CliRunner.Result created = run("apply", fleetDir(), "--auto-approve");
+        assertThat(created.exitCode()).as(created.out() + created.err()).isEqualTo(ExitCode.OK);
+        assertThat(created.out()).contains("== stage canary").contains("== stage rest");
+        JsonNode done = JSON.readTree(run("rollout", "status", fleetDir(), "--json").out());
+        assertThat(done.at("/rollout/status").asText()).isEqualTo("healthy");
+
+        write(BROKEN);
+        CliRunner.Result broken = run("apply", fleetDir(), "--auto-approve");
+        assertThat(broken.exitCode()).as(broken.out() + broken.err()).isEqualTo(ExitCode.ERROR);
+        assertThat(broken.out()).contains("did not become healthy")
+                .containsPattern("probe http /healthz on 8080 failed [3-9] time\\(s\\) in a row").contains("answered 404")
+                .doesNotContain("== stage rest");
+        assertThat(commandOf("web1")).doesNotContain("healthz").endsWith("running"); // Docker sees nothing wrong
+        assertThat(commandOf("web2")).contains("healthz");
+
+        CliRunner.Result status = run("rollout", "status", fleetDir());
+        assertThat(status.out()).as(status.out() + status.err()).contains("failed").contains("answered 404");
+
+        CliRunner.Result again = run("apply", fleetDir(), "--auto-approve");
+        assertThat(again.exitCode()).as(again.out()).isEqualTo(ExitCode.ERROR);
+        assertThat(again.out()).contains("answered 404").doesNotContain("== stage rest");
+        assertThat(commandOf("web2")).contains("healthz");
+    }
+}
