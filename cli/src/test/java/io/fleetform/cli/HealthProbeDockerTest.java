@@ -23,7 +23,8 @@ import org.junit.jupiter.api.io.TempDir;
  * busybox's httpd in each instance's container. A release that serves {@code /healthz} passes the
  * canary and the rollout goes on; a release whose server answers 404 there keeps running (Docker
  * sees nothing wrong) but fails the canary's gate with what the probe saw, later stages stay on
- * the old release, and applying again does not walk past it.
+ * the old release, and applying again does not walk past it; abort puts the
+ * previous release back and waits for its probe to pass.
  */
 class HealthProbeDockerTest {
     private static final ObjectMapper JSON = new ObjectMapper();
@@ -152,5 +153,16 @@ class HealthProbeDockerTest {
         assertThat(again.exitCode()).as(again.out()).isEqualTo(ExitCode.ERROR);
         assertThat(again.out()).contains("answered 404").doesNotContain("== stage rest");
         assertThat(commandOf("web2")).contains("healthz");
+
+        // abort puts the previous release back and waits until its probe passes again
+        CliRunner.Result abort = run("rollout", "abort", fleetDir());
+        assertThat(abort.exitCode()).as(abort.out() + abort.err()).isEqualTo(ExitCode.OK);
+        assertThat(abort.out()).contains("restoring the previous revision")
+                .contains("== stage canary: restored; waiting for 1 resource(s) to be healthy for 1s")
+                .containsPattern("stage canary health: .*probe http /healthz on 8080")
+                .contains("== stage canary is healthy").contains("are healthy");
+        assertThat(commandOf("web1")).contains("healthz").endsWith("running");
+        JsonNode aborted = JSON.readTree(run("rollout", "status", fleetDir(), "--json").out());
+        assertThat(aborted.at("/rollout/status").asText()).isEqualTo("aborted");
     }
 }

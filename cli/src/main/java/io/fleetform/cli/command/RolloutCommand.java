@@ -146,8 +146,14 @@ final class RolloutCommand implements Runnable {
                         + run.status().word() + ".");
                 return ExitCode.ERROR;
             }
+            if (!restored.unhealthy().isEmpty()) {
+                terminal.out().println("Restored " + restored.restored().size() + " resource(s), but " + restored
+                        .unhealthy() + (all() ? "; later stages were not rolled back. Run rollback again once it is "
+                        + "fixed." : "."));
+                return ExitCode.ERROR;
+            }
             terminal.out().println((all() ? "Rolled back" : "Aborted") + ": " + restored.restored().size()
-                    + " resource(s) have the previous revision's values. Apply does not continue this revision "
+                    + " resource(s) have the previous revision's values and are healthy. Apply does not continue this revision "
                     + "(change the configuration, or `fleetform rollout resume` to try it again).");
             return ExitCode.OK;
         }

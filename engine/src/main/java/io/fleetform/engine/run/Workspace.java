@@ -407,19 +407,41 @@ public final class Workspace implements AutoCloseable {
                     + "of the revision before the last rollout only (" + (run.previousRevision().isEmpty()
                     ? "none: the last rollout was the first" : shortRevision(run.previousRevision())) + ")");
         }
-        List<List<String>> zones = new ArrayList<>();
+        Map<String, io.fleetform.engine.model.Stage> declared = new java.util.HashMap<>();
+        configuration.fleet().rollouts().stream().filter(r -> r.name().equals(run.rollout())).findFirst()
+                .ifPresent(r -> r.stages().forEach(st -> declared.put(st.name(), st)));
+        List<Restorer.Group> zones = new ArrayList<>();
+        List<io.fleetform.engine.state.RolloutRecord.StageRecord> stages = new ArrayList<>();
         if (all) {
-            run.stages().forEach(st -> zones.add(new ArrayList<>(st.zones().keySet())));
+            stages.addAll(run.stages());
         } else {
-            io.fleetform.engine.state.RolloutRecord.StageRecord started = run.current().orElseThrow(() ->
+            stages.add(run.current().orElseThrow(() ->
                     new StateException("no stage is started and unfinished (the rollout is "
-                            + run.status().word() + "); to undo finished stages, use rollout rollback"));
-            zones.add(new ArrayList<>(started.zones().keySet()));
+                            + run.status().word() + "); to undo finished stages, use rollout rollback")));
         }
-        return new Restorer(sessions(java.util.Optional.of(configuration.fleet()))).restore(state, zones, configuration.byAddress(), backend, context,
-                all ? io.fleetform.engine.state.RolloutRecord.Status.ROLLED_BACK
-                        : io.fleetform.engine.state.RolloutRecord.Status.ABORTED, events);
+        for (io.fleetform.engine.state.RolloutRecord.StageRecord st : stages) {
+            io.fleetform.engine.model.Stage stage = declared.get(st.name());
+            // a stage the configuration no longer declares is waited for as long as a stage by default
+            java.time.Duration healthyFor = stage == null ? io.fleetform.engine.model.Stage.DEFAULT_HEALTHY_FOR
+                    : stage.gate() == io.fleetform.engine.model.Stage.Gate.NONE ? null : stage.healthyFor();
+            zones.add(new Restorer.Group(st.name(), new ArrayList<>(st.zones().keySet()), healthyFor));
+        }
+        ProviderSessions open = sessions(java.util.Optional.of(configuration.fleet()));
+        io.fleetform.engine.rollout.HealthGate gate = new io.fleetform.engine.rollout.HealthGate(open, context,
+                healthTimeout, java.time.Duration.ofMillis(500));
+        try {
+            return new Restorer(open, gate).restore(state, zones, configuration.byAddress(), backend, context,
+                    all ? io.fleetform.engine.state.RolloutRecord.Status.ROLLED_BACK
+                            : io.fleetform.engine.state.RolloutRecord.Status.ABORTED, events);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new StateException("interrupted while waiting for the restored stages to be healthy; the state "
+                    + "records what was restored: run the command again to continue");
+        }
     }
+
+    /** How long abort and rollback wait for a restored stage to be healthy (apply's gate waits as long). */
+    private static final java.time.Duration healthTimeout = java.time.Duration.ofMinutes(5);
 
     static String shortRevision(String revision) {
         return io.fleetform.engine.rollout.RolloutRun.short12(revision);
