@@ -104,7 +104,8 @@ public final class Applier {
                 work.put(change.address(), change);
             }
         }
-        Optional<RolloutRecord> run = schedule.map(sc -> RolloutRun.begin(sc, state, plan.configHash()));
+        Optional<RolloutRecord> run = schedule.map(sc -> RolloutRun.begin(sc, state, plan.configHash(),
+                plan.provenance().map(p -> p.dirty() ? p.commit() + "-dirty" : p.commit()).orElse("")));
         Set<String> gateOnly = new java.util.HashSet<>();
         run.ifPresent(r -> r.stages().stream().filter(st -> st.status() == RolloutRecord.Status.RUNNING
                 || st.status() == RolloutRecord.Status.FAILED).forEach(st -> gateOnly.add(st.name())));
