@@ -123,4 +123,32 @@ class RolloutCommandsTest {
         assertThat(again.out()).contains("was rolled back");
         assertThat(image("s1")).endsWith("v1");
     }
+
+    @Test
+    void thePlanGivesEachChangeItsStageInEveryRollout() throws Exception {
+        Files.writeString(dir.resolve("main.fleet"), FLEET + """
+                rollout "fast" {
+                  stage "all" {}
+                }
+                """);
+        CliRunner.Result text = run("plan", dir.toString());
+        assertThat(text.out()).as(text.out() + text.err())
+                .contains("zone.s1.service.game[0] (test_instance) will be created: not in the state [stage canary · other rollouts fast: all]")
+                .contains("zone.s3.service.game[0] (test_instance) will be created: not in the state [stage rest · other rollouts fast: all]");
+        JsonNode json = JSON.readTree(run("plan", dir.toString(), "--json").out()).path("rollout");
+        assertThat(json.path("rollout").asText()).isEqualTo("default");
+        assertThat(json.at("/stages/zone.s2.service.game[0]").asText()).isEqualTo("rest");
+        assertThat(json.at("/rollouts/default/zone.s1.service.game[0]").asText()).isEqualTo("canary");
+        assertThat(json.at("/rollouts/fast/zone.s1.service.game[0]").asText()).isEqualTo("all");
+
+        // without a "default" among several, apply follows none of them; the plan still says each one's stage
+        Files.writeString(dir.resolve("main.fleet"), FLEET.replace("rollout \"default\"", "rollout \"careful\"")
+                + "rollout \"fast\" { stage \"all\" {} }\n");
+        CliRunner.Result none = run("plan", dir.toString());
+        assertThat(none.out()).as(none.out() + none.err())
+                .contains("zone.s1.service.game[0] (test_instance) will be created: not in the state [stages careful: canary, fast: all]");
+        Path saved = dir.resolve("plan.json");
+        assertThat(run("plan", dir.toString(), "-out", saved.toString()).exitCode()).isEqualTo(ExitCode.OK);
+        assertThat(run("show", "--plan", saved.toString()).out()).contains("[stages careful: canary, fast: all]");
+    }
 }
