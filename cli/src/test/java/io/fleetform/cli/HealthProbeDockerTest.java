@@ -97,8 +97,8 @@ class HealthProbeDockerTest {
                     health {
                       http            = "/healthz"
                       port            = "http"
-                      interval        = 300ms
-                      timeout         = 200ms
+                      interval        = 500ms
+                      timeout         = 400ms
                       healthy_after   = 2
                       unhealthy_after = 3
                     }
