@@ -64,7 +64,8 @@ public final class Schema {
             "gate { prometheus = \"http://prometheus:9090\"  query = \"...\"  max = 0.01  for = 2m  every = 15s }",
             Set.of("prometheus", "query", "max", "min", "for", "every"), Map.of(), Set.of(), false, false);
     private static final BlockType STAGE = block("stage", 1, "stage \"canary\" { zones = [zone.s1] }",
-            Set.of("zones", "idc", "idcs", "percent", "max_parallel", "wait", "gate", "approval", "healthy_for"),
+            Set.of("zones", "idc", "idcs", "percent", "max_parallel", "wait", "gate", "approval", "healthy_for",
+                    "partition"),
             Map.of("gate", METRIC_GATE), Set.of(),
             false, true);
     private static final BlockType VALIDATION = block("validation", 0,

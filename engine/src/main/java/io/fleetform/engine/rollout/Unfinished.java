@@ -79,8 +79,7 @@ public final class Unfinished {
     /** The stage of each change in one rollout's schedule. */
     private static Map<ResourceAddress, String> stages(Plan plan, Map<ResourceAddress, Resource> desired,
                                                        RolloutSchedule schedule) {
-        Map<String, String> stageOfZone = new TreeMap<>();
-        schedule.stages().forEach(s -> s.zones().forEach(z -> stageOfZone.put(z, s.name())));
+        java.util.function.ToIntFunction<String> instances = RolloutSchedule.instanceCounts(desired.keySet());
         Map<ResourceAddress, String> stages = new TreeMap<>();
         for (ResourceChange c : plan.changes()) {
             if (c.action() == Action.NO_OP) {
@@ -89,7 +88,8 @@ public final class Unfinished {
             Resource r = desired.get(c.address());
             String zone = r != null ? r.zone() : c.address().zone();
             stages.put(c.address(), zone.isEmpty() ? (c.action() == Action.DELETE ? "(removals)" : "(fleet-wide)")
-                    : stageOfZone.getOrDefault(zone, "(removals)"));
+                    : schedule.stageOf(c.address(), zone, instances).map(RolloutSchedule.StageWork::name)
+                    .orElse("(removals)"));
         }
         return stages;
     }
