@@ -24,7 +24,8 @@ import org.junit.jupiter.api.io.TempDir;
  * canary and the rollout goes on; a release whose server answers 404 there keeps running (Docker
  * sees nothing wrong) but fails the canary's gate with what the probe saw, later stages stay on
  * the old release, and applying again does not walk past it; abort puts the
- * previous release back and waits for its probe to pass.
+ * previous release back and waits for its probe to pass. A partial canary (partition = 1) puts the broken
+ * release on one instance only.
  */
 class HealthProbeDockerTest {
     private static final ObjectMapper JSON = new ObjectMapper();
@@ -78,6 +79,10 @@ class HealthProbeDockerTest {
     }
 
     private void write(String command) throws Exception {
+        write(command, 1, "stage \"canary\" { zones = [zone.web1]  healthy_for = 1s }");
+    }
+
+    private void write(String command, int replicas, String canary) throws Exception {
         Files.writeString(dir.resolve("fleet/main.fleet"), """
                 fleet "%s" { owner = "test" }
                 image "toy" { name = "fleetform/busybox"  tag = "1" }
@@ -92,6 +97,7 @@ class HealthProbeDockerTest {
                     image   = image.toy
                     cpu     = 100m
                     memory  = 32Mi
+                    replicas = %d
                     ports   = { http = 8080 }
                     command = ["sh", "-c", "%s"]
                     health {
@@ -105,13 +111,17 @@ class HealthProbeDockerTest {
                   }
                 }
                 rollout "default" {
-                  stage "canary" { zones = [zone.web1]  healthy_for = 1s }
+                  %s
                   stage "rest"   { healthy_for = 1s }
                 }
-                """.formatted(fleet, agent.port(), subnet, command));
+                """.formatted(fleet, agent.port(), subnet, replicas, command, canary));
     }
 
     private String commandOf(String zone) throws Exception {
+        return commandOf(zone, 0);
+    }
+
+    private String commandOf(String zone, int ordinal) throws Exception {
         for (String id : QuickstartDockerTest.docker("ps", "-aq", "--filter", "label=io.fleetform.managed=true")
                 .strip().split("\\s+")) {
             if (id.isBlank()) {
@@ -119,7 +129,7 @@ class HealthProbeDockerTest {
             }
             JsonNode c = JSON.readTree(QuickstartDockerTest.docker("inspect", id)).get(0);
             if (c.toString().contains("\"10.232." + subnet + ".") && c.at("/Config/Labels/io.fleetform.instance")
-                    .asText().endsWith("zone." + zone + ".service.site[0]")) {
+                    .asText().endsWith("zone." + zone + ".service.site[" + ordinal + "]")) {
                 return c.at("/Config/Cmd").toString() + " " + c.at("/State/Status").asText();
             }
         }
@@ -164,5 +174,25 @@ class HealthProbeDockerTest {
         assertThat(commandOf("web1")).contains("healthz").endsWith("running");
         JsonNode aborted = JSON.readTree(run("rollout", "status", fleetDir(), "--json").out());
         assertThat(aborted.at("/rollout/status").asText()).isEqualTo("aborted");
+    }
+
+    @Test
+    void aPartialCanaryPutsTheBrokenReleaseOnOneInstanceOnly() throws Exception {
+        String canary = "stage \"canary\" { zones = [zone.web1]  partition = 1  healthy_for = 1s }";
+        write(HEALTHY, 2, canary);
+        CliRunner.Result created = run("apply", fleetDir(), "--auto-approve");
+        assertThat(created.exitCode()).as(created.out() + created.err()).isEqualTo(ExitCode.OK);
+
+        write(BROKEN, 2, canary);
+        CliRunner.Result plan = run("plan", fleetDir());
+        assertThat(plan.out()).contains("zone.web1.service.site[0] (host_instance) will be recreated")
+                .containsPattern("zone.web1.service.site\\[0].*\\[stage canary")
+                .containsPattern("zone.web1.service.site\\[1].*\\[stage rest");
+        CliRunner.Result broken = run("apply", fleetDir(), "--auto-approve");
+        assertThat(broken.exitCode()).as(broken.out() + broken.err()).isEqualTo(ExitCode.ERROR);
+        assertThat(broken.out()).contains("answered 404").doesNotContain("== stage rest");
+        assertThat(commandOf("web1", 0)).doesNotContain("healthz");
+        assertThat(commandOf("web1", 1)).contains("healthz").endsWith("running");
+        assertThat(commandOf("web2", 0)).contains("healthz");
     }
 }
