@@ -294,6 +294,7 @@ final class Manifests {
         if (!env.isEmpty()) {
             container.put("env", env);
         }
+        s.health().ifPresent(h -> container.put("readinessProbe", readinessProbe(h)));
 
         Map<String, Object> podSpec = new LinkedHashMap<>();
         List<Object> claimTemplates = new ArrayList<>();
@@ -711,5 +712,22 @@ final class Manifests {
         } catch (NoSuchAlgorithmException e) {
             throw new IllegalStateException(e);
         }
+    }
+
+    /** A service's {@code health} probe is its pods' readiness probe: the rollout wait counts Ready pods. */
+    static Map<String, Object> readinessProbe(io.fleetform.engine.model.HealthCheck h) {
+        Map<String, Object> probe = new LinkedHashMap<>();
+        if (h.probe() instanceof io.fleetform.engine.model.HealthCheck.Tcp t) {
+            probe.put("tcpSocket", map("port", t.port()));
+        } else if (h.probe() instanceof io.fleetform.engine.model.HealthCheck.Http t) {
+            probe.put("httpGet", map("path", t.path(), "port", t.port()));
+        } else if (h.probe() instanceof io.fleetform.engine.model.HealthCheck.Exec e) {
+            probe.put("exec", map("command", e.command()));
+        }
+        probe.put("periodSeconds", Math.max(1, (h.interval().toMillis() + 999) / 1000));
+        probe.put("timeoutSeconds", Math.max(1, (h.timeout().toMillis() + 999) / 1000));
+        probe.put("successThreshold", h.healthyAfter());
+        probe.put("failureThreshold", h.unhealthyAfter());
+        return probe;
     }
 }

@@ -207,6 +207,16 @@ final class AgentService {
                 + " has no container on this host"));
     }
 
+    /**
+     * The instance's health probe, run by this agent in the background against its container (at its
+     * IP, or on loopback when it shares the host's network); starts probing when asked the first time.
+     */
+    io.fleetform.provider.host.probe.ProbeStatus probe(String address, io.fleetform.provider.host.probe.ProbeSpec spec) {
+        ContainerInfo c = container(address);
+        String host = c.ipv4() == null || c.ipv4().isBlank() ? "127.0.0.1" : c.ipv4();
+        return containers.prober().status(containerKey(address), c.id(), host, spec);
+    }
+
     ContainerResult putContainer(String address, ContainerSpec spec) {
         return locked(address, () -> {
             Allocation a = ledger.get(address).orElseThrow(() -> ApiException.conflict(new Conflict("allocation",
@@ -238,6 +248,7 @@ final class AgentService {
             RemoveResult removed = containers.remove(key, purgeData).orElseThrow(() -> ApiException.notFound(
                     "instance " + address + " has no container on this host"));
             containers.removeSecrets(key);
+            containers.prober().forget(key);
             return removed;
         });
     }

@@ -64,6 +64,7 @@ final class ContainerManager implements Closeable {
     private final RecreateIntent.Store intents;
     private final SecretFiles secrets;
     private final SriovHook sriov;
+    private final io.fleetform.provider.host.probe.Prober prober;
     private volatile Consumer<RecreateIntent.Step> steps = s -> { };
 
     ContainerManager(URI endpoint, String agentId, Path dataDir, FactsReader facts) {
@@ -95,10 +96,16 @@ final class ContainerManager implements Closeable {
         this.quota = new DataQuota(dataDir);
         this.intents = new RecreateIntent.Store(dataDir.resolve("recreates"));
         this.sriov = new SriovHook(facts.root(), dataDir, commands);
+        this.prober = new io.fleetform.provider.host.probe.Prober(new io.fleetform.provider.host.probe.DockerExec(docker));
     }
 
     SriovHook sriov() {
         return sriov;
+    }
+
+    /** The instances' health probes, run by this agent against its containers. */
+    io.fleetform.provider.host.probe.Prober prober() {
+        return prober;
     }
 
     String containerName(String address) {
@@ -626,6 +633,8 @@ final class ContainerManager implements Closeable {
     @Override
     public void close() throws IOException {
         sriov.close();
+        sriov.close();
+        prober.close();
         io.close();
         docker.close();
     }

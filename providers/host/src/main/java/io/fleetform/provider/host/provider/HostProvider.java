@@ -49,6 +49,8 @@ import io.fleetform.provider.host.placement.HostSnapshot;
 import io.fleetform.provider.host.placement.IpPool;
 import io.fleetform.provider.host.placement.Placement;
 import io.fleetform.provider.host.placement.PlacementPlanner;
+import io.fleetform.provider.host.probe.ProbeSpec;
+import io.fleetform.provider.host.probe.ProbeStatus;
 import java.util.ArrayList;
 import java.util.BitSet;
 import java.util.HashMap;
@@ -518,8 +520,7 @@ public final class HostProvider implements Provider, ProviderSession {
             ContainerHealth h = container.get().health();
             if (h != null) {
                 if (h.up()) {
-                    return HealthResponse.healthy("running" + where + ", " + h.restartCount() + " restarts",
-                            h.restartCount());
+                    return probed(agent(r.attributes()), container.get(), r, where, h.restartCount());
                 }
                 if ("created".equals(h.status())) {
                     return HealthResponse.progressing("created, not started yet" + where, h.restartCount());
@@ -537,6 +538,34 @@ public final class HostProvider implements Provider, ProviderSession {
         } catch (AgentException e) {
             throw failure("checking the health of", r.address(), e);
         }
+    }
+
+    /**
+     * A running container with a {@code health} probe is healthy only when the agent's probe passed
+     * {@code healthy_after} times in a row, unhealthy once it failed {@code unhealthy_after} times in a row.
+     */
+    private static HealthResponse probed(AgentClient agent, ContainerInfo c, ResourceState r, String where,
+                                         int restarts) {
+        String running = "running" + where + ", " + restarts + " restarts";
+        ProbeSpec spec = InstanceSpecs.probe(r.attributes());
+        if (spec == null) {
+            return HealthResponse.healthy(running, restarts);
+        }
+        Optional<ProbeStatus> probe = agent.probe(c.address(), spec);
+        if (probe.isEmpty()) {
+            return HealthResponse.unhealthy("no container" + where, restarts);
+        }
+        ProbeStatus p = probe.get();
+        String last = p.last().isEmpty() ? "" : ": " + p.last();
+        return switch (p.state()) {
+            case ProbeStatus.HEALTHY -> HealthResponse.healthy(running + ", probe " + p.probe() + " passed "
+                    + p.passes() + " time(s) in a row" + last, restarts);
+            case ProbeStatus.UNHEALTHY -> HealthResponse.unhealthy("probe " + p.probe() + " failed " + p.failures()
+                    + " time(s) in a row" + where + last, restarts);
+            default -> HealthResponse.progressing(p.runs() == 0 ? "probe " + p.probe() + where + ": no result yet"
+                    : "probe " + p.probe() + where + ": " + p.passes() + " of " + spec.healthyAfter()
+                    + " passes in a row" + last, restarts);
+        };
     }
 
     @Override

@@ -1,6 +1,7 @@
 package io.fleetform.provider.host.provider;
 
 import io.fleetform.engine.model.EnvVar;
+import io.fleetform.engine.model.HealthCheck;
 import io.fleetform.engine.model.Fleet;
 import io.fleetform.engine.model.Image;
 import io.fleetform.engine.model.Service;
@@ -12,6 +13,7 @@ import io.fleetform.provider.host.agent.NetworkSpec;
 import io.fleetform.provider.host.placement.Demand;
 import io.fleetform.provider.host.placement.IpPool;
 import io.fleetform.provider.host.placement.Placement;
+import io.fleetform.provider.host.probe.ProbeSpec;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -133,6 +135,7 @@ final class InstanceSpecs {
         if (!s.command().isEmpty()) {
             a.put("command", s.command());
         }
+        s.health().ifPresent(h -> a.put("health", health(h)));
         Map<String, Object> env = new TreeMap<>();
         Map<String, Object> secrets = new TreeMap<>();
         for (EnvVar e : s.env()) {
@@ -174,7 +177,42 @@ final class InstanceSpecs {
             Map.entry("ip", List.of("ip")),
             Map.entry("env", List.of("env", "secret_env", "secret_env_names")),
             Map.entry("command", List.of("command")),
-            Map.entry("init", List.of("init")));
+            Map.entry("init", List.of("init")),
+            Map.entry("health", List.of("health")));
+
+    /** The probe as the plan and state show it; the agent runs it (a change is made without touching the container). */
+    static Map<String, Object> health(HealthCheck h) {
+        Map<String, Object> m = new TreeMap<>();
+        if (h.probe() instanceof HealthCheck.Tcp t) {
+            m.put("type", "tcp");
+            m.put("port", t.port());
+        } else if (h.probe() instanceof HealthCheck.Http t) {
+            m.put("type", "http");
+            m.put("path", t.path());
+            m.put("port", t.port());
+        } else if (h.probe() instanceof HealthCheck.Exec e) {
+            m.put("type", "exec");
+            m.put("command", e.command());
+        }
+        m.put("interval_ms", h.interval().toMillis());
+        m.put("timeout_ms", h.timeout().toMillis());
+        m.put("healthy_after", h.healthyAfter());
+        m.put("unhealthy_after", h.unhealthyAfter());
+        return m;
+    }
+
+    /** What the agent is asked to probe, from the instance's {@code health} attribute; null without one. */
+    static ProbeSpec probe(Map<String, Object> a) {
+        if (!(a.get("health") instanceof Map<?, ?> h)) {
+            return null;
+        }
+        List<String> command = h.get("command") instanceof List<?> l ? l.stream().map(String::valueOf).toList()
+                : List.of();
+        return new ProbeSpec(String.valueOf(h.get("type")), h.get("port") == null ? null
+                : ((Number) h.get("port")).intValue(), (String) h.get("path"), command,
+                ((Number) h.get("interval_ms")).longValue(), ((Number) h.get("timeout_ms")).longValue(),
+                ((Number) h.get("healthy_after")).intValue(), ((Number) h.get("unhealthy_after")).intValue());
+    }
 
     static List<String> ignored(List<String> languageNames) {
         List<String> out = new ArrayList<>();
