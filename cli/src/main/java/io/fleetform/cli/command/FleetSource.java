@@ -41,12 +41,12 @@ final class FleetSource implements AutoCloseable {
     }
 
     static FleetSource commit(String repo, String ref, String path, Path workDir, boolean userCode,
-                              Map<String, String> environment, List<String> alsoResolve) {
+                              Map<String, String> environment, Path caFile, List<String> alsoResolve) {
         List<String> refs = new ArrayList<>(List.of(ref));
         refs.addAll(alsoResolve);
         GitRepository repository = null;
         try {
-            repository = GitRepository.open(repo, refs, environment);
+            repository = GitRepository.open(repo, refs, environment, caFile);
             CommitTree tree = CommitTree.open(repository, ref, path == null ? "" : path);
             return new FleetSource(tree.root(), workDir, userCode, repository, tree);
         } catch (GitException e) {
