@@ -6,6 +6,7 @@ import io.fleetform.engine.plan.Action;
 import io.fleetform.engine.plan.AttributeChange;
 import io.fleetform.engine.plan.Plan;
 import io.fleetform.engine.plan.ResourceChange;
+import io.fleetform.engine.policy.PolicyResult;
 import io.fleetform.engine.rollout.RolloutSchedule;
 import io.fleetform.engine.state.Provenance;
 import java.util.ArrayList;
@@ -39,9 +40,16 @@ public final class PrComment {
 
     /** What the comment is about. */
     public record Input(Plan plan, FleetDiff diff, Fleet head, Optional<String> rollout, Provenance base,
-                        List<String> errors, String fleetPath) {
+                        List<String> errors, String fleetPath, int policyRules, List<PolicyResult> policy) {
         public Input {
             errors = List.copyOf(errors);
+            policy = List.copyOf(policy);
+        }
+
+        /** Without a policy. */
+        public Input(Plan plan, FleetDiff diff, Fleet head, Optional<String> rollout, Provenance base,
+                     List<String> errors, String fleetPath) {
+            this(plan, diff, head, rollout, base, errors, fleetPath, 0, List.of());
         }
     }
 
@@ -77,6 +85,7 @@ public final class PrComment {
         CommentParts parts = new CommentParts(limit, HEADER_ROOM);
         parts.add(CommentParts.Section.text(counts()));
         errors(parts);
+        policy(parts);
         destructive(parts, groups);
         protectedChanges(parts, changed);
         placement(parts, changed);
@@ -129,6 +138,22 @@ public final class PrComment {
         in.errors().forEach(e -> items.add("> - " + MarkdownText.text(e) + "\n"));
         parts.add(new CommentParts.Section("> [!CAUTION]\n> **The plan was refused; apply would do nothing until "
                 + "this is fixed:**\n>\n", items, "\n", "> [!CAUTION]\n> **The plan was refused (continued):**\n>\n"));
+    }
+
+    /** Deny results right after the errors (the change cannot be applied), then warnings; a line when none fired. */
+    private void policy(CommentParts parts) {
+        if (in.policyRules() == 0) {
+            return;
+        }
+        if (in.policy().isEmpty()) {
+            parts.add(CommentParts.Section.text("Policy: " + in.policyRules() + (in.policyRules() == 1 ? " rule"
+                    : " rules") + " checked, none fired.\n\n"));
+            return;
+        }
+        parts.add(new CommentParts.Section(PolicyMarkdown.DENIED, PolicyMarkdown.items(in.policy(),
+                PolicyResult.Level.DENY), "\n", PolicyMarkdown.DENIED_MORE));
+        parts.add(new CommentParts.Section(PolicyMarkdown.WARNED, PolicyMarkdown.items(in.policy(),
+                PolicyResult.Level.WARN), "\n", PolicyMarkdown.WARNED_MORE));
     }
 
     private void destructive(CommentParts parts, List<ZoneGroups.Group> groups) {
