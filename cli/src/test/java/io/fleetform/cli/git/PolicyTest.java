@@ -132,6 +132,19 @@ class PolicyTest {
     }
 
     @Test
+    void theExamplePolicyOfTheCiTemplatesDeniesZoneRemovals() throws IOException {
+        Path example = Path.of("..", "examples", "ci", "policies", "arena").toAbsolutePath().normalize();
+        git.checkout("feature", true);
+        git.write("fleets/arena/zones.fleet", ArenaFleet.zones(2, "1Gi", "image.app"));
+        git.commit("arena: s3 goes");
+        var planned = run("plan", work.toString(), "--git", git.bare.toString(), "--ref", "feature", "--path",
+                "fleets/arena", "--policy", example.toString());
+        assertThat(planned.exitCode()).as(planned.out() + planned.err()).isEqualTo(ExitCode.ERROR);
+        assertThat(planned.out()).contains("Policy: 1 denial, 0 warnings (4 rules checked):")
+                .contains("deny no-zone-removals: zone.s3.service.game[0] would be destroyed");
+    }
+
+    @Test
     void mistakesInAPolicyAreErrorsAtTheirPlace() throws IOException {
         Path bad = dir.resolve("bad");
         Files.createDirectories(bad);
