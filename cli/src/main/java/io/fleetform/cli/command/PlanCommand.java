@@ -99,8 +99,8 @@ final class PlanCommand implements Callable<Integer>, TerminalAware {
         Policies.Checked checked = PolicyOptions.check(policies, plan, configuration.value().fleet(),
                 java.util.Optional.empty(), fleet, terminal);
         if (markdown != null) {
-            Files.writeString(markdown, PlanMarkdown.render(plan, out != null && !checked.denied() ? out.toString() : null)
-                    + PolicyMarkdown.section(policies.size(), checked.results()));
+            Files.writeString(markdown, PlanMarkdown.render(plan, out != null && !checked.denied() ? out.toString() : null,
+                    PolicyMarkdown.section(policies.size(), checked.results())));
         }
         if (labelsFile != null) {
             Files.writeString(labelsFile, Labels.text(Labels.of(plan, configuration.value().fleet(),

@@ -7,7 +7,11 @@ import io.fleetform.cli.ExitCode;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
+import io.fleetform.cli.render.plan.PolicyMarkdown;
+import io.fleetform.engine.policy.PolicyResult;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -74,8 +78,11 @@ class PolicyTest {
 
         var planned = run("plan", work.toString(), "--git", git.bare.toString(), "--ref", "feature", "--path",
                 "fleets/arena", "--policy", policy.resolve("arena.policy").toString(), "-out", plan.toString(),
-                "--labels-file", work.resolve("labels.txt").toString());
+                "--labels-file", work.resolve("labels.txt").toString(), "--markdown", work.resolve("plan.md").toString());
         assertThat(planned.exitCode()).as(planned.out() + planned.err()).isEqualTo(ExitCode.ERROR);
+        String markdown = Files.readString(work.resolve("plan.md"));
+        assertThat(markdown).contains("> **The policy denies this change; it cannot be applied as it is:**")
+                .contains("> - **warn** `big-change`").doesNotContain("fleetform show --plan");
         assertThat(planned.out()).contains("Policy: 2 denials, 3 warnings (4 rules checked):")
                 .contains("deny no-destroys-in-dc1: zone.s3.service.game[0] would be destroyed in dc1; removing zones "
                         + "there needs a change window (" + policy.resolve("arena.policy") + ":6:1)")
@@ -199,6 +206,19 @@ class PolicyTest {
                 dir.resolve("nope").toString());
         assertThat(missing.exitCode()).isEqualTo(ExitCode.ERROR);
         assertThat(missing.err()).contains("no policy file or folder " + dir.resolve("nope"));
+    }
+
+    @Test
+    void thePolicySectionOfTheShortCommentStaysShortAndSaysWhatItLeftOut() {
+        List<PolicyResult> many = new ArrayList<>();
+        for (int i = 0; i < 5_000; i++) {
+            many.add(new PolicyResult("no-destroys", i % 2 == 0 ? PolicyResult.Level.DENY : PolicyResult.Level.WARN,
+                    "zone.s" + i + " would be destroyed", "policies/arena.policy:1:1"));
+        }
+        String section = PolicyMarkdown.section(1, many);
+        assertThat(section.length()).isLessThanOrEqualTo(PolicyMarkdown.MAX_SECTION);
+        assertThat(section).contains("> - **deny** `no-destroys`: zone.s0 would be destroyed")
+                .containsPattern("…and \\d+ more deny results; the command's output lists them all");
     }
 
     private static String tree(Path root) throws IOException {

@@ -26,22 +26,38 @@ public final class PolicyMarkdown {
     static final String WARNED = "> [!WARNING]\n> **Policy warnings:**\n>\n";
     static final String WARNED_MORE = "> [!WARNING]\n> **Policy warnings (continued):**\n>\n";
 
-    /** The whole section, for the short comment of {@code plan --markdown}; empty when no rule was checked. */
+    /** The most {@link #section} writes: the short comment of {@code plan --markdown} has room for the plan too. */
+    public static final int MAX_SECTION = 12_000;
+
+    /**
+     * The whole section, for the short comment of {@code plan --markdown}; empty when no rule was
+     * checked. Denials first; past {@link #MAX_SECTION} characters a line says how many more there
+     * are (the command's output lists them all; {@code pr-plan} splits its comment instead).
+     */
     public static String section(int rules, List<PolicyResult> results) {
         if (rules == 0) {
             return "";
         }
         if (results.isEmpty()) {
-            return "\nPolicy: " + rules + (rules == 1 ? " rule" : " rules") + " checked, none fired.\n";
+            return "Policy: " + rules + (rules == 1 ? " rule" : " rules") + " checked, none fired.\n\n";
         }
-        StringBuilder s = new StringBuilder("\n");
-        List<String> denied = items(results, PolicyResult.Level.DENY);
-        List<String> warned = items(results, PolicyResult.Level.WARN);
-        if (!denied.isEmpty()) {
-            s.append(DENIED).append(String.join("", denied)).append('\n');
-        }
-        if (!warned.isEmpty()) {
-            s.append(WARNED).append(String.join("", warned)).append('\n');
+        StringBuilder s = new StringBuilder();
+        int room = MAX_SECTION - 2 * DENIED.length() - 200;
+        for (PolicyResult.Level level : PolicyResult.Level.values()) {
+            List<String> items = items(results, level);
+            if (items.isEmpty()) {
+                continue;
+            }
+            s.append(level == PolicyResult.Level.DENY ? DENIED : WARNED);
+            for (int i = 0; i < items.size(); i++) {
+                if (s.length() + items.get(i).length() > room) {
+                    s.append("> - …and ").append(items.size() - i).append(" more ").append(level.word())
+                            .append(" results; the command's output lists them all\n");
+                    break;
+                }
+                s.append(items.get(i));
+            }
+            s.append('\n');
         }
         return s.toString();
     }
