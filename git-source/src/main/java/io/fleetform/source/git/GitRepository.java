@@ -91,7 +91,7 @@ public final class GitRepository implements AutoCloseable {
         CredentialsProvider credentials = credentials(location, environment);
         HttpsTrust trust = caFile == null ? null : HttpsTrust.fromFile(caFile);
         TransportConfigCallback ssh = transports(environment, trust);
-        Hint hint = new Hint(location, shown, trust);
+        Hint hint = new Hint(location, shown, trust, sshDir(environment));
         Collection<Ref> remote;
         try {
             remote = Git.lsRemoteRepository().setRemote(location).setCredentialsProvider(credentials)
@@ -226,6 +226,13 @@ public final class GitRepository implements AutoCloseable {
      * {@code id_ed25519}, {@code known_hosts}, {@code config}), e.g. a CI deploy key; by default ~/.ssh.
      * Unknown hosts are refused, never trusted on first use.
      */
+    /** The ssh folder: FLEETFORM_GIT_SSH_DIR, else ~/.ssh. */
+    private static File sshDir(Map<String, String> environment) {
+        String dir = environment.get("FLEETFORM_GIT_SSH_DIR");
+        return dir == null || dir.isBlank() ? new File(System.getProperty("user.home"), ".ssh")
+                : new File(dir).getAbsoluteFile();
+    }
+
     private static TransportConfigCallback transports(Map<String, String> environment, HttpsTrust trust) {
         String dir = environment.get("FLEETFORM_GIT_SSH_DIR");
         SshdSessionFactory factory = null;
@@ -246,13 +253,20 @@ public final class GitRepository implements AutoCloseable {
     }
 
     /** What a failed connection means, in words, with the URL's credentials left out. */
-    private record Hint(String location, String shown, HttpsTrust trust) {
+    private record Hint(String location, String shown, HttpsTrust trust, File sshDir) {
         String explain(Exception e) {
             String why = clean(e.getMessage(), location, shown);
+            String server = server(location);
+            if (why.contains("Server key did not validate")) {
+                // Unknown hosts are refused, never trusted on first use: say where the key must go.
+                File knownHosts = new File(sshDir, "known_hosts");
+                return "the ssh host key of " + server + " is not in " + knownHosts + " (or it changed); after checking "
+                        + "its fingerprint with the server's owner, add it: ssh-keyscan " + keyscanArgs(location)
+                        + " >> " + knownHosts;
+            }
             if (!isTlsFailure(e)) {
                 return why;
             }
-            String server = server(location);
             if (trust != null) {
                 return "the TLS certificate of " + server + " is not trusted by the CA file " + trust.file()
                         + " (--git-ca-file or " + CA_FILE_ENV + "): it holds neither that certificate nor the CA "
@@ -275,6 +289,15 @@ public final class GitRepository implements AutoCloseable {
                 }
             }
             return false;
+        }
+
+        private static String keyscanArgs(String location) {
+            try {
+                URIish uri = new URIish(location);
+                return (uri.getPort() > 0 ? "-p " + uri.getPort() + " " : "") + uri.getHost();
+            } catch (java.net.URISyntaxException ignored) {
+                return "HOST";
+            }
         }
 
         private static String server(String location) {
