@@ -97,7 +97,7 @@ final class PlanCommand implements Callable<Integer>, TerminalAware {
             terminal.out().print(PlanText.render(plan, terminal.colour() && !fleet.noColour));
         }
         Policies.Checked checked = PolicyOptions.check(policies, plan, configuration.value().fleet(),
-                java.util.Optional.empty(), fleet, terminal);
+                java.util.Optional.empty(), fleet, terminal, json ? terminal.err() : terminal.out());
         if (markdown != null) {
             Files.writeString(markdown, PlanMarkdown.render(plan, out != null && !checked.denied() ? out.toString() : null,
                     PolicyMarkdown.section(policies.size(), checked.results())));

@@ -34,10 +34,16 @@ final class PolicyOptions {
     /** Runs the rules and prints what fired; a rule that cannot be evaluated is an error with file:line:col. */
     static Policies.Checked check(Policies policies, Plan plan, Fleet model, Optional<String> rollout,
                                   FleetOptions fleet, Terminal terminal) {
+        return check(policies, plan, model, rollout, fleet, terminal, terminal.out());
+    }
+
+    /** As above, printing to {@code to} (standard error when standard output is JSON). */
+    static Policies.Checked check(Policies policies, Plan plan, Fleet model, Optional<String> rollout,
+                                  FleetOptions fleet, Terminal terminal, java.io.PrintWriter to) {
         Policies.Checked checked = policies.check(plan, model, rollout);
         Engine.report(checked.diagnostics(), fleet, terminal);
         if (!policies.isEmpty()) {
-            terminal.out().print(PolicyText.render(policies.size(), checked.results()));
+            to.print(PolicyText.render(policies.size(), checked.results()));
         }
         return checked;
     }

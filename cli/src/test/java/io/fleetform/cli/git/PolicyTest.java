@@ -202,6 +202,14 @@ class PolicyTest {
                 .contains("the condition of rule \"not-bool\" must be true or false, found number")
                 .doesNotContain("Exception");
 
+        // With --json, standard output stays one JSON document; the policy's lines go to standard error.
+        Files.writeString(bad.resolve("eval.policy"), "warn \"any\" {\n  message = \"looked\"\n}\n");
+        var json = run("plan", work.toString(), "--git", git.bare.toString(), "--path", "fleets/arena", "--policy",
+                bad.toString(), "--json");
+        assertThat(json.exitCode()).as(json.err()).isEqualTo(ExitCode.OK);
+        assertThat(json.out().strip()).startsWith("{").endsWith("}").doesNotContain("Policy:");
+        assertThat(json.err()).contains("warn any: looked");
+
         var missing = run("plan", work.toString(), "--git", git.bare.toString(), "--path", "fleets/arena", "--policy",
                 dir.resolve("nope").toString());
         assertThat(missing.exitCode()).isEqualTo(ExitCode.ERROR);
