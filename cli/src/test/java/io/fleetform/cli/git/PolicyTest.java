@@ -192,6 +192,10 @@ class PolicyTest {
                 warn "not-bool" if plan.add {
                   message = "m"
                 }
+
+                warn "reads-files" {
+                  message = file("/etc/hostname")
+                }
                 """);
         Files.writeString(work.resolve("../repo/clone/fleets/arena/zones.fleet"), ArenaFleet.zones(4, "1Gi", "image.app"));
         git.commit("arena: s4");
@@ -200,6 +204,7 @@ class PolicyTest {
         assertThat(eval.exitCode()).isEqualTo(ExitCode.ERROR);
         assertThat(eval.err()).contains("eval.policy:1:").contains("acton").contains("eval.policy:5:20")
                 .contains("the condition of rule \"not-bool\" must be true or false, found number")
+                .contains("eval.policy:10:13").contains("unknown function file()")
                 .doesNotContain("Exception");
 
         // With --json, standard output stays one JSON document; the policy's lines go to standard error.

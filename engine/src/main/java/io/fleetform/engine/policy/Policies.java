@@ -227,7 +227,7 @@ public final class Policies {
         Diagnostics diagnostics = new Diagnostics();
         EvalContext context = new EvalContext(diagnostics, new EvalOptions(Map.of(), List.of(), Map.of(),
                 Optional.empty(), false), ModuleResolver.fromClassPath());
-        Scope root = ModuleInstance.detachedScope(context, FunctionRegistry.fromClassPath(), Path.of("."))
+        Scope root = ModuleInstance.detachedScope(context, functions(), Path.of("."))
                 .with("plan", PlanValues.of(plan, fleet, rollout));
         List<PolicyResult> results = new ArrayList<>();
         for (Rule rule : rules) {
@@ -235,6 +235,14 @@ public final class Policies {
         }
         return new Checked(results, diagnostics.sorted());
     }
+
+    /** The built-in functions but those that read the world outside the plan: a rule reads the same everywhere. */
+    private static FunctionRegistry functions() {
+        return FunctionRegistry.of(FunctionRegistry.fromClassPath().all().stream()
+                .filter(f -> !OUTSIDE.contains(f.name())).toList());
+    }
+
+    private static final java.util.Set<String> OUTSIDE = java.util.Set.of("file", "fileexists", "env", "secret");
 
     private static void check(Rule rule, Scope root, EvalContext context, Diagnostics d, List<PolicyResult> results) {
         List<Scope> scopes = new ArrayList<>();
