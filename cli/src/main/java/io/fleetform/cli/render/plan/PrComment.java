@@ -20,7 +20,8 @@ import java.util.Set;
 /**
  * The pull-request comment of {@code pr-plan}: the desired-fleet diff and the plan of the
  * change's head against the state. In this order: the counts and the summary line, the plan's
- * errors (a {@code prevent_destroy} that refused the plan), every destructive change and
+ * errors (a {@code prevent_destroy} that refused the plan), the policy's denials and warnings
+ * ({@code --policy}; or one line saying how many rules passed), every destructive change and
  * replacement under a warning, changes to resources protected by {@code prevent_destroy},
  * placement moves (host, cores, IP), a table per rollout stage with a row per changed zone,
  * the desired-fleet diff, then the details of every zone folded in {@code <details>}.
