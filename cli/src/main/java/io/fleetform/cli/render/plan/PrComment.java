@@ -20,9 +20,10 @@ import java.util.Set;
 /**
  * The pull-request comment of {@code pr-plan}: the desired-fleet diff and the plan of the
  * change's head against the state. In this order: the counts and the summary line, the plan's
- * errors (a {@code prevent_destroy} that refused the plan), the policy's denials and warnings
+ * errors (a {@code prevent_destroy} that refused the plan), the policy's denials
  * ({@code --policy}; or one line saying how many rules passed), every destructive change and
- * replacement under a warning, changes to resources protected by {@code prevent_destroy},
+ * replacement under a warning, changes to resources protected by {@code prevent_destroy}, the
+ * policy's warnings,
  * placement moves (host, cores, IP), a table per rollout stage with a row per changed zone,
  * the desired-fleet diff, then the details of every zone folded in {@code <details>}.
  *
@@ -86,9 +87,10 @@ public final class PrComment {
         CommentParts parts = new CommentParts(limit, HEADER_ROOM);
         parts.add(CommentParts.Section.text(counts()));
         errors(parts);
-        policy(parts);
+        policy(parts, PolicyResult.Level.DENY);
         destructive(parts, groups);
         protectedChanges(parts, changed);
+        policy(parts, PolicyResult.Level.WARN);
         placement(parts, changed);
         stages(parts, groups);
         diff(parts);
@@ -141,20 +143,25 @@ public final class PrComment {
                 + "this is fixed:**\n>\n", items, "\n", "> [!CAUTION]\n> **The plan was refused (continued):**\n>\n"));
     }
 
-    /** Deny results right after the errors (the change cannot be applied), then warnings; a line when none fired. */
-    private void policy(CommentParts parts) {
+    /**
+     * Denials right after the errors (the change cannot be applied); warnings after the destructive
+     * changes, which a reviewer reads first; one line when no rule fired.
+     */
+    private void policy(CommentParts parts, PolicyResult.Level level) {
         if (in.policyRules() == 0) {
             return;
         }
         if (in.policy().isEmpty()) {
-            parts.add(CommentParts.Section.text("Policy: " + in.policyRules() + (in.policyRules() == 1 ? " rule"
-                    : " rules") + " checked, none fired.\n\n"));
+            if (level == PolicyResult.Level.DENY) {
+                parts.add(CommentParts.Section.text("Policy: " + in.policyRules() + (in.policyRules() == 1 ? " rule"
+                        : " rules") + " checked, none fired.\n\n"));
+            }
             return;
         }
-        parts.add(new CommentParts.Section(PolicyMarkdown.DENIED, PolicyMarkdown.items(in.policy(),
-                PolicyResult.Level.DENY), "\n", PolicyMarkdown.DENIED_MORE));
-        parts.add(new CommentParts.Section(PolicyMarkdown.WARNED, PolicyMarkdown.items(in.policy(),
-                PolicyResult.Level.WARN), "\n", PolicyMarkdown.WARNED_MORE));
+        boolean deny = level == PolicyResult.Level.DENY;
+        parts.add(new CommentParts.Section(deny ? PolicyMarkdown.DENIED : PolicyMarkdown.WARNED,
+                PolicyMarkdown.items(in.policy(), level), "\n", deny ? PolicyMarkdown.DENIED_MORE
+                : PolicyMarkdown.WARNED_MORE));
     }
 
     private void destructive(CommentParts parts, List<ZoneGroups.Group> groups) {
