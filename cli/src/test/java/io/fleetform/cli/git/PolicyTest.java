@@ -222,6 +222,16 @@ class PolicyTest {
     }
 
     @Test
+    void fmtLaysOutPolicyFilesLikeFleetFiles() throws IOException {
+        Path folder = Files.createDirectories(dir.resolve("messy"));
+        Files.writeString(folder.resolve("a.policy"), "warn   \"x\"   {\nmessage=\"m\"\n}\n");
+        assertThat(run("fmt", "--check", folder.toString()).exitCode()).isEqualTo(1);
+        assertThat(run("fmt", folder.toString()).exitCode()).isEqualTo(ExitCode.OK);
+        assertThat(Files.readString(folder.resolve("a.policy"))).isEqualTo("warn \"x\" {\n  message = \"m\"\n}\n");
+        assertThat(run("fmt", "--check", policy.toString()).exitCode()).isEqualTo(ExitCode.OK);
+    }
+
+    @Test
     void thePolicySectionOfTheShortCommentStaysShortAndSaysWhatItLeftOut() {
         List<PolicyResult> many = new ArrayList<>();
         for (int i = 0; i < 5_000; i++) {
