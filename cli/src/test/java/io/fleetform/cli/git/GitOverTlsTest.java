@@ -135,6 +135,25 @@ class GitOverTlsTest {
                 .isEqualTo(ExitCode.USAGE);
     }
 
+    @Test
+    void theJvmsTrustStoreIsTrustedToo() throws Exception {
+        // The standard Java setting, as FLEETFORM_JAVA_OPTS=-Djavax.net.ssl.trustStore=… passes it to the command.
+        Path keys = ca.getParent();
+        keytool(keys, "-importcert", "-alias", "arena-ca", "-file", "ca.pem", "-keystore", "trust.p12", "-noprompt");
+        List<String> command = List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "-Djavax.net.ssl.trustStore=" + keys.resolve("trust.p12"), "-Djavax.net.ssl.trustStorePassword=changeit",
+                "-Djavax.net.ssl.trustStoreType=PKCS12", "-XX:TieredStopAtLevel=1", "-cp",
+                System.getProperty("java.class.path"), "io.fleetform.cli.Main", "validate", work.toString(), "--git",
+                server.url("fleets.git"), "--path", "fleets/arena");
+        ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true);
+        builder.environment().putAll(env);
+        Process process = builder.start();
+        String out = new String(process.getInputStream().readAllBytes());
+        assertThat(process.waitFor(120, TimeUnit.SECONDS)).isTrue();
+        assertThat(process.exitValue()).as(out).isZero();
+        assertThat(out).contains("The fleet \"arena\" is valid");
+    }
+
     private static void keytool(Path dir, String... args) throws IOException, InterruptedException {
         List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "keytool")
                 .toString()));
