@@ -234,12 +234,20 @@ parts() {
 
 marker_of() { head -1 "$1"; }
 
-post_github() { # needs gh (GH_TOKEN), jq, GITHUB_REPOSITORY, PR
-  : "${PR:?PR is the pull request number}" "${GITHUB_REPOSITORY:?}"
+post_github() { # needs curl, jq, GH_TOKEN (pull-requests: write), GITHUB_REPOSITORY, PR; GITHUB_API_URL
+  : "${PR:?PR is the pull request number}" "${GITHUB_REPOSITORY:?}" "${GH_TOKEN:?GH_TOKEN needs pull-requests: write}"
   [ -n "$(parts)" ] || { step "no comment to post"; return 0; }
-  local api="repos/$GITHUB_REPOSITORY/issues/$PR"
-  local existing
-  existing=$(gh api --paginate "$api/comments" --jq '.[] | {id, body} | @json') || return 1
+  local base=${GITHUB_API_URL:-https://api.github.com}/repos/$GITHUB_REPOSITORY/issues
+  local auth=(-H "Authorization: Bearer $GH_TOKEN" -H "Accept: application/vnd.github+json"
+    -H "X-GitHub-Api-Version: 2022-11-28")
+  # Every comment of the pull request, page by page (100 a page), as one {id, body} a line.
+  local existing="" page=1 batch
+  while :; do
+    batch=$(curl -fsS "${auth[@]}" "$base/$PR/comments?per_page=100&page=$page") || return 1
+    [ "$(jq 'length' <<<"$batch")" -gt 0 ] || break
+    existing+=$(jq -c '.[] | {id, body}' <<<"$batch")$'\n'
+    page=$((page + 1))
+  done
   local wanted=() file marker id
   while read -r file; do
     marker=$(marker_of "$file")
@@ -247,10 +255,12 @@ post_github() { # needs gh (GH_TOKEN), jq, GITHUB_REPOSITORY, PR
     id=$(jq -r --arg m "$marker" 'select(.body | startswith($m)) | .id' <<<"$existing" | head -1)
     if [ -n "$id" ]; then
       step "updating comment $id ($marker)"
-      gh api -X PATCH "repos/$GITHUB_REPOSITORY/issues/comments/$id" -F "body=@$file" >/dev/null || return 1
+      jq -Rs '{body: .}' <"$file" | curl -fsS "${auth[@]}" -X PATCH "$base/comments/$id" --data-binary @- \
+        >/dev/null || return 1
     else
       step "adding a comment ($marker)"
-      gh api -X POST "$api/comments" -F "body=@$file" >/dev/null || return 1
+      jq -Rs '{body: .}' <"$file" | curl -fsS "${auth[@]}" -X POST "$base/$PR/comments" --data-binary @- \
+        >/dev/null || return 1
     fi
   done < <(parts)
   # Parts a longer plan needed earlier: removed, so the pull request never shows an outdated one.
@@ -259,17 +269,20 @@ post_github() { # needs gh (GH_TOKEN), jq, GITHUB_REPOSITORY, PR
     while read -r id marker; do
       if ! printf '%s\n' "${wanted[@]}" | grep -qxF "$marker"; then
         step "deleting outdated comment $id ($marker)"
-        gh api -X DELETE "repos/$GITHUB_REPOSITORY/issues/comments/$id" >/dev/null || exit 1
+        curl -fsS "${auth[@]}" -X DELETE "$base/comments/$id" >/dev/null || exit 1
       fi
     done || return 1
   if [ -f "$OUT_DIR/labels.txt" ]; then
-    local label
+    local label add
+    add=$(jq -Rn '{labels: [inputs | select(length > 0)]}' <"$OUT_DIR/labels.txt")
+    if [ "$(jq '.labels | length' <<<"$add")" -gt 0 ]; then
+      curl -fsS "${auth[@]}" -X POST "$base/$PR/labels" --data-binary "$add" >/dev/null || return 1
+    fi
     for label in "${LABELS[@]}"; do
-      if grep -qxF "$label" "$OUT_DIR/labels.txt"; then
-        gh api -X POST "$api/labels" -f "labels[]=$label" >/dev/null || return 1
-      else
-        gh api -X DELETE "$api/labels/$label" >/dev/null 2>&1 || true
-      fi
+      grep -qxF "$label" "$OUT_DIR/labels.txt" && continue
+      # 404 when the pull request does not have it: nothing to remove.
+      curl -sS -o /dev/null "${auth[@]}" -X DELETE "$base/$PR/labels/$(jq -rn --arg l "$label" '$l | @uri')" ||
+        return 1
     done
   fi
 }

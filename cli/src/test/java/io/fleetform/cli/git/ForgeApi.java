@@ -34,6 +34,10 @@ import java.util.zip.ZipOutputStream;
  *       as GitHub's blob storage does;</li>
  *   <li>GitLab: {@code GET /api/v4/projects/ID/repository/commits/SHA/merge_requests} and
  *       {@code GET /api/v4/projects/ID/jobs/artifacts/REF/download?job=NAME} (REF URL-encoded).</li>
+ *   <li>the posting steps: GitHub's issue comments ({@code GET ?per_page&page}, {@code POST},
+ *       {@code PATCH}, {@code DELETE}, JSON bodies) and labels ({@code POST …/labels},
+ *       {@code DELETE …/labels/NAME}, 404 when absent); GitLab's merge request notes (form bodies) and
+ *       {@code PUT …/merge_requests/IID} with {@code add_labels}/{@code remove_labels}.</li>
  * </ul>
  */
 final class ForgeApi implements AutoCloseable {
@@ -47,6 +51,10 @@ final class ForgeApi implements AutoCloseable {
     private final Map<String, String> blobs = new ConcurrentHashMap<>();
     private final Map<String, List<Map<String, Object>>> mergeRequestsByCommit = new ConcurrentHashMap<>();
     private final Map<String, byte[]> jobArtifacts = new ConcurrentHashMap<>();
+    /** Comments (GitHub) or notes (GitLab) by id, in order; labels; one pull/merge request each. */
+    final Map<Long, String> comments = Collections.synchronizedMap(new LinkedHashMap<>());
+    final java.util.Set<String> labels = Collections.synchronizedSet(new java.util.TreeSet<>());
+    private final java.util.concurrent.atomic.AtomicLong nextComment = new java.util.concurrent.atomic.AtomicLong(100);
     /** Every request: method, raw path and query, and whether it carried a token. */
     final List<String> log = Collections.synchronizedList(new ArrayList<>());
 
@@ -114,10 +122,6 @@ final class ForgeApi implements AutoCloseable {
             String host = exchange.getRequestHeaders().getFirst("Host");
             log.add(exchange.getRequestMethod() + " " + host + path + (query == null ? "" : "?" + query)
                     + (auth != null ? " [Authorization]" : "") + (privateToken != null ? " [PRIVATE-TOKEN]" : ""));
-            if (!exchange.getRequestMethod().equals("GET")) {
-                json(exchange, 405, Map.of("message", "Method Not Allowed"));
-                return;
-            }
             if (path.startsWith("/blob/")) {
                 blob(exchange, path.substring("/blob/".length()), query, auth);
             } else if (path.startsWith("/api/v4/")) {
@@ -125,16 +129,140 @@ final class ForgeApi implements AutoCloseable {
                     json(exchange, 401, Map.of("message", "401 Unauthorized"));
                     return;
                 }
-                gitlab(exchange, path.substring("/api/v4".length()), query);
+                if (!gitlabPosting(exchange, path.substring("/api/v4".length()), query)) {
+                    gitlab(exchange, path.substring("/api/v4".length()), query);
+                }
             } else {
                 if (!("Bearer " + token).equals(auth) && !("token " + token).equals(auth)) {
                     json(exchange, 401, Map.of("message", "Bad credentials",
                             "documentation_url", "https://docs.github.com/rest"));
                     return;
                 }
-                github(exchange, path, query);
+                if (!githubPosting(exchange, path, query)) {
+                    github(exchange, path, query);
+                }
             }
         }
+    }
+
+    /** A comment the pull request already has, as the forge made it. */
+    long comment(String body) {
+        long id = nextComment.incrementAndGet();
+        comments.put(id, body);
+        return id;
+    }
+
+    /** /repos/O/R/issues/N/comments, /repos/O/R/issues/comments/ID, /repos/O/R/issues/N/labels[/NAME]. */
+    private boolean githubPosting(HttpExchange exchange, String path, String query) throws IOException {
+        String[] p = path.split("/");
+        if (p.length < 5 || !p[1].equals("repos") || !p[4].equals("issues")) {
+            return false;
+        }
+        String method = exchange.getRequestMethod();
+        if (p.length == 7 && p[6].equals("comments") && method.equals("GET")) {
+            int perPage = Integer.parseInt(param(query, "per_page") == null ? "30" : param(query, "per_page"));
+            int page = Integer.parseInt(param(query, "page") == null ? "1" : param(query, "page"));
+            List<Map<String, Object>> all = new ArrayList<>();
+            synchronized (comments) {
+                comments.forEach((id, body) -> all.add(Map.of("id", id, "body", body, "user", Map.of("login", "bot"))));
+            }
+            int from = Math.min(all.size(), (page - 1) * perPage);
+            json(exchange, 200, all.subList(from, Math.min(all.size(), from + perPage)));
+        } else if (p.length == 7 && p[6].equals("comments") && method.equals("POST")) {
+            long id = comment(jsonBody(exchange).get("body").toString());
+            json(exchange, 201, Map.of("id", id, "body", comments.get(id)));
+        } else if (p.length == 7 && p[5].equals("comments") && (method.equals("PATCH") || method.equals("DELETE"))) {
+            long id = Long.parseLong(p[6]);
+            if (!comments.containsKey(id)) {
+                json(exchange, 404, Map.of("message", "Not Found"));
+            } else if (method.equals("PATCH")) {
+                comments.put(id, jsonBody(exchange).get("body").toString());
+                json(exchange, 200, Map.of("id", id, "body", comments.get(id)));
+            } else {
+                comments.remove(id);
+                exchange.sendResponseHeaders(204, -1);
+            }
+        } else if (p.length == 7 && p[6].equals("labels") && method.equals("POST")) {
+            @SuppressWarnings("unchecked")
+            List<String> added = (List<String>) jsonBody(exchange).get("labels");
+            labels.addAll(added);
+            json(exchange, 200, labels.stream().map(l -> Map.of("name", l)).toList());
+        } else if (p.length == 8 && p[6].equals("labels") && method.equals("DELETE")) {
+            String label = URLDecoder.decode(p[7], StandardCharsets.UTF_8);
+            if (labels.remove(label)) {
+                json(exchange, 200, labels.stream().map(l -> Map.of("name", l)).toList());
+            } else {
+                json(exchange, 404, Map.of("message", "Label does not exist"));
+            }
+        } else {
+            return false;
+        }
+        return true;
+    }
+
+    /** /projects/ID/merge_requests/IID/notes[/ID] and PUT /projects/ID/merge_requests/IID. */
+    private boolean gitlabPosting(HttpExchange exchange, String path, String query) throws IOException {
+        String[] p = path.split("/");
+        if (p.length < 5 || !p[1].equals("projects") || !p[3].equals("merge_requests")) {
+            return false;
+        }
+        String method = exchange.getRequestMethod();
+        if (p.length == 6 && p[5].equals("notes") && method.equals("GET")) {
+            List<Map<String, Object>> all = new ArrayList<>();
+            synchronized (comments) {
+                comments.forEach((id, body) -> all.add(Map.of("id", id, "body", body, "system", false)));
+            }
+            json(exchange, 200, all);
+        } else if (p.length == 6 && p[5].equals("notes") && method.equals("POST")) {
+            long id = comment(form(exchange).get("body"));
+            json(exchange, 201, Map.of("id", id, "body", comments.get(id)));
+        } else if (p.length == 7 && p[5].equals("notes")) {
+            long id = Long.parseLong(p[6]);
+            if (!comments.containsKey(id)) {
+                json(exchange, 404, Map.of("message", "404 Not found"));
+            } else if (method.equals("PUT")) {
+                comments.put(id, form(exchange).get("body"));
+                json(exchange, 200, Map.of("id", id, "body", comments.get(id)));
+            } else if (method.equals("DELETE")) {
+                comments.remove(id);
+                exchange.sendResponseHeaders(204, -1);
+            } else {
+                return false;
+            }
+        } else if (p.length == 5 && method.equals("PUT")) {
+            Map<String, String> form = form(exchange);
+            for (String l : form.getOrDefault("add_labels", "").split(",")) {
+                if (!l.isBlank()) {
+                    labels.add(l);
+                }
+            }
+            for (String l : form.getOrDefault("remove_labels", "").split(",")) {
+                labels.remove(l);
+            }
+            json(exchange, 200, Map.of("iid", Integer.parseInt(p[4]), "labels", List.copyOf(labels)));
+        } else {
+            return false;
+        }
+        return true;
+    }
+
+    private static Map<String, Object> jsonBody(HttpExchange exchange) throws IOException {
+        @SuppressWarnings("unchecked")
+        Map<String, Object> body = JSON.readValue(exchange.getRequestBody(), Map.class);
+        return body;
+    }
+
+    private static Map<String, String> form(HttpExchange exchange) throws IOException {
+        String text = new String(exchange.getRequestBody().readAllBytes(), StandardCharsets.UTF_8);
+        Map<String, String> form = new LinkedHashMap<>();
+        for (String pair : text.split("&")) {
+            int eq = pair.indexOf('=');
+            if (eq > 0) {
+                form.put(URLDecoder.decode(pair.substring(0, eq), StandardCharsets.UTF_8),
+                        URLDecoder.decode(pair.substring(eq + 1), StandardCharsets.UTF_8));
+            }
+        }
+        return form;
     }
 
     private void github(HttpExchange exchange, String path, String query) throws IOException {
