@@ -98,6 +98,7 @@ final class ModelBuilder {
         List<Zone> zones = new ArrayList<>();
         collectZones(root, new ZoneBuilder(context, idcByName), zones);
         KubernetesNames.check(zones, context.diagnostics());
+        NetworkTargets.check(zones, idcByName, poolByName, context.diagnostics());
         // A local nothing uses is still the user's code: its mistakes are reported like any other.
         root.locals().keySet().forEach(name -> context.guard(() -> root.local(name, SourceSpan.NONE), null));
         List<Rollout> rollouts = root.declared("rollout").stream().map(this::rollout).toList();
@@ -296,8 +297,15 @@ final class ModelBuilder {
             }
         }
         Optional<String> caFile = optionalString(layer, "ca_file"); // relative to the fleet folder
+        Optional<String> underlay = optionalString(layer, "underlay_interface");
+        if (underlay.isPresent() && !underlay.get().matches("[A-Za-z0-9_][A-Za-z0-9_.-]{0,14}")) {
+            context.diagnostics().error("invalid-interface", located(layer, "underlay_interface").span(), "\""
+                    + underlay.get() + "\" is not a network interface name", "the host interface on the IDC's "
+                    + "network, at most 15 characters, e.g. underlay_interface = \"bond0\"");
+            underlay = Optional.empty();
+        }
         return new HostPool(e.name(), agents, token, local, provider, modules, e.block().headerSpan(), caFile,
-                optionalString(layer, "pin"), bool(layer, "insecure", false));
+                optionalString(layer, "pin"), bool(layer, "insecure", false), underlay);
     }
 
     private Idc idc(DeclaredEntity e, Map<String, HostPool> pools) {

@@ -44,7 +44,8 @@ public final class Schema {
     private static final BlockType IO = block("io", 0, "io { read = 200MB/s  write = 100MB/s }",
             Set.of("read", "write", "read_iops", "write_iops"), Map.of(), Set.of(), false, false);
     private static final BlockType NETWORK = block("network", 1, "network sriov { vlan = 120 }",
-            Set.of("vlan", "mac", "spoofchk", "trust", "min_rate", "max_rate", "irq", "rps", "ip"), Map.of(), Set.of(),
+            Set.of("vlan", "mac", "spoofchk", "trust", "min_rate", "max_rate", "irq", "rps", "ip", "qos", "link_state",
+                    "mtu"), Map.of(), Set.of(),
             false, false);
     private static final BlockType DISK = block("disk", 0, "disk { size = 200Gi  mount = \"/data\" }",
             Set.of("size", "mount", "keep_on_replace"), Map.of(), Set.of(), false, false);
@@ -82,7 +83,8 @@ public final class Schema {
                 Set.of("from", "name", "tag", "digest", "replicate_to", "prepull"), Map.of(), Set.of(), false, true));
         top(block("cluster", 1, "cluster \"sh-prod\" { context = \"sh-prod\" }",
                 Set.of("context", "namespace", "kubeconfig", "provider"), Map.of(), Set.of(), false, true));
-        top(block("hosts", 1, "hosts \"sz-pool\" { agents = [...] }", Set.of("agents", "token", "local", "provider", "modules", "ca_file", "pin", "insecure"), Map.of(),
+        top(block("hosts", 1, "hosts \"sz-pool\" { agents = [...] }", Set.of("agents", "token", "local", "provider", "modules", "ca_file", "pin", "insecure",
+                "underlay_interface"), Map.of(),
                 Set.of(), false, true));
         top(block("idc", 1, "idc \"sh-pudong\" { region = \"shanghai\"  target = cluster.sh-prod }",
                 Set.of("region", "target", "modules", "ip_pool", "mirror"), Map.of(), Set.of(), false, true));

@@ -37,7 +37,8 @@ import java.util.Set;
 /** Builds zones and their services, checking what can be known before touching infrastructure. */
 final class ZoneBuilder {
     private static final Map<String, NetworkMode> NETWORK_MODES = ordered("bridge", NetworkMode.BRIDGE, "host",
-            NetworkMode.HOST, "overlay", NetworkMode.OVERLAY, "sriov", NetworkMode.SRIOV);
+            NetworkMode.HOST, "overlay", NetworkMode.OVERLAY, "sriov", NetworkMode.SRIOV, "underlay",
+            NetworkMode.UNDERLAY);
     private static final Map<String, Init> INITS = ordered("docker", Init.DOCKER, "systemd", Init.SYSTEMD, "none",
             Init.NONE);
     private static final Map<String, Spread> SPREADS = ordered("host", Spread.HOST, "rack", Spread.RACK, "none",
@@ -48,7 +49,9 @@ final class ZoneBuilder {
             Workload.DEPLOYMENT, "cloneset", Workload.CLONESET, "advanced_statefulset", Workload.ADVANCED_STATEFULSET,
             "gameserverset", Workload.GAMESERVERSET);
     private static final Set<String> SRIOV_ONLY = Set.of("vlan", "mac", "spoofchk", "trust", "min_rate", "max_rate",
-            "irq", "rps");
+            "irq", "rps", "qos", "link_state", "mtu");
+    private static final Map<String, String> LINK_STATES = ordered("auto", "auto", "enable", "enable", "disable",
+            "disable");
 
     private final EvalContext context;
     private final Map<String, Idc> idcs;
@@ -224,8 +227,17 @@ final class ZoneBuilder {
                 v -> Coerce.wholeBase(context, v, Dimension.RATE, "min_rate"));
         Long maxRate = optional(s.nested("network", "max_rate"),
                 v -> Coerce.wholeBase(context, v, Dimension.RATE, "max_rate"));
-        IrqBinding irq = enumeration(s.nested("network", "irq"), IRQ, "irq", IrqBinding.LOCAL);
+        // irq = local by default where there are pinned cores to bind to; a shared-CPU service's IRQs stay anywhere
+        IrqBinding irq = enumeration(s.nested("network", "irq"), IRQ, "irq", cpu == null || cpu.pinned()
+                ? IrqBinding.LOCAL : IrqBinding.ANY);
         Boolean rps = optional(s.nested("network", "rps"), v -> Coerce.bool(context, v, "rps"));
+        Long qos = optional(s.nested("network", "qos"), v -> Coerce.integer(context, v, "qos", 0, 7));
+        if (qos != null && qos != 0 && vlan == null) {
+            context.diagnostics().error("qos-needs-vlan", s.nested("network", "qos").span(),
+                    "qos is the 802.1p priority of the VF's VLAN, but no vlan is set", "set vlan = <id> or drop qos");
+        }
+        String linkState = enumeration(s.nested("network", "link_state"), LINK_STATES, "link_state", "auto");
+        Long mtu = optional(s.nested("network", "mtu"), v -> Coerce.integer(context, v, "mtu", 68, 65535));
         if (irq == IrqBinding.LOCAL && cpu != null && !cpu.pinned()) {
             Located irqValue = s.nested("network", "irq");
             context.diagnostics().error("irq-needs-pinned", irqValue != null ? irqValue.span()
@@ -239,7 +251,8 @@ final class ZoneBuilder {
         }
         Sriov sriov = new Sriov(Optional.ofNullable(vlan).map(Long::intValue), mac, spoofCheck == null || spoofCheck,
                 trust != null && trust, minRate == null ? 0 : minRate, maxRate == null ? 0 : maxRate, irq,
-                rps != null && rps);
+                rps != null && rps, qos == null ? 0 : qos.intValue(), linkState == null ? "auto" : linkState,
+                mtu == null ? Sriov.DEFAULT_MTU : mtu.intValue());
         return new Network(mode, Optional.of(sriov), fixedIp == null || fixedIp);
     }
 

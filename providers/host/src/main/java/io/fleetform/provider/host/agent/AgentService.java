@@ -216,7 +216,13 @@ final class AgentService {
             if (s.isPinned() && s.cpusetMems() == null && a.numaNode() != null) {
                 s = s.withCpu(s.cpusetCpus(), String.valueOf(a.numaNode()), 0);
             }
-            List<Conflict> misfit = fit(s, a.numaNode(), a.cores(), a.memoryBytes(), a.ipv4(), a.diskBytes(), a.ports());
+            List<Conflict> misfit = new ArrayList<>(fit(s, a.numaNode(), a.cores(), a.memoryBytes(), a.ipv4(),
+                    a.diskBytes(), a.ports()));
+            if (s.sriov() != null && !s.sriov().vf().equalsIgnoreCase(String.valueOf(a.vf()))) {
+                // a VF the ledger does not give this instance could be another instance's
+                misfit.add(new Conflict("allocation", s.sriov().vf(), null, "VF " + s.sriov().vf()
+                        + " is not the allocation's (vf: " + (a.vf() == null ? "none" : a.vf()) + ")"));
+            }
             if (!misfit.isEmpty()) {
                 throw ApiException.conflict("container spec for " + address + " does not fit its allocation: "
                         + misfit.get(0).message() + (misfit.size() > 1 ? " (and " + (misfit.size() - 1) + " more)"

@@ -234,6 +234,11 @@ public final class HostProvider implements Provider, ProviderSession {
                             }
                             Map<String, Object> attributes = InstanceSpecs.attributes(fleet, zone, s, i, p, pool4,
                                     request.imageDigests(), snapshot.facts().get(p.host()));
+                            if (UnderlayNetwork.is(s)) {
+                                UnderlayNetwork.missingParent(s, pool, p.host(), (String) attributes.get(
+                                        "underlay_interface"), snapshot.facts().get(p.host()))
+                                        .ifPresent(diagnostics::add);
+                            }
                             keepIdentityNames(attributes, recordedAt.get(s.instanceAddress(i)));
                             attributes.put("pool", pool.name());
                             attributes.put(KEY, ownedKey(new ResourceAddress(s.instanceAddress(i))));
@@ -362,7 +367,7 @@ public final class HostProvider implements Provider, ProviderSession {
             }
             hosts.add(new HostSnapshot(entry.getKey(), nodes, ledger.free().memoryBytes(), ledger.free().diskBytes(),
                     ledger.free().vfs(), ledger.free().ports().isEmpty() ? java.util.Set.of()
-                    : CpuList.parse(ledger.free().ports())));
+                    : CpuList.parse(ledger.free().ports())).vfNumaNodes(SriovNetworkMode.vfNumaNodes(facts)));
         }
         return new Snapshot(hosts, existing, foreignIps, allFacts);
     }
@@ -430,6 +435,7 @@ public final class HostProvider implements Provider, ProviderSession {
             if (c.ipv4() != null) {
                 now.put("ip", c.ipv4());
             }
+            SriovNetworkMode.readBack(now, c);
             now.put("container_id", c.id());
             return ReadResponse.of(now);
         } catch (AgentException e) {
@@ -444,7 +450,8 @@ public final class HostProvider implements Provider, ProviderSession {
 
     /** Attributes whose change needs a new container (Docker cannot change them on a live one). */
     private static final Set<String> RECREATES = Set.of("image", "hostname", "command", "env", "secret_env",
-            "secret_env_names", "mount", "disk_bytes", "network", "network_mode", "subnet", "ports", "init", "lxcfs");
+            "secret_env_names", "mount", "disk_bytes", "network", "network_mode", "subnet", "ports", "init", "lxcfs",
+            "gateway", "underlay_interface", "vf", SriovNetworkMode.PF);
 
     /**
      * The container of a recorded instance: under the key the state recorded, else under the key
@@ -799,9 +806,13 @@ public final class HostProvider implements Provider, ProviderSession {
         }
         if (c.spec().network() != null) {
             a.put("network", c.spec().network().name());
-            a.put("network_mode", c.spec().network().isHost() ? "host" : "bridge");
+            a.put("network_mode", c.spec().network().isHost() ? "host" : c.spec().network().isNone() ? "sriov"
+                    : "bridge");
             if (c.spec().network().subnet() != null) {
                 a.put("subnet", c.spec().network().subnet());
+            }
+            if (UnderlayNetwork.DRIVER.equals(c.spec().network().driver())) {
+                UnderlayNetwork.imported(a, c.spec().network());
             }
             Map<String, Object> ports = new TreeMap<>();
             Map<String, Object> endpoints = new TreeMap<>();

@@ -34,7 +34,10 @@ final class InstanceSpecs {
         return new Demand(s.instanceAddress(ordinal), s.address(), s.spread() == io.fleetform.engine.model.Spread.HOST,
                 s.cpu().pinned() ? (int) s.cpu().wholeCores() : 0, s.memoryBytes(),
                 s.disk().map(d -> d.sizeBytes()).orElse(0L),
-                s.network().mode() == io.fleetform.engine.model.NetworkMode.SRIOV, allowedHosts, s.ports().size(),
+                s.network().mode() == io.fleetform.engine.model.NetworkMode.SRIOV, allowedHosts,
+                // an underlay or SR-IOV instance's ports are at its own IP: no host ports
+                UnderlayNetwork.is(s) || s.network().mode() == io.fleetform.engine.model.NetworkMode.SRIOV
+                        ? 0 : s.ports().size(),
                 s.network().mode() != io.fleetform.engine.model.NetworkMode.HOST);
     }
 
@@ -98,7 +101,9 @@ final class InstanceSpecs {
         boolean hostNetwork = s.network().mode() == io.fleetform.engine.model.NetworkMode.HOST;
         a.put("network_mode", networkMode(s));
         a.put("ip", p.ip());
-        if (hostNetwork) {
+        if (UnderlayNetwork.is(s)) {
+            UnderlayNetwork.describe(a, fleet, zone, s, p, ipPool);
+        } else if (hostNetwork) {
             a.put("network", "host");
         } else {
             a.put("network", networkName(fleet, zone.idc()));
@@ -120,6 +125,9 @@ final class InstanceSpecs {
         if (p.vf() != null) {
             a.put("vf", p.vf());
         }
+        if (s.network().mode() == io.fleetform.engine.model.NetworkMode.SRIOV) {
+            SriovNetworkMode.attributes(a, s, p, ipPool, host);
+        }
         a.put("image", imageReference(fleet, s.image(), digests));
         a.put("hostname", zone.name() + "-" + s.name() + "-" + ordinal);
         if (!s.command().isEmpty()) {
@@ -134,6 +142,9 @@ final class InstanceSpecs {
         env.put("FLEETFORM_SERVICE", s.name());
         env.put("FLEETFORM_INSTANCE", Integer.toString(ordinal));
         ports.forEach((name, spec) -> env.put(portEnv(name), spec.toString().substring(0, spec.toString().indexOf(':'))));
+        if (UnderlayNetwork.is(s)) {
+            UnderlayNetwork.portEnv(env, s);
+        }
         a.put("env", env);
         if (!secrets.isEmpty()) {
             a.put("secret_env", secrets);
@@ -156,7 +167,9 @@ final class InstanceSpecs {
             Map.entry("memory", List.of("memory_bytes")),
             Map.entry("disk", List.of("disk_bytes", "mount")),
             Map.entry("io", List.of("io_read_bps", "io_write_bps")),
-            Map.entry("network", List.of("network", "network_mode", "subnet", "vf")),
+            Map.entry("network", List.of("network", "network_mode", "subnet", "vf", "gateway", "underlay_interface",
+                    SriovNetworkMode.PF, SriovNetworkMode.IRQ_CORES, SriovNetworkMode.SETTINGS, SriovNetworkMode.LINK,
+                    SriovNetworkMode.RPS)),
             Map.entry("ports", List.of("ports", "endpoints")),
             Map.entry("ip", List.of("ip")),
             Map.entry("env", List.of("env", "secret_env", "secret_env_names")),
@@ -212,7 +225,10 @@ final class InstanceSpecs {
      */
     static ContainerSpec container(Map<String, Object> a, String salt) {
         String subnet = (String) a.get("subnet");
+        io.fleetform.provider.sriov.SriovSpec sriov = SriovNetworkMode.spec(a);
         NetworkSpec network = "host".equals(a.get("network_mode")) ? NetworkSpec.host(published(a))
+                : UnderlayNetwork.is(a) ? UnderlayNetwork.spec(a)
+                : sriov != null ? NetworkSpec.none((String) a.get("ip"))
                 : new NetworkSpec((String) a.get("network"), "bridge", subnet, IpPool.gateway(subnet), null,
                 (String) a.get("ip"), published(a));
         Map<String, String> env = new LinkedHashMap<>();
@@ -233,7 +249,7 @@ final class InstanceSpecs {
         return new ContainerSpec((String) a.get("image"), (String) a.get("hostname"), command, env, cores, mems,
                 nanoCpus, number(a, "memory_bytes"), number(a, "io_read_bps"), number(a, "io_write_bps"),
                 (String) a.getOrDefault("mount", "/data"), number(a, "disk_bytes"), "unless-stopped", null, network,
-                Boolean.TRUE.equals(a.get("lxcfs")), (String) a.getOrDefault("init", "none"));
+                Boolean.TRUE.equals(a.get("lxcfs")), (String) a.getOrDefault("init", "none"), sriov);
     }
 
     /** Where the agent mounts an instance's secret files. */
