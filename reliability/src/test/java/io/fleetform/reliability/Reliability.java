@@ -19,7 +19,7 @@ final class Reliability {
     enum Kind {
         KILL_CREATE("kill-create"), KILL_RESIZE("kill-resize"), KILL_IMAGE("kill-image"),
         KILL_SCALE_OUT("kill-scale-out"), RACE("race"), RACE_STALE_LOCK("race-stale-lock"),
-        AGENT_FAULTS("agent-faults"), REGISTRY_FAULTS("registry-faults");
+        AGENT_FAULTS("agent-faults"), REGISTRY_FAULTS("registry-faults"), KUBE_FAULTS("kube-faults");
 
         final String id;
 
@@ -43,6 +43,7 @@ final class Reliability {
                 case RACE_STALE_LOCK -> RaceTrial.run(true, base, random);
                 case AGENT_FAULTS -> AgentFaultTrial.run(base, random);
                 case REGISTRY_FAULTS -> RegistryFaultTrial.run(base, random);
+                case KUBE_FAULTS -> KubeFaultTrial.run(base, random);
             };
         }
     }
@@ -54,15 +55,19 @@ final class Reliability {
             InterruptedException {
         images();
         List<Outcome> outcomes = new ArrayList<>();
-        for (Kind kind : kinds) {
-            Random random = new Random(seed * 1_000_003L + kind.ordinal());
-            for (int i = 0; i < trials; i++) {
-                long started = System.currentTimeMillis();
-                Outcome o = kind.run(base, random);
-                System.out.printf("%-16s trial %d: %s (%d s)%n", kind.id, i + 1, o.clean() ? "clean" : o.note(),
-                        (System.currentTimeMillis() - started) / 1000);
-                outcomes.add(o);
+        try {
+            for (Kind kind : kinds) {
+                Random random = new Random(seed * 1_000_003L + kind.ordinal());
+                for (int i = 0; i < trials; i++) {
+                    long started = System.currentTimeMillis();
+                    Outcome o = kind.run(base, random);
+                    System.out.printf("%-16s trial %d: %s (%d s)%n", kind.id, i + 1, o.clean() ? "clean" : o.note(),
+                            (System.currentTimeMillis() - started) / 1000);
+                    outcomes.add(o);
+                }
             }
+        } finally {
+            KubeCluster.stopIfStarted();
         }
         return outcomes;
     }
