@@ -19,7 +19,8 @@ final class Reliability {
     enum Kind {
         KILL_CREATE("kill-create"), KILL_RESIZE("kill-resize"), KILL_IMAGE("kill-image"),
         KILL_SCALE_OUT("kill-scale-out"), RACE("race"), RACE_STALE_LOCK("race-stale-lock"),
-        AGENT_FAULTS("agent-faults"), REGISTRY_FAULTS("registry-faults"), KUBE_FAULTS("kube-faults");
+        AGENT_FAULTS("agent-faults"), REGISTRY_FAULTS("registry-faults"), KUBE_FAULTS("kube-faults"),
+        LOCKS_LOCAL("locks-local"), LOCKS_GIT("locks-git"), LOCKS_KUBERNETES("locks-kubernetes");
 
         final String id;
 
@@ -44,6 +45,9 @@ final class Reliability {
                 case AGENT_FAULTS -> AgentFaultTrial.run(base, random);
                 case REGISTRY_FAULTS -> RegistryFaultTrial.run(base, random);
                 case KUBE_FAULTS -> KubeFaultTrial.run(base, random);
+                case LOCKS_LOCAL -> LockTrial.run(LockTrial.Backend.LOCAL, base, random);
+                case LOCKS_GIT -> LockTrial.run(LockTrial.Backend.GIT, base, random);
+                case LOCKS_KUBERNETES -> LockTrial.run(LockTrial.Backend.KUBERNETES, base, random);
             };
         }
     }
