@@ -227,12 +227,13 @@ final class LockTrial {
             notes.add("only " + v.sections() + " critical sections finished");
         }
         System.out.println("  " + kind + ": " + v.sections() + " critical sections, " + kills
-                + " holders killed inside, " + v.overlaps() + " overlaps, " + v.errors() + " errors");
+                + " holders killed inside" + (v.unlocked() > 0 ? ", " + v.unlocked() + " dead holders' locks force-unlocked"
+                : "") + ", " + v.overlaps() + " overlaps, " + v.errors() + " errors");
         return new Outcome(kind, corrupt, 0, 0, 0, stuck, v.overlaps(), String.join("; ", notes));
     }
 
     /** What a journal shows: overlapping critical sections (and fencing failures), sections finished, errors. */
-    record Verdict(int overlaps, int sections, int errors, long lastWrote) {
+    record Verdict(int overlaps, int sections, int errors, long lastWrote, int unlocked) {
     }
 
     static Verdict read(List<String> lines, List<String> notes) {
@@ -241,6 +242,7 @@ final class LockTrial {
         int sections = 0;
         int errors = 0;
         long lastWrote = 0;
+        int unlocked = 0;
         for (String line : lines) {
             String[] w = line.split(" ");
             switch (w[0]) {
@@ -261,6 +263,7 @@ final class LockTrial {
                     notes.add(line);
                 }
                 case "WROTE" -> lastWrote = Math.max(lastWrote, Long.parseLong(w[2]));
+                case "UNLOCKED" -> unlocked++;
                 case "ERROR", "UNLOCK-REFUSED" -> {
                     errors++;
                     if (errors <= 2) {
@@ -271,6 +274,6 @@ final class LockTrial {
                 }
             }
         }
-        return new Verdict(overlaps, sections, errors, lastWrote);
+        return new Verdict(overlaps, sections, errors, lastWrote, unlocked);
     }
 }

@@ -20,7 +20,8 @@ final class Reliability {
         KILL_CREATE("kill-create"), KILL_RESIZE("kill-resize"), KILL_IMAGE("kill-image"),
         KILL_SCALE_OUT("kill-scale-out"), RACE("race"), RACE_STALE_LOCK("race-stale-lock"),
         AGENT_FAULTS("agent-faults"), REGISTRY_FAULTS("registry-faults"), KUBE_FAULTS("kube-faults"),
-        LOCKS_LOCAL("locks-local"), LOCKS_GIT("locks-git"), LOCKS_KUBERNETES("locks-kubernetes");
+        LOCKS_LOCAL("locks-local"), LOCKS_GIT("locks-git"), LOCKS_KUBERNETES("locks-kubernetes"),
+        TERM_APPLY("term-apply");
 
         final String id;
 
@@ -40,6 +41,7 @@ final class Reliability {
                 case KILL_RESIZE -> KillTrial.run(KillTrial.Change.RESIZE, base, random);
                 case KILL_IMAGE -> KillTrial.run(KillTrial.Change.IMAGE, base, random);
                 case KILL_SCALE_OUT -> KillTrial.run(KillTrial.Change.SCALE_OUT, base, random);
+                case TERM_APPLY -> TermTrial.run(base, random);
                 case RACE -> RaceTrial.run(false, base, random);
                 case RACE_STALE_LOCK -> RaceTrial.run(true, base, random);
                 case AGENT_FAULTS -> AgentFaultTrial.run(base, random);
