@@ -9,13 +9,16 @@ import java.util.Random;
 import java.util.concurrent.TimeUnit;
 
 /**
- * SIGTERM (what Ctrl-C and a stopping CI job send) at a seeded random moment of an apply on
- * {@code hosts { local = true }}: a create of the fleet, or an image change of it. The README
+ * SIGTERM (what Ctrl-C and a stopping CI job send) while a change of an apply on
+ * {@code hosts { local = true }} is in flight (a create of the fleet, or an image change of it). The README
  * promises that apply then finishes what is in flight (the in-process agent too), prints the
  * summary, saves the state and releases the lock, and exits 130 (0 if it had finished); while
  * planning it stops at once. Anything else is a bad interrupt; then the common checks run.
  */
 final class TermTrial {
+
+    private static final java.util.regex.Pattern IN_FLIGHT = java.util.regex.Pattern.compile(
+            ": (creating|replacing|updating)\\.\\.\\.");
 
     private TermTrial() {
     }
@@ -36,13 +39,14 @@ final class TermTrial {
             } else {
                 fleet.write(2, 64, "1");
             }
-            // From the moment the command speaks (planning) on: a signal while the JVM is still
-            // starting ends it as any Java program (143) before Fleetform has done anything.
-            long delay = random.nextInt(2_500);
+            // The window of the issue: a change in flight (its "creating..." or "replacing..." line is
+            // out), then the signal within a seeded delay.
+            long delay = random.nextInt(400);
             Cli.Running apply = fleet.startApply();
-            long speaking = System.currentTimeMillis() + 60_000;
-            while (apply.output().isBlank() && apply.process().isAlive() && System.currentTimeMillis() < speaking) {
-                Thread.sleep(20);
+            long inFlight = System.currentTimeMillis() + 60_000;
+            while (!IN_FLIGHT.matcher(apply.output()).find() && apply.process().isAlive()
+                    && System.currentTimeMillis() < inFlight) {
+                Thread.sleep(10);
             }
             boolean finished = apply.process().waitFor(delay, TimeUnit.MILLISECONDS);
             if (!finished) {
@@ -50,7 +54,7 @@ final class TermTrial {
             }
             Cli.Result result = apply.await();
             String when = (image ? "image change" : "create") + (finished ? ", finished before the signal at "
-                    : ", SIGTERM at ") + delay + " ms after its first output, exit " + result.exitCode();
+                    : ", SIGTERM at ") + delay + " ms after the first change started, exit " + result.exitCode();
             System.out.println("  term apply: " + when);
             List<String> bad = new ArrayList<>();
             if (result.exitCode() != 0 && result.exitCode() != 130) {
@@ -62,6 +66,9 @@ final class TermTrial {
             }
             if (result.output().contains("Apply interrupted.") && result.exitCode() != 130) {
                 bad.add("interrupted but exit " + result.exitCode());
+            }
+            if (result.exitCode() == 130 && !result.output().contains("Apply interrupted.")) {
+                bad.add("exit 130 without the summary: " + Inspection.lastLines(result.output()));
             }
             if (Files.exists(fleet.lockFile())) {
                 bad.add("the lock file is left");
