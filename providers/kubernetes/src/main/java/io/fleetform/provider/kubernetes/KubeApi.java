@@ -170,9 +170,11 @@ final class KubeApi implements AutoCloseable {
         for (int attempt = 1; ; attempt++) {
             HttpRequest request = builder.get().timeout(timeout.toMillis(), TimeUnit.MILLISECONDS).build();
             HttpResponse<String> response;
+            java.util.concurrent.CompletableFuture<HttpResponse<String>> future = http.sendAsync(request, String.class);
             try {
-                response = http.sendAsync(request, String.class).get(timeout.toMillis() + 1000, TimeUnit.MILLISECONDS);
+                response = future.get(timeout.toMillis() + 1000, TimeUnit.MILLISECONDS);
             } catch (TimeoutException e) {
+                future.cancel(true); // a hung request must not hold its connection
                 if (retry.retries(safety, RetryPolicy.Failure.CUT, attempt, started)) {
                     retry.pause(attempt, null, started);
                     continue;
