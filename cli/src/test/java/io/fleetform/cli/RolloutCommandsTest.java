@@ -123,4 +123,75 @@ class RolloutCommandsTest {
         assertThat(again.out()).contains("was rolled back");
         assertThat(image("s1")).endsWith("v1");
     }
+
+    @Test
+    void thePlanGivesEachChangeItsStageInEveryRollout() throws Exception {
+        Files.writeString(dir.resolve("main.fleet"), FLEET + """
+                rollout "fast" {
+                  stage "all" {}
+                }
+                """);
+        CliRunner.Result text = run("plan", dir.toString());
+        assertThat(text.out()).as(text.out() + text.err())
+                .contains("zone.s1.service.game[0] (test_instance) will be created: not in the state [stage canary · other rollouts fast: all]")
+                .contains("zone.s3.service.game[0] (test_instance) will be created: not in the state [stage rest · other rollouts fast: all]");
+        JsonNode json = JSON.readTree(run("plan", dir.toString(), "--json").out()).path("rollout");
+        assertThat(json.path("rollout").asText()).isEqualTo("default");
+        assertThat(json.at("/stages/zone.s2.service.game[0]").asText()).isEqualTo("rest");
+        assertThat(json.at("/rollouts/default/zone.s1.service.game[0]").asText()).isEqualTo("canary");
+        assertThat(json.at("/rollouts/fast/zone.s1.service.game[0]").asText()).isEqualTo("all");
+
+        // without a "default" among several, apply follows none of them; the plan still says each one's stage
+        Files.writeString(dir.resolve("main.fleet"), FLEET.replace("rollout \"default\"", "rollout \"careful\"")
+                + "rollout \"fast\" { stage \"all\" {} }\n");
+        CliRunner.Result none = run("plan", dir.toString());
+        assertThat(none.out()).as(none.out() + none.err())
+                .contains("zone.s1.service.game[0] (test_instance) will be created: not in the state [stages careful: canary, fast: all]");
+        Path saved = dir.resolve("plan.json");
+        assertThat(run("plan", dir.toString(), "-out", saved.toString()).exitCode()).isEqualTo(ExitCode.OK);
+        assertThat(run("show", "--plan", saved.toString()).out()).contains("[stages careful: canary, fast: all]");
+    }
+
+    @Test
+    void aPartialStageChangesTheFirstInstancesOfItsZonesAndLeavesTheRestToTheNextStage() throws Exception {
+        Files.writeString(dir.resolve("main.fleet"), FLEET.replace("cpu    = 1 core", "cpu    = 1 core\n    replicas = 4")
+                .replace("  stage \"canary\" { zones = [zone.s1] }\n  stage \"rest\"   { approval = manual }\n",
+                        "  stage \"first\"  { zones = [zone.s1]  partition = \"25%\" }\n"
+                                + "  stage \"canary\" { zones = [zone.s1] }\n"
+                                + "  stage \"rest\"   { partition = 2  approval = manual }\n"
+                                + "  stage \"last\"   {}\n"));
+        assertThat(Files.readString(dir.resolve("main.fleet"))).contains("partition = 2");
+        CliRunner.Result created = run("apply", dir.toString(), "--auto-approve", "--approve-stage", "rest");
+        assertThat(created.exitCode()).as(created.out() + created.err()).isEqualTo(ExitCode.OK);
+
+        env.put("FLEETFORM_VAR_tag", "v2");
+        CliRunner.Result plan = run("plan", dir.toString());
+        assertThat(plan.out()).as(plan.out() + plan.err())
+                .contains("zone.s1.service.game[0] (test_instance) will be replaced: an image change needs a new instance [stage first")
+                .contains("zone.s1.service.game[1] (test_instance) will be replaced: an image change needs a new instance [stage canary")
+                .contains("zone.s1.service.game[3] (test_instance) will be replaced: an image change needs a new instance [stage canary")
+                .contains("zone.s2.service.game[1] (test_instance) will be replaced: an image change needs a new instance [stage rest")
+                .contains("zone.s2.service.game[2] (test_instance) will be replaced: an image change needs a new instance [stage last")
+                .contains("zone.s3.service.game[3] (test_instance) will be replaced: an image change needs a new instance [stage last");
+        CliRunner.Result partial = run("apply", dir.toString(), "--auto-approve");
+        assertThat(partial.exitCode()).as(partial.out() + partial.err()).isEqualTo(ExitCode.ERROR);
+        assertThat(partial.out()).contains("== stage first").contains("== stage canary")
+                .contains("rollout promote rest");
+        assertThat(image("s1")).endsWith("v2");
+        assertThat(instanceImage("s1", 3)).endsWith("v2");
+        assertThat(instanceImage("s2", 0)).endsWith("v1");
+
+        CliRunner.Result promoted = run("rollout", "promote", "rest", dir.toString(), "--auto-approve");
+        assertThat(promoted.exitCode()).as(promoted.out() + promoted.err()).isEqualTo(ExitCode.OK);
+        assertThat(promoted.out().indexOf("== stage rest")).isLessThan(promoted.out().indexOf("== stage last"));
+        assertThat(instanceImage("s3", 3)).endsWith("v2");
+        JsonNode done = status();
+        assertThat(done.path("status").asText()).isEqualTo("healthy");
+        assertThat(run("plan", dir.toString(), "--detailed-exitcode").exitCode()).isEqualTo(ExitCode.OK);
+    }
+
+    private String instanceImage(String zone, int ordinal) throws Exception {
+        return JSON.readTree(world.resolve("zone." + zone + ".service.game[" + ordinal + "].json").toFile())
+                .path("image").asText();
+    }
 }

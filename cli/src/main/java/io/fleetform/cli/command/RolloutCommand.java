@@ -115,6 +115,10 @@ final class RolloutCommand implements Runnable {
 
     /** Abort and rollback: restore the previous revision's values. */
     abstract static class Restore extends Base {
+        /** The configuration (for secret values and the stages' {@code healthy_for}), from Git like apply's. */
+        @Mixin
+        SourceOptions source;
+
         abstract boolean all();
 
         Optional<String> to() {
@@ -123,7 +127,13 @@ final class RolloutCommand implements Runnable {
 
         @Override
         public Integer call() throws StateException {
-            Workspace ws = workspace();
+            try (FleetSource files = source.open(fleet, terminal.environment(), List.of());
+                 Workspace ws = Engine.workspace(files, fleet, state, terminal)) {
+                return restore(ws);
+            }
+        }
+
+        private Integer restore(Workspace ws) throws StateException {
             Workspace.Outcome<Workspace.Configuration> configuration = ws.configuration();
             Engine.report(configuration.diagnostics(), fleet, terminal);
             StateLock lock = Engine.lock(ws, all() ? "rollout rollback" : "rollout abort");
@@ -146,8 +156,14 @@ final class RolloutCommand implements Runnable {
                         + run.status().word() + ".");
                 return ExitCode.ERROR;
             }
+            if (!restored.unhealthy().isEmpty()) {
+                terminal.out().println("Restored " + restored.restored().size() + " resource(s), but " + restored
+                        .unhealthy() + (all() ? "; later stages were not rolled back. Run rollback again once it is "
+                        + "fixed." : "."));
+                return ExitCode.ERROR;
+            }
             terminal.out().println((all() ? "Rolled back" : "Aborted") + ": " + restored.restored().size()
-                    + " resource(s) have the previous revision's values. Apply does not continue this revision "
+                    + " resource(s) have the previous revision's values and are healthy. Apply does not continue this revision "
                     + "(change the configuration, or `fleetform rollout resume` to try it again).");
             return ExitCode.OK;
         }

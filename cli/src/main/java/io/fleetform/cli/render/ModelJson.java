@@ -264,6 +264,9 @@ public final class ModelJson {
             g.writeNumberField("max_rate_bytes_per_second", v.maxRateBytesPerSecond());
             g.writeStringField("irq", v.irq().name().toLowerCase());
             g.writeBooleanField("rps", v.rps());
+            g.writeNumberField("qos", v.qos());
+            g.writeStringField("link_state", v.linkState());
+            g.writeNumberField("mtu", v.mtu());
             g.writeEndObject();
         }
         g.writeEndObject();

@@ -63,7 +63,17 @@ public final class RolloutStatusView {
             out.append("  why: ").append(run.reason()).append('\n');
         }
         out.append("  previous revision: ").append(run.previousRevision().isEmpty() ? "(none)"
-                : shortRevision(run.previousRevision())).append("; started ").append(run.started()).append('\n');
+                : shortRevision(run.previousRevision()) + (run.previousCommit().isEmpty() ? ""
+                : " (commit " + run.previousCommit() + ")")).append("; started ").append(run.started()).append('\n');
+        if (!run.history().isEmpty()) {
+            StringBuilder earlier = new StringBuilder();
+            for (int i = run.history().size() - 1; i >= 0; i--) {
+                RolloutRecord.Past p = run.history().get(i);
+                earlier.append(earlier.length() == 0 ? "" : ", ").append(shortRevision(p.revision()))
+                        .append(p.commit().isEmpty() ? "" : " (commit " + p.commit() + ")");
+            }
+            out.append("  earlier revisions (rollback --to): ").append(earlier).append('\n');
+        }
         out.append('\n');
         for (RolloutRecord.StageRecord s : run.stages()) {
             out.append(String.format("  stage %-14s %-9s", s.name(), s.status().word()));
@@ -103,6 +113,12 @@ public final class RolloutStatusView {
         r.put("revision", run.revision());
         r.put("commit", run.commit());
         r.put("previous_revision", run.previousRevision());
+        r.put("previous_commit", run.previousCommit());
+        ArrayNode earlier = r.putArray("earlier_revisions");
+        for (int i = run.history().size() - 1; i >= 0; i--) {
+            earlier.addObject().put("revision", run.history().get(i).revision())
+                    .put("commit", run.history().get(i).commit());
+        }
         r.put("started", run.started());
         r.put("status", run.status().word());
         r.put("reason", run.reason());

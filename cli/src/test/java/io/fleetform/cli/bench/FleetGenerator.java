@@ -85,7 +85,7 @@ public final class FleetGenerator {
                     .append("  io {\n    read  = ").append(100 + s).append("MB/s\n    write = ").append(50 + s)
                     .append("MB/s\n  }\n")
                     .append(s % 3 == 0 ? "  network sriov {\n    vlan = " + (100 + s) + "\n    irq  = local\n  }\n"
-                            : "  network = overlay\n")
+                            : "  network = bridge\n")
                     .append("}\n\n");
         }
         String fleetText = head.toString();

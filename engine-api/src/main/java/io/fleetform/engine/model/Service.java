@@ -24,6 +24,7 @@ public record Service(
         List<String> command,
         Map<String, String> configFiles,
         Lifecycle lifecycle,
+        Optional<HealthCheck> health,
         Optional<String> template,
         SourceSpan span) {
 

@@ -69,6 +69,7 @@ import java.util.TreeSet;
  *   dirty            boolean  true if read from a working tree with uncommitted changes to the fleet's files
  * rollout            object   (optional) rollout, status: strings; unfinished: array of addresses;
  *                             stages, disruption: objects of address to stage name / "in place",
+ *                             rollouts: for every rollout of the fleet, an object of address to stage name,
  *                             "restart", "recreate"
  * </pre>
  * Every field is required (null only where said); fields a reader does not know are ignored.
@@ -166,6 +167,11 @@ public final class PlanCodec {
             plan.rollout().disruption().forEach((a, d) -> disruption.put(a.value(), d));
             ArrayNode unfinished = rollout.putArray("unfinished");
             plan.rollout().unfinished().forEach(a -> unfinished.add(a.value()));
+            ObjectNode every = rollout.putObject("rollouts");
+            plan.rollout().byRollout().forEach((name, st) -> {
+                ObjectNode of = every.putObject(name);
+                st.forEach((a, stage) -> of.put(a.value(), stage));
+            });
         }
         return root;
     }

@@ -87,8 +87,15 @@ final class PlanReader {
                 new io.fleetform.engine.address.ResourceAddress(e.getKey()), e.getValue().asText()));
         java.util.Set<io.fleetform.engine.address.ResourceAddress> unfinished = new java.util.TreeSet<>();
         node.path("unfinished").forEach(a -> unfinished.add(new io.fleetform.engine.address.ResourceAddress(a.asText())));
+        Map<String, Map<io.fleetform.engine.address.ResourceAddress, String>> every = new LinkedHashMap<>();
+        node.path("rollouts").fields().forEachRemaining(r -> {
+            Map<io.fleetform.engine.address.ResourceAddress, String> of = new LinkedHashMap<>();
+            r.getValue().fields().forEachRemaining(e -> of.put(
+                    new io.fleetform.engine.address.ResourceAddress(e.getKey()), e.getValue().asText()));
+            every.put(r.getKey(), of);
+        });
         return new PlanRollout(node.path("rollout").asText(), node.path("status").asText(), stages, disruption,
-                unfinished);
+                unfinished, every);
     }
 
     private java.util.Optional<io.fleetform.engine.state.Provenance> provenance(JsonNode root)

@@ -21,11 +21,38 @@ import java.util.TreeSet;
  * @param previousRevision the revision the run started from (empty for the first)
  * @param previous         for each resource the run changed, its state before the run (absent: it was created)
  * @param unfinished       resources changed (or attempted) whose stage did not become healthy
+ * @param previousCommit   the Git commit of the previous revision, empty when there was none
+ * @param history          earlier revisions, oldest first, at most {@link #HISTORY}: what {@code rollback --to}
+ *                         can go back to beyond the previous revision
  */
 public record RolloutRecord(String rollout, String revision, String commit, String previousRevision, String started,
                             Status status, String reason, List<StageRecord> stages,
                             Map<ResourceAddress, ResourceState> previous, Set<ResourceAddress> changed,
-                            Set<ResourceAddress> unfinished) {
+                            Set<ResourceAddress> unfinished, String previousCommit, List<Past> history) {
+
+    /** How many revisions before the previous one the state keeps (each holds the values its next run changed). */
+    public static final int HISTORY = 5;
+
+    /**
+     * A revision before the previous one: the values of what the run that followed it changed, as they
+     * were at it ({@code changed} without an entry in {@code previous}: created since).
+     */
+    public record Past(String revision, String commit, Map<ResourceAddress, ResourceState> previous,
+                       Set<ResourceAddress> changed) {
+        public Past {
+            commit = commit == null ? "" : commit;
+            previous = Collections.unmodifiableMap(new TreeMap<>(previous));
+            changed = Collections.unmodifiableSet(new TreeSet<>(changed));
+        }
+    }
+
+    public RolloutRecord(String rollout, String revision, String commit, String previousRevision, String started,
+                         Status status, String reason, List<StageRecord> stages,
+                         Map<ResourceAddress, ResourceState> previous, Set<ResourceAddress> changed,
+                         Set<ResourceAddress> unfinished) {
+        this(rollout, revision, commit, previousRevision, started, status, reason, stages, previous, changed,
+                unfinished, "", List.of());
+    }
 
     /** Where a run, a stage or a zone stands. */
     public enum Status {
@@ -62,6 +89,8 @@ public record RolloutRecord(String rollout, String revision, String commit, Stri
         previous = Collections.unmodifiableMap(new TreeMap<>(previous));
         changed = Collections.unmodifiableSet(new TreeSet<>(changed));
         unfinished = Collections.unmodifiableSet(new TreeSet<>(unfinished));
+        previousCommit = previousCommit == null ? "" : previousCommit;
+        history = List.copyOf(history == null ? List.of() : history);
     }
 
     public Optional<StageRecord> stage(String name) {
@@ -70,7 +99,7 @@ public record RolloutRecord(String rollout, String revision, String commit, Stri
 
     public RolloutRecord withStatus(Status newStatus, String why) {
         return new RolloutRecord(rollout, revision, commit, previousRevision, started, newStatus, why, stages, previous,
-                changed, unfinished);
+                changed, unfinished, previousCommit, history);
     }
 
     public RolloutRecord withStage(StageRecord stage) {
@@ -81,7 +110,7 @@ public record RolloutRecord(String rollout, String revision, String commit, Stri
             }
         }
         return new RolloutRecord(rollout, revision, commit, previousRevision, started, status, reason, copy, previous,
-                changed, unfinished);
+                changed, unfinished, previousCommit, history);
     }
 
     /** Records, before they are made, the changes of a stage: their prior state (if any) is kept once. */
@@ -94,12 +123,12 @@ public record RolloutRecord(String rollout, String revision, String commit, Stri
             }
         }
         return new RolloutRecord(rollout, revision, commit, previousRevision, started, status, reason, stages, keep,
-                all, unfinished);
+                all, unfinished, previousCommit, history);
     }
 
     public RolloutRecord withUnfinished(Set<ResourceAddress> addresses) {
         return new RolloutRecord(rollout, revision, commit, previousRevision, started, status, reason, stages, previous,
-                changed, addresses);
+                changed, addresses, previousCommit, history);
     }
 
     /** The stage that is started and not healthy (running, failed, paused), if any. */

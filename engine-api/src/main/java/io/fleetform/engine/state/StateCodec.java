@@ -199,6 +199,17 @@ public final class StateCodec {
         r.changed().forEach(a -> changed.add(a.value()));
         ArrayNode unfinished = node.putArray("unfinished");
         r.unfinished().forEach(a -> unfinished.add(a.value()));
+        node.put("previous_commit", r.previousCommit());
+        ArrayNode history = node.putArray("history");
+        for (RolloutRecord.Past past : r.history()) {
+            ObjectNode h = history.addObject();
+            h.put("revision", past.revision());
+            h.put("commit", past.commit());
+            ArrayNode values = h.putArray("previous");
+            past.previous().values().forEach(p -> values.add(encode(p)));
+            ArrayNode pastChanged = h.putArray("changed");
+            past.changed().forEach(a -> pastChanged.add(a.value()));
+        }
         return node;
     }
 
@@ -223,7 +234,23 @@ public final class StateCodec {
         return new RolloutRecord(n.path("rollout").asText(), n.path("revision").asText(), n.path("commit").asText(),
                 n.path("previous_revision").asText(), n.path("started").asText(),
                 RolloutRecord.Status.of(n.path("status").asText("pending")), n.path("reason").asText(), stages,
-                previous, changed, unfinished);
+                previous, changed, unfinished, n.path("previous_commit").asText(""), history(n.path("history")));
+    }
+
+    private static List<RolloutRecord.Past> history(JsonNode n) {
+        List<RolloutRecord.Past> history = new ArrayList<>();
+        for (JsonNode h : n) {
+            Map<ResourceAddress, ResourceState> values = new LinkedHashMap<>();
+            for (JsonNode p : h.path("previous")) {
+                ResourceState r = decodeResource(p);
+                values.put(r.address(), r);
+            }
+            Set<ResourceAddress> changed = new TreeSet<>();
+            h.path("changed").forEach(a -> changed.add(new ResourceAddress(a.asText())));
+            history.add(new RolloutRecord.Past(h.path("revision").asText(), h.path("commit").asText(""), values,
+                    changed));
+        }
+        return history;
     }
 
     /** One resource on one line, for journals. */

@@ -104,13 +104,15 @@ public final class Applier {
                 work.put(change.address(), change);
             }
         }
-        Optional<RolloutRecord> run = schedule.map(sc -> RolloutRun.begin(sc, state, plan.configHash()));
+        Optional<RolloutRecord> run = schedule.map(sc -> RolloutRun.begin(sc, state, plan.configHash(),
+                plan.provenance().map(p -> p.dirty() ? p.commit() + "-dirty" : p.commit()).orElse("")));
         Set<String> gateOnly = new java.util.HashSet<>();
         run.ifPresent(r -> r.stages().stream().filter(st -> st.status() == RolloutRecord.Status.RUNNING
                 || st.status() == RolloutRecord.Status.FAILED).forEach(st -> gateOnly.add(st.name())));
         // A stage holding changes that never became healthy passes its gate before later stages start.
+        java.util.function.ToIntFunction<String> instances = RolloutSchedule.instanceCounts(desired.keySet());
         run.ifPresent(r -> schedule.get().stages().forEach(st -> {
-            if (r.unfinished().stream().map(desired::get).anyMatch(d -> d != null && st.zones().contains(d.zone()))) {
+            if (r.unfinished().stream().anyMatch(a -> belongs(schedule.get(), st, a, desired, instances))) {
                 gateOnly.add(st.name());
             }
         }));
@@ -215,7 +217,8 @@ public final class Applier {
                 String why = stageFailed ? "changes failed: " + String.join("; ", Phase.failuresInStage(phases, stage,
                         failed)) : "";
                 if (!stageFailed && stage.healthGate()) {
-                    HealthGate.Result health = gate(run.get(), stage, desired, current, context, events, interrupt);
+                    HealthGate.Result health = gate(run.get(), stage, a -> belongs(schedule.get(), stage, a, desired,
+                            instances), current, context, events, interrupt);
                     stageFailed = !health.healthy();
                     why = stageFailed ? health.why() : "";
                     if (interrupt.get()) {
@@ -236,7 +239,8 @@ public final class Applier {
                 }
                 Set<ResourceAddress> ofStage = new java.util.TreeSet<>();
                 phases.stream().filter(p -> p.stage() == stage).forEach(p -> ofStage.addAll(p.addresses()));
-                run = Optional.of(finishStage(run.get(), stage, desired, ofStage, stageFailed, why));
+                run = Optional.of(finishStage(run.get(), stage, a -> belongs(schedule.get(), stage, a, desired,
+                        instances), ofStage, stageFailed, why));
                 checkpoints.write(run.get());
                 if (stageFailed && stage.healthGate()) {
                     Phase next = i + 1 < phases.size() ? phases.get(i + 1) : null;
@@ -299,13 +303,13 @@ public final class Applier {
 
     /** Waits for the stage's changed resources to be healthy for its {@code healthy_for}. */
     private HealthGate.Result gate(RolloutRecord run, RolloutSchedule.StageWork stage,
-                                   Map<ResourceAddress, Resource> desired, Map<ResourceAddress, ResourceState> current,
+                                   java.util.function.Predicate<ResourceAddress> inStage,
+                                   Map<ResourceAddress, ResourceState> current,
                                    ProviderContext context, Consumer<ApplyEvent> events, AtomicBoolean interrupt)
             throws InterruptedException {
         List<ResourceState> watched = new ArrayList<>();
         for (ResourceAddress a : run.changed()) {
-            Resource r = desired.get(a);
-            if (r != null && stage.zones().contains(r.zone()) && current.containsKey(a)) {
+            if (inStage.test(a) && current.containsKey(a)) {
                 watched.add(current.get(a));
             }
         }
@@ -318,14 +322,23 @@ public final class Applier {
                         detail)));
     }
 
+    /** Whether a change of the desired resource (or of one no longer desired) is the stage's. */
+    private static boolean belongs(RolloutSchedule schedule, RolloutSchedule.StageWork stage, ResourceAddress a,
+                                   Map<ResourceAddress, Resource> desired, java.util.function.ToIntFunction<String> instances) {
+        Resource r = desired.get(a);
+        if (r == null) {
+            return false;
+        }
+        return schedule.stageOf(a, r.zone(), instances).map(s -> s.name().equals(stage.name())).orElse(false);
+    }
+
     /** The stage healthy, or failed with why; its changes stop (or start) being unfinished. */
     private static RolloutRecord finishStage(RolloutRecord run, RolloutSchedule.StageWork stage,
-                                             Map<ResourceAddress, Resource> desired, Set<ResourceAddress> planned,
-                                             boolean failed, String why) {
+                                             java.util.function.Predicate<ResourceAddress> inStage,
+                                             Set<ResourceAddress> planned, boolean failed, String why) {
         Set<ResourceAddress> ofStage = new java.util.TreeSet<>(planned);
         for (ResourceAddress a : run.unfinished()) {
-            Resource r = desired.get(a);
-            if (r != null && stage.zones().contains(r.zone())) {
+            if (inStage.test(a)) {
                 ofStage.add(a);
             }
         }

@@ -38,18 +38,21 @@ record Phase(String name, List<ResourceAddress> addresses, RolloutSchedule.Stage
      */
     static List<Phase> of(RolloutSchedule schedule, Map<ResourceAddress, ResourceChange> work,
                           Map<ResourceAddress, Resource> desired, java.util.Set<String> gateOnly) {
-        Map<String, List<ResourceAddress>> byZone = new LinkedHashMap<>();
+        // each stage's changes by zone: a zone may be in two stages when the first is partial (partition)
+        Map<RolloutSchedule.StageWork, Map<String, List<ResourceAddress>>> byStage = new LinkedHashMap<>();
         List<ResourceAddress> shared = new ArrayList<>();
         List<ResourceAddress> removals = new ArrayList<>();
-        java.util.Set<String> scheduled = new java.util.HashSet<>();
-        schedule.stages().forEach(s -> scheduled.addAll(s.zones()));
+        java.util.function.ToIntFunction<String> instances = RolloutSchedule.instanceCounts(desired.keySet());
         for (ResourceChange change : work.values()) {
             Resource resource = desired.get(change.address());
             String zone = resource != null ? resource.zone() : change.address().zone();
+            java.util.Optional<RolloutSchedule.StageWork> stage = zone.isEmpty() ? java.util.Optional.empty()
+                    : schedule.stageOf(change.address(), zone, instances);
             if (zone.isEmpty()) {
                 (change.action() == Action.DELETE || change.action() == Action.FORGET ? removals : shared).add(change.address());
-            } else if (scheduled.contains(zone)) {
-                byZone.computeIfAbsent(zone, z -> new ArrayList<>()).add(change.address());
+            } else if (stage.isPresent()) {
+                byStage.computeIfAbsent(stage.get(), s -> new LinkedHashMap<>())
+                        .computeIfAbsent(zone, z -> new ArrayList<>()).add(change.address());
             } else {
                 removals.add(change.address());
             }
@@ -59,6 +62,7 @@ record Phase(String name, List<ResourceAddress> addresses, RolloutSchedule.Stage
             phases.add(new Phase("fleet-wide", shared, null));
         }
         for (RolloutSchedule.StageWork stage : schedule.stages()) {
+            Map<String, List<ResourceAddress>> byZone = byStage.getOrDefault(stage, Map.of());
             List<String> zones = stage.zones().stream().filter(byZone::containsKey).toList();
             int batch = Math.max(1, stage.maxParallel());
             if (zones.isEmpty() && gateOnly.contains(stage.name())) {

@@ -3,6 +3,7 @@ package io.fleetform.engine.apply;
 import io.fleetform.engine.address.ResourceAddress;
 import io.fleetform.engine.plan.Action;
 import io.fleetform.engine.planner.Planner;
+import io.fleetform.engine.rollout.HealthGate;
 import io.fleetform.engine.provider.ApplyRequest;
 import io.fleetform.engine.provider.ApplyResponse;
 import io.fleetform.engine.provider.DiffRequest;
@@ -37,13 +38,29 @@ import java.util.function.Consumer;
  */
 public final class Restorer {
     private final ProviderSessions providers;
+    /** Waits for each restored stage's servers to be healthy before the next; null restores without waiting. */
+    private final HealthGate gate;
 
-    public Restorer(ProviderSessions providers) {
+    public Restorer(ProviderSessions providers, HealthGate gate) {
         this.providers = providers;
+        this.gate = gate;
     }
 
-    /** What was restored and what could not be. */
-    public record Restored(State state, List<ResourceAddress> restored, Map<ResourceAddress, String> failed) {
+    /**
+     * What was restored and what could not be.
+     *
+     * @param unhealthy empty when every restored stage became healthy (or nothing was waited for), else why
+     *                  not; a rollback stops at such a stage
+     */
+    public record Restored(State state, List<ResourceAddress> restored, Map<ResourceAddress, String> failed,
+                           String unhealthy) {
+        public boolean ok() {
+            return failed.isEmpty() && unhealthy.isEmpty();
+        }
+    }
+
+    /** One stage's zones to restore, and how long its servers must then be healthy. */
+    public record Group(String stage, List<String> zones, java.time.Duration healthyFor) {
     }
 
     /**
@@ -51,17 +68,20 @@ public final class Restorer {
      * @param desired      the configuration's resources (for secret values and zones)
      * @param outcome      the run's status afterwards (aborted or rolled back) and the stages' status
      */
-    public Restored restore(State state, List<List<String>> zonesInOrder, Map<ResourceAddress, Resource> desired,
+    public Restored restore(State state, List<Group> zonesInOrder, Map<ResourceAddress, Resource> desired,
                             StateStore store, ProviderContext context, RolloutRecord.Status outcome,
-                            Consumer<String> events) throws StateException {
+                            Consumer<String> events) throws StateException, InterruptedException {
         RolloutRecord run = state.rollout().orElseThrow();
         Map<ResourceAddress, ResourceState> current = new TreeMap<>(state.resources());
         List<ResourceAddress> restored = new ArrayList<>();
         Map<ResourceAddress, String> failed = new TreeMap<>();
         Set<ResourceAddress> unfinished = new TreeSet<>(run.unfinished());
         Set<String> touchedZones = new TreeSet<>();
-        for (List<String> zones : zonesInOrder) {
+        Map<String, String> unhealthyStages = new java.util.LinkedHashMap<>();
+        for (Group group : zonesInOrder) {
+            List<String> zones = group.zones();
             touchedZones.addAll(zones);
+            List<ResourceAddress> ofGroup = new ArrayList<>();
             for (ResourceAddress a : run.changed()) {
                 Resource wanted = desired.get(a);
                 String zone = wanted != null ? wanted.zone() : a.zone();
@@ -87,26 +107,56 @@ public final class Restorer {
                         current.put(a, Applier.recorded(resource, response.attributes(), state.lineage()));
                     }
                     restored.add(a);
+                    ofGroup.add(a);
                     unfinished.remove(a);
                 } catch (ProviderException | IllegalStateException e) {
                     failed.put(a, e.getMessage());
                     events.accept(a + ": not restored: " + e.getMessage());
                 }
             }
+            // what was restored is on disk before the wait: an interrupted wait loses none of it
+            state = state.withResources(current).withRollout(run.withUnfinished(unfinished)).nextSerial();
+            store.write(state);
+            String why = awaitHealthy(group, ofGroup, current, context, events);
+            if (!why.isEmpty()) {
+                unhealthyStages.put(group.stage(), why);
+                break; // like a rollout: a stage that is not healthy stops the ones after it
+            }
         }
         RolloutRecord after = run.withUnfinished(unfinished);
         for (RolloutRecord.StageRecord stage : run.stages()) {
             if (stage.zones().keySet().stream().anyMatch(touchedZones::contains) && stage.status() != RolloutRecord.Status.PENDING) {
-                after = after.withStage(stage.with(failed.isEmpty() ? outcome : RolloutRecord.Status.FAILED,
+                String sick = unhealthyStages.get(stage.name());
+                after = after.withStage(sick != null ? stage.with(RolloutRecord.Status.FAILED, "restored, but not "
+                        + "healthy: " + sick) : stage.with(failed.isEmpty() ? outcome : RolloutRecord.Status.FAILED,
                         failed.isEmpty() ? "" : failed.size() + " resource(s) not restored"));
             }
         }
-        after = after.withStatus(outcome, failed.isEmpty() ? "restored to revision "
-                + (run.previousRevision().isEmpty() ? "(before the run)" : shortRevision(run.previousRevision()))
-                : failed.size() + " resource(s) could not be restored: " + String.join("; ", failed.values()));
+        String unhealthy = unhealthyStages.entrySet().stream().map(e -> "stage " + e.getKey() + " " + e.getValue())
+                .findFirst().orElse("");
+        String to = run.previousRevision().isEmpty() ? "(before the run)" : shortRevision(run.previousRevision());
+        after = after.withStatus(outcome, !failed.isEmpty() ? failed.size() + " resource(s) could not be restored: "
+                + String.join("; ", failed.values()) : !unhealthy.isEmpty() ? "restored to revision " + to + " up to "
+                + unhealthy.replaceFirst(" .*", "") + ", which is not healthy: " + unhealthy : "restored to revision " + to);
         State written = state.withResources(current).withRollout(after).nextSerial();
         store.write(written);
-        return new Restored(written, restored, failed);
+        return new Restored(written, restored, failed, unhealthy);
+    }
+
+    /** Empty when the group's restored resources are healthy for its {@code healthy_for}, else why not. */
+    private String awaitHealthy(Group group, List<ResourceAddress> restored, Map<ResourceAddress, ResourceState> current,
+                                ProviderContext context, Consumer<String> events) throws InterruptedException {
+        List<ResourceState> watched = restored.stream().map(current::get).filter(Objects::nonNull).toList();
+        if (gate == null || group.healthyFor() == null || watched.isEmpty()) {
+            return "";
+        }
+        events.accept("== stage " + group.stage() + ": restored; waiting for " + watched.size()
+                + " resource(s) to be healthy for " + HealthGate.human(group.healthyFor()));
+        HealthGate.Result result = gate.await(watched, group.healthyFor(), () -> false,
+                detail -> events.accept("   stage " + group.stage() + " health: " + detail));
+        events.accept("== stage " + group.stage() + (result.healthy() ? " is healthy: " : " is not healthy: ")
+                + result.why());
+        return result.healthy() ? "" : result.why();
     }
 
     private static String shortRevision(String r) {

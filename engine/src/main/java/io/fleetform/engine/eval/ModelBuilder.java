@@ -98,6 +98,7 @@ final class ModelBuilder {
         List<Zone> zones = new ArrayList<>();
         collectZones(root, new ZoneBuilder(context, idcByName), zones);
         KubernetesNames.check(zones, context.diagnostics());
+        NetworkTargets.check(zones, idcByName, poolByName, context.diagnostics());
         // A local nothing uses is still the user's code: its mistakes are reported like any other.
         root.locals().keySet().forEach(name -> context.guard(() -> root.local(name, SourceSpan.NONE), null));
         List<Rollout> rollouts = root.declared("rollout").stream().map(this::rollout).toList();
@@ -296,8 +297,15 @@ final class ModelBuilder {
             }
         }
         Optional<String> caFile = optionalString(layer, "ca_file"); // relative to the fleet folder
+        Optional<String> underlay = optionalString(layer, "underlay_interface");
+        if (underlay.isPresent() && !underlay.get().matches("[A-Za-z0-9_][A-Za-z0-9_.-]{0,14}")) {
+            context.diagnostics().error("invalid-interface", located(layer, "underlay_interface").span(), "\""
+                    + underlay.get() + "\" is not a network interface name", "the host interface on the IDC's "
+                    + "network, at most 15 characters, e.g. underlay_interface = \"bond0\"");
+            underlay = Optional.empty();
+        }
         return new HostPool(e.name(), agents, token, local, provider, modules, e.block().headerSpan(), caFile,
-                optionalString(layer, "pin"), bool(layer, "insecure", false));
+                optionalString(layer, "pin"), bool(layer, "insecure", false), underlay);
     }
 
     private Idc idc(DeclaredEntity e, Map<String, HostPool> pools) {
@@ -357,7 +365,11 @@ final class ModelBuilder {
             String name = block.label().map(l -> l.value()).orElse("");
             Layer layer = new Layer(e.address() + ".stage." + name, block, e.own().scope());
             List<String> zones = references(layer, "zones", "zone", true);
+            Optional<Stage.Partition> partition = partition(layer);
             for (String zone : zones) {
+                if (set(layer, "partition")) {
+                    continue; // a partial stage leaves its zones to a later one
+                }
                 SourceSpan first = zonesSeen.putIfAbsent(zone, located(layer, "zones").span());
                 if (first != null) {
                     context.diagnostics().error("zone-in-two-stages", located(layer, "zones").span(), "zone " + zone
@@ -387,7 +399,7 @@ final class ModelBuilder {
             Optional<MetricGate> metric = metricGate(layer, e.own().scope());
             stages.add(new Stage(name, zones, idcs, Optional.ofNullable(percent).map(Long::intValue),
                     maxParallel == null ? 1 : maxParallel.intValue(), wait, gate, Boolean.TRUE.equals(manual),
-                    healthyFor, metric, block.headerSpan()));
+                    healthyFor, metric, partition, block.headerSpan()));
             index++;
         }
         if (index == 0) {
@@ -395,6 +407,27 @@ final class ModelBuilder {
                     + "\" has no stages", "add stage \"all\" { max_parallel = 10 }");
         }
         return new Rollout(e.name(), stages, e.block().headerSpan());
+    }
+
+    /** {@code partition = 2} (instances of each service per zone) or {@code partition = "10%"}. */
+    private Optional<Stage.Partition> partition(Layer layer) {
+        if (!set(layer, "partition")) {
+            return Optional.empty();
+        }
+        Located value = located(layer, "partition");
+        if (value.value().unwrap() instanceof io.fleetform.engine.value.StringValue text) {
+            java.util.regex.Matcher m = java.util.regex.Pattern.compile("([0-9]{1,3})%").matcher(text.value().strip());
+            int percent = m.matches() ? Integer.parseInt(m.group(1)) : -1;
+            if (percent < 1 || percent > 99) {
+                context.diagnostics().error("invalid-partition", value.span(), "partition is a count of instances or "
+                        + "a percentage from 1% to 99%, found \"" + text.value() + "\"", "e.g. partition = 1 or "
+                        + "partition = \"10%\"");
+                return Optional.empty();
+            }
+            return Optional.of(new Stage.Partition(0, percent));
+        }
+        Long count = Coerce.integer(context, value, "partition", 1, 100_000);
+        return count == null ? Optional.empty() : Optional.of(new Stage.Partition(count.intValue(), 0));
     }
 
     /** {@code gate { prometheus = ...  query = ...  max = 0.01  for = 2m  every = 15s }} in a stage. */

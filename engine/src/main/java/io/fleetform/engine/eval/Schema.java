@@ -33,7 +33,8 @@ public final class Schema {
             "ip", "spread", "stateless", "workload", "ports", "env", "command", "config", "idc", "module", "init");
 
     /** What {@code ignore_changes} of a service may name: its attributes and the blocks that describe it. */
-    static final Set<String> SERVICE_IGNORABLE = union(SERVICE_ATTRIBUTES, Set.of("io", "disk", "network"));
+    static final Set<String> SERVICE_IGNORABLE = union(SERVICE_ATTRIBUTES, Set.of("io", "disk", "network",
+            "health"));
 
     private static Set<String> union(Set<String> a, Set<String> b) {
         Set<String> all = new java.util.TreeSet<>(a);
@@ -44,15 +45,19 @@ public final class Schema {
     private static final BlockType IO = block("io", 0, "io { read = 200MB/s  write = 100MB/s }",
             Set.of("read", "write", "read_iops", "write_iops"), Map.of(), Set.of(), false, false);
     private static final BlockType NETWORK = block("network", 1, "network sriov { vlan = 120 }",
-            Set.of("vlan", "mac", "spoofchk", "trust", "min_rate", "max_rate", "irq", "rps", "ip"), Map.of(), Set.of(),
+            Set.of("vlan", "mac", "spoofchk", "trust", "min_rate", "max_rate", "irq", "rps", "ip", "qos", "link_state",
+                    "mtu"), Map.of(), Set.of(),
             false, false);
     private static final BlockType DISK = block("disk", 0, "disk { size = 200Gi  mount = \"/data\" }",
             Set.of("size", "mount", "keep_on_replace"), Map.of(), Set.of(), false, false);
     private static final BlockType LIFECYCLE = block("lifecycle", 0, "lifecycle { prevent_destroy = true }",
             Set.of("prevent_destroy", "ignore_changes", "create_before_destroy", "keep_data_on_replace"), Map.of(),
             Set.of(), false, false);
+    private static final BlockType HEALTH = block("health", 0, "health { http = \"/healthz\"  port = \"http\" }",
+            Set.of("tcp", "http", "port", "exec", "interval", "timeout", "healthy_after", "unhealthy_after"), Map.of(),
+            Set.of(), false, false);
     private static final Map<String, BlockType> SERVICE_BLOCKS = Map.of("io", IO, "network", NETWORK, "disk", DISK,
-            "lifecycle", LIFECYCLE);
+            "lifecycle", LIFECYCLE, "health", HEALTH);
     private static final BlockType SERVICE = block("service", 1, "service \"logic\" { ... }", SERVICE_ATTRIBUTES,
             SERVICE_BLOCKS, Set.of(FromClause.class, IfClause.class, ForEachClause.class, AsClause.class), false, true);
     private static final Map<String, BlockType> ZONE_BLOCKS = Map.of("service", SERVICE, "lifecycle", LIFECYCLE);
@@ -60,7 +65,8 @@ public final class Schema {
             "gate { prometheus = \"http://prometheus:9090\"  query = \"...\"  max = 0.01  for = 2m  every = 15s }",
             Set.of("prometheus", "query", "max", "min", "for", "every"), Map.of(), Set.of(), false, false);
     private static final BlockType STAGE = block("stage", 1, "stage \"canary\" { zones = [zone.s1] }",
-            Set.of("zones", "idc", "idcs", "percent", "max_parallel", "wait", "gate", "approval", "healthy_for"),
+            Set.of("zones", "idc", "idcs", "percent", "max_parallel", "wait", "gate", "approval", "healthy_for",
+                    "partition"),
             Map.of("gate", METRIC_GATE), Set.of(),
             false, true);
     private static final BlockType VALIDATION = block("validation", 0,
@@ -82,7 +88,8 @@ public final class Schema {
                 Set.of("from", "name", "tag", "digest", "replicate_to", "prepull"), Map.of(), Set.of(), false, true));
         top(block("cluster", 1, "cluster \"sh-prod\" { context = \"sh-prod\" }",
                 Set.of("context", "namespace", "kubeconfig", "provider"), Map.of(), Set.of(), false, true));
-        top(block("hosts", 1, "hosts \"sz-pool\" { agents = [...] }", Set.of("agents", "token", "local", "provider", "modules", "ca_file", "pin", "insecure"), Map.of(),
+        top(block("hosts", 1, "hosts \"sz-pool\" { agents = [...] }", Set.of("agents", "token", "local", "provider", "modules", "ca_file", "pin", "insecure",
+                "underlay_interface"), Map.of(),
                 Set.of(), false, true));
         top(block("idc", 1, "idc \"sh-pudong\" { region = \"shanghai\"  target = cluster.sh-prod }",
                 Set.of("region", "target", "modules", "ip_pool", "mirror"), Map.of(), Set.of(), false, true));
@@ -114,7 +121,8 @@ public final class Schema {
     private static final Map<String, Dimension> DIMENSIONS = Map.ofEntries(
             Map.entry("memory", Dimension.SIZE), Map.entry("size", Dimension.SIZE), Map.entry("disk", Dimension.SIZE),
             Map.entry("cpu", Dimension.CPU), Map.entry("wait", Dimension.DURATION),
-            Map.entry("timeout", Dimension.DURATION), Map.entry("read", Dimension.RATE),
+            Map.entry("timeout", Dimension.DURATION),
+            Map.entry("interval", Dimension.DURATION), Map.entry("read", Dimension.RATE),
             Map.entry("write", Dimension.RATE), Map.entry("min_rate", Dimension.RATE),
             Map.entry("max_rate", Dimension.RATE));
 

@@ -8,6 +8,7 @@ import io.fleetform.dsl.source.SourceSpan;
 import io.fleetform.engine.model.Cpu;
 import io.fleetform.engine.model.Disk;
 import io.fleetform.engine.model.EnvVar;
+import io.fleetform.engine.model.HealthCheck;
 import io.fleetform.engine.model.Idc;
 import io.fleetform.engine.model.IoLimits;
 import io.fleetform.engine.model.IrqBinding;
@@ -37,7 +38,8 @@ import java.util.Set;
 /** Builds zones and their services, checking what can be known before touching infrastructure. */
 final class ZoneBuilder {
     private static final Map<String, NetworkMode> NETWORK_MODES = ordered("bridge", NetworkMode.BRIDGE, "host",
-            NetworkMode.HOST, "overlay", NetworkMode.OVERLAY, "sriov", NetworkMode.SRIOV);
+            NetworkMode.HOST, "overlay", NetworkMode.OVERLAY, "sriov", NetworkMode.SRIOV, "underlay",
+            NetworkMode.UNDERLAY);
     private static final Map<String, Init> INITS = ordered("docker", Init.DOCKER, "systemd", Init.SYSTEMD, "none",
             Init.NONE);
     private static final Map<String, Spread> SPREADS = ordered("host", Spread.HOST, "rack", Spread.RACK, "none",
@@ -48,7 +50,9 @@ final class ZoneBuilder {
             Workload.DEPLOYMENT, "cloneset", Workload.CLONESET, "advanced_statefulset", Workload.ADVANCED_STATEFULSET,
             "gameserverset", Workload.GAMESERVERSET);
     private static final Set<String> SRIOV_ONLY = Set.of("vlan", "mac", "spoofchk", "trust", "min_rate", "max_rate",
-            "irq", "rps");
+            "irq", "rps", "qos", "link_state", "mtu");
+    private static final Map<String, String> LINK_STATES = ordered("auto", "auto", "enable", "enable", "disable",
+            "disable");
 
     private final EvalContext context;
     private final Map<String, Idc> idcs;
@@ -125,6 +129,7 @@ final class ZoneBuilder {
         Optional<Disk> disk = disk(s);
         Optional<IoLimits> io = io(s);
         Lifecycle lifecycle = lifecycle(s, Schema.SERVICE_IGNORABLE);
+        Optional<HealthCheck> health = health(s, ports);
         if (io.isPresent() && disk.isEmpty()) {
             context.diagnostics().error("io-without-disk", s.nestedBlock("io").headerSpan(),
                     "io caps apply to the data disk, but this service has none", "add disk = 20Gi at \"/data\"");
@@ -135,7 +140,7 @@ final class ZoneBuilder {
         return new Service(s.name(), s.zone().name(), image, replicas == null ? 1 : replicas.intValue(), share(cpu),
                 memory, share(disk), share(io), share(network), spread, workload, init, share(Map.copyOf(ports)),
                 share(List.copyOf(env)), share(List.copyOf(command)), share(Map.copyOf(config)), share(lifecycle),
-                share(s.template()), s.block().span());
+                share(health), share(s.template()), s.block().span());
     }
 
     @SuppressWarnings("unchecked")
@@ -224,8 +229,17 @@ final class ZoneBuilder {
                 v -> Coerce.wholeBase(context, v, Dimension.RATE, "min_rate"));
         Long maxRate = optional(s.nested("network", "max_rate"),
                 v -> Coerce.wholeBase(context, v, Dimension.RATE, "max_rate"));
-        IrqBinding irq = enumeration(s.nested("network", "irq"), IRQ, "irq", IrqBinding.LOCAL);
+        // irq = local by default where there are pinned cores to bind to; a shared-CPU service's IRQs stay anywhere
+        IrqBinding irq = enumeration(s.nested("network", "irq"), IRQ, "irq", cpu == null || cpu.pinned()
+                ? IrqBinding.LOCAL : IrqBinding.ANY);
         Boolean rps = optional(s.nested("network", "rps"), v -> Coerce.bool(context, v, "rps"));
+        Long qos = optional(s.nested("network", "qos"), v -> Coerce.integer(context, v, "qos", 0, 7));
+        if (qos != null && qos != 0 && vlan == null) {
+            context.diagnostics().error("qos-needs-vlan", s.nested("network", "qos").span(),
+                    "qos is the 802.1p priority of the VF's VLAN, but no vlan is set", "set vlan = <id> or drop qos");
+        }
+        String linkState = enumeration(s.nested("network", "link_state"), LINK_STATES, "link_state", "auto");
+        Long mtu = optional(s.nested("network", "mtu"), v -> Coerce.integer(context, v, "mtu", 68, 65535));
         if (irq == IrqBinding.LOCAL && cpu != null && !cpu.pinned()) {
             Located irqValue = s.nested("network", "irq");
             context.diagnostics().error("irq-needs-pinned", irqValue != null ? irqValue.span()
@@ -239,7 +253,8 @@ final class ZoneBuilder {
         }
         Sriov sriov = new Sriov(Optional.ofNullable(vlan).map(Long::intValue), mac, spoofCheck == null || spoofCheck,
                 trust != null && trust, minRate == null ? 0 : minRate, maxRate == null ? 0 : maxRate, irq,
-                rps != null && rps);
+                rps != null && rps, qos == null ? 0 : qos.intValue(), linkState == null ? "auto" : linkState,
+                mtu == null ? Sriov.DEFAULT_MTU : mtu.intValue());
         return new Network(mode, Optional.of(sriov), fixedIp == null || fixedIp);
     }
 
@@ -293,6 +308,117 @@ final class ZoneBuilder {
         Long writeIops = optional(s.nested("io", "write_iops"),
                 v -> Coerce.integer(context, v, "write_iops", 1, 10_000_000));
         return Optional.of(new IoLimits(orZero(read), orZero(write), orZero(readIops), orZero(writeIops)));
+    }
+
+    /**
+     * {@code health { http = "/healthz"  port = "http" }}: exactly one probe (tcp, http or exec); a
+     * port is one of the service's port names or a container port number.
+     */
+    private Optional<HealthCheck> health(ServiceEntity s, Map<String, Integer> ports) {
+        Block block = s.nestedBlock("health");
+        if (block == null) {
+            return Optional.empty();
+        }
+        Located tcp = s.nested("health", "tcp");
+        Located http = s.nested("health", "http");
+        Located exec = s.nested("health", "exec");
+        Located port = s.nested("health", "port");
+        int kinds = (tcp == null ? 0 : 1) + (http == null ? 0 : 1) + (exec == null ? 0 : 1);
+        if (kinds != 1) {
+            context.diagnostics().error(kinds == 0 ? "missing-attribute" : "conflicting-attributes",
+                    kinds == 0 ? block.headerSpan() : (http != null && tcp != null ? http : exec).span(),
+                    kinds == 0 ? "health has no probe" : "health has more than one probe",
+                    "a health block runs one probe: tcp = \"game\", http = \"/healthz\" (with port = ...) or "
+                            + "exec = [\"cmd\", ...]");
+            return Optional.empty();
+        }
+        if (port != null && http == null) {
+            context.diagnostics().error("unknown-attribute", port.span(), "port belongs to an http probe",
+                    tcp != null ? "a tcp probe names its port itself: tcp = \"game\" or tcp = 7000" : "");
+            return Optional.empty();
+        }
+        HealthCheck.Probe probe;
+        if (tcp != null) {
+            Integer p = probePort(tcp, "tcp", ports);
+            probe = p == null ? null : new HealthCheck.Tcp(p);
+        } else if (http != null) {
+            String path = Coerce.string(context, http, "http");
+            if (path != null && !path.startsWith("/")) {
+                context.diagnostics().error("type-mismatch", http.span(), "an http probe asks for a path such as "
+                        + "\"/healthz\", found \"" + path + "\"", "write the port as port = ..., the path here");
+                path = null;
+            }
+            Integer p;
+            if (port != null) {
+                p = probePort(port, "port", ports);
+            } else if (ports.size() == 1) {
+                p = ports.values().iterator().next();
+            } else {
+                context.diagnostics().error("missing-attribute", http.span(), "the http probe has no port"
+                        + (ports.isEmpty() ? "" : " and the service has " + ports.size() + " ports"),
+                        ports.isEmpty() ? "add port = 8080 (a container port)" : "add port = one of "
+                                + String.join(", ", new java.util.TreeSet<>(ports.keySet())).replaceAll("([^, ]+)",
+                                "\"$1\""));
+                p = null;
+            }
+            probe = path == null || p == null ? null : new HealthCheck.Http(path, p);
+        } else {
+            List<String> command = strings(exec, "exec");
+            if (command.isEmpty() && Coerce.list(context, exec, "exec") != null) {
+                context.diagnostics().error("out-of-range", exec.span(), "exec needs a command",
+                        "e.g. exec = [\"sh\", \"-c\", \"test -f /tmp/ready\"]");
+            }
+            probe = command.isEmpty() ? null : new HealthCheck.Exec(command);
+        }
+        Long interval = millis(s.nested("health", "interval"), "interval", 5_000);
+        Long timeout = millis(s.nested("health", "timeout"), "timeout", 2_000);
+        Long healthyAfter = optional(s.nested("health", "healthy_after"),
+                v -> Coerce.integer(context, v, "healthy_after", 1, 1000));
+        Long unhealthyAfter = optional(s.nested("health", "unhealthy_after"),
+                v -> Coerce.integer(context, v, "unhealthy_after", 1, 1000));
+        if (interval != null && timeout != null && timeout > interval) {
+            context.diagnostics().error("out-of-range", s.nested("health", "timeout").span(),
+                    "the probe's timeout is longer than its interval", "make timeout at most interval ("
+                            + interval + "ms)");
+            return Optional.empty();
+        }
+        if (probe == null || interval == null || timeout == null) {
+            return Optional.empty();
+        }
+        return Optional.of(new HealthCheck(probe, java.time.Duration.ofMillis(interval),
+                java.time.Duration.ofMillis(timeout), healthyAfter == null ? 1 : healthyAfter.intValue(),
+                unhealthyAfter == null ? 3 : unhealthyAfter.intValue(), block.span()));
+    }
+
+    /** A probe's port: a port name of the service, or a container port number. */
+    private Integer probePort(Located value, String what, Map<String, Integer> ports) {
+        Value plain = Coerce.plain(context, value, what, false);
+        if (plain instanceof StringValue name) {
+            Integer p = ports.get(name.value());
+            if (p == null) {
+                context.diagnostics().error("unknown-port", value.span(), "the service has no port \"" + name.value()
+                        + "\"", ports.isEmpty() ? "it declares no ports; name a container port number"
+                        : Suggest.didYouMean(name.value(), ports.keySet()));
+            }
+            return p;
+        }
+        if (plain == null) {
+            return null;
+        }
+        Long n = Coerce.integer(context, value, what, 1, 65535);
+        return n == null ? null : n.intValue();
+    }
+
+    private Long millis(Located value, String what, long fallback) {
+        if (value == null) {
+            return fallback;
+        }
+        Long ms = Coerce.wholeBase(context, value, Dimension.DURATION, what);
+        if (ms != null && ms < 100) {
+            context.diagnostics().error("out-of-range", value.span(), what + " must be at least 100ms", "");
+            return null;
+        }
+        return ms;
     }
 
     Lifecycle lifecycle(LayeredEntity entity, Set<String> attributes) {

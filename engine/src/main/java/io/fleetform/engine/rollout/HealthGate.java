@@ -107,7 +107,7 @@ public final class HealthGate {
         }
     }
 
-    static String human(Duration d) {
+    public static String human(Duration d) {
         long ms = d.toMillis();
         return ms % 1000 == 0 ? (ms / 1000) + "s" : String.format(java.util.Locale.ROOT, "%.1fs", ms / 1000.0);
     }

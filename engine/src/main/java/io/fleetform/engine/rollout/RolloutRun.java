@@ -26,6 +26,14 @@ public final class RolloutRun {
     }
 
     public static RolloutRecord begin(RolloutSchedule schedule, State state, String revision) {
+        return begin(schedule, state, revision, "");
+    }
+
+    /**
+     * @param commit the Git commit the configuration came from (the plan's provenance), empty when
+     *               it did not come from Git
+     */
+    public static RolloutRecord begin(RolloutSchedule schedule, State state, String revision, String commit) {
         Optional<RolloutRecord> recorded = state.rollout();
         if (recorded.isPresent() && recorded.get().revision().equals(revision)
                 && recorded.get().rollout().equals(schedule.rollout())
@@ -33,6 +41,8 @@ public final class RolloutRun {
                 .equals(schedule.stages().stream().map(RolloutSchedule.StageWork::name).toList())) {
             return recorded.get();
         }
+        String previousCommit = "";
+        List<RolloutRecord.Past> history = new ArrayList<>();
         List<RolloutRecord.StageRecord> stages = new ArrayList<>();
         for (RolloutSchedule.StageWork s : schedule.stages()) {
             Map<String, Status> zones = new LinkedHashMap<>();
@@ -45,18 +55,63 @@ public final class RolloutRun {
         Set<ResourceAddress> unfinished = new TreeSet<>();
         if (recorded.isPresent()) {
             RolloutRecord old = recorded.get();
+            history.addAll(old.history());
             if (old.status() == Status.HEALTHY) {
                 previousRevision = old.revision();
+                previousCommit = old.commit();
+                // the run before becomes history: what it changed, as it was at the revision it started from
+                if (!old.previousRevision().isEmpty()) {
+                    history.add(new RolloutRecord.Past(old.previousRevision(), old.previousCommit(), old.previous(),
+                            old.changed()));
+                }
+                while (history.size() > RolloutRecord.HISTORY) {
+                    history.remove(0);
+                }
             } else {
                 // Unfinished, aborted or rolled back: what it changed goes back to what was there before it.
                 previousRevision = old.previousRevision();
+                previousCommit = old.previousCommit();
                 previous.putAll(old.previous());
                 changed.addAll(old.changed());
                 unfinished.addAll(old.unfinished()); // still to become healthy, under the new revision
             }
         }
-        return new RolloutRecord(schedule.rollout(), revision, "", previousRevision, Instant.now().toString(),
-                Status.PENDING, "", stages, previous, changed, unfinished);
+        return new RolloutRecord(schedule.rollout(), revision, commit, previousRevision, Instant.now().toString(),
+                Status.PENDING, "", stages, previous, changed, unfinished, previousCommit, history);
+    }
+
+    /**
+     * The run as if it had started from {@code target}, an earlier revision of its history: its
+     * previous values become those at {@code target} (for everything changed since, the value before
+     * the first run that changed it; created since: absent), so a rollback of every stage restores
+     * {@code target}. Empty when the history does not hold it.
+     */
+    public static Optional<RolloutRecord> since(RolloutRecord run, String target) {
+        int from = -1;
+        for (int i = run.history().size() - 1; i >= 0; i--) {
+            if (names(run.history().get(i).revision(), run.history().get(i).commit(), target)) {
+                from = i;
+                break;
+            }
+        }
+        if (from < 0) {
+            return Optional.empty();
+        }
+        RolloutRecord.Past at = run.history().get(from);
+        List<RolloutRecord.Past> runs = new ArrayList<>(run.history().subList(from, run.history().size()));
+        runs.add(new RolloutRecord.Past(run.previousRevision(), run.previousCommit(), run.previous(), run.changed()));
+        Map<ResourceAddress, ResourceState> previous = new TreeMap<>();
+        Set<ResourceAddress> changed = new TreeSet<>();
+        for (RolloutRecord.Past p : runs) { // oldest first: the first run that changed a resource saw it at target
+            for (ResourceAddress a : p.changed()) {
+                if (changed.add(a) && p.previous().containsKey(a)) {
+                    previous.put(a, p.previous().get(a));
+                }
+            }
+        }
+        return Optional.of(new RolloutRecord(run.rollout(), run.revision(), run.commit(), at.revision(), run.started(),
+                run.status(), run.reason(), run.stages(), previous, changed, run.unfinished(), at.commit(),
+                run.history().subList(0, from)));
     }
 
     /** Why apply must not start any stage of this run now, or empty. */
@@ -77,6 +132,11 @@ public final class RolloutRun {
     public static String short12(String revision) {
         String hex = revision.startsWith("sha256:") ? revision.substring("sha256:".length()) : revision;
         return hex.length() > 12 ? hex.substring(0, 12) : hex;
+    }
+
+    /** Whether what a user typed names this revision, or is (a prefix of at least 7 digits of) its Git commit. */
+    public static boolean names(String revision, String commit, String typed) {
+        return names(revision, typed) || !commit.isEmpty() && typed.length() >= 7 && commit.startsWith(typed);
     }
 
     /** Whether what a user typed (a prefix, with or without the algorithm) names this revision. */

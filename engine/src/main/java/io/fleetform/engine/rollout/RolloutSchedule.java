@@ -22,7 +22,7 @@ public record RolloutSchedule(String rollout, List<StageWork> stages) {
     /** One stage's zones and how to run it. */
     public record StageWork(String name, List<String> zones, int maxParallel, Optional<Duration> waitAfter,
                             boolean healthGate, boolean manualApproval, Duration healthyFor,
-                            Optional<io.fleetform.engine.model.MetricGate> metric) {
+                            Optional<io.fleetform.engine.model.MetricGate> metric, Optional<Stage.Partition> partition) {
         public StageWork {
             zones = List.copyOf(zones);
         }
@@ -30,8 +30,52 @@ public record RolloutSchedule(String rollout, List<StageWork> stages) {
         public StageWork(String name, List<String> zones, int maxParallel, Optional<Duration> waitAfter,
                          boolean healthGate, boolean manualApproval) {
             this(name, zones, maxParallel, waitAfter, healthGate, manualApproval, Stage.DEFAULT_HEALTHY_FOR,
-                    Optional.empty());
+                    Optional.empty(), Optional.empty());
         }
+    }
+
+    /**
+     * The stage a resource's change belongs to: the first stage holding its zone, except that a
+     * partial stage ({@code partition}) holds only the first instances of each service (ordinals
+     * below its share of the service's instances in {@code desired}); the rest, and what is not
+     * one instance, go to the next stage holding the zone. Empty for a resource in no stage's zone (fleet-wide, removed zones).
+     */
+    public Optional<StageWork> stageOf(io.fleetform.engine.address.ResourceAddress address, String zone,
+                                       java.util.function.ToIntFunction<String> instancesOfService) {
+        for (StageWork stage : stages) {
+            if (!stage.zones().contains(zone)) {
+                continue;
+            }
+            if (stage.partition().isEmpty()) {
+                return Optional.of(stage);
+            }
+            java.util.regex.Matcher m = INSTANCE.matcher(address.value());
+            if (!m.matches()) {
+                // not one instance (a Kubernetes workload holds all its pods): the stage taking the zone changes it
+                continue;
+            }
+            int ordinal = Integer.parseInt(m.group(2));
+            if (ordinal < stage.partition().get().of(Math.max(1, instancesOfService.applyAsInt(m.group(1))))) {
+                return Optional.of(stage);
+            }
+        }
+        return Optional.empty();
+    }
+
+    /** {@code zone.s1.service.game[3]}: the service's address and the instance's ordinal. */
+    private static final java.util.regex.Pattern INSTANCE = java.util.regex.Pattern.compile("(.*\\.service\\.[^.\\[]+)\\[([0-9]+)]");
+
+    /** How many instances each service has in the desired resources ({@code zone.s1.service.game[0..n)}). */
+    public static java.util.function.ToIntFunction<String> instanceCounts(
+            java.util.Collection<io.fleetform.engine.address.ResourceAddress> desired) {
+        java.util.Map<String, Integer> counts = new java.util.HashMap<>();
+        for (io.fleetform.engine.address.ResourceAddress a : desired) {
+            java.util.regex.Matcher m = INSTANCE.matcher(a.value());
+            if (m.matches()) {
+                counts.merge(m.group(1), 1, Integer::sum);
+            }
+        }
+        return service -> counts.getOrDefault(service, 0);
     }
 
     public RolloutSchedule {
@@ -60,6 +104,24 @@ public record RolloutSchedule(String rollout, List<StageWork> stages) {
         List<StageWork> stages = new ArrayList<>();
         for (Stage stage : rollout.stages()) {
             List<String> taken = new ArrayList<>();
+            if (stage.partition().isPresent()) {
+                // a partial stage takes nothing: its zones' other instances go to the stage that takes them next
+                Set<String> mine = new LinkedHashSet<>(stage.zones());
+                if (stage.zones().isEmpty() && stage.idcs().isEmpty() && stage.percent().isEmpty()) {
+                    mine.addAll(left); // no selection: the first instances of every zone left
+                }
+                fleet.zones().stream().filter(z -> stage.idcs().contains(z.idc())).forEach(z -> mine.add(z.name()));
+                if (stage.percent().isPresent()) {
+                    List<String> rest = new ArrayList<>(left);
+                    rest.removeAll(mine);
+                    mine.addAll(rest.subList(0, (int) Math.ceil(rest.size() * stage.percent().get() / 100.0)));
+                }
+                mine.retainAll(left);
+                stages.add(new StageWork(stage.name(), new ArrayList<>(mine), stage.maxParallel(), stage.waitAfter(),
+                        stage.gate() == Stage.Gate.HEALTHY || stage.metric().isPresent(), stage.manualApproval(),
+                        stage.healthyFor(), stage.metric(), stage.partition()));
+                continue;
+            }
             for (String zone : stage.zones()) {
                 if (left.remove(zone)) {
                     taken.add(zone);
@@ -83,7 +145,7 @@ public record RolloutSchedule(String rollout, List<StageWork> stages) {
             }
             stages.add(new StageWork(stage.name(), taken, stage.maxParallel(), stage.waitAfter(),
                     stage.gate() == Stage.Gate.HEALTHY || stage.metric().isPresent(), stage.manualApproval(),
-                    stage.healthyFor(), stage.metric()));
+                    stage.healthyFor(), stage.metric(), Optional.empty()));
         }
         if (!left.isEmpty()) {
             stages.add(new StageWork("(remaining zones)", new ArrayList<>(left), 1, Optional.empty(), true, false));

@@ -57,13 +57,30 @@ public final class Unfinished {
         } catch (IllegalArgumentException e) {
             schedule = Optional.empty();
         }
-        if (schedule.isEmpty()) {
+        if (fleet.rollouts().isEmpty()) {
             return plan;
         }
-        Map<String, String> stageOfZone = new TreeMap<>();
-        schedule.get().stages().forEach(s -> s.zones().forEach(z -> stageOfZone.put(z, s.name())));
-        Map<ResourceAddress, String> stages = new TreeMap<>();
+        Map<String, Map<ResourceAddress, String>> byRollout = new TreeMap<>();
+        for (io.fleetform.engine.model.Rollout r : fleet.rollouts()) {
+            byRollout.put(r.name(), stages(plan, desired, RolloutSchedule.schedule(fleet, r)));
+        }
+        Map<ResourceAddress, String> stages = schedule.map(sc -> byRollout.get(sc.rollout())).orElse(Map.of());
         Set<ResourceAddress> marked = new TreeSet<>();
+        for (ResourceChange c : plan.changes()) {
+            if (c.action() != Action.NO_OP && unfinished.contains(c.address())) {
+                marked.add(c.address());
+            }
+        }
+        String status = state.rollout().map(Unfinished::describe).orElse("");
+        return plan.withRollout(new PlanRollout(schedule.map(RolloutSchedule::rollout).orElse(""), status, stages,
+                plan.rollout().disruption(), marked, byRollout));
+    }
+
+    /** The stage of each change in one rollout's schedule. */
+    private static Map<ResourceAddress, String> stages(Plan plan, Map<ResourceAddress, Resource> desired,
+                                                       RolloutSchedule schedule) {
+        java.util.function.ToIntFunction<String> instances = RolloutSchedule.instanceCounts(desired.keySet());
+        Map<ResourceAddress, String> stages = new TreeMap<>();
         for (ResourceChange c : plan.changes()) {
             if (c.action() == Action.NO_OP) {
                 continue;
@@ -71,14 +88,10 @@ public final class Unfinished {
             Resource r = desired.get(c.address());
             String zone = r != null ? r.zone() : c.address().zone();
             stages.put(c.address(), zone.isEmpty() ? (c.action() == Action.DELETE ? "(removals)" : "(fleet-wide)")
-                    : stageOfZone.getOrDefault(zone, "(removals)"));
-            if (unfinished.contains(c.address())) {
-                marked.add(c.address());
-            }
+                    : schedule.stageOf(c.address(), zone, instances).map(RolloutSchedule.StageWork::name)
+                    .orElse("(removals)"));
         }
-        String status = state.rollout().map(Unfinished::describe).orElse("");
-        return plan.withRollout(new PlanRollout(schedule.get().rollout(), status, stages, plan.rollout().disruption(),
-                marked));
+        return stages;
     }
 
     static String describe(RolloutRecord run) {

@@ -402,23 +402,83 @@ public final class Workspace implements AutoCloseable {
                 "no rollout is recorded in the state: there is nothing to " + (all ? "roll back" : "abort")));
         io.fleetform.engine.state.RolloutRecord run = state.rollout().get();
         if (toRevision.isPresent() && !io.fleetform.engine.rollout.RolloutRun.names(run.previousRevision(),
-                toRevision.get())) {
-            throw new StateException("revision " + toRevision.get() + " is not recorded: the state keeps the values "
-                    + "of the revision before the last rollout only (" + (run.previousRevision().isEmpty()
-                    ? "none: the last rollout was the first" : shortRevision(run.previousRevision())) + ")");
+                run.previousCommit(), toRevision.get())) {
+            java.util.Optional<io.fleetform.engine.state.RolloutRecord> since =
+                    io.fleetform.engine.rollout.RolloutRun.since(run, toRevision.get());
+            if (since.isEmpty()) {
+                List<String> known = new ArrayList<>();
+                if (!run.previousRevision().isEmpty()) {
+                    known.add(revisionWords(run.previousRevision(), run.previousCommit()));
+                }
+                for (int i = run.history().size() - 1; i >= 0; i--) {
+                    known.add(revisionWords(run.history().get(i).revision(), run.history().get(i).commit()));
+                }
+                throw new StateException("revision " + toRevision.get() + " is not recorded: the state keeps the "
+                        + "revision before the last rollout and up to " + io.fleetform.engine.state.RolloutRecord.HISTORY
+                        + " before it (" + (known.isEmpty() ? "none: the last rollout was the first"
+                        : String.join(", ", known)) + ")");
+            }
+            run = since.get();
+            state = state.withRollout(run);
         }
-        List<List<String>> zones = new ArrayList<>();
+        Map<String, io.fleetform.engine.model.Stage> declared = new java.util.HashMap<>();
+        String rolloutName = run.rollout();
+        String runStatus = run.status().word();
+        configuration.fleet().rollouts().stream().filter(r -> r.name().equals(rolloutName)).findFirst()
+                .ifPresent(r -> r.stages().forEach(st -> declared.put(st.name(), st)));
+        List<Restorer.Group> zones = new ArrayList<>();
+        List<io.fleetform.engine.state.RolloutRecord.StageRecord> stages = new ArrayList<>();
         if (all) {
-            run.stages().forEach(st -> zones.add(new ArrayList<>(st.zones().keySet())));
+            stages.addAll(run.stages());
         } else {
-            io.fleetform.engine.state.RolloutRecord.StageRecord started = run.current().orElseThrow(() ->
+            stages.add(run.current().orElseThrow(() ->
                     new StateException("no stage is started and unfinished (the rollout is "
-                            + run.status().word() + "); to undo finished stages, use rollout rollback"));
-            zones.add(new ArrayList<>(started.zones().keySet()));
+                            + runStatus + "); to undo finished stages, use rollout rollback")));
         }
-        return new Restorer(sessions(java.util.Optional.of(configuration.fleet()))).restore(state, zones, configuration.byAddress(), backend, context,
-                all ? io.fleetform.engine.state.RolloutRecord.Status.ROLLED_BACK
-                        : io.fleetform.engine.state.RolloutRecord.Status.ABORTED, events);
+        for (io.fleetform.engine.state.RolloutRecord.StageRecord st : stages) {
+            io.fleetform.engine.model.Stage stage = declared.get(st.name());
+            // a stage the configuration no longer declares is waited for as long as a stage by default
+            java.time.Duration healthyFor = stage == null ? io.fleetform.engine.model.Stage.DEFAULT_HEALTHY_FOR
+                    : stage.gate() == io.fleetform.engine.model.Stage.Gate.NONE ? null : stage.healthyFor();
+            zones.add(new Restorer.Group(st.name(), new ArrayList<>(st.zones().keySet()), healthyFor));
+        }
+        if (all) {
+            // zones an earlier run changed that this run's stages no longer hold (going back further than one run)
+            java.util.Set<String> staged = new java.util.TreeSet<>();
+            zones.forEach(g -> staged.addAll(g.zones()));
+            java.util.Set<String> others = new java.util.TreeSet<>();
+            for (ResourceAddress a : run.changed()) {
+                io.fleetform.engine.resource.Resource wanted = configuration.byAddress().get(a);
+                String zone = wanted != null ? wanted.zone() : a.zone();
+                if (zone != null && !zone.isEmpty() && !staged.contains(zone)) {
+                    others.add(zone);
+                }
+            }
+            if (!others.isEmpty()) {
+                zones.add(new Restorer.Group("(zones outside the stages)", new ArrayList<>(others),
+                        io.fleetform.engine.model.Stage.DEFAULT_HEALTHY_FOR));
+            }
+        }
+        ProviderSessions open = sessions(java.util.Optional.of(configuration.fleet()));
+        io.fleetform.engine.rollout.HealthGate gate = new io.fleetform.engine.rollout.HealthGate(open, context,
+                healthTimeout, java.time.Duration.ofMillis(500));
+        try {
+            return new Restorer(open, gate).restore(state, zones, configuration.byAddress(), backend, context,
+                    all ? io.fleetform.engine.state.RolloutRecord.Status.ROLLED_BACK
+                            : io.fleetform.engine.state.RolloutRecord.Status.ABORTED, events);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new StateException("interrupted while waiting for the restored stages to be healthy; the state "
+                    + "records what was restored: run the command again to continue");
+        }
+    }
+
+    /** How long abort and rollback wait for a restored stage to be healthy (apply's gate waits as long). */
+    private static final java.time.Duration healthTimeout = java.time.Duration.ofMinutes(5);
+
+    private static String revisionWords(String revision, String commit) {
+        return shortRevision(revision) + (commit.isEmpty() ? "" : " (commit " + commit.substring(0,
+                Math.min(12, commit.length())) + ")");
     }
 
     static String shortRevision(String revision) {

@@ -119,7 +119,7 @@ class EvaluationTest {
     @Test
     void nullMeansNotSetSoTheTemplateOrDefaultApplies() {
         Service s = only(Fleets.evaluate(Fleets.BASE + """
-                template "t" { image = image.app  cpu = 1 core  memory = 2Gi  network = overlay }
+                template "t" { image = image.app  cpu = 1 core  memory = 2Gi  network = host }
                 zone "z1" {
                   idc = idc.dc1
                   service "s" from template.t {
@@ -129,7 +129,7 @@ class EvaluationTest {
                 }
                 """));
         assertThat(s.memoryBytes()).isEqualTo(2L << 30);
-        assertThat(s.network().mode()).isEqualTo(NetworkMode.OVERLAY);
+        assertThat(s.network().mode()).isEqualTo(NetworkMode.HOST);
     }
 
     @Test

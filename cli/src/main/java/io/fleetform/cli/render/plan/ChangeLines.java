@@ -51,6 +51,11 @@ final class ChangeLines {
         if (!stage.isEmpty()) {
             parts.add("stage " + stage);
         }
+        // the other rollouts' stages (apply --rollout NAME), or all of them when apply would follow none
+        List<String> others = rollout.otherStagesOf(c.address());
+        if (!others.isEmpty()) {
+            parts.add((stage.isEmpty() ? "stages " : "other rollouts ") + String.join(", ", others));
+        }
         String disruption = rollout.disruptionOf(c.address());
         if (!disruption.isEmpty() && (c.action() == Action.UPDATE || c.action() == Action.TAKE_OVER
                 || c.action() == Action.REPLACE)) {

@@ -97,8 +97,11 @@ public final class KubernetesProvider implements Provider, ProviderSession {
     @Override
     public ExpandResponse expand(ExpandRequest request) {
         Settings settings = Settings.from(request.context().environment());
+        List<io.fleetform.dsl.diag.Diagnostic> diagnostics = new ArrayList<>();
+        Set<String> sriovOperator = sriovOperatorClusters(request, settings, diagnostics);
         Manifests.Result result = Manifests.render(request.fleet(), request.targets(), request.imageDigests(),
-                settings, Renaming.kept(recorded, request.fleet().moved()));
+                settings, Renaming.kept(recorded, request.fleet().moved()), sriovOperator);
+        diagnostics.addAll(result.diagnostics());
         List<Resource> resources = new ArrayList<>();
         for (Manifests.Rendered r : result.objects()) {
             Resource resource = resource(r, result.zoneOf(r));
@@ -111,7 +114,51 @@ public final class KubernetesProvider implements Provider, ProviderSession {
             }
             lastClusters.put(r.cluster().name(), connection);
         }
-        return new ExpandResponse(resources, result.diagnostics());
+        return new ExpandResponse(resources, diagnostics);
+    }
+
+    /**
+     * The target clusters with SR-IOV services that run the SR-IOV Network Operator, by discovery: they serve
+     * its SriovNetwork and SriovNetworkNodePolicy kinds. Asked at plan time, so the plan shows (and a saved plan
+     * applies) the objects that cluster takes.
+     */
+    private Set<String> sriovOperatorClusters(ExpandRequest request, Settings settings,
+                                              List<io.fleetform.dsl.diag.Diagnostic> diagnostics) {
+        Set<String> out = new TreeSet<>();
+        var fleet = request.fleet();
+        for (io.fleetform.engine.model.Cluster c : fleet.clusters()) {
+            boolean sriov = request.targets().contains(c.name()) && fleet.zones().stream()
+                    .filter(z -> fleet.idc(z.idc()).map(i -> i.target().kind()
+                            == io.fleetform.engine.model.TargetRef.Kind.CLUSTER && i.target().name().equals(c.name()))
+                            .orElse(false))
+                    .flatMap(z -> z.services().stream())
+                    .anyMatch(s -> s.network().mode() == io.fleetform.engine.model.NetworkMode.SRIOV);
+            if (!sriov) {
+                continue;
+            }
+            String group = "/apis/" + Kind.SRIOV_NETWORK.apiVersion;
+            try {
+                KubeApi api = api(kubeconfig(c.kubeconfig().orElse(null), request.context()), c.context(), settings,
+                        "cluster " + c.name());
+                KubeApi.Response r = api.get(group);
+                if (r.ok() && r.body().get("resources") instanceof List<?> list) {
+                    Set<Object> served = new java.util.HashSet<>();
+                    list.forEach(x -> served.add(x instanceof Map<?, ?> m ? m.get("name") : null));
+                    if (served.contains(Kind.SRIOV_NETWORK.plural) && served.contains(Kind.SRIOV_NODE_POLICY.plural)) {
+                        out.add(c.name());
+                    }
+                } else if (r.code() != 404) {
+                    diagnostics.add(io.fleetform.dsl.diag.Diagnostic.error("k8s-discovery", c.span(), "cannot tell"
+                            + " whether cluster \"" + c.name() + "\" runs the SR-IOV Network Operator: GET " + group
+                            + " answered HTTP " + r.code() + (r.message().isEmpty() ? "" : ": " + r.message()), ""));
+                }
+            } catch (ProviderException | KubeApi.Unreachable e) {
+                diagnostics.add(io.fleetform.dsl.diag.Diagnostic.error("k8s-discovery", c.span(), "cannot tell"
+                        + " whether cluster \"" + c.name() + "\" runs the SR-IOV Network Operator (GET " + group
+                        + "): " + e.getMessage(), "check that the cluster is reachable with its kubeconfig context"));
+            }
+        }
+        return out;
     }
 
     static Resource resource(Manifests.Rendered r) {
@@ -692,8 +739,14 @@ public final class KubernetesProvider implements Provider, ProviderSession {
         String namespace = String.valueOf(attributes.getOrDefault("metadata.namespace", ""));
         String contextName = String.valueOf(attributes.getOrDefault(CONTEXT, ""));
         Path kubeconfig = kubeconfig((String) attributes.get(KUBECONFIG), context);
-        String key = kubeconfig.toAbsolutePath().normalize() + "#" + contextName;
         Settings settings = Settings.from(context.environment());
+        return new Target(address.value(), kind, namespace, name, api(kubeconfig, contextName, settings,
+                address.value()), settings);
+    }
+
+    /** The session's one connection per kubeconfig and context. */
+    private KubeApi api(Path kubeconfig, String contextName, Settings settings, String what) throws ProviderException {
+        String key = kubeconfig.toAbsolutePath().normalize() + "#" + contextName;
         KubeApi api = apis.get(key);
         if (api == null) {
             synchronized (apis) {
@@ -702,13 +755,13 @@ public final class KubernetesProvider implements Provider, ProviderSession {
                     try {
                         api = new KubeApi(kubeconfig, contextName, settings.requestTimeout(), retry);
                     } catch (KubeApi.Unreachable e) {
-                        throw new ProviderException(address + ": " + e.getMessage(), e.transientFailure, e);
+                        throw new ProviderException(what + ": " + e.getMessage(), e.transientFailure, e);
                     }
                     apis.put(key, api);
                 }
             }
         }
-        return new Target(address.value(), kind, namespace, name, api, settings);
+        return api;
     }
 
     /** The cluster block's kubeconfig (relative to the fleet folder), else $KUBECONFIG, else ~/.kube/config. */

@@ -115,8 +115,18 @@ final class Manifests {
     /** @param kept by {@link Kept#key}: the zone services that keep the names they were made with */
     static Result render(Fleet fleet, Set<String> clusters, Map<String, String> digests, Settings settings,
                          Map<String, Kept> kept) {
+        return render(fleet, clusters, digests, settings, kept, Set.of());
+    }
+
+    /**
+     * @param sriovOperator the clusters that run the SR-IOV Network Operator (serve its CRDs): their SR-IOV
+     *                      services get the operator's objects, the others NetworkAttachmentDefinitions
+     */
+    static Result render(Fleet fleet, Set<String> clusters, Map<String, String> digests, Settings settings,
+                         Map<String, Kept> kept, Set<String> sriovOperator) {
         Manifests m = new Manifests(fleet, digests, settings);
         m.kept.putAll(kept);
+        m.sriovOperator.addAll(sriovOperator);
         for (Zone zone : fleet.zones()) {
             Optional<Idc> idc = fleet.idc(zone.idc());
             if (idc.isEmpty() || idc.get().target().kind() != TargetRef.Kind.CLUSTER
@@ -132,6 +142,7 @@ final class Manifests {
                 m.service(cluster, idc.get(), zone, s);
             }
         }
+        m.notEnforced();
         return new Result(List.copyOf(m.objects), List.copyOf(m.diagnostics), m.zoneOf);
     }
 
@@ -195,10 +206,16 @@ final class Manifests {
         svcSpec.put("selector", selector);
         List<Object> svcPorts = new ArrayList<>();
         List<Object> containerPorts = new ArrayList<>();
+        boolean hostNetwork = s.network().mode() == io.fleetform.engine.model.NetworkMode.HOST;
         new TreeMap<>(s.ports()).forEach((portName, port) -> {
             String protocol = protocol(portName);
             svcPorts.add(map("name", portName(portName), "port", port, "targetPort", port, "protocol", protocol));
-            containerPorts.add(map("name", portName(portName), "containerPort", port, "protocol", protocol));
+            Map<String, Object> containerPort = map("name", portName(portName), "containerPort", port, "protocol",
+                    protocol);
+            if (hostNetwork) { // on the node's network the pod binds the node's port: the scheduler keeps two apart
+                containerPort.put("hostPort", port);
+            }
+            containerPorts.add(containerPort);
         });
         if (!svcPorts.isEmpty()) {
             svcSpec.put("ports", svcPorts);
@@ -277,6 +294,7 @@ final class Manifests {
         if (!env.isEmpty()) {
             container.put("env", env);
         }
+        s.health().ifPresent(h -> container.put("readinessProbe", readinessProbe(h)));
 
         Map<String, Object> podSpec = new LinkedHashMap<>();
         List<Object> claimTemplates = new ArrayList<>();
@@ -297,7 +315,10 @@ final class Manifests {
                 claimTemplates.add(map("metadata", map("name", "data"), "spec", pvcSpec));
             }
         });
-        s.io().ifPresent(io -> ioAnnotations(io, podAnnotations));
+        s.io().ifPresent(io -> {
+            ioAnnotations(io, podAnnotations);
+            unenforced(cluster, where).add("io");
+        });
 
         switch (s.network().mode()) {
             case HOST -> {
@@ -305,15 +326,30 @@ final class Manifests {
                 podSpec.put("dnsPolicy", "ClusterFirstWithHostNet");
             }
             case SRIOV -> {
-                Rendered nad = sriov(cluster, ns, namespace, name, labels, s.network().sriov().orElse(null), protect);
-                deps.add(nad);
-                podAnnotations.put("k8s.v1.cni.cncf.io/networks", nad.name());
-                requests.put(settings.sriovResource(), "1");
-                limits.put(settings.sriovResource(), "1");
-                s.network().sriov().ifPresent(v -> {
-                    podAnnotations.put("fleetform.io/sriov-irq", v.irq().name().toLowerCase(Locale.ROOT));
-                    podAnnotations.put("fleetform.io/sriov-rps", v.rps() ? "on" : "off");
-                });
+                Sriov vf = s.network().sriov().orElseThrow();
+                String resource;
+                if (sriovOperator.contains(cluster.name())) {
+                    Rendered network = operatorNetwork(cluster, ns, idc, vf);
+                    deps.add(network);
+                    podAnnotations.put("k8s.v1.cni.cncf.io/networks", SriovNetworks.podNetworks(network.name(),
+                            namespace, vf.mac()));
+                    resource = settings.sriovResourcePrefix() + "/" + SriovNetworks.resourceName(fleet, idc);
+                } else {
+                    Rendered nad = sriov(cluster, ns, idc, namespace, name, labels, vf, protect);
+                    deps.add(nad);
+                    podAnnotations.put("k8s.v1.cni.cncf.io/networks", nad.name());
+                    resource = settings.sriovResource();
+                }
+                requests.put(resource, "1");
+                limits.put(resource, "1");
+                podAnnotations.put("fleetform.io/sriov-irq", vf.irq().name().toLowerCase(Locale.ROOT));
+                podAnnotations.put("fleetform.io/sriov-rps", vf.rps() ? "on" : "off");
+                if (vf.irq() == io.fleetform.engine.model.IrqBinding.LOCAL) {
+                    unenforced(cluster, where).add("irq = local");
+                }
+                if (vf.rps()) {
+                    unenforced(cluster, where).add("rps = on");
+                }
             }
             default -> {
                 // overlay and bridge: the pod network
@@ -401,8 +437,8 @@ final class Manifests {
         return List.copyOf(deps);
     }
 
-    private Rendered sriov(Cluster cluster, Rendered ns, String namespace, String name, Map<String, Object> labels,
-                           Sriov sriov, boolean protect) {
+    private Rendered sriov(Cluster cluster, Rendered ns, Idc idc, String namespace, String name,
+                           Map<String, Object> labels, Sriov sriov, boolean protect) {
         Map<String, Object> config = new LinkedHashMap<>();
         config.put("cniVersion", "0.3.1");
         config.put("name", name + "-sriov");
@@ -419,7 +455,7 @@ final class Manifests {
                 config.put("max_tx_rate", sriov.maxRateBytesPerSecond() * 8 / 1_000_000);
             }
         }
-        config.put("ipam", Map.of());
+        config.put("ipam", SriovNetworks.ipam(idc));
         Map<String, Object> nad = object(Kind.NETWORK_ATTACHMENT, namespace, name + "-sriov", labels);
         @SuppressWarnings("unchecked")
         Map<String, Object> meta = (Map<String, Object>) nad.get("metadata");
@@ -428,6 +464,75 @@ final class Manifests {
         return add(new Rendered(Kind.NETWORK_ATTACHMENT, cluster, namespace, name + "-sriov", nad, List.of(ns),
                 protect));
     }
+
+    /**
+     * The operator's objects an SR-IOV service of the IDC uses, made once per cluster: the IDC's policy and the
+     * network of its VF setting, in the operator's namespace. They belong to no zone (their own rollout step,
+     * like the namespace) and carry the fleet's identity like everything else.
+     */
+    private Rendered operatorNetwork(Cluster cluster, Rendered ns, Idc idc, Sriov vf) {
+        String operatorNs = settings.sriovNamespace();
+        if (settings.sriovPfNames().isEmpty() && pfNamesMissing.add(cluster.name())) {
+            diagnostics.add(Diagnostic.error("k8s-sriov-pf-names", cluster.span(), "cluster \"" + cluster.name()
+                    + "\" runs the SR-IOV Network Operator, and Fleetform writes a SriovNetworkNodePolicy for each IDC"
+                    + " with SR-IOV services, but no physical functions are named for it",
+                    "set FLEETFORM_K8S_SRIOV_PF_NAMES to the PFs its nodes have, e.g. ens1f0,ens1f1 (and"
+                            + " FLEETFORM_K8S_SRIOV_NUM_VFS, 8 by default)"));
+        }
+        Map<String, Object> labels = new TreeMap<>();
+        labels.put("app.kubernetes.io/managed-by", MANAGER);
+        labels.put(FLEET_LABEL, label(fleet.name()));
+        labels.put("fleetform.io/idc", label(idc.name()));
+        String policyName = SriovNetworks.policyName(fleet, idc);
+        Rendered policy = shared.computeIfAbsent(cluster.name() + "/policy/" + policyName, k -> {
+            Map<String, Object> o = object(Kind.SRIOV_NODE_POLICY, operatorNs, policyName, labels);
+            o.put("spec", SriovNetworks.policySpec(fleet, idc, settings));
+            return addShared(new Rendered(Kind.SRIOV_NODE_POLICY, cluster, operatorNs, policyName, o, List.of(),
+                    false));
+        });
+        String networkName = SriovNetworks.networkName(fleet, idc, vf);
+        return shared.computeIfAbsent(cluster.name() + "/network/" + networkName, k -> {
+            Map<String, Object> o = object(Kind.SRIOV_NETWORK, operatorNs, networkName, labels);
+            o.put("spec", SriovNetworks.networkSpec(fleet, idc, vf, ns.name()));
+            return addShared(new Rendered(Kind.SRIOV_NETWORK, cluster, operatorNs, networkName, o,
+                    List.of(ns, policy), false));
+        });
+    }
+
+    private Rendered addShared(Rendered r) {
+        identify(r);
+        objects.add(r);
+        return r;
+    }
+
+    private List<String> unenforced(Cluster cluster, String service) {
+        return unenforced.computeIfAbsent(cluster, c -> new LinkedHashMap<>()).computeIfAbsent(service,
+                w -> new ArrayList<>());
+    }
+
+    /**
+     * IO caps, IRQ binding and RPS are the node's business, and no Fleetform agent runs on a cluster's nodes:
+     * the plan says so once per cluster instead of promising them (the pods carry them as annotations only).
+     */
+    private void notEnforced() {
+        unenforced.forEach((cluster, asks) -> {
+            List<String> services = asks.entrySet().stream().map(e -> e.getKey() + " (" + String.join(", ",
+                    e.getValue()) + ")").toList();
+            diagnostics.add(Diagnostic.warning("k8s-not-enforced",
+                cluster.span(), "cluster \"" + cluster.name() + "\" does not enforce IO caps, SR-IOV IRQ binding or"
+                        + " RPS: Kubernetes has no per-pod disk bandwidth limit and no Fleetform agent runs on its nodes;"
+                        + " " + services.size() + " service" + (services.size() == 1 ? "" : "s") + " ask for them: "
+                        + String.join(", ", services.subList(0, Math.min(3, services.size())))
+                        + (services.size() > 3 ? ", and " + (services.size() - 3) + " more" : ""),
+                "they are kept as fleetform.io/io-* and fleetform.io/sriov-* pod annotations only; place the zones"
+                        + " on hosts where they must hold"));
+        });
+    }
+
+    private final Set<String> sriovOperator = new java.util.HashSet<>();
+    private final Set<String> pfNamesMissing = new java.util.HashSet<>();
+    private final Map<String, Rendered> shared = new LinkedHashMap<>();
+    private final Map<Cluster, Map<String, List<String>>> unenforced = new LinkedHashMap<>();
 
     private Map<String, Object> affinity(Idc idc, Zone zone, Service s, Map<String, Object> selector) {
         Map<String, Object> affinity = new LinkedHashMap<>();
@@ -607,5 +712,22 @@ final class Manifests {
         } catch (NoSuchAlgorithmException e) {
             throw new IllegalStateException(e);
         }
+    }
+
+    /** A service's {@code health} probe is its pods' readiness probe: the rollout wait counts Ready pods. */
+    static Map<String, Object> readinessProbe(io.fleetform.engine.model.HealthCheck h) {
+        Map<String, Object> probe = new LinkedHashMap<>();
+        if (h.probe() instanceof io.fleetform.engine.model.HealthCheck.Tcp t) {
+            probe.put("tcpSocket", map("port", t.port()));
+        } else if (h.probe() instanceof io.fleetform.engine.model.HealthCheck.Http t) {
+            probe.put("httpGet", map("path", t.path(), "port", t.port()));
+        } else if (h.probe() instanceof io.fleetform.engine.model.HealthCheck.Exec e) {
+            probe.put("exec", map("command", e.command()));
+        }
+        probe.put("periodSeconds", Math.max(1, (h.interval().toMillis() + 999) / 1000));
+        probe.put("timeoutSeconds", Math.max(1, (h.timeout().toMillis() + 999) / 1000));
+        probe.put("successThreshold", h.healthyAfter());
+        probe.put("failureThreshold", h.unhealthyAfter());
+        return probe;
     }
 }

@@ -10,7 +10,13 @@ import java.util.Map;
  *       {@code FLEETFORM_K8S_REGION_LABEL} ({@code topology.kubernetes.io/region}),
  *       {@code FLEETFORM_K8S_MODULE_LABEL} ({@code topology.fleetform.io/module}),
  *       {@code FLEETFORM_K8S_RACK_LABEL} ({@code topology.fleetform.io/rack}): node labels for placement</li>
- *   <li>{@code FLEETFORM_K8S_SRIOV_RESOURCE} ({@code intel.com/sriov_netdevice}): the device plugin's resource</li>
+ *   <li>{@code FLEETFORM_K8S_SRIOV_RESOURCE} ({@code intel.com/sriov_netdevice}): the device plugin's resource,
+ *       where the cluster has no SR-IOV Network Operator (NetworkAttachmentDefinition path)</li>
+ *   <li>where it has one: {@code FLEETFORM_K8S_SRIOV_NAMESPACE} ({@code sriov-network-operator}): the operator's
+ *       namespace, where its policies and networks live; {@code FLEETFORM_K8S_SRIOV_PF_NAMES} (none: required
+ *       there): the physical functions, comma-separated, each IDC's policy configures on its nodes;
+ *       {@code FLEETFORM_K8S_SRIOV_NUM_VFS} (8): VFs per PF; {@code FLEETFORM_K8S_SRIOV_RESOURCE_PREFIX}
+ *       ({@code openshift.io}): the operator's device-plugin resource prefix</li>
  *   <li>{@code FLEETFORM_K8S_STORAGE_CLASS} (none: the cluster's default): for data disks</li>
  *   <li>{@code FLEETFORM_K8S_ROLLOUT_TIMEOUT} (seconds, default 600) and {@code FLEETFORM_K8S_POLL_MS}
  *       (default 2000): waiting for workloads to roll out</li>
@@ -18,7 +24,8 @@ import java.util.Map;
  * </ul>
  */
 record Settings(String idcLabel, String regionLabel, String moduleLabel, String rackLabel, String sriovResource,
-                String storageClass, Duration rolloutTimeout, Duration poll, Duration requestTimeout) {
+                String storageClass, Duration rolloutTimeout, Duration poll, Duration requestTimeout,
+                String sriovNamespace, java.util.List<String> sriovPfNames, long sriovNumVfs, String sriovResourcePrefix) {
 
     static Settings from(Map<String, String> env) {
         return new Settings(
@@ -30,7 +37,12 @@ record Settings(String idcLabel, String regionLabel, String moduleLabel, String 
                 env.getOrDefault("FLEETFORM_K8S_STORAGE_CLASS", ""),
                 Duration.ofSeconds(number(env, "FLEETFORM_K8S_ROLLOUT_TIMEOUT", 600)),
                 Duration.ofMillis(number(env, "FLEETFORM_K8S_POLL_MS", 2000)),
-                Duration.ofSeconds(number(env, "FLEETFORM_K8S_REQUEST_TIMEOUT", 30)));
+                Duration.ofSeconds(number(env, "FLEETFORM_K8S_REQUEST_TIMEOUT", 30)),
+                env.getOrDefault("FLEETFORM_K8S_SRIOV_NAMESPACE", "sriov-network-operator"),
+                java.util.Arrays.stream(env.getOrDefault("FLEETFORM_K8S_SRIOV_PF_NAMES", "").split(","))
+                        .map(String::strip).filter(n -> !n.isEmpty()).toList(),
+                number(env, "FLEETFORM_K8S_SRIOV_NUM_VFS", 8),
+                env.getOrDefault("FLEETFORM_K8S_SRIOV_RESOURCE_PREFIX", "openshift.io"));
     }
 
     private static long number(Map<String, String> env, String name, long fallback) {

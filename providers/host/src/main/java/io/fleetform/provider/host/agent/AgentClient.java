@@ -174,6 +174,13 @@ public final class AgentClient {
         return call("PUT", "/v1/secrets/" + encode(address), new SecretsRequest(values), SecretsResult.class);
     }
 
+    /** The instance's health probe as the agent runs it against its container (404: no container). */
+    public Optional<io.fleetform.provider.host.probe.ProbeStatus> probe(String address,
+                                                                       io.fleetform.provider.host.probe.ProbeSpec spec) {
+        return optional(() -> call("POST", "/v1/probes/" + encode(address), spec,
+                io.fleetform.provider.host.probe.ProbeStatus.class));
+    }
+
     /** Creates, updates in place or recreates the instance's container. */
     public ContainerResult putContainer(String address, ContainerSpec spec) {
         return call("PUT", "/v1/containers/" + encode(address), spec, ContainerResult.class);

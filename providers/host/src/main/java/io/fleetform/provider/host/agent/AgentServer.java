@@ -66,6 +66,14 @@ public final class AgentServer implements AutoCloseable {
 
     /** Starts an agent; fails fast on a missing token, a corrupt ledger, a data directory in use or a bad keystore. */
     public static AgentServer start(AgentOptions o) throws IOException {
+        return start(o, io.fleetform.provider.sriov.Commands.SYSTEM);
+    }
+
+    /**
+     * Starts an agent whose SR-IOV commands ({@code ip link ... vf}, netns moves) run through {@code commands}:
+     * the system's in production, a fixture's in tests (a fixture root has no NIC to answer them).
+     */
+    public static AgentServer start(AgentOptions o, io.fleetform.provider.sriov.Commands commands) throws IOException {
         String token = readToken(o.tokenFile());
         Path dataDir = o.dataDir().toAbsolutePath();
         Files.createDirectories(dataDir);
@@ -86,7 +94,16 @@ public final class AgentServer implements AutoCloseable {
             String agentId = agentId(dataDir);
             Ledger ledger = Ledger.open(dataDir.resolve("ledger.json"));
             FactsReader facts = new FactsReader(o.root());
-            containers = new ContainerManager(o.dockerHost(), agentId, dataDir, facts);
+            java.util.Set<String> held = new java.util.HashSet<>();
+            ledger.all().forEach(a -> {
+                if (a.vf() != null) {
+                    held.add(a.vf());
+                }
+            });
+            for (String done : SriovHook.setUpPfs(o.root(), dataDir, held)) {
+                LOG.log(System.Logger.Level.INFO, done);
+            }
+            containers = new ContainerManager(o.dockerHost(), agentId, dataDir, facts, commands);
             containers.recover(); // what a previous run of this agent left half done, before any request
             AgentService service = new AgentService(agentId, facts, dataDir, ledger, containers);
             HttpServer server;

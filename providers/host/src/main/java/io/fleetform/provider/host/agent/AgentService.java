@@ -207,6 +207,16 @@ final class AgentService {
                 + " has no container on this host"));
     }
 
+    /**
+     * The instance's health probe, run by this agent in the background against its container (at its
+     * IP, or on loopback when it shares the host's network); starts probing when asked the first time.
+     */
+    io.fleetform.provider.host.probe.ProbeStatus probe(String address, io.fleetform.provider.host.probe.ProbeSpec spec) {
+        ContainerInfo c = container(address);
+        String host = c.ipv4() == null || c.ipv4().isBlank() ? "127.0.0.1" : c.ipv4();
+        return containers.prober().status(containerKey(address), c.id(), host, spec);
+    }
+
     ContainerResult putContainer(String address, ContainerSpec spec) {
         return locked(address, () -> {
             Allocation a = ledger.get(address).orElseThrow(() -> ApiException.conflict(new Conflict("allocation",
@@ -216,7 +226,13 @@ final class AgentService {
             if (s.isPinned() && s.cpusetMems() == null && a.numaNode() != null) {
                 s = s.withCpu(s.cpusetCpus(), String.valueOf(a.numaNode()), 0);
             }
-            List<Conflict> misfit = fit(s, a.numaNode(), a.cores(), a.memoryBytes(), a.ipv4(), a.diskBytes(), a.ports());
+            List<Conflict> misfit = new ArrayList<>(fit(s, a.numaNode(), a.cores(), a.memoryBytes(), a.ipv4(),
+                    a.diskBytes(), a.ports()));
+            if (s.sriov() != null && !s.sriov().vf().equalsIgnoreCase(String.valueOf(a.vf()))) {
+                // a VF the ledger does not give this instance could be another instance's
+                misfit.add(new Conflict("allocation", s.sriov().vf(), null, "VF " + s.sriov().vf()
+                        + " is not the allocation's (vf: " + (a.vf() == null ? "none" : a.vf()) + ")"));
+            }
             if (!misfit.isEmpty()) {
                 throw ApiException.conflict("container spec for " + address + " does not fit its allocation: "
                         + misfit.get(0).message() + (misfit.size() > 1 ? " (and " + (misfit.size() - 1) + " more)"
@@ -232,6 +248,7 @@ final class AgentService {
             RemoveResult removed = containers.remove(key, purgeData).orElseThrow(() -> ApiException.notFound(
                     "instance " + address + " has no container on this host"));
             containers.removeSecrets(key);
+            containers.prober().forget(key);
             return removed;
         });
     }

@@ -144,6 +144,12 @@ final class ApiHandler implements HttpHandler {
             RenameRequest r = body(ex, RenameRequest.class);
             return new Reply(200, service.rename(from, Addresses.requireAddress(r.to())));
         }
+        if (seg.size() == 3 && resource.equals("probes")) {
+            String key = Addresses.requireAddress(seg.get(2));
+            allow(method, "POST");
+            noQuery(query);
+            return new Reply(200, service.probe(key, body(ex, io.fleetform.provider.host.probe.ProbeSpec.class)));
+        }
         if (seg.size() == 3 && resource.equals("secrets")) {
             String key = Addresses.requireAddress(seg.get(2));
             allow(method, "PUT");

@@ -60,7 +60,7 @@ final class ContainerCreation {
         if (!spec.command().isEmpty()) {
             cmd.withCmd(spec.command());
         }
-        if (spec.network() != null && !spec.network().isHost()) {
+        if (spec.network() != null && !spec.network().isHost() && !spec.network().isNone()) {
             cmd.withIpv4Address(spec.network().ipv4());
             List<ExposedPort> exposed = new ArrayList<>();
             for (NetworkSpec.PublishedPort p : spec.network().ports()) {

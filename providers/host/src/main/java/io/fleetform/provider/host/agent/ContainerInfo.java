@@ -14,7 +14,20 @@ package io.fleetform.provider.host.agent;
  * @param spec     the effective spec: as created, with the in-place fields (CPU, memory, IO, restart policy) read
  *                 back live from Docker and the container's cgroup
  * @param health   whether it is up, and what is wrong when it is not (stopped, crash-looping, OOM-killed)
+ * @param sriov    its SR-IOV VF as it is now (settings, netdev inside the container, IRQ affinity), for drift;
+ *                 null when it has none
  */
 public record ContainerInfo(String address, String id, String name, String state, boolean running, String imageId,
-                            String ipv4, String dataPath, ContainerSpec spec, ContainerHealth health) {
+                            String ipv4, String dataPath, ContainerSpec spec, ContainerHealth health,
+                            io.fleetform.provider.sriov.VfLive sriov) {
+    public ContainerInfo(String address, String id, String name, String state, boolean running, String imageId,
+                         String ipv4, String dataPath, ContainerSpec spec, ContainerHealth health) {
+        this(address, id, name, state, running, imageId, ipv4, dataPath, spec, health, null);
+    }
+
+    ContainerInfo withSriov(io.fleetform.provider.sriov.VfLive live) {
+        String ip = live != null && live.link() != null && !live.link().addresses().isEmpty()
+                ? live.link().addresses().get(0).replaceAll("/.*", "") : ipv4;
+        return new ContainerInfo(address, id, name, state, running, imageId, ip, dataPath, spec, health, live);
+    }
 }

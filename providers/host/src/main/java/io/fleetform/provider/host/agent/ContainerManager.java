@@ -29,6 +29,7 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.function.Consumer;
+import io.fleetform.provider.sriov.Commands;
 
 /**
  * Makes one agent's containers match their specs: create, update in place, recreate, remove.
@@ -62,9 +63,17 @@ final class ContainerManager implements Closeable {
     private final DataQuota quota;
     private final RecreateIntent.Store intents;
     private final SecretFiles secrets;
+    private final SriovHook sriov;
+    private final io.fleetform.provider.host.probe.Prober prober;
     private volatile Consumer<RecreateIntent.Step> steps = s -> { };
 
     ContainerManager(URI endpoint, String agentId, Path dataDir, FactsReader facts) {
+        this(endpoint, agentId, dataDir, facts, Commands.SYSTEM);
+    }
+
+    /** @param commands how SR-IOV's {@code ip}/{@code nsenter} commands run (a fixture's in tests) */
+    ContainerManager(URI endpoint, String agentId, Path dataDir, FactsReader facts,
+                     Commands commands) {
         DockerClientConfig cfg = DefaultDockerClientConfig.createDefaultConfigBuilder()
                 .withDockerHost(endpoint.toString()).build();
         this.http = new ApacheDockerHttpClient.Builder()
@@ -86,6 +95,17 @@ final class ContainerManager implements Closeable {
         this.creation = new ContainerCreation(docker, agentId, facts, dataDisk, secrets);
         this.quota = new DataQuota(dataDir);
         this.intents = new RecreateIntent.Store(dataDir.resolve("recreates"));
+        this.sriov = new SriovHook(facts.root(), dataDir, commands);
+        this.prober = new io.fleetform.provider.host.probe.Prober(new io.fleetform.provider.host.probe.DockerExec(docker));
+    }
+
+    SriovHook sriov() {
+        return sriov;
+    }
+
+    /** The instances' health probes, run by this agent against its containers. */
+    io.fleetform.provider.host.probe.Prober prober() {
+        return prober;
     }
 
     String containerName(String address) {
@@ -138,7 +158,11 @@ final class ContainerManager implements Closeable {
     }
 
     Optional<ContainerInfo> get(String address) {
-        return Optional.ofNullable(reader.resolve(address).current()).map(reader::info);
+        return Optional.ofNullable(reader.resolve(address).current()).map(c -> {
+            ContainerInfo info = reader.info(c);
+            return info.spec() != null && info.spec().sriov() != null
+                    ? info.withSriov(sriov.live(address, info.spec(), c)) : info;
+        });
     }
 
     // ------------------------------------------------------------------ recovery
@@ -153,6 +177,7 @@ final class ContainerManager implements Closeable {
                 recover(intent);
             }
             networks.removeLeftEmpty();
+            sriov.recover(key -> Optional.ofNullable(reader.resolve(key).current()));
         } catch (RuntimeException e) {
             LOG.log(System.Logger.Level.WARNING, "cannot recover interrupted changes now (" + e.getMessage()
                     + "); the next change of each instance will");
@@ -228,13 +253,25 @@ final class ContainerManager implements Closeable {
         recover(address).ifPresent(warnings::add);
         ContainerReader.Found found = reader.resolve(address);
         if (found.current() == null) {
-            boolean newNetwork = networks.ensure(desired.network());
+            boolean newNetwork = networks.ensure(desired.network(), Addresses.owner(address));
             if (newNetwork) {
                 steps.accept(RecreateIntent.Step.NETWORK_CREATED);
             }
             InspectContainerResponse c;
+            List<String> created = new ArrayList<>(List.of("created " + reader.containerName(address)));
             try {
                 c = createAndStart(address, desired, image.reference(), warnings, () -> { });
+                try {
+                    created.addAll(sriov.attach(address, desired, c));
+                } catch (RuntimeException e) { // a refused request leaves nothing behind: no container, VF given back
+                    forceRemove(c.getId());
+                    try {
+                        sriov.detach(address);
+                    } catch (RuntimeException d) {
+                        e.addSuppressed(d);
+                    }
+                    throw e;
+                }
             } catch (RuntimeException e) {
                 if (newNetwork) { // a refused request leaves nothing behind
                     networks.removeIfUnused(desired.network().name());
@@ -242,8 +279,8 @@ final class ContainerManager implements Closeable {
                 throw e;
             }
             removeStale(found.stale(), address, warnings);
-            return new ContainerResult(ContainerResult.Action.CREATED, reader.info(c), List.of("created "
-                    + c.getName().substring(1)), warnings);
+            return new ContainerResult(ContainerResult.Action.CREATED, get(address).orElse(reader.info(c)), created,
+                    warnings);
         }
         InspectContainerResponse current = found.current();
         ContainerSpec created = ContainerReader.createdSpec(current);
@@ -262,13 +299,28 @@ final class ContainerManager implements Closeable {
             recreate.add("it was " + health.describe());
         }
         if (!recreate.isEmpty()) {
-            networks.ensure(desired.network());
+            networks.ensure(desired.network(), Addresses.owner(address));
             InspectContainerResponse c = recreate(current, address, desired, image.reference(), warnings);
             removeStale(found.stale(), address, warnings);
-            return new ContainerResult(ContainerResult.Action.RECREATED, reader.info(c), recreate, warnings);
+            if (created != null && created.sriov() != null && (desired.sriov() == null
+                    || !desired.sriov().vf().equals(created.sriov().vf()))) {
+                sriov.detach(address).ifPresent(recreate::add); // its old VF, now out of any container
+            }
+            recreate.addAll(sriov.attach(address, desired, c));
+            return new ContainerResult(ContainerResult.Action.RECREATED, get(address).orElse(reader.info(c)), recreate,
+                    warnings);
         }
         removeStale(found.stale(), address, warnings);
-        return updateInPlace(current, address, desired, image.reference(), warnings);
+        ContainerResult updated = updateInPlace(current, address, desired, image.reference(), warnings);
+        // the VF's settings, address, IRQs and RPS are put back as the spec says: what was changed by hand is drift
+        List<String> vf = sriov.attach(address, desired, reader.reinspect(updated.container().id()));
+        if (vf.isEmpty()) {
+            return updated;
+        }
+        List<String> changes = new ArrayList<>(updated.changes());
+        changes.addAll(vf);
+        return new ContainerResult(ContainerResult.Action.UPDATED_IN_PLACE, get(address).orElse(updated.container()),
+                changes, updated.warnings());
     }
 
     private ContainerResult updateInPlace(InspectContainerResponse c, String address, ContainerSpec desired,
@@ -547,6 +599,7 @@ final class ContainerManager implements Closeable {
         stop(c.getId(), spec == null ? 10 : spec.stopTimeoutSeconds());
         forceRemove(c.getId());
         removeStale(found.stale(), address, new ArrayList<>());
+        sriov.detach(address); // the VF is out of any namespace now: reset it and put its IRQs back
         io.clear(address);
         if (spec != null && spec.network() != null) {
             networks.removeIfUnused(spec.network().name());
@@ -566,6 +619,7 @@ final class ContainerManager implements Closeable {
     /** Re-applies IO caps changed in place, now and whenever one of this agent's containers starts. */
     void watchStartsAndReapplyIo() {
         io.watch(docker, reader.agentLabels(), address -> reader.resolve(address).current(), reader::ownerAddress);
+        sriov.watch(docker, reader.agentLabels(), reader::ownerAddress);
     }
 
     private static String shortId(String id) {
@@ -578,6 +632,9 @@ final class ContainerManager implements Closeable {
 
     @Override
     public void close() throws IOException {
+        sriov.close();
+        sriov.close();
+        prober.close();
         io.close();
         docker.close();
     }

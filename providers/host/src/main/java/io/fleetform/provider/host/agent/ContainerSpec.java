@@ -6,6 +6,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.TreeMap;
+import io.fleetform.provider.sriov.SriovSpec;
 
 /**
  * Body of {@code PUT /v1/containers/{address}}: the container one game-server instance runs as.
@@ -36,6 +37,8 @@ import java.util.TreeMap;
  * @param init               PID 1: {@code docker} (Docker's init runs the command), {@code systemd} (the image's
  *                           systemd: stop signal SIGRTMIN+3, the cgroup tree mounted writable in the host's
  *                           cgroup namespace, tmpfs on /run, /run/lock and /tmp) or {@code none} (the command; default)
+ * @param sriov              in place: the SR-IOV VF the instance's allocation holds, moved into the container as
+ *                           its network (with network {@code none}), its settings, IRQs and RPS; null for none
  */
 public record ContainerSpec(
         String image,
@@ -54,7 +57,16 @@ public record ContainerSpec(
         Integer stopTimeoutSeconds,
         NetworkSpec network,
         boolean lxcfs,
-        String init) {
+        String init,
+        SriovSpec sriov) {
+
+    public ContainerSpec(String image, String hostname, List<String> command, Map<String, String> env,
+                         String cpusetCpus, String cpusetMems, long nanoCpus, long memoryBytes, long ioReadBps,
+                         long ioWriteBps, String mountPoint, long diskQuotaBytes, String restartPolicy,
+                         Integer stopTimeoutSeconds, NetworkSpec network, boolean lxcfs, String init) {
+        this(image, hostname, command, env, cpusetCpus, cpusetMems, nanoCpus, memoryBytes, ioReadBps, ioWriteBps,
+                mountPoint, diskQuotaBytes, restartPolicy, stopTimeoutSeconds, network, lxcfs, init, null);
+    }
 
     /** Docker's smallest memory limit. */
     public static final long MIN_MEMORY_BYTES = 6L * 1024 * 1024;
@@ -120,18 +132,22 @@ public record ContainerSpec(
         if (stopTimeoutSeconds < 0 || stopTimeoutSeconds > 3600) {
             throw new IllegalArgumentException("stopTimeoutSeconds must be within 0..3600");
         }
+        if (sriov != null && (network == null || !network.isNone() || !sriov.ipv4().equals(network.ipv4()))) {
+            throw new IllegalArgumentException("sriov needs network none with the VF's IPv4 (" + sriov.ipv4()
+                    + "): the VF is the container's network");
+        }
     }
 
     /** A minimal pinned spec; use the {@code with*} methods for the rest. */
     public static ContainerSpec pinned(String image, String cpusetCpus, long memoryBytes, NetworkSpec network) {
         return new ContainerSpec(image, null, null, null, cpusetCpus, null, 0, memoryBytes, 0, 0, null, 0, null, null,
-                network, false, null);
+                network, false, null, null);
     }
 
     /** A minimal shared-CPU spec. */
     public static ContainerSpec shared(String image, long nanoCpus, long memoryBytes, NetworkSpec network) {
         return new ContainerSpec(image, null, null, null, null, null, nanoCpus, memoryBytes, 0, 0, null, 0, null, null,
-                network, false, null);
+                network, false, null, null);
     }
 
     /** Whether CPU is pinned to exclusive cores. */
@@ -142,72 +158,78 @@ public record ContainerSpec(
 
     public ContainerSpec withImage(String v) {
         return new ContainerSpec(v, hostname, command, env, cpusetCpus, cpusetMems, nanoCpus, memoryBytes, ioReadBps,
-                ioWriteBps, mountPoint, diskQuotaBytes, restartPolicy, stopTimeoutSeconds, network, lxcfs, init);
+                ioWriteBps, mountPoint, diskQuotaBytes, restartPolicy, stopTimeoutSeconds, network, lxcfs, init, sriov);
     }
 
     public ContainerSpec withHostname(String v) {
         return new ContainerSpec(image, v, command, env, cpusetCpus, cpusetMems, nanoCpus, memoryBytes, ioReadBps,
-                ioWriteBps, mountPoint, diskQuotaBytes, restartPolicy, stopTimeoutSeconds, network, lxcfs, init);
+                ioWriteBps, mountPoint, diskQuotaBytes, restartPolicy, stopTimeoutSeconds, network, lxcfs, init, sriov);
     }
 
     public ContainerSpec withCommand(List<String> v) {
         return new ContainerSpec(image, hostname, v, env, cpusetCpus, cpusetMems, nanoCpus, memoryBytes, ioReadBps,
-                ioWriteBps, mountPoint, diskQuotaBytes, restartPolicy, stopTimeoutSeconds, network, lxcfs, init);
+                ioWriteBps, mountPoint, diskQuotaBytes, restartPolicy, stopTimeoutSeconds, network, lxcfs, init, sriov);
     }
 
     public ContainerSpec withEnv(Map<String, String> v) {
         return new ContainerSpec(image, hostname, command, v, cpusetCpus, cpusetMems, nanoCpus, memoryBytes, ioReadBps,
-                ioWriteBps, mountPoint, diskQuotaBytes, restartPolicy, stopTimeoutSeconds, network, lxcfs, init);
+                ioWriteBps, mountPoint, diskQuotaBytes, restartPolicy, stopTimeoutSeconds, network, lxcfs, init, sriov);
     }
 
     public ContainerSpec withCpu(String cpus, String mems, long nano) {
         return new ContainerSpec(image, hostname, command, env, cpus, mems, nano, memoryBytes, ioReadBps, ioWriteBps,
-                mountPoint, diskQuotaBytes, restartPolicy, stopTimeoutSeconds, network, lxcfs, init);
+                mountPoint, diskQuotaBytes, restartPolicy, stopTimeoutSeconds, network, lxcfs, init, sriov);
     }
 
     public ContainerSpec withMemoryBytes(long v) {
         return new ContainerSpec(image, hostname, command, env, cpusetCpus, cpusetMems, nanoCpus, v, ioReadBps,
-                ioWriteBps, mountPoint, diskQuotaBytes, restartPolicy, stopTimeoutSeconds, network, lxcfs, init);
+                ioWriteBps, mountPoint, diskQuotaBytes, restartPolicy, stopTimeoutSeconds, network, lxcfs, init, sriov);
     }
 
     public ContainerSpec withIo(long readBps, long writeBps) {
         return new ContainerSpec(image, hostname, command, env, cpusetCpus, cpusetMems, nanoCpus, memoryBytes, readBps,
-                writeBps, mountPoint, diskQuotaBytes, restartPolicy, stopTimeoutSeconds, network, lxcfs, init);
+                writeBps, mountPoint, diskQuotaBytes, restartPolicy, stopTimeoutSeconds, network, lxcfs, init, sriov);
     }
 
     public ContainerSpec withMountPoint(String v) {
         return new ContainerSpec(image, hostname, command, env, cpusetCpus, cpusetMems, nanoCpus, memoryBytes,
-                ioReadBps, ioWriteBps, v, diskQuotaBytes, restartPolicy, stopTimeoutSeconds, network, lxcfs, init);
+                ioReadBps, ioWriteBps, v, diskQuotaBytes, restartPolicy, stopTimeoutSeconds, network, lxcfs, init, sriov);
     }
 
     public ContainerSpec withDiskQuotaBytes(long v) {
         return new ContainerSpec(image, hostname, command, env, cpusetCpus, cpusetMems, nanoCpus, memoryBytes,
-                ioReadBps, ioWriteBps, mountPoint, v, restartPolicy, stopTimeoutSeconds, network, lxcfs, init);
+                ioReadBps, ioWriteBps, mountPoint, v, restartPolicy, stopTimeoutSeconds, network, lxcfs, init, sriov);
     }
 
     public ContainerSpec withRestartPolicy(String v) {
         return new ContainerSpec(image, hostname, command, env, cpusetCpus, cpusetMems, nanoCpus, memoryBytes,
-                ioReadBps, ioWriteBps, mountPoint, diskQuotaBytes, v, stopTimeoutSeconds, network, lxcfs, init);
+                ioReadBps, ioWriteBps, mountPoint, diskQuotaBytes, v, stopTimeoutSeconds, network, lxcfs, init, sriov);
     }
 
     public ContainerSpec withStopTimeoutSeconds(int v) {
         return new ContainerSpec(image, hostname, command, env, cpusetCpus, cpusetMems, nanoCpus, memoryBytes,
-                ioReadBps, ioWriteBps, mountPoint, diskQuotaBytes, restartPolicy, v, network, lxcfs, init);
+                ioReadBps, ioWriteBps, mountPoint, diskQuotaBytes, restartPolicy, v, network, lxcfs, init, sriov);
     }
 
     public ContainerSpec withNetwork(NetworkSpec v) {
         return new ContainerSpec(image, hostname, command, env, cpusetCpus, cpusetMems, nanoCpus, memoryBytes,
-                ioReadBps, ioWriteBps, mountPoint, diskQuotaBytes, restartPolicy, stopTimeoutSeconds, v, lxcfs, init);
+                ioReadBps, ioWriteBps, mountPoint, diskQuotaBytes, restartPolicy, stopTimeoutSeconds, v, lxcfs, init, sriov);
     }
 
     public ContainerSpec withLxcfs(boolean v) {
         return new ContainerSpec(image, hostname, command, env, cpusetCpus, cpusetMems, nanoCpus, memoryBytes,
-                ioReadBps, ioWriteBps, mountPoint, diskQuotaBytes, restartPolicy, stopTimeoutSeconds, network, v, init);
+                ioReadBps, ioWriteBps, mountPoint, diskQuotaBytes, restartPolicy, stopTimeoutSeconds, network, v, init, sriov);
+    }
+
+    public ContainerSpec withSriov(SriovSpec v) {
+        return new ContainerSpec(image, hostname, command, env, cpusetCpus, cpusetMems, nanoCpus, memoryBytes,
+                ioReadBps, ioWriteBps, mountPoint, diskQuotaBytes, restartPolicy, stopTimeoutSeconds, network, lxcfs,
+                init, v);
     }
 
     public ContainerSpec withInit(String v) {
         return new ContainerSpec(image, hostname, command, env, cpusetCpus, cpusetMems, nanoCpus, memoryBytes,
-                ioReadBps, ioWriteBps, mountPoint, diskQuotaBytes, restartPolicy, stopTimeoutSeconds, network, lxcfs, v);
+                ioReadBps, ioWriteBps, mountPoint, diskQuotaBytes, restartPolicy, stopTimeoutSeconds, network, lxcfs, v, sriov);
     }
 
     /** The fields Docker cannot change on a live container; a difference in any of them means recreate. */
@@ -237,6 +259,10 @@ public record ContainerSpec(
         diff(out, "network", network, other.network);
         diff(out, "lxcfs", lxcfs, other.lxcfs);
         diff(out, "init", init, other.init);
+        // another VF (or none) is another network; the same VF's settings, IRQs and RPS change in place
+        diff(out, "sriov.vf", sriov == null ? null : sriov.vf(), other.sriov == null ? null : other.sriov.vf());
+        diff(out, "sriov.ifname", sriov == null ? null : sriov.ifname(), other.sriov == null ? null
+                : other.sriov.ifname());
         if (isPinned() != other.isPinned()) {
             out.add("cpu mode " + (isPinned() ? "pinned" : "shared") + " -> " + (other.isPinned() ? "pinned" : "shared")
                     + " (Docker cannot switch it in place)");

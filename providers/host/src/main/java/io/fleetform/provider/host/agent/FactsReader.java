@@ -166,7 +166,7 @@ public final class FactsReader {
                 int num = readFile(dev.resolve("sriov_numvfs")).map(String::strip).flatMap(FactsReader::parseInt)
                         .orElse(0);
                 out.add(new Nic(name, "sriov-pf", mac, mtu, oper, speed, pci, numa,
-                        new Sriov(total.get(), num, vfs(name, dev)), null));
+                        new Sriov(total.get(), num, vfs(name, dev, numa)), null));
             } else {
                 out.add(new Nic(name, "physical", mac, mtu, oper, speed, pci, numa, null, null));
             }
@@ -175,7 +175,7 @@ public final class FactsReader {
         return out;
     }
 
-    private List<Vf> vfs(String pf, Path dev) {
+    private List<Vf> vfs(String pf, Path dev, Integer pfNuma) {
         List<Vf> out = new ArrayList<>();
         for (Path p : list(dev)) {
             Matcher m = VIRTFN.matcher(p.getFileName().toString());
@@ -186,7 +186,9 @@ public final class FactsReader {
             String pci = pciAddress(p).orElse(null);
             String netdev = list(p.resolve("net")).stream().map(x -> x.getFileName().toString()).sorted()
                     .findFirst().orElse(null);
-            out.add(new Vf(pf, index, pci, netdev));
+            Integer numa = readFile(p.resolve("numa_node")).map(String::strip).flatMap(FactsReader::parseInt)
+                    .filter(n -> n >= 0).orElse(pfNuma);
+            out.add(new Vf(pf, index, pci, netdev, numa));
         }
         out.sort(Comparator.comparingInt(Vf::index));
         return out;

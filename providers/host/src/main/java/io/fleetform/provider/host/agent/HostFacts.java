@@ -69,8 +69,14 @@ public record HostFacts(
         }
     }
 
-    /** A virtual function: index under its PF, PCI address, and its netdev name if it has one on the host. */
-    public record Vf(String pf, int index, String pciAddress, String netdev) {
+    /**
+     * A virtual function: index under its PF, PCI address, its netdev name if it has one on the host, and the
+     * NUMA node of its device (its PF's; null when the kernel reports none), where its instance's cores must be.
+     */
+    public record Vf(String pf, int index, String pciAddress, String netdev, Integer numaNode) {
+        public Vf(String pf, int index, String pciAddress, String netdev) {
+            this(pf, index, pciAddress, netdev, null);
+        }
     }
 
     /** An interrupt: its number, {@code smp_affinity_list}, and the action name from {@code /proc/interrupts}. */

@@ -242,7 +242,7 @@ final class Ledger {
         for (HostFacts.Vf vf : cap.vfsByPci().values()) {
             if (wanted.equalsIgnoreCase(vf.pciAddress()) || wanted.equals(vf.netdev())) {
                 return new AllocationRequest(r.numaNode(), r.cores(), r.memoryBytes(), r.ipv4(), r.diskBytes(),
-                        vf.pciAddress(), r.ports());
+                        vf.pciAddress().toLowerCase(java.util.Locale.ROOT), r.ports());
             }
         }
         throw ApiException.conflict(new Conflict("host", wanted, null, "VF '" + wanted
@@ -273,6 +273,14 @@ final class Ledger {
                             + " are not on NUMA node " + r.numaNode() + " (its cpulist: "
                             + CpuList.format(nodeCpus) + ")"));
                 }
+            }
+        }
+        if (r.vf() != null && r.numaNode() != null) {
+            HostFacts.Vf vf = cap.vfsByPci().get(r.vf());
+            if (vf != null && vf.numaNode() != null && !vf.numaNode().equals(r.numaNode())) {
+                // its interrupts and DMA would cross the socket interconnect on every packet
+                out.add(new Conflict("vf", r.vf(), null, "VF " + r.vf() + " is on NUMA node " + vf.numaNode()
+                        + ", the instance's cores on node " + r.numaNode()));
             }
         }
         TreeSet<Integer> outside = new TreeSet<>(r.ports());

@@ -36,8 +36,8 @@ final class NetworkKeeper {
      * must follow once a container uses it). Serialised with removals: two instances of a new IDC arriving at
      * once would otherwise both create it, and the Engine refuses the second with "Pool overlaps".
      */
-    synchronized boolean ensure(NetworkSpec n) {
-        if (n == null || n.isHost()) { // the host's namespace is there already and never ours to make
+    synchronized boolean ensure(NetworkSpec n, String owner) {
+        if (n == null || n.isHost() || n.isNone()) { // Docker's own host and none networks are never ours to make
             return false;
         }
         Optional<Network> existing = find(n.name());
@@ -55,7 +55,7 @@ final class NetworkKeeper {
                 engine.call("create network " + n.name(), () -> docker.createNetworkCmd().withName(n.name())
                         .withDriver(n.driver()).withCheckDuplicate(true)
                         .withIpam(new Network.Ipam().withConfig(cfg)).withOptions(options)
-                        .withLabels(Map.of(ContainerManager.LABEL_MANAGED, "true")).exec());
+                        .withLabels(labels(owner)).exec());
                 return true;
             } catch (ApiException e) {
                 existing = createdConcurrently(n.name(), e);
@@ -70,12 +70,30 @@ final class NetworkKeeper {
             throw ApiException.conflict(new Conflict("host", n.name(), null, "network " + n.name()
                     + " exists with driver " + net.getDriver() + ", the spec asks for " + n.driver()));
         }
+        String parent = net.getOptions() == null ? null : net.getOptions().get("parent");
+        if (n.parent() != null && !n.parent().equals(parent)) {
+            throw ApiException.conflict(new Conflict("host", n.name(), null, "network " + n.name()
+                    + " exists as a macvlan on " + parent + ", the spec asks for one on " + n.parent()));
+        }
         List<String> subnets = subnets(net);
         if (subnets.stream().noneMatch(s -> Addresses.inSubnet(n.ipv4(), s))) {
             throw ApiException.conflict(new Conflict("ipv4", n.ipv4(), null, "network " + n.name()
                     + " exists with subnets " + subnets + ", which do not contain " + n.ipv4()));
         }
         return false;
+    }
+
+    /**
+     * Fleetform's label and, for a fleet's instance, the fleet's identity: the network is that fleet's
+     * ({@code ff-<fleet>-<idc>}), and it is removed only when no container at all uses it.
+     */
+    private static Map<String, String> labels(String owner) {
+        Map<String, String> labels = new HashMap<>();
+        labels.put(ContainerManager.LABEL_MANAGED, "true");
+        if (owner != null) {
+            labels.put(ContainerManager.LABEL_FLEET, owner);
+        }
+        return labels;
     }
 
     /**

@@ -22,7 +22,7 @@ import java.util.Set;
  */
 public record NetworkSpec(String name, String driver, String subnet, String gateway, String parent, String ipv4,
                           java.util.List<PublishedPort> ports) {
-    static final Set<String> DRIVERS = Set.of("bridge", "macvlan", "host");
+    static final Set<String> DRIVERS = Set.of("bridge", "macvlan", "host", "none");
 
     /**
      * One port of the instance: its name in the service, the port inside the container and the host port.
@@ -48,6 +48,19 @@ public record NetworkSpec(String name, String driver, String subnet, String gate
         return new NetworkSpec("host", "host", null, null, null, null, ports);
     }
 
+    /**
+     * No Docker network (Docker's {@code none}): the container's network is the SR-IOV VF the agent moves into it,
+     * which carries {@code ipv4}.
+     */
+    public static NetworkSpec none(String ipv4) {
+        return new NetworkSpec("none", "none", null, null, null, ipv4, java.util.List.of());
+    }
+
+    @com.fasterxml.jackson.annotation.JsonIgnore
+    public boolean isNone() {
+        return "none".equals(driver);
+    }
+
     @com.fasterxml.jackson.annotation.JsonIgnore
     public boolean isHost() {
         return "host".equals(driver);
@@ -60,6 +73,12 @@ public record NetworkSpec(String name, String driver, String subnet, String gate
             if (!"host".equals(name) || subnet != null || gateway != null || parent != null || ipv4 != null) {
                 throw new IllegalArgumentException("network.driver host is the host's own network: name it host and"
                         + " give no subnet, gateway, parent or ipv4");
+            }
+        } else if ("none".equals(driver)) {
+            if (!"none".equals(name) || subnet != null || gateway != null || parent != null || !ports.isEmpty()
+                    || !Addresses.isIpv4(ipv4)) {
+                throw new IllegalArgumentException("network.driver none is for an SR-IOV VF: name it none, give the"
+                        + " VF's ipv4 and no subnet, gateway, parent or ports");
             }
         } else {
             validateAttached(name, driver, subnet, gateway, parent, ipv4);

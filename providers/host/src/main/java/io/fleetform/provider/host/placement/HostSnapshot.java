@@ -57,6 +57,35 @@ public final class HostSnapshot {
         this.freePorts = new java.util.TreeSet<>(freePorts);
     }
 
+    /** The NUMA node of each VF the host has, by PCI address (absent: the kernel reports none). */
+    private final java.util.Map<String, Integer> vfNuma = new java.util.HashMap<>();
+
+    /** Says which NUMA node each VF is on, so an instance's VF is taken from its cores' node. */
+    public HostSnapshot vfNumaNodes(java.util.Map<String, Integer> byPci) {
+        byPci.forEach((pci, node) -> {
+            if (node != null) {
+                vfNuma.put(pci, node);
+            }
+        });
+        return this;
+    }
+
+    /** Whether a free VF is on {@code node} (a VF whose node the kernel does not say is on every node). */
+    boolean hasVfOn(int node) {
+        return freeVfs.stream().anyMatch(v -> vfNuma.getOrDefault(v, node) == node);
+    }
+
+    /** Takes the first free VF on {@code node} (any node when null); null when there is none. */
+    String takeVf(Integer node) {
+        for (int i = 0; i < freeVfs.size(); i++) {
+            String v = freeVfs.get(i);
+            if (node == null || vfNuma.getOrDefault(v, node).equals(node)) {
+                return freeVfs.remove(i);
+            }
+        }
+        return null;
+    }
+
     /** Takes the {@code n} lowest free ports. */
     List<Integer> takePorts(int n) {
         List<Integer> out = new ArrayList<>();
@@ -82,6 +111,24 @@ public final class HostSnapshot {
         return freeDisk;
     }
 
+    private String vfsByNode() {
+        if (vfNuma.isEmpty() || freeVfs.isEmpty()) {
+            return "";
+        }
+        java.util.TreeMap<Integer, Integer> count = new java.util.TreeMap<>();
+        nodes.forEach(n -> count.put(n.id, 0));
+        freeVfs.forEach(v -> {
+            Integer node = vfNuma.get(v);
+            if (node != null) {
+                count.merge(node, 1, Integer::sum);
+            }
+        });
+        StringBuilder b = new StringBuilder(" (");
+        count.forEach((node, c) -> b.append(b.length() > 2 ? ", " : "").append("node ").append(node).append(": ")
+                .append(c));
+        return b.append(")").toString();
+    }
+
     /** In words, for "nothing fits" messages. */
     String describe(boolean ports) {
         StringBuilder s = new StringBuilder(host).append(" (");
@@ -90,7 +137,7 @@ public final class HostSnapshot {
                     .append(n.freeMemory >> 20).append("Mi; ");
         }
         return s.append(freeMemory >> 20).append("Mi memory, ").append(freeDisk >> 20).append("Mi disk, ")
-                .append(freeVfs.size()).append(" free VFs")
+                .append(freeVfs.size()).append(" free VFs").append(vfsByNode())
                 .append(ports ? ", " + freePorts.size() + " free host ports" : "").append(")").toString();
     }
 }

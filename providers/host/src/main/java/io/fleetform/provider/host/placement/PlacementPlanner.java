@@ -87,7 +87,7 @@ public final class PlacementPlanner {
             }
             for (HostSnapshot.Node n : h.nodes) {
                 int free = n.freeCores.cardinality();
-                if (free >= d.cores() && n.freeMemory >= d.memoryBytes()
+                if (free >= d.cores() && n.freeMemory >= d.memoryBytes() && (!d.sriov() || h.hasVfOn(n.id))
                         && (bestNode == null || free < bestNode.freeCores.cardinality())) {
                     bestHost = h;
                     bestNode = n;
@@ -106,7 +106,7 @@ public final class PlacementPlanner {
         bestNode.freeMemory -= d.memoryBytes();
         bestHost.freeMemory -= d.memoryBytes();
         bestHost.freeDisk -= d.diskBytes();
-        String vf = d.sriov() ? bestHost.freeVfs.remove(0) : null;
+        String vf = d.sriov() ? bestHost.takeVf(bestNode.id) : null; // on the node of its cores
         return new Placement(d.address(), bestHost.host, bestNode.id, cpulist(cores), null, vf,
                 bestHost.takePorts(d.ports()));
     }
@@ -128,7 +128,7 @@ public final class PlacementPlanner {
         }
         best.freeMemory -= d.memoryBytes();
         best.freeDisk -= d.diskBytes();
-        String vf = d.sriov() ? best.freeVfs.remove(0) : null;
+        String vf = d.sriov() ? best.takeVf(null) : null;
         return new Placement(d.address(), best.host, null, "", null, vf, best.takePorts(d.ports()));
     }
 
@@ -156,7 +156,8 @@ public final class PlacementPlanner {
         }
         String need = (d.cores() > 0 ? d.cores() + " pinned cores on one NUMA node, " : "") + (d.memoryBytes() >> 20)
                 + "Mi memory" + (d.diskBytes() > 0 ? ", " + (d.diskBytes() >> 20) + "Mi disk" : "")
-                + (d.sriov() ? ", a free SR-IOV VF" : "") + (d.ports() > 0 ? ", " + d.ports() + " free host ports" : "") + (d.spread() ? ", a host without another instance of "
+                + (d.sriov() ? d.cores() > 0 ? ", a free SR-IOV VF on the NUMA node of its cores" : ", a free SR-IOV VF"
+                : "") + (d.ports() > 0 ? ", " + d.ports() + " free host ports" : "") + (d.spread() ? ", a host without another instance of "
                 + d.group() : "") + (d.hosts().isEmpty() ? "" : ", one of the hosts of its IDC module "
                 + new java.util.TreeSet<>(d.hosts()));
         HostSnapshot best = null;

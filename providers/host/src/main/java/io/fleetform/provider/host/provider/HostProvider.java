@@ -49,6 +49,8 @@ import io.fleetform.provider.host.placement.HostSnapshot;
 import io.fleetform.provider.host.placement.IpPool;
 import io.fleetform.provider.host.placement.Placement;
 import io.fleetform.provider.host.placement.PlacementPlanner;
+import io.fleetform.provider.host.probe.ProbeSpec;
+import io.fleetform.provider.host.probe.ProbeStatus;
 import java.util.ArrayList;
 import java.util.BitSet;
 import java.util.HashMap;
@@ -234,6 +236,11 @@ public final class HostProvider implements Provider, ProviderSession {
                             }
                             Map<String, Object> attributes = InstanceSpecs.attributes(fleet, zone, s, i, p, pool4,
                                     request.imageDigests(), snapshot.facts().get(p.host()));
+                            if (UnderlayNetwork.is(s)) {
+                                UnderlayNetwork.missingParent(s, pool, p.host(), (String) attributes.get(
+                                        "underlay_interface"), snapshot.facts().get(p.host()))
+                                        .ifPresent(diagnostics::add);
+                            }
                             keepIdentityNames(attributes, recordedAt.get(s.instanceAddress(i)));
                             attributes.put("pool", pool.name());
                             attributes.put(KEY, ownedKey(new ResourceAddress(s.instanceAddress(i))));
@@ -362,7 +369,7 @@ public final class HostProvider implements Provider, ProviderSession {
             }
             hosts.add(new HostSnapshot(entry.getKey(), nodes, ledger.free().memoryBytes(), ledger.free().diskBytes(),
                     ledger.free().vfs(), ledger.free().ports().isEmpty() ? java.util.Set.of()
-                    : CpuList.parse(ledger.free().ports())));
+                    : CpuList.parse(ledger.free().ports())).vfNumaNodes(SriovNetworkMode.vfNumaNodes(facts)));
         }
         return new Snapshot(hosts, existing, foreignIps, allFacts);
     }
@@ -430,6 +437,7 @@ public final class HostProvider implements Provider, ProviderSession {
             if (c.ipv4() != null) {
                 now.put("ip", c.ipv4());
             }
+            SriovNetworkMode.readBack(now, c);
             now.put("container_id", c.id());
             return ReadResponse.of(now);
         } catch (AgentException e) {
@@ -444,7 +452,8 @@ public final class HostProvider implements Provider, ProviderSession {
 
     /** Attributes whose change needs a new container (Docker cannot change them on a live one). */
     private static final Set<String> RECREATES = Set.of("image", "hostname", "command", "env", "secret_env",
-            "secret_env_names", "mount", "disk_bytes", "network", "network_mode", "subnet", "ports", "init", "lxcfs");
+            "secret_env_names", "mount", "disk_bytes", "network", "network_mode", "subnet", "ports", "init", "lxcfs",
+            "gateway", "underlay_interface", "vf", SriovNetworkMode.PF);
 
     /**
      * The container of a recorded instance: under the key the state recorded, else under the key
@@ -511,8 +520,7 @@ public final class HostProvider implements Provider, ProviderSession {
             ContainerHealth h = container.get().health();
             if (h != null) {
                 if (h.up()) {
-                    return HealthResponse.healthy("running" + where + ", " + h.restartCount() + " restarts",
-                            h.restartCount());
+                    return probed(agent(r.attributes()), container.get(), r, where, h.restartCount());
                 }
                 if ("created".equals(h.status())) {
                     return HealthResponse.progressing("created, not started yet" + where, h.restartCount());
@@ -530,6 +538,34 @@ public final class HostProvider implements Provider, ProviderSession {
         } catch (AgentException e) {
             throw failure("checking the health of", r.address(), e);
         }
+    }
+
+    /**
+     * A running container with a {@code health} probe is healthy only when the agent's probe passed
+     * {@code healthy_after} times in a row, unhealthy once it failed {@code unhealthy_after} times in a row.
+     */
+    private static HealthResponse probed(AgentClient agent, ContainerInfo c, ResourceState r, String where,
+                                         int restarts) {
+        String running = "running" + where + ", " + restarts + " restarts";
+        ProbeSpec spec = InstanceSpecs.probe(r.attributes());
+        if (spec == null) {
+            return HealthResponse.healthy(running, restarts);
+        }
+        Optional<ProbeStatus> probe = agent.probe(c.address(), spec);
+        if (probe.isEmpty()) {
+            return HealthResponse.unhealthy("no container" + where, restarts);
+        }
+        ProbeStatus p = probe.get();
+        String last = p.last().isEmpty() ? "" : ": " + p.last();
+        return switch (p.state()) {
+            case ProbeStatus.HEALTHY -> HealthResponse.healthy(running + ", probe " + p.probe() + " passed "
+                    + p.passes() + " time(s) in a row" + last, restarts);
+            case ProbeStatus.UNHEALTHY -> HealthResponse.unhealthy("probe " + p.probe() + " failed " + p.failures()
+                    + " time(s) in a row" + where + last, restarts);
+            default -> HealthResponse.progressing(p.runs() == 0 ? "probe " + p.probe() + where + ": no result yet"
+                    : "probe " + p.probe() + where + ": " + p.passes() + " of " + spec.healthyAfter()
+                    + " passes in a row" + last, restarts);
+        };
     }
 
     @Override
@@ -799,9 +835,13 @@ public final class HostProvider implements Provider, ProviderSession {
         }
         if (c.spec().network() != null) {
             a.put("network", c.spec().network().name());
-            a.put("network_mode", c.spec().network().isHost() ? "host" : "bridge");
+            a.put("network_mode", c.spec().network().isHost() ? "host" : c.spec().network().isNone() ? "sriov"
+                    : "bridge");
             if (c.spec().network().subnet() != null) {
                 a.put("subnet", c.spec().network().subnet());
+            }
+            if (UnderlayNetwork.DRIVER.equals(c.spec().network().driver())) {
+                UnderlayNetwork.imported(a, c.spec().network());
             }
             Map<String, Object> ports = new TreeMap<>();
             Map<String, Object> endpoints = new TreeMap<>();

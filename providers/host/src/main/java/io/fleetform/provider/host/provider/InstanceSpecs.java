@@ -1,6 +1,7 @@
 package io.fleetform.provider.host.provider;
 
 import io.fleetform.engine.model.EnvVar;
+import io.fleetform.engine.model.HealthCheck;
 import io.fleetform.engine.model.Fleet;
 import io.fleetform.engine.model.Image;
 import io.fleetform.engine.model.Service;
@@ -12,6 +13,7 @@ import io.fleetform.provider.host.agent.NetworkSpec;
 import io.fleetform.provider.host.placement.Demand;
 import io.fleetform.provider.host.placement.IpPool;
 import io.fleetform.provider.host.placement.Placement;
+import io.fleetform.provider.host.probe.ProbeSpec;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -34,7 +36,10 @@ final class InstanceSpecs {
         return new Demand(s.instanceAddress(ordinal), s.address(), s.spread() == io.fleetform.engine.model.Spread.HOST,
                 s.cpu().pinned() ? (int) s.cpu().wholeCores() : 0, s.memoryBytes(),
                 s.disk().map(d -> d.sizeBytes()).orElse(0L),
-                s.network().mode() == io.fleetform.engine.model.NetworkMode.SRIOV, allowedHosts, s.ports().size(),
+                s.network().mode() == io.fleetform.engine.model.NetworkMode.SRIOV, allowedHosts,
+                // an underlay or SR-IOV instance's ports are at its own IP: no host ports
+                UnderlayNetwork.is(s) || s.network().mode() == io.fleetform.engine.model.NetworkMode.SRIOV
+                        ? 0 : s.ports().size(),
                 s.network().mode() != io.fleetform.engine.model.NetworkMode.HOST);
     }
 
@@ -98,7 +103,9 @@ final class InstanceSpecs {
         boolean hostNetwork = s.network().mode() == io.fleetform.engine.model.NetworkMode.HOST;
         a.put("network_mode", networkMode(s));
         a.put("ip", p.ip());
-        if (hostNetwork) {
+        if (UnderlayNetwork.is(s)) {
+            UnderlayNetwork.describe(a, fleet, zone, s, p, ipPool);
+        } else if (hostNetwork) {
             a.put("network", "host");
         } else {
             a.put("network", networkName(fleet, zone.idc()));
@@ -120,11 +127,15 @@ final class InstanceSpecs {
         if (p.vf() != null) {
             a.put("vf", p.vf());
         }
+        if (s.network().mode() == io.fleetform.engine.model.NetworkMode.SRIOV) {
+            SriovNetworkMode.attributes(a, s, p, ipPool, host);
+        }
         a.put("image", imageReference(fleet, s.image(), digests));
         a.put("hostname", zone.name() + "-" + s.name() + "-" + ordinal);
         if (!s.command().isEmpty()) {
             a.put("command", s.command());
         }
+        s.health().ifPresent(h -> a.put("health", health(h)));
         Map<String, Object> env = new TreeMap<>();
         Map<String, Object> secrets = new TreeMap<>();
         for (EnvVar e : s.env()) {
@@ -134,6 +145,9 @@ final class InstanceSpecs {
         env.put("FLEETFORM_SERVICE", s.name());
         env.put("FLEETFORM_INSTANCE", Integer.toString(ordinal));
         ports.forEach((name, spec) -> env.put(portEnv(name), spec.toString().substring(0, spec.toString().indexOf(':'))));
+        if (UnderlayNetwork.is(s)) {
+            UnderlayNetwork.portEnv(env, s);
+        }
         a.put("env", env);
         if (!secrets.isEmpty()) {
             a.put("secret_env", secrets);
@@ -156,12 +170,49 @@ final class InstanceSpecs {
             Map.entry("memory", List.of("memory_bytes")),
             Map.entry("disk", List.of("disk_bytes", "mount")),
             Map.entry("io", List.of("io_read_bps", "io_write_bps")),
-            Map.entry("network", List.of("network", "network_mode", "subnet", "vf")),
+            Map.entry("network", List.of("network", "network_mode", "subnet", "vf", "gateway", "underlay_interface",
+                    SriovNetworkMode.PF, SriovNetworkMode.IRQ_CORES, SriovNetworkMode.SETTINGS, SriovNetworkMode.LINK,
+                    SriovNetworkMode.RPS)),
             Map.entry("ports", List.of("ports", "endpoints")),
             Map.entry("ip", List.of("ip")),
             Map.entry("env", List.of("env", "secret_env", "secret_env_names")),
             Map.entry("command", List.of("command")),
-            Map.entry("init", List.of("init")));
+            Map.entry("init", List.of("init")),
+            Map.entry("health", List.of("health")));
+
+    /** The probe as the plan and state show it; the agent runs it (a change is made without touching the container). */
+    static Map<String, Object> health(HealthCheck h) {
+        Map<String, Object> m = new TreeMap<>();
+        if (h.probe() instanceof HealthCheck.Tcp t) {
+            m.put("type", "tcp");
+            m.put("port", t.port());
+        } else if (h.probe() instanceof HealthCheck.Http t) {
+            m.put("type", "http");
+            m.put("path", t.path());
+            m.put("port", t.port());
+        } else if (h.probe() instanceof HealthCheck.Exec e) {
+            m.put("type", "exec");
+            m.put("command", e.command());
+        }
+        m.put("interval_ms", h.interval().toMillis());
+        m.put("timeout_ms", h.timeout().toMillis());
+        m.put("healthy_after", h.healthyAfter());
+        m.put("unhealthy_after", h.unhealthyAfter());
+        return m;
+    }
+
+    /** What the agent is asked to probe, from the instance's {@code health} attribute; null without one. */
+    static ProbeSpec probe(Map<String, Object> a) {
+        if (!(a.get("health") instanceof Map<?, ?> h)) {
+            return null;
+        }
+        List<String> command = h.get("command") instanceof List<?> l ? l.stream().map(String::valueOf).toList()
+                : List.of();
+        return new ProbeSpec(String.valueOf(h.get("type")), h.get("port") == null ? null
+                : ((Number) h.get("port")).intValue(), (String) h.get("path"), command,
+                ((Number) h.get("interval_ms")).longValue(), ((Number) h.get("timeout_ms")).longValue(),
+                ((Number) h.get("healthy_after")).intValue(), ((Number) h.get("unhealthy_after")).intValue());
+    }
 
     static List<String> ignored(List<String> languageNames) {
         List<String> out = new ArrayList<>();
@@ -212,7 +263,10 @@ final class InstanceSpecs {
      */
     static ContainerSpec container(Map<String, Object> a, String salt) {
         String subnet = (String) a.get("subnet");
+        io.fleetform.provider.sriov.SriovSpec sriov = SriovNetworkMode.spec(a);
         NetworkSpec network = "host".equals(a.get("network_mode")) ? NetworkSpec.host(published(a))
+                : UnderlayNetwork.is(a) ? UnderlayNetwork.spec(a)
+                : sriov != null ? NetworkSpec.none((String) a.get("ip"))
                 : new NetworkSpec((String) a.get("network"), "bridge", subnet, IpPool.gateway(subnet), null,
                 (String) a.get("ip"), published(a));
         Map<String, String> env = new LinkedHashMap<>();
@@ -233,7 +287,7 @@ final class InstanceSpecs {
         return new ContainerSpec((String) a.get("image"), (String) a.get("hostname"), command, env, cores, mems,
                 nanoCpus, number(a, "memory_bytes"), number(a, "io_read_bps"), number(a, "io_write_bps"),
                 (String) a.getOrDefault("mount", "/data"), number(a, "disk_bytes"), "unless-stopped", null, network,
-                Boolean.TRUE.equals(a.get("lxcfs")), (String) a.getOrDefault("init", "none"));
+                Boolean.TRUE.equals(a.get("lxcfs")), (String) a.getOrDefault("init", "none"), sriov);
     }
 
     /** Where the agent mounts an instance's secret files. */

@@ -406,5 +406,16 @@ class ContainerLifecycleTest extends DockerTestBase {
                 .isEqualTo("macvlan " + parent);
         assertThat(exec(r.container().id(), "ip", "-4", "addr", "show", "eth0")).contains("inet " + mac.ipv4() + "/24");
         assertThat(r.container().ipv4()).isEqualTo(mac.ipv4());
+
+        // the same network asked for on another parent is someone's mistake, never a silent join
+        String other = "zone.s12.service.logic[1]";
+        NetworkSpec elsewhere = new NetworkSpec(b.name(), "macvlan", b.subnet(), null, "ffvb" + suffix,
+                sameNetwork(b, 81).ipv4());
+        a.client().claim(other, claim(0, "0", 128 * MIB, elsewhere.ipv4()));
+        AgentException refused = catchThrowableOfType(AgentException.class,
+                () -> a.client().putContainer(other, gameServer("0", 64 * MIB, elsewhere)));
+        assertThat(refused.status()).isEqualTo(409);
+        assertThat(refused.answer()).contains("network " + b.name() + " exists as a macvlan on " + parent
+                + ", the spec asks for one on ffvb" + suffix);
     }
 }

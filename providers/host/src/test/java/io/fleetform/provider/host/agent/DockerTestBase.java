@@ -46,6 +46,13 @@ abstract class DockerTestBase {
         return a;
     }
 
+    /** An agent over {@code root} (e.g. one with an SR-IOV fixture) whose SR-IOV commands go through {@code commands}. */
+    TestAgent agent(String name, Path root, io.fleetform.provider.sriov.Commands commands) throws IOException {
+        TestAgent a = TestAgent.start(tmp, name, root, commands);
+        agents.add(a);
+        return a;
+    }
+
     /** An agent whose files (data directory included) live under {@code base}, e.g. a test filesystem. */
     TestAgent agentAt(Path base, String name) throws IOException {
         Path root = TopologyBuilder.twoNuma().writeTo(Files.createDirectories(tmp.resolve(name + "-root")));

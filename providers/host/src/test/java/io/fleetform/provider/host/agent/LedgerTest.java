@@ -128,8 +128,9 @@ class LedgerTest {
     void survivesReopenAndWritesAtomically() throws IOException {
         Path file = dir.resolve("ledger.json");
         Ledger l = Ledger.open(file);
-        l.claim("zone.s12.service.logic[0]", req(1, "8-11", 4 * GIB, "172.30.2.5", GIB, "eth0v7"), cap);
-        l.claim("zone.s12.service.logic[1]", req(1, "12-15", 4 * GIB, "172.30.2.6", GIB, null), cap);
+        // eth0's VFs are on node 0, so their instances' cores are too
+        l.claim("zone.s12.service.logic[0]", req(0, "0-3", 4 * GIB, "172.30.2.5", GIB, "eth0v7"), cap);
+        l.claim("zone.s12.service.logic[1]", req(0, "4-7", 4 * GIB, "172.30.2.6", GIB, null), cap);
         l.release("zone.s12.service.logic[1]");
         Ledger reopened = Ledger.open(file);
         assertThat(reopened.revision()).isEqualTo(3);
@@ -138,8 +139,10 @@ class LedgerTest {
             assertThat(s.map(p -> p.getFileName().toString())).containsExactly("ledger.json");
         }
         // the reopened ledger still refuses what the first one held
-        assertThatThrownBy(() -> reopened.claim("other[0]", req(1, "11", GIB, null, 0, null), cap))
-                .hasMessageContaining("cores 11 are held by zone.s12.service.logic[0]");
+        assertThatThrownBy(() -> reopened.claim("other[0]", req(0, "3", GIB, null, 0, null), cap))
+                .hasMessageContaining("cores 3 are held by zone.s12.service.logic[0]");
+        assertThatThrownBy(() -> reopened.claim("other[1]", req(1, "8-11", GIB, null, 0, "eth0v6"), cap))
+                .hasMessageContaining("VF 0000:3b:02.6 is on NUMA node 0, the instance's cores on node 1");
     }
 
     @Test

@@ -20,29 +20,38 @@ final class TestAgent implements AutoCloseable {
     final Path dataDir;
     final Path tokenFile;
     final Path root;
+    private final io.fleetform.provider.sriov.Commands commands;
     private AgentServer server;
     private AgentClient client;
 
-    private TestAgent(String name, Path dataDir, Path tokenFile, Path root) {
+    private TestAgent(String name, Path dataDir, Path tokenFile, Path root,
+                      io.fleetform.provider.sriov.Commands commands) {
         this.name = name;
         this.dataDir = dataDir;
         this.tokenFile = tokenFile;
         this.root = root;
+        this.commands = commands;
     }
 
     /** Starts an agent named {@code name} with its files under {@code base}, facts read under {@code root}. */
     static TestAgent start(Path base, String name, Path root) throws IOException {
+        return start(base, name, root, io.fleetform.provider.sriov.Commands.SYSTEM);
+    }
+
+    /** An agent whose SR-IOV commands run through {@code commands} (a fixture root's). */
+    static TestAgent start(Path base, String name, Path root, io.fleetform.provider.sriov.Commands commands)
+            throws IOException {
         Path dir = Files.createDirectories(base.resolve(name));
         Path token = dir.resolve("token");
         Files.writeString(token, TOKEN + "\n");
-        TestAgent a = new TestAgent(name, dir.resolve("data"), token, root);
+        TestAgent a = new TestAgent(name, dir.resolve("data"), token, root, commands);
         a.startServer(0);
         return a;
     }
 
     private void startServer(int port) throws IOException {
         server = AgentServer.start(AgentOptions.of(new InetSocketAddress("127.0.0.1", port), tokenFile, dataDir)
-                .withRoot(root));
+                .withRoot(root), commands);
         client = AgentClient.builder(server.baseUri(), TOKEN).name(name).backoff(Duration.ofMillis(20),
                 Duration.ofMillis(200)).build();
     }

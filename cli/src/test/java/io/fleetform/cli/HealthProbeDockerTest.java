@@ -1,0 +1,198 @@
+package io.fleetform.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.fleetform.provider.host.agent.AgentOptions;
+import io.fleetform.provider.host.agent.AgentServer;
+import java.net.InetSocketAddress;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Map;
+import java.util.concurrent.ThreadLocalRandom;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * A service's {@code health} probe through the CLI on the real Docker Engine: the agent probes
+ * busybox's httpd in each instance's container. A release that serves {@code /healthz} passes the
+ * canary and the rollout goes on; a release whose server answers 404 there keeps running (Docker
+ * sees nothing wrong) but fails the canary's gate with what the probe saw, later stages stay on
+ * the old release, and applying again does not walk past it; abort puts the
+ * previous release back and waits for its probe to pass. A partial canary (partition = 1) puts the broken
+ * release on one instance only.
+ */
+class HealthProbeDockerTest {
+    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final String HEALTHY = "mkdir -p /www && echo ok > /www/healthz && exec busybox httpd -f -p 8080 -h /www";
+    private static final String BROKEN = "mkdir -p /www && exec busybox httpd -f -p 8080 -h /www";
+    private static final String TOKEN = "a-long-enough-probe-token-0123456789";
+    private static final Map<String, String> ENV = Map.of("FLEETFORM_SECRET_AGENT", TOKEN);
+
+    @TempDir
+    Path dir;
+    private final String fleet = "hp" + Integer.toHexString(ThreadLocalRandom.current().nextInt(0x10000, 0xfffff));
+    private final int subnet = ThreadLocalRandom.current().nextInt(64, 250);
+    private AgentServer agent;
+
+    @BeforeAll
+    static void image() throws Exception {
+        Process p = new ProcessBuilder("bash", "../scripts/quickstart-image.sh", "1").redirectErrorStream(true).start();
+        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        assertThat(p.waitFor()).as(out).isZero();
+    }
+
+    @BeforeEach
+    void agent() throws Exception {
+        Path agentDir = Files.createDirectory(dir.resolve("agent"));
+        Files.writeString(agentDir.resolve("token"), TOKEN);
+        agent = AgentServer.start(AgentOptions.of(new InetSocketAddress("127.0.0.1", 0), agentDir.resolve("token"),
+                agentDir.resolve("data")));
+        Files.createDirectory(dir.resolve("fleet"));
+    }
+
+    @AfterEach
+    void cleanUp() throws Exception {
+        run("rollout", "resume", fleetDir());
+        run("destroy", fleetDir(), "--auto-approve");
+        agent.close();
+        for (String id : QuickstartDockerTest.docker("ps", "-aq", "--filter", "label=io.fleetform.managed=true")
+                .strip().split("\\s+")) {
+            if (!id.isBlank() && QuickstartDockerTest.docker("inspect", id).contains("\"10.232." + subnet + ".")) {
+                QuickstartDockerTest.docker("rm", "-f", id);
+            }
+        }
+        QuickstartDockerTest.docker("network", "rm", "ff-" + fleet + "-local");
+    }
+
+    private String fleetDir() {
+        return dir.resolve("fleet").toString();
+    }
+
+    private static CliRunner.Result run(String... args) {
+        return CliRunner.run(ENV, args);
+    }
+
+    private void write(String command) throws Exception {
+        write(command, 1, "stage \"canary\" { zones = [zone.web1]  healthy_for = 1s }");
+    }
+
+    private void write(String command, int replicas, String canary) throws Exception {
+        Files.writeString(dir.resolve("fleet/main.fleet"), """
+                fleet "%s" { owner = "test" }
+                image "toy" { name = "fleetform/busybox"  tag = "1" }
+                hosts "laptop" {
+                  agents = ["127.0.0.1:%d"]
+                  token  = secret("agent")
+                }
+                idc "local" { region = "here"  target = hosts.laptop  ip_pool = "10.232.%d.0/24" }
+                zones "web" from 1 to 2 as z {
+                  idc = idc.local
+                  service "site" {
+                    image   = image.toy
+                    cpu     = 100m
+                    memory  = 32Mi
+                    replicas = %d
+                    ports   = { http = 8080 }
+                    command = ["sh", "-c", "%s"]
+                    health {
+                      http            = "/healthz"
+                      port            = "http"
+                      interval        = 500ms
+                      timeout         = 400ms
+                      healthy_after   = 2
+                      unhealthy_after = 3
+                    }
+                  }
+                }
+                rollout "default" {
+                  %s
+                  stage "rest"   { healthy_for = 1s }
+                }
+                """.formatted(fleet, agent.port(), subnet, replicas, command, canary));
+    }
+
+    private String commandOf(String zone) throws Exception {
+        return commandOf(zone, 0);
+    }
+
+    private String commandOf(String zone, int ordinal) throws Exception {
+        for (String id : QuickstartDockerTest.docker("ps", "-aq", "--filter", "label=io.fleetform.managed=true")
+                .strip().split("\\s+")) {
+            if (id.isBlank()) {
+                continue;
+            }
+            JsonNode c = JSON.readTree(QuickstartDockerTest.docker("inspect", id)).get(0);
+            if (c.toString().contains("\"10.232." + subnet + ".") && c.at("/Config/Labels/io.fleetform.instance")
+                    .asText().endsWith("zone." + zone + ".service.site[" + ordinal + "]")) {
+                return c.at("/Config/Cmd").toString() + " " + c.at("/State/Status").asText();
+            }
+        }
+        return "(none)";
+    }
+
+    @Test
+    void aReleaseWhoseProbeFailsStopsAtTheCanaryWhileItsContainerRuns() throws Exception {
+        write(HEALTHY);
+        CliRunner.Result plan = run("plan", fleetDir());
+        assertThat(plan.out()).as(plan.out() + plan.err()).contains("health").contains("/healthz");
+        CliRunner.Result created = run("apply", fleetDir(), "--auto-approve");
+        assertThat(created.exitCode()).as(created.out() + created.err()).isEqualTo(ExitCode.OK);
+        assertThat(created.out()).contains("== stage canary").contains("== stage rest");
+        JsonNode done = JSON.readTree(run("rollout", "status", fleetDir(), "--json").out());
+        assertThat(done.at("/rollout/status").asText()).isEqualTo("healthy");
+
+        write(BROKEN);
+        CliRunner.Result broken = run("apply", fleetDir(), "--auto-approve");
+        assertThat(broken.exitCode()).as(broken.out() + broken.err()).isEqualTo(ExitCode.ERROR);
+        assertThat(broken.out()).contains("did not become healthy")
+                .containsPattern("probe http /healthz on 8080 failed [3-9] time\\(s\\) in a row").contains("answered 404")
+                .doesNotContain("== stage rest");
+        assertThat(commandOf("web1")).doesNotContain("healthz").endsWith("running"); // Docker sees nothing wrong
+        assertThat(commandOf("web2")).contains("healthz");
+
+        CliRunner.Result status = run("rollout", "status", fleetDir());
+        assertThat(status.out()).as(status.out() + status.err()).contains("failed").contains("answered 404");
+
+        CliRunner.Result again = run("apply", fleetDir(), "--auto-approve");
+        assertThat(again.exitCode()).as(again.out()).isEqualTo(ExitCode.ERROR);
+        assertThat(again.out()).contains("answered 404").doesNotContain("== stage rest");
+        assertThat(commandOf("web2")).contains("healthz");
+
+        // abort puts the previous release back and waits until its probe passes again
+        CliRunner.Result abort = run("rollout", "abort", fleetDir());
+        assertThat(abort.exitCode()).as(abort.out() + abort.err()).isEqualTo(ExitCode.OK);
+        assertThat(abort.out()).contains("restoring the previous revision")
+                .contains("== stage canary: restored; waiting for 1 resource(s) to be healthy for 1s")
+                .containsPattern("stage canary health: .*probe http /healthz on 8080")
+                .contains("== stage canary is healthy").contains("are healthy");
+        assertThat(commandOf("web1")).contains("healthz").endsWith("running");
+        JsonNode aborted = JSON.readTree(run("rollout", "status", fleetDir(), "--json").out());
+        assertThat(aborted.at("/rollout/status").asText()).isEqualTo("aborted");
+    }
+
+    @Test
+    void aPartialCanaryPutsTheBrokenReleaseOnOneInstanceOnly() throws Exception {
+        String canary = "stage \"canary\" { zones = [zone.web1]  partition = 1  healthy_for = 1s }";
+        write(HEALTHY, 2, canary);
+        CliRunner.Result created = run("apply", fleetDir(), "--auto-approve");
+        assertThat(created.exitCode()).as(created.out() + created.err()).isEqualTo(ExitCode.OK);
+
+        write(BROKEN, 2, canary);
+        CliRunner.Result plan = run("plan", fleetDir());
+        assertThat(plan.out()).contains("zone.web1.service.site[0] (host_instance) will be recreated")
+                .containsPattern("zone.web1.service.site\\[0].*\\[stage canary")
+                .containsPattern("zone.web1.service.site\\[1].*\\[stage rest");
+        CliRunner.Result broken = run("apply", fleetDir(), "--auto-approve");
+        assertThat(broken.exitCode()).as(broken.out() + broken.err()).isEqualTo(ExitCode.ERROR);
+        assertThat(broken.out()).contains("answered 404").doesNotContain("== stage rest");
+        assertThat(commandOf("web1", 0)).doesNotContain("healthz");
+        assertThat(commandOf("web1", 1)).contains("healthz").endsWith("running");
+        assertThat(commandOf("web2", 0)).contains("healthz");
+    }
+}

@@ -1,0 +1,158 @@
+package io.fleetform.cli;
+
+import static io.fleetform.cli.DockerFleet.docker;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * {@code network = underlay} through the CLI on the real Docker Engine: the test makes an L2 of its own, a
+ * veth pair whose host end is the pool's {@code underlay_interface} and whose other end is in a network
+ * namespace of the test's (standing for the IDC's network, with the pool's gateway address). Each instance
+ * gets its IP of the IDC's {@code ip_pool} on a macvlan over that interface, and the namespace reaches it
+ * there over TCP. Traffic never leaves the veth pair; the test removes the pair, the namespace, and its
+ * fleet's containers and networks.
+ */
+class HostUnderlayDockerTest {
+    @TempDir
+    Path dir;
+    private DockerFleet fleet;
+    private String parent;
+    private String namespace;
+
+    @BeforeAll
+    static void images() throws Exception {
+        QuickstartDockerTest.images();
+    }
+
+    @BeforeEach
+    void ownL2() throws Exception {
+        fleet = DockerFleet.in(dir, "ul");
+        String suffix = Long.toHexString(ThreadLocalRandom.current().nextLong() & 0xfffffL);
+        parent = "ffu" + suffix + "p";
+        namespace = "ffu-" + suffix;
+        sh("ip", "netns", "add", namespace);
+        sh("ip", "link", "add", parent, "type", "veth", "peer", "name", "ffu" + suffix + "q");
+        sh("ip", "link", "set", "ffu" + suffix + "q", "netns", namespace);
+        sh("ip", "link", "set", parent, "up");
+        sh("ip", "netns", "exec", namespace, "ip", "link", "set", "ffu" + suffix + "q", "up");
+        sh("ip", "netns", "exec", namespace, "ip", "addr", "add", fleet.prefix + ".1/24", "dev", "ffu" + suffix + "q");
+    }
+
+    @AfterEach
+    void cleanUp() throws Exception {
+        CliRunner.run(Map.of(), "destroy", dir.toString(), "--auto-approve");
+        fleet.removeAll();
+        run("ip", "link", "del", parent); // its peer goes with it
+        run("ip", "netns", "del", namespace);
+    }
+
+    private String fleetText(String network) throws Exception {
+        return fleet.quickstart()
+                .replace("local = true ", "local = true\n  underlay_interface = \"" + parent + "\"\n ")
+                .replace("memory  = 64Mi", "memory  = 64Mi\n    network = " + network)
+                .replaceAll("command = \\[.*\\]", Matcher.quoteReplacement("command = [\"sh\", \"-c\", \"mkdir -p /www;"
+                        + " echo zone-$FLEETFORM_ZONE > /www/index.html; exec httpd -f -p $FLEETFORM_PORT_GAME -h /www\"]"))
+                .replace("ports   = { game = 7000 + z.index }", "ports   = { game = 8080 }");
+    }
+
+    private CliRunner.Result ok(String... args) {
+        CliRunner.Result r = CliRunner.run(Map.of(), args);
+        assertThat(r.exitCode()).as(String.join(" ", args) + "\n" + r.out() + r.err()).isEqualTo(ExitCode.OK);
+        return r;
+    }
+
+    @Test
+    void eachInstanceHasItsIpOnTheHostsL2AndIsReachedThereFromAnotherNamespace() throws Exception {
+        fleet.write(fleetText("underlay"));
+        CliRunner.Result plan = ok("plan", dir.toString());
+        String ip1 = fleet.prefix + ".2";
+        String ip2 = fleet.prefix + ".3";
+        assertThat(plan.out()).contains("\"underlay\"").contains(parent).contains("\"" + fleet.prefix + ".1\"")
+                .contains(ip1 + ":8080").contains(ip2 + ":8080");
+
+        ok("apply", dir.toString(), "--auto-approve");
+        assertThat(docker("network", "inspect", "--format", "{{.Driver}} {{index .Options \"parent\"}} "
+                + "{{index .Labels \"io.fleetform.fleet\"}}", fleet.network("local")).strip())
+                .startsWith("macvlan " + parent + " " + fleet.name + ".");
+        String c1 = fleet.inspect("zone.toy1.service.game[0]").at("/Id").asText();
+        assertThat(docker("exec", c1, "ip", "-4", "addr", "show", "eth0")).contains("inet " + ip1 + "/24");
+        assertThat(docker("exec", c1, "ip", "route")).contains("default via " + fleet.prefix + ".1 dev eth0");
+        // the other end of the L2: a namespace of its own reaches each instance at its IP, on its own port
+        assertThat(List.of(fetch(ip1), fetch(ip2))).containsExactlyInAnyOrder("zone-toy1", "zone-toy2");
+        assertThat(CliRunner.run(Map.of(), "plan", dir.toString(), "--detailed-exitcode").exitCode())
+                .isEqualTo(ExitCode.OK);
+
+        // someone else's container on the fleet's network: destroy leaves it and the network it needs
+        String foreign = docker("run", "-d", "--network", fleet.network("local"), "--ip", fleet.prefix + ".200",
+                "fleetform/busybox:1", "sleep", "600").strip();
+        try {
+            ok("destroy", dir.toString(), "--auto-approve");
+            assertThat(fleet.networks()).containsExactly(fleet.network("local"));
+            assertThat(docker("inspect", "-f", "{{.State.Running}}", foreign).strip()).isEqualTo("true");
+        } finally {
+            docker("rm", "-f", foreign);
+        }
+        ok("apply", dir.toString(), "--auto-approve"); // the network is there already: joined, not made twice
+        assertThat(List.of(fetch(ip1), fetch(ip2))).containsExactlyInAnyOrder("zone-toy1", "zone-toy2");
+        ok("destroy", dir.toString(), "--auto-approve");
+        assertThat(fleet.networks()).isEmpty();
+        assertThat(Files.readString(dir.resolve(".fleetform/local-agent/data/ledger.json")))
+                .doesNotContain(ip1).doesNotContain(ip2);
+    }
+
+    @Test
+    void anInterfaceTheHostDoesNotHaveIsAPlanError() throws Exception {
+        fleet.write(fleetText("underlay").replace("underlay_interface = \"" + parent + "\"",
+                "underlay_interface = \"ffu-absent\""));
+        CliRunner.Result r = CliRunner.run(Map.of(), "plan", dir.toString());
+        assertThat(r.exitCode()).isEqualTo(ExitCode.ERROR);
+        assertThat(r.err()).contains("which has no interface ffu-absent (underlay_interface)")
+                .containsPattern("quickstart\\.fleet:\\d+:\\d+").doesNotContain("Exception");
+        assertThat(fleet.networks()).isEmpty();
+    }
+
+    /** {@code GET /} of an instance from the test's namespace, retried while the server starts. */
+    private String fetch(String ip) throws Exception {
+        String last = "";
+        for (int i = 0; i < 100; i++) {
+            // busybox nc over TCP (its wget crashes on this machine's Debian build)
+            Process p = new ProcessBuilder("ip", "netns", "exec", namespace, "busybox", "nc", "-w", "2", ip, "8080")
+                    .redirectErrorStream(true).start();
+            p.getOutputStream().write("GET / HTTP/1.0\r\n\r\n".getBytes(StandardCharsets.US_ASCII));
+            p.getOutputStream().flush();
+            String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+            if (p.waitFor(10, TimeUnit.SECONDS) && out.startsWith("HTTP/1.")) {
+                return out.substring(out.indexOf("\r\n\r\n") + 4).strip();
+            }
+            last = out;
+            Thread.sleep(100);
+        }
+        return "unreachable: " + last;
+    }
+
+    private static void sh(String... command) throws Exception {
+        String out = run(command);
+        if (out.startsWith("exit ")) {
+            throw new AssertionError(String.join(" ", command) + ": " + out);
+        }
+    }
+
+    private static String run(String... command) throws Exception {
+        Process p = new ProcessBuilder(command).redirectErrorStream(true).start();
+        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        return p.waitFor() == 0 ? out : "exit " + p.exitValue() + ": " + out;
+    }
+}

@@ -1,0 +1,79 @@
+package io.fleetform.engine.eval;
+
+import io.fleetform.dsl.diag.Diagnostics;
+import io.fleetform.engine.model.HostPool;
+import io.fleetform.engine.model.Idc;
+import io.fleetform.engine.model.NetworkMode;
+import io.fleetform.engine.model.Service;
+import io.fleetform.engine.model.TargetRef;
+import io.fleetform.engine.model.Zone;
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+/**
+ * Network modes that the target of a service's IDC cannot give, refused where the service is
+ * written, so {@code validate} says so without asking any infrastructure:
+ * <ul>
+ *   <li>{@code overlay} on hosts: a Docker overlay network needs a swarm, and bridging it instead
+ *       would give the game a network it did not ask for;</li>
+ *   <li>{@code underlay} on a cluster: it is an IP on the hosts' own L2 network, which pods do not have;</li>
+ *   <li>{@code underlay} on hosts without {@code underlay_interface}: the macvlan needs its parent;</li>
+ *   <li>{@code underlay} next to bridge or sriov services in one hosts IDC: a fleet's instances of an IDC
+ *       share one Docker network with the IDC's {@code ip_pool} as its subnet (Docker holds a subnet in
+ *       one network per host), which is either the fleet's bridge or the macvlan on the hosts' L2.</li>
+ * </ul>
+ */
+final class NetworkTargets {
+    private NetworkTargets() {
+    }
+
+    static void check(Iterable<Zone> zones, Map<String, Idc> idcs, Map<String, HostPool> pools,
+                      Diagnostics diagnostics) {
+        Map<String, Service> underlayByIdc = new LinkedHashMap<>();
+        Map<String, Service> bridgedByIdc = new LinkedHashMap<>();
+        for (Zone zone : zones) {
+            Idc idc = idcs.get(zone.idc());
+            if (idc == null) {
+                continue;
+            }
+            boolean hosts = idc.target().kind() == TargetRef.Kind.HOSTS;
+            HostPool pool = hosts ? pools.get(idc.target().name()) : null;
+            for (Service s : zone.services()) {
+                NetworkMode mode = s.network().mode();
+                if (hosts && mode == NetworkMode.OVERLAY) {
+                    diagnostics.error("overlay-on-hosts", s.span(), "service " + s.address() + " asks for network"
+                            + " = overlay, which hosts \"" + idc.target().name() + "\" cannot give (a Docker overlay"
+                            + " network needs a swarm)", "use network = bridge (its own IP on the fleet's bridge,"
+                            + " ports published), network = underlay or network = host, or place the zone on a"
+                            + " kubernetes target");
+                } else if (!hosts && mode == NetworkMode.UNDERLAY) {
+                    diagnostics.error("underlay-on-cluster", s.span(), "service " + s.address() + " asks for"
+                            + " network = underlay, an IP on the hosts' own network, which cluster \""
+                            + idc.target().name() + "\" does not give its pods", "use network = bridge (the pod"
+                            + " network), host or sriov, or place the zone on a hosts target");
+                } else if (hosts && mode == NetworkMode.UNDERLAY) {
+                    if (pool != null && pool.underlayInterface().isEmpty()) {
+                        diagnostics.error("underlay-needs-interface", s.span(), "service " + s.address()
+                                + " asks for network = underlay, but hosts \"" + pool.name() + "\" names no"
+                                + " underlay_interface", "say which host interface is on idc " + idc.name()
+                                + "'s network: hosts \"" + pool.name() + "\" { underlay_interface = \"bond0\" }");
+                    }
+                    underlayByIdc.putIfAbsent(idc.name(), s);
+                } else if (hosts && (mode == NetworkMode.BRIDGE || mode == NetworkMode.SRIOV)) {
+                    bridgedByIdc.putIfAbsent(idc.name(), s);
+                }
+            }
+        }
+        underlayByIdc.forEach((idc, underlay) -> {
+            Service bridged = bridgedByIdc.get(idc);
+            if (bridged != null) {
+                diagnostics.error("underlay-with-bridge", underlay.span(), "service " + underlay.address()
+                        + " asks for network = underlay and service " + bridged.address() + " for network = "
+                        + bridged.network().mode().name().toLowerCase(java.util.Locale.ROOT) + ", both in idc " + idc
+                        + ": the IDC's ip_pool is either the hosts' own network or the fleet's Docker bridge",
+                        "give the IDC's services one of them (network = host needs no IP), or put them in"
+                                + " another idc; " + bridged.address() + " is at " + bridged.span().location());
+            }
+        });
+    }
+}

@@ -1,0 +1,77 @@
+package io.fleetform.engine.eval;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.fleetform.dsl.diag.Diagnostic;
+import io.fleetform.engine.model.NetworkMode;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+/** Network modes the IDC's target cannot give are refused at evaluation, where the service is written. */
+class NetworkTargetsTest {
+    private static final String FLEET = """
+            fleet "g" { owner = "ops" }
+            image "app" { name = "g/app"  tag = "1" }
+            cluster "k" { context = "k" }
+            hosts "pool" { local = true  UNDERLAY }
+            idc "dc1" { region = "r1"  target = hosts.pool  ip_pool = "10.0.0.0/24" }
+            idc "k1" { region = "r1"  target = cluster.k }
+            """;
+
+    private static Fleets.Evaluated fleet(String underlay, String zones) {
+        return Fleets.evaluate(FLEET.replace("UNDERLAY", underlay) + zones);
+    }
+
+    private static String zone(String idc, String... networks) {
+        StringBuilder b = new StringBuilder("zone \"z-" + idc + "\" {\n  idc = idc." + idc + "\n");
+        for (int i = 0; i < networks.length; i++) {
+            b.append("  service \"s").append(i).append("\" { image = image.app  cpu = 1 core  memory = 1Gi  network = ")
+                    .append(networks[i]).append(" }\n");
+        }
+        return b.append("}\n").toString();
+    }
+
+    private static List<String> codes(Fleets.Evaluated e) {
+        return e.errors().stream().map(Diagnostic::code).toList();
+    }
+
+    @Test
+    void underlayOnHostsWithAnInterfaceIsAFleet() {
+        Fleets.Evaluated e = fleet("underlay_interface = \"bond0\"", zone("dc1", "underlay", "host"));
+        assertThat(e.errors()).isEmpty();
+        assertThat(e.fleet().zone("z-dc1").orElseThrow().service("s0").orElseThrow().network().mode())
+                .isEqualTo(NetworkMode.UNDERLAY);
+        assertThat(e.fleet().hostPools().get(0).underlayInterface()).contains("bond0");
+    }
+
+    @Test
+    void overlayOnHostsIsRefusedWhereTheServiceIsWritten() {
+        Fleets.Evaluated e = fleet("", zone("dc1", "overlay") + zone("k1", "overlay"));
+        assertThat(codes(e)).containsExactly("overlay-on-hosts");
+        Diagnostic d = e.errors().get(0);
+        assertThat(d.message()).isEqualTo("service zone.z-dc1.service.s0 asks for network = overlay, which hosts "
+                + "\"pool\" cannot give (a Docker overlay network needs a swarm)");
+        assertThat(d.span().location()).isEqualTo("test.fleet:9:3");
+    }
+
+    @Test
+    void underlayNeedsTheHostsInterfaceAndHostsToRunOn() {
+        Fleets.Evaluated e = fleet("", zone("dc1", "underlay") + zone("k1", "underlay"));
+        assertThat(codes(e)).containsExactly("underlay-needs-interface", "underlay-on-cluster");
+        assertThat(e.errors().get(0).hint()).contains("hosts \"pool\" { underlay_interface = \"bond0\" }");
+    }
+
+    @Test
+    void underlayAndBridgeCannotShareAnIdcsPool() {
+        Fleets.Evaluated e = fleet("underlay_interface = \"bond0\"", zone("dc1", "bridge", "underlay"));
+        assertThat(codes(e)).containsExactly("underlay-with-bridge");
+        assertThat(e.errors().get(0).message()).contains("zone.z-dc1.service.s1 asks for network = underlay")
+                .contains("zone.z-dc1.service.s0 for network = bridge");
+    }
+
+    @Test
+    void anInterfaceNameIsCheckedWhereItIsWritten() {
+        Fleets.Evaluated e = fleet("underlay_interface = \"not an interface\"", "");
+        assertThat(codes(e)).containsExactly("invalid-interface");
+    }
+}

@@ -1,0 +1,88 @@
+package io.fleetform.provider.host.probe;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.net.HttpURLConnection;
+import java.net.InetSocketAddress;
+import java.net.Socket;
+import java.net.SocketTimeoutException;
+import java.net.URI;
+import java.time.Duration;
+
+/** One try of a probe against a container reached at {@code host} (its IP, or loopback on the host's network). */
+final class Attempts {
+    private Attempts() {
+    }
+
+    static Outcome run(ProbeSpec spec, String host, String containerId, ContainerExec exec)
+            throws InterruptedException {
+        return switch (spec.type()) {
+            case "tcp" -> tcp(host, spec.port(), spec.timeout());
+            case "http" -> http(host, spec.port(), spec.path(), spec.timeout());
+            default -> exec(exec, containerId, spec);
+        };
+    }
+
+    static Outcome tcp(String host, int port, Duration timeout) {
+        try (Socket s = new Socket()) {
+            s.connect(new InetSocketAddress(host, port), (int) timeout.toMillis());
+            return Outcome.pass("connected to " + host + ":" + port);
+        } catch (SocketTimeoutException e) {
+            return Outcome.fail("no answer from " + host + ":" + port + " within " + timeout.toMillis() + " ms");
+        } catch (IOException e) {
+            return Outcome.fail(host + ":" + port + ": " + reason(e));
+        }
+    }
+
+    /** 2xx and 3xx pass (redirects are not followed: the server answered). */
+    static Outcome http(String host, int port, String path, Duration timeout) {
+        String url = "http://" + (host.contains(":") ? "[" + host + "]" : host) + ":" + port + path;
+        HttpURLConnection c = null;
+        try {
+            c = (HttpURLConnection) URI.create(url).toURL().openConnection();
+            c.setInstanceFollowRedirects(false);
+            c.setConnectTimeout((int) timeout.toMillis());
+            c.setReadTimeout((int) timeout.toMillis());
+            c.setUseCaches(false);
+            int status = c.getResponseCode();
+            try (InputStream body = status >= 400 ? c.getErrorStream() : c.getInputStream()) {
+                if (body != null) {
+                    body.readNBytes(64 * 1024); // let the connection be reused, and bound what a bad server sends
+                }
+            }
+            String said = "GET " + path + " on " + port + " answered " + status;
+            return status >= 200 && status < 400 ? Outcome.pass(said) : Outcome.fail(said);
+        } catch (SocketTimeoutException e) {
+            return Outcome.fail("GET " + path + " on " + port + ": no answer within " + timeout.toMillis() + " ms");
+        } catch (IOException | IllegalArgumentException e) {
+            return Outcome.fail("GET " + path + " on " + port + ": " + reason(e));
+        } finally {
+            if (c != null) {
+                c.disconnect();
+            }
+        }
+    }
+
+    static Outcome exec(ContainerExec exec, String containerId, ProbeSpec spec) throws InterruptedException {
+        String what = String.join(" ", spec.command());
+        try {
+            Long code = exec.run(containerId, spec.command(), spec.timeout());
+            if (code == null) {
+                return Outcome.fail(what + ": did not end within " + spec.timeoutMillis() + " ms");
+            }
+            return code == 0 ? Outcome.pass(what + " exited with 0") : Outcome.fail(what + " exited with " + code);
+        } catch (RuntimeException e) {
+            return Outcome.fail(what + ": " + reason(e));
+        }
+    }
+
+    private static String reason(Exception e) {
+        String m = e.getMessage();
+        String name = e.getClass().getSimpleName();
+        if (m == null || m.isBlank()) {
+            return name;
+        }
+        m = m.strip();
+        return (m.length() > 200 ? m.substring(0, 200) + "…" : m).replace('\n', ' ');
+    }
+}

@@ -1,0 +1,97 @@
+package io.fleetform.provider.host.agent;
+
+import static io.fleetform.provider.host.agent.DockerSupport.IMAGE_1;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.fleetform.provider.host.probe.ProbeSpec;
+import io.fleetform.provider.host.probe.ProbeStatus;
+import java.util.List;
+import java.util.function.Predicate;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The agent's health probes against real containers on the Docker Engine: busybox's httpd serving
+ * {@code /healthz} (and not {@code /missing}), its port for TCP (and a closed one), and commands
+ * run in the container through {@code docker exec}.
+ */
+class ProbeDockerTest extends DockerTestBase {
+    private static final String ADDR = "zone.p1.service.web[0]";
+    private static final List<String> HTTPD = List.of("sh", "-c",
+            "mkdir -p /www && echo ok > /www/healthz && exec httpd -f -p 8080 -h /www");
+
+    private static ProbeSpec spec(String type, Integer port, String path, List<String> command) {
+        // docker exec takes a few hundred ms on a loaded machine; a connection on loopback does not
+        return command == null ? new ProbeSpec(type, port, path, null, 200, 150, 2, 2)
+                : new ProbeSpec(type, port, path, command, 2000, 1900, 2, 2);
+    }
+
+    private static ProbeStatus until(TestAgent a, ProbeSpec spec, Predicate<ProbeStatus> done) throws Exception {
+        long deadline = System.nanoTime() + 30_000_000_000L;
+        ProbeStatus s = a.client().probe(ADDR, spec).orElseThrow();
+        while (!done.test(s) && System.nanoTime() < deadline) {
+            Thread.sleep(100);
+            s = a.client().probe(ADDR, spec).orElseThrow();
+        }
+        return s;
+    }
+
+    private TestAgent webServer() throws Exception {
+        TestAgent a = agent("host-p");
+        NetworkSpec net = bridge(20);
+        a.client().claim(ADDR, claim(null, "", 64 * MIB, net.ipv4()));
+        a.client().putContainer(ADDR, ContainerSpec.shared(IMAGE_1, 200_000_000L, 32 * MIB, net)
+                .withCommand(HTTPD).withStopTimeoutSeconds(1));
+        return a;
+    }
+
+    @Test
+    void httpAndTcpProbesPassAgainstAServingContainerAndFailWhereNothingAnswers() throws Exception {
+        TestAgent a = webServer();
+
+        ProbeStatus ok = until(a, spec("http", 8080, "/healthz", null), s -> s.state().equals(ProbeStatus.HEALTHY));
+        assertThat(ok.state()).as(ok.toString()).isEqualTo(ProbeStatus.HEALTHY);
+        assertThat(ok.passes()).isGreaterThanOrEqualTo(2);
+        assertThat(ok.last()).contains("answered 200");
+
+        ProbeStatus missing = until(a, spec("http", 8080, "/missing", null),
+                s -> !s.state().equals(ProbeStatus.WAITING));
+        assertThat(missing.state()).as(missing.toString()).isEqualTo(ProbeStatus.UNHEALTHY);
+        assertThat(missing.last()).contains("answered 404");
+
+        ProbeStatus port = until(a, spec("tcp", 8080, null, null), s -> !s.state().equals(ProbeStatus.WAITING));
+        assertThat(port.state()).as(port.toString()).isEqualTo(ProbeStatus.HEALTHY);
+
+        ProbeStatus closed = until(a, spec("tcp", 8081, null, null), s -> !s.state().equals(ProbeStatus.WAITING));
+        assertThat(closed.state()).as(closed.toString()).isEqualTo(ProbeStatus.UNHEALTHY);
+        assertThat(closed.last()).containsIgnoringCase("refused");
+    }
+
+    @Test
+    void execProbesRunInTheContainer() throws Exception {
+        TestAgent a = webServer();
+        ProbeStatus there = until(a, spec("exec", null, null, List.of("test", "-f", "/www/healthz")),
+                s -> !s.state().equals(ProbeStatus.WAITING));
+        assertThat(there.state()).as(there.toString()).isEqualTo(ProbeStatus.HEALTHY);
+        assertThat(there.last()).contains("exited with 0");
+
+        ProbeStatus absent = until(a, spec("exec", null, null, List.of("test", "-f", "/www/ready")),
+                s -> !s.state().equals(ProbeStatus.WAITING));
+        assertThat(absent.state()).as(absent.toString()).isEqualTo(ProbeStatus.UNHEALTHY);
+        assertThat(absent.last()).contains("exited with 1");
+    }
+
+    @Test
+    void aBadProbeIsRefusedAndAnInstanceWithoutAContainerIsNotFound() throws Exception {
+        TestAgent a = agent("host-q");
+        assertThat(a.client().probe("zone.p1.service.none[0]", spec("tcp", 80, null, null))).isEmpty();
+        assertThat(catchBadRequest(a)).contains("port must be between 1 and 65535");
+    }
+
+    private static String catchBadRequest(TestAgent a) throws Exception {
+        java.net.http.HttpResponse<String> r = a.send("POST", "/v1/probes/" + AgentClient.encode(ADDR),
+                "{\"type\":\"tcp\",\"port\":0,\"intervalMillis\":1000,\"timeoutMillis\":500,\"healthyAfter\":1,"
+                        + "\"unhealthyAfter\":1}");
+        assertThat(r.statusCode()).isEqualTo(400);
+        return r.body();
+    }
+}
