@@ -47,6 +47,11 @@ class ApplyCommand implements Callable<Integer>, TerminalAware {
     @Mixin
     SourceOptions source;
 
+    @Mixin
+    PolicyOptions policy;
+
+    private io.fleetform.engine.policy.Policies policies;
+
     @Option(names = "--require-ref", paramLabel = "REF", description = "With --plan: refuse the plan unless the "
             + "commit it was made from is still REF's head (the pull request was not updated after review).")
     String requireRef;
@@ -96,6 +101,7 @@ class ApplyCommand implements Callable<Integer>, TerminalAware {
     /** The command with its workspace, whose provider sessions close when it ends. */
     private int apply(FleetSource files, Workspace workspace) throws IOException, StateException,
             InterruptedException {
+        policies = policy.load(fleet, terminal);
         Workspace.Outcome<Workspace.Configuration> configuration = workspace.configuration();
         Engine.report(configuration.diagnostics(), fleet, terminal);
         StateLock lock = Engine.lock(workspace, destroying() ? "destroy" : "apply");
@@ -128,6 +134,10 @@ class ApplyCommand implements Callable<Integer>, TerminalAware {
         Plan plan = outcome.value().plan().withProvenance(files.provenance(configuration.filesRead()));
         Workspace.Planned planned = new Workspace.Planned(plan, outcome.value().configuration(), outcome.value().state());
         terminal.out().print(PlanText.render(plan, terminal.colour() && !fleet.noColour));
+        if (PolicyOptions.check(policies, plan, configuration.fleet(), java.util.Optional.ofNullable(rollout), fleet,
+                terminal).denied()) {
+            throw new CliException(ExitCode.ERROR, "the policy denies this plan; nothing was changed");
+        }
         if (!plan.hasChanges()) {
             return null;
         }
@@ -156,6 +166,10 @@ class ApplyCommand implements Callable<Integer>, TerminalAware {
             throw new CliException(ExitCode.PLAN_REFUSED, "the saved plan was refused; nothing was changed");
         }
         terminal.out().print(PlanText.render(plan, terminal.colour() && !fleet.noColour));
+        if (PolicyOptions.check(policies, plan, configuration.fleet(), java.util.Optional.ofNullable(rollout), fleet,
+                terminal).denied()) {
+            throw new CliException(ExitCode.PLAN_REFUSED, "the policy denies the saved plan; nothing was changed");
+        }
         if (!plan.hasChanges()) {
             return null;
         }

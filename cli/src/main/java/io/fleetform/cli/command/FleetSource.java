@@ -2,6 +2,9 @@ package io.fleetform.cli.command;
 
 import io.fleetform.cli.CliException;
 import io.fleetform.cli.ExitCode;
+import io.fleetform.engine.eval.EvalOptions;
+import io.fleetform.engine.load.FleetLoader;
+import io.fleetform.engine.load.LoadResult;
 import io.fleetform.engine.state.Provenance;
 import io.fleetform.source.git.CommitTree;
 import io.fleetform.source.git.GitException;
@@ -38,12 +41,12 @@ final class FleetSource implements AutoCloseable {
     }
 
     static FleetSource commit(String repo, String ref, String path, Path workDir, boolean userCode,
-                              Map<String, String> environment, List<String> alsoResolve) {
+                              Map<String, String> environment, Path caFile, List<String> alsoResolve) {
         List<String> refs = new ArrayList<>(List.of(ref));
         refs.addAll(alsoResolve);
         GitRepository repository = null;
         try {
-            repository = GitRepository.open(repo, refs, environment);
+            repository = GitRepository.open(repo, refs, environment, caFile);
             CommitTree tree = CommitTree.open(repository, ref, path == null ? "" : path);
             return new FleetSource(tree.root(), workDir, userCode, repository, tree);
         } catch (GitException e) {
@@ -66,6 +69,16 @@ final class FleetSource implements AutoCloseable {
 
     boolean userCode() {
         return userCode;
+    }
+
+    /** A loader for these files: without the fleet's Groovy functions under --no-user-code. */
+    FleetLoader loader() {
+        return userCode ? FleetLoader.fromClassPath() : FleetLoader.fromClassPath().withoutUserCode();
+    }
+
+    /** Loads the fleet from these files. */
+    LoadResult load(EvalOptions options) {
+        return loader().load(fleetDir, options);
     }
 
     /** The commit the files came from (for a folder: the working tree's, when it is in one). */

@@ -23,11 +23,11 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
 /**
- * {@code fleetform fmt [--check] [PATH...]}: rewrites {@code .fleet} files in the canonical
+ * {@code fleetform fmt [--check] [PATH...]}: rewrites {@code .fleet} (and {@code .policy}) files in the canonical
  * layout (folders recursively). With {@code --check} it changes nothing and exits 1 if any
  * file is not formatted, for CI.
  */
-@Command(name = "fmt", description = "Rewrite .fleet files in the canonical layout (keeps comments).")
+@Command(name = "fmt", description = "Rewrite .fleet and .policy files in the canonical layout (keeps comments).")
 final class FmtCommand implements Callable<Integer>, TerminalAware {
     @Parameters(arity = "0..*", paramLabel = "PATH", description = "Files or folders (default: the current folder).")
     List<Path> paths = new ArrayList<>();
@@ -118,7 +118,9 @@ final class FmtCommand implements Callable<Integer>, TerminalAware {
             throw new CliException(ExitCode.ERROR, "no such file or folder: " + path);
         }
         try (Stream<Path> walk = Files.walk(path)) {
-            return walk.filter(p -> p.toString().endsWith(".fleet") && Files.isRegularFile(p))
+            // .policy files are in the fleet language too (deny and warn rules).
+            return walk.filter(p -> (p.toString().endsWith(".fleet") || p.toString().endsWith(".policy"))
+                            && Files.isRegularFile(p))
                     .filter(p -> !hidden(path.relativize(p)))
                     .sorted().toList();
         }

@@ -21,6 +21,9 @@ final class GraphCommand implements Callable<Integer>, TerminalAware {
     @Mixin
     StateOptions state;
 
+    @Mixin
+    SourceOptions source;
+
     private Terminal terminal;
 
     @Override
@@ -30,7 +33,8 @@ final class GraphCommand implements Callable<Integer>, TerminalAware {
 
     @Override
     public Integer call() {
-        try (Workspace workspace = Engine.workspace(fleet, state, terminal)) {
+        try (FleetSource files = source.open(fleet, terminal.environment(), List.of());
+             Workspace workspace = Engine.workspace(files, fleet, state, terminal)) {
             return call(workspace);
         }
     }

@@ -6,7 +6,6 @@ import io.fleetform.cli.render.DiagnosticsJson;
 import io.fleetform.cli.render.ModelJson;
 import io.fleetform.cli.render.ModelText;
 import io.fleetform.dsl.diag.DiagnosticRenderer;
-import io.fleetform.engine.load.FleetLoader;
 import io.fleetform.engine.load.LoadResult;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
@@ -18,6 +17,9 @@ import picocli.CommandLine.Option;
 final class InspectCommand implements Callable<Integer>, TerminalAware {
     @Mixin
     FleetOptions fleet;
+
+    @Mixin
+    SourceOptions source;
 
     @Option(names = "--json", description = "The model as versioned JSON.")
     boolean json;
@@ -31,7 +33,12 @@ final class InspectCommand implements Callable<Integer>, TerminalAware {
 
     @Override
     public Integer call() {
-        LoadResult result = FleetLoader.fromClassPath().load(fleet.dir, fleet.evalOptions(terminal.environment()));
+        try (FleetSource files = source.open(fleet, terminal.environment(), java.util.List.of())) {
+            return inspect(files.load(fleet.evalOptions(terminal.environment())));
+        }
+    }
+
+    private int inspect(LoadResult result) {
         if (result.hasErrors()) {
             if (json) {
                 terminal.out().println(DiagnosticsJson.render(result.diagnostics(), false));

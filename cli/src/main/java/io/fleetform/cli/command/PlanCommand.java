@@ -3,9 +3,12 @@ package io.fleetform.cli.command;
 import io.fleetform.cli.CliException;
 import io.fleetform.cli.ExitCode;
 import io.fleetform.cli.Terminal;
+import io.fleetform.cli.render.plan.Labels;
 import io.fleetform.cli.render.plan.PlanMarkdown;
+import io.fleetform.cli.render.plan.PolicyMarkdown;
 import io.fleetform.cli.render.plan.PlanText;
 import io.fleetform.engine.plan.PlanCodec;
+import io.fleetform.engine.policy.Policies;
 import io.fleetform.engine.run.Workspace;
 import io.fleetform.engine.state.StateException;
 import io.fleetform.engine.state.StateLock;
@@ -31,6 +34,9 @@ final class PlanCommand implements Callable<Integer>, TerminalAware {
 
     @Mixin
     SourceOptions source;
+
+    @Mixin
+    PolicyOptions policy;
 
     @Option(names = "--labels-file", paramLabel = "FILE", description = "Write pull-request labels for this plan "
             + "(fleetform:destroys, fleetform:replaces, fleetform:no-changes, fleetform:needs-approval), one a line.")
@@ -73,6 +79,7 @@ final class PlanCommand implements Callable<Integer>, TerminalAware {
 
     /** The command with its workspace, whose provider sessions close when it ends. */
     private int plan(FleetSource files, Workspace workspace) throws IOException, StateException {
+        Policies policies = policy.load(fleet, terminal);
         Workspace.Outcome<Workspace.Configuration> configuration = workspace.configuration();
         Engine.report(configuration.diagnostics(), fleet, terminal);
         Workspace.Outcome<Workspace.Planned> planned;
@@ -89,12 +96,19 @@ final class PlanCommand implements Callable<Integer>, TerminalAware {
         } else {
             terminal.out().print(PlanText.render(plan, terminal.colour() && !fleet.noColour));
         }
+        Policies.Checked checked = PolicyOptions.check(policies, plan, configuration.value().fleet(),
+                java.util.Optional.empty(), fleet, terminal, json ? terminal.err() : terminal.out());
         if (markdown != null) {
-            Files.writeString(markdown, PlanMarkdown.render(plan, out != null ? out.toString() : null));
+            Files.writeString(markdown, PlanMarkdown.render(plan, out != null && !checked.denied() ? out.toString() : null,
+                    PolicyMarkdown.section(policies.size(), checked.results())));
         }
         if (labelsFile != null) {
-            Files.writeString(labelsFile, io.fleetform.cli.render.plan.Labels.text(
-                    io.fleetform.cli.render.plan.Labels.of(plan, configuration.value().fleet(), java.util.Optional.empty())));
+            Files.writeString(labelsFile, Labels.text(Labels.of(plan, configuration.value().fleet(),
+                    java.util.Optional.empty(), checked.denied())));
+        }
+        if (checked.denied()) {
+            throw new CliException(ExitCode.ERROR, "the policy denies this plan" + (out != null ? "; it was not saved"
+                    : ""));
         }
         if (out != null) {
             Files.write(out, state.sealPlan(PlanCodec.encode(plan)));

@@ -10,6 +10,7 @@ import io.fleetform.engine.diff.FleetDiff;
 import io.fleetform.engine.model.Fleet;
 import io.fleetform.engine.plan.Plan;
 import io.fleetform.engine.plan.PlanCodec;
+import io.fleetform.engine.policy.Policies;
 import io.fleetform.engine.provider.ProviderRegistry;
 import io.fleetform.engine.run.Workspace;
 import io.fleetform.engine.state.StateException;
@@ -47,6 +48,9 @@ final class PrPlanCommand implements Callable<Integer>, TerminalAware {
     @Mixin
     PlanSelection selection;
 
+    @Mixin
+    PolicyOptions policy;
+
     @Option(names = {"-out", "--out"}, paramLabel = "FILE", defaultValue = "fleetform-comment.md",
             description = "The comment (default fleetform-comment.md); further parts go to FILE-2.md, FILE-3.md, ….")
     Path out;
@@ -73,6 +77,7 @@ final class PrPlanCommand implements Callable<Integer>, TerminalAware {
 
     @Override
     public Integer call() throws IOException, StateException {
+        Policies policies = policy.load(fleet, terminal);
         try (ReviewOptions.Trees trees = review.open(terminal.environment())) {
             var options = fleet.evalOptions(terminal.environment());
             Fleet headModel = DiffCommand.load(trees.head(), "head " + review.head, options, !review.noUserCode, fleet,
@@ -95,16 +100,22 @@ final class PrPlanCommand implements Callable<Integer>, TerminalAware {
             planned.diagnostics().stream().filter(Diagnostic::isError).forEach(d -> errors.add(d.message()
                     + (d.hint().isBlank() ? "" : " (" + d.hint() + ")")));
             Plan plan = planned.value().plan().withProvenance(Optional.of(trees.head().provenance()));
+            Policies.Checked checked = PolicyOptions.check(policies, plan, configuration.value().fleet(),
+                    Optional.ofNullable(rollout), fleet, terminal);
             List<String> parts = PrComment.render(new PrComment.Input(plan, diff, configuration.value().fleet(),
                     Optional.ofNullable(rollout), trees.baseProvenance(), errors,
-                    trees.head().provenance().path()));
+                    trees.head().provenance().path(), policies.size(), checked.results()));
             List<Path> files = write(parts);
             if (labelsFile != null) {
                 Files.writeString(labelsFile, Labels.text(Labels.of(plan, configuration.value().fleet(),
-                        Optional.ofNullable(rollout))));
+                        Optional.ofNullable(rollout), checked.denied())));
             }
-            if (planOut != null && errors.isEmpty()) {
-                Files.write(planOut, PlanCodec.encode(plan));
+            if (planOut != null) {
+                // A plan that failed or that the policy denies is never saved: there must be nothing to apply.
+                Files.deleteIfExists(planOut);
+                if (errors.isEmpty() && !checked.denied()) {
+                    Files.write(planOut, state.sealPlan(PlanCodec.encode(plan)));
+                }
             }
             terminal.out().println("Wrote the comment" + (files.size() > 1 ? " in " + files.size() + " parts" : "")
                     + ": " + String.join(" ", files.stream().map(Path::toString).toList()));
@@ -115,6 +126,9 @@ final class PrPlanCommand implements Callable<Integer>, TerminalAware {
                     // printed above; the exit says what became of the comment
                 }
                 throw new CliException(ExitCode.ERROR, "the plan failed; the comment says why");
+            }
+            if (checked.denied()) {
+                throw new CliException(ExitCode.ERROR, "the policy denies this change; the comment says which rules");
             }
             return detailedExitCode && (plan.hasChanges() || !diff.isEmpty()) ? ExitCode.CHANGES : ExitCode.OK;
         }

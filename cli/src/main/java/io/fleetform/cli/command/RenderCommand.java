@@ -3,7 +3,6 @@ package io.fleetform.cli.command;
 import io.fleetform.cli.ExitCode;
 import io.fleetform.cli.Terminal;
 import io.fleetform.dsl.diag.Diagnostic;
-import io.fleetform.engine.load.FleetLoader;
 import io.fleetform.engine.load.LoadResult;
 import io.fleetform.provider.kubernetes.KubernetesRender;
 import java.util.ArrayList;
@@ -24,6 +23,9 @@ final class RenderCommand implements Callable<Integer>, TerminalAware {
     @Mixin
     FleetOptions fleet;
 
+    @Mixin
+    SourceOptions source;
+
     @Option(names = "--show-secrets", description = "Print Secrets' data (base64, as Kubernetes takes it); "
             + "without it the data is left out, with a comment naming the keys.")
     boolean showSecrets;
@@ -37,9 +39,14 @@ final class RenderCommand implements Callable<Integer>, TerminalAware {
 
     @Override
     public Integer call() {
+        try (FleetSource files = source.open(fleet, terminal.environment(), List.of())) {
+            return render(files);
+        }
+    }
+
+    private int render(FleetSource files) {
         var options = fleet.evalOptions(terminal.environment());
-        LoadResult result = FleetLoader.fromClassPath().load(fleet.dir, showSecrets ? options.requiringSecrets()
-                : options);
+        LoadResult result = files.load(showSecrets ? options.requiringSecrets() : options);
         List<Diagnostic> diagnostics = new ArrayList<>(result.diagnostics());
         KubernetesRender.Output out = result.hasErrors() ? null
                 : KubernetesRender.render(result.fleetOrThrow(), terminal.environment(), Map.of(),

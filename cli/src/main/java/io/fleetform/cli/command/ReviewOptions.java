@@ -8,6 +8,7 @@ import io.fleetform.source.git.GitException;
 import io.fleetform.source.git.GitRepository;
 import java.util.List;
 import java.util.Map;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /** The two commits a review compares: {@code [--git REPO] --base REF --head REF [--path SUBDIR]}. */
@@ -25,6 +26,9 @@ final class ReviewOptions {
 
     @Option(names = "--path", paramLabel = "SUBDIR", description = "The fleet's folder inside the repository.")
     String path;
+
+    @Mixin
+    GitCaOption trust = new GitCaOption();
 
     @Option(names = "--no-user-code", description = "Refuse to load the fleet's Groovy functions (functions/): for "
             + "changes nobody has reviewed yet, such as pull requests from forks.")
@@ -48,7 +52,7 @@ final class ReviewOptions {
         GitRepository repository = null;
         CommitTree baseTree = null;
         try {
-            repository = GitRepository.open(git, List.of(base, head), environment);
+            repository = GitRepository.open(git, List.of(base, head), environment, trust.caFile(environment));
             Provenance baseProvenance = CommitTree.provenance(repository, base, path);
             if (CommitTree.hasFolder(repository, base, path)) {
                 baseTree = CommitTree.open(repository, base, path);

@@ -4,6 +4,7 @@ import io.fleetform.cli.CliException;
 import io.fleetform.cli.ExitCode;
 import java.util.List;
 import java.util.Map;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /**
@@ -25,18 +26,21 @@ final class SourceOptions {
             + "repository (default: its root).")
     String path;
 
+    @Mixin
+    GitCaOption trust = new GitCaOption();
+
     @Option(names = "--no-user-code", description = "Refuse to load the fleet's Groovy functions (functions/): for "
             + "changes nobody has reviewed yet, such as pull requests from forks.")
     boolean noUserCode;
 
     /** Opens the fleet's source; {@code alsoResolve} are more refs the command will ask the repository about. */
     FleetSource open(FleetOptions fleet, Map<String, String> environment, List<String> alsoResolve) {
-        if (git == null && (ref != null || path != null)) {
-            throw new CliException(ExitCode.USAGE, (ref != null ? "--ref" : "--path") + " needs --git REPO (for the "
-                    + "repository you are in: --git .)");
+        if (git == null && (ref != null || path != null || trust.caFile != null)) {
+            throw new CliException(ExitCode.USAGE, (ref != null ? "--ref" : path != null ? "--path" : "--git-ca-file")
+                    + " needs --git REPO (for the repository you are in: --git .)");
         }
         return git == null ? FleetSource.folder(fleet.dir, !noUserCode)
                 : FleetSource.commit(git, ref == null ? "HEAD" : ref, path, fleet.dir, !noUserCode, environment,
-                alsoResolve);
+                trust.caFile(environment), alsoResolve);
     }
 }

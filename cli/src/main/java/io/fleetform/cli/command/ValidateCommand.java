@@ -4,7 +4,6 @@ import io.fleetform.cli.ExitCode;
 import io.fleetform.cli.Terminal;
 import io.fleetform.cli.render.DiagnosticsJson;
 import io.fleetform.dsl.diag.DiagnosticRenderer;
-import io.fleetform.engine.load.FleetLoader;
 import io.fleetform.engine.load.LoadResult;
 import io.fleetform.engine.model.Fleet;
 import java.util.concurrent.Callable;
@@ -39,8 +38,7 @@ final class ValidateCommand implements Callable<Integer>, TerminalAware {
     }
 
     private int validate(FleetSource files) {
-        FleetLoader loader = files.userCode() ? FleetLoader.fromClassPath() : FleetLoader.fromClassPath().withoutUserCode();
-        LoadResult result = loader.load(files.fleetDir(), fleet.evalOptions(terminal.environment()));
+        LoadResult result = files.load(fleet.evalOptions(terminal.environment()));
         if (json) {
             terminal.out().println(DiagnosticsJson.render(result.diagnostics(), !result.hasErrors()));
             return result.hasErrors() ? ExitCode.ERROR : ExitCode.OK;

@@ -21,9 +21,10 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * The CI templates under examples/ci, run step by step: the steps each template calls are read
  * from the template itself (so the test follows it), and run, in that order, through the same
- * script against a real repository and the local state backend. GitHub's API is the one thing
- * stood in for (a {@code gh} on the PATH that records its calls), to check that comments are
- * updated by their markers.
+ * script against a real repository and the local state backend. The posting steps run with the
+ * real curl and jq against {@link ForgeApi}, a loopback server answering GitHub's and GitLab's
+ * comment and label calls, to check that comments are updated by their markers (across pages),
+ * outdated parts removed, other comments left alone, and labels set and removed.
  */
 class CiTemplatesTest {
     private static final Path CI = Path.of("..", "examples", "ci").toAbsolutePath().normalize();
@@ -57,8 +58,8 @@ class CiTemplatesTest {
 
     @Test
     void templatesCallTheStepsInOrder() throws IOException {
-        assertThat(steps("github-actions.yml")).containsExactly("pr", "post-github", "merge");
-        assertThat(steps("gitlab-ci.yml")).containsExactly("pr", "post-gitlab", "merge");
+        assertThat(steps("github-actions.yml")).containsExactly("pr", "post-github", "merge-github");
+        assertThat(steps("gitlab-ci.yml")).containsExactly("pr", "post-gitlab", "merge-gitlab");
         assertThat(Files.readString(CI.resolve("github-actions.yml"))).contains("cancel-in-progress: false")
                 .contains("UNTRUSTED: ${{ github.event.pull_request.head.repo.full_name != github.repository }}");
         assertThat(Files.readString(CI.resolve("gitlab-ci.yml"))).contains("resource_group: fleetform-arena");
@@ -82,17 +83,32 @@ class CiTemplatesTest {
         git.write("fleets/arena/zones.fleet", ArenaFleet.zones(3, "1Gi", V2));
         git.write("fleets/arena/images.fleet", APP2);
         String reviewed = git.commit("arena: s2 on v2 (replaced), s3 comes");
-        Map<String, String> pr = Map.of("BASE_REF", "main", "HEAD_REF", reviewed, "UNTRUSTED", "true", "PR", "7",
-                "GITHUB_REPOSITORY", "games/fleets", "GH_LOG", dir.resolve("gh.log").toString(), "GH_EXISTING",
-                dir.resolve("existing.jsonl").toString());
-        fakeGh();
-        Files.writeString(dir.resolve("existing.jsonl"), """
-                {"id":11,"body":"<!-- fleetform:pr-plan path=fleets/arena part=1 -->\\nold"}
-                {"id":12,"body":"a reviewer's comment"}
-                {"id":13,"body":"<!-- fleetform:pr-plan path=fleets/arena part=2 -->\\nold"}
-                """);
+        try (ForgeApi github = ForgeApi.start("ghs-test")) {
+            // 120 comments of reviewers first, so the step has to read a second page to find its own.
+            for (int i = 0; i < 120; i++) {
+                github.comment("a reviewer's comment " + i);
+            }
+            long part1 = github.comment("<!-- fleetform:pr-plan path=fleets/arena part=1 -->\nold");
+            long other = github.comment("lgtm");
+            long part2 = github.comment("<!-- fleetform:pr-plan path=fleets/arena part=2 -->\nold");
+            github.labels.addAll(List.of("fleetform:destroys", "team:arena"));
+            Map<String, String> pr = Map.of("BASE_REF", "main", "HEAD_REF", reviewed, "UNTRUSTED", "true", "PR", "7",
+                    "GITHUB_REPOSITORY", "games/fleets", "GITHUB_API_URL", github.url(), "GH_TOKEN", "ghs-test");
+            reviewAndPost(steps, pr, reviewed, out);
+            assertThat(github.comments.get(part1)).isEqualTo(Files.readString(out.resolve("comment.md")));
+            assertThat(github.comments).doesNotContainKey(part2).containsEntry(other, "lgtm").hasSize(122);
+            assertThat(github.labels).containsExactly("fleetform:needs-approval", "fleetform:replaces", "team:arena");
+            assertThat(github.log).anyMatch(l -> l.contains("/issues/7/comments?per_page=100&page=2"))
+                    .allMatch(l -> l.endsWith("[Authorization]"));
+        }
+
+        mergeAndRefuseAnUpdatedOne(out, reviewed);
+    }
+
+    private void reviewAndPost(List<String> steps, Map<String, String> pr, String reviewed, Path out)
+            throws IOException, InterruptedException {
         for (String step : steps) {
-            if (step.equals("merge")) {
+            if (step.startsWith("merge")) {
                 break;
             }
             Run run = script(step, pr);
@@ -105,12 +121,9 @@ class CiTemplatesTest {
         assertThat(Files.readAllLines(out.resolve("labels.txt"))).containsExactly("fleetform:replaces",
                 "fleetform:needs-approval");
         assertThat(out.resolve("plan.json")).exists();
-        String gh = Files.readString(dir.resolve("gh.log"));
-        assertThat(gh).contains("api -X PATCH repos/games/fleets/issues/comments/11 -F body=@" + out.resolve("comment.md"))
-                .contains("api -X DELETE repos/games/fleets/issues/comments/13")
-                .doesNotContain("comments/12").contains("api -X POST repos/games/fleets/issues/7/labels -f "
-                        + "labels[]=fleetform:replaces").contains("-X DELETE repos/games/fleets/issues/7/labels/fleetform:destroys");
+    }
 
+    private void mergeAndRefuseAnUpdatedOne(Path out, String reviewed) throws IOException, InterruptedException {
         // Merged with a merge commit: the reviewed plan applies exactly, and the state says which commit.
         git.checkout("main", false);
         git.merge("feature");
@@ -147,23 +160,20 @@ class CiTemplatesTest {
         String head = git.commit("arena: s3");
         Run planned = script("pr", Map.of("BASE_REF", "main", "HEAD_REF", head));
         assertThat(planned.code).as(planned.output).isZero();
-        Path log = dir.resolve("curl.log");
-        executable(bin.resolve("curl"), """
-                #!/bin/sh
-                echo "$*" >>"%s"
-                case "$*" in
-                  *notes?per_page=100*) printf '%%s\n' '[{"id":21,"body":"<!-- fleetform:pr-plan path=fleets/arena part=1 -->\\nold"},{"id":22,"body":"lgtm"},{"id":23,"body":"<!-- fleetform:pr-plan path=fleets/arena part=2 -->\\nold"}]' ;;
-                esac
-                """.formatted(log));
-        Run posted = script("post-gitlab", Map.of("GITLAB_TOKEN", "glpat-test", "CI_API_V4_URL", "https://gitlab.example/api/v4",
-                "CI_PROJECT_ID", "5", "CI_MERGE_REQUEST_IID", "9"));
-        assertThat(posted.code).as(posted.output).isZero();
-        String calls = Files.readString(log);
-        String api = "https://gitlab.example/api/v4/projects/5/merge_requests/9";
-        assertThat(calls).contains("-X PUT " + api + "/notes/21 --data-urlencode body@" + dir.resolve("out/comment.md"))
-                .contains("-X DELETE " + api + "/notes/23").doesNotContain("notes/22")
-                .contains("-X PUT " + api + " --data-urlencode add_labels=fleetform:needs-approval --data-urlencode "
-                        + "remove_labels=fleetform:destroys,fleetform:replaces,fleetform:no-changes");
+        try (ForgeApi gitlab = ForgeApi.start("glpat-test")) {
+            long part1 = gitlab.comment("<!-- fleetform:pr-plan path=fleets/arena part=1 -->\nold");
+            long other = gitlab.comment("lgtm");
+            long part2 = gitlab.comment("<!-- fleetform:pr-plan path=fleets/arena part=2 -->\nold");
+            gitlab.labels.addAll(List.of("fleetform:destroys", "team:arena"));
+            Run posted = script("post-gitlab", Map.of("GITLAB_TOKEN", "glpat-test", "CI_API_V4_URL", gitlab.url()
+                    + "/api/v4", "CI_PROJECT_ID", "5", "CI_MERGE_REQUEST_IID", "9"));
+            assertThat(posted.code).as(posted.output).isZero();
+            // The comment arrives byte for byte through the form encoding (Markdown is full of & = + and newlines).
+            assertThat(gitlab.comments.get(part1)).isEqualTo(Files.readString(dir.resolve("out/comment.md")));
+            assertThat(gitlab.comments).doesNotContainKey(part2).containsEntry(other, "lgtm").hasSize(2);
+            assertThat(gitlab.labels).containsExactly("fleetform:needs-approval", "team:arena");
+            assertThat(gitlab.log).allMatch(l -> l.endsWith("[PRIVATE-TOKEN]"));
+        }
     }
 
     @Test
@@ -218,17 +228,6 @@ class CiTemplatesTest {
             throw new IOException(command + " did not finish: " + Files.readString(log));
         }
         return new Run(process.exitValue(), Files.readString(log, StandardCharsets.UTF_8));
-    }
-
-    /** Records every call; answers the comment listing (already through --jq, as gh prints it). */
-    private void fakeGh() throws IOException {
-        executable(bin.resolve("gh"), """
-                #!/bin/sh
-                echo "$*" >>"$GH_LOG"
-                case "$*" in
-                  *--paginate*) cat "$GH_EXISTING" ;;
-                esac
-                """);
     }
 
     private static void executable(Path file, String text) throws IOException {

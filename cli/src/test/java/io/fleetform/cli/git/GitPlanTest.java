@@ -143,6 +143,46 @@ class GitPlanTest {
     }
 
     @Test
+    void inspectRenderAndGraphReadACommitLikePlan() throws IOException {
+        git.checkout("feature", true);
+        ArenaFleet.write(git, "fleets/arena", 3, "1Gi");
+        String third = git.commit("arena: a third zone");
+        // The working tree has moved on to a fourth zone: the commands read the commit, not the files.
+        Files.writeString(git.clone.resolve("fleets/arena/zones.fleet"), ArenaFleet.zones(4, "1Gi", "image.app"));
+        String[] source = {"--git", git.fileUrl(), "--ref", third, "--path", "fleets/arena"};
+
+        var inspect = run(concat(new String[] {"inspect", work.toString(), "--json"}, source));
+        assertThat(inspect.exitCode()).as(inspect.err()).isEqualTo(ExitCode.OK);
+        assertThat(inspect.out()).contains("\"s3\"").doesNotContain("\"s4\"");
+        var graph = run(concat(new String[] {"graph", work.toString()}, source));
+        assertThat(graph.exitCode()).as(graph.err()).isEqualTo(ExitCode.OK);
+        assertThat(graph.out()).contains("zone.s3.service.game[0]").doesNotContain("zone.s4");
+        var render = run(concat(new String[] {"render", work.toString()}, source));
+        assertThat(render.exitCode()).as(render.err()).isEqualTo(ExitCode.OK);
+
+        // The same source options as plan: --no-user-code, and --ref without --git is a usage mistake.
+        git.write("fleets/arena/functions/x.groovy", "def motd() { 'hi' }\n");
+        git.write("fleets/arena/modules/lobby/lobby.fleet", ArenaFleet.LOBBY.replace("file(\"../../motd.txt\")",
+                "motd()"));
+        String code = git.commit("a function");
+        for (String command : new String[] {"inspect", "render", "graph"}) {
+            var refused = run(command, work.toString(), "--git", git.fileUrl(), "--ref", code, "--path", "fleets/arena",
+                    "--no-user-code");
+            assertThat(refused.exitCode()).as(command).isEqualTo(ExitCode.ERROR);
+            assertThat(refused.err()).as(command).contains("motd()").contains("--no-user-code");
+            assertThat(run(command, work.toString(), "--ref", "main").exitCode()).as(command).isEqualTo(ExitCode.USAGE);
+        }
+        assertThat(run("inspect", work.toString(), "--git", git.fileUrl(), "--ref", code, "--path", "fleets/arena")
+                .exitCode()).isEqualTo(ExitCode.OK);
+    }
+
+    private static String[] concat(String[] a, String[] b) {
+        String[] all = java.util.Arrays.copyOf(a, a.length + b.length);
+        System.arraycopy(b, 0, all, a.length, b.length);
+        return all;
+    }
+
+    @Test
     void aMissingRefOrFolderIsAClearError() {
         var ref = run("validate", work.toString(), "--git", git.fileUrl(), "--ref", "nope");
         assertThat(ref.exitCode()).isEqualTo(ExitCode.ERROR);

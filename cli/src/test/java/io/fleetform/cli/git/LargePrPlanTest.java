@@ -39,10 +39,18 @@ class LargePrPlanTest {
         writeState(work.resolve(".fleetform/state.json"));
 
         Path comment = work.resolve("comment.md");
+        // A warning per destroyed instance: 600 policy results, which the split keeps too.
+        Path policy = dir.resolve("destroys.policy");
+        Files.writeString(policy, """
+                warn "destroys" for_each plan.changes as c if c.action == "delete" && c.service != null {
+                  message = "${c.address} goes"
+                }
+                """);
         long started = System.nanoTime();
         var result = CliRunnerAccess.run(Map.of("FLEETFORM_TEST_WORLD", dir.resolve("world").toString()), "pr-plan",
                 work.toString(), "--git", git.bare.toString(), "--base", "main", "--head", "shrink", "--refresh=false",
-                "-out", comment.toString(), "--labels-file", work.resolve("labels").toString());
+                "-out", comment.toString(), "--labels-file", work.resolve("labels").toString(), "--policy",
+                policy.toString());
         long millis = (System.nanoTime() - started) / 1_000_000;
         assertThat(result.exitCode()).as(result.out() + result.err()).isEqualTo(ExitCode.OK);
 
@@ -71,6 +79,10 @@ class LargePrPlanTest {
         for (int z = KEPT + 1; z <= ZONES; z++) {
             assertThat(count(text, "> - **destroy** `zone.s" + z + "` (")).as("zone s" + z).isEqualTo(1);
             assertThat(count(text, "> - **destroy** `zone.s" + z + ".service.game[0]` (")).isEqualTo(1);
+        }
+        for (int z = KEPT + 1; z <= ZONES; z++) {
+            assertThat(count(text, "> - **warn** `destroys`: zone.s" + z + ".service.game\\[0\\] goes")).as("policy, s" + z)
+                    .isEqualTo(1);
         }
         // Every change is in the details, once, whichever part it landed in.
         for (int z = 1; z <= ZONES; z++) {

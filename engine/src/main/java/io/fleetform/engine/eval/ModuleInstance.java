@@ -119,6 +119,15 @@ public final class ModuleInstance {
                 "first declared at " + first.location());
     }
 
+    /**
+     * A scope for expressions outside any fleet (policy rules): the given functions, no variables,
+     * locals or blocks, so {@code var.x} or {@code zone.s1} are errors naming what is missing.
+     */
+    public static Scope detachedScope(EvalContext context, FunctionRegistry functions, Path dir) {
+        return new ModuleInstance(null, "", dir, List.of(), context, functions,
+                VariableInputs.forRoot(context.options(), context.diagnostics())).scope;
+    }
+
     // ---- identity ----
 
     public String name() {

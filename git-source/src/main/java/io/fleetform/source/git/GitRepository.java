@@ -2,6 +2,7 @@ package io.fleetform.source.git;
 
 import java.io.File;
 import java.io.IOException;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.LinkedHashMap;
@@ -30,6 +31,7 @@ import org.eclipse.jgit.transport.SshTransport;
 import org.eclipse.jgit.transport.sshd.SshdSessionFactory;
 import org.eclipse.jgit.transport.sshd.SshdSessionFactoryBuilder;
 import org.eclipse.jgit.transport.TagOpt;
+import org.eclipse.jgit.transport.TransportHttp;
 import org.eclipse.jgit.transport.URIish;
 import org.eclipse.jgit.transport.UsernamePasswordCredentialsProvider;
 import org.eclipse.jgit.util.FS;
@@ -42,6 +44,8 @@ import org.eclipse.jgit.util.FS;
  */
 public final class GitRepository implements AutoCloseable {
     private static final Pattern SHA = Pattern.compile("[0-9a-fA-F]{40}");
+    /** The environment variable naming a CA file for https:// repositories, when no option does. */
+    public static final String CA_FILE_ENV = "FLEETFORM_GIT_CA_FILE";
     /** Where a fetched ref is kept when its own name cannot be (HEAD). */
     private static final String FETCHED = "refs/fleetform/";
 
@@ -70,19 +74,30 @@ public final class GitRepository implements AutoCloseable {
      */
     public static GitRepository open(String location, Collection<String> refs, Map<String, String> environment)
             throws GitException {
+        String caFile = environment.get(CA_FILE_ENV);
+        return open(location, refs, environment, caFile == null || caFile.isBlank() ? null : Path.of(caFile));
+    }
+
+    /**
+     * As {@link #open(String, Collection, Map)}, trusting for https:// exactly the certificates in
+     * {@code caFile} (PEM or DER) when it is not null; else the JVM's trust store.
+     */
+    public static GitRepository open(String location, Collection<String> refs, Map<String, String> environment,
+                                     Path caFile) throws GitException {
         String shown = GitUrls.withoutCredentials(location);
         if (!GitUrls.isUrl(location)) {
             return new GitRepository(local(new File(location), shown), shown, Map.of());
         }
         CredentialsProvider credentials = credentials(location, environment);
-        TransportConfigCallback ssh = sshKeys(environment);
+        HttpsTrust trust = caFile == null ? null : HttpsTrust.fromFile(caFile);
+        TransportConfigCallback ssh = transports(environment, trust);
+        Hint hint = new Hint(location, shown, trust, sshDir(environment));
         Collection<Ref> remote;
         try {
             remote = Git.lsRemoteRepository().setRemote(location).setCredentialsProvider(credentials)
                     .setTransportConfigCallback(ssh).call();
         } catch (GitAPIException | RuntimeException e) {
-            throw new GitException("cannot read the repository " + shown + ": " + clean(e.getMessage(), location, shown),
-                    e);
+            throw new GitException("cannot read the repository " + shown + ": " + hint.explain(e), e);
         }
         Map<String, Ref> byName = new LinkedHashMap<>();
         remote.forEach(r -> byName.put(r.getName(), r));
@@ -121,7 +136,7 @@ public final class GitRepository implements AutoCloseable {
             }
         } catch (GitAPIException | RuntimeException e) {
             memory.close();
-            throw new GitException("cannot fetch from " + shown + ": " + clean(e.getMessage(), location, shown), e);
+            throw new GitException("cannot fetch from " + shown + ": " + hint.explain(e), e);
         }
         return new GitRepository(memory, shown, aliases);
     }
@@ -211,19 +226,88 @@ public final class GitRepository implements AutoCloseable {
      * {@code id_ed25519}, {@code known_hosts}, {@code config}), e.g. a CI deploy key; by default ~/.ssh.
      * Unknown hosts are refused, never trusted on first use.
      */
-    private static TransportConfigCallback sshKeys(Map<String, String> environment) {
+    /** The ssh folder: FLEETFORM_GIT_SSH_DIR, else ~/.ssh. */
+    private static File sshDir(Map<String, String> environment) {
         String dir = environment.get("FLEETFORM_GIT_SSH_DIR");
-        if (dir == null || dir.isBlank()) {
-            return transport -> { };
+        return dir == null || dir.isBlank() ? new File(System.getProperty("user.home"), ".ssh")
+                : new File(dir).getAbsoluteFile();
+    }
+
+    private static TransportConfigCallback transports(Map<String, String> environment, HttpsTrust trust) {
+        String dir = environment.get("FLEETFORM_GIT_SSH_DIR");
+        SshdSessionFactory factory = null;
+        if (dir != null && !dir.isBlank()) {
+            File ssh = new File(dir).getAbsoluteFile();
+            factory = new SshdSessionFactoryBuilder().setHomeDirectory(ssh.getParentFile()).setSshDirectory(ssh)
+                    .build(null);
         }
-        File ssh = new File(dir).getAbsoluteFile();
-        SshdSessionFactory factory = new SshdSessionFactoryBuilder().setHomeDirectory(ssh.getParentFile())
-                .setSshDirectory(ssh).build(null);
+        SshdSessionFactory keys = factory;
         return transport -> {
-            if (transport instanceof SshTransport sshTransport) {
-                sshTransport.setSshSessionFactory(factory);
+            if (keys != null && transport instanceof SshTransport sshTransport) {
+                sshTransport.setSshSessionFactory(keys);
+            }
+            if (trust != null && transport instanceof TransportHttp http) {
+                http.setHttpConnectionFactory(trust);
             }
         };
+    }
+
+    /** What a failed connection means, in words, with the URL's credentials left out. */
+    private record Hint(String location, String shown, HttpsTrust trust, File sshDir) {
+        String explain(Exception e) {
+            String why = clean(e.getMessage(), location, shown);
+            String server = server(location);
+            if (why.contains("Server key did not validate")) {
+                // Unknown hosts are refused, never trusted on first use: say where the key must go.
+                File knownHosts = new File(sshDir, "known_hosts");
+                return "the ssh host key of " + server + " is not in " + knownHosts + " (or it changed); after checking "
+                        + "its fingerprint with the server's owner, add it: ssh-keyscan " + keyscanArgs(location)
+                        + " >> " + knownHosts;
+            }
+            if (!isTlsFailure(e)) {
+                return why;
+            }
+            if (trust != null) {
+                return "the TLS certificate of " + server + " is not trusted by the CA file " + trust.file()
+                        + " (--git-ca-file or " + CA_FILE_ENV + "): it holds neither that certificate nor the CA "
+                        + "that signed it, or the certificate does not name " + server;
+            }
+            return "the TLS certificate of " + server + " is not trusted by this JVM's trust store; name the "
+                    + "certificate of its CA with --git-ca-file FILE (PEM or DER; or " + CA_FILE_ENV
+                    + "=FILE), or add it to the trust store the JVM uses (FLEETFORM_JAVA_OPTS="
+                    + "-Djavax.net.ssl.trustStore=…)";
+        }
+
+        private static boolean isTlsFailure(Throwable e) {
+            for (Throwable t = e; t != null; t = t.getCause()) {
+                if (t instanceof javax.net.ssl.SSLException || t instanceof java.security.cert.CertificateException) {
+                    return true;
+                }
+                String m = t.getMessage();
+                if (m != null && (m.contains("SSL") || m.contains("PKIX") || m.contains("certificate"))) {
+                    return true;
+                }
+            }
+            return false;
+        }
+
+        private static String keyscanArgs(String location) {
+            try {
+                URIish uri = new URIish(location);
+                return (uri.getPort() > 0 ? "-p " + uri.getPort() + " " : "") + uri.getHost();
+            } catch (java.net.URISyntaxException ignored) {
+                return "HOST";
+            }
+        }
+
+        private static String server(String location) {
+            try {
+                URIish uri = new URIish(location);
+                return uri.getHost() + (uri.getPort() > 0 ? ":" + uri.getPort() : "");
+            } catch (java.net.URISyntaxException ignored) {
+                return GitUrls.withoutCredentials(location);
+            }
+        }
     }
 
     private static CredentialsProvider credentials(String location, Map<String, String> environment) {

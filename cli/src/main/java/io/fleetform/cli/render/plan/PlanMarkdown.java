@@ -36,13 +36,15 @@ public final class PlanMarkdown {
 
     private final Plan plan;
     private final String planFile;
+    private final String policy;
     private final ChangeLines lines;
     private final StringBuilder out = new StringBuilder(MAX_LENGTH + NOTE_ROOM);
     private final List<String> leftOut = new ArrayList<>();
 
-    private PlanMarkdown(Plan plan, String planFile) {
+    private PlanMarkdown(Plan plan, String planFile, String policy) {
         this.plan = plan;
         this.planFile = planFile;
+        this.policy = policy;
         this.lines = new ChangeLines(Style.PLAIN, ValueFormat.SHORT, PlanMarkdown::symbol, plan.rollout());
     }
 
@@ -53,7 +55,15 @@ public final class PlanMarkdown {
 
     /** @param planFile where the plan was saved ({@code plan -out}), or null if it was not */
     public static String render(Plan plan, String planFile) {
-        return new PlanMarkdown(plan, planFile).write();
+        return render(plan, planFile, "");
+    }
+
+    /**
+     * With the policy results ({@link PolicyMarkdown#section}, at most {@link PolicyMarkdown#MAX_SECTION}
+     * characters) right after the counts.
+     */
+    public static String render(Plan plan, String planFile, String policy) {
+        return new PlanMarkdown(plan, planFile, policy).write();
     }
 
     /** How a reader sees what a cut comment left out. */
@@ -74,6 +84,7 @@ public final class PlanMarkdown {
         });
         table();
         out.append("**").append(PlanSummary.line(plan)).append("**\n\n");
+        out.append(policy);
         List<ResourceChange> shown = new ArrayList<>();
         if (plan.mode() != PlanMode.REFRESH_ONLY) {
             for (ResourceChange c : plan.changes()) {
@@ -169,8 +180,8 @@ public final class PlanMarkdown {
             item.append("> - ").append(MarkdownText.code(c.address().value())).append(' ')
                     .append(MarkdownText.text(c.reason())).append('\n');
             if (!fits(item.length() + MORE_ROOM)) {
-                out.append("> - …and ").append(restarts.size() - i)
-                        .append(" more; run `fleetform show` on the plan file to see them all.\n");
+                out.append("> - …and ").append(restarts.size() - i).append(" more; ").append(seeTheRest())
+                        .append("them all.\n");
                 break;
             }
             out.append(item);

@@ -6,6 +6,7 @@ import io.fleetform.engine.plan.Action;
 import io.fleetform.engine.plan.AttributeChange;
 import io.fleetform.engine.plan.Plan;
 import io.fleetform.engine.plan.ResourceChange;
+import io.fleetform.engine.policy.PolicyResult;
 import io.fleetform.engine.rollout.RolloutSchedule;
 import io.fleetform.engine.state.Provenance;
 import java.util.ArrayList;
@@ -19,8 +20,10 @@ import java.util.Set;
 /**
  * The pull-request comment of {@code pr-plan}: the desired-fleet diff and the plan of the
  * change's head against the state. In this order: the counts and the summary line, the plan's
- * errors (a {@code prevent_destroy} that refused the plan), every destructive change and
- * replacement under a warning, changes to resources protected by {@code prevent_destroy},
+ * errors (a {@code prevent_destroy} that refused the plan), the policy's denials
+ * ({@code --policy}; or one line saying how many rules passed), every destructive change and
+ * replacement under a warning, changes to resources protected by {@code prevent_destroy}, the
+ * policy's warnings,
  * placement moves (host, cores, IP), a table per rollout stage with a row per changed zone,
  * the desired-fleet diff, then the details of every zone folded in {@code <details>}.
  *
@@ -39,9 +42,16 @@ public final class PrComment {
 
     /** What the comment is about. */
     public record Input(Plan plan, FleetDiff diff, Fleet head, Optional<String> rollout, Provenance base,
-                        List<String> errors, String fleetPath) {
+                        List<String> errors, String fleetPath, int policyRules, List<PolicyResult> policy) {
         public Input {
             errors = List.copyOf(errors);
+            policy = List.copyOf(policy);
+        }
+
+        /** Without a policy. */
+        public Input(Plan plan, FleetDiff diff, Fleet head, Optional<String> rollout, Provenance base,
+                     List<String> errors, String fleetPath) {
+            this(plan, diff, head, rollout, base, errors, fleetPath, 0, List.of());
         }
     }
 
@@ -77,8 +87,10 @@ public final class PrComment {
         CommentParts parts = new CommentParts(limit, HEADER_ROOM);
         parts.add(CommentParts.Section.text(counts()));
         errors(parts);
+        policy(parts, PolicyResult.Level.DENY);
         destructive(parts, groups);
         protectedChanges(parts, changed);
+        policy(parts, PolicyResult.Level.WARN);
         placement(parts, changed);
         stages(parts, groups);
         diff(parts);
@@ -129,6 +141,27 @@ public final class PrComment {
         in.errors().forEach(e -> items.add("> - " + MarkdownText.text(e) + "\n"));
         parts.add(new CommentParts.Section("> [!CAUTION]\n> **The plan was refused; apply would do nothing until "
                 + "this is fixed:**\n>\n", items, "\n", "> [!CAUTION]\n> **The plan was refused (continued):**\n>\n"));
+    }
+
+    /**
+     * Denials right after the errors (the change cannot be applied); warnings after the destructive
+     * changes, which a reviewer reads first; one line when no rule fired.
+     */
+    private void policy(CommentParts parts, PolicyResult.Level level) {
+        if (in.policyRules() == 0) {
+            return;
+        }
+        if (in.policy().isEmpty()) {
+            if (level == PolicyResult.Level.DENY) {
+                parts.add(CommentParts.Section.text("Policy: " + in.policyRules() + (in.policyRules() == 1 ? " rule"
+                        : " rules") + " checked, none fired.\n\n"));
+            }
+            return;
+        }
+        boolean deny = level == PolicyResult.Level.DENY;
+        parts.add(new CommentParts.Section(deny ? PolicyMarkdown.DENIED : PolicyMarkdown.WARNED,
+                PolicyMarkdown.items(in.policy(), level), "\n", deny ? PolicyMarkdown.DENIED_MORE
+                : PolicyMarkdown.WARNED_MORE));
     }
 
     private void destructive(CommentParts parts, List<ZoneGroups.Group> groups) {
