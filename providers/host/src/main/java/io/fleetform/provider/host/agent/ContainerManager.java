@@ -634,7 +634,6 @@ final class ContainerManager implements Closeable {
     @Override
     public void close() throws IOException {
         sriov.close();
-        sriov.close();
         prober.close();
         io.close();
         docker.close();
