@@ -9,7 +9,7 @@ public final class ExitCode {
     /** {@code plan --detailed-exitcode}: there are changes. */
     public static final int CHANGES = 2;
     /**
-     * {@code apply --plan}: the saved plan was refused before anything changed (stale, or its
+     * {@code apply --plan}: the saved plan was refused before anything changed (stale, damaged or not a plan, or its
      * commit is no longer {@code --require-ref}'s head), so CI can re-plan instead of failing.
      */
     public static final int PLAN_REFUSED = 3;

@@ -292,6 +292,17 @@ class EngineCommandsTest {
     }
 
     @Test
+    void aFileThatIsNotAPlanIsRefusedLikeAStaleOneAndChangesNothing() throws IOException {
+        Path damaged = dir.resolve("damaged.plan");
+        Files.writeString(damaged, "{\"format_version\": ");
+        CliRunner.Result refused = run("apply", "--plan", damaged.toString(), d());
+        assertThat(refused.exitCode()).as(refused.out() + refused.err()).isEqualTo(ExitCode.PLAN_REFUSED);
+        assertThat(refused.err()).contains(damaged + " is not a Fleetform plan").contains("nothing was changed")
+                .doesNotContain("Exception");
+        assertThat(worldObjects()).isEmpty();
+    }
+
+    @Test
     void aSavedPlanAppliesExactlyAndAStaleOneIsRefused() throws IOException {
         Path saved = dir.resolve("first.plan");
         assertThat(run("plan", d(), "-out", saved.toString()).exitCode()).isEqualTo(ExitCode.OK);

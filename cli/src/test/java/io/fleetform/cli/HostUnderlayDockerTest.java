@@ -53,6 +53,7 @@ class HostUnderlayDockerTest {
 
     @AfterEach
     void cleanUp() throws Exception {
+        CliRunner.run(Map.of(), "rollout", "resume", dir.toString()); // a failed stage leaves the rollout stopped
         CliRunner.run(Map.of(), "destroy", dir.toString(), "--auto-approve");
         fleet.removeAll();
         run("ip", "link", "del", parent); // its peer goes with it
@@ -111,6 +112,41 @@ class HostUnderlayDockerTest {
         assertThat(fleet.networks()).isEmpty();
         assertThat(Files.readString(dir.resolve(".fleetform/local-agent/data/ledger.json")))
                 .doesNotContain(ip1).doesNotContain(ip2);
+    }
+
+    /**
+     * The agent cannot reach a macvlan child from its parent: it probes from the container's own namespace, so a
+     * healthy underlay release passes its gates, and one answering 404 fails the canary with what the probe saw.
+     */
+    @Test
+    void anUnderlayReleaseIsGatedOnItsHealthProbe() throws Exception {
+        String healthy = fleetText("underlay").replace("    ports   = { game = 8080 }", """
+                    ports   = { game = 8080 }
+                    health {
+                      http            = "/index.html"
+                      interval        = 500ms
+                      timeout         = 450ms
+                      healthy_after   = 2
+                      unhealthy_after = 3
+                    }
+                """.stripTrailing()) + """
+
+                rollout "default" {
+                  stage "canary" { zones = [zone.toy1]  healthy_for = 1s }
+                  stage "rest"   { healthy_for = 1s }
+                }
+                """;
+        assertThat(healthy).contains("health {");
+        fleet.write(healthy);
+        CliRunner.Result created = ok("apply", dir.toString(), "--auto-approve");
+        assertThat(created.out()).contains("stage canary health: healthy for").contains("== stage rest: changes made")
+                .contains("Apply complete!");
+
+        fleet.write(healthy.replace("echo zone-$FLEETFORM_ZONE > /www/index.html; ", ""));
+        CliRunner.Result broken = CliRunner.run(Map.of(), "apply", dir.toString(), "--auto-approve");
+        assertThat(broken.exitCode()).as(broken.out() + broken.err()).isEqualTo(ExitCode.ERROR);
+        assertThat(broken.out()).containsPattern("probe http /index.html on 8080 failed [3-9] time\\(s\\) in a row")
+                .contains("GET /index.html on 8080 answered 404").doesNotContain("== stage rest");
     }
 
     @Test

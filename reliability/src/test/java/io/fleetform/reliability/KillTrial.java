@@ -66,7 +66,6 @@ final class KillTrial {
     }
 
     static Outcome withNote(Outcome o, String note) {
-        return new Outcome(o.kind(), o.corruptStates(), o.orphans(), o.duplicates(), o.doubleAllocations(),
-                o.nonConverging(), o.twoLockHolders(), note + ": " + o.note());
+        return o.withNote(note);
     }
 }

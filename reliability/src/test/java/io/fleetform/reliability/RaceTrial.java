@@ -51,12 +51,16 @@ final class RaceTrial {
      * process that has exited, and no process holds its OS lock.
      */
     private static void writeStaleLock(TrialFleet fleet) throws IOException, InterruptedException {
+        writeStaleLock(fleet.lockFile());
+    }
+
+    static void writeStaleLock(java.nio.file.Path lockFile) throws IOException, InterruptedException {
         Process gone = new ProcessBuilder("true").start();
         gone.waitFor();
         String who = System.getProperty("user.name") + "@" + InetAddress.getLocalHost().getHostName() + " (pid "
                 + gone.pid() + ")";
-        Files.createDirectories(fleet.lockFile().getParent());
-        Files.writeString(fleet.lockFile(), "{\n  \"id\" : \"" + UUID.randomUUID() + "\",\n  \"who\" : \"" + who
+        Files.createDirectories(lockFile.getParent());
+        Files.writeString(lockFile, "{\n  \"id\" : \"" + UUID.randomUUID() + "\",\n  \"who\" : \"" + who
                 + "\",\n  \"operation\" : \"apply\",\n  \"created\" : \"" + Instant.now() + "\"\n}");
     }
 

@@ -19,7 +19,9 @@ final class Reliability {
     enum Kind {
         KILL_CREATE("kill-create"), KILL_RESIZE("kill-resize"), KILL_IMAGE("kill-image"),
         KILL_SCALE_OUT("kill-scale-out"), RACE("race"), RACE_STALE_LOCK("race-stale-lock"),
-        AGENT_FAULTS("agent-faults"), REGISTRY_FAULTS("registry-faults");
+        AGENT_FAULTS("agent-faults"), REGISTRY_FAULTS("registry-faults"), KUBE_FAULTS("kube-faults"),
+        LOCKS_LOCAL("locks-local"), LOCKS_GIT("locks-git"), LOCKS_KUBERNETES("locks-kubernetes"),
+        TERM_APPLY("term-apply");
 
         final String id;
 
@@ -39,10 +41,15 @@ final class Reliability {
                 case KILL_RESIZE -> KillTrial.run(KillTrial.Change.RESIZE, base, random);
                 case KILL_IMAGE -> KillTrial.run(KillTrial.Change.IMAGE, base, random);
                 case KILL_SCALE_OUT -> KillTrial.run(KillTrial.Change.SCALE_OUT, base, random);
+                case TERM_APPLY -> TermTrial.run(base, random);
                 case RACE -> RaceTrial.run(false, base, random);
                 case RACE_STALE_LOCK -> RaceTrial.run(true, base, random);
                 case AGENT_FAULTS -> AgentFaultTrial.run(base, random);
                 case REGISTRY_FAULTS -> RegistryFaultTrial.run(base, random);
+                case KUBE_FAULTS -> KubeFaultTrial.run(base, random);
+                case LOCKS_LOCAL -> LockTrial.run(LockTrial.Backend.LOCAL, base, random);
+                case LOCKS_GIT -> LockTrial.run(LockTrial.Backend.GIT, base, random);
+                case LOCKS_KUBERNETES -> LockTrial.run(LockTrial.Backend.KUBERNETES, base, random);
             };
         }
     }
@@ -54,15 +61,19 @@ final class Reliability {
             InterruptedException {
         images();
         List<Outcome> outcomes = new ArrayList<>();
-        for (Kind kind : kinds) {
-            Random random = new Random(seed * 1_000_003L + kind.ordinal());
-            for (int i = 0; i < trials; i++) {
-                long started = System.currentTimeMillis();
-                Outcome o = kind.run(base, random);
-                System.out.printf("%-16s trial %d: %s (%d s)%n", kind.id, i + 1, o.clean() ? "clean" : o.note(),
-                        (System.currentTimeMillis() - started) / 1000);
-                outcomes.add(o);
+        try {
+            for (Kind kind : kinds) {
+                Random random = new Random(seed * 1_000_003L + kind.ordinal());
+                for (int i = 0; i < trials; i++) {
+                    long started = System.currentTimeMillis();
+                    Outcome o = kind.run(base, random);
+                    System.out.printf("%-16s trial %d: %s (%d s)%n", kind.id, i + 1, o.clean() ? "clean" : o.note(),
+                            (System.currentTimeMillis() - started) / 1000);
+                    outcomes.add(o);
+                }
             }
+        } finally {
+            KubeCluster.stopIfStarted();
         }
         return outcomes;
     }

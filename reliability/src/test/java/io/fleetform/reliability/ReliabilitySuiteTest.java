@@ -10,7 +10,8 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * The reliability suite. By default (in {@code mvn test}, so in CI) the subset: one trial of each
- * kind known to pass, with a fixed seed, about 2.5 minutes. {@code scripts/reliability.sh --trials N
+ * kind known to pass, with a fixed seed, about 4.5 minutes (a kube-apiserver is started for the
+ * kube and Kubernetes lock kinds). {@code scripts/reliability.sh --trials N
  * --seed S [--kinds a,b]} runs the same test over every kind with more trials (system properties
  * {@code reliability.trials}, {@code .seed}, {@code .kinds}, {@code .all}).
  * Fails when any defect column of the table is non-zero.

@@ -8,18 +8,19 @@ import java.util.Map;
 /** The results, one row per trial kind and a total; then what each defective trial noted. */
 final class Table {
     private static final String[] HEADER = {"trial kind", "trials", "corrupt states", "orphans", "duplicates",
-        "double allocations", "non-converging re-runs", "two lock holders"};
+        "double allocations", "non-converging re-runs", "two lock holders", "foreign touched",
+        "bad interrupts"};
 
     private Table() {
     }
 
     static String render(List<Outcome> outcomes) {
         Map<String, int[]> rows = new LinkedHashMap<>();
-        int[] total = new int[7];
+        int[] total = new int[9];
         for (Outcome o : outcomes) {
-            int[] row = rows.computeIfAbsent(o.kind(), k -> new int[7]);
+            int[] row = rows.computeIfAbsent(o.kind(), k -> new int[9]);
             int[] values = {1, o.corruptStates(), o.orphans(), o.duplicates(), o.doubleAllocations(), o.nonConverging(),
-                o.twoLockHolders()};
+                o.twoLockHolders(), o.foreignTouched(), o.badInterrupts()};
             for (int i = 0; i < values.length; i++) {
                 row[i] += values[i];
                 total[i] += values[i];
@@ -53,7 +54,7 @@ final class Table {
     }
 
     private static String[] cells(String kind, int[] row) {
-        String[] cells = new String[8];
+        String[] cells = new String[10];
         cells[0] = kind;
         for (int i = 0; i < row.length; i++) {
             cells[i + 1] = Integer.toString(row[i]);

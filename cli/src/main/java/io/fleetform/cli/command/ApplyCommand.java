@@ -153,7 +153,8 @@ class ApplyCommand implements Callable<Integer>, TerminalAware {
         try {
             plan = PlanCodec.decode(state.openPlan(Files.readAllBytes(planFile), planFile), planFile.toString());
         } catch (io.fleetform.engine.plan.PlanFormatException e) {
-            throw new CliException(ExitCode.ERROR, e.getMessage());
+            // refused before anything changed, like a stale plan: CI re-plans for review instead of failing
+            throw new CliException(ExitCode.PLAN_REFUSED, e.getMessage() + "; nothing was changed");
         }
         if (requireRef != null) {
             requireHead(plan, files);

@@ -71,13 +71,42 @@ public record RetryPolicy(int maxAttempts, Duration initialBackoff, Duration max
      * first attempt having started at {@code startedNanos} ({@link System#nanoTime()}).
      */
     public boolean retries(Safety safety, Failure failure, int attempt, long startedNanos) {
-        if (attempt >= maxAttempts || System.nanoTime() - startedNanos > deadline.toNanos()) {
+        if (!allowsAnother(attempt, startedNanos)) {
             return false;
         }
         return switch (failure) {
             case NOT_SENT, THROTTLED -> true;
             case CUT, SERVER_ERROR -> safety == Safety.IDEMPOTENT;
         };
+    }
+
+    /**
+     * Whether another try fits after attempt number {@code attempt} failed: fewer than
+     * {@code maxAttempts} made and the deadline, counted from {@code startedNanos}, not reached.
+     * For callers that decide themselves what is worth a retry (a whole multi-request upload).
+     */
+    public boolean allowsAnother(int attempt, long startedNanos) {
+        return attempt < maxAttempts && remaining(startedNanos) > 0;
+    }
+
+    /**
+     * The pause after failed attempt number {@code attempt}: the server's {@code Retry-After} (up to
+     * {@code maxBackoff}) or our backoff, but never past the deadline, so that the last try still
+     * starts within it.
+     */
+    public Duration backoff(int attempt, Duration retryAfter, long startedNanos) {
+        Duration pause = backoff(attempt, retryAfter);
+        long left = remaining(startedNanos);
+        return pause.toNanos() > left ? Duration.ofNanos(Math.max(0, left)) : pause;
+    }
+
+    /** Sleeps {@link #backoff(int, Duration, long)}; an interrupt ends the wait early and stays set. */
+    public void pause(int attempt, Duration retryAfter, long startedNanos) {
+        sleep(backoff(attempt, retryAfter, startedNanos));
+    }
+
+    private long remaining(long startedNanos) {
+        return deadline.toNanos() - (System.nanoTime() - startedNanos);
     }
 
     /** The pause after failed attempt number {@code attempt} (1-based), with jitter. */
@@ -89,8 +118,12 @@ public record RetryPolicy(int maxAttempts, Duration initialBackoff, Duration max
 
     /** Sleeps the backoff; an interrupt ends the wait early and stays set. */
     public void pause(int attempt) {
+        sleep(backoff(attempt));
+    }
+
+    private static void sleep(Duration pause) {
         try {
-            Thread.sleep(backoff(attempt).toMillis());
+            Thread.sleep(pause.toMillis());
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }

@@ -21,6 +21,7 @@ import io.fleetform.engine.provider.ProviderSession;
 import io.fleetform.engine.provider.SessionRequest;
 import io.fleetform.engine.provider.ReadRequest;
 import io.fleetform.engine.provider.ReadResponse;
+import io.fleetform.engine.provider.RetryPolicy;
 import io.fleetform.engine.provider.RenameRequest;
 import io.fleetform.engine.provider.RenameResponse;
 import io.fleetform.engine.resource.Resource;
@@ -56,6 +57,7 @@ public final class KubernetesProvider implements Provider, ProviderSession {
     static final String KUBECONFIG = "kubeconfig";
 
     private final Map<String, KubeApi> apis = new ConcurrentHashMap<>();
+    private final RetryPolicy retry;
     /** The last expansion, by address: what import compares a live object with. */
     private final Map<ResourceAddress, Resource> lastExpansion = new ConcurrentHashMap<>();
     /** The connection attributes of each cluster block of the last expansion, by cluster name. */
@@ -66,10 +68,19 @@ public final class KubernetesProvider implements Provider, ProviderSession {
         return NAME;
     }
 
+    public KubernetesProvider() {
+        this(RetryPolicy.defaults());
+    }
+
+    /** @param retry how every API call is retried (see {@link KubeApi}) */
+    public KubernetesProvider(RetryPolicy retry) {
+        this.retry = retry;
+    }
+
     /** A session is a fresh instance: its API connections (one per cluster) are closed with it. */
     @Override
     public ProviderSession open(SessionRequest request) {
-        KubernetesProvider session = new KubernetesProvider();
+        KubernetesProvider session = new KubernetesProvider(retry);
         session.recorded = request.recorded().stream().filter(r -> r.provider().equals(NAME)).toList();
         return session;
     }
@@ -579,7 +590,9 @@ public final class KubernetesProvider implements Provider, ProviderSession {
             }
         }
         String call = "delete (DELETE " + t.path() + ", propagationPolicy=Foreground)";
-        KubeApi.Response r = call(t, call, () -> t.api.delete(t.path(), "Foreground"));
+        // Only the object whose ownership was just checked, by its uid: never one made under its name since.
+        String uid = live.body().get("metadata") instanceof Map<?, ?> m && m.get("uid") instanceof String u ? u : null;
+        KubeApi.Response r = call(t, call, () -> t.api.delete(t.path(), "Foreground", uid));
         if (r.code() == 404) {
             return List.of();
         }
@@ -740,7 +753,7 @@ public final class KubernetesProvider implements Provider, ProviderSession {
                 api = apis.get(key);
                 if (api == null) {
                     try {
-                        api = new KubeApi(kubeconfig, contextName, settings.requestTimeout());
+                        api = new KubeApi(kubeconfig, contextName, settings.requestTimeout(), retry);
                     } catch (KubeApi.Unreachable e) {
                         throw new ProviderException(what + ": " + e.getMessage(), e.transientFailure, e);
                     }
@@ -790,12 +803,10 @@ public final class KubernetesProvider implements Provider, ProviderSession {
      */
     static ProviderException failure(Target t, String call, KubeApi.Response r) {
         String message = r.message();
-        boolean schema = message.contains("failed to create typed patch object") || message.contains("not declared in schema")
-                || message.contains("expected string") || message.contains("expected numeric");
-        boolean temporary = r.code() == 429 || (r.code() >= 500 && !schema);
+        boolean temporary = r.code() == 429 || (r.code() >= 500 && !KubeApi.schemaError(r.body(), r.text()));
         String reason = r.body().get("reason") instanceof String s ? " " + s : "";
         return new ProviderException(t.address + ": " + call + " of " + t.describe() + " failed: HTTP " + r.code()
-                + reason + (message.isEmpty() ? "" : ": " + message), temporary, null);
+                + reason + (message.isEmpty() ? "" : ": " + message) + r.afterAttempts(), temporary, null);
     }
 
     private static String human(Duration d) {

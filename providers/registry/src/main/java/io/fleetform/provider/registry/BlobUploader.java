@@ -82,6 +82,7 @@ final class BlobUploader {
      */
     private URI sendChunk(String repository, String operation, URI session, long offset, byte[] data) {
         RetryPolicy retry = transport.retryPolicy();
+        long started = System.nanoTime();
         for (int n = 1; ; n++) {
             Call patch = Call.of("PATCH", session, RegistryClient.push(repository), operation)
                     .header("Content-Type", OCTET_STREAM)
@@ -104,10 +105,10 @@ final class BlobUploader {
             } catch (IOException e) {
                 problem = Transport.describe(e);
             }
-            if (n >= retry.maxAttempts()) {
+            if (!retry.allowsAnother(n, started)) {
                 throw new TransientUploadFailure(problem, status, errors, null);
             }
-            sleep(retry.backoff(n), operation);
+            sleep(retry.backoff(n, null, started), operation);
             session = resumePoint(repository, operation, session, offset)
                     .orElseThrow(() -> new TransientUploadFailure("the upload session could not be resumed", 0,
                             List.of(), null));
@@ -259,6 +260,7 @@ final class BlobUploader {
     private void withRestarts(String operation, UploadAttempt attempt) {
         RetryPolicy retry = transport.retryPolicy();
         Call context = Call.of("POST", transport.endpoint().baseUri(), "", operation);
+        long started = System.nanoTime();
         for (int n = 1; ; n++) {
             TransientUploadFailure failure;
             try {
@@ -271,12 +273,12 @@ final class BlobUploader {
             } catch (IOException e) {
                 failure = new TransientUploadFailure(Transport.describe(e), 0, List.of(), e);
             }
-            if (n >= retry.maxAttempts()) {
+            if (!retry.allowsAnother(n, started)) {
                 throw transport.unavailable(context, failure.status, failure.errors, n, failure.getMessage(),
                         failure.getCause());
             }
             try {
-                Thread.sleep(retry.backoff(n).toMillis());
+                Thread.sleep(retry.backoff(n, null, started).toMillis());
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
                 throw transport.unavailable(context, 0, List.of(), n, "interrupted", e);

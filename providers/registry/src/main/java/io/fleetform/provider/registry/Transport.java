@@ -103,7 +103,13 @@ final class Transport {
         }
     }
 
+    /**
+     * Retries within the policy: at most {@code maxAttempts} tries, none started after its deadline
+     * (a registry that answers 503 with {@code Retry-After: 30} forever costs the deadline, not
+     * attempts times thirty seconds).
+     */
     private Response withRetries(Call call, Attempt attempt) {
+        long started = System.nanoTime();
         for (int n = 1; ; n++) {
             Response response;
             try {
@@ -111,16 +117,16 @@ final class Transport {
             } catch (InterruptedIOException e) {
                 throw unavailable(call, 0, List.of(), n, "interrupted", e);
             } catch (IOException e) {
-                if (!call.replayable() || n >= retry.maxAttempts()) {
+                if (!call.replayable() || !retry.allowsAnother(n, started)) {
                     throw unavailable(call, 0, List.of(), n, describe(e), e);
                 }
-                pause(call, n, retry.backoff(n));
+                pause(call, n, retry.backoff(n, null, started));
                 continue;
             }
-            if (isTransient(response.status()) && call.replayable() && n < retry.maxAttempts()) {
+            if (isTransient(response.status()) && call.replayable() && retry.allowsAnother(n, started)) {
                 Duration after = retryAfter(response);
                 response.discard();
-                pause(call, n, retry.backoff(n, after));
+                pause(call, n, retry.backoff(n, after, started));
                 continue;
             }
             return response.withAttempts(n);

@@ -51,6 +51,33 @@ class TransientFailureTest {
     }
 
     @Test
+    void retryAfterIsHonouredAndTheDeadlineBoundsTheRetriesNotOnlyTheAttemptCount() throws Exception {
+        String repository = TestImages.uniqueRepository("later");
+        TestImages.Image image = TestImages.dockerImage(TestImages.layers(1, 100, false));
+        image.push(registries.centralClient(), repository, "1.0");
+
+        try (FaultProxy proxy = FaultProxy.start(registries.central().baseUri())) {
+            // Overloaded for good, asking to come back in a second: 100 attempts at 5 ms would be
+            // over in half a second if Retry-After were ignored; the 2.5 s deadline ends it instead.
+            RetryPolicy policy = new RetryPolicy(100, Duration.ofMillis(5), Duration.ofSeconds(10),
+                    Duration.ofMillis(2_500));
+            RegistryClient client = LocalRegistries.clientVia(registries.central(), proxy.uri(),
+                    registries.centralCredentials(), policy);
+            client.ping();
+            proxy.rule((method, path) -> path.contains("/manifests/") ? new FaultProxy.Fail(503, 1) : FaultProxy.PASS);
+            long started = System.nanoTime();
+            RegistryUnavailableException e = catchThrowableOfType(RegistryUnavailableException.class,
+                    () -> client.getManifest(repository, "1.0"));
+            long millis = (System.nanoTime() - started) / 1_000_000;
+
+            long attempts = proxy.count("GET", "/manifests/1.0");
+            assertThat(attempts).as("one try a second within 2.5 s").isBetween(3L, 4L);
+            assertThat(millis).isBetween(2_000L, 4_500L);
+            assertThat(e.getMessage()).contains("HTTP 503").contains("gave up after " + attempts + " attempts");
+        }
+    }
+
+    @Test
     void droppedConnectionsAreRetriedToo() throws Exception {
         String repository = TestImages.uniqueRepository("flaky");
         TestImages.Image image = TestImages.dockerImage(TestImages.layers(1, 100, false));

@@ -54,6 +54,11 @@ final class KubeLocker {
     StateLock lock(LockInfo info) throws StateException {
         for (int attempt = 1; attempt <= 5; attempt++) {
             Lease current = get();
+            if (current != null && info.id().equals(holder(current).id())) {
+                // Our own create or takeover landed but its answer was lost, and the client's retry of it met a
+                // 409: the Lease already holds this lock's record, so it is ours, not someone else's.
+                return new Held(info, current);
+            }
             Lease mine = lease(info, current);
             try {
                 Lease held;

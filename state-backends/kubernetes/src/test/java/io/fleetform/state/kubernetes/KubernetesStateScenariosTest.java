@@ -94,6 +94,31 @@ class KubernetesStateScenariosTest {
     }
 
     @Test
+    void aLeaseAlreadyHoldingThisLocksOwnRecordIsOursNotAnotherHolders() throws Exception {
+        // What a lost answer leaves: the create landed, the caller never heard, and its retry finds the Lease.
+        KubernetesStateBackend ops = machine("ops", Map.of("lease_seconds", "30"));
+        Process holder = racer("holder", "30");
+        BufferedReader out = reader(holder);
+        assertThat(line(out)).isEqualTo("READY");
+        send(holder, "GO 0");
+        String locked = line(out);
+        assertThat(locked).startsWith("LOCKED ");
+        String id = locked.substring("LOCKED ".length());
+        holder.destroyForcibly();
+        holder.waitFor(60, TimeUnit.SECONDS);
+
+        Throwable other = catchThrowable(() -> ops.lock(LockInfo.forOperation("plan")));
+        assertThat(other).as("another lock is still refused").isInstanceOf(StateLockedException.class)
+                .hasMessageContaining("lock " + id);
+        try (StateLock same = ops.lock(new LockInfo(id, "the same run", "race", java.time.Instant.now()))) {
+            assertThat(same.info().id()).isEqualTo(id);
+        }
+        try (StateLock next = ops.lock(LockInfo.forOperation("plan"))) {
+            assertThat(next.info().operation()).as("released when the adopted lock closed").isEqualTo("plan");
+        }
+    }
+
+    @Test
     void twoProcessesRacingForTheLeaseNeverBothGetIt() throws Exception {
         Process a = racer("a", "30");
         Process b = racer("b", "30");

@@ -262,14 +262,14 @@ public final class AgentClient {
                 resp = http.send(request, HttpResponse.BodyHandlers.ofByteArray());
             } catch (ConnectException | HttpConnectTimeoutException e) {
                 if (retry.retries(safety, RetryPolicy.Failure.NOT_SENT, attempt, started)) {
-                    retry.pause(attempt);
+                    retry.pause(attempt, null, started);
                     continue;
                 }
                 throw new AgentException(name, base, callText, 0, null, "cannot connect after " + attempt
                         + " attempt(s): " + describe(e), null, e);
             } catch (IOException e) {
                 if (retry.retries(safety, RetryPolicy.Failure.CUT, attempt, started)) {
-                    retry.pause(attempt);
+                    retry.pause(attempt, null, started);
                     continue;
                 }
                 throw new AgentException(name, base, callText, 0, null, describe(e) + (attempt > 1 ? " (after "
@@ -290,7 +290,7 @@ public final class AgentClient {
             RetryPolicy.Failure failure = status == 429 ? RetryPolicy.Failure.THROTTLED
                     : status >= 500 ? RetryPolicy.Failure.SERVER_ERROR : null;
             if (failure != null && retry.retries(safety, failure, attempt, started)) {
-                retry.pause(attempt);
+                retry.pause(attempt, retryAfter(resp), started);
                 continue;
             }
             ApiError err = null;
@@ -307,6 +307,17 @@ public final class AgentClient {
             throw new AgentException(name, base, callText, status, err == null ? null : err.error(), answer,
                     err == null ? null : err.conflicts(), null);
         }
+    }
+
+    /** A 429's or 503's {@code Retry-After} in seconds (the HTTP-date form falls back to our backoff). */
+    private static java.time.Duration retryAfter(HttpResponse<byte[]> resp) {
+        return resp.headers().firstValue("Retry-After").map(v -> {
+            try {
+                return java.time.Duration.ofSeconds(Long.parseLong(v.strip()));
+            } catch (NumberFormatException e) {
+                return null;
+            }
+        }).orElse(null);
     }
 
     private static String describe(Throwable e) {

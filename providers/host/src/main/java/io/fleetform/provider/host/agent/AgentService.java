@@ -208,13 +208,26 @@ final class AgentService {
     }
 
     /**
-     * The instance's health probe, run by this agent in the background against its container (at its
-     * IP, or on loopback when it shares the host's network); starts probing when asked the first time.
+     * The instance's health probe, run by this agent in the background against its container; starts probing
+     * when asked the first time. See {@link #reach} for where it connects from.
      */
     io.fleetform.provider.host.probe.ProbeStatus probe(String address, io.fleetform.provider.host.probe.ProbeSpec spec) {
         ContainerInfo c = container(address);
-        String host = c.ipv4() == null || c.ipv4().isBlank() ? "127.0.0.1" : c.ipv4();
-        return containers.prober().status(containerKey(address), c.id(), host, spec);
+        return containers.prober().status(containerKey(address), c.id(), reach(c), spec);
+    }
+
+    /**
+     * From the agent's namespace for a container on the host's network (loopback) or on a bridge (the host is its
+     * gateway); from inside the container's own network namespace for every other network: an underlay macvlan
+     * (its parent host never reaches its macvlan children) and an SR-IOV VF (its IP is only in the container).
+     */
+    static io.fleetform.provider.host.probe.Reach reach(ContainerInfo c) {
+        NetworkSpec n = c.spec() == null ? null : c.spec().network();
+        String ip = c.ipv4() != null && !c.ipv4().isBlank() ? c.ipv4() : n == null ? null : n.ipv4();
+        String host = ip == null ? "127.0.0.1" : ip;
+        boolean agentReaches = n == null || n.isHost() || "bridge".equals(n.driver());
+        return agentReaches ? new io.fleetform.provider.host.probe.Reach.Direct(host)
+                : new io.fleetform.provider.host.probe.Reach.ContainerNetns(host);
     }
 
     ContainerResult putContainer(String address, ContainerSpec spec) {

@@ -96,7 +96,8 @@ final class ContainerManager implements Closeable {
         this.quota = new DataQuota(dataDir);
         this.intents = new RecreateIntent.Store(dataDir.resolve("recreates"));
         this.sriov = new SriovHook(facts.root(), dataDir, commands);
-        this.prober = new io.fleetform.provider.host.probe.Prober(new io.fleetform.provider.host.probe.DockerExec(docker));
+        var dockerExec = new io.fleetform.provider.host.probe.DockerExec(docker);
+        this.prober = new io.fleetform.provider.host.probe.Prober(dockerExec, dockerExec);
     }
 
     SriovHook sriov() {
@@ -632,7 +633,6 @@ final class ContainerManager implements Closeable {
 
     @Override
     public void close() throws IOException {
-        sriov.close();
         sriov.close();
         prober.close();
         io.close();

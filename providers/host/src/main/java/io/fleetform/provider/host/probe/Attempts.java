@@ -9,18 +9,22 @@ import java.net.SocketTimeoutException;
 import java.net.URI;
 import java.time.Duration;
 
-/** One try of a probe against a container reached at {@code host} (its IP, or loopback on the host's network). */
+/** One try of a probe against a container, reached as {@link Reach} says. */
 final class Attempts {
     private Attempts() {
     }
 
-    static Outcome run(ProbeSpec spec, String host, String containerId, ContainerExec exec)
+    static Outcome run(ProbeSpec spec, Reach reach, String containerId, ContainerExec exec, NetnsDial netns)
             throws InterruptedException {
-        return switch (spec.type()) {
-            case "tcp" -> tcp(host, spec.port(), spec.timeout());
-            case "http" -> http(host, spec.port(), spec.path(), spec.timeout());
-            default -> exec(exec, containerId, spec);
-        };
+        if (spec.type().equals("exec")) {
+            return exec(exec, containerId, spec);
+        }
+        if (reach instanceof Reach.ContainerNetns) {
+            return spec.type().equals("tcp") ? netns.tcp(containerId, reach.host(), spec.port(), spec.timeout())
+                    : netns.http(containerId, reach.host(), spec.port(), spec.path(), spec.timeout());
+        }
+        return spec.type().equals("tcp") ? tcp(reach.host(), spec.port(), spec.timeout())
+                : http(reach.host(), spec.port(), spec.path(), spec.timeout());
     }
 
     static Outcome tcp(String host, int port, Duration timeout) {

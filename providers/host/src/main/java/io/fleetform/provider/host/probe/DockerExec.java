@@ -9,8 +9,11 @@ import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 
-/** {@code docker exec}: the command runs in the container, its output is discarded, its exit code kept. */
-public final class DockerExec implements ContainerExec {
+/**
+ * {@code docker exec}: the command runs in the container, its output is discarded, its exit code kept; and the
+ * container's pid, from {@code docker inspect}.
+ */
+public final class DockerExec implements ContainerExec, ContainerPid {
     private final DockerClient docker;
 
     public DockerExec(DockerClient docker) {
@@ -35,5 +38,12 @@ public final class DockerExec implements ContainerExec {
             }
         }
         return docker.inspectExecCmd(created.getId()).exec().getExitCodeLong();
+    }
+
+    @Override
+    public long of(String containerId) {
+        var state = docker.inspectContainerCmd(containerId).exec().getState();
+        Long pid = state.getPidLong();
+        return Boolean.TRUE.equals(state.getRunning()) && pid != null ? pid : 0;
     }
 }

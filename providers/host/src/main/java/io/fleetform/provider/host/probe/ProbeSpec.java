@@ -18,6 +18,10 @@ public record ProbeSpec(String type, Integer port, String path, List<String> com
                 if (path == null || !path.startsWith("/")) {
                     throw new IllegalArgumentException("an http probe needs a path starting with /, got " + path);
                 }
+                if (path.chars().anyMatch(c -> c <= ' ' || c == 127)) { // it goes into the request line as is
+                    throw new IllegalArgumentException("an http probe's path must not contain spaces or control "
+                            + "characters (percent-encode them), got '" + path.replaceAll("\\p{Cntrl}", "?") + "'");
+                }
             }
             case "exec" -> {
                 if (command.isEmpty()) {

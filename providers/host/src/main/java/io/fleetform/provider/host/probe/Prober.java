@@ -21,11 +21,14 @@ public final class Prober implements AutoCloseable {
     private static final System.Logger LOG = System.getLogger(Prober.class.getName());
 
     private final ContainerExec exec;
+    private final NetnsDial netns;
     private final ScheduledExecutorService scheduler;
     private final Map<String, Loop> loops = new ConcurrentHashMap<>();
 
-    public Prober(ContainerExec exec) {
+    /** @param pids how a container's network namespace is found, for probes run inside it */
+    public Prober(ContainerExec exec, ContainerPid pids) {
         this.exec = exec;
+        this.netns = new NetnsDial(pids);
         AtomicInteger n = new AtomicInteger();
         this.scheduler = Executors.newScheduledThreadPool(4, r -> {
             Thread t = new Thread(r, "fleetform-probe-" + n.incrementAndGet());
@@ -36,17 +39,17 @@ public final class Prober implements AutoCloseable {
 
     /**
      * The probe's status for the instance {@code key}, whose container {@code containerId} is
-     * reached at {@code host}; starts probing it when this is new.
+     * reached as {@code reach} says; starts probing it when this is new.
      */
-    public ProbeStatus status(String key, String containerId, String host, ProbeSpec spec) {
+    public ProbeStatus status(String key, String containerId, Reach reach, ProbeSpec spec) {
         Loop loop = loops.compute(key, (k, old) -> {
-            if (old != null && old.spec.equals(spec) && old.containerId.equals(containerId) && old.host.equals(host)) {
+            if (old != null && old.spec.equals(spec) && old.containerId.equals(containerId) && old.reach.equals(reach)) {
                 return old;
             }
             if (old != null) {
                 old.stop();
             }
-            return new Loop(k, containerId, host, spec);
+            return new Loop(k, containerId, reach, spec);
         });
         return loop.status();
     }
@@ -68,7 +71,7 @@ public final class Prober implements AutoCloseable {
     private final class Loop implements Runnable {
         final String key;
         final String containerId;
-        final String host;
+        final Reach reach;
         final ProbeSpec spec;
         final ScheduledFuture<?> future;
         volatile long askedAt = System.nanoTime();
@@ -77,10 +80,10 @@ public final class Prober implements AutoCloseable {
         private int runs;
         private String last = "";
 
-        Loop(String key, String containerId, String host, ProbeSpec spec) {
+        Loop(String key, String containerId, Reach reach, ProbeSpec spec) {
             this.key = key;
             this.containerId = containerId;
-            this.host = host;
+            this.reach = reach;
             this.spec = spec;
             this.future = scheduler.scheduleWithFixedDelay(this, 0, spec.intervalMillis(), TimeUnit.MILLISECONDS);
         }
@@ -94,7 +97,7 @@ public final class Prober implements AutoCloseable {
             }
             Outcome o;
             try {
-                o = Attempts.run(spec, host, containerId, exec);
+                o = Attempts.run(spec, reach, containerId, exec, netns);
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
                 return;

@@ -37,12 +37,22 @@ class AgentClientTest {
         }
     }
 
-    /** A server answering {@code statuses} in turn (then the last one forever), counting requests. */
+    /**
+     * A server answering {@code statuses} in turn (then the last one forever), counting requests;
+     * status 0 drops the connection without an answer, and a 429 asks to come back in a second.
+     */
     private URI stub(AtomicInteger count, int... statuses) throws IOException {
         stub = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
         stub.createContext("/", ex -> {
             int i = count.getAndIncrement();
             int status = statuses[Math.min(i, statuses.length - 1)];
+            if (status == 0) {
+                ex.close();
+                return;
+            }
+            if (status == 429) {
+                ex.getResponseHeaders().set("Retry-After", "1");
+            }
             byte[] body = (status == 200
                     ? "{\"agentId\":\"stub\",\"revision\":7,\"allocations\":[],\"free\":{\"cores\":\"0-3\","
                     + "\"memoryBytes\":1,\"diskBytes\":2,\"vfs\":[]}}"
@@ -101,6 +111,17 @@ class AgentClientTest {
         assertThat(e.status()).isEqualTo(503);
         assertThat(e.getMessage()).isEqualTo("agent host-z (" + uri + "): GET /v1/allocations -> 503 "
                 + "engine_unavailable: answer number 3 (after 3 attempts)");
+    }
+
+    @Test
+    void aDroppedConnectionIsRetriedAndA429WaitsItsRetryAfter() throws IOException {
+        AtomicInteger count = new AtomicInteger();
+        AgentClient client = AgentClient.builder(stub(count, 0, 429, 200), TestAgent.TOKEN).name("host-z")
+                .maxAttempts(4).backoff(Duration.ofMillis(10), Duration.ofSeconds(5)).build();
+        long started = System.nanoTime();
+        assertThat(client.allocations().revision()).isEqualTo(7);
+        assertThat(count.get()).isEqualTo(3);
+        assertThat(Duration.ofNanos(System.nanoTime() - started)).isGreaterThanOrEqualTo(Duration.ofMillis(950));
     }
 
     @Test

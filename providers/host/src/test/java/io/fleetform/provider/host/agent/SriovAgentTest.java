@@ -153,6 +153,14 @@ class SriovAgentTest extends DockerTestBase {
     }
 
     @Test
+    void tcpAndHttpProbesRunInTheContainersNetworkNamespaceWhereTheVfIs() throws Exception {
+        agent.client().claim(KEY, claim(vf(0)));
+        agent.client().putContainer(KEY, game(IMAGE_1, vf(0), 120).withCommand(ProbeDockerTest.SERVERS));
+        // the VF's IP is on the container's eth0 only: the host (the veth's other end has no address) has no route
+        ProbeDockerTest.probesRunFromTheContainersNamespace(agent, KEY, net + "9");
+    }
+
+    @Test
     void aVfOnAnotherNumaNodeThanTheCoresIsRefused() {
         assertThatThrownBy(() -> agent.client().claim(KEY, claim(SriovFixture.vfPci(0x5e, 0))))
                 .hasMessageContaining("VF 0000:5e:02.0 is on NUMA node 1, the instance's cores on node 0");
