@@ -72,6 +72,11 @@ final class WorkloadHealth {
         if (!notReady.isEmpty()) {
             return HealthResponse.progressing("pods not ready: " + String.join(", ", notReady), restarts);
         }
+        if (hold.ours() && !rollout.done()) {
+            return HealthResponse.healthy("the stage's share rolled out: " + rollout.updated() + "/"
+                    + rollout.replicas() + " updated (partition " + hold.partition() + " set by this rollout), "
+                    + rollout.ready() + "/" + rollout.replicas() + " ready, " + restarts + " restarts", restarts);
+        }
         return HealthResponse.healthy("rolled out, " + rollout.ready() + "/" + rollout.replicas() + " ready, "
                 + restarts + " restarts", restarts);
     }
