@@ -86,6 +86,15 @@ public record RolloutSchedule(String rollout, List<StageWork> stages) {
         return stageOf(address, zone, instancesOfService).map(List::of).orElse(List.of());
     }
 
+    /**
+     * Whether a partial stage holds the zone of a resource that is not one instance and that it cannot
+     * split (a Deployment, which has no partition): the stage taking the zone changes it whole.
+     */
+    public boolean skipsPartial(io.fleetform.engine.address.ResourceAddress address, String zone) {
+        return !INSTANCE.matcher(address.value()).matches() && stages.stream()
+                .anyMatch(st -> st.partition().isPresent() && st.zones().contains(zone));
+    }
+
     /** {@code zone.s1.service.game[3]}: the service's address and the instance's ordinal. */
     private static final java.util.regex.Pattern INSTANCE = java.util.regex.Pattern.compile("(.*\\.service\\.[^.\\[]+)\\[([0-9]+)]");
 

@@ -103,11 +103,13 @@ public final class Unfinished {
                 stages.put(c.address(), c.action() == Action.DELETE ? "(removals)" : "(fleet-wide)");
                 continue;
             }
-            List<RolloutSchedule.StageWork> of = schedule.stagesOf(c.address(), zone, instances,
-                    c.action() == Action.UPDATE && r != null && partitionable.test(r));
+            boolean split = c.action() == Action.UPDATE && r != null && partitionable.test(r);
+            List<RolloutSchedule.StageWork> of = schedule.stagesOf(c.address(), zone, instances, split);
+            String whole = of.size() == 1 && c.action() != Action.DELETE && schedule.skipsPartial(c.address(), zone)
+                    ? " (whole: no partition)" : "";
             stages.put(c.address(), of.isEmpty() ? "(removals)" : String.join(" → ", of.stream()
                     .map(st -> of.size() > 1 && st.partition().isPresent()
-                            ? st.name() + " (" + st.partition().get().describe() + ")" : st.name()).toList()));
+                            ? st.name() + " (" + st.partition().get().describe() + ")" : st.name()).toList()) + whole);
         }
         return stages;
     }

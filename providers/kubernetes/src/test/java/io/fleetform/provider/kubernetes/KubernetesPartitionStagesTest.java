@@ -78,7 +78,9 @@ class KubernetesPartitionStagesTest {
                 + "idc \"dc\" { region = \"r1\"  target = cluster." + cluster.name() + " }\n"
                 + "zones \"k\" from 1 to 1 as z {\n  idc = idc.dc\n"
                 + "  service \"game\" {\n    workload = cloneset\n    image = image.app\n    cpu = 1 cores\n"
-                + "    memory = 1Gi\n    replicas = 4\n    ports = { game = 7000 }\n  }\n}\n"
+                + "    memory = 1Gi\n    replicas = 4\n    ports = { game = 7000 }\n  }\n"
+                + "  service \"lobby\" {\n    workload = deployment\n    image = image.app\n    cpu = 1 cores\n"
+                + "    memory = 1Gi\n    replicas = 2\n    ports = { http = 8080 }\n  }\n}\n"
                 + rollout;
     }
 
@@ -151,6 +153,11 @@ class KubernetesPartitionStagesTest {
         return annotations == null ? null : annotations.get(StagePartition.ANNOTATION);
     }
 
+    private String deploymentImage() throws Exception {
+        return Json.write(api.get(Kind.DEPLOYMENT.path(ns, "k1-lobby")).body().get("spec"))
+                .replaceAll(".*\"image\":\"([^\"]*)\".*", "$1");
+    }
+
     private String image() {
         return Json.write(cloneSet().get("spec")).replaceAll(".*\"image\":\"([^\"]*)\".*", "$1");
     }
@@ -165,9 +172,12 @@ class KubernetesPartitionStagesTest {
         ws = workspace(fleet("1.1", ROLLOUT));
         Workspace.Planned update = plan(ws);
         String address = String.format(ADDRESS, ns);
-        assertThat(changes(update)).extracting(c -> c.address().value()).containsExactly(address);
-        assertThat(update.plan().rollout().stageOf(changes(update).get(0).address()))
+        String lobby = "k8s.two.deployment." + ns + "/k1-lobby";
+        assertThat(changes(update)).extracting(c -> c.address().value()).containsExactlyInAnyOrder(address, lobby);
+        assertThat(update.plan().rollout().stageOf(new io.fleetform.engine.address.ResourceAddress(address)))
                 .as("the plan shows each stage's share").isEqualTo("half (50%) → rest");
+        assertThat(update.plan().rollout().stageOf(new io.fleetform.engine.address.ResourceAddress(lobby)))
+                .as("a Deployment has no partition").isEqualTo("rest (whole: no partition)");
 
         events.clear();
         controller.hold.set(true); // the controller has seen the change but updated no pod yet
@@ -182,6 +192,7 @@ class KubernetesPartitionStagesTest {
         waitFor(() -> Long.valueOf(2).equals(asLong(partition())));
         assertThat(partitionAnnotation()).as("recorded as this fleet's").asString().endsWith("=2");
         assertThat(image()).isEqualTo("kp/app:1.1");
+        assertThat(deploymentImage()).as("the Deployment waits for the stage taking the zone").isEqualTo("kp/app:1.0");
         Thread.sleep(1000);
         assertThat(result).as("the gate waits for the stage's 2 updated pods").isNotDone();
         assertThat(events).noneMatch(e -> e.startsWith("started rest"));
@@ -193,6 +204,7 @@ class KubernetesPartitionStagesTest {
         assertThat(controller.seen).as("what the controller was asked to do, in order")
                 .containsSubsequence("partition 2: 0 updated", "partition 2: 2 updated", "partition 0: 4 updated");
         assertThat(partition()).as("the stage taking the zone drops the partition").isNull();
+        assertThat(deploymentImage()).isEqualTo("kp/app:1.1");
         assertThat(partitionAnnotation()).isNull();
         assertThat(changes(plan(ws))).as("nothing left to change").isEmpty();
     }
@@ -296,6 +308,7 @@ class KubernetesPartitionStagesTest {
 
         @SuppressWarnings("unchecked")
         private void round(String namespace) throws Exception {
+            FakeKubelet.markAllReady(api, Kind.DEPLOYMENT, namespace);
             KubeApi.Response list = api.get(Kind.CLONESET.path(namespace, null));
             if (!list.ok()) {
                 return;
