@@ -522,6 +522,15 @@ public final class KubernetesProvider implements Provider, ProviderSession {
                         + " = true, set by someone else): Fleetform does not unpause it; its rollout stays unfinished "
                         + "until whoever paused it resumes it, then run apply again");
             }
+            if (r.body().get("status") instanceof Map<?, ?> st && st.get("updateRevision") != null) {
+                String pods = WorkloadHealth.podsPath(r.body(), t.namespace());
+                Optional<String> broken = WorkloadHealth.brokenNewPod(r.body(),
+                        call(t, "rollout check (GET " + pods + ")", () -> t.api.get(pods)));
+                if (broken.isPresent()) {
+                    throw ProviderException.permanent(t.address + ": " + t.describe() + " does not roll out: "
+                            + broken.get() + " (kubectl logs --previous shows why)");
+                }
+            }
             String now = state.describe();
             if (!now.equals(last)) {
                 progress.accept(now);

@@ -85,9 +85,13 @@ class KubernetesPartitionStagesTest {
     }
 
     private Workspace workspace(String fleet) throws Exception {
+        return workspace(fleet, 4);
+    }
+
+    private Workspace workspace(String fleet, int rolloutTimeoutSeconds) throws Exception {
         Files.writeString(dir.resolve("main.fleet"), fleet);
         Map<String, String> env = new HashMap<>(TestFleets.env());
-        env.put("FLEETFORM_K8S_ROLLOUT_TIMEOUT", "4");
+        env.put("FLEETFORM_K8S_ROLLOUT_TIMEOUT", String.valueOf(rolloutTimeoutSeconds));
         env.put("FLEETFORM_K8S_POLL_MS", "100");
         return new Workspace(dir, EvalOptions.defaults().withEnvironment(env),
                 new LocalStateBackend(dir.resolve(".fleetform/state.json")), new ProviderRegistry(List.of(provider)));
@@ -259,6 +263,40 @@ class KubernetesPartitionStagesTest {
         assertThat(partitionAnnotation()).isNull();
     }
 
+    @Test
+    @SuppressWarnings("unchecked")
+    void aCrashLoopingPodOfTheNewRevisionStopsTheWaitAtOnceWithWhy() throws Exception {
+        List<String> events = new CopyOnWriteArrayList<>();
+        Workspace ws = workspace(fleet("1.0", WHOLE));
+        assertThat(apply(ws, plan(ws), events).succeeded()).as(events.toString()).isTrue();
+        // The new revision's pod crash-loops (a pod object with the status a kubelet would write).
+        Map<String, Object> labels = new HashMap<>((Map<String, Object>) ((Map<String, Object>)
+                ((Map<String, Object>) cloneSet().get("spec")).get("selector")).get("matchLabels"));
+        labels.put("controller-revision-hash", "k1-game-rev2");
+        String pods = "/api/v1/namespaces/" + ns + "/pods";
+        KubeApi.Response pod = api.post(pods, Map.of("apiVersion", "v1", "kind", "Pod",
+                "metadata", Map.of("name", "k1-game-x", "labels", labels),
+                "spec", Map.of("containers", List.of(Map.of("name", "game", "image", "kp/app:1.1")))));
+        assertThat(pod.code()).as(pod.message()).isEqualTo(201);
+        KubeApi.Response status = api.mergePatch(pods + "/k1-game-x/status", Map.of("status", Map.of("phase",
+                "Running", "containerStatuses", List.of(Map.of("name", "game", "image", "kp/app:1.1", "imageID", "",
+                        "ready", false, "restartCount", 4, "state", Map.of("waiting", Map.of("reason",
+                                "CrashLoopBackOff", "message", "back-off 40s restarting failed container")))))),
+                "test");
+        assertThat(status.code()).as(status.message()).isEqualTo(200);
+        controller.hold.set(true);
+        controller.updateRevision = "k1-game-rev2";
+
+        ws = workspace(fleet("1.1", WHOLE), 120);
+        long started = System.nanoTime();
+        ApplyResult result = apply(ws, plan(ws), events);
+        assertThat(result.succeeded()).isFalse();
+        assertThat(Duration.ofNanos(System.nanoTime() - started)).as("not the 120s timeout")
+                .isLessThan(Duration.ofSeconds(30));
+        assertThat(String.join("\n", events)).contains("pod k1-game-x of the new revision k1-game-rev2: container "
+                + "game is CrashLoopBackOff (back-off 40s restarting failed container), 4 restarts");
+    }
+
     private static Long asLong(Object o) {
         return o instanceof Number n ? n.longValue() : null;
     }
@@ -284,6 +322,7 @@ class KubernetesPartitionStagesTest {
     private static final class Controller implements AutoCloseable {
         final AtomicBoolean hold = new AtomicBoolean();
         final List<String> seen = new CopyOnWriteArrayList<>();
+        volatile String updateRevision = "";
         private final KubeApi api;
         private final Thread thread;
         private volatile boolean running = true;
@@ -325,6 +364,9 @@ class KubernetesPartitionStagesTest {
                 Map<String, Object> status = new HashMap<>(Map.of("observedGeneration", generation, "replicas",
                         replicas, "readyReplicas", replicas, "updatedReplicas", updated, "updatedReadyReplicas",
                         updated));
+                if (!updateRevision.isEmpty()) {
+                    status.put("updateRevision", updateRevision);
+                }
                 String line = "partition " + partition + ": " + updated + " updated";
                 if (seen.isEmpty() || !seen.get(seen.size() - 1).equals(line)) {
                     seen.add(line);
