@@ -1,6 +1,6 @@
 package io.fleetform.cli.render.plan;
 
-import io.fleetform.engine.policy.PolicyResult;
+import io.fleetform.engine.plan.PolicyResult;
 import java.util.ArrayList;
 import java.util.List;
 
