@@ -10,6 +10,9 @@
 #                               (only when a Docker Engine answers; one run, it takes minutes)
 #   scripts/bench-registry.sh   replicating a 200 MB / 20-layer image to an empty mirror beside
 #                               `skopeo copy` (only when docker-registry and skopeo are installed)
+#   scripts/bench-kubernetes.sh making a 50-zone fleet on the test kube-apiserver beside
+#                               `kubectl apply --server-side` of its render (only when kubectl is
+#                               installed and scripts/k8s-test-cluster.sh build has cached the API server)
 #
 # Usage: scripts/speed-table.sh [RUNS]     (default 5; the apply row is always one run)
 #        scripts/speed-table.sh --print    measure and print the table, leave README.md alone
@@ -39,6 +42,14 @@ if [ -x "${FLEETFORM_REGISTRY_BIN:-/usr/bin/docker-registry}" ] && command -v sk
   scripts/bench-registry.sh "$runs" | rows >> "$work/rows"
 else
   echo "speed-table: docker-registry or skopeo is missing; the replication row is left out" >&2
+fi
+k8s_bin=${FLEETFORM_CACHE:-$HOME/.cache/fleetform}/kubernetes-1.20.2/bin
+if command -v "${KUBECTL:-kubectl}" >/dev/null && [ -x "$k8s_bin/kube-apiserver" ] \
+  && [ -x "$k8s_bin/kube-controller-manager" ]; then
+  scripts/bench-kubernetes.sh "$runs" | rows >> "$work/rows"
+else
+  echo "speed-table: kubectl or the cached kube-apiserver (scripts/k8s-test-cluster.sh build) is missing;" \
+    "the Kubernetes row is left out" >&2
 fi
 
 cpu=$(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ *//')
