@@ -186,7 +186,7 @@ public final class HostProvider implements Provider, ProviderSession {
                         + "the agents run and the token is right"));
                 continue;
             }
-            subnetClashes(fleet, pool, idcs, snapshot, diagnostics);
+            subnetClashes(fleet, identity.id(), pool, idcs, snapshot, diagnostics);
             PlacementPlanner planner = new PlacementPlanner();
             for (Idc idc : idcs) {
                 List<Zone> idcZones = zones.stream().filter(z -> z.idc().equals(idc.name())).toList();
@@ -264,7 +264,7 @@ public final class HostProvider implements Provider, ProviderSession {
      * Docker refuses to create it when another network holds an overlapping subnet, so the plan
      * says so first, naming that network.
      */
-    private static void subnetClashes(Fleet fleet, HostPool pool, List<Idc> idcs, Snapshot snapshot,
+    private static void subnetClashes(Fleet fleet, String identity, HostPool pool, List<Idc> idcs, Snapshot snapshot,
                                       List<Diagnostic> diagnostics) {
         for (Idc idc : idcs) {
             String subnet = idc.ipPool().orElse(null);
@@ -277,6 +277,15 @@ public final class HostProvider implements Provider, ProviderSession {
                 for (HostFacts.DockerNetwork n : docker == null ? List.<HostFacts.DockerNetwork>of()
                         : docker.networks()) {
                     if (n.name().equals(ours)) {
+                        if (n.fleet() != null && !n.fleet().equals(identity)) {
+                            // Another fleet of the same name (its own state, so another lineage) made it: sharing
+                            // it would put both fleets' instances on one L2 and let either's last one remove it.
+                            diagnostics.add(Diagnostic.error("network-owner", idc.span(), "Docker network " + ours
+                                    + " on host " + host.getKey() + " of \"" + pool.name() + "\" belongs to fleet "
+                                    + n.fleet() + ", another fleet named \"" + fleet.name() + "\" (this one is "
+                                    + identity + "): two fleets never share a network",
+                                    "rename one of the fleets (fleet \"...\"), or run them on different hosts"));
+                        }
                         continue;
                     }
                     for (String other : n.subnets()) {
