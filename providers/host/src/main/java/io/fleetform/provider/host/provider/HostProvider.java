@@ -462,7 +462,7 @@ public final class HostProvider implements Provider, ProviderSession {
     /** Attributes whose change needs a new container (Docker cannot change them on a live one). */
     private static final Set<String> RECREATES = Set.of("image", "hostname", "command", "env", "secret_env",
             "secret_env_names", "mount", "disk_bytes", "network", "network_mode", "subnet", "ports", "init", "lxcfs",
-            "gateway", "underlay_interface", "vf", SriovNetworkMode.PF);
+            "gateway", "underlay_interface", "routes", "vf", SriovNetworkMode.PF);
 
     /**
      * The container of a recorded instance: under the key the state recorded, else under the key
