@@ -2,8 +2,10 @@
 # Applying N containers (default 200) on this machine's Docker Engine, three ways, same run:
 #  1. `fleetform apply` of a fleet of N instances on a local host pool (agent, ledger, state), parallelism 10;
 #  2. the `docker` CLI, one `docker run` after another;
-#  3. raw docker-java create + start at parallelism 10 (no agent, no state).
-# Prints the wall time of each and the ratios. Needs dockerd and scripts/quickstart-image.sh.
+#  3. `xargs -P10 docker run`: the CLI at parallelism 10;
+#  4. raw docker-java create + start at parallelism 10 (no agent, no state).
+# Prints the wall time of each and the ratios, then the same as a markdown row of the README's Speed
+# table (one run each: a run takes minutes). Needs dockerd and scripts/quickstart-image.sh.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 count=${1:-200}
@@ -11,8 +13,10 @@ zones=$(( (count + 9) / 10 ))
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 scripts/quickstart-image.sh 1 >/dev/null
-mvn -q -B -DskipTests -pl cli -am package
-mvn -q -B -pl providers/host test-compile dependency:build-classpath -Dmdep.outputFile="$work/cp" -Dmdep.includeScope=test
+mvn -q -B -DskipTests -pl cli -am package >&2
+# Through the reactor (-am): the project's modules are never installed into ~/.m2.
+mvn -q -B -pl providers/host -am test-compile dependency:build-classpath -Dmdep.outputFile="$work/cp" \
+  -Dmdep.includeScope=test >&2
 
 cat > "$work/bench.fleet" <<FLEET
 fleet "bench" { owner = "bench" }
@@ -48,11 +52,17 @@ fleetform_ms=$((t1 - t0))
 
 t0=$(ms)
 for i in $(seq 1 $((zones * 10))); do
-  docker run -d --name "cli-bench-$i" --cpus 0.1 --memory 16m fleetform/busybox:1 \
+  docker run -d --name "cli-bench-$$-$i" --cpus 0.1 --memory 16m fleetform/busybox:1 \
     sh -c "trap 'exit 0' TERM; while true; do sleep 1; done" >/dev/null
 done
 t1=$(ms); cli_ms=$((t1 - t0))
-docker rm -f $(docker ps -aq --filter name=cli-bench-) >/dev/null
+docker rm -f $(docker ps -aq --filter "name=cli-bench-$$-") >/dev/null
+
+t0=$(ms)
+seq 1 $((zones * 10)) | xargs -P10 -I{} docker run -d --name "xargs-bench-$$-{}" --cpus 0.1 --memory 16m \
+  fleetform/busybox:1 sh -c "trap 'exit 0' TERM; while true; do sleep 1; done" >/dev/null
+t1=$(ms); xargs_ms=$((t1 - t0))
+docker rm -f $(docker ps -aq --filter "name=xargs-bench-$$-") >/dev/null
 
 raw=$(java -cp "providers/host/target/test-classes:providers/host/target/classes:$(cat "$work/cp")" \
   io.fleetform.provider.host.bench.RawDockerBenchmark $((zones * 10)) 10 fleetform/busybox:1)
@@ -60,3 +70,6 @@ echo "$raw"
 raw_ms=$(echo "$raw" | grep -o '[0-9]* ms' | grep -o '[0-9]*')
 echo "fleetform apply: ${fleetform_ms} ms; docker CLI one by one: ${cli_ms} ms; raw docker-java: ${raw_ms} ms"
 awk -v f="$fleetform_ms" -v c="$cli_ms" -v r="$raw_ms" 'BEGIN { printf "ratio fleetform/CLI = %.2f, fleetform/raw = %.2f\n", f/c, f/r }'
+awk -v n="$((zones * 10))" -v f="$fleetform_ms" -v c="$cli_ms" -v r="$raw_ms" -v x="$xargs_ms" 'BEGIN {
+  printf "| apply %d containers on the local Docker Engine (parallelism 10) | %.1f s | raw docker-java %.1f s; `xargs -P10 docker run` %.1f s; `docker run` one by one %.1f s | %.2f× of raw docker-java; %.2f× of xargs; %.2f× of one by one |\n",
+    n, f / 1000, r / 1000, x / 1000, c / 1000, f / r, f / x, f / c }'

@@ -20,7 +20,8 @@ import java.util.TreeMap;
 /**
  * A no-op plan of a large fleet (engine time, in process): generates N zones × M services on
  * the test provider, records them all in a local state as if applied, then times plans with
- * refresh off. Usage: {@code PlanBenchmark ZONES SERVICES [RUNS]}; prints each run and the median.
+ * refresh off. Usage: {@code PlanBenchmark ZONES SERVICES [RUNS [DIR]]}; prints each run and the median
+ * (RUNS 0: only writes the fleet and its state into DIR).
  * {@code scripts/bench-plan.sh} also times the whole {@code fleetform plan} process.
  */
 public final class PlanBenchmark {
@@ -33,6 +34,9 @@ public final class PlanBenchmark {
         int runs = args.length > 2 ? Integer.parseInt(args[2]) : 10;
         Path dir = args.length > 3 ? Path.of(args[3]) : Files.createTempDirectory("plan-bench");
         Workspace workspace = prepare(dir, zones, services);
+        if (runs == 0) {
+            return; // only the fleet and its state, for scripts/bench-plan.sh
+        }
         long[] times = new long[runs];
         for (int i = 0; i < runs; i++) {
             long start = System.nanoTime();

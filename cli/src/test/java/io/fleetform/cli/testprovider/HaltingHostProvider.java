@@ -41,7 +41,7 @@ public final class HaltingHostProvider implements Provider {
 
     @Override
     public ProviderSession open(SessionRequest request) {
-        ProviderSession host = new HostProvider().open(request);
+        ProviderSession host = new HostProvider(name()).open(request);
         return new ProviderSession() {
             @Override
             public ExpandResponse expand(ExpandRequest r) {

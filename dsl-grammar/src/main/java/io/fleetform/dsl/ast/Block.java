@@ -30,7 +30,12 @@ public record Block(Identifier type, List<Label> labels, List<Clause> clauses, O
     }
 
     public <C extends Clause> Optional<C> clause(Class<C> kind) {
-        return clauses.stream().filter(kind::isInstance).map(kind::cast).findFirst();
+        for (Clause c : clauses) { // a loop, not a stream: asked for every zone and service of a fleet
+            if (kind.isInstance(c)) {
+                return Optional.of(kind.cast(c));
+            }
+        }
+        return Optional.empty();
     }
 
     /** The span of the header only ({@code type "label" clauses}), for messages about the block as a whole. */

@@ -18,10 +18,19 @@ public record ResourceChange(ResourceAddress address, String type, String provid
                              ResourceLifecycle lifecycle) {
 
     public ResourceChange {
-        before = before == null ? Map.of() : java.util.Collections.unmodifiableMap(new java.util.TreeMap<>(before));
-        after = after == null ? Map.of() : java.util.Collections.unmodifiableMap(new java.util.TreeMap<>(after));
+        before = sorted(before);
+        after = sorted(after);
         sensitive = Set.copyOf(sensitive);
         changes = List.copyOf(changes);
         dependsOn = List.copyOf(dependsOn);
+    }
+
+    /** Sorted and immutable; normalised attributes already are (and are shared, not copied). */
+    private static Map<String, Object> sorted(Map<String, Object> attributes) {
+        if (attributes == null) {
+            return Map.of();
+        }
+        return io.fleetform.engine.resource.Attributes.isNormal(attributes) ? attributes
+                : java.util.Collections.unmodifiableMap(new java.util.TreeMap<>(attributes));
     }
 }

@@ -33,9 +33,11 @@ public final class ProviderSessions implements AutoCloseable {
     static ProviderSessions open(ProviderRegistry registry, Optional<Fleet> fleet, FleetIdentity identity,
                                  List<ResourceState> recorded, ProviderContext context) {
         Map<String, ProviderSession> sessions = new LinkedHashMap<>();
+        Map<String, List<ResourceState>> byProvider = new java.util.HashMap<>();
+        recorded.forEach(r -> byProvider.computeIfAbsent(r.provider(), p -> new java.util.ArrayList<>()).add(r));
         try {
             for (Map.Entry<String, Provider> e : registry.all().entrySet()) {
-                List<ResourceState> mine = recorded.stream().filter(r -> r.provider().equals(e.getKey())).toList();
+                List<ResourceState> mine = byProvider.getOrDefault(e.getKey(), List.of());
                 sessions.put(e.getKey(), e.getValue().open(new SessionRequest(fleet, identity, mine, context)));
             }
         } catch (RuntimeException e) {

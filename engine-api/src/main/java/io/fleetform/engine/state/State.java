@@ -7,6 +7,7 @@ import java.util.Collections;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.TreeMap;
 import java.util.UUID;
 
@@ -26,7 +27,7 @@ public record State(int version, String lineage, long serial, Map<ResourceAddres
     public static final int APPLIES_KEPT = 50;
 
     public State {
-        resources = Collections.unmodifiableMap(new TreeMap<>(resources));
+        resources = Frozen.of(resources);
         // Normalised like attributes, so a state read back equals the one written (JSON reads 40L back as 40).
         outputs = Attributes.normalize(outputs);
         applies = List.copyOf(applies.size() > APPLIES_KEPT ? applies.subList(applies.size() - APPLIES_KEPT,
@@ -74,15 +75,11 @@ public record State(int version, String lineage, long serial, Map<ResourceAddres
     }
 
     public State with(ResourceState resource) {
-        Map<ResourceAddress, ResourceState> copy = new TreeMap<>(resources);
-        copy.put(resource.address(), resource);
-        return new State(version, lineage, serial, copy, outputs, applies, rollout);
+        return new State(version, lineage, serial, ((Frozen) resources).with(resource), outputs, applies, rollout);
     }
 
     public State without(ResourceAddress address) {
-        Map<ResourceAddress, ResourceState> copy = new TreeMap<>(resources);
-        copy.remove(address);
-        return new State(version, lineage, serial, copy, outputs, applies, rollout);
+        return new State(version, lineage, serial, ((Frozen) resources).without(address), outputs, applies, rollout);
     }
 
     public State withOutputs(Map<String, Object> newOutputs) {
@@ -95,5 +92,117 @@ public record State(int version, String lineage, long serial, Map<ResourceAddres
 
     public List<ResourceState> list() {
         return new ArrayList<>(resources.values());
+    }
+
+    /**
+     * The resources, sorted by address and immutable: a hash map kept in address order, so a look-up
+     * does not compare long addresses and iterating is in order. A state made from another state's
+     * resources shares them; one resource more or less is a linear copy, never a sort.
+     */
+    private static final class Frozen extends java.util.AbstractMap<ResourceAddress, ResourceState> {
+        private final Map<ResourceAddress, ResourceState> sorted;
+
+        private Frozen(java.util.LinkedHashMap<ResourceAddress, ResourceState> sorted) {
+            this.sorted = Collections.unmodifiableMap(sorted);
+        }
+
+        static Frozen of(Map<ResourceAddress, ResourceState> resources) {
+            if (resources instanceof Frozen frozen) {
+                return frozen;
+            }
+            if (!(resources instanceof java.util.SortedMap<?, ?> s && s.comparator() == null) && !inOrder(resources)) {
+                resources = new TreeMap<>(resources);
+            }
+            return new Frozen(new java.util.LinkedHashMap<>(resources));
+        }
+
+        /** Whether the map already iterates in address order (a decoded state does: it was written so). */
+        private static boolean inOrder(Map<ResourceAddress, ResourceState> resources) {
+            ResourceAddress previous = null;
+            for (ResourceAddress a : resources.keySet()) {
+                if (previous != null && previous.compareTo(a) >= 0) {
+                    return false;
+                }
+                previous = a;
+            }
+            return true;
+        }
+
+        Frozen with(ResourceState resource) {
+            java.util.LinkedHashMap<ResourceAddress, ResourceState> copy = new java.util.LinkedHashMap<>();
+            ResourceAddress address = resource.address();
+            if (sorted.containsKey(address)) {
+                sorted.forEach((a, r) -> copy.put(a, a.equals(address) ? resource : r));
+                return new Frozen(copy);
+            }
+            boolean placed = false;
+            for (Map.Entry<ResourceAddress, ResourceState> e : sorted.entrySet()) {
+                if (!placed && address.compareTo(e.getKey()) < 0) {
+                    copy.put(address, resource);
+                    placed = true;
+                }
+                copy.put(e.getKey(), e.getValue());
+            }
+            if (!placed) {
+                copy.put(address, resource);
+            }
+            return new Frozen(copy);
+        }
+
+        Frozen without(ResourceAddress address) {
+            java.util.LinkedHashMap<ResourceAddress, ResourceState> copy = new java.util.LinkedHashMap<>(sorted);
+            copy.remove(address);
+            return new Frozen(copy);
+        }
+
+        @Override
+        public Set<Entry<ResourceAddress, ResourceState>> entrySet() {
+            return sorted.entrySet();
+        }
+
+        @Override
+        public Set<ResourceAddress> keySet() {
+            return sorted.keySet();
+        }
+
+        @Override
+        public java.util.Collection<ResourceState> values() {
+            return sorted.values();
+        }
+
+        @Override
+        public int size() {
+            return sorted.size();
+        }
+
+        @Override
+        public boolean isEmpty() {
+            return sorted.isEmpty();
+        }
+
+        @Override
+        public ResourceState get(Object key) {
+            return sorted.get(key);
+        }
+
+        @Override
+        public boolean containsKey(Object key) {
+            return sorted.containsKey(key);
+        }
+
+        @Override
+        public void forEach(java.util.function.BiConsumer<? super ResourceAddress, ? super ResourceState> action) {
+            sorted.forEach(action);
+        }
+
+        @Override
+        public boolean equals(Object o) {
+            return o == this || sorted.equals(o);
+        }
+
+        @Override
+        public int hashCode() {
+            return sorted.hashCode();
+        }
     }
 }

@@ -77,6 +77,12 @@ public final class StateCodec {
      *                        version, or a field that is missing or of the wrong kind
      */
     public static State decode(byte[] bytes, String where) throws StateException {
+        java.util.Optional<State> usual = StateReader.read(JSON, bytes);
+        return usual.isPresent() ? usual.get() : decodeCarefully(bytes, where);
+    }
+
+    /** Through a JSON tree, field by field: slower, and says exactly what is wrong with a damaged state. */
+    static State decodeCarefully(byte[] bytes, String where) throws StateException {
         JsonNode root;
         try {
             root = JSON.readTree(bytes);
@@ -213,7 +219,7 @@ public final class StateCodec {
         return node;
     }
 
-    private static RolloutRecord decodeRollout(JsonNode n) {
+    static RolloutRecord decodeRollout(JsonNode n) {
         List<RolloutRecord.StageRecord> stages = new ArrayList<>();
         for (JsonNode s : n.path("stages")) {
             Map<String, RolloutRecord.Status> zones = new LinkedHashMap<>();

@@ -44,7 +44,6 @@ public final class StateEncryption {
     public static final int ITERATIONS = 600_000;
     private static final String CIPHER = "AES-256-GCM";
     private static final ObjectMapper JSON = new ObjectMapper();
-    private static final SecureRandom RANDOM = new SecureRandom();
     private static final Map<String, byte[]> DERIVED = new ConcurrentHashMap<>();
 
     /** What reads accept and writes produce. */
@@ -178,7 +177,7 @@ public final class StateEncryption {
             if (primary.passphrase() != null) {
                 if (writeSalt == null) {
                     byte[] fresh = new byte[16];
-                    RANDOM.nextBytes(fresh);
+                    Random.SECURE.nextBytes(fresh);
                     writeSalt = fresh;
                 }
                 salt = writeSalt;
@@ -189,7 +188,7 @@ public final class StateEncryption {
                 kdf = "key";
             }
             byte[] nonce = new byte[12];
-            RANDOM.nextBytes(nonce);
+            Random.SECURE.nextBytes(nonce);
             ObjectNode header = JSON.createObjectNode();
             header.put("fleetform_encrypted", 1);
             header.put("cipher", CIPHER);
@@ -343,5 +342,10 @@ public final class StateEncryption {
         } catch (GeneralSecurityException e) {
             throw new IllegalStateException(e);
         }
+    }
+
+    /** Made on first use: seeding it costs a start-up that reads and writes no encrypted state does not need. */
+    private static final class Random {
+        static final SecureRandom SECURE = new SecureRandom();
     }
 }

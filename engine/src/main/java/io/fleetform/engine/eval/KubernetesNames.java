@@ -19,11 +19,34 @@ final class KubernetesNames {
 
     /** The DNS label a name becomes; the same rule as the Kubernetes provider's. */
     static String dns(String s) {
-        String n = s.toLowerCase(Locale.ROOT).replaceAll("[^a-z0-9-]+", "-").replaceAll("^-+|-+$", "");
+        if (isLabel(s)) {
+            return s; // the usual case, checked without a regular expression per zone and service
+        }
+        String n = OTHER.matcher(s.toLowerCase(Locale.ROOT)).replaceAll("-");
+        n = EDGE_DASHES.matcher(n).replaceAll("");
         if (n.length() > 63) {
-            n = n.substring(0, 63).replaceAll("-+$", "");
+            n = TRAILING_DASHES.matcher(n.substring(0, 63)).replaceAll("");
         }
         return n.isEmpty() ? "x" : n;
+    }
+
+    private static final java.util.regex.Pattern OTHER = java.util.regex.Pattern.compile("[^a-z0-9-]+");
+    private static final java.util.regex.Pattern EDGE_DASHES = java.util.regex.Pattern.compile("^-+|-+$");
+    private static final java.util.regex.Pattern TRAILING_DASHES = java.util.regex.Pattern.compile("-+$");
+
+    /** Already a label: what {@link #dns} would leave as it is. */
+    private static boolean isLabel(String s) {
+        int n = s.length();
+        if (n == 0 || n > 63 || s.charAt(0) == '-' || s.charAt(n - 1) == '-') {
+            return false;
+        }
+        for (int i = 0; i < n; i++) {
+            char c = s.charAt(i);
+            if (!(c >= 'a' && c <= 'z' || c >= '0' && c <= '9' || c == '-')) {
+                return false;
+            }
+        }
+        return true;
     }
 
     static void check(List<Zone> zones, Diagnostics diagnostics) {

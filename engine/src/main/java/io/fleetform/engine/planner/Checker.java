@@ -176,14 +176,15 @@ public final class Checker {
      * makes it. A provider that cannot be asked adds nothing: the plan covers what the state has.
      */
     public Adopted adoptLeftovers(State state, List<Resource> desired, ProviderContext context) {
-        Set<ResourceAddress> declared = new TreeSet<>();
-        desired.forEach(r -> declared.add(r.address()));
+        // One immutable set and one grouping for all providers (the request keeps them without copying).
+        Set<ResourceAddress> declared = Set.copyOf(desired.stream().map(Resource::address).toList());
+        Map<String, List<ResourceState>> byProvider = new java.util.HashMap<>();
+        state.resources().values().forEach(r -> byProvider.computeIfAbsent(r.provider(), p -> new ArrayList<>()).add(r));
         State result = state;
         Set<ResourceAddress> addresses = new TreeSet<>();
         for (String name : providers.names()) {
             ProviderSession provider = providers.get(name).orElseThrow();
-            List<ResourceState> recorded = state.resources().values().stream()
-                    .filter(r -> r.provider().equals(name)).toList();
+            List<ResourceState> recorded = List.copyOf(byProvider.getOrDefault(name, List.of()));
             List<ResourceState> found;
             try {
                 found = provider.leftovers(new LeftoversRequest(declared, recorded, context)).leftovers();

@@ -106,6 +106,9 @@ public final class Planner {
                 after.put(ignored, prior.attributes().get(ignored));
             }
         }
+        if (prior.type().equals(resource.type()) && after.equals(prior.attributes())) {
+            return noChange(resource); // the usual answer, without listing every attribute name
+        }
         Set<String> changed = new TreeSet<>();
         Set<String> names = new TreeSet<>(after.keySet());
         names.addAll(prior.attributes().keySet());
@@ -204,9 +207,7 @@ public final class Planner {
     }
 
     private static void checkCycles(Map<ResourceAddress, Resource> desired, List<Diagnostic> diagnostics) {
-        Map<ResourceAddress, List<ResourceAddress>> deps = new HashMap<>();
-        desired.forEach((a, r) -> deps.put(a, r.dependsOn()));
-        ResourceGraph.of(deps).cycle().ifPresent(cycle -> diagnostics.add(Diagnostic.error("dependency-cycle",
+        ResourceGraph.cycleIn(desired, Resource::dependsOn).ifPresent(cycle -> diagnostics.add(Diagnostic.error("dependency-cycle",
                 SourceSpan.NONE, "resources depend on each other in a cycle: " + String.join(" → ",
                         cycle.stream().map(ResourceAddress::value).toList()), "this is a bug in a provider")));
     }

@@ -27,6 +27,14 @@ final class LocalStore implements StateStore {
     private final StateFiles files;
     private final StateEncryption encryption;
     private LocalJournal openJournal;
+    /**
+     * The bytes last decoded and what they decoded to. A run reads the state more than once (to open
+     * the providers, then under the lock to plan); when the file still holds exactly the same bytes,
+     * the immutable state decoded from them is the same, so it is not decoded again. Nothing outlives
+     * the process, and any other byte means a fresh decode.
+     */
+    private byte[] lastBytes;
+    private State lastState;
 
     LocalStore(StateFiles files, StateEncryption encryption) {
         this.files = files;
@@ -204,8 +212,18 @@ final class LocalStore implements StateStore {
 
     /** The stored state, or an error that says what is wrong with the file and how to get the last good one back. */
     private State decodeStored(byte[] bytes) throws StateException {
+        synchronized (this) {
+            if (lastBytes != null && Arrays.equals(lastBytes, bytes)) {
+                return lastState;
+            }
+        }
         try {
-            return decode(bytes, files.state());
+            State state = decode(bytes, files.state());
+            synchronized (this) {
+                lastBytes = bytes;
+                lastState = state;
+            }
+            return state;
         } catch (StateException damaged) {
             throw new StateException(damaged.getMessage() + "; nothing was changed. " + restoreHint(), damaged);
         }

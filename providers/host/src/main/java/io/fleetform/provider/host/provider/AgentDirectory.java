@@ -21,15 +21,16 @@ import java.util.Optional;
 final class AgentDirectory implements AutoCloseable {
     private final Path fleetDir;
     private final Map<String, String> environment;
-    private final AgentHttp http;
-    /** One more HTTP client per other trust setting (a pool's CA bundle or pinned certificate). */
+    /**
+     * One HTTP client per trust setting (the default, a pool's CA bundle or pinned certificate), made
+     * when first needed: a run that talks to no agent (a plan without hosts) starts no client.
+     */
     private final Map<AgentTrust, AgentHttp> trusted = new java.util.concurrent.ConcurrentHashMap<>();
     private final LocalAgent local;
 
     AgentDirectory(Path fleetDir, Map<String, String> environment) {
         this.fleetDir = fleetDir;
         this.environment = environment;
-        this.http = AgentHttp.create();
         this.local = new LocalAgent(fleetDir, environment);
     }
 
@@ -39,11 +40,15 @@ final class AgentDirectory implements AutoCloseable {
                 .orElse(null), pool.pin().orElse(null));
     }
 
+    private AgentHttp http() {
+        return http(AgentTrust.DEFAULT);
+    }
+
     private AgentHttp http(AgentTrust trust) {
-        if (trust.equals(AgentTrust.DEFAULT)) {
-            return http;
-        }
         return trusted.computeIfAbsent(trust, t -> {
+            if (t.equals(AgentTrust.DEFAULT)) {
+                return AgentHttp.create();
+            }
             try {
                 return AgentHttp.create(t.sslContext(), java.time.Duration.ofSeconds(5));
             } catch (java.io.IOException e) {
@@ -60,7 +65,7 @@ final class AgentDirectory implements AutoCloseable {
     Map<String, AgentClient> clients(HostPool pool) {
         Map<String, AgentClient> clients = new LinkedHashMap<>();
         if (pool.local()) {
-            clients.put(LocalAgent.HOST, local.client(http));
+            clients.put(LocalAgent.HOST, local.client(http()));
             return clients;
         }
         String token = pool.token().map(t -> t.value()).orElse(null);
@@ -81,7 +86,7 @@ final class AgentDirectory implements AutoCloseable {
      */
     AgentClient client(String host, Optional<HostPool> pool, String recordedTokenRef, AgentTrust recordedTrust) {
         if (LocalAgent.HOST.equals(host)) {
-            return local.client(http);
+            return local.client(http());
         }
         if (pool.isPresent() && pool.get().agents().contains(host) && pool.get().token().map(t -> t.value())
                 .isPresent()) {
@@ -160,7 +165,6 @@ final class AgentDirectory implements AutoCloseable {
                 }
             }
             trusted.values().forEach(AgentHttp::close);
-            http.close();
         }
     }
 }

@@ -98,8 +98,20 @@ public final class HostProvider implements Provider, ProviderSession {
     /** The fleet's {@code moved} blocks (none without a fleet). */
     private final List<io.fleetform.engine.model.Moved> moves;
 
+    /** The provider name the fleet's pools choose this implementation by ({@code provider = "..."}). */
+    private final String served;
+
     /** The factory. */
     public HostProvider() {
+        this(NAME);
+    }
+
+    /**
+     * The factory, for a wrapper registered under another name: its sessions serve the pools that
+     * choose {@code served}, never a pool another provider serves (whose agents and tokens are not its own).
+     */
+    public HostProvider(String served) {
+        this.served = served;
         this.identity = null;
         this.context = null;
         this.pools = Map.of();
@@ -108,11 +120,13 @@ public final class HostProvider implements Provider, ProviderSession {
         this.moves = List.of();
     }
 
-    private HostProvider(SessionRequest request) {
+    private HostProvider(SessionRequest request, String served) {
+        this.served = served;
         this.identity = request.identity();
         this.context = request.context();
         Map<String, HostPool> byName = new LinkedHashMap<>();
-        request.fleet().ifPresent(f -> f.hostPools().forEach(p -> byName.put(p.name(), p)));
+        request.fleet().ifPresent(f -> f.hostPools().stream().filter(p -> p.provider().equals(served))
+                .forEach(p -> byName.put(p.name(), p)));
         this.pools = Map.copyOf(byName);
         this.agents = new AgentDirectory(context.fleetDir(), context.environment());
         this.recorded = request.recorded();
@@ -126,7 +140,7 @@ public final class HostProvider implements Provider, ProviderSession {
 
     @Override
     public ProviderSession open(SessionRequest request) {
-        return new HostProvider(request);
+        return new HostProvider(request, served);
     }
 
     @Override
@@ -740,6 +754,9 @@ public final class HostProvider implements Provider, ProviderSession {
     @Override
     public io.fleetform.engine.provider.LeftoversResponse leftovers(io.fleetform.engine.provider.LeftoversRequest request)
             throws ProviderException {
+        if (pools.isEmpty()) {
+            return new io.fleetform.engine.provider.LeftoversResponse(List.of()); // no agent of this fleet to ask
+        }
         Set<String> known = new java.util.HashSet<>();
         request.desired().forEach(a -> known.add(ownedKey(a)));
         request.recorded().forEach(r -> {

@@ -1,0 +1,67 @@
+#!/usr/bin/env bash
+# The README's Speed table, measured and written in one command: runs the benchmark scripts
+# (whole processes, peers in the same run), then replaces the table between the
+# `<!-- speed-table:begin -->` and `<!-- speed-table:end -->` lines of README.md with their rows and
+# a line saying which machine produced them, when, and how loaded it was.
+#
+#   scripts/bench-language.sh   start-up, validate and inspect beside sjsonnet and Pkl
+#   scripts/bench-plan.sh       no-op plans of 22,000 and 220,000 instances
+#   scripts/bench-host-apply.sh applying 200 containers beside raw docker-java and the docker CLI
+#                               (only when a Docker Engine answers; one run, it takes minutes)
+#
+# Usage: scripts/speed-table.sh [RUNS]     (default 5; the apply row is always one run)
+#        scripts/speed-table.sh --print    measure and print the table, leave README.md alone
+# Takes 15 to 30 minutes on the 2-core machine. Not part of CI: figures from a shared CI machine
+# would be noise.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+print_only=false
+if [ "${1:-}" = "--print" ]; then
+  print_only=true
+  shift
+fi
+runs=${1:-5}
+work=$(mktemp -d)
+trap 'rm -rf "$work"' EXIT
+load_before=$(cut -d' ' -f1-3 /proc/loadavg)
+
+rows() { grep '^| ' | grep -v '^| what |' || true; }
+scripts/bench-language.sh "$runs" | rows > "$work/rows"
+scripts/bench-plan.sh 2000 "$runs" | rows >> "$work/rows"
+if docker info >/dev/null 2>&1; then
+  scripts/bench-host-apply.sh 200 | rows >> "$work/rows"
+else
+  echo "speed-table: no Docker Engine answers; the apply row is left out" >&2
+fi
+
+cpu=$(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ *//')
+mem=$(awk '/MemTotal/ { printf "%.0f GiB", $2 / 1048576 }' /proc/meminfo)
+java_version=$(java -version 2>&1 | head -1)
+{
+  echo "| what | Fleetform | peers, same run | Fleetform ÷ peer (wall) |"
+  echo "|---|---|---|---|"
+  cat "$work/rows"
+  echo
+  echo "Measured by \`scripts/speed-table.sh\` on $(date -u +%Y-%m-%d) at commit $(git rev-parse --short HEAD):" \
+    "$(nproc) cores ($cpu), $mem, $java_version; load average $load_before before," \
+    "$(cut -d' ' -f1-3 /proc/loadavg) after (other work shared the machine: compare within a row)."
+} > "$work/table"
+
+if $print_only; then
+  cat "$work/table"
+  exit 0
+fi
+python3 - "$work/table" README.md <<'PY'
+import sys
+table = open(sys.argv[1]).read().rstrip("\n")
+path = sys.argv[2]
+text = open(path).read()
+begin, end = "<!-- speed-table:begin -->", "<!-- speed-table:end -->"
+if begin not in text or end not in text:
+    sys.exit("speed-table: README.md has no " + begin + " ... " + end + " lines")
+head, rest = text.split(begin, 1)
+_, tail = rest.split(end, 1)
+open(path, "w").write(head + begin + "\n" + table + "\n" + end + tail)
+PY
+cat "$work/table"
+echo "speed-table: README.md's Speed table rewritten" >&2
