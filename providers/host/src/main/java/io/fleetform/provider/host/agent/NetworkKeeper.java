@@ -66,6 +66,12 @@ final class NetworkKeeper {
             }
         }
         Network net = existing.get();
+        String holder = net.getLabels() == null ? null : net.getLabels().get(ContainerManager.LABEL_FLEET);
+        if (owner != null && holder != null && !holder.equals(owner)) {
+            // Networks are named by fleet name and IDC: a fleet of the same name with its own state made this one.
+            throw ApiException.conflict(new Conflict("network", n.name(), null, "network " + n.name()
+                    + " belongs to fleet " + holder + ", not to " + owner + ": two fleets never share a network"));
+        }
         if (!n.driver().equals(net.getDriver())) {
             throw ApiException.conflict(new Conflict("host", n.name(), null, "network " + n.name()
                     + " exists with driver " + net.getDriver() + ", the spec asks for " + n.driver()));
