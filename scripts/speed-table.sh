@@ -16,7 +16,7 @@
 #
 # Usage: scripts/speed-table.sh [RUNS]     (default 5; the apply row is always one run)
 #        scripts/speed-table.sh --print    measure and print the table, leave README.md alone
-# Takes 15 to 30 minutes on the 2-core machine. Not part of CI: figures from a shared CI machine
+# Takes 25 to 40 minutes on the 2-core machine. Not part of CI: figures from a shared CI machine
 # would be noise.
 set -euo pipefail
 cd "$(dirname "$0")/.."
