@@ -554,6 +554,9 @@ public final class KubernetesProvider implements Provider, ProviderSession {
     private void waitForRollout(Target t, Consumer<String> progress) throws ProviderException {
         long deadline = System.nanoTime() + t.settings.rolloutTimeout().toNanos();
         String last = "";
+        // A controller usually answers within a fraction of a second: look again soon, then back off to the
+        // poll interval, so a quick rollout is not held for a whole interval and a slow one costs no more calls.
+        Duration wait = Duration.ofMillis(Math.min(100, t.settings.poll().toMillis()));
         while (true) {
             KubeApi.Response r = call(t, "rollout check (GET " + t.path() + ")", () -> t.api.get(t.path()));
             if (!r.ok()) {
@@ -595,7 +598,8 @@ public final class KubernetesProvider implements Provider, ProviderSession {
                         + human(t.settings.rolloutTimeout()) + ": " + now + " (set FLEETFORM_K8S_ROLLOUT_TIMEOUT to "
                         + "wait longer; kubectl describe shows why pods are not ready)");
             }
-            sleep(t.settings.poll());
+            sleep(wait);
+            wait = wait.multipliedBy(2).compareTo(t.settings.poll()) > 0 ? t.settings.poll() : wait.multipliedBy(2);
         }
     }
 
