@@ -8,6 +8,8 @@
 #   scripts/bench-plan.sh       no-op plans of 22,000 and 220,000 instances
 #   scripts/bench-host-apply.sh applying 200 containers beside raw docker-java and the docker CLI
 #                               (only when a Docker Engine answers; one run, it takes minutes)
+#   scripts/bench-registry.sh   replicating a 200 MB / 20-layer image to an empty mirror beside
+#                               `skopeo copy` (only when docker-registry and skopeo are installed)
 #
 # Usage: scripts/speed-table.sh [RUNS]     (default 5; the apply row is always one run)
 #        scripts/speed-table.sh --print    measure and print the table, leave README.md alone
@@ -32,6 +34,11 @@ if docker info >/dev/null 2>&1; then
   scripts/bench-host-apply.sh 200 | rows >> "$work/rows"
 else
   echo "speed-table: no Docker Engine answers; the apply row is left out" >&2
+fi
+if [ -x "${FLEETFORM_REGISTRY_BIN:-/usr/bin/docker-registry}" ] && command -v skopeo >/dev/null; then
+  scripts/bench-registry.sh "$runs" | rows >> "$work/rows"
+else
+  echo "speed-table: docker-registry or skopeo is missing; the replication row is left out" >&2
 fi
 
 cpu=$(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ *//')

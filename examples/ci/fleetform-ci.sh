@@ -77,9 +77,11 @@ pr() {
   policy_args || { failure_comment "the policy could not be read" /dev/null; return 1; }
 
   step "validate $HEAD_REF"
-  if ! "$FLEETFORM" validate "$FLEET_WORK_DIR" "${src[@]}" "${trust[@]}" >"$OUT_DIR/validate.txt" 2>&1; then
+  # The policy too (validate --policy): a broken rule is reported at its file:line:col before anything is planned.
+  if ! "$FLEETFORM" validate "$FLEET_WORK_DIR" "${src[@]}" "${trust[@]}" "${POLICY_ARGS[@]}" >"$OUT_DIR/validate.txt" \
+    2>&1; then
     cat "$OUT_DIR/validate.txt" >&2
-    failure_comment "the fleet at \`$HEAD_REF\` is not valid" "$OUT_DIR/validate.txt"
+    failure_comment "the fleet at \`$HEAD_REF\`${POLICY_ARGS:+ or the policy} is not valid" "$OUT_DIR/validate.txt"
     return 1
   fi
 

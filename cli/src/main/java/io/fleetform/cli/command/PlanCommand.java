@@ -90,14 +90,18 @@ final class PlanCommand implements Callable<Integer>, TerminalAware {
             Engine.unlock(lock);
         }
         Engine.report(planned.diagnostics(), fleet, terminal);
-        var plan = planned.value().plan().withProvenance(files.provenance(configuration.value().filesRead()));
+        var unchecked = planned.value().plan().withProvenance(files.provenance(configuration.value().filesRead()));
+        Policies.Checked checked = PolicyOptions.evaluate(policies, unchecked, configuration.value().fleet(),
+                java.util.Optional.empty(), fleet, terminal);
+        // The results are part of the plan: its JSON ("policy") and, when saved, its file.
+        var plan = PolicyOptions.withResults(unchecked, policies, checked);
         if (json) {
             terminal.out().println(new String(PlanCodec.encodeForDisplay(plan), java.nio.charset.StandardCharsets.UTF_8));
         } else {
             terminal.out().print(PlanText.render(plan, terminal.colour() && !fleet.noColour));
         }
-        Policies.Checked checked = PolicyOptions.check(policies, plan, configuration.value().fleet(),
-                java.util.Optional.empty(), fleet, terminal, json ? terminal.err() : terminal.out());
+        // With --json standard output stays one document; the lines go to standard error for the log.
+        PolicyOptions.print(policies, checked, json ? terminal.err() : terminal.out());
         if (markdown != null) {
             Files.writeString(markdown, PlanMarkdown.render(plan, out != null && !checked.denied() ? out.toString() : null,
                     PolicyMarkdown.section(policies.size(), checked.results())));

@@ -4,6 +4,7 @@ import io.fleetform.cli.Terminal;
 import io.fleetform.cli.render.plan.PolicyText;
 import io.fleetform.engine.model.Fleet;
 import io.fleetform.engine.plan.Plan;
+import io.fleetform.engine.plan.PlanPolicy;
 import io.fleetform.engine.policy.Policies;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -37,14 +38,31 @@ final class PolicyOptions {
         return check(policies, plan, model, rollout, fleet, terminal, terminal.out());
     }
 
-    /** As above, printing to {@code to} (standard error when standard output is JSON). */
+    /** As above, printing to {@code to}. */
     static Policies.Checked check(Policies policies, Plan plan, Fleet model, Optional<String> rollout,
                                   FleetOptions fleet, Terminal terminal, java.io.PrintWriter to) {
+        Policies.Checked checked = evaluate(policies, plan, model, rollout, fleet, terminal);
+        print(policies, checked, to);
+        return checked;
+    }
+
+    /** Runs the rules without printing what fired; a rule that cannot be evaluated is an error with file:line:col. */
+    static Policies.Checked evaluate(Policies policies, Plan plan, Fleet model, Optional<String> rollout,
+                                     FleetOptions fleet, Terminal terminal) {
         Policies.Checked checked = policies.check(plan, model, rollout);
         Engine.report(checked.diagnostics(), fleet, terminal);
+        return checked;
+    }
+
+    static void print(Policies policies, Policies.Checked checked, java.io.PrintWriter to) {
         if (!policies.isEmpty()) {
             to.print(PolicyText.render(policies.size(), checked.results()));
         }
-        return checked;
+    }
+
+    /** The plan with what the rules found, for its JSON and its file (nothing when no --policy was given). */
+    static Plan withResults(Plan plan, Policies policies, Policies.Checked checked) {
+        return policies.isEmpty() ? plan : plan.withPolicy(Optional.of(new PlanPolicy(policies.size(),
+                checked.results())));
     }
 }

@@ -99,9 +99,10 @@ final class PrPlanCommand implements Callable<Integer>, TerminalAware {
             List<String> errors = new ArrayList<>();
             planned.diagnostics().stream().filter(Diagnostic::isError).forEach(d -> errors.add(d.message()
                     + (d.hint().isBlank() ? "" : " (" + d.hint() + ")")));
-            Plan plan = planned.value().plan().withProvenance(Optional.of(trees.head().provenance()));
-            Policies.Checked checked = PolicyOptions.check(policies, plan, configuration.value().fleet(),
+            Plan unchecked = planned.value().plan().withProvenance(Optional.of(trees.head().provenance()));
+            Policies.Checked checked = PolicyOptions.check(policies, unchecked, configuration.value().fleet(),
                     Optional.ofNullable(rollout), fleet, terminal);
+            Plan plan = PolicyOptions.withResults(unchecked, policies, checked);
             List<String> parts = PrComment.render(new PrComment.Input(plan, diff, configuration.value().fleet(),
                     Optional.ofNullable(rollout), trees.baseProvenance(), errors,
                     trees.head().provenance().path(), policies.size(), checked.results()));

@@ -53,6 +53,11 @@ final class ShowCommand implements Callable<Integer>, TerminalAware {
             }
             terminal.out().print(json ? new String(PlanCodec.encodeForDisplay(plan), StandardCharsets.UTF_8) + "\n"
                     : PlanText.render(plan, terminal.colour() && !fleet.noColour));
+            if (!json) {
+                // What --policy found when the plan was made (its warnings: a denied plan is never saved).
+                plan.policy().ifPresent(p -> terminal.out().print(io.fleetform.cli.render.plan.PolicyText.render(
+                        p.rules(), p.results())));
+            }
             return ExitCode.OK;
         }
         State current = state.open(fleet.dir).read().orElse(null);

@@ -6,6 +6,11 @@ import io.fleetform.cli.render.DiagnosticsJson;
 import io.fleetform.dsl.diag.DiagnosticRenderer;
 import io.fleetform.engine.load.LoadResult;
 import io.fleetform.engine.model.Fleet;
+import io.fleetform.dsl.diag.Diagnostic;
+import io.fleetform.engine.policy.Policies;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -23,6 +28,11 @@ final class ValidateCommand implements Callable<Integer>, TerminalAware {
     @Option(names = "--json", description = "Machine-readable diagnostics.")
     boolean json;
 
+    @Option(names = "--policy", paramLabel = "PATH", description = "Also check the deny and warn rules of a .policy "
+            + "file or a folder of them (repeatable), without planning: syntax, structure, and what a rule reads of "
+            + "the plan.")
+    List<Path> policyPaths = new ArrayList<>();
+
     private Terminal terminal;
 
     @Override
@@ -39,20 +49,33 @@ final class ValidateCommand implements Callable<Integer>, TerminalAware {
 
     private int validate(FleetSource files) {
         LoadResult result = files.load(fleet.evalOptions(terminal.environment()));
+        List<Diagnostic> diagnostics = new ArrayList<>(result.diagnostics());
+        Policies.Loaded policy = policyPaths.isEmpty() ? null : Policies.load(policyPaths);
+        if (policy != null) {
+            diagnostics.addAll(policy.diagnostics());
+            if (!policy.hasErrors()) {
+                diagnostics.addAll(policy.policies().validate());
+            }
+        }
+        boolean errors = diagnostics.stream().anyMatch(Diagnostic::isError);
         if (json) {
-            terminal.out().println(DiagnosticsJson.render(result.diagnostics(), !result.hasErrors()));
-            return result.hasErrors() ? ExitCode.ERROR : ExitCode.OK;
+            terminal.out().println(DiagnosticsJson.render(diagnostics, !errors));
+            return errors ? ExitCode.ERROR : ExitCode.OK;
         }
         boolean colour = terminal.colour() && !fleet.noColour;
-        if (!result.diagnostics().isEmpty()) {
-            terminal.err().print(new DiagnosticRenderer(colour).render(result.diagnostics()));
+        if (!diagnostics.isEmpty()) {
+            terminal.err().print(new DiagnosticRenderer(colour).render(diagnostics));
         }
-        if (result.hasErrors()) {
+        if (errors) {
             return ExitCode.ERROR;
         }
         Fleet model = result.fleetOrThrow();
         terminal.out().printf("The fleet \"%s\" is valid: %d zones, %d services, %d instances in %d IDCs.%n",
                 model.name(), model.zones().size(), model.serviceCount(), model.instanceCount(), model.idcs().size());
+        if (policy != null) {
+            int rules = policy.policies().size();
+            terminal.out().printf("The policy is valid: %d %s.%n", rules, rules == 1 ? "rule" : "rules");
+        }
         return ExitCode.OK;
     }
 }

@@ -168,6 +168,22 @@ class CiMergeStepTest {
         assertThat(Files.readAllLines(denied.resolve("labels.txt"))).contains("fleetform:policy-denied");
         assertThat(denied.resolve("plan.json")).doesNotExist();
 
+        // A mistake in the target branch's policy stops the pipeline at validate, at the rule's place.
+        git.checkout("main", false);
+        git.write("policies/arena/arena.policy", """
+                deny "no-destroys" for_each plan.changes as c if c.acton == "delete" {
+                  message = "${c.address} would be destroyed"
+                }
+                """);
+        git.commit("policies: a typo");
+        Path broken = dir.resolve("broken");
+        Run invalid = script("pr", Map.of("BASE_REF", "main", "HEAD_REF", shrink, "OUT_DIR", broken.toString(),
+                "POLICY_PATH", "policies/arena", "POLICY_REF", "main"));
+        assertThat(invalid.code).as(invalid.output).isEqualTo(1);
+        assertThat(Files.readString(broken.resolve("comment.md"))).contains("or the policy is not valid")
+                .contains("arena.policy:1:").contains("acton");
+        assertThat(broken.resolve("plan.json")).doesNotExist();
+
         // A merge request whose plan job left no artifacts (404): re-planned, stopped for review.
         git.checkout("main", false);
         git.checkout("other", true);

@@ -11,7 +11,9 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import io.fleetform.cli.render.plan.PolicyMarkdown;
-import io.fleetform.engine.policy.PolicyResult;
+import io.fleetform.engine.plan.PolicyResult;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -23,6 +25,7 @@ import org.junit.jupiter.api.io.TempDir;
  * a policy are errors at their file:line:col.
  */
 class PolicyTest {
+    private static final ObjectMapper JSON = new ObjectMapper();
     private static final String RULES = """
             # Zones of the canary stage are never destroyed by a change.
             deny "keep-canary" for_each plan.changes as c if c.action == "delete" && c.stage == "canary" {
@@ -232,11 +235,111 @@ class PolicyTest {
     }
 
     @Test
+    void planJsonCarriesEachResultWithItsResourceAndPlaceAndASavedPlanKeepsItsWarnings() throws IOException {
+        git.checkout("feature", true);
+        git.write("fleets/arena/zones.fleet", ArenaFleet.zones(2, "2Gi", "image.app"));
+        git.commit("arena: s3 goes, more memory");
+        Path rules = policy.resolve("arena.policy");
+
+        // Denied: the JSON on standard output says which rule fired on which resource, where it is written.
+        var denied = run("plan", work.toString(), "--git", git.bare.toString(), "--ref", "feature", "--path",
+                "fleets/arena", "--policy", rules.toString(), "--json", "-out", work.resolve("denied.json").toString());
+        assertThat(denied.exitCode()).as(denied.err()).isEqualTo(ExitCode.ERROR);
+        assertThat(work.resolve("denied.json")).doesNotExist();
+        JsonNode found = JSON.readTree(denied.out()).get("policy");
+        assertThat(found.get("rules").asInt()).isEqualTo(4);
+        List<String> rows = new ArrayList<>();
+        found.get("results").forEach(r -> rows.add(r.get("level").asText() + " " + r.get("rule").asText() + " "
+                + r.get("address").asText() + " " + r.get("file").asText() + ":" + r.get("line").asInt() + ":"
+                + r.get("column").asInt()));
+        assertThat(rows).contains("deny no-destroys-in-dc1 zone.s3 " + rules + ":6:1",
+                "deny no-destroys-in-dc1 zone.s3.service.game[0] " + rules + ":6:1",
+                "warn memory-changes zone.s1.service.game[0] " + rules + ":10:1");
+        JsonNode whole = found.get("results").get(found.get("results").size() - 1);
+        assertThat(whole.get("rule").asText()).isEqualTo("big-change");
+        assertThat(whole.get("address").isNull()).isTrue();
+        assertThat(whole.get("message").asText()).isEqualTo("this change touches 4 resources");
+
+        // Only warnings: the saved plan holds them, and show prints them (JSON and text).
+        Files.writeString(rules, RULES.replace("c.idc == \"dc1\"", "c.idc == \"dc2\""));
+        Path saved = work.resolve("plan.json");
+        var warned = run("plan", work.toString(), "--git", git.bare.toString(), "--ref", "feature", "--path",
+                "fleets/arena", "--policy", rules.toString(), "-out", saved.toString());
+        assertThat(warned.exitCode()).as(warned.out() + warned.err()).isEqualTo(ExitCode.OK);
+        var shown = run("show", work.toString(), "--plan", saved.toString(), "--json");
+        assertThat(shown.exitCode()).as(shown.err()).isEqualTo(ExitCode.OK);
+        JsonNode kept = JSON.readTree(shown.out()).get("policy");
+        assertThat(kept.get("rules").asInt()).isEqualTo(4);
+        assertThat(kept.get("results")).allSatisfy(r -> assertThat(r.get("level").asText()).isEqualTo("warn"));
+        assertThat(kept.get("results").get(0).get("address").asText()).isEqualTo("zone.s1.service.game[0]");
+        var text = run("show", work.toString(), "--plan", saved.toString());
+        assertThat(text.out()).contains("warn memory-changes: zone.s1.service.game[0] changes memory ("
+                + rules + ":10:1)");
+
+        // Without --policy the plan has no "policy" field: not checked is not the same as nothing fired.
+        var unchecked = run("plan", work.toString(), "--git", git.bare.toString(), "--ref", "feature", "--path",
+                "fleets/arena", "--json");
+        assertThat(JSON.readTree(unchecked.out()).has("policy")).isFalse();
+    }
+
+    @Test
+    void validateChecksPolicyFilesWithoutAPlan() throws IOException {
+        var good = run("validate", work.toString(), "--git", git.bare.toString(), "--path", "fleets/arena",
+                "--policy", policy.toString());
+        assertThat(good.exitCode()).as(good.out() + good.err()).isEqualTo(ExitCode.OK);
+        assertThat(good.out()).contains("The policy is valid: 4 rules.");
+
+        // Each mistake is found although the fleet has no change at all for the rules to run on.
+        Path bad = Files.createDirectories(dir.resolve("bad"));
+        Files.writeString(bad.resolve("eval.policy"), """
+                deny "typo" for_each plan.changes as c if c.acton == "delete" {
+                  message = "m"
+                }
+
+                warn "not-bool" for_each plan.changes as c if c.address {
+                  message = "m"
+                }
+
+                warn "message-typo" for_each plan.changes as c if c.action == "no-such-action" {
+                  message = "${c.adress} changes"
+                }
+
+                warn "per-resource" for_each plan.changes as c if c.after.memory_bytes != c.before.memory_bytes {
+                  message = "${c.address} changes memory to ${c.after.memory_bytes}"
+                }
+
+                warn "counts" if plan.destroi > 0 {
+                  message = "m"
+                }
+                """);
+        Path file = bad.resolve("eval.policy");
+        var eval = run("validate", work.toString(), "--git", git.bare.toString(), "--path", "fleets/arena",
+                "--policy", bad.toString());
+        assertThat(eval.exitCode()).as(eval.out() + eval.err()).isEqualTo(ExitCode.ERROR);
+        assertThat(eval.err()).contains(file + ":1:").contains("acton")
+                .contains(file + ":5:").contains("the condition of rule \"not-bool\" must be true or false, found string")
+                .contains(file + ":10:").contains("adress")
+                .contains(file + ":17:").contains("destroi")
+                .contains("^").doesNotContain(file + ":13:").doesNotContain(file + ":14:")
+                .doesNotContain("Exception");
+        var json = run("validate", work.toString(), "--git", git.bare.toString(), "--path", "fleets/arena",
+                "--policy", file.toString(), "--json");
+        assertThat(json.exitCode()).isEqualTo(ExitCode.ERROR);
+        assertThat(json.out()).contains("eval.policy");
+
+        Files.writeString(file, "deny \"x\" if plan.add > {\n  message = \"m\"\n}\n");
+        var syntax = run("validate", work.toString(), "--git", git.bare.toString(), "--path", "fleets/arena",
+                "--policy", file.toString());
+        assertThat(syntax.exitCode()).isEqualTo(ExitCode.ERROR);
+        assertThat(syntax.err()).contains(file + ":1:").contains("^");
+    }
+
+    @Test
     void thePolicySectionOfTheShortCommentStaysShortAndSaysWhatItLeftOut() {
         List<PolicyResult> many = new ArrayList<>();
         for (int i = 0; i < 5_000; i++) {
             many.add(new PolicyResult("no-destroys", i % 2 == 0 ? PolicyResult.Level.DENY : PolicyResult.Level.WARN,
-                    "zone.s" + i + " would be destroyed", "policies/arena.policy:1:1"));
+                    "zone.s" + i + " would be destroyed", java.util.Optional.of("zone.s" + i), "policies/arena.policy", 1, 1));
         }
         String section = PolicyMarkdown.section(1, many);
         assertThat(section.length()).isLessThanOrEqualTo(PolicyMarkdown.MAX_SECTION);

@@ -14,10 +14,12 @@ import io.fleetform.engine.state.Provenance;
  * @param outputs    the outputs as they will be after apply, for display ("(known after apply)" included)
  * @param provenance the repository and commit the fleet's files came from, when they came from Git
  * @param rollout    each change's stage and disruption, and what is unfinished
+ * @param policy     what {@code --policy} found when the plan was made, when it was checked
  */
 public record Plan(int formatVersion, PlanMode mode, String fleet, String lineage, long serial, String configHash,
                    Instant created, List<ResourceChange> changes, List<Drift> drift, Map<String, String> outputs,
-                   List<String> warnings, Optional<Provenance> provenance, PlanRollout rollout) {
+                   List<String> warnings, Optional<Provenance> provenance, PlanRollout rollout,
+                   Optional<PlanPolicy> policy) {
     public static final int FORMAT_VERSION = 1;
 
     public Plan {
@@ -27,6 +29,14 @@ public record Plan(int formatVersion, PlanMode mode, String fleet, String lineag
         warnings = List.copyOf(warnings);
         java.util.Objects.requireNonNull(provenance, "provenance");
         rollout = rollout == null ? PlanRollout.NONE : rollout;
+        java.util.Objects.requireNonNull(policy, "policy");
+    }
+
+    public Plan(int formatVersion, PlanMode mode, String fleet, String lineage, long serial, String configHash,
+                Instant created, List<ResourceChange> changes, List<Drift> drift, Map<String, String> outputs,
+                List<String> warnings, Optional<Provenance> provenance, PlanRollout rollout) {
+        this(formatVersion, mode, fleet, lineage, serial, configHash, created, changes, drift, outputs, warnings,
+                provenance, rollout, Optional.empty());
     }
 
     public Plan(int formatVersion, PlanMode mode, String fleet, String lineage, long serial, String configHash,
@@ -52,12 +62,18 @@ public record Plan(int formatVersion, PlanMode mode, String fleet, String lineag
 
     public Plan withProvenance(Optional<Provenance> where) {
         return new Plan(formatVersion, mode, fleet, lineage, serial, configHash, created, changes, drift, outputs,
-                warnings, where, rollout);
+                warnings, where, rollout, policy);
     }
 
     public Plan withRollout(PlanRollout newRollout) {
         return new Plan(formatVersion, mode, fleet, lineage, serial, configHash, created, changes, drift, outputs,
-                warnings, provenance, newRollout);
+                warnings, provenance, newRollout, policy);
+    }
+
+    /** The plan with what {@code --policy} found (empty: not checked). */
+    public Plan withPolicy(Optional<PlanPolicy> found) {
+        return new Plan(formatVersion, mode, fleet, lineage, serial, configHash, created, changes, drift, outputs,
+                warnings, provenance, rollout, found);
     }
 
     public boolean hasChanges() {

@@ -71,8 +71,19 @@ import java.util.TreeSet;
  *                             stages, disruption: objects of address to stage name / "in place",
  *                             rollouts: for every rollout of the fleet, an object of address to stage name,
  *                             "restart", "recreate"
+ * policy             object   (optional) what --policy found when the plan was made; absent if it was not checked
+ *   rules            number   how many rules were checked
+ *   results          array    the rules that fired, in the order of the policy files
+ *     rule           string   the rule's name
+ *     level          string   "deny" or "warn" (a saved plan holds only "warn": a denied plan is never saved)
+ *     message        string   what the rule said
+ *     address        string   the resource it fired on (a rule over for_each plan.changes), or null
+ *     file           string   the policy file, as given to --policy
+ *     line, column   number   where the rule is written, from 1
  * </pre>
  * Every field is required (null only where said); fields a reader does not know are ignored.
+ * A field added later is optional (said above), so older readers still read newer plans and the
+ * version stays 1; a change an older reader would misread bumps it.
  *
  * <p>Values are strings, numbers, booleans, lists and maps. Integers are Longs; decimals are
  * BigDecimals written with a fraction or exponent so they read back with the same scale
@@ -157,6 +168,7 @@ public final class PlanCodec {
         ArrayNode warnings = root.putArray("warnings");
         plan.warnings().forEach(warnings::add);
         root.set("provenance", plan.provenance().<JsonNode>map(StateCodec::encode).orElse(PlanValues.NODES.nullNode()));
+        plan.policy().ifPresent(p -> root.set("policy", policy(p)));
         if (!plan.rollout().equals(PlanRollout.NONE)) {
             ObjectNode rollout = root.putObject("rollout");
             rollout.put("rollout", plan.rollout().rollout());
@@ -174,6 +186,23 @@ public final class PlanCodec {
             });
         }
         return root;
+    }
+
+    private static ObjectNode policy(PlanPolicy policy) {
+        ObjectNode node = JSON.createObjectNode();
+        node.put("rules", policy.rules());
+        ArrayNode results = node.putArray("results");
+        for (PolicyResult r : policy.results()) {
+            ObjectNode result = results.addObject();
+            result.put("rule", r.rule());
+            result.put("level", r.level().word());
+            result.put("message", r.message());
+            result.put("address", r.address().orElse(null));
+            result.put("file", r.file());
+            result.put("line", r.line());
+            result.put("column", r.column());
+        }
+        return node;
     }
 
     private static ObjectNode change(ResourceChange c, boolean redact) {

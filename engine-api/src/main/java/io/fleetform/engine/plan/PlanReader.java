@@ -70,7 +70,7 @@ final class PlanReader {
         }
         Plan plan = new Plan(version.intValue(), mode(root), text(root, "fleet", ""), text(state, "lineage", "state"),
                 number(state, "serial", "state"), text(root, "config_hash", ""), instant(root), changes, drift, outputs,
-                strings(root, "warnings", ""), provenance(root), rollout(root.path("rollout")));
+                strings(root, "warnings", ""), provenance(root), rollout(root.path("rollout")), policy(root));
         checkSummary(object(root, "summary", ""), plan);
         return plan;
     }
@@ -96,6 +96,25 @@ final class PlanReader {
         });
         return new PlanRollout(node.path("rollout").asText(), node.path("status").asText(), stages, disruption,
                 unfinished, every);
+    }
+
+    /** Optional: absent when the plan was not checked against a policy (and in plans older than the field). */
+    private java.util.Optional<PlanPolicy> policy(JsonNode root) throws PlanFormatException {
+        if (root.get("policy") == null) {
+            return java.util.Optional.empty();
+        }
+        JsonNode node = object(root, "policy", "");
+        List<PolicyResult> results = new ArrayList<>();
+        JsonNode list = array(node, "results", "policy");
+        for (int i = 0; i < list.size(); i++) {
+            JsonNode r = list.get(i);
+            String path = "policy.results[" + i + "]";
+            requireObject(r, path);
+            results.add(new PolicyResult(text(r, "rule", path), choice(r, "level", path, PolicyResult.Level.class),
+                    text(r, "message", path), java.util.Optional.ofNullable(nullableText(r, "address", path)),
+                    text(r, "file", path), (int) number(r, "line", path), (int) number(r, "column", path)));
+        }
+        return java.util.Optional.of(new PlanPolicy((int) number(node, "rules", "policy"), results));
     }
 
     private java.util.Optional<io.fleetform.engine.state.Provenance> provenance(JsonNode root)

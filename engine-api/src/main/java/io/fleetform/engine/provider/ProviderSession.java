@@ -68,6 +68,16 @@ public interface ProviderSession extends AutoCloseable {
         return HealthResponse.UNKNOWN;
     }
 
+    /**
+     * Whether one object of this type holds several instances that a partial rollout stage
+     * ({@code partition}) can update only some of (a workload with a partition field): then the
+     * partial stage applies it with an {@link ApplyRequest#share()} and the next stage taking its
+     * zone applies it whole. Pure, from the resource alone. Most providers have none.
+     */
+    default boolean partitionable(io.fleetform.engine.resource.Resource desired) {
+        return false;
+    }
+
     /** Adopts an existing object into the state. */
     ImportResponse importResource(ImportRequest request) throws ProviderException;
 

@@ -41,6 +41,39 @@ class PlanCodecTest {
     }
 
     @Test
+    void whatThePolicyFoundReadsBackAndAPlanWithoutItHasNoField() throws PlanFormatException {
+        PlanPolicy found = new PlanPolicy(3, List.of(
+                new PolicyResult("memory-changes", PolicyResult.Level.WARN, "zone.s12.service.logic[0] changes memory",
+                        java.util.Optional.of("zone.s12.service.logic[0]"), "policies/arena.policy", 10, 1),
+                new PolicyResult("big-change", PolicyResult.Level.WARN, "this change touches 4 resources",
+                        java.util.Optional.empty(), "policies/arena.policy", 14, 1)));
+        Plan plan = richPlan().withPolicy(java.util.Optional.of(found));
+        String text = encoded(plan);
+        assertThat(text).contains("""
+                  "policy" : {
+                    "rules" : 3,
+                    "results" : [
+                      {
+                        "rule" : "memory-changes",
+                        "level" : "warn",
+                        "message" : "zone.s12.service.logic[0] changes memory",
+                        "address" : "zone.s12.service.logic[0]",
+                        "file" : "policies/arena.policy",
+                        "line" : 10,
+                        "column" : 1
+                      },
+                """).contains("\"address\" : null");
+        assertThat(PlanCodec.decode(PlanCodec.encode(plan), "plan.json").policy()).contains(found);
+        assertThat(new String(PlanCodec.encodeForDisplay(plan), StandardCharsets.UTF_8)).contains("\"policy\" : {");
+        // Optional: absent when the plan was not checked, as in plans written before the field.
+        assertThat(encoded(richPlan())).doesNotContain("\"policy\"");
+        assertThat(PlanCodec.decode(PlanCodec.encode(richPlan()), "plan.json").policy()).isEmpty();
+        byte[] badLevel = text.replace("\"level\" : \"warn\"", "\"level\" : \"maybe\"").getBytes();
+        assertThatThrownBy(() -> PlanCodec.decode(badLevel, "p.json")).hasMessage("p.json is not a valid Fleetform "
+                + "plan: \"policy.results[0].level\" must be one of deny, warn, not \"maybe\"");
+    }
+
+    @Test
     void numbersKeepTheirExactValueAndKind() throws PlanFormatException {
         Map<String, Object> after = new LinkedHashMap<>();
         after.put("ratio", new BigDecimal("1.50"));

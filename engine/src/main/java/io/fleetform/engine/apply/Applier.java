@@ -111,12 +111,13 @@ public final class Applier {
                 || st.status() == RolloutRecord.Status.FAILED).forEach(st -> gateOnly.add(st.name())));
         // A stage holding changes that never became healthy passes its gate before later stages start.
         java.util.function.ToIntFunction<String> instances = RolloutSchedule.instanceCounts(desired.keySet());
+        java.util.function.Predicate<ResourceAddress> split = a -> partitionable(desired.get(a));
         run.ifPresent(r -> schedule.get().stages().forEach(st -> {
-            if (r.unfinished().stream().anyMatch(a -> belongs(schedule.get(), st, a, desired, instances))) {
+            if (r.unfinished().stream().anyMatch(a -> belongs(schedule.get(), st, a, desired, instances, split))) {
                 gateOnly.add(st.name());
             }
         }));
-        List<Phase> phases = schedule.isPresent() ? Phase.of(schedule.get(), work, desired, gateOnly)
+        List<Phase> phases = schedule.isPresent() ? Phase.of(schedule.get(), work, desired, gateOnly, split)
                 : List.of(new Phase("", work.keySet(), null));
         Map<ResourceAddress, ResourceState> current = new ConcurrentHashMap<>(state.resources());
         Map<Action, Integer> done = new EnumMap<>(Action.class);
@@ -135,6 +136,7 @@ public final class Applier {
         Map<ResourceAddress, GraphWalker.Outcome> outcomes = new LinkedHashMap<>();
         String stoppedBefore = "";
         Checkpoints checkpoints = new Checkpoints(store, state, current);
+        java.util.concurrent.atomic.AtomicReference<Phase> walking = new java.util.concurrent.atomic.AtomicReference<>();
         try {
             GraphWalker.Work unit = address -> {
                 ResourceChange change = work.get(address);
@@ -143,9 +145,12 @@ public final class Applier {
                 events.accept(new ApplyEvent.Started(address, change.action()));
                 try {
                     List<String> warnings = applyOne(change, desired.get(address), state.lineage(), current,
-                            checkpoints.journal(), context, events, detail -> lastProgress.put(address, detail));
-                    synchronized (done) {
-                        done.merge(change.action(), 1, Integer::sum);
+                            checkpoints.journal(), context, events, detail -> lastProgress.put(address, detail),
+                            walking.get() == null ? Optional.empty() : walking.get().shareOf(address));
+                    if (walking.get() == null || walking.get().shareOf(address).isEmpty()) {
+                        synchronized (done) { // a partial stage's share is counted once, when the change is whole
+                            done.merge(change.action(), 1, Integer::sum);
+                        }
                     }
                     events.accept(new ApplyEvent.Finished(address, change.action(),
                             Duration.ofNanos(System.nanoTime() - begin), warnings));
@@ -207,6 +212,7 @@ public final class Applier {
                     events.accept(new ApplyEvent.StageStarted(stage.name(), stage.zones().size(),
                             Phase.changesOfStage(phases, stage)));
                 }
+                walking.set(phase);
                 Map<ResourceAddress, GraphWalker.Outcome> result = new GraphWalker(options.parallelism()).walk(
                         ResourceGraph.of(order(subset(work, phase.addresses()), state)), unit, interrupt::get);
                 outcomes.putAll(result);
@@ -218,7 +224,7 @@ public final class Applier {
                         failed)) : "";
                 if (!stageFailed && stage.healthGate()) {
                     HealthGate.Result health = gate(run.get(), stage, a -> belongs(schedule.get(), stage, a, desired,
-                            instances), current, context, events, interrupt);
+                            instances, split), current, context, events, interrupt);
                     stageFailed = !health.healthy();
                     why = stageFailed ? health.why() : "";
                     if (interrupt.get()) {
@@ -240,7 +246,7 @@ public final class Applier {
                 Set<ResourceAddress> ofStage = new java.util.TreeSet<>();
                 phases.stream().filter(p -> p.stage() == stage).forEach(p -> ofStage.addAll(p.addresses()));
                 run = Optional.of(finishStage(run.get(), stage, a -> belongs(schedule.get(), stage, a, desired,
-                        instances), ofStage, stageFailed, why));
+                        instances, split), ofStage, stageFailed, why));
                 checkpoints.write(run.get());
                 if (stageFailed && stage.healthGate()) {
                     Phase next = i + 1 < phases.size() ? phases.get(i + 1) : null;
@@ -324,12 +330,19 @@ public final class Applier {
 
     /** Whether a change of the desired resource (or of one no longer desired) is the stage's. */
     private static boolean belongs(RolloutSchedule schedule, RolloutSchedule.StageWork stage, ResourceAddress a,
-                                   Map<ResourceAddress, Resource> desired, java.util.function.ToIntFunction<String> instances) {
+                                   Map<ResourceAddress, Resource> desired, java.util.function.ToIntFunction<String> instances,
+                                   java.util.function.Predicate<ResourceAddress> split) {
         Resource r = desired.get(a);
         if (r == null) {
             return false;
         }
-        return schedule.stageOf(a, r.zone(), instances).map(s -> s.name().equals(stage.name())).orElse(false);
+        return schedule.stagesOf(a, r.zone(), instances, split.test(a)).stream()
+                .anyMatch(s -> s.name().equals(stage.name()));
+    }
+
+    /** Whether the resource's provider can update a share of its instances (a partial stage then does). */
+    private boolean partitionable(Resource desired) {
+        return desired != null && providers.get(desired.provider()).map(p -> p.partitionable(desired)).orElse(false);
     }
 
     /** The stage healthy, or failed with why; its changes stop (or start) being unfinished. */
@@ -363,7 +376,8 @@ public final class Applier {
 
     private List<String> applyOne(ResourceChange change, Resource desired, String lineage,
                                   Map<ResourceAddress, ResourceState> current, StateJournal journal,
-                                  ProviderContext context, Consumer<ApplyEvent> events, Consumer<String> progress)
+                                  ProviderContext context, Consumer<ApplyEvent> events, Consumer<String> progress,
+                                  Optional<io.fleetform.engine.model.Stage.Partition> share)
             throws ProviderException, StateException, InterruptedException {
         ProviderSession provider = providers.get(change.provider()).orElseThrow(() -> ProviderException.permanent(
                 "provider \"" + change.provider() + "\" is not installed"));
@@ -384,7 +398,7 @@ public final class Applier {
         }
         Resource effective = desired == null || prior.isEmpty() ? desired : keepIgnored(desired, prior.get());
         ApplyRequest request = new ApplyRequest(change.action(), prior, Optional.ofNullable(effective), context,
-                progress);
+                progress, share);
         ApplyResponse response = withRetries(provider, request, change, events);
         if (change.action() == Action.DELETE) {
             journal.remove(change.address());

@@ -98,7 +98,10 @@ public final class Restorer {
                                     d -> { }));
                             current.remove(a);
                         }
-                    } else if (now.isEmpty() || !Objects.equals(now.get().attributes(), before.attributes())) {
+                    } else if (now.isEmpty() || !Objects.equals(now.get().attributes(), before.attributes())
+                            || run.unfinished().contains(a)) {
+                        // unfinished: the change may have reached the object although its apply failed
+                        // (a workload that timed out carries the new template), so it is restored anyway
                         Resource resource = resource(before, wanted, state.lineage());
                         Action action = now.isEmpty() ? Action.CREATE : action(now.get(), resource, before);
                         events.accept(a + ": restoring the previous revision (" + action.verb + ")");

@@ -13,6 +13,7 @@ import io.fleetform.engine.value.MapValue;
 import io.fleetform.engine.value.NullValue;
 import io.fleetform.engine.value.NumberValue;
 import io.fleetform.engine.value.StringValue;
+import io.fleetform.engine.value.UnknownValue;
 import io.fleetform.engine.value.Value;
 import java.math.BigDecimal;
 import java.util.ArrayList;
@@ -55,6 +56,38 @@ final class PlanValues {
         entries.put("replace", NumberValue.of(plan.count(Action.REPLACE)));
         entries.put("destroy", NumberValue.of(plan.count(Action.DELETE)));
         entries.put("changes", new ListValue(changes));
+        return new MapValue(entries);
+    }
+
+    /**
+     * A plan of one change with every field, for checking rules without a plan: the fields have
+     * values of their type, but what varies with the resource (its attributes, its zone's
+     * labels) is unknown, so a rule reading them is neither wrong nor right until a real plan.
+     */
+    static MapValue sample() {
+        UnknownValue perResource = new UnknownValue("known in a real plan");
+        Map<String, Value> m = new LinkedHashMap<>();
+        m.put("address", new StringValue("zone.z.service.s[0]"));
+        m.put("action", new StringValue("update"));
+        m.put("type", new StringValue("container"));
+        m.put("provider", new StringValue("provider"));
+        m.put("zone", new StringValue("z"));
+        m.put("service", new StringValue("s"));
+        m.put("idc", new StringValue("idc"));
+        m.put("labels", perResource);
+        m.put("stage", new StringValue("stage"));
+        m.put("protected", BoolValue.of(false));
+        m.put("reason", new StringValue("reason"));
+        m.put("attributes", new ListValue(List.of(new StringValue("attribute"))));
+        m.put("before", perResource);
+        m.put("after", perResource);
+        Map<String, Value> entries = new LinkedHashMap<>();
+        entries.put("fleet", new StringValue("fleet"));
+        entries.put("add", NumberValue.of(0));
+        entries.put("change", NumberValue.of(1));
+        entries.put("replace", NumberValue.of(0));
+        entries.put("destroy", NumberValue.of(0));
+        entries.put("changes", new ListValue(List.of(new MapValue(m))));
         return new MapValue(entries);
     }
 

@@ -23,12 +23,14 @@ import io.fleetform.engine.eval.Scope;
 import io.fleetform.engine.eval.function.FunctionRegistry;
 import io.fleetform.engine.model.Fleet;
 import io.fleetform.engine.plan.Plan;
+import io.fleetform.engine.plan.PolicyResult;
 import io.fleetform.engine.text.Suggest;
 import io.fleetform.engine.value.BoolValue;
 import io.fleetform.engine.value.ErrorValue;
 import io.fleetform.engine.value.ListValue;
 import io.fleetform.engine.value.MapValue;
 import io.fleetform.engine.value.StringValue;
+import io.fleetform.engine.value.UnknownValue;
 import io.fleetform.engine.value.Value;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -221,19 +223,34 @@ public final class Policies {
 
     /** Runs every rule against the plan; {@code fleet} is the configuration the plan was made from. */
     public Checked check(Plan plan, Fleet fleet, Optional<String> rollout) {
+        return run(PlanValues.of(plan, fleet, rollout), false);
+    }
+
+    /**
+     * The mistakes a rule would make on any plan, found without one ({@code validate --policy}):
+     * every rule runs against a plan with one change of every field, whose attribute values
+     * ({@code before}, {@code after}) and zone labels are unknown, and its message is evaluated
+     * even where its condition does not hold. An unknown attribute of the plan or of a change
+     * ({@code c.acton}), a condition that is not true or false, a message that is not a string
+     * are errors; what depends on a resource's own attributes is left to the real plan.
+     */
+    public List<Diagnostic> validate() {
+        return run(PlanValues.sample(), true).diagnostics();
+    }
+
+    private Checked run(MapValue plan, boolean sample) {
         if (rules.isEmpty()) {
             return new Checked(List.of(), List.of());
         }
         Diagnostics diagnostics = new Diagnostics();
         EvalContext context = new EvalContext(diagnostics, new EvalOptions(Map.of(), List.of(), Map.of(),
                 Optional.empty(), false), ModuleResolver.fromClassPath());
-        Scope root = ModuleInstance.detachedScope(context, functions(), Path.of("."))
-                .with("plan", PlanValues.of(plan, fleet, rollout));
+        Scope root = ModuleInstance.detachedScope(context, functions(), Path.of(".")).with("plan", plan);
         List<PolicyResult> results = new ArrayList<>();
         for (Rule rule : rules) {
-            check(rule, root, context, diagnostics, results);
+            check(rule, root, context, diagnostics, results, sample);
         }
-        return new Checked(results, diagnostics.sorted());
+        return new Checked(sample ? List.of() : results, diagnostics.sorted());
     }
 
     /** The built-in functions but those that read the world outside the plan: a rule reads the same everywhere. */
@@ -244,38 +261,44 @@ public final class Policies {
 
     private static final java.util.Set<String> OUTSIDE = java.util.Set.of("file", "fileexists", "env", "secret");
 
-    private static void check(Rule rule, Scope root, EvalContext context, Diagnostics d, List<PolicyResult> results) {
-        List<Scope> scopes = new ArrayList<>();
+    private record Element(Scope scope, Optional<String> address) {
+    }
+
+    private static void check(Rule rule, Scope root, EvalContext context, Diagnostics d, List<PolicyResult> results,
+                              boolean sample) {
+        List<Element> scopes = new ArrayList<>();
         if (rule.each().isEmpty()) {
-            scopes.add(root);
+            scopes.add(new Element(root, Optional.empty()));
         } else {
             Value collection = context.compute("policy:" + rule.name() + ":for_each", "for_each", rule.each().get(), root);
             if (collection instanceof ListValue list) {
-                list.elements().forEach(v -> scopes.add(root.with(rule.as().get(), v)));
+                list.elements().forEach(v -> scopes.add(new Element(root.with(rule.as().get(), v), address(v))));
             } else if (collection instanceof MapValue map) {
-                map.entries().values().forEach(v -> scopes.add(root.with(rule.as().get(), v)));
-            } else if (!(collection instanceof ErrorValue)) {
+                map.entries().values().forEach(v -> scopes.add(new Element(root.with(rule.as().get(), v), address(v))));
+            } else if (!(collection instanceof ErrorValue) && !(collection instanceof UnknownValue)) {
                 d.error("policy-type", rule.each().get().span(), "for_each needs a list or a map, found "
                         + collection.typeName(), "e.g. for_each plan.changes as c");
             }
         }
-        for (Scope scope : scopes) {
+        for (Element element : scopes) {
+            Scope scope = element.scope();
             if (rule.condition().isPresent()) {
                 Value holds = context.compute("policy:" + rule.name() + ":if", "if", rule.condition().get(), scope);
                 if (holds instanceof ErrorValue) {
                     return; // reported once; the same mistake would repeat for every element
                 }
-                if (!(holds instanceof BoolValue b)) {
+                boolean unknown = sample && holds instanceof UnknownValue;
+                if (!unknown && !(holds instanceof BoolValue)) {
                     d.error("policy-type", rule.condition().get().span(), "the condition of rule \"" + rule.name()
                             + "\" must be true or false, found " + holds.typeName(), "");
                     return;
                 }
-                if (!b.value()) {
+                if (!sample && !((BoolValue) holds).value()) {
                     continue;
                 }
             }
             Value message = context.compute("policy:" + rule.name() + ":message", "message", rule.message(), scope);
-            if (message instanceof ErrorValue) {
+            if (message instanceof ErrorValue || (sample && message instanceof UnknownValue)) {
                 return;
             }
             if (!(message instanceof StringValue text)) {
@@ -283,8 +306,15 @@ public final class Policies {
                         "");
                 return;
             }
-            results.add(new PolicyResult(rule.name(), rule.level(), text.value(), rule.block().headerSpan()
-                    .location()));
+            SourceSpan at = rule.block().headerSpan();
+            results.add(new PolicyResult(rule.name(), rule.level(), text.value(), element.address(), at.file().path(),
+                    at.line(), at.column()));
         }
+    }
+
+    /** The resource a for_each element stands for: an element of {@code plan.changes} has its address. */
+    private static Optional<String> address(Value element) {
+        return element instanceof MapValue map && map.entries().get("address") instanceof StringValue a
+                ? Optional.of(a.value()) : Optional.empty();
     }
 }

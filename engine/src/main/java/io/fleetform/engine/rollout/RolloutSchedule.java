@@ -62,6 +62,39 @@ public record RolloutSchedule(String rollout, List<StageWork> stages) {
         return Optional.empty();
     }
 
+    /**
+     * The stages that change a resource, in order: its {@link #stageOf stage}, or, for one object
+     * holding all of a service's instances that its provider can partition ({@code split}: an
+     * update of a Kruise CloneSet, a StatefulSet), every partial stage holding its zone (each
+     * updates its share of the pods) and then the stage taking the zone (all of them).
+     */
+    public List<StageWork> stagesOf(io.fleetform.engine.address.ResourceAddress address, String zone,
+                                    java.util.function.ToIntFunction<String> instancesOfService, boolean split) {
+        if (!split || INSTANCE.matcher(address.value()).matches()) {
+            return stageOf(address, zone, instancesOfService).map(List::of).orElse(List.of());
+        }
+        List<StageWork> out = new ArrayList<>();
+        for (StageWork stage : stages) {
+            if (stage.zones().contains(zone)) {
+                out.add(stage);
+                if (stage.partition().isEmpty()) {
+                    return out;
+                }
+            }
+        }
+        // no stage takes the zone after the partial ones: the last partial one leaves the rest to nobody
+        return stageOf(address, zone, instancesOfService).map(List::of).orElse(List.of());
+    }
+
+    /**
+     * Whether a partial stage holds the zone of a resource that is not one instance and that it cannot
+     * split (a Deployment, which has no partition): the stage taking the zone changes it whole.
+     */
+    public boolean skipsPartial(io.fleetform.engine.address.ResourceAddress address, String zone) {
+        return !INSTANCE.matcher(address.value()).matches() && stages.stream()
+                .anyMatch(st -> st.partition().isPresent() && st.zones().contains(zone));
+    }
+
     /** {@code zone.s1.service.game[3]}: the service's address and the instance's ordinal. */
     private static final java.util.regex.Pattern INSTANCE = java.util.regex.Pattern.compile("(.*\\.service\\.[^.\\[]+)\\[([0-9]+)]");
 

@@ -48,9 +48,20 @@ public final class Unfinished {
         return new Restored(restored, remaining, unfinished);
     }
 
-    /** The plan with each change's stage, the rollout's recorded status, and what is unfinished. */
     public static Plan annotate(Plan plan, Fleet fleet, Map<ResourceAddress, Resource> desired, State state,
                                 Set<ResourceAddress> unfinished) {
+        return annotate(plan, fleet, desired, state, unfinished, r -> false);
+    }
+
+    /**
+     * The plan with each change's stage, the rollout's recorded status, and what is unfinished.
+     *
+     * @param partitionable whether the resource's provider can update a share of its instances: an update
+     *                      of it belongs to each partial stage of its zone, then to the stage taking the
+     *                      zone ({@code half (50%) → rest})
+     */
+    public static Plan annotate(Plan plan, Fleet fleet, Map<ResourceAddress, Resource> desired, State state,
+                                Set<ResourceAddress> unfinished, java.util.function.Predicate<Resource> partitionable) {
         Optional<RolloutSchedule> schedule;
         try {
             schedule = RolloutSchedule.of(fleet, Optional.empty());
@@ -62,7 +73,7 @@ public final class Unfinished {
         }
         Map<String, Map<ResourceAddress, String>> byRollout = new TreeMap<>();
         for (io.fleetform.engine.model.Rollout r : fleet.rollouts()) {
-            byRollout.put(r.name(), stages(plan, desired, RolloutSchedule.schedule(fleet, r)));
+            byRollout.put(r.name(), stages(plan, desired, RolloutSchedule.schedule(fleet, r), partitionable));
         }
         Map<ResourceAddress, String> stages = schedule.map(sc -> byRollout.get(sc.rollout())).orElse(Map.of());
         Set<ResourceAddress> marked = new TreeSet<>();
@@ -78,7 +89,8 @@ public final class Unfinished {
 
     /** The stage of each change in one rollout's schedule. */
     private static Map<ResourceAddress, String> stages(Plan plan, Map<ResourceAddress, Resource> desired,
-                                                       RolloutSchedule schedule) {
+                                                       RolloutSchedule schedule,
+                                                       java.util.function.Predicate<Resource> partitionable) {
         java.util.function.ToIntFunction<String> instances = RolloutSchedule.instanceCounts(desired.keySet());
         Map<ResourceAddress, String> stages = new TreeMap<>();
         for (ResourceChange c : plan.changes()) {
@@ -87,9 +99,17 @@ public final class Unfinished {
             }
             Resource r = desired.get(c.address());
             String zone = r != null ? r.zone() : c.address().zone();
-            stages.put(c.address(), zone.isEmpty() ? (c.action() == Action.DELETE ? "(removals)" : "(fleet-wide)")
-                    : schedule.stageOf(c.address(), zone, instances).map(RolloutSchedule.StageWork::name)
-                    .orElse("(removals)"));
+            if (zone.isEmpty()) {
+                stages.put(c.address(), c.action() == Action.DELETE ? "(removals)" : "(fleet-wide)");
+                continue;
+            }
+            boolean split = c.action() == Action.UPDATE && r != null && partitionable.test(r);
+            List<RolloutSchedule.StageWork> of = schedule.stagesOf(c.address(), zone, instances, split);
+            String whole = of.size() == 1 && c.action() != Action.DELETE && schedule.skipsPartial(c.address(), zone)
+                    ? " (whole: no partition)" : "";
+            stages.put(c.address(), of.isEmpty() ? "(removals)" : String.join(" → ", of.stream()
+                    .map(st -> of.size() > 1 && st.partition().isPresent()
+                            ? st.name() + " (" + st.partition().get().describe() + ")" : st.name()).toList()) + whole);
         }
         return stages;
     }

@@ -252,7 +252,8 @@ public final class Workspace implements AutoCloseable {
         }
         if (settings.mode() == PlanMode.NORMAL) {
             plan = io.fleetform.engine.rollout.Unfinished.annotate(plan, configuration.fleet(),
-                    configuration.byAddress(), state, unfinished);
+                    configuration.byAddress(), state, unfinished,
+                    r -> open.get(r.provider()).map(p -> p.partitionable(r)).orElse(false));
         }
         return new Outcome<>(new Planned(plan, configuration, state), diagnostics);
     }

@@ -1,6 +1,6 @@
 package io.fleetform.cli.render.plan;
 
-import io.fleetform.engine.policy.PolicyResult;
+import io.fleetform.engine.plan.PolicyResult;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -9,16 +9,35 @@ public final class PolicyMarkdown {
     private PolicyMarkdown() {
     }
 
+    /**
+     * The most of one message an item shows. A rule's message is the policy author's text and may
+     * be as long as a join over every change; cut here, every rule that fired still has its item
+     * and place in the comment (a denied plan is not saved, so no item may point to the plan file).
+     */
+    public static final int MAX_MESSAGE = 2_000;
+
     /** The callouts' items, deny first: {@code > - **deny** `rule`: message (file:line:col)}. */
     static List<String> items(List<PolicyResult> results, PolicyResult.Level level) {
         List<String> items = new ArrayList<>();
         for (PolicyResult r : results) {
             if (r.level() == level) {
                 items.add("> - **" + level.word() + "** " + MarkdownText.code(r.rule()) + ": "
-                        + MarkdownText.text(r.message()) + " (" + MarkdownText.code(r.location()) + ")\n");
+                        + MarkdownText.text(shortened(r.message())) + " (" + MarkdownText.code(r.location()) + ")\n");
             }
         }
         return items;
+    }
+
+    private static String shortened(String message) {
+        if (message.length() <= MAX_MESSAGE) {
+            return message;
+        }
+        int end = MAX_MESSAGE;
+        if (Character.isHighSurrogate(message.charAt(end - 1))) {
+            end--;
+        }
+        return message.substring(0, end) + "… (" + (message.length() - end) + " more characters; the command's "
+                + "output and the plan's JSON have the whole message)";
     }
 
     static final String DENIED = "> [!CAUTION]\n> **The policy denies this change; it cannot be applied as it is:**\n>\n";

@@ -1,6 +1,6 @@
 package io.fleetform.cli.render.plan;
 
-import io.fleetform.engine.policy.PolicyResult;
+import io.fleetform.engine.plan.PolicyResult;
 import java.util.List;
 
 /** The policy results under a plan in the terminal: deny rules first, each with where it is written. */

@@ -6,7 +6,7 @@ import io.fleetform.engine.plan.Action;
 import io.fleetform.engine.plan.AttributeChange;
 import io.fleetform.engine.plan.Plan;
 import io.fleetform.engine.plan.ResourceChange;
-import io.fleetform.engine.policy.PolicyResult;
+import io.fleetform.engine.plan.PolicyResult;
 import io.fleetform.engine.rollout.RolloutSchedule;
 import io.fleetform.engine.state.Provenance;
 import java.util.ArrayList;

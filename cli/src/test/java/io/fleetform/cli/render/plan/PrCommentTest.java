@@ -10,6 +10,7 @@ import io.fleetform.engine.plan.Action;
 import io.fleetform.engine.plan.AttributeChange;
 import io.fleetform.engine.plan.Plan;
 import io.fleetform.engine.plan.PlanMode;
+import io.fleetform.engine.plan.PolicyResult;
 import io.fleetform.engine.plan.ResourceChange;
 import io.fleetform.engine.resource.ResourceLifecycle;
 import io.fleetform.engine.state.Provenance;
@@ -69,6 +70,38 @@ class PrCommentTest {
         for (int i = 0; i < 400; i++) {
             assertThat(all.toString()).contains("> - **destroy** `zone.s" + i + ".service.logic[0]` (");
         }
+    }
+
+    @Test
+    void aRuleFiringOnManyResourcesOrWithAHugeMessageStaysInTheCommentBudgetWithEveryDenial() {
+        List<ResourceChange> changes = new ArrayList<>();
+        List<PolicyResult> results = new ArrayList<>();
+        String everything = "x".repeat(150_000);
+        results.add(new PolicyResult("lists-all", PolicyResult.Level.DENY, everything, Optional.empty(), "p.policy", 9,
+                1));
+        for (int i = 0; i < 3_000; i++) {
+            String address = "zone.s" + i + ".service.logic[0]";
+            changes.add(change(address, Action.DELETE, List.of(), false));
+            results.add(new PolicyResult("no-destroys", PolicyResult.Level.DENY, address + " would be destroyed",
+                    Optional.of(address), "p.policy", 1, 1));
+        }
+        List<String> parts = PrComment.render(new PrComment.Input(plan(changes), FleetDiff.between(FLEET, FLEET),
+                FLEET, Optional.empty(), BASE, List.of(), "", 2, results));
+        StringBuilder all = new StringBuilder();
+        for (String part : parts) {
+            assertThat(part.length()).isLessThanOrEqualTo(65_536);
+            all.append(part);
+        }
+        String text = all.toString();
+        // The huge message is cut in its own item, which says where the rest is (no saved plan: it was denied).
+        assertThat(text).contains("> - **deny** `lists-all`: " + "x".repeat(PolicyMarkdown.MAX_MESSAGE) + "… ("
+                + (150_000 - PolicyMarkdown.MAX_MESSAGE) + " more characters; the command's output and the plan's JSON "
+                + "have the whole message) (`p.policy:9:1`)").doesNotContain("in the saved plan");
+        for (int i = 0; i < 3_000; i++) {
+            assertThat(text).contains("> - **deny** `no-destroys`: zone.s" + i + ".service.logic\\[0\\] would be destroyed");
+        }
+        // Every denial comes before the list of destructive changes.
+        assertThat(text.lastIndexOf("would be destroyed (`p.policy:1:1`)")).isLessThan(text.indexOf("**Destructive changes"));
     }
 
     private static String one(Plan plan, List<String> errors) {

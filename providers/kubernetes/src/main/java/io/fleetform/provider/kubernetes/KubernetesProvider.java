@@ -365,11 +365,23 @@ public final class KubernetesProvider implements Provider, ProviderSession {
                     + Ownership.whose(live.body()) + "): Fleetform does not change it (it appeared after the plan? "
                     + "plan again)");
         }
-        serverSideApply(t, manifest(desired.attributes()), request.action() == Action.TAKE_OVER);
+        Map<String, Object> attributes = desired.attributes();
+        if (request.share().isPresent() && request.action() == Action.UPDATE && StagePartition.supported(t.kind)) {
+            // a partial stage: only its share of the pods; recorded with the partition, so a plan
+            // after an interruption still shows the rest of the change
+            attributes = StagePartition.apply(t.kind, attributes, request.share().get());
+        }
+        serverSideApply(t, manifest(attributes), request.action() == Action.TAKE_OVER);
         if (t.kind.isWorkload()) {
             waitForRollout(t, progress);
         }
-        return new ApplyResponse(desired.attributes(), List.of());
+        return new ApplyResponse(attributes, List.of());
+    }
+
+    /** The workload kinds with a partition field: a partial rollout stage updates a share of their pods. */
+    @Override
+    public boolean partitionable(Resource desired) {
+        return Kind.ofType(desired.type()).map(StagePartition::supported).orElse(false);
     }
 
     /**
@@ -496,7 +508,10 @@ public final class KubernetesProvider implements Provider, ProviderSession {
             Rollout state = Rollout.of(r.body());
             RolloutHold hold = RolloutHold.of(r.body());
             if (hold.done(state)) {
-                if (hold.partition() > 0 && !state.done()) {
+                if (hold.ours() && !state.done()) {
+                    progress.accept("rolled out the stage's share (" + state.describe() + "); the partition of "
+                            + hold.partition() + " this stage set keeps the others at the previous revision");
+                } else if (hold.partition() > 0 && !state.done()) {
                     progress.accept("rolled out up to the partition of " + hold.partition() + " set by someone else ("
                             + state.describe() + "); Fleetform leaves the partition alone");
                 }
@@ -506,6 +521,15 @@ public final class KubernetesProvider implements Provider, ProviderSession {
                 throw ProviderException.permanent(t.address + ": " + t.describe() + " is paused (" + hold.paused().get()
                         + " = true, set by someone else): Fleetform does not unpause it; its rollout stays unfinished "
                         + "until whoever paused it resumes it, then run apply again");
+            }
+            if (r.body().get("status") instanceof Map<?, ?> st && st.get("updateRevision") != null) {
+                String pods = WorkloadHealth.podsPath(r.body(), t.namespace());
+                Optional<String> broken = WorkloadHealth.brokenNewPod(r.body(),
+                        call(t, "rollout check (GET " + pods + ")", () -> t.api.get(pods)));
+                if (broken.isPresent()) {
+                    throw ProviderException.permanent(t.address + ": " + t.describe() + " does not roll out: "
+                            + broken.get() + " (kubectl logs --previous shows why)");
+                }
             }
             String now = state.describe();
             if (!now.equals(last)) {

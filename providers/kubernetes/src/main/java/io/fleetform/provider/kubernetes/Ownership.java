@@ -46,7 +46,7 @@ final class Ownership {
                 .orElse("it has no " + Manifests.FLEET_LABEL + " label");
     }
 
-    private static Map<?, ?> metadataMap(Map<String, Object> live, String field) {
+    static Map<?, ?> metadataMap(Map<String, Object> live, String field) {
         if (live.get("metadata") instanceof Map<?, ?> meta && meta.get(field) instanceof Map<?, ?> m) {
             return m;
         }

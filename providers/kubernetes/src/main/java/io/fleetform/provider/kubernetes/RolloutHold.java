@@ -4,16 +4,22 @@ import java.util.Map;
 import java.util.Optional;
 
 /**
- * A pause or a partition someone else set on a live workload (Fleetform renders neither):
- * the rollout wait honours it instead of fighting it or waiting for what cannot happen. A
- * partition of N keeps N pods at the old revision (the wait is done when the others are updated
- * and all are ready); a pause stops the controller (the wait stops at once and says who to ask).
+ * A pause or a partition on a live workload: someone else's (Fleetform renders neither), which
+ * the rollout wait honours instead of fighting it or waiting for what cannot happen, or the
+ * partition a partial rollout stage of this fleet set ({@link StagePartition}). A partition of N
+ * keeps N pods at the old revision (the wait is done when the others are updated and all are
+ * ready); a pause stops the controller (the wait stops at once and says who to ask).
  *
  * @param partition pods kept at the old revision (0: none)
  * @param paused    where the pause is set, or empty
+ * @param ours      whether the partition is the one this fleet's partial stage set (its annotation says so)
  */
-record RolloutHold(long partition, Optional<String> paused) {
-    static final RolloutHold NONE = new RolloutHold(0, Optional.empty());
+record RolloutHold(long partition, Optional<String> paused, boolean ours) {
+    static final RolloutHold NONE = new RolloutHold(0, Optional.empty(), false);
+
+    RolloutHold(long partition, Optional<String> paused) {
+        this(partition, paused, false);
+    }
 
     static RolloutHold of(Map<String, Object> workload) {
         Map<?, ?> spec = workload.get("spec") instanceof Map<?, ?> m ? m : Map.of();
@@ -29,7 +35,8 @@ record RolloutHold(long partition, Optional<String> paused) {
         } else if (Boolean.TRUE.equals(rolling.get("paused"))) {
             paused = Optional.of("spec.updateStrategy.rollingUpdate.paused");
         }
-        return new RolloutHold(Math.min(partition, replicas), paused);
+        long held = Math.min(partition, replicas);
+        return new RolloutHold(held, paused, StagePartition.own(workload, held).isPresent());
     }
 
     /** A number, or a percentage of the replicas ({@code "20%"}, as CloneSet allows), rounded up. */
@@ -53,6 +60,7 @@ record RolloutHold(long partition, Optional<String> paused) {
             return r.done();
         }
         return r.observed() >= r.generation() && r.ready() == r.replicas() && r.current() == r.replicas()
-                && r.updated() >= r.replicas() - partition;
+                && r.updated() >= r.replicas() - partition
+                && (r.updatedReady() < 0 || r.updatedReady() >= r.replicas() - partition);
     }
 }

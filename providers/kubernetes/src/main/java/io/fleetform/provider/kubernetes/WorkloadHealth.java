@@ -6,6 +6,7 @@ import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.TreeMap;
 
 /**
@@ -72,8 +73,48 @@ final class WorkloadHealth {
         if (!notReady.isEmpty()) {
             return HealthResponse.progressing("pods not ready: " + String.join(", ", notReady), restarts);
         }
+        if (hold.ours() && !rollout.done()) {
+            return HealthResponse.healthy("the stage's share rolled out: " + rollout.updated() + "/"
+                    + rollout.replicas() + " updated (partition " + hold.partition() + " set by this rollout), "
+                    + rollout.ready() + "/" + rollout.replicas() + " ready, " + restarts + " restarts", restarts);
+        }
         return HealthResponse.healthy("rolled out, " + rollout.ready() + "/" + rollout.replicas() + " ready, "
                 + restarts + " restarts", restarts);
+    }
+
+    /**
+     * A pod of the workload's new revision (its {@code controller-revision-hash} label is the
+     * status's {@code updateRevision}) whose container waits in {@code CrashLoopBackOff} or the like:
+     * the rollout wait stops at once with why, instead of waiting out its timeout. Kinds that do not
+     * report an update revision (Deployment) are not looked at, nor are old pods (the change may be
+     * what fixes them).
+     */
+    static Optional<String> brokenNewPod(Map<String, Object> workload, KubeApi.Response pods) {
+        Map<?, ?> status = workload.get("status") instanceof Map<?, ?> m ? m : Map.of();
+        if (!(status.get("updateRevision") instanceof String revision) || revision.isEmpty() || !pods.ok()
+                || !(pods.body().get("items") instanceof List<?> items)) {
+            return Optional.empty();
+        }
+        for (Object o : items) {
+            if (!(o instanceof Map<?, ?> pod) || !(pod.get("metadata") instanceof Map<?, ?> meta)) {
+                continue;
+            }
+            Map<?, ?> labels = meta.get("labels") instanceof Map<?, ?> l ? l : Map.of();
+            Map<?, ?> podStatus = pod.get("status") instanceof Map<?, ?> m ? m : Map.of();
+            if (!revision.equals(labels.get("controller-revision-hash"))
+                    || !(podStatus.get("containerStatuses") instanceof List<?> containers)) {
+                continue;
+            }
+            for (Object c : containers) {
+                if (c instanceof Map<?, ?> cs && cs.get("state") instanceof Map<?, ?> st
+                        && st.get("waiting") instanceof Map<?, ?> w && BROKEN.contains(String.valueOf(w.get("reason")))) {
+                    return Optional.of("pod " + meta.get("name") + " of the new revision " + revision + ": container "
+                            + cs.get("name") + " is " + w.get("reason") + (w.get("message") == null ? ""
+                            : " (" + w.get("message") + ")") + ", " + cs.get("restartCount") + " restarts");
+                }
+            }
+        }
+        return Optional.empty();
     }
 
     /** The pods of a workload: by its selector's labels. */
