@@ -186,6 +186,39 @@ class HostOwnershipDockerTest {
         assertThat(unchanged(a)).isEqualTo(ExitCode.OK);
     }
 
+    /**
+     * Two copies of one fleet folder, each with its own state: same fleet name, two identities. Networks are
+     * named by fleet name and IDC, so the copy's plan refuses the one the first made (naming its owner) rather
+     * than putting both fleets' instances on it; once the first is destroyed, the copy makes its own.
+     */
+    @Test
+    void aFleetOfTheSameNameWithItsOwnStateNeverJoinsTheOthersNetwork() throws Exception {
+        int subnet = 40 + ThreadLocalRandom.current().nextInt(100);
+        String name = "own-same-" + suffix;
+        Path first = fleet(name, "s1", subnet, "");
+        Path copy = Files.createDirectories(tmp.resolve("copy").resolve(name));
+        fleets.add(copy);
+        Files.writeString(copy.resolve("main.fleet"), fleetText(name, "s1", subnet + 1, "", "host"));
+        ok("apply", first.toString(), "--auto-approve");
+        String network = "ff-" + name + "-dc";
+        assertThat(QuickstartDockerTest.docker("network", "inspect", "--format",
+                "{{index .Labels \"io.fleetform.fleet\"}}", network).strip()).isEqualTo(fleetId(first));
+
+        CliRunner.Result refused = CliRunner.run(env(), "plan", copy.toString());
+        assertThat(refused.exitCode()).as(refused.out() + refused.err()).isNotEqualTo(ExitCode.OK);
+        assertThat(refused.out() + refused.err()).contains("Docker network " + network)
+                .contains("belongs to fleet " + fleetId(first)).contains("two fleets never share a network")
+                .contains("main.fleet:").doesNotContain("Exception");
+        assertThat(containers(first)).hasSize(1);
+
+        ok("destroy", first.toString(), "--auto-approve");
+        ok("apply", copy.toString(), "--auto-approve");
+        assertThat(fleetId(copy)).isNotEqualTo(fleetId(first));
+        assertThat(QuickstartDockerTest.docker("network", "inspect", "--format",
+                "{{index .Labels \"io.fleetform.fleet\"}}", network).strip()).isEqualTo(fleetId(copy));
+        assertThat(containers(copy)).hasSize(1);
+    }
+
     @Test
     void movedAndStateMvKeepTheSameContainerAndIp() throws Exception {
         int subnet = 140 + ThreadLocalRandom.current().nextInt(50);

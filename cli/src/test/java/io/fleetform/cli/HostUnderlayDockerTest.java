@@ -3,6 +3,9 @@ package io.fleetform.cli;
 import static io.fleetform.cli.DockerFleet.docker;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.fleetform.provider.host.agent.AgentOptions;
+import io.fleetform.provider.host.agent.AgentServer;
+import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -112,6 +115,64 @@ class HostUnderlayDockerTest {
         assertThat(fleet.networks()).isEmpty();
         assertThat(Files.readString(dir.resolve(".fleetform/local-agent/data/ledger.json")))
                 .doesNotContain(ip1).doesNotContain(ip2);
+    }
+
+    /**
+     * The IDC's {@code routes}: checked where they are written, shown in the plan, set inside each instance's
+     * namespace beside the default route, and set again when the container starts again (a new namespace).
+     */
+    @Test
+    void theIdcsRoutesAreSetInsideEachInstanceAndAfterARestart() throws Exception {
+        String pool = "ip_pool = \"" + fleet.prefix + ".0/24\"";
+        fleet.write(fleetText("underlay").replace(pool, pool + "\n  routes = [\"198.51.100.0/24 via 10.9.9.9\"]"));
+        CliRunner.Result refused = CliRunner.run(Map.of(), "validate", dir.toString());
+        assertThat(refused.exitCode()).as(refused.out() + refused.err()).isNotEqualTo(ExitCode.OK);
+        assertThat(refused.out() + refused.err()).contains("quickstart.fleet:27:12").contains("^")
+                .contains("the router 10.9.9.9 of route \"198.51.100.0/24 via 10.9.9.9\" is not in the idc's ip_pool")
+                .doesNotContain("Exception");
+
+        // an agent that keeps running (a host's daemon), so it sees the container start again
+        String token = "routes-test-token-0123456789abcdef";
+        Path agentDir = Files.createDirectories(dir.resolve("agent"));
+        Files.writeString(agentDir.resolve("token"), token);
+        AgentServer agent = AgentServer.start(AgentOptions.of(new InetSocketAddress("127.0.0.1", 0),
+                agentDir.resolve("token"), agentDir.resolve("data")));
+        Map<String, String> env = Map.of("FLEETFORM_SECRET_AGENT", token);
+        String router = fleet.prefix + ".254";
+        fleet.write(fleetText("underlay").replace(pool, pool + "\n  routes = [\"198.51.100.0/24 via " + router
+                + "\", \"203.0.113.0/24 via " + fleet.prefix + ".1\"]").replace("local = true",
+                "agents = [\"127.0.0.1:" + agent.port() + "\"]\n  token = secret(\"agent\")"));
+        try {
+            routesSetAndSetAgain(env, router);
+        } finally {
+            CliRunner.run(env, "destroy", dir.toString(), "--auto-approve");
+            agent.close();
+        }
+    }
+
+    private void routesSetAndSetAgain(Map<String, String> env, String router) throws Exception {
+        CliRunner.Result plan = CliRunner.run(env, "plan", dir.toString());
+        assertThat(plan.out()).as(plan.out() + plan.err()).contains("198.51.100.0/24 via " + router);
+        CliRunner.Result applied = CliRunner.run(env, "apply", dir.toString(), "--auto-approve");
+        assertThat(applied.exitCode()).as(applied.out() + applied.err()).isEqualTo(ExitCode.OK);
+        String c1 = fleet.inspect("zone.toy1.service.game[0]").at("/Id").asText();
+        assertThat(docker("exec", c1, "ip", "route")).contains("default via " + fleet.prefix + ".1 dev eth0")
+                .contains("198.51.100.0/24 via " + router + " dev eth0")
+                .contains("203.0.113.0/24 via " + fleet.prefix + ".1 dev eth0");
+        assertThat(List.of(fetch(fleet.prefix + ".2"), fetch(fleet.prefix + ".3")))
+                .containsExactlyInAnyOrder("zone-toy1", "zone-toy2");
+
+        docker("restart", "-t", "1", c1);
+        long until = System.currentTimeMillis() + 15_000;
+        String routes = docker("exec", c1, "ip", "route");
+        while (!routes.contains("198.51.100.0/24 via " + router) && System.currentTimeMillis() < until) {
+            Thread.sleep(200);
+            routes = docker("exec", c1, "ip", "route");
+        }
+        assertThat(routes).as("set again in the restarted container's new namespace")
+                .contains("198.51.100.0/24 via " + router + " dev eth0");
+        assertThat(CliRunner.run(env, "plan", dir.toString(), "--detailed-exitcode").exitCode())
+                .isEqualTo(ExitCode.OK);
     }
 
     /**

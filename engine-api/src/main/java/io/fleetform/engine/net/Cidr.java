@@ -33,4 +33,13 @@ public final class Cidr {
         return ((address >> 24) & 255) + "." + ((address >> 16) & 255) + "." + ((address >> 8) & 255) + "."
                 + (address & 255);
     }
+
+    /** Whether {@code address} (dotted IPv4) is inside the valid network {@code cidr}. */
+    public static boolean contains(String cidr, String address) {
+        String[] parts = cidr.split("/");
+        int length = Integer.parseInt(parts[1]);
+        long mask = length == 0 ? 0 : (0xFFFFFFFFL << (32 - length)) & 0xFFFFFFFFL;
+        long a = parseAddress(address);
+        return a >= 0 && (a & mask) == (parseAddress(parts[0]) & mask);
+    }
 }

@@ -344,6 +344,7 @@ final class ModelBuilder {
                     + "\" runs on hosts." + target.name() + " and needs an ip_pool",
                     "instances on hosts get fixed IPs from it: ip_pool = \"10.20.0.0/22\"");
         }
+        List<Idc.Route> routes = routes(layer, ipPool.filter(Cidr::isValid));
         Optional<String> mirror = Optional.empty();
         if (set(layer, "mirror")) {
             Entity m = Coerce.reference(context, located(layer, "mirror"), "registry", "mirror");
@@ -354,7 +355,39 @@ final class ModelBuilder {
         if (region == null || target == null) {
             return null;
         }
-        return new Idc(e.name(), region, target, modules, ipPool, mirror, e.block().headerSpan());
+        return new Idc(e.name(), region, target, modules, ipPool, mirror, e.block().headerSpan(), routes);
+    }
+
+    /** {@code routes = ["10.0.0.0/8 via 10.20.0.254"]}: each an IPv4 network through a router of the ip_pool. */
+    private List<Idc.Route> routes(Layer layer, Optional<String> ipPool) {
+        List<Idc.Route> routes = new ArrayList<>();
+        if (!set(layer, "routes")) {
+            return routes;
+        }
+        Located at = located(layer, "routes");
+        List<Located> items = Coerce.list(context, at, "routes");
+        for (Located item : items == null ? List.<Located>of() : items) {
+            String route = Coerce.string(context, item, "route");
+            if (route == null) {
+                continue;
+            }
+            String[] parts = route.trim().split("\\s+");
+            if (parts.length != 3 || !parts[1].equals("via") || !Cidr.isValid(parts[0])
+                    || Cidr.parseAddress(parts[2]) < 0) {
+                context.diagnostics().error("invalid-route", item.span(), "\"" + route + "\" is not a route",
+                        "write it as \"<IPv4 network> via <router>\", e.g. \"10.0.0.0/8 via 10.20.0.254\"");
+            } else if (ipPool.isEmpty()) {
+                context.diagnostics().error("invalid-route", item.span(), "route \"" + route + "\" needs the"
+                        + " idc's ip_pool: its router must be on that network", "set ip_pool = \"10.20.0.0/22\"");
+            } else if (!Cidr.contains(ipPool.get(), parts[2])) {
+                context.diagnostics().error("invalid-route", item.span(), "the router " + parts[2] + " of route \""
+                        + route + "\" is not in the idc's ip_pool " + ipPool.get(),
+                        "instances reach only routers on their own network: use an address of " + ipPool.get());
+            } else {
+                routes.add(new Idc.Route(parts[0], parts[2]));
+            }
+        }
+        return routes;
     }
 
     private Rollout rollout(DeclaredEntity e) {

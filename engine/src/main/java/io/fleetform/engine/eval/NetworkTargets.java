@@ -20,7 +20,9 @@ import java.util.Map;
  *   <li>{@code underlay} on hosts without {@code underlay_interface}: the macvlan needs its parent;</li>
  *   <li>{@code underlay} next to bridge or sriov services in one hosts IDC: a fleet's instances of an IDC
  *       share one Docker network with the IDC's {@code ip_pool} as its subnet (Docker holds a subnet in
- *       one network per host), which is either the fleet's bridge or the macvlan on the hosts' L2.</li>
+ *       one network per host), which is either the fleet's bridge or the macvlan on the hosts' L2;</li>
+ *   <li>an IDC's {@code routes} where they would not be set: on a cluster, or next to bridge or sriov
+ *       services (only underlay instances get them).</li>
  * </ul>
  */
 final class NetworkTargets {
@@ -62,6 +64,22 @@ final class NetworkTargets {
                 } else if (hosts && (mode == NetworkMode.BRIDGE || mode == NetworkMode.SRIOV)) {
                     bridgedByIdc.putIfAbsent(idc.name(), s);
                 }
+            }
+        }
+        for (Idc idc : idcs.values()) {
+            if (idc.routes().isEmpty()) {
+                continue;
+            }
+            Service bridged = bridgedByIdc.get(idc.name());
+            if (idc.target().kind() != TargetRef.Kind.HOSTS) {
+                diagnostics.error("routes-not-underlay", idc.span(), "idc \"" + idc.name() + "\" has routes, which"
+                        + " Fleetform sets on underlay instances on hosts, and it runs on cluster \""
+                        + idc.target().name() + "\"", "remove routes, or place the IDC on a hosts target");
+            } else if (bridged != null) {
+                diagnostics.error("routes-not-underlay", idc.span(), "idc \"" + idc.name() + "\" has routes, which"
+                        + " Fleetform sets on underlay instances only, and service " + bridged.address() + " there is"
+                        + " network = " + bridged.network().mode().name().toLowerCase(java.util.Locale.ROOT),
+                        "remove routes, or make the IDC's services network = underlay");
             }
         }
         underlayByIdc.forEach((idc, underlay) -> {

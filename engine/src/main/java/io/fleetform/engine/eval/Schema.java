@@ -92,7 +92,7 @@ public final class Schema {
                 "underlay_interface"), Map.of(),
                 Set.of(), false, true));
         top(block("idc", 1, "idc \"sh-pudong\" { region = \"shanghai\"  target = cluster.sh-prod }",
-                Set.of("region", "target", "modules", "ip_pool", "mirror"), Map.of(), Set.of(), false, true));
+                Set.of("region", "target", "modules", "ip_pool", "mirror", "routes"), Map.of(), Set.of(), false, true));
         top(block("template", 1, "template \"logic\" { ... }", SERVICE_ATTRIBUTES, SERVICE_BLOCKS,
                 Set.of(FromClause.class), false, true));
         top(block("zones", 1, "zones \"s\" from 1 to 40 as z { ... }", Set.of("name", "idc", "module", "labels"), ZONE_BLOCKS,

@@ -74,4 +74,26 @@ class NetworkTargetsTest {
         Fleets.Evaluated e = fleet("underlay_interface = \"not an interface\"", "");
         assertThat(codes(e)).containsExactly("invalid-interface");
     }
+
+    @Test
+    void anIdcsRoutesAreCheckedWhereTheyAreWrittenAndOnlyUnderlayTakesThem() {
+        String pool = "ip_pool = \"10.0.0.0/24\"";
+        Fleets.Evaluated ok = Fleets.evaluate(FLEET.replace("UNDERLAY", "underlay_interface = \"bond0\"")
+                .replace(pool, pool + "  routes = [\"10.8.0.0/16 via 10.0.0.254\"]") + zone("dc1", "underlay"));
+        assertThat(ok.errors()).isEmpty();
+        assertThat(ok.fleet().idc("dc1").orElseThrow().routes()).extracting(Object::toString)
+                .containsExactly("10.8.0.0/16 via 10.0.0.254");
+
+        Fleets.Evaluated bad = Fleets.evaluate(FLEET.replace("UNDERLAY", "underlay_interface = \"bond0\"")
+                .replace(pool, pool + "  routes = [\"10.8.0.0/16 to 10.0.0.254\", \"10.9.0.0/16 via 10.1.0.1\"]"));
+        assertThat(codes(bad)).containsExactly("invalid-route", "invalid-route");
+        assertThat(bad.errors().get(0).message()).isEqualTo("\"10.8.0.0/16 to 10.0.0.254\" is not a route");
+        assertThat(bad.errors().get(0).span().location()).startsWith("test.fleet:5:");
+        assertThat(bad.errors().get(1).message()).contains("the router 10.1.0.1").contains("not in the idc's ip_pool");
+
+        Fleets.Evaluated bridged = Fleets.evaluate(FLEET.replace("UNDERLAY", "")
+                .replace(pool, pool + "  routes = [\"10.8.0.0/16 via 10.0.0.254\"]") + zone("dc1", "bridge"));
+        assertThat(codes(bridged)).containsExactly("routes-not-underlay");
+        assertThat(bridged.errors().get(0).message()).contains("network = bridge");
+    }
 }

@@ -82,7 +82,38 @@ public final class KubernetesProvider implements Provider, ProviderSession {
     public ProviderSession open(SessionRequest request) {
         KubernetesProvider session = new KubernetesProvider(retry);
         session.recorded = request.recorded().stream().filter(r -> r.provider().equals(NAME)).toList();
+        session.fleetLabel = request.fleet().map(f -> Manifests.label(f.name()))
+                .orElse(Manifests.label(request.identity().fleet()));
         return session;
+    }
+
+    /** This fleet's {@value Manifests#FLEET_LABEL} value. */
+    private String fleetLabel = "";
+
+    /**
+     * What this fleet made and lost track of, where nothing else finds it: the SR-IOV operator's objects in
+     * the operator's namespace (see {@link OperatorLeftovers}), on the clusters of the fleet and of the state.
+     */
+    @Override
+    public io.fleetform.engine.provider.LeftoversResponse leftovers(io.fleetform.engine.provider.LeftoversRequest
+                                                                            request) throws ProviderException {
+        if (fleetLabel.isEmpty()) {
+            return io.fleetform.engine.provider.LeftoversResponse.NONE;
+        }
+        Map<String, Map<String, Object>> clusters = new TreeMap<>(lastClusters);
+        for (ResourceState r : request.recorded()) {
+            String[] parts = r.address().value().split("\\.", 3);
+            if (parts.length == 3 && !clusters.containsKey(parts[1])) {
+                Map<String, Object> connection = new TreeMap<>();
+                connection.put(CONTEXT, r.attributes().getOrDefault(CONTEXT, ""));
+                if (r.attributes().get(KUBECONFIG) != null) {
+                    connection.put(KUBECONFIG, r.attributes().get(KUBECONFIG));
+                }
+                clusters.put(parts[1], connection);
+            }
+        }
+        return new io.fleetform.engine.provider.LeftoversResponse(OperatorLeftovers.find(this, fleetLabel, clusters,
+                request));
     }
 
     /** What the state recorded when the session opened: the names renamed objects keep. */
@@ -146,6 +177,7 @@ public final class KubernetesProvider implements Provider, ProviderSession {
                     list.forEach(x -> served.add(x instanceof Map<?, ?> m ? m.get("name") : null));
                     if (served.contains(Kind.SRIOV_NETWORK.plural) && served.contains(Kind.SRIOV_NODE_POLICY.plural)) {
                         out.add(c.name());
+                        operatorNamespace(api, c, settings, diagnostics);
                     }
                 } else if (r.code() != 404) {
                     diagnostics.add(io.fleetform.dsl.diag.Diagnostic.error("k8s-discovery", c.span(), "cannot tell"
@@ -159,6 +191,28 @@ public final class KubernetesProvider implements Provider, ProviderSession {
             }
         }
         return out;
+    }
+
+    /**
+     * The operator's namespace must exist: Fleetform writes its policies and networks there but never makes or
+     * deletes it (the operator's installation does), so a plan into a missing one would fail at apply.
+     */
+    private static void operatorNamespace(KubeApi api, io.fleetform.engine.model.Cluster c, Settings settings,
+                                          List<io.fleetform.dsl.diag.Diagnostic> diagnostics) throws KubeApi.Unreachable {
+        String path = Kind.NAMESPACE.path(null, settings.sriovNamespace());
+        KubeApi.Response r = api.get(path);
+        if (r.code() == 404) {
+            diagnostics.add(io.fleetform.dsl.diag.Diagnostic.error("k8s-sriov-namespace", c.span(), "cluster \""
+                    + c.name() + "\" runs the SR-IOV Network Operator, but its namespace \"" + settings.sriovNamespace()
+                    + "\" does not exist there: Fleetform writes the SR-IOV policies and networks into it and never"
+                    + " creates it", "set FLEETFORM_K8S_SRIOV_NAMESPACE to the namespace the operator runs in"
+                    + " (kubectl get sriovoperatorconfigs -A shows it)"));
+        } else if (!r.ok()) {
+            diagnostics.add(io.fleetform.dsl.diag.Diagnostic.error("k8s-discovery", c.span(), "cannot tell whether"
+                    + " the SR-IOV Network Operator's namespace \"" + settings.sriovNamespace() + "\" exists on cluster"
+                    + " \"" + c.name() + "\": GET " + path + " answered HTTP " + r.code()
+                    + (r.message().isEmpty() ? "" : ": " + r.message()), ""));
+        }
     }
 
     static Resource resource(Manifests.Rendered r) {

@@ -28,6 +28,9 @@ import java.util.Set;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.MethodOrderer;
+import org.junit.jupiter.api.Order;
+import org.junit.jupiter.api.TestMethodOrder;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
@@ -42,6 +45,7 @@ import org.junit.jupiter.api.io.TempDir;
  * No operator or kubelet runs: the test checks the objects, and {@link FakeKubelet} reports rollouts.
  */
 @ExtendWith(TestClusters.class)
+@TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class KubernetesNetworkingTest {
     private static final String OPERATOR_NS = "sriov-network-operator";
     @TempDir
@@ -65,7 +69,11 @@ class KubernetesNetworkingTest {
     }
 
     private String fleet(String namespace) {
-        return "fleet \"nt\" { owner = \"ops\" }\n"
+        return fleet("nt", namespace);
+    }
+
+    private String fleet(String name, String namespace) {
+        return "fleet \"" + name + "\" { owner = \"ops\" }\n"
                 + "image \"app\" { name = \"nt/app\"  tag = \"1.0\" }\n"
                 + "cluster \"net\" {\n  context = \"" + cluster.context() + "\"\n  namespace = \"" + namespace
                 + "\"\n  kubeconfig = \"" + cluster.kubeconfig() + "\"\n}\n"
@@ -80,9 +88,14 @@ class KubernetesNetworkingTest {
     }
 
     private Workspace workspace(String namespace, Map<String, String> env) throws Exception {
-        Files.writeString(dir.resolve("main.fleet"), fleet(namespace));
-        return new Workspace(dir, EvalOptions.defaults().withEnvironment(env),
-                new LocalStateBackend(dir.resolve(".fleetform/state-" + namespace + ".json")),
+        return workspace(dir, "nt", namespace, env);
+    }
+
+    private Workspace workspace(Path folder, String name, String namespace, Map<String, String> env) throws Exception {
+        Files.createDirectories(folder);
+        Files.writeString(folder.resolve("main.fleet"), fleet(name, namespace));
+        return new Workspace(folder, EvalOptions.defaults().withEnvironment(env),
+                new LocalStateBackend(folder.resolve(".fleetform/state-" + namespace + ".json")),
                 new ProviderRegistry(List.of(new KubernetesProvider())));
     }
 
@@ -94,10 +107,14 @@ class KubernetesNetworkingTest {
     }
 
     private static Planned plan(Workspace ws, PlanMode mode) throws Exception {
+        return plan(ws, mode, false);
+    }
+
+    private static Planned plan(Workspace ws, PlanMode mode, boolean forceConflicts) throws Exception {
         Workspace.Outcome<Workspace.Configuration> config = ws.configuration();
         assertThat(config.failed()).as(config.diagnostics().toString()).isFalse();
         Workspace.Outcome<Workspace.Planned> planned = ws.plan(config.value(),
-                new Workspace.PlanSettings(mode, true, List.of(), List.of()));
+                new Workspace.PlanSettings(mode, true, List.of(), List.of(), forceConflicts));
         assertThat(planned.failed()).as(planned.diagnostics().toString()).isFalse();
         List<Diagnostic> diagnostics = new ArrayList<>(config.diagnostics()); // expansion's are the configuration's
         diagnostics.addAll(planned.diagnostics());
@@ -122,6 +139,7 @@ class KubernetesNetworkingTest {
     }
 
     @Test
+    @Order(1) // before the next one: it needs a cluster without the operator's CRDs first
     void sriovThroughANadOrTheOperatorsObjectsHostNetworkAndPorts() throws Exception {
         installCrd("k8s.cni.cncf.io_network-attachment-definitions.yaml", Kind.NETWORK_ATTACHMENT);
         waitUntilGarbageCollected(Kind.NETWORK_ATTACHMENT, Map.of("config", "{}"));
@@ -205,6 +223,95 @@ class KubernetesNetworkingTest {
         assertThat(api.get(Kind.SRIOV_NETWORK.path(OPERATOR_NS, "nt-dc-vlan120")).code()).isEqualTo(404);
         assertThat(api.get(Kind.SRIOV_NETWORK.path(OPERATOR_NS, "team-net")).code()).isEqualTo(200);
         assertThat(api.get(Kind.NAMESPACE.path(null, OPERATOR_NS)).code()).isEqualTo(200);
+    }
+
+    /**
+     * The operator's namespace, shared by two fleets and a team: a plan into a missing one says so; each fleet's
+     * policy and network carry its identity, drift on them shows, one made and never recorded is found and
+     * deleted, and neither fleet ever touches the other's objects or the team's.
+     */
+    @Test
+    @Order(2)
+    void theOperatorsNamespaceIsCheckedAndSharedWithoutTouchingOthers() throws Exception {
+        installCrd("sriovnetwork.openshift.io_sriovnetworknodepolicies.yaml", Kind.SRIOV_NODE_POLICY);
+        installCrd("sriovnetwork.openshift.io_sriovnetworks.yaml", Kind.SRIOV_NETWORK);
+        String opNs = "sriov-shared";
+        Map<String, String> env = new HashMap<>(TestFleets.env());
+        env.put("FLEETFORM_K8S_SRIOV_PF_NAMES", "ens1f0");
+        env.put("FLEETFORM_K8S_SRIOV_NAMESPACE", opNs);
+
+        // Before the operator's namespace exists: the plan says so, at the cluster block.
+        var missing = new KubernetesProvider().expand(new ExpandRequest(TestFleets.load(dir, fleet("sa", "netsa")),
+                Set.of("net"), new ProviderContext(dir, env)));
+        assertThat(missing.diagnostics()).anySatisfy(d -> {
+            assertThat(d.code()).isEqualTo("k8s-sriov-namespace");
+            assertThat(d.isError()).isTrue();
+            assertThat(d.message()).contains("cluster \"net\"").contains("\"" + opNs + "\" does not exist");
+            assertThat(d.hint()).contains("FLEETFORM_K8S_SRIOV_NAMESPACE");
+        });
+
+        assertThat(api.post("/api/v1/namespaces", Map.of("apiVersion", "v1", "kind", "Namespace", "metadata",
+                Map.of("name", opNs))).code()).isIn(201, 409);
+        KubeApi.Response team = api.apply(Kind.SRIOV_NETWORK.path(opNs, "team-net"), Map.of(
+                "apiVersion", Kind.SRIOV_NETWORK.apiVersion, "kind", "SriovNetwork", "metadata", Map.of("name",
+                        "team-net", "namespace", opNs), "spec", Map.of("resourceName", "team_vfs")), "team", true);
+        assertThat(team.ok()).as(team.message()).isTrue();
+        waitUntilGarbageCollected(Kind.SRIOV_NODE_POLICY, Map.of("resourceName", "probe", "numVfs", 1,
+                "nodeSelector", Map.of(), "nicSelector", Map.of()));
+        waitUntilGarbageCollected(Kind.SRIOV_NETWORK, Map.of("resourceName", "probe"));
+
+        closing.add(new FakeKubelet(cluster, "netsa"));
+        closing.add(new FakeKubelet(cluster, "netsb"));
+        Workspace a = workspace(dir.resolve("a"), "sa", "netsa", env);
+        Workspace b = workspace(dir.resolve("b"), "sb", "netsb", env);
+        Planned planA = plan(a, PlanMode.NORMAL);
+        assertThat(planA.diagnostics()).noneMatch(d -> d.code().equals("k8s-sriov-namespace"));
+        apply(a, planA);
+        apply(b, plan(b, PlanMode.NORMAL));
+        assertThat(get(Kind.SRIOV_NODE_POLICY, opNs, "sa-dc")).contains("\"fleetform.io/fleet\":\"sa\"")
+                .contains("\"fleetform.io/address\":\"k8s.net.sriovnetworknodepolicy." + opNs + "/sa-dc\"");
+        assertThat(get(Kind.SRIOV_NETWORK, opNs, "sb-dc-vlan120")).contains("\"fleetform.io/fleet\":\"sb\"");
+
+        // Drift: the policy changed by hand shows (the hand now owns the field: a conflict), and a plan that
+        // forces conflicts puts it back.
+        KubeApi.Response byHand = api.apply(Kind.SRIOV_NODE_POLICY.path(opNs, "sa-dc"), Map.of("apiVersion",
+                Kind.SRIOV_NODE_POLICY.apiVersion, "kind", "SriovNetworkNodePolicy", "metadata", Map.of("name", "sa-dc",
+                        "namespace", opNs), "spec", Map.of("numVfs", 2)), "someone", true);
+        assertThat(byHand.ok()).as(byHand.message()).isTrue();
+        Planned drift = plan(a, PlanMode.NORMAL);
+        assertThat(drift.planned().plan().changes()).filteredOn(c -> c.action() != Action.NO_OP)
+                .extracting(c -> c.address().value())
+                .containsExactly("k8s.net.sriovnetworknodepolicy." + opNs + "/sa-dc");
+        apply(a, plan(a, PlanMode.NORMAL, true));
+        assertThat(get(Kind.SRIOV_NODE_POLICY, opNs, "sa-dc")).contains("\"numVfs\":8");
+
+        // Made by fleet sa and never recorded (an apply killed in between, its setting removed since): found and
+        // deleted by sa's next plan; sb never sees it.
+        String lost = "sa-dc-vlan130";
+        KubeApi.Response made = api.apply(Kind.SRIOV_NETWORK.path(opNs, lost), Map.of("apiVersion",
+                Kind.SRIOV_NETWORK.apiVersion, "kind", "SriovNetwork", "metadata", Map.of("name", lost, "namespace",
+                        opNs, "labels", Map.of(Manifests.FLEET_LABEL, "sa", "app.kubernetes.io/managed-by", "fleetform"),
+                        "annotations", Map.of(Manifests.ADDRESS_ANNOTATION, "k8s.net.sriovnetwork." + opNs + "/" + lost)),
+                "spec", Map.of("resourceName", "ff_sa_dc", "vlan", 130)), Manifests.MANAGER, true);
+        assertThat(made.ok()).as(made.message()).isTrue();
+        assertThat(plan(b, PlanMode.NORMAL).planned().plan().changes()).allMatch(c -> c.action() == Action.NO_OP);
+        Planned leftover = plan(a, PlanMode.NORMAL);
+        assertThat(leftover.planned().plan().changes()).filteredOn(c -> c.action() != Action.NO_OP)
+                .extracting(c -> c.action() + " " + c.address().value())
+                .containsExactly("DELETE k8s.net.sriovnetwork." + opNs + "/" + lost);
+        apply(a, leftover);
+        assertThat(api.get(Kind.SRIOV_NETWORK.path(opNs, lost)).code()).isEqualTo(404);
+
+        // Destroying one fleet removes its objects only.
+        apply(a, plan(a, PlanMode.DESTROY));
+        assertThat(api.get(Kind.SRIOV_NODE_POLICY.path(opNs, "sa-dc")).code()).isEqualTo(404);
+        assertThat(api.get(Kind.SRIOV_NETWORK.path(opNs, "sa-dc-vlan120")).code()).isEqualTo(404);
+        assertThat(api.get(Kind.SRIOV_NODE_POLICY.path(opNs, "sb-dc")).code()).isEqualTo(200);
+        assertThat(api.get(Kind.SRIOV_NETWORK.path(opNs, "sb-dc-vlan120")).code()).isEqualTo(200);
+        apply(b, plan(b, PlanMode.DESTROY));
+        assertThat(api.get(Kind.SRIOV_NODE_POLICY.path(opNs, "sb-dc")).code()).isEqualTo(404);
+        assertThat(api.get(Kind.SRIOV_NETWORK.path(opNs, "team-net")).code()).isEqualTo(200);
+        assertThat(api.get(Kind.NAMESPACE.path(null, opNs)).code()).isEqualTo(200);
     }
 
     /** The CRD from {@code src/test/resources/crds} (idempotent), then waits until discovery serves its kind. */

@@ -133,6 +133,25 @@ public final class IpLink {
         }
     }
 
+    /** The router of the route to {@code destination} (a network) inside process {@code pid}'s namespace, if any. */
+    public Optional<String> routeVia(long pid, String destination) {
+        try {
+            for (JsonNode r : JSON.readTree(inNetns(pid, List.of("ip", "-j", "route", "show", "exact", destination)))) {
+                if (r.hasNonNull("gateway")) {
+                    return Optional.of(r.path("gateway").asText());
+                }
+            }
+            return Optional.empty();
+        } catch (java.io.IOException e) {
+            throw new IllegalStateException("cannot read the routes inside process " + pid + ": " + e.getMessage(), e);
+        }
+    }
+
+    /** Sets the route to {@code destination} through {@code via} inside process {@code pid}'s namespace. */
+    public void replaceRoute(long pid, String destination, String via) {
+        inNetns(pid, List.of("ip", "route", "replace", destination, "via", via));
+    }
+
     private String inNetns(long pid, List<String> argv) {
         List<String> full = new ArrayList<>(List.of("nsenter", "-t", Long.toString(pid), "-n"));
         full.addAll(argv);

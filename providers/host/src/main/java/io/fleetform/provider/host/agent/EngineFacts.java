@@ -39,7 +39,8 @@ final class EngineFacts {
                 : n.getIpam().getConfig().stream().map(Network.Ipam.Config::getSubnet).filter(Objects::nonNull)
                 .toList();
         boolean managed = n.getLabels() != null && "true".equals(n.getLabels().get(ContainerManager.LABEL_MANAGED));
-        return new HostFacts.DockerNetwork(n.getName(), subnets, managed);
+        String fleet = n.getLabels() == null ? null : n.getLabels().get(ContainerManager.LABEL_FLEET);
+        return new HostFacts.DockerNetwork(n.getName(), subnets, managed, fleet);
     }
 
     /** Empty when {@code StorageOpt size} should work; otherwise why it cannot. */

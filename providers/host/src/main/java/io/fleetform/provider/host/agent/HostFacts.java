@@ -114,8 +114,10 @@ public record HostFacts(
      * A Docker network on the host, so a plan can name the one holding a subnet it needs.
      *
      * @param managed whether Fleetform made it ({@code io.fleetform.managed=true})
+     * @param fleet   the identity of the fleet whose instance made it ({@code io.fleetform.fleet}), null when none
+     *                (or from an agent that does not say)
      */
-    public record DockerNetwork(String name, List<String> subnets, boolean managed) {
+    public record DockerNetwork(String name, List<String> subnets, boolean managed, String fleet) {
         public DockerNetwork {
             subnets = List.copyOf(subnets);
         }

@@ -35,10 +35,11 @@ final class NetworkKeeper {
     private final Map<String, Checked> checked = new ConcurrentHashMap<>();
 
     /** What {@link #ensure} compares a spec to. */
-    private record Checked(String driver, String parent, List<String> subnets) {
+    private record Checked(String driver, String parent, List<String> subnets, String holder) {
         static Checked of(Network net) {
             return new Checked(net.getDriver(), net.getOptions() == null ? null : net.getOptions().get("parent"),
-                    NetworkKeeper.subnets(net));
+                    NetworkKeeper.subnets(net),
+                    net.getLabels() == null ? null : net.getLabels().get(ContainerManager.LABEL_FLEET));
         }
     }
 
@@ -59,7 +60,7 @@ final class NetworkKeeper {
         }
         Checked known = checked.get(n.name());
         if (known != null) {
-            check(n, known);
+            check(n, known, owner);
             return false;
         }
         return ensureLocked(n, owner);
@@ -68,7 +69,7 @@ final class NetworkKeeper {
     private synchronized boolean ensureLocked(NetworkSpec n, String owner) {
         Checked known = checked.get(n.name());
         if (known != null) { // another instance of the same IDC ensured it while this one waited
-            check(n, known);
+            check(n, known, owner);
             return false;
         }
         Optional<Network> existing = find(n.name());
@@ -98,13 +99,22 @@ final class NetworkKeeper {
             }
         }
         Checked found = Checked.of(existing.get());
-        check(n, found);
+        check(n, found, owner);
         checked.put(n.name(), found);
         return false;
     }
 
-    /** The spec fits the network as it is: same driver, same macvlan parent, its IPv4 inside one of the subnets. */
-    private static void check(NetworkSpec n, Checked net) {
+    /**
+     * The spec fits the network as it is: the fleet's own (or no fleet's), same driver, same macvlan parent, its
+     * IPv4 inside one of the subnets.
+     */
+    private static void check(NetworkSpec n, Checked net, String owner) {
+        if (owner != null && net.holder() != null && !net.holder().equals(owner)) {
+            // Networks are named by fleet name and IDC: a fleet of the same name with its own state made this one.
+            throw ApiException.conflict(new Conflict("network", n.name(), null, "network " + n.name()
+                    + " belongs to fleet " + net.holder() + ", not to " + owner
+                    + ": two fleets never share a network"));
+        }
         if (!n.driver().equals(net.driver())) {
             throw ApiException.conflict(new Conflict("host", n.name(), null, "network " + n.name()
                     + " exists with driver " + net.driver() + ", the spec asks for " + n.driver()));

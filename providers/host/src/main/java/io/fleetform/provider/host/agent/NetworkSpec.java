@@ -19,9 +19,11 @@ import java.util.Set;
  * @param gateway gateway IPv4 inside the subnet, or null for Docker's default
  * @param parent  for macvlan: the host interface it is parented on (required); null for bridge
  * @param ipv4    the instance's fixed IPv4, inside {@code subnet}
+ * @param routes  macvlan: static routes beside the default one, each {@code <network> via <router>}; the agent
+ *                sets them inside the container's namespace whenever it starts (Docker has no option for them)
  */
 public record NetworkSpec(String name, String driver, String subnet, String gateway, String parent, String ipv4,
-                          java.util.List<PublishedPort> ports) {
+                          java.util.List<PublishedPort> ports, java.util.List<String> routes) {
     static final Set<String> DRIVERS = Set.of("bridge", "macvlan", "host", "none");
 
     /**
@@ -37,6 +39,11 @@ public record NetworkSpec(String name, String driver, String subnet, String gate
                 throw new IllegalArgumentException("port " + name + ": ports must be within 1..65535");
             }
         }
+    }
+
+    public NetworkSpec(String name, String driver, String subnet, String gateway, String parent, String ipv4,
+                       java.util.List<PublishedPort> ports) {
+        this(name, driver, subnet, gateway, parent, ipv4, ports, java.util.List.of());
     }
 
     public NetworkSpec(String name, String driver, String subnet, String gateway, String parent, String ipv4) {
@@ -68,7 +75,17 @@ public record NetworkSpec(String name, String driver, String subnet, String gate
 
     public NetworkSpec {
         ports = ports == null ? java.util.List.of() : java.util.List.copyOf(ports);
+        routes = routes == null ? java.util.List.of() : java.util.List.copyOf(routes);
         driver = driver == null ? "bridge" : driver.toLowerCase(Locale.ROOT);
+        if (!routes.isEmpty() && !"macvlan".equals(driver)) {
+            throw new IllegalArgumentException("network.routes are for a macvlan (underlay) network");
+        }
+        for (String route : routes) {
+            String[] parts = route.split(" via ", -1);
+            if (parts.length != 2 || !Addresses.isIpv4(parts[1]) || !parts[0].matches("[0-9.]+/[0-9]{1,2}")) {
+                throw new IllegalArgumentException("network.routes: '" + route + "' is not <network> via <router>");
+            }
+        }
         if ("host".equals(driver)) {
             if (!"host".equals(name) || subnet != null || gateway != null || parent != null || ipv4 != null) {
                 throw new IllegalArgumentException("network.driver host is the host's own network: name it host and"

@@ -36,6 +36,39 @@ final class SriovHook implements java.io.Closeable {
 
     SriovHook(Path root, Path dataDir, Commands commands) {
         this.sriov = new SriovAttachments(root, dataDir.resolve("sriov"), commands);
+        this.ipLink = new io.fleetform.provider.sriov.IpLink(commands);
+    }
+
+    private final io.fleetform.provider.sriov.IpLink ipLink;
+
+    /**
+     * The underlay network's static routes, set inside the running container's namespace (Docker has no option
+     * for them, and a new namespace on every start has none): those missing or through another router; what
+     * changed.
+     */
+    List<String> routes(ContainerSpec spec, InspectContainerResponse c) {
+        if (spec.network() == null || spec.network().routes().isEmpty()) {
+            return List.of();
+        }
+        Long pid = c.getState().getPidLong();
+        if (pid == null || pid <= 0) {
+            throw ApiException.unprocessable("container " + c.getName() + " is not running, so its routes cannot be"
+                    + " set");
+        }
+        List<String> done = new ArrayList<>();
+        for (String route : spec.network().routes()) {
+            String[] parts = route.split(" via ");
+            try {
+                if (!ipLink.routeVia(pid, parts[0]).filter(parts[1]::equals).isPresent()) {
+                    ipLink.replaceRoute(pid, parts[0], parts[1]);
+                    done.add("route " + route);
+                }
+            } catch (IllegalStateException | Commands.CommandException e) {
+                throw ApiException.unprocessable("route " + route + " in container " + c.getName() + ": "
+                        + e.getMessage());
+            }
+        }
+        return done;
     }
 
     SriovAttachments attachments() {
@@ -45,7 +78,7 @@ final class SriovHook implements java.io.Closeable {
     /** Gives the running container {@code c} its VF; what changed. */
     List<String> attach(String key, ContainerSpec spec, InspectContainerResponse c) {
         if (spec.sriov() == null) {
-            return List.of();
+            return routes(spec, c);
         }
         Long pid = c.getState().getPidLong();
         if (pid == null || pid <= 0) {
@@ -138,6 +171,16 @@ final class SriovHook implements java.io.Closeable {
         }
     }
 
+    private static boolean pause(long millis) {
+        try {
+            Thread.sleep(millis);
+            return true;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return false;
+        }
+    }
+
     private void regive(com.github.dockerjava.api.DockerClient docker, String id,
                         Function<InspectContainerResponse, String> owner) {
         long deadline = System.currentTimeMillis() + REGIVE_MILLIS;
@@ -146,8 +189,23 @@ final class SriovHook implements java.io.Closeable {
                 InspectContainerResponse c = docker.inspectContainerCmd(id).exec();
                 String key = owner.apply(c);
                 ContainerSpec spec = ContainerReader.createdSpec(c);
-                if (key == null || spec == null || spec.sriov() == null || sriov.record(key).isEmpty()
-                        || !Boolean.TRUE.equals(c.getState().getRunning())) {
+                if (key == null || spec == null || !Boolean.TRUE.equals(c.getState().getRunning())) {
+                    return;
+                }
+                if (spec.sriov() == null || sriov.record(key).isEmpty()) {
+                    // An underlay's routes: the new namespace has none. The Engine may still be bringing the
+                    // interface up (which drops routes through it), so look again until a look changes nothing.
+                    List<String> set = new ArrayList<>(routes(spec, c));
+                    for (int look = 0; look < 20 && pause(250); look++) {
+                        List<String> again = routes(spec, docker.inspectContainerCmd(id).exec());
+                        if (again.isEmpty()) {
+                            break;
+                        }
+                        set.addAll(again);
+                    }
+                    if (!set.isEmpty()) {
+                        LOG.log(System.Logger.Level.INFO, "set " + set + " in " + key + " after it started again");
+                    }
                     return;
                 }
                 List<String> done = attach(key, spec, c);

@@ -200,7 +200,7 @@ public final class HostProvider implements Provider, ProviderSession {
                         + "the agents run and the token is right"));
                 continue;
             }
-            subnetClashes(fleet, pool, idcs, snapshot, diagnostics);
+            subnetClashes(fleet, identity.id(), pool, idcs, snapshot, diagnostics);
             PlacementPlanner planner = new PlacementPlanner();
             for (Idc idc : idcs) {
                 List<Zone> idcZones = zones.stream().filter(z -> z.idc().equals(idc.name())).toList();
@@ -278,7 +278,7 @@ public final class HostProvider implements Provider, ProviderSession {
      * Docker refuses to create it when another network holds an overlapping subnet, so the plan
      * says so first, naming that network.
      */
-    private static void subnetClashes(Fleet fleet, HostPool pool, List<Idc> idcs, Snapshot snapshot,
+    private static void subnetClashes(Fleet fleet, String identity, HostPool pool, List<Idc> idcs, Snapshot snapshot,
                                       List<Diagnostic> diagnostics) {
         for (Idc idc : idcs) {
             String subnet = idc.ipPool().orElse(null);
@@ -291,6 +291,15 @@ public final class HostProvider implements Provider, ProviderSession {
                 for (HostFacts.DockerNetwork n : docker == null ? List.<HostFacts.DockerNetwork>of()
                         : docker.networks()) {
                     if (n.name().equals(ours)) {
+                        if (n.fleet() != null && !n.fleet().equals(identity)) {
+                            // Another fleet of the same name (its own state, so another lineage) made it: sharing
+                            // it would put both fleets' instances on one L2 and let either's last one remove it.
+                            diagnostics.add(Diagnostic.error("network-owner", idc.span(), "Docker network " + ours
+                                    + " on host " + host.getKey() + " of \"" + pool.name() + "\" belongs to fleet "
+                                    + n.fleet() + ", another fleet named \"" + fleet.name() + "\" (this one is "
+                                    + identity + "): two fleets never share a network",
+                                    "rename one of the fleets (fleet \"...\"), or run them on different hosts"));
+                        }
                         continue;
                     }
                     for (String other : n.subnets()) {
@@ -467,7 +476,7 @@ public final class HostProvider implements Provider, ProviderSession {
     /** Attributes whose change needs a new container (Docker cannot change them on a live one). */
     private static final Set<String> RECREATES = Set.of("image", "hostname", "command", "env", "secret_env",
             "secret_env_names", "mount", "disk_bytes", "network", "network_mode", "subnet", "ports", "init", "lxcfs",
-            "gateway", "underlay_interface", "vf", SriovNetworkMode.PF);
+            "gateway", "underlay_interface", "routes", "vf", SriovNetworkMode.PF);
 
     /**
      * The container of a recorded instance: under the key the state recorded, else under the key

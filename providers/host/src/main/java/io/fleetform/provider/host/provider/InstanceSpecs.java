@@ -170,7 +170,7 @@ final class InstanceSpecs {
             Map.entry("memory", List.of("memory_bytes")),
             Map.entry("disk", List.of("disk_bytes", "mount")),
             Map.entry("io", List.of("io_read_bps", "io_write_bps")),
-            Map.entry("network", List.of("network", "network_mode", "subnet", "vf", "gateway", "underlay_interface",
+            Map.entry("network", List.of("network", "network_mode", "subnet", "vf", "gateway", "underlay_interface", "routes",
                     SriovNetworkMode.PF, SriovNetworkMode.IRQ_CORES, SriovNetworkMode.SETTINGS, SriovNetworkMode.LINK,
                     SriovNetworkMode.RPS)),
             Map.entry("ports", List.of("ports", "endpoints")),

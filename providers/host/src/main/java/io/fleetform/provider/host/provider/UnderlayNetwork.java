@@ -46,7 +46,10 @@ final class UnderlayNetwork {
                 + zone.name() + " has underlay services but its hosts pool names no underlay_interface"));
     }
 
-    /** The plan's network attributes of an underlay instance: its IP, the macvlan's parent and gateway. */
+    /**
+     * The plan's network attributes of an underlay instance: its IP, the macvlan's parent and gateway, and the IDC's
+     * {@code routes} beside the default one.
+     */
     static void describe(Map<String, Object> a, Fleet fleet, Zone zone, Service s, Placement p, String ipPool) {
         a.put("network_mode", MODE);
         a.put("ip", p.ip());
@@ -54,6 +57,11 @@ final class UnderlayNetwork {
         a.put("subnet", ipPool);
         a.put("gateway", IpPool.gateway(ipPool));
         a.put("underlay_interface", parent(fleet, zone));
+        List<String> routes = fleet.idc(zone.idc()).map(i -> i.routes().stream().map(Object::toString).toList())
+                .orElse(List.of());
+        if (!routes.isEmpty()) {
+            a.put("routes", routes);
+        }
         Map<String, Object> endpoints = new TreeMap<>();
         s.ports().forEach((name, port) -> endpoints.put(name, p.ip() + ":" + port));
         if (!endpoints.isEmpty()) {
@@ -75,12 +83,21 @@ final class UnderlayNetwork {
         String subnet = (String) a.get("subnet");
         return new NetworkSpec((String) a.get("network"), DRIVER, subnet,
                 (String) a.getOrDefault("gateway", IpPool.gateway(subnet)), (String) a.get("underlay_interface"),
-                (String) a.get("ip"), List.of());
+                (String) a.get("ip"), List.of(), routes(a));
+    }
+
+    @SuppressWarnings("unchecked")
+    private static List<String> routes(Map<String, Object> a) {
+        return a.get("routes") instanceof List<?> l ? ((List<Object>) l).stream().map(String::valueOf).toList()
+                : List.of();
     }
 
     /** An imported container's network attributes. */
     static void imported(Map<String, Object> a, NetworkSpec n) {
         a.put("network_mode", MODE);
+        if (!n.routes().isEmpty()) {
+            a.put("routes", n.routes());
+        }
         a.put("gateway", n.gateway());
         a.put("underlay_interface", n.parent());
     }
