@@ -60,16 +60,16 @@ final class AgentService {
                 t.nics(), t.irqs(), FactsReader.disk(dataDir), containers.dockerFacts(), facts.lxcfs());
     }
 
+    /** Read on every claim (CPUs go offline, VFs are added), so only what a claim is checked against. */
     Ledger.Capacity capacity() {
-        FactsReader.Topology t = facts.topology();
         Map<Integer, SortedSet<Integer>> nodeCpus = new HashMap<>();
         Map<Integer, Long> nodeMem = new HashMap<>();
-        for (HostFacts.NumaNode n : t.numaNodes()) {
+        for (HostFacts.NumaNode n : facts.numaNodes()) {
             nodeCpus.put(n.id(), CpuList.parse(n.cpulist()));
             nodeMem.put(n.id(), n.memTotalBytes());
         }
-        return new Ledger.Capacity(t.onlineCpus(), nodeCpus, nodeMem, t.memory().totalBytes(),
-                FactsReader.disk(dataDir).totalBytes(), t.vfsByPci(), portRange());
+        return new Ledger.Capacity(facts.onlineCpus(), nodeCpus, nodeMem, facts.memory().totalBytes(),
+                FactsReader.disk(dataDir).totalBytes(), facts.vfsByPci(), portRange());
     }
 
     /**
@@ -158,7 +158,10 @@ final class AgentService {
             try {
                 Set<Integer> asked = new java.util.TreeSet<>(request.ports());
                 current.ifPresent(a -> asked.removeAll(a.ports())); // its own container may be bound to those
-                return ledger.claim(address, request, cap.withBusyPorts(foreignPorts(asked)));
+                // asking no new port, no port can be busy: skip listing every container on the engine (a claim
+                // per instance would otherwise cost one list of all of them)
+                Set<Integer> busy = asked.isEmpty() ? Set.of() : foreignPorts(asked);
+                return ledger.claim(address, request, cap.withBusyPorts(busy));
             } catch (IOException e) {
                 throw new UncheckedIOException("cannot write the allocations ledger " + ledger.file(), e);
             }

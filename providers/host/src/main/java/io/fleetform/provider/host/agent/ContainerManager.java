@@ -261,7 +261,17 @@ final class ContainerManager implements Closeable {
             InspectContainerResponse c;
             List<String> created = new ArrayList<>(List.of("created " + reader.containerName(address)));
             try {
-                c = createAndStart(address, desired, image.reference(), warnings, () -> { });
+                try {
+                    c = createAndStart(address, desired, image.reference(), warnings, () -> { });
+                } catch (ApiException e) {
+                    if (!networkGone(desired, e)) {
+                        throw e;
+                    }
+                    // removed since this agent checked it (by hand, or its last container went): make it again
+                    networks.forget(desired.network().name());
+                    newNetwork |= networks.ensure(desired.network(), Addresses.owner(address));
+                    c = createAndStart(address, desired, image.reference(), warnings, () -> { });
+                }
                 try {
                     created.addAll(sriov.attach(address, desired, c));
                 } catch (RuntimeException e) { // a refused request leaves nothing behind: no container, VF given back
@@ -280,8 +290,12 @@ final class ContainerManager implements Closeable {
                 throw e;
             }
             removeStale(found.stale(), address, warnings);
-            return new ContainerResult(ContainerResult.Action.CREATED, get(address).orElse(reader.info(c)), created,
-                    warnings);
+            // c is the inspect after its start: what get(address) would list and inspect again
+            ContainerInfo info = reader.info(c);
+            if (info.spec() != null && info.spec().sriov() != null) {
+                info = info.withSriov(sriov.live(address, info.spec(), c));
+            }
+            return new ContainerResult(ContainerResult.Action.CREATED, info, created, warnings);
         }
         InspectContainerResponse current = found.current();
         ContainerSpec created = ContainerReader.createdSpec(current);
@@ -433,6 +447,16 @@ final class ContainerManager implements Closeable {
         } catch (IOException | UncheckedIOException e) {
             throw engine.unavailable("update container " + id, e);
         }
+    }
+
+    /** A create refused because the spec's network does not exist (any more). */
+    private static boolean networkGone(ContainerSpec spec, ApiException e) {
+        NetworkSpec n = spec.network();
+        if (n == null || n.isHost() || n.isNone() || !EngineCalls.notFound(e)) {
+            return false;
+        }
+        String m = e.getMessage().toLowerCase(Locale.ROOT);
+        return m.contains("network") && m.contains(n.name().toLowerCase(Locale.ROOT));
     }
 
     private InspectContainerResponse createAndStart(String address, ContainerSpec spec, String localImage,

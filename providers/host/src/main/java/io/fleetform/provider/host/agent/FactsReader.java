@@ -49,10 +49,7 @@ public final class FactsReader {
 
     /** The topology part of the facts: everything that does not need Docker or the data directory. */
     public Topology topology() {
-        SortedSet<Integer> online = CpuList.parse(read("sys/devices/system/cpu/online")
-                .orElseThrow(() -> new UncheckedIOException(new NoSuchFileException(
-                        root.resolve("sys/devices/system/cpu/online").toString(), null,
-                        "cannot read the online CPUs"))));
+        SortedSet<Integer> online = onlineCpus();
         return new Topology(hostname(), new CpuFacts(CpuList.format(online), online.size()), online, numaNodes(),
                 memory(), nics(), irqs());
     }
@@ -72,6 +69,35 @@ public final class FactsReader {
             }
             return out;
         }
+    }
+
+    SortedSet<Integer> onlineCpus() {
+        return CpuList.parse(read("sys/devices/system/cpu/online")
+                .orElseThrow(() -> new UncheckedIOException(new NoSuchFileException(
+                        root.resolve("sys/devices/system/cpu/online").toString(), null,
+                        "cannot read the online CPUs"))));
+    }
+
+    /**
+     * The host's VFs by PCI address, as {@link Topology#vfsByPci()} has them, reading only the SR-IOV PFs: a claim
+     * needs these, and reading every interface (one veth per container) and the IRQs on every claim grew with
+     * the host's containers.
+     */
+    Map<String, Vf> vfsByPci() {
+        Map<String, Vf> out = new HashMap<>();
+        for (Path p : list(root.resolve("sys/class/net"))) {
+            Path dev = p.resolve("device");
+            if (!Files.isDirectory(dev) || Files.exists(dev.resolve("physfn"))
+                    || !Files.exists(dev.resolve("sriov_totalvfs"))) {
+                continue;
+            }
+            Integer numa = readFile(dev.resolve("numa_node")).map(String::strip).flatMap(FactsReader::parseInt)
+                    .filter(n -> n >= 0).orElse(null);
+            for (Vf vf : vfs(p.getFileName().toString(), dev, numa)) {
+                out.put(vf.pciAddress(), vf);
+            }
+        }
+        return out;
     }
 
     String hostname() {

@@ -26,7 +26,14 @@ import java.util.UUID;
  * <p>Kept as JSON in one file, replaced atomically (temp file, fsync, rename, fsync of the directory) so an
  * agent crash leaves either the old or the new ledger, never a torn one. Every claim is a compare-and-set
  * under one lock: it is checked against every other entry and the host's capacity, written to disk, and only
- * then made visible; a refused or failed claim changes nothing.
+ * then made visible (and answered); a refused or failed claim changes nothing.
+ *
+ * <p>Writes are grouped: a change is checked and applied to the working entries under the lock, then its caller
+ * waits until a write containing it is on disk. One writer at a time writes the working entries as they are then,
+ * so the claims that arrived while the previous write ran (an apply's parallel instances) share one write instead
+ * of rewriting the whole file each, one after another. Readers ({@link #get}, {@link #all}, {@link #snapshot},
+ * {@link #free}) see only what is on disk. If a write fails, every change not yet on disk is undone and each of
+ * their callers gets the error: the ledger is then again exactly the file.
  */
 final class Ledger {
     static final int FORMAT_VERSION = 1;
@@ -72,9 +79,23 @@ final class Ledger {
             CpuList.parse("30000-32767"));
 
     private final Path file;
+    /** Guards every field below; never held while writing the file. */
     private final Object lock = new Object();
-    private final TreeMap<String, Allocation> entries = new TreeMap<>();
+    /** One write at a time, so the file only ever moves forward. */
+    private final Object writeLock = new Object();
+    /** Working entries: what claims are checked against, including changes not yet on disk. */
+    private TreeMap<String, Allocation> entries = new TreeMap<>();
     private long revision;
+    /** What the file holds: readers see these. */
+    private TreeMap<String, Allocation> durable = new TreeMap<>();
+    private long durableRevision;
+    /**
+     * Bumped when a failed write undoes the changes not on disk; a change waits for its revision in its own
+     * generation. {@code endOf} keeps, per ended generation, the revision that was on disk when it ended.
+     */
+    private long generation;
+    private final Map<Long, Long> endOf = new java.util.HashMap<>();
+    private final Map<Long, IOException> failureOf = new java.util.HashMap<>();
 
     private Ledger(Path file) {
         this.file = file;
@@ -99,6 +120,8 @@ final class Ledger {
                 l.entries.put(a.address(), a);
             }
             l.revision = s.revision();
+            l.durable = new TreeMap<>(l.entries);
+            l.durableRevision = l.revision;
         }
         return l;
     }
@@ -109,19 +132,19 @@ final class Ledger {
 
     long revision() {
         synchronized (lock) {
-            return revision;
+            return durableRevision;
         }
     }
 
     Optional<Allocation> get(String address) {
         synchronized (lock) {
-            return Optional.ofNullable(entries.get(address));
+            return Optional.ofNullable(durable.get(address));
         }
     }
 
     List<Allocation> all() {
         synchronized (lock) {
-            return List.copyOf(entries.values());
+            return List.copyOf(durable.values());
         }
     }
 
@@ -131,7 +154,7 @@ final class Ledger {
 
     Snapshot snapshot() {
         synchronized (lock) {
-            return new Snapshot(revision, List.copyOf(entries.values()));
+            return new Snapshot(durableRevision, List.copyOf(durable.values()));
         }
     }
 
@@ -140,29 +163,34 @@ final class Ledger {
      * allocation, and replacing the instance's previous allocation otherwise.
      */
     ClaimResult claim(String address, AllocationRequest request, Capacity cap) throws IOException {
+        ClaimResult result;
+        long gen;
         synchronized (lock) {
+            gen = generation;
             AllocationRequest r = canonicalVf(request, cap);
             Allocation current = entries.get(address);
             if (current != null && current.sameAs(r)) {
-                return new ClaimResult(ClaimResult.Status.UNCHANGED, current, revision);
+                result = new ClaimResult(ClaimResult.Status.UNCHANGED, current, revision);
+            } else {
+                List<Conflict> conflicts = conflicts(address, r, cap);
+                if (!conflicts.isEmpty()) {
+                    String msg = "claim for " + address + " refused: " + conflicts.get(0).message()
+                            + (conflicts.size() > 1 ? " (and " + (conflicts.size() - 1) + " more)" : "");
+                    throw ApiException.conflict(msg, conflicts);
+                }
+                long next = revision + 1;
+                Allocation a = new Allocation(address, r.numaNode(), r.cores(), r.memoryBytes(), r.ipv4(),
+                        r.diskBytes(), r.vf(), next, current == null ? null : current.container(), r.ports());
+                entries.put(address, a);
+                revision = next;
+                result = new ClaimResult(current == null ? ClaimResult.Status.CLAIMED : ClaimResult.Status.CHANGED,
+                        a, next);
             }
-            List<Conflict> conflicts = conflicts(address, r, cap);
-            if (!conflicts.isEmpty()) {
-                String msg = "claim for " + address + " refused: " + conflicts.get(0).message()
-                        + (conflicts.size() > 1 ? " (and " + (conflicts.size() - 1) + " more)" : "");
-                throw ApiException.conflict(msg, conflicts);
-            }
-            long next = revision + 1;
-            Allocation a = new Allocation(address, r.numaNode(), r.cores(), r.memoryBytes(), r.ipv4(),
-                    r.diskBytes(), r.vf(), next, current == null ? null : current.container(), r.ports());
-            TreeMap<String, Allocation> copy = new TreeMap<>(entries);
-            copy.put(address, a);
-            persist(next, copy);
-            entries.put(address, a);
-            revision = next;
-            return new ClaimResult(current == null ? ClaimResult.Status.CLAIMED : ClaimResult.Status.CHANGED, a,
-                    next);
         }
+        // an unchanged entry may itself still be on its way to disk (a retried claim): answer once it is there
+        awaitOnDisk(result.allocation().revision(), gen);
+        return result.status() == ClaimResult.Status.UNCHANGED
+                ? new ClaimResult(ClaimResult.Status.UNCHANGED, result.allocation(), revision()) : result;
     }
 
     /**
@@ -172,42 +200,92 @@ final class Ledger {
      * @return the entry under its new key, or empty when neither key has an entry
      */
     Optional<Allocation> rename(String from, String to) throws IOException {
+        Optional<Allocation> result;
+        long gen;
+        long rev;
         synchronized (lock) {
+            gen = generation;
             Allocation current = entries.get(from);
             if (current == null) {
-                return Optional.ofNullable(entries.get(to));
+                result = Optional.ofNullable(entries.get(to));
+                rev = result.map(Allocation::revision).orElse(0L);
+            } else {
+                if (entries.containsKey(to)) {
+                    throw ApiException.conflict(new Conflict("allocation", to, to, "cannot rename " + from + " to "
+                            + to + ": " + to + " already has an allocation on this host"));
+                }
+                long next = revision + 1;
+                Allocation moved = new Allocation(to, current.numaNode(), current.cores(), current.memoryBytes(),
+                        current.ipv4(), current.diskBytes(), current.vf(), next, current.containerKey(),
+                        current.ports());
+                entries.remove(from);
+                entries.put(to, moved);
+                revision = next;
+                result = Optional.of(moved);
+                rev = next;
             }
-            if (entries.containsKey(to)) {
-                throw ApiException.conflict(new Conflict("allocation", to, to, "cannot rename " + from + " to " + to
-                        + ": " + to + " already has an allocation on this host"));
-            }
-            long next = revision + 1;
-            Allocation moved = new Allocation(to, current.numaNode(), current.cores(), current.memoryBytes(),
-                    current.ipv4(), current.diskBytes(), current.vf(), next, current.containerKey(), current.ports());
-            TreeMap<String, Allocation> copy = new TreeMap<>(entries);
-            copy.remove(from);
-            copy.put(to, moved);
-            persist(next, copy);
-            entries.remove(from);
-            entries.put(to, moved);
-            revision = next;
-            return Optional.of(moved);
         }
+        awaitOnDisk(rev, gen);
+        return result;
     }
 
     Optional<ReleaseResult> release(String address) throws IOException {
+        ReleaseResult result;
+        long gen;
         synchronized (lock) {
+            gen = generation;
             Allocation current = entries.get(address);
             if (current == null) {
                 return Optional.empty();
             }
             long next = revision + 1;
-            TreeMap<String, Allocation> copy = new TreeMap<>(entries);
-            copy.remove(address);
-            persist(next, copy);
             entries.remove(address);
             revision = next;
-            return Optional.of(new ReleaseResult(current, next));
+            result = new ReleaseResult(current, next);
+        }
+        awaitOnDisk(result.revision(), gen);
+        return Optional.of(result);
+    }
+
+    /**
+     * Returns once the file holds revision {@code rev} of generation {@code gen}: written by this call (with every
+     * change made until now) or by another caller's write that already had it. Throws the write's error when it
+     * failed and the change was undone.
+     */
+    private void awaitOnDisk(long rev, long gen) throws IOException {
+        synchronized (writeLock) {
+            TreeMap<String, Allocation> content;
+            long writing;
+            synchronized (lock) {
+                if (gen != generation) { // a failed write ended that generation
+                    if (rev <= endOf.get(gen)) {
+                        return;
+                    }
+                    throw new IOException(failureOf.get(gen).getMessage(), failureOf.get(gen));
+                }
+                if (rev <= durableRevision) {
+                    return;
+                }
+                content = new TreeMap<>(entries);
+                writing = revision;
+            }
+            try {
+                persist(writing, content);
+            } catch (IOException | RuntimeException e) {
+                synchronized (lock) { // undo every change not on disk; their callers get this error
+                    IOException failure = e instanceof IOException io ? io : new IOException(e.getMessage(), e);
+                    endOf.put(generation, durableRevision);
+                    failureOf.put(generation, failure);
+                    generation++;
+                    entries = new TreeMap<>(durable);
+                    revision = durableRevision;
+                }
+                throw e;
+            }
+            synchronized (lock) {
+                durable = content;
+                durableRevision = writing;
+            }
         }
     }
 
@@ -220,7 +298,7 @@ final class Ledger {
             TreeSet<String> vfs = new TreeSet<>(cap.vfsByPci().keySet());
             TreeSet<Integer> ports = new TreeSet<>(cap.ports());
             ports.removeAll(cap.busyPorts());
-            for (Allocation a : entries.values()) {
+            for (Allocation a : durable.values()) {
                 ports.removeAll(a.ports());
                 cores.removeAll(CpuList.parse(a.cores()));
                 mem -= a.memoryBytes();

@@ -11,12 +11,19 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * The Docker networks instances are attached to: created on first use (labelled as Fleetform's),
  * removed when no container uses them any more. A network this agent creates is recorded under
  * {@code networks-pending/} until a container is attached, so one left empty by a process killed
  * in between is removed when the agent starts again.
+ *
+ * <p>A network this agent has checked (or made) is remembered with what was checked, so the next instance on it
+ * costs no inspect and no wait on the lock: a network is per IDC, and every instance of it would otherwise inspect it
+ * again, one at a time. The memory is only a shortcut: it is dropped when this agent removes the network, and
+ * {@link #forget} drops it when a container create finds the network gone (removed by hand), which then ensures
+ * it again.
  */
 final class NetworkKeeper {
     private static final System.Logger LOG = System.getLogger(NetworkKeeper.class.getName());
@@ -24,6 +31,17 @@ final class NetworkKeeper {
     private final DockerClient docker;
     private final EngineCalls engine;
     private final Path pendingDir;
+    /** Networks checked by this agent: name to what the Engine said (driver, parent, subnets). */
+    private final Map<String, Checked> checked = new ConcurrentHashMap<>();
+
+    /** What {@link #ensure} compares a spec to. */
+    private record Checked(String driver, String parent, List<String> subnets, String holder) {
+        static Checked of(Network net) {
+            return new Checked(net.getDriver(), net.getOptions() == null ? null : net.getOptions().get("parent"),
+                    NetworkKeeper.subnets(net),
+                    net.getLabels() == null ? null : net.getLabels().get(ContainerManager.LABEL_FLEET));
+        }
+    }
 
     NetworkKeeper(DockerClient docker, EngineCalls engine, Path pendingDir) {
         this.docker = docker;
@@ -36,8 +54,22 @@ final class NetworkKeeper {
      * must follow once a container uses it). Serialised with removals: two instances of a new IDC arriving at
      * once would otherwise both create it, and the Engine refuses the second with "Pool overlaps".
      */
-    synchronized boolean ensure(NetworkSpec n, String owner) {
+    boolean ensure(NetworkSpec n, String owner) {
         if (n == null || n.isHost() || n.isNone()) { // Docker's own host and none networks are never ours to make
+            return false;
+        }
+        Checked known = checked.get(n.name());
+        if (known != null) {
+            check(n, known, owner);
+            return false;
+        }
+        return ensureLocked(n, owner);
+    }
+
+    private synchronized boolean ensureLocked(NetworkSpec n, String owner) {
+        Checked known = checked.get(n.name());
+        if (known != null) { // another instance of the same IDC ensured it while this one waited
+            check(n, known, owner);
             return false;
         }
         Optional<Network> existing = find(n.name());
@@ -56,6 +88,7 @@ final class NetworkKeeper {
                         .withDriver(n.driver()).withCheckDuplicate(true)
                         .withIpam(new Network.Ipam().withConfig(cfg)).withOptions(options)
                         .withLabels(labels(owner)).exec());
+                find(n.name()).ifPresent(made -> checked.put(n.name(), Checked.of(made)));
                 return true;
             } catch (ApiException e) {
                 existing = createdConcurrently(n.name(), e);
@@ -65,28 +98,40 @@ final class NetworkKeeper {
                 }
             }
         }
-        Network net = existing.get();
-        String holder = net.getLabels() == null ? null : net.getLabels().get(ContainerManager.LABEL_FLEET);
-        if (owner != null && holder != null && !holder.equals(owner)) {
+        Checked found = Checked.of(existing.get());
+        check(n, found, owner);
+        checked.put(n.name(), found);
+        return false;
+    }
+
+    /**
+     * The spec fits the network as it is: the fleet's own (or no fleet's), same driver, same macvlan parent, its
+     * IPv4 inside one of the subnets.
+     */
+    private static void check(NetworkSpec n, Checked net, String owner) {
+        if (owner != null && net.holder() != null && !net.holder().equals(owner)) {
             // Networks are named by fleet name and IDC: a fleet of the same name with its own state made this one.
             throw ApiException.conflict(new Conflict("network", n.name(), null, "network " + n.name()
-                    + " belongs to fleet " + holder + ", not to " + owner + ": two fleets never share a network"));
+                    + " belongs to fleet " + net.holder() + ", not to " + owner
+                    + ": two fleets never share a network"));
         }
-        if (!n.driver().equals(net.getDriver())) {
+        if (!n.driver().equals(net.driver())) {
             throw ApiException.conflict(new Conflict("host", n.name(), null, "network " + n.name()
-                    + " exists with driver " + net.getDriver() + ", the spec asks for " + n.driver()));
+                    + " exists with driver " + net.driver() + ", the spec asks for " + n.driver()));
         }
-        String parent = net.getOptions() == null ? null : net.getOptions().get("parent");
-        if (n.parent() != null && !n.parent().equals(parent)) {
+        if (n.parent() != null && !n.parent().equals(net.parent())) {
             throw ApiException.conflict(new Conflict("host", n.name(), null, "network " + n.name()
-                    + " exists as a macvlan on " + parent + ", the spec asks for one on " + n.parent()));
+                    + " exists as a macvlan on " + net.parent() + ", the spec asks for one on " + n.parent()));
         }
-        List<String> subnets = subnets(net);
-        if (subnets.stream().noneMatch(s -> Addresses.inSubnet(n.ipv4(), s))) {
+        if (net.subnets().stream().noneMatch(s -> Addresses.inSubnet(n.ipv4(), s))) {
             throw ApiException.conflict(new Conflict("ipv4", n.ipv4(), null, "network " + n.name()
-                    + " exists with subnets " + subnets + ", which do not contain " + n.ipv4()));
+                    + " exists with subnets " + net.subnets() + ", which do not contain " + n.ipv4()));
         }
-        return false;
+    }
+
+    /** The network may be gone (a create on it failed): the next {@link #ensure} inspects it again. */
+    void forget(String name) {
+        checked.remove(name);
     }
 
     /**
@@ -177,6 +222,7 @@ final class NetworkKeeper {
 
     /** Removes the network if Fleetform made it and no container (running or not) is attached; true if removed. */
     synchronized boolean removeIfUnused(String name) {
+        checked.remove(name); // checked again by the next ensure, whether it is removed here or not
         Optional<Network> net = find(name);
         if (net.isEmpty() || net.get().getLabels() == null
                 || !"true".equals(net.get().getLabels().get(ContainerManager.LABEL_MANAGED))) {

@@ -256,6 +256,30 @@ class ContainerLifecycleTest extends DockerTestBase {
         assertThat(inspect(foreign, "{{.State.Running}}")).isEqualTo("true");
     }
 
+    /**
+     * The agent remembers a network it checked (no inspect per instance); one removed by hand since is made again
+     * for the next instance rather than failing its create.
+     */
+    @Test
+    void aNetworkRemovedByHandAfterTheAgentCheckedItIsMadeAgain() {
+        TestAgent a = agent0();
+        NetworkSpec net = bridge(50);
+        a.client().claim("n[0]", claim(0, "0", 128 * MIB, net.ipv4()));
+        String first = a.client().putContainer("n[0]", gameServer("0", 64 * MIB, net)).container().id();
+        docker("rm", "-f", first); // by hand: the agent still remembers the network as checked
+        docker("network", "rm", net.name());
+
+        NetworkSpec second = sameNetwork(net, 51);
+        a.client().claim("n[1]", claim(0, "1", 128 * MIB, second.ipv4()));
+        ContainerResult r = a.client().putContainer("n[1]", gameServer("1", 64 * MIB, second));
+
+        assertThat(r.action()).isEqualTo(ContainerResult.Action.CREATED);
+        assertThat(inspect(r.container().id(), "{{(index .NetworkSettings.Networks \"" + net.name()
+                + "\").IPAddress}}")).isEqualTo(second.ipv4());
+        assertThat(docker("network", "inspect", "--format", "{{index .Labels \"io.fleetform.managed\"}}",
+                net.name())).isEqualTo("true");
+    }
+
     @Test
     void aContainerNotLabelledByUsIsNeverTouched() throws IOException {
         TestAgent a = agent("host-a");

@@ -145,6 +145,68 @@ class LedgerTest {
                 .hasMessageContaining("VF 0000:3b:02.6 is on NUMA node 0, the instance's cores on node 1");
     }
 
+    /**
+     * An apply's parallel claims share writes: each is answered only once the file holds it, two claims of the same
+     * IP still exclude each other, and the file ends with every claim that was answered.
+     */
+    @Test
+    void concurrentClaimsAreEachOnDiskWhenAnsweredAndStillExcludeEachOther() throws Exception {
+        Path file = dir.resolve("ledger.json");
+        Ledger l = Ledger.open(file);
+        int n = 32;
+        var pool = java.util.concurrent.Executors.newFixedThreadPool(16);
+        try {
+            var futures = new java.util.ArrayList<java.util.concurrent.Future<Boolean>>();
+            for (int i = 0; i < n; i++) {
+                String address = "zone.s" + i + ".logic[0]";
+                String ip = "172.30.1." + (10 + i / 2); // two instances ask for each IP: one of them gets it
+                futures.add(pool.submit(() -> {
+                    try {
+                        l.claim(address, req(null, "", GIB, ip, GIB, null), cap);
+                    } catch (ApiException refused) {
+                        assertThat(refused.status()).isEqualTo(409);
+                        return false;
+                    }
+                    // answered: the file already holds it, whatever the other threads are doing
+                    assertThat(Files.readString(file)).contains("\"" + address + "\"");
+                    return true;
+                }));
+            }
+            int granted = 0;
+            for (var f : futures) {
+                granted += f.get() ? 1 : 0;
+            }
+            assertThat(granted).isEqualTo(n / 2);
+        } finally {
+            pool.shutdown();
+        }
+        Ledger reopened = Ledger.open(file);
+        assertThat(reopened.all()).hasSize(n / 2);
+        assertThat(reopened.all().stream().map(Allocation::ipv4).distinct()).hasSize(n / 2);
+        assertThat(reopened.revision()).isEqualTo(l.revision()).isEqualTo(n / 2);
+    }
+
+    /** A write that fails undoes what it carried: nothing is held that the file does not hold. */
+    @Test
+    void aFailedWriteLeavesTheLedgerAsTheFileIs() throws IOException {
+        Path file = dir.resolve("ledger.json");
+        Ledger l = Ledger.open(file);
+        l.claim("zone.s1.logic[0]", req(0, "0-3", GIB, "172.30.1.10", GIB, null), cap);
+        Files.delete(file);
+        Files.createDirectories(file.resolve("in-the-way")); // the rename over it now fails
+        assertThatThrownBy(() -> l.claim("zone.s2.logic[0]", req(0, "4-7", GIB, "172.30.1.11", GIB, null), cap))
+                .isInstanceOf(IOException.class);
+        assertThat(l.all()).extracting(Allocation::address).containsExactly("zone.s1.logic[0]");
+        assertThat(l.free(cap).cores()).isEqualTo("4-31");
+        Files.delete(file.resolve("in-the-way"));
+        Files.delete(file);
+        // the undone claim's cores and IP are free again, and the next write carries only what is held
+        ClaimResult retried = l.claim("zone.s3.logic[0]", req(0, "4-7", GIB, "172.30.1.11", GIB, null), cap);
+        assertThat(retried.status()).isEqualTo(ClaimResult.Status.CLAIMED);
+        assertThat(Ledger.open(file).all()).extracting(Allocation::address)
+                .containsExactly("zone.s1.logic[0]", "zone.s3.logic[0]");
+    }
+
     @Test
     void aCorruptLedgerIsReportedNotReset() throws IOException {
         Path file = dir.resolve("ledger.json");
