@@ -53,7 +53,7 @@ class ProbeDockerTest extends DockerTestBase {
      * namespace cannot reach: http and tcp pass, a 404, a closed port and a server that never answers fail, each
      * saying why. Probes run in the container's namespace take a process each: a timeout of 450 ms.
      */
-    static void probesRunFromTheContainersNamespace(TestAgent a, String address, String ip) throws Exception {
+    static void assertProbesRunFromTheContainersNamespace(TestAgent a, String address, String ip) throws Exception {
         assertThat(Attempt.healthzFromHere(ip)).as("the agent's namespace gets the container's /healthz").isNotEqualTo("ok");
         ProbeStatus ok = until(a, address, new ProbeSpec("http", 8080, "/healthz", null, 500, 450, 2, 2),
                 s -> s.state().equals(ProbeStatus.HEALTHY));
@@ -148,7 +148,7 @@ class ProbeDockerTest extends DockerTestBase {
         a.client().putContainer(ADDR, ContainerSpec.shared(IMAGE_1, 200_000_000L, 32 * MIB, underlay)
                 .withCommand(SERVERS).withStopTimeoutSeconds(1));
 
-        probesRunFromTheContainersNamespace(a, ADDR, underlay.ipv4());
+        assertProbesRunFromTheContainersNamespace(a, ADDR, underlay.ipv4());
 
         ProbeStatus there = until(a, spec("exec", null, null, List.of("test", "-f", "/www/healthz")),
                 s -> !s.state().equals(ProbeStatus.WAITING));

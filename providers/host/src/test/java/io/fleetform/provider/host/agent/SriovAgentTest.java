@@ -157,7 +157,7 @@ class SriovAgentTest extends DockerTestBase {
         agent.client().claim(KEY, claim(vf(0)));
         agent.client().putContainer(KEY, game(IMAGE_1, vf(0), 120).withCommand(ProbeDockerTest.SERVERS));
         // the VF's IP is on the container's eth0 only: the host (the veth's other end has no address) has no route
-        ProbeDockerTest.probesRunFromTheContainersNamespace(agent, KEY, net + "9");
+        ProbeDockerTest.assertProbesRunFromTheContainersNamespace(agent, KEY, net + "9");
     }
 
     @Test
