@@ -37,7 +37,7 @@ final class Manifests {
     static final String FLEET_LABEL = "fleetform.io/fleet";
     /** The Fleetform address of the object, so a crash between create and record is adopted, not duplicated. */
     static final String ADDRESS_ANNOTATION = "fleetform.io/address";
-    /** On the pod template: a hash of the Secret's data, so a secret change rolls the pods (never the value). */
+    /** On the pod template: the Secret's keyed revision, so a secret change rolls the pods (see SecretRevision). */
     static final String SECRET_HASH_ANNOTATION = "fleetform.io/secret-hash";
 
     /** One object to write, in one cluster. */
@@ -124,8 +124,18 @@ final class Manifests {
      */
     static Result render(Fleet fleet, Set<String> clusters, Map<String, String> digests, Settings settings,
                          Map<String, Kept> kept, Set<String> sriovOperator) {
+        return render(fleet, clusters, digests, settings, kept, sriovOperator, Map.of());
+    }
+
+    /**
+     * @param secretKeys by {@code cluster/namespace}: the fleet's key for the secret revision there (see
+     *                   {@link SecretRevision}); a namespace without one gets {@link SecretRevision#AT_APPLY}
+     */
+    static Result render(Fleet fleet, Set<String> clusters, Map<String, String> digests, Settings settings,
+                         Map<String, Kept> kept, Set<String> sriovOperator, Map<String, byte[]> secretKeys) {
         Manifests m = new Manifests(fleet, digests, settings);
         m.kept.putAll(kept);
+        m.secretKeys.putAll(secretKeys);
         m.sriovOperator.addAll(sriovOperator);
         for (Zone zone : fleet.zones()) {
             Optional<Idc> idc = fleet.idc(zone.idc());
@@ -262,8 +272,10 @@ final class Manifests {
             secret.put("type", "Opaque");
             secret.put("data", secretData);
             deps.add(add(new Rendered(Kind.SECRET, cluster, namespace, name + "-env", secret, List.of(ns), protect)));
-            // A hash of the data, like the config's: a rotated secret rolls the pods that read it.
-            podAnnotations.put(SECRET_HASH_ANNOTATION, sha256(secretData.toString()).substring(0, 16));
+            // Keyed, never a plain hash (a short secret could be found from one): a rotated secret rolls the pods.
+            byte[] key = secretKeys.get(cluster.name() + "/" + namespace);
+            podAnnotations.put(SECRET_HASH_ANNOTATION, key == null ? SecretRevision.AT_APPLY
+                    : SecretRevision.of(key, secretData));
         }
 
         // Resources: pinned CPU means the Guaranteed QoS class (whole cores, requests = limits).
@@ -619,6 +631,7 @@ final class Manifests {
     private String currentBase = "";
     private String currentName = "";
     private final Map<String, Kept> kept = new java.util.HashMap<>();
+    private final Map<String, byte[]> secretKeys = new java.util.HashMap<>();
     private final Map<Rendered, String> zoneOf = new java.util.IdentityHashMap<>();
 
     /** Writes the object's address into its annotations (the fleet label is among its labels already). */
