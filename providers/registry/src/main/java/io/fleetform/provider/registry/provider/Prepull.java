@@ -37,9 +37,10 @@ import java.util.concurrent.atomic.AtomicInteger;
  * containers from it. One {@value #TYPE} resource per image and pool:
  * {@code image.<name>.prepull.<pool>}, after the image and its replicas.
  *
- * <p>Agents are {@code host:port}; they are spoken to over HTTPS, or HTTP on loopback. Pools with
- * {@code local = true} are skipped: their in-process agent belongs to the host provider, which
- * pulls when it starts a container. The agents have no image listing, so a refresh cannot see an
+ * <p>Agents are {@code host:port}; they are spoken to over HTTPS, or HTTP on loopback. A pool with
+ * {@code local = true} is pre-pulled the same way, through the fleet folder's in-process agent
+ * ({@code agents = ["local"]}, {@code local = true}): its agent, like any, runs only an image it has,
+ * so without the pull the plan would show a create apply cannot do. The agents have no image listing, so a refresh cannot see an
  * image removed from a host; deleting the resource forgets it (hosts keep images).
  */
 final class Prepull {
@@ -68,7 +69,7 @@ final class Prepull {
         }
         List<HostPool> pools = new ArrayList<>();
         for (String name : names) {
-            fleet.hostPools().stream().filter(p -> p.name().equals(name) && !p.local() && !p.agents().isEmpty())
+            fleet.hostPools().stream().filter(p -> p.name().equals(name) && (p.local() || !p.agents().isEmpty()))
                     .findFirst().ifPresent(pools::add);
         }
         return pools;
@@ -100,7 +101,12 @@ final class Prepull {
         });
         attributes.put("digest", digest);
         attributes.put("pool", pool.name());
-        attributes.put("agents", pool.agents());
+        if (pool.local()) {
+            attributes.put("local", true);
+            attributes.put("agents", List.of(io.fleetform.provider.host.provider.LocalAgents.HOST));
+        } else {
+            attributes.put("agents", pool.agents());
+        }
         pool.token().ifPresent(t -> {
             attributes.put("token_source", t.source());
             if (t.available() && !RegistryConnection.rereadable(t.source())) {
@@ -145,22 +151,19 @@ final class Prepull {
             t.setDaemon(true);
             return t;
         });
+        boolean local = Boolean.TRUE.equals(attributes.get("local"));
         try {
             List<Future<?>> futures = new ArrayList<>();
             for (String agent : agents) {
                 futures.add(pool.submit(() -> {
-                    AgentClient client = AgentClient.builder(agentUri(agent), token).name(agent).build();
-                    if (mirrorPull == null) {
-                        client.pullImage(pull);
-                    } else {
-                        try {
-                            client.pullImage(mirrorPull); // the IDC's mirror: what mirrors are for on release day
-                        } catch (AgentException e) {
-                            client.pullImage(pull);
-                            warnings.add("host " + agent + " pulled " + image + " from the source registry "
-                                    + registry.host() + ": its IDC's mirror " + mirrorImage + " failed ("
-                                    + e.getMessage() + ")");
+                    if (local) {
+                        try (var handle = io.fleetform.provider.host.provider.LocalAgents.open(
+                                request.context().fleetDir(), env)) {
+                            pullOn(handle.client(), pull, mirrorPull, image, registry, mirrorImage, warnings, agent);
                         }
+                    } else {
+                        pullOn(AgentClient.builder(agentUri(agent), token).name(agent).build(), pull, mirrorPull,
+                                image, registry, mirrorImage, warnings, agent);
                     }
                     request.progress().accept("pulling " + image + ": " + done.incrementAndGet() + "/"
                             + agents.size() + " hosts");
@@ -193,6 +196,22 @@ final class Prepull {
             throw ProviderException.temporary("pre-pulling " + image + " was interrupted");
         } finally {
             pool.shutdownNow();
+        }
+    }
+
+    /** Pulls on one agent: from the IDC's mirror when there is one (what mirrors are for on release day), else the source. */
+    private static void pullOn(AgentClient client, PullRequest pull, PullRequest mirrorPull, String image,
+                               RegistryConnection registry, String mirrorImage, List<String> warnings, String agent) {
+        if (mirrorPull == null) {
+            client.pullImage(pull);
+            return;
+        }
+        try {
+            client.pullImage(mirrorPull);
+        } catch (AgentException e) {
+            client.pullImage(pull);
+            warnings.add("host " + agent + " pulled " + image + " from the source registry " + registry.host()
+                    + ": its IDC's mirror " + mirrorImage + " failed (" + e.getMessage() + ")");
         }
     }
 

@@ -138,6 +138,59 @@ class PrepullTest {
     }
 
     /**
+     * {@code hosts { local = true }} runs only an image its (in-process) agent has, like any agent: the
+     * plan pre-pulls onto it as onto remote hosts, so the create it shows is one apply can do.
+     */
+    @Test
+    void aLocalPoolIsPrePulledThroughItsInProcessAgentLikeRemoteHosts() throws Exception {
+        requireDocker();
+        String repository = TestImages.uniqueRepository("prepull-local");
+        Digest digest = TestImages.dockerImage(TestImages.layers(1, 2_000, false))
+                .push(registries.centralClient(), repository, "1");
+        Map<String, String> env = new HashMap<>(TestFleets.environment(registries.password()));
+        var fleet = TestFleets.load(dir, TestFleets.registries(registries.central().host(),
+                registries.mirror().host()) + """
+                image "gamesvr" {
+                  from    = registry.central
+                  name    = "%s"
+                  tag     = "1"
+                  prepull = true
+                }
+                hosts "here" { local = true }
+                idc "dc1" { region = "r"  target = hosts.here  ip_pool = "10.0.0.0/24" }
+                zone "z1" {
+                  idc = idc.dc1
+                  service "s" {
+                    image    = image.gamesvr
+                    cpu      = 1 core
+                    memory   = 1Gi
+                    replicas = 1
+                  }
+                }
+                """.formatted(repository), env);
+        ProviderContext context = new ProviderContext(dir, env);
+        List<Resource> resources = provider.expand(new ExpandRequest(fleet, Set.of(), context)).resources();
+        Resource prepull = resources.stream().filter(r -> r.type().equals(RegistryProvider.PREPULL)).findFirst()
+                .orElseThrow(() -> new AssertionError("no pre-pull planned for the local pool: " + resources));
+        assertThat(prepull.address()).isEqualTo(new ResourceAddress("image.gamesvr.prepull.here"));
+        String reference = registries.central().host() + "/" + repository + "@" + digest;
+        assertThat(prepull.attributes()).containsEntry("image", reference).containsEntry("local", true)
+                .containsEntry("agents", List.of("local"));
+        docker("rmi", "-f", reference);
+        try {
+            List<String> progress = new CopyOnWriteArrayList<>();
+            provider.apply(new ApplyRequest(Action.CREATE, Optional.empty(), Optional.of(prepull), context,
+                    progress::add));
+            assertThat(docker("image", "inspect", "--format", "{{index .RepoDigests 0}}", reference).trim())
+                    .isEqualTo(reference);
+            assertThat(progress).containsExactly("pulling " + reference + ": 0/1 hosts",
+                    "pulling " + reference + ": 1/1 hosts");
+        } finally {
+            docker("rmi", "-f", reference);
+        }
+    }
+
+    /**
      * An IDC with a mirror: its hosts pull a replicated image from the mirror (the pulls show in the
      * mirror's access log, none in the source's), and when the mirror fails they pull from the source
      * and the apply output names it.
