@@ -192,6 +192,11 @@ public final class AgentClient {
                 : ""), null, RemoveResult.class));
     }
 
+    /** The local image ids of {@code images} on the host; empty when the agent is older than this call. */
+    public Optional<java.util.Map<String, String>> imageIds(List<String> images) {
+        return optional(() -> call("POST", "/v1/images/ids", ImageIds.ask(images), ImageIds.class)).map(ImageIds::ids);
+    }
+
     public PullResult pullImage(PullRequest request) {
         return call("POST", "/v1/images/pull", request, PullResult.class);
     }

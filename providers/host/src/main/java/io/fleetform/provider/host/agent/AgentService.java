@@ -301,6 +301,10 @@ final class AgentService {
         return containers.pull(r);
     }
 
+    ImageIds imageIds(ImageIds r) {
+        return containers.imageIds(r);
+    }
+
     /** Where a container spec goes beyond an allocation. */
     static List<Conflict> fit(ContainerSpec s, Integer numaNode, String cores, long memoryBytes, String ipv4,
                               long diskBytes, List<Integer> ports) {

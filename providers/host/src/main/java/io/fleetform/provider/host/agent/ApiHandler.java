@@ -131,6 +131,11 @@ final class ApiHandler implements HttpHandler {
                 }
             }
         }
+        if (seg.size() == 3 && resource.equals("images") && seg.get(2).equals("ids")) {
+            allow(method, "POST");
+            noQuery(query);
+            return new Reply(200, service.imageIds(body(ex, ImageIds.class)));
+        }
         if (seg.size() == 3 && resource.equals("images") && seg.get(2).equals("pull")) {
             allow(method, "POST");
             noQuery(query);

@@ -641,6 +641,14 @@ final class ContainerManager implements Closeable {
         return images.pull(r);
     }
 
+    ImageIds imageIds(ImageIds r) {
+        Map<String, String> ids = new java.util.TreeMap<>();
+        for (String image : r.images()) {
+            images.localImageId(image).ifPresent(id -> ids.put(image, id));
+        }
+        return new ImageIds(r.images(), ids);
+    }
+
     /** Re-applies IO caps changed in place, now and whenever one of this agent's containers starts. */
     void watchStartsAndReapplyIo() {
         io.watch(docker, reader.agentLabels(), address -> reader.resolve(address).current(), reader::ownerAddress);

@@ -201,6 +201,10 @@ public final class HostProvider implements Provider, ProviderSession {
                 continue;
             }
             subnetClashes(fleet, identity.id(), pool, idcs, snapshot, diagnostics);
+            LocalImageIds imageIds = new LocalImageIds(zones.stream().flatMap(z -> z.services().stream())
+                    .map(s -> InstanceSpecs.imageReference(fleet, s.image(), request.imageDigests()))
+                    .filter(LocalImageIds::local).distinct().sorted().toList(),
+                    host -> agents.clients(pool).get(host));
             PlacementPlanner planner = new PlacementPlanner();
             for (Idc idc : idcs) {
                 List<Zone> idcZones = zones.stream().filter(z -> z.idc().equals(idc.name())).toList();
@@ -256,6 +260,8 @@ public final class HostProvider implements Provider, ProviderSession {
                                         .ifPresent(diagnostics::add);
                             }
                             keepIdentityNames(attributes, recordedAt.get(s.instanceAddress(i)));
+                            imageIds.of(p.host(), (String) attributes.get("image"))
+                                    .ifPresent(id -> attributes.put(LocalImageIds.ATTRIBUTE, id));
                             attributes.put("pool", pool.name());
                             attributes.put(KEY, ownedKey(new ResourceAddress(s.instanceAddress(i))));
                             AgentDirectory.tokenRef(pool).ifPresent(ref -> attributes.put(TOKEN, ref.toString()));
@@ -451,6 +457,9 @@ public final class HostProvider implements Provider, ProviderSession {
             ContainerInfo c = container.get();
             now.put("status", c.health() == null ? c.state() : c.health().describe());
             now.put("image", c.spec().image());
+            if (prior.attributes().containsKey(LocalImageIds.ATTRIBUTE) && c.imageId() != null) {
+                now.put(LocalImageIds.ATTRIBUTE, c.imageId()); // what the container runs, whatever its tag says now
+            }
             now.put("memory_bytes", c.spec().memoryBytes());
             if (c.spec().cpusetCpus() != null) {
                 now.put("cores", c.spec().cpusetCpus());
@@ -470,11 +479,28 @@ public final class HostProvider implements Provider, ProviderSession {
         }
     }
 
+    /**
+     * The plan recorded the local image id the instance's tag named: apply runs exactly that, so a tag moved
+     * again since the plan ({@code docker tag}) is refused, not run in its place.
+     */
+    private static void planImageStillThere(AgentClient agent, Map<String, Object> desired) throws ProviderException {
+        Object planned = desired.get(LocalImageIds.ATTRIBUTE);
+        String image = (String) desired.get("image");
+        if (planned == null) {
+            return;
+        }
+        Optional<String> now = agent.imageIds(List.of(image)).map(ids -> ids.get(image));
+        if (now.isPresent() && !now.get().equals(planned)) {
+            throw ProviderException.permanent("image " + image + " on " + desired.get("host") + " is now " + now.get()
+                    + ", not " + planned + " as planned (the tag moved since the plan): plan again");
+        }
+    }
+
     /** What a removed container reads back as; apply creates it again on the instance's allocation. */
     static final String REMOVED = "removed outside Fleetform";
 
     /** Attributes whose change needs a new container (Docker cannot change them on a live one). */
-    private static final Set<String> RECREATES = Set.of("image", "hostname", "command", "env", "secret_env",
+    private static final Set<String> RECREATES = Set.of("image", LocalImageIds.ATTRIBUTE, "hostname", "command", "env", "secret_env",
             "secret_env_names", "mount", "disk_bytes", "network", "network_mode", "subnet", "ports", "init", "lxcfs",
             "gateway", "underlay_interface", "routes", "vf", SriovNetworkMode.PF);
 
@@ -504,6 +530,12 @@ public final class HostProvider implements Provider, ProviderSession {
     @Override
     public DiffResponse diff(DiffRequest request) {
         Set<String> changed = request.changed();
+        if (changed.contains(LocalImageIds.ATTRIBUTE) && !request.prior().attributes()
+                .containsKey(LocalImageIds.ATTRIBUTE)) {
+            // a state from before image ids were recorded: recording it restarts nothing
+            changed = new java.util.HashSet<>(changed);
+            changed.remove(LocalImageIds.ATTRIBUTE);
+        }
         if (changed.contains("host")) {
             return new DiffResponse(Set.of("host"), "placed on another host", Set.of("container_id"));
         }
@@ -612,6 +644,7 @@ public final class HostProvider implements Provider, ProviderSession {
                 rekey(request.prior().get(), key);
             }
             AgentClient agent = agent(desired);
+            planImageStillThere(agent, desired);
             AllocationRequest wanted = InstanceSpecs.allocation(desired);
             AllocationRequest first = ResizeSteps.before(agent.allocation(key), wanted);
             request.progress().accept("claiming " + describe(desired) + " on " + desired.get("host"));

@@ -165,7 +165,7 @@ final class InstanceSpecs {
      * {@code stateless}, {@code workload} and {@code config} (Kubernetes only).
      */
     static final Map<String, List<String>> IGNORABLE = Map.ofEntries(
-            Map.entry("image", List.of("image")),
+            Map.entry("image", List.of("image", LocalImageIds.ATTRIBUTE)),
             Map.entry("cpu", List.of("cpu_millicores", "cores", "numa_node")),
             Map.entry("memory", List.of("memory_bytes")),
             Map.entry("disk", List.of("disk_bytes", "mount")),
