@@ -78,6 +78,30 @@ public record State(int version, String lineage, long serial, Map<ResourceAddres
         return new State(version, lineage, serial, ((Frozen) resources).with(resource), outputs, applies, rollout);
     }
 
+    /**
+     * This state with many resources put and removed at once: one copy of the resource map however many change
+     * (a refresh of many drifted resources must not copy the state once per resource).
+     */
+    public State withChanges(Map<ResourceAddress, ResourceState> put, Set<ResourceAddress> removed) {
+        if (put.isEmpty() && removed.isEmpty()) {
+            return this;
+        }
+        Map<ResourceAddress, ResourceState> merged = new TreeMap<>(resources);
+        removed.forEach(merged::remove);
+        put.forEach((address, resource) -> {
+            if (!address.equals(resource.address())) {
+                throw new IllegalArgumentException("resource " + resource.address() + " put under " + address);
+            }
+            merged.put(address, resource);
+        });
+        return new State(version, lineage, serial, merged, outputs, applies, rollout);
+    }
+
+    /** How many resource maps states have built so far (each a linear copy), for tests of how often state is copied. */
+    public static long resourceMapCopies() {
+        return Frozen.COPIES.sum();
+    }
+
     public State without(ResourceAddress address) {
         return new State(version, lineage, serial, ((Frozen) resources).without(address), outputs, applies, rollout);
     }
@@ -100,10 +124,12 @@ public record State(int version, String lineage, long serial, Map<ResourceAddres
      * resources shares them; one resource more or less is a linear copy, never a sort.
      */
     private static final class Frozen extends java.util.AbstractMap<ResourceAddress, ResourceState> {
+        static final java.util.concurrent.atomic.LongAdder COPIES = new java.util.concurrent.atomic.LongAdder();
         private final Map<ResourceAddress, ResourceState> sorted;
 
         private Frozen(java.util.LinkedHashMap<ResourceAddress, ResourceState> sorted) {
             this.sorted = Collections.unmodifiableMap(sorted);
+            COPIES.increment();
         }
 
         static Frozen of(Map<ResourceAddress, ResourceState> resources) {

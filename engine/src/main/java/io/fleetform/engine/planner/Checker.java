@@ -141,7 +141,7 @@ public final class Checker {
      * whatever a check does not adopt stays out.
      */
     public Adopted adoptForDestroy(State state, List<Resource> desired, ProviderContext context) {
-        State result = state;
+        Map<ResourceAddress, ResourceState> adopted = new java.util.HashMap<>(); // one new state at the end
         Set<ResourceAddress> addresses = new TreeSet<>();
         for (Resource resource : desired) {
             if (state.resources().containsKey(resource.address())) {
@@ -161,12 +161,12 @@ public final class Checker {
             if (answer instanceof CheckResponse.Adopt a) {
                 Map<String, Object> live = new TreeMap<>(SecretsPolicy.hashed(Attributes.normalize(a.live()),
                         resource.sensitive(), state.lineage()));
-                result = result.with(new ResourceState(resource.address(), resource.type(), resource.provider(), live,
-                        resource.sensitive(), resource.dependsOn(), resource.lifecycle()));
+                adopted.put(resource.address(), new ResourceState(resource.address(), resource.type(),
+                        resource.provider(), live, resource.sensitive(), resource.dependsOn(), resource.lifecycle()));
                 addresses.add(resource.address());
             }
         }
-        return new Adopted(result, addresses);
+        return new Adopted(state.withChanges(adopted, Set.of()), addresses);
     }
 
     /**
@@ -180,7 +180,7 @@ public final class Checker {
         Set<ResourceAddress> declared = Set.copyOf(desired.stream().map(Resource::address).toList());
         Map<String, List<ResourceState>> byProvider = new java.util.HashMap<>();
         state.resources().values().forEach(r -> byProvider.computeIfAbsent(r.provider(), p -> new ArrayList<>()).add(r));
-        State result = state;
+        Map<ResourceAddress, ResourceState> adopted = new java.util.HashMap<>(); // one new state at the end
         Set<ResourceAddress> addresses = new TreeSet<>();
         for (String name : providers.names()) {
             ProviderSession provider = providers.get(name).orElseThrow();
@@ -192,17 +192,18 @@ public final class Checker {
                 continue;
             }
             for (ResourceState leftover : found) {
-                if (declared.contains(leftover.address()) || result.resources().containsKey(leftover.address())) {
+                if (declared.contains(leftover.address()) || state.resources().containsKey(leftover.address())
+                        || adopted.containsKey(leftover.address())) {
                     continue; // declared or recorded: planned as usual
                 }
                 Map<String, Object> live = new TreeMap<>(SecretsPolicy.hashed(Attributes.normalize(
                         leftover.attributes()), leftover.sensitive(), state.lineage()));
-                result = result.with(new ResourceState(leftover.address(), leftover.type(), name, live,
+                adopted.put(leftover.address(), new ResourceState(leftover.address(), leftover.type(), name, live,
                         leftover.sensitive(), List.of(), leftover.lifecycle()));
                 addresses.add(leftover.address());
             }
         }
-        return new Adopted(result, addresses);
+        return new Adopted(state.withChanges(adopted, Set.of()), addresses);
     }
 
     private static ResourceChange outcome(ResourceChange change, CheckResponse answer, Optional<Resource> resource,

@@ -40,7 +40,9 @@ public final class Refresher {
     public Refreshed refresh(State state, ProviderContext context) {
         List<Drift> drift = new ArrayList<>();
         List<Diagnostic> diagnostics = new ArrayList<>();
-        State result = state;
+        // gathered, then one new state: a copy per drifted resource would be quadratic in a large fleet
+        Map<ResourceAddress, ResourceState> changed = new java.util.HashMap<>();
+        java.util.Set<ResourceAddress> gone = new java.util.HashSet<>();
         for (ResourceState prior : state.resources().values()) {
             var provider = providers.get(prior.provider());
             if (provider.isEmpty()) {
@@ -58,7 +60,7 @@ public final class Refresher {
             }
             if (response.attributes().isEmpty()) {
                 drift.add(new Drift(prior.address(), prior.type(), true, List.of()));
-                result = result.without(prior.address());
+                gone.add(prior.address());
                 continue;
             }
             // Whatever the provider read back, secrets are kept only as hashes (an unchanged one equals the state's).
@@ -97,10 +99,10 @@ public final class Refresher {
                         merged.remove(s);
                     }
                 });
-                result = result.with(new ResourceState(prior.address(), prior.type(), prior.provider(), merged,
+                changed.put(prior.address(), new ResourceState(prior.address(), prior.type(), prior.provider(), merged,
                         prior.sensitive(), prior.dependsOn(), prior.lifecycle()));
             }
         }
-        return new Refreshed(result, drift, diagnostics);
+        return new Refreshed(state.withChanges(changed, gone), drift, diagnostics);
     }
 }
