@@ -165,17 +165,22 @@ class HostSriovDockerTest {
         assertThat(run("plan", dir.toString(), "--detailed-exitcode").exitCode()).as("applied as planned")
                 .isEqualTo(ExitCode.OK);
 
-        // an operator changes the VLAN and an IRQ's affinity by hand
+        // an operator changes the VLAN, an IRQ's affinity and a queue's RPS mask by hand
         commands.set(pf, 0, new VfSettings(7, 0, set.mac(), set.spoofCheck(), set.trust(), 0, 1000, "auto"));
         new SriovTree(root).writeIrqAffinity(fixture.irq(0, 0, 1), "0-1");
+        String rps = new SriovTree(root).rps(vfs.get(0)).get("rx-0");
+        new SriovTree(root).writeRps(vfs.get(0), "rx-0", "3");
         CliRunner.Result drift = run("plan", dir.toString(), "--detailed-exitcode");
         assertThat(drift.exitCode()).as(drift.out() + drift.err()).isEqualTo(ExitCode.CHANGES);
-        assertThat(drift.out()).contains("vf_settings").contains("irq_cores").doesNotContain("will be recreated");
+        assertThat(drift.out()).contains("vf_settings").contains("irq_cores").contains("rps_cpus rx-0 3")
+                .doesNotContain("will be recreated");
 
         ok("apply", dir.toString(), "--auto-approve");
         assertThat(containerOf(1)).as("repaired in place").isEqualTo(c);
         assertThat(commands.settings(pf, 0).vlan()).isEqualTo(120);
         assertThat(new SriovTree(root).irqAffinity(fixture.irq(0, 0, 1))).contains(cores);
+        assertThat(io.fleetform.provider.sriov.CpuSet.fromMask(new SriovTree(root).rps(vfs.get(0)).get("rx-0")))
+                .isEqualTo(io.fleetform.provider.sriov.CpuSet.fromMask(rps));
         assertThat(run("plan", dir.toString(), "--detailed-exitcode").exitCode()).isEqualTo(ExitCode.OK);
 
         ok("destroy", dir.toString(), "--auto-approve");

@@ -173,6 +173,20 @@ class HostUnderlayDockerTest {
                 .contains("198.51.100.0/24 via " + router + " dev eth0");
         assertThat(CliRunner.run(env, "plan", dir.toString(), "--detailed-exitcode").exitCode())
                 .isEqualTo(ExitCode.OK);
+
+        // A route removed by hand (the container has no NET_ADMIN: from the host) is drift, put back in place.
+        String pid = docker("inspect", "--format", "{{.State.Pid}}", c1).strip();
+        sh("nsenter", "-t", pid, "-n", "ip", "route", "del", "198.51.100.0/24");
+        assertThat(docker("exec", c1, "ip", "route")).doesNotContain("198.51.100.0/24");
+        CliRunner.Result drifted = CliRunner.run(env, "plan", dir.toString(), "--detailed-exitcode");
+        assertThat(drifted.exitCode()).as(drifted.out() + drifted.err()).isEqualTo(ExitCode.CHANGES);
+        assertThat(drifted.out()).contains("routes_in_container").doesNotContain("will be recreated");
+        CliRunner.Result repaired = CliRunner.run(env, "apply", dir.toString(), "--auto-approve");
+        assertThat(repaired.exitCode()).as(repaired.out() + repaired.err()).isEqualTo(ExitCode.OK);
+        assertThat(fleet.inspect("zone.toy1.service.game[0]").at("/Id").asText()).as("in place").isEqualTo(c1);
+        assertThat(docker("exec", c1, "ip", "route")).contains("198.51.100.0/24 via " + router + " dev eth0");
+        assertThat(CliRunner.run(env, "plan", dir.toString(), "--detailed-exitcode").exitCode())
+                .isEqualTo(ExitCode.OK);
     }
 
     /**

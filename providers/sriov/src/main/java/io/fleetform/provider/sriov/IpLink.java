@@ -152,6 +152,30 @@ public final class IpLink {
         inNetns(pid, List.of("ip", "route", "replace", destination, "via", via));
     }
 
+    /**
+     * Each receive queue's {@code rps_cpus} of {@code ifname} inside process {@code pid}'s network namespace, by
+     * queue name. The host's sysfs shows a netdev only while it is on the host, so this mounts a sysfs of that
+     * namespace in a private mount namespace of its own (the host's {@code /sys} is untouched).
+     */
+    public Map<String, String> rpsInside(long pid, String ifname) {
+        String out = inNetns(pid, List.of("unshare", "-m", "sh", "-c", "mount -t sysfs sysfs /sys && for q in"
+                + " /sys/class/net/\"$1\"/queues/rx-*; do [ -e \"$q/rps_cpus\" ] && printf '%s %s\\n'"
+                + " \"${q##*/}\" \"$(cat \"$q/rps_cpus\")\"; done; true", "sh", ifname));
+        Map<String, String> queues = new java.util.TreeMap<>();
+        out.lines().map(String::strip).filter(l -> l.contains(" ")).forEach(l -> queues.put(
+                l.substring(0, l.indexOf(' ')), l.substring(l.indexOf(' ') + 1).strip()));
+        return queues;
+    }
+
+    /** Sets one receive queue's {@code rps_cpus} of {@code ifname} inside {@code pid}'s namespace (see rpsInside). */
+    public void writeRpsInside(long pid, String ifname, String queue, String mask) {
+        if (!queue.matches("rx-[0-9]+") || !mask.matches("[0-9a-fA-F,]+")) {
+            throw new IllegalArgumentException("not a receive queue and mask: " + queue + " " + mask);
+        }
+        inNetns(pid, List.of("unshare", "-m", "sh", "-c", "mount -t sysfs sysfs /sys && printf '%s' \"$3\" >"
+                + " /sys/class/net/\"$1\"/queues/\"$2\"/rps_cpus", "sh", ifname, queue, mask));
+    }
+
     private String inNetns(long pid, List<String> argv) {
         List<String> full = new ArrayList<>(List.of("nsenter", "-t", Long.toString(pid), "-n"));
         full.addAll(argv);

@@ -131,6 +131,16 @@ public final class SriovAttachments {
             steps.accept(Step.RPS_SET);
         }
         steps.accept(Step.MOVED);
+        if (spec.rps() && !coreSet.isEmpty() && inside.isPresent()) {
+            // once moved, what was changed by hand is put back where the queues are now
+            String mask = CpuSet.mask(coreSet);
+            rpsNow(rec.netdev(), pid, spec.ifname()).forEach((q, v) -> {
+                if (!CpuSet.fromMask(v).equals(CpuSet.fromMask(mask))) {
+                    writeRps(rec.netdev(), pid, spec.ifname(), q, mask);
+                    changes.add("rps_cpus of " + spec.ifname() + " " + q + " in the container: " + v + " -> " + mask);
+                }
+            });
+        }
 
         IpLink.Link l = inside.orElse(null);
         if (l == null || l.mtu() != spec.mtu() || !l.addresses().equals(List.of(spec.cidr()))
@@ -223,9 +233,13 @@ public final class SriovAttachments {
             }
         }
         IpLink.Link l = null;
+        Map<String, String> rps = Map.of();
         if (pid > 0) {
             try {
                 l = link.linkInside(pid, spec.ifname()).orElse(null);
+                if (l != null) {
+                    rps = rpsNow(records.get(key).map(VfRecord::netdev).orElse(null), pid, spec.ifname());
+                }
             } catch (Commands.CommandException e) {
                 l = null; // the container stopped in between
             }
@@ -234,7 +248,24 @@ public final class SriovAttachments {
         List<Integer> irqs = vf.map(SriovTree.Vf::msiIrqs).orElse(List.of());
         irqs.forEach(irq -> tree.irqAffinity(irq).ifPresent(a -> affinity.put(irq, a)));
         boolean banned = !irqs.isEmpty() && bans.banned(key).containsAll(irqs);
-        return new VfLive(pf, spec.vf(), settings, l, affinity, banned);
+        return new VfLive(pf, spec.vf(), settings, l, affinity, banned, rps);
+    }
+
+    /**
+     * The VF's receive queues' {@code rps_cpus} once it is in the container: where the tree still shows its host
+     * netdev (a fixture root), there; else in the container's namespace, through a sysfs of its own.
+     */
+    private Map<String, String> rpsNow(String hostNetdev, long pid, String ifname) {
+        Map<String, String> onTree = hostNetdev == null ? Map.of() : tree.rps(hostNetdev);
+        return !onTree.isEmpty() ? onTree : link.rpsInside(pid, ifname);
+    }
+
+    private void writeRps(String hostNetdev, long pid, String ifname, String queue, String mask) {
+        if (hostNetdev != null && !tree.rps(hostNetdev).isEmpty()) {
+            tree.writeRps(hostNetdev, queue, mask);
+        } else {
+            link.writeRpsInside(pid, ifname, queue, mask);
+        }
     }
 
     private static String describe(IpLink.Link l) {

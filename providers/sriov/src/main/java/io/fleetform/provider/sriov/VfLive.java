@@ -12,9 +12,15 @@ import java.util.Map;
  * @param irqsBanned  whether irqbalance is told to leave all of them alone
  */
 public record VfLive(String pf, String vf, VfSettings settings, IpLink.Link link, Map<Integer, String> irqAffinity,
-                     boolean irqsBanned) {
+                     boolean irqsBanned, Map<String, String> rps) {
     public VfLive {
         irqAffinity = Map.copyOf(irqAffinity);
+        rps = rps == null ? Map.of() : Map.copyOf(rps);
+    }
+
+    public VfLive(String pf, String vf, VfSettings settings, IpLink.Link link, Map<Integer, String> irqAffinity,
+                  boolean irqsBanned) {
+        this(pf, vf, settings, link, irqAffinity, irqsBanned, Map.of());
     }
 
     /** The cores all its IRQs go to, or how they differ ({@code 121: 0-7}). */

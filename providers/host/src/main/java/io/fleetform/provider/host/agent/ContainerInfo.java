@@ -16,18 +16,34 @@ package io.fleetform.provider.host.agent;
  * @param health   whether it is up, and what is wrong when it is not (stopped, crash-looping, OOM-killed)
  * @param sriov    its SR-IOV VF as it is now (settings, netdev inside the container, IRQ affinity), for drift;
  *                 null when it has none
+ * @param routes   the underlay's static routes found in its network namespace, of those its spec asks for, for
+ *                 drift; null when it asks for none (or is not running)
  */
 public record ContainerInfo(String address, String id, String name, String state, boolean running, String imageId,
                             String ipv4, String dataPath, ContainerSpec spec, ContainerHealth health,
-                            io.fleetform.provider.sriov.VfLive sriov) {
+                            io.fleetform.provider.sriov.VfLive sriov, java.util.List<String> routes) {
+    public ContainerInfo {
+        routes = routes == null ? null : java.util.List.copyOf(routes);
+    }
+
     public ContainerInfo(String address, String id, String name, String state, boolean running, String imageId,
                          String ipv4, String dataPath, ContainerSpec spec, ContainerHealth health) {
-        this(address, id, name, state, running, imageId, ipv4, dataPath, spec, health, null);
+        this(address, id, name, state, running, imageId, ipv4, dataPath, spec, health, null, null);
+    }
+
+    public ContainerInfo(String address, String id, String name, String state, boolean running, String imageId,
+                         String ipv4, String dataPath, ContainerSpec spec, ContainerHealth health,
+                         io.fleetform.provider.sriov.VfLive sriov) {
+        this(address, id, name, state, running, imageId, ipv4, dataPath, spec, health, sriov, null);
+    }
+
+    ContainerInfo withRoutes(java.util.List<String> live) {
+        return new ContainerInfo(address, id, name, state, running, imageId, ipv4, dataPath, spec, health, sriov, live);
     }
 
     ContainerInfo withSriov(io.fleetform.provider.sriov.VfLive live) {
         String ip = live != null && live.link() != null && !live.link().addresses().isEmpty()
                 ? live.link().addresses().get(0).replaceAll("/.*", "") : ipv4;
-        return new ContainerInfo(address, id, name, state, running, imageId, ip, dataPath, spec, health, live);
+        return new ContainerInfo(address, id, name, state, running, imageId, ip, dataPath, spec, health, live, routes);
     }
 }

@@ -161,8 +161,9 @@ final class ContainerManager implements Closeable {
     Optional<ContainerInfo> get(String address) {
         return Optional.ofNullable(reader.resolve(address).current()).map(c -> {
             ContainerInfo info = reader.info(c);
-            return info.spec() != null && info.spec().sriov() != null
+            info = info.spec() != null && info.spec().sriov() != null
                     ? info.withSriov(sriov.live(address, info.spec(), c)) : info;
+            return info.spec() != null ? info.withRoutes(sriov.liveRoutes(info.spec(), c)) : info;
         });
     }
 

@@ -71,6 +71,33 @@ final class SriovHook implements java.io.Closeable {
         return done;
     }
 
+    /**
+     * The underlay's static routes found in the running container's namespace (through the router the spec says),
+     * for drift: a route removed by hand is then seen, and the next put sets it again. Null when the spec asks for
+     * none or the container is not running.
+     */
+    List<String> liveRoutes(ContainerSpec spec, InspectContainerResponse c) {
+        if (spec.network() == null || spec.network().routes().isEmpty()) {
+            return null;
+        }
+        Long pid = c.getState().getPidLong();
+        if (pid == null || pid <= 0 || !Boolean.TRUE.equals(c.getState().getRunning())) {
+            return null;
+        }
+        List<String> found = new ArrayList<>();
+        for (String route : spec.network().routes()) {
+            String[] parts = route.split(" via ");
+            try {
+                if (ipLink.routeVia(pid, parts[0]).filter(parts[1]::equals).isPresent()) {
+                    found.add(route);
+                }
+            } catch (IllegalStateException | Commands.CommandException e) {
+                return null; // it stopped in between: nothing to say
+            }
+        }
+        return found;
+    }
+
     SriovAttachments attachments() {
         return sriov;
     }

@@ -470,6 +470,9 @@ public final class HostProvider implements Provider, ProviderSession {
                 now.put("ip", c.ipv4());
             }
             SriovNetworkMode.readBack(now, c);
+            if (prior.attributes().containsKey(UnderlayNetwork.ROUTES_SET) && c.routes() != null) {
+                now.put(UnderlayNetwork.ROUTES_SET, c.routes());
+            }
             now.put("container_id", c.id());
             return ReadResponse.of(now);
         } catch (AgentException e) {

@@ -110,6 +110,19 @@ final class SriovNetworkMode {
         if (live.pf() != null) {
             now.put(PF, live.pf());
         }
+        if ("on".equals(now.get(RPS)) && now.get("cores") instanceof String cores && !cores.isEmpty()
+                && !live.rps().isEmpty()) {
+            java.util.SortedSet<Integer> want = io.fleetform.provider.sriov.CpuSet.parse(cores);
+            java.util.Set<String> off = new java.util.TreeSet<>();
+            live.rps().forEach((queue, mask) -> {
+                if (!io.fleetform.provider.sriov.CpuSet.fromMask(mask).equals(want)) {
+                    off.add(queue + " " + mask);
+                }
+            });
+            if (!off.isEmpty()) { // changed by hand: drift, put back in place
+                now.put(RPS, "on, but rps_cpus " + String.join(", ", off) + " is not cores " + cores);
+            }
+        }
     }
 
     static VfSettings settings(Sriov v) {

@@ -27,6 +27,8 @@ import java.util.TreeMap;
  * container. Nothing is published on the host: the instance's ports are its own, at its IP.
  */
 final class UnderlayNetwork {
+    /** The routes found in the container, of those asked for (the plan: all of them). */
+    static final String ROUTES_SET = "routes_in_container";
     static final String MODE = "underlay";
     static final String DRIVER = "macvlan";
 
@@ -61,6 +63,7 @@ final class UnderlayNetwork {
                 .orElse(List.of());
         if (!routes.isEmpty()) {
             a.put("routes", routes);
+            a.put(ROUTES_SET, routes); // read back from the container: a route removed by hand is drift, set in place
         }
         Map<String, Object> endpoints = new TreeMap<>();
         s.ports().forEach((name, port) -> endpoints.put(name, p.ip() + ":" + port));
@@ -97,6 +100,7 @@ final class UnderlayNetwork {
         a.put("network_mode", MODE);
         if (!n.routes().isEmpty()) {
             a.put("routes", n.routes());
+            a.put(ROUTES_SET, n.routes());
         }
         a.put("gateway", n.gateway());
         a.put("underlay_interface", n.parent());

@@ -191,6 +191,27 @@ class SriovAgentTest extends DockerTestBase {
         assertThat(inside(name, "ip", "link", "show", "dev", "eth0")).contains("mtu 9000");
     }
 
+    /** RPS of the VF's queues, in the container's namespace once it is there: changed by hand, seen and put back. */
+    @Test
+    void rpsChangedByHandInTheContainerIsSeenAndThePutRepairsItInPlace() {
+        agent.client().claim(KEY, claim(vf(0)));
+        String id = agent.client().putContainer(KEY, game(IMAGE_1, vf(0), 120)).container().id();
+        ContainerInfo set = agent.client().container(KEY).orElseThrow();
+        assertThat(set.sriov().rps()).isNotEmpty().allSatisfy((q, mask) ->
+                assertThat(io.fleetform.provider.sriov.CpuSet.fromMask(mask)).containsExactly(1));
+        new SriovTree(root).writeRps(node0Vfs.get(0), "rx-0", "1"); // by hand, on the host
+
+        ContainerInfo drifted = agent.client().container(KEY).orElseThrow();
+        assertThat(io.fleetform.provider.sriov.CpuSet.fromMask(drifted.sriov().rps().get("rx-0"))).containsExactly(0);
+
+        ContainerResult fixed = agent.client().putContainer(KEY, game(IMAGE_1, vf(0), 120));
+        assertThat(fixed.action()).isEqualTo(ContainerResult.Action.UPDATED_IN_PLACE);
+        assertThat(fixed.container().id()).isEqualTo(id);
+        assertThat(fixed.changes()).anyMatch(c -> c.startsWith("rps_cpus of eth0 rx-0 in the container: "));
+        assertThat(io.fleetform.provider.sriov.CpuSet.fromMask(agent.client().container(KEY).orElseThrow().sriov()
+                .rps().get("rx-0"))).containsExactly(1);
+    }
+
     @Test
     void removingTheInstanceResetsTheVfAndPutsItsIrqsBack() throws Exception {
         agent.client().claim(KEY, claim(vf(0)));
