@@ -119,6 +119,35 @@ public final class KubernetesProvider implements Provider, ProviderSession {
     /** What the state recorded when the session opened: the names renamed objects keep. */
     private List<ResourceState> recorded = List.of();
 
+    /** The SriovNetworks ({@code namespace/name}) this session deleted: gone from the cluster, still the fleet's. */
+    private final Set<String> deletedSriovNetworks = java.util.concurrent.ConcurrentHashMap.newKeySet();
+
+    /**
+     * Whether a SriovNetwork ({@code namespace/name}) is this fleet's: the state records it, this session deleted
+     * it (a destroy takes it before the namespace), or it carries the fleet's identity. What the operator makes for
+     * it in the fleet's namespace is then the fleet's too.
+     */
+    java.util.function.Predicate<String> ourSriovNetwork(KubeApi api, String fleet) {
+        return namespaced -> {
+            if (deletedSriovNetworks.contains(namespaced) || recorded.stream().anyMatch(r -> r.type().equals(
+                    Kind.SRIOV_NETWORK.type()) && namespaced.equals(r.attributes().get("metadata.namespace") + "/"
+                    + r.attributes().get("metadata.name")))) {
+                return true;
+            }
+            int slash = namespaced.indexOf('/');
+            if (slash < 0) {
+                return false;
+            }
+            try {
+                KubeApi.Response live = api.get(Kind.SRIOV_NETWORK.path(namespaced.substring(0, slash),
+                        namespaced.substring(slash + 1)));
+                return live.ok() && Ownership.ours(live.body(), fleet);
+            } catch (KubeApi.Unreachable e) {
+                return false; // cannot tell: counted as not the fleet's, so the namespace stays
+            }
+        };
+    }
+
     static String address(String cluster, Kind kind, String namespace, String name) {
         return "k8s." + cluster + "." + kind.word + "." + (kind.namespaced ? namespace + "/" + name : name);
     }
@@ -446,6 +475,9 @@ public final class KubernetesProvider implements Provider, ProviderSession {
             if (gone.kind == Kind.SECRET) {
                 forgetUnusedKey(gone, Ownership.fleetOf(prior.attributes()));
             }
+            if (gone.kind == Kind.SRIOV_NETWORK) {
+                deletedSriovNetworks.add(gone.namespace() + "/" + gone.name());
+            }
             if (request.action() == Action.DELETE) {
                 return new ApplyResponse(Map.of(), warnings);
             }
@@ -753,7 +785,7 @@ public final class KubernetesProvider implements Provider, ProviderSession {
                     + ")");
         }
         if (t.kind == Kind.NAMESPACE) {
-            String why = PlanChecks.namespaceContents(t, fleet).whyItStays();
+            String why = PlanChecks.namespaceContents(t, fleet, ourSriovNetwork(t.api, fleet)).whyItStays();
             if (!why.isEmpty()) {
                 throw ProviderException.permanent(t.address + ": " + t.describe() + " was not deleted: " + why
                         + " (it changed since the plan; plan again, and the namespace is left in place)");

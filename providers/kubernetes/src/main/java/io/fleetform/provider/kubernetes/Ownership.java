@@ -89,6 +89,20 @@ final class Ownership {
     /** Lists everything in the namespace that the API server can list, through discovery. */
     @SuppressWarnings("unchecked")
     static Contents contents(KubeApi api, String namespace, String fleet) throws KubeApi.Unreachable, Failed {
+        return contents(api, namespace, fleet, n -> false);
+    }
+
+    /** What the SR-IOV Network Operator puts on the NetworkAttachmentDefinition it makes for a SriovNetwork. */
+    static final String OPERATOR_OWNER = "sriovnetwork.openshift.io/owner-ref";
+
+    /**
+     * @param sriovNetworks whether a SriovNetwork ({@code namespace/name}) is this fleet's: the NetworkAttachmentDefinition the
+     *                      operator makes for one of them (it names its owner in {@link #OPERATOR_OWNER}: an owner
+     *                      reference cannot cross namespaces) is the fleet's, so it does not keep the namespace
+     */
+    static Contents contents(KubeApi api, String namespace, String fleet,
+                             java.util.function.Predicate<String> sriovNetworks)
+            throws KubeApi.Unreachable, Failed {
         List<String> versions = new ArrayList<>();
         versions.add("/api/v1");
         KubeApi.Response groups = api.get("/apis");
@@ -140,7 +154,7 @@ final class Ownership {
                         continue;
                     }
                     String described = kind + " " + name;
-                    if (ours(item, fleet)) {
+                    if (ours(item, fleet) || madeByTheOperatorFor(kind, item, sriovNetworks)) {
                         (kind.equals("PersistentVolumeClaim") ? kept : own).add(described);
                     } else {
                         foreign.add(described);
@@ -149,6 +163,20 @@ final class Ownership {
             }
         }
         return new Contents(List.copyOf(foreign), List.copyOf(kept), List.copyOf(own));
+    }
+
+    /**
+     * A NetworkAttachmentDefinition the SR-IOV Network Operator made for one of the fleet's SriovNetworks: its owner
+     * annotation names it exactly ({@code SriovNetwork.sriovnetwork.openshift.io/<namespace>/<name>}).
+     */
+    static boolean madeByTheOperatorFor(String kind, Map<String, Object> item,
+                                        java.util.function.Predicate<String> sriovNetworks) {
+        if (!Kind.NETWORK_ATTACHMENT.kind.equals(kind)) {
+            return false;
+        }
+        Object owner = metadataMap(item, "annotations").get(OPERATOR_OWNER);
+        String prefix = Kind.SRIOV_NETWORK.kind + "." + Kind.SRIOV_NETWORK.apiVersion.replaceAll("/.*", "") + "/";
+        return owner instanceof String s && s.startsWith(prefix) && sriovNetworks.test(s.substring(prefix.length()));
     }
 
     private static boolean madeByKubernetes(String kind, String name, Map<String, Object> item) {

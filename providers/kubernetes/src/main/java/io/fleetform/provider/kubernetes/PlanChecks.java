@@ -112,7 +112,7 @@ final class PlanChecks {
                     + "): left in place");
         }
         if (t.kind() == Kind.NAMESPACE) {
-            Ownership.Contents contents = namespaceContents(t, fleet);
+            Ownership.Contents contents = namespaceContents(t, fleet, provider.ourSriovNetwork(t.api(), fleet));
             String why = contents.whyItStays();
             return why.isEmpty() ? CheckResponse.PROCEED : new CheckResponse.Keep("made by this fleet, but " + why
                     + ": only the fleet's own objects are removed, the namespace stays");
@@ -131,9 +131,11 @@ final class PlanChecks {
         return CheckResponse.PROCEED;
     }
 
-    static Ownership.Contents namespaceContents(Target t, String fleet) throws ProviderException {
+    static Ownership.Contents namespaceContents(Target t, String fleet,
+                                                java.util.function.Predicate<String> sriovNetworks)
+            throws ProviderException {
         try {
-            return Ownership.contents(t.api(), t.name(), fleet);
+            return Ownership.contents(t.api(), t.name(), fleet, sriovNetworks);
         } catch (KubeApi.Unreachable e) {
             throw new ProviderException(t.address() + ": listing what " + t.describe() + " holds failed: "
                     + e.getMessage(), e.transientFailure, e);

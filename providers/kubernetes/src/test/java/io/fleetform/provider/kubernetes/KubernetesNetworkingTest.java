@@ -11,6 +11,7 @@ import io.fleetform.engine.apply.ApplyResult;
 import io.fleetform.engine.eval.EvalOptions;
 import io.fleetform.engine.plan.Action;
 import io.fleetform.engine.plan.PlanMode;
+import io.fleetform.engine.plan.ResourceChange;
 import io.fleetform.engine.provider.ExpandRequest;
 import io.fleetform.engine.provider.ProviderContext;
 import io.fleetform.engine.provider.ProviderRegistry;
@@ -218,7 +219,26 @@ class KubernetesNetworkingTest {
                 .contains("\"openshift.io/ff_nt_dc\":\"1\"").doesNotContain("intel.com/sriov_netdevice");
         assertThat(plan(ws, PlanMode.NORMAL).planned().plan().changes()).allMatch(c -> c.action() == Action.NO_OP);
 
-        apply(ws, plan(ws, PlanMode.DESTROY));
+        // What the operator makes in the fleet's namespace for the fleet's SriovNetwork (it names its owner in an
+        // annotation: an owner reference cannot cross namespaces) is the fleet's; one it makes for the team's
+        // network is not, and keeps the namespace.
+        operatorNad(opNs, "nt-dc-vlan120", OPERATOR_NS + "/nt-dc-vlan120");
+        operatorNad(opNs, "team-net", OPERATOR_NS + "/team-net");
+        String nsAddress = "k8s.net.namespace." + opNs;
+        Planned kept = plan(ws, PlanMode.DESTROY);
+        ResourceChange keptNs = kept.planned().plan().changes().stream()
+                .filter(c -> c.address().value().equals(nsAddress)).findFirst().orElseThrow();
+        assertThat(keptNs.action()).isEqualTo(Action.FORGET);
+        assertThat(keptNs.reason()).contains("NetworkAttachmentDefinition team-net")
+                .doesNotContain("nt-dc-vlan120");
+        assertThat(api.delete(Kind.NETWORK_ATTACHMENT.path(opNs, "team-net"), "Background").ok()).isTrue();
+        Planned destroy = plan(ws, PlanMode.DESTROY);
+        assertThat(destroy.planned().plan().changes()).filteredOn(c -> c.address().value().equals(nsAddress))
+                .extracting(ResourceChange::action).containsExactly(Action.DELETE);
+
+        apply(ws, destroy);
+        assertThat(api.get(Kind.NAMESPACE.path(null, opNs)).code()).as("the operator's NAD did not keep it")
+                .isEqualTo(404);
         assertThat(api.get(Kind.SRIOV_NODE_POLICY.path(OPERATOR_NS, "nt-dc")).code()).isEqualTo(404);
         assertThat(api.get(Kind.SRIOV_NETWORK.path(OPERATOR_NS, "nt-dc-vlan120")).code()).isEqualTo(404);
         assertThat(api.get(Kind.SRIOV_NETWORK.path(OPERATOR_NS, "team-net")).code()).isEqualTo(200);
@@ -312,6 +332,17 @@ class KubernetesNetworkingTest {
         assertThat(api.get(Kind.SRIOV_NODE_POLICY.path(opNs, "sb-dc")).code()).isEqualTo(404);
         assertThat(api.get(Kind.SRIOV_NETWORK.path(opNs, "team-net")).code()).isEqualTo(200);
         assertThat(api.get(Kind.NAMESPACE.path(null, opNs)).code()).isEqualTo(200);
+    }
+
+    /** A NetworkAttachmentDefinition as the SR-IOV Network Operator makes it for the SriovNetwork {@code owner}. */
+    private void operatorNad(String namespace, String name, String owner) throws Exception {
+        KubeApi.Response r = api.apply(Kind.NETWORK_ATTACHMENT.path(namespace, name), Map.of("apiVersion",
+                Kind.NETWORK_ATTACHMENT.apiVersion, "kind", Kind.NETWORK_ATTACHMENT.kind, "metadata", Map.of("name", name,
+                        "namespace", namespace, "annotations", Map.of(Ownership.OPERATOR_OWNER,
+                                "SriovNetwork.sriovnetwork.openshift.io/" + owner,
+                                "k8s.v1.cni.cncf.io/resourceName", "openshift.io/x")),
+                "spec", Map.of("config", "{\"type\":\"sriov\"}")), "sriov-network-operator", true);
+        assertThat(r.ok()).as(r.message()).isTrue();
     }
 
     /** The CRD from {@code src/test/resources/crds} (idempotent), then waits until discovery serves its kind. */
