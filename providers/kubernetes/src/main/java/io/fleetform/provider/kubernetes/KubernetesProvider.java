@@ -82,6 +82,7 @@ public final class KubernetesProvider implements Provider, ProviderSession {
     public ProviderSession open(SessionRequest request) {
         KubernetesProvider session = new KubernetesProvider(retry);
         session.recorded = request.recorded().stream().filter(r -> r.provider().equals(NAME)).toList();
+        session.lineage = request.identity().lineage();
         session.fleetLabel = request.fleet().map(f -> Manifests.label(f.name()))
                 .orElse(Manifests.label(request.identity().fleet()));
         return session;
@@ -89,6 +90,8 @@ public final class KubernetesProvider implements Provider, ProviderSession {
 
     /** This fleet's {@value Manifests#FLEET_LABEL} value. */
     private String fleetLabel = "";
+    /** The state's lineage: the key of the pod templates' secret revisions (see SecretRevision). */
+    private String lineage = "";
 
     /**
      * What this fleet made and lost track of, where nothing else finds it: the SR-IOV operator's objects in
@@ -159,9 +162,9 @@ public final class KubernetesProvider implements Provider, ProviderSession {
         Settings settings = Settings.from(request.context().environment());
         List<io.fleetform.dsl.diag.Diagnostic> diagnostics = new ArrayList<>();
         Set<String> sriovOperator = sriovOperatorClusters(request, settings, diagnostics);
-        Map<String, byte[]> secretKeys = secretKeys(request, settings, diagnostics);
         Manifests.Result result = Manifests.render(request.fleet(), request.targets(), request.imageDigests(),
-                settings, Renaming.kept(recorded, request.fleet().moved()), sriovOperator, secretKeys);
+                settings, Renaming.kept(recorded, request.fleet().moved()), sriovOperator,
+                lineage.isEmpty() ? null : SecretRevision.key(lineage));
         diagnostics.addAll(result.diagnostics());
         List<Resource> resources = new ArrayList<>();
         for (Manifests.Rendered r : result.objects()) {
@@ -176,41 +179,6 @@ public final class KubernetesProvider implements Provider, ProviderSession {
             lastClusters.put(r.cluster().name(), connection);
         }
         return new ExpandResponse(resources, diagnostics);
-    }
-
-    /**
-     * The fleet's secret-revision key in each target namespace with secrets (by {@code cluster/namespace}), read at
-     * plan time so the plan shows, and a saved plan applies, the pod template's annotation (see SecretRevision).
-     */
-    private Map<String, byte[]> secretKeys(ExpandRequest request, Settings settings,
-                                           List<io.fleetform.dsl.diag.Diagnostic> diagnostics) {
-        Map<String, byte[]> out = new HashMap<>();
-        var fleet = request.fleet();
-        for (io.fleetform.engine.model.Cluster c : fleet.clusters()) {
-            boolean secrets = request.targets().contains(c.name()) && fleet.zones().stream()
-                    .filter(z -> fleet.idc(z.idc()).map(i -> i.target().kind()
-                            == io.fleetform.engine.model.TargetRef.Kind.CLUSTER && i.target().name().equals(c.name()))
-                            .orElse(false))
-                    .flatMap(z -> z.services().stream())
-                    .anyMatch(s -> s.env().stream().anyMatch(io.fleetform.engine.model.EnvVar::sensitive));
-            if (!secrets) {
-                continue;
-            }
-            String namespace = Manifests.namespaceOf(fleet, c);
-            try {
-                KubeApi api = api(kubeconfig(c.kubeconfig().orElse(null), request.context()), c.context(), settings,
-                        "cluster " + c.name());
-                SecretRevision.read(api, namespace, Manifests.label(fleet.name()))
-                        .ifPresent(key -> out.put(c.name() + "/" + namespace, key));
-            } catch (ProviderException | KubeApi.Unreachable | SecretRevision.Foreign e) {
-                diagnostics.add(io.fleetform.dsl.diag.Diagnostic.error("k8s-secret-key", c.span(), "cannot read the"
-                        + " fleet's secret-revision key (Secret " + namespace + "/"
-                        + SecretRevision.keyName(Manifests.label(fleet.name()))
-                        + ") on cluster \"" + c.name() + "\": " + e.getMessage(),
-                        "check that the cluster is reachable with its kubeconfig context"));
-            }
-        }
-        return out;
     }
 
     /**
@@ -472,9 +440,6 @@ public final class KubernetesProvider implements Provider, ProviderSession {
             ResourceState prior = request.prior().orElseThrow();
             Target gone = target(prior.address(), prior.type(), prior.attributes(), request.context());
             List<String> warnings = delete(gone, Ownership.fleetOf(prior.attributes()), progress);
-            if (gone.kind == Kind.SECRET) {
-                forgetUnusedKey(gone, Ownership.fleetOf(prior.attributes()));
-            }
             if (gone.kind == Kind.SRIOV_NETWORK) {
                 deletedSriovNetworks.add(gone.namespace() + "/" + gone.name());
             }
@@ -496,60 +461,11 @@ public final class KubernetesProvider implements Provider, ProviderSession {
             // after an interruption still shows the rest of the change
             attributes = StagePartition.apply(t.kind, attributes, request.share().get());
         }
-        if (t.kind.isWorkload()) {
-            attributes = keyedAtApply(t, attributes, Ownership.fleetOf(desired.attributes()));
-        }
         serverSideApply(t, manifest(attributes), request.action() == Action.TAKE_OVER);
         if (t.kind.isWorkload()) {
             waitForRollout(t, progress);
         }
         return new ApplyResponse(attributes, List.of());
-    }
-
-    /**
-     * A workload planned where the namespace had no secret-revision key yet: make the key, and write the
-     * keyed revision of the Secret written just before (a dependency), as the next plan will compute it.
-     */
-    @SuppressWarnings("unchecked")
-    private static Map<String, Object> keyedAtApply(Target t, Map<String, Object> attributes, String fleet)
-            throws ProviderException {
-        String path = "spec.template.metadata.annotations";
-        if (!(attributes.get(path) instanceof Map<?, ?> annotations)
-                || !SecretRevision.AT_APPLY.equals(annotations.get(Manifests.SECRET_HASH_ANNOTATION))) {
-            return attributes;
-        }
-        String secretPath = Kind.SECRET.path(t.namespace(), t.name() + Manifests.suffix(Kind.SECRET));
-        try {
-            byte[] key = SecretRevision.ensure(t.api, t.namespace(), fleet);
-            KubeApi.Response secret = t.api.get(secretPath);
-            if (!secret.ok()) {
-                throw failure(t, "secret revision (GET " + secretPath + ")", secret);
-            }
-            Map<String, Object> data = secret.body().get("data") instanceof Map<?, ?> d
-                    ? (Map<String, Object>) d : Map.of();
-            Map<String, Object> keyed = new TreeMap<>((Map<String, Object>) annotations);
-            keyed.put(Manifests.SECRET_HASH_ANNOTATION, SecretRevision.of(key, data));
-            Map<String, Object> out = new TreeMap<>(attributes);
-            out.put(path, keyed);
-            return out;
-        } catch (KubeApi.Unreachable e) {
-            throw new ProviderException(t.address + ": secret revision key of " + t.describe() + " failed: "
-                    + e.getMessage(), e.transientFailure, e);
-        } catch (SecretRevision.Foreign e) {
-            throw ProviderException.permanent(t.address + ": " + e.getMessage());
-        }
-    }
-
-    /** The fleet's last Secret in a namespace went: its secret-revision key has nothing left to key, and goes too. */
-    private static void forgetUnusedKey(Target t, String fleet) throws ProviderException {
-        try {
-            SecretRevision.forgetIfUnused(t.api, t.namespace(), fleet);
-        } catch (KubeApi.Unreachable e) {
-            throw new ProviderException(t.address + ": deleting the fleet's secret-revision key beside " + t.describe()
-                    + " failed: " + e.getMessage(), e.transientFailure, e);
-        } catch (SecretRevision.Foreign e) {
-            throw ProviderException.permanent(t.address + ": " + e.getMessage());
-        }
     }
 
     /** The workload kinds with a partition field: a partial rollout stage updates a share of their pods. */

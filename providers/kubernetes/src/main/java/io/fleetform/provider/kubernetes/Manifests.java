@@ -124,18 +124,18 @@ final class Manifests {
      */
     static Result render(Fleet fleet, Set<String> clusters, Map<String, String> digests, Settings settings,
                          Map<String, Kept> kept, Set<String> sriovOperator) {
-        return render(fleet, clusters, digests, settings, kept, sriovOperator, Map.of());
+        return render(fleet, clusters, digests, settings, kept, sriovOperator, null);
     }
 
     /**
-     * @param secretKeys by {@code cluster/namespace}: the fleet's key for the secret revision there (see
-     *                   {@link SecretRevision}); a namespace without one gets {@link SecretRevision#AT_APPLY}
+     * @param secretKey the key of the pod templates' secret revisions (see {@link SecretRevision}); null where no
+     *                  state is at hand (offline render): {@link SecretRevision#UNKEYED}
      */
     static Result render(Fleet fleet, Set<String> clusters, Map<String, String> digests, Settings settings,
-                         Map<String, Kept> kept, Set<String> sriovOperator, Map<String, byte[]> secretKeys) {
+                         Map<String, Kept> kept, Set<String> sriovOperator, byte[] secretKey) {
         Manifests m = new Manifests(fleet, digests, settings);
         m.kept.putAll(kept);
-        m.secretKeys.putAll(secretKeys);
+        m.secretKey = secretKey;
         m.sriovOperator.addAll(sriovOperator);
         for (Zone zone : fleet.zones()) {
             Optional<Idc> idc = fleet.idc(zone.idc());
@@ -273,9 +273,8 @@ final class Manifests {
             secret.put("data", secretData);
             deps.add(add(new Rendered(Kind.SECRET, cluster, namespace, name + "-env", secret, List.of(ns), protect)));
             // Keyed, never a plain hash (a short secret could be found from one): a rotated secret rolls the pods.
-            byte[] key = secretKeys.get(cluster.name() + "/" + namespace);
-            podAnnotations.put(SECRET_HASH_ANNOTATION, key == null ? SecretRevision.AT_APPLY
-                    : SecretRevision.of(key, secretData));
+            podAnnotations.put(SECRET_HASH_ANNOTATION, secretKey == null ? SecretRevision.UNKEYED
+                    : SecretRevision.of(secretKey, secretData));
         }
 
         // Resources: pinned CPU means the Guaranteed QoS class (whole cores, requests = limits).
@@ -631,7 +630,7 @@ final class Manifests {
     private String currentBase = "";
     private String currentName = "";
     private final Map<String, Kept> kept = new java.util.HashMap<>();
-    private final Map<String, byte[]> secretKeys = new java.util.HashMap<>();
+    private byte[] secretKey;
     private final Map<Rendered, String> zoneOf = new java.util.IdentityHashMap<>();
 
     /** Writes the object's address into its annotations (the fleet label is among its labels already). */

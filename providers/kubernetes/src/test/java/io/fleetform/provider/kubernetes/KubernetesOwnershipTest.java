@@ -277,14 +277,11 @@ class KubernetesOwnershipTest {
         assertThat(code(Kind.SERVICE.path(ns, "a1-game"))).isEqualTo(404);
         assertThat(code(Kind.STATEFULSET.path(ns, "b1-game"))).isEqualTo(200);
         assertThat(code(Kind.SECRET.path(ns, "b1-game-env"))).isEqualTo(200);
-        assertThat(code(Kind.SECRET.path(ns, SecretRevision.keyName("alpha")))).as("alpha's key went").isEqualTo(404);
-        assertThat(code(Kind.SECRET.path(ns, SecretRevision.keyName("beta")))).isEqualTo(200);
         assertThat(code(Kind.NAMESPACE.path(null, ns))).isEqualTo(200);
         assertThat(changes(plan(beta, PlanMode.NORMAL))).as("beta untouched").isEmpty();
 
         apply(beta, plan(beta, PlanMode.DESTROY));
         assertThat(code(Kind.STATEFULSET.path(ns, "b1-game"))).isEqualTo(404);
-        assertThat(code(Kind.SECRET.path(ns, SecretRevision.keyName("beta")))).isEqualTo(404);
     }
 
     @Test
@@ -428,13 +425,13 @@ class KubernetesOwnershipTest {
     }
 
     /**
-     * The pod template's secret revision cannot be checked against guesses of the value: it is keyed with
-     * the fleet's random key (in a fleet-owned Secret), not a plain hash of the data. The plan never shows a
-     * value-derived revision it has no key for, and apply writes what the next plan computes.
+     * The pod template's secret revision cannot be checked against guesses of the value: it is keyed with the
+     * fleet's state lineage (never on an object), not a plain hash of the data. The plan shows what apply writes,
+     * a saved plan applies it exactly, and a rotation changes it.
      */
     @Test
     @SuppressWarnings("unchecked")
-    void theSecretRevisionIsKeyedByTheFleetsOwnKeyNeverAPlainHashOfTheValue() throws Exception {
+    void theSecretRevisionIsKeyedByTheFleetNeverAPlainHashOfTheValue() throws Exception {
         String ns = namespace("hmac");
         closing.add(new FakeKubelet(cluster, ns));
         String text = fleet("hmac", ns, "h", 1, "");
@@ -444,45 +441,37 @@ class KubernetesOwnershipTest {
         String annotations = "spec.template.metadata.annotations";
 
         Workspace.Planned first = plan(ws, PlanMode.NORMAL);
-        assertThat(((Map<String, Object>) change(first, sts).after().get(annotations))
-                .get(Manifests.SECRET_HASH_ANNOTATION)).as("no key yet: made at apply").isEqualTo(SecretRevision.AT_APPLY);
+        String planned = (String) ((Map<String, Object>) change(first, sts).after().get(annotations))
+                .get(Manifests.SECRET_HASH_ANNOTATION);
         apply(ws, first);
-
-        Map<String, Object> keySecret = api.get(Kind.SECRET.path(ns, SecretRevision.keyName("hmac"))).body();
-        assertThat(Ownership.fleetOfLive(keySecret)).contains("hmac");
-        byte[] key = Base64.getDecoder().decode((String) ((Map<String, Object>) keySecret.get("data"))
-                .get(SecretRevision.KEY_FIELD));
-        assertThat(key).hasSize(32);
-        String revision = podAnnotations(ns, "h1-game").get(Manifests.SECRET_HASH_ANNOTATION);
+        String lineage = ws.backend().read().orElseThrow().lineage();
         Map<String, Object> data = Map.of("DB_PASS", b64(value));
-        assertThat(revision).isEqualTo(SecretRevision.of(key, data));
+        String revision = podAnnotations(ns, "h1-game").get(Manifests.SECRET_HASH_ANNOTATION);
+        assertThat(revision).as("applied as planned").isEqualTo(planned)
+                .isEqualTo(SecretRevision.of(SecretRevision.key(lineage), data));
         // what anyone who reads the workload could test guesses against, were it a plain hash
         java.security.MessageDigest sha = java.security.MessageDigest.getInstance("SHA-256");
         String plain = java.util.HexFormat.of().formatHex(sha.digest(new java.util.TreeMap<>(data).toString()
                 .getBytes(StandardCharsets.UTF_8)));
         assertThat(revision).doesNotContain(plain.substring(0, 16));
-        assertThat(SecretRevision.of(new byte[32], data)).as("another key, another revision").isNotEqualTo(revision);
+        assertThat(SecretRevision.of(SecretRevision.key("another-lineage"), data)).as("another fleet, another value")
+                .isNotEqualTo(revision);
+        assertThat(changes(plan(ws, PlanMode.NORMAL))).isEmpty();
 
-        // The next plan computes what apply wrote: nothing to do, no pod restarted for nothing.
-        Workspace.Planned again = plan(ws, PlanMode.NORMAL);
-        assertThat(changes(again)).isEmpty();
-
-        // A rotation, from a saved plan: keyed at plan time, applied exactly, the pods roll.
+        // A rotation, from a saved plan: the new revision is planned, applied exactly, and the pods roll.
         ws = workspace("hmac", text, "5678");
         Workspace.Planned rotated = plan(ws, PlanMode.NORMAL);
-        String planned = (String) ((Map<String, Object>) change(rotated, sts).after().get(annotations))
+        String next = (String) ((Map<String, Object>) change(rotated, sts).after().get(annotations))
                 .get(Manifests.SECRET_HASH_ANNOTATION);
-        assertThat(planned).isEqualTo(SecretRevision.of(key, Map.of("DB_PASS", b64("5678")))).isNotEqualTo(revision);
+        assertThat(next).isEqualTo(SecretRevision.of(SecretRevision.key(lineage), Map.of("DB_PASS", b64("5678"))))
+                .isNotEqualTo(revision);
         Plan saved = PlanCodec.decode(PlanCodec.encode(rotated.plan()), "plan.json");
         Workspace.Outcome<Workspace.Configuration> config = ws.configuration();
         State stored = ws.backend().read().orElseThrow();
         assertThat(ws.checkSavedPlan(saved, config.value(), stored)).isEmpty();
         apply(ws, new Workspace.Planned(saved, config.value(), ws.movedState(config.value(), stored)));
-        assertThat(podAnnotations(ns, "h1-game").get(Manifests.SECRET_HASH_ANNOTATION)).isEqualTo(planned);
-
-        // The key is the fleet's: destroy takes the namespace, key and all.
+        assertThat(podAnnotations(ns, "h1-game").get(Manifests.SECRET_HASH_ANNOTATION)).isEqualTo(next);
         apply(ws, plan(ws, PlanMode.DESTROY));
-        assertThat(code(Kind.NAMESPACE.path(null, ns))).isEqualTo(404);
     }
 
     @SuppressWarnings("unchecked")
