@@ -921,6 +921,9 @@ public final class HostProvider implements Provider, ProviderSession {
             a.put("vf", allocation.vf());
         }
         a.put("image", c.spec().image());
+        if (LocalImageIds.local(c.spec().image()) && c.imageId() != null) {
+            a.put(LocalImageIds.ATTRIBUTE, c.imageId()); // what it runs: a tag moved since shows in the next plan
+        }
         a.put("hostname", c.spec().hostname());
         if (c.spec().command() != null && !c.spec().command().isEmpty()) {
             a.put("command", c.spec().command());
