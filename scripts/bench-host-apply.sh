@@ -99,6 +99,6 @@ echo "fleetform apply: ${fleetform_ms} ms; docker CLI one by one: ${cli_ms} ms; 
 awk -v f="$fleetform_ms" -v c="$cli_ms" -v r="$raw_ms" -v rf="$raw_fleet_ms" 'BEGIN {
   printf "ratio fleetform/CLI = %.2f, fleetform/raw = %.2f, fleetform/raw-as-fleet-instances = %.2f\n", f/c, f/r, f/rf }'
 uptime
-awk -v n="$((zones * 10))" -v f="$fleetform_ms" -v c="$cli_ms" -v r="$raw_ms" -v x="$xargs_ms" 'BEGIN {
-  printf "| apply %d containers on the local Docker Engine (parallelism 10) | %.1f s | raw docker-java %.1f s; `xargs -P10 docker run` %.1f s; `docker run` one by one %.1f s | %.2f× of raw docker-java; %.2f× of xargs; %.2f× of one by one |\n",
-    n, f / 1000, r / 1000, x / 1000, c / 1000, f / r, f / x, f / c }'
+awk -v n="$((zones * 10))" -v f="$fleetform_ms" -v c="$cli_ms" -v r="$raw_ms" -v x="$xargs_ms" -v rf="$raw_fleet_ms" 'BEGIN {
+  printf "| apply %d containers on the local Docker Engine (parallelism 10) | %.1f s | raw docker-java %.1f s (each made as a fleet instance is: %.1f s); `xargs -P10 docker run` %.1f s; `docker run` one by one %.1f s | %.2f× of raw docker-java (%.2f× of it as fleet instances); %.2f× of xargs; %.2f× of one by one |\n",
+    n, f / 1000, r / 1000, rf / 1000, x / 1000, c / 1000, f / r, f / rf, f / x, f / c }'

@@ -83,7 +83,13 @@ public final class RawDockerBenchmark {
             }
             pool.shutdown();
             if (network != null) {
-                docker.removeNetworkCmd(network).exec();
+                try {
+                    docker.removeNetworkCmd(network).exec();
+                } catch (RuntimeException e) {
+                    // seen under heavy load: the Engine keeps an endpoint of a container removed at the same time
+                    // as others and refuses to remove the network; the figure above stands, the network stays
+                    System.err.println("raw docker-java: cannot remove network " + network + ": " + e.getMessage());
+                }
             }
             if (data != null) {
                 try (Stream<Path> walk = Files.walk(data)) {
