@@ -61,6 +61,22 @@ final class AgentFleet implements AutoCloseable {
         return agent.port();
     }
 
+    /**
+     * The start of this fleet's text: its {@code fleet} block, the busybox image as {@code image.toy},
+     * the agent as {@code hosts "laptop"} and {@code idc "local"} handing out the fleet's subnet.
+     */
+    String header() {
+        return """
+                fleet "%s" { owner = "test" }
+                image "toy" { name = "fleetform/busybox"  tag = "1" }
+                hosts "laptop" {
+                  agents = ["127.0.0.1:%d"]
+                  token  = secret("agent")
+                }
+                idc "local" { region = "here"  target = hosts.laptop  ip_pool = "%s.0/24" }
+                """.formatted(name, agentPort(), subnet);
+    }
+
     /** The CLI, in this JVM, with the agent's token in its environment. */
     CliRunner.Result run(String... args) {
         return CliRunner.run(env, args);

@@ -61,14 +61,7 @@ class HealthProbeDockerTest {
     }
 
     private void write(String command, int replicas, String canary) throws Exception {
-        Files.writeString(dir.resolve("fleet/main.fleet"), """
-                fleet "%s" { owner = "test" }
-                image "toy" { name = "fleetform/busybox"  tag = "1" }
-                hosts "laptop" {
-                  agents = ["127.0.0.1:%d"]
-                  token  = secret("agent")
-                }
-                idc "local" { region = "here"  target = hosts.laptop  ip_pool = "%s.0/24" }
+        Files.writeString(dir.resolve("fleet/main.fleet"), fleet.header() + """
                 zones "web" from 1 to 2 as z {
                   idc = idc.local
                   service "site" {
@@ -92,7 +85,7 @@ class HealthProbeDockerTest {
                   %s
                   stage "rest"   { healthy_for = 1s }
                 }
-                """.formatted(fleet.name, fleet.agentPort(), fleet.subnet, replicas, command, canary));
+                """.formatted(replicas, command, canary));
     }
 
     private String commandOf(String zone) throws Exception {

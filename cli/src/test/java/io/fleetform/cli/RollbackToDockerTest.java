@@ -54,14 +54,7 @@ class RollbackToDockerTest {
 
     /** Commits a release whose servers print {@code release} and keep running; returns the commit. */
     private String release(String release) throws Exception {
-        git.write("main.fleet", """
-                fleet "%s" { owner = "test" }
-                image "toy" { name = "fleetform/busybox"  tag = "1" }
-                hosts "laptop" {
-                  agents = ["127.0.0.1:%d"]
-                  token  = secret("agent")
-                }
-                idc "local" { region = "here"  target = hosts.laptop  ip_pool = "%s.0/24" }
+        git.write("main.fleet", fleet.header() + """
                 zones "toy" from 1 to 2 as z {
                   idc = idc.local
                   service "game" {
@@ -75,7 +68,7 @@ class RollbackToDockerTest {
                   stage "canary" { zones = [zone.toy1]  healthy_for = 1s }
                   stage "rest"   { healthy_for = 1s }
                 }
-                """.formatted(fleet.name, fleet.agentPort(), fleet.subnet, release));
+                """.formatted(release));
         return git.commit(release);
     }
 

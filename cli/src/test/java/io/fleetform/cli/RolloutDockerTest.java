@@ -51,14 +51,7 @@ class RolloutDockerTest {
     }
 
     private void write(String command, String canaryHealthyFor) throws Exception {
-        Files.writeString(dir.resolve("main.fleet"), """
-                fleet "%s" { owner = "test" }
-                image "toy" { name = "fleetform/busybox"  tag = "1" }
-                hosts "laptop" {
-                  agents = ["127.0.0.1:%d"]
-                  token  = secret("agent")
-                }
-                idc "local" { region = "here"  target = hosts.laptop  ip_pool = "%s.0/24" }
+        Files.writeString(dir.resolve("main.fleet"), fleet.header() + """
                 zones "toy" from 1 to 3 as z {
                   idc = idc.local
                   service "game" {
@@ -72,7 +65,7 @@ class RolloutDockerTest {
                   stage "canary" { zones = [zone.toy1]  healthy_for = %s }
                   stage "rest"   { max_parallel = 2  healthy_for = 1s }
                 }
-                """.formatted(fleet.name, fleet.agentPort(), fleet.subnet, command, canaryHealthyFor));
+                """.formatted(command, canaryHealthyFor));
     }
 
     private String commandOf(String zone) throws Exception {
