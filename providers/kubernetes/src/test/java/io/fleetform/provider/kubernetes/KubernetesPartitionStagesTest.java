@@ -84,10 +84,7 @@ class KubernetesPartitionStagesTest {
     }
 
     private Workspace workspace(String fleet, int rolloutTimeoutSeconds) throws Exception {
-        Map<String, String> env = new HashMap<>(TestFleets.env());
-        env.put("FLEETFORM_K8S_ROLLOUT_TIMEOUT", String.valueOf(rolloutTimeoutSeconds));
-        env.put("FLEETFORM_K8S_POLL_MS", "100");
-        return TestWorkspaces.open(dir, fleet, provider, env);
+        return TestWorkspaces.open(dir, fleet, provider, TestFleets.env(rolloutTimeoutSeconds));
     }
 
     private Workspace.Planned plan(Workspace ws) throws Exception {

@@ -12,9 +12,7 @@ import io.fleetform.engine.run.Workspace;
 import io.fleetform.engine.state.RolloutRecord;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.HashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.junit.jupiter.api.AfterEach;
@@ -48,9 +46,7 @@ class KubernetesRolloutTest {
     }
 
     private Workspace workspace(String fleet) throws Exception {
-        Map<String, String> env = new HashMap<>(TestFleets.env());
-        env.put("FLEETFORM_K8S_ROLLOUT_TIMEOUT", "3");
-        return TestWorkspaces.open(dir, fleet, provider, env);
+        return TestWorkspaces.open(dir, fleet, provider, TestFleets.env(3));
     }
 
     private Workspace.Planned plan(Workspace ws) throws Exception {
