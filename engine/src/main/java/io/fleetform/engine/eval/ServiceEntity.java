@@ -33,7 +33,7 @@ final class ServiceEntity extends LayeredEntity {
         this.name = name;
         this.block = block;
         this.address = zone.address() + ".service." + name;
-        this.own = new Layer(address, block, scope);
+        this.own = new Layer(address, zone.group().index(block), scope);
     }
 
     ZoneEntity zone() {
