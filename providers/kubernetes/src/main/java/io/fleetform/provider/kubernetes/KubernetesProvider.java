@@ -434,6 +434,25 @@ public final class KubernetesProvider implements Provider, ProviderSession {
         return new ApplyResponse(attributes, List.of());
     }
 
+    /**
+     * Kubernetes objects at five times the user's {@code --parallelism} (or {@code FLEETFORM_K8S_PARALLELISM}):
+     * an apply here is one request and then, for a workload, a wait on its controller, which the watch makes
+     * cost nothing; the controllers work through many rollouts at once, and the API server's 429s (with
+     * Retry-After) pace the requests where it is busy.
+     */
+    @Override
+    public int parallelism(int requested, ProviderContext context) {
+        String set = context.environment().get("FLEETFORM_K8S_PARALLELISM");
+        if (set != null && !set.isBlank()) {
+            try {
+                return Math.max(1, Integer.parseInt(set.strip()));
+            } catch (NumberFormatException e) {
+                // not a number: the default
+            }
+        }
+        return requested * 5;
+    }
+
     /** The workload kinds with a partition field: a partial rollout stage updates a share of their pods. */
     @Override
     public boolean partitionable(Resource desired) {
@@ -623,11 +642,6 @@ public final class KubernetesProvider implements Provider, ProviderSession {
         String key = t.api.describe() + "#" + t.kind.word + "#" + t.namespace + "#" + fleet;
         return watches.computeIfAbsent(key, k -> new RolloutWatch(t.api, t.kind, t.namespace, fleet,
                 t.settings.watchFor()));
-    }
-
-    /** For tests: the session's watches. */
-    Map<String, RolloutWatch> watches() {
-        return watches;
     }
 
     /**

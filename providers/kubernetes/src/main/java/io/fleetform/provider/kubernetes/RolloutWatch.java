@@ -25,6 +25,8 @@ import java.util.Set;
  * then read each workload themselves, as before.
  */
 final class RolloutWatch implements AutoCloseable {
+    /** The watches open in this JVM, until closed: how a test reaches the watch of a session it does not hold. */
+    static final Set<RolloutWatch> OPEN = java.util.concurrent.ConcurrentHashMap.newKeySet();
     private final KubeApi api;
     private final Kind kind;
     private final String namespace;
@@ -58,6 +60,7 @@ final class RolloutWatch implements AutoCloseable {
         this.watchFor = watchFor;
         this.thread = new Thread(this::run, "fleetform-k8s-watch-" + kind.plural + "-" + namespace);
         thread.setDaemon(true);
+        OPEN.add(this);
         thread.start();
     }
 
@@ -79,6 +82,10 @@ final class RolloutWatch implements AutoCloseable {
     /** Why the waits cannot use this watch (the LIST was refused), if so. */
     synchronized Optional<String> unavailable() {
         return Optional.ofNullable(unavailable);
+    }
+
+    String namespace() {
+        return namespace;
     }
 
     /** LISTs made so far: the first, and one after each 410. */
@@ -264,6 +271,7 @@ final class RolloutWatch implements AutoCloseable {
 
     @Override
     public void close() {
+        OPEN.remove(this);
         closed = true;
         synchronized (this) {
             if (stream != null) {
