@@ -45,6 +45,8 @@ final class RolloutWatch implements AutoCloseable {
     private int lists;
     private int streams;
     private KubeApi.Watching stream;
+    /** The stream whose events count: a cancelled one's late events (a last BOOKMARK) must not move the place. */
+    private long current;
     private volatile boolean closed;
 
     /** What a wait sees: the latest object of its name (if any), whether its uid was deleted, the change count. */
@@ -98,15 +100,13 @@ final class RolloutWatch implements AutoCloseable {
         return streams;
     }
 
-    /**
-     * For tests: as if the server had compacted past this watch's place: the stream is ended and watched
-     * again from resourceVersion 1, which the API server answers with 410 Expired.
-     */
-    synchronized void loseTrackForTest() {
-        resourceVersion = "1";
-        if (stream != null) {
-            stream.cancel();
+    /** For tests: an event as if the current stream had brought it. */
+    void eventForTest(Map<String, Object> event) {
+        long of;
+        synchronized (this) {
+            of = current;
         }
+        event(of, event);
     }
 
     private String listPath() {
@@ -118,8 +118,10 @@ final class RolloutWatch implements AutoCloseable {
         while (!closed) {
             try {
                 String from;
+                long id;
                 synchronized (this) {
                     from = resourceVersion;
+                    id = ++current;
                 }
                 if (from == null) {
                     list();
@@ -131,13 +133,13 @@ final class RolloutWatch implements AutoCloseable {
                     }
                 }
                 KubeApi.Watching w = api.watch(listPath() + "&watch=1&allowWatchBookmarks=true&resourceVersion="
-                        + from + "&timeoutSeconds=" + watchFor.toSeconds(), this::event, watchFor.plusSeconds(30));
+                        + from + "&timeoutSeconds=" + watchFor.toSeconds(), e -> event(id, e), watchFor.plusSeconds(30));
                 synchronized (this) {
                     stream = w;
                     streams++;
                 }
                 if (w.code() == 410) {
-                    expired();
+                    expired(id);
                 } else if (w.code() != 200) {
                     w.cancel();
                     troubled("watch answered HTTP " + w.code());
@@ -205,19 +207,27 @@ final class RolloutWatch implements AutoCloseable {
 
     /** One event of the stream, on the client's I/O thread. */
     @SuppressWarnings("unchecked")
-    private void event(Map<String, Object> event) {
+    private void event(long of, Map<String, Object> event) {
+        synchronized (this) {
+            if (of != current) {
+                return;
+            }
+        }
         Object type = event.get("type");
         Map<String, Object> object = event.get("object") instanceof Map<?, ?> m ? (Map<String, Object>) m : Map.of();
         if ("ERROR".equals(type) || "Status".equals(event.get("kind"))) {
             Map<String, Object> status = "Status".equals(event.get("kind")) ? event : object;
             if (Integer.valueOf(410).equals(status.get("code") instanceof Number n ? n.intValue() : null)) {
-                expired();
+                expired(of);
             } else {
                 troubled("watch: " + status.get("message"));
             }
             return;
         }
         synchronized (this) {
+            if (of != current) {
+                return;
+            }
             String version = version(object);
             if (version != null) {
                 resourceVersion = version;
@@ -241,8 +251,12 @@ final class RolloutWatch implements AutoCloseable {
     }
 
     /** 410 Expired: the place is lost; the stream is ended and the kind listed again. */
-    private synchronized void expired() {
+    private synchronized void expired(long of) {
+        if (of != current) {
+            return;
+        }
         resourceVersion = null;
+        current++;
         if (stream != null) {
             stream.cancel();
         }

@@ -31,7 +31,8 @@ import org.junit.jupiter.api.io.TempDir;
  * The rollout wait through its watch ({@link RolloutWatch}) against a real API server (no kubelet or
  * controllers: the test writes the status and pods they would): it still catches a rollout that cannot finish
  * (the stage fails, later stages are held), a workload deleted or replaced while waited for, and a watch the
- * API server ends (its timeoutSeconds) or answers with 410 Expired (listed again).
+ * API server ends (its timeoutSeconds, set to 1 s) or answers with 410 Expired (listed again; that answer is
+ * injected into the live stream, as a fresh API server's watch cache replays from any version).
  */
 @ExtendWith(TestClusters.class)
 class KubernetesRolloutWatchTest {
@@ -241,7 +242,12 @@ class KubernetesRolloutWatchTest {
                 }
                 Thread.sleep(3500); // the server ends a stream or three; the waits go on
                 int streams = watch.streams();
-                watch.loseTrackForTest(); // watched again from a version the server has compacted: 410
+                // The answer a server gives a watch from a version its cache no longer holds (as the API server
+                // answered, verbatim; a fresh one replays from any version, so it cannot be made to say it here):
+                // the watch must list again and go on from the list.
+                watch.eventForTest(Json.read("{\"type\":\"ERROR\",\"object\":{\"kind\":\"Status\","
+                        + "\"apiVersion\":\"v1\",\"metadata\":{},\"status\":\"Failure\",\"message\":"
+                        + "\"too old resource version: 1 (550)\",\"reason\":\"Expired\",\"code\":410}}"));
                 long relisted = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
                 while (watch.lists() < 2 && System.nanoTime() < relisted) {
                     Thread.sleep(50);
