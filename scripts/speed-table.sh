@@ -16,14 +16,26 @@
 #
 # Usage: scripts/speed-table.sh [RUNS]     (default 5; the apply row is always one run)
 #        scripts/speed-table.sh --print    measure and print the table, leave README.md alone
+#        scripts/speed-table.sh --only BENCH [RUNS]   one bench (language, plan, apply, registry or
+#                                          kubernetes): its rows replace the rows of the same name in
+#                                          README.md's table (or join it), with a line saying when and
+#                                          how loaded; the other rows and their line stay
 # Takes 25 to 40 minutes on the 2-core machine. Not part of CI: figures from a shared CI machine
 # would be noise.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 print_only=false
+only=""
 if [ "${1:-}" = "--print" ]; then
   print_only=true
   shift
+elif [ "${1:-}" = "--only" ]; then
+  only=${2:?"speed-table: --only needs a bench: language, plan, apply, registry or kubernetes"}
+  case "$only" in
+    language|plan|apply|registry|kubernetes) ;;
+    *) echo "speed-table: no bench \"$only\" (language, plan, apply, registry or kubernetes)" >&2; exit 2 ;;
+  esac
+  shift 2
 fi
 runs=${1:-5}
 work=$(mktemp -d)
@@ -31,25 +43,65 @@ trap 'rm -rf "$work"' EXIT
 load_before=$(cut -d' ' -f1-3 /proc/loadavg)
 
 rows() { grep '^| ' | grep -v '^| what |' || true; }
-scripts/bench-language.sh "$runs" | rows > "$work/rows"
-scripts/bench-plan.sh 2000 "$runs" | rows >> "$work/rows"
-if docker info >/dev/null 2>&1; then
+wanted() { [ -z "$only" ] || [ "$only" = "$1" ]; }
+: > "$work/rows"
+if wanted language; then scripts/bench-language.sh "$runs" | rows >> "$work/rows"; fi
+if wanted plan; then scripts/bench-plan.sh 2000 "$runs" | rows >> "$work/rows"; fi
+if ! wanted apply; then :
+elif docker info >/dev/null 2>&1; then
   scripts/bench-host-apply.sh 200 | rows >> "$work/rows"
 else
   echo "speed-table: no Docker Engine answers; the apply row is left out" >&2
 fi
-if [ -x "${FLEETFORM_REGISTRY_BIN:-/usr/bin/docker-registry}" ] && command -v skopeo >/dev/null; then
+if ! wanted registry; then :
+elif [ -x "${FLEETFORM_REGISTRY_BIN:-/usr/bin/docker-registry}" ] && command -v skopeo >/dev/null; then
   scripts/bench-registry.sh "$runs" | rows >> "$work/rows"
 else
   echo "speed-table: docker-registry or skopeo is missing; the replication row is left out" >&2
 fi
 k8s_bin=${FLEETFORM_CACHE:-$HOME/.cache/fleetform}/kubernetes-1.20.2/bin
-if command -v "${KUBECTL:-kubectl}" >/dev/null && [ -x "$k8s_bin/kube-apiserver" ] \
+if ! wanted kubernetes; then :
+elif command -v "${KUBECTL:-kubectl}" >/dev/null && [ -x "$k8s_bin/kube-apiserver" ] \
   && [ -x "$k8s_bin/kube-controller-manager" ]; then
   scripts/bench-kubernetes.sh "$runs" | rows >> "$work/rows"
 else
   echo "speed-table: kubectl or the cached kube-apiserver (scripts/k8s-test-cluster.sh build) is missing;" \
     "the Kubernetes row is left out" >&2
+fi
+if [ -n "$only" ]; then
+  if [ ! -s "$work/rows" ]; then
+    echo "speed-table: the $only bench gave no row; README.md is left alone" >&2
+    exit 1
+  fi
+  note="The $only rows: \`scripts/speed-table.sh --only $only $runs\` on $(date -u +%Y-%m-%d) at commit $(git rev-parse --short HEAD),"
+  note="$note load average $load_before before, $(cut -d' ' -f1-3 /proc/loadavg) after."
+  python3 - "$work/rows" "$note" README.md <<'PY'
+import sys
+rows = [r for r in open(sys.argv[1]).read().splitlines() if r.strip()]
+note, path = sys.argv[2], sys.argv[3]
+text = open(path).read()
+begin, end = "<!-- speed-table:begin -->", "<!-- speed-table:end -->"
+if begin not in text or end not in text:
+    sys.exit("speed-table: README.md has no " + begin + " ... " + end + " lines")
+head, rest = text.split(begin, 1)
+table, tail = rest.split(end, 1)
+lines = table.strip("\n").split("\n")
+name = lambda row: row.split("|")[1].strip()
+last = max(i for i, l in enumerate(lines) if l.startswith("| "))
+for row in rows:
+    same = [i for i, l in enumerate(lines) if l.startswith("| ") and name(l) == name(row)]
+    if same:
+        lines[same[0]] = row
+    else:
+        last += 1
+        lines.insert(last, row)
+prefix = note.split(":", 1)[0] + ":"
+lines = [l for l in lines if not l.startswith(prefix)] + [note]
+open(path, "w").write(head + begin + "\n" + "\n".join(lines) + "\n" + end + tail)
+PY
+  cat "$work/rows"
+  echo "speed-table: the $only rows of README.md's Speed table rewritten" >&2
+  exit 0
 fi
 
 cpu=$(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ *//')

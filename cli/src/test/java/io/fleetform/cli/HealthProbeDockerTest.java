@@ -4,14 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import io.fleetform.provider.host.agent.AgentOptions;
-import io.fleetform.provider.host.agent.AgentServer;
-import java.net.InetSocketAddress;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.Map;
-import java.util.concurrent.ThreadLocalRandom;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
@@ -31,28 +25,19 @@ class HealthProbeDockerTest {
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final String HEALTHY = "mkdir -p /www && echo ok > /www/healthz && exec busybox httpd -f -p 8080 -h /www";
     private static final String BROKEN = "mkdir -p /www && exec busybox httpd -f -p 8080 -h /www";
-    private static final String TOKEN = "a-long-enough-probe-token-0123456789";
-    private static final Map<String, String> ENV = Map.of("FLEETFORM_SECRET_AGENT", TOKEN);
 
     @TempDir
     Path dir;
-    private final String fleet = "hp" + Integer.toHexString(ThreadLocalRandom.current().nextInt(0x10000, 0xfffff));
-    private final int subnet = ThreadLocalRandom.current().nextInt(64, 250);
-    private AgentServer agent;
+    private AgentFleet fleet;
 
     @BeforeAll
     static void image() throws Exception {
-        Process p = new ProcessBuilder("bash", "../scripts/quickstart-image.sh", "1").redirectErrorStream(true).start();
-        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-        assertThat(p.waitFor()).as(out).isZero();
+        AgentFleet.buildBusyboxImage();
     }
 
     @BeforeEach
     void agent() throws Exception {
-        Path agentDir = Files.createDirectory(dir.resolve("agent"));
-        Files.writeString(agentDir.resolve("token"), TOKEN);
-        agent = AgentServer.start(AgentOptions.of(new InetSocketAddress("127.0.0.1", 0), agentDir.resolve("token"),
-                agentDir.resolve("data")));
+        fleet = AgentFleet.start(dir, "hp", "10.232", "a-long-enough-probe-token-0123456789");
         Files.createDirectory(dir.resolve("fleet"));
     }
 
@@ -60,22 +45,15 @@ class HealthProbeDockerTest {
     void cleanUp() throws Exception {
         run("rollout", "resume", fleetDir());
         run("destroy", fleetDir(), "--auto-approve");
-        agent.close();
-        for (String id : QuickstartDockerTest.docker("ps", "-aq", "--filter", "label=io.fleetform.managed=true")
-                .strip().split("\\s+")) {
-            if (!id.isBlank() && QuickstartDockerTest.docker("inspect", id).contains("\"10.232." + subnet + ".")) {
-                QuickstartDockerTest.docker("rm", "-f", id);
-            }
-        }
-        QuickstartDockerTest.docker("network", "rm", "ff-" + fleet + "-local");
+        fleet.close();
     }
 
     private String fleetDir() {
         return dir.resolve("fleet").toString();
     }
 
-    private static CliRunner.Result run(String... args) {
-        return CliRunner.run(ENV, args);
+    private CliRunner.Result run(String... args) {
+        return fleet.run(args);
     }
 
     private void write(String command) throws Exception {
@@ -83,14 +61,7 @@ class HealthProbeDockerTest {
     }
 
     private void write(String command, int replicas, String canary) throws Exception {
-        Files.writeString(dir.resolve("fleet/main.fleet"), """
-                fleet "%s" { owner = "test" }
-                image "toy" { name = "fleetform/busybox"  tag = "1" }
-                hosts "laptop" {
-                  agents = ["127.0.0.1:%d"]
-                  token  = secret("agent")
-                }
-                idc "local" { region = "here"  target = hosts.laptop  ip_pool = "10.232.%d.0/24" }
+        Files.writeString(dir.resolve("fleet/main.fleet"), fleet.header() + """
                 zones "web" from 1 to 2 as z {
                   idc = idc.local
                   service "site" {
@@ -114,7 +85,7 @@ class HealthProbeDockerTest {
                   %s
                   stage "rest"   { healthy_for = 1s }
                 }
-                """.formatted(fleet, agent.port(), subnet, replicas, command, canary));
+                """.formatted(replicas, command, canary));
     }
 
     private String commandOf(String zone) throws Exception {
@@ -122,18 +93,7 @@ class HealthProbeDockerTest {
     }
 
     private String commandOf(String zone, int ordinal) throws Exception {
-        for (String id : QuickstartDockerTest.docker("ps", "-aq", "--filter", "label=io.fleetform.managed=true")
-                .strip().split("\\s+")) {
-            if (id.isBlank()) {
-                continue;
-            }
-            JsonNode c = JSON.readTree(QuickstartDockerTest.docker("inspect", id)).get(0);
-            if (c.toString().contains("\"10.232." + subnet + ".") && c.at("/Config/Labels/io.fleetform.instance")
-                    .asText().endsWith("zone." + zone + ".service.site[" + ordinal + "]")) {
-                return c.at("/Config/Cmd").toString() + " " + c.at("/State/Status").asText();
-            }
-        }
-        return "(none)";
+        return fleet.commandOf("zone." + zone + ".service.site[" + ordinal + "]");
     }
 
     @Test

@@ -3,18 +3,13 @@ package io.fleetform.cli;
 import static io.fleetform.cli.DockerFleet.docker;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.fleetform.engine.testing.Loopback;
 import java.io.IOException;
-import java.io.InputStream;
-import java.net.InetSocketAddress;
-import java.net.ServerSocket;
-import java.net.Socket;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.ThreadLocalRandom;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.AfterEach;
@@ -42,7 +37,7 @@ class HostNetworkingDockerTest {
     @BeforeEach
     void ownFleet() throws Exception {
         fleet = DockerFleet.in(dir, "net");
-        firstPort = freeRange(8);
+        firstPort = Loopback.freePortRange(45000, 1500, 8);
         // the in-process agent's port range: this test's own, so it never races other fleets on this engine
         Path data = Files.createDirectories(dir.resolve(".fleetform/local-agent/data"));
         Files.writeString(data.resolve("port-range"), firstPort + "-" + (firstPort + 7) + "\n");
@@ -55,24 +50,6 @@ class HostNetworkingDockerTest {
         for (String id : containerIds) {
             DockerFleet.docker("rm", "-f", id);
         }
-    }
-
-    private static int freeRange(int size) throws IOException {
-        for (int attempt = 0; attempt < 50; attempt++) {
-            int first = 45000 + ThreadLocalRandom.current().nextInt(1500) * 10;
-            boolean free = true;
-            for (int p = first; p < first + size && free; p++) {
-                try (ServerSocket s = new ServerSocket()) {
-                    s.bind(new InetSocketAddress("0.0.0.0", p));
-                } catch (IOException e) {
-                    free = false;
-                }
-            }
-            if (free) {
-                return first;
-            }
-        }
-        throw new IllegalStateException("no free port range");
     }
 
     private String fleetText(String network, String command) throws IOException {
@@ -99,24 +76,7 @@ class HostNetworkingDockerTest {
     }
 
     private static String get(int port) throws InterruptedException {
-        String last = "nothing";
-        for (int i = 0; i < 150; i++) {
-            try (Socket s = new Socket()) {
-                s.connect(new InetSocketAddress("127.0.0.1", port), 1000);
-                s.setSoTimeout(2000);
-                s.getOutputStream().write("GET / HTTP/1.0\r\n\r\n".getBytes(StandardCharsets.US_ASCII));
-                InputStream in = s.getInputStream();
-                String answer = new String(in.readAllBytes(), StandardCharsets.US_ASCII);
-                if (answer.startsWith("HTTP/1.")) {
-                    return answer.substring(answer.indexOf("\r\n\r\n") + 4).strip();
-                }
-                last = "answer '" + answer + "'";
-            } catch (IOException e) {
-                last = e.toString();
-            }
-            Thread.sleep(100);
-        }
-        return last;
+        return Loopback.httpGet(port, 150);
     }
 
     @Test

@@ -5,16 +5,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.fleetform.cli.git.GitFixture;
-import io.fleetform.provider.host.agent.AgentOptions;
-import io.fleetform.provider.host.agent.AgentServer;
-import java.net.InetSocketAddress;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
-import java.util.concurrent.ThreadLocalRandom;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
@@ -29,30 +23,21 @@ import org.junit.jupiter.api.io.TempDir;
  */
 class RollbackToDockerTest {
     private static final ObjectMapper JSON = new ObjectMapper();
-    private static final String TOKEN = "a-long-enough-rollback-token-0123456789";
-    private static final Map<String, String> ENV = Map.of("FLEETFORM_SECRET_AGENT", TOKEN);
 
     @TempDir
     Path dir;
-    private final String fleet = "rb" + Integer.toHexString(ThreadLocalRandom.current().nextInt(0x10000, 0xfffff));
-    private final int subnet = ThreadLocalRandom.current().nextInt(64, 250);
-    private AgentServer agent;
+    private AgentFleet fleet;
     private GitFixture git;
     private Path work;
 
     @BeforeAll
     static void image() throws Exception {
-        Process p = new ProcessBuilder("bash", "../scripts/quickstart-image.sh", "1").redirectErrorStream(true).start();
-        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-        assertThat(p.waitFor()).as(out).isZero();
+        AgentFleet.buildBusyboxImage();
     }
 
     @BeforeEach
     void setUp() throws Exception {
-        Path agentDir = Files.createDirectory(dir.resolve("agent"));
-        Files.writeString(agentDir.resolve("token"), TOKEN);
-        agent = AgentServer.start(AgentOptions.of(new InetSocketAddress("127.0.0.1", 0), agentDir.resolve("token"),
-                agentDir.resolve("data")));
+        fleet = AgentFleet.start(dir, "rb", "10.233", "a-long-enough-rollback-token-0123456789");
         git = GitFixture.create(dir.resolve("git"));
         work = Files.createDirectory(dir.resolve("work"));
     }
@@ -60,30 +45,16 @@ class RollbackToDockerTest {
     @AfterEach
     void cleanUp() throws Exception {
         run("destroy", work.toString(), "--git", git.fileUrl(), "--ref", "main", "--auto-approve");
-        agent.close();
-        for (String id : QuickstartDockerTest.docker("ps", "-aq", "--filter", "label=io.fleetform.managed=true")
-                .strip().split("\\s+")) {
-            if (!id.isBlank() && QuickstartDockerTest.docker("inspect", id).contains("\"10.233." + subnet + ".")) {
-                QuickstartDockerTest.docker("rm", "-f", id);
-            }
-        }
-        QuickstartDockerTest.docker("network", "rm", "ff-" + fleet + "-local");
+        fleet.close();
     }
 
-    private static CliRunner.Result run(String... args) {
-        return CliRunner.run(ENV, args);
+    private CliRunner.Result run(String... args) {
+        return fleet.run(args);
     }
 
     /** Commits a release whose servers print {@code release} and keep running; returns the commit. */
     private String release(String release) throws Exception {
-        git.write("main.fleet", """
-                fleet "%s" { owner = "test" }
-                image "toy" { name = "fleetform/busybox"  tag = "1" }
-                hosts "laptop" {
-                  agents = ["127.0.0.1:%d"]
-                  token  = secret("agent")
-                }
-                idc "local" { region = "here"  target = hosts.laptop  ip_pool = "10.233.%d.0/24" }
+        git.write("main.fleet", fleet.header() + """
                 zones "toy" from 1 to 2 as z {
                   idc = idc.local
                   service "game" {
@@ -97,7 +68,7 @@ class RollbackToDockerTest {
                   stage "canary" { zones = [zone.toy1]  healthy_for = 1s }
                   stage "rest"   { healthy_for = 1s }
                 }
-                """.formatted(fleet, agent.port(), subnet, release));
+                """.formatted(release));
         return git.commit(release);
     }
 
@@ -105,17 +76,12 @@ class RollbackToDockerTest {
         return run("apply", work.toString(), "--git", git.fileUrl(), "--ref", "main", "--auto-approve");
     }
 
+    /** {@code zone:release} of each zone's running container. */
     private List<String> releasesRunning() throws Exception {
         List<String> out = new ArrayList<>();
         for (String zone : List.of("toy1", "toy2")) {
-            for (String id : QuickstartDockerTest.docker("ps", "-q", "--filter", "label=io.fleetform.managed=true")
-                    .strip().split("\\s+")) {
-                if (id.isBlank()) {
-                    continue;
-                }
-                JsonNode c = JSON.readTree(QuickstartDockerTest.docker("inspect", id)).get(0);
-                if (c.toString().contains("\"10.233." + subnet + ".") && c.at("/Config/Labels/io.fleetform.instance")
-                        .asText().endsWith("zone." + zone + ".service.game[0]")) {
+            for (JsonNode c : fleet.containers(false)) {
+                if (c.at("/Config/Labels/io.fleetform.instance").asText().endsWith("zone." + zone + ".service.game[0]")) {
                     out.add(zone + ":" + c.at("/Config/Cmd/2").asText().replaceAll("echo (\\S+);.*", "$1"));
                 }
             }

@@ -4,18 +4,11 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.List;
-import java.util.Map;
-import java.util.concurrent.ThreadLocalRandom;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
-import io.fleetform.provider.host.agent.AgentOptions;
-import io.fleetform.provider.host.agent.AgentServer;
-import java.net.InetSocketAddress;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -34,58 +27,31 @@ class RolloutDockerTest {
 
     @TempDir
     Path dir;
-    private final String fleet = "ro" + Integer.toHexString(ThreadLocalRandom.current().nextInt(0x10000, 0xfffff));
-    private final int subnet = ThreadLocalRandom.current().nextInt(64, 250);
-
-    private static final String TOKEN = "a-long-enough-rollout-token-0123456789";
-    private static final Map<String, String> ENV = Map.of("FLEETFORM_SECRET_AGENT", TOKEN);
-    private AgentServer agent;
-
-    /** An agent of its own, outside the test JVM's CLI runs, so a killed CLI process leaves it running. */
-    @BeforeEach
-    void agent() throws Exception {
-        Path agentDir = Files.createDirectory(dir.resolve("agent"));
-        Files.writeString(agentDir.resolve("token"), TOKEN);
-        agent = AgentServer.start(AgentOptions.of(new InetSocketAddress("127.0.0.1", 0), agentDir.resolve("token"),
-                agentDir.resolve("data")));
-    }
-
-    private static CliRunner.Result run(String... args) {
-        return CliRunner.run(ENV, args);
-    }
+    private AgentFleet fleet;
 
     @BeforeAll
     static void image() throws Exception {
-        Process p = new ProcessBuilder("bash", "../scripts/quickstart-image.sh", "1").redirectErrorStream(true).start();
-        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-        assertThat(p.waitFor()).as(out).isZero();
+        AgentFleet.buildBusyboxImage();
+    }
+
+    @BeforeEach
+    void agent() throws Exception {
+        fleet = AgentFleet.start(dir, "ro", "10.231", "a-long-enough-rollout-token-0123456789");
     }
 
     @AfterEach
     void cleanUp() throws Exception {
         run("rollout", "resume", dir.toString());
         run("destroy", dir.toString(), "--auto-approve");
-        agent.close();
-        // Only this test's containers (in its own subnet) and network.
-        for (JsonNode c : mine()) {
-            QuickstartDockerTest.docker("rm", "-f", c.at("/Id").asText());
-        }
-        QuickstartDockerTest.docker("network", "rm", network());
+        fleet.close();
     }
 
-    private String network() {
-        return "ff-" + fleet + "-local";
+    private CliRunner.Result run(String... args) {
+        return fleet.run(args);
     }
 
     private void write(String command, String canaryHealthyFor) throws Exception {
-        Files.writeString(dir.resolve("main.fleet"), """
-                fleet "%s" { owner = "test" }
-                image "toy" { name = "fleetform/busybox"  tag = "1" }
-                hosts "laptop" {
-                  agents = ["127.0.0.1:%d"]
-                  token  = secret("agent")
-                }
-                idc "local" { region = "here"  target = hosts.laptop  ip_pool = "10.231.%d.0/24" }
+        Files.writeString(dir.resolve("main.fleet"), fleet.header() + """
                 zones "toy" from 1 to 3 as z {
                   idc = idc.local
                   service "game" {
@@ -99,32 +65,11 @@ class RolloutDockerTest {
                   stage "canary" { zones = [zone.toy1]  healthy_for = %s }
                   stage "rest"   { max_parallel = 2  healthy_for = 1s }
                 }
-                """.formatted(fleet, agent.port(), subnet, command, canaryHealthyFor));
-    }
-
-    /** This test's containers: the managed ones with an address in its own subnet. */
-    private List<JsonNode> mine() throws Exception {
-        List<JsonNode> found = new java.util.ArrayList<>();
-        for (String id : QuickstartDockerTest.docker("ps", "-aq", "--filter", "label=io.fleetform.managed=true")
-                .strip().split("\\s+")) {
-            if (id.isBlank()) {
-                continue;
-            }
-            String text = QuickstartDockerTest.docker("inspect", id);
-            if (text.contains("\"10.231." + subnet + ".")) {
-                found.add(JSON.readTree(text).get(0));
-            }
-        }
-        return found;
+                """.formatted(command, canaryHealthyFor));
     }
 
     private String commandOf(String zone) throws Exception {
-        for (JsonNode c : mine()) {
-            if (c.at("/Config/Labels/io.fleetform.instance").asText().endsWith("zone." + zone + ".service.game[0]")) {
-                return c.at("/Config/Cmd").toString() + " " + c.at("/State/Status").asText();
-            }
-        }
-        return "(none)";
+        return fleet.commandOf("zone." + zone + ".service.game[0]");
     }
 
     @Test
@@ -185,7 +130,7 @@ class RolloutDockerTest {
         assertThat(created.exitCode()).as(created.out() + created.err()).isEqualTo(ExitCode.OK);
 
         write(GOOD.replace("sleep 1", "sleep 2"), "8s");
-        Process apply = CliProcess.start(dir, ENV, "apply", ".", "--auto-approve");
+        Process apply = CliProcess.start(dir, fleet.env(), "apply", ".", "--auto-approve");
         long deadline = System.nanoTime() + 60_000_000_000L;
         String seen = "";
         while (System.nanoTime() < deadline && !seen.contains("waiting for 1 resource(s) to be healthy")) {

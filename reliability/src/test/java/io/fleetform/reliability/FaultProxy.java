@@ -15,8 +15,8 @@ import java.util.concurrent.atomic.AtomicInteger;
  * per request (each burst the client sends after an answer), with a seeded chance, it drops
  * the connection before forwarding, delays the request, or forwards it and cuts the connection
  * part-way through the answer. Below HTTP on purpose: it sees what a flaky network does, not
- * what a polite server would answer. (The registry provider's test FaultProxy works at the HTTP
- * level, for corrupted bodies and 5xx answers.)
+ * what a polite server would answer. (engine-api's test HttpFaultProxy works at the HTTP level,
+ * for corrupted bodies and 5xx answers.)
  */
 final class FaultProxy implements AutoCloseable {
 

@@ -2,15 +2,12 @@ package io.fleetform.cli.git;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.fleetform.cli.git.CiRunner.Run;
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.attribute.PosixFilePermissions;
 import java.util.HashMap;
-import java.util.List;
 import java.util.Map;
-import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -25,36 +22,22 @@ import org.junit.jupiter.api.io.TempDir;
  * is refused and re-planned, changing nothing; the policy is read from the target branch.
  */
 class CiMergeStepTest {
-    private static final Path CI = Path.of("..", "examples", "ci").toAbsolutePath().normalize();
     private static final String TOKEN = "ghs-" + Long.toHexString(new java.util.Random().nextLong());
 
     @TempDir
     Path dir;
+    CiRunner ci;
     GitFixture git;
     Path state;
-    Path bin;
-    Map<String, String> env;
     ForgeApi api;
 
     @BeforeEach
     void runner() throws Exception {
-        git = GitFixture.create(dir.resolve("repo"));
-        ArenaFleet.write(git, "fleets/arena", 2, "1Gi");
-        git.commit("arena: two zones");
-        state = dir.resolve("srv/state.json");
-        bin = Files.createDirectories(dir.resolve("bin"));
-        Path fleetform = bin.resolve("fleetform");
-        Files.writeString(fleetform, "#!/bin/sh\nexec '" + Path.of(System.getProperty("java.home"), "bin", "java")
-                + "' -XX:TieredStopAtLevel=1 -XX:+UseSerialGC -cp '" + System.getProperty("java.class.path")
-                + "' io.fleetform.cli.Main \"$@\"\n");
-        Files.setPosixFilePermissions(fleetform, PosixFilePermissions.fromString("rwxr-xr-x"));
-        env = new HashMap<>(Map.of("FLEETFORM", fleetform.toString(), "FLEET_REPO", ".", "FLEET_PATH", "fleets/arena",
-                "FLEETFORM_STATE_ARGS", "--state " + state, "FLEET_WORK_DIR", dir.resolve("work").toString(),
-                "FLEETFORM_TEST_WORLD", dir.resolve("world").toString(), "PATH", System.getenv("PATH")));
-        Run bootstrap = exec(List.of(fleetform.toString(), "apply", dir.resolve("work").toString(), "--git", ".", "--ref",
-                "main", "--path", "fleets/arena", "--state", state.toString(), "--auto-approve", "--approve-stage",
-                "rest"), env);
-        assertThat(bootstrap.code).as(bootstrap.output).isZero();
+        ci = CiRunner.create(dir);
+        git = ci.git;
+        state = ci.state;
+        Run bootstrap = ci.bootstrap();
+        assertThat(bootstrap.code()).as(bootstrap.output()).isZero();
         api = ForgeApi.start(TOKEN);
     }
 
@@ -70,8 +53,8 @@ class CiMergeStepTest {
         // Pull request #7 adds s3; the pr job saves its plan, which becomes the artifact fleetform-plan-7.
         String reviewed = pullRequest("feature", "refs/pull/7/head", 3, "1Gi");
         Path out7 = dir.resolve("out7");
-        Run planned = script("pr", Map.of("BASE_REF", "main", "HEAD_REF", reviewed, "OUT_DIR", out7.toString()));
-        assertThat(planned.code).as(planned.output).isZero();
+        Run planned = ci.script("pr", Map.of("BASE_REF", "main", "HEAD_REF", reviewed, "OUT_DIR", out7.toString()));
+        assertThat(planned.code()).as(planned.output()).isZero();
         api.artifact(2, "fleetform-plan-7", "2026-12-01T10:00:00Z", false, out7);
         // An older run's artifact and a newer expired one hold no usable plan: picking either would fail the apply.
         api.artifact(1, "fleetform-plan-7", "2026-11-30T10:00:00Z", false, garbage("old"));
@@ -81,9 +64,9 @@ class CiMergeStepTest {
         String merged = git.merge("feature");
         api.pullRequest(merged, 7, reviewed);
 
-        Run applied = script("merge-github", with(github, "MAIN_REF", merged, "OUT_DIR", dir.resolve("apply7").toString()));
-        assertThat(applied.code).as(applied.output).isZero();
-        assertThat(applied.output).contains(merged + " merged pull request #7").contains("applied exactly the reviewed plan");
+        Run applied = ci.script("merge-github", with(github, "MAIN_REF", merged, "OUT_DIR", dir.resolve("apply7").toString()));
+        assertThat(applied.code()).as(applied.output()).isZero();
+        assertThat(applied.output()).contains(merged + " merged pull request #7").contains("applied exactly the reviewed plan");
         assertThat(Files.readString(state)).contains("\"commit\" : \"" + reviewed + "\"");
         assertThat(dir.resolve("world")).isDirectoryRecursivelyContaining(p -> p.toString().contains("s3"));
         // The token went to the API only, never to the storage the download was redirected to.
@@ -96,8 +79,8 @@ class CiMergeStepTest {
         // Pull request #8 is reviewed, then updated; the reviewed plan is refused and nothing changes.
         String second = pullRequest("feature2", "refs/pull/8/head", 3, "2Gi");
         Path out8 = dir.resolve("out8");
-        Run planned8 = script("pr", Map.of("BASE_REF", "main", "HEAD_REF", second, "OUT_DIR", out8.toString()));
-        assertThat(planned8.code).as(planned8.output).isZero();
+        Run planned8 = ci.script("pr", Map.of("BASE_REF", "main", "HEAD_REF", second, "OUT_DIR", out8.toString()));
+        assertThat(planned8.code()).as(planned8.output()).isZero();
         api.artifact(5, "fleetform-plan-8", "2026-12-01T11:00:00Z", false, out8);
         git.write("fleets/arena/zones.fleet", ArenaFleet.zones(3, "4Gi", "image.app"));
         String updated = git.commit("arena: even more memory, after review");
@@ -106,9 +89,9 @@ class CiMergeStepTest {
         String merged8 = git.merge("feature2");
         api.pullRequest(merged8, 8, updated);
         String before = Files.readString(state);
-        Run refused = script("merge-github", with(github, "MAIN_REF", merged8, "OUT_DIR", dir.resolve("apply8").toString()));
-        assertThat(refused.code).as(refused.output).isEqualTo(1);
-        assertThat(refused.output).contains("was made from commit " + second.substring(0, 12))
+        Run refused = ci.script("merge-github", with(github, "MAIN_REF", merged8, "OUT_DIR", dir.resolve("apply8").toString()));
+        assertThat(refused.code()).as(refused.output()).isEqualTo(1);
+        assertThat(refused.output()).contains("was made from commit " + second.substring(0, 12))
                 .contains("but refs/pull/8/head is now at " + updated.substring(0, 12)).contains("re-planning for review")
                 .contains("stopped: " + merged8 + " has changes nobody reviewed");
         assertThat(Files.readString(state)).isEqualTo(before);
@@ -116,12 +99,12 @@ class CiMergeStepTest {
         // A push that merged no pull request re-plans; a token the API refuses stops before anything.
         git.write("fleets/arena/README", "notes");
         String direct = git.commit("docs, pushed to main");
-        Run unreviewed = script("merge-github", with(github, "MAIN_REF", direct, "OUT_DIR", dir.resolve("direct").toString()));
-        assertThat(unreviewed.code).as(unreviewed.output).isEqualTo(1);
-        assertThat(unreviewed.output).contains("no merged pull request has " + direct).contains("no reviewed plan");
-        Run badToken = script("merge-github", with(with(github, "GH_TOKEN", "wrong"), "MAIN_REF", merged));
-        assertThat(badToken.code).isEqualTo(1);
-        assertThat(badToken.output).contains("401").doesNotContain("applied");
+        Run unreviewed = ci.script("merge-github", with(github, "MAIN_REF", direct, "OUT_DIR", dir.resolve("direct").toString()));
+        assertThat(unreviewed.code()).as(unreviewed.output()).isEqualTo(1);
+        assertThat(unreviewed.output()).contains("no merged pull request has " + direct).contains("no reviewed plan");
+        Run badToken = ci.script("merge-github", with(with(github, "GH_TOKEN", "wrong"), "MAIN_REF", merged));
+        assertThat(badToken.code()).isEqualTo(1);
+        assertThat(badToken.output()).contains("401").doesNotContain("applied");
         assertThat(Files.readString(state)).isEqualTo(before);
     }
 
@@ -131,16 +114,16 @@ class CiMergeStepTest {
                 "GITLAB_TOKEN", TOKEN, "APPROVE_STAGES", "rest");
         String reviewed = pullRequest("feature", "refs/merge-requests/9/head", 3, "1Gi");
         Path out = dir.resolve("fleetform-out");
-        Run planned = script("pr", Map.of("BASE_REF", "main", "HEAD_REF", reviewed, "OUT_DIR", out.toString()));
-        assertThat(planned.code).as(planned.output).isZero();
+        Run planned = ci.script("pr", Map.of("BASE_REF", "main", "HEAD_REF", reviewed, "OUT_DIR", out.toString()));
+        assertThat(planned.code()).as(planned.output()).isZero();
         api.jobArtifacts("refs/merge-requests/9/head", "fleetform:plan", out, "fleetform-out/");
         git.checkout("main", false);
         String merged = git.merge("feature");
         api.mergeRequest(merged, 9, reviewed);
 
-        Run applied = script("merge-gitlab", with(gitlab, "MAIN_REF", merged, "OUT_DIR", dir.resolve("apply").toString()));
-        assertThat(applied.code).as(applied.output).isZero();
-        assertThat(applied.output).contains(merged + " merged merge request !9").contains("applied exactly the reviewed plan");
+        Run applied = ci.script("merge-gitlab", with(gitlab, "MAIN_REF", merged, "OUT_DIR", dir.resolve("apply").toString()));
+        assertThat(applied.code()).as(applied.output()).isZero();
+        assertThat(applied.output()).contains(merged + " merged merge request !9").contains("applied exactly the reviewed plan");
         assertThat(Files.readString(state)).contains("\"commit\" : \"" + reviewed + "\"");
         assertThat(api.log).anyMatch(l -> l.contains("/api/v4/projects/5/repository/commits/" + merged + "/merge_requests")
                 && l.endsWith("[PRIVATE-TOKEN]"))
@@ -160,9 +143,9 @@ class CiMergeStepTest {
         git.write("policies/arena/arena.policy", "warn \"anything\" {\n  message = \"fine\"\n}\n");
         String shrink = git.commit("arena: only s1; and no more policy against it");
         Path denied = dir.resolve("denied");
-        Run pr = script("pr", Map.of("BASE_REF", "main", "HEAD_REF", shrink, "OUT_DIR", denied.toString(),
+        Run pr = ci.script("pr", Map.of("BASE_REF", "main", "HEAD_REF", shrink, "OUT_DIR", denied.toString(),
                 "POLICY_PATH", "policies/arena", "POLICY_REF", "main"));
-        assertThat(pr.code).as(pr.output).isEqualTo(1);
+        assertThat(pr.code()).as(pr.output()).isEqualTo(1);
         assertThat(Files.readString(denied.resolve("comment.md"))).contains("**deny** `no-destroys`")
                 .doesNotContain("`anything`");
         assertThat(Files.readAllLines(denied.resolve("labels.txt"))).contains("fleetform:policy-denied");
@@ -177,9 +160,9 @@ class CiMergeStepTest {
                 """);
         git.commit("policies: a typo");
         Path broken = dir.resolve("broken");
-        Run invalid = script("pr", Map.of("BASE_REF", "main", "HEAD_REF", shrink, "OUT_DIR", broken.toString(),
+        Run invalid = ci.script("pr", Map.of("BASE_REF", "main", "HEAD_REF", shrink, "OUT_DIR", broken.toString(),
                 "POLICY_PATH", "policies/arena", "POLICY_REF", "main"));
-        assertThat(invalid.code).as(invalid.output).isEqualTo(1);
+        assertThat(invalid.code()).as(invalid.output()).isEqualTo(1);
         assertThat(Files.readString(broken.resolve("comment.md"))).contains("or the policy is not valid")
                 .contains("arena.policy:1:").contains("acton");
         assertThat(broken.resolve("plan.json")).doesNotExist();
@@ -194,9 +177,9 @@ class CiMergeStepTest {
         String merged10 = git.merge("other");
         api.mergeRequest(merged10, 10, other);
         String before = Files.readString(state);
-        Run none = script("merge-gitlab", with(gitlab, "MAIN_REF", merged10, "OUT_DIR", dir.resolve("none").toString()));
-        assertThat(none.code).as(none.output).isEqualTo(1);
-        assertThat(none.output).contains("merge request !10 has no saved plan").contains("stopped: " + merged10);
+        Run none = ci.script("merge-gitlab", with(gitlab, "MAIN_REF", merged10, "OUT_DIR", dir.resolve("none").toString()));
+        assertThat(none.code()).as(none.output()).isEqualTo(1);
+        assertThat(none.output()).contains("merge request !10 has no saved plan").contains("stopped: " + merged10);
         assertThat(Files.readString(state)).isEqualTo(before);
     }
 
@@ -222,27 +205,5 @@ class CiMergeStepTest {
             all.put(more[i], more[i + 1]);
         }
         return all;
-    }
-
-    private record Run(int code, String output) {
-    }
-
-    private Run script(String step, Map<String, String> more) throws IOException, InterruptedException {
-        Map<String, String> all = new HashMap<>(env);
-        all.putAll(more);
-        return exec(List.of("bash", CI.resolve("fleetform-ci.sh").toString(), step), all);
-    }
-
-    private Run exec(List<String> command, Map<String, String> environment) throws IOException, InterruptedException {
-        Path log = Files.createTempFile(dir, "step", ".log");
-        ProcessBuilder builder = new ProcessBuilder(command).directory(git.clone.toFile()).redirectErrorStream(true)
-                .redirectOutput(log.toFile());
-        builder.environment().putAll(environment);
-        Process process = builder.start();
-        if (!process.waitFor(180, TimeUnit.SECONDS)) {
-            process.destroyForcibly();
-            throw new IOException(command + " did not finish: " + Files.readString(log));
-        }
-        return new Run(process.exitValue(), Files.readString(log, StandardCharsets.UTF_8));
     }
 }

@@ -2,16 +2,13 @@ package io.fleetform.cli.git;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.fleetform.cli.git.CiRunner.Run;
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.attribute.PosixFilePermissions;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.BeforeEach;
@@ -27,42 +24,31 @@ import org.junit.jupiter.api.io.TempDir;
  * outdated parts removed, other comments left alone, and labels set and removed.
  */
 class CiTemplatesTest {
-    private static final Path CI = Path.of("..", "examples", "ci").toAbsolutePath().normalize();
     private static final String V2 = "z.index == 2 ? image.app2 : image.app";
     private static final String APP2 = "image \"app2\" {\n  name = \"arena/app\"\n  tag  = \"v2\"\n}\n";
     private static final Pattern STEP = Pattern.compile("examples/ci/fleetform-ci\\.sh ([a-z-]+)");
 
     @TempDir
     Path dir;
+    CiRunner ci;
     GitFixture git;
     Path state;
-    Path bin;
-    Map<String, String> env;
 
     @BeforeEach
     void runner() throws IOException {
-        git = GitFixture.create(dir.resolve("repo"));
-        ArenaFleet.write(git, "fleets/arena", 2, "1Gi");
-        git.commit("arena: two zones");
-        state = dir.resolve("srv/state.json");
-        bin = Files.createDirectories(dir.resolve("bin"));
-        // The fleetform command of the runner: this build, with the test provider on its class path.
-        executable(bin.resolve("fleetform"), "#!/bin/sh\nexec '" + Path.of(System.getProperty("java.home"), "bin", "java")
-                + "' -XX:TieredStopAtLevel=1 -XX:+UseSerialGC -cp '" + System.getProperty("java.class.path")
-                + "' io.fleetform.cli.Main \"$@\"\n");
-        env = new HashMap<>(Map.of("FLEETFORM", bin.resolve("fleetform").toString(), "FLEET_REPO", ".", "FLEET_PATH",
-                "fleets/arena", "FLEETFORM_STATE_ARGS", "--state " + state, "OUT_DIR", dir.resolve("out").toString(),
-                "FLEET_WORK_DIR", dir.resolve("work").toString(), "FLEETFORM_TEST_WORLD", dir.resolve("world").toString(),
-                "PATH", bin + ":" + System.getenv("PATH")));
+        ci = CiRunner.create(dir);
+        ci.env.put("OUT_DIR", dir.resolve("out").toString());
+        git = ci.git;
+        state = ci.state;
     }
 
     @Test
     void templatesCallTheStepsInOrder() throws IOException {
         assertThat(steps("github-actions.yml")).containsExactly("pr", "post-github", "merge-github");
         assertThat(steps("gitlab-ci.yml")).containsExactly("pr", "post-gitlab", "merge-gitlab");
-        assertThat(Files.readString(CI.resolve("github-actions.yml"))).contains("cancel-in-progress: false")
+        assertThat(Files.readString(CiRunner.CI.resolve("github-actions.yml"))).contains("cancel-in-progress: false")
                 .contains("UNTRUSTED: ${{ github.event.pull_request.head.repo.full_name != github.repository }}");
-        assertThat(Files.readString(CI.resolve("gitlab-ci.yml"))).contains("resource_group: fleetform-arena");
+        assertThat(Files.readString(CiRunner.CI.resolve("gitlab-ci.yml"))).contains("resource_group: fleetform-arena");
     }
 
     @Test
@@ -70,13 +56,12 @@ class CiTemplatesTest {
         List<String> steps = steps("github-actions.yml");
         Path out = dir.resolve("out");
         // The first push to main: no reviewed plan, so it re-plans and stops for review.
-        Run first = script("merge", Map.of("MAIN_REF", "main"));
-        assertThat(first.code).as(first.output).isEqualTo(1);
-        assertThat(first.output).contains("no reviewed plan for this commit").contains("stopped: main has changes");
+        Run first = ci.script("merge", Map.of("MAIN_REF", "main"));
+        assertThat(first.code()).as(first.output()).isEqualTo(1);
+        assertThat(first.output()).contains("no reviewed plan for this commit").contains("stopped: main has changes");
         assertThat(state).exists();
-        Run bootstrap = fleetform("apply", dir.resolve("work").toString(), "--git", ".", "--ref", "main", "--path",
-                "fleets/arena", "--state", state.toString(), "--auto-approve", "--approve-stage", "rest");
-        assertThat(bootstrap.code).as(bootstrap.output).isZero();
+        Run bootstrap = ci.bootstrap();
+        assertThat(bootstrap.code()).as(bootstrap.output()).isZero();
 
         // A pull request: s3 comes, s2 goes.
         git.checkout("feature", true);
@@ -111,8 +96,8 @@ class CiTemplatesTest {
             if (step.startsWith("merge")) {
                 break;
             }
-            Run run = script(step, pr);
-            assertThat(run.code).as(step + ": " + run.output).isZero();
+            Run run = ci.script(step, pr);
+            assertThat(run.code()).as(step + ": " + run.output()).isZero();
         }
         String comment = Files.readString(out.resolve("comment.md"));
         assertThat(comment).startsWith("<!-- fleetform:pr-plan path=fleets/arena part=1 -->\n")
@@ -127,27 +112,27 @@ class CiTemplatesTest {
         // Merged with a merge commit: the reviewed plan applies exactly, and the state says which commit.
         git.checkout("main", false);
         git.merge("feature");
-        Run merged = script("merge", Map.of("MAIN_REF", "main", "PLAN_FILE", out.resolve("plan.json").toString(),
+        Run merged = ci.script("merge", Map.of("MAIN_REF", "main", "PLAN_FILE", out.resolve("plan.json").toString(),
                 "REVIEWED_REF", "feature", "APPROVE_STAGES", "rest"));
-        assertThat(merged.code).as(merged.output).isZero();
-        assertThat(merged.output).contains("applied exactly the reviewed plan");
+        assertThat(merged.code()).as(merged.output()).isZero();
+        assertThat(merged.output()).contains("applied exactly the reviewed plan");
         assertThat(Files.readString(state)).contains("\"commit\" : \"" + reviewed + "\"");
 
         // Another pull request, updated after its plan was reviewed: refused, re-planned, stopped.
         git.checkout("feature2", true);
         git.write("fleets/arena/zones.fleet", ArenaFleet.zones(3, "2Gi", V2));
         String second = git.commit("arena: more memory");
-        Run planned = script("pr", Map.of("BASE_REF", "main", "HEAD_REF", second));
-        assertThat(planned.code).as(planned.output).isZero();
+        Run planned = ci.script("pr", Map.of("BASE_REF", "main", "HEAD_REF", second));
+        assertThat(planned.code()).as(planned.output()).isZero();
         git.write("fleets/arena/zones.fleet", ArenaFleet.zones(3, "4Gi", V2));
         git.commit("arena: even more memory, after review");
         git.checkout("main", false);
         git.merge("feature2");
         String before = Files.readString(state);
-        Run refused = script("merge", Map.of("MAIN_REF", "main", "PLAN_FILE", out.resolve("plan.json").toString(),
+        Run refused = ci.script("merge", Map.of("MAIN_REF", "main", "PLAN_FILE", out.resolve("plan.json").toString(),
                 "REVIEWED_REF", "feature2"));
-        assertThat(refused.code).as(refused.output).isEqualTo(1);
-        assertThat(refused.output).contains("was made from commit " + second.substring(0, 12))
+        assertThat(refused.code()).as(refused.output()).isEqualTo(1);
+        assertThat(refused.output()).contains("was made from commit " + second.substring(0, 12))
                 .contains("re-planning for review").contains("stopped: main has changes");
         assertThat(Files.readString(state)).isEqualTo(before);
         assertThat(Files.readString(out.resolve("replan.md"))).contains("memory_bytes");
@@ -158,16 +143,16 @@ class CiTemplatesTest {
         git.checkout("feature", true);
         git.write("fleets/arena/zones.fleet", ArenaFleet.zones(3, "1Gi", "image.app"));
         String head = git.commit("arena: s3");
-        Run planned = script("pr", Map.of("BASE_REF", "main", "HEAD_REF", head));
-        assertThat(planned.code).as(planned.output).isZero();
+        Run planned = ci.script("pr", Map.of("BASE_REF", "main", "HEAD_REF", head));
+        assertThat(planned.code()).as(planned.output()).isZero();
         try (ForgeApi gitlab = ForgeApi.start("glpat-test")) {
             long part1 = gitlab.comment("<!-- fleetform:pr-plan path=fleets/arena part=1 -->\nold");
             long other = gitlab.comment("lgtm");
             long part2 = gitlab.comment("<!-- fleetform:pr-plan path=fleets/arena part=2 -->\nold");
             gitlab.labels.addAll(List.of("fleetform:destroys", "team:arena"));
-            Run posted = script("post-gitlab", Map.of("GITLAB_TOKEN", "glpat-test", "CI_API_V4_URL", gitlab.url()
+            Run posted = ci.script("post-gitlab", Map.of("GITLAB_TOKEN", "glpat-test", "CI_API_V4_URL", gitlab.url()
                     + "/api/v4", "CI_PROJECT_ID", "5", "CI_MERGE_REQUEST_IID", "9"));
-            assertThat(posted.code).as(posted.output).isZero();
+            assertThat(posted.code()).as(posted.output()).isZero();
             // The comment arrives byte for byte through the form encoding (Markdown is full of & = + and newlines).
             assertThat(gitlab.comments.get(part1)).isEqualTo(Files.readString(dir.resolve("out/comment.md")));
             assertThat(gitlab.comments).doesNotContainKey(part2).containsEntry(other, "lgtm").hasSize(2);
@@ -185,8 +170,8 @@ class CiTemplatesTest {
         git.write("fleets/arena/modules/lobby/lobby.fleet", ArenaFleet.LOBBY.replace("file(\"../../motd.txt\")",
                 "motd()"));
         String head = git.commit("a fork's change");
-        Run run = script("pr", Map.of("BASE_REF", "main", "HEAD_REF", head, "UNTRUSTED", "true"));
-        assertThat(run.code).isEqualTo(1);
+        Run run = ci.script("pr", Map.of("BASE_REF", "main", "HEAD_REF", head, "UNTRUSTED", "true"));
+        assertThat(run.code()).isEqualTo(1);
         assertThat(Files.readString(dir.resolve("out/comment.md")))
                 .startsWith("<!-- fleetform:pr-plan path=fleets/arena part=1 -->\n")
                 .contains("is not valid").contains("motd() is not a built-in function");
@@ -194,44 +179,11 @@ class CiTemplatesTest {
     }
 
     private List<String> steps(String template) throws IOException {
-        Matcher m = STEP.matcher(Files.readString(CI.resolve(template)));
+        Matcher m = STEP.matcher(Files.readString(CiRunner.CI.resolve(template)));
         List<String> steps = new ArrayList<>();
         while (m.find()) {
             steps.add(m.group(1));
         }
         return steps;
-    }
-
-    private record Run(int code, String output) {
-    }
-
-    private Run script(String step, Map<String, String> more) throws IOException, InterruptedException {
-        Map<String, String> all = new HashMap<>(env);
-        all.putAll(more);
-        return exec(List.of("bash", CI.resolve("fleetform-ci.sh").toString(), step), all);
-    }
-
-    private Run fleetform(String... args) throws IOException, InterruptedException {
-        List<String> command = new ArrayList<>(List.of(bin.resolve("fleetform").toString()));
-        command.addAll(List.of(args));
-        return exec(command, env);
-    }
-
-    private Run exec(List<String> command, Map<String, String> environment) throws IOException, InterruptedException {
-        Path log = Files.createTempFile(dir, "step", ".log");
-        ProcessBuilder builder = new ProcessBuilder(command).directory(git.clone.toFile()).redirectErrorStream(true)
-                .redirectOutput(log.toFile());
-        builder.environment().putAll(environment);
-        Process process = builder.start();
-        if (!process.waitFor(180, TimeUnit.SECONDS)) {
-            process.destroyForcibly();
-            throw new IOException(command + " did not finish: " + Files.readString(log));
-        }
-        return new Run(process.exitValue(), Files.readString(log, StandardCharsets.UTF_8));
-    }
-
-    private static void executable(Path file, String text) throws IOException {
-        Files.writeString(file, text);
-        Files.setPosixFilePermissions(file, PosixFilePermissions.fromString("rwxr-xr-x"));
     }
 }

@@ -6,6 +6,7 @@ import com.sun.net.httpserver.HttpsConfigurator;
 import com.sun.net.httpserver.HttpsServer;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
+import java.io.InputStream;
 import java.io.OutputStream;
 import java.net.InetSocketAddress;
 import java.net.URI;
@@ -27,6 +28,7 @@ import java.util.ArrayList;
 import java.util.Base64;
 import java.util.Collections;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Random;
 import java.util.Set;
@@ -40,19 +42,22 @@ import javax.net.ssl.SSLContext;
 import javax.net.ssl.TrustManagerFactory;
 
 /**
- * A loopback HTTP(S) reverse proxy that misbehaves on cue, for a server whose answers matter
- * (the Kubernetes API): per request it passes, delays, resets the connection before forwarding,
- * answers a 5xx without forwarding, forwards and then answers a 5xx instead of the real answer
- * (the change took effect, the client does not know), answers 429 with {@code Retry-After},
- * hangs without answering, or forwards and cuts the answer part-way. Over TLS it presents a
- * certificate the client already trusts (the API server's own, whose names include 127.0.0.1)
- * and speaks TLS to the server trusting its CA, so the client's credentials pass through as
- * they are. It never sends anything but to the one loopback upstream.
+ * A loopback HTTP(S) reverse proxy that misbehaves on cue, in front of a server whose answers
+ * matter (the Kubernetes API, a registry): per request it passes, delays, resets the connection
+ * before forwarding, answers a 5xx without forwarding, forwards and then answers a 5xx instead of
+ * the real answer (the change took effect, the client does not know), answers 429 with
+ * {@code Retry-After}, hangs without answering, forwards and cuts the answer part-way, or
+ * forwards and flips one byte of the answer's body. Bodies stream both ways, so blobs of any size
+ * and watches pass. It sets {@code X-Forwarded-Host} and {@code X-Forwarded-Proto}, so that URLs
+ * the server hands out (a registry's upload locations) point back at the proxy. Over TLS it
+ * presents a certificate the client already trusts (the API server's own, whose names include
+ * 127.0.0.1) and speaks TLS to the server trusting its CA, so the client's credentials pass
+ * through as they are. It never sends anything but to the one loopback upstream.
  */
 public final class HttpFaultProxy implements AutoCloseable {
 
     /** What happens to one request. */
-    public sealed interface Fault permits Pass, Delay, Reset, Fail, FailAfter, Throttle, Hang, Cut {
+    public sealed interface Fault permits Pass, Delay, Reset, Fail, FailAfter, Throttle, Hang, Cut, Corrupt {
     }
 
     public record Pass() implements Fault {
@@ -62,12 +67,15 @@ public final class HttpFaultProxy implements AutoCloseable {
     public record Delay(int millis) implements Fault {
     }
 
-    /** Close the connection without forwarding or answering. */
+    /** Close the connection without forwarding or answering, as a network failure would. */
     public record Reset() implements Fault {
     }
 
-    /** Answer this status without forwarding. */
-    public record Fail(int status) implements Fault {
+    /** Answer this status without forwarding; with {@code Retry-After} when that is not negative. */
+    public record Fail(int status, int retryAfterSeconds) implements Fault {
+        public Fail(int status) {
+            this(status, -1);
+        }
     }
 
     /** Forward (so it takes effect), then answer this status instead of the server's answer. */
@@ -86,6 +94,10 @@ public final class HttpFaultProxy implements AutoCloseable {
     public record Cut() implements Fault {
     }
 
+    /** Forward, but flip the bits of the answer's body byte at {@code offset}. */
+    public record Corrupt(long offset) implements Fault {
+    }
+
     public static final Fault PASS = new Pass();
 
     /** Decides per request, from the method and the path with its query. */
@@ -94,6 +106,16 @@ public final class HttpFaultProxy implements AutoCloseable {
         Fault decide(String method, String pathAndQuery);
     }
 
+    /** The JSON body of an injected failure, in the dialect of the server behind the proxy. */
+    @FunctionalInterface
+    public interface ErrorBody {
+        String json(int status);
+    }
+
+    /** A Kubernetes {@code Status}, as the API server answers a failure. */
+    public static final ErrorBody KUBERNETES_STATUS = status -> "{\"kind\":\"Status\",\"apiVersion\":\"v1\","
+            + "\"status\":\"Failure\",\"message\":\"injected " + status + "\",\"code\":" + status + "}";
+
     private static final Set<String> HOP_BY_HOP = Set.of("connection", "content-length", "transfer-encoding", "host",
             "keep-alive", "upgrade", "expect", "te", "trailer", "proxy-connection", "date");
 
@@ -101,22 +123,30 @@ public final class HttpFaultProxy implements AutoCloseable {
     private final ExecutorService executor;
     private final URI upstream;
     private final HttpClient client;
+    private final ErrorBody errors;
     private final List<String> log = new CopyOnWriteArrayList<>();
     private final Map<String, AtomicInteger> counts = new ConcurrentHashMap<>();
     private volatile Rule rule = (m, p) -> PASS;
 
-    private HttpFaultProxy(HttpServer server, ExecutorService executor, URI upstream, HttpClient client) {
+    private HttpFaultProxy(HttpServer server, ExecutorService executor, URI upstream, HttpClient client,
+                           ErrorBody errors) {
         this.server = server;
         this.executor = executor;
         this.upstream = upstream;
         this.client = client;
+        this.errors = errors;
     }
 
-    /** A plain HTTP proxy to {@code upstream}. */
+    /** A plain HTTP proxy to {@code upstream}, whose injected failures are Kubernetes statuses. */
     public static HttpFaultProxy http(URI upstream) throws IOException {
+        return http(upstream, KUBERNETES_STATUS);
+    }
+
+    /** A plain HTTP proxy to {@code upstream}, whose injected failures have these bodies. */
+    public static HttpFaultProxy http(URI upstream, ErrorBody errors) throws IOException {
         HttpClient client = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
                 .followRedirects(HttpClient.Redirect.NEVER).build();
-        return start(HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0), upstream, client);
+        return start(HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0), upstream, client, errors);
     }
 
     /**
@@ -149,20 +179,20 @@ public final class HttpFaultProxy implements AutoCloseable {
             server.setHttpsConfigurator(new HttpsConfigurator(serving));
             HttpClient client = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).sslContext(calling)
                     .followRedirects(HttpClient.Redirect.NEVER).build();
-            return start(server, upstream, client);
+            return start(server, upstream, client, KUBERNETES_STATUS);
         } catch (GeneralSecurityException e) {
             throw new IOException("cannot set up TLS for the fault proxy: " + e, e);
         }
     }
 
-    private static HttpFaultProxy start(HttpServer server, URI upstream, HttpClient client) {
+    private static HttpFaultProxy start(HttpServer server, URI upstream, HttpClient client, ErrorBody errors) {
         ExecutorService executor = Executors.newCachedThreadPool(r -> {
             Thread t = new Thread(r, "http-fault-proxy");
             t.setDaemon(true);
             return t;
         });
         server.setExecutor(executor);
-        HttpFaultProxy proxy = new HttpFaultProxy(server, executor, upstream, client);
+        HttpFaultProxy proxy = new HttpFaultProxy(server, executor, upstream, client, errors);
         server.createContext("/", proxy::handle);
         server.start();
         return proxy;
@@ -193,8 +223,11 @@ public final class HttpFaultProxy implements AutoCloseable {
     }
 
     public URI uri() {
-        String scheme = server instanceof HttpsServer ? "https" : "http";
-        return URI.create(scheme + "://127.0.0.1:" + server.getAddress().getPort());
+        return URI.create(scheme() + "://127.0.0.1:" + server.getAddress().getPort());
+    }
+
+    private String scheme() {
+        return server instanceof HttpsServer ? "https" : "http";
     }
 
     public void rule(Rule newRule) {
@@ -231,24 +264,26 @@ public final class HttpFaultProxy implements AutoCloseable {
         if (!(fault instanceof Pass)) {
             counts.computeIfAbsent(fault.getClass().getSimpleName(), k -> new AtomicInteger()).incrementAndGet();
         }
-        byte[] body = exchange.getRequestBody().readAllBytes();
         try {
             if (fault instanceof Reset) {
-                exchange.close();
+                exchange.close(); // before any response headers: the connection is simply closed
             } else if (fault instanceof Hang h) {
                 Thread.sleep(h.millis());
                 exchange.close();
             } else if (fault instanceof Fail f) {
-                answer(exchange, f.status(), null);
+                answer(exchange, method, f.status(), f.retryAfterSeconds());
             } else if (fault instanceof Throttle t) {
-                answer(exchange, 429, Integer.toString(t.seconds()));
+                answer(exchange, method, 429, t.seconds());
             } else if (fault instanceof FailAfter f) {
-                forward(exchange, method, path, body);
-                answer(exchange, f.status(), null);
+                forward(exchange, method, path).body().close();
+                answer(exchange, method, f.status(), -1);
             } else if (fault instanceof Cut) {
-                HttpResponse<byte[]> response = forward(exchange, method, path, body);
+                HttpResponse<InputStream> response = forward(exchange, method, path);
                 copyHeaders(response, exchange);
-                byte[] answer = response.body();
+                byte[] answer;
+                try (InputStream in = response.body()) {
+                    answer = in.readAllBytes();
+                }
                 exchange.sendResponseHeaders(response.statusCode(), Math.max(answer.length, 2));
                 OutputStream out = exchange.getResponseBody();
                 out.write(answer, 0, answer.length / 2);
@@ -256,59 +291,97 @@ public final class HttpFaultProxy implements AutoCloseable {
                 closeShort(exchange);
             } else if (fault instanceof Delay d) {
                 Thread.sleep(d.millis());
-                pass(exchange, method, path, body);
+                pass(exchange, method, path, -1);
             } else {
-                pass(exchange, method, path, body);
+                pass(exchange, method, path, fault instanceof Corrupt c ? c.offset() : -1);
             }
         } catch (IOException | InterruptedException e) {
             exchange.close();
         }
     }
 
-    private void pass(HttpExchange exchange, String method, String path, byte[] body)
+    private void pass(HttpExchange exchange, String method, String path, long corruptAt)
             throws IOException, InterruptedException {
-        HttpResponse<byte[]> response = forward(exchange, method, path, body);
+        HttpResponse<InputStream> response = forward(exchange, method, path);
         copyHeaders(response, exchange);
-        byte[] answer = response.body();
+        long contentLength = response.headers().firstValueAsLong("Content-Length").orElse(-1);
         int status = response.statusCode();
-        boolean empty = answer.length == 0 || status == 204 || status == 304 || method.equals("HEAD");
-        exchange.sendResponseHeaders(status, empty ? -1 : answer.length);
-        if (!empty) {
-            exchange.getResponseBody().write(answer);
+        try (InputStream answer = response.body()) {
+            if (method.equals("HEAD")) {
+                if (contentLength >= 0) {
+                    exchange.getResponseHeaders().set("Content-Length", Long.toString(contentLength));
+                }
+                exchange.sendResponseHeaders(status, -1);
+            } else if (contentLength == 0 || status == 204 || status == 304) {
+                exchange.sendResponseHeaders(status, -1);
+            } else {
+                exchange.sendResponseHeaders(status, contentLength > 0 ? contentLength : 0);
+                copy(answer, exchange.getResponseBody(), corruptAt);
+            }
         }
         exchange.close();
     }
 
-    private HttpResponse<byte[]> forward(HttpExchange exchange, String method, String path, byte[] body)
+    private HttpResponse<InputStream> forward(HttpExchange exchange, String method, String path)
             throws IOException, InterruptedException {
-        HttpRequest.Builder request = HttpRequest.newBuilder(upstream.resolve(path)).timeout(Duration.ofSeconds(60))
-                .method(method, body.length == 0 ? HttpRequest.BodyPublishers.noBody()
-                        : HttpRequest.BodyPublishers.ofByteArray(body));
+        HttpRequest.Builder request = HttpRequest.newBuilder(upstream.resolve(path)).timeout(Duration.ofSeconds(60));
         exchange.getRequestHeaders().forEach((name, values) -> {
-            if (!HOP_BY_HOP.contains(name.toLowerCase())) {
+            if (!HOP_BY_HOP.contains(name.toLowerCase(Locale.ROOT))) {
                 values.forEach(v -> request.header(name, v));
             }
         });
-        return client.send(request.build(), HttpResponse.BodyHandlers.ofByteArray());
+        request.header("X-Forwarded-Host", uri().getAuthority());
+        request.header("X-Forwarded-Proto", scheme());
+        String length = exchange.getRequestHeaders().getFirst("Content-Length");
+        boolean chunked = "chunked".equalsIgnoreCase(exchange.getRequestHeaders().getFirst("Transfer-Encoding"));
+        InputStream in = exchange.getRequestBody();
+        HttpRequest.BodyPublisher body;
+        if (length != null && Long.parseLong(length) > 0) {
+            body = HttpRequest.BodyPublishers.fromPublisher(HttpRequest.BodyPublishers.ofInputStream(() -> in),
+                    Long.parseLong(length));
+        } else if (chunked) {
+            body = HttpRequest.BodyPublishers.ofInputStream(() -> in);
+        } else {
+            body = HttpRequest.BodyPublishers.noBody();
+        }
+        return client.send(request.method(method, body).build(), HttpResponse.BodyHandlers.ofInputStream());
     }
 
-    private static void copyHeaders(HttpResponse<byte[]> response, HttpExchange exchange) {
+    private static void copyHeaders(HttpResponse<?> response, HttpExchange exchange) {
         response.headers().map().forEach((name, values) -> {
-            if (!HOP_BY_HOP.contains(name.toLowerCase()) && !name.startsWith(":")) {
+            if (!HOP_BY_HOP.contains(name.toLowerCase(Locale.ROOT)) && !name.startsWith(":")) {
                 exchange.getResponseHeaders().put(name, values);
             }
         });
     }
 
-    private static void answer(HttpExchange exchange, int status, String retryAfter) throws IOException {
-        byte[] body = ("{\"kind\":\"Status\",\"apiVersion\":\"v1\",\"status\":\"Failure\",\"message\":\"injected "
-                + status + "\",\"code\":" + status + "}").getBytes(StandardCharsets.UTF_8);
-        exchange.getResponseHeaders().set("Content-Type", "application/json");
-        if (retryAfter != null) {
-            exchange.getResponseHeaders().set("Retry-After", retryAfter);
+    /** Streams the answer's body, flipping the byte at {@code corruptAt} when that is not negative. */
+    private static void copy(InputStream in, OutputStream out, long corruptAt) throws IOException {
+        byte[] buffer = new byte[64 * 1024];
+        long position = 0;
+        int n;
+        while ((n = in.read(buffer)) > 0) {
+            if (corruptAt >= position && corruptAt < position + n) {
+                buffer[(int) (corruptAt - position)] ^= (byte) 0xFF;
+            }
+            out.write(buffer, 0, n);
+            out.flush(); // a watch's events reach the client as they come
+            position += n;
         }
-        exchange.sendResponseHeaders(status, body.length);
-        exchange.getResponseBody().write(body);
+    }
+
+    private void answer(HttpExchange exchange, String method, int status, int retryAfterSeconds) throws IOException {
+        byte[] body = errors.json(status).getBytes(StandardCharsets.UTF_8);
+        exchange.getResponseHeaders().set("Content-Type", "application/json");
+        if (retryAfterSeconds >= 0) {
+            exchange.getResponseHeaders().set("Retry-After", Integer.toString(retryAfterSeconds));
+        }
+        if (method.equals("HEAD")) {
+            exchange.sendResponseHeaders(status, -1);
+        } else {
+            exchange.sendResponseHeaders(status, body.length);
+            exchange.getResponseBody().write(body);
+        }
         exchange.close();
     }
 

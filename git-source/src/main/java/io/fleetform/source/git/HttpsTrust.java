@@ -19,9 +19,10 @@ import org.eclipse.jgit.transport.http.JDKHttpConnectionFactory;
 /**
  * JGit's JDK HTTP connections that trust exactly the certificates of one CA file (PEM or DER),
  * for the connections of one repository only: the JVM's default trust (its trust store, which
- * {@code -Djavax.net.ssl.trustStore} changes) stays as it is for everything else.
+ * {@code -Djavax.net.ssl.trustStore} changes) stays as it is for everything else. Both git sources and
+ * the git state backend's {@code ca_file} use it, so the two read a CA file and word its faults alike.
  */
-final class HttpsTrust extends JDKHttpConnectionFactory {
+public final class HttpsTrust extends JDKHttpConnectionFactory {
     private final Path file;
     private final TrustManager[] trust;
 
@@ -30,7 +31,11 @@ final class HttpsTrust extends JDKHttpConnectionFactory {
         this.trust = trust;
     }
 
-    static HttpsTrust fromFile(Path caFile) throws GitException {
+    /**
+     * Reads every certificate of {@code caFile}; the exception's message names the file and says
+     * what is wrong with it (missing, unreadable, empty, not a certificate).
+     */
+    public static HttpsTrust fromFile(Path caFile) throws GitException {
         Path file = caFile.toAbsolutePath().normalize();
         try (InputStream in = Files.newInputStream(file)) {
             Collection<? extends Certificate> certificates = CertificateFactory.getInstance("X.509")
@@ -56,7 +61,8 @@ final class HttpsTrust extends JDKHttpConnectionFactory {
         }
     }
 
-    Path file() {
+    /** The CA file, absolute. */
+    public Path file() {
         return file;
     }
 

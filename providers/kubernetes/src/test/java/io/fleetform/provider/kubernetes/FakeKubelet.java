@@ -10,30 +10,19 @@ import java.util.Map;
  * replicas were up to date and ready, in the background, until closed.
  */
 final class FakeKubelet implements AutoCloseable {
-    private final KubeApi api;
-    private final Thread thread;
-    private volatile boolean running = true;
+    private final StandInController controller;
 
     FakeKubelet(TestClusters.Cluster cluster, String namespace) throws KubeApi.Unreachable {
-        this.api = new KubeApi(cluster.kubeconfig(), cluster.context(), Duration.ofSeconds(10));
-        this.thread = new Thread(() -> {
-            while (running) {
-                for (Kind kind : java.util.Arrays.stream(Kind.values()).filter(Kind::isWorkload).toList()) {
-                    try {
-                        markAllReady(api, kind, namespace);
-                    } catch (Exception ignored) {
-                        // the next round tries again
-                    }
-                }
+        KubeApi api = new KubeApi(cluster.kubeconfig(), cluster.context(), Duration.ofSeconds(10));
+        this.controller = new StandInController("fake-kubelet", api, 150, () -> {
+            for (Kind kind : java.util.Arrays.stream(Kind.values()).filter(Kind::isWorkload).toList()) {
                 try {
-                    Thread.sleep(150);
-                } catch (InterruptedException e) {
-                    return;
+                    markAllReady(api, kind, namespace);
+                } catch (Exception ignored) {
+                    // the next round tries again
                 }
             }
-        }, "fake-kubelet");
-        thread.setDaemon(true);
-        thread.start();
+        });
     }
 
     @SuppressWarnings("unchecked")
@@ -71,10 +60,6 @@ final class FakeKubelet implements AutoCloseable {
 
     @Override
     public void close() throws InterruptedException {
-        running = false;
-        thread.interrupt();
-        thread.join(2000);
-        api.close();
+        controller.close();
     }
-
 }

@@ -5,7 +5,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.fleetform.engine.apply.Applier;
 import io.fleetform.engine.apply.ApplyEvent;
 import io.fleetform.engine.apply.ApplyResult;
-import io.fleetform.engine.eval.EvalOptions;
 import io.fleetform.engine.plan.Action;
 import io.fleetform.engine.plan.PlanMode;
 import io.fleetform.engine.plan.ResourceChange;
@@ -13,11 +12,8 @@ import io.fleetform.engine.provider.ApplyRequest;
 import io.fleetform.engine.provider.ExpandRequest;
 import io.fleetform.engine.provider.ProviderContext;
 import io.fleetform.engine.provider.ProviderException;
-import io.fleetform.engine.provider.ProviderRegistry;
 import io.fleetform.engine.resource.Resource;
 import io.fleetform.engine.run.Workspace;
-import io.fleetform.state.local.LocalStateBackend;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -155,18 +151,11 @@ class KubernetesCrdWorkloadsTest {
     }
 
     private Workspace workspace(String fleet) throws Exception {
-        Files.writeString(dir.resolve("main.fleet"), fleet);
-        return new Workspace(dir, EvalOptions.defaults().withEnvironment(TestFleets.env()),
-                new LocalStateBackend(dir.resolve(".fleetform/state.json")), new ProviderRegistry(List.of(provider)));
+        return TestWorkspaces.open(dir, fleet, provider);
     }
 
     private Workspace.Planned plan(Workspace ws, PlanMode mode) throws Exception {
-        Workspace.Outcome<Workspace.Configuration> config = ws.configuration();
-        assertThat(config.failed()).as(config.diagnostics().toString()).isFalse();
-        Workspace.Outcome<Workspace.Planned> planned = ws.plan(config.value(),
-                new Workspace.PlanSettings(mode, true, List.of(), List.of()));
-        assertThat(planned.failed()).as(planned.diagnostics().toString()).isFalse();
-        return planned.value();
+        return TestWorkspaces.plan(ws, mode);
     }
 
     private ApplyResult apply(Workspace ws, Workspace.Planned planned, List<String> events) throws Exception {

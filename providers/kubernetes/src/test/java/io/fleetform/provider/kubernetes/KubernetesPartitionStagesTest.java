@@ -6,17 +6,12 @@ import io.fleetform.engine.apply.Applier;
 import io.fleetform.engine.apply.ApplyEvent;
 import io.fleetform.engine.apply.ApplyResult;
 import io.fleetform.engine.apply.Restorer;
-import io.fleetform.engine.eval.EvalOptions;
 import io.fleetform.engine.plan.Action;
 import io.fleetform.engine.plan.PlanMode;
 import io.fleetform.engine.plan.ResourceChange;
-import io.fleetform.engine.provider.ProviderRegistry;
 import io.fleetform.engine.run.Workspace;
-import io.fleetform.state.local.LocalStateBackend;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -89,21 +84,11 @@ class KubernetesPartitionStagesTest {
     }
 
     private Workspace workspace(String fleet, int rolloutTimeoutSeconds) throws Exception {
-        Files.writeString(dir.resolve("main.fleet"), fleet);
-        Map<String, String> env = new HashMap<>(TestFleets.env());
-        env.put("FLEETFORM_K8S_ROLLOUT_TIMEOUT", String.valueOf(rolloutTimeoutSeconds));
-        env.put("FLEETFORM_K8S_POLL_MS", "100");
-        return new Workspace(dir, EvalOptions.defaults().withEnvironment(env),
-                new LocalStateBackend(dir.resolve(".fleetform/state.json")), new ProviderRegistry(List.of(provider)));
+        return TestWorkspaces.open(dir, fleet, provider, TestFleets.env(rolloutTimeoutSeconds));
     }
 
     private Workspace.Planned plan(Workspace ws) throws Exception {
-        Workspace.Outcome<Workspace.Configuration> config = ws.configuration();
-        assertThat(config.failed()).as(config.diagnostics().toString()).isFalse();
-        Workspace.Outcome<Workspace.Planned> planned = ws.plan(config.value(),
-                new Workspace.PlanSettings(PlanMode.NORMAL, true, List.of(), List.of()));
-        assertThat(planned.failed()).as(planned.diagnostics().toString()).isFalse();
-        return planned.value();
+        return TestWorkspaces.plan(ws, PlanMode.NORMAL);
     }
 
     private ApplyResult apply(Workspace ws, Workspace.Planned planned, List<String> events) throws Exception {
@@ -324,25 +309,11 @@ class KubernetesPartitionStagesTest {
         final List<String> seen = new CopyOnWriteArrayList<>();
         volatile String updateRevision = "";
         private final KubeApi api;
-        private final Thread thread;
-        private volatile boolean running = true;
+        private final StandInController rounds;
 
         Controller(KubeApi api, String namespace) {
             this.api = api;
-            this.thread = new Thread(() -> {
-                while (running) {
-                    try {
-                        round(namespace);
-                        Thread.sleep(100);
-                    } catch (InterruptedException e) {
-                        return;
-                    } catch (Exception ignored) {
-                        // the next round tries again
-                    }
-                }
-            }, "stand-in-kruise");
-            thread.setDaemon(true);
-            thread.start();
+            this.rounds = new StandInController("stand-in-kruise", api, 100, () -> round(namespace));
         }
 
         @SuppressWarnings("unchecked")
@@ -378,10 +349,7 @@ class KubernetesPartitionStagesTest {
 
         @Override
         public void close() throws InterruptedException {
-            running = false;
-            thread.interrupt();
-            thread.join(2000);
-            api.close();
+            rounds.close();
         }
     }
 }

@@ -6,14 +6,11 @@ import io.fleetform.engine.address.ResourceAddress;
 import io.fleetform.engine.apply.Applier;
 import io.fleetform.engine.apply.ApplyEvent;
 import io.fleetform.engine.apply.ApplyResult;
-import io.fleetform.engine.eval.EvalOptions;
 import io.fleetform.engine.plan.Action;
 import io.fleetform.engine.plan.PlanMode;
 import io.fleetform.engine.plan.ResourceChange;
-import io.fleetform.engine.provider.ProviderRegistry;
 import io.fleetform.engine.run.Workspace;
 import io.fleetform.engine.state.State;
-import io.fleetform.state.local.LocalStateBackend;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -82,22 +79,13 @@ class KubernetesRenameTest {
     }
 
     private Workspace workspace(String text) throws Exception {
-        Path dir = root.resolve("mv");
-        Files.createDirectories(dir);
-        Files.writeString(dir.resolve("main.fleet"), text);
-        Workspace ws = new Workspace(dir, EvalOptions.defaults().withEnvironment(TestFleets.env()),
-                new LocalStateBackend(dir.resolve(".fleetform/state.json")), new ProviderRegistry(List.of(provider)));
+        Workspace ws = TestWorkspaces.open(Files.createDirectories(root.resolve("mv")), text, provider);
         closing.add(ws);
         return ws;
     }
 
     private Workspace.Planned plan(Workspace ws) throws Exception {
-        Workspace.Outcome<Workspace.Configuration> config = ws.configuration();
-        assertThat(config.failed()).as(config.diagnostics().toString()).isFalse();
-        Workspace.Outcome<Workspace.Planned> planned = ws.plan(config.value(),
-                new Workspace.PlanSettings(PlanMode.NORMAL, true, List.of(), List.of(), false));
-        assertThat(planned.failed()).as(planned.diagnostics().toString()).isFalse();
-        return planned.value();
+        return TestWorkspaces.plan(ws, PlanMode.NORMAL);
     }
 
     private void apply(Workspace ws, Workspace.Planned planned) throws Exception {

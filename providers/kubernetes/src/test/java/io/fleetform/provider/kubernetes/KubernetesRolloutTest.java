@@ -5,20 +5,14 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.fleetform.engine.apply.Applier;
 import io.fleetform.engine.apply.ApplyEvent;
 import io.fleetform.engine.apply.ApplyResult;
-import io.fleetform.engine.eval.EvalOptions;
 import io.fleetform.engine.plan.Action;
 import io.fleetform.engine.plan.PlanMode;
 import io.fleetform.engine.plan.ResourceChange;
-import io.fleetform.engine.provider.ProviderRegistry;
 import io.fleetform.engine.run.Workspace;
 import io.fleetform.engine.state.RolloutRecord;
-import io.fleetform.state.local.LocalStateBackend;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.HashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.junit.jupiter.api.AfterEach;
@@ -52,20 +46,11 @@ class KubernetesRolloutTest {
     }
 
     private Workspace workspace(String fleet) throws Exception {
-        Files.writeString(dir.resolve("main.fleet"), fleet);
-        Map<String, String> env = new HashMap<>(TestFleets.env());
-        env.put("FLEETFORM_K8S_ROLLOUT_TIMEOUT", "3");
-        return new Workspace(dir, EvalOptions.defaults().withEnvironment(env),
-                new LocalStateBackend(dir.resolve(".fleetform/state.json")), new ProviderRegistry(List.of(provider)));
+        return TestWorkspaces.open(dir, fleet, provider, TestFleets.env(3));
     }
 
     private Workspace.Planned plan(Workspace ws) throws Exception {
-        Workspace.Outcome<Workspace.Configuration> config = ws.configuration();
-        assertThat(config.failed()).as(config.diagnostics().toString()).isFalse();
-        Workspace.Outcome<Workspace.Planned> planned = ws.plan(config.value(),
-                new Workspace.PlanSettings(PlanMode.NORMAL, true, List.of(), List.of()));
-        assertThat(planned.failed()).as(planned.diagnostics().toString()).isFalse();
-        return planned.value();
+        return TestWorkspaces.plan(ws, PlanMode.NORMAL);
     }
 
     private ApplyResult apply(Workspace ws, Workspace.Planned planned, List<String> events) throws Exception {

@@ -7,6 +7,7 @@ import io.fleetform.engine.model.Fleet;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.HashMap;
 import java.util.Map;
 
 /** Small fleets on the test clusters. */
@@ -48,6 +49,13 @@ final class TestFleets {
     static Map<String, String> env() {
         return Map.of("FLEETFORM_SECRET_DB", SECRET, "FLEETFORM_K8S_POLL_MS", "100",
                 "FLEETFORM_K8S_ROLLOUT_TIMEOUT", "20");
+    }
+
+    /** {@link #env()} with the rollout wait cut to {@code rolloutTimeoutSeconds}, for tests that let it time out. */
+    static Map<String, String> env(int rolloutTimeoutSeconds) {
+        Map<String, String> env = new HashMap<>(env());
+        env.put("FLEETFORM_K8S_ROLLOUT_TIMEOUT", String.valueOf(rolloutTimeoutSeconds));
+        return env;
     }
 
     static Fleet load(Path dir, String text) throws IOException {

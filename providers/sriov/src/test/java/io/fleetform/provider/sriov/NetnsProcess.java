@@ -4,8 +4,8 @@ import java.io.IOException;
 import java.util.List;
 
 /**
- * A process in a network namespace of its own ({@code unshare -n sleep}), standing for a container, and veth
- * pairs standing for VF netdevs: the host end carries the fixture's VF netdev name.
+ * A process in a network namespace of its own ({@code unshare -n sleep}), standing for a container; the VF
+ * netdevs it is given are {@link VethPairs}.
  */
 final class NetnsProcess implements AutoCloseable {
     private final Process process;
@@ -36,34 +36,6 @@ final class NetnsProcess implements AutoCloseable {
         List<String> full = new java.util.ArrayList<>(List.of("nsenter", "-t", Long.toString(pid()), "-n"));
         full.addAll(List.of(argv));
         return Commands.SYSTEM.run(full);
-    }
-
-    /** A veth pair {@code name} / {@code name}p on the host. */
-    static void veth(String name) {
-        for (int i = 0; ; i++) {
-            try {
-                Commands.SYSTEM.run(List.of("ip", "link", "add", name, "type", "veth", "peer", "name", name + "p"));
-                return;
-            } catch (Commands.CommandException e) {
-                if (i > 100 || !e.stderr().contains("exists")) { // a namespace's links go a moment after it does
-                    throw e;
-                }
-                try {
-                    Thread.sleep(50);
-                } catch (InterruptedException interrupted) {
-                    Thread.currentThread().interrupt();
-                    throw e;
-                }
-            }
-        }
-    }
-
-    static void deleteLink(String name) {
-        try {
-            Commands.SYSTEM.run(List.of("ip", "link", "del", name));
-        } catch (Commands.CommandException ignored) {
-            // gone with its namespace already
-        }
     }
 
     @Override

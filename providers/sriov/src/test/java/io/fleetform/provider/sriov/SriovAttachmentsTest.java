@@ -35,16 +35,16 @@ class SriovAttachmentsTest {
         fixture.writeTo(root);
         commands = new FixtureCommands(root);
         sriov = new SriovAttachments(root, dir.resolve("data/sriov"), commands);
-        NetnsProcess.veth(vf0);
-        NetnsProcess.veth(vf1);
+        VethPairs.add(vf0);
+        VethPairs.add(vf1);
         container = NetnsProcess.start();
     }
 
     @AfterEach
     void tearDown() {
         container.close();
-        NetnsProcess.deleteLink(vf0);
-        NetnsProcess.deleteLink(vf1);
+        VethPairs.delete(vf0);
+        VethPairs.delete(vf1);
     }
 
     private SriovSpec spec(int vlan) {
@@ -127,8 +127,8 @@ class SriovAttachmentsTest {
                 SriovAttachments.Step.IRQS_BOUND)) {
             String key = "fleet/crash-" + stop;
             try (NetnsProcess c = NetnsProcess.start()) {
-                NetnsProcess.deleteLink(vf0);
-                NetnsProcess.veth(vf0);
+                VethPairs.delete(vf0);
+                VethPairs.add(vf0);
                 SriovAttachments dying = new SriovAttachments(root, dir.resolve("data/sriov"), commands);
                 dying.onStep(s -> {
                     if (s == stop) {

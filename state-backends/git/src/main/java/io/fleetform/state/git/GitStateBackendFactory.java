@@ -3,6 +3,8 @@ package io.fleetform.state.git;
 import io.fleetform.engine.state.StateBackend;
 import io.fleetform.engine.state.StateBackendFactory;
 import io.fleetform.engine.state.StateException;
+import io.fleetform.source.git.GitException;
+import io.fleetform.source.git.HttpsTrust;
 import java.io.File;
 import java.nio.file.Files;
 import java.net.URISyntaxException;
@@ -105,12 +107,16 @@ public final class GitStateBackendFactory implements StateBackendFactory {
             tokenSource = "the environment variable " + tokenEnv;
             token = System.getenv(tokenEnv);
         }
-        GitHttpTrust trust = null;
+        HttpsTrust trust = null;
         if (settings.containsKey("ca_file")) {
             if (!"https".equalsIgnoreCase(uri.getScheme())) {
                 throw new StateException("backend \"git\": ca_file applies to https:// urls only, not " + url);
             }
-            trust = GitHttpTrust.fromFile(workingDir.resolve(settings.get("ca_file")).toAbsolutePath().normalize());
+            try {
+                trust = HttpsTrust.fromFile(workingDir.resolve(settings.get("ca_file")));
+            } catch (GitException e) {
+                throw new StateException("backend \"git\": ca_file: " + e.getMessage(), e);
+            }
         }
         CredentialsProvider credentials = token == null ? null
                 : new UsernamePasswordCredentialsProvider(uri.getUser() == null ? "fleetform" : uri.getUser(), token);

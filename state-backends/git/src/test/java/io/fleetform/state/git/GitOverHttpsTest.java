@@ -127,6 +127,18 @@ class GitOverHttpsTest {
     }
 
     @Test
+    void aMissingOrBrokenCaFileNamesTheSettingAndTheFile() throws Exception {
+        assertThatThrownBy(() -> backend("ca_file", "nope.pem"))
+                .isInstanceOf(StateException.class)
+                .hasMessage("backend \"git\": ca_file: the CA file " + fleet.resolve("nope.pem") + " does not exist");
+        Files.writeString(fleet.resolve("empty.pem"), "");
+        assertThatThrownBy(() -> backend("ca_file", "empty.pem"))
+                .isInstanceOf(StateException.class)
+                .hasMessage("backend \"git\": ca_file: the CA file " + fleet.resolve("empty.pem")
+                        + " holds no certificate");
+    }
+
+    @Test
     void caFileIsOnlyForHttpsAndATokenIsNeverASetting() throws Exception {
         assertThatThrownBy(() -> new GitStateBackendFactory().create(fleet, Map.of("url", "file://" + bare,
                 "ca_file", "git-ca.pem")))

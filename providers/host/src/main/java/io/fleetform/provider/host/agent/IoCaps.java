@@ -94,7 +94,9 @@ final class IoCaps implements Closeable {
                     .exec(new ResultCallback.Adapter<Event>() {
                         @Override
                         public void onNext(Event e) {
-                            reapply(docker, e.getId(), owner);
+                            if (mayHaveOverride(e)) {
+                                reapply(docker, e.getId(), owner);
+                            }
                         }
                     });
             List<String> addresses;
@@ -111,6 +113,17 @@ final class IoCaps implements Closeable {
             LOG.log(System.Logger.Level.WARNING, "cannot watch container starts to re-apply IO caps: "
                     + EngineCalls.rootMessage(e));
         }
+    }
+
+    /**
+     * Whether the started container can be one with caps to re-apply, from the event alone (a start event
+     * carries the container's labels): an instance without an override is passed over without an inspect.
+     * An event without the instance label is looked at as before.
+     */
+    private synchronized boolean mayHaveOverride(Event e) {
+        Map<String, String> labels = e.getActor() == null ? null : e.getActor().getAttributes();
+        String address = labels == null ? null : labels.get(ContainerManager.LABEL_INSTANCE);
+        return address == null || overrides.containsKey(address);
     }
 
     private void reapply(DockerClient docker, String id, Function<InspectContainerResponse, String> owner) {

@@ -162,13 +162,42 @@ final class SriovHook implements java.io.Closeable {
                             com.github.dockerjava.api.model.Event>() {
                         @Override
                         public void onNext(com.github.dockerjava.api.model.Event e) {
-                            regive.execute(() -> regive(docker, e.getId(), owner));
+                            if (mayNeedAnything(e)) {
+                                regive.execute(() -> regive(docker, e.getId(), owner));
+                            }
                         }
                     });
         } catch (RuntimeException e) {
             LOG.log(System.Logger.Level.WARNING, "cannot watch container starts to give VFs back: "
                     + EngineCalls.rootMessage(e));
         }
+    }
+
+    /**
+     * Whether a start can need this hook, from the event alone: Docker's start events carry the container's
+     * labels, so a container whose spec label has neither a VF nor routes is passed over without an inspect
+     * (every start of an apply is one; the inspects would compete with the creates and starts). An event
+     * without the labels, or with a spec that does not read, is looked at as before.
+     */
+    static boolean mayNeedAnything(com.github.dockerjava.api.model.Event e) {
+        Map<String, String> labels = e.getActor() == null ? null : e.getActor().getAttributes();
+        if (labels == null || !labels.containsKey(ContainerManager.LABEL_MANAGED)) {
+            return true;
+        }
+        String json = labels.get(ContainerManager.LABEL_SPEC);
+        if (json == null) {
+            return false; // no spec: the inspect would find none either and do nothing
+        }
+        try {
+            ContainerSpec spec = Json.MAPPER.readValue(json, ContainerSpec.class);
+            return spec.sriov() != null || hasRoutes(spec);
+        } catch (java.io.IOException | RuntimeException unreadable) {
+            return true;
+        }
+    }
+
+    private static boolean hasRoutes(ContainerSpec spec) {
+        return spec.network() != null && !spec.network().routes().isEmpty();
     }
 
     private static boolean pause(long millis) {
@@ -193,6 +222,9 @@ final class SriovHook implements java.io.Closeable {
                     return;
                 }
                 if (spec.sriov() == null || sriov.record(key).isEmpty()) {
+                    if (!hasRoutes(spec)) {
+                        return;
+                    }
                     // An underlay's routes: the new namespace has none. The Engine may still be bringing the
                     // interface up (which drops routes through it), so look again until a look changes nothing.
                     List<String> set = new ArrayList<>(routes(spec, c));

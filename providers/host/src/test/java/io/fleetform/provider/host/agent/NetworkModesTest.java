@@ -5,17 +5,13 @@ import static io.fleetform.provider.host.agent.DockerSupport.inspect;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.catchThrowableOfType;
 
+import io.fleetform.engine.testing.Loopback;
 import java.io.IOException;
-import java.io.InputStream;
-import java.io.OutputStream;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
-import java.net.Socket;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.ThreadLocalRandom;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -32,49 +28,16 @@ class NetworkModesTest extends DockerTestBase {
                 + " -h /www");
     }
 
-    /** A loopback port nothing listens on now, within a small range this test alone hands out. */
+    /** A range of loopback ports nothing listens on now, made the agent's range for published ports. */
     private static int freePortRange(TestAgent a, int size) throws IOException {
-        for (int attempt = 0; attempt < 50; attempt++) {
-            int first = 40000 + ThreadLocalRandom.current().nextInt(2000) * 10;
-            boolean free = true;
-            for (int p = first; p < first + size && free; p++) {
-                try (ServerSocket s = new ServerSocket()) {
-                    s.bind(new InetSocketAddress("0.0.0.0", p));
-                } catch (IOException e) {
-                    free = false;
-                }
-            }
-            if (free) {
-                Files.writeString(a.dataDir.resolve(AgentService.PORT_RANGE_FILE), first + "-" + (first + size - 1)
-                        + "\n");
-                return first;
-            }
-        }
-        throw new IllegalStateException("no free port range on loopback");
+        int first = Loopback.freePortRange(40000, 2000, size);
+        Files.writeString(a.dataDir.resolve(AgentService.PORT_RANGE_FILE), first + "-" + (first + size - 1) + "\n");
+        return first;
     }
 
     /** GET / on 127.0.0.1:port, retried while the server starts; the body, or what went wrong. */
     private static String get(int port) throws InterruptedException {
-        String last = "nothing";
-        for (int i = 0; i < 100; i++) {
-            try (Socket s = new Socket()) {
-                s.connect(new InetSocketAddress("127.0.0.1", port), 1000);
-                s.setSoTimeout(2000);
-                OutputStream out = s.getOutputStream();
-                out.write("GET / HTTP/1.0\r\n\r\n".getBytes(StandardCharsets.US_ASCII));
-                out.flush();
-                InputStream in = s.getInputStream();
-                String answer = new String(in.readAllBytes(), StandardCharsets.US_ASCII);
-                if (answer.startsWith("HTTP/1.")) {
-                    return answer.substring(answer.indexOf("\r\n\r\n") + 4).strip();
-                }
-                last = "answer '" + answer + "'";
-            } catch (IOException e) {
-                last = e.toString();
-            }
-            Thread.sleep(100);
-        }
-        return last;
+        return Loopback.httpGet(port, 100);
     }
 
     private static AllocationRequest claim(String ip, List<Integer> ports) {

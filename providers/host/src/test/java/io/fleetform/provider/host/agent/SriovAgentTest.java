@@ -13,6 +13,7 @@ import io.fleetform.provider.sriov.SriovAttachments;
 import io.fleetform.provider.sriov.SriovFixture;
 import io.fleetform.provider.sriov.SriovSpec;
 import io.fleetform.provider.sriov.SriovTree;
+import io.fleetform.provider.sriov.VethPairs;
 import io.fleetform.provider.sriov.VfSettings;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -74,22 +75,7 @@ class SriovAgentTest extends DockerTestBase {
 
     /** A veth pair whose host end stands for a VF netdev; its peer stays on the host. */
     private void veth(String name) {
-        for (int i = 0; ; i++) {
-            try {
-                Commands.SYSTEM.run(List.of("ip", "link", "add", name, "type", "veth", "peer", "name", name + "p"));
-                break;
-            } catch (Commands.CommandException e) {
-                if (i > 100 || !e.stderr().contains("exists")) { // a namespace's links go a moment after it does
-                    throw e;
-                }
-                try {
-                    Thread.sleep(50);
-                } catch (InterruptedException interrupted) {
-                    Thread.currentThread().interrupt();
-                    throw e;
-                }
-            }
-        }
+        VethPairs.add(name);
         trackLink(name + "p");
     }
 

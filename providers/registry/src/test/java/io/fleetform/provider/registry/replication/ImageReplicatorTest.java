@@ -20,6 +20,8 @@ import io.fleetform.provider.registry.image.MediaTypes;
 import io.fleetform.provider.registry.image.Platform;
 import java.time.Duration;
 import java.util.List;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.Test;
@@ -254,6 +256,47 @@ class ImageReplicatorTest {
         }
         for (Descriptor blob : image.manifest().references()) {
             assertThat(mirror.blobSize(repository, blob.digest())).hasValue(blob.size());
+        }
+        assertThat(mirror.resolve(repository, "1.0").digest()).isEqualTo(image.manifest().digest());
+    }
+
+    @Test
+    void parallelTransfersSurviveDroppedDownloadsAndARefusedUpload() throws Exception {
+        String repository = TestImages.uniqueRepository("parallel-faults");
+        TestImages.Image image = TestImages.dockerImage(TestImages.layers(6, 200_000, false));
+        image.push(central, repository, "1.0");
+        List<Descriptor> layers = image.manifest().layers();
+        Set<String> dropped = ConcurrentHashMap.newKeySet();
+        AtomicInteger refusedPuts = new AtomicInteger();
+
+        try (FaultProxy source = FaultProxy.start(registries.central().baseUri());
+             FaultProxy target = FaultProxy.start(registries.mirror().baseUri())) {
+            // The first download of two layers loses its connection; the first upload to complete is refused.
+            source.rule((method, path) -> method.equals("GET") && (path.endsWith("/blobs/" + layers.get(1).digest())
+                    || path.endsWith("/blobs/" + layers.get(4).digest())) && dropped.add(path)
+                    ? new FaultProxy.Drop() : FaultProxy.PASS);
+            target.rule((method, path) -> method.equals("PUT") && path.contains("/blobs/uploads/")
+                    && refusedPuts.getAndIncrement() == 0 ? new FaultProxy.Fail(503) : FaultProxy.PASS);
+            RegistryClient flakyCentral = LocalRegistries.clientVia(registries.central(), source.uri(),
+                    registries.centralCredentials(), LocalRegistries.FAST_RETRIES);
+            RegistryClient flakyMirror = LocalRegistries.clientVia(registries.mirror(), target.uri(),
+                    Credentials.anonymous(), LocalRegistries.FAST_RETRIES);
+
+            ReplicationResult result = new ImageReplicator(ReplicationOptions.defaults().withParallelism(4),
+                    ReplicationListener.NONE).replicate(flakyCentral, ref(central, repository, "1.0"), flakyMirror,
+                    ref(mirror, repository, "1.0"));
+
+            assertThat(result.blobsCopied()).isEqualTo(7);
+            assertThat(dropped).hasSize(2);
+            assertThat(source.count("GET", "/blobs/" + layers.get(1).digest())).isEqualTo(2);
+            assertThat(source.count("GET", "/blobs/" + layers.get(4).digest())).isEqualTo(2);
+            assertThat(target.count("PUT", "/blobs/uploads/")).isEqualTo(8);
+        }
+        for (Descriptor blob : image.manifest().references()) {
+            assertThat(mirror.blobSize(repository, blob.digest())).hasValue(blob.size());
+            try (var in = mirror.openBlob(repository, blob)) {
+                in.readAllBytes(); // verified against its digest as it is read
+            }
         }
         assertThat(mirror.resolve(repository, "1.0").digest()).isEqualTo(image.manifest().digest());
     }

@@ -1,0 +1,99 @@
+package io.fleetform.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.FileTime;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The {@code ./fleetform} launcher's choices, run for real against a stand-in {@code java} that
+ * records its arguments (and writes the archive it is asked to record): which JVM options each
+ * command gets, and that the class-data-sharing archives of two option sets live side by side
+ * while a rebuilt jar's first run removes the old jar's.
+ */
+class LauncherTest {
+    @TempDir
+    Path root;
+
+    private Path calls;
+    private Path target;
+
+    @BeforeEach
+    void setUp() throws Exception {
+        Files.copy(Path.of("..", "fleetform"), root.resolve("fleetform"));
+        target = Files.createDirectories(root.resolve("cli/target"));
+        Files.writeString(target.resolve("fleetform.jar"), "not really a jar");
+        Path bin = Files.createDirectories(root.resolve("bin"));
+        calls = root.resolve("calls.log");
+        Path java = bin.resolve("java");
+        Files.writeString(java, """
+                #!/usr/bin/env bash
+                echo "$*" >> "%s"
+                for a in "$@"; do
+                  case "$a" in -XX:ArchiveClassesAtExit=*) echo archive > "${a#-XX:ArchiveClassesAtExit=}" ;; esac
+                done
+                """.formatted(calls));
+        Files.setPosixFilePermissions(java, PosixFilePermissions.fromString("rwxr-xr-x"));
+    }
+
+    @Test
+    void applyKeepsC2ForItsHotLoopsAndTheShortCommandsStopAtC1() throws Exception {
+        String validate = run("validate", "fleet");
+        assertThat(validate).contains("-XX:TieredStopAtLevel=1").doesNotContain("Tier4");
+        String apply = run("apply", "fleet", "--auto-approve");
+        assertThat(apply).doesNotContain("TieredStopAtLevel")
+                .contains("-XX:Tier4InvocationThreshold=500000", "CompileThresholdScaling,sun.security.provider.*::*",
+                        "-Djdk.httpclient.bufsize=262144");
+        assertThat(run("agent", "--listen", "x")).doesNotContain("-XX:").endsWith("-jar "
+                + target.resolve("fleetform.jar") + " agent --listen x");
+    }
+
+    @Test
+    void eachOptionSetKeepsItsOwnArchiveUntilTheJarChanges() throws Exception {
+        assertThat(run("validate", "fleet")).contains("-XX:ArchiveClassesAtExit=");
+        assertThat(run("apply", "fleet")).contains("-XX:ArchiveClassesAtExit=");
+        List<Path> both = archives();
+        assertThat(both).hasSize(2);
+
+        // Later runs map their own archive; neither command's first run removed the other's.
+        assertThat(run("validate", "fleet")).contains("-XX:SharedArchiveFile=").doesNotContain("ArchiveClassesAtExit");
+        assertThat(run("apply", "fleet")).contains("-XX:SharedArchiveFile=").doesNotContain("ArchiveClassesAtExit");
+        assertThat(archives()).isEqualTo(both);
+
+        // A rebuilt jar: its first run records anew and the old jar's archives go, both of them.
+        Path jar = target.resolve("fleetform.jar");
+        Files.setLastModifiedTime(jar, FileTime.fromMillis(Files.getLastModifiedTime(jar).toMillis() + 10_000));
+        assertThat(run("plan", "fleet")).contains("-XX:ArchiveClassesAtExit=");
+        assertThat(archives()).hasSize(1).doesNotContainAnyElementsOf(both);
+    }
+
+    /** Runs the launcher and returns the command line the stand-in java got. */
+    private String run(String... args) throws Exception {
+        Files.deleteIfExists(calls);
+        List<String> command = new java.util.ArrayList<>(List.of("bash", root.resolve("fleetform").toString()));
+        command.addAll(List.of(args));
+        ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true)
+                .redirectOutput(root.resolve("out.txt").toFile());
+        builder.environment().remove("FLEETFORM_JAVA_OPTS");
+        builder.environment().remove("FLEETFORM_CDS");
+        builder.environment().put("PATH", root.resolve("bin") + ":" + System.getenv("PATH"));
+        Process process = builder.start();
+        assertThat(process.waitFor(60, TimeUnit.SECONDS)).isTrue();
+        assertThat(process.exitValue()).as(Files.readString(root.resolve("out.txt"))).isZero();
+        return Files.readString(calls).strip();
+    }
+
+    private List<Path> archives() throws Exception {
+        try (Stream<Path> files = Files.list(target)) {
+            return files.filter(f -> f.getFileName().toString().endsWith(".jsa")).sorted().toList();
+        }
+    }
+}
