@@ -10,7 +10,7 @@ public record NumberValue(BigDecimal value) implements Value {
     }
 
     public boolean isInteger() {
-        return value.signum() == 0 || value.stripTrailingZeros().scale() <= 0;
+        return value.scale() <= 0 || value.signum() == 0 || value.stripTrailingZeros().scale() <= 0;
     }
 
     @Override

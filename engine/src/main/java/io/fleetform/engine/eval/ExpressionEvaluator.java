@@ -90,19 +90,24 @@ public final class ExpressionEvaluator {
     }
 
     private Value quantity(QuantityLiteral q) {
-        EvalError error = literalError(q, context.currentAttribute());
+        Optional<QuantityValue> value = Units.quantity(q.amount(), q.unit(), q.text());
+        EvalError error = value.isEmpty() ? unitError(q, context.currentAttribute()) : spacingError(q);
         if (error != null) {
             throw error;
         }
-        return Units.quantity(q.amount(), q.unit(), q.text()).orElseThrow();
+        return value.get();
     }
 
     /** What is wrong with a quantity literal as written, or null; also used by the schema check. */
     static EvalError literalError(QuantityLiteral q, String attribute) {
-        boolean spaced = q.text().indexOf(' ') >= 0 && !q.unit().equals("cores");
         if (Units.quantity(q.amount(), q.unit(), q.text()).isEmpty()) {
             return unitError(q, attribute);
         }
+        return spacingError(q);
+    }
+
+    private static EvalError spacingError(QuantityLiteral q) {
+        boolean spaced = q.text().indexOf(' ') >= 0 && !q.unit().equals("cores");
         if (spaced) {
             String amount = q.text().substring(0, q.text().indexOf(' '));
             return Operators.error("unit-spacing", q.span(), "a unit is written right after its number",

@@ -6,7 +6,6 @@ import io.fleetform.dsl.ast.BodyItem;
 import io.fleetform.engine.value.Value;
 import java.util.ArrayList;
 import java.util.HashMap;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
@@ -18,23 +17,21 @@ import java.util.Map;
  */
 public final class Layer {
     private final String owner;
-    private final Block block;
+    private final BlockIndex index;
     private final Scope scope;
-    private final Map<String, Attribute> attributes = new LinkedHashMap<>();
-    private final Map<String, Block> singletons = new HashMap<>();
-    private final Map<String, Value> memo = new HashMap<>();
+    private final Map<String, Value> memo = new HashMap<>(8);
+    /** Values of nested blocks' attributes, by the attribute itself (no "type.name" key to build per lookup). */
+    private Map<Attribute, Value> nestedMemo;
 
     public Layer(String owner, Block block, Scope scope) {
+        this(owner, BlockIndex.of(block), scope);
+    }
+
+    /** A layer over an index shared with other layers of the same block (the zones of one {@code zones} block). */
+    Layer(String owner, BlockIndex index, Scope scope) {
         this.owner = owner;
-        this.block = block;
+        this.index = index;
         this.scope = scope;
-        for (BodyItem item : block.items()) {
-            if (item instanceof Attribute a) {
-                attributes.putIfAbsent(a.name().name(), a);
-            } else if (item instanceof Block b) {
-                singletons.putIfAbsent(b.typeName(), b);
-            }
-        }
     }
 
     /** An attribute of this layer being computed: equal only for the same layer (identity) and names. */
@@ -55,7 +52,7 @@ public final class Layer {
     }
 
     public Block block() {
-        return block;
+        return index.block();
     }
 
     public Scope scope() {
@@ -63,17 +60,18 @@ public final class Layer {
     }
 
     public Attribute attribute(String name) {
-        return attributes.get(name);
+        return index.attributes().get(name);
     }
 
+    /** The attributes by name, in the order written (read-only). */
     public Map<String, Attribute> attributes() {
-        return attributes;
+        return index.attributes();
     }
 
     public Value value(String name, EvalContext context) {
         Value value = memo.get(name);
         if (value == null) {
-            Attribute attribute = attributes.get(name);
+            Attribute attribute = index.attributes().get(name);
             if (attribute == null) {
                 return null;
             }
@@ -85,32 +83,26 @@ public final class Layer {
 
     /** The first nested block of a type ({@code io}, {@code network}, {@code lifecycle}). */
     public Block nested(String type) {
-        return singletons.get(type);
+        return index.singleton(type);
     }
 
     public Attribute nestedAttribute(String type, String name) {
-        Block nested = singletons.get(type);
-        if (nested == null) {
-            return null;
-        }
-        for (BodyItem item : nested.items()) {
-            if (item instanceof Attribute a && a.name().name().equals(name)) {
-                return a;
-            }
-        }
-        return null;
+        return index.nestedAttribute(type, name);
     }
 
     public Value nestedValue(String type, String name, EvalContext context) {
-        String key = type + "." + name;
-        Value value = memo.get(key);
+        Attribute attribute = index.nestedAttribute(type, name);
+        if (attribute == null) {
+            return null;
+        }
+        if (nestedMemo == null) {
+            nestedMemo = new java.util.IdentityHashMap<>(8);
+        }
+        Value value = nestedMemo.get(attribute);
         if (value == null) {
-            Attribute attribute = nestedAttribute(type, name);
-            if (attribute == null) {
-                return null;
-            }
-            value = context.compute(new Key(this, name, type), () -> owner + "." + key, name, attribute.value(), scope);
-            memo.put(key, value);
+            value = context.compute(new Key(this, name, type), () -> owner + "." + type + "." + name, name,
+                    attribute.value(), scope);
+            nestedMemo.put(attribute, value);
         }
         return value;
     }
@@ -118,7 +110,7 @@ public final class Layer {
     /** All nested blocks of a repeatable type ({@code service}, {@code stage}). */
     public List<Block> repeated(String type) {
         List<Block> blocks = new ArrayList<>();
-        for (BodyItem item : block.items()) {
+        for (BodyItem item : index.block().items()) {
             if (item instanceof Block b && b.typeName().equals(type)) {
                 blocks.add(b);
             }

@@ -110,7 +110,7 @@ final class Operators {
         }
         boolean modulo = op == Binary.Operator.MODULO;
         if (left instanceof NumberValue a && right instanceof NumberValue b) {
-            return new NumberValue(modulo ? a.value().remainder(b.value()) : exactDivide(a.value(), b.value()));
+            return new NumberValue(modulo ? remainder(a.value(), b.value()) : exactDivide(a.value(), b.value()));
         }
         if (left instanceof QuantityValue q && right instanceof NumberValue n) {
             BigDecimal amount = modulo ? q.amount().remainder(n.value()) : exactDivide(q.amount(), n.value());
@@ -124,6 +124,18 @@ final class Operators {
             return new NumberValue(exactDivide(pair[0].amount(), pair[1].amount()));
         }
         throw mismatch(op, left, right, span);
+    }
+
+    /**
+     * {@code a % b}; for whole numbers of up to 18 digits (zone numbers, counts) in long arithmetic,
+     * with the same result (sign of the dividend, scale 0) as BigDecimal's general division, which
+     * was a tenth of evaluating {@code z.index % 4} for every service of a large fleet.
+     */
+    static BigDecimal remainder(BigDecimal a, BigDecimal b) {
+        if (a.scale() == 0 && b.scale() == 0 && a.precision() <= 18 && b.precision() <= 18) {
+            return BigDecimal.valueOf(a.longValue() % b.longValue());
+        }
+        return a.remainder(b);
     }
 
     private static BigDecimal exactDivide(BigDecimal a, BigDecimal b) {

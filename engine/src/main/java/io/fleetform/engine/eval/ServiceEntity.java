@@ -33,7 +33,7 @@ final class ServiceEntity extends LayeredEntity {
         this.name = name;
         this.block = block;
         this.address = zone.address() + ".service." + name;
-        this.own = new Layer(address, block, scope);
+        this.own = new Layer(address, zone.group().index(block), scope);
     }
 
     ZoneEntity zone() {
@@ -60,7 +60,8 @@ final class ServiceEntity extends LayeredEntity {
         if (layers == null) {
             List<Layer> resolved = new ArrayList<>(List.of(own));
             block.clause(FromClause.class).filter(f -> !f.isRange()).ifPresent(from -> {
-                List<Layer> inherited = TemplateLayers.of(context, address() + ".from", from.from(), own.scope());
+                List<Layer> inherited = TemplateLayers.of(context, new FromKey(this), () -> address() + ".from",
+                        from.from(), own.scope());
                 if (!inherited.isEmpty()) {
                     template = Optional.of(inherited.get(0).owner());
                 } else {
@@ -71,6 +72,19 @@ final class ServiceEntity extends LayeredEntity {
             layers = List.copyOf(resolved);
         }
         return layers;
+    }
+
+    /** This service's {@code from} being computed: equal only for the same service. */
+    private record FromKey(ServiceEntity service) {
+        @Override
+        public boolean equals(Object other) {
+            return other instanceof FromKey k && k.service == service;
+        }
+
+        @Override
+        public int hashCode() {
+            return System.identityHashCode(service);
+        }
     }
 
     @Override

@@ -12,7 +12,13 @@ final class TemplateLayers {
     }
 
     static List<Layer> of(EvalContext context, String key, Expression from, Scope scope) {
-        Value value = context.compute(key, "from", from, scope);
+        return of(context, key, () -> key, from, scope);
+    }
+
+    /** As above, with a key compared cheaply and a name built only to describe a cycle. */
+    static List<Layer> of(EvalContext context, Object key, java.util.function.Supplier<String> name, Expression from,
+                          Scope scope) {
+        Value value = context.compute(key, name, "from", from, scope);
         if (value instanceof ErrorValue) {
             return List.of();
         }

@@ -21,6 +21,7 @@ import io.fleetform.engine.model.Spread;
 import io.fleetform.engine.model.Sriov;
 import io.fleetform.engine.model.Workload;
 import io.fleetform.engine.model.Zone;
+import io.fleetform.engine.eval.Shared.Part;
 import io.fleetform.engine.value.Dimension;
 import io.fleetform.engine.value.Entity;
 import io.fleetform.engine.value.MountValue;
@@ -56,12 +57,8 @@ final class ZoneBuilder {
 
     private final EvalContext context;
     private final Map<String, Idc> idcs;
-    /**
-     * Equal immutable parts of services (CPU, disk, IO, network, ports...) are shared: services
-     * built from one template are mostly alike, and at 200,000 services the copies were what the
-     * garbage collector spent its time on.
-     */
-    private final Map<Object, Object> shared = new java.util.HashMap<>();
+    /** Equal immutable parts of zones and services, kept once per block (see {@link Shared}). */
+    private final Map<Block, Shared> shared = new java.util.IdentityHashMap<>();
 
     ZoneBuilder(EvalContext context, Map<String, Idc> idcs) {
         this.context = context;
@@ -99,8 +96,10 @@ final class ZoneBuilder {
         Lifecycle lifecycle = lifecycle(entity, Set.of("idc", "module", "labels", "services"));
         Optional<String> origin = entity.module().isRoot() ? Optional.empty()
                 : Optional.of(entity.module().prefix().replaceAll("\\.$", ""));
+        Shared parts = shared(entity.group().block());
         return new Zone(entity.name(), entity.group().label(), entity.index(), idcName == null ? "" : idcName,
-                share(module), share(Map.copyOf(labels)), services, share(lifecycle), share(origin), header);
+                parts.of(Part.MODULE, module), parts.of(Part.LABELS, Map.copyOf(labels)), services,
+                parts.of(Part.LIFECYCLE, lifecycle), parts.of(Part.ORIGIN, origin), header);
     }
 
     private Service service(ServiceEntity s, String zoneIdc, Optional<String> zoneModule) {
@@ -137,15 +136,17 @@ final class ZoneBuilder {
         if (image == null || cpu == null || memory == null || network == null) {
             return null;
         }
-        return new Service(s.name(), s.zone().name(), image, replicas == null ? 1 : replicas.intValue(), share(cpu),
-                memory, share(disk), share(io), share(network), spread, workload, init, share(Map.copyOf(ports)),
-                share(List.copyOf(env)), share(List.copyOf(command)), share(Map.copyOf(config)), share(lifecycle),
-                share(health), share(s.template()), s.block().span());
+        Shared parts = shared(s.block());
+        return new Service(s.name(), s.zone().name(), image, replicas == null ? 1 : replicas.intValue(),
+                parts.of(Part.CPU, cpu), memory, parts.of(Part.DISK, disk), parts.of(Part.IO, io),
+                parts.of(Part.NETWORK, network), spread, workload, init, parts.of(Part.PORTS, Map.copyOf(ports)),
+                parts.of(Part.ENV, List.copyOf(env)), parts.of(Part.COMMAND, List.copyOf(command)),
+                parts.of(Part.CONFIG, Map.copyOf(config)), parts.of(Part.LIFECYCLE, lifecycle),
+                parts.of(Part.HEALTH, health), parts.of(Part.TEMPLATE, s.template()), s.block().span());
     }
 
-    @SuppressWarnings("unchecked")
-    private <T> T share(T value) {
-        return (T) shared.computeIfAbsent(value, v -> v);
+    private Shared shared(Block block) {
+        return shared.computeIfAbsent(block, b -> new Shared());
     }
 
     private Cpu cpu(Located value) {

@@ -23,6 +23,7 @@ final class ZoneEntity extends LayeredEntity {
     private final String name;
     private final int index;
     private final Layer layer;
+    private final List<Layer> layers;
     private final String address;
     private Map<String, ServiceEntity> services;
 
@@ -33,7 +34,8 @@ final class ZoneEntity extends LayeredEntity {
         this.name = name;
         this.index = index;
         this.address = "zone." + name;
-        this.layer = new Layer(address, group.block(), scope);
+        this.layer = new Layer(address, group.index(group.block()), scope);
+        this.layers = List.of(layer);
     }
 
     ModuleInstance module() {
@@ -134,7 +136,7 @@ final class ZoneEntity extends LayeredEntity {
 
     @Override
     List<Layer> layers() {
-        return List.of(layer);
+        return layers;
     }
 
     @Override

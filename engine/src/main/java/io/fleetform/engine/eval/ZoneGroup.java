@@ -32,6 +32,8 @@ final class ZoneGroup {
     private final Block block;
     private final String label;
     private List<ZoneEntity> zones;
+    /** The zones' block and their service blocks are the same syntax for every zone of the group. */
+    private final BlockIndex.Cache indexes = new BlockIndex.Cache();
 
     ZoneGroup(ModuleInstance module, Block block) {
         this.module = module;
@@ -45,6 +47,11 @@ final class ZoneGroup {
 
     Block block() {
         return block;
+    }
+
+    /** The index of the group's block or of a block inside it, shared by all its zones. */
+    BlockIndex index(Block inside) {
+        return indexes.of(inside);
     }
 
     List<ZoneEntity> zones() {

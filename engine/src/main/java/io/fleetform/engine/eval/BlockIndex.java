@@ -1,0 +1,82 @@
+package io.fleetform.engine.eval;
+
+import io.fleetform.dsl.ast.Attribute;
+import io.fleetform.dsl.ast.Block;
+import io.fleetform.dsl.ast.BodyItem;
+import java.util.Collections;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * A block's attributes and nested blocks by name: what a {@link Layer} looks up. It depends on
+ * the block alone, so every zone of a {@code zones} block (and each of their services) shares
+ * one index of the same syntax instead of building 20,000 equal maps.
+ */
+final class BlockIndex {
+    private final Block block;
+    /** The first attribute of each name (a second one is reported as a duplicate by the structure check). */
+    private final Map<String, Attribute> attributes;
+    /** The first nested block of each type. */
+    private final Map<String, Block> singletons;
+    /** The attributes of each first nested block, by name. */
+    private final Map<String, Map<String, Attribute>> nested;
+
+    private BlockIndex(Block block) {
+        this.block = block;
+        Map<String, Attribute> attributes = new LinkedHashMap<>();
+        Map<String, Block> singletons = new HashMap<>();
+        for (BodyItem item : block.items()) {
+            if (item instanceof Attribute a) {
+                attributes.putIfAbsent(a.name().name(), a);
+            } else if (item instanceof Block b) {
+                singletons.putIfAbsent(b.typeName(), b);
+            }
+        }
+        Map<String, Map<String, Attribute>> nested = new HashMap<>();
+        singletons.forEach((type, b) -> {
+            Map<String, Attribute> inner = new HashMap<>();
+            for (BodyItem item : b.items()) {
+                if (item instanceof Attribute a) {
+                    inner.putIfAbsent(a.name().name(), a);
+                }
+            }
+            nested.put(type, inner);
+        });
+        this.attributes = Collections.unmodifiableMap(attributes);
+        this.singletons = singletons;
+        this.nested = nested;
+    }
+
+    static BlockIndex of(Block block) {
+        return new BlockIndex(block);
+    }
+
+    Block block() {
+        return block;
+    }
+
+    Map<String, Attribute> attributes() {
+        return attributes;
+    }
+
+    Block singleton(String type) {
+        return singletons.get(type);
+    }
+
+    Attribute nestedAttribute(String type, String name) {
+        Map<String, Attribute> inner = nested.get(type);
+        return inner == null ? null : inner.get(name);
+    }
+
+    /** Indexes of blocks computed once each, by identity (equal syntax in two places is still two blocks). */
+    static final class Cache {
+        private final Map<Block, BlockIndex> indexes = new java.util.IdentityHashMap<>();
+
+        BlockIndex of(Block block) {
+            return indexes.computeIfAbsent(block, BlockIndex::of);
+        }
+    }
+
+}
