@@ -8,9 +8,9 @@
 # and followed by `kubectl rollout status` of its Deployments and StatefulSets.
 #
 # What each side waits for: `fleetform apply` plans (reads every object), applies each object with
-# server-side apply and waits for each workload's rollout, polling every FLEETFORM_K8S_POLL_MS
-# (default 2000 ms, the provider's default); `kubectl apply` waits for nothing; `rollout status`
-# watches until the controllers report the rollouts done. There is no kubelet, so the services
+# server-side apply (Kubernetes objects 50 at a time: five times --parallelism) and waits for each
+# workload's rollout, woken by one watch per workload kind; `kubectl apply` waits for nothing;
+# `rollout status` watches until the controllers report the rollouts done, one workload after another. There is no kubelet, so the services
 # run 0 replicas: a rollout is done when its controller has seen the new generation.
 #
 # Every run is checked: the namespace holds exactly the rendered objects, labelled as the fleet's.
@@ -171,8 +171,8 @@ median() { sort -n | awk '{ v[NR] = $1 } END { print (NR % 2) ? v[(NR + 1) / 2] 
 col() { cut -d' ' -f"$2" "$work/$1" | median; }
 range() { cut -d' ' -f1 "$work/$1" | sort -n | awk 'NR == 1 { lo = $1 } { hi = $1 } END { printf "%s–%s s", lo, hi }'; }
 ratio() { awk -v a="$(col ff 1)" -v b="$(col "$1" 1)" 'BEGIN { printf "%.1f×", a / b }'; }
-printf '| make %s objects (%s zones × 3 services, 0 replicas) in a new namespace on the test kube-apiserver, whole `fleetform apply` (plans, applies, waits for each rollout, poll %s ms) | %s s (CPU %s s; %s) | `kubectl apply --server-side` of the render %s s (CPU %s s; %s); the same + `kubectl rollout status` %s s (CPU %s s; %s) | %s of apply; %s of apply + rollout status |\n' \
-  "$((zones * 7 + 1))" "$zones" "${FLEETFORM_K8S_POLL_MS:-2000}" \
+printf '| make %s objects (%s zones × 3 services, 0 replicas) in a new namespace on the test kube-apiserver, whole `fleetform apply` (plans, applies 50 at a time, waits for each rollout through a watch) | %s s (CPU %s s; %s) | `kubectl apply --server-side` of the render %s s (CPU %s s; %s); the same + `kubectl rollout status` %s s (CPU %s s; %s) | %s of apply; %s of apply + rollout status |\n' \
+  "$((zones * 7 + 1))" "$zones" \
   "$(col ff 1)" "$(col ff 2)" "$(range ff)" \
   "$(col kubectl 1)" "$(col kubectl 2)" "$(range kubectl)" \
   "$(col status 1)" "$(col status 2)" "$(range status)" \

@@ -27,7 +27,8 @@ final class PlanSelection {
             + "and left alone.")
     boolean forceConflicts;
 
-    @Option(names = "--parallelism", defaultValue = "10", description = "Changes made at once (default 10).")
+    @Option(names = "--parallelism", defaultValue = "10", description = "Changes made at once (default 10; "
+            + "Kubernetes objects: five times that, or FLEETFORM_K8S_PARALLELISM).")
     int parallelism = 10;
 
     Workspace.PlanSettings settings(boolean destroy) {

@@ -101,6 +101,15 @@ public interface ProviderSession extends AutoCloseable {
         return Map.of();
     }
 
+    /**
+     * How many of this provider's changes an apply runs at once, given the user's {@code --parallelism}: that,
+     * unless the provider's changes mostly wait on a remote that paces them itself (Kubernetes: the controllers'
+     * rollouts), where it may say more.
+     */
+    default int parallelism(int requested, ProviderContext context) {
+        return requested;
+    }
+
     /** Releases the session's clients and threads. */
     @Override
     default void close() {

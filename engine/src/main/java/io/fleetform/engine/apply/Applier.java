@@ -70,6 +70,17 @@ public final class Applier {
     private final ProviderSessions providers;
     private final Options options;
 
+    /**
+     * One pool of changes per provider, each as large as its provider asks ({@link ProviderSession#parallelism}),
+     * by default {@code parallelism}.
+     */
+    private GraphWalker walker(Map<ResourceAddress, ResourceChange> work, ProviderContext context) {
+        Map<String, Integer> sizes = new java.util.concurrent.ConcurrentHashMap<>();
+        return new GraphWalker(options.parallelism(), a -> work.containsKey(a) ? work.get(a).provider() : "",
+                provider -> sizes.computeIfAbsent(provider, p -> providers.get(p)
+                        .map(s -> s.parallelism(options.parallelism(), context)).orElse(options.parallelism())));
+    }
+
     public Applier(ProviderSessions providers, Options options) {
         this.providers = providers;
         this.options = options;
@@ -213,7 +224,7 @@ public final class Applier {
                             Phase.changesOfStage(phases, stage)));
                 }
                 walking.set(phase);
-                Map<ResourceAddress, GraphWalker.Outcome> result = new GraphWalker(options.parallelism()).walk(
+                Map<ResourceAddress, GraphWalker.Outcome> result = walker(work, context).walk(
                         ResourceGraph.of(order(subset(work, phase.addresses()), state)), unit, interrupt::get);
                 outcomes.putAll(result);
                 if (stage == null || !phase.last() || interrupt.get()) {

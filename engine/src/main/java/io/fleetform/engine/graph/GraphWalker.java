@@ -12,7 +12,7 @@ import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.BooleanSupplier;
 
 /**
- * Runs work over a graph with at most {@code parallelism} nodes at once. A node starts when
+ * Runs work over a graph with at most {@code parallelism} nodes at once (or per pool, see the constructors). A node starts when
  * everything it waits for succeeded. When a node fails, what waits for it is skipped and
  * independent branches go on. When {@code stop} turns true, nothing new starts and the
  * nodes in flight finish.
@@ -31,12 +31,32 @@ public final class GraphWalker {
     }
 
     private final int parallelism;
+    private final java.util.function.Function<ResourceAddress, String> pool;
+    private final java.util.function.ToIntFunction<String> poolSize;
 
     public GraphWalker(int parallelism) {
+        this(parallelism, node -> "", p -> parallelism);
+    }
+
+    /**
+     * Nodes in pools, each with its own limit: at most {@code poolSize} nodes of one pool at once (the
+     * applier's pools are the providers, some of whose changes mostly wait on a remote and can run more at once).
+     *
+     * @param parallelism the limit of a pool whose size is not positive
+     */
+    public GraphWalker(int parallelism, java.util.function.Function<ResourceAddress, String> pool,
+                       java.util.function.ToIntFunction<String> poolSize) {
         if (parallelism < 1) {
             throw new IllegalArgumentException("parallelism must be at least 1");
         }
         this.parallelism = parallelism;
+        this.pool = pool;
+        this.poolSize = poolSize;
+    }
+
+    private int limit(String name) {
+        int size = poolSize.applyAsInt(name);
+        return size > 0 ? size : parallelism;
     }
 
     public Map<ResourceAddress, Outcome> walk(ResourceGraph graph, Work work, BooleanSupplier stop)
@@ -51,14 +71,16 @@ public final class GraphWalker {
                 ready.add(node);
             }
         }
-        ExecutorService pool = Executors.newFixedThreadPool(Math.min(parallelism, Math.max(1, graph.nodes().size())),
-                r -> {
-                    Thread t = new Thread(r, "fleetform-apply");
-                    t.setDaemon(true);
-                    return t;
-                });
+        // as many threads as nodes run at once: each pool's limit bounds them
+        ExecutorService threads = Executors.newCachedThreadPool(r -> {
+            Thread t = new Thread(r, "fleetform-apply");
+            t.setDaemon(true);
+            return t;
+        });
         Object lock = new Object();
         int[] running = {0};
+        Map<String, Integer> inPool = new HashMap<>();
+        Map<String, Integer> limits = new HashMap<>();
         AtomicBoolean stopped = new AtomicBoolean();
         try {
             synchronized (lock) {
@@ -66,10 +88,16 @@ public final class GraphWalker {
                     if (!stopped.get() && stop.getAsBoolean()) {
                         stopped.set(true);
                     }
-                    while (!stopped.get() && running[0] < parallelism && !ready.isEmpty()) {
-                        ResourceAddress node = ready.poll();
+                    for (java.util.Iterator<ResourceAddress> it = ready.iterator(); !stopped.get() && it.hasNext(); ) {
+                        ResourceAddress node = it.next();
+                        String in = pool.apply(node);
+                        if (inPool.getOrDefault(in, 0) >= limits.computeIfAbsent(in, this::limit)) {
+                            continue; // its pool is full: it keeps its place
+                        }
+                        it.remove();
                         running[0]++;
-                        pool.execute(() -> {
+                        inPool.merge(in, 1, Integer::sum);
+                        threads.execute(() -> {
                             boolean ok;
                             try {
                                 ok = work.run(node);
@@ -78,6 +106,7 @@ public final class GraphWalker {
                             }
                             synchronized (lock) {
                                 running[0]--;
+                                inPool.merge(in, -1, Integer::sum);
                                 outcomes.put(node, ok ? Outcome.SUCCEEDED : Outcome.FAILED);
                                 if (ok) {
                                     for (ResourceAddress next : graph.unblocks(node)) {
@@ -102,7 +131,7 @@ public final class GraphWalker {
                 }
             }
         } finally {
-            pool.shutdown();
+            threads.shutdown();
         }
         return outcomes;
     }

@@ -43,6 +43,35 @@ class GraphWalkerTest {
     }
 
     @Test
+    void eachPoolHasItsOwnBoundAndAFullPoolDoesNotHoldTheOthers() throws Exception {
+        Map<ResourceAddress, List<ResourceAddress>> deps = new LinkedHashMap<>();
+        for (int i = 0; i < 12; i++) {
+            deps.put(a("slow.s" + i), List.of()); // listed first: a full "slow" pool must not keep "wide" waiting
+        }
+        for (int i = 0; i < 24; i++) {
+            deps.put(a("wide.w" + i), List.of());
+        }
+        Map<String, AtomicInteger> running = Map.of("slow", new AtomicInteger(), "wide", new AtomicInteger());
+        Map<String, AtomicInteger> peak = Map.of("slow", new AtomicInteger(), "wide", new AtomicInteger());
+        GraphWalker walker = new GraphWalker(2, node -> node.value().substring(0, 4),
+                pool -> pool.equals("wide") ? 8 : 0);
+        Map<ResourceAddress, GraphWalker.Outcome> outcomes = walker.walk(ResourceGraph.of(deps), node -> {
+            String pool = node.value().substring(0, 4);
+            peak.get(pool).accumulateAndGet(running.get(pool).incrementAndGet(), Math::max);
+            try {
+                Thread.sleep(30);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+            running.get(pool).decrementAndGet();
+            return true;
+        }, () -> false);
+        assertThat(peak.get("slow").get()).as("a pool without a size has the parallelism").isBetween(1, 2);
+        assertThat(peak.get("wide").get()).isBetween(4, 8);
+        assertThat(outcomes.values()).allMatch(o -> o == GraphWalker.Outcome.SUCCEEDED).hasSize(36);
+    }
+
+    @Test
     void aFailureSkipsOnlyWhatDependsOnIt() throws Exception {
         Map<ResourceAddress, List<ResourceAddress>> deps = new LinkedHashMap<>();
         deps.put(a("zone.a"), List.of());

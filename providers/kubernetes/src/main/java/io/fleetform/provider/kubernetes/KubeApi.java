@@ -164,6 +164,70 @@ final class KubeApi implements AutoCloseable {
                 .method("DELETE", "application/json", body));
     }
 
+    /**
+     * One watch stream ({@code ?watch=1}): each event, a JSON object a line, goes to {@code onEvent} on the
+     * client's I/O thread (so it must be quick), until the server ends the stream (its {@code timeoutSeconds},
+     * a restart) or {@link Watching#cancel}. Not retried here: whoever watches decides how to go on (from the
+     * last resourceVersion, or by listing again).
+     *
+     * @param limit the client's own limit on the stream, beyond the server's {@code timeoutSeconds}
+     */
+    Watching watch(String path, java.util.function.Consumer<Map<String, Object>> onEvent, Duration limit)
+            throws Unreachable {
+        HttpRequest request = http.newHttpRequestBuilder().uri(base + path).forStreaming()
+                .timeout(limit.toMillis(), TimeUnit.MILLISECONDS).build();
+        java.io.ByteArrayOutputStream line = new java.io.ByteArrayOutputStream();
+        java.util.concurrent.CompletableFuture<HttpResponse<io.fabric8.kubernetes.client.http.AsyncBody>> future =
+                http.consumeBytes(request, (buffers, body) -> {
+                    for (java.nio.ByteBuffer buffer : buffers) {
+                        while (buffer.hasRemaining()) {
+                            byte b = buffer.get();
+                            if (b == '\n') {
+                                if (line.size() > 0) {
+                                    onEvent.accept(Json.read(line.toString(java.nio.charset.StandardCharsets.UTF_8)));
+                                }
+                                line.reset();
+                            } else {
+                                line.write(b);
+                            }
+                        }
+                    }
+                    body.consume();
+                });
+        try {
+            HttpResponse<io.fabric8.kubernetes.client.http.AsyncBody> response = future.get(timeout.toMillis() + 1000,
+                    TimeUnit.MILLISECONDS);
+            response.body().consume();
+            return new Watching(response.code(), response.body());
+        } catch (TimeoutException e) {
+            future.cancel(true);
+            throw new Unreachable("GET " + path + " (watch) on " + base + " timed out after " + timeout.toSeconds()
+                    + "s", true, e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new Unreachable("GET " + path + " (watch) was interrupted", true, e);
+        } catch (ExecutionException e) {
+            throw new Unreachable("GET " + path + " (watch) on " + base + " failed: " + (e.getCause() == null ? e
+                    : e.getCause()), true, e.getCause());
+        }
+    }
+
+    /** An open watch stream: the answer's status code, and its end. */
+    record Watching(int code, io.fabric8.kubernetes.client.http.AsyncBody body) {
+        /** Until the stream ends, however it ends. */
+        void awaitEnd() throws InterruptedException {
+            try {
+                body.done().get();
+            } catch (ExecutionException | java.util.concurrent.CancellationException e) {
+                // a cut or cancelled stream ends like a closed one: the watcher decides how to go on
+            }
+        }
+
+        void cancel() {
+            body.cancel();
+        }
+    }
+
     private Response send(String method, String path, RetryPolicy.Safety safety, Supplier<HttpRequest.Builder> builder)
             throws Unreachable {
         long started = System.nanoTime();

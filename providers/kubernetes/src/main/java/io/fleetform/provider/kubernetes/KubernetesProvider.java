@@ -57,6 +57,8 @@ public final class KubernetesProvider implements Provider, ProviderSession {
     static final String KUBECONFIG = "kubeconfig";
 
     private final Map<String, KubeApi> apis = new ConcurrentHashMap<>();
+    /** The rollout waits' watches, one per cluster, workload kind, namespace and fleet (see {@link RolloutWatch}). */
+    private final Map<String, RolloutWatch> watches = new ConcurrentHashMap<>();
     private final RetryPolicy retry;
     /** The last expansion, by address: what import compares a live object with. */
     private final Map<ResourceAddress, Resource> lastExpansion = new ConcurrentHashMap<>();
@@ -461,11 +463,30 @@ public final class KubernetesProvider implements Provider, ProviderSession {
             // after an interruption still shows the rest of the change
             attributes = StagePartition.apply(t.kind, attributes, request.share().get());
         }
-        serverSideApply(t, manifest(attributes), request.action() == Action.TAKE_OVER);
+        Map<String, Object> applied = serverSideApply(t, manifest(attributes), request.action() == Action.TAKE_OVER);
         if (t.kind.isWorkload()) {
-            waitForRollout(t, progress);
+            waitForRollout(t, applied, Ownership.fleetOf(desired.attributes()), progress);
         }
         return new ApplyResponse(attributes, List.of());
+    }
+
+    /**
+     * Kubernetes objects at five times the user's {@code --parallelism} (or {@code FLEETFORM_K8S_PARALLELISM}):
+     * an apply here is one request and then, for a workload, a wait on its controller, which the watch makes
+     * cost nothing; the controllers work through many rollouts at once, and the API server's 429s (with
+     * Retry-After) pace the requests where it is busy.
+     */
+    @Override
+    public int parallelism(int requested, ProviderContext context) {
+        String set = context.environment().get("FLEETFORM_K8S_PARALLELISM");
+        if (set != null && !set.isBlank()) {
+            try {
+                return Math.max(1, Integer.parseInt(set.strip()));
+            } catch (NumberFormatException e) {
+                // not a number: the default
+            }
+        }
+        return requested * 5;
     }
 
     /** The workload kinds with a partition field: a partial rollout stage updates a share of their pods. */
@@ -510,12 +531,14 @@ public final class KubernetesProvider implements Provider, ProviderSession {
     }
 
     /** @param force take fields over from other managers (a planned take-over, --force-conflicts) */
-    private void serverSideApply(Target t, Map<String, Object> manifest, boolean force) throws ProviderException {
+    /** @return the object as the API server stored it */
+    private Map<String, Object> serverSideApply(Target t, Map<String, Object> manifest, boolean force)
+            throws ProviderException {
         String call = "server-side apply (PATCH " + t.path() + "?fieldManager=" + Manifests.MANAGER
                 + (force ? "&force=true" : "") + ")";
         KubeApi.Response r = call(t, call, () -> t.api.apply(t.path(), manifest, Manifests.MANAGER, force));
         if (r.ok()) {
-            return;
+            return r.body();
         }
         if (r.code() == 409) {
             throw ProviderException.permanent(t.address + ": " + t.describe() + ": " + conflict(r)
@@ -587,52 +610,135 @@ public final class KubernetesProvider implements Provider, ProviderSession {
                 + r.code() + (r.message().isEmpty() ? "" : ": " + r.message()) + ")");
     }
 
-    private void waitForRollout(Target t, Consumer<String> progress) throws ProviderException {
+    /**
+     * Waits until the workload just applied has rolled out, as the session's {@link RolloutWatch} of its kind
+     * and namespace shows it: woken by each change instead of polling, so a quick rollout is seen at once and
+     * a slow one costs no calls. Only the object that was applied counts (its uid, at least its generation):
+     * deleted or replaced while waited for, the wait fails and says so. A cluster that refuses the LIST waits
+     * by polling instead.
+     */
+    private void waitForRollout(Target t, Map<String, Object> applied, String fleet, Consumer<String> progress)
+            throws ProviderException {
+        RolloutWatch watch = fleet.isEmpty() ? null : watch(t, fleet);
+        if (watch == null || watch.unavailable().isPresent()) {
+            pollForRollout(t, progress);
+            return;
+        }
+        String uid = RolloutWatch.uid(applied);
+        long generation = Rollout.of(applied).generation();
         long deadline = System.nanoTime() + t.settings.rolloutTimeout().toNanos();
-        String last = "";
-        // A controller usually answers within a fraction of a second: look again soon, then back off to the
-        // poll interval, so a quick rollout is not held for a whole interval and a slow one costs no more calls.
+        long podsDue = System.nanoTime();
+        long seen = -1;
+        String[] last = {""};
+        String now = "waiting for the watch to show it";
+        while (true) {
+            long wake = Math.min(deadline, podsDue > System.nanoTime() ? podsDue : deadline);
+            RolloutWatch.View view;
+            try {
+                view = watch.await(t.name, uid, seen, wake);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw ProviderException.temporary(t.address + ": interrupted while waiting for the rollout");
+            }
+            if (watch.unavailable().isPresent()) {
+                pollForRollout(t, progress);
+                return;
+            }
+            if (view.deleted()) {
+                throw ProviderException.permanent(t.address + ": " + t.describe() + " was deleted while Fleetform "
+                        + "waited for its rollout (uid " + uid + "; deleted or replaced by someone else): its stage "
+                        + "is not healthy; apply again to make it");
+            }
+            seen = view.changes();
+            Optional<Map<String, Object>> live = view.object().filter(o -> uid.equals(RolloutWatch.uid(o))
+                    && Rollout.of(o).generation() >= generation);
+            if (live.isPresent()) {
+                boolean pods = System.nanoTime() >= podsDue;
+                if (pods) {
+                    podsDue = System.nanoTime() + t.settings.poll().toNanos();
+                }
+                Optional<String> waiting = judge(t, live.get(), pods, progress, last);
+                if (waiting.isEmpty()) {
+                    return;
+                }
+                now = waiting.get();
+            } else if (!view.trouble().isEmpty()) {
+                now = "the watch has not shown generation " + generation + " yet (" + view.trouble() + ")";
+            }
+            if (System.nanoTime() > deadline) {
+                throw ProviderException.permanent(t.address + ": " + t.describe() + " did not roll out within "
+                        + human(t.settings.rolloutTimeout()) + ": " + now + " (set FLEETFORM_K8S_ROLLOUT_TIMEOUT to "
+                        + "wait longer; kubectl describe shows why pods are not ready)");
+            }
+        }
+    }
+
+    /** The session's watch of this target's kind and namespace, for this fleet's objects; started on first use. */
+    private RolloutWatch watch(Target t, String fleet) {
+        String key = t.api.describe() + "#" + t.kind.word + "#" + t.namespace + "#" + fleet;
+        return watches.computeIfAbsent(key, k -> new RolloutWatch(t.api, t.kind, t.namespace, fleet,
+                t.settings.watchFor()));
+    }
+
+    /**
+     * One look at a workload: empty when rolled out (as far as a hold allows), else what it waits for. Fails at
+     * once for what will not finish by waiting: a pause someone else set, a crash-looping new pod (read only when
+     * {@code pods}, as that costs a LIST).
+     */
+    private Optional<String> judge(Target t, Map<String, Object> body, boolean pods, Consumer<String> progress,
+                                   String[] last) throws ProviderException {
+        Rollout state = Rollout.of(body);
+        RolloutHold hold = RolloutHold.of(body);
+        if (hold.done(state)) {
+            if (hold.ours() && !state.done()) {
+                progress.accept("rolled out the stage's share (" + state.describe() + "); the partition of "
+                        + hold.partition() + " this stage set keeps the others at the previous revision");
+            } else if (hold.partition() > 0 && !state.done()) {
+                progress.accept("rolled out up to the partition of " + hold.partition() + " set by someone else ("
+                        + state.describe() + "); Fleetform leaves the partition alone");
+            }
+            return Optional.empty();
+        }
+        if (hold.paused().isPresent()) {
+            throw ProviderException.permanent(t.address + ": " + t.describe() + " is paused (" + hold.paused().get()
+                    + " = true, set by someone else): Fleetform does not unpause it; its rollout stays unfinished "
+                    + "until whoever paused it resumes it, then run apply again");
+        }
+        if (pods && body.get("status") instanceof Map<?, ?> st && st.get("updateRevision") != null) {
+            String path = WorkloadHealth.podsPath(body, t.namespace());
+            Optional<String> broken = WorkloadHealth.brokenNewPod(body,
+                    call(t, "rollout check (GET " + path + ")", () -> t.api.get(path)));
+            if (broken.isPresent()) {
+                throw ProviderException.permanent(t.address + ": " + t.describe() + " does not roll out: "
+                        + broken.get() + " (kubectl logs --previous shows why)");
+            }
+        }
+        String now = state.describe();
+        if (!now.equals(last[0])) {
+            progress.accept(now);
+            last[0] = now;
+        }
+        return Optional.of(now);
+    }
+
+    /** Without a watch: a GET of the workload, again after 100 ms, backing off to the poll interval. */
+    private void pollForRollout(Target t, Consumer<String> progress) throws ProviderException {
+        long deadline = System.nanoTime() + t.settings.rolloutTimeout().toNanos();
+        String[] last = {""};
         Duration wait = Duration.ofMillis(Math.min(100, t.settings.poll().toMillis()));
         while (true) {
             KubeApi.Response r = call(t, "rollout check (GET " + t.path() + ")", () -> t.api.get(t.path()));
             if (!r.ok()) {
                 throw failure(t, "rollout check (GET " + t.path() + ")", r);
             }
-            Rollout state = Rollout.of(r.body());
-            RolloutHold hold = RolloutHold.of(r.body());
-            if (hold.done(state)) {
-                if (hold.ours() && !state.done()) {
-                    progress.accept("rolled out the stage's share (" + state.describe() + "); the partition of "
-                            + hold.partition() + " this stage set keeps the others at the previous revision");
-                } else if (hold.partition() > 0 && !state.done()) {
-                    progress.accept("rolled out up to the partition of " + hold.partition() + " set by someone else ("
-                            + state.describe() + "); Fleetform leaves the partition alone");
-                }
+            Optional<String> waiting = judge(t, r.body(), true, progress, last);
+            if (waiting.isEmpty()) {
                 return;
-            }
-            if (hold.paused().isPresent()) {
-                throw ProviderException.permanent(t.address + ": " + t.describe() + " is paused (" + hold.paused().get()
-                        + " = true, set by someone else): Fleetform does not unpause it; its rollout stays unfinished "
-                        + "until whoever paused it resumes it, then run apply again");
-            }
-            if (r.body().get("status") instanceof Map<?, ?> st && st.get("updateRevision") != null) {
-                String pods = WorkloadHealth.podsPath(r.body(), t.namespace());
-                Optional<String> broken = WorkloadHealth.brokenNewPod(r.body(),
-                        call(t, "rollout check (GET " + pods + ")", () -> t.api.get(pods)));
-                if (broken.isPresent()) {
-                    throw ProviderException.permanent(t.address + ": " + t.describe() + " does not roll out: "
-                            + broken.get() + " (kubectl logs --previous shows why)");
-                }
-            }
-            String now = state.describe();
-            if (!now.equals(last)) {
-                progress.accept(now);
-                last = now;
             }
             if (System.nanoTime() > deadline) {
                 throw ProviderException.permanent(t.address + ": " + t.describe() + " did not roll out within "
-                        + human(t.settings.rolloutTimeout()) + ": " + now + " (set FLEETFORM_K8S_ROLLOUT_TIMEOUT to "
-                        + "wait longer; kubectl describe shows why pods are not ready)");
+                        + human(t.settings.rolloutTimeout()) + ": " + waiting.get() + " (set "
+                        + "FLEETFORM_K8S_ROLLOUT_TIMEOUT to wait longer; kubectl describe shows why pods are not ready)");
             }
             sleep(wait);
             wait = wait.multipliedBy(2).compareTo(t.settings.poll()) > 0 ? t.settings.poll() : wait.multipliedBy(2);
@@ -943,6 +1049,8 @@ public final class KubernetesProvider implements Provider, ProviderSession {
     /** Closes the API connections (at the end of a run, and for tests and {@code render}). */
     @Override
     public void close() {
+        watches.values().forEach(RolloutWatch::close);
+        watches.clear();
         apis.values().forEach(KubeApi::close);
         apis.clear();
     }

@@ -19,13 +19,18 @@ import java.util.Map;
  *       ({@code openshift.io}): the operator's device-plugin resource prefix</li>
  *   <li>{@code FLEETFORM_K8S_STORAGE_CLASS} (none: the cluster's default): for data disks</li>
  *   <li>{@code FLEETFORM_K8S_ROLLOUT_TIMEOUT} (seconds, default 600) and {@code FLEETFORM_K8S_POLL_MS}
- *       (default 2000): waiting for workloads to roll out</li>
+ *       (default 2000): waiting for workloads to roll out (a watch of each workload kind wakes the waits; the
+ *       poll interval is how often a waiting rollout's pods are checked for a crash loop, and the interval of
+ *       the fallback polling where the cluster refuses the LIST)</li>
+ *   <li>{@code FLEETFORM_K8S_WATCH_SECONDS} (default 300): how long the API server keeps one watch stream open
+ *       ({@code timeoutSeconds}) before the watch goes on with a new one</li>
  *   <li>{@code FLEETFORM_K8S_REQUEST_TIMEOUT} (seconds, default 30): one API call</li>
  * </ul>
  */
 record Settings(String idcLabel, String regionLabel, String moduleLabel, String rackLabel, String sriovResource,
                 String storageClass, Duration rolloutTimeout, Duration poll, Duration requestTimeout,
-                String sriovNamespace, java.util.List<String> sriovPfNames, long sriovNumVfs, String sriovResourcePrefix) {
+                String sriovNamespace, java.util.List<String> sriovPfNames, long sriovNumVfs, String sriovResourcePrefix,
+                Duration watchFor) {
 
     static Settings from(Map<String, String> env) {
         return new Settings(
@@ -42,7 +47,8 @@ record Settings(String idcLabel, String regionLabel, String moduleLabel, String 
                 java.util.Arrays.stream(env.getOrDefault("FLEETFORM_K8S_SRIOV_PF_NAMES", "").split(","))
                         .map(String::strip).filter(n -> !n.isEmpty()).toList(),
                 number(env, "FLEETFORM_K8S_SRIOV_NUM_VFS", 8),
-                env.getOrDefault("FLEETFORM_K8S_SRIOV_RESOURCE_PREFIX", "openshift.io"));
+                env.getOrDefault("FLEETFORM_K8S_SRIOV_RESOURCE_PREFIX", "openshift.io"),
+                Duration.ofSeconds(Math.max(1, number(env, "FLEETFORM_K8S_WATCH_SECONDS", 300))));
     }
 
     private static long number(Map<String, String> env, String name, long fallback) {
