@@ -267,13 +267,19 @@ class HostFleetDockerTest {
     }
 
     @Test
-    void aCreateWhoseContainerFailsReleasesItsClaim() throws Exception {
-        fleet.write(fleet.quickstart().replace("name = \"fleetform/busybox\"", "name = \"fleetform/absent\""));
+    void aContainerTheAgentWouldRefuseIsRefusedByThePlanAndNothingIsClaimed() throws Exception {
+        // Below the Docker Engine's 6 MB memory floor: the plan says so where the service is written,
+        // rather than promising a create that fails after its claim.
+        fleet.write(fleet.quickstart().replace("memory  = 64Mi", "memory  = 1Mi"));
+        CliRunner.Result refused = cli("plan", dir.toString());
+        assertThat(refused.exitCode()).as(refused.out() + refused.err()).isEqualTo(ExitCode.ERROR);
+        assertThat(refused.err()).contains("service zone.toy1.service.game cannot run on hosts: memoryBytes must be "
+                + "at least 6291456 (6 MiB), got 1048576").contains("quickstart.fleet:");
         CliRunner.Result failed = cli("apply", dir.toString(), "--auto-approve");
-        assertThat(failed.exitCode()).isEqualTo(ExitCode.ERROR);
-        assertThat(failed.out()).contains("image fleetform/absent:1 is not present on this host");
-        String ledger = Files.readString(dir.resolve(".fleetform/local-agent/data/ledger.json"));
-        assertThat(ledger).doesNotContain("zone.toy");
+        assertThat(failed.exitCode()).as(failed.out() + failed.err()).isEqualTo(ExitCode.ERROR);
+        assertThat(fleet.containers()).isEmpty();
+        Path ledger = dir.resolve(".fleetform/local-agent/data/ledger.json");
+        assertThat(!Files.exists(ledger) || !Files.readString(ledger).contains("zone.toy")).as("nothing claimed").isTrue();
     }
 
     private static void waitFor(java.util.concurrent.Callable<Boolean> condition) throws Exception {

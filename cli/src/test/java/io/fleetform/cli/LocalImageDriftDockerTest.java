@@ -87,4 +87,29 @@ class LocalImageDriftDockerTest {
                 .contains("nothing was changed");
         assertThat(fleet.inspect(TOY1).at("/Id").asText()).as("left running").isEqualTo(after.at("/Id").asText());
     }
+
+    @Test
+    void anImageTheHostLacksIsRefusedByThePlanNotPromisedAndLeftToFailAtApply() throws Exception {
+        String absent = repository + "-absent";
+        fleet.write(fleet.quickstart().replace("name = \"fleetform/busybox\"", "name = \"" + absent + "\""));
+        CliRunner.Result plan = CliRunner.run(Map.of(), "plan", dir.toString());
+        assertThat(plan.exitCode()).as(plan.out() + plan.err()).isEqualTo(ExitCode.ERROR);
+        assertThat(plan.out() + plan.err()).contains("which does not have it (an agent starts only images its host has)")
+                .contains(absent + ":1").contains("load it onto").doesNotContain("Exception");
+        CliRunner.Result apply = CliRunner.run(Map.of(), "apply", dir.toString(), "--auto-approve");
+        assertThat(apply.exitCode()).isNotEqualTo(ExitCode.OK);
+        assertThat(fleet.containers()).as("nothing started").isEmpty();
+
+        // Once the host has it, the same fleet plans and applies.
+        docker("tag", "fleetform/busybox:1", absent + ":1");
+        try {
+            ok(ExitCode.OK, "apply", dir.toString(), "--auto-approve");
+            // Removed from the host under the running fleet: a warning, the instances keep running.
+            docker("rmi", absent + ":1");
+            CliRunner.Result after = ok(ExitCode.OK, "plan", dir.toString());
+            assertThat(after.out() + after.err()).contains("no longer has image " + absent + ":1");
+        } finally {
+            docker("rmi", absent + ":1");
+        }
+    }
 }

@@ -35,6 +35,7 @@ import io.fleetform.engine.resource.Resource;
 import io.fleetform.engine.resource.ResourceLifecycle;
 import io.fleetform.engine.state.ResourceState;
 import io.fleetform.provider.host.agent.AgentClient;
+import io.fleetform.provider.host.agent.ContainerSpec;
 import io.fleetform.provider.host.agent.AgentException;
 import io.fleetform.provider.host.agent.Allocation;
 import io.fleetform.provider.host.agent.AllocationRequest;
@@ -202,9 +203,13 @@ public final class HostProvider implements Provider, ProviderSession {
             }
             subnetClashes(fleet, identity.id(), pool, idcs, snapshot, diagnostics);
             LocalImageIds imageIds = new LocalImageIds(zones.stream().flatMap(z -> z.services().stream())
+                    .filter(s -> s.replicas() > 0)
+                    .filter(s -> !prePulled(fleet, s) || LocalImageIds.local(InstanceSpecs.imageReference(fleet,
+                            s.image(), request.imageDigests())))
                     .map(s -> InstanceSpecs.imageReference(fleet, s.image(), request.imageDigests()))
-                    .filter(LocalImageIds::local).distinct().sorted().toList(),
+                    .distinct().sorted().toList(),
                     host -> agents.clients(pool).get(host));
+            java.util.Set<String> missingReported = new java.util.HashSet<>();
             PlacementPlanner planner = new PlacementPlanner();
             for (Idc idc : idcs) {
                 List<Zone> idcZones = zones.stream().filter(z -> z.idc().equals(idc.name())).toList();
@@ -262,7 +267,13 @@ public final class HostProvider implements Provider, ProviderSession {
                             keepIdentityNames(attributes, recordedAt.get(s.instanceAddress(i)));
                             imageIds.of(p.host(), (String) attributes.get("image"))
                                     .ifPresent(id -> attributes.put(LocalImageIds.ATTRIBUTE, id));
+                            missingImage(fleet, pool, s, p.host(), (String) attributes.get("image"),
+                                    recordedAt.get(s.instanceAddress(i)), imageIds, missingReported)
+                                    .ifPresent(diagnostics::add);
                             attributes.put("pool", pool.name());
+                            if (i == 0) {
+                                refusedSpec(s, attributes).ifPresent(diagnostics::add);
+                            }
                             attributes.put(KEY, ownedKey(new ResourceAddress(s.instanceAddress(i))));
                             AgentDirectory.tokenRef(pool).ifPresent(ref -> attributes.put(TOKEN, ref.toString()));
                             recordTrust(attributes, agents.trust(pool));
@@ -277,6 +288,58 @@ public final class HostProvider implements Provider, ProviderSession {
             }
         }
         return new ExpandResponse(resources, diagnostics);
+    }
+
+    /**
+     * The container the agent would be asked for, built now as apply builds it: what the agent's spec
+     * refuses (memory below the Docker Engine's 6 MiB floor, a mount point it cannot use, ...) is refused
+     * by the plan, with the service's place in the fleet, instead of failing at apply after a claim.
+     */
+    private Optional<Diagnostic> refusedSpec(Service s, Map<String, Object> attributes) {
+        try {
+            InstanceSpecs.container(attributes, identity.lineage());
+            return Optional.empty();
+        } catch (IllegalArgumentException e) {
+            return Optional.of(Diagnostic.error("container-refused", s.span(), "service " + s.address()
+                    + " cannot run on hosts: " + e.getMessage(), "change the service so the host agent can make its "
+                    + "container (memory at least 6Mi; an absolute mount point)"));
+        }
+    }
+
+    /** True when the image's pre-pull step brings it onto the pool's hosts before instances start. */
+    private static boolean prePulled(Fleet fleet, Service s) {
+        var image = fleet.image(s.image()).orElse(null);
+        return image != null && image.registry().isPresent() && image.prepull();
+    }
+
+    /**
+     * The agent starts only images its host already has. An instance planned onto a host that lacks
+     * its image, with no pre-pull to bring it, would fail at apply: the plan says so instead (once per
+     * image and host). An instance already running that image only gets a warning: it keeps running,
+     * but a change to it fails until the image is back.
+     */
+    private static Optional<Diagnostic> missingImage(Fleet fleet, HostPool pool, Service s, String host, String image,
+                                                     ResourceState recorded, LocalImageIds imageIds,
+                                                     java.util.Set<String> reported) {
+        if (prePulled(fleet, s) || !imageIds.lacks(host, image)) {
+            return Optional.empty();
+        }
+        boolean running = recorded != null && image.equals(recorded.attributes().get("image"));
+        if (!reported.add(image + " " + host + " " + running)) {
+            return Optional.empty();
+        }
+        String hint = fleet.image(s.image()).map(i -> i.registry().isPresent()
+                        ? "set prepull = true on image \"" + i.name() + "\" (it pulls onto every host of \""
+                                + pool.name() + "\" before instances start), or pull it onto " + host
+                        : "load it onto " + host + " (docker load, docker import or docker pull), or give image \""
+                                + i.name() + "\" a registry and prepull = true")
+                .orElse("load it onto " + host);
+        if (running) {
+            return Optional.of(Diagnostic.warning("image-not-on-host", s.span(), "host " + host + " no longer has "
+                    + "image " + image + " that " + s.address() + " runs; a change to it fails until it is back", hint));
+        }
+        return Optional.of(Diagnostic.error("image-not-on-host", s.span(), s.address() + " would run image " + image
+                + " on host " + host + ", which does not have it (an agent starts only images its host has)", hint));
     }
 
     /**
@@ -649,6 +712,8 @@ public final class HostProvider implements Provider, ProviderSession {
             AgentClient agent = agent(desired);
             planImageStillThere(agent, desired);
             AllocationRequest wanted = InstanceSpecs.allocation(desired);
+            // Built before anything is claimed: a spec the agent refuses must not leave a claim behind.
+            ContainerSpec container = InstanceSpecs.container(desired, identity.lineage());
             AllocationRequest first = ResizeSteps.before(agent.allocation(key), wanted);
             request.progress().accept("claiming " + describe(desired) + " on " + desired.get("host"));
             agent.claim(key, first);
@@ -659,7 +724,7 @@ public final class HostProvider implements Provider, ProviderSession {
             request.progress().accept("starting the container on " + desired.get("host"));
             ContainerResult result;
             try {
-                result = agent.putContainer(key, InstanceSpecs.container(desired, identity.lineage()));
+                result = agent.putContainer(key, container);
             } catch (AgentException e) {
                 releaseIfNoContainer(agent, key, request.action(), moved, e);
                 throw e;
@@ -675,7 +740,7 @@ public final class HostProvider implements Provider, ProviderSession {
             return new ApplyResponse(recorded, result.warnings());
         } catch (AgentException e) {
             throw failure(verb(request.action()), address, e);
-        } catch (IllegalStateException e) {
+        } catch (IllegalStateException | IllegalArgumentException e) {
             throw ProviderException.permanent(verb(request.action()) + " " + address + " failed: " + e.getMessage());
         }
     }
