@@ -203,7 +203,9 @@ class RegistryClientTest {
         assertThat(first.items()).hasSize(2);
         assertThat(first.hasNext()).isTrue();
         assertThat(central.next(first).items()).doesNotContainAnyElementsOf(first.items());
-        assertThat(all).containsAll(created).doesNotHaveDuplicates().isSorted();
+        // The registry's own order (its storage walk: "a/x" before "a-b/y"), pages concatenated.
+        assertThat(all).containsAll(created).doesNotHaveDuplicates();
+        assertThat(all.subList(0, 2)).isEqualTo(first.items());
         assertThat(all).hasSizeGreaterThan(2);
     }
 
