@@ -114,7 +114,7 @@ java_version=$(java -version 2>&1 | head -1)
   echo
   echo "Measured by \`scripts/speed-table.sh\` on $(date -u +%Y-%m-%d) at commit $(git rev-parse --short HEAD):" \
     "$(nproc) cores ($cpu), $mem, $java_version; load average $load_before before," \
-    "$(cut -d' ' -f1-3 /proc/loadavg) after (other work shared the machine: compare within a row)."
+    "$(cut -d' ' -f1-3 /proc/loadavg) after$(awk '$1 > 1.5 { printf " (other work shared the machine: compare within a row)" }' <<< "$load_before")."
 } > "$work/table"
 
 if $print_only; then
