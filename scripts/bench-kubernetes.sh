@@ -167,9 +167,8 @@ for _ in $(seq "$runs"); do
   ks
 done
 
-median() { sort -n | awk '{ v[NR] = $1 } END { print (NR % 2) ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2 }'; }
-col() { cut -d' ' -f"$2" "$work/$1" | median; }
-range() { cut -d' ' -f1 "$work/$1" | sort -n | awk 'NR == 1 { lo = $1 } { hi = $1 } END { printf "%s–%s s", lo, hi }'; }
+# shellcheck source=bench/stats.sh
+. "$(dirname "$0")/bench/stats.sh"
 ratio() { awk -v a="$(col ff 1)" -v b="$(col "$1" 1)" 'BEGIN { printf "%.1f×", a / b }'; }
 printf '| make %s objects (%s zones × 3 services, 0 replicas) in a new namespace on the test kube-apiserver, whole `fleetform apply` (plans, applies 50 at a time, waits for each rollout through a watch) | %s s (CPU %s s; %s) | `kubectl apply --server-side` of the render %s s (CPU %s s; %s); the same + `kubectl rollout status` %s s (CPU %s s; %s) | %s of apply; %s of apply + rollout status |\n' \
   "$((zones * 7 + 1))" "$zones" \

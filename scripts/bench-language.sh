@@ -81,7 +81,8 @@ time_one() {
   }
   awk '{ printf "%.2f %.2f\n", $1, $2 + $3 }' "$work/t" >> "$work/$label"
 }
-median() { sort -n | awk '{ v[NR] = $1 } END { print (NR % 2) ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2 }'; }
+# shellcheck source=bench/stats.sh
+. "$(dirname "$0")/bench/stats.sh"
 wall() { cut -d' ' -f1 "$work/$1" | median; }
 cpu() { cut -d' ' -f2 "$work/$1" | median; }
 cell() { printf '%s s (CPU %s s)' "$(wall "$1")" "$(cpu "$1")"; }

@@ -82,8 +82,8 @@ for _ in $(seq 0 "$runs"); do
   [ -z "$base" ] || plan b-large "$base/cli/target/fleetform.jar" "$work/b-test.jar" "$large" 4g
 done
 
-median() { sort -n | awk '{ v[NR] = $1 } END { print (NR % 2) ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2 }'; }
-col() { cut -d' ' -f"$2" "$work/$1" | median; }
+# shellcheck source=bench/stats.sh
+. "$(dirname "$0")/bench/stats.sh"
 cell() { printf '%s s (CPU %s s, RSS %s MiB)' "$(col "$1" 1)" "$(col "$1" 2)" "$(col "$1" 3)"; }
 row() {
   local what=$1 ff=$2 b=$3 peer="—" ratio="—"

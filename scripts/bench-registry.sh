@@ -183,9 +183,8 @@ for _ in $(seq "$runs"); do
   sk
 done
 
-median() { sort -n | awk '{ v[NR] = $1 } END { print (NR % 2) ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2 }'; }
-col() { cut -d' ' -f"$2" "$work/$1" | median; }
-range() { cut -d' ' -f1 "$work/$1" | sort -n | awk 'NR == 1 { lo = $1 } { hi = $1 } END { printf "%s–%s s", lo, hi }'; }
+# shellcheck source=bench/stats.sh
+. "$(dirname "$0")/bench/stats.sh"
 printf '| replicate a %s MB / %s-layer image to an empty mirror (two local registries), whole `fleetform apply` | %s s (CPU %s s; %s) | `skopeo copy` %s s (CPU %s s; %s) | %s |\n' \
   "$mb" "$layers" "$(col ff 1)" "$(col ff 2)" "$(range ff)" "$(col skopeo 1)" "$(col skopeo 2)" "$(range skopeo)" \
   "$(awk -v a="$(col ff 1)" -v b="$(col skopeo 1)" 'BEGIN { printf "%.2f× of skopeo copy", a / b }')"

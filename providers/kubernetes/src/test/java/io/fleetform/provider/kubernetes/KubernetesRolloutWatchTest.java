@@ -160,16 +160,16 @@ class KubernetesRolloutWatchTest {
 
     @Test
     void aWorkloadDeletedWhileWaitedForFailsTheWaitAtOnce() throws Exception {
-        deletedOrReplacedWhileWaitedFor(false);
+        assertDeletedOrReplacedWhileWaitedForFailsTheWait(false);
     }
 
     @Test
     void aWorkloadReplacedWhileWaitedForFailsTheWaitAtOnceInsteadOfJudgingTheNewOne() throws Exception {
-        deletedOrReplacedWhileWaitedFor(true);
+        assertDeletedOrReplacedWhileWaitedForFailsTheWait(true);
     }
 
     @SuppressWarnings("unchecked")
-    private void deletedOrReplacedWhileWaitedFor(boolean replace) throws Exception {
+    private void assertDeletedOrReplacedWhileWaitedForFailsTheWait(boolean replace) throws Exception {
         List<String> events = new CopyOnWriteArrayList<>();
         Workspace ws = workspace(TestFleets.fleet(ns, 1, "1Gi", "", cluster), Map.of("FLEETFORM_K8S_ROLLOUT_TIMEOUT",
                 "120"));
