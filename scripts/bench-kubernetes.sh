@@ -168,7 +168,7 @@ for _ in $(seq "$runs"); do
 done
 
 # shellcheck source=bench/stats.sh
-. "$(dirname "$0")/bench/stats.sh"
+. scripts/bench/stats.sh  # the working directory is the checkout (cd above)
 ratio() { awk -v a="$(col ff 1)" -v b="$(col "$1" 1)" 'BEGIN { printf "%.1f×", a / b }'; }
 printf '| make %s objects (%s zones × 3 services, 0 replicas) in a new namespace on the test kube-apiserver, whole `fleetform apply` (plans, applies 50 at a time, waits for each rollout through a watch) | %s s (CPU %s s; %s) | `kubectl apply --server-side` of the render %s s (CPU %s s; %s); the same + `kubectl rollout status` %s s (CPU %s s; %s) | %s of apply; %s of apply + rollout status |\n' \
   "$((zones * 7 + 1))" "$zones" \

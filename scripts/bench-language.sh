@@ -82,7 +82,7 @@ time_one() {
   awk '{ printf "%.2f %.2f\n", $1, $2 + $3 }' "$work/t" >> "$work/$label"
 }
 # shellcheck source=bench/stats.sh
-. "$(dirname "$0")/bench/stats.sh"
+. scripts/bench/stats.sh  # the working directory is the checkout (cd above)
 wall() { cut -d' ' -f1 "$work/$1" | median; }
 cpu() { cut -d' ' -f2 "$work/$1" | median; }
 cell() { printf '%s s (CPU %s s)' "$(wall "$1")" "$(cpu "$1")"; }

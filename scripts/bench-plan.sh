@@ -83,7 +83,7 @@ for _ in $(seq 0 "$runs"); do
 done
 
 # shellcheck source=bench/stats.sh
-. "$(dirname "$0")/bench/stats.sh"
+. scripts/bench/stats.sh  # the working directory is the checkout (cd above)
 cell() { printf '%s s (CPU %s s, RSS %s MiB)' "$(col "$1" 1)" "$(col "$1" 2)" "$(col "$1" 3)"; }
 row() {
   local what=$1 ff=$2 b=$3 peer="—" ratio="—"

@@ -184,7 +184,7 @@ for _ in $(seq "$runs"); do
 done
 
 # shellcheck source=bench/stats.sh
-. "$(dirname "$0")/bench/stats.sh"
+. scripts/bench/stats.sh  # the working directory is the checkout (cd above)
 printf '| replicate a %s MB / %s-layer image to an empty mirror (two local registries), whole `fleetform apply` | %s s (CPU %s s; %s) | `skopeo copy` %s s (CPU %s s; %s) | %s |\n' \
   "$mb" "$layers" "$(col ff 1)" "$(col ff 2)" "$(range ff)" "$(col skopeo 1)" "$(col skopeo 2)" "$(range skopeo)" \
   "$(awk -v a="$(col ff 1)" -v b="$(col skopeo 1)" 'BEGIN { printf "%.2f× of skopeo copy", a / b }')"
