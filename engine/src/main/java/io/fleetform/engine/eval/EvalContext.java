@@ -64,6 +64,9 @@ public final class EvalContext {
     /** Zones are about to be built on several threads (true) or are all built (false). */
     void parallel(boolean on) {
         parallel = on;
+        if (!on) {
+            chains.remove(); // the calling thread's chain, so a long-running process keeps none
+        }
     }
 
     boolean isParallel() {
