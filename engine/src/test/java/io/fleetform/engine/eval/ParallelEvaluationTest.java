@@ -13,12 +13,14 @@ import io.fleetform.engine.eval.function.FunctionRegistry;
 import io.fleetform.engine.model.Fleet;
 import io.fleetform.engine.value.NumberValue;
 import io.fleetform.engine.value.Value;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 /**
  * A large fleet's zones are built on several threads; what the user gets must be exactly what one
@@ -162,6 +164,51 @@ class ParallelEvaluationTest {
         assertThat(user.fleet()).isEqualTo(builtIn.fleet());
     }
 
+    @Test
+    void aModulesZonesAreBuiltInParallelAndItsMistakesReportedAsByOneThread(@TempDir Path dir) throws Exception {
+        Path module = dir.resolve("modules/wing");
+        Files.createDirectories(module);
+        String wing = """
+                variable "prefix" { type = string }
+                variable "idc" {}
+                variable "image" {}
+                template "w" {
+                  image  = var.image
+                  cpu    = 1 core
+                  memory = 1Gi
+                }
+                zones "w" from 1 to 300 as w {
+                  name = "${var.prefix}-${w.index}"
+                  idc  = var.idc
+                  service "s" from template.w {
+                    ports = { game = 8000 + w.index }
+                    init  = BAD
+                  }
+                }
+                output "names" { value = [for z in zones.w : z.name] }
+                """;
+        String root = fleet(300, "", "") + """
+                module "east" {
+                  source = "./modules/wing"
+                  prefix = "east"
+                  idc    = idc.dc1
+                  image  = image.app
+                }
+                output "east" { value = module.east.names }
+                """;
+        Files.writeString(module.resolve("main.fleet"), wing.replace("BAD", "\"docker\""));
+        Outcome clean = same(dir, root, FunctionRegistry.of(List.of()), false);
+        assertThat(clean.parallel()).isTrue();
+        assertThat(clean.diagnostics()).isEmpty();
+        assertThat(clean.fleet().zones()).hasSize(600);
+        assertThat(clean.fleet().zones().get(599).name()).isEqualTo("east-300");
+
+        Files.writeString(module.resolve("main.fleet"), wing.replace("BAD", "w.index % 60 == 0 ? \"x${w.index}\" : \"docker\""));
+        Outcome wrong = same(dir, root, FunctionRegistry.of(List.of()), false);
+        assertThat(wrong.parallel()).isFalse();
+        assertThat(wrong.diagnostics()).hasSize(5);
+    }
+
     // ---- helpers ----
 
     record Outcome(Fleet fleet, List<String> diagnostics, boolean parallel) {
@@ -173,8 +220,12 @@ class ParallelEvaluationTest {
     }
 
     private static Outcome same(String text, FunctionRegistry functions, boolean userFunctions) {
-        Outcome sequential = evaluate(text, functions, userFunctions, 1);
-        Outcome parallel = evaluate(text, functions, userFunctions, 2);
+        return same(Path.of("."), text, functions, userFunctions);
+    }
+
+    private static Outcome same(Path dir, String text, FunctionRegistry functions, boolean userFunctions) {
+        Outcome sequential = evaluate(dir, text, functions, userFunctions, 1);
+        Outcome parallel = evaluate(dir, text, functions, userFunctions, 2);
         assertThat(sequential.parallel()).isFalse();
         assertThat(parallel.diagnostics()).containsExactlyElementsOf(sequential.diagnostics());
         assertThat(parallel.fleet()).isEqualTo(sequential.fleet());
@@ -188,7 +239,8 @@ class ParallelEvaluationTest {
                 + " " + s.name() + " " + s.span().location())).toList();
     }
 
-    private static Outcome evaluate(String text, FunctionRegistry functions, boolean userFunctions, int threads) {
+    private static Outcome evaluate(Path dir, String text, FunctionRegistry functions, boolean userFunctions,
+                                    int threads) {
         ParseResult parsed = new FleetParser().parse("test.fleet", text);
         assertThat(parsed.hasErrors()).as("syntax: %s", parsed.diagnostics()).isFalse();
         List<FleetFile> files = List.of(parsed.fileOrThrow());
@@ -197,7 +249,7 @@ class ParallelEvaluationTest {
                 .withUserFunctions(userFunctions);
         EvalOptions options = EvalOptions.defaults()
                 .withEnvironment(Map.of(FleetEvaluator.THREADS_VARIABLE, Integer.toString(threads)));
-        Fleet fleet = evaluator.evaluate(Path.of("."), files, options, diagnostics);
+        Fleet fleet = evaluator.evaluate(dir, files, options, diagnostics);
         return new Outcome(fleet, diagnostics.sorted().stream().map(ParallelEvaluationTest::render).toList(),
                 evaluator.evaluatedInParallel());
     }
