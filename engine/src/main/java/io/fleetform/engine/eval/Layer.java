@@ -87,12 +87,14 @@ public final class Layer {
     }
 
     public Value value(String name, EvalContext context) {
+        // The block's own attributes first: most look-ups through a service's layers are for what a
+        // layer does not set, which this answers with one look-up instead of two.
+        Attribute attribute = index.attributes().get(name);
+        if (attribute == null) {
+            return null;
+        }
         Value value = memo.get(name);
         if (value == null) {
-            Attribute attribute = index.attributes().get(name);
-            if (attribute == null) {
-                return null;
-            }
             value = context.compute(new Key(this, name, ""), () -> owner + "." + name, name, attribute.value(), scope);
             memo.put(name, value);
         }
