@@ -118,7 +118,7 @@ final class ModelBuilder {
 
         List<Zone> zones = new ArrayList<>();
         collectZones(root, new ZoneBuilder(context, idcByName), zones);
-        KubernetesNames.check(zones, context.diagnostics());
+        KubernetesNames.check(zones, idcByName, context.diagnostics());
         NetworkTargets.check(zones, idcByName, poolByName, context.diagnostics());
         // A local nothing uses is still the user's code: its mistakes are reported like any other.
         root.locals().keySet().forEach(name -> context.guard(() -> root.local(name, SourceSpan.NONE), null));
