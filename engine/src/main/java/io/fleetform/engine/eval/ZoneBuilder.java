@@ -154,7 +154,13 @@ final class ZoneBuilder {
         if (q == null) {
             return null;
         }
-        long millicores = q.amount().setScale(0, java.math.RoundingMode.DOWN).longValue();
+        if (q.amount().compareTo(Coerce.MAX_WHOLE) > 0) {
+            // longValue() would wrap: 1e20 cores must not become some other number of cores, nor "not more than 0"
+            context.diagnostics().error("out-of-range", value.span(), "cpu is too large: " + q.display(),
+                    "at most " + Coerce.MAX_WHOLE.toPlainString() + " millicores");
+            return null;
+        }
+        long millicores = q.amount().setScale(0, java.math.RoundingMode.DOWN).longValueExact();
         if (millicores <= 0) {
             context.diagnostics().error("out-of-range", value.span(), "cpu must be more than 0", "");
             return null;
