@@ -73,11 +73,11 @@ class AdversarialInputTest {
         Files.writeString(dir.resolve("main.fleet"), "fleet \"adv\" {\n  owner = local.l4999\n}\nlocals {\n"
                 + "  l0 = 1\n" + chain + "}\n");
         CliRunner.Result result = CliRunner.run("validate", dir.toString());
-        assertUserError(result, "this value is built from a chain of more than 500 references");
+        assertUserError(result, "this value is built from a chain of more than 200 references");
 
-        String shorter = IntStream.range(1, 400).mapToObj(i -> "  l" + i + " = local.l" + (i - 1) + "\n")
+        String shorter = IntStream.range(1, 150).mapToObj(i -> "  l" + i + " = local.l" + (i - 1) + "\n")
                 .collect(Collectors.joining());
-        Files.writeString(dir.resolve("main.fleet"), "fleet \"adv\" {\n  owner = local.l399\n}\nlocals {\n"
+        Files.writeString(dir.resolve("main.fleet"), "fleet \"adv\" {\n  owner = local.l149\n}\nlocals {\n"
                 + "  l0 = \"me\"\n" + shorter + "}\n");
         assertThat(CliRunner.run("validate", dir.toString()).exitCode()).isEqualTo(ExitCode.OK);
     }
@@ -204,5 +204,38 @@ class AdversarialInputTest {
         for (CliRunner.Result result : new CliRunner.Result[] {shown, masked, failed}) {
             assertThat(result.out() + result.err()).doesNotContain(SECRET);
         }
+    }
+
+    @Test
+    void anEnvironmentNameNoTargetTakesIsAnErrorAtPlanTime(@TempDir Path dir) throws Exception {
+        // Valid before: "A=B" would give the container A="B=value", "" makes Docker echo "=value" (a secret) in its
+        // refusal, and Kubernetes refuses both only at apply.
+        String zone = "idc \"i\" {\n  region = \"r\"\n  target = cluster.c\n}\ncluster \"c\" {\n  context = \"k\"\n}\n"
+                + "image \"img\" {\n  name = \"x\"\n  tag = \"1\"\n}\n"
+                + "zone \"z\" {\n  idc = idc.i\n  service \"s\" {\n    image = image.img\n    cpu = 1 cores\n"
+                + "    memory = 1Gi\n    env = { %s = secret(\"pw\") }\n  }\n}\n";
+        for (String name : new String[] {"\"\"", "\"A=B\"", "\"A B\"", "\"1ABC\"", "\"A\\u001b\""}) {
+            fleet(dir, String.format(zone, name));
+            CliRunner.Result result = CliRunner.run(ENV, "validate", dir.toString());
+            assertUserError(result, "is not a variable name");
+            assertThat(result.out() + result.err()).doesNotContain(SECRET).doesNotContain("\u001b");
+        }
+        fleet(dir, String.format(zone, "\"GAME_DB.pass-1\""));
+        assertThat(CliRunner.run(ENV, "validate", dir.toString()).exitCode()).isEqualTo(ExitCode.OK);
+    }
+
+    @Test
+    void aStateWithAnythingAfterItIsDamagedNotReadAsIfWhole(@TempDir Path dir) throws Exception {
+        // Two writes run together, or a stray paste: the first object was read and the rest ignored.
+        fleet(dir, "output \"a\" {\n  value = 1\n}\n");
+        assertThat(CliRunner.run("apply", "--auto-approve", dir.toString()).exitCode()).isEqualTo(ExitCode.OK);
+        Path state = dir.resolve(".fleetform/state.json");
+        String damaged = Files.readString(state) + "{\"version\": 1}\n";
+        Files.writeString(state, damaged);
+        CliRunner.Result result = CliRunner.run("plan", dir.toString());
+        assertThat(result.exitCode()).isEqualTo(ExitCode.ERROR);
+        assertThat(result.err()).contains(state + " is not a readable state").contains("nothing was changed");
+        assertNoCrash(result);
+        assertThat(Files.readString(state)).isEqualTo(damaged);
     }
 }

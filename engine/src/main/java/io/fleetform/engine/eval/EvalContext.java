@@ -152,7 +152,7 @@ public final class EvalContext {
     }
 
     /** How many values may be computed one inside another (local.a needs local.b needs ...). */
-    static final int MAX_REFERENCE_DEPTH = 500;
+    static final int MAX_REFERENCE_DEPTH = 200;
 
     /** Zones of one fleet, however they are written (ranges, for_each, one block each, modules). */
     public static final int MAX_ZONES = 100_000;

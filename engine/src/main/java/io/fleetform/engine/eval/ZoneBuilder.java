@@ -496,6 +496,9 @@ final class ZoneBuilder {
         return ports;
     }
 
+    /** An environment variable name both targets accept (Kubernetes' rule; Docker's is looser). */
+    private static final java.util.regex.Pattern ENV_NAME = java.util.regex.Pattern.compile("[-._a-zA-Z][-._a-zA-Z0-9]*");
+
     private List<EnvVar> env(Located value) {
         if (value == null) {
             return List.of();
@@ -504,6 +507,13 @@ final class ZoneBuilder {
         List<EnvVar> env = new ArrayList<>();
         for (Map.Entry<String, Located> e : map == null ? Map.<String, Located>of().entrySet() : map.entrySet()) {
             Value v = e.getValue().value();
+            if (!ENV_NAME.matcher(e.getKey()).matches()) {
+                // "A=B" would set A to "B=value" on a host, "" makes Docker echo the value in its refusal, and
+                // Kubernetes refuses both at apply: the plan must not promise them.
+                context.diagnostics().error("invalid-env-name", e.getValue().span(), "env name \"" + e.getKey()
+                        + "\" is not a variable name", "names are letters, digits, _ . and -, not starting with a digit");
+                continue;
+            }
             if (v instanceof SensitiveValue) {
                 var secret = Coerce.secret(context, e.getValue(), "env " + e.getKey());
                 if (secret != null) {
