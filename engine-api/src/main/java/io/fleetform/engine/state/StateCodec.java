@@ -88,7 +88,8 @@ public final class StateCodec {
     static State decodeCarefully(byte[] bytes, String where) throws StateException {
         JsonNode root;
         try {
-            root = JSON.readTree(bytes);
+            root = JSON.reader().with(com.fasterxml.jackson.databind.DeserializationFeature.FAIL_ON_TRAILING_TOKENS)
+                    .readTree(bytes);
         } catch (IOException e) {
             String why = e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage().lines().findFirst()
                     .orElse("");

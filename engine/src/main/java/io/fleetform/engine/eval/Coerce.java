@@ -83,7 +83,7 @@ public final class Coerce {
     }
 
     /** The largest whole number a model field takes: far beyond any real count, far below long's edge. */
-    private static final BigDecimal MAX_WHOLE = BigDecimal.valueOf(1_000_000_000_000_000L);
+    static final BigDecimal MAX_WHOLE = BigDecimal.valueOf(1_000_000_000_000_000L);
 
     /** A number as a message shows it: at most 30 digits, so a 10,000-digit literal does not fill the screen. */
     static String shortNumber(NumberValue n) {
@@ -142,13 +142,18 @@ public final class Coerce {
             context.diagnostics().error("negative", located.span(), what + " cannot be negative", "");
             return null;
         }
-        try {
-            return q.amount().setScale(0, java.math.RoundingMode.UNNECESSARY).longValueExact();
-        } catch (ArithmeticException e) {
+        if (q.amount().stripTrailingZeros().scale() > 0) {
             context.diagnostics().error("not-whole", located.span(), what + " must be a whole number of "
                     + dimension.baseUnit() + ", found " + q.display(), "");
             return null;
         }
+        // Past a long's range the value is too large, not "not whole" (and never wrapped into another number).
+        if (q.amount().compareTo(BigDecimal.valueOf(Long.MAX_VALUE)) > 0) {
+            context.diagnostics().error("out-of-range", located.span(), what + " is too large: " + q.display(),
+                    "at most " + Long.MAX_VALUE + " " + dimension.baseUnit());
+            return null;
+        }
+        return q.amount().longValueExact();
     }
 
     public static <T> T enumeration(EvalContext context, Located located, Map<String, T> choices, String what) {

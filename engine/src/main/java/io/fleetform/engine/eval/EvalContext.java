@@ -208,6 +208,9 @@ public final class EvalContext {
         }
     }
 
+    /** How many values may be computed one inside another (local.a needs local.b needs ...). */
+    static final int MAX_REFERENCE_DEPTH = 200;
+
     /** Zones of one fleet, however they are written (ranges, for_each, one block each, modules). */
     public static final int MAX_ZONES = 100_000;
     /** Instances (replicas of services of zones) of one fleet. */
@@ -249,6 +252,17 @@ public final class EvalContext {
     public Value compute(Object key, java.util.function.Supplier<String> name, String attributeName,
                          Expression expression, Scope scope) {
         Chain chain = chain();
+        if (chain.evaluating.size() >= MAX_REFERENCE_DEPTH) {
+            // A bound of our own, before the stack's: an overflow deep in the JVM can leave a class
+            // half-initialised (NoClassDefFoundError for the rest of the run) instead of one message.
+            if (!deepReported) {
+                deepReported = true;
+                diagnostics.add(Diagnostic.error("too-deep", expression.span(), "this value is built from a chain"
+                        + " of more than " + MAX_REFERENCE_DEPTH + " references (" + name.get() + " is one)",
+                        "compute it in fewer steps"));
+            }
+            return ErrorValue.INSTANCE;
+        }
         if (!chain.active.add(key)) {
             diagnostics.add(Diagnostic.error("reference-cycle", expression.span(), "reference cycle: "
                     + cycle(chain, key, name.get()), "break the cycle by computing one of these from something else"));

@@ -110,6 +110,11 @@ public final class ExpressionEvaluator {
         boolean spaced = q.text().indexOf(' ') >= 0 && !q.unit().equals("cores");
         if (spaced) {
             String amount = q.text().substring(0, q.text().indexOf(' '));
+            if (amount.indexOf('e') >= 0 || amount.indexOf('E') >= 0) {
+                // "write 1e18m" would repeat the input: a quantity literal has no exponent form.
+                return Operators.error("unit-spacing", q.span(), "a number with an exponent cannot take a unit",
+                        "multiply instead: " + amount + " * 1" + q.unit());
+            }
             return Operators.error("unit-spacing", q.span(), "a unit is written right after its number",
                     "write " + amount + q.unit());
         }

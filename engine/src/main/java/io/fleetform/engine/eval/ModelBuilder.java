@@ -614,6 +614,32 @@ final class ModelBuilder {
         return names;
     }
 
+    /**
+     * How deep an output's lists and maps may nest (as deep as a function's result may). A value
+     * built step by step through locals has no syntax to limit; printed, or written into the state
+     * (whose JSON reader stops at 1,000 levels), a deeper one would end the run as a crash.
+     */
+    static final int MAX_OUTPUT_NESTING = 64;
+
+    /** Whether {@code value} nests more than {@code limit} lists and maps; recurses at most {@code limit} deep. */
+    private static boolean deeperThan(Value value, int limit) {
+        Value plain = value.unwrap();
+        java.util.Collection<Value> children = plain instanceof io.fleetform.engine.value.ListValue l ? l.elements()
+                : plain instanceof io.fleetform.engine.value.MapValue m ? m.entries().values() : List.of();
+        if (children.isEmpty()) {
+            return false;
+        }
+        if (limit == 0) {
+            return true;
+        }
+        for (Value child : children) {
+            if (deeperThan(child, limit - 1)) {
+                return true;
+            }
+        }
+        return false;
+    }
+
     private List<Output> outputs(ModuleInstance root) {
         List<Output> outputs = new ArrayList<>();
         for (DeclaredEntity e : root.declared("output")) {
@@ -623,6 +649,12 @@ final class ModelBuilder {
                 continue;
             }
             Value value = layer.value("value", context);
+            if (deeperThan(value, MAX_OUTPUT_NESTING)) {
+                context.diagnostics().error("too-deep", layer.attribute("value").value().span(), "output \""
+                        + e.name() + "\" is nested more than " + MAX_OUTPUT_NESTING + " levels deep",
+                        "outputs are shown, saved in the state and read back: flatten it");
+                continue;
+            }
             boolean sensitive = bool(layer, "sensitive", false);
             if (value.isSensitive() && !sensitive) {
                 context.diagnostics().error("sensitive-output", layer.attribute("value").value().span(), "output \""

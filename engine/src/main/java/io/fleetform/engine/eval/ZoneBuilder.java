@@ -159,7 +159,13 @@ final class ZoneBuilder {
         if (q == null) {
             return null;
         }
-        long millicores = q.amount().setScale(0, java.math.RoundingMode.DOWN).longValue();
+        if (q.amount().compareTo(Coerce.MAX_WHOLE) > 0) {
+            // longValue() would wrap: 1e20 cores must not become some other number of cores, nor "not more than 0"
+            context.diagnostics().error("out-of-range", value.span(), "cpu is too large: " + q.display(),
+                    "at most " + Coerce.MAX_WHOLE.toPlainString() + " millicores");
+            return null;
+        }
+        long millicores = q.amount().setScale(0, java.math.RoundingMode.DOWN).longValueExact();
         if (millicores <= 0) {
             context.diagnostics().error("out-of-range", value.span(), "cpu must be more than 0", "");
             return null;
@@ -500,6 +506,9 @@ final class ZoneBuilder {
         return ports;
     }
 
+    /** An environment variable name both targets accept (Kubernetes' rule; Docker's is looser). */
+    private static final java.util.regex.Pattern ENV_NAME = java.util.regex.Pattern.compile("[-._a-zA-Z][-._a-zA-Z0-9]*");
+
     private List<EnvVar> env(Located value) {
         if (value == null) {
             return List.of();
@@ -508,6 +517,14 @@ final class ZoneBuilder {
         List<EnvVar> env = new ArrayList<>();
         for (Map.Entry<String, Value> e : map == null ? Map.<String, Value>of().entrySet() : map.entrySet()) {
             Value v = e.getValue();
+            if (!ENV_NAME.matcher(e.getKey()).matches()) {
+                // "A=B" would set A to "B=value" on a host, "" makes Docker echo the value in its refusal, and
+                // Kubernetes refuses both at apply: the plan must not promise them.
+                context.diagnostics().error("invalid-env-name", Coerce.entry(value, v).span(), "env name \""
+                        + e.getKey() + "\" is not a variable name",
+                        "names are letters, digits, _ . and -, not starting with a digit");
+                continue;
+            }
             if (v instanceof SensitiveValue) {
                 var secret = Coerce.secret(context, Coerce.entry(value, v), "env " + e.getKey());
                 if (secret != null) {
