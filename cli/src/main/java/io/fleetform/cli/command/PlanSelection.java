@@ -5,7 +5,10 @@ import io.fleetform.engine.plan.PlanMode;
 import io.fleetform.engine.run.Workspace;
 import java.util.ArrayList;
 import java.util.List;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.ParameterException;
+import picocli.CommandLine.Spec;
 
 /** Options that shape a plan: refresh, mode, targets. */
 final class PlanSelection {
@@ -27,9 +30,24 @@ final class PlanSelection {
             + "and left alone.")
     boolean forceConflicts;
 
-    @Option(names = "--parallelism", defaultValue = "10", description = "Changes made at once (default 10; "
-            + "Kubernetes objects: five times that, or FLEETFORM_K8S_PARALLELISM).")
+    /** More changes at once than this only queues them in threads; a bigger number is a typo. */
+    static final int MAX_PARALLELISM = 1000;
+
+    @Spec(Spec.Target.MIXEE)
+    CommandSpec command;
+
     int parallelism = 10;
+
+    @Option(names = "--parallelism", paramLabel = "N", defaultValue = "10", description = "Changes made at once, 1 to "
+            + MAX_PARALLELISM + " (default 10; Kubernetes objects: five times that, or FLEETFORM_K8S_PARALLELISM).")
+    void parallelism(int value) {
+        // Checked as the command line is read, so every command that takes it refuses before doing anything.
+        if (value < 1 || value > MAX_PARALLELISM) {
+            throw new ParameterException(command.commandLine(), "--parallelism must be from 1 to " + MAX_PARALLELISM
+                    + " (changes made at once), not " + value);
+        }
+        parallelism = value;
+    }
 
     Workspace.PlanSettings settings(boolean destroy) {
         PlanMode mode = destroy ? PlanMode.DESTROY : refreshOnly ? PlanMode.REFRESH_ONLY : PlanMode.NORMAL;

@@ -1,0 +1,102 @@
+package io.fleetform.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Command-line values an audit found accepted silently or answered vaguely: each is a clear error
+ * naming the flag or the address, and nothing is planned or changed.
+ */
+class CommandLineFlagsTest {
+    private static final String FLEET = """
+            fleet "flags" {
+              owner = "ops"
+            }
+
+            image "app" {
+              name = "t/app"
+              tag  = "v1"
+            }
+
+            hosts "world" {
+              local    = true
+              provider = "test"
+            }
+
+            idc "dc1" {
+              region  = "r1"
+              target  = hosts.world
+              ip_pool = "10.0.0.0/24"
+            }
+
+            zones "eu" from 1 to 2 as z {
+              idc = idc.dc1
+
+              service "game" {
+                image    = image.app
+                cpu      = 1 core
+                memory   = 1Gi
+                replicas = 1
+              }
+            }
+            """;
+
+    @TempDir
+    Path dir;
+    Path world;
+    Map<String, String> env;
+
+    @BeforeEach
+    void fleet() throws IOException {
+        Files.writeString(dir.resolve("main.fleet"), FLEET);
+        world = dir.resolve("world");
+        env = new HashMap<>(Map.of("FLEETFORM_TEST_WORLD", world.toString()));
+    }
+
+    private CliRunner.Result run(String... args) {
+        return CliRunner.run(env, args);
+    }
+
+    private List<String> worldObjects() throws IOException {
+        if (!Files.isDirectory(world)) {
+            return List.of();
+        }
+        try (Stream<Path> files = Files.list(world)) {
+            return files.map(p -> p.getFileName().toString()).filter(n -> n.endsWith(".json")).sorted().toList();
+        }
+    }
+
+    @Test
+    void aParallelismOutOfRangeIsAUsageErrorInEveryCommandThatTakesIt() throws IOException {
+        String d = dir.toString();
+        for (String value : List.of("-1", "0", "1001", "2147483647")) {
+            for (String[] command : List.of(new String[] {"plan", d}, new String[] {"apply", d, "--auto-approve"},
+                    new String[] {"destroy", d, "--auto-approve"},
+                    new String[] {"pr-plan", d, "--base", "main", "--head", "HEAD"})) {
+                String[] args = Stream.concat(Stream.of(command), Stream.of("--parallelism", value))
+                        .toArray(String[]::new);
+                CliRunner.Result result = run(args);
+                assertThat(result.exitCode()).as(String.join(" ", args) + "\n" + result.err())
+                        .isEqualTo(ExitCode.USAGE);
+                assertThat(result.err()).contains("--parallelism must be from 1 to 1000").contains("not " + value)
+                        .doesNotContain("Exception");
+            }
+        }
+        assertThat(worldObjects()).isEmpty();
+        assertThat(dir.resolve(".fleetform/state.json")).doesNotExist();
+
+        CliRunner.Result one = run("apply", d, "--auto-approve", "--parallelism", "1");
+        assertThat(one.exitCode()).as(one.err()).isEqualTo(ExitCode.OK);
+        assertThat(run("plan", d, "--parallelism", "1000").exitCode()).isEqualTo(ExitCode.OK);
+    }
+}
