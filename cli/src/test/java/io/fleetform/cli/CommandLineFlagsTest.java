@@ -99,4 +99,33 @@ class CommandLineFlagsTest {
         assertThat(one.exitCode()).as(one.err()).isEqualTo(ExitCode.OK);
         assertThat(run("plan", d, "--parallelism", "1000").exitCode()).isEqualTo(ExitCode.OK);
     }
+
+    @Test
+    void aTargetThatMatchesNothingIsAnErrorWithTheClosestAddressAndNothingIsPlannedOrChanged() throws IOException {
+        String d = dir.toString();
+        Path saved = dir.resolve("saved.plan");
+        CliRunner.Result typo = run("plan", d, "--target", "zone.ue1", "-out", saved.toString());
+        assertThat(typo.exitCode()).as(typo.out() + typo.err()).isEqualTo(ExitCode.ERROR);
+        assertThat(typo.err()).contains("--target zone.ue1 matches nothing in the fleet or the state")
+                .contains("did you mean zone.eu1?").doesNotContain("Exception");
+        assertThat(saved).doesNotExist();
+
+        CliRunner.Result nothingClose = run("apply", d, "--auto-approve", "--target", "zone.eu1", "--target",
+                "zone.nope");
+        assertThat(nothingClose.exitCode()).as(nothingClose.out() + nothingClose.err()).isEqualTo(ExitCode.ERROR);
+        assertThat(nothingClose.err()).contains("--target zone.nope matches nothing").doesNotContain("did you mean")
+                .doesNotContain("zone.eu1 matches");
+        assertThat(worldObjects()).isEmpty();
+
+        CliRunner.Result glob = run("plan", d, "--target", "zone.x*");
+        assertThat(glob.exitCode()).isEqualTo(ExitCode.ERROR);
+        assertThat(glob.err()).contains("--target zone.x* matches nothing");
+
+        // What only the state still records is a target too: its deletion can be planned alone.
+        assertThat(run("apply", d, "--auto-approve").exitCode()).isEqualTo(ExitCode.OK);
+        Files.writeString(dir.resolve("main.fleet"), FLEET.replace("from 1 to 2", "from 1 to 1"));
+        CliRunner.Result gone = run("plan", d, "--target", "zone.eu2");
+        assertThat(gone.exitCode()).as(gone.out() + gone.err()).isEqualTo(ExitCode.OK);
+        assertThat(gone.out()).contains("to destroy");
+    }
 }

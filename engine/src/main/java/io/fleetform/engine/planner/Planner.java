@@ -62,6 +62,7 @@ public final class Planner {
             desired.put(r.address(), r);
         }
         checkCycles(desired, diagnostics);
+        checkTargets(request, desired.keySet(), state.resources().keySet(), diagnostics);
         if (request.mode() != PlanMode.REFRESH_ONLY) {
             if (request.mode() == PlanMode.NORMAL) {
                 for (Resource resource : desired.values()) {
@@ -204,6 +205,37 @@ public final class Planner {
                 || request.targets().stream().anyMatch(p -> p.matches(address));
         boolean excluded = request.excludes().stream().anyMatch(p -> p.matches(address));
         return targeted && !excluded;
+    }
+
+    /**
+     * A --target that selects nothing is a typo far more often than an intent: planning "part of the
+     * fleet" with no part in it would report no changes and hide the mistake.
+     */
+    private static void checkTargets(Request request, Set<ResourceAddress> desired, Set<ResourceAddress> recorded,
+                                     List<Diagnostic> diagnostics) {
+        for (AddressPattern target : request.targets()) {
+            boolean matches = desired.stream().anyMatch(target::matches) || recorded.stream().anyMatch(target::matches);
+            if (!matches) {
+                Set<String> known = new TreeSet<>();
+                desired.forEach(a -> addWithParents(a.value(), known));
+                recorded.forEach(a -> addWithParents(a.value(), known));
+                String suggestion = io.fleetform.engine.text.Suggest.didYouMean(target.text(), known);
+                diagnostics.add(Diagnostic.error("target-not-found", SourceSpan.NONE, "--target " + target.text()
+                        + " matches nothing in the fleet or the state", suggestion.isEmpty()
+                        ? "see the addresses with fleetform plan (or fleetform state list)" : suggestion));
+            }
+        }
+    }
+
+    /** {@code zone.s1.service.game[0]}, {@code zone.s1.service.game}, {@code zone.s1}: what a target may name. */
+    private static void addWithParents(String address, Set<String> into) {
+        into.add(address);
+        for (int i = address.length() - 1; i > 0; i--) {
+            char c = address.charAt(i);
+            if (c == '.' || c == '[') {
+                into.add(address.substring(0, i));
+            }
+        }
     }
 
     private static void checkCycles(Map<ResourceAddress, Resource> desired, List<Diagnostic> diagnostics) {
