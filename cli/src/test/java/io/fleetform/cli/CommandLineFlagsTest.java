@@ -128,4 +128,32 @@ class CommandLineFlagsTest {
         assertThat(gone.exitCode()).as(gone.out() + gone.err()).isEqualTo(ExitCode.OK);
         assertThat(gone.out()).contains("to destroy");
     }
+
+    @Test
+    void aProviderAnswerQuotingASecretIsRedactedInTheOutputTheStateAndThePlan() throws IOException {
+        String secret = "pw-echoed-Zq81x";
+        Files.writeString(dir.resolve("main.fleet"), FLEET.replace("replicas = 1", "replicas = 1\n"
+                + "    env      = { TOKEN = secret(\"game-token\") }"));
+        env.put("FLEETFORM_SECRET_GAME_TOKEN", secret);
+        env.put("FLEETFORM_TEST_FAIL_ECHO", "zone.eu1.service.game*");
+        String d = dir.toString();
+        Path saved = dir.resolve("saved.plan");
+        CliRunner.Result plan = run("plan", d, "-out", saved.toString());
+        assertThat(plan.exitCode()).as(plan.err()).isIn(ExitCode.OK, ExitCode.CHANGES);
+        CliRunner.Result apply = run("apply", d, "--plan", saved.toString());
+        assertThat(apply.exitCode()).as(apply.out() + apply.err()).isEqualTo(ExitCode.ERROR);
+        assertThat(apply.out() + apply.err()).contains("test world refused zone.eu1.service.game[0]: invalid config")
+                .contains("(sensitive)").doesNotContain(secret);
+        CliRunner.Result again = run("apply", d, "--auto-approve");
+        assertThat(again.exitCode()).isEqualTo(ExitCode.ERROR);
+        assertThat(again.out() + again.err()).contains("invalid config").doesNotContain(secret);
+        assertThat(run("show", d).out()).doesNotContain(secret);
+        assertThat(run("rollout", "status", d).out()).doesNotContain(secret);
+        try (Stream<Path> files = Files.walk(dir)) {
+            for (Path file : files.filter(Files::isRegularFile).filter(f -> !f.startsWith(world)).toList()) {
+                assertThat(Files.readString(file, java.nio.charset.StandardCharsets.ISO_8859_1)).as(file.toString())
+                        .doesNotContain(secret);
+            }
+        }
+    }
 }

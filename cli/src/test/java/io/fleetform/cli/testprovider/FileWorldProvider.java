@@ -34,7 +34,8 @@ import java.util.concurrent.atomic.AtomicInteger;
  * instance a {@code test_instance} that depends on its zone. Faults on demand, by environment:
  * {@code FLEETFORM_TEST_FAIL} (address pattern: refuse), {@code FLEETFORM_TEST_TRANSIENT} (fail
  * once, then work), {@code FLEETFORM_TEST_SLOW_MS} (each change takes this long),
- * {@code FLEETFORM_TEST_CRASH_AFTER} (the process dies after N changes, like a power cut).
+ * {@code FLEETFORM_TEST_CRASH_AFTER} (the process dies after N changes, like a power cut),
+ * {@code FLEETFORM_TEST_FAIL_ECHO} (address pattern: refuse with a message quoting the request, secrets included).
  */
 public final class FileWorldProvider implements Provider, ProviderSession {
     private static final ObjectMapper JSON = new ObjectMapper();
@@ -157,6 +158,12 @@ public final class FileWorldProvider implements Provider, ProviderSession {
         String fail = env.get("FLEETFORM_TEST_FAIL");
         if (fail != null && new AddressPattern(fail).matches(address)) {
             throw ProviderException.permanent("test world refused " + address + ": injected failure (HTTP 422)");
+        }
+        String echo = env.get("FLEETFORM_TEST_FAIL_ECHO");
+        if (echo != null && new AddressPattern(echo).matches(address) && request.desired().isPresent()) {
+            // Like a Docker Engine or Kubernetes answer that quotes the request it refuses, secrets and all.
+            throw ProviderException.permanent("test world refused " + address + ": invalid config "
+                    + request.desired().get().attributes() + " (HTTP 400)");
         }
         String transientPattern = env.get("FLEETFORM_TEST_TRANSIENT");
         if (transientPattern != null && new AddressPattern(transientPattern).matches(address)) {

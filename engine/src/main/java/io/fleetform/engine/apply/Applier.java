@@ -105,10 +105,13 @@ public final class Applier {
      * that needs manual approval is not started unless its name is in {@code approvedStages}.
      */
     public ApplyResult apply(Plan plan, Map<ResourceAddress, Resource> desired, State state, Map<String, Object> outputs,
-                             StateStore store, ProviderContext context, Consumer<ApplyEvent> events,
+                             StateStore store, ProviderContext context, Consumer<ApplyEvent> shown,
                              AtomicBoolean interrupt, Optional<RolloutSchedule> schedule, Set<String> approvedStages)
             throws StateException, InterruptedException {
         long started = System.nanoTime();
+        // What a provider answers may quote the secrets it was given: none of it passes on unredacted.
+        SecretTexts secrets = SecretTexts.of(desired.values());
+        Consumer<ApplyEvent> events = event -> shown.accept(secrets.redact(event));
         Map<ResourceAddress, ResourceChange> work = new LinkedHashMap<>();
         for (ResourceChange change : plan.changes()) {
             if (change.action().isApplied()) {
@@ -173,7 +176,7 @@ public final class Applier {
                             Duration.ofNanos(System.nanoTime() - begin), "interrupted"));
                     return false;
                 } catch (ProviderException | StateException | RuntimeException e) {
-                    String message = e.getMessage() == null ? e.toString() : e.getMessage();
+                    String message = secrets.redact(e.getMessage() == null ? e.toString() : e.getMessage());
                     failed.put(address, message);
                     events.accept(new ApplyEvent.Failed(address, change.action(),
                             Duration.ofNanos(System.nanoTime() - begin), message));

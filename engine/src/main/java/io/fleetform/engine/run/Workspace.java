@@ -251,6 +251,8 @@ public final class Workspace implements AutoCloseable {
             state = found.state();
             leftovers = found.addresses();
         }
+        // Remote answers (refresh, the live checks) may quote a secret the providers were given.
+        io.fleetform.engine.apply.SecretTexts secrets = io.fleetform.engine.apply.SecretTexts.of(configuration.desired());
         Planner.Result result = new Planner(open).plan(new Planner.Request(configuration.fleet().name(),
                 configuration.desired(), state, drift, settings.mode(), settings.targets(), settings.excludes(),
                 configuration.configHash(), outputsForDisplay(configuration.fleet())));
@@ -261,7 +263,8 @@ public final class Workspace implements AutoCloseable {
         diagnostics.addAll(checked.diagnostics());
         Plan plan = new Plan(result.plan().formatVersion(), result.plan().mode(), result.plan().fleet(),
                 stored.lineage(), stored.serial(), result.plan().configHash(), result.plan().created(),
-                checked.plan().changes(), result.plan().drift(), result.plan().outputs(), checked.plan().warnings(),
+                checked.plan().changes(), result.plan().drift(), result.plan().outputs(),
+                checked.plan().warnings().stream().map(secrets::redact).toList(),
                 result.plan().provenance(), checked.plan().rollout());
         for (ResourceAddress leftover : leftovers) {
             // Only what the plan deletes joins the state (a --target may leave one out for a later plan).
@@ -274,7 +277,7 @@ public final class Workspace implements AutoCloseable {
                     configuration.byAddress(), state, unfinished,
                     r -> open.get(r.provider()).map(p -> p.partitionable(r)).orElse(false));
         }
-        return new Outcome<>(new Planned(plan, configuration, state), diagnostics);
+        return new Outcome<>(new Planned(plan, configuration, state), secrets.redact(diagnostics));
     }
 
     /**

@@ -1,0 +1,90 @@
+package io.fleetform.engine.apply;
+
+import io.fleetform.dsl.diag.Diagnostic;
+import io.fleetform.dsl.diag.SecretsInDiagnostics;
+import io.fleetform.engine.resource.Resource;
+import io.fleetform.engine.resource.SecretsPolicy;
+import java.util.Collection;
+import java.util.Comparator;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * The secret values the providers are given in clear, to take out of what comes back: a remote
+ * answer (Docker Engine, a registry, the Kubernetes API) may quote the request it refuses, and its
+ * text goes on to the terminal, the state and the rollout record. The same rule as load-time
+ * messages ({@link SecretsInDiagnostics}): each occurrence becomes {@code (sensitive)}.
+ */
+public record SecretTexts(List<String> texts) {
+    public static final SecretTexts NONE = new SecretTexts(List.of());
+
+    public SecretTexts {
+        texts = List.copyOf(texts);
+    }
+
+    /** Every secret value (or secret part of a value) of the desired resources, longest first. */
+    public static SecretTexts of(Collection<Resource> desired) {
+        Set<String> found = new HashSet<>();
+        for (Resource resource : desired) {
+            if (!resource.sensitive().isEmpty()) {
+                SecretsPolicy.replace(resource.attributes(), resource.sensitive(), (path, value) -> {
+                    collect(value, found);
+                    return value;
+                });
+            }
+        }
+        return new SecretTexts(found.stream().filter(s -> s.strip().length() >= SecretsInDiagnostics.MIN_LENGTH)
+                .sorted(Comparator.comparingInt(String::length).reversed().thenComparing(Comparator.naturalOrder()))
+                .toList());
+    }
+
+    private static void collect(Object value, Set<String> into) {
+        if (value instanceof Map<?, ?> map) {
+            map.values().forEach(v -> collect(v, into));
+        } else if (value instanceof Collection<?> list) {
+            list.forEach(v -> collect(v, into));
+        } else if (value != null) {
+            into.add(String.valueOf(value));
+        }
+    }
+
+    public String redact(String text) {
+        return text == null || texts.isEmpty() ? text : SecretsInDiagnostics.replace(text, texts);
+    }
+
+    public List<Diagnostic> redact(List<Diagnostic> diagnostics) {
+        return texts.isEmpty() ? diagnostics : SecretsInDiagnostics.redact(diagnostics, texts);
+    }
+
+    /** The event with every message in it redacted. */
+    public ApplyEvent redact(ApplyEvent event) {
+        if (texts.isEmpty()) {
+            return event;
+        }
+        if (event instanceof ApplyEvent.StageHealth e) {
+            return new ApplyEvent.StageHealth(e.stage(), redact(e.detail()));
+        }
+        if (event instanceof ApplyEvent.StageStopped e) {
+            return new ApplyEvent.StageStopped(e.stage(), redact(e.why()));
+        }
+        if (event instanceof ApplyEvent.StillWorking e) {
+            return new ApplyEvent.StillWorking(e.address(), e.action(), e.elapsed(), redact(e.detail()));
+        }
+        if (event instanceof ApplyEvent.Retrying e) {
+            return new ApplyEvent.Retrying(e.address(), e.action(), e.attempt(), redact(e.error()));
+        }
+        if (event instanceof ApplyEvent.Finished e) {
+            return new ApplyEvent.Finished(e.address(), e.action(), e.elapsed(),
+                    e.warnings().stream().map(this::redact).toList());
+        }
+        if (event instanceof ApplyEvent.Failed e) {
+            return new ApplyEvent.Failed(e.address(), e.action(), e.elapsed(), redact(e.error()));
+        }
+        if (event instanceof ApplyEvent.Skipped e) {
+            return new ApplyEvent.Skipped(e.address(), e.action(), redact(e.why()));
+        }
+        return event; // the others carry no text from outside
+    }
+}
