@@ -286,7 +286,7 @@ final class ContainerManager implements Closeable {
                 }
             } catch (RuntimeException e) {
                 if (newNetwork) { // a refused request leaves nothing behind
-                    networks.removeIfUnused(desired.network().name());
+                    networks.remove(desired.network().name(), Addresses.owner(address));
                 }
                 throw e;
             }
@@ -627,16 +627,22 @@ final class ContainerManager implements Closeable {
         removeStale(found.stale(), address, new ArrayList<>());
         sriov.detach(address); // the VF is out of any namespace now: reset it and put its IRQs back
         io.clear(address);
-        if (spec != null && spec.network() != null) {
-            networks.removeIfUnused(spec.network().name());
+        NetworkRemoval network = null;
+        if (spec != null && spec.network() != null && !spec.network().isHost() && !spec.network().isNone()) {
+            network = networks.remove(spec.network().name(), Addresses.owner(address));
         }
         Path data = reader.dataPath(address);
         if (purgeData) {
             SecretFiles.deleteTree(data);
         }
-        return Optional.of(new RemoveResult(address, c.getId(), data.toString(), purgeData));
+        return Optional.of(new RemoveResult(address, c.getId(), data.toString(), purgeData, network));
     }
 
+
+    /** Removes the fleet's network if no instance of it is left (a later try, when its last container is gone). */
+    NetworkRemoval removeNetwork(String name, String owner) {
+        return networks.remove(name, owner);
+    }
 
     PullResult pull(PullRequest r) {
         return images.pull(r);
