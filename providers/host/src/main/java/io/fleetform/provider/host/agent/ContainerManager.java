@@ -497,6 +497,15 @@ final class ContainerManager implements Closeable {
             } catch (RuntimeException r) {
                 e.addSuppressed(r);
             }
+            if (e instanceof ApiException a && hostPortTaken(a.getMessage())) {
+                // bound since the claim checked it (a process that is not a container): a refusal, not an Engine
+                // failure to retry, and it names the port
+                java.util.regex.Matcher found = HOST_PORT.matcher(a.getMessage());
+                String port = found.find() ? found.group(1) : null;
+                throw ApiException.conflict(new Conflict("port", port, null, "host port" + (port == null ? "" : " "
+                        + port) + " of " + name + " was taken by another process after the agent claimed it; the "
+                        + "container was removed again. " + a.getMessage()));
+            }
             if (e instanceof ApiException a && a.getMessage().contains("Address already in use")) {
                 throw ApiException.conflict(new Conflict("ipv4", spec.network() == null ? null
                         : spec.network().ipv4(), null, "IPv4 " + (spec.network() == null ? "" : spec.network().ipv4())
@@ -506,6 +515,15 @@ final class ContainerManager implements Closeable {
             throw e;
         }
         return reader.reinspect(cid);
+    }
+
+    /** The port in the Engine's answer to a start whose host port is bound by someone else. */
+    private static final java.util.regex.Pattern HOST_PORT = java.util.regex.Pattern.compile(
+            ":(\\d{1,5})(?:: bind| failed)");
+
+    private static boolean hostPortTaken(String engineAnswer) {
+        String m = engineAnswer.toLowerCase(Locale.ROOT);
+        return m.contains("bind: address already in use") || m.contains("port is already allocated");
     }
 
     /**

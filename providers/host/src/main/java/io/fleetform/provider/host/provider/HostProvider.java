@@ -733,7 +733,12 @@ public final class HostProvider implements Provider, ProviderSession {
             try {
                 result = agent.putContainer(key, container);
             } catch (AgentException e) {
-                releaseIfNoContainer(agent, key, request.action(), moved, e);
+                if (releaseIfNoContainer(agent, key, request.action(), moved, e)) {
+                    ProviderException f = failure(verb(request.action()), address, e);
+                    throw new ProviderException(f.getMessage() + "; its claim on " + desired.get("host")
+                            + " was released (nothing is held for it, and the state does not record it)",
+                            f.isTransient(), e);
+                }
                 throw e;
             }
             if (!first.equals(wanted)) {
@@ -756,18 +761,19 @@ public final class HostProvider implements Provider, ProviderSession {
      * A new instance whose container could not be made must not keep its cores and IP: the state
      * will not record it, so no later delete (its zone removed) would release them.
      */
-    private static void releaseIfNoContainer(AgentClient agent, String key, Action action, boolean moved,
-                                             AgentException failure) {
+    private static boolean releaseIfNoContainer(AgentClient agent, String key, Action action, boolean moved,
+                                                AgentException failure) {
         if (action != Action.CREATE && !moved) {
-            return;
+            return false;
         }
         try {
             if (agent.container(key).isEmpty()) {
-                agent.release(key);
+                return agent.release(key).isPresent();
             }
         } catch (AgentException e) {
             failure.addSuppressed(e);
         }
+        return false;
     }
 
     /**
