@@ -1,10 +1,13 @@
 package io.fleetform.provider.host.agent;
 
 import com.github.dockerjava.api.DockerClient;
+import com.github.dockerjava.api.command.InspectContainerResponse;
+import com.github.dockerjava.api.model.Container;
 import com.github.dockerjava.api.model.Network;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
@@ -244,7 +247,7 @@ final class NetworkKeeper {
         }
     }
 
-    /** Removes the network if Fleetform made it and no container (running or not) is attached; true if removed. */
+    /** Removes the network if Fleetform made it and no instance or foreign container is on it; true if removed. */
     boolean removeIfUnused(String name) {
         return NetworkRemoval.REMOVED.equals(remove(name, null).outcome());
     }
@@ -268,10 +271,10 @@ final class NetworkKeeper {
             return NetworkRemoval.absent(name);
         }
         String id = net.get().getId();
-        List<com.github.dockerjava.api.model.Container> attached = engine.call("list containers on network " + name,
+        List<Container> attached = engine.call("list containers on network " + name,
                 () -> docker.listContainersCmd().withShowAll(true).withNetworkFilter(List.of(id)).exec());
-        List<String> foreign = new java.util.ArrayList<>();
-        for (com.github.dockerjava.api.model.Container c : attached) {
+        List<String> foreign = new ArrayList<>();
+        for (Container c : attached) {
             if (instanceOf(c.getLabels(), owner) && !"dead".equals(c.getState()) && !"removing".equals(c.getState())) {
                 return NetworkRemoval.inUse(name); // the last instance's removal removes it
             }
@@ -308,6 +311,10 @@ final class NetworkKeeper {
             }
         }
         LOG.log(System.Logger.Level.WARNING, "cannot remove the unused network " + name + ": " + refusal);
+        if (!refusal.toLowerCase(Locale.ROOT).contains("active endpoints")) {
+            return NetworkRemoval.kept(name, "Docker network " + name + " could not be removed: the Engine answered \""
+                    + refusal + "\"; run the command again once the Engine is well");
+        }
         return NetworkRemoval.kept(name, "Docker network " + name + " could not be removed: the Engine answered \""
                 + refusal + "\" after " + REMOVE_ATTEMPTS + " tries, with no container of the fleet or anyone else "
                 + "on it (the Engine still counts endpoints that no container holds); restart dockerd, which "
@@ -323,9 +330,9 @@ final class NetworkKeeper {
         if (net.isEmpty() || net.get().getContainers() == null) {
             return List.of();
         }
-        List<String> foreign = new java.util.ArrayList<>();
+        List<String> foreign = new ArrayList<>();
         for (Map.Entry<String, Network.ContainerNetworkConfig> e : net.get().getContainers().entrySet()) {
-            Optional<com.github.dockerjava.api.command.InspectContainerResponse> c = e.getKey().startsWith("ep-")
+            Optional<InspectContainerResponse> c = e.getKey().startsWith("ep-")
                     ? Optional.empty() : inspectContainer(e.getKey());
             if (c.isPresent() && !ownedBy(c.get().getConfig().getLabels(), owner)) {
                 foreign.add(displayName(new String[] {c.get().getName()}, c.get().getId()));
@@ -345,7 +352,7 @@ final class NetworkKeeper {
         return foreign;
     }
 
-    private Optional<com.github.dockerjava.api.command.InspectContainerResponse> inspectContainer(String id) {
+    private Optional<InspectContainerResponse> inspectContainer(String id) {
         try {
             return Optional.of(engine.call("inspect container " + id,
                     () -> docker.inspectContainerCmd(id).exec()));

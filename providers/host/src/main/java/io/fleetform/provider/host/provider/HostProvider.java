@@ -45,6 +45,8 @@ import io.fleetform.provider.host.agent.ContainerResult;
 import io.fleetform.provider.host.agent.CpuList;
 import io.fleetform.provider.host.agent.HostFacts;
 import io.fleetform.provider.host.agent.LedgerView;
+import io.fleetform.provider.host.agent.NetworkRemoval;
+import io.fleetform.provider.host.agent.RemoveResult;
 import io.fleetform.provider.host.placement.Demand;
 import io.fleetform.provider.host.placement.HostSnapshot;
 import io.fleetform.provider.host.placement.IpPool;
@@ -785,9 +787,9 @@ public final class HostProvider implements Provider, ProviderSession {
     private void remove(Map<String, Object> attributes, String key, ApplyRequest request) throws ProviderException {
         AgentClient agent = agent(attributes);
         request.progress().accept("removing the container from " + attributes.get("host"));
-        Optional<io.fleetform.provider.host.agent.RemoveResult> removed = agent.removeContainer(key, true);
-        io.fleetform.provider.host.agent.NetworkRemoval network = removed
-                .map(io.fleetform.provider.host.agent.RemoveResult::network).orElse(null);
+        Optional<RemoveResult> removed = agent.removeContainer(key, true);
+        NetworkRemoval network = removed
+                .map(RemoveResult::network).orElse(null);
         String name = dockerNetwork(attributes);
         String owner = key.contains("/") ? key.substring(0, key.indexOf('/')) : null;
         if (removed.isEmpty() && name != null && owner != null) {
