@@ -118,7 +118,8 @@ class ApplyCommand implements Callable<Integer>, TerminalAware {
                 }
                 // The state remembers which commit each apply came from, written with the apply's own state.
                 ApplyRecord record = new ApplyRecord(planned.state().serial() + 1, java.time.Instant.now(),
-                        destroying() ? "destroy" : "apply", planned.plan().provenance());
+                        destroying() ? "destroy" : "apply", planned.plan().provenance(),
+                        planned.configuration().fleet().name());
                 return run(workspace, new Workspace.Planned(planned.plan(), planned.configuration(),
                         planned.state().withApply(record)), interruption.flag());
             } finally {

@@ -177,7 +177,8 @@ final class StateReader {
         List<ApplyRecord> applies = new ArrayList<>();
         for (JsonNode a : node) {
             applies.add(new ApplyRecord(a.path("serial").asLong(), java.time.Instant.parse(a.path("started").asText()),
-                    a.path("operation").asText(), StateCodec.decodeProvenance(a.path("provenance"))));
+                    a.path("operation").asText(), StateCodec.decodeProvenance(a.path("provenance")),
+                    a.path("fleet").asText("")));
         }
         return applies;
     }

@@ -217,14 +217,51 @@ public final class Coerce {
         return mismatch(context, located, value, what, "a map");
     }
 
+    /**
+     * A map's entries as computed, or null (after reporting) if it is no map: what {@link #map} checks,
+     * without a {@link Located} per entry. Callers take the plain entries as they are and build an
+     * entry's {@link Located} and name only for the rest, which may need a message.
+     */
+    static Map<String, Value> entries(EvalContext context, Located located, String what) {
+        Value value = plain(context, located, what, false);
+        if (value == null) {
+            return null;
+        }
+        if (value instanceof MapValue map) {
+            return map.entries();
+        }
+        return mismatch(context, located, value, what, "a map");
+    }
+
+    /** One entry of a map attribute, located at the attribute's value as {@link #map} does. */
+    static Located entry(Located map, Value value) {
+        return new Located(map.attribute(), value, map.span());
+    }
+
+    /**
+     * A plain whole number within {@code [min, max]}, which {@link #integer(EvalContext, Located, String, long, long)}
+     * would return without a word; null for anything else, which that method then reports.
+     */
+    static Long quietInteger(Value value, long min, long max) {
+        if (value instanceof NumberValue n && n.isInteger() && n.value().abs().compareTo(MAX_WHOLE) <= 0) {
+            long whole = n.value().longValueExact();
+            if (whole >= min && whole <= max) {
+                return whole;
+            }
+        }
+        return null;
+    }
+
     public static Map<String, String> stringMap(EvalContext context, Located located, String what) {
-        Map<String, Located> map = map(context, located, what);
+        Map<String, Value> map = entries(context, located, what);
         if (map == null) {
             return null;
         }
         Map<String, String> result = new LinkedHashMap<>();
-        for (Map.Entry<String, Located> e : map.entrySet()) {
-            String s = string(context, e.getValue(), what + " \"" + e.getKey() + "\"");
+        for (Map.Entry<String, Value> e : map.entrySet()) {
+            // A string is taken as it is; the entry's name, for a message, is built only for anything else.
+            String s = e.getValue() instanceof StringValue text ? text.value()
+                    : string(context, entry(located, e.getValue()), what + " \"" + e.getKey() + "\"");
             if (s == null) {
                 return null;
             }

@@ -209,6 +209,7 @@ public final class ExpressionEvaluator {
         }
         if (target instanceof RefValue ref) {
             Entity entity = ref.entity();
+            context.confined(entity);
             return entity.attribute(name, whole).orElseThrow(() -> Operators.error("unknown-attribute", nameSpan,
                     entity.kind() + " " + entity.name() + " has no attribute \"" + name + "\"",
                     hintFor(name, entity.attributeNames())));
@@ -457,7 +458,7 @@ public final class ExpressionEvaluator {
     }
 
     private Value map(MapExpr m, Scope scope) {
-        Map<String, Value> entries = new LinkedHashMap<>();
+        LinkedHashMap<String, Value> entries = new LinkedHashMap<>();
         for (MapEntry entry : m.entries()) {
             String key = mapKey(evaluate(entry.key(), scope), entry.key().span());
             if (key == null) {
@@ -469,7 +470,7 @@ public final class ExpressionEvaluator {
             }
             entries.put(key, evaluate(entry.value(), scope));
         }
-        return new MapValue(entries);
+        return MapValue.adopt(entries);
     }
 
     private static String mapKey(Value key, SourceSpan span) {

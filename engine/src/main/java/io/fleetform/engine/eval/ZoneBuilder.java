@@ -65,6 +65,11 @@ final class ZoneBuilder {
         this.idcs = idcs;
     }
 
+    /** A builder for another thread: its own shared parts, the same IDCs. */
+    ZoneBuilder fork() {
+        return new ZoneBuilder(context, idcs);
+    }
+
     Zone zone(ZoneEntity entity) {
         SourceSpan header = entity.group().block().headerSpan();
         Located idcValue = entity.located("idc");
@@ -479,10 +484,15 @@ final class ZoneBuilder {
         if (value == null) {
             return Map.of();
         }
-        Map<String, Located> map = Coerce.map(context, value, "ports");
+        Map<String, Value> map = Coerce.entries(context, value, "ports");
         Map<String, Integer> ports = new LinkedHashMap<>();
-        for (Map.Entry<String, Located> e : map == null ? Map.<String, Located>of().entrySet() : map.entrySet()) {
-            Long port = Coerce.integer(context, e.getValue(), "port \"" + e.getKey() + "\"", 1, 65535);
+        for (Map.Entry<String, Value> e : map == null ? Map.<String, Value>of().entrySet() : map.entrySet()) {
+            // The port's name for a message is built only when there is one to give (200,000 services).
+            Long port = Coerce.quietInteger(e.getValue(), 1, 65535);
+            if (port == null) {
+                port = Coerce.integer(context, Coerce.entry(value, e.getValue()), "port \"" + e.getKey() + "\"", 1,
+                        65535);
+            }
             if (port != null) {
                 ports.put(e.getKey(), port.intValue());
             }
@@ -494,17 +504,19 @@ final class ZoneBuilder {
         if (value == null) {
             return List.of();
         }
-        Map<String, Located> map = Coerce.map(context, value, "env");
+        Map<String, Value> map = Coerce.entries(context, value, "env");
         List<EnvVar> env = new ArrayList<>();
-        for (Map.Entry<String, Located> e : map == null ? Map.<String, Located>of().entrySet() : map.entrySet()) {
-            Value v = e.getValue().value();
+        for (Map.Entry<String, Value> e : map == null ? Map.<String, Value>of().entrySet() : map.entrySet()) {
+            Value v = e.getValue();
             if (v instanceof SensitiveValue) {
-                var secret = Coerce.secret(context, e.getValue(), "env " + e.getKey());
+                var secret = Coerce.secret(context, Coerce.entry(value, v), "env " + e.getKey());
                 if (secret != null) {
                     env.add(new EnvVar(e.getKey(), secret.value(), true));
                 }
+            } else if (v instanceof StringValue plain) {
+                env.add(new EnvVar(e.getKey(), plain.value(), false)); // what Coerce.string gives, without a message
             } else {
-                String text = Coerce.string(context, e.getValue(), "env " + e.getKey());
+                String text = Coerce.string(context, Coerce.entry(value, v), "env " + e.getKey());
                 if (text != null) {
                     env.add(new EnvVar(e.getKey(), text, false));
                 }
