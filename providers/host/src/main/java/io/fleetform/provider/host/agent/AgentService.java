@@ -269,6 +269,17 @@ final class AgentService {
         });
     }
 
+    /**
+     * Removes a fleet's Docker network that no instance of it uses any more (its last container's removal left it:
+     * see {@link NetworkRemoval}); {@code owner} is the fleet's identity, and a network of another fleet is absent.
+     */
+    NetworkRemoval removeNetwork(String name, String owner) {
+        if (owner == null || owner.isBlank()) {
+            throw ApiException.badRequest("owner (the fleet's identity) is required to remove a network");
+        }
+        return containers.removeNetwork(name, owner);
+    }
+
     /** Stores an instance's secret environment values as files its container mounts (see ContainerManager). */
     SecretsResult putSecrets(String address, SecretsRequest request) {
         return locked(address, () -> {
