@@ -61,6 +61,65 @@ class LanguageCommandsTest {
     }
 
     @Test
+    void inspectJsonPrintsEveryMapInKeyOrderWhateverOrderItWasWrittenIn(@TempDir Path dir) throws Exception {
+        // Twelve keys written backwards: the model's immutable maps iterate in an order that changes from one
+        // JVM start to the next, so anything but sorting fails here almost always.
+        String keys = "lkjihgfedcba";
+        StringBuilder labels = new StringBuilder();
+        StringBuilder ports = new StringBuilder();
+        for (int i = 0; i < keys.length(); i++) {
+            labels.append(i == 0 ? "" : ", ").append(keys.charAt(i)).append(" = \"v\"");
+            ports.append(i == 0 ? "" : ", ").append(keys.charAt(i)).append(" = ").append(7000 + i);
+        }
+        Files.writeString(dir.resolve("main.fleet"), """
+                fleet "g" {
+                  owner  = "o"
+                  labels = { %1$s }
+                }
+                image "i" {
+                  name = "fleetform/busybox"
+                  tag  = "1"
+                }
+                hosts "h" { local = true }
+                idc "d" {
+                  region  = "r"
+                  target  = hosts.h
+                  ip_pool = "172.30.0.0/24"
+                }
+                zones "z" from 1 to 1 as z {
+                  idc = idc.d
+                  labels = { %1$s }
+                  service "s" {
+                    image  = image.i
+                    cpu    = 250m
+                    memory = 64Mi
+                    ports  = { %2$s }
+                  }
+                }
+                output "o" {
+                  value = { %1$s }
+                }
+                """.formatted(labels, ports));
+        CliRunner.Result result = CliRunner.run("inspect", "--json", dir.toString());
+        assertThat(result.exitCode()).as(result.err()).isEqualTo(ExitCode.OK);
+        JsonNode root = JSON.readTree(result.out());
+        String sorted = "abcdefghijkl";
+        assertThat(fieldNames(root.get("fleet").get("labels"))).isEqualTo(sorted);
+        assertThat(fieldNames(root.get("outputs").get(0).get("value"))).isEqualTo(sorted);
+        JsonNode zone = root.get("zones").get(0);
+        assertThat(fieldNames(zone.get("labels"))).isEqualTo(sorted);
+        assertThat(fieldNames(zone.get("services").get(0).get("ports"))).isEqualTo(sorted);
+        assertThat(CliRunner.run("inspect", dir.toString()).out())
+                .contains("ports a:7011,b:7010,c:7009,d:7008,e:7007,f:7006,g:7005,h:7004,i:7003,j:7002,k:7001,l:7000");
+    }
+
+    private static String fieldNames(JsonNode object) {
+        StringBuilder names = new StringBuilder();
+        object.fieldNames().forEachRemaining(names::append);
+        return names.toString();
+    }
+
+    @Test
     void tryReportsTheLastMistakeWhenEveryArgumentFails(@TempDir Path dir) throws Exception {
         Files.writeString(dir.resolve("main.fleet"), "fleet \"g\" { owner = \"o\" }\nlocals {\n  a = try(1 / 0, nope.x)\n}\n");
         CliRunner.Result result = CliRunner.run("validate", "--no-color", dir.toString());

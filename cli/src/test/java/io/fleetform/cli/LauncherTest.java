@@ -50,8 +50,7 @@ class LauncherTest {
         assertThat(validate).contains("-XX:TieredStopAtLevel=1").doesNotContain("Tier4");
         String apply = run("apply", "fleet", "--auto-approve");
         assertThat(apply).doesNotContain("TieredStopAtLevel")
-                .contains("-XX:Tier4InvocationThreshold=500000", "CompileThresholdScaling,sun.security.provider.*::*",
-                        "-Djdk.httpclient.bufsize=262144");
+                .contains("-XX:Tier4InvocationThreshold=500000", "CompileThresholdScaling,sun.security.provider.*::*");
         assertThat(run("agent", "--listen", "x")).doesNotContain("-XX:").endsWith("-jar "
                 + target.resolve("fleetform.jar") + " agent --listen x");
     }

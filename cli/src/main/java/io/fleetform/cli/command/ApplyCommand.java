@@ -118,7 +118,8 @@ class ApplyCommand implements Callable<Integer>, TerminalAware {
                 }
                 // The state remembers which commit each apply came from, written with the apply's own state.
                 ApplyRecord record = new ApplyRecord(planned.state().serial() + 1, java.time.Instant.now(),
-                        destroying() ? "destroy" : "apply", planned.plan().provenance());
+                        destroying() ? "destroy" : "apply", planned.plan().provenance(),
+                        planned.configuration().fleet().name());
                 return run(workspace, new Workspace.Planned(planned.plan(), planned.configuration(),
                         planned.state().withApply(record)), interruption.flag());
             } finally {
@@ -151,7 +152,7 @@ class ApplyCommand implements Callable<Integer>, TerminalAware {
             throws IOException, StateException {
         Plan plan;
         try {
-            plan = PlanCodec.decode(state.openPlan(Files.readAllBytes(planFile), planFile), planFile.toString());
+            plan = PlanCodec.decode(state.openPlan(readPlanFile(), planFile), planFile.toString());
         } catch (io.fleetform.engine.plan.PlanFormatException e) {
             // refused before anything changed, like a stale plan: CI re-plans for review instead of failing
             throw new CliException(ExitCode.PLAN_REFUSED, e.getMessage() + "; nothing was changed");
@@ -238,5 +239,15 @@ class ApplyCommand implements Callable<Integer>, TerminalAware {
             return ExitCode.INTERRUPTED;
         }
         return result.succeeded() ? ExitCode.OK : ExitCode.ERROR;
+    }
+
+    /** The saved plan's bytes; a missing or unreadable file is the user's to fix, reported as such. */
+    private byte[] readPlanFile() {
+        try {
+            return Files.readAllBytes(planFile);
+        } catch (IOException e) {
+            throw new CliException(ExitCode.PLAN_REFUSED, "cannot read the plan "
+                    + io.fleetform.cli.FileProblem.describe(planFile, e) + "; nothing was changed");
+        }
     }
 }

@@ -71,6 +71,12 @@ public final class FleetformCommand implements Runnable {
                 terminal.err().println("error: " + state.getMessage());
                 return ExitCode.ERROR;
             }
+            java.util.Optional<String> file = io.fleetform.cli.FileProblem.of(e);
+            if (file.isPresent()) {
+                // A file that is missing, a folder or not ours to write: the user's to fix, not a bug.
+                terminal.err().println("error: " + file.get());
+                return ExitCode.ERROR;
+            }
             terminal.err().println("internal error: this is a bug in Fleetform, not in your files: " + e);
             if (terminal.environment().containsKey("FLEETFORM_DEBUG")) {
                 e.printStackTrace(terminal.err());

@@ -46,7 +46,7 @@ final class ShowCommand implements Callable<Integer>, TerminalAware {
         if (planFile != null) {
             Plan plan;
             try {
-                plan = PlanCodec.decode(state.openPlan(Files.readAllBytes(planFile), planFile),
+                plan = PlanCodec.decode(state.openPlan(readPlanFile(), planFile),
                         planFile.toString());
             } catch (io.fleetform.engine.plan.PlanFormatException e) {
                 throw new CliException(ExitCode.ERROR, e.getMessage());
@@ -116,5 +116,15 @@ final class ShowCommand implements Callable<Integer>, TerminalAware {
 
     static byte[] encode(State s) {
         return StateCodec.encode(s);
+    }
+
+    /** The saved plan's bytes; a missing or unreadable file is the user's to fix, reported as such. */
+    private byte[] readPlanFile() {
+        try {
+            return Files.readAllBytes(planFile);
+        } catch (IOException e) {
+            throw new CliException(ExitCode.ERROR, "cannot read the plan "
+                    + io.fleetform.cli.FileProblem.describe(planFile, e));
+        }
     }
 }

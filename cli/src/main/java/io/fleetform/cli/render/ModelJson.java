@@ -15,6 +15,7 @@ import java.io.IOException;
 import java.io.StringWriter;
 import java.io.UncheckedIOException;
 import java.io.Writer;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 
@@ -61,7 +62,7 @@ public final class ModelJson {
         stringMap(g, "labels", fleet.labels());
         g.writeEndObject();
         g.writeObjectFieldStart("variables");
-        for (Map.Entry<String, Value> v : fleet.variables().entrySet()) {
+        for (Map.Entry<String, Value> v : byKey(fleet.variables())) {
             g.writeFieldName(v.getKey());
             value(g, v.getValue());
         }
@@ -273,7 +274,7 @@ public final class ModelJson {
         g.writeStringField("spread", s.spread().name().toLowerCase());
         g.writeStringField("workload", s.workload().name().toLowerCase());
         g.writeObjectFieldStart("ports");
-        for (Map.Entry<String, Integer> p : s.ports().entrySet()) {
+        for (Map.Entry<String, Integer> p : byKey(s.ports())) {
             g.writeNumberField(p.getKey(), p.getValue());
         }
         g.writeEndObject();
@@ -310,10 +311,23 @@ public final class ModelJson {
 
     private static void stringMap(JsonGenerator g, String name, Map<String, String> map) throws IOException {
         g.writeObjectFieldStart(name);
-        for (Map.Entry<String, String> e : map.entrySet()) {
+        for (Map.Entry<String, String> e : byKey(map)) {
             g.writeStringField(e.getKey(), e.getValue());
         }
         g.writeEndObject();
+    }
+
+    /**
+     * A map's entries in key order: the model's maps are immutable copies whose iteration order changes from one
+     * JVM start to the next, and the same fleet must print the same JSON every time (CI diffs it).
+     */
+    private static <V> List<Map.Entry<String, V>> byKey(Map<String, V> map) {
+        if (map.size() < 2) {
+            return List.copyOf(map.entrySet());
+        }
+        List<Map.Entry<String, V>> entries = new ArrayList<>(map.entrySet());
+        entries.sort(Map.Entry.comparingByKey());
+        return entries;
     }
 
     /** A value as JSON; secrets and unknowns as the words a user sees elsewhere. */
@@ -336,7 +350,7 @@ public final class ModelJson {
             g.writeEndArray();
         } else if (v instanceof MapValue m) {
             g.writeStartObject();
-            for (Map.Entry<String, Value> e : m.entries().entrySet()) {
+            for (Map.Entry<String, Value> e : byKey(m.entries())) {
                 g.writeFieldName(e.getKey());
                 value(g, e.getValue());
             }

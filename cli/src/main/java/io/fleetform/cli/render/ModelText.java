@@ -3,6 +3,7 @@ package io.fleetform.cli.render;
 import io.fleetform.engine.model.*;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.stream.Collectors;
 
 /** The fleet model for people: one line per service, grouped by zone. */
@@ -109,7 +110,7 @@ public final class ModelText {
             parts.add("spread " + s.spread().name().toLowerCase());
         }
         if (!s.ports().isEmpty()) {
-            parts.add("ports " + s.ports().entrySet().stream().map(e -> e.getKey() + ":" + e.getValue())
+            parts.add("ports " + s.ports().entrySet().stream().sorted(Map.Entry.comparingByKey()).map(e -> e.getKey() + ":" + e.getValue())
                     .collect(Collectors.joining(",")));
         }
         return String.join("  ", parts);

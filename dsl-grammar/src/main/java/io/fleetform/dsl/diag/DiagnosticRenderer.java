@@ -59,11 +59,11 @@ public final class DiagnosticRenderer {
 
     private void render(Diagnostic d, StringBuilder out) {
         String severityColour = d.isError() ? RED : YELLOW;
-        out.append(paint(severityColour, d.severity().label())).append(paint(BOLD, ": " + d.message())).append('\n');
+        out.append(paint(severityColour, d.severity().label())).append(paint(BOLD, ": " + TextWidth.visible(d.message()))).append('\n');
         SourceSpan span = d.span();
         if (span.isNone()) {
             if (!d.hint().isEmpty()) {
-                out.append("  = ").append(d.hint()).append('\n');
+                out.append("  = ").append(TextWidth.visible(d.hint())).append('\n');
             }
             return;
         }
@@ -83,7 +83,7 @@ public final class DiagnosticRenderer {
                 .append(" ".repeat(TextWidth.of(before)))
                 .append(paint(severityColour, "^".repeat(width)));
         if (!d.hint().isEmpty()) {
-            out.append(' ').append(paint(severityColour, d.hint()));
+            out.append(' ').append(paint(severityColour, TextWidth.visible(d.hint())));
         }
         out.append('\n');
     }

@@ -7,16 +7,17 @@ import java.util.List;
 
 /**
  * Collects the diagnostics of one run. Phases add to it and keep going, so a user sees
- * every mistake of a run at once, sorted by file and position.
+ * every mistake of a run at once, sorted by file and position. Safe to add to from several
+ * threads (the evaluator may build a large fleet's zones in parallel); the order of adds is kept.
  */
 public final class Diagnostics {
     private final List<Diagnostic> items = new ArrayList<>();
 
-    public void add(Diagnostic diagnostic) {
+    public synchronized void add(Diagnostic diagnostic) {
         items.add(diagnostic);
     }
 
-    public void addAll(Collection<Diagnostic> diagnostics) {
+    public synchronized void addAll(Collection<Diagnostic> diagnostics) {
         items.addAll(diagnostics);
     }
 
@@ -33,11 +34,11 @@ public final class Diagnostics {
     }
 
     /** Rewrites every diagnostic, e.g. to move one found in a library to the user's call of it. */
-    public void replaceAll(java.util.function.UnaryOperator<Diagnostic> rewrite) {
+    public synchronized void replaceAll(java.util.function.UnaryOperator<Diagnostic> rewrite) {
         items.replaceAll(rewrite);
     }
 
-    public boolean hasErrors() {
+    public synchronized boolean hasErrors() {
         for (Diagnostic d : items) {
             if (d.isError()) {
                 return true;
@@ -46,12 +47,31 @@ public final class Diagnostics {
         return false;
     }
 
-    public int size() {
+    public synchronized int size() {
         return items.size();
     }
 
+    /** A copy holding the same diagnostics, to which a trial run can add without touching this one. */
+    public synchronized Diagnostics copy() {
+        Diagnostics copy = new Diagnostics();
+        copy.items.addAll(items);
+        return copy;
+    }
+
+    /** Takes over the diagnostics of {@code other} (a {@link #copy()} a trial run added to), in its order. */
+    public void setAll(Diagnostics other) {
+        List<Diagnostic> taken;
+        synchronized (other) {
+            taken = new ArrayList<>(other.items);
+        }
+        synchronized (this) {
+            items.clear();
+            items.addAll(taken);
+        }
+    }
+
     /** Sorted, without exact duplicates (the same mistake reached twice is reported once). */
-    public List<Diagnostic> sorted() {
+    public synchronized List<Diagnostic> sorted() {
         List<Diagnostic> result = new ArrayList<>();
         items.stream().sorted(Diagnostic.ORDER).forEach(d -> {
             boolean seen = result.stream().anyMatch(r -> r.code().equals(d.code())

@@ -42,6 +42,31 @@ public final class TextWidth {
                 || c == 0x200E || c == 0x200F || c == 0x061C;
     }
 
+    /**
+     * A message or hint as printed: it can quote the user's text (an unexpected character, a
+     * string value, a function's exception), so each unsafe character is written as its code
+     * (U+001B) rather than sent to the terminal, where an escape sequence would act. Line ends stay.
+     */
+    public static String visible(String text) {
+        StringBuilder out = null;
+        for (int i = 0; i < text.length(); ) {
+            int c = text.codePointAt(i);
+            boolean escape = c != '\n' && isUnsafe(c);
+            if (escape && out == null) {
+                out = new StringBuilder(text.length() + 8).append(text, 0, i);
+            }
+            if (out != null) {
+                if (escape) {
+                    out.append(String.format("U+%04X", c));
+                } else {
+                    out.appendCodePoint(c);
+                }
+            }
+            i += Character.charCount(c);
+        }
+        return out == null ? text : out.toString();
+    }
+
     /** The text with tabs expanded and unsafe characters replaced, as it is printed in a message. */
     public static String printable(String text) {
         StringBuilder out = new StringBuilder(text.length());

@@ -53,6 +53,24 @@ final class AstBuilder {
     /** The same bound as the evaluator's (NumberBounds): 1e999999999 would print a billion digits. */
     private static final int MAX_EXPONENT = 64;
 
+    /**
+     * How deep expressions may nest (brackets, calls, operators, interpolations). Without a bound
+     * the parser's own limit depends on the stack and the JIT, and what it lets through can still
+     * overflow the evaluator, the formatter or the renderers later (exit 70 instead of a position).
+     */
+    static final int MAX_NESTING = 256;
+    private int nesting;
+
+    /** Thrown to stop building at the first expression nested beyond {@link #MAX_NESTING}. */
+    static final class TooDeep extends RuntimeException {
+        final transient Diagnostic diagnostic;
+
+        TooDeep(Diagnostic diagnostic) {
+            super(null, null, false, false);
+            this.diagnostic = diagnostic;
+        }
+    }
+
     AstBuilder(SourceFile source) {
         this.source = source;
     }
@@ -117,6 +135,20 @@ final class AstBuilder {
     }
 
     Expression expr(ExprContext ctx) {
+        if (++nesting > MAX_NESTING) {
+            Token at = ctx.getStart();
+            throw new TooDeep(Diagnostic.error("too-deeply-nested", span(at.getStartIndex(), at.getStopIndex()),
+                    "input too deeply nested (expressions nest at most " + MAX_NESTING + " deep)",
+                    "split the expression into locals"));
+        }
+        try {
+            return nested(ctx);
+        } finally {
+            nesting--;
+        }
+    }
+
+    private Expression nested(ExprContext ctx) {
         if (ctx instanceof PrimaryExprContext p) {
             return primary(p.primary());
         }
@@ -184,7 +216,7 @@ final class AstBuilder {
             BigDecimal value = number(n.NUMBER().getText());
             if (value.signum() != 0 && ((long) value.precision() - value.scale() > MAX_EXPONENT
                     || value.scale() > MAX_EXPONENT + 34)) {
-                diagnostics.add(Diagnostic.error("number-too-large", span(n), "the number " + n.NUMBER().getText()
+                diagnostics.add(Diagnostic.error("number-too-large", span(n), "the number " + shortLiteral(n.NUMBER().getText())
                         + " is too large or too precise", "numbers lie between -1e" + MAX_EXPONENT + " and 1e"
                         + MAX_EXPONENT));
                 value = BigDecimal.ZERO;
@@ -406,6 +438,11 @@ final class AstBuilder {
 
     private Identifier identifier(Token token) {
         return new Identifier(token.getText(), span(token.getStartIndex(), token.getStopIndex()));
+    }
+
+    /** A literal as a message quotes it: a 10,000-digit number is underlined in the source line already. */
+    private static String shortLiteral(String text) {
+        return text.length() <= 30 ? text : text.substring(0, 12) + "…(" + text.length() + " characters)";
     }
 
     private SourceSpan span(ParserRuleContext ctx) {

@@ -53,6 +53,38 @@ public final class FleetParser {
         return new SourceSpan(source, start, end - start);
     }
 
+    /**
+     * The first bracket, brace, parenthesis, string or interpolation opened more than
+     * {@link AstBuilder#MAX_NESTING} deep, found on the tokens before parsing: the parser descends
+     * once per level, so this keeps it (and the message) away from the stack's edge, which moves
+     * with the JIT and would put the same mistake at a different column on every run.
+     */
+    private static Token firstTooDeep(CommonTokenStream tokens) {
+        tokens.fill();
+        int depth = 0;
+        for (Token token : tokens.getTokens()) {
+            switch (token.getType()) {
+                case FleetBaseLexer.LBRACE, FleetBaseLexer.LBRACK, FleetBaseLexer.LPAREN, FleetBaseLexer.INTERP_OPEN,
+                        FleetBaseLexer.OPEN_QUOTE, FleetBaseLexer.HEREDOC_START -> {
+                    if (++depth > AstBuilder.MAX_NESTING) {
+                        return token;
+                    }
+                }
+                case FleetBaseLexer.RBRACE, FleetBaseLexer.RBRACK, FleetBaseLexer.RPAREN, FleetBaseLexer.CLOSE_QUOTE,
+                        FleetBaseLexer.UNTERMINATED, FleetBaseLexer.HEREDOC_END -> depth = Math.max(0, depth - 1);
+                default -> {
+                }
+            }
+        }
+        return null;
+    }
+
+    private static SourceSpan tokenSpan(SourceFile source, Token token) {
+        int start = source.offsetOfCodePoint(token.getStartIndex());
+        int end = source.offsetOfCodePoint(token.getStopIndex() + 1);
+        return new SourceSpan(source, start, Math.max(1, end - start));
+    }
+
     public ParseResult parse(String path, String text) {
         return parse(new SourceFile(path, text));
     }
@@ -64,6 +96,14 @@ public final class FleetParser {
         lexer.addErrorListener(errors);
         CommonTokenStream tokens = new CommonTokenStream(lexer);
         tokensSeen[0] = tokens;
+        Token tooDeep = firstTooDeep(tokens);
+        if (tooDeep != null) {
+            List<Diagnostic> diagnostics = new ArrayList<>(errors.diagnostics());
+            diagnostics.add(Diagnostic.error("too-deeply-nested", tokenSpan(source, tooDeep),
+                    "input too deeply nested (expressions nest at most " + AstBuilder.MAX_NESTING + " deep)",
+                    "split the expression into locals"));
+            return new ParseResult(Optional.empty(), diagnostics);
+        }
         FleetBaseParser parser = new FleetBaseParser(tokens);
         parser.removeErrorListeners();
 
@@ -84,7 +124,12 @@ public final class FleetParser {
             return new ParseResult(Optional.empty(), errors.diagnostics());
         }
         AstBuilder builder = new AstBuilder(source);
-        FleetFile file = new FleetFile(source, builder.body(tree.body()), comments(source, tokens));
+        FleetFile file;
+        try {
+            file = new FleetFile(source, builder.body(tree.body()), comments(source, tokens));
+        } catch (AstBuilder.TooDeep e) {
+            return new ParseResult(Optional.empty(), List.of(e.diagnostic));
+        }
         if (!builder.diagnostics().isEmpty()) {
             return new ParseResult(Optional.empty(), builder.diagnostics());
         }

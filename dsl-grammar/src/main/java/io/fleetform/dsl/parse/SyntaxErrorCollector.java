@@ -49,7 +49,7 @@ final class SyntaxErrorCollector extends BaseErrorListener {
             add("bad-escape", span, "invalid escape " + token.getText() + " in string",
                     "valid escapes are \\\" \\\\ \\n \\r \\t \\$ and \\uXXXX");
         } else if (token != null && token.getType() == FleetBaseLexer.UNKNOWN_CHAR) {
-            add("unexpected-character", span, "unexpected character " + quote(token.getText()), "");
+            add("unexpected-character", span, "unexpected character " + character(token.getText()), "");
         } else if (recognizer instanceof Parser parser && token != null && bareName(parser, e, token) != null) {
             String name = bareName(parser, e, token).getText();
             add("syntax", span, "unexpected " + found + " after " + name + ", expected '=' or '{'",
@@ -121,6 +121,14 @@ final class SyntaxErrorCollector extends BaseErrorListener {
             case FleetBaseLexer.OPEN_QUOTE -> "string";
             default -> quote(token.getText());
         };
+    }
+
+    /** A stray character by its code when it is invisible or a control character (NUL shows as nothing). */
+    private static String character(String text) {
+        int c = text.isEmpty() ? -1 : text.codePointAt(0);
+        boolean invisible = c >= 0 && (io.fleetform.dsl.diag.TextWidth.isUnsafe(c) || Character.isWhitespace(c)
+                || Character.getType(c) == Character.FORMAT || Character.isSpaceChar(c));
+        return invisible ? String.format("U+%04X", c) : quote(text);
     }
 
     static String quote(String text) {

@@ -32,7 +32,9 @@ public final class SourceReader {
     public static Result read(Path path, String displayPath, long maxBytes) {
         SourceFile nameOnly = new SourceFile(displayPath, "");
         if (!Files.isRegularFile(path)) {
-            String what = Files.isDirectory(path) ? "a folder" : Files.exists(path) ? "not a regular file" : "missing";
+            String what = Files.isDirectory(path) ? "a folder" : Files.exists(path) ? "not a regular file"
+                    : Files.isSymbolicLink(path) ? "a symbolic link to nothing (its target is missing, or a loop)"
+                    : "missing";
             return failure(nameOnly, 0, "cannot read " + displayPath + ": " + what,
                     "only regular files are read (not devices, pipes or folders)");
         }

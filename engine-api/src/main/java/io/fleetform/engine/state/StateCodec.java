@@ -24,7 +24,7 @@ import java.util.TreeSet;
  *                "attributes":{…},"sensitive":["env"],"depends_on":["zone.s1"],
  *                "lifecycle":{"prevent_destroy":false,"ignore_changes":[],"create_before_destroy":false}}],
  *  "outputs":{…},
- *  "applies":[{"serial":8,"started":"2026-12-01T10:00:00Z","operation":"apply",
+ *  "applies":[{"serial":8,"started":"2026-12-01T10:00:00Z","operation":"apply","fleet":"mt2",
  *              "provenance":{"repository":"https://git.example/fleets.git","commit":"1a2b…","ref":"main",
  *                            "author":"Ann &lt;ann@example.com&gt;","path":"mt2","dirty":false}}],
  *  "rollout":{"rollout":"default","revision":"…","commit":"","previous_revision":"…","started":"…",
@@ -32,8 +32,8 @@ import java.util.TreeSet;
  *             "zones":{"s1":"failed"}}],"previous":[resources as above],"changed":[addresses],
  *             "unfinished":[addresses]}}  (rollout only once a rollout ran)
  * </pre>
- * {@code applies} is absent in states written before it existed; {@code provenance} is null for
- * an apply whose files did not come from Git.
+ * {@code applies} is absent in states written before it existed, and so is an apply's {@code fleet};
+ * {@code provenance} is null for an apply whose files did not come from Git.
  */
 public final class StateCodec {
     private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT)
@@ -62,6 +62,9 @@ public final class StateCodec {
             node.put("serial", a.serial());
             node.put("started", a.started().toString());
             node.put("operation", a.operation());
+            if (!a.fleet().isEmpty()) {
+                node.put("fleet", a.fleet());
+            }
             node.set("provenance", a.provenance().map(StateCodec::encode).orElse(null));
         }
         try {
@@ -85,7 +88,8 @@ public final class StateCodec {
     static State decodeCarefully(byte[] bytes, String where) throws StateException {
         JsonNode root;
         try {
-            root = JSON.readTree(bytes);
+            root = JSON.reader().with(com.fasterxml.jackson.databind.DeserializationFeature.FAIL_ON_TRAILING_TOKENS)
+                    .readTree(bytes);
         } catch (IOException e) {
             String why = e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage().lines().findFirst()
                     .orElse("");
@@ -130,7 +134,8 @@ public final class StateCodec {
             List<ApplyRecord> applies = new ArrayList<>();
             for (JsonNode a : root.path("applies")) {
                 applies.add(new ApplyRecord(a.path("serial").asLong(), java.time.Instant.parse(a.path("started").asText()),
-                        a.path("operation").asText(), decodeProvenance(a.path("provenance"))));
+                        a.path("operation").asText(), decodeProvenance(a.path("provenance")),
+                        a.path("fleet").asText("")));
             }
             return new State(version, root.path("lineage").asText(), root.path("serial").asLong(), resources,
                     outputs == null ? Map.of() : outputs, applies,

@@ -48,7 +48,9 @@ final class StateReader {
 
     static Optional<State> read(ObjectMapper json, byte[] bytes) {
         try (JsonParser p = json.getFactory().createParser(bytes)) {
-            return Optional.of(new StateReader(json, p).state());
+            State state = new StateReader(json, p).state();
+            // Anything after the state (two writes run together, a stray paste) is damage: the careful path says so.
+            return p.nextToken() == null ? Optional.of(state) : Optional.empty();
         } catch (Unusual | IOException | RuntimeException e) {
             return Optional.empty();
         }
@@ -177,7 +179,8 @@ final class StateReader {
         List<ApplyRecord> applies = new ArrayList<>();
         for (JsonNode a : node) {
             applies.add(new ApplyRecord(a.path("serial").asLong(), java.time.Instant.parse(a.path("started").asText()),
-                    a.path("operation").asText(), StateCodec.decodeProvenance(a.path("provenance"))));
+                    a.path("operation").asText(), StateCodec.decodeProvenance(a.path("provenance")),
+                    a.path("fleet").asText("")));
         }
         return applies;
     }

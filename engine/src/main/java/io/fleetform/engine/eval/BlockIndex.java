@@ -74,7 +74,7 @@ final class BlockIndex {
     static final class Cache {
         private final Map<Block, BlockIndex> indexes = new java.util.IdentityHashMap<>();
 
-        BlockIndex of(Block block) {
+        synchronized BlockIndex of(Block block) {
             return indexes.computeIfAbsent(block, BlockIndex::of);
         }
     }

@@ -83,7 +83,7 @@ public final class Coerce {
     }
 
     /** The largest whole number a model field takes: far beyond any real count, far below long's edge. */
-    private static final BigDecimal MAX_WHOLE = BigDecimal.valueOf(1_000_000_000_000_000L);
+    static final BigDecimal MAX_WHOLE = BigDecimal.valueOf(1_000_000_000_000_000L);
 
     /** A number as a message shows it: at most 30 digits, so a 10,000-digit literal does not fill the screen. */
     static String shortNumber(NumberValue n) {
@@ -142,13 +142,18 @@ public final class Coerce {
             context.diagnostics().error("negative", located.span(), what + " cannot be negative", "");
             return null;
         }
-        try {
-            return q.amount().setScale(0, java.math.RoundingMode.UNNECESSARY).longValueExact();
-        } catch (ArithmeticException e) {
+        if (q.amount().stripTrailingZeros().scale() > 0) {
             context.diagnostics().error("not-whole", located.span(), what + " must be a whole number of "
                     + dimension.baseUnit() + ", found " + q.display(), "");
             return null;
         }
+        // Past a long's range the value is too large, not "not whole" (and never wrapped into another number).
+        if (q.amount().compareTo(BigDecimal.valueOf(Long.MAX_VALUE)) > 0) {
+            context.diagnostics().error("out-of-range", located.span(), what + " is too large: " + q.display(),
+                    "at most " + Long.MAX_VALUE + " " + dimension.baseUnit());
+            return null;
+        }
+        return q.amount().longValueExact();
     }
 
     public static <T> T enumeration(EvalContext context, Located located, Map<String, T> choices, String what) {
@@ -217,14 +222,51 @@ public final class Coerce {
         return mismatch(context, located, value, what, "a map");
     }
 
+    /**
+     * A map's entries as computed, or null (after reporting) if it is no map: what {@link #map} checks,
+     * without a {@link Located} per entry. Callers take the plain entries as they are and build an
+     * entry's {@link Located} and name only for the rest, which may need a message.
+     */
+    static Map<String, Value> entries(EvalContext context, Located located, String what) {
+        Value value = plain(context, located, what, false);
+        if (value == null) {
+            return null;
+        }
+        if (value instanceof MapValue map) {
+            return map.entries();
+        }
+        return mismatch(context, located, value, what, "a map");
+    }
+
+    /** One entry of a map attribute, located at the attribute's value as {@link #map} does. */
+    static Located entry(Located map, Value value) {
+        return new Located(map.attribute(), value, map.span());
+    }
+
+    /**
+     * A plain whole number within {@code [min, max]}, which {@link #integer(EvalContext, Located, String, long, long)}
+     * would return without a word; null for anything else, which that method then reports.
+     */
+    static Long quietInteger(Value value, long min, long max) {
+        if (value instanceof NumberValue n && n.isInteger() && n.value().abs().compareTo(MAX_WHOLE) <= 0) {
+            long whole = n.value().longValueExact();
+            if (whole >= min && whole <= max) {
+                return whole;
+            }
+        }
+        return null;
+    }
+
     public static Map<String, String> stringMap(EvalContext context, Located located, String what) {
-        Map<String, Located> map = map(context, located, what);
+        Map<String, Value> map = entries(context, located, what);
         if (map == null) {
             return null;
         }
         Map<String, String> result = new LinkedHashMap<>();
-        for (Map.Entry<String, Located> e : map.entrySet()) {
-            String s = string(context, e.getValue(), what + " \"" + e.getKey() + "\"");
+        for (Map.Entry<String, Value> e : map.entrySet()) {
+            // A string is taken as it is; the entry's name, for a message, is built only for anything else.
+            String s = e.getValue() instanceof StringValue text ? text.value()
+                    : string(context, entry(located, e.getValue()), what + " \"" + e.getKey() + "\"");
             if (s == null) {
                 return null;
             }

@@ -30,7 +30,7 @@ final class DeclaredEntity extends LayeredEntity {
         this.name = name;
         this.address = addressPrefix + kind + "." + name;
         this.block = block;
-        this.own = new Layer(address, block, scope);
+        this.own = Layer.shared(address, block, scope);
     }
 
     Block block() {
@@ -41,10 +41,18 @@ final class DeclaredEntity extends LayeredEntity {
         return own;
     }
 
+    /** Its layers are known: resolving them would change it, which zone-building threads must not. */
+    boolean resolved() {
+        return layers != null;
+    }
+
     @Override
     List<Layer> layers() {
         if (layers != null) {
             return layers;
+        }
+        if (context.isParallel()) {
+            throw new EvalContext.NotParallel();
         }
         if (resolving) {
             context.diagnostics().error("reference-cycle", block.headerSpan(), kind + " " + name + " extends itself",

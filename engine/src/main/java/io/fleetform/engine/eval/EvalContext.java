@@ -33,17 +33,75 @@ public final class EvalContext {
     private record Frame(Object key, java.util.function.Supplier<String> name) {
     }
 
-    private final Deque<Frame> evaluating = new ArrayDeque<>();
-    private final Set<Object> active = new HashSet<>();
-    private String currentAttribute;
+    /** The attributes one thread is computing right now: cycles are found along one thread's chain. */
+    private static final class Chain {
+        final Deque<Frame> evaluating = new ArrayDeque<>();
+        final Set<Object> active = new HashSet<>();
+        String currentAttribute;
+        /** The zone this thread builds while zones are built in parallel (see {@link #confined}). */
+        ZoneEntity zone;
+    }
+
+    /** The chain of a sequential run, and the chains of the threads while zones are built in parallel. */
+    private final Chain sequential = new Chain();
+    private final ThreadLocal<Chain> chains = ThreadLocal.withInitial(Chain::new);
+    /** Set (and cleared) by the thread that starts and joins the zone builders, so no volatile is needed. */
+    private boolean parallel;
     /** One "too deep" message per run: the overflow unwinds through many attributes at once. */
-    private boolean deepReported;
+    private volatile boolean deepReported;
     private final Set<Path> filesRead = java.util.Collections.synchronizedSet(new java.util.TreeSet<>());
 
     public EvalContext(Diagnostics diagnostics, EvalOptions options, ModuleResolver modules) {
         this.diagnostics = diagnostics;
         this.options = options;
         this.modules = modules;
+    }
+
+    private Chain chain() {
+        return parallel ? chains.get() : sequential;
+    }
+
+    /** Zones are about to be built on several threads (true) or are all built (false). */
+    void parallel(boolean on) {
+        parallel = on;
+        if (!on) {
+            chains.remove(); // the calling thread's chain, so a long-running process keeps none
+        }
+    }
+
+    boolean isParallel() {
+        return parallel;
+    }
+
+    /** The zone the calling thread builds now, while zones are built in parallel. */
+    void building(ZoneEntity zone) {
+        chain().zone = zone;
+    }
+
+    /**
+     * While zones are built in parallel each thread may read only its own zone and services and what
+     * every zone shares (declared blocks, variables, locals); another zone, a module's outputs or a
+     * template not resolved yet would be state two threads change at once. Reaching one abandons
+     * the parallel attempt (see {@link NotParallel}) and the fleet is evaluated again, sequentially.
+     */
+    void confined(io.fleetform.engine.value.Entity entity) {
+        if (!parallel) {
+            return;
+        }
+        ZoneEntity zone = chain().zone;
+        boolean own = entity instanceof ZoneEntity z ? z == zone
+                : entity instanceof ServiceEntity s ? s.zone() == zone
+                : entity instanceof DeclaredEntity d && d.resolved();
+        if (!own) {
+            throw new NotParallel();
+        }
+    }
+
+    /** Thrown on a zone-building thread that reached state it cannot share: the attempt is abandoned. */
+    static final class NotParallel extends RuntimeException {
+        NotParallel() {
+            super("not evaluable in parallel", null, false, false);
+        }
     }
 
     public Diagnostics diagnostics() {
@@ -94,7 +152,7 @@ public final class EvalContext {
 
     /** The files of library modules (stdlib/mmo), each with the user's module block that loaded it. */
     private final Map<io.fleetform.dsl.source.SourceFile, io.fleetform.dsl.ast.Block> libraryCalls =
-            new java.util.IdentityHashMap<>();
+            java.util.Collections.synchronizedMap(new java.util.IdentityHashMap<>());
 
     void libraryFile(io.fleetform.dsl.source.SourceFile file, io.fleetform.dsl.ast.Block call) {
         libraryCalls.put(file, call);
@@ -137,19 +195,21 @@ public final class EvalContext {
 
     /** Elements visited by {@code for} expressions in one run: nested loops over big lists stop here. */
     public static final long MAX_WORK = 20_000_000;
-    private long work;
-    private SourceSpan firstOverWork;
+    private final java.util.concurrent.atomic.AtomicLong work = new java.util.concurrent.atomic.AtomicLong();
+    private volatile SourceSpan firstOverWork;
 
     /** Counts elements a {@code for} is about to visit; past {@link #MAX_WORK} the expression fails. */
     void work(int elements, SourceSpan where) {
-        work += elements;
-        if (work > MAX_WORK) {
+        if (work.addAndGet(elements) > MAX_WORK) {
             // Reported once: later loops fail at the first one's place, which the sorted diagnostics drop.
             firstOverWork = firstOverWork == null ? where : firstOverWork;
             throw Operators.error("too-much-work", firstOverWork, "the fleet's 'for' expressions visit more than " + MAX_WORK
                     + " elements", "nested loops over large lists multiply: compute the list once, in a local");
         }
     }
+
+    /** How many values may be computed one inside another (local.a needs local.b needs ...). */
+    static final int MAX_REFERENCE_DEPTH = 200;
 
     /** Zones of one fleet, however they are written (ranges, for_each, one block each, modules). */
     public static final int MAX_ZONES = 100_000;
@@ -159,7 +219,7 @@ public final class EvalContext {
     private boolean zoneCapReported;
 
     /** Counts one more zone; false (reported once, at {@code where}) past {@link #MAX_ZONES}. */
-    boolean admitZone(SourceSpan where) {
+    synchronized boolean admitZone(SourceSpan where) {
         if (++zoneCount <= MAX_ZONES) {
             return true;
         }
@@ -173,7 +233,7 @@ public final class EvalContext {
 
     /** The attribute being computed, for messages such as "unknown unit for memory". */
     String currentAttribute() {
-        return currentAttribute;
+        return chain().currentAttribute;
     }
 
     /**
@@ -191,14 +251,26 @@ public final class EvalContext {
      */
     public Value compute(Object key, java.util.function.Supplier<String> name, String attributeName,
                          Expression expression, Scope scope) {
-        if (!active.add(key)) {
-            diagnostics.add(Diagnostic.error("reference-cycle", expression.span(), "reference cycle: "
-                    + cycle(key, name.get()), "break the cycle by computing one of these from something else"));
+        Chain chain = chain();
+        if (chain.evaluating.size() >= MAX_REFERENCE_DEPTH) {
+            // A bound of our own, before the stack's: an overflow deep in the JVM can leave a class
+            // half-initialised (NoClassDefFoundError for the rest of the run) instead of one message.
+            if (!deepReported) {
+                deepReported = true;
+                diagnostics.add(Diagnostic.error("too-deep", expression.span(), "this value is built from a chain"
+                        + " of more than " + MAX_REFERENCE_DEPTH + " references (" + name.get() + " is one)",
+                        "compute it in fewer steps"));
+            }
             return ErrorValue.INSTANCE;
         }
-        evaluating.push(new Frame(key, name));
-        String saved = currentAttribute;
-        currentAttribute = attributeName;
+        if (!chain.active.add(key)) {
+            diagnostics.add(Diagnostic.error("reference-cycle", expression.span(), "reference cycle: "
+                    + cycle(chain, key, name.get()), "break the cycle by computing one of these from something else"));
+            return ErrorValue.INSTANCE;
+        }
+        chain.evaluating.push(new Frame(key, name));
+        String saved = chain.currentAttribute;
+        chain.currentAttribute = attributeName;
         try {
             return evaluator.evaluate(expression, scope);
         } catch (EvalError e) {
@@ -212,9 +284,9 @@ public final class EvalContext {
             }
             return ErrorValue.INSTANCE;
         } finally {
-            currentAttribute = saved;
-            evaluating.pop();
-            active.remove(key);
+            chain.currentAttribute = saved;
+            chain.evaluating.pop();
+            chain.active.remove(key);
         }
     }
 
@@ -228,9 +300,9 @@ public final class EvalContext {
         }
     }
 
-    private String cycle(Object key, String name) {
+    private static String cycle(Chain at, Object key, String name) {
         List<String> chain = new ArrayList<>();
-        List<Frame> stack = new ArrayList<>(evaluating);
+        List<Frame> stack = new ArrayList<>(at.evaluating);
         java.util.Collections.reverse(stack);
         boolean inCycle = false;
         for (Frame frame : stack) {

@@ -110,6 +110,11 @@ public final class ExpressionEvaluator {
         boolean spaced = q.text().indexOf(' ') >= 0 && !q.unit().equals("cores");
         if (spaced) {
             String amount = q.text().substring(0, q.text().indexOf(' '));
+            if (amount.indexOf('e') >= 0 || amount.indexOf('E') >= 0) {
+                // "write 1e18m" would repeat the input: a quantity literal has no exponent form.
+                return Operators.error("unit-spacing", q.span(), "a number with an exponent cannot take a unit",
+                        "multiply instead: " + amount + " * 1" + q.unit());
+            }
             return Operators.error("unit-spacing", q.span(), "a unit is written right after its number",
                     "write " + amount + q.unit());
         }
@@ -209,6 +214,7 @@ public final class ExpressionEvaluator {
         }
         if (target instanceof RefValue ref) {
             Entity entity = ref.entity();
+            context.confined(entity);
             return entity.attribute(name, whole).orElseThrow(() -> Operators.error("unknown-attribute", nameSpan,
                     entity.kind() + " " + entity.name() + " has no attribute \"" + name + "\"",
                     hintFor(name, entity.attributeNames())));
@@ -457,7 +463,7 @@ public final class ExpressionEvaluator {
     }
 
     private Value map(MapExpr m, Scope scope) {
-        Map<String, Value> entries = new LinkedHashMap<>();
+        LinkedHashMap<String, Value> entries = new LinkedHashMap<>();
         for (MapEntry entry : m.entries()) {
             String key = mapKey(evaluate(entry.key(), scope), entry.key().span());
             if (key == null) {
@@ -469,7 +475,7 @@ public final class ExpressionEvaluator {
             }
             entries.put(key, evaluate(entry.value(), scope));
         }
-        return new MapValue(entries);
+        return MapValue.adopt(entries);
     }
 
     private static String mapKey(Value key, SourceSpan span) {

@@ -33,8 +33,63 @@ public final class FleetEvaluator {
         return filesRead;
     }
 
+    /**
+     * Threads that build the zones of a large fleet: {@code FLEETFORM_EVAL_THREADS} (1 turns it off),
+     * else the processors, at most {@link #MAX_THREADS}. A fleet with its own (Groovy) functions is
+     * always evaluated on one thread: user code need not be safe to call from two.
+     */
+    public static final String THREADS_VARIABLE = "FLEETFORM_EVAL_THREADS";
+    static final int MAX_THREADS = 8;
+
+    private boolean userFunctions;
+
+    /** The fleet calls functions of its own: evaluate it on one thread. */
+    public FleetEvaluator withUserFunctions(boolean present) {
+        this.userFunctions = present;
+        return this;
+    }
+
     /** The fleet, complete only if {@code diagnostics} gained no error. */
     public Fleet evaluate(Path dir, List<FleetFile> files, EvalOptions options, Diagnostics diagnostics) {
+        int threads = userFunctions ? 1 : threads(options);
+        if (threads > 1) {
+            // A trial on a copy of the diagnostics: kept if it built no zones in parallel (it then was a
+            // sequential run) or found nothing to report; otherwise the sequential run below reports,
+            // so diagnostics are always those of one thread, in its order.
+            Diagnostics trial = diagnostics.copy();
+            try {
+                Run run = run(dir, files, options, trial, threads, diagnostics.size());
+                if (!run.parallel() || trial.size() == diagnostics.size()) {
+                    diagnostics.setAll(trial);
+                    return keep(run);
+                }
+            } catch (EvalContext.NotParallel abandoned) {
+                // state the zone-building threads could not share: evaluated again on one thread
+            }
+        }
+        return keep(run(dir, files, options, diagnostics, 1, diagnostics.size()));
+    }
+
+    /** One evaluation's results. */
+    private record Run(Fleet fleet, boolean parallel, Set<Path> filesRead, Set<String> secretValues) {
+    }
+
+    private boolean inParallel;
+
+    /** Whether the last evaluation's result came from zones built in parallel (for tests). */
+    boolean evaluatedInParallel() {
+        return inParallel;
+    }
+
+    private Fleet keep(Run run) {
+        inParallel = run.parallel();
+        filesRead = run.filesRead();
+        secretValues = run.secretValues();
+        return run.fleet();
+    }
+
+    private Run run(Path dir, List<FleetFile> files, EvalOptions options, Diagnostics diagnostics, int threads,
+                    int quiet) {
         SchemaChecker checker = new SchemaChecker(diagnostics);
         files.forEach(f -> checker.check(f, false));
         EvalContext context = new EvalContext(diagnostics, options, modules);
@@ -47,10 +102,17 @@ public final class FleetEvaluator {
             }
         }
         SourceSpan first = files.isEmpty() ? SourceSpan.NONE : new SourceSpan(files.get(0).source(), 0, 0);
-        Fleet fleet = new ModelBuilder(context).build(root, first);
+        ModelBuilder builder = new ModelBuilder(context, threads, quiet);
+        Fleet fleet = builder.build(root, first);
         diagnostics.replaceAll(context::relocate);
-        filesRead = context.filesRead();
-        secretValues = context.secretValues();
-        return fleet;
+        return new Run(fleet, builder.builtInParallel(), context.filesRead(), context.secretValues());
+    }
+
+    static int threads(EvalOptions options) {
+        String set = options.environment().get(THREADS_VARIABLE);
+        if (set != null && set.strip().matches("[0-9]{1,3}")) {
+            return Math.max(1, Integer.parseInt(set.strip()));
+        }
+        return Math.min(MAX_THREADS, Runtime.getRuntime().availableProcessors());
     }
 }

@@ -14,6 +14,7 @@ import io.fleetform.engine.value.NullValue;
 import io.fleetform.engine.value.NumberValue;
 import io.fleetform.engine.value.QuantityValue;
 import io.fleetform.engine.value.RefValue;
+import io.fleetform.engine.value.SensitiveValue;
 import io.fleetform.engine.value.StringValue;
 import io.fleetform.engine.value.SymbolValue;
 import io.fleetform.engine.value.Value;
@@ -223,8 +224,47 @@ public final class GroovyFunctions {
             return name + "(" + method.getParameterCount() + " arguments)  # " + file;
         }
 
+        /**
+         * A secret inside a list or map argument reaches the function as its value (not as null):
+         * the result is then sensitive, and a failure does not show its reason, as a secret passed
+         * directly is treated by the caller.
+         */
         @Override
         public Value call(List<Value> args, CallContext context) throws FunctionError {
+            String secret = null;
+            for (Value arg : args) {
+                secret = secret != null ? secret : nestedSecret(arg);
+            }
+            if (secret == null) {
+                return callPlain(args);
+            }
+            Value result;
+            try {
+                result = callPlain(args);
+            } catch (FunctionError e) {
+                throw new FunctionError("failed on a sensitive argument (the reason is not shown, as it could reveal"
+                        + " the secret)", -1, "the sensitive value comes from " + secret);
+            }
+            return SensitiveValue.wrap(result, secret);
+        }
+
+        /** Where a secret nested in {@code value} comes from, or null if it holds none. */
+        private static String nestedSecret(Value value) {
+            if (value instanceof SensitiveValue s) {
+                return s.source();
+            }
+            java.util.Collection<Value> children = value instanceof ListValue l ? l.elements()
+                    : value instanceof MapValue m ? m.entries().values() : List.of();
+            for (Value child : children) {
+                String source = nestedSecret(child);
+                if (source != null) {
+                    return source;
+                }
+            }
+            return null;
+        }
+
+        private Value callPlain(List<Value> args) throws FunctionError {
             if (!method.isVarArgs() && args.size() != method.getParameterCount()) {
                 throw new FunctionError("takes " + method.getParameterCount() + " arguments, got " + args.size());
             }
@@ -269,6 +309,9 @@ public final class GroovyFunctions {
         }
 
         private static Object toJava(Value value) {
+            if (value instanceof SensitiveValue s) {
+                return toJava(s.inner());
+            }
             if (value instanceof StringValue s) {
                 return s.value();
             }

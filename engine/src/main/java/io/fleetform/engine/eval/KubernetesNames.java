@@ -1,7 +1,9 @@
 package io.fleetform.engine.eval;
 
 import io.fleetform.dsl.diag.Diagnostics;
+import io.fleetform.engine.model.Idc;
 import io.fleetform.engine.model.Service;
+import io.fleetform.engine.model.TargetRef;
 import io.fleetform.engine.model.Zone;
 import java.util.HashMap;
 import java.util.List;
@@ -11,7 +13,10 @@ import java.util.Map;
 /**
  * Zone and service names become object names (DNS labels: lower case, digits, '-', at most
  * 63 characters). Two names that are different here but the same there ({@code A_b} and
- * {@code a-b}) would make two zones fight over one object, so the fleet is refused.
+ * {@code a-b}) would make two zones fight over one object, so the fleet is refused. On a cluster the
+ * objects of a service are named {@code zone-service}, cut to 63 characters: two services whose
+ * joined names are the same there (zone {@code a} service {@code b-c} and zone {@code a-b} service
+ * {@code c}, or two long names that differ only past the cut) are refused too.
  */
 final class KubernetesNames {
     private KubernetesNames() {
@@ -49,8 +54,9 @@ final class KubernetesNames {
         return true;
     }
 
-    static void check(List<Zone> zones, Diagnostics diagnostics) {
+    static void check(List<Zone> zones, Map<String, Idc> idcs, Diagnostics diagnostics) {
         Map<String, Zone> byDns = new HashMap<>();
+        Map<String, Joined> joined = new HashMap<>();
         for (Zone zone : zones) {
             Zone first = byDns.putIfAbsent(dns(zone.name()), zone);
             if (first != null && !first.name().equals(zone.name())) {
@@ -67,6 +73,25 @@ final class KubernetesNames {
                             + "\" as object names", "rename one of them");
                 }
             }
+            Idc idc = idcs.get(zone.idc());
+            if (idc == null || idc.target().kind() != TargetRef.Kind.CLUSTER || byDns.get(dns(zone.name())) != zone) {
+                continue; // hosts name containers by address (no joining), and a zone collision is reported above
+            }
+            for (Service service : zone.services()) {
+                String name = dns(zone.name() + "-" + service.name());
+                Joined earlier = joined.putIfAbsent(idc.target().name() + "/" + name, new Joined(zone, service));
+                if (earlier != null && !(earlier.zone() == zone
+                        && dns(earlier.service().name()).equals(dns(service.name())))) {
+                    diagnostics.error("name-collision", service.span(), "zone " + zone.name() + " service "
+                            + service.name() + " and zone " + earlier.zone().name() + " service " + earlier.service().name()
+                            + " both become \"" + name + "\" as object names on cluster " + idc.target().name(),
+                            "rename one of them (objects are named zone-service, at most 63 characters); first"
+                                    + " declared at " + earlier.service().span().location());
+                }
+            }
         }
+    }
+
+    private record Joined(Zone zone, Service service) {
     }
 }

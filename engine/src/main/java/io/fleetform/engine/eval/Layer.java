@@ -19,19 +19,37 @@ public final class Layer {
     private final String owner;
     private final BlockIndex index;
     private final Scope scope;
-    private final Map<String, Value> memo = new HashMap<>(8);
+    private final Map<String, Value> memo;
     /** Values of nested blocks' attributes, by the attribute itself (no "type.name" key to build per lookup). */
     private Map<Attribute, Value> nestedMemo;
+    /** Read by the threads that build a large fleet's zones in parallel (templates, declared blocks). */
+    private final boolean shared;
+    /** A shared layer's nested values, by block type and then attribute name (lock-free reads). */
+    private final Map<String, Map<String, Value>> sharedNested;
 
     public Layer(String owner, Block block, Scope scope) {
-        this(owner, BlockIndex.of(block), scope);
+        this(owner, BlockIndex.of(block), scope, false);
     }
 
     /** A layer over an index shared with other layers of the same block (the zones of one {@code zones} block). */
     Layer(String owner, BlockIndex index, Scope scope) {
+        this(owner, index, scope, false);
+    }
+
+    private Layer(String owner, BlockIndex index, Scope scope, boolean shared) {
         this.owner = owner;
         this.index = index;
         this.scope = scope;
+        this.shared = shared;
+        // A zone's or service's layer belongs to the thread building that zone; a shared layer is read
+        // by all of them, and two may compute the same attribute at once: both get equal values.
+        this.memo = shared ? new java.util.concurrent.ConcurrentHashMap<>(8) : new HashMap<>(8);
+        this.sharedNested = shared ? new java.util.concurrent.ConcurrentHashMap<>(4) : null;
+    }
+
+    /** A layer of a block every zone may read: a template, a declared block, the fleet, a module call. */
+    static Layer shared(String owner, Block block, Scope scope) {
+        return new Layer(owner, BlockIndex.of(block), scope, true);
     }
 
     /** An attribute of this layer being computed: equal only for the same layer (identity) and names. */
@@ -69,12 +87,14 @@ public final class Layer {
     }
 
     public Value value(String name, EvalContext context) {
+        // The block's own attributes first: most look-ups through a service's layers are for what a
+        // layer does not set, which this answers with one look-up instead of two.
+        Attribute attribute = index.attributes().get(name);
+        if (attribute == null) {
+            return null;
+        }
         Value value = memo.get(name);
         if (value == null) {
-            Attribute attribute = index.attributes().get(name);
-            if (attribute == null) {
-                return null;
-            }
             value = context.compute(new Key(this, name, ""), () -> owner + "." + name, name, attribute.value(), scope);
             memo.put(name, value);
         }
@@ -94,6 +114,17 @@ public final class Layer {
         Attribute attribute = index.nestedAttribute(type, name);
         if (attribute == null) {
             return null;
+        }
+        if (shared) {
+            Map<String, Value> values = sharedNested.computeIfAbsent(type,
+                    t -> new java.util.concurrent.ConcurrentHashMap<>(8));
+            Value value = values.get(name);
+            if (value == null) {
+                value = context.compute(new Key(this, name, type), () -> owner + "." + type + "." + name, name,
+                        attribute.value(), scope);
+                values.put(name, value);
+            }
+            return value;
         }
         if (nestedMemo == null) {
             nestedMemo = new java.util.IdentityHashMap<>(8);

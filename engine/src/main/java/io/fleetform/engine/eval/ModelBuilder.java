@@ -47,10 +47,31 @@ final class ModelBuilder {
             Stage.Gate.NONE);
     private static final Map<String, Boolean> APPROVALS = ZoneBuilder.ordered("auto", false, "manual", true);
 
-    private final EvalContext context;
+    /** Fewer zones than this in a module are built on one thread: starting threads would cost more. */
+    static final int PARALLEL_ZONES = 256;
+    /** Zones a thread takes at a time: consecutive zones, so that it shares their equal parts. */
+    private static final int CHUNK = 64;
 
-    ModelBuilder(EvalContext context) {
+    private final EvalContext context;
+    private final int threads;
+    /** The diagnostics there were before this run: zones are built in parallel only while there are no new ones. */
+    private final int quiet;
+    private boolean builtInParallel;
+
+    /** {@code threads} above 1 builds the zones of large modules in parallel; see {@link #builtInParallel()}. */
+    ModelBuilder(EvalContext context, int threads, int quiet) {
         this.context = context;
+        this.threads = threads;
+        this.quiet = quiet;
+    }
+
+    /**
+     * Whether some zones were built in parallel. The model is then the sequential one, but a
+     * diagnostic found meanwhile may be in another order, or missing (a value two threads computed
+     * reports its mistake once, on either): such a run is only kept when it found none.
+     */
+    boolean builtInParallel() {
+        return builtInParallel;
     }
 
     Fleet build(ModuleInstance root, SourceSpan firstFile) {
@@ -64,7 +85,7 @@ final class ModelBuilder {
                     "first declared at " + fleetBlocks.get(0).headerSpan().location());
         }
         Block fleetBlock = fleetBlocks.isEmpty() ? null : fleetBlocks.get(0);
-        Layer fleetLayer = fleetBlock == null ? null : new Layer("fleet", fleetBlock, root.scope());
+        Layer fleetLayer = fleetBlock == null ? null : Layer.shared("fleet", fleetBlock, root.scope());
         String owner = fleetLayer == null ? "" : string(fleetLayer, "owner", "");
         if (fleetLayer != null) {
             string(fleetLayer, "description", "");
@@ -97,7 +118,7 @@ final class ModelBuilder {
 
         List<Zone> zones = new ArrayList<>();
         collectZones(root, new ZoneBuilder(context, idcByName), zones);
-        KubernetesNames.check(zones, context.diagnostics());
+        KubernetesNames.check(zones, idcByName, context.diagnostics());
         NetworkTargets.check(zones, idcByName, poolByName, context.diagnostics());
         // A local nothing uses is still the user's code: its mistakes are reported like any other.
         root.locals().keySet().forEach(name -> context.guard(() -> root.local(name, SourceSpan.NONE), null));
@@ -137,17 +158,97 @@ final class ModelBuilder {
     private long instances;
 
     private void collectZones(ModuleInstance module, ZoneBuilder builder, List<Zone> zones) {
+        if (threads > 1 && module.zones().size() >= PARALLEL_ZONES && context.diagnostics().size() == quiet) {
+            // Only templates extend others, and theirs are resolved already (see build and collectModules):
+            // this computes nothing, but leaves no lazy state for two threads to set at once.
+            module.allDeclared().forEach(DeclaredEntity::layers);
+            buildInParallel(new ArrayList<>(module.zones().values()), builder, zones);
+        } else {
+            buildInOrder(module, builder, zones);
+        }
+        collectModules(module, builder, zones);
+    }
+
+    private void buildInOrder(ModuleInstance module, ZoneBuilder builder, List<Zone> zones) {
         for (ZoneEntity entity : module.zones().values()) {
             Zone zone = builder.zone(entity);
             zones.add(zone);
             entity.release();
-            long before = instances;
-            instances += zone.services().stream().mapToLong(s -> s.replicas()).sum();
-            if (before <= EvalContext.MAX_INSTANCES && instances > EvalContext.MAX_INSTANCES) {
-                context.diagnostics().error("too-many-instances", entity.group().block().headerSpan(),
-                        "the fleet has more than " + EvalContext.MAX_INSTANCES + " instances", "split it into several fleets");
-            }
+            countInstances(zone, entity);
         }
+    }
+
+    private void countInstances(Zone zone, ZoneEntity entity) {
+        long before = instances;
+        instances += zone.services().stream().mapToLong(s -> s.replicas()).sum();
+        if (before <= EvalContext.MAX_INSTANCES && instances > EvalContext.MAX_INSTANCES) {
+            context.diagnostics().error("too-many-instances", entity.group().block().headerSpan(),
+                    "the fleet has more than " + EvalContext.MAX_INSTANCES + " instances", "split it into several fleets");
+        }
+    }
+
+    /**
+     * Builds the zones on {@link #threads} threads, each taking the next chunk of zones, each zone
+     * on one thread (its own state stays there; see {@link EvalContext#confined}). Any diagnostic, or
+     * state a thread must not touch, abandons the attempt ({@link EvalContext.NotParallel}): the
+     * caller then evaluates the fleet again, sequentially, which reports exactly as always.
+     */
+    private void buildInParallel(List<ZoneEntity> entities, ZoneBuilder builder, List<Zone> zones) {
+        builtInParallel = true;
+        Zone[] built = new Zone[entities.size()];
+        java.util.concurrent.atomic.AtomicInteger next = new java.util.concurrent.atomic.AtomicInteger();
+        java.util.concurrent.atomic.AtomicBoolean failed = new java.util.concurrent.atomic.AtomicBoolean();
+        Runnable work = () -> {
+            ZoneBuilder own = builder.fork();
+            try {
+                for (int start = next.getAndAdd(CHUNK); start < built.length && !failed.get();
+                     start = next.getAndAdd(CHUNK)) {
+                    if (context.diagnostics().size() != quiet) {
+                        throw new EvalContext.NotParallel(); // reported by the sequential run instead
+                    }
+                    for (int i = start; i < Math.min(start + CHUNK, built.length); i++) {
+                        ZoneEntity entity = entities.get(i);
+                        context.building(entity);
+                        built[i] = own.zone(entity);
+                        entity.release();
+                    }
+                }
+            } catch (Throwable abandoned) {
+                // NotParallel, or anything else: the sequential run meets (and reports) the same.
+                failed.set(true);
+            } finally {
+                context.building(null);
+            }
+        };
+        context.parallel(true);
+        List<Thread> helpers = new ArrayList<>();
+        try {
+            for (int t = 1; t < threads; t++) {
+                Thread helper = new Thread(work, "fleetform-zones-" + t);
+                helper.setDaemon(true);
+                helper.start();
+                helpers.add(helper);
+            }
+            work.run();
+            for (Thread helper : helpers) {
+                helper.join();
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            failed.set(true);
+        } finally {
+            context.parallel(false);
+        }
+        if (failed.get()) {
+            throw new EvalContext.NotParallel();
+        }
+        for (int i = 0; i < built.length; i++) {
+            zones.add(built[i]);
+            countInstances(built[i], entities.get(i));
+        }
+    }
+
+    private void collectModules(ModuleInstance module, ZoneBuilder builder, List<Zone> zones) {
         for (ModuleEntity call : module.moduleCalls().values()) {
             call.instance().ifPresent(child -> {
                 child.variableBlocks().forEach((name, block) -> {
@@ -513,6 +614,32 @@ final class ModelBuilder {
         return names;
     }
 
+    /**
+     * How deep an output's lists and maps may nest (as deep as a function's result may). A value
+     * built step by step through locals has no syntax to limit; printed, or written into the state
+     * (whose JSON reader stops at 1,000 levels), a deeper one would end the run as a crash.
+     */
+    static final int MAX_OUTPUT_NESTING = 64;
+
+    /** Whether {@code value} nests more than {@code limit} lists and maps; recurses at most {@code limit} deep. */
+    private static boolean deeperThan(Value value, int limit) {
+        Value plain = value.unwrap();
+        java.util.Collection<Value> children = plain instanceof io.fleetform.engine.value.ListValue l ? l.elements()
+                : plain instanceof io.fleetform.engine.value.MapValue m ? m.entries().values() : List.of();
+        if (children.isEmpty()) {
+            return false;
+        }
+        if (limit == 0) {
+            return true;
+        }
+        for (Value child : children) {
+            if (deeperThan(child, limit - 1)) {
+                return true;
+            }
+        }
+        return false;
+    }
+
     private List<Output> outputs(ModuleInstance root) {
         List<Output> outputs = new ArrayList<>();
         for (DeclaredEntity e : root.declared("output")) {
@@ -522,6 +649,12 @@ final class ModelBuilder {
                 continue;
             }
             Value value = layer.value("value", context);
+            if (deeperThan(value, MAX_OUTPUT_NESTING)) {
+                context.diagnostics().error("too-deep", layer.attribute("value").value().span(), "output \""
+                        + e.name() + "\" is nested more than " + MAX_OUTPUT_NESTING + " levels deep",
+                        "outputs are shown, saved in the state and read back: flatten it");
+                continue;
+            }
             boolean sensitive = bool(layer, "sensitive", false);
             if (value.isSensitive() && !sensitive) {
                 context.diagnostics().error("sensitive-output", layer.attribute("value").value().span(), "output \""

@@ -42,7 +42,7 @@ final class ModuleEntity implements io.fleetform.engine.value.Entity {
         this.caller = caller;
         this.name = name;
         this.block = block;
-        this.call = new Layer(caller.prefix() + "module." + name, block, caller.scope());
+        this.call = Layer.shared(caller.prefix() + "module." + name, block, caller.scope());
     }
 
     Block block() {

@@ -35,9 +35,10 @@ public final class ModuleInstance {
     private final Namespaces namespaces;
 
     private final Map<String, Block> variables = new LinkedHashMap<>();
-    private final Map<String, Value> variableValues = new HashMap<>();
+    // Concurrent: the zones of a large fleet are built on several threads, which all read these.
+    private final Map<String, Value> variableValues = new java.util.concurrent.ConcurrentHashMap<>();
     private final Map<String, Attribute> locals = new LinkedHashMap<>();
-    private final Map<String, Value> localValues = new HashMap<>();
+    private final Map<String, Value> localValues = new java.util.concurrent.ConcurrentHashMap<>();
     private final Map<String, Map<String, DeclaredEntity>> declared = new HashMap<>();
     private final List<ZoneGroup> zoneGroups = new ArrayList<>();
     private final Map<String, ModuleEntity> moduleCalls = new LinkedHashMap<>();
@@ -244,6 +245,13 @@ public final class ModuleInstance {
 
     List<DeclaredEntity> declared(String kind) {
         return List.copyOf(declared.getOrDefault(kind, Map.of()).values());
+    }
+
+    /** Every declared block of the module, of all kinds. */
+    List<DeclaredEntity> allDeclared() {
+        List<DeclaredEntity> all = new ArrayList<>();
+        declared.values().forEach(byName -> all.addAll(byName.values()));
+        return all;
     }
 
     List<ZoneGroup> zoneGroups() {

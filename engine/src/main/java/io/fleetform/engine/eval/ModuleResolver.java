@@ -98,11 +98,15 @@ public final class ModuleResolver {
         }
     }
 
-    /** The {@code *.fleet} files of a folder, sorted by name; sub-folders are other modules. */
+    /**
+     * The {@code *.fleet} entries of a folder, sorted by name; sub-folders are other modules. One
+     * that is not a regular file (a dangling symlink, a pipe, a folder) is listed too, so that
+     * reading it is an error: skipped in silence, its zones would vanish from the plan, which then
+     * destroys them.
+     */
     public static List<Path> fleetFiles(Path dir) throws IOException {
         try (Stream<Path> entries = Files.list(dir)) {
-            return entries.filter(p -> p.getFileName().toString().endsWith(".fleet") && Files.isRegularFile(p))
-                    .sorted().toList();
+            return entries.filter(p -> p.getFileName().toString().endsWith(".fleet")).sorted().toList();
         }
     }
 

@@ -65,6 +65,11 @@ final class ZoneBuilder {
         this.idcs = idcs;
     }
 
+    /** A builder for another thread: its own shared parts, the same IDCs. */
+    ZoneBuilder fork() {
+        return new ZoneBuilder(context, idcs);
+    }
+
     Zone zone(ZoneEntity entity) {
         SourceSpan header = entity.group().block().headerSpan();
         Located idcValue = entity.located("idc");
@@ -154,7 +159,13 @@ final class ZoneBuilder {
         if (q == null) {
             return null;
         }
-        long millicores = q.amount().setScale(0, java.math.RoundingMode.DOWN).longValue();
+        if (q.amount().compareTo(Coerce.MAX_WHOLE) > 0) {
+            // longValue() would wrap: 1e20 cores must not become some other number of cores, nor "not more than 0"
+            context.diagnostics().error("out-of-range", value.span(), "cpu is too large: " + q.display(),
+                    "at most " + Coerce.MAX_WHOLE.toPlainString() + " millicores");
+            return null;
+        }
+        long millicores = q.amount().setScale(0, java.math.RoundingMode.DOWN).longValueExact();
         if (millicores <= 0) {
             context.diagnostics().error("out-of-range", value.span(), "cpu must be more than 0", "");
             return null;
@@ -479,10 +490,15 @@ final class ZoneBuilder {
         if (value == null) {
             return Map.of();
         }
-        Map<String, Located> map = Coerce.map(context, value, "ports");
+        Map<String, Value> map = Coerce.entries(context, value, "ports");
         Map<String, Integer> ports = new LinkedHashMap<>();
-        for (Map.Entry<String, Located> e : map == null ? Map.<String, Located>of().entrySet() : map.entrySet()) {
-            Long port = Coerce.integer(context, e.getValue(), "port \"" + e.getKey() + "\"", 1, 65535);
+        for (Map.Entry<String, Value> e : map == null ? Map.<String, Value>of().entrySet() : map.entrySet()) {
+            // The port's name for a message is built only when there is one to give (200,000 services).
+            Long port = Coerce.quietInteger(e.getValue(), 1, 65535);
+            if (port == null) {
+                port = Coerce.integer(context, Coerce.entry(value, e.getValue()), "port \"" + e.getKey() + "\"", 1,
+                        65535);
+            }
             if (port != null) {
                 ports.put(e.getKey(), port.intValue());
             }
@@ -490,21 +506,34 @@ final class ZoneBuilder {
         return ports;
     }
 
+    /** An environment variable name both targets accept (Kubernetes' rule; Docker's is looser). */
+    private static final java.util.regex.Pattern ENV_NAME = java.util.regex.Pattern.compile("[-._a-zA-Z][-._a-zA-Z0-9]*");
+
     private List<EnvVar> env(Located value) {
         if (value == null) {
             return List.of();
         }
-        Map<String, Located> map = Coerce.map(context, value, "env");
+        Map<String, Value> map = Coerce.entries(context, value, "env");
         List<EnvVar> env = new ArrayList<>();
-        for (Map.Entry<String, Located> e : map == null ? Map.<String, Located>of().entrySet() : map.entrySet()) {
-            Value v = e.getValue().value();
+        for (Map.Entry<String, Value> e : map == null ? Map.<String, Value>of().entrySet() : map.entrySet()) {
+            Value v = e.getValue();
+            if (!ENV_NAME.matcher(e.getKey()).matches()) {
+                // "A=B" would set A to "B=value" on a host, "" makes Docker echo the value in its refusal, and
+                // Kubernetes refuses both at apply: the plan must not promise them.
+                context.diagnostics().error("invalid-env-name", Coerce.entry(value, v).span(), "env name \""
+                        + e.getKey() + "\" is not a variable name",
+                        "names are letters, digits, _ . and -, not starting with a digit");
+                continue;
+            }
             if (v instanceof SensitiveValue) {
-                var secret = Coerce.secret(context, e.getValue(), "env " + e.getKey());
+                var secret = Coerce.secret(context, Coerce.entry(value, v), "env " + e.getKey());
                 if (secret != null) {
                     env.add(new EnvVar(e.getKey(), secret.value(), true));
                 }
+            } else if (v instanceof StringValue plain) {
+                env.add(new EnvVar(e.getKey(), plain.value(), false)); // what Coerce.string gives, without a message
             } else {
-                String text = Coerce.string(context, e.getValue(), "env " + e.getKey());
+                String text = Coerce.string(context, Coerce.entry(value, v), "env " + e.getKey());
                 if (text != null) {
                     env.add(new EnvVar(e.getKey(), text, false));
                 }

@@ -103,7 +103,8 @@ public final class FleetLoader {
         }
         List<FleetFunction> own = userCode ? GroovyFunctions.load(dir, builtins, diagnostics) : List.of();
         FunctionRegistry functions = builtins.plus(own);
-        FleetEvaluator evaluator = new FleetEvaluator(functions, ModuleResolver.fromClassPath());
+        FleetEvaluator evaluator = new FleetEvaluator(functions, ModuleResolver.fromClassPath())
+                .withUserFunctions(!own.isEmpty());
         Fleet fleet = evaluator.evaluate(dir, files, options, diagnostics);
         List<Diagnostic> all = userCode ? diagnostics.sorted() : refusedUserCode(dir, files, diagnostics.sorted());
         boolean failed = all.stream().anyMatch(Diagnostic::isError);

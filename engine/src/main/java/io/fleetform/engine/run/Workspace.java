@@ -104,9 +104,28 @@ public final class Workspace implements AutoCloseable {
                 stored = unborn;
             }
             String name = fleet.map(Fleet::name).orElseGet(() -> fleetName(dir, options));
+            if (fleet.isPresent()) {
+                refuseAnotherFleets(stored, name);
+            }
             sessions = providers.open(fleet, new FleetIdentity(name, stored.lineage()), stored.list(), context);
         }
         return sessions;
+    }
+
+    /**
+     * A state is one fleet's: another fleet pointed at it (a copied state block, the same git {@code fleet} or
+     * Kubernetes {@code name}) would plan to destroy all that fleet made, with that fleet's identity on it. The last
+     * apply says whose it is (states written before it was recorded say nothing and are not checked).
+     */
+    private void refuseAnotherFleets(State stored, String name) throws StateException {
+        String owner = stored.lastApply().map(io.fleetform.engine.state.ApplyRecord::fleet).orElse("");
+        if (!owner.isEmpty() && !owner.equals(name)) {
+            throw new StateException("the state in " + backend.describe() + " (lineage " + stored.lineage()
+                    + ") is fleet \"" + owner + "\"'s, not fleet \"" + name + "\"'s: nothing was planned or changed. "
+                    + "Point this fleet at its own state (its state block, --backend, -backend-config), or, if "
+                    + "fleet \"" + owner + "\" was renamed to \"" + name + "\", put its old name back: the name is "
+                    + "part of the identity its objects carry");
+        }
     }
 
     /** The fleet's name for a run that does not evaluate the fleet (state commands): from its files. */

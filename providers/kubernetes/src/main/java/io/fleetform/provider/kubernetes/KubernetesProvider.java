@@ -87,8 +87,12 @@ public final class KubernetesProvider implements Provider, ProviderSession {
         session.lineage = request.identity().lineage();
         session.fleetLabel = request.fleet().map(f -> Manifests.label(f.name()))
                 .orElse(Manifests.label(request.identity().fleet()));
+        session.identity = request.identity().lineage().isEmpty() ? "" : request.identity().id();
         return session;
     }
+
+    /** This fleet's identity ({@value Manifests#OWNER_ANNOTATION}), "" when no state is at hand. */
+    private String identity = "";
 
     /** This fleet's {@value Manifests#FLEET_LABEL} value. */
     private String fleetLabel = "";
@@ -117,7 +121,7 @@ public final class KubernetesProvider implements Provider, ProviderSession {
                 clusters.put(parts[1], connection);
             }
         }
-        return new io.fleetform.engine.provider.LeftoversResponse(OperatorLeftovers.find(this, fleetLabel, clusters,
+        return new io.fleetform.engine.provider.LeftoversResponse(OperatorLeftovers.find(this, new Ownership.Owner(fleetLabel, identity), clusters,
                 request));
     }
 
@@ -132,7 +136,7 @@ public final class KubernetesProvider implements Provider, ProviderSession {
      * it (a destroy takes it before the namespace), or it carries the fleet's identity. What the operator makes for
      * it in the fleet's namespace is then the fleet's too.
      */
-    java.util.function.Predicate<String> ourSriovNetwork(KubeApi api, String fleet) {
+    java.util.function.Predicate<String> ourSriovNetwork(KubeApi api, Ownership.Owner fleet) {
         return namespaced -> {
             if (deletedSriovNetworks.contains(namespaced) || recorded.stream().anyMatch(r -> r.type().equals(
                     Kind.SRIOV_NETWORK.type()) && namespaced.equals(r.attributes().get("metadata.namespace") + "/"
@@ -166,7 +170,7 @@ public final class KubernetesProvider implements Provider, ProviderSession {
         Set<String> sriovOperator = sriovOperatorClusters(request, settings, diagnostics);
         Manifests.Result result = Manifests.render(request.fleet(), request.targets(), request.imageDigests(),
                 settings, Renaming.kept(recorded, request.fleet().moved()), sriovOperator,
-                lineage.isEmpty() ? null : SecretRevision.key(lineage));
+                lineage.isEmpty() ? null : SecretRevision.key(lineage), identity.isEmpty() ? null : identity);
         diagnostics.addAll(result.diagnostics());
         List<Resource> resources = new ArrayList<>();
         for (Manifests.Rendered r : result.objects()) {
@@ -299,10 +303,10 @@ public final class KubernetesProvider implements Provider, ProviderSession {
         if (!live.ok()) {
             throw failure(t, "rename (GET " + t.path() + ")", live);
         }
-        String fleet = Ownership.fleetOf(prior.attributes());
+        Ownership.Owner fleet = Ownership.Owner.of(prior.attributes());
         if (!Ownership.ours(live.body(), fleet)) {
             throw ProviderException.permanent(request.to() + ": " + t.describe() + " is not this fleet's ("
-                    + Ownership.whose(live.body()) + "): Fleetform does not re-address it");
+                    + Ownership.whose(live.body(), fleet) + "): Fleetform does not re-address it");
         }
         if (Ownership.addressOfLive(live.body()).filter(request.to().value()::equals).isEmpty()) {
             Map<String, Object> patch = Map.of("metadata", Map.of("annotations",
@@ -377,7 +381,7 @@ public final class KubernetesProvider implements Provider, ProviderSession {
         if (!r.ok()) {
             throw failure(t, "read (GET " + t.path() + ")", r);
         }
-        if (!Ownership.ours(r.body(), Ownership.fleetOf(prior.attributes()))) {
+        if (!Ownership.ours(r.body(), Ownership.Owner.of(prior.attributes()))) {
             // Not this fleet's any more (deleted and made again by someone else): ours is gone.
             return ReadResponse.gone();
         }
@@ -441,7 +445,7 @@ public final class KubernetesProvider implements Provider, ProviderSession {
         if (request.action() == Action.DELETE || request.action() == Action.REPLACE) {
             ResourceState prior = request.prior().orElseThrow();
             Target gone = target(prior.address(), prior.type(), prior.attributes(), request.context());
-            List<String> warnings = delete(gone, Ownership.fleetOf(prior.attributes()), progress);
+            List<String> warnings = delete(gone, Ownership.Owner.of(prior.attributes()), progress);
             if (gone.kind == Kind.SRIOV_NETWORK) {
                 deletedSriovNetworks.add(gone.namespace() + "/" + gone.name());
             }
@@ -452,9 +456,12 @@ public final class KubernetesProvider implements Provider, ProviderSession {
         Resource desired = request.desired().orElseThrow();
         Target t = target(desired.address(), desired.type(), desired.attributes(), request.context());
         KubeApi.Response live = call(t, "ownership check (GET " + t.path() + ")", () -> t.api.get(t.path()));
-        if (live.ok() && !Ownership.ours(live.body(), Ownership.fleetOf(desired.attributes()))) {
+        Ownership.Owner owner = Ownership.Owner.of(desired.attributes());
+        // What the plan creates must be made by this state if it is there already (adopted after a crash).
+        if (live.ok() && !(request.action() == Action.CREATE ? Ownership.madeBy(live.body(), owner)
+                : Ownership.ours(live.body(), owner))) {
             throw ProviderException.permanent(t.address + ": " + t.describe() + " exists and is not this fleet's ("
-                    + Ownership.whose(live.body()) + "): Fleetform does not change it (it appeared after the plan? "
+                    + Ownership.whose(live.body(), owner) + "): Fleetform does not change it (it appeared after the plan? "
                     + "plan again)");
         }
         Map<String, Object> attributes = desired.attributes();
@@ -794,7 +801,7 @@ public final class KubernetesProvider implements Provider, ProviderSession {
      *
      * @return warnings: an object left in place because it is not this fleet's
      */
-    private List<String> delete(Target t, String fleet, Consumer<String> progress) throws ProviderException {
+    private List<String> delete(Target t, Ownership.Owner fleet, Consumer<String> progress) throws ProviderException {
         KubeApi.Response live = call(t, "ownership check (GET " + t.path() + ")", () -> t.api.get(t.path()));
         if (live.code() == 404) {
             return List.of();
@@ -803,8 +810,8 @@ public final class KubernetesProvider implements Provider, ProviderSession {
             throw failure(t, "ownership check (GET " + t.path() + ")", live);
         }
         if (!Ownership.ours(live.body(), fleet)) {
-            return List.of("left in place: " + t.describe() + " is not this fleet's (" + Ownership.whose(live.body())
-                    + ")");
+            return List.of("left in place: " + t.describe() + " is not this fleet's (" + Ownership.whose(live.body(),
+                    fleet) + ")");
         }
         if (t.kind == Kind.NAMESPACE) {
             String why = PlanChecks.namespaceContents(t, fleet, ourSriovNetwork(t.api, fleet)).whyItStays();
@@ -895,7 +902,7 @@ public final class KubernetesProvider implements Provider, ProviderSession {
             throw failure(t, "import (GET " + t.path() + ")", r);
         }
         if (desired != null) {
-            r = markAsOurs(t, r, Ownership.fleetOf(desired.attributes()));
+            r = markAsOurs(t, r, Ownership.Owner.of(desired.attributes()));
         }
         Map<String, Object> attributes;
         if (desired != null) {
@@ -922,17 +929,23 @@ public final class KubernetesProvider implements Provider, ProviderSession {
      * Import is the explicit adoption: the object gets this fleet's identity at once, so every
      * later read, change and delete finds it the fleet's. Another fleet's object is refused.
      */
-    private KubeApi.Response markAsOurs(Target t, KubeApi.Response live, String fleet) throws ProviderException {
+    private KubeApi.Response markAsOurs(Target t, KubeApi.Response live, Ownership.Owner fleet)
+            throws ProviderException {
         Optional<String> owner = Ownership.fleetOfLive(live.body());
-        if (owner.isPresent() && !owner.get().equals(fleet)) {
-            throw ProviderException.permanent(t.address + ": " + t.describe() + " is another fleet's ("
-                    + Manifests.FLEET_LABEL + "=" + owner.get() + "): Fleetform does not take it over");
+        if (owner.isPresent() && !Ownership.ours(live.body(), fleet)) {
+            throw ProviderException.permanent(t.address + ": " + t.describe() + " is not this fleet's ("
+                    + Ownership.whose(live.body(), fleet) + "): Fleetform does not take it over");
         }
-        if (owner.isPresent() && Ownership.addressOfLive(live.body()).filter(t.address::equals).isPresent()) {
+        if (Ownership.madeBy(live.body(), fleet)
+                && Ownership.addressOfLive(live.body()).filter(t.address::equals).isPresent()) {
             return live;
         }
-        Map<String, Object> patch = Map.of("metadata", Map.of("labels", Map.of(Manifests.FLEET_LABEL, fleet),
-                "annotations", Map.of(Manifests.ADDRESS_ANNOTATION, t.address)));
+        Map<String, Object> annotations = new TreeMap<>(Map.of(Manifests.ADDRESS_ANNOTATION, t.address));
+        if (!fleet.identity().isEmpty()) {
+            annotations.put(Manifests.OWNER_ANNOTATION, fleet.identity());
+        }
+        Map<String, Object> patch = Map.of("metadata", Map.of("labels", Map.of(Manifests.FLEET_LABEL, fleet.fleet()),
+                "annotations", annotations));
         String call = "import (PATCH " + t.path() + ": this fleet's identity)";
         KubeApi.Response r = call(t, call, () -> t.api.mergePatch(t.path(), patch, Manifests.MANAGER));
         if (!r.ok()) {

@@ -37,6 +37,12 @@ final class Manifests {
     static final String FLEET_LABEL = "fleetform.io/fleet";
     /** The Fleetform address of the object, so a crash between create and record is adopted, not duplicated. */
     static final String ADDRESS_ANNOTATION = "fleetform.io/address";
+    /**
+     * The fleet's identity ({@code <fleet>.<lineage>}, see {@code FleetIdentity}) on every object it makes (not on
+     * pod templates or selectors, which it would restart or cannot change): two copies of a fleet with their own
+     * states never take each other's objects.
+     */
+    static final String OWNER_ANNOTATION = "fleetform.io/owner";
     /** On the pod template: the Secret's keyed revision, so a secret change rolls the pods (see SecretRevision). */
     static final String SECRET_HASH_ANNOTATION = "fleetform.io/secret-hash";
 
@@ -133,7 +139,14 @@ final class Manifests {
      */
     static Result render(Fleet fleet, Set<String> clusters, Map<String, String> digests, Settings settings,
                          Map<String, Kept> kept, Set<String> sriovOperator, byte[] secretKey) {
+        return render(fleet, clusters, digests, settings, kept, sriovOperator, secretKey, null);
+    }
+
+    /** @param owner the fleet's identity for {@link #OWNER_ANNOTATION}; null where no state is at hand (offline) */
+    static Result render(Fleet fleet, Set<String> clusters, Map<String, String> digests, Settings settings,
+                         Map<String, Kept> kept, Set<String> sriovOperator, byte[] secretKey, String owner) {
         Manifests m = new Manifests(fleet, digests, settings);
+        m.owner = owner;
         m.kept.putAll(kept);
         m.secretKey = secretKey;
         m.sriovOperator.addAll(sriovOperator);
@@ -633,15 +646,24 @@ final class Manifests {
     private byte[] secretKey;
     private final Map<Rendered, String> zoneOf = new java.util.IdentityHashMap<>();
 
-    /** Writes the object's address into its annotations (the fleet label is among its labels already). */
+    /** The fleet's identity, or null (offline). */
+    private String owner;
+
+    /**
+     * Writes the object's address and the fleet's identity into its annotations (the fleet label is among its
+     * labels already).
+     */
     @SuppressWarnings("unchecked")
-    private static void identify(Rendered r) {
+    private void identify(Rendered r) {
         Map<String, Object> meta = (Map<String, Object>) r.manifest().get("metadata");
         Map<String, Object> annotations = new TreeMap<>();
         if (meta.get("annotations") instanceof Map<?, ?> existing) {
             existing.forEach((k, v) -> annotations.put(String.valueOf(k), v));
         }
         annotations.put(ADDRESS_ANNOTATION, r.address());
+        if (owner != null) {
+            annotations.put(OWNER_ANNOTATION, owner);
+        }
         meta.put("annotations", annotations);
     }
 

@@ -28,18 +28,18 @@ final class OperatorLeftovers {
     }
 
     /**
-     * @param fleetLabel this fleet's {@value Manifests#FLEET_LABEL} value
+     * @param owner      this fleet's {@value Manifests#FLEET_LABEL} value and identity: only what its state made
      * @param clusters   the connection attributes of each cluster the fleet uses or the state still has
      */
     @SuppressWarnings("unchecked")
-    static List<ResourceState> find(KubernetesProvider provider, String fleetLabel,
+    static List<ResourceState> find(KubernetesProvider provider, Ownership.Owner owner,
                                     Map<String, Map<String, Object>> clusters, LeftoversRequest request)
             throws ProviderException {
         Set<String> known = new HashSet<>();
         request.desired().forEach(a -> known.add(a.value()));
         request.recorded().forEach(r -> known.add(r.address().value()));
         String namespace = Settings.from(request.context().environment()).sriovNamespace();
-        String selector = "?labelSelector=" + URLEncoder.encode(Manifests.FLEET_LABEL + "=" + fleetLabel,
+        String selector = "?labelSelector=" + URLEncoder.encode(Manifests.FLEET_LABEL + "=" + owner.fleet(),
                 StandardCharsets.UTF_8);
         List<ResourceState> found = new ArrayList<>();
         for (Map.Entry<String, Map<String, Object>> cluster : clusters.entrySet()) {
@@ -59,7 +59,7 @@ final class OperatorLeftovers {
                     throw KubernetesProvider.failure(t, "leftover scan (GET " + path + ")", r);
                 }
                 for (Object o : (List<Object>) r.body().getOrDefault("items", List.of())) {
-                    if (!(o instanceof Map<?, ?> raw) || !Ownership.ours((Map<String, Object>) raw, fleetLabel)) {
+                    if (!(o instanceof Map<?, ?> raw) || !Ownership.madeBy((Map<String, Object>) raw, owner)) {
                         continue; // the selector said so; checked again, as everywhere before a delete
                     }
                     Map<String, Object> item = (Map<String, Object>) raw;

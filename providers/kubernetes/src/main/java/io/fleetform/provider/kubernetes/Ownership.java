@@ -11,12 +11,28 @@ import java.util.Set;
 
 /**
  * Which live objects are this fleet's: those whose label {@value Manifests#FLEET_LABEL} is the
- * fleet's. Fleetform reads, changes and deletes only those; {@value Manifests#ADDRESS_ANNOTATION}
- * says which resource an object is, so one made but never recorded (a crash) is adopted by the
- * next plan. A namespace carries the identity only when this fleet created it.
+ * fleet's and whose annotation {@value Manifests#OWNER_ANNOTATION} is its identity ({@code
+ * <fleet>.<lineage>}: two copies of a fleet with their own states are two owners; an object made
+ * before the annotation existed has only the label). Fleetform reads, changes and deletes only
+ * those; {@value Manifests#ADDRESS_ANNOTATION} says which resource an object is, so one made but
+ * never recorded (a crash) is adopted by the next plan. A namespace carries the identity only when
+ * this fleet created it.
  */
 final class Ownership {
     private Ownership() {
+    }
+
+    /**
+     * Whose objects are meant: the fleet label value and the identity ("" when not known: an object
+     * recorded before the identity annotation existed, or offline).
+     */
+    record Owner(String fleet, String identity) {
+        /** The owner a resource's attributes (desired, or as recorded) name. */
+        static Owner of(Map<String, Object> attributes) {
+            Object identity = attributes.get("metadata.annotations") instanceof Map<?, ?> annotations
+                    ? annotations.get(Manifests.OWNER_ANNOTATION) : null;
+            return new Owner(fleetOf(attributes), identity instanceof String s ? s : "");
+        }
     }
 
     /** The fleet label value a resource's attributes carry ("" when none). */
@@ -36,14 +52,44 @@ final class Ownership {
                 .map(String::valueOf);
     }
 
-    static boolean ours(Map<String, Object> live, String fleet) {
-        return !fleet.isEmpty() && fleetOfLive(live).filter(fleet::equals).isPresent();
+    /** The identity annotation of a live object, if any. */
+    static Optional<String> identityOfLive(Map<String, Object> live) {
+        return Optional.ofNullable(metadataMap(live, "annotations").get(Manifests.OWNER_ANNOTATION))
+                .map(String::valueOf);
     }
 
-    /** "no fleetform.io/fleet label" or "label fleetform.io/fleet=other": whose an object is, for messages. */
-    static String whose(Map<String, Object> live) {
-        return fleetOfLive(live).map(f -> "it carries " + Manifests.FLEET_LABEL + "=" + f + ", another fleet's")
-                .orElse("it has no " + Manifests.FLEET_LABEL + " label");
+    /** Whether the object carries the owner's fleet label and, where both say one, the owner's identity. */
+    static boolean ours(Map<String, Object> live, Owner owner) {
+        if (owner.fleet().isEmpty() || fleetOfLive(live).filter(owner.fleet()::equals).isEmpty()) {
+            return false;
+        }
+        Optional<String> identity = identityOfLive(live);
+        return owner.identity().isEmpty() || identity.isEmpty() || identity.get().equals(owner.identity());
+    }
+
+    /**
+     * Whether the object was made by the owner's state: its fleet label and its identity (an object with the label
+     * alone may be one whose labels a user copied). What is adopted without being recorded must pass this.
+     */
+    static boolean madeBy(Map<String, Object> live, Owner owner) {
+        return ours(live, owner) && (owner.identity().isEmpty() || identityOfLive(live).isPresent());
+    }
+
+    /** "no fleetform.io/fleet label", "…=other, another fleet's" or another state's: whose an object is, for messages. */
+    static String whose(Map<String, Object> live, Owner owner) {
+        Optional<String> fleet = fleetOfLive(live);
+        if (fleet.isEmpty()) {
+            return "it has no " + Manifests.FLEET_LABEL + " label";
+        }
+        if (fleet.get().equals(owner.fleet()) && identityOfLive(live).isEmpty()) {
+            return "it carries " + Manifests.FLEET_LABEL + "=" + fleet.get() + " but no " + Manifests.OWNER_ANNOTATION
+                    + " annotation: this fleet's state did not make it (labels copied onto it?)";
+        }
+        if (fleet.get().equals(owner.fleet())) {
+            return "it carries " + Manifests.FLEET_LABEL + "=" + fleet.get() + " but " + Manifests.OWNER_ANNOTATION + "="
+                    + identityOfLive(live).get() + ", another state's: a copy of this fleet with its own state made it";
+        }
+        return "it carries " + Manifests.FLEET_LABEL + "=" + fleet.get() + ", another fleet's";
     }
 
     static Map<?, ?> metadataMap(Map<String, Object> live, String field) {
@@ -88,7 +134,7 @@ final class Ownership {
 
     /** Lists everything in the namespace that the API server can list, through discovery. */
     @SuppressWarnings("unchecked")
-    static Contents contents(KubeApi api, String namespace, String fleet) throws KubeApi.Unreachable, Failed {
+    static Contents contents(KubeApi api, String namespace, Owner fleet) throws KubeApi.Unreachable, Failed {
         return contents(api, namespace, fleet, n -> false);
     }
 
@@ -100,7 +146,7 @@ final class Ownership {
      *                      operator makes for one of them (it names its owner in {@link #OPERATOR_OWNER}: an owner
      *                      reference cannot cross namespaces) is the fleet's, so it does not keep the namespace
      */
-    static Contents contents(KubeApi api, String namespace, String fleet,
+    static Contents contents(KubeApi api, String namespace, Owner fleet,
                              java.util.function.Predicate<String> sriovNetworks)
             throws KubeApi.Unreachable, Failed {
         List<String> versions = new ArrayList<>();
@@ -154,8 +200,11 @@ final class Ownership {
                         continue;
                     }
                     String described = kind + " " + name;
-                    if (ours(item, fleet) || madeByTheOperatorFor(kind, item, sriovNetworks)) {
-                        (kind.equals("PersistentVolumeClaim") ? kept : own).add(described);
+                    // A data PVC has the labels the StatefulSet controller copies, never the identity; anything else
+                    // with the fleet label alone may be a user's object with copied labels: it keeps the namespace.
+                    boolean pvc = kind.equals("PersistentVolumeClaim");
+                    if (pvc ? ours(item, fleet) : madeBy(item, fleet) || madeByTheOperatorFor(kind, item, sriovNetworks)) {
+                        (pvc ? kept : own).add(described);
                     } else {
                         foreign.add(described);
                     }

@@ -52,8 +52,8 @@ final class PlanChecks {
         if (!r.ok()) {
             throw failure(t, "check (GET " + t.path() + ")", r);
         }
-        String fleet = Ownership.fleetOf(desired.attributes());
-        if (Ownership.ours(r.body(), fleet)) {
+        Ownership.Owner fleet = Ownership.Owner.of(desired.attributes());
+        if (Ownership.madeBy(r.body(), fleet)) {
             Optional<String> recordedAs = Ownership.addressOfLive(r.body());
             if (recordedAs.isPresent() && !recordedAs.get().equals(t.address())) {
                 return new CheckResponse.Refuse(t.describe() + " exists with this fleet's identity but as "
@@ -66,9 +66,9 @@ final class PlanChecks {
         }
         if (t.kind() == Kind.NAMESPACE) {
             return new CheckResponse.UseExisting("namespace " + t.name() + " exists and was not made by this fleet ("
-                    + Ownership.whose(r.body()) + "): Fleetform puts its objects in it, never changes or deletes it");
+                    + Ownership.whose(r.body(), fleet) + "): Fleetform puts its objects in it, never changes or deletes it");
         }
-        return new CheckResponse.Refuse(t.describe() + " exists and is not this fleet's (" + Ownership.whose(r.body())
+        return new CheckResponse.Refuse(t.describe() + " exists and is not this fleet's (" + Ownership.whose(r.body(), fleet)
                 + "); Fleetform does not take over what it did not make",
                 "rename the zone or service, remove the object, or adopt it with: fleetform import " + t.address() + " "
                         + (t.kind().namespaced ? t.namespace() + "/" : "") + t.name());
@@ -77,9 +77,10 @@ final class PlanChecks {
     private CheckResponse checkUpdate(Resource desired, ProviderContext context) throws ProviderException {
         Target t = provider.target(desired.address(), desired.type(), desired.attributes(), context);
         KubeApi.Response live = call(t, "check (GET " + t.path() + ")", () -> t.api().get(t.path()));
-        if (live.ok() && !Ownership.ours(live.body(), Ownership.fleetOf(desired.attributes()))) {
+        Ownership.Owner fleet = Ownership.Owner.of(desired.attributes());
+        if (live.ok() && !Ownership.ours(live.body(), fleet)) {
             return new CheckResponse.Refuse(t.describe() + " is not this fleet's any more (" + Ownership.whose(
-                    live.body()) + ")", "plan with refresh (the default): it then shows as deleted outside Fleetform");
+                    live.body(), fleet) + ")", "plan with refresh (the default): it then shows as deleted outside Fleetform");
         }
         if (live.code() == 404) {
             return CheckResponse.PROCEED;
@@ -99,7 +100,7 @@ final class PlanChecks {
 
     private CheckResponse checkDelete(ResourceState prior, ProviderContext context) throws ProviderException {
         Target t = provider.target(prior.address(), prior.type(), prior.attributes(), context);
-        String fleet = Ownership.fleetOf(prior.attributes());
+        Ownership.Owner fleet = Ownership.Owner.of(prior.attributes());
         KubeApi.Response live = call(t, "check (GET " + t.path() + ")", () -> t.api().get(t.path()));
         if (live.code() == 404) {
             return CheckResponse.PROCEED;
@@ -108,7 +109,7 @@ final class PlanChecks {
             throw failure(t, "check (GET " + t.path() + ")", live);
         }
         if (!Ownership.ours(live.body(), fleet)) {
-            return new CheckResponse.Keep("not this fleet's any more (" + Ownership.whose(live.body())
+            return new CheckResponse.Keep("not this fleet's any more (" + Ownership.whose(live.body(), fleet)
                     + "): left in place");
         }
         if (t.kind() == Kind.NAMESPACE) {
@@ -120,7 +121,7 @@ final class PlanChecks {
         if (t.kind().isWorkload() && prior.attributes().keySet().stream().anyMatch(k -> k.contains("volumeClaimTemplates"))) {
             List<String> claims;
             try {
-                claims = Ownership.dataClaims(t.api(), t.namespace(), t.name(), fleet);
+                claims = Ownership.dataClaims(t.api(), t.namespace(), t.name(), fleet.fleet());
             } catch (KubeApi.Unreachable e) {
                 throw new ProviderException(t.address() + ": listing the data PVCs of " + t.describe() + " failed: "
                         + e.getMessage(), e.transientFailure, e);
@@ -131,7 +132,7 @@ final class PlanChecks {
         return CheckResponse.PROCEED;
     }
 
-    static Ownership.Contents namespaceContents(Target t, String fleet,
+    static Ownership.Contents namespaceContents(Target t, Ownership.Owner fleet,
                                                 java.util.function.Predicate<String> sriovNetworks)
             throws ProviderException {
         try {

@@ -308,12 +308,22 @@ class KubernetesNetworkingTest {
         // Made by fleet sa and never recorded (an apply killed in between, its setting removed since): found and
         // deleted by sa's next plan; sb never sees it.
         String lost = "sa-dc-vlan130";
+        String identity = new io.fleetform.engine.provider.FleetIdentity("sa", a.backend().read().orElseThrow()
+                .lineage()).id();
         KubeApi.Response made = api.apply(Kind.SRIOV_NETWORK.path(opNs, lost), Map.of("apiVersion",
                 Kind.SRIOV_NETWORK.apiVersion, "kind", "SriovNetwork", "metadata", Map.of("name", lost, "namespace",
                         opNs, "labels", Map.of(Manifests.FLEET_LABEL, "sa", "app.kubernetes.io/managed-by", "fleetform"),
-                        "annotations", Map.of(Manifests.ADDRESS_ANNOTATION, "k8s.net.sriovnetwork." + opNs + "/" + lost)),
+                        "annotations", Map.of(Manifests.ADDRESS_ANNOTATION, "k8s.net.sriovnetwork." + opNs + "/" + lost,
+                                Manifests.OWNER_ANNOTATION, identity)),
                 "spec", Map.of("resourceName", "ff_sa_dc", "vlan", 130)), Manifests.MANAGER, true);
         assertThat(made.ok()).as(made.message()).isTrue();
+        // The same with the fleet's label alone (copied by someone): not the fleet's to delete.
+        String copied = "sa-dc-vlan131";
+        KubeApi.Response copy = api.apply(Kind.SRIOV_NETWORK.path(opNs, copied), Map.of("apiVersion",
+                Kind.SRIOV_NETWORK.apiVersion, "kind", "SriovNetwork", "metadata", Map.of("name", copied, "namespace",
+                        opNs, "labels", Map.of(Manifests.FLEET_LABEL, "sa")), "spec", Map.of("resourceName", "team_vfs",
+                        "vlan", 131)), "team", true);
+        assertThat(copy.ok()).as(copy.message()).isTrue();
         assertThat(plan(b, PlanMode.NORMAL).planned().plan().changes()).allMatch(c -> c.action() == Action.NO_OP);
         Planned leftover = plan(a, PlanMode.NORMAL);
         assertThat(leftover.planned().plan().changes()).filteredOn(c -> c.action() != Action.NO_OP)
@@ -321,6 +331,8 @@ class KubernetesNetworkingTest {
                 .containsExactly("DELETE k8s.net.sriovnetwork." + opNs + "/" + lost);
         apply(a, leftover);
         assertThat(api.get(Kind.SRIOV_NETWORK.path(opNs, lost)).code()).isEqualTo(404);
+        assertThat(api.get(Kind.SRIOV_NETWORK.path(opNs, copied)).code()).isEqualTo(200);
+        api.delete(Kind.SRIOV_NETWORK.path(opNs, copied), "Background");
 
         // Destroying one fleet removes its objects only.
         apply(a, plan(a, PlanMode.DESTROY));

@@ -285,6 +285,66 @@ class KubernetesOwnershipTest {
     }
 
     @Test
+    void twoCopiesOfOneFleetWithTheirOwnStatesAreTwoOwners() throws Exception {
+        // The same fleet name in one namespace, two folders with their own states (another lineage each).
+        String ns = namespace("twins");
+        closing.add(new FakeKubelet(cluster, ns));
+        Workspace first = workspace("first", fleet("twin", ns, "t", 1, ""), "pw-1");
+        apply(first, plan(first, PlanMode.NORMAL));
+
+        Workspace copy = workspace("copy", fleet("twin", ns, "t", 1, ""), "pw-1");
+        Workspace.Outcome<Workspace.Planned> taken = tryPlan(copy, PlanMode.NORMAL, false);
+        assertThat(taken.failed()).as("the copy never adopts the first's objects").isTrue();
+        assertThat(taken.diagnostics()).filteredOn(Diagnostic::isError).extracting(Diagnostic::message)
+                .anySatisfy(m -> assertThat(m).contains("StatefulSet " + ns + "/t1-game")
+                        .contains("is not this fleet's").contains("another state's"));
+
+        // The copy with zones of its own: the first's destroy keeps them, and the namespace holding them.
+        Workspace other = workspace("other", fleet("twin", ns, "u", 1, ""), "pw-2");
+        apply(other, plan(other, PlanMode.NORMAL));
+        Workspace.Planned firstDestroy = plan(first, PlanMode.DESTROY);
+        assertThat(change(firstDestroy, "k8s.one.namespace." + ns).action()).isEqualTo(Action.FORGET);
+        apply(first, firstDestroy);
+        assertThat(code(Kind.STATEFULSET.path(ns, "t1-game"))).isEqualTo(404);
+        assertThat(code(Kind.STATEFULSET.path(ns, "u1-game"))).isEqualTo(200);
+        assertThat(code(Kind.SECRET.path(ns, "u1-game-env"))).isEqualTo(200);
+        assertThat(changes(plan(other, PlanMode.NORMAL))).as("the other copy untouched").isEmpty();
+        apply(other, plan(other, PlanMode.DESTROY));
+        assertThat(code(Kind.STATEFULSET.path(ns, "u1-game"))).isEqualTo(404);
+    }
+
+    @Test
+    void labelsCopiedOntoAUsersObjectsNeverMakeThemTheFleets() throws Exception {
+        String ns = namespace("copied");
+        closing.add(new FakeKubelet(cluster, ns));
+        Workspace ws = workspace("copied", fleet("copied", ns, "c", 1, ""), "pw-1");
+        apply(ws, plan(ws, PlanMode.NORMAL));
+        // A user's objects with the fleet's label (and even an address) copied from one of the fleet's.
+        Map<String, Object> copied = Map.of("fleetform.io/fleet", "copied");
+        make(Kind.CONFIGMAP, ns, "team-notes", copied, Map.of("data", Map.of("a", "b")));
+        make(Kind.SERVICE, ns, "c9-game", copied, Map.of("spec", Map.of("clusterIP", "None", "ports",
+                List.of(Map.of("name", "game", "port", 7000, "protocol", "TCP")))));
+        api.mergePatch(Kind.SERVICE.path(ns, "c9-game"), Map.of("metadata", Map.of("annotations",
+                Map.of("fleetform.io/address", "k8s.one.service." + ns + "/c9-game"))), "team-tool");
+
+        Workspace grown = workspace("copied", fleet("copied", ns, "c", 9, ""), "pw-1");
+        Workspace.Outcome<Workspace.Planned> taken = tryPlan(grown, PlanMode.NORMAL, false);
+        assertThat(taken.failed()).as("the user's Service is not adopted").isTrue();
+        assertThat(taken.diagnostics()).filteredOn(Diagnostic::isError).extracting(Diagnostic::message)
+                .anySatisfy(m -> assertThat(m).contains("Service " + ns + "/c9-game").contains("is not this fleet's")
+                        .contains("labels copied"));
+
+        Workspace.Planned destroy = plan(ws, PlanMode.DESTROY);
+        assertThat(change(destroy, "k8s.one.namespace." + ns).action()).isEqualTo(Action.FORGET);
+        assertThat(change(destroy, "k8s.one.namespace." + ns).reason()).contains("ConfigMap team-notes")
+                .contains("Service c9-game");
+        apply(ws, destroy);
+        assertThat(code(Kind.CONFIGMAP.path(ns, "team-notes"))).isEqualTo(200);
+        assertThat(code(Kind.SERVICE.path(ns, "c9-game"))).isEqualTo(200);
+        assertThat(code(Kind.NAMESPACE.path(null, ns))).isEqualTo(200);
+    }
+
+    @Test
     void anObjectMadeButNeverRecordedIsAdoptedNotMadeTwice() throws Exception {
         String ns = namespace("crash");
         closing.add(new FakeKubelet(cluster, ns));

@@ -6,7 +6,6 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.net.URI;
 import java.net.URLEncoder;
-import java.net.http.HttpRequest;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.Optional;
@@ -34,11 +33,9 @@ final class BlobUploader {
             RecordingInputStream in = new RecordingInputStream(source.open());
             try (in) {
                 URI session = start(repository, operation);
-                HttpRequest.BodyPublisher stream = HttpRequest.BodyPublishers.ofInputStream(() -> in);
-                HttpRequest.BodyPublisher body = size >= 0 ? HttpRequest.BodyPublishers.fromPublisher(stream, size) : stream;
                 Call put = Call.of("PUT", withQuery(session, "digest", digest.toString()), RegistryClient.push(repository), operation)
                         .header("Content-Type", OCTET_STREAM)
-                        .body(() -> body, false)
+                        .body(in, size)
                         .timeout(null);
                 Response response;
                 try {
@@ -87,7 +84,7 @@ final class BlobUploader {
             Call patch = Call.of("PATCH", session, RegistryClient.push(repository), operation)
                     .header("Content-Type", OCTET_STREAM)
                     .header("Content-Range", offset + "-" + (offset + data.length - 1))
-                    .body(() -> HttpRequest.BodyPublishers.ofByteArray(data), false)
+                    .body(data)
                     .timeout(null);
             String problem;
             int status = 0;

@@ -5,9 +5,9 @@ import java.io.IOException;
 import java.io.InputStream;
 
 /**
- * Remembers the first failure of the stream it wraps. The JDK HTTP client reads request bodies on
- * its own threads and reports a failing body as a generic I/O error (or, for some failures, not at
- * all); the uploader asks this wrapper what really went wrong.
+ * Remembers the first failure of the stream it wraps. An upload reads its source while it writes
+ * the request, so an I/O error out of the request may be the source's (the download broke) or the
+ * target's (the upload broke); the uploader asks this wrapper which, to say what really went wrong.
  */
 final class RecordingInputStream extends FilterInputStream {
 

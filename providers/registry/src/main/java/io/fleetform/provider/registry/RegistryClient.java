@@ -13,8 +13,6 @@ import io.fleetform.provider.registry.image.MediaTypes;
 import java.io.IOException;
 import java.io.InputStream;
 import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -183,7 +181,7 @@ public final class RegistryClient {
         byte[] bytes = manifest.bytes();
         Call call = manifestCall("PUT", repository, reference, push(repository), operation)
                 .header("Content-Type", manifest.mediaType())
-                .body(() -> HttpRequest.BodyPublishers.ofByteArray(bytes), true);
+                .body(bytes);
         try (Response response = transport.send(call)) {
             if (response.status() != 201 && response.status() != 200) {
                 throw transport.failure(call, response);
@@ -485,7 +483,6 @@ public final class RegistryClient {
         private Credentials credentials = Credentials.anonymous();
         private RetryPolicy retryPolicy = RetryPolicy.defaults();
         private Duration connectTimeout = Duration.ofSeconds(10);
-        private HttpClient httpClient;
 
         private Builder(RegistryEndpoint endpoint) {
             this.endpoint = Objects.requireNonNull(endpoint, "endpoint");
@@ -506,26 +503,8 @@ public final class RegistryClient {
             return this;
         }
 
-        /**
-         * Shares an HTTP client (and its connection pool) between registry clients. It must not
-         * follow redirects: redirects are followed here so that credentials stay with the registry.
-         */
-        public Builder httpClient(HttpClient value) {
-            if (value.followRedirects() != HttpClient.Redirect.NEVER) {
-                throw new IllegalArgumentException("the HTTP client must be built with Redirect.NEVER");
-            }
-            this.httpClient = value;
-            return this;
-        }
-
         public RegistryClient build() {
-            HttpClient http = httpClient != null ? httpClient : HttpClient.newBuilder()
-                    // HTTP/1.1: parallel blob transfers then use parallel connections rather than
-                    // sharing one HTTP/2 connection's flow-control window.
-                    .version(HttpClient.Version.HTTP_1_1)
-                    .followRedirects(HttpClient.Redirect.NEVER)
-                    .connectTimeout(connectTimeout)
-                    .build();
+            HttpExchange http = new HttpExchange(connectTimeout);
             return new RegistryClient(new Transport(endpoint, http, retryPolicy, credentials));
         }
     }

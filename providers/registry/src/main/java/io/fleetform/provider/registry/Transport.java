@@ -4,13 +4,9 @@ import io.fleetform.engine.provider.RetryPolicy;
 import io.fleetform.provider.registry.auth.AuthChallenge;
 import io.fleetform.provider.registry.auth.Credentials;
 import java.io.IOException;
-import java.io.InputStream;
 import java.io.InterruptedIOException;
 import java.net.ConnectException;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
-import java.net.http.HttpTimeoutException;
+import java.net.SocketTimeoutException;
 import java.time.Duration;
 import java.util.List;
 
@@ -21,14 +17,12 @@ import java.util.List;
  */
 final class Transport {
 
-    private static final String USER_AGENT = "fleetform-registry/0.1";
-
     private final RegistryEndpoint endpoint;
-    private final HttpClient http;
+    private final HttpExchange http;
     private final RetryPolicy retry;
     private final Authenticator auth;
 
-    Transport(RegistryEndpoint endpoint, HttpClient http, RetryPolicy retry, Credentials credentials) {
+    Transport(RegistryEndpoint endpoint, HttpExchange http, RetryPolicy retry, Credentials credentials) {
         this.endpoint = endpoint;
         this.http = http;
         this.retry = retry;
@@ -81,26 +75,7 @@ final class Transport {
     }
 
     private Response sendOnce(Call call, String authorization) throws IOException {
-        HttpRequest.Builder request = HttpRequest.newBuilder(call.uri())
-                .method(call.method(), call.body().get())
-                .header("User-Agent", USER_AGENT);
-        if (call.timeout() != null) {
-            request.timeout(call.timeout());
-        }
-        List<String> headers = call.headers();
-        for (int i = 0; i + 1 < headers.size(); i += 2) {
-            request.header(headers.get(i), headers.get(i + 1));
-        }
-        if (authorization != null) {
-            request.header("Authorization", authorization);
-        }
-        try {
-            HttpResponse<InputStream> response = http.send(request.build(), HttpResponse.BodyHandlers.ofInputStream());
-            return new Response(response.statusCode(), response.headers(), response.body(), call.uri(), 1);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new InterruptedIOException("interrupted");
-        }
+        return http.send(call, authorization);
     }
 
     /**
@@ -114,9 +89,10 @@ final class Transport {
             Response response;
             try {
                 response = attempt.run();
-            } catch (InterruptedIOException e) {
-                throw unavailable(call, 0, List.of(), n, "interrupted", e);
             } catch (IOException e) {
+                if (e instanceof InterruptedIOException && !(e instanceof SocketTimeoutException)) {
+                    throw unavailable(call, 0, List.of(), n, "interrupted", e);
+                }
                 if (!call.replayable() || !retry.allowsAnother(n, started)) {
                     throw unavailable(call, 0, List.of(), n, describe(e), e);
                 }
@@ -205,7 +181,7 @@ final class Transport {
         if (e instanceof ConnectException) {
             return "connection refused";
         }
-        if (e instanceof HttpTimeoutException) {
+        if (e instanceof SocketTimeoutException) {
             return "timed out";
         }
         String message = e.getMessage();

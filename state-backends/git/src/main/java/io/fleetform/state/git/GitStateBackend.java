@@ -47,6 +47,7 @@ public final class GitStateBackend implements StateBackend, StateHistory, Pushed
     private static final Pattern TRAILER = Pattern.compile("^Fleetform-([A-Za-z]+): (.*)$", Pattern.MULTILINE);
 
     /** What the factory read from the settings. */
+    /** @param fleet what names the lock and journal refs: the state file's name (see GitStateBackendFactory) */
     record Settings(String branch, String path, String fleet, Duration journalPush, Path journalFile,
                     String fleetCommit) {
     }

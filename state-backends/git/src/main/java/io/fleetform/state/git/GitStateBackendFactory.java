@@ -24,8 +24,8 @@ import org.eclipse.jgit.transport.sshd.SshdSessionFactoryBuilder;
 /**
  * {@code --backend git -backend-config url=…}: the state on a branch of a Git repository.
  * Settings: {@code url} (a path, file://, git://, ssh:// or https://), {@code branch} (default
- * fleetform-state), {@code fleet} (names the lock and journal refs; default: the fleet folder's
- * name), {@code path} (default FLEET/state.json), {@code journal_push_seconds} (default 5),
+ * fleetform-state), {@code fleet} (default: the fleet folder's name), {@code path} (default
+ * FLEET/state.json; it names the lock and journal refs, see {@link #guardName}), {@code journal_push_seconds} (default 5),
  * {@code ssh_dir} (known_hosts and keys for ssh://; default ~/.ssh), {@code token_env} (the
  * environment variable holding an https token; default FLEETFORM_GIT_TOKEN), {@code token_file}
  * (a file holding the token; wins over token_env), {@code ca_file} (PEM or DER certificates that
@@ -78,6 +78,7 @@ public final class GitStateBackendFactory implements StateBackendFactory {
             throw new StateException("backend \"git\": fleet \"" + fleet + "\" must be letters, digits, '.', '_' or '-'");
         }
         String path = settings.getOrDefault("path", fleet + "/state.json");
+        String guard = guardName(path);
         double seconds;
         try {
             seconds = Double.parseDouble(settings.getOrDefault("journal_push_seconds", "5"));
@@ -129,8 +130,26 @@ public final class GitStateBackendFactory implements StateBackendFactory {
         GitRemote remote = new GitRemote(uri, cacheRoot.resolve(key + ".git"), credentials, ssh, trust,
                 tokenSource);
         return new GitStateBackend(remote, new GitStateBackend.Settings(settings.getOrDefault("branch",
-                "fleetform-state"), path, fleet, Duration.ofMillis((long) (seconds * 1000)),
-                cacheRoot.resolve(key + "-" + fleet + ".journal"), fleetCommit(absolute)), encryption);
+                "fleetform-state"), path, guard, Duration.ofMillis((long) (seconds * 1000)),
+                cacheRoot.resolve(key + "-" + guard + ".journal"), fleetCommit(absolute)), encryption);
+    }
+
+    private static final java.util.regex.Pattern DEFAULT_PATH =
+            java.util.regex.Pattern.compile("([A-Za-z0-9][A-Za-z0-9._-]*)/state\\.json");
+
+    /**
+     * What names the lock and journal refs: the state file they guard, never the {@code fleet} setting alone (two
+     * settings naming one file with another {@code fleet} would hold two locks over it). {@code NAME/state.json}, the
+     * default layout, is {@code NAME}, as the refs were always named; any other path is {@code path-} and the first
+     * 16 hex digits of its SHA-256.
+     */
+    static String guardName(String path) {
+        java.util.regex.Matcher m = DEFAULT_PATH.matcher(path);
+        if (m.matches() && !m.group(1).endsWith(".lock") && !m.group(1).contains("..")) {
+            return m.group(1);
+        }
+        return "path-" + GitStateBackend.fingerprint(path.getBytes(java.nio.charset.StandardCharsets.UTF_8))
+                .substring("sha256:".length(), "sha256:".length() + 16);
     }
 
     /** The commit the fleet's own repository is at, for the state commit's message; null outside a repository. */

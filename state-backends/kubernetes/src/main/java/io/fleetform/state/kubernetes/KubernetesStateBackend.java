@@ -117,6 +117,7 @@ public final class KubernetesStateBackend implements StateBackend, PushedJournal
             return Optional.empty();
         }
         String where = "Secret " + settings.namespace() + "/" + indexName();
+        mine(secret, "its index");
         try {
             JsonNode node = JSON.readTree(data(secret, "index.json", where));
             if (!node.path("generation").isTextual() || !node.path("chunks").isInt()) {
@@ -246,6 +247,7 @@ public final class KubernetesStateBackend implements StateBackend, PushedJournal
             throw new StateException("cannot read journal " + settings.journalFile() + ": " + e.getMessage(), e);
         }
         Secret remoteSecret = get(journalName());
+        mine(remoteSecret, "its journal");
         byte[] remote = remoteSecret == null ? null
                 : gunzip(data(remoteSecret, "journal", "Secret " + settings.namespace() + "/" + journalName()));
         JournalText.Contents best = null;
@@ -326,6 +328,7 @@ public final class KubernetesStateBackend implements StateBackend, PushedJournal
         if (journal != null) {
             journal.retire();
         }
+        mine(get(journalName()), "its journal"); // deleted after the write: never another's Secret of that name
         Optional<Index> current = index(!known);
         if (!known) {
             synchronized (this) {
@@ -467,6 +470,25 @@ public final class KubernetesStateBackend implements StateBackend, PushedJournal
     private Secret get(String name) throws StateException {
         return call("get", "secrets", settings.namespace(), server(),
                 () -> client.secrets().inNamespace(settings.namespace()).withName(name).get());
+    }
+
+    /**
+     * A Secret found under one of this state's names is used (read, overwritten, deleted) only if it carries this
+     * state's {@value #STATE_LABEL} label: one a user made, or another state's, is left alone and named.
+     */
+    private void mine(Secret secret, String what) throws StateException {
+        if (secret == null) {
+            return;
+        }
+        Map<String, String> labels = secret.getMetadata().getLabels();
+        String owner = labels == null ? null : labels.get(STATE_LABEL);
+        if (!settings.name().equals(owner)) {
+            throw new StateException("Secret " + settings.namespace() + "/" + secret.getMetadata().getName() + " has "
+                    + "the name of " + what + " but is not this state's (" + (owner == null ? "it has no " + STATE_LABEL
+                    + " label" : "it carries " + STATE_LABEL + "=" + owner) + "), so Fleetform neither reads, "
+                    + "overwrites nor deletes it; give this state another name (-backend-config name=...) or move that "
+                    + "Secret away");
+        }
     }
 
     private Secret secret(String name, Map<String, byte[]> data, Map<String, String> labels) {

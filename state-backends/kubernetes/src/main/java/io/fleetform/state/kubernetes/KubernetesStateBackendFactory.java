@@ -53,6 +53,14 @@ public final class KubernetesStateBackendFactory implements StateBackendFactory 
             throw new StateException("backend \"kubernetes\": name \"" + name + "\" must be lower-case letters, digits "
                     + "and '-' (at most 40), as it goes into Secret names");
         }
+        // Secret names are fleetform-state-NAME and fleetform-state-NAME-journal: a name ending in -journal would be
+        // another state's journal (state "a" and state "a-journal"). A chunk's name holds a random generation; the
+        // backend uses no Secret that is not labelled as its own.
+        if (name.endsWith("-journal")) {
+            throw new StateException("backend \"kubernetes\": name \"" + name + "\" would share its Secrets' names with "
+                    + "another state's (the journal of state \"" + name.substring(0, name.length() - "-journal".length())
+                    + "\"); choose a name that does not end in -journal");
+        }
         String namespace = settings.getOrDefault("namespace", "default");
         Config config;
         String context = settings.get("context");

@@ -328,6 +328,53 @@ public final class RegistryProvider implements Provider, ProviderSession {
         return Boolean.TRUE.equals(attributes.get("pinned"));
     }
 
+    // ---------------------------------------------------------------- check
+
+    /**
+     * A replica's tag on the mirror is this fleet's only if it points where the fleet put it: a tag another fleet or a
+     * user pushed there (another digest, not the one the state records) is refused at plan time and again before the
+     * push, never moved. The same image already under the tag (a run that stopped before recording it) is fine.
+     */
+    @Override
+    public io.fleetform.engine.provider.CheckResponse check(io.fleetform.engine.provider.CheckRequest request)
+            throws ProviderException {
+        if ((request.action() == Action.CREATE || request.action() == Action.UPDATE) && request.desired().isPresent()
+                && request.desired().get().type().equals(REPLICA)) {
+            Optional<String> taken = tagTaken(request.desired().get(), request.prior(), request.context().environment());
+            if (taken.isPresent()) {
+                return new io.fleetform.engine.provider.CheckResponse.Refuse(taken.get(), "remove or re-tag it on the "
+                        + "mirror if it is meant to be replaced, or replicate the image under another tag or repository");
+            }
+        }
+        return io.fleetform.engine.provider.CheckResponse.PROCEED;
+    }
+
+    /** Why the replica's tag on its mirror is not this fleet's to move, if it is not. */
+    private Optional<String> tagTaken(Resource desired, Optional<ResourceState> prior, Map<String, String> environment)
+            throws ProviderException {
+        Map<String, Object> attributes = desired.attributes();
+        if (!(attributes.get("tag") instanceof String tag)) {
+            return Optional.empty(); // stored by digest: no name to take from anyone
+        }
+        String repository = (String) attributes.get("repository");
+        String wanted = String.valueOf(attributes.get("digest"));
+        Optional<String> recorded = prior.map(p -> String.valueOf(p.attributes().get("digest")));
+        RegistryConnection target = RegistryConnection.fromAttributes("target", attributes, true);
+        Optional<Descriptor> there;
+        try {
+            there = target.client(environment, retry).findManifest(repository, tag);
+        } catch (RuntimeException e) {
+            throw failure("looking up " + repository + ":" + tag + " at " + target.describe(), e);
+        }
+        if (there.isEmpty() || there.get().digest().toString().equals(wanted)
+                || recorded.filter(there.get().digest().toString()::equals).isPresent()) {
+            return Optional.empty();
+        }
+        return Optional.of(desired.address() + ": " + target.describe() + " holds " + repository + ":" + tag + " at "
+                + there.get().digest() + ", which this fleet did not push (" + recorded.map(d -> "its state records "
+                + d).orElse("its state records no copy there") + "): Fleetform does not move another's tag");
+    }
+
     // ---------------------------------------------------------------- diff
 
     @Override
@@ -362,6 +409,10 @@ public final class RegistryProvider implements Provider, ProviderSession {
     }
 
     private ApplyResponse replicate(Resource desired, ApplyRequest request) throws ProviderException {
+        Optional<String> taken = tagTaken(desired, request.prior(), request.context().environment());
+        if (taken.isPresent()) { // pushed there since the plan
+            throw ProviderException.permanent(taken.get());
+        }
         Map<String, Object> attributes = desired.attributes();
         Map<String, String> environment = request.context().environment();
         RegistryConnection source = RegistryConnection.fromAttributes("source", attributes, true);

@@ -149,6 +149,47 @@ class RegistryWorkspaceTest {
                 .digest()).isEqualTo(digest);
     }
 
+    @Test
+    void aMirrorTagSomeoneElsePushedIsNeverMovedButTheSameImageThereIsAdopted() throws Exception {
+        TestImages.Image ours = TestImages.dockerImage(TestImages.layers(1, 5_000, false));
+        Digest digest = ours.push(registries.centralClient(), repository, "1.4.2");
+        // Another fleet (or a user) pushed its own build to the mirror under the same repository and tag.
+        Digest theirs = TestImages.dockerImage(TestImages.layers(1, 6_000, false))
+                .push(registries.mirrorClient(), repository, "1.4.2");
+
+        Workspace.Outcome<Workspace.Planned> refused = tryPlan();
+        assertThat(refused.failed()).as("the plan refuses to move another's tag").isTrue();
+        assertThat(refused.diagnostics()).filteredOn(d -> d.isError()).extracting(d -> d.message())
+                .anySatisfy(m -> assertThat(m).contains(REPLICA.value()).contains(repository + ":1.4.2")
+                        .contains(theirs.toString()).contains("this fleet did not push"));
+        assertThat(registries.mirrorClient().resolve(repository, "1.4.2").digest()).isEqualTo(theirs);
+
+        // The same image there (pushed by a run that stopped before recording it): planned and applied, no conflict.
+        ours.push(registries.mirrorClient(), repository, "1.4.2");
+        Workspace.Planned same = plan(true);
+        assertThat(actions(same).get(REPLICA)).isEqualTo(Action.CREATE);
+        assertThat(apply(same, new CopyOnWriteArrayList<>()).failed()).isEmpty();
+
+        // Someone moves the fleet's tag on the mirror; a new build at the source must not move it back over theirs.
+        Digest movedThere = TestImages.dockerImage(TestImages.layers(1, 7_000, false))
+                .push(registries.mirrorClient(), repository, "1.4.2");
+        TestImages.dockerImage(TestImages.layers(1, 8_000, false)).push(registries.centralClient(), repository, "1.4.2");
+        Workspace.Outcome<Workspace.Planned> again = tryPlan();
+        assertThat(again.failed()).isTrue();
+        assertThat(again.diagnostics()).filteredOn(d -> d.isError()).extracting(d -> d.message())
+                .anySatisfy(m -> assertThat(m).contains(movedThere.toString()).contains(digest.toString()));
+        assertThat(registries.mirrorClient().resolve(repository, "1.4.2").digest()).isEqualTo(movedThere);
+    }
+
+    private Workspace.Outcome<Workspace.Planned> tryPlan() throws Exception {
+        try (StateLock lock = workspace.backend().lock(LockInfo.forOperation("plan"))) {
+            var configuration = workspace.configuration();
+            assertThat(configuration.diagnostics()).as("configuration diagnostics").isEmpty();
+            return workspace.plan(configuration.value(), new Workspace.PlanSettings(PlanMode.NORMAL, true, List.of(),
+                    List.of()));
+        }
+    }
+
     private Workspace.Planned plan(boolean refresh) throws Exception {
         return plan(PlanMode.NORMAL, refresh);
     }
