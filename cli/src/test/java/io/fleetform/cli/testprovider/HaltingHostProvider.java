@@ -28,11 +28,36 @@ import java.util.concurrent.atomic.AtomicInteger;
  * The host provider, with a power cut on demand: with {@code FLEETFORM_TEST_HALT_AFTER_APPLY=N} the
  * process dies right after the Nth change the agent made, before the engine records it: the
  * window between create and record, hit exactly; with {@code FLEETFORM_TEST_HALT_BEFORE_CONTAINER=1} it
- * dies after the claim, just before the agent is asked for the container. Pools pick it with
+ * dies after the claim, just before the agent is asked for the container; with
+ * {@code FLEETFORM_TEST_BIND_BEFORE_CONTAINER=1} it binds the instance's host ports there instead (see
+ * {@link #BOUND}). Pools pick it with
  * {@code provider = "host-halting"}.
  */
 public final class HaltingHostProvider implements Provider {
     private static final AtomicInteger APPLIED = new AtomicInteger();
+
+    /** Sockets bound by {@code FLEETFORM_TEST_BIND_BEFORE_CONTAINER}: the test closes them. */
+    public static final java.util.List<java.net.ServerSocket> BOUND = new java.util.concurrent.CopyOnWriteArrayList<>();
+
+    /**
+     * Binds the instance's host ports (TCP, all addresses) as a process that is not Docker would, after the agent
+     * claimed them and before it starts the container: what no plan and no claim can foresee.
+     */
+    private static void bindHostPorts(java.util.Map<String, Object> desired) {
+        if (!(desired.get("ports") instanceof java.util.Map<?, ?> ports)) {
+            return;
+        }
+        for (Object mapping : ports.values()) {
+            int hostPort = Integer.parseInt(mapping.toString().split(":")[0]);
+            try {
+                java.net.ServerSocket s = new java.net.ServerSocket();
+                s.bind(new java.net.InetSocketAddress(hostPort));
+                BOUND.add(s);
+            } catch (java.io.IOException e) {
+                throw new java.io.UncheckedIOException("cannot bind host port " + hostPort + " for the test", e);
+            }
+        }
+    }
 
     @Override
     public String name() {
@@ -63,6 +88,15 @@ public final class HaltingHostProvider implements Provider {
 
             @Override
             public ApplyResponse apply(ApplyRequest r) throws ProviderException {
+                if (r.context().environment().containsKey("FLEETFORM_TEST_BIND_BEFORE_CONTAINER")) {
+                    java.util.Map<String, Object> desired = r.desired().map(Resource::attributes)
+                            .orElse(java.util.Map.of());
+                    r = new ApplyRequest(r.action(), r.prior(), r.desired(), r.context(), message -> {
+                        if (message.startsWith("starting the container")) {
+                            bindHostPorts(desired);
+                        }
+                    });
+                }
                 if (r.context().environment().containsKey("FLEETFORM_TEST_HALT_BEFORE_CONTAINER")) {
                     r = new ApplyRequest(r.action(), r.prior(), r.desired(), r.context(), message -> {
                         if (message.startsWith("starting the container")) {

@@ -54,6 +54,14 @@ public final class Workspace implements AutoCloseable {
     private final ProviderContext context;
     private final boolean userCode;
     private ProviderSessions sessions;
+    /**
+     * What the open sessions were configured from: a session keeps the fleet and the state's resources it was
+     * opened with (a provider places, adopts and names from them), so a plan against another fleet or another
+     * state opens them again instead of planning from what they remember.
+     */
+    private Fleet sessionsFleet;
+    private String sessionsLineage;
+    private long sessionsSerial;
     /** The state a first plan will write, named before it exists so expansion knows the fleet's identity. */
     private State unborn;
     /** The {@code moved} renames of the last plan, and the state before them: apply tells the providers. */
@@ -108,8 +116,31 @@ public final class Workspace implements AutoCloseable {
                 refuseAnotherFleets(stored, name);
             }
             sessions = providers.open(fleet, new FleetIdentity(name, stored.lineage()), stored.list(), context);
+            sessionsFleet = fleet.orElse(null);
+            sessionsLineage = stored.lineage();
+            sessionsSerial = stored.serial();
         }
         return sessions;
+    }
+
+    /**
+     * The sessions for planning {@code fleet} against {@code stored}: those open when they were opened with that
+     * fleet and that state (lineage and serial), else new ones (the old ones closed). A workspace that plans again
+     * after an apply, after the fleet changed, or after another run wrote the state while this one waited for the
+     * lock, would otherwise expand and adopt from what the first plan saw.
+     */
+    private synchronized ProviderSessions sessionsFor(Fleet fleet, State stored) throws StateException {
+        if (sessions != null && (sessionsFleet != fleet || stored != null && !(stored.lineage().equals(
+                sessionsLineage) && stored.serial() == sessionsSerial))) {
+            sessions.close();
+            sessions = null;
+        }
+        return sessions(Optional.of(fleet));
+    }
+
+    /** Whether the open sessions were opened with this state. */
+    private synchronized boolean sessionsSaw(State stored) {
+        return sessions != null && stored.lineage().equals(sessionsLineage) && stored.serial() == sessionsSerial;
     }
 
     /**
@@ -178,7 +209,7 @@ public final class Workspace implements AutoCloseable {
         }
         ProviderSessions open;
         try {
-            open = sessions(Optional.of(loaded.fleetOrThrow()));
+            open = sessionsFor(loaded.fleetOrThrow(), backend.read().orElse(null));
         } catch (StateException e) {
             // The backend's message names the file, what is wrong and how to restore the last good state.
             diagnostics.add(Diagnostic.error("state-unreadable", SourceSpan.NONE, e.getMessage(), ""));
@@ -211,18 +242,28 @@ public final class Workspace implements AutoCloseable {
     /** Plans against the current state: the caller holds the lock. */
     public Outcome<Planned> plan(Configuration configuration, PlanSettings settings) throws StateException {
         List<Diagnostic> diagnostics = new ArrayList<>();
-        ProviderSessions open = sessions(Optional.of(configuration.fleet()));
+        ProviderSessions opened = sessions(Optional.of(configuration.fleet()));
         State stored = backend.read().orElse(null);
         if (stored == null) {
             // The first plan names the state, so a saved plan can be bound to it (the caller holds the lock);
             // with the name expansion already used for the fleet's identity.
             stored = unborn == null ? State.empty() : unborn;
             backend.write(stored);
-        } else if (!stored.lineage().equals(open.identity().lineage())) {
+        } else if (!stored.lineage().equals(opened.identity().lineage())) {
             diagnostics.add(Diagnostic.error("state-replaced", SourceSpan.NONE, "the state changed its lineage while "
                     + "this run planned (another run created it): " + stored.lineage(), "plan again"));
             return new Outcome<>(null, diagnostics);
         }
+        if (!sessionsSaw(stored) || sessionsFleet != configuration.fleet()) {
+            // The expansion was made from another state (an apply since, or another run's while this one waited
+            // for the lock) or with other sessions: expand again from the state this plan is made against.
+            ProviderSessions.Expansion expansion = sessionsFor(configuration.fleet(), stored)
+                    .expand(configuration.fleet(), context);
+            diagnostics.addAll(expansion.diagnostics());
+            configuration = new Configuration(configuration.fleet(), expansion.resources(), configuration.configHash(),
+                    configuration.filesRead());
+        }
+        ProviderSessions open = sessions(Optional.of(configuration.fleet()));
         State state = moves(stored, configuration.fleet().moved(), diagnostics, Renames.Follows.of(open));
         List<io.fleetform.engine.plan.Drift> drift = List.of();
         if (settings.refresh() || settings.mode() == PlanMode.REFRESH_ONLY) {

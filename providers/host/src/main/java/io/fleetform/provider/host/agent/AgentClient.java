@@ -192,6 +192,11 @@ public final class AgentClient {
                 : ""), null, RemoveResult.class));
     }
 
+    /** Removes the fleet {@code owner}'s Docker network if no instance of it uses it any more. */
+    public NetworkRemoval removeNetwork(String name, String owner) {
+        return call("DELETE", "/v1/networks/" + encode(name) + "?owner=" + encode(owner), null, NetworkRemoval.class);
+    }
+
     /** The local image ids of {@code images} on the host; empty when the agent is older than this call. */
     public Optional<java.util.Map<String, String>> imageIds(List<String> images) {
         return optional(() -> call("POST", "/v1/images/ids", ImageIds.ask(images), ImageIds.class)).map(ImageIds::ids);

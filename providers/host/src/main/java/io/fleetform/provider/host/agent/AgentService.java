@@ -55,9 +55,24 @@ final class AgentService {
     // ------------------------------------------------------------------ facts
 
     HostFacts facts() {
+        // The Engine's answers while this thread reads the machine's files: independent, and the plan waits for both.
+        java.util.concurrent.FutureTask<HostFacts.DockerFacts> docker =
+                new java.util.concurrent.FutureTask<>(containers::dockerFacts);
+        Thread reader = new Thread(docker, "fleetform-agent-docker-facts");
+        reader.setDaemon(true);
+        reader.start();
         FactsReader.Topology t = facts.topology();
+        HostFacts.DockerFacts engine;
+        try {
+            engine = docker.get();
+        } catch (java.util.concurrent.ExecutionException e) {
+            throw e.getCause() instanceof RuntimeException r ? r : new IllegalStateException(e.getCause());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted while reading the Docker Engine's facts", e);
+        }
         return new HostFacts(agentId, t.hostname(), facts.root().toString(), t.cpus(), t.numaNodes(), t.memory(),
-                t.nics(), t.irqs(), FactsReader.disk(dataDir), containers.dockerFacts(), facts.lxcfs());
+                t.nics(), t.irqs(), FactsReader.disk(dataDir), engine, facts.lxcfs());
     }
 
     /** Read on every claim (CPUs go offline, VFs are added), so only what a claim is checked against. */
@@ -267,6 +282,17 @@ final class AgentService {
             containers.prober().forget(key);
             return removed;
         });
+    }
+
+    /**
+     * Removes a fleet's Docker network that no instance of it uses any more (its last container's removal left it:
+     * see {@link NetworkRemoval}); {@code owner} is the fleet's identity, and a network of another fleet is absent.
+     */
+    NetworkRemoval removeNetwork(String name, String owner) {
+        if (owner == null || owner.isBlank()) {
+            throw ApiException.badRequest("owner (the fleet's identity) is required to remove a network");
+        }
+        return containers.removeNetwork(name, owner);
     }
 
     /** Stores an instance's secret environment values as files its container mounts (see ContainerManager). */

@@ -155,6 +155,16 @@ final class ApiHandler implements HttpHandler {
             noQuery(query);
             return new Reply(200, service.probe(key, body(ex, io.fleetform.provider.host.probe.ProbeSpec.class)));
         }
+        if (seg.size() == 3 && resource.equals("networks")) {
+            String name = seg.get(2);
+            allow(method, "DELETE");
+            for (String k : query.keySet()) {
+                if (!k.equals("owner")) {
+                    throw ApiException.badRequest("unknown query parameter '" + k + "' (known: owner)");
+                }
+            }
+            return new Reply(200, service.removeNetwork(name, query.get("owner")));
+        }
         if (seg.size() == 3 && resource.equals("secrets")) {
             String key = Addresses.requireAddress(seg.get(2));
             allow(method, "PUT");

@@ -286,7 +286,7 @@ final class ContainerManager implements Closeable {
                 }
             } catch (RuntimeException e) {
                 if (newNetwork) { // a refused request leaves nothing behind
-                    networks.removeIfUnused(desired.network().name());
+                    networks.remove(desired.network().name(), Addresses.owner(address));
                 }
                 throw e;
             }
@@ -497,6 +497,15 @@ final class ContainerManager implements Closeable {
             } catch (RuntimeException r) {
                 e.addSuppressed(r);
             }
+            if (e instanceof ApiException a && hostPortTaken(a.getMessage())) {
+                // bound since the claim checked it (a process that is not a container): a refusal, not an Engine
+                // failure to retry, and it names the port
+                java.util.regex.Matcher found = HOST_PORT.matcher(a.getMessage());
+                String port = found.find() ? found.group(1) : null;
+                throw ApiException.conflict(new Conflict("port", port, null, "host port" + (port == null ? "" : " "
+                        + port) + " of " + name + " was taken by another process after the agent claimed it; the "
+                        + "container was removed again. " + a.getMessage()));
+            }
             if (e instanceof ApiException a && a.getMessage().contains("Address already in use")) {
                 throw ApiException.conflict(new Conflict("ipv4", spec.network() == null ? null
                         : spec.network().ipv4(), null, "IPv4 " + (spec.network() == null ? "" : spec.network().ipv4())
@@ -506,6 +515,15 @@ final class ContainerManager implements Closeable {
             throw e;
         }
         return reader.reinspect(cid);
+    }
+
+    /** The port in the Engine's answer to a start whose host port is bound by someone else. */
+    private static final java.util.regex.Pattern HOST_PORT = java.util.regex.Pattern.compile(
+            ":(\\d{1,5})(?:: bind| failed)");
+
+    private static boolean hostPortTaken(String engineAnswer) {
+        String m = engineAnswer.toLowerCase(Locale.ROOT);
+        return m.contains("bind: address already in use") || m.contains("port is already allocated");
     }
 
     /**
@@ -627,16 +645,22 @@ final class ContainerManager implements Closeable {
         removeStale(found.stale(), address, new ArrayList<>());
         sriov.detach(address); // the VF is out of any namespace now: reset it and put its IRQs back
         io.clear(address);
-        if (spec != null && spec.network() != null) {
-            networks.removeIfUnused(spec.network().name());
+        NetworkRemoval network = null;
+        if (spec != null && spec.network() != null && !spec.network().isHost() && !spec.network().isNone()) {
+            network = networks.remove(spec.network().name(), Addresses.owner(address));
         }
         Path data = reader.dataPath(address);
         if (purgeData) {
             SecretFiles.deleteTree(data);
         }
-        return Optional.of(new RemoveResult(address, c.getId(), data.toString(), purgeData));
+        return Optional.of(new RemoveResult(address, c.getId(), data.toString(), purgeData, network));
     }
 
+
+    /** Removes the fleet's network if no instance of it is left (a later try, when its last container is gone). */
+    NetworkRemoval removeNetwork(String name, String owner) {
+        return networks.remove(name, owner);
+    }
 
     PullResult pull(PullRequest r) {
         return images.pull(r);

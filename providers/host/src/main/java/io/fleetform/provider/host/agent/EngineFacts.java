@@ -7,6 +7,9 @@ import com.github.dockerjava.api.model.Version;
 import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.Executor;
 
 /** What the Docker Engine offers: version, storage driver, cgroup version, and the networks it has. */
 final class EngineFacts {
@@ -21,16 +24,36 @@ final class EngineFacts {
     HostFacts.DockerFacts read() {
         String endpoint = engine.endpoint().toString();
         try {
+            // Three independent reads, asked at once: the plan waits for the facts before its first create, and
+            // `info` alone (the Engine counts containers and images and runs runc and docker-init to ask their
+            // versions) takes as long as the other two together.
+            CompletableFuture<Info> infoCall = CompletableFuture.supplyAsync(() -> docker.infoCmd().exec(), ONE_OFF);
+            CompletableFuture<List<Network>> networksCall = CompletableFuture.supplyAsync(
+                    () -> docker.listNetworksCmd().exec(), ONE_OFF);
             Version v = docker.versionCmd().exec();
-            Info info = docker.infoCmd().exec();
-            List<HostFacts.DockerNetwork> networks = docker.listNetworksCmd().exec().stream()
-                    .map(EngineFacts::network).toList();
+            Info info = join(infoCall);
+            List<HostFacts.DockerNetwork> networks = join(networksCall).stream().map(EngineFacts::network).toList();
             return new HostFacts.DockerFacts(true, endpoint, v.getVersion(), v.getApiVersion(), info.getDriver(),
                     backingFilesystem(info), info.getCGroupVersion(), quotaUnsupportedReason(info).isEmpty(),
                     null, networks);
         } catch (RuntimeException e) {
             return new HostFacts.DockerFacts(false, endpoint, null, null, null, null, null, null,
                     "cannot reach the Docker Engine at " + endpoint + ": " + EngineCalls.rootMessage(e), List.of());
+        }
+    }
+
+    /** A thread per read: facts are read once per plan, so no pool is kept for them. */
+    private static final Executor ONE_OFF = task -> {
+        Thread t = new Thread(task, "fleetform-agent-engine-facts");
+        t.setDaemon(true);
+        t.start();
+    };
+
+    private static <T> T join(CompletableFuture<T> call) {
+        try {
+            return call.join();
+        } catch (CompletionException e) {
+            throw e.getCause() instanceof RuntimeException r ? r : e;
         }
     }
 

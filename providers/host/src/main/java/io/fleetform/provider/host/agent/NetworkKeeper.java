@@ -1,10 +1,13 @@
 package io.fleetform.provider.host.agent;
 
 import com.github.dockerjava.api.DockerClient;
+import com.github.dockerjava.api.command.InspectContainerResponse;
+import com.github.dockerjava.api.model.Container;
 import com.github.dockerjava.api.model.Network;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
@@ -35,11 +38,10 @@ final class NetworkKeeper {
     private final Map<String, Checked> checked = new ConcurrentHashMap<>();
 
     /** What {@link #ensure} compares a spec to. */
-    private record Checked(String driver, String parent, List<String> subnets, String holder) {
+    private record Checked(String driver, String parent, List<String> subnets, String holder, boolean managed) {
         static Checked of(Network net) {
             return new Checked(net.getDriver(), net.getOptions() == null ? null : net.getOptions().get("parent"),
-                    NetworkKeeper.subnets(net),
-                    net.getLabels() == null ? null : net.getLabels().get(ContainerManager.LABEL_FLEET));
+                    NetworkKeeper.subnets(net), NetworkKeeper.holder(net), NetworkKeeper.managed(net));
         }
     }
 
@@ -73,6 +75,10 @@ final class NetworkKeeper {
             return false;
         }
         Optional<Network> existing = find(n.name());
+        if (existing.isPresent() && leftOverMisfit(n, existing.get(), owner)
+                && NetworkRemoval.REMOVED.equals(remove(n.name(), owner).outcome())) {
+            existing = Optional.empty(); // made again below, as the spec asks
+        }
         if (existing.isEmpty()) {
             Network.Ipam.Config cfg = new Network.Ipam.Config().withSubnet(n.subnet());
             if (n.gateway() != null) {
@@ -109,6 +115,11 @@ final class NetworkKeeper {
      * IPv4 inside one of the subnets.
      */
     private static void check(NetworkSpec n, Checked net, String owner) {
+        if (!net.managed()) {
+            throw ApiException.conflict(new Conflict("network", n.name(), null, "network " + n.name()
+                    + " exists and was not made by Fleetform (it has no " + ContainerManager.LABEL_MANAGED
+                    + " label): it is left alone; remove or rename it, or rename the fleet"));
+        }
         if (owner != null && net.holder() != null && !net.holder().equals(owner)) {
             // Networks are named by fleet name and IDC: a fleet of the same name with its own state made this one.
             throw ApiException.conflict(new Conflict("network", n.name(), null, "network " + n.name()
@@ -126,6 +137,22 @@ final class NetworkKeeper {
         if (net.subnets().stream().noneMatch(s -> Addresses.inSubnet(n.ipv4(), s))) {
             throw ApiException.conflict(new Conflict("ipv4", n.ipv4(), null, "network " + n.name()
                     + " exists with subnets " + net.subnets() + ", which do not contain " + n.ipv4()));
+        }
+    }
+
+    /**
+     * A network of this fleet (its identity) left from before that no longer fits the spec (the IDC's
+     * {@code ip_pool} changed while it was kept): removed when no instance is on it, then made as the spec asks.
+     */
+    private static boolean leftOverMisfit(NetworkSpec n, Network net, String owner) {
+        if (owner == null || !managed(net) || !owner.equals(holder(net))) {
+            return false;
+        }
+        try {
+            check(n, Checked.of(net), owner);
+            return false;
+        } catch (ApiException e) {
+            return true;
         }
     }
 
@@ -220,29 +247,156 @@ final class NetworkKeeper {
         }
     }
 
-    /** Removes the network if Fleetform made it and no container (running or not) is attached; true if removed. */
-    synchronized boolean removeIfUnused(String name) {
+    /** Removes the network if Fleetform made it and no instance or foreign container is on it; true if removed. */
+    boolean removeIfUnused(String name) {
+        return NetworkRemoval.REMOVED.equals(remove(name, null).outcome());
+    }
+
+    /** How often a removal the Engine refuses for endpoints it still counts is tried again, and the first pause. */
+    private static final int REMOVE_ATTEMPTS = 5;
+    private static final long FIRST_PAUSE_MILLIS = 200;
+
+    /**
+     * Removes the network if it is Fleetform's ({@code owner}'s, when given) and no instance of the fleet is on it.
+     * The Engine may refuse ("has active endpoints") although no instance is left: it still counts an endpoint of a
+     * container that is gone, or of a container of the fleet that is no instance. Those endpoints are disconnected
+     * ({@code --force}) and the removal tried again, a few times with a growing pause; an endpoint of a container
+     * that is not the fleet's is never touched: it keeps the network, and the answer says whose it is.
+     */
+    synchronized NetworkRemoval remove(String name, String owner) {
         checked.remove(name); // checked again by the next ensure, whether it is removed here or not
         Optional<Network> net = find(name);
-        if (net.isEmpty() || net.get().getLabels() == null
-                || !"true".equals(net.get().getLabels().get(ContainerManager.LABEL_MANAGED))) {
-            return false;
+        if (net.isEmpty() || !managed(net.get()) || owner != null && holder(net.get()) != null
+                && !owner.equals(holder(net.get()))) {
+            return NetworkRemoval.absent(name);
         }
-        boolean used = !engine.call("list containers on network " + name, () -> docker.listContainersCmd()
-                .withShowAll(true).withNetworkFilter(List.of(net.get().getId())).exec()).isEmpty();
-        if (used) {
-            return false;
+        String id = net.get().getId();
+        List<Container> attached = engine.call("list containers on network " + name,
+                () -> docker.listContainersCmd().withShowAll(true).withNetworkFilter(List.of(id)).exec());
+        List<String> foreign = new ArrayList<>();
+        for (Container c : attached) {
+            if (instanceOf(c.getLabels(), owner) && !"dead".equals(c.getState()) && !"removing".equals(c.getState())) {
+                return NetworkRemoval.inUse(name); // the last instance's removal removes it
+            }
+            if (!ownedBy(c.getLabels(), owner)) {
+                foreign.add(displayName(c.getNames(), c.getId()));
+            }
         }
+        if (!foreign.isEmpty()) {
+            return keptFor(name, foreign);
+        }
+        String refusal = null;
+        for (int attempt = 1; ; attempt++) {
+            try {
+                engine.run("remove network " + name, () -> docker.removeNetworkCmd(id).exec());
+                return NetworkRemoval.removed(name);
+            } catch (ApiException e) {
+                if (EngineCalls.notFound(e)) {
+                    return NetworkRemoval.removed(name);
+                }
+                refusal = e.getMessage();
+                if (!refusal.toLowerCase(Locale.ROOT).contains("active endpoints") || attempt >= REMOVE_ATTEMPTS) {
+                    break;
+                }
+            }
+            List<String> blocking = disconnectLeftEndpoints(name, owner);
+            if (!blocking.isEmpty()) {
+                return keptFor(name, blocking);
+            }
+            try {
+                Thread.sleep(FIRST_PAUSE_MILLIS << (attempt - 1));
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                break;
+            }
+        }
+        LOG.log(System.Logger.Level.WARNING, "cannot remove the unused network " + name + ": " + refusal);
+        if (!refusal.toLowerCase(Locale.ROOT).contains("active endpoints")) {
+            return NetworkRemoval.kept(name, "Docker network " + name + " could not be removed: the Engine answered \""
+                    + refusal + "\"; run the command again once the Engine is well");
+        }
+        return NetworkRemoval.kept(name, "Docker network " + name + " could not be removed: the Engine answered \""
+                + refusal + "\" after " + REMOVE_ATTEMPTS + " tries, with no container of the fleet or anyone else "
+                + "on it (the Engine still counts endpoints that no container holds); restart dockerd, which "
+                + "clears them, or remove it with docker network rm " + name + ", then run the command again");
+    }
+
+    /**
+     * Disconnects ({@code --force}) the endpoints the Engine still has on the network whose container is gone or is
+     * the fleet's; returns the names of the containers that are not the fleet's, whose endpoints were left alone.
+     */
+    private List<String> disconnectLeftEndpoints(String name, String owner) {
+        Optional<Network> net = find(name);
+        if (net.isEmpty() || net.get().getContainers() == null) {
+            return List.of();
+        }
+        List<String> foreign = new ArrayList<>();
+        for (Map.Entry<String, Network.ContainerNetworkConfig> e : net.get().getContainers().entrySet()) {
+            Optional<InspectContainerResponse> c = e.getKey().startsWith("ep-")
+                    ? Optional.empty() : inspectContainer(e.getKey());
+            if (c.isPresent() && !ownedBy(c.get().getConfig().getLabels(), owner)) {
+                foreign.add(displayName(new String[] {c.get().getName()}, c.get().getId()));
+                continue;
+            }
+            // A gone container's endpoint is known to the Engine by its name only.
+            String target = c.isPresent() ? c.get().getId() : e.getValue().getName();
+            try {
+                engine.run("disconnect " + target + " from network " + name, () -> docker.disconnectFromNetworkCmd()
+                        .withNetworkId(net.get().getId()).withContainerId(target).withForce(true).exec());
+                LOG.log(System.Logger.Level.INFO, "disconnected the endpoint " + target + " left on network " + name);
+            } catch (ApiException x) {
+                LOG.log(System.Logger.Level.WARNING, "cannot disconnect " + target + " from network " + name + ": "
+                        + x.getMessage());
+            }
+        }
+        return foreign;
+    }
+
+    private Optional<InspectContainerResponse> inspectContainer(String id) {
         try {
-            engine.run("remove network " + name, () -> docker.removeNetworkCmd(net.get().getId()).exec());
-            return true;
+            return Optional.of(engine.call("inspect container " + id,
+                    () -> docker.inspectContainerCmd(id).exec()));
         } catch (ApiException e) {
             if (EngineCalls.notFound(e)) {
-                return false;
+                return Optional.empty();
             }
-            LOG.log(System.Logger.Level.WARNING, "cannot remove the unused network " + name + ": " + e.getMessage());
-            return false;
+            throw e;
         }
+    }
+
+    private static NetworkRemoval keptFor(String name, List<String> foreign) {
+        String first = foreign.get(0);
+        return NetworkRemoval.kept(name, "Docker network " + name + " is kept: container" + (foreign.size() > 1
+                ? "s " + String.join(", ", foreign) + " are" : " " + first + " is") + " attached to it and not this "
+                + "fleet's (left alone, not disconnected); disconnect " + (foreign.size() > 1 ? "them" : "it")
+                + " (docker network disconnect " + name + " " + first + ") or remove " + (foreign.size() > 1 ? "them"
+                : "it") + ", then run the command again");
+    }
+
+    private static boolean managed(Network net) {
+        return net.getLabels() != null && "true".equals(net.getLabels().get(ContainerManager.LABEL_MANAGED));
+    }
+
+    private static String holder(Network net) {
+        return net.getLabels() == null ? null : net.getLabels().get(ContainerManager.LABEL_FLEET);
+    }
+
+    /** Fleetform's container of {@code owner} (of any fleet without one: a legacy network has no owner). */
+    private static boolean ownedBy(Map<String, String> labels, String owner) {
+        return labels != null && "true".equals(labels.get(ContainerManager.LABEL_MANAGED))
+                && (owner == null || owner.equals(labels.get(ContainerManager.LABEL_FLEET)));
+    }
+
+    /** An instance's container (it has an address) of {@code owner}, or one from before identities. */
+    private static boolean instanceOf(Map<String, String> labels, String owner) {
+        return labels != null && "true".equals(labels.get(ContainerManager.LABEL_MANAGED))
+                && labels.get(ContainerManager.LABEL_INSTANCE) != null && (owner == null
+                || labels.get(ContainerManager.LABEL_FLEET) == null || owner.equals(labels.get(ContainerManager.LABEL_FLEET)));
+    }
+
+    private static String displayName(String[] names, String id) {
+        return names != null && names.length > 0 && names[0] != null ? names[0].replaceFirst("^/", "")
+                : id.substring(0, Math.min(12, id.length()));
     }
 
     Optional<Network> find(String name) {

@@ -120,8 +120,18 @@ final class AgentDirectory implements AutoCloseable {
      */
     Map<String, Reading> readAll(Map<String, AgentClient> clients) {
         if (clients.size() == 1) {
+            // One agent (a local pool): its facts and its ledger at once, the ledger on a reader thread. The two
+            // are independent reads, and the plan waits for both before the first create.
             Map.Entry<String, AgentClient> only = clients.entrySet().iterator().next();
-            return Map.of(only.getKey(), new Reading(only.getValue().facts(), only.getValue().allocations()));
+            java.util.concurrent.Future<LedgerView> ledger = readers().submit(only.getValue()::allocations);
+            HostFacts facts;
+            try {
+                facts = only.getValue().facts();
+            } catch (RuntimeException e) {
+                ledger.cancel(true);
+                throw e;
+            }
+            return Map.of(only.getKey(), new Reading(facts, await(ledger)));
         }
         java.util.concurrent.ExecutorService pool = readers();
         Map<String, java.util.concurrent.Future<Reading>> futures = new LinkedHashMap<>();
@@ -140,6 +150,18 @@ final class AgentDirectory implements AutoCloseable {
             throw new IllegalStateException("interrupted while reading the agents", e);
         }
         return out;
+    }
+
+    private static <T> T await(java.util.concurrent.Future<T> f) {
+        try {
+            return f.get();
+        } catch (java.util.concurrent.ExecutionException e) {
+            throw e.getCause() instanceof RuntimeException r ? r : new IllegalStateException(e.getCause());
+        } catch (InterruptedException e) {
+            f.cancel(true);
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted while reading the agent", e);
+        }
     }
 
     private synchronized java.util.concurrent.ExecutorService readers() {

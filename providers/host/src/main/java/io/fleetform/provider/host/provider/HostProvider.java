@@ -45,6 +45,8 @@ import io.fleetform.provider.host.agent.ContainerResult;
 import io.fleetform.provider.host.agent.CpuList;
 import io.fleetform.provider.host.agent.HostFacts;
 import io.fleetform.provider.host.agent.LedgerView;
+import io.fleetform.provider.host.agent.NetworkRemoval;
+import io.fleetform.provider.host.agent.RemoveResult;
 import io.fleetform.provider.host.placement.Demand;
 import io.fleetform.provider.host.placement.HostSnapshot;
 import io.fleetform.provider.host.placement.IpPool;
@@ -360,7 +362,14 @@ public final class HostProvider implements Provider, ProviderSession {
                 for (HostFacts.DockerNetwork n : docker == null ? List.<HostFacts.DockerNetwork>of()
                         : docker.networks()) {
                     if (n.name().equals(ours)) {
-                        if (n.fleet() != null && !n.fleet().equals(identity)) {
+                        if (!n.managed()) {
+                            // made by someone else (by hand, another tool): the agent would refuse to join it
+                            diagnostics.add(Diagnostic.error("network-owner", idc.span(), "Docker network " + ours
+                                    + " on host " + host.getKey() + " of \"" + pool.name() + "\" was not made by "
+                                    + "Fleetform (no io.fleetform.managed label), and this fleet's idc \""
+                                    + idc.name() + "\" needs that name", "remove or rename that network if nothing "
+                                    + "uses it, or rename the fleet (fleet \"...\")"));
+                        } else if (n.fleet() != null && !n.fleet().equals(identity)) {
                             // Another fleet of the same name (its own state, so another lineage) made it: sharing
                             // it would put both fleets' instances on one L2 and let either's last one remove it.
                             diagnostics.add(Diagnostic.error("network-owner", idc.span(), "Docker network " + ours
@@ -726,7 +735,12 @@ public final class HostProvider implements Provider, ProviderSession {
             try {
                 result = agent.putContainer(key, container);
             } catch (AgentException e) {
-                releaseIfNoContainer(agent, key, request.action(), moved, e);
+                if (releaseIfNoContainer(agent, key, request.action(), moved, e)) {
+                    ProviderException f = failure(verb(request.action()), address, e);
+                    throw new ProviderException(f.getMessage() + "; its claim on " + desired.get("host")
+                            + " was released (nothing is held for it, and the state does not record it)",
+                            f.isTransient(), e);
+                }
                 throw e;
             }
             if (!first.equals(wanted)) {
@@ -749,25 +763,62 @@ public final class HostProvider implements Provider, ProviderSession {
      * A new instance whose container could not be made must not keep its cores and IP: the state
      * will not record it, so no later delete (its zone removed) would release them.
      */
-    private static void releaseIfNoContainer(AgentClient agent, String key, Action action, boolean moved,
-                                             AgentException failure) {
+    private static boolean releaseIfNoContainer(AgentClient agent, String key, Action action, boolean moved,
+                                                AgentException failure) {
         if (action != Action.CREATE && !moved) {
-            return;
+            return false;
         }
         try {
             if (agent.container(key).isEmpty()) {
-                agent.release(key);
+                return agent.release(key).isPresent();
             }
         } catch (AgentException e) {
             failure.addSuppressed(e);
         }
+        return false;
     }
 
-    private void remove(Map<String, Object> attributes, String key, ApplyRequest request) {
+    /**
+     * Removes the instance's container, its fleet's Docker network when it was the last instance on it, and its
+     * claim. A network the Engine keeps (a container that is not the fleet's is attached, or it still counts
+     * endpoints no container holds) fails the change before the claim is released: the state keeps the instance,
+     * and with it the network, so the next destroy or apply tries again instead of forgetting it.
+     */
+    private void remove(Map<String, Object> attributes, String key, ApplyRequest request) throws ProviderException {
         AgentClient agent = agent(attributes);
         request.progress().accept("removing the container from " + attributes.get("host"));
-        agent.removeContainer(key, true);
+        Optional<RemoveResult> removed = agent.removeContainer(key, true);
+        NetworkRemoval network = removed
+                .map(RemoveResult::network).orElse(null);
+        String name = dockerNetwork(attributes);
+        String owner = key.contains("/") ? key.substring(0, key.indexOf('/')) : null;
+        if (removed.isEmpty() && name != null && owner != null) {
+            try { // the container went earlier (a destroy that kept the network): try the network again
+                network = agent.removeNetwork(name, owner);
+            } catch (AgentException e) {
+                if (!e.isNotFound()) { // an agent older than this call: nothing to try
+                    throw e;
+                }
+            }
+        }
+        if (network != null && network.kept()) {
+            ResourceAddress address = request.prior().map(ResourceState::address)
+                    .orElseGet(() -> request.desired().orElseThrow().address());
+            throw ProviderException.permanent(verb(request.action()) + " " + address + " failed: its container on "
+                    + attributes.get("host") + " is removed, but " + network.message() + ". The state keeps "
+                    + address + " (and its claim) until the network is gone: the next destroy or apply tries again");
+        }
         agent.release(key);
+    }
+
+    /** The Docker network the instance is on, when it is one of the fleet's (not the host's, not SR-IOV). */
+    private static String dockerNetwork(Map<String, Object> attributes) {
+        Object name = attributes.get("network");
+        if (name == null || "host".equals(attributes.get("network_mode")) || "sriov".equals(attributes.get(
+                "network_mode")) || SriovNetworkMode.spec(attributes) != null) {
+            return null;
+        }
+        return name.toString();
     }
 
     /**

@@ -74,6 +74,33 @@ class AgentApiTest {
     }
 
     @Test
+    void factsCarryEachOfTheEnginesAnswersReadTogether() throws IOException {
+        DockerSupport.ensureReady();
+        HostFacts.DockerFacts d = agent.client().facts().docker();
+        // version, info and the network list are asked at once: each answer lands in its own fields
+        assertThat(d.apiVersion()).isEqualTo(DockerSupport.docker("version", "--format", "{{.Server.APIVersion}}"));
+        assertThat(d.storageDriver()).isEqualTo(DockerSupport.docker("info", "--format", "{{.Driver}}"));
+        assertThat(d.networks()).filteredOn(n -> n.name().equals("bridge")).singleElement()
+                .satisfies(n -> assertThat(n.subnets()).containsExactly(DockerSupport.docker("network", "inspect",
+                        "bridge", "--format", "{{range .IPAM.Config}}{{.Subnet}}{{end}}")));
+    }
+
+    @Test
+    void factsOfAnEngineThatDoesNotAnswerSayWhyInsteadOfFailing(@TempDir Path other) throws IOException {
+        Path token = other.resolve("token");
+        Files.writeString(token, TestAgent.TOKEN);
+        java.net.URI nowhere = java.net.URI.create("unix://" + other.resolve("no-docker.sock"));
+        try (AgentServer server = AgentServer.start(AgentOptions.of(new InetSocketAddress("127.0.0.1", 0), token,
+                other.resolve("data")).withRoot(FactsReaderTest.fixture()).withDockerHost(nowhere))) {
+            HostFacts f = AgentClient.builder(server.baseUri(), TestAgent.TOKEN).build().facts();
+            assertThat(f.hostname()).isEqualTo("game-host-01"); // the machine's facts are still read
+            assertThat(f.docker().reachable()).isFalse();
+            assertThat(f.docker().error()).startsWith("cannot reach the Docker Engine at " + nowhere);
+            assertThat(f.docker().networks()).isEmpty();
+        }
+    }
+
+    @Test
     void missingOrWrongTokenIs401AndChangesNothing() throws IOException {
         List<HttpResponse<String>> refused = List.of(
                 agent.send("PUT", "/v1/allocations/zone.s1.logic%5B0%5D", CLAIM, null),

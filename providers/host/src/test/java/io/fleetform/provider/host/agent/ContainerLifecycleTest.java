@@ -346,7 +346,8 @@ class ContainerLifecycleTest extends DockerTestBase {
         NetworkSpec net = bridge(50);
         String other = "fftest-ipholder-" + a.agentId();
         trackContainer(other);
-        docker("network", "create", "--subnet", net.subnet(), net.name());
+        // Fleetform's (labelled) network: an unlabelled one of the spec's name is refused as someone else's
+        docker("network", "create", "--label", "io.fleetform.managed=true", "--subnet", net.subnet(), net.name());
         docker("run", "-d", "--name", other, "--network", net.name(), "--ip", net.ipv4(), IMAGE_1, "sleep", "300");
         a.client().claim(ADDR, claim(0, "1", 128 * MIB, net.ipv4()));
 

@@ -1,0 +1,181 @@
+package io.fleetform.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.fleetform.engine.provider.FleetIdentity;
+import io.fleetform.provider.host.agent.AgentClient;
+import io.fleetform.provider.host.agent.AgentOptions;
+import io.fleetform.provider.host.agent.AgentServer;
+import io.fleetform.provider.host.agent.Allocation;
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ThreadLocalRandom;
+
+/**
+ * Fleets of one test on one agent of its own on loopback and this machine's real Docker Engine: each fleet in its
+ * own folder, with a unique name and a free {@code 172.24.x.0/24}, one zone {@code s1} of one service {@code db}.
+ * It removes only what its fleets made (their containers and networks) and the containers it was told of.
+ */
+final class PoolFleets implements AutoCloseable {
+    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final String TOKEN = "pool-fleets-token-0123456789abcdef";
+
+    private final Path tmp;
+    private final AgentServer agent;
+    final AgentClient client;
+    private final List<Path> fleets = new ArrayList<>();
+    private final List<String> foreign = new ArrayList<>();
+    final String suffix = Long.toString(ThreadLocalRandom.current().nextLong(1L << 40), 36);
+
+    PoolFleets(Path tmp) throws IOException {
+        this.tmp = tmp;
+        Path agentDir = Files.createDirectories(tmp.resolve("agent"));
+        Files.writeString(agentDir.resolve("token"), TOKEN);
+        agent = AgentServer.start(AgentOptions.of(new InetSocketAddress("127.0.0.1", 0), agentDir.resolve("token"),
+                agentDir.resolve("data")));
+        client = AgentClient.builder(agent.baseUri(), TOKEN).name("pool").build();
+    }
+
+    Map<String, String> env() {
+        return Map.of("FLEETFORM_SECRET_AGENT", TOKEN);
+    }
+
+    /** A fleet named {@code stem-<suffix>} with {@code service} as the body of its service (after image and cpu). */
+    Path fleet(String stem, String prefix, String provider, String service) throws IOException {
+        Path dir = Files.createDirectories(tmp.resolve(stem + "-" + suffix));
+        if (!fleets.contains(dir)) {
+            fleets.add(dir);
+        }
+        Files.writeString(dir.resolve("main.fleet"), """
+                fleet "%s" { owner = "ops" }
+                image "toy" {
+                  name = "fleetform/busybox"
+                  tag  = "1"
+                }
+                hosts "pool" {
+                  agents   = ["127.0.0.1:%d"]
+                  token    = secret("agent")
+                  provider = "%s"
+                }
+                idc "dc" {
+                  region  = "here"
+                  target  = hosts.pool
+                  ip_pool = "%s.0/24"
+                }
+                zone "s1" {
+                  idc = idc.dc
+                  service "db" {
+                    image   = image.toy
+                    cpu     = 100m
+                    memory  = 32Mi
+                    command = ["sh", "-c", "trap 'exit 0' TERM; while true; do sleep 1; done"]
+                    %s
+                  }
+                }
+                """.formatted(dir.getFileName(), agent.port(), provider, prefix, service));
+        return dir;
+    }
+
+    /** A container the test made itself (not a fleet's): removed at the end. */
+    String foreignContainer(String... dockerRunArgs) throws Exception {
+        List<String> args = new ArrayList<>(List.of("run", "-d"));
+        args.addAll(List.of(dockerRunArgs));
+        String id = QuickstartDockerTest.docker(args.toArray(String[]::new)).strip();
+        assertThat(id).as("docker run " + String.join(" ", dockerRunArgs)).matches("[0-9a-f]{64}");
+        foreign.add(id);
+        return id;
+    }
+
+    CliRunner.Result run(String... args) {
+        return CliRunner.run(env(), args);
+    }
+
+    CliRunner.Result ok(String... args) {
+        CliRunner.Result r = run(args);
+        assertThat(r.exitCode()).as(String.join(" ", args) + "\n" + r.out() + r.err()).isEqualTo(ExitCode.OK);
+        return r;
+    }
+
+    /** Exit code of {@code plan --detailed-exitcode}: OK when nothing is to change. */
+    int unchanged(Path dir) {
+        return run("plan", dir.toString(), "--detailed-exitcode").exitCode();
+    }
+
+    static String fleetId(Path dir) throws IOException {
+        Path state = dir.resolve(".fleetform/state.json");
+        if (!Files.exists(state)) {
+            return null;
+        }
+        return new FleetIdentity(dir.getFileName().toString(), JSON.readTree(state.toFile()).get("lineage").asText())
+                .id();
+    }
+
+    static String network(Path dir) {
+        return "ff-" + dir.getFileName() + "-dc";
+    }
+
+    /** The containers carrying the fleet's identity, running or not. */
+    static List<String> containers(Path dir) throws Exception {
+        String id = fleetId(dir);
+        String out = id == null ? "" : QuickstartDockerTest.docker("ps", "-aq", "--no-trunc", "--filter",
+                "label=io.fleetform.fleet=" + id).strip();
+        return out.isEmpty() ? List.of() : List.of(out.split("\\s+"));
+    }
+
+    /** The fleet's keys in the agent's ledger. */
+    List<String> keys(Path dir) throws Exception {
+        String id = fleetId(dir);
+        return client.allocations().allocations().stream().map(Allocation::address)
+                .filter(k -> id != null && k.startsWith(id + "/")).toList();
+    }
+
+    static boolean networkExists(String name) throws Exception {
+        return QuickstartDockerTest.docker("network", "ls", "-q", "--filter", "name=^" + name + "$").strip().length()
+                > 0;
+    }
+
+    /** A {@code 172.24.x} prefix no Docker network uses. */
+    static String freePrefix() throws Exception {
+        Set<String> used = new HashSet<>();
+        for (String id : QuickstartDockerTest.docker("network", "ls", "-q").split("\n")) {
+            if (!id.isBlank()) {
+                used.add(QuickstartDockerTest.docker("network", "inspect", "--format",
+                        "{{range .IPAM.Config}}{{.Subnet}} {{end}}", id.strip()));
+            }
+        }
+        String all = String.join(" ", used);
+        for (int i = 0; i < 100; i++) {
+            String p = "172.24." + ThreadLocalRandom.current().nextInt(1, 255);
+            if (!all.contains(p + ".")) {
+                return p;
+            }
+        }
+        throw new IllegalStateException("no free 172.24.x.0/24; used: " + all);
+    }
+
+    @Override
+    public void close() throws Exception {
+        for (String id : foreign) {
+            QuickstartDockerTest.docker("rm", "-f", id);
+        }
+        for (Path dir : fleets) {
+            run("destroy", dir.toString(), "--auto-approve");
+            String id = fleetId(dir);
+            if (id != null) {
+                QuickstartDockerTest.removeFleet(id);
+            }
+            if (networkExists(network(dir))) {
+                QuickstartDockerTest.docker("network", "rm", network(dir));
+            }
+        }
+        agent.close();
+    }
+}
