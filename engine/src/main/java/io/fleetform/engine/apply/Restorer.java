@@ -70,7 +70,10 @@ public final class Restorer {
      */
     public Restored restore(State state, List<Group> zonesInOrder, Map<ResourceAddress, Resource> desired,
                             StateStore store, ProviderContext context, RolloutRecord.Status outcome,
-                            Consumer<String> events) throws StateException, InterruptedException {
+                            Consumer<String> shown) throws StateException, InterruptedException {
+        // What a provider answers may quote the secrets it was given (see Applier).
+        SecretTexts secrets = SecretTexts.of(desired.values());
+        Consumer<String> events = line -> shown.accept(secrets.redact(line));
         RolloutRecord run = state.rollout().orElseThrow();
         Map<ResourceAddress, ResourceState> current = new TreeMap<>(state.resources());
         List<ResourceAddress> restored = new ArrayList<>();
@@ -113,7 +116,7 @@ public final class Restorer {
                     ofGroup.add(a);
                     unfinished.remove(a);
                 } catch (ProviderException | IllegalStateException e) {
-                    failed.put(a, e.getMessage());
+                    failed.put(a, secrets.redact(e.getMessage()));
                     events.accept(a + ": not restored: " + e.getMessage());
                 }
             }
