@@ -71,6 +71,27 @@ class RolloutCommandsTest {
     }
 
     @Test
+    void aRestoreRefusedWithTheSecretInTheAnswerNeverShowsOrKeepsIt() throws Exception {
+        assertThat(run("apply", dir.toString(), "--auto-approve", "--approve-stage", "rest").exitCode())
+                .isEqualTo(ExitCode.OK);
+        env.put("FLEETFORM_VAR_tag", "v2");
+        assertThat(run("apply", dir.toString(), "--auto-approve").exitCode()).isEqualTo(ExitCode.ERROR);
+        assertThat(image("s1")).endsWith("v2");
+        env.put("FLEETFORM_TEST_FAIL_ECHO", "zone.s1.service.game*");
+        CliRunner.Result abort = run("rollout", "rollback", dir.toString());
+        assertThat(abort.exitCode()).as(abort.out() + abort.err()).isEqualTo(ExitCode.ERROR);
+        assertThat(abort.out() + abort.err()).contains("invalid config").contains("(sensitive)")
+                .doesNotContain(SECRET);
+        assertThat(run("rollout", "status", dir.toString()).out()).doesNotContain(SECRET);
+        try (java.util.stream.Stream<Path> files = Files.walk(dir)) {
+            for (Path file : files.filter(Files::isRegularFile).filter(f -> !f.startsWith(world)).toList()) {
+                assertThat(Files.readString(file, java.nio.charset.StandardCharsets.ISO_8859_1)).as(file.toString())
+                        .doesNotContain(SECRET);
+            }
+        }
+    }
+
+    @Test
     void pausePromoteResumeAndRollbackAcrossStages() throws Exception {
         assertThat(run("rollout", "status", dir.toString()).out()).contains("No rollout is recorded");
         CliRunner.Result created = run("apply", dir.toString(), "--auto-approve", "--approve-stage", "rest");
