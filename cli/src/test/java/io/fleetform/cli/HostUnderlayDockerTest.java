@@ -99,11 +99,15 @@ class HostUnderlayDockerTest {
         assertThat(CliRunner.run(Map.of(), "plan", dir.toString(), "--detailed-exitcode").exitCode())
                 .isEqualTo(ExitCode.OK);
 
-        // someone else's container on the fleet's network: destroy leaves it and the network it needs
+        // someone else's container on the fleet's network: destroy leaves it and the network it needs, and says
+        // so by failing (the network is the fleet's and stays in its state until it can go)
         String foreign = docker("run", "-d", "--network", fleet.network("local"), "--ip", fleet.prefix + ".200",
                 "fleetform/busybox:1", "sleep", "600").strip();
         try {
-            ok("destroy", dir.toString(), "--auto-approve");
+            CliRunner.Result blocked = CliRunner.run(Map.of(), "destroy", dir.toString(), "--auto-approve");
+            assertThat(blocked.exitCode()).as(blocked.out() + blocked.err()).isNotEqualTo(ExitCode.OK);
+            assertThat(blocked.out() + blocked.err()).contains("Docker network " + fleet.network("local") + " is kept")
+                    .contains("not this fleet's (left alone, not disconnected)").doesNotContain("Exception");
             assertThat(fleet.networks()).containsExactly(fleet.network("local"));
             assertThat(docker("inspect", "-f", "{{.State.Running}}", foreign).strip()).isEqualTo("true");
         } finally {
