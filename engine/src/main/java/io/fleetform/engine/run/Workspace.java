@@ -130,12 +130,15 @@ public final class Workspace implements AutoCloseable {
      * lock, would otherwise expand and adopt from what the first plan saw.
      */
     private synchronized ProviderSessions sessionsFor(Fleet fleet, State stored) throws StateException {
-        if (sessions != null && (sessionsFleet != fleet || stored != null && !(stored.lineage().equals(
-                sessionsLineage) && stored.serial() == sessionsSerial))) {
+        if (sessions != null && (sessionsFleet != fleet || stored != null && !sessionsSaw(stored))) {
             sessions.close();
             sessions = null;
         }
         return sessions(Optional.of(fleet));
+    }
+
+    private synchronized boolean sessionsOpen() {
+        return sessions != null;
     }
 
     /** Whether the open sessions were opened with this state. */
@@ -209,7 +212,10 @@ public final class Workspace implements AutoCloseable {
         }
         ProviderSessions open;
         try {
-            open = sessionsFor(loaded.fleetOrThrow(), backend.read().orElse(null));
+            // Only sessions already open need the state to compare with; opening them reads it anyway, and a
+            // state of 220,000 resources is a full parse each time.
+            open = sessionsOpen() ? sessionsFor(loaded.fleetOrThrow(), backend.read().orElse(null))
+                    : sessions(Optional.of(loaded.fleetOrThrow()));
         } catch (StateException e) {
             // The backend's message names the file, what is wrong and how to restore the last good state.
             diagnostics.add(Diagnostic.error("state-unreadable", SourceSpan.NONE, e.getMessage(), ""));
