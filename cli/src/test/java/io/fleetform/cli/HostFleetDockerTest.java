@@ -4,6 +4,7 @@ import static io.fleetform.cli.DockerFleet.docker;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import io.fleetform.engine.testing.Loopback;
 import io.fleetform.provider.host.agent.AgentOptions;
 import io.fleetform.provider.host.agent.AgentServer;
 import java.net.InetSocketAddress;
@@ -102,7 +103,7 @@ class HostFleetDockerTest {
     void aSavedPlanOfAMultiAgentFleetAppliesExactly() throws Exception {
         List<String> addresses = new ArrayList<>();
         // the three "hosts" are one machine: each agent gets host ports of its own, as real hosts would
-        int ports = 35000 + java.util.concurrent.ThreadLocalRandom.current().nextInt(500) * 10;
+        int ports = Loopback.freePortRange(20000, 400, 9);
         for (String host : List.of("a", "b", "c")) {
             Path agentDir = Files.createDirectories(dir.resolve("agent-" + host));
             Files.createDirectories(agentDir.resolve("data"));

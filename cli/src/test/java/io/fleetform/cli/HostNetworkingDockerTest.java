@@ -37,7 +37,7 @@ class HostNetworkingDockerTest {
     @BeforeEach
     void ownFleet() throws Exception {
         fleet = DockerFleet.in(dir, "net");
-        firstPort = Loopback.freePortRange(45000, 1500, 8);
+        firstPort = Loopback.freePortRange(16000, 400, 8);
         // the in-process agent's port range: this test's own, so it never races other fleets on this engine
         Path data = Files.createDirectories(dir.resolve(".fleetform/local-agent/data"));
         Files.writeString(data.resolve("port-range"), firstPort + "-" + (firstPort + 7) + "\n");

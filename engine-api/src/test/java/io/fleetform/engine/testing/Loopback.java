@@ -17,9 +17,16 @@ public final class Loopback {
     /**
      * The first of {@code size} ports nothing listens on now, at a random multiple of ten in
      * {@code [lowest, lowest + 10 * slots)}; a test module picks its own {@code lowest} so that
-     * modules running at once do not draw from the same ranges.
+     * modules running at once do not draw from the same ranges. The range must lie below the kernel's
+     * ephemeral ports: a port free now in that range can become the local end of any outgoing connection
+     * (the CLI's own calls to an agent) before the container publishing it starts, and the start fails.
      */
     public static int freePortRange(int lowest, int slots, int size) throws IOException {
+        int ephemeral = firstEphemeralPort();
+        if (lowest + 10 * slots + size > ephemeral) {
+            throw new IllegalArgumentException("ports " + lowest + ".." + (lowest + 10 * slots + size)
+                    + " reach the kernel's ephemeral ports (from " + ephemeral + "); pick a range below them");
+        }
         for (int attempt = 0; attempt < 50; attempt++) {
             int first = lowest + ThreadLocalRandom.current().nextInt(slots) * 10;
             boolean free = true;
@@ -35,6 +42,17 @@ public final class Loopback {
             }
         }
         throw new IllegalStateException("no free port range on loopback");
+    }
+
+    /** The lowest port the kernel hands to outgoing connections ({@code ip_local_port_range}; 32768 when unknown). */
+    static int firstEphemeralPort() {
+        try {
+            // read as lines: Files.readString trusts the size /proc reports and returns one character here
+            String range = java.nio.file.Files.readAllLines(java.nio.file.Path.of("/proc/sys/net/ipv4/ip_local_port_range")).get(0);
+            return Integer.parseInt(range.strip().split("\\s+")[0]);
+        } catch (IOException | RuntimeException e) {
+            return 32768;
+        }
     }
 
     /**

@@ -30,7 +30,7 @@ class NetworkModesTest extends DockerTestBase {
 
     /** A range of loopback ports nothing listens on now, made the agent's range for published ports. */
     private static int freePortRange(TestAgent a, int size) throws IOException {
-        int first = Loopback.freePortRange(40000, 2000, size);
+        int first = Loopback.freePortRange(12000, 400, size);
         Files.writeString(a.dataDir.resolve(AgentService.PORT_RANGE_FILE), first + "-" + (first + size - 1) + "\n");
         return first;
     }
