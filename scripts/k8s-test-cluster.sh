@@ -23,6 +23,11 @@
 #       namespace deletion then finish); default: none.
 #   scripts/k8s-test-cluster.sh stop DIR
 #       Stops the cluster started in DIR (TERM, then KILL after a grace time).
+#   scripts/k8s-test-cluster.sh restart-controllers DIR
+#       Restarts the kube-controller-manager of a cluster started with
+#       --controllers. Its garbage collector learns new kinds (CRDs) from
+#       discovery at start, then only every 30 s: restart it after
+#       installing CRDs instead of waiting for that.
 #   scripts/k8s-test-cluster.sh status DIR
 #       Exit 0 if the cluster in DIR is running and ready.
 #   scripts/k8s-test-cluster.sh smoke DIR
@@ -371,6 +376,46 @@ wait_ready() { # DIR URL TOKEN TIMEOUT APISERVER_PID ETCD_PID
 
 port_clash() { grep -qiE 'address already in use' "$@" 2>/dev/null; }
 
+# Starts kube-controller-manager with CONTROLLERS against the cluster in DIR; prints its pid,
+# or fails (with its log's last lines) if it exited at once.
+launch_controllers() { # DIR CONTROLLERS
+  local dir=$1 controllers=$2 kcmpid
+  # No serving ports (--port/--secure-port 0): nothing to clash between clusters.
+  # The controllers' client gets the request rate a production control plane gives them
+  # (the default 20 requests a second, burst 30, makes 150 new Deployments take ~20 s of
+  # ReplicaSet and status writes whoever waits for them); FLEETFORM_K8S_KCM_QPS overrides it.
+  local kcm_qps=${FLEETFORM_K8S_KCM_QPS:-200}
+  kcmpid=$(launch "$dir/logs/kube-controller-manager.log" "$BIN_DIR/kube-controller-manager" \
+    --kubeconfig "$dir/kubeconfig" --controllers "$controllers" --leader-elect=false \
+    --kube-api-qps "$kcm_qps" --kube-api-burst "$((kcm_qps * 2))" \
+    --port 0 --secure-port 0 --cert-dir "$dir/pki" \
+    --service-account-private-key-file "$dir/pki/sa.key" --root-ca-file "$dir/pki/ca.crt" \
+    --cluster-signing-cert-file "$dir/pki/ca.crt" --cluster-signing-key-file "$dir/pki/ca.key")
+  [[ -f $dir/pids ]] && printf 'KUBE_CONTROLLER_MANAGER_PID=%s\n' "$kcmpid" >> "$dir/pids"
+  sleep 1
+  if ! pid_is_ours "$kcmpid" "$dir"; then
+    log "--- last lines of $dir/logs/kube-controller-manager.log"; tail -n 30 "$dir/logs/kube-controller-manager.log" >&2 || true
+    return 1
+  fi
+  printf '%s' "$kcmpid"
+}
+
+# Stops the cluster's kube-controller-manager and starts it again with the same controllers. Its
+# garbage collector reads discovery at start and then only every 30 s (hard-coded): a test that
+# has just installed CRDs restarts it instead of waiting for foreground deletion of those kinds.
+cmd_restart_controllers() {
+  [[ $# -eq 1 ]] || die "usage: $PROG restart-controllers DIR"
+  local dir controllers kcmpid
+  dir=$(cd "$1" 2>/dev/null && pwd -P) || die "no such directory: $1"
+  [[ -f $dir/env ]] || die "no cluster started in $dir"
+  controllers=$(read_env_var "$dir/env" KUBE_CONTROLLERS)
+  [[ -n $controllers ]] || die "the cluster in $dir runs no controllers (start it with --controllers)"
+  stop_pids "$dir" 15 "$(read_env_var "$dir/env" KUBE_CONTROLLER_MANAGER_PID)"
+  kcmpid=$(launch_controllers "$dir" "$controllers") || die "kube-controller-manager (--controllers $controllers) exited"
+  sed -i "s/^KUBE_CONTROLLER_MANAGER_PID=.*/KUBE_CONTROLLER_MANAGER_PID=$kcmpid/" "$dir/env"
+  log "restarted kube-controller-manager in $dir (pid $kcmpid, controllers $controllers)"
+}
+
 cmd_start() {
   local dir="" context=$DEFAULT_CONTEXT timeout=120 controllers=""
   while [[ $# -gt 0 ]]; do
@@ -475,25 +520,11 @@ EOF
 
   local kcmpid=""
   if [[ -n $controllers ]]; then
-    # No serving ports (--port/--secure-port 0): nothing to clash between clusters.
-    # The controllers' client gets the request rate a production control plane gives them
-    # (the default 20 requests a second, burst 30, makes 150 new Deployments take ~20 s of
-    # ReplicaSet and status writes whoever waits for them); FLEETFORM_K8S_KCM_QPS overrides it.
-    local kcm_qps=${FLEETFORM_K8S_KCM_QPS:-200}
-    kcmpid=$(launch "$dir/logs/kube-controller-manager.log" "$BIN_DIR/kube-controller-manager" \
-      --kubeconfig "$dir/kubeconfig" --controllers "$controllers" --leader-elect=false \
-      --kube-api-qps "$kcm_qps" --kube-api-burst "$((kcm_qps * 2))" \
-      --port 0 --secure-port 0 --cert-dir "$dir/pki" \
-      --service-account-private-key-file "$dir/pki/sa.key" --root-ca-file "$dir/pki/ca.crt" \
-      --cluster-signing-cert-file "$dir/pki/ca.crt" --cluster-signing-key-file "$dir/pki/ca.key")
-    printf 'KUBE_CONTROLLER_MANAGER_PID=%s\n' "$kcmpid" >> "$dir/pids"
-    sleep 1
-    if ! pid_is_ours "$kcmpid" "$dir"; then
-      log "--- last lines of $dir/logs/kube-controller-manager.log"; tail -n 30 "$dir/logs/kube-controller-manager.log" >&2 || true
+    kcmpid=$(launch_controllers "$dir" "$controllers") || {
       stop_pids "$dir" 5 "$apid" "$epid"
       rm -f "$dir/pids"
       die "kube-controller-manager (--controllers $controllers) exited"
-    fi
+    }
   fi
 
   cat > "$dir/env" <<EOF
@@ -507,6 +538,7 @@ ETCD_URL=http://127.0.0.1:$etcd_port
 ETCD_PID=$epid
 KUBE_APISERVER_PID=$apid
 KUBE_CONTROLLER_MANAGER_PID=$kcmpid
+KUBE_CONTROLLERS=$controllers
 EOF
   rm -f "$dir/pids"
   log "ready in $((SECONDS - t0))s: $url (context $context${controllers:+, controllers $controllers}); KUBECONFIG=$dir/kubeconfig; env in $dir/env"
@@ -628,9 +660,10 @@ main() {
     start) cmd_start "$@" ;;
     stop) cmd_stop "$@" ;;
     status) cmd_status "$@" ;;
+    restart-controllers) cmd_restart_controllers "$@" ;;
     smoke) cmd_smoke "$@" ;;
     -h|--help|help) usage ;;
-    *) die "unknown command: $cmd (build | start DIR [--context NAME] | stop DIR | status DIR | smoke DIR)" ;;
+    *) die "unknown command: $cmd (build | start DIR [--context NAME] | stop DIR | status DIR | restart-controllers DIR | smoke DIR)" ;;
   esac
 }
 

@@ -23,8 +23,10 @@ import org.junit.jupiter.api.io.TempDir;
  */
 class HealthProbeDockerTest {
     private static final ObjectMapper JSON = new ObjectMapper();
-    private static final String HEALTHY = "mkdir -p /www && echo ok > /www/healthz && exec busybox httpd -f -p 8080 -h /www";
-    private static final String BROKEN = "mkdir -p /www && exec busybox httpd -f -p 8080 -h /www";
+    private static final String HEALTHY = "mkdir -p /www && echo ok > /www/healthz; "
+            + HostNetworkingDockerTest.STOPPABLE + "busybox httpd -f -p 8080 -h /www & wait";
+    private static final String BROKEN = "mkdir -p /www; " + HostNetworkingDockerTest.STOPPABLE
+            + "busybox httpd -f -p 8080 -h /www & wait";
 
     @TempDir
     Path dir;

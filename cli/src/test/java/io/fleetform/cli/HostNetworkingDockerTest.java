@@ -23,6 +23,13 @@ import org.junit.jupiter.api.io.TempDir;
  * agent's port range, host networking, and overlay refused at plan time. Traffic only on loopback.
  */
 class HostNetworkingDockerTest {
+    /**
+     * Starts a server command run in the background and waited for: PID 1 of a container ignores signals
+     * it has no handler for, so httpd exec'd as PID 1 outlives SIGTERM and every stop waited out the
+     * 10 s grace before SIGKILL; this shell exits on TERM at once.
+     */
+    static final String STOPPABLE = "trap exit TERM; ";
+
     @TempDir
     Path dir;
     private DockerFleet fleet;
@@ -82,7 +89,7 @@ class HostNetworkingDockerTest {
     @Test
     void bridgePortsArePublishedOnHostPortsFromTheAgentsRange() throws Exception {
         fleet.write(fleetText("bridge", "mkdir -p /www; echo zone-$FLEETFORM_ZONE > /www/index.html; "
-                + "exec httpd -f -p 8080 -h /www"));
+                + STOPPABLE + "httpd -f -p 8080 -h /www & wait"));
         CliRunner.Result plan = ok("plan", dir.toString());
         assertThat(plan.out()).contains("network_mode").contains("\"bridge\"").contains(fleet.prefix + ".");
         List<Integer> ports = endpoints(plan.out());
@@ -99,7 +106,7 @@ class HostNetworkingDockerTest {
     @Test
     void hostNetworkRunsInTheHostsNamespaceOnAllocatedPorts() throws Exception {
         fleet.write(fleetText("host", "mkdir -p /www; echo on-host-$FLEETFORM_ZONE > /www/index.html; "
-                + "exec httpd -f -p $FLEETFORM_PORT_GAME -h /www"));
+                + STOPPABLE + "httpd -f -p $FLEETFORM_PORT_GAME -h /www & wait"));
         CliRunner.Result plan = ok("plan", dir.toString());
         assertThat(plan.out()).contains("network_mode").contains("\"host\"");
         assertThat(endpoints(plan.out())).containsExactlyInAnyOrder(firstPort, firstPort + 1);

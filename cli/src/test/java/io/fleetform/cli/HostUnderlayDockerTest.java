@@ -68,7 +68,8 @@ class HostUnderlayDockerTest {
                 .replace("local = true ", "local = true\n  underlay_interface = \"" + parent + "\"\n ")
                 .replace("memory  = 64Mi", "memory  = 64Mi\n    network = " + network)
                 .replaceAll("command = \\[.*\\]", Matcher.quoteReplacement("command = [\"sh\", \"-c\", \"mkdir -p /www;"
-                        + " echo zone-$FLEETFORM_ZONE > /www/index.html; exec httpd -f -p $FLEETFORM_PORT_GAME -h /www\"]"))
+                        + " echo zone-$FLEETFORM_ZONE > /www/index.html; " + HostNetworkingDockerTest.STOPPABLE
+                        + "httpd -f -p $FLEETFORM_PORT_GAME -h /www & wait\"]"))
                 .replace("ports   = { game = 7000 + z.index }", "ports   = { game = 8080 }");
     }
 

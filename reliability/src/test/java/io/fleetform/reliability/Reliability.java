@@ -7,7 +7,14 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import java.util.Map;
 import java.util.Random;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
 
 /**
  * Runs N trials of each chosen kind with one seed (each kind draws from its own seeded random,
@@ -27,6 +34,14 @@ final class Reliability {
 
         Kind(String id) {
             this.id = id;
+        }
+
+        /** Whether the kind's trials go through a server of their own rather than an agent inside the CLI. */
+        boolean ownServer() {
+            return switch (this) {
+                case AGENT_FAULTS, REGISTRY_FAULTS, KUBE_FAULTS, LOCKS_LOCAL, LOCKS_GIT, LOCKS_KUBERNETES -> true;
+                case KILL_CREATE, KILL_RESIZE, KILL_IMAGE, KILL_SCALE_OUT, RACE, RACE_STALE_LOCK, TERM_APPLY -> false;
+            };
         }
 
         static Kind of(String id) {
@@ -57,23 +72,65 @@ final class Reliability {
     private Reliability() {
     }
 
-    static List<Outcome> run(int trials, long seed, List<Kind> kinds, Path base) throws IOException,
+    /**
+     * The kinds run on two lanes at once, each lane one kind after the other: the trials on this
+     * machine's Docker Engine with the agent inside the CLI (kill, race, term), and those against a
+     * server of their own (an agent or a registry behind a fault proxy, the API server, the lock
+     * backends). Every trial has its own fleet, names, subnet and namespace, and every kind its own
+     * seeded random, so a kind draws the same on either lane and in any company; the four kill kinds
+     * share a lane because each sets its kill points from the last set-up apply's duration.
+     * {@code lanes = 1} runs everything one after the other.
+     */
+    static List<Outcome> run(int trials, long seed, List<Kind> kinds, Path base, int lanes) throws IOException,
             InterruptedException {
         images();
-        List<Outcome> outcomes = new ArrayList<>();
+        Map<Kind, List<Outcome>> byKind = new ConcurrentHashMap<>();
+        List<List<Kind>> planned = lanes <= 1 ? List.of(kinds) : List.of(
+                kinds.stream().filter(k -> !k.ownServer()).toList(),
+                kinds.stream().filter(Kind::ownServer).toList());
+        ExecutorService pool = Executors.newFixedThreadPool(planned.size());
         try {
-            for (Kind kind : kinds) {
-                Random random = new Random(seed * 1_000_003L + kind.ordinal());
-                for (int i = 0; i < trials; i++) {
-                    long started = System.currentTimeMillis();
-                    Outcome o = kind.run(base, random);
-                    System.out.printf("%-16s trial %d: %s (%d s)%n", kind.id, i + 1, o.clean() ? "clean" : o.note(),
-                            (System.currentTimeMillis() - started) / 1000);
-                    outcomes.add(o);
+            List<Future<?>> running = new ArrayList<>();
+            for (List<Kind> lane : planned) {
+                running.add(pool.submit(() -> {
+                    for (Kind kind : lane) {
+                        byKind.put(kind, trials(kind, trials, seed, base));
+                    }
+                    return null;
+                }));
+            }
+            for (Future<?> lane : running) {
+                try {
+                    lane.get();
+                } catch (ExecutionException e) {
+                    if (e.getCause() instanceof IOException io) {
+                        throw io;
+                    }
+                    throw new IllegalStateException(e.getCause());
                 }
             }
         } finally {
+            pool.shutdownNow();
+            pool.awaitTermination(1, TimeUnit.MINUTES);
             KubeCluster.stopIfStarted();
+        }
+        List<Outcome> outcomes = new ArrayList<>();
+        for (Kind kind : kinds) {
+            outcomes.addAll(byKind.getOrDefault(kind, List.of()));
+        }
+        return outcomes;
+    }
+
+    private static List<Outcome> trials(Kind kind, int trials, long seed, Path base) throws IOException,
+            InterruptedException {
+        Random random = new Random(seed * 1_000_003L + kind.ordinal());
+        List<Outcome> outcomes = new ArrayList<>();
+        for (int i = 0; i < trials; i++) {
+            long started = System.currentTimeMillis();
+            Outcome o = kind.run(base, random);
+            System.out.printf("%-16s trial %d: %s (%d s)%n", kind.id, i + 1, o.clean() ? "clean" : o.note(),
+                    (System.currentTimeMillis() - started) / 1000);
+            outcomes.add(o);
         }
         return outcomes;
     }

@@ -10,10 +10,10 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * The reliability suite. By default (in {@code mvn test}, so in CI) the subset: one trial of each
- * kind known to pass, with a fixed seed, about 4.5 minutes (a kube-apiserver is started for the
- * kube and Kubernetes lock kinds). {@code scripts/reliability.sh --trials N
- * --seed S [--kinds a,b]} runs the same test over every kind with more trials (system properties
- * {@code reliability.trials}, {@code .seed}, {@code .kinds}, {@code .all}).
+ * kind known to pass, with a fixed seed, on two lanes at once (see {@link Reliability#run}), about two
+ * minutes (a kube-apiserver is started for the kube and Kubernetes lock kinds). {@code scripts/reliability.sh
+ * --trials N --seed S [--kinds a,b] [--lanes 1]} runs the same test over every kind with more trials (system
+ * properties {@code reliability.trials}, {@code .seed}, {@code .kinds}, {@code .all}, {@code .lanes}).
  * Fails when any defect column of the table is non-zero.
  */
 class ReliabilitySuiteTest {
@@ -34,7 +34,8 @@ class ReliabilitySuiteTest {
         List<Reliability.Kind> all = Boolean.getBoolean("reliability.all") ? List.of(Reliability.Kind.values()) : CI_KINDS;
         List<Reliability.Kind> chosen = kinds.isBlank() ? all
                 : Arrays.stream(kinds.split(",")).map(String::strip).map(Reliability.Kind::of).toList();
-        List<Outcome> outcomes = Reliability.run(trials, seed, chosen, base);
+        int lanes = Integer.getInteger("reliability.lanes", 2);
+        List<Outcome> outcomes = Reliability.run(trials, seed, chosen, base, lanes);
         String table = Reliability.report(outcomes, trials, seed, Path.of("target/reliability.txt"));
         System.out.println(table);
         assertThat(outcomes.stream().filter(o -> !o.clean()).map(Outcome::kind).toList()).as(table).isEmpty();

@@ -59,6 +59,8 @@ class KubernetesCrdWorkloadsTest {
                 for (Kind kind : KRUISE) {
                     installCrd(api, kind);
                 }
+                // The garbage collector reads discovery at start, then only every 30 s: restarted, it knows them.
+                TestClusters.restartControllers(cluster);
                 for (Kind kind : KRUISE) {
                     waitUntilGarbageCollected(api, kind);
                 }
@@ -70,9 +72,9 @@ class KubernetesCrdWorkloadsTest {
     private static boolean ready;
 
     /**
-     * The garbage collector learns about a new kind from discovery every 30s (hard-coded in
-     * kube-controller-manager); until then a foreground deletion of such an object waits. A
-     * probe object, deleted in the foreground until it is gone, makes sure it knows.
+     * The garbage collector learns about a new kind from discovery at start and then every 30s
+     * (hard-coded in kube-controller-manager); until then a foreground deletion of such an object
+     * waits. A probe object, deleted in the foreground until it is gone, makes sure it knows.
      */
     private static void waitUntilGarbageCollected(KubeApi api, Kind kind) throws Exception {
         String path = kind.path("default", "gc-probe");

@@ -357,6 +357,9 @@ class KubernetesNetworkingTest {
         assertThat(r.ok()).as(r.message()).isTrue();
     }
 
+    /** Whether this test made a CRD the cluster's garbage collector has not been restarted since. */
+    private boolean newKinds;
+
     /** The CRD from {@code src/test/resources/crds} (idempotent), then waits until discovery serves its kind. */
     @SuppressWarnings("unchecked")
     private void installCrd(String file, Kind kind) throws Exception {
@@ -366,6 +369,7 @@ class KubernetesNetworkingTest {
         }
         KubeApi.Response made = api.post("/apis/apiextensions.k8s.io/v1/customresourcedefinitions", crd);
         assertThat(made.code()).as(made.message()).isIn(201, 409);
+        newKinds |= made.code() == 201;
         long until = System.currentTimeMillis() + 30_000;
         while (System.currentTimeMillis() < until) {
             KubeApi.Response served = api.get("/apis/" + kind.apiVersion);
@@ -378,10 +382,15 @@ class KubernetesNetworkingTest {
     }
 
     /**
-     * The garbage collector learns a new kind from discovery within about 30s; until then a foreground
-     * deletion of such an object waits. A probe, deleted in the foreground until it is gone, makes sure.
+     * The garbage collector learns a new kind from discovery at its start and then every 30s; until then a
+     * foreground deletion of such an object waits. After new CRDs its controllers are restarted (rather than
+     * waiting for the next discovery); a probe, deleted in the foreground until it is gone, makes sure.
      */
     private void waitUntilGarbageCollected(Kind kind, Map<String, Object> spec) throws Exception {
+        if (newKinds) {
+            TestClusters.restartControllers(cluster);
+            newKinds = false;
+        }
         String path = kind.path("default", "gc-probe");
         KubeApi.Response made = api.apply(path, Map.of("apiVersion", kind.apiVersion, "kind", kind.kind,
                 "metadata", Map.of("name", "gc-probe", "namespace", "default"), "spec", spec), "test", true);

@@ -79,6 +79,16 @@ public final class TestClusters implements BeforeAllCallback {
         }
     }
 
+    /**
+     * Restarts the cluster's controllers: the garbage collector learns new kinds from discovery at start
+     * and then only every 30 s, so a test that installed CRDs restarts it rather than waiting that long
+     * for foreground deletion of their objects to finish.
+     */
+    public static void restartControllers(Cluster c) {
+        run(List.of("bash", repo().resolve("scripts/k8s-test-cluster.sh").toString(), "restart-controllers",
+                c.dir().toString()), Duration.ofMinutes(1), "restart the controllers of \"" + c.name() + "\"");
+    }
+
     static Path repo() {
         String configured = System.getProperty("fleetform.repo");
         Path p = configured != null ? Path.of(configured) : Path.of("").toAbsolutePath();

@@ -19,13 +19,20 @@ import org.junit.jupiter.api.Test;
  * Docker Engine; each checked by a TCP connection on loopback answered by httpd inside the container.
  */
 class NetworkModesTest extends DockerTestBase {
+    /**
+     * Starts a server command run in the background and waited for: PID 1 of a container ignores signals
+     * it has no handler for, so httpd exec'd as PID 1 outlives SIGTERM and every stop waited out the
+     * 10 s grace before SIGKILL; this shell exits on TERM at once.
+     */
+    static final String STOPPABLE = "trap exit TERM; ";
+
     static final String ADDR = "zone.s1.service.gs[0]";
 
     /** httpd answering {@code body} on {@code port} (or on $FLEETFORM_PORT_GAME when port is null). */
     private static List<String> httpd(String body, Integer port) {
         String p = port == null ? "$FLEETFORM_PORT_GAME" : port.toString();
-        return List.of("sh", "-c", "mkdir -p /www && echo " + body + " > /www/index.html && exec httpd -f -p " + p
-                + " -h /www");
+        return List.of("sh", "-c", "mkdir -p /www && echo " + body + " > /www/index.html; " + STOPPABLE
+                + "httpd -f -p " + p + " -h /www & wait");
     }
 
     /** A range of loopback ports nothing listens on now, made the agent's range for published ports. */

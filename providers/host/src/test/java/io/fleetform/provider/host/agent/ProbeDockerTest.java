@@ -17,7 +17,7 @@ import org.junit.jupiter.api.Test;
 class ProbeDockerTest extends DockerTestBase {
     private static final String ADDR = "zone.p1.service.web[0]";
     private static final List<String> HTTPD = List.of("sh", "-c",
-            "mkdir -p /www && echo ok > /www/healthz && exec httpd -f -p 8080 -h /www");
+            "mkdir -p /www && echo ok > /www/healthz; " + NetworkModesTest.STOPPABLE + "httpd -f -p 8080 -h /www & wait");
 
     private static ProbeSpec spec(String type, Integer port, String path, List<String> command) {
         // docker exec takes a few hundred ms on a loaded machine; a connection on loopback does not
@@ -46,7 +46,7 @@ class ProbeDockerTest extends DockerTestBase {
      * all of it busybox's, in the container.
      */
     static final List<String> SERVERS = List.of("sh", "-c", "mkdir -p /www && echo ok > /www/healthz"
-            + " && (nc -ll -p 8082 -e sleep 30 &) ; exec httpd -f -p 8080 -h /www");
+            + " && (nc -ll -p 8082 -e sleep 30 &) ; " + NetworkModesTest.STOPPABLE + "httpd -f -p 8080 -h /www & wait");
 
     /**
      * Against {@link #SERVERS} of the instance {@code address} at {@code ip}, which the test's (the agent's)
