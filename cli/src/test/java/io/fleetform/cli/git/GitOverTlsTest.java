@@ -18,6 +18,7 @@ import java.util.concurrent.TimeUnit;
 import javax.net.ssl.KeyManagerFactory;
 import javax.net.ssl.SSLContext;
 import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -31,23 +32,23 @@ import org.junit.jupiter.api.io.TempDir;
 class GitOverTlsTest {
     private static final String TOKEN = "tok-SECRET-" + Long.toHexString(new java.util.Random().nextLong());
 
+    /** The CAs and the server's key, made once for the class: keytool is a JVM start per step. */
+    @TempDir
+    static Path keys;
+    static Path ca;
+    static Path otherCa;
+    static SSLContext tls;
+
     @TempDir
     Path dir;
     GitFixture git;
     GitHttpServer server;
     Path work;
-    Path ca;
-    Path otherCa;
     String first;
     Map<String, String> env;
 
-    @BeforeEach
-    void server() throws Exception {
-        git = GitFixture.create(dir.resolve("repos"));
-        ArenaFleet.write(git, "fleets/arena", 2, "1Gi");
-        first = git.commit("arena: two zones");
-        work = Files.createDirectories(dir.resolve("work"));
-        Path keys = Files.createDirectories(dir.resolve("keys"));
+    @BeforeAll
+    static void keys() throws Exception {
         ca = keys.resolve("ca.pem");
         otherCa = keys.resolve("other-ca.pem");
         keytool(keys, "-genkeypair", "-alias", "ca", "-dname", "CN=Arena Test CA", "-ext", "bc:c", "-keystore", "ca.p12");
@@ -67,8 +68,16 @@ class GitOverTlsTest {
         }
         KeyManagerFactory managers = KeyManagerFactory.getInstance(KeyManagerFactory.getDefaultAlgorithm());
         managers.init(store, "changeit".toCharArray());
-        SSLContext tls = SSLContext.getInstance("TLS");
+        tls = SSLContext.getInstance("TLS");
         tls.init(managers.getKeyManagers(), null, null);
+    }
+
+    @BeforeEach
+    void server() throws Exception {
+        git = GitFixture.create(dir.resolve("repos"));
+        ArenaFleet.write(git, "fleets/arena", 2, "1Gi");
+        first = git.commit("arena: two zones");
+        work = Files.createDirectories(dir.resolve("work"));
         server = GitHttpServer.serve(dir.resolve("repos"), "ci", TOKEN, tls);
         env = new HashMap<>(Map.of("FLEETFORM_TEST_WORLD", dir.resolve("world").toString(), "FLEETFORM_GIT_USERNAME",
                 "ci", "FLEETFORM_GIT_PASSWORD", TOKEN));
@@ -138,7 +147,6 @@ class GitOverTlsTest {
     @Test
     void theJvmsTrustStoreIsTrustedToo() throws Exception {
         // The standard Java setting, as FLEETFORM_JAVA_OPTS=-Djavax.net.ssl.trustStore=… passes it to the command.
-        Path keys = ca.getParent();
         keytool(keys, "-importcert", "-alias", "arena-ca", "-file", "ca.pem", "-keystore", "trust.p12", "-noprompt");
         List<String> command = List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
                 "-Djavax.net.ssl.trustStore=" + keys.resolve("trust.p12"), "-Djavax.net.ssl.trustStorePassword=changeit",

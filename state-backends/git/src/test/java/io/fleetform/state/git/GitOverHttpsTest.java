@@ -20,6 +20,7 @@ import java.util.stream.Stream;
 import javax.net.ssl.KeyManagerFactory;
 import javax.net.ssl.SSLContext;
 import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -32,30 +33,40 @@ import org.junit.jupiter.api.io.TempDir;
 class GitOverHttpsTest {
     private static final String TOKEN = "tok-" + Long.toHexString(new java.util.Random().nextLong());
 
+    /** The server's key and its certificate as a CA file, made once for the class: keytool is a JVM start per step. */
+    @TempDir
+    static Path keys;
+    static SSLContext tls;
+
     @TempDir
     Path dir;
     GitHttpServer server;
     Path bare;
     Path fleet;
 
-    @BeforeEach
-    void startServer() throws Exception {
-        bare = GitStateBackendContractTest.bareRepo(dir);
-        fleet = Files.createDirectories(dir.resolve("fleet"));
-        Path keystore = dir.resolve("server.p12");
-        TestGit.run(dir, "keytool", "-genkeypair", "-alias", "git", "-keyalg", "EC", "-groupname", "secp256r1",
+    @BeforeAll
+    static void makeKeys() throws Exception {
+        Path keystore = keys.resolve("server.p12");
+        TestGit.run(keys, "keytool", "-genkeypair", "-alias", "git", "-keyalg", "EC", "-groupname", "secp256r1",
                 "-dname", "CN=127.0.0.1", "-ext", "san=ip:127.0.0.1", "-validity", "2", "-storetype", "PKCS12",
                 "-keystore", keystore.toString(), "-storepass", "changeit");
-        TestGit.run(dir, "keytool", "-exportcert", "-rfc", "-alias", "git", "-keystore", keystore.toString(),
-                "-storepass", "changeit", "-file", fleet.resolve("git-ca.pem").toString());
+        TestGit.run(keys, "keytool", "-exportcert", "-rfc", "-alias", "git", "-keystore", keystore.toString(),
+                "-storepass", "changeit", "-file", keys.resolve("git-ca.pem").toString());
         KeyStore store = KeyStore.getInstance("PKCS12");
         try (InputStream in = Files.newInputStream(keystore)) {
             store.load(in, "changeit".toCharArray());
         }
-        KeyManagerFactory keys = KeyManagerFactory.getInstance(KeyManagerFactory.getDefaultAlgorithm());
-        keys.init(store, "changeit".toCharArray());
-        SSLContext tls = SSLContext.getInstance("TLS");
-        tls.init(keys.getKeyManagers(), null, null);
+        KeyManagerFactory managers = KeyManagerFactory.getInstance(KeyManagerFactory.getDefaultAlgorithm());
+        managers.init(store, "changeit".toCharArray());
+        tls = SSLContext.getInstance("TLS");
+        tls.init(managers.getKeyManagers(), null, null);
+    }
+
+    @BeforeEach
+    void startServer() throws Exception {
+        bare = GitStateBackendContractTest.bareRepo(dir);
+        fleet = Files.createDirectories(dir.resolve("fleet"));
+        Files.copy(keys.resolve("git-ca.pem"), fleet.resolve("git-ca.pem"));
         server = GitHttpServer.serve(dir, "fleetform", TOKEN, tls);
         Files.writeString(dir.resolve("token"), TOKEN + "\n");
         Files.writeString(dir.resolve("wrong-token"), "wrong-" + TOKEN + "\n");
