@@ -130,6 +130,51 @@ class CommandLineFlagsTest {
     }
 
     @Test
+    void anExcludeThatMatchesNothingIsAnErrorWithTheClosestAddressInEveryCommandThatTakesIt() throws IOException {
+        String d = dir.toString();
+        io.fleetform.cli.git.GitFixture git = io.fleetform.cli.git.GitFixture.create(dir.resolve("repo"));
+        git.write("main.fleet", FLEET);
+        git.commit("two zones");
+        Path comment = dir.resolve("comment.md");
+        for (String[] command : List.of(new String[] {"plan", d}, new String[] {"apply", d, "--auto-approve"},
+                new String[] {"destroy", d, "--auto-approve"}, new String[] {"pr-plan", d, "--git",
+                        git.bare.toString(), "--base", "main", "--head", "main", "-out", comment.toString()})) {
+            String[] args = Stream.concat(Stream.of(command), Stream.of("--exclude", "zone.eu1", "--exclude",
+                    "zone.ue2")).toArray(String[]::new);
+            CliRunner.Result typo = run(args);
+            String all = typo.out() + typo.err();
+            assertThat(typo.exitCode()).as(String.join(" ", args) + "\n" + all).isEqualTo(ExitCode.ERROR);
+            assertThat(all).contains("--exclude zone.ue2 matches nothing in the fleet or the state")
+                    .contains("did you mean zone.eu2?").doesNotContain("zone.eu1 matches").doesNotContain("Exception");
+        }
+        assertThat(worldObjects()).isEmpty();
+
+        CliRunner.Result glob = run("plan", d, "--exclude", "zone.x*");
+        assertThat(glob.exitCode()).isEqualTo(ExitCode.ERROR);
+        assertThat(glob.err()).contains("--exclude zone.x* matches nothing");
+
+        // What only the state still records can be excluded too: its deletion is left for later.
+        assertThat(run("apply", d, "--auto-approve").exitCode()).isEqualTo(ExitCode.OK);
+        Files.writeString(dir.resolve("main.fleet"), FLEET.replace("from 1 to 2", "from 1 to 1"));
+        CliRunner.Result gone = run("plan", d, "--exclude", "zone.eu2*");
+        assertThat(gone.exitCode()).as(gone.out() + gone.err()).isEqualTo(ExitCode.OK);
+        assertThat(gone.out()).doesNotContain("to destroy").contains("No changes");
+    }
+
+    @Test
+    void aSavedPlanRefusesTargetsAndExcludesInsteadOfIgnoringThem() throws IOException {
+        String d = dir.toString();
+        Path saved = dir.resolve("saved.plan");
+        assertThat(run("plan", d, "-out", saved.toString()).exitCode()).isEqualTo(ExitCode.OK);
+        for (String option : List.of("--exclude", "--target")) {
+            CliRunner.Result refused = run("apply", d, "--plan", saved.toString(), option, "zone.eu1");
+            assertThat(refused.exitCode()).as(refused.out() + refused.err()).isEqualTo(ExitCode.USAGE);
+            assertThat(refused.err()).contains(option + " shapes a new plan").contains("applies exactly");
+        }
+        assertThat(worldObjects()).isEmpty();
+    }
+
+    @Test
     void aProviderAnswerQuotingASecretIsRedactedInTheOutputTheStateAndThePlan() throws IOException {
         String secret = "pw-echoed-Zq81x";
         Files.writeString(dir.resolve("main.fleet"), FLEET.replace("replicas = 1", "replicas = 1\n"
