@@ -101,6 +101,28 @@ class CommandLineFlagsTest {
     }
 
     @Test
+    void planParallelismLimitsTheRefreshReadsAtOnceAsTerraformDoes() throws IOException {
+        String d = dir.toString();
+        Files.writeString(dir.resolve("main.fleet"), FLEET.replace("from 1 to 2", "from 1 to 4"));
+        assertThat(run("apply", d, "--auto-approve").exitCode()).isEqualTo(ExitCode.OK); // 8 resources
+        env.put("FLEETFORM_TEST_SLOW_READ_MS", "300");
+        Path count = world.resolve("read-concurrency");
+        for (int parallelism : List.of(1, 3)) {
+            io.fleetform.cli.testprovider.FileWorldProvider.resetReadCount(world);
+            CliRunner.Result plan = run("plan", d, "--parallelism", Integer.toString(parallelism));
+            assertThat(plan.exitCode()).as(plan.out() + plan.err()).isEqualTo(ExitCode.OK);
+            assertThat(plan.out()).contains("No changes");
+            int most = Integer.parseInt(Files.readString(count).strip());
+            assertThat(most).as("reads at once with --parallelism " + parallelism).isLessThanOrEqualTo(parallelism)
+                    .isGreaterThan(parallelism == 1 ? 0 : 1);
+        }
+        // Without --refresh there is nothing to read.
+        Files.delete(count);
+        assertThat(run("plan", d, "--refresh=false", "--parallelism", "5").exitCode()).isEqualTo(ExitCode.OK);
+        assertThat(count).doesNotExist();
+    }
+
+    @Test
     void aTargetThatMatchesNothingIsAnErrorWithTheClosestAddressAndNothingIsPlannedOrChanged() throws IOException {
         String d = dir.toString();
         Path saved = dir.resolve("saved.plan");

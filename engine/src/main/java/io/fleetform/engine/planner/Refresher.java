@@ -36,28 +36,42 @@ public final class Refresher {
         return renames.state();
     }
 
-    /** Reads every resource of the state through its provider; what differs is drift. */
+    /** Reads every resource of the state through its provider, one at a time; what differs is drift. */
     public Refreshed refresh(State state, ProviderContext context) {
+        return refresh(state, context, 1);
+    }
+
+    /**
+     * Reads every resource of the state through its provider, at most {@code parallelism} reads at once per provider
+     * (or what the provider asks for, as apply does: {@link io.fleetform.engine.provider.ProviderSession#parallelism});
+     * what differs is drift. Like Terraform's {@code plan -parallelism}: the reads are remote round trips, and the
+     * limit is what the user allows the infrastructure to be asked at once. The result does not depend on the order
+     * the reads finish in.
+     */
+    public Refreshed refresh(State state, ProviderContext context, int parallelism) {
+        if (parallelism < 1) {
+            throw new IllegalArgumentException("parallelism must be at least 1");
+        }
+        List<ResourceState> priors = List.copyOf(state.resources().values());
+        Object[] answers = ParallelReads.read(priors, providers, context, parallelism);
         List<Drift> drift = new ArrayList<>();
         List<Diagnostic> diagnostics = new ArrayList<>();
         // gathered, then one new state: a copy per drifted resource would be quadratic in a large fleet
         Map<ResourceAddress, ResourceState> changed = new java.util.HashMap<>();
         java.util.Set<ResourceAddress> gone = new java.util.HashSet<>();
-        for (ResourceState prior : state.resources().values()) {
-            var provider = providers.get(prior.provider());
-            if (provider.isEmpty()) {
+        for (int i = 0; i < priors.size(); i++) {
+            ResourceState prior = priors.get(i);
+            if (answers[i] == null) {
                 diagnostics.add(Diagnostic.error("unknown-provider", SourceSpan.NONE, prior.address()
                         + " is managed by provider \"" + prior.provider() + "\", which is not installed", ""));
                 continue;
             }
-            ReadResponse response;
-            try {
-                response = provider.get().read(new ReadRequest(prior, context));
-            } catch (ProviderException e) {
+            if (answers[i] instanceof ProviderException e) {
                 diagnostics.add(Diagnostic.error("refresh-failed", SourceSpan.NONE, "refreshing " + prior.address()
                         + " failed: " + e.getMessage(), "retry, or plan with --refresh=false to use the state as is"));
                 continue;
             }
+            ReadResponse response = (ReadResponse) answers[i];
             if (response.attributes().isEmpty()) {
                 drift.add(new Drift(prior.address(), prior.type(), true, List.of()));
                 gone.add(prior.address());

@@ -232,9 +232,24 @@ public final class Workspace implements AutoCloseable {
      * What to plan.
      *
      * @param forceConflicts take over fields another writer owns instead of planning a conflict
+     * @param parallelism    refresh reads at once per provider (the user's {@code --parallelism}, as for apply)
      */
     public record PlanSettings(PlanMode mode, boolean refresh, List<AddressPattern> targets,
-                               List<AddressPattern> excludes, boolean forceConflicts) {
+                               List<AddressPattern> excludes, boolean forceConflicts, int parallelism) {
+        /** {@code --parallelism}'s default. */
+        public static final int DEFAULT_PARALLELISM = 10;
+
+        public PlanSettings {
+            if (parallelism < 1) {
+                throw new IllegalArgumentException("parallelism must be at least 1");
+            }
+        }
+
+        public PlanSettings(PlanMode mode, boolean refresh, List<AddressPattern> targets,
+                            List<AddressPattern> excludes, boolean forceConflicts) {
+            this(mode, refresh, targets, excludes, forceConflicts, DEFAULT_PARALLELISM);
+        }
+
         public PlanSettings(PlanMode mode, boolean refresh, List<AddressPattern> targets,
                             List<AddressPattern> excludes) {
             this(mode, refresh, targets, excludes, false);
@@ -273,7 +288,7 @@ public final class Workspace implements AutoCloseable {
         State state = moves(stored, configuration.fleet().moved(), diagnostics, Renames.Follows.of(open));
         List<io.fleetform.engine.plan.Drift> drift = List.of();
         if (settings.refresh() || settings.mode() == PlanMode.REFRESH_ONLY) {
-            Refresher.Refreshed refreshed = new Refresher(open).refresh(state, context);
+            Refresher.Refreshed refreshed = new Refresher(open).refresh(state, context, settings.parallelism());
             diagnostics.addAll(refreshed.diagnostics());
             state = refreshed.state();
             drift = refreshed.drift();
