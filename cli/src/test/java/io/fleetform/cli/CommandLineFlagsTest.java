@@ -223,4 +223,52 @@ class CommandLineFlagsTest {
             }
         }
     }
+
+    @Test
+    void aRefreshFailureQuotingASecretIsRedactedAlsoOneOnlyAnOutputOrARemovedResourceStillUses() throws IOException {
+        String kept = "kept-tok3n-Rv27";
+        String old = "old-tok3n-Qx95";
+        // zone eu2's instance holds a secret no other resource holds; an output uses it too
+        Files.writeString(dir.resolve("main.fleet"), FLEET.replace("from 1 to 2", "from 1 to var.zones")
+                .replace("replicas = 1", "replicas = 1\n"
+                        + "    env      = { TOKEN = z.index == 2 ? secret(\"old-token\") : secret(\"kept-token\") }")
+                + """
+
+                variable "zones" {
+                  type    = number
+                  default = 2
+                }
+
+                output "old" {
+                  value     = secret("old-token")
+                  sensitive = true
+                }
+                """);
+        env.put("FLEETFORM_SECRET_OLD_TOKEN", old);
+        env.put("FLEETFORM_SECRET_KEPT_TOKEN", kept);
+        String d = dir.toString();
+        CliRunner.Result apply = run("apply", d, "--auto-approve");
+        assertThat(apply.exitCode()).as(apply.out() + apply.err()).isEqualTo(ExitCode.OK);
+        assertThat(Files.readString(world.resolve("zone.eu2.service.game[0].json"))).contains(old);
+
+        // The read of each instance fails with an answer that quotes the object, secrets and all.
+        env.put("FLEETFORM_TEST_READ_FAIL_ECHO", "zone.*.service.game*");
+        CliRunner.Result desired = run("plan", d);
+        assertThat(desired.exitCode()).as(desired.out() + desired.err()).isEqualTo(ExitCode.ERROR);
+        assertThat(desired.err()).contains("refreshing zone.eu1.service.game[0] failed: test world cannot read")
+                .contains("refreshing zone.eu2.service.game[0] failed").contains("(sensitive)")
+                .doesNotContain(kept).doesNotContain(old);
+
+        // eu2 removed: no desired resource holds the old secret any more, but the fleet still reads it.
+        CliRunner.Result removed = run("plan", d, "-var", "zones=1", "--json");
+        assertThat(removed.exitCode()).as(removed.out() + removed.err()).isEqualTo(ExitCode.ERROR);
+        assertThat(removed.err()).contains("refreshing zone.eu2.service.game[0] failed: test world cannot read")
+                .contains("(sensitive)");
+        CliRunner.Result destroy = run("destroy", d, "--auto-approve");
+        assertThat(destroy.exitCode()).isEqualTo(ExitCode.ERROR);
+        assertThat(destroy.err()).contains("refreshing zone.eu2.service.game[0] failed");
+        for (CliRunner.Result r : List.of(desired, removed, destroy)) {
+            assertThat(r.out() + r.err()).doesNotContain(old).doesNotContain(kept);
+        }
+    }
 }

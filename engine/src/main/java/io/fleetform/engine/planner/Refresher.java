@@ -26,7 +26,24 @@ public final class Refresher {
         this.providers = providers;
     }
 
-    public record Refreshed(State state, List<Drift> drift, List<Diagnostic> diagnostics) {
+    /**
+     * @param secretsRead the secret texts providers read back in clear (a Kubernetes Secret's data): kept only as
+     *                    hashes, and taken out of every message like the configuration's
+     */
+    public record Refreshed(State state, List<Drift> drift, List<Diagnostic> diagnostics, java.util.Set<String> secretsRead) {
+        public Refreshed {
+            secretsRead = java.util.Set.copyOf(secretsRead);
+        }
+
+        public Refreshed(State state, List<Drift> drift, List<Diagnostic> diagnostics) {
+            this(state, drift, diagnostics, java.util.Set.of());
+        }
+
+        @Override
+        public String toString() {
+            return "Refreshed[resources=" + state.resources().size() + ", drift=" + drift.size() + ", diagnostics="
+                    + diagnostics.size() + "]";
+        }
     }
 
     /** Renames state entries as {@code moved} blocks say, so a rename is not a destroy and a create. */
@@ -59,6 +76,7 @@ public final class Refresher {
         // gathered, then one new state: a copy per drifted resource would be quadratic in a large fleet
         Map<ResourceAddress, ResourceState> changed = new java.util.HashMap<>();
         java.util.Set<ResourceAddress> gone = new java.util.HashSet<>();
+        java.util.Set<String> secretsRead = new java.util.HashSet<>();
         for (int i = 0; i < priors.size(); i++) {
             ResourceState prior = priors.get(i);
             if (answers[i] == null) {
@@ -78,8 +96,9 @@ public final class Refresher {
                 continue;
             }
             // Whatever the provider read back, secrets are kept only as hashes (an unchanged one equals the state's).
-            Map<String, Object> now = io.fleetform.engine.resource.SecretsPolicy.protect(
-                    io.fleetform.engine.resource.Attributes.normalize(response.attributes().get()), prior.sensitive(),
+            Map<String, Object> read = io.fleetform.engine.resource.Attributes.normalize(response.attributes().get());
+            secretsRead.addAll(io.fleetform.engine.apply.SecretTexts.valuesAt(read, prior.sensitive()));
+            Map<String, Object> now = io.fleetform.engine.resource.SecretsPolicy.protect(read, prior.sensitive(),
                     state.lineage(), prior.attributes());
             List<AttributeChange> changes = new ArrayList<>();
             TreeSet<String> names = new TreeSet<>(now.keySet());
@@ -117,6 +136,6 @@ public final class Refresher {
                         prior.sensitive(), prior.dependsOn(), prior.lifecycle()));
             }
         }
-        return new Refreshed(state.withChanges(changed, gone), drift, diagnostics);
+        return new Refreshed(state.withChanges(changed, gone), drift, diagnostics, secretsRead);
     }
 }
