@@ -97,7 +97,11 @@ public final class Refresher {
             }
             // Whatever the provider read back, secrets are kept only as hashes (an unchanged one equals the state's).
             Map<String, Object> read = io.fleetform.engine.resource.Attributes.normalize(response.attributes().get());
-            secretsRead.addAll(io.fleetform.engine.apply.SecretTexts.valuesAt(read, prior.sensitive()));
+            for (String text : io.fleetform.engine.apply.SecretTexts.valuesAt(read, prior.sensitive())) {
+                if (!text.startsWith(io.fleetform.engine.resource.SecretsPolicy.PREFIX)) {
+                    secretsRead.add(text); // a hash read back (the state's own) is not a secret
+                }
+            }
             Map<String, Object> now = io.fleetform.engine.resource.SecretsPolicy.protect(read, prior.sensitive(),
                     state.lineage(), prior.attributes());
             List<AttributeChange> changes = new ArrayList<>();
