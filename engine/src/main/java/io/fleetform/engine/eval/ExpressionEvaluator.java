@@ -568,7 +568,7 @@ public final class ExpressionEvaluator {
         return unknownKey[0] ? UnknownValue.AFTER_PLAN : filtered(new MapValue(result), filteredBy[0]);
     }
 
-    /** Which elements a {@code for} kept can depend on a secret ({@code if x == secret("t")}): then so does all of it. */
+    /** Which elements a {@code for} kept can depend on a secret ({@code if x == secret("t")}): then all of it does. */
     private static Value filtered(Value result, String source) {
         return source == null ? result : SensitiveValue.wrap(result, source);
     }

@@ -53,7 +53,8 @@ final class ParallelReads {
             int limit = Math.min(indexes.size(), Math.max(1, session.parallelism(parallelism, context)));
             AtomicInteger next = new AtomicInteger();
             Runnable work = () -> {
-                for (int k = next.getAndIncrement(); k < indexes.size() && bug.get() == null; k = next.getAndIncrement()) {
+                for (int k = next.getAndIncrement(); k < indexes.size() && bug.get() == null;
+                     k = next.getAndIncrement()) {
                     int index = indexes.get(k);
                     answers[index] = readOne(priors.get(index), session, context);
                 }

@@ -8,7 +8,6 @@ import io.fleetform.engine.address.ResourceAddress;
 import io.fleetform.engine.provider.ProviderContext;
 import io.fleetform.engine.provider.ProviderException;
 import io.fleetform.engine.provider.ProviderSessions;
-import io.fleetform.engine.provider.ReadRequest;
 import io.fleetform.engine.provider.ReadResponse;
 import io.fleetform.engine.state.ResourceState;
 import io.fleetform.engine.state.State;
@@ -30,7 +29,8 @@ public final class Refresher {
      * @param secretsRead the secret texts providers read back in clear (a Kubernetes Secret's data): kept only as
      *                    hashes, and taken out of every message like the configuration's
      */
-    public record Refreshed(State state, List<Drift> drift, List<Diagnostic> diagnostics, java.util.Set<String> secretsRead) {
+    public record Refreshed(State state, List<Drift> drift, List<Diagnostic> diagnostics,
+                            java.util.Set<String> secretsRead) {
         public Refreshed {
             secretsRead = java.util.Set.copyOf(secretsRead);
         }

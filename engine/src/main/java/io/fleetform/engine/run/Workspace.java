@@ -576,7 +576,8 @@ public final class Workspace implements AutoCloseable {
         io.fleetform.engine.rollout.HealthGate gate = new io.fleetform.engine.rollout.HealthGate(open, context,
                 healthTimeout, java.time.Duration.ofMillis(500));
         try {
-            return new Restorer(open, gate, configuration.secrets()).restore(state, zones, configuration.byAddress(), backend, context,
+            return new Restorer(open, gate, configuration.secrets()).restore(state, zones, configuration.byAddress(),
+                    backend, context,
                     all ? io.fleetform.engine.state.RolloutRecord.Status.ROLLED_BACK
                             : io.fleetform.engine.state.RolloutRecord.Status.ABORTED, events);
         } catch (InterruptedException e) {

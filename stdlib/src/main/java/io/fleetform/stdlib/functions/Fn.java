@@ -16,7 +16,8 @@ record Fn(String name, String signature, int minArgs, int maxArgs, Body body, bo
     }
 
     static Fn of(String signature, int minArgs, int maxArgs, Body body) {
-        return new Fn(signature.substring(0, signature.indexOf('(')), signature, minArgs, maxArgs, body, false, false, false);
+        return new Fn(signature.substring(0, signature.indexOf('(')), signature, minArgs, maxArgs, body, false, false,
+                false);
     }
 
     Fn acceptingUnknown() {
