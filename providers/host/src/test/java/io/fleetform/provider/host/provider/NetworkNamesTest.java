@@ -14,7 +14,7 @@ class NetworkNamesTest {
     @Test
     void namesWhoseJoinWouldBeAmbiguousDiffer() {
         assertThat(NetworkNames.legacy("a-b", "c")).isEqualTo(NetworkNames.legacy("a", "b-c"));
-        assertThat(NetworkNames.of("a-b", "c")).isNotEqualTo(NetworkNames.of("a", "b-c"))
+        assertThat(NetworkNames.of("a-b", "c")).isEqualTo("ff-a-b-c-695274f6").isNotEqualTo(NetworkNames.of("a", "b-c"))
                 .startsWith("ff-a-b-c-").matches("ff-a-b-c-[0-9a-f]{8}");
         assertThat(NetworkNames.of("a", "b-c")).startsWith("ff-a-b-c-");
         // a hashed name is never a plain one: fleet "a", IDC "b-c-<hash>" is hashed again
