@@ -17,6 +17,9 @@ public final class Main {
     }
 
     public static void main(String[] args) {
+        if (args.length > 0 && args[0].equals("apply")) {
+            DigestWarmup.start(); // while the fleet loads and plans: see there
+        }
         quietLibraries(args);
         refuseExitFromUserCode();
         oneLineForUncaughtErrors();

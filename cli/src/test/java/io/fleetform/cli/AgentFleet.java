@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.fleetform.provider.host.agent.AgentOptions;
 import io.fleetform.provider.host.agent.AgentServer;
+import io.fleetform.provider.host.provider.NetworkNames;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -122,6 +123,6 @@ final class AgentFleet implements AutoCloseable {
         for (JsonNode c : containers(true)) {
             QuickstartDockerTest.docker("rm", "-f", c.at("/Id").asText());
         }
-        QuickstartDockerTest.docker("network", "rm", "ff-" + name + "-local");
+        QuickstartDockerTest.docker("network", "rm", NetworkNames.of(name, "local"));
     }
 }

@@ -2,6 +2,7 @@ package io.fleetform.cli;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.fleetform.provider.host.provider.NetworkNames;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -47,7 +48,7 @@ final class DockerFleet {
     }
 
     String network(String idc) {
-        return "ff-" + name + "-" + idc;
+        return NetworkNames.of(name, idc);
     }
 
     /** Containers attached to one of this fleet's networks. */

@@ -9,10 +9,8 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * A new instance whose container fails after its claim, for a reason no plan and no claim could foresee, on this
@@ -23,24 +21,12 @@ import org.junit.jupiter.api.io.TempDir;
 class HostCreateFailureDockerTest {
     private static final String INSTANCE = "zone.s1.service.db[0]";
 
-    @TempDir
-    Path tmp;
-    private PoolFleets pool;
-
-    @BeforeAll
-    static void images() throws Exception {
-        QuickstartDockerTest.images();
-    }
-
-    @BeforeEach
-    void startAgent() throws Exception {
-        pool = new PoolFleets(tmp);
-    }
+    @RegisterExtension
+    final PoolFleets pool = new PoolFleets();
 
     @AfterEach
-    void cleanUp() throws Exception {
+    void unbind() throws Exception { // before the pool destroys the fleets
         closeBound();
-        pool.close();
     }
 
     private static void closeBound() throws Exception {

@@ -4,11 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import java.nio.file.Path;
 import java.util.List;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * A fleet's Docker network that the Engine refuses to remove with its last instance, on this machine's real Docker
@@ -19,24 +16,8 @@ import org.junit.jupiter.api.io.TempDir;
  * Fleetform did not make is a plan error naming it.
  */
 class HostNetworkLeftoverDockerTest {
-    @TempDir
-    Path tmp;
-    private PoolFleets pool;
-
-    @BeforeAll
-    static void images() throws Exception {
-        QuickstartDockerTest.images();
-    }
-
-    @BeforeEach
-    void startAgent() throws Exception {
-        pool = new PoolFleets(tmp);
-    }
-
-    @AfterEach
-    void cleanUp() throws Exception {
-        pool.close();
-    }
+    @RegisterExtension
+    final PoolFleets pool = new PoolFleets();
 
     private Path applied(String stem) throws Exception {
         Path dir = pool.fleet(stem, PoolFleets.freePrefix(), "host", "");

@@ -9,6 +9,7 @@ import io.fleetform.provider.host.agent.AgentClient;
 import io.fleetform.provider.host.agent.AgentOptions;
 import io.fleetform.provider.host.agent.AgentServer;
 import io.fleetform.provider.host.agent.Allocation;
+import io.fleetform.provider.host.provider.NetworkNames;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.nio.file.Files;
@@ -200,7 +201,7 @@ class HostOwnershipDockerTest {
         fleets.add(copy);
         Files.writeString(copy.resolve("main.fleet"), fleetText(name, "s1", subnet + 1, "", "host"));
         ok("apply", first.toString(), "--auto-approve");
-        String network = "ff-" + name + "-dc";
+        String network = NetworkNames.of(name, "dc");
         assertThat(QuickstartDockerTest.docker("network", "inspect", "--format",
                 "{{index .Labels \"io.fleetform.fleet\"}}", network).strip()).isEqualTo(fleetId(first));
 

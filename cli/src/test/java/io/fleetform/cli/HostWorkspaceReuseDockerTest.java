@@ -17,11 +17,8 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicBoolean;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * One {@link Workspace} that plans, applies and plans again, as a long-lived process does (and as {@code apply}
@@ -30,24 +27,8 @@ import org.junit.jupiter.api.io.TempDir;
  * from what the first one saw. On this machine's real Docker Engine, with an agent on loopback.
  */
 class HostWorkspaceReuseDockerTest {
-    @TempDir
-    Path tmp;
-    private PoolFleets pool;
-
-    @BeforeAll
-    static void images() throws Exception {
-        QuickstartDockerTest.images();
-    }
-
-    @BeforeEach
-    void startAgent() throws Exception {
-        pool = new PoolFleets(tmp);
-    }
-
-    @AfterEach
-    void cleanUp() throws Exception {
-        pool.close();
-    }
+    @RegisterExtension
+    final PoolFleets pool = new PoolFleets();
 
     private Workspace workspace(Path dir) {
         return new Workspace(dir, EvalOptions.defaults().withEnvironment(pool.env()),

@@ -50,7 +50,8 @@ class LauncherTest {
         assertThat(validate).contains("-XX:TieredStopAtLevel=1").doesNotContain("Tier4");
         String apply = run("apply", "fleet", "--auto-approve");
         assertThat(apply).doesNotContain("TieredStopAtLevel")
-                .contains("-XX:Tier4InvocationThreshold=500000", "CompileThresholdScaling,sun.security.provider.*::*");
+                .contains("-XX:Tier4InvocationThreshold=500000", "CompileThresholdScaling,sun.security.provider.SHA2::*",
+                        "CompileThresholdScaling,sun.security.provider.DigestBase::*");
         assertThat(run("agent", "--listen", "x")).doesNotContain("-XX:").endsWith("-jar "
                 + target.resolve("fleetform.jar") + " agent --listen x");
     }
@@ -74,12 +75,31 @@ class LauncherTest {
         assertThat(archives()).hasSize(1).doesNotContainAnyElementsOf(both);
     }
 
+    @Test
+    void aLauncherCalledByARelativePathMapsTheSameArchiveAndAnEditedOneRecordsAnew() throws Exception {
+        run("apply", "fleet");
+        String absolute = run("apply", "fleet");
+        assertThat(absolute).contains("-XX:SharedArchiveFile=" + target);
+        // The jar's path is recorded in the archive: the same plain path, however the launcher was called.
+        assertThat(runIn(root, "./fleetform", "apply", "fleet")).isEqualTo(absolute);
+        assertThat(runIn(root.resolve("cli"), "../fleetform", "apply", "fleet")).isEqualTo(absolute);
+
+        Path launcher = root.resolve("fleetform");
+        Files.setLastModifiedTime(launcher, FileTime.fromMillis(Files.getLastModifiedTime(launcher).toMillis() + 10_000));
+        assertThat(run("apply", "fleet")).contains("-XX:ArchiveClassesAtExit=");
+        assertThat(archives()).hasSize(1);
+    }
+
     /** Runs the launcher and returns the command line the stand-in java got. */
     private String run(String... args) throws Exception {
+        return runIn(root, root.resolve("fleetform").toString(), args);
+    }
+
+    private String runIn(Path dir, String launcher, String... args) throws Exception {
         Files.deleteIfExists(calls);
-        List<String> command = new java.util.ArrayList<>(List.of("bash", root.resolve("fleetform").toString()));
+        List<String> command = new java.util.ArrayList<>(List.of("bash", launcher));
         command.addAll(List.of(args));
-        ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true)
+        ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true).directory(dir.toFile())
                 .redirectOutput(root.resolve("out.txt").toFile());
         builder.environment().remove("FLEETFORM_JAVA_OPTS");
         builder.environment().remove("FLEETFORM_CDS");

@@ -8,6 +8,7 @@ import io.fleetform.provider.host.agent.AgentClient;
 import io.fleetform.provider.host.agent.AgentOptions;
 import io.fleetform.provider.host.agent.AgentServer;
 import io.fleetform.provider.host.agent.Allocation;
+import io.fleetform.provider.host.provider.NetworkNames;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.nio.file.Files;
@@ -18,30 +19,54 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ThreadLocalRandom;
+import org.junit.jupiter.api.extension.AfterEachCallback;
+import org.junit.jupiter.api.extension.BeforeEachCallback;
+import org.junit.jupiter.api.extension.ExtensionContext;
 
 /**
  * Fleets of one test on one agent of its own on loopback and this machine's real Docker Engine: each fleet in its
  * own folder, with a unique name and a free {@code 172.24.x.0/24}, one zone {@code s1} of one service {@code db}.
  * It removes only what its fleets made (their containers and networks) and the containers it was told of.
+ *
+ * <p>A JUnit extension, one per test ({@code @RegisterExtension final PoolFleets pool = new PoolFleets();}): the
+ * quickstart images are made once per test class, the agent is started before each test in a folder of its own and,
+ * after the test's own {@code @AfterEach} methods, its fleets are destroyed, what they left removed, and the agent
+ * stopped.
  */
-final class PoolFleets implements AutoCloseable {
+final class PoolFleets implements BeforeEachCallback, AfterEachCallback {
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final String TOKEN = "pool-fleets-token-0123456789abcdef";
 
-    private final Path tmp;
-    private final AgentServer agent;
-    final AgentClient client;
+    private Path tmp;
+    private AgentServer agent;
+    AgentClient client;
     private final List<Path> fleets = new ArrayList<>();
+    private final Map<Path, String> idcs = new java.util.HashMap<>();
     private final List<String> foreign = new ArrayList<>();
     final String suffix = Long.toString(ThreadLocalRandom.current().nextLong(1L << 40), 36);
 
-    PoolFleets(Path tmp) throws IOException {
-        this.tmp = tmp;
+    @Override
+    public void beforeEach(ExtensionContext context) throws Exception {
+        ExtensionContext testClass = context.getParent().orElse(context);
+        testClass.getStore(ExtensionContext.Namespace.create(PoolFleets.class)).getOrComputeIfAbsent("images", k -> {
+            try {
+                QuickstartDockerTest.images();
+                return Boolean.TRUE;
+            } catch (Exception e) {
+                throw new IllegalStateException("cannot build the quickstart images", e);
+            }
+        });
+        tmp = Files.createTempDirectory("pool-fleets-");
         Path agentDir = Files.createDirectories(tmp.resolve("agent"));
         Files.writeString(agentDir.resolve("token"), TOKEN);
         agent = AgentServer.start(AgentOptions.of(new InetSocketAddress("127.0.0.1", 0), agentDir.resolve("token"),
                 agentDir.resolve("data")));
         client = AgentClient.builder(agent.baseUri(), TOKEN).name("pool").build();
+    }
+
+    /** Sets the host ports the agent hands out ({@code <data>/port-range}, read on every claim and facts call). */
+    void portRange(String ranges) throws IOException {
+        Files.writeString(tmp.resolve("agent/data/port-range"), ranges + "\n");
     }
 
     Map<String, String> env() {
@@ -50,10 +75,16 @@ final class PoolFleets implements AutoCloseable {
 
     /** A fleet named {@code stem-<suffix>} with {@code service} as the body of its service (after image and cpu). */
     Path fleet(String stem, String prefix, String provider, String service) throws IOException {
-        Path dir = Files.createDirectories(tmp.resolve(stem + "-" + suffix));
+        return fleet(stem + "-" + suffix, "dc", prefix, provider, service);
+    }
+
+    /** A fleet named {@code name} (which the test keeps unique) whose one IDC is {@code idc}. */
+    Path fleet(String name, String idc, String prefix, String provider, String service) throws IOException {
+        Path dir = Files.createDirectories(tmp.resolve(name));
         if (!fleets.contains(dir)) {
             fleets.add(dir);
         }
+        idcs.put(dir, idc);
         Files.writeString(dir.resolve("main.fleet"), """
                 fleet "%s" { owner = "ops" }
                 image "toy" {
@@ -65,13 +96,13 @@ final class PoolFleets implements AutoCloseable {
                   token    = secret("agent")
                   provider = "%s"
                 }
-                idc "dc" {
+                idc "%s" {
                   region  = "here"
                   target  = hosts.pool
                   ip_pool = "%s.0/24"
                 }
                 zone "s1" {
-                  idc = idc.dc
+                  idc = idc.%s
                   service "db" {
                     image   = image.toy
                     cpu     = 100m
@@ -80,7 +111,7 @@ final class PoolFleets implements AutoCloseable {
                     %s
                   }
                 }
-                """.formatted(dir.getFileName(), agent.port(), provider, prefix, service));
+                """.formatted(dir.getFileName(), agent.port(), provider, idc, prefix, idc, service));
         return dir;
     }
 
@@ -119,7 +150,7 @@ final class PoolFleets implements AutoCloseable {
     }
 
     static String network(Path dir) {
-        return "ff-" + dir.getFileName() + "-dc";
+        return NetworkNames.of(dir.getFileName().toString(), "dc");
     }
 
     /** The containers carrying the fleet's identity, running or not. */
@@ -162,7 +193,21 @@ final class PoolFleets implements AutoCloseable {
     }
 
     @Override
-    public void close() throws Exception {
+    public void afterEach(ExtensionContext context) throws Exception {
+        if (agent == null) {
+            return; // the start failed: nothing was made
+        }
+        try {
+            removeWhatWasMade();
+        } finally {
+            agent.close();
+            try (var files = Files.walk(tmp)) {
+                files.sorted(java.util.Comparator.reverseOrder()).forEach(f -> f.toFile().delete());
+            }
+        }
+    }
+
+    private void removeWhatWasMade() throws Exception {
         for (String id : foreign) {
             QuickstartDockerTest.docker("rm", "-f", id);
         }
@@ -172,10 +217,10 @@ final class PoolFleets implements AutoCloseable {
             if (id != null) {
                 QuickstartDockerTest.removeFleet(id);
             }
-            if (networkExists(network(dir))) {
-                QuickstartDockerTest.docker("network", "rm", network(dir));
+            String network = NetworkNames.of(dir.getFileName().toString(), idcs.get(dir));
+            if (networkExists(network)) {
+                QuickstartDockerTest.docker("network", "rm", network);
             }
         }
-        agent.close();
     }
 }

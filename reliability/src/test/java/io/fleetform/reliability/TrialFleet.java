@@ -1,6 +1,7 @@
 package io.fleetform.reliability;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import io.fleetform.provider.host.provider.NetworkNames;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -120,6 +121,6 @@ final class TrialFleet {
                 Docker.removeContainer(c.get("Id").asText());
             }
         }
-        Docker.removeNetwork("ff-" + name + "-dc");
+        Docker.removeNetwork(NetworkNames.of(name, "dc"));
     }
 }

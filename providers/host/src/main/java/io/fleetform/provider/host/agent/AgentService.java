@@ -72,7 +72,17 @@ final class AgentService {
             throw new IllegalStateException("interrupted while reading the Docker Engine's facts", e);
         }
         return new HostFacts(agentId, t.hostname(), facts.root().toString(), t.cpus(), t.numaNodes(), t.memory(),
-                t.nics(), t.irqs(), FactsReader.disk(dataDir), engine, facts.lxcfs());
+                t.nics(), t.irqs(), FactsReader.disk(dataDir), engine, facts.lxcfs(), portFacts());
+    }
+
+    private HostFacts.PortFacts portFacts() {
+        SortedSet<Integer> range;
+        try {
+            range = portRange();
+        } catch (ApiException e) {
+            range = null; // said by every claim; the facts still answer
+        }
+        return PortRanges.facts(facts.root(), range);
     }
 
     /** Read on every claim (CPUs go offline, VFs are added), so only what a claim is checked against. */
@@ -143,7 +153,10 @@ final class AgentService {
     // ------------------------------------------------------------------ allocations
 
     LedgerView allocations() {
-        Ledger.Capacity cap = capacity().withBusyPorts(foreignPorts(List.of()));
+        // a port some process listens on now is not offered: a claim of it would only be refused
+        Set<Integer> busy = new java.util.TreeSet<>(foreignPorts(List.of()));
+        busy.addAll(PortRanges.listening());
+        Ledger.Capacity cap = capacity().withBusyPorts(busy);
         Ledger.Snapshot s = ledger.snapshot();
         return new LedgerView(agentId, s.revision(), s.allocations(), ledger.free(cap));
     }

@@ -13,9 +13,9 @@ import java.util.function.Supplier;
 /**
  * Calls to the Docker Engine with its failures turned into the agent's API errors: the Engine's
  * own message kept, 4xx a refusal (422/409), 5xx and an unreachable Engine a 502/503 the
- * provider may retry.
+ * provider may retry. Not final: a test answers one call the way an Engine in trouble does.
  */
-final class EngineCalls {
+class EngineCalls {
     private final URI endpoint;
 
     EngineCalls(URI endpoint) {

@@ -16,6 +16,7 @@ import java.util.List;
  * @param disk      the filesystem holding the agent's data directory
  * @param docker    the Docker Engine the agent drives
  * @param lxcfs     whether lxcfs is mounted, for container-true {@code /proc}
+ * @param ports     the host ports the agent hands out and the kernel's ephemeral ones; null from an older agent
  */
 public record HostFacts(
         String agentId,
@@ -28,7 +29,8 @@ public record HostFacts(
         List<Irq> irqs,
         DiskFacts disk,
         DockerFacts docker,
-        LxcfsFacts lxcfs) {
+        LxcfsFacts lxcfs,
+        PortFacts ports) {
 
     public HostFacts {
         numaNodes = List.copyOf(numaNodes);
@@ -121,6 +123,18 @@ public record HostFacts(
         public DockerNetwork {
             subnets = List.copyOf(subnets);
         }
+    }
+
+    /**
+     * The host ports the agent hands out, as range lists.
+     *
+     * @param range     the agent's range ({@code <data>/port-range}, default 30000-32767); null when its file is bad
+     * @param ephemeral the kernel's {@code ip_local_port_range}; null when unknown
+     * @param reserved  the kernel's {@code ip_local_reserved_ports}, which it never hands to outgoing connections
+     * @param exposed   ports of the range the kernel may hand to an outgoing connection (ephemeral, not reserved):
+     *                  one claimed for an instance can be taken before its container starts; null when none
+     */
+    public record PortFacts(String range, String ephemeral, String reserved, String exposed) {
     }
 
     /** @param present whether {@code path} holds lxcfs's proc files */

@@ -36,6 +36,12 @@ final class NetworkKeeper {
     private final Path pendingDir;
     /** Networks checked by this agent: name to what the Engine said (driver, parent, subnets). */
     private final Map<String, Checked> checked = new ConcurrentHashMap<>();
+    /**
+     * One lock per network name: an ensure and a removal of one network never run at once (two instances of a new
+     * IDC would both create it; a removal would race a create), while work on other networks goes on, a removal
+     * pausing between its tries included. Few names (a fleet's IDCs), so they are kept.
+     */
+    private final Map<String, Object> locks = new ConcurrentHashMap<>();
 
     /** What {@link #ensure} compares a spec to. */
     private record Checked(String driver, String parent, List<String> subnets, String holder, boolean managed) {
@@ -53,8 +59,8 @@ final class NetworkKeeper {
 
     /**
      * Makes sure the network exists and fits {@code n}; true when this call created it (then {@link #attached}
-     * must follow once a container uses it). Serialised with removals: two instances of a new IDC arriving at
-     * once would otherwise both create it, and the Engine refuses the second with "Pool overlaps".
+     * must follow once a container uses it). Serialised with removals of the same network: two instances of a new
+     * IDC arriving at once would otherwise both create it, and the Engine refuses the second with "Pool overlaps".
      */
     boolean ensure(NetworkSpec n, String owner) {
         if (n == null || n.isHost() || n.isNone()) { // Docker's own host and none networks are never ours to make
@@ -65,10 +71,16 @@ final class NetworkKeeper {
             check(n, known, owner);
             return false;
         }
-        return ensureLocked(n, owner);
+        synchronized (lock(n.name())) {
+            return ensureLocked(n, owner);
+        }
     }
 
-    private synchronized boolean ensureLocked(NetworkSpec n, String owner) {
+    private Object lock(String name) {
+        return locks.computeIfAbsent(name, k -> new Object());
+    }
+
+    private boolean ensureLocked(NetworkSpec n, String owner) {
         Checked known = checked.get(n.name());
         if (known != null) { // another instance of the same IDC ensured it while this one waited
             check(n, known, owner);
@@ -261,9 +273,16 @@ final class NetworkKeeper {
      * The Engine may refuse ("has active endpoints") although no instance is left: it still counts an endpoint of a
      * container that is gone, or of a container of the fleet that is no instance. Those endpoints are disconnected
      * ({@code --force}) and the removal tried again, a few times with a growing pause; an endpoint of a container
-     * that is not the fleet's is never touched: it keeps the network, and the answer says whose it is.
+     * that is not the fleet's is never touched: it keeps the network, and the answer says whose it is. Holds only
+     * this network's lock, so its pauses (up to 3 s in all) hold up no other network's work.
      */
-    synchronized NetworkRemoval remove(String name, String owner) {
+    NetworkRemoval remove(String name, String owner) {
+        synchronized (lock(name)) {
+            return removeLocked(name, owner);
+        }
+    }
+
+    private NetworkRemoval removeLocked(String name, String owner) {
         checked.remove(name); // checked again by the next ensure, whether it is removed here or not
         Optional<Network> net = find(name);
         if (net.isEmpty() || !managed(net.get()) || owner != null && holder(net.get()) != null

@@ -60,6 +60,7 @@ import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
 import java.util.TreeMap;
@@ -212,6 +213,7 @@ public final class HostProvider implements Provider, ProviderSession {
                     .distinct().sorted().toList(),
                     host -> agents.clients(pool).get(host));
             java.util.Set<String> missingReported = new java.util.HashSet<>();
+            java.util.Set<String> exposedReported = new java.util.HashSet<>();
             PlacementPlanner planner = new PlacementPlanner();
             for (Idc idc : idcs) {
                 List<Zone> idcZones = zones.stream().filter(z -> z.idc().equals(idc.name())).toList();
@@ -267,10 +269,14 @@ public final class HostProvider implements Provider, ProviderSession {
                                         .ifPresent(diagnostics::add);
                             }
                             keepIdentityNames(attributes, recordedAt.get(s.instanceAddress(i)));
+                            keepNetworkName(attributes, fleet, zone.idc(), snapshot.facts().get(p.host()),
+                                    recordedAt.get(s.instanceAddress(i)));
                             imageIds.of(p.host(), (String) attributes.get("image"))
                                     .ifPresent(id -> attributes.put(LocalImageIds.ATTRIBUTE, id));
                             missingImage(fleet, pool, s, p.host(), (String) attributes.get("image"),
                                     recordedAt.get(s.instanceAddress(i)), imageIds, missingReported)
+                                    .ifPresent(diagnostics::add);
+                            exposedPorts(pool, p.host(), attributes, snapshot.facts().get(p.host()), exposedReported)
                                     .ifPresent(diagnostics::add);
                             attributes.put("pool", pool.name());
                             if (i == 0) {
@@ -361,6 +367,9 @@ public final class HostProvider implements Provider, ProviderSession {
                 HostFacts.DockerFacts docker = host.getValue().docker();
                 for (HostFacts.DockerNetwork n : docker == null ? List.<HostFacts.DockerNetwork>of()
                         : docker.networks()) {
+                    if (!n.name().equals(ours) && NetworkNames.isOurs(n, fleet.name(), idc.name(), identity)) {
+                        continue; // its network under the name an earlier Fleetform gave it, kept
+                    }
                     if (n.name().equals(ours)) {
                         if (!n.managed()) {
                             // made by someone else (by hand, another tool): the agent would refuse to join it
@@ -509,6 +518,41 @@ public final class HostProvider implements Provider, ProviderSession {
             }
             attributes.put("env", merged);
         }
+    }
+
+    /**
+     * Host ports of the agent's range that the kernel also hands to outgoing connections (its facts say which): one
+     * claimed for an instance can be taken by any connection on that host before the container starts, which then
+     * fails to start (and its claim is released). Said once per host that gets instances with host ports.
+     */
+    private static Optional<Diagnostic> exposedPorts(HostPool pool, String host, Map<String, Object> attributes,
+                                                     HostFacts facts, Set<String> reported) {
+        HostFacts.PortFacts f = facts == null ? null : facts.ports();
+        if (!(attributes.get("ports") instanceof Map<?, ?> ports) || ports.isEmpty() || f == null
+                || f.exposed() == null || !reported.add(host)) {
+            return Optional.empty();
+        }
+        String reserve = f.reserved() == null || f.reserved().isEmpty() ? f.exposed() : f.reserved() + "," + f.exposed();
+        return Optional.of(Diagnostic.warning("ports-ephemeral", pool.span(), "host " + host + " of \"" + pool.name()
+                + "\" hands out host ports " + f.range() + ", of which " + f.exposed() + " are also the kernel's "
+                + "ephemeral ports (ip_local_port_range " + f.ephemeral() + "): any outgoing connection on that host "
+                + "may take one of them after an instance's claim, and its container then fails to start",
+                "narrow the agent's <data>/port-range to ports outside " + f.ephemeral() + ", or reserve them: "
+                        + "sysctl -w net.ipv4.ip_local_reserved_ports=" + reserve));
+    }
+
+    /**
+     * The fleet's IDC network under the name an earlier Fleetform gave it, where the host has it as this fleet's:
+     * an upgrade moves no instance to a network of the new name (which would recreate its container).
+     */
+    private void keepNetworkName(Map<String, Object> attributes, Fleet fleet, String idc, HostFacts facts,
+                                 ResourceState prior) {
+        if (!InstanceSpecs.networkName(fleet, idc).equals(attributes.get("network"))) {
+            return; // the host's network, none, SR-IOV
+        }
+        Map<String, Object> recorded = prior != null && Objects.equals(prior.attributes().get("host"),
+                attributes.get("host")) ? prior.attributes() : null;
+        attributes.put("network", NetworkNames.onHost(fleet.name(), idc, identity.id(), facts, recorded));
     }
 
     @Override

@@ -222,9 +222,9 @@ final class InstanceSpecs {
         return out;
     }
 
-    /** One Docker network per fleet and IDC. */
+    /** One Docker network per fleet and IDC (see {@link NetworkNames}: the plan keeps an older name a host has). */
     static String networkName(Fleet fleet, String idc) {
-        return "ff-" + fleet.name() + "-" + idc;
+        return NetworkNames.of(fleet.name(), idc);
     }
 
     static String imageReference(Fleet fleet, String imageName, Map<String, String> digests) {

@@ -55,7 +55,7 @@ class InstanceSpecsTest {
                         quotaUnsupported),
                 new HostFacts.DockerFacts(true, "unix:///var/run/docker.sock", "26", "1.45", "overlay2", "xfs",
                         cgroupVersion, true, null, List.of()),
-                new HostFacts.LxcfsFacts(lxcfs, "/var/lib/lxcfs/proc"));
+                new HostFacts.LxcfsFacts(lxcfs, "/var/lib/lxcfs/proc"), null);
     }
 
     private static Map<String, Object> attributes(Fleet fleet, HostFacts facts) {

@@ -35,13 +35,11 @@ import io.fleetform.engine.provider.RetryPolicy;
 import io.fleetform.provider.registry.auth.CredentialsException;
 import io.fleetform.provider.registry.image.Descriptor;
 import io.fleetform.provider.registry.image.Digest;
-import io.fleetform.provider.registry.image.ImageIndex;
-import io.fleetform.provider.registry.image.ImageManifest;
 import io.fleetform.provider.registry.image.ImageReference;
-import io.fleetform.provider.registry.image.Manifest;
 import io.fleetform.provider.registry.replication.ImageReplicator;
 import io.fleetform.provider.registry.replication.ReplicationOptions;
 import io.fleetform.provider.registry.replication.ReplicationResult;
+import io.fleetform.provider.registry.replication.SourceImage;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -425,32 +423,19 @@ public final class RegistryProvider implements Provider, ProviderSession {
         try {
             RegistryClient from = source.client(environment, retry);
             RegistryClient to = target.client(environment, retry);
-            List<Descriptor> blobs = blobs(from, repository, from.getManifest(repository, digest.toString()));
-            ReplicationProgress progress = new ReplicationProgress(blobs, request.progress(), progressInterval);
+            // Read once, by digest (each manifest verified): the progress counts exactly the blobs that are copied.
+            SourceImage image = ImageReplicator.read(from, new ImageReference(source.host(), repository, tag,
+                    Optional.of(digest)));
+            ReplicationProgress progress = new ReplicationProgress(image.blobs(), request.progress(), progressInterval);
             request.progress().accept(progress.line());
-            ReplicationResult result = new ImageReplicator(replication, progress).replicate(
-                    from, new ImageReference(source.host(), repository, tag, Optional.of(digest)),
-                    to, new ImageReference(target.host(), repository, tag, Optional.empty()));
+            ReplicationResult result = new ImageReplicator(replication, progress).replicate(from, image, to,
+                    new ImageReference(target.host(), repository, tag, Optional.empty()));
             request.progress().accept(progress.line() + " (" + result.blobsCopied() + " copied, "
                     + (result.blobsSkipped() + result.blobsMounted()) + " already there)");
             return new ApplyResponse(attributes, List.of());
         } catch (RuntimeException e) {
             throw failure(what, e);
         }
-    }
-
-    /** Every blob of an image, children of an index included, each once. */
-    private static List<Descriptor> blobs(RegistryClient client, String repository, Manifest root) {
-        Map<Digest, Descriptor> blobs = new LinkedHashMap<>();
-        if (root instanceof ImageManifest image) {
-            image.references().forEach(d -> blobs.putIfAbsent(d.digest(), d));
-        } else if (root instanceof ImageIndex index) {
-            for (Descriptor child : index.manifests()) {
-                blobs(client, repository, client.getManifest(repository, child.digest().toString()))
-                        .forEach(d -> blobs.putIfAbsent(d.digest(), d));
-            }
-        }
-        return List.copyOf(blobs.values());
     }
 
     /**

@@ -64,22 +64,43 @@ public final class ImageReplicator {
     public ReplicationResult replicate(RegistryClient source, ImageReference from, RegistryClient target,
             ImageReference to) {
         Instant started = Instant.now();
+        return replicate(source, read(source, from), target, to, started);
+    }
+
+    /**
+     * Reads {@code from} on {@code source}: its manifest (children of an index included), each
+     * verified against its digest, and the blobs they reference.
+     */
+    public static SourceImage read(RegistryClient source, ImageReference from) {
+        requireOn(source, from);
+        Manifest root = source.getManifest(from.repository(), from.reference());
+        List<Manifest> children = new ArrayList<>();
+        Map<Digest, Descriptor> blobs = new LinkedHashMap<>();
+        collect(source, from.repository(), root, children, blobs);
+        return new SourceImage(from, root, children, List.copyOf(blobs.values()));
+    }
+
+    /** As {@link #replicate(RegistryClient, ImageReference, RegistryClient, ImageReference)}, of an image already read. */
+    public ReplicationResult replicate(RegistryClient source, SourceImage image, RegistryClient target,
+            ImageReference to) {
+        return replicate(source, image, target, to, Instant.now());
+    }
+
+    private ReplicationResult replicate(RegistryClient source, SourceImage image, RegistryClient target,
+            ImageReference to, Instant started) {
+        ImageReference from = image.reference();
         requireOn(source, from);
         requireOn(target, to);
-        Manifest root = source.getManifest(from.repository(), from.reference());
+        Manifest root = image.root();
         to.digest().filter(d -> !d.equals(root.digest())).ifPresent(d -> {
             throw new IllegalArgumentException("target " + to + " pins digest " + d + " but the source image is "
                     + root.digest());
         });
         Optional<String> targetTag = to.tag().or(from::tag);
 
-        List<Manifest> children = new ArrayList<>();
-        Map<Digest, Descriptor> blobs = new LinkedHashMap<>();
-        collect(source, from.repository(), root, children, blobs);
-
         Counters counters = new Counters();
-        copyBlobs(source, from.repository(), target, to.repository(), blobs.values(), counters);
-        for (Manifest child : children) {
+        copyBlobs(source, from.repository(), target, to.repository(), image.blobs(), counters);
+        for (Manifest child : image.children()) {
             pushManifest(target, to.repository(), child, child.digest().toString(), counters);
         }
         pushManifest(target, to.repository(), root, targetTag.orElse(root.digest().toString()), counters);
@@ -91,7 +112,7 @@ public final class ImageReplicator {
     }
 
     /** Walks an index down to its image manifests; children are listed before their parents. */
-    private void collect(RegistryClient source, String repository, Manifest manifest, List<Manifest> children,
+    private static void collect(RegistryClient source, String repository, Manifest manifest, List<Manifest> children,
             Map<Digest, Descriptor> blobs) {
         if (manifest instanceof ImageManifest image) {
             image.references().forEach(d -> blobs.putIfAbsent(d.digest(), d));

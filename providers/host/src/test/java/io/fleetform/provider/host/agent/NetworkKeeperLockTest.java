@@ -1,0 +1,80 @@
+package io.fleetform.provider.host.agent;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.github.dockerjava.api.DockerClient;
+import com.github.dockerjava.core.DefaultDockerClientConfig;
+import com.github.dockerjava.core.DockerClientConfig;
+import com.github.dockerjava.core.DockerClientImpl;
+import com.github.dockerjava.httpclient5.ApacheDockerHttpClient;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Supplier;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * A removal the Engine keeps refusing with "has active endpoints" (what a dockerd that still counts a gone
+ * container's endpoint answers; made here by answering that one call so) pauses between its tries, up to 3 s: the
+ * real Docker Engine makes another network meanwhile, and only the same network's work waits for it.
+ */
+class NetworkKeeperLockTest extends DockerTestBase {
+    private static final String OWNER = "locks.0123456789ab";
+
+    private ApacheDockerHttpClient http;
+    private DockerClient docker;
+
+    @BeforeEach
+    void client() {
+        DockerClientConfig cfg = DefaultDockerClientConfig.createDefaultConfigBuilder()
+                .withDockerHost(AgentOptions.DEFAULT_DOCKER_HOST.toString()).build();
+        http = new ApacheDockerHttpClient.Builder().dockerHost(cfg.getDockerHost()).build();
+        docker = DockerClientImpl.getInstance(cfg, http);
+    }
+
+    @AfterEach
+    void close() throws Exception {
+        http.close();
+    }
+
+    @Test
+    void aRemovalPausingBetweenItsTriesHoldsUpOnlyItsOwnNetwork() throws Exception {
+        NetworkSpec stuck = bridge(2);
+        NetworkSpec other = bridge(2);
+        CountDownLatch refused = new CountDownLatch(1);
+        EngineCalls engine = new EngineCalls(AgentOptions.DEFAULT_DOCKER_HOST) {
+            @Override
+            <T> T call(String what, Supplier<T> call) {
+                if (what.equals("remove network " + stuck.name())) {
+                    refused.countDown();
+                    throw ApiException.unprocessable("Docker Engine refused to " + what + ": error while removing "
+                            + "network: network " + stuck.name() + " has active endpoints");
+                }
+                return super.call(what, call);
+            }
+        };
+        NetworkKeeper keeper = new NetworkKeeper(docker, engine, tmp.resolve("networks-pending"));
+        assertThat(keeper.ensure(stuck, OWNER)).isTrue();
+        keeper.attached(stuck.name());
+
+        CompletableFuture<NetworkRemoval> removal = CompletableFuture.supplyAsync(() -> keeper.remove(stuck.name(),
+                OWNER));
+        assertThat(refused.await(10, TimeUnit.SECONDS)).isTrue();
+        long start = System.nanoTime();
+        assertThat(keeper.ensure(other, OWNER)).as("made while the other removal pauses").isTrue();
+        long tookMillis = (System.nanoTime() - start) / 1_000_000;
+        assertThat(removal.isDone()).as("the removal is still between its tries").isFalse();
+        assertThat(tookMillis).isLessThan(1500);
+        assertThat(keeper.find(other.name())).isPresent();
+
+        // The same network waits: its ensure runs only once the removal gave up, and finds it kept.
+        assertThat(keeper.ensure(sameNetwork(stuck, 3), OWNER)).isFalse();
+        assertThat(removal.isDone()).as("ensured after the removal, not during it").isTrue();
+        NetworkRemoval r = removal.get();
+        assertThat(r.kept()).isTrue();
+        assertThat(r.message()).contains("has active endpoints").contains("after 5 tries");
+        assertThat(keeper.find(stuck.name())).isPresent();
+    }
+}
