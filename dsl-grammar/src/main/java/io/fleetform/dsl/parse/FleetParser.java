@@ -19,8 +19,9 @@ import org.antlr.v4.runtime.atn.PredictionMode;
 import org.antlr.v4.runtime.misc.ParseCancellationException;
 
 /**
- * The one place that knows ANTLR. Parses a file (a large one in parts, see {@link #inParts}) in two stages: the fast SLL mode with bail-out
- * first, and only if that fails the full LL mode with error reporting. Syntax errors become
+ * The one place that knows ANTLR. Parses a file (a large one in parts, see {@link #inParts}) in two
+ * stages: the fast SLL mode with bail-out first, and only if that fails the full LL mode with error
+ * reporting. Syntax errors become
  * diagnostics; a tree is returned only for a well-formed file. Nothing ANTLR-specific leaves
  * this package.
  */
