@@ -3,8 +3,10 @@
 # COUNT containers (default 100) at parallelism 10, plain, then asking for one of a user-defined network with a
 # fixed IPv4, Docker's init, a bind-mounted data directory, the unless-stopped restart policy, the labels (and
 # hostname, environment) alone, then all of them as a fleet instance does; ROUNDS rounds (default 3), interleaved so
-# a change of the machine's load touches every contender alike. Prints each run and the medians, with the load.
-# Needs dockerd and scripts/quickstart-image.sh.
+# a change of the machine's load touches every contender alike. Prints each run and the medians (wall, and the CPU
+# the Engine spent: dockerd, containerd, the containers' shims and runc), with the load.
+# ASKS="plain network veth ..." picks the contenders instead (see RawDockerBenchmark: `none` and `veth`, the
+# network made by hand, are for measuring only). Needs dockerd and scripts/quickstart-image.sh.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 count=${1:-100}
@@ -26,7 +28,7 @@ free_subnet() {
   echo "bench-host-asks: no free /22 in 10.213.32.0/19" >&2
   return 1
 }
-asks=(plain network init bind restart labels network,init,bind,restart,labels)
+read -r -a asks <<<"${ASKS:-plain network init bind restart labels network,init,bind,restart,labels}"
 echo "load before: $(uptime)"
 for round in $(seq 1 "$rounds"); do
   for ask in "${asks[@]}"; do
@@ -36,13 +38,16 @@ for round in $(seq 1 "$rounds"); do
       io.fleetform.provider.host.bench.RawDockerBenchmark "$count" 10 fleetform/busybox:1 "${args[@]}" \
       2>"$work/err") || { grep -v '^SLF4J' "$work/err" >&2; exit 1; }
     ms=$(echo "$out" | grep -o '[0-9]* ms' | grep -o '[0-9]*')
-    echo "round $round, $ask: $ms ms"
-    echo "$ms" >> "$work/${ask//,/_}"
+    cpu=$(echo "$out" | sed -n 's/.*, all \([0-9]*\) (milliseconds)/\1/p')
+    echo "round $round, $ask: $ms ms, engine CPU $cpu ms"
+    echo "$ms ${cpu:-0}" >> "$work/${ask//,/_}"
   done
 done
-plain=$(median < "$work/plain")
+first=${asks[0]//,/_}
+plain=$(col "$first" 1); plain_cpu=$(col "$first" 2)
 for ask in "${asks[@]}"; do
-  m=$(median < "$work/${ask//,/_}")
-  awk -v a="$ask" -v m="$m" -v p="$plain" 'BEGIN { printf "median %-34s %6d ms  %.2fx of plain\n", a, m, m / p }'
+  m=$(col "${ask//,/_}" 1); c=$(col "${ask//,/_}" 2)
+  awk -v a="$ask" -v m="$m" -v p="$plain" -v c="$c" -v pc="$plain_cpu" -v f="${asks[0]}" 'BEGIN {
+    printf "median %-34s %6d ms  %.2fx of %s; engine CPU %6d ms  %.2fx\n", a, m, m / p, f, c, (pc > 0 ? c / pc : 0) }'
 done
 echo "load after: $(uptime)"

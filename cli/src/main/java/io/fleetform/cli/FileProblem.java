@@ -1,10 +1,9 @@
 package io.fleetform.cli;
 
+import io.fleetform.engine.text.FileErrors;
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.nio.file.AccessDeniedException;
 import java.nio.file.FileSystemException;
-import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.Optional;
 
@@ -37,13 +36,8 @@ public final class FileProblem {
     }
 
     private static String reason(FileSystemException e) {
-        if (e instanceof NoSuchFileException) {
-            return "no such file or folder";
-        }
-        if (e instanceof AccessDeniedException) {
-            return "permission denied";
-        }
-        String reason = e.getReason();
-        return reason != null ? reason.toLowerCase(java.util.Locale.ROOT) : e.getClass().getSimpleName();
+        // the system's own reason in lower case: it follows "cannot use FILE: "
+        return FileErrors.words(e).orElseGet(() -> e.getReason() != null
+                ? e.getReason().toLowerCase(java.util.Locale.ROOT) : e.getClass().getSimpleName());
     }
 }

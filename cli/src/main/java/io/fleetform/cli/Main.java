@@ -23,7 +23,12 @@ public final class Main {
         quietLibraries(args);
         refuseExitFromUserCode();
         oneLineForUncaughtErrors();
-        System.exit(run(Terminal.system(), args));
+        Terminal terminal = Terminal.system();
+        // Standard output is the command's: the terminal holds it. Anything else that prints to System.out (a
+        // fleet function's System.out.println or a println in one of its classes, a library) goes to standard
+        // error, so plan --json and inspect --json stay one document. Set once, for every thread.
+        System.setOut(System.err);
+        System.exit(run(terminal, args));
     }
 
     /**

@@ -101,6 +101,28 @@ class CommandLineFlagsTest {
     }
 
     @Test
+    void planParallelismLimitsTheRefreshReadsAtOnceAsTerraformDoes() throws IOException {
+        String d = dir.toString();
+        Files.writeString(dir.resolve("main.fleet"), FLEET.replace("from 1 to 2", "from 1 to 4"));
+        assertThat(run("apply", d, "--auto-approve").exitCode()).isEqualTo(ExitCode.OK); // 8 resources
+        env.put("FLEETFORM_TEST_SLOW_READ_MS", "300");
+        Path count = world.resolve("read-concurrency");
+        for (int parallelism : List.of(1, 3)) {
+            io.fleetform.cli.testprovider.FileWorldProvider.resetReadCount(world);
+            CliRunner.Result plan = run("plan", d, "--parallelism", Integer.toString(parallelism));
+            assertThat(plan.exitCode()).as(plan.out() + plan.err()).isEqualTo(ExitCode.OK);
+            assertThat(plan.out()).contains("No changes");
+            int most = Integer.parseInt(Files.readString(count).strip());
+            assertThat(most).as("reads at once with --parallelism " + parallelism).isLessThanOrEqualTo(parallelism)
+                    .isGreaterThan(parallelism == 1 ? 0 : 1);
+        }
+        // Without --refresh there is nothing to read.
+        Files.delete(count);
+        assertThat(run("plan", d, "--refresh=false", "--parallelism", "5").exitCode()).isEqualTo(ExitCode.OK);
+        assertThat(count).doesNotExist();
+    }
+
+    @Test
     void aTargetThatMatchesNothingIsAnErrorWithTheClosestAddressAndNothingIsPlannedOrChanged() throws IOException {
         String d = dir.toString();
         Path saved = dir.resolve("saved.plan");
@@ -130,6 +152,51 @@ class CommandLineFlagsTest {
     }
 
     @Test
+    void anExcludeThatMatchesNothingIsAnErrorWithTheClosestAddressInEveryCommandThatTakesIt() throws IOException {
+        String d = dir.toString();
+        io.fleetform.cli.git.GitFixture git = io.fleetform.cli.git.GitFixture.create(dir.resolve("repo"));
+        git.write("main.fleet", FLEET);
+        git.commit("two zones");
+        Path comment = dir.resolve("comment.md");
+        for (String[] command : List.of(new String[] {"plan", d}, new String[] {"apply", d, "--auto-approve"},
+                new String[] {"destroy", d, "--auto-approve"}, new String[] {"pr-plan", d, "--git",
+                        git.bare.toString(), "--base", "main", "--head", "main", "-out", comment.toString()})) {
+            String[] args = Stream.concat(Stream.of(command), Stream.of("--exclude", "zone.eu1", "--exclude",
+                    "zone.ue2")).toArray(String[]::new);
+            CliRunner.Result typo = run(args);
+            String all = typo.out() + typo.err();
+            assertThat(typo.exitCode()).as(String.join(" ", args) + "\n" + all).isEqualTo(ExitCode.ERROR);
+            assertThat(all).contains("--exclude zone.ue2 matches nothing in the fleet or the state")
+                    .contains("did you mean zone.eu2?").doesNotContain("zone.eu1 matches").doesNotContain("Exception");
+        }
+        assertThat(worldObjects()).isEmpty();
+
+        CliRunner.Result glob = run("plan", d, "--exclude", "zone.x*");
+        assertThat(glob.exitCode()).isEqualTo(ExitCode.ERROR);
+        assertThat(glob.err()).contains("--exclude zone.x* matches nothing");
+
+        // What only the state still records can be excluded too: its deletion is left for later.
+        assertThat(run("apply", d, "--auto-approve").exitCode()).isEqualTo(ExitCode.OK);
+        Files.writeString(dir.resolve("main.fleet"), FLEET.replace("from 1 to 2", "from 1 to 1"));
+        CliRunner.Result gone = run("plan", d, "--exclude", "zone.eu2*");
+        assertThat(gone.exitCode()).as(gone.out() + gone.err()).isEqualTo(ExitCode.OK);
+        assertThat(gone.out()).doesNotContain("to destroy").contains("No changes");
+    }
+
+    @Test
+    void aSavedPlanRefusesTargetsAndExcludesInsteadOfIgnoringThem() throws IOException {
+        String d = dir.toString();
+        Path saved = dir.resolve("saved.plan");
+        assertThat(run("plan", d, "-out", saved.toString()).exitCode()).isEqualTo(ExitCode.OK);
+        for (String option : List.of("--exclude", "--target")) {
+            CliRunner.Result refused = run("apply", d, "--plan", saved.toString(), option, "zone.eu1");
+            assertThat(refused.exitCode()).as(refused.out() + refused.err()).isEqualTo(ExitCode.USAGE);
+            assertThat(refused.err()).contains(option + " shapes a new plan").contains("applies exactly");
+        }
+        assertThat(worldObjects()).isEmpty();
+    }
+
+    @Test
     void aProviderAnswerQuotingASecretIsRedactedInTheOutputTheStateAndThePlan() throws IOException {
         String secret = "pw-echoed-Zq81x";
         Files.writeString(dir.resolve("main.fleet"), FLEET.replace("replicas = 1", "replicas = 1\n"
@@ -154,6 +221,54 @@ class CommandLineFlagsTest {
                 assertThat(Files.readString(file, java.nio.charset.StandardCharsets.ISO_8859_1)).as(file.toString())
                         .doesNotContain(secret);
             }
+        }
+    }
+
+    @Test
+    void aRefreshFailureQuotingASecretIsRedactedAlsoOneOnlyAnOutputOrARemovedResourceStillUses() throws IOException {
+        String kept = "kept-tok3n-Rv27";
+        String old = "old-tok3n-Qx95";
+        // zone eu2's instance holds a secret no other resource holds; an output uses it too
+        Files.writeString(dir.resolve("main.fleet"), FLEET.replace("from 1 to 2", "from 1 to var.zones")
+                .replace("replicas = 1", "replicas = 1\n"
+                        + "    env      = { TOKEN = z.index == 2 ? secret(\"old-token\") : secret(\"kept-token\") }")
+                + """
+
+                variable "zones" {
+                  type    = number
+                  default = 2
+                }
+
+                output "old" {
+                  value     = secret("old-token")
+                  sensitive = true
+                }
+                """);
+        env.put("FLEETFORM_SECRET_OLD_TOKEN", old);
+        env.put("FLEETFORM_SECRET_KEPT_TOKEN", kept);
+        String d = dir.toString();
+        CliRunner.Result apply = run("apply", d, "--auto-approve");
+        assertThat(apply.exitCode()).as(apply.out() + apply.err()).isEqualTo(ExitCode.OK);
+        assertThat(Files.readString(world.resolve("zone.eu2.service.game[0].json"))).contains(old);
+
+        // The read of each instance fails with an answer that quotes the object, secrets and all.
+        env.put("FLEETFORM_TEST_READ_FAIL_ECHO", "zone.*.service.game*");
+        CliRunner.Result desired = run("plan", d);
+        assertThat(desired.exitCode()).as(desired.out() + desired.err()).isEqualTo(ExitCode.ERROR);
+        assertThat(desired.err()).contains("refreshing zone.eu1.service.game[0] failed: test world cannot read")
+                .contains("refreshing zone.eu2.service.game[0] failed").contains("(sensitive)")
+                .doesNotContain(kept).doesNotContain(old);
+
+        // eu2 removed: no desired resource holds the old secret any more, but the fleet still reads it.
+        CliRunner.Result removed = run("plan", d, "-var", "zones=1", "--json");
+        assertThat(removed.exitCode()).as(removed.out() + removed.err()).isEqualTo(ExitCode.ERROR);
+        assertThat(removed.err()).contains("refreshing zone.eu2.service.game[0] failed: test world cannot read")
+                .contains("(sensitive)");
+        CliRunner.Result destroy = run("destroy", d, "--auto-approve");
+        assertThat(destroy.exitCode()).isEqualTo(ExitCode.ERROR);
+        assertThat(destroy.err()).contains("refreshing zone.eu2.service.game[0] failed");
+        for (CliRunner.Result r : List.of(desired, removed, destroy)) {
+            assertThat(r.out() + r.err()).doesNotContain(old).doesNotContain(kept);
         }
     }
 }

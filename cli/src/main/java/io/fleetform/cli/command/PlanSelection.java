@@ -38,8 +38,9 @@ final class PlanSelection {
 
     int parallelism = 10;
 
-    @Option(names = "--parallelism", paramLabel = "N", defaultValue = "10", description = "Changes made at once, 1 to "
-            + MAX_PARALLELISM + " (default 10; Kubernetes objects: five times that, or FLEETFORM_K8S_PARALLELISM).")
+    @Option(names = "--parallelism", paramLabel = "N", defaultValue = "10", description = "Remote operations at once, "
+            + "1 to " + MAX_PARALLELISM + ": the refresh reads of a plan and the changes of an apply (default 10; "
+            + "Kubernetes objects: five times that, or FLEETFORM_K8S_PARALLELISM).")
     void parallelism(int value) {
         // Checked as the command line is read, so every command that takes it refuses before doing anything.
         if (value < 1 || value > MAX_PARALLELISM) {
@@ -52,6 +53,6 @@ final class PlanSelection {
     Workspace.PlanSettings settings(boolean destroy) {
         PlanMode mode = destroy ? PlanMode.DESTROY : refreshOnly ? PlanMode.REFRESH_ONLY : PlanMode.NORMAL;
         return new Workspace.PlanSettings(mode, refresh, targets.stream().map(AddressPattern::new).toList(),
-                excludes.stream().map(AddressPattern::new).toList(), forceConflicts);
+                excludes.stream().map(AddressPattern::new).toList(), forceConflicts, parallelism);
     }
 }

@@ -35,7 +35,9 @@ import java.util.concurrent.atomic.AtomicInteger;
  * {@code FLEETFORM_TEST_FAIL} (address pattern: refuse), {@code FLEETFORM_TEST_TRANSIENT} (fail
  * once, then work), {@code FLEETFORM_TEST_SLOW_MS} (each change takes this long),
  * {@code FLEETFORM_TEST_CRASH_AFTER} (the process dies after N changes, like a power cut),
- * {@code FLEETFORM_TEST_FAIL_ECHO} (address pattern: refuse with a message quoting the request, secrets included).
+ * {@code FLEETFORM_TEST_FAIL_ECHO} (address pattern: refuse with a message quoting the request, secrets included),
+ * {@code FLEETFORM_TEST_READ_FAIL_ECHO} (address pattern: a read fails quoting the object, secrets included),
+ * {@code FLEETFORM_TEST_SLOW_READ_MS} (each read takes this long; the most at once goes to {@code read-concurrency}).
  */
 public final class FileWorldProvider implements Provider, ProviderSession {
     private static final ObjectMapper JSON = new ObjectMapper();
@@ -106,9 +108,55 @@ public final class FileWorldProvider implements Provider, ProviderSession {
                 .orElse(address.value());
     }
 
+    /** Reads in flight now and at most, per world folder (tests run fleets in several folders). */
+    private static final Map<Path, int[]> READS = new java.util.concurrent.ConcurrentHashMap<>();
+
+    /** Forgets the most reads at once seen in {@code world}: the next plan counts afresh. */
+    public static void resetReadCount(Path world) {
+        READS.remove(world);
+    }
+
     @Override
     public ReadResponse read(ReadRequest request) throws ProviderException {
+        Map<String, String> env = request.context().environment();
+        String slow = env.get("FLEETFORM_TEST_SLOW_READ_MS");
+        if (slow == null) {
+            return readNow(request);
+        }
+        // Each read takes this long; the most reads at once is written to read-concurrency in the world folder.
+        int[] reads = READS.computeIfAbsent(world(request.context()), w -> new int[2]);
+        synchronized (reads) {
+            reads[0]++;
+            reads[1] = Math.max(reads[1], reads[0]);
+        }
+        try {
+            Thread.sleep(Long.parseLong(slow));
+            return readNow(request);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw ProviderException.temporary("interrupted");
+        } finally {
+            synchronized (reads) {
+                reads[0]--;
+                try {
+                    Files.createDirectories(world(request.context()));
+                    Files.writeString(world(request.context()).resolve("read-concurrency"), Integer.toString(reads[1]));
+                } catch (IOException ignored) {
+                    // the count is only for tests that look
+                }
+            }
+        }
+    }
+
+    private ReadResponse readNow(ReadRequest request) throws ProviderException {
+        Map<String, String> env = request.context().environment();
+        String echo = env.get("FLEETFORM_TEST_READ_FAIL_ECHO");
         Path file = file(request.context(), id(java.util.Optional.of(request.prior()), request.prior().address()));
+        if (echo != null && new AddressPattern(echo).matches(request.prior().address()) && Files.exists(file)) {
+            // Like a remote answer quoting the object it could not read, secrets and all.
+            throw ProviderException.permanent("test world cannot read " + request.prior().address() + ": "
+                    + load(file) + " is damaged (HTTP 500)");
+        }
         if (!Files.exists(file)) {
             return ReadResponse.gone();
         }

@@ -69,6 +69,7 @@ public final class Applier {
 
     private final ProviderSessions providers;
     private final Options options;
+    private final SecretTexts secrets;
 
     /**
      * One pool of changes per provider, each as large as its provider asks ({@link ProviderSession#parallelism}),
@@ -82,8 +83,17 @@ public final class Applier {
     }
 
     public Applier(ProviderSessions providers, Options options) {
+        this(providers, options, SecretTexts.NONE);
+    }
+
+    /**
+     * @param secrets secret texts to take out of every answer besides the desired resources' own (every secret the
+     *                evaluation read: one an output or a resource being deleted used)
+     */
+    public Applier(ProviderSessions providers, Options options, SecretTexts secrets) {
         this.providers = providers;
         this.options = options;
+        this.secrets = secrets;
     }
 
     /**
@@ -110,7 +120,7 @@ public final class Applier {
             throws StateException, InterruptedException {
         long started = System.nanoTime();
         // What a provider answers may quote the secrets it was given: none of it passes on unredacted.
-        SecretTexts secrets = SecretTexts.of(desired.values());
+        SecretTexts secrets = this.secrets.plus(SecretTexts.of(desired.values()));
         Consumer<ApplyEvent> events = event -> shown.accept(secrets.redact(event));
         Map<ResourceAddress, ResourceChange> work = new LinkedHashMap<>();
         for (ResourceChange change : plan.changes()) {

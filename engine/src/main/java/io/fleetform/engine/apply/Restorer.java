@@ -40,10 +40,17 @@ public final class Restorer {
     private final ProviderSessions providers;
     /** Waits for each restored stage's servers to be healthy before the next; null restores without waiting. */
     private final HealthGate gate;
+    private final SecretTexts secrets;
 
     public Restorer(ProviderSessions providers, HealthGate gate) {
+        this(providers, gate, SecretTexts.NONE);
+    }
+
+    /** @param secrets secret texts to take out of every answer besides the desired resources' own (see Applier) */
+    public Restorer(ProviderSessions providers, HealthGate gate, SecretTexts secrets) {
         this.providers = providers;
         this.gate = gate;
+        this.secrets = secrets;
     }
 
     /**
@@ -72,7 +79,7 @@ public final class Restorer {
                             StateStore store, ProviderContext context, RolloutRecord.Status outcome,
                             Consumer<String> shown) throws StateException, InterruptedException {
         // What a provider answers may quote the secrets it was given (see Applier).
-        SecretTexts secrets = SecretTexts.of(desired.values());
+        SecretTexts secrets = this.secrets.plus(SecretTexts.of(desired.values()));
         Consumer<String> events = line -> shown.accept(secrets.redact(line));
         RolloutRecord run = state.rollout().orElseThrow();
         Map<ResourceAddress, ResourceState> current = new TreeMap<>(state.resources());

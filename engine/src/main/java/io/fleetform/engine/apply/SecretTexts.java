@@ -26,18 +26,47 @@ public record SecretTexts(List<String> texts) {
 
     /** Every secret value (or secret part of a value) of the desired resources, longest first. */
     public static SecretTexts of(Collection<Resource> desired) {
-        Set<String> found = new HashSet<>();
+        return of(desired, List.of());
+    }
+
+    /**
+     * Every secret value of the desired resources and every other secret text known ({@code seen}: each secret the
+     * evaluation read, also one only an output or a removed resource used; values read back in clear), longest first.
+     * A remote answer about a resource the fleet no longer declares can quote a secret the desired resources do not
+     * hold any more.
+     */
+    public static SecretTexts of(Collection<Resource> desired, Collection<String> seen) {
+        Set<String> found = new HashSet<>(seen);
         for (Resource resource : desired) {
-            if (!resource.sensitive().isEmpty()) {
-                SecretsPolicy.replace(resource.attributes(), resource.sensitive(), (path, value) -> {
-                    collect(value, found);
-                    return value;
-                });
-            }
+            found.addAll(valuesAt(resource.attributes(), resource.sensitive()));
         }
-        return new SecretTexts(found.stream().filter(s -> s.strip().length() >= SecretsInDiagnostics.MIN_LENGTH)
+        return new SecretTexts(found.stream().filter(s -> s != null && s.strip().length()
+                        >= SecretsInDiagnostics.MIN_LENGTH)
                 .sorted(Comparator.comparingInt(String::length).reversed().thenComparing(Comparator.naturalOrder()))
                 .toList());
+    }
+
+    /** The texts at the sensitive paths of {@code attributes} (a provider's answer read back in clear, say). */
+    public static Set<String> valuesAt(Map<String, Object> attributes, Set<String> sensitive) {
+        Set<String> found = new HashSet<>();
+        if (!sensitive.isEmpty()) {
+            SecretsPolicy.replace(attributes, sensitive, (path, value) -> {
+                collect(value, found);
+                return value;
+            });
+        }
+        return found;
+    }
+
+    /** These texts and {@code more}'s. */
+    public SecretTexts plus(SecretTexts more) {
+        if (more.texts.isEmpty()) {
+            return this;
+        }
+        Set<String> all = new HashSet<>(texts);
+        all.addAll(more.texts);
+        return new SecretTexts(all.stream().sorted(Comparator.comparingInt(String::length).reversed()
+                .thenComparing(Comparator.naturalOrder())).toList());
     }
 
     private static void collect(Object value, Set<String> into) {

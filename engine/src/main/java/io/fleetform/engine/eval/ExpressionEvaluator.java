@@ -201,7 +201,7 @@ public final class ExpressionEvaluator {
             } catch (EvalError e) {
                 throw Operators.error(e.diagnostic().code(), nameSpan, "no attribute \"" + name + "\" in this"
                         + " sensitive value", "its keys are not listed, as they could reveal the secret; it comes from "
-                        + s.source());
+                        + s.source()).dependingOn(s.source());
             }
         }
         if (target instanceof MapValue map) {
@@ -244,14 +244,24 @@ public final class ExpressionEvaluator {
         if (left instanceof ErrorValue || right instanceof ErrorValue) {
             return ErrorValue.INSTANCE;
         }
-        String source = sensitiveSource(left, right);
-        left = left.unwrap();
-        right = right.unwrap();
+        String source = null;
+        if (mayHoldSecret(left) || mayHoldSecret(right)) {
+            // [secret("t")] == ["guess"] compares the secret as surely as secret("t") == "guess" does
+            SensitiveValue.Stripped l = SensitiveValue.strip(left);
+            SensitiveValue.Stripped r = SensitiveValue.strip(right);
+            source = l.source() != null ? l.source() : r.source();
+            left = l.value();
+            right = r.value();
+        }
         Value result;
         if (left instanceof UnknownValue || right instanceof UnknownValue) {
             result = UnknownValue.AFTER_PLAN;
         } else {
-            result = Operators.binary(b.op(), left, right, b.span());
+            try {
+                result = Operators.binary(b.op(), left, right, b.span());
+            } catch (EvalError e) {
+                throw e.dependingOn(source);
+            }
         }
         return source == null ? result : SensitiveValue.wrap(result, source);
     }
@@ -263,7 +273,8 @@ public final class ExpressionEvaluator {
             return left instanceof ErrorValue ? left : UnknownValue.AFTER_PLAN;
         }
         if (b.op() == Binary.Operator.AND && !l || b.op() == Binary.Operator.OR && l) {
-            return BoolValue.of(l);
+            // the answer is the left side's, secret or not
+            return left instanceof SensitiveValue s ? SensitiveValue.wrap(BoolValue.of(l), s.source()) : BoolValue.of(l);
         }
         Value right = evaluate(b.right(), scope);
         Boolean r = bool(right, b.right().span(), b.op().symbol);
@@ -321,30 +332,33 @@ public final class ExpressionEvaluator {
                     name.equals("try") ? 0 : 1).replaceAll("  #.*", ""));
         }
         EvalError last = null;
+        // Whether an argument fails can depend on a secret (tonumber(secret("t"))): then so does the answer.
+        String source = null;
         for (Expression argument : c.arguments()) {
             Value value;
             try {
                 value = evaluate(argument, scope);
             } catch (EvalError e) {
                 last = e;
+                source = source == null ? e.sensitiveSource() : source;
                 continue;
             }
             if (value instanceof ErrorValue) {
                 continue;
             }
-            if (name.equals("can")) {
-                return value.unwrap() instanceof UnknownValue ? value : BoolValue.of(true);
-            }
-            return value;
+            String from = source != null ? source : value instanceof SensitiveValue s ? s.source() : null;
+            Value answer = name.equals("can") ? value.unwrap() instanceof UnknownValue ? value : BoolValue.of(true)
+                    : value;
+            return from == null ? answer : SensitiveValue.wrap(answer, from);
         }
         if (name.equals("can")) {
-            return BoolValue.of(false);
+            return source == null ? BoolValue.of(false) : SensitiveValue.wrap(BoolValue.of(false), source);
         }
         if (last == null) {
             return ErrorValue.INSTANCE;
         }
         throw Operators.error("function-error", last.diagnostic().span(), "try(): no argument evaluates without an"
-                + " error; the last: " + last.diagnostic().message(), last.diagnostic().hint());
+                + " error; the last: " + last.diagnostic().message(), last.diagnostic().hint()).dependingOn(source);
     }
 
     private Value call(Call c, Scope scope) {
@@ -365,9 +379,19 @@ public final class ExpressionEvaluator {
             if (value instanceof ErrorValue) {
                 return value;
             }
-            if (value instanceof SensitiveValue s && !function.seesSecrets()) {
-                source = source == null ? s.source() : source;
-                value = s.inner();
+            if (function.seesSecrets()) {
+                // nonsensitive(), issensitive(): the value as it is
+            } else if (function.movesValues() || !mayHoldSecret(value)) {
+                if (value instanceof SensitiveValue s) {
+                    source = source == null ? s.source() : source;
+                    value = s.inner();
+                }
+            } else {
+                // The function looks at the elements (contains, join, jsonencode): a secret inside one is an argument
+                // like a secret passed directly, and the whole result is sensitive.
+                SensitiveValue.Stripped stripped = SensitiveValue.strip(value);
+                source = source == null ? stripped.source() : source;
+                value = stripped.value();
             }
             unknown |= value instanceof UnknownValue;
             args.add(value);
@@ -384,7 +408,8 @@ public final class ExpressionEvaluator {
             if (source != null) {
                 // The reason could quote the secret, or something computed from it: whatever the function.
                 throw Operators.error("function-error", span, name + "(): failed on a sensitive argument (the reason"
-                        + " is not shown, as it could reveal the secret)", "the sensitive value comes from " + source);
+                        + " is not shown, as it could reveal the secret)", "the sensitive value comes from " + source)
+                        .dependingOn(source);
             }
             throw Operators.error("function-error", span, name + "(): " + e.getMessage(), e.hint());
         }
@@ -404,7 +429,7 @@ public final class ExpressionEvaluator {
             } catch (EvalError e) {
                 throw Operators.error(e.diagnostic().code(), e.diagnostic().span(), "cannot take this element of a"
                         + " sensitive value (the reason is not shown, as it could reveal the secret)",
-                        "the sensitive value comes from " + source);
+                        "the sensitive value comes from " + source).dependingOn(source);
             }
         }
         return plainIndex(i, target, key, scope);
@@ -451,13 +476,18 @@ public final class ExpressionEvaluator {
         if (plain instanceof UnknownValue) {
             result = plain;
         } else if (u.op() == Unary.Operator.NOT) {
-            result = BoolValue.of(!bool(plain, u.operand().span(), "!"));
+            try {
+                result = BoolValue.of(!bool(plain, u.operand().span(), "!"));
+            } catch (EvalError e) {
+                throw e.dependingOn(source);
+            }
         } else if (plain instanceof NumberValue n) {
             result = new NumberValue(n.value().negate());
         } else if (plain instanceof QuantityValue q) {
             result = new QuantityValue(q.amount().negate(), q.dimension());
         } else {
-            throw Operators.error("type-mismatch", u.span(), "cannot negate " + Operators.article(plain.typeName()), "");
+            throw Operators.error("type-mismatch", u.span(), "cannot negate " + Operators.article(plain.typeName()), "")
+                    .dependingOn(source);
         }
         return source == null ? result : SensitiveValue.wrap(result, source);
     }
@@ -502,21 +532,23 @@ public final class ExpressionEvaluator {
     private Value listFor(ListFor f, Scope scope) {
         Value collection = evaluate(f.collection(), scope);
         List<Value> result = new ArrayList<>();
+        String[] filteredBy = {null};
         boolean done = iterate(collection, f.collection().span(), f.keyVar(), f.valueVar(), scope, inner -> {
-            if (f.condition().isPresent() && !test(f.condition().get(), inner)) {
+            if (f.condition().isPresent() && !test(f.condition().get(), inner, filteredBy)) {
                 return;
             }
             result.add(evaluate(f.value(), inner));
         });
-        return done ? new ListValue(result) : special(collection);
+        return done ? filtered(new ListValue(result), filteredBy[0]) : special(collection);
     }
 
     private Value mapFor(MapFor f, Scope scope) {
         Value collection = evaluate(f.collection(), scope);
         Map<String, Value> result = new LinkedHashMap<>();
         boolean[] unknownKey = {false};
+        String[] filteredBy = {null};
         boolean done = iterate(collection, f.collection().span(), f.keyVar(), f.valueVar(), scope, inner -> {
-            if (f.condition().isPresent() && !test(f.condition().get(), inner)) {
+            if (f.condition().isPresent() && !test(f.condition().get(), inner, filteredBy)) {
                 return;
             }
             String key = mapKey(evaluate(f.key(), inner), f.key().span());
@@ -533,15 +565,24 @@ public final class ExpressionEvaluator {
         if (!done) {
             return special(collection);
         }
-        return unknownKey[0] ? UnknownValue.AFTER_PLAN : new MapValue(result);
+        return unknownKey[0] ? UnknownValue.AFTER_PLAN : filtered(new MapValue(result), filteredBy[0]);
+    }
+
+    /** Which elements a {@code for} kept can depend on a secret ({@code if x == secret("t")}): then all of it does. */
+    private static Value filtered(Value result, String source) {
+        return source == null ? result : SensitiveValue.wrap(result, source);
     }
 
     private static Value special(Value collection) {
         return collection instanceof ErrorValue ? collection : UnknownValue.AFTER_PLAN;
     }
 
-    private boolean test(Expression condition, Scope scope) {
-        Boolean value = bool(evaluate(condition, scope), condition.span(), "if");
+    private boolean test(Expression condition, Scope scope, String[] sensitiveSource) {
+        Value tested = evaluate(condition, scope);
+        if (tested instanceof SensitiveValue s && sensitiveSource[0] == null) {
+            sensitiveSource[0] = s.source();
+        }
+        Boolean value = bool(tested, condition.span(), "if");
         return value != null && value;
     }
 
@@ -615,6 +656,11 @@ public final class ExpressionEvaluator {
                     "");
         }
         return new MountValue(q, s.value());
+    }
+
+    /** A value a secret can hide in: one, or a list or map (which may hold one). */
+    private static boolean mayHoldSecret(Value value) {
+        return value instanceof SensitiveValue || value instanceof ListValue || value instanceof MapValue;
     }
 
     private static String sensitiveSource(Value a, Value b) {

@@ -167,6 +167,12 @@ public final class GroovyFunctions {
                     diagnostics.error("groovy-compile", new SourceSpan(source, 0, 0), "cannot load: " + e);
                     continue;
                 }
+                if (instance instanceof Script scriptObject) {
+                    // A script's print and println write to its binding's "out": standard error, so a function's
+                    // debugging lines never land in the command's output (plan --json is one JSON document).
+                    // Per script, not a swap of System.out around each call: calls run on several threads at once.
+                    scriptObject.getBinding().setProperty("out", new java.io.PrintWriter(System.err, true));
+                }
                 for (Method method : type.getDeclaredMethods()) {
                     if (!Modifier.isPublic(method.getModifiers()) || method.isSynthetic()
                             || method.getName().contains("$") || SCRIPT_METHODS.contains(method.getName())) {
@@ -225,43 +231,13 @@ public final class GroovyFunctions {
         }
 
         /**
-         * A secret inside a list or map argument reaches the function as its value (not as null):
-         * the result is then sensitive, and a failure does not show its reason, as a secret passed
-         * directly is treated by the caller.
+         * A secret inside a list or map argument reaches the function as its value (not as null): the evaluator
+         * unwraps the secrets in every argument of a function that does not say {@link #movesValues()}, makes the
+         * result sensitive, and reports a failure without its reason, as for a secret passed directly.
          */
         @Override
         public Value call(List<Value> args, CallContext context) throws FunctionError {
-            String secret = null;
-            for (Value arg : args) {
-                secret = secret != null ? secret : nestedSecret(arg);
-            }
-            if (secret == null) {
-                return callPlain(args);
-            }
-            Value result;
-            try {
-                result = callPlain(args);
-            } catch (FunctionError e) {
-                throw new FunctionError("failed on a sensitive argument (the reason is not shown, as it could reveal"
-                        + " the secret)", -1, "the sensitive value comes from " + secret);
-            }
-            return SensitiveValue.wrap(result, secret);
-        }
-
-        /** Where a secret nested in {@code value} comes from, or null if it holds none. */
-        private static String nestedSecret(Value value) {
-            if (value instanceof SensitiveValue s) {
-                return s.source();
-            }
-            java.util.Collection<Value> children = value instanceof ListValue l ? l.elements()
-                    : value instanceof MapValue m ? m.entries().values() : List.of();
-            for (Value child : children) {
-                String source = nestedSecret(child);
-                if (source != null) {
-                    return source;
-                }
-            }
-            return null;
+            return callPlain(args);
         }
 
         private Value callPlain(List<Value> args) throws FunctionError {

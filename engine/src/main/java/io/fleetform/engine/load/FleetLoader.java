@@ -109,7 +109,8 @@ public final class FleetLoader {
         List<Diagnostic> all = userCode ? diagnostics.sorted() : refusedUserCode(dir, files, diagnostics.sorted());
         boolean failed = all.stream().anyMatch(Diagnostic::isError);
         List<Diagnostic> redacted = SecretsInDiagnostics.redact(all, evaluator.secretValues());
-        return new LoadResult(failed ? Optional.empty() : Optional.of(fleet), redacted, files, evaluator.filesRead());
+        return new LoadResult(failed ? Optional.empty() : Optional.of(fleet), redacted, files, evaluator.filesRead(),
+                evaluator.secretValues());
     }
 
     /**

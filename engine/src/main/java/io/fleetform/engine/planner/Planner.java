@@ -208,19 +208,34 @@ public final class Planner {
     }
 
     /**
-     * A --target that selects nothing is a typo far more often than an intent: planning "part of the
-     * fleet" with no part in it would report no changes and hide the mistake.
+     * A --target or --exclude that selects nothing is a typo far more often than an intent: planning "part of the
+     * fleet" with no part in it would report no changes and hide the mistake, and excluding nothing would plan the
+     * very resource the user meant to leave alone.
      */
     private static void checkTargets(Request request, Set<ResourceAddress> desired, Set<ResourceAddress> recorded,
                                      List<Diagnostic> diagnostics) {
-        for (AddressPattern target : request.targets()) {
-            boolean matches = desired.stream().anyMatch(target::matches) || recorded.stream().anyMatch(target::matches);
+        checkPatterns("--target", "target-not-found", request.targets(), desired, recorded, diagnostics);
+        checkPatterns("--exclude", "exclude-not-found", request.excludes(), desired, recorded, diagnostics);
+    }
+
+    private static void checkPatterns(String option, String code, List<AddressPattern> patterns,
+                                      Set<ResourceAddress> desired, Set<ResourceAddress> recorded,
+                                      List<Diagnostic> diagnostics) {
+        Set<String> known = null;
+        for (AddressPattern pattern : patterns) {
+            boolean matches = desired.stream().anyMatch(pattern::matches) || recorded.stream().anyMatch(pattern::matches);
             if (!matches) {
-                Set<String> known = new TreeSet<>();
-                desired.forEach(a -> addWithParents(a.value(), known));
-                recorded.forEach(a -> addWithParents(a.value(), known));
-                String suggestion = io.fleetform.engine.text.Suggest.didYouMean(target.text(), known);
-                diagnostics.add(Diagnostic.error("target-not-found", SourceSpan.NONE, "--target " + target.text()
+                if (known == null) {
+                    known = new TreeSet<>();
+                    for (ResourceAddress a : desired) {
+                        addWithParents(a.value(), known);
+                    }
+                    for (ResourceAddress a : recorded) {
+                        addWithParents(a.value(), known);
+                    }
+                }
+                String suggestion = io.fleetform.engine.text.Suggest.didYouMean(pattern.text(), known);
+                diagnostics.add(Diagnostic.error(code, SourceSpan.NONE, option + " " + pattern.text()
                         + " matches nothing in the fleet or the state", suggestion.isEmpty()
                         ? "see the addresses with fleetform plan (or fleetform state list)" : suggestion));
             }

@@ -8,7 +8,6 @@ import io.fleetform.engine.address.ResourceAddress;
 import io.fleetform.engine.provider.ProviderContext;
 import io.fleetform.engine.provider.ProviderException;
 import io.fleetform.engine.provider.ProviderSessions;
-import io.fleetform.engine.provider.ReadRequest;
 import io.fleetform.engine.provider.ReadResponse;
 import io.fleetform.engine.state.ResourceState;
 import io.fleetform.engine.state.State;
@@ -26,7 +25,25 @@ public final class Refresher {
         this.providers = providers;
     }
 
-    public record Refreshed(State state, List<Drift> drift, List<Diagnostic> diagnostics) {
+    /**
+     * @param secretsRead the secret texts providers read back in clear (a Kubernetes Secret's data): kept only as
+     *                    hashes, and taken out of every message like the configuration's
+     */
+    public record Refreshed(State state, List<Drift> drift, List<Diagnostic> diagnostics,
+                            java.util.Set<String> secretsRead) {
+        public Refreshed {
+            secretsRead = java.util.Set.copyOf(secretsRead);
+        }
+
+        public Refreshed(State state, List<Drift> drift, List<Diagnostic> diagnostics) {
+            this(state, drift, diagnostics, java.util.Set.of());
+        }
+
+        @Override
+        public String toString() {
+            return "Refreshed[resources=" + state.resources().size() + ", drift=" + drift.size() + ", diagnostics="
+                    + diagnostics.size() + "]";
+        }
     }
 
     /** Renames state entries as {@code moved} blocks say, so a rename is not a destroy and a create. */
@@ -36,36 +53,56 @@ public final class Refresher {
         return renames.state();
     }
 
-    /** Reads every resource of the state through its provider; what differs is drift. */
+    /** Reads every resource of the state through its provider, one at a time; what differs is drift. */
     public Refreshed refresh(State state, ProviderContext context) {
+        return refresh(state, context, 1);
+    }
+
+    /**
+     * Reads every resource of the state through its provider, at most {@code parallelism} reads at once per provider
+     * (or what the provider asks for, as apply does: {@link io.fleetform.engine.provider.ProviderSession#parallelism});
+     * what differs is drift. Like Terraform's {@code plan -parallelism}: the reads are remote round trips, and the
+     * limit is what the user allows the infrastructure to be asked at once. The result does not depend on the order
+     * the reads finish in.
+     */
+    public Refreshed refresh(State state, ProviderContext context, int parallelism) {
+        if (parallelism < 1) {
+            throw new IllegalArgumentException("parallelism must be at least 1");
+        }
+        List<ResourceState> priors = List.copyOf(state.resources().values());
+        Object[] answers = ParallelReads.read(priors, providers, context, parallelism);
         List<Drift> drift = new ArrayList<>();
         List<Diagnostic> diagnostics = new ArrayList<>();
         // gathered, then one new state: a copy per drifted resource would be quadratic in a large fleet
         Map<ResourceAddress, ResourceState> changed = new java.util.HashMap<>();
         java.util.Set<ResourceAddress> gone = new java.util.HashSet<>();
-        for (ResourceState prior : state.resources().values()) {
-            var provider = providers.get(prior.provider());
-            if (provider.isEmpty()) {
+        java.util.Set<String> secretsRead = new java.util.HashSet<>();
+        for (int i = 0; i < priors.size(); i++) {
+            ResourceState prior = priors.get(i);
+            if (answers[i] == null) {
                 diagnostics.add(Diagnostic.error("unknown-provider", SourceSpan.NONE, prior.address()
                         + " is managed by provider \"" + prior.provider() + "\", which is not installed", ""));
                 continue;
             }
-            ReadResponse response;
-            try {
-                response = provider.get().read(new ReadRequest(prior, context));
-            } catch (ProviderException e) {
+            if (answers[i] instanceof ProviderException e) {
                 diagnostics.add(Diagnostic.error("refresh-failed", SourceSpan.NONE, "refreshing " + prior.address()
                         + " failed: " + e.getMessage(), "retry, or plan with --refresh=false to use the state as is"));
                 continue;
             }
+            ReadResponse response = (ReadResponse) answers[i];
             if (response.attributes().isEmpty()) {
                 drift.add(new Drift(prior.address(), prior.type(), true, List.of()));
                 gone.add(prior.address());
                 continue;
             }
             // Whatever the provider read back, secrets are kept only as hashes (an unchanged one equals the state's).
-            Map<String, Object> now = io.fleetform.engine.resource.SecretsPolicy.protect(
-                    io.fleetform.engine.resource.Attributes.normalize(response.attributes().get()), prior.sensitive(),
+            Map<String, Object> read = io.fleetform.engine.resource.Attributes.normalize(response.attributes().get());
+            for (String text : io.fleetform.engine.apply.SecretTexts.valuesAt(read, prior.sensitive())) {
+                if (!text.startsWith(io.fleetform.engine.resource.SecretsPolicy.PREFIX)) {
+                    secretsRead.add(text); // a hash read back (the state's own) is not a secret
+                }
+            }
+            Map<String, Object> now = io.fleetform.engine.resource.SecretsPolicy.protect(read, prior.sensitive(),
                     state.lineage(), prior.attributes());
             List<AttributeChange> changes = new ArrayList<>();
             TreeSet<String> names = new TreeSet<>(now.keySet());
@@ -103,6 +140,6 @@ public final class Refresher {
                         prior.sensitive(), prior.dependsOn(), prior.lifecycle()));
             }
         }
-        return new Refreshed(state.withChanges(changed, gone), drift, diagnostics);
+        return new Refreshed(state.withChanges(changed, gone), drift, diagnostics, secretsRead);
     }
 }

@@ -182,11 +182,36 @@ public final class Workspace implements AutoCloseable {
         return context;
     }
 
-    /** The evaluated configuration: the model, its resources and its fingerprint. */
+    /**
+     * The evaluated configuration: the model, its resources and its fingerprint.
+     *
+     * @param secretValues every secret text the evaluation read, also those no desired resource holds (an output's,
+     *                     one only a removed resource used): taken out of every remote answer
+     */
     public record Configuration(Fleet fleet, List<Resource> desired, String configHash,
-                                java.util.Set<Path> filesRead) {
+                                java.util.Set<Path> filesRead, java.util.Set<String> secretValues) {
+        public Configuration {
+            secretValues = java.util.Set.copyOf(secretValues);
+        }
+
+        public Configuration(Fleet fleet, List<Resource> desired, String configHash, java.util.Set<Path> filesRead) {
+            this(fleet, desired, configHash, filesRead, java.util.Set.of());
+        }
+
         public Configuration(Fleet fleet, List<Resource> desired, String configHash) {
             this(fleet, desired, configHash, java.util.Set.of());
+        }
+
+        /** The secret texts to take out of what providers answer about this configuration's resources. */
+        public io.fleetform.engine.apply.SecretTexts secrets() {
+            return io.fleetform.engine.apply.SecretTexts.of(desired, secretValues);
+        }
+
+        @Override
+        public String toString() {
+            // a record's own toString would print the secrets
+            return "Configuration[fleet=" + fleet.name() + ", resources=" + desired.size() + ", hash=" + configHash
+                    + "]";
         }
 
         public Map<ResourceAddress, Resource> byAddress() {
@@ -224,7 +249,7 @@ public final class Workspace implements AutoCloseable {
         ProviderSessions.Expansion expansion = open.expand(loaded.fleetOrThrow(), context);
         diagnostics.addAll(expansion.diagnostics());
         Configuration configuration = new Configuration(loaded.fleetOrThrow(), expansion.resources(),
-                ConfigHash.of(dir, options, loaded.filesRead()), loaded.filesRead());
+                ConfigHash.of(dir, options, loaded.filesRead()), loaded.filesRead(), loaded.secretValues());
         return new Outcome<>(configuration, diagnostics);
     }
 
@@ -232,9 +257,24 @@ public final class Workspace implements AutoCloseable {
      * What to plan.
      *
      * @param forceConflicts take over fields another writer owns instead of planning a conflict
+     * @param parallelism    refresh reads at once per provider (the user's {@code --parallelism}, as for apply)
      */
     public record PlanSettings(PlanMode mode, boolean refresh, List<AddressPattern> targets,
-                               List<AddressPattern> excludes, boolean forceConflicts) {
+                               List<AddressPattern> excludes, boolean forceConflicts, int parallelism) {
+        /** {@code --parallelism}'s default. */
+        public static final int DEFAULT_PARALLELISM = 10;
+
+        public PlanSettings {
+            if (parallelism < 1) {
+                throw new IllegalArgumentException("parallelism must be at least 1");
+            }
+        }
+
+        public PlanSettings(PlanMode mode, boolean refresh, List<AddressPattern> targets,
+                            List<AddressPattern> excludes, boolean forceConflicts) {
+            this(mode, refresh, targets, excludes, forceConflicts, DEFAULT_PARALLELISM);
+        }
+
         public PlanSettings(PlanMode mode, boolean refresh, List<AddressPattern> targets,
                             List<AddressPattern> excludes) {
             this(mode, refresh, targets, excludes, false);
@@ -267,16 +307,20 @@ public final class Workspace implements AutoCloseable {
                     .expand(configuration.fleet(), context);
             diagnostics.addAll(expansion.diagnostics());
             configuration = new Configuration(configuration.fleet(), expansion.resources(), configuration.configHash(),
-                    configuration.filesRead());
+                    configuration.filesRead(), configuration.secretValues());
         }
         ProviderSessions open = sessions(Optional.of(configuration.fleet()));
         State state = moves(stored, configuration.fleet().moved(), diagnostics, Renames.Follows.of(open));
         List<io.fleetform.engine.plan.Drift> drift = List.of();
+        // Remote answers (refresh, the live checks) may quote a secret: one the providers were given for the desired
+        // resources, one only an output or a removed resource used, one a provider read back in clear.
+        io.fleetform.engine.apply.SecretTexts secrets = configuration.secrets();
         if (settings.refresh() || settings.mode() == PlanMode.REFRESH_ONLY) {
-            Refresher.Refreshed refreshed = new Refresher(open).refresh(state, context);
+            Refresher.Refreshed refreshed = new Refresher(open).refresh(state, context, settings.parallelism());
             diagnostics.addAll(refreshed.diagnostics());
             state = refreshed.state();
             drift = refreshed.drift();
+            secrets = secrets.plus(io.fleetform.engine.apply.SecretTexts.of(List.of(), refreshed.secretsRead()));
         }
         java.util.Set<ResourceAddress> unfinished = java.util.Set.of();
         if (settings.mode() == PlanMode.NORMAL) {
@@ -298,8 +342,6 @@ public final class Workspace implements AutoCloseable {
             state = found.state();
             leftovers = found.addresses();
         }
-        // Remote answers (refresh, the live checks) may quote a secret the providers were given.
-        io.fleetform.engine.apply.SecretTexts secrets = io.fleetform.engine.apply.SecretTexts.of(configuration.desired());
         Planner.Result result = new Planner(open).plan(new Planner.Request(configuration.fleet().name(),
                 configuration.desired(), state, drift, settings.mode(), settings.targets(), settings.excludes(),
                 configuration.configHash(), outputsForDisplay(configuration.fleet())));
@@ -387,7 +429,8 @@ public final class Workspace implements AutoCloseable {
     public ApplyResult apply(Planned planned, Applier.Options applyOptions, Consumer<ApplyEvent> events,
                              AtomicBoolean interrupt, java.util.Optional<String> rollout,
                              java.util.Set<String> approvedStages) throws StateException, InterruptedException {
-        Applier applier = new Applier(sessions(Optional.of(planned.configuration().fleet())), applyOptions);
+        Applier applier = new Applier(sessions(Optional.of(planned.configuration().fleet())), applyOptions,
+                planned.configuration().secrets());
         State state = planned.state();
         if (renames != null && !renames.renamed().isEmpty()) {
             // moved blocks: the providers re-key what they own before anything else changes
@@ -533,7 +576,8 @@ public final class Workspace implements AutoCloseable {
         io.fleetform.engine.rollout.HealthGate gate = new io.fleetform.engine.rollout.HealthGate(open, context,
                 healthTimeout, java.time.Duration.ofMillis(500));
         try {
-            return new Restorer(open, gate).restore(state, zones, configuration.byAddress(), backend, context,
+            return new Restorer(open, gate, configuration.secrets()).restore(state, zones, configuration.byAddress(),
+                    backend, context,
                     all ? io.fleetform.engine.state.RolloutRecord.Status.ROLLED_BACK
                             : io.fleetform.engine.state.RolloutRecord.Status.ABORTED, events);
         } catch (InterruptedException e) {

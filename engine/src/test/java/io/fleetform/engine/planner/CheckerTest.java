@@ -223,5 +223,9 @@ class CheckerTest {
         assertThat(refreshed.state().resources().get(r.address()).attributes().get("data"))
                 .isEqualTo(SecretHasher.hash(state.lineage(), SECRET));
         assertThat(refreshed.toString()).doesNotContain(SECRET);
+        // What was read back in clear is known as a secret text: later messages quoting it are redacted.
+        assertThat(refreshed.secretsRead()).containsExactly(SECRET);
+        assertThat(io.fleetform.engine.apply.SecretTexts.of(List.of(), refreshed.secretsRead())
+                .redact("the API said: " + SECRET + " is bad")).isEqualTo("the API said: (sensitive) is bad");
     }
 }

@@ -63,6 +63,20 @@ class RefreshAtScaleTest {
     }
 
     @Test
+    void readsInParallelMakeTheSameStateAndDriftAsOneAtATime() {
+        Map<ResourceAddress, ResourceState> all = new TreeMap<>();
+        for (int i = 0; i < N; i++) {
+            all.put(address(i), recorded(i));
+        }
+        State state = State.empty().withResources(all);
+        Refresher.Refreshed one = new Refresher(sessions).refresh(state, context, 1);
+        Refresher.Refreshed ten = new Refresher(sessions).refresh(state, context, 10);
+        assertThat(ten.drift()).isEqualTo(one.drift());
+        assertThat(ten.diagnostics()).isEqualTo(one.diagnostics());
+        assertThat(ten.state().resources()).isEqualTo(one.state().resources());
+    }
+
+    @Test
     void twentyThousandLeftoversAndAdoptionsMakeOneNewStateEach() {
         List<Resource> declared = new ArrayList<>();
         for (int i = 0; i < N; i++) {

@@ -39,15 +39,15 @@ final class CollectionFunctions {
                         return v;
                     }
                     throw a.wrong(0, "a list, a map or a string");
-                }).acceptingUnknown(),
+                }).acceptingUnknown().movingValues(),
                 Fn.of("concat(lists...) list", 1, Integer.MAX_VALUE, (a, c) -> {
                     List<Value> all = new ArrayList<>();
                     for (int i = 0; i < a.size(); i++) {
                         all.addAll(a.list(i));
                     }
                     return new ListValue(all);
-                }),
-                Fn.of("flatten(list) list", 1, 1, (a, c) -> new ListValue(flatten(a.list(0)))),
+                }).movingValues(),
+                Fn.of("flatten(list) list", 1, 1, (a, c) -> new ListValue(flatten(a.list(0)))).movingValues(),
                 Fn.of("distinct(list) list", 1, 1, (a, c) -> {
                     List<Value> out = new ArrayList<>();
                     for (Value v : a.list(0)) {
@@ -72,7 +72,7 @@ final class CollectionFunctions {
                     List<Value> items = new ArrayList<>(a.list(0));
                     java.util.Collections.reverse(items);
                     return new ListValue(items);
-                }),
+                }).movingValues(),
                 Fn.of("contains(list, value) bool", 2, 2, (a, c) -> BoolValue.of(a.list(0).contains(a.get(1)))),
                 Fn.of("index_of(list, value) number", 2, 2, (a, c) -> {
                     int i = a.list(0).indexOf(a.get(1));
@@ -87,7 +87,7 @@ final class CollectionFunctions {
                         throw FunctionError.at(0, "element() of an empty list");
                     }
                     return list.get(Math.floorMod(a.integer(1), list.size()));
-                }),
+                }).movingValues(),
                 Fn.of("slice(list, start number, end number) list", 3, 3, (a, c) -> {
                     List<Value> list = a.list(0);
                     int start = a.integer(1);
@@ -97,7 +97,7 @@ final class CollectionFunctions {
                                 + list.size());
                     }
                     return new ListValue(list.subList(start, end));
-                }),
+                }).movingValues(),
                 Fn.of("range(start number, end number, step number?) list", 1, 3, CollectionFunctions::range),
                 Fn.of("sum(list) number|quantity", 1, 1, CollectionFunctions::sum),
                 Fn.of("alltrue(list) bool", 1, 1, (a, c) -> allOrAny(a, true)),
@@ -106,15 +106,15 @@ final class CollectionFunctions {
                     List<Value> keys = new ArrayList<>();
                     a.map(0).keySet().forEach(k -> keys.add(new StringValue(k)));
                     return new ListValue(keys);
-                }),
-                Fn.of("values(map) list", 1, 1, (a, c) -> new ListValue(new ArrayList<>(a.map(0).values()))),
+                }).movingValues(),
+                Fn.of("values(map) list", 1, 1, (a, c) -> new ListValue(new ArrayList<>(a.map(0).values()))).movingValues(),
                 Fn.of("merge(maps...) map", 1, Integer.MAX_VALUE, (a, c) -> {
                     Map<String, Value> merged = new LinkedHashMap<>();
                     for (int i = 0; i < a.size(); i++) {
                         merged.putAll(a.map(i));
                     }
                     return new MapValue(merged);
-                }),
+                }).movingValues(),
                 Fn.of("lookup(map, key string, default?) value", 2, 3, (a, c) -> {
                     Value v = a.map(0).get(a.string(1));
                     if (v != null) {
@@ -124,7 +124,7 @@ final class CollectionFunctions {
                         return a.get(2);
                     }
                     throw FunctionError.at(1, "no key \"" + a.string(1) + "\" in the map");
-                }),
+                }).movingValues(),
                 Fn.of("zipmap(keys list, values list) map", 2, 2, (a, c) -> {
                     List<Value> keys = a.list(0);
                     List<Value> values = a.list(1);
@@ -137,7 +137,7 @@ final class CollectionFunctions {
                         map.put(StringFunctions.text(keys.get(i), 0), values.get(i));
                     }
                     return new MapValue(map);
-                }),
+                }).movingValues(),
                 Fn.of("coalesce(values...) value", 1, Integer.MAX_VALUE, (a, c) -> {
                     for (Value v : a.all()) {
                         if (!(v instanceof NullValue) && !(v instanceof StringValue s && s.value().isEmpty())) {

@@ -8,7 +8,7 @@ import java.util.List;
 
 /** A built-in function: a name, a signature for help text, an arity and a body. */
 record Fn(String name, String signature, int minArgs, int maxArgs, Body body, boolean acceptsUnknown,
-          boolean seesSecrets) implements FleetFunction {
+          boolean seesSecrets, boolean movesValues) implements FleetFunction {
 
     @FunctionalInterface
     interface Body {
@@ -16,15 +16,21 @@ record Fn(String name, String signature, int minArgs, int maxArgs, Body body, bo
     }
 
     static Fn of(String signature, int minArgs, int maxArgs, Body body) {
-        return new Fn(signature.substring(0, signature.indexOf('(')), signature, minArgs, maxArgs, body, false, false);
+        return new Fn(signature.substring(0, signature.indexOf('(')), signature, minArgs, maxArgs, body, false, false,
+                false);
     }
 
     Fn acceptingUnknown() {
-        return new Fn(name, signature, minArgs, maxArgs, body, true, seesSecrets);
+        return new Fn(name, signature, minArgs, maxArgs, body, true, seesSecrets, movesValues);
     }
 
     Fn seeingSecrets() {
-        return new Fn(name, signature, minArgs, maxArgs, body, acceptsUnknown, true);
+        return new Fn(name, signature, minArgs, maxArgs, body, acceptsUnknown, true, movesValues);
+    }
+
+    /** See {@link FleetFunction#movesValues()}: only for a body that never looks at an element's value. */
+    Fn movingValues() {
+        return new Fn(name, signature, minArgs, maxArgs, body, acceptsUnknown, seesSecrets, true);
     }
 
     @Override

@@ -36,7 +36,13 @@ import java.util.stream.Stream;
  *
  * <p>ASKS, a comma-separated subset of {@code network,init,bind,restart,labels} (default: all), makes the
  * containers ask for those alone ({@code network} is the network with a fixed IPv4; the others are on the default
- * bridge then): what each ask costs the Engine by itself ({@code scripts/bench-host-asks.sh}).
+ * bridge then): what each ask costs the Engine by itself ({@code scripts/bench-host-asks.sh}). Three more, for
+ * measuring only: {@code none}, network mode {@code none} (Docker's namespace with only {@code lo}); {@code off},
+ * the container's {@code NetworkDisabled} (no Docker networking at all: runc makes the namespace, with {@code lo});
+ * {@code veth}, the fixed IPv4 on a bridge made by hand ({@link HandBridge}) instead of Docker's network: network
+ * mode {@code none} (or, with {@code off}, networking disabled), then after the start a veth pair into the
+ * container's namespace. Also prints the CPU the Engine spent for the
+ * containers ({@link EngineCpu}, on a line without "ms", which the scripts take for the wall time).
  */
 public final class RawDockerBenchmark {
     private RawDockerBenchmark() {
@@ -48,8 +54,10 @@ public final class RawDockerBenchmark {
         String image = args[2];
         String subnet = args.length > 3 ? args[3] : null;
         Set<String> asks = subnet == null ? Set.of() : args.length > 4 ? Set.of(args[4].split(",")) : ALL_ASKS;
-        if (!ALL_ASKS.containsAll(asks)) {
-            throw new IllegalArgumentException("asks are a subset of " + ALL_ASKS + ", not " + asks);
+        if (!KNOWN_ASKS.containsAll(asks) || asks.stream().filter(NETWORKS::contains).count() > 1
+                || asks.contains("veth") && asks.contains("network")) {
+            throw new IllegalArgumentException("asks are a subset of " + KNOWN_ASKS + " with at most one of "
+                    + NETWORKS + " (veth not with network), not " + asks);
         }
         DefaultDockerClientConfig config = DefaultDockerClientConfig.createDefaultConfigBuilder().build();
         DockerClient docker = DockerClientImpl.getInstance(config, new ApacheDockerHttpClient.Builder()
@@ -62,28 +70,45 @@ public final class RawDockerBenchmark {
             docker.createNetworkCmd().withName(network).withDriver("bridge").withIpam(new Network.Ipam()
                     .withConfig(new Network.Ipam.Config().withSubnet(subnet).withGateway(prefix + ".1"))).exec();
         }
+        HandBridge bridge = asks.contains("veth") ? HandBridge.create("ffhb" + ProcessHandle.current().pid(), subnet)
+                : null;
         ExecutorService pool = Executors.newFixedThreadPool(parallelism);
-        List<String> created = new ArrayList<>();
+        List<String> created = new java.util.concurrent.CopyOnWriteArrayList<>();
         try {
+            double daemonsBefore = EngineCpu.daemons();
+            double ownBefore = EngineCpu.ownChildren();
             long start = System.nanoTime();
             List<Future<String>> ids = new ArrayList<>();
             for (int i = 0; i < count; i++) {
                 int n = i;
                 ids.add(pool.submit(() -> {
                     String id = command(docker, image, tag, n, asks, network, subnet, data).exec().getId();
+                    created.add(id);
                     docker.startContainerCmd(id).exec();
+                    if (bridge != null) {
+                        long pid = docker.inspectContainerCmd(id).exec().getState().getPidLong();
+                        bridge.attach(pid, ip(subnet, n));
+                    }
                     return id;
                 }));
             }
             for (Future<String> f : ids) {
-                created.add(f.get());
+                f.get();
             }
             long elapsed = (System.nanoTime() - start) / 1_000_000;
+            double daemons = EngineCpu.daemons() - daemonsBefore;
+            double shims = EngineCpu.shims(created);
+            double own = EngineCpu.ownChildren() - ownBefore;
+            if (bridge != null) {
+                check(docker, created.get(0), ip(subnet, count - 1), bridge.gateway());
+            }
             System.out.println("raw docker-java" + (asks.isEmpty() ? "" : asks.equals(ALL_ASKS)
                     ? " (as a fleet instance: network, fixed IP, data mount, init, restart policy, labels)"
                     : " (asking for " + String.join(", ", new java.util.TreeSet<>(asks)) + " only)") + ", " + count
                     + " containers at parallelism "
                     + parallelism + ": " + elapsed + " ms");
+            System.out.printf("engine cpu: dockerd+containerd %.0f, shims %.0f, own commands %.0f, all %.0f (milliseconds)%n",
+                    daemons, shims, own, daemons + shims + own);
         } finally {
             List<Future<?>> removals = new ArrayList<>();
             for (String id : created) {
@@ -93,6 +118,9 @@ public final class RawDockerBenchmark {
                 f.get();
             }
             pool.shutdown();
+            if (bridge != null) {
+                bridge.close();
+            }
             if (network != null) {
                 try {
                     docker.removeNetworkCmd(network).exec();
@@ -112,6 +140,34 @@ public final class RawDockerBenchmark {
 
     /** What a fleet instance asks the Engine for beyond a plain container. */
     private static final Set<String> ALL_ASKS = Set.of("network", "init", "bind", "restart", "labels");
+    /** The ways to network a container besides the default bridge: at most one. */
+    private static final Set<String> NETWORKS = Set.of("network", "none", "off");
+    private static final Set<String> KNOWN_ASKS = Set.of("network", "none", "off", "veth", "init", "bind", "restart",
+            "labels");
+
+    /** Host .2 + n of the subnet, as the fleet's IP pool hands them out. */
+    private static String ip(String subnet, int n) {
+        String[] octets = subnet.substring(0, subnet.indexOf('/')).split("\\.");
+        int base = (Integer.parseInt(octets[2]) << 8) + 2 + n;
+        return octets[0] + "." + octets[1] + "." + (base >> 8) + "." + (base & 0xff);
+    }
+
+    /**
+     * The prototype's network works: from a container's namespace (with the host's busybox: the image has no ping)
+     * the gateway and another container at its fixed IPv4 answer.
+     */
+    private static void check(DockerClient docker, String id, String otherIp, String gateway) throws Exception {
+        long pid = docker.inspectContainerCmd(id).exec().getState().getPidLong();
+        for (String target : List.of(gateway, otherIp)) {
+            Process p = new ProcessBuilder("nsenter", "--net=/proc/" + pid + "/ns/net", "busybox", "ping", "-c", "1",
+                    "-W", "5", target).redirectErrorStream(true).start();
+            String out = new String(p.getInputStream().readAllBytes());
+            if (p.waitFor() != 0) {
+                throw new IllegalStateException("hand-made network: cannot ping " + target + " from " + id + ": "
+                        + out);
+            }
+        }
+    }
 
     private static CreateContainerCmd command(DockerClient docker, String image, String tag, int n, Set<String> asks,
                                               String network, String subnet, Path data) throws java.io.IOException {
@@ -123,12 +179,13 @@ public final class RawDockerBenchmark {
             return cmd.withHostConfig(host);
         }
         if (asks.contains("network")) {
-            // hosts .2 onwards of the subnet, as the fleet's IP pool hands them out
-            String[] octets = subnet.substring(0, subnet.indexOf('/')).split("\\.");
-            int base = (Integer.parseInt(octets[2]) << 8) + 2 + n;
-            String ip = octets[0] + "." + octets[1] + "." + (base >> 8) + "." + (base & 0xff);
-            cmd.withIpv4Address(ip);
+            cmd.withIpv4Address(ip(subnet, n));
             host.withNetworkMode(network);
+        }
+        if (asks.contains("off")) {
+            cmd.withNetworkDisabled(true);
+        } else if (asks.contains("none") || asks.contains("veth")) {
+            host.withNetworkMode("none");
         }
         if (asks.contains("labels")) {
             String spec = "{\"image\":\"" + image + "\",\"hostname\":\"raw-" + n + "\",\"command\":[\"sh\",\"-c\","
