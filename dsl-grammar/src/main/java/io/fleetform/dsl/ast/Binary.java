@@ -20,8 +20,11 @@ public record Binary(Operator op, Expression left, Expression right, SourceSpan 
             this.precedence = precedence;
         }
 
+        /** values() copies its array on every call, once per operator of a parsed file. */
+        private static final Operator[] ALL = values();
+
         public static Operator of(String symbol) {
-            for (Operator op : values()) {
+            for (Operator op : ALL) {
                 if (op.symbol.equals(symbol)) {
                     return op;
                 }

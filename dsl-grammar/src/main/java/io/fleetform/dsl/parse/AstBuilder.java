@@ -87,6 +87,16 @@ final class AstBuilder {
         return new Body(items, span(ctx));
     }
 
+    /**
+     * The body of a file parsed in consecutive parts ({@link FleetParser}): their items in order, spanning
+     * from the first part's start to the last part's end, as one body parsed whole would.
+     */
+    Body joined(List<BodyItem> items, BodyContext first, BodyContext last) {
+        int start = first.start.getStartIndex();
+        int stop = last.stop == null || last.stop.getType() == Token.EOF ? start - 1 : last.stop.getStopIndex();
+        return new Body(items, span(start, stop));
+    }
+
     private BodyItem item(ItemContext ctx) {
         if (ctx instanceof AttributeContext a) {
             return new Attribute(identifier(a.name()), expr(a.expr()), span(a));

@@ -1,0 +1,96 @@
+package io.fleetform.dsl.parse;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.fleetform.dsl.diag.Diagnostic;
+import io.fleetform.dsl.source.SourceFile;
+import java.util.List;
+import java.util.Random;
+import org.junit.jupiter.api.Test;
+
+/**
+ * A large file parsed in parts on several threads gives what parsing it whole gives: the same tree
+ * (with every node's place: records print their spans' locations) and, for a file with mistakes,
+ * the same messages in the same order.
+ */
+class ParseInPartsTest {
+    private static final FleetParser WHOLE = new FleetParser(1);
+    private static final FleetParser IN_PARTS = new FleetParser(4);
+
+    /** Top-level items of every kind, so that parts start after blocks, maps, heredocs and comments. */
+    private static String item(int i, Random random) {
+        return switch (random.nextInt(6)) {
+            case 0 -> "zones \"g" + i + "-\" from 1 to 9 as z {\n  idc = idc.a\n  labels = { shard = \"${z.name}\","
+                    + " wave = \"${z.index % 4}\" }\n  service \"s\" from template.t {\n    memory = 512Mi + z.index"
+                    + " % 4 * 256Mi\n    ports = { game = 7000 + z.index }\n  }\n}\n";
+            case 1 -> "locals {\n  m" + i + " = { a = [1, 2, { b = \"}\" }] }\n}\n";
+            case 2 -> "x" + i + " = { a = 1 }\n";
+            case 3 -> "# a comment } with a brace\nzone \"z" + i + "\" { idc = idc.b  service \"s\" { cpu = 2 cores"
+                    + "  memory = 1Gi } }\n";
+            case 4 -> "text" + i + " = <<EOT\n  heredoc } ${var.x}\nEOT\n";
+            default -> "output \"o" + i + "\" {\n  value = [for z in zones : z.name if z.index > 2]\n}\n";
+        };
+    }
+
+    private static String fleet(int items, long seed) {
+        Random random = new Random(seed);
+        StringBuilder text = new StringBuilder();
+        for (int i = 0; i < items; i++) {
+            text.append(item(i, random));
+        }
+        return text.toString();
+    }
+
+    @Test
+    void aLargeFileGivesTheTreeOfTheWholeFile() {
+        String text = fleet(4_000, 1);
+        SourceFile source = new SourceFile("big.fleet", text);
+        ParseResult whole = WHOLE.parse(source);
+        ParseResult inParts = IN_PARTS.parse(source);
+        assertThat(whole.diagnostics()).isEmpty();
+        assertThat(inParts.diagnostics()).isEmpty();
+        assertThat(inParts.fileOrThrow()).isEqualTo(whole.fileOrThrow());
+        assertThat(inParts.fileOrThrow().toString()).isEqualTo(whole.fileOrThrow().toString());
+        assertThat(inParts.fileOrThrow().body().span().length()).isEqualTo(whole.fileOrThrow().body().span().length());
+    }
+
+    @Test
+    void thePartsStartAfterTopLevelBraces() {
+        String text = fleet(2_000, 2);
+        var lexer = new io.fleetform.dsl.antlr.FleetBaseLexer(org.antlr.v4.runtime.CharStreams.fromString(text));
+        var tokens = new org.antlr.v4.runtime.CommonTokenStream(lexer);
+        tokens.fill();
+        assertThat(tokens.size()).isGreaterThan(FleetParser.PARTS_FROM_TOKENS);
+        List<Integer> starts = FleetParser.partStarts(tokens.getTokens(), 4);
+        assertThat(starts).hasSize(4);
+        for (int start : starts.subList(1, 4)) {
+            org.antlr.v4.runtime.Token token = tokens.get(start);
+            assertThat(token.getCharPositionInLine()).as(token.toString()).isZero();
+        }
+    }
+
+    @Test
+    void mistakesAnywhereAreReportedAsWhenParsedWhole() {
+        String text = fleet(2_000, 3);
+        String[] mistakes = {"memory 16Gi\n", "x = (1 +\n", "y = \"unterminated\n", "z = 1 } }\n", "w = \"\\q\"\n",
+            "label \"${x}\" {}\n", "v = 1e99999\n"};
+        for (String mistake : mistakes) {
+            // Each mistake in the middle of a part; the first two also in the first and the last part.
+            int[] places = mistake.equals(mistakes[0]) || mistake.equals(mistakes[1])
+                    ? new int[] {10, text.length() / 2, text.length() - 5} : new int[] {text.length() / 2};
+            for (int at : places) {
+                int line = text.indexOf('\n', at) + 1;
+                String broken = text.substring(0, line) + mistake + text.substring(line);
+                SourceFile source = new SourceFile("big.fleet", broken);
+                List<String> whole = render(WHOLE.parse(source).diagnostics());
+                assertThat(whole).as(mistake).isNotEmpty();
+                assertThat(render(IN_PARTS.parse(source).diagnostics())).as(mistake).isEqualTo(whole);
+            }
+        }
+    }
+
+    private static List<String> render(List<Diagnostic> diagnostics) {
+        return diagnostics.stream().map(d -> d.code() + " " + d.span().location() + " " + d.span().length() + " "
+                + d.message() + " " + d.hint()).toList();
+    }
+}
