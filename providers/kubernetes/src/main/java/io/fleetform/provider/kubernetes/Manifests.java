@@ -13,12 +13,10 @@ import io.fleetform.engine.model.Spread;
 import io.fleetform.engine.model.Sriov;
 import io.fleetform.engine.model.TargetRef;
 import io.fleetform.engine.model.Zone;
+import io.fleetform.engine.text.Digests;
 import java.nio.charset.StandardCharsets;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.util.ArrayList;
 import java.util.Base64;
-import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
@@ -264,7 +262,7 @@ final class Manifests {
             cm.put("data", data);
             deps.add(add(new Rendered(Kind.CONFIGMAP, cluster, namespace, name + "-config", cm, List.of(ns), protect)));
             volumes.add(map("name", "config", "configMap", map("name", name + "-config")));
-            podAnnotations.put("fleetform.io/config-hash", sha256(data.toString()).substring(0, 16));
+            podAnnotations.put("fleetform.io/config-hash", Digests.sha256Hex(data.toString()).substring(0, 16));
         }
 
         // Environment: plain values inline, sensitive ones only through a Secret.
@@ -737,15 +735,6 @@ final class Manifests {
             n = n.substring(0, 63);
         }
         return n.replaceAll("^[^A-Za-z0-9]+|[^A-Za-z0-9]+$", "");
-    }
-
-    private static String sha256(String text) {
-        try {
-            return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256")
-                    .digest(text.getBytes(StandardCharsets.UTF_8)));
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException(e);
-        }
     }
 
     /** A service's {@code health} probe is its pods' readiness probe: the rollout wait counts Ready pods. */

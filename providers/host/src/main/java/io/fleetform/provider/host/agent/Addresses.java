@@ -1,9 +1,6 @@
 package io.fleetform.provider.host.agent;
 
-import java.nio.charset.StandardCharsets;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
-import java.util.HexFormat;
+import io.fleetform.engine.text.Digests;
 import java.util.regex.Pattern;
 
 /** Instance addresses ({@code zone.s12.service.logic[0]}) and IPv4 literals: validation and safe names. */
@@ -105,16 +102,7 @@ final class Addresses {
                 sb.append('-');
             }
         }
-        return sb + "-" + sha256Hex(address).substring(0, 8);
-    }
-
-    static String sha256Hex(String s) {
-        try {
-            return HexFormat.of().formatHex(
-                    MessageDigest.getInstance("SHA-256").digest(s.getBytes(StandardCharsets.UTF_8)));
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException(e);
-        }
+        return sb + "-" + Digests.sha256Hex(address).substring(0, 8);
     }
 
     static String truncate(String s) {

@@ -9,17 +9,15 @@ import com.github.dockerjava.core.DockerClientConfig;
 import com.github.dockerjava.core.DockerClientImpl;
 import com.github.dockerjava.httpclient5.ApacheDockerHttpClient;
 import com.github.dockerjava.transport.DockerHttpClient;
+import io.fleetform.engine.text.Digests;
+import io.fleetform.provider.sriov.Commands;
 import java.io.ByteArrayInputStream;
 import java.io.Closeable;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.URI;
-import java.nio.file.FileVisitResult;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.SimpleFileVisitor;
-import java.nio.file.StandardCopyOption;
-import java.nio.file.attribute.BasicFileAttributes;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -29,7 +27,6 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.function.Consumer;
-import io.fleetform.provider.sriov.Commands;
 
 /**
  * Makes one agent's containers match their specs: create, update in place, recreate, remove.
@@ -240,7 +237,7 @@ final class ContainerManager implements Closeable {
     static String defaultHostname(String address) {
         String h = address.toLowerCase(Locale.ROOT).replaceAll("[^a-z0-9]+", "-").replaceAll("^-+|-+$", "");
         if (h.length() > 63) {
-            h = h.substring(0, 54) + "-" + Addresses.sha256Hex(address).substring(0, 8);
+            h = h.substring(0, 54) + "-" + Digests.sha256Hex(address).substring(0, 8);
         }
         return h.isEmpty() ? "instance" : h;
     }
@@ -655,7 +652,6 @@ final class ContainerManager implements Closeable {
         }
         return Optional.of(new RemoveResult(address, c.getId(), data.toString(), purgeData, network));
     }
-
 
     /** Removes the fleet's network if no instance of it is left (a later try, when its last container is gone). */
     NetworkRemoval removeNetwork(String name, String owner) {

@@ -1,12 +1,13 @@
 package io.fleetform.provider.host.agent;
 
 import com.fasterxml.jackson.annotation.JsonIgnore;
+import io.fleetform.engine.text.Digests;
+import io.fleetform.provider.sriov.SriovSpec;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.TreeMap;
-import io.fleetform.provider.sriov.SriovSpec;
 
 /**
  * Body of {@code PUT /v1/containers/{address}}: the container one game-server instance runs as.
@@ -244,7 +245,7 @@ public record ContainerSpec(
             return this;
         }
         Map<String, String> hashed = new TreeMap<>();
-        env.forEach((k, v) -> hashed.put(k, "sha256:" + Addresses.sha256Hex(key + "\u0000" + k + "=" + v)));
+        env.forEach((k, v) -> hashed.put(k, "sha256:" + Digests.sha256Hex(key + "\u0000" + k + "=" + v)));
         return withEnv(hashed);
     }
 

@@ -1,5 +1,6 @@
 package io.fleetform.provider.host.agent;
 
+import io.fleetform.engine.text.Digests;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -57,7 +58,7 @@ final class DataQuota {
 
     /** A stable project id for an address (1 .. 2^31-1; 0 is "no project"). */
     static int projectId(String address) {
-        int h = Integer.parseUnsignedInt(Addresses.sha256Hex(address).substring(0, 7), 16);
+        int h = Integer.parseUnsignedInt(Digests.sha256Hex(address).substring(0, 7), 16);
         return 1 + h % (Integer.MAX_VALUE - 1);
     }
 

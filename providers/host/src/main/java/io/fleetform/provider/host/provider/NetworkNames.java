@@ -1,10 +1,7 @@
 package io.fleetform.provider.host.provider;
 
+import io.fleetform.engine.text.Digests;
 import io.fleetform.provider.host.agent.HostFacts;
-import java.nio.charset.StandardCharsets;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
-import java.util.HexFormat;
 import java.util.Map;
 
 /**
@@ -28,7 +25,7 @@ public final class NetworkNames {
         if (fleet.indexOf('-') < 0 && idc.indexOf('-') < 0) {
             return joined;
         }
-        return joined + "-" + sha256Hex(fleet + "\u0000" + idc).substring(0, 8);
+        return joined + "-" + Digests.sha256Hex(fleet + "\u0000" + idc).substring(0, 8);
     }
 
     /** The name before names were unambiguous. */
@@ -70,12 +67,4 @@ public final class NetworkNames {
                 && identity.equals(n.fleet());
     }
 
-    private static String sha256Hex(String s) {
-        try {
-            return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256")
-                    .digest(s.getBytes(StandardCharsets.UTF_8)));
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException(e);
-        }
-    }
 }
