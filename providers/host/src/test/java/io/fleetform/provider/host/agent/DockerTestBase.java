@@ -86,7 +86,13 @@ abstract class DockerTestBase {
         links.add(name);
     }
 
-    /** A 172.30.x prefix no Docker network uses yet. */
+    /**
+     * Prefixes handed out in this JVM: a spec's network is made only later (or never), so two specs drawn one after
+     * the other must not both take a prefix that Docker does not list yet.
+     */
+    private static final Set<String> HANDED_OUT = java.util.concurrent.ConcurrentHashMap.newKeySet();
+
+    /** A 172.30.x prefix no Docker network uses yet and no earlier call of this JVM handed out. */
     static String freeSubnetPrefix() {
         Set<String> used = new HashSet<>();
         for (String id : DockerSupport.docker("network", "ls", "-q").split("\n")) {
@@ -97,13 +103,14 @@ abstract class DockerTestBase {
             }
         }
         String all = String.join(" ", used);
+        int start = ThreadLocalRandom.current().nextInt(50);
         for (int i = 0; i < 50; i++) {
-            int x = 200 + ThreadLocalRandom.current().nextInt(50);
-            if (!all.contains("172.30." + x + ".")) {
+            int x = 200 + (start + i) % 50;
+            if (!all.contains("172.30." + x + ".") && HANDED_OUT.add("172.30." + x)) {
                 return "172.30." + x;
             }
         }
-        throw new IllegalStateException("no free 172.30.200-249 subnet; used: " + all);
+        throw new IllegalStateException("no free 172.30.200-249 subnet; used: " + all + "; handed out: " + HANDED_OUT);
     }
 
     /** Whether {@code p} is on a real block device (then the agent must find it for IO caps). */
