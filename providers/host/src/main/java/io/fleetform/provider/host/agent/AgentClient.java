@@ -243,6 +243,21 @@ public final class AgentClient {
     }
 
     private <T> T call(String method, String path, Object body, JavaType type) {
+        StepEvents.AgentCall event = new StepEvents.AgentCall();
+        event.begin();
+        int[] status = {0};
+        try {
+            return send(method, path, body, type, status);
+        } finally {
+            if (event.shouldCommit()) {
+                event.call = method + " " + path;
+                event.status = status[0];
+                event.commit();
+            }
+        }
+    }
+
+    private <T> T send(String method, String path, Object body, JavaType type, int[] answered) {
         String callText = method + " " + path;
         byte[] bytes = null;
         if (body != null) {
@@ -289,6 +304,7 @@ public final class AgentClient {
                 throw new AgentException(name, base, callText, 0, null, "interrupted", null, e);
             }
             int status = resp.statusCode();
+            answered[0] = status;
             if (status / 100 == 2) {
                 try {
                     return Json.MAPPER.readValue(resp.body(), type);

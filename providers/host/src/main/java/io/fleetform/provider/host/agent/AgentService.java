@@ -85,7 +85,12 @@ final class AgentService {
         return PortRanges.facts(facts.root(), range);
     }
 
-    /** Read on every claim (CPUs go offline, VFs are added), so only what a claim is checked against. */
+    /**
+     * Read on every claim (CPUs go offline, VFs are added), so only what a claim is checked against; the data
+     * filesystem's size is asked of its store (one {@code statvfs}), not of the whole disk facts, which read the
+     * mount table twice and the block device's sysfs files: on an Engine host the mount table has a few lines per
+     * running container, so that cost grew with every instance an apply had made.
+     */
     Ledger.Capacity capacity() {
         Map<Integer, SortedSet<Integer>> nodeCpus = new HashMap<>();
         Map<Integer, Long> nodeMem = new HashMap<>();
@@ -94,7 +99,23 @@ final class AgentService {
             nodeMem.put(n.id(), n.memTotalBytes());
         }
         return new Ledger.Capacity(facts.onlineCpus(), nodeCpus, nodeMem, facts.memory().totalBytes(),
-                FactsReader.disk(dataDir).totalBytes(), facts.vfsByPci(), portRange());
+                dataDiskBytes(), facts.vfsByPci(), portRange());
+    }
+
+    /** The data directory's filesystem, looked up once (its size is asked afresh on every claim). */
+    private volatile java.nio.file.FileStore dataStore;
+
+    private long dataDiskBytes() {
+        try {
+            java.nio.file.FileStore store = dataStore;
+            if (store == null) {
+                store = java.nio.file.Files.getFileStore(dataDir);
+                dataStore = store;
+            }
+            return store.getTotalSpace();
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot stat the data directory " + dataDir, e);
+        }
     }
 
     /**

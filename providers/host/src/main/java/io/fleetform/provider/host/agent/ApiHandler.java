@@ -58,10 +58,17 @@ final class ApiHandler implements HttpHandler {
     @Override
     public void handle(HttpExchange ex) {
         inFlight.incrementAndGet();
+        StepEvents.AgentRequest event = new StepEvents.AgentRequest();
+        event.begin();
         try {
             handleCounted(ex);
         } finally {
             inFlight.decrementAndGet();
+            if (event.shouldCommit()) {
+                event.request = ex.getRequestMethod() + " " + ex.getRequestURI().getRawPath();
+                event.status = ex.getResponseCode();
+                event.commit();
+            }
         }
     }
 

@@ -27,6 +27,8 @@ class EngineCalls {
     }
 
     <T> T call(String what, Supplier<T> call) {
+        StepEvents.EngineCall event = new StepEvents.EngineCall();
+        event.begin();
         try {
             return call.get();
         } catch (ApiException e) {
@@ -55,6 +57,11 @@ class EngineCalls {
                 throw unavailable(what, e);
             }
             throw e;
+        } finally {
+            if (event.shouldCommit()) {
+                event.what = what;
+                event.commit();
+            }
         }
     }
 

@@ -269,8 +269,12 @@ final class Ledger {
                 content = new TreeMap<>(entries);
                 writing = revision;
             }
+            StepEvents.LedgerWrite event = new StepEvents.LedgerWrite();
+            event.begin();
             try {
                 persist(writing, content);
+                event.claims = (int) (writing - durableRevision);
+                event.commit();
             } catch (IOException | RuntimeException e) {
                 synchronized (lock) { // undo every change not on disk; their callers get this error
                     IOException failure = e instanceof IOException io ? io : new IOException(e.getMessage(), e);

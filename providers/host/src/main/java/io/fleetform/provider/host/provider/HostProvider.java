@@ -767,9 +767,8 @@ public final class HostProvider implements Provider, ProviderSession {
             AllocationRequest wanted = InstanceSpecs.allocation(desired);
             // Built before anything is claimed: a spec the agent refuses must not leave a claim behind.
             ContainerSpec container = InstanceSpecs.container(desired, identity.lineage());
-            AllocationRequest first = ResizeSteps.before(agent.allocation(key), wanted);
             request.progress().accept("claiming " + describe(desired) + " on " + desired.get("host"));
-            agent.claim(key, first);
+            AllocationRequest first = claimFirst(agent, key, wanted, request.action());
             Map<String, String> secrets = InstanceSpecs.secrets(desired);
             if (!secrets.isEmpty()) {
                 agent.putSecrets(key, secrets);
@@ -801,6 +800,31 @@ public final class HostProvider implements Provider, ProviderSession {
         } catch (IllegalStateException | IllegalArgumentException e) {
             throw ProviderException.permanent(verb(request.action()) + " " + address + " failed: " + e.getMessage());
         }
+    }
+
+    /**
+     * Claims what the instance needs before its container changes (see {@link ResizeSteps}); returns that claim.
+     * A new instance holds nothing, unless an apply killed after its claim left one (and perhaps its container):
+     * so it claims what it needs at once, without first reading the ledger entry (one round trip per instance).
+     * The agent refuses a claim that would leave a held container outside it ({@code container} conflicts); only
+     * then is the entry read and the cover of both claimed first, as for any other change.
+     */
+    private static AllocationRequest claimFirst(AgentClient agent, String key, AllocationRequest wanted,
+                                                Action action) {
+        if (action == Action.CREATE) {
+            try {
+                agent.claim(key, wanted);
+                return wanted;
+            } catch (AgentException e) {
+                if (!e.isConflict() || e.conflicts() == null
+                        || e.conflicts().stream().noneMatch(c -> "container".equals(c.kind()))) {
+                    throw e;
+                }
+            }
+        }
+        AllocationRequest first = ResizeSteps.before(agent.allocation(key), wanted);
+        agent.claim(key, first);
+        return first;
     }
 
     /**
