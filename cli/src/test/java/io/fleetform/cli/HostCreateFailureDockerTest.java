@@ -108,14 +108,20 @@ class HostCreateFailureDockerTest {
     }
 
     /**
-     * A new instance claims what it needs without reading its ledger entry first; when a killed run left a claim
-     * and a container that the new claim would not cover (the fleet asks for less memory since), the agent
-     * refuses that claim and the apply claims the cover of both first, changes the container, then shrinks the
-     * claim: one container, on the same claim, at the new size.
+     * A new instance claims what it needs without reading its ledger entry first. When a run killed after making
+     * the container left a claim and a container that the new claim would not cover (a plan saved at a smaller
+     * size, applied after that run), the agent refuses that claim, and the apply claims the cover of both first,
+     * changes the container, then shrinks the claim: one container, on the same claim, at the planned size.
      */
     @Test
-    void aRunKilledAfterItsContainerIsFinishedByTheNextApplyAtANewSize() throws Exception {
+    void aSavedPlanAppliedAfterAKilledRunAtAnotherSizeClaimsTheCoverFirst() throws Exception {
         Path dir = pool.fleet("cf-size", PoolFleets.freePrefix(), "host-halting", "");
+        Path file = dir.resolve("main.fleet");
+        String config = java.nio.file.Files.readString(file);
+        java.nio.file.Files.writeString(file, config.replace("memory  = 32Mi", "memory  = 16Mi"));
+        Path saved = dir.resolve("small.plan");
+        pool.ok("plan", dir.toString(), "-out", saved.toString());
+        java.nio.file.Files.writeString(file, config);
         Map<String, String> halting = new HashMap<>(pool.env());
         halting.put("FLEETFORM_TEST_HALT_AFTER_APPLY", "1");
         Process p = CliProcess.start(dir, halting, "apply", dir.toString(), "--auto-approve");
@@ -124,12 +130,9 @@ class HostCreateFailureDockerTest {
         List<String> made = PoolFleets.containers(dir);
         assertThat(claimed).as("claimed, and its container made, before the kill").hasSize(1);
         assertThat(made).hasSize(1);
-        assertThat(pool.run("state", "list", "--dir", dir.toString()).out()).doesNotContain(INSTANCE);
 
-        Path file = dir.resolve("main.fleet");
-        java.nio.file.Files.writeString(file, java.nio.file.Files.readString(file)
-                .replace("memory  = 32Mi", "memory  = 16Mi"));
-        CliRunner.Result apply = pool.ok("apply", dir.toString(), "--auto-approve");
+        java.nio.file.Files.writeString(file, config.replace("memory  = 32Mi", "memory  = 16Mi"));
+        CliRunner.Result apply = pool.ok("apply", "--plan", saved.toString(), dir.toString());
         assertThat(apply.out()).contains("1 added");
         assertThat(PoolFleets.containers(dir)).as("the same container, changed in place: " + apply.out())
                 .isEqualTo(made);
@@ -137,7 +140,7 @@ class HostCreateFailureDockerTest {
                 .isEqualTo(String.valueOf(16L << 20));
         assertThat(pool.keys(dir)).isEqualTo(claimed);
         assertThat(pool.client.allocation(claimed.get(0)).orElseThrow().memoryBytes())
-                .as("the claim shrunk to the new size").isEqualTo(16L << 20);
+                .as("the claim shrunk to the planned size").isEqualTo(16L << 20);
         assertThat(pool.unchanged(dir)).isEqualTo(ExitCode.OK);
     }
 }
