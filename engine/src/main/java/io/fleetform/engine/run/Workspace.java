@@ -659,7 +659,9 @@ public final class Workspace implements AutoCloseable {
     static Map<String, Object> outputsForState(Fleet fleet, String lineage) {
         Map<String, Object> outputs = new LinkedHashMap<>();
         for (Output o : fleet.outputs()) {
-            outputs.put(o.name(), o.sensitive() ? SecretHasher.hash(lineage, o.value().unwrap().display())
+            // the hash of the value with its secrets in it (a masked display would hash the same whatever they are)
+            outputs.put(o.name(), o.sensitive() ? SecretHasher.hash(lineage, io.fleetform.engine.value.SensitiveValue
+                            .strip(o.value()).value().display())
                     : o.value().display().replace("(known after plan)", "(known after apply)"));
         }
         return outputs;
