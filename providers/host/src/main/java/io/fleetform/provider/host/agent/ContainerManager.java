@@ -94,7 +94,7 @@ final class ContainerManager implements Closeable {
         this.intents = new RecreateIntent.Store(dataDir.resolve("recreates"));
         this.sriov = new SriovHook(facts.root(), dataDir, commands);
         var dockerExec = new io.fleetform.provider.host.probe.DockerExec(docker);
-        this.prober = new io.fleetform.provider.host.probe.Prober(dockerExec, dockerExec);
+        this.prober = new io.fleetform.provider.host.probe.Prober(dockerExec, dockerExec, secrets::values);
     }
 
     SriovHook sriov() {
