@@ -9,6 +9,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.OptionalInt;
 import java.util.Set;
 import java.util.SortedSet;
 import java.util.TreeSet;
@@ -23,6 +24,7 @@ import java.util.function.Supplier;
  * address never interleave); the ledger's own lock makes claims across addresses compare-and-set.
  */
 final class AgentService {
+    private static final System.Logger LOG = System.getLogger(AgentService.class.getName());
     private final String agentId;
     private final FactsReader facts;
     private final Path dataDir;
@@ -72,7 +74,7 @@ final class AgentService {
             throw new IllegalStateException("interrupted while reading the Docker Engine's facts", e);
         }
         return new HostFacts(agentId, t.hostname(), facts.root().toString(), t.cpus(), t.numaNodes(), t.memory(),
-                t.nics(), t.irqs(), FactsReader.disk(dataDir), engine, facts.lxcfs(), portFacts());
+                t.nics(), t.irqs(), FactsReader.disk(dataDir, containers.quota()), engine, facts.lxcfs(), portFacts());
     }
 
     private HostFacts.PortFacts portFacts() {
@@ -94,7 +96,7 @@ final class AgentService {
             nodeMem.put(n.id(), n.memTotalBytes());
         }
         return new Ledger.Capacity(facts.onlineCpus(), nodeCpus, nodeMem, facts.memory().totalBytes(),
-                FactsReader.disk(dataDir).totalBytes(), facts.vfsByPci(), portRange());
+                FactsReader.disk(dataDir, containers.quota()).totalBytes(), facts.vfsByPci(), portRange());
     }
 
     /**
@@ -282,15 +284,63 @@ final class AgentService {
                         + misfit.get(0).message() + (misfit.size() > 1 ? " (and " + (misfit.size() - 1) + " more)"
                         : ""), misfit);
             }
-            return containers.put(a.containerKey(), s);
+            return containers.put(a.containerKey(), s, () -> projectId(address, a.containerKey()));
         });
+    }
+
+    /**
+     * The XFS project of the instance's data directory, from the ledger: recorded there before the quota is set
+     * (see {@link Ledger#assignProjectId}); a directory that already carries a project (an earlier agent's hash of
+     * its key) keeps it unless another instance holds that id.
+     */
+    private int projectId(String address, String key) {
+        Optional<Allocation> a = ledger.get(address);
+        if (a.isPresent() && a.get().projectId() != null) {
+            return a.get().projectId();
+        }
+        DataQuota quota = containers.quota();
+        try {
+            return ledger.assignProjectId(address, quota.projectOf(containers.dataPath(key)), quota.inUse());
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot write the allocations ledger " + ledger.file(), e);
+        }
+    }
+
+    /**
+     * The project whose limit goes with the instance's purged data directory: its own, and only if no other
+     * instance's entry holds the same id (instances made by agents that hashed keys to ids can share one).
+     */
+    private OptionalInt purgedProject(String address, String key) {
+        DataQuota quota = containers.quota();
+        if (!quota.supported()) {
+            return OptionalInt.empty();
+        }
+        Optional<Allocation> a = ledger.get(address);
+        OptionalInt id = a.isPresent() && a.get().projectId() != null ? OptionalInt.of(a.get().projectId())
+                : quota.projectOf(containers.dataPath(key));
+        if (id.isEmpty()) {
+            return id;
+        }
+        boolean shared = ledger.all().stream().filter(o -> !o.address().equals(address)).anyMatch(o ->
+                (o.projectId() != null ? o.projectId() : DataQuota.legacyProjectId(o.containerKey())) == id.getAsInt());
+        return shared ? OptionalInt.empty() : id;
     }
 
     RemoveResult removeContainer(String address, boolean purgeData) {
         return locked(address, () -> {
             String key = containerKey(address);
+            OptionalInt project = purgeData ? purgedProject(address, key) : OptionalInt.empty();
             RemoveResult removed = containers.remove(key, purgeData).orElseThrow(() -> ApiException.notFound(
                     "instance " + address + " has no container on this host"));
+            // the directory is gone: its project's limit goes too (left behind, the id only stays unused)
+            project.ifPresent(id -> {
+                try {
+                    containers.quota().clear(id);
+                } catch (ApiException e) {
+                    LOG.log(System.Logger.Level.WARNING, "cannot clear the quota of project " + id + " of "
+                            + address + " (" + e.getMessage() + "); the id stays unused");
+                }
+            });
             containers.removeSecrets(key);
             containers.prober().forget(key);
             return removed;
