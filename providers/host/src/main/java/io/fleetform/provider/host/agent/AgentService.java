@@ -100,18 +100,20 @@ final class AgentService {
     }
 
     /**
-     * Host ports in use outside the ledger: published by a container this ledger has no entry for (another agent
-     * on the same engine), or, of {@code probe}, ports a socket cannot be bound to right now.
+     * Host ports in use outside the ledger, each with what holds it (see {@link HostPorts}): published by a
+     * container this ledger has no entry for (another agent's, anyone's), listened on in the host's or the agent's
+     * network namespace, or, of {@code probe}, ports a socket cannot be bound to right now.
      */
-    private Set<Integer> foreignPorts(java.util.Collection<Integer> probe) {
-        Set<Integer> busy = new java.util.TreeSet<>(containers.publishedPorts());
+    private HostPorts.InUse foreignPorts(java.util.Collection<Integer> probe) {
+        HostPorts.InUse seen = HostPorts.read(facts.root(), containers.publishedPorts());
+        java.util.SortedMap<Integer, String> busy = new java.util.TreeMap<>(seen.held());
         for (int port : probe) {
-            if (!bindable(port)) {
-                busy.add(port);
+            if (!busy.containsKey(port) && !bindable(port)) {
+                busy.put(port, "the agent cannot bind it now");
             }
         }
-        ledger.all().forEach(a -> busy.removeAll(a.ports()));
-        return busy;
+        ledger.all().forEach(a -> a.ports().forEach(busy::remove));
+        return new HostPorts.InUse(busy, seen.unchecked());
     }
 
     private static boolean bindable(int port) {
@@ -155,12 +157,15 @@ final class AgentService {
     // ------------------------------------------------------------------ allocations
 
     LedgerView allocations() {
-        // a port some process listens on now is not offered: a claim of it would only be refused
-        Set<Integer> busy = new java.util.TreeSet<>(foreignPorts(List.of()));
-        busy.addAll(PortRanges.listening());
-        Ledger.Capacity cap = capacity().withBusyPorts(busy);
+        // a port something outside the ledger holds now is not offered (a claim of it would only be refused), and
+        // the answer says what holds it, so a plan can say why
+        HostPorts.InUse inUse = foreignPorts(List.of());
+        Ledger.Capacity cap = capacity().withBusyPorts(inUse.held());
         Ledger.Snapshot s = ledger.snapshot();
-        return new LedgerView(agentId, s.revision(), s.allocations(), ledger.free(cap));
+        java.util.Map<Integer, String> inRange = new java.util.TreeMap<>(inUse.held());
+        inRange.keySet().retainAll(cap.ports());
+        return new LedgerView(agentId, s.revision(), s.allocations(), ledger.free(cap),
+                new LedgerView.PortsInUse(HostPorts.grouped(inRange), inUse.unchecked()));
     }
 
     Allocation allocation(String address) {
@@ -190,7 +195,7 @@ final class AgentService {
                 current.ifPresent(a -> asked.removeAll(a.ports())); // its own container may be bound to those
                 // asking no new port, no port can be busy: skip listing every container on the engine (a claim
                 // per instance would otherwise cost one list of all of them)
-                Set<Integer> busy = asked.isEmpty() ? Set.of() : foreignPorts(asked);
+                java.util.Map<Integer, String> busy = asked.isEmpty() ? Map.of() : foreignPorts(asked).held();
                 return ledger.claim(address, request, cap.withBusyPorts(busy));
             } catch (IOException e) {
                 throw new UncheckedIOException("cannot write the allocations ledger " + ledger.file(), e);

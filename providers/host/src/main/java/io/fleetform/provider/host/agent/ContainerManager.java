@@ -140,14 +140,16 @@ final class ContainerManager implements Closeable {
         return engineFacts.read();
     }
 
-    /** Host ports any container on this engine publishes, this agent's or not. */
-    java.util.Set<Integer> publishedPorts() {
-        java.util.Set<Integer> out = new java.util.TreeSet<>();
+    /** Host ports any container on this engine publishes, this agent's or not, each to the container's name. */
+    java.util.Map<Integer, String> publishedPorts() {
+        java.util.Map<Integer, String> out = new java.util.TreeMap<>();
         for (var c : engine.call("list containers", () -> docker.listContainersCmd().withShowAll(true).exec())) {
             if (c.getPorts() != null) {
+                String name = c.getNames() != null && c.getNames().length > 0 ? c.getNames()[0].replaceFirst("^/", "")
+                        : c.getId().substring(0, Math.min(12, c.getId().length()));
                 for (var p : c.getPorts()) {
                     if (p.getPublicPort() != null) {
-                        out.add(p.getPublicPort());
+                        out.putIfAbsent(p.getPublicPort(), "published by container " + name);
                     }
                 }
             }

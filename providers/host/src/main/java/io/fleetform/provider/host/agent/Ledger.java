@@ -48,23 +48,23 @@ final class Ledger {
 
     /**
      * What the host has, as far as claims are concerned. {@code busyPorts}: host ports something outside this
-     * ledger uses (another agent's container, a process), which no claim may take.
+     * ledger uses (another agent's container, a process), which no claim may take, each with what holds it.
      */
     record Capacity(SortedSet<Integer> onlineCpus, Map<Integer, SortedSet<Integer>> nodeCpus,
                     Map<Integer, Long> nodeMemoryBytes, long memoryBytes, long diskBytes,
-                    Map<String, HostFacts.Vf> vfsByPci, SortedSet<Integer> ports, Set<Integer> busyPorts) {
+                    Map<String, HostFacts.Vf> vfsByPci, SortedSet<Integer> ports, Map<Integer, String> busyPorts) {
         Capacity {
             ports = ports == null ? new TreeSet<>() : ports;
-            busyPorts = busyPorts == null ? Set.of() : busyPorts;
+            busyPorts = busyPorts == null ? Map.of() : busyPorts;
         }
 
         Capacity(SortedSet<Integer> onlineCpus, Map<Integer, SortedSet<Integer>> nodeCpus,
                  Map<Integer, Long> nodeMemoryBytes, long memoryBytes, long diskBytes,
                  Map<String, HostFacts.Vf> vfsByPci, SortedSet<Integer> ports) {
-            this(onlineCpus, nodeCpus, nodeMemoryBytes, memoryBytes, diskBytes, vfsByPci, ports, Set.of());
+            this(onlineCpus, nodeCpus, nodeMemoryBytes, memoryBytes, diskBytes, vfsByPci, ports, Map.of());
         }
 
-        Capacity withBusyPorts(Set<Integer> busy) {
+        Capacity withBusyPorts(Map<Integer, String> busy) {
             return new Capacity(onlineCpus, nodeCpus, nodeMemoryBytes, memoryBytes, diskBytes, vfsByPci, ports, busy);
         }
 
@@ -349,7 +349,7 @@ final class Ledger {
             long disk = cap.diskBytes();
             TreeSet<String> vfs = new TreeSet<>(cap.vfsByPci().keySet());
             TreeSet<Integer> ports = new TreeSet<>(cap.ports());
-            ports.removeAll(cap.busyPorts());
+            ports.removeAll(cap.busyPorts().keySet());
             for (Allocation a : durable.values()) {
                 ports.removeAll(a.ports());
                 cores.removeAll(CpuList.parse(a.cores()));
@@ -420,12 +420,12 @@ final class Ledger {
                     + " are outside this host's port range (" + CpuList.format(cap.ports()) + ")"));
         }
         TreeSet<Integer> busy = new TreeSet<>(r.ports());
-        busy.retainAll(cap.busyPorts());
+        busy.retainAll(cap.busyPorts().keySet());
         entries.values().forEach(a -> busy.removeAll(a.ports())); // ours: reported as held by whom below
         if (!busy.isEmpty()) {
             out.add(new Conflict("port", CpuList.format(busy), null, "host ports " + CpuList.format(busy)
-                    + " are in use on this host outside this agent's ledger (a container or process it does not"
-                    + " manage)"));
+                    + " are in use on this host outside this agent's ledger: " + HostPorts.describe(busy,
+                    cap.busyPorts())));
         }
         long memOthers = 0;
         long diskOthers = 0;
