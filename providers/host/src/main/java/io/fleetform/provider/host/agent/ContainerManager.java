@@ -140,21 +140,53 @@ final class ContainerManager implements Closeable {
         return engineFacts.read();
     }
 
-    /** Host ports any container on this engine publishes, this agent's or not, each to the container's name. */
+    /**
+     * Host ports any container on this engine publishes, this agent's or not, each to the container's name; and
+     * those a container of someone else's that is not running now binds when it starts (its owner, or its restart
+     * policy when the Engine restarts), which the Engine's list does not show.
+     */
     java.util.Map<Integer, String> publishedPorts() {
         java.util.Map<Integer, String> out = new java.util.TreeMap<>();
+        String mine = reader.agentLabels().get(LABEL_AGENT);
         for (var c : engine.call("list containers", () -> docker.listContainersCmd().withShowAll(true).exec())) {
+            String name = c.getNames() != null && c.getNames().length > 0 ? c.getNames()[0].replaceFirst("^/", "")
+                    : c.getId().substring(0, Math.min(12, c.getId().length()));
             if (c.getPorts() != null) {
-                String name = c.getNames() != null && c.getNames().length > 0 ? c.getNames()[0].replaceFirst("^/", "")
-                        : c.getId().substring(0, Math.min(12, c.getId().length()));
                 for (var p : c.getPorts()) {
                     if (p.getPublicPort() != null) {
                         out.putIfAbsent(p.getPublicPort(), "published by container " + name);
                     }
                 }
             }
+            boolean ours = c.getLabels() != null && mine.equals(c.getLabels().get(LABEL_AGENT)); // in the ledger
+            if (!ours && !"running".equals(c.getState()) && !"paused".equals(c.getState())) {
+                reader.inspect(c.getId()).ifPresent(i -> boundWhenStarted(i, name, out));
+            }
         }
         return out;
+    }
+
+    private static void boundWhenStarted(InspectContainerResponse c, String name, java.util.Map<Integer, String> out) {
+        var bindings = c.getHostConfig() == null || c.getHostConfig().getPortBindings() == null ? null
+                : c.getHostConfig().getPortBindings().getBindings();
+        if (bindings == null) {
+            return;
+        }
+        for (var each : bindings.values()) {
+            for (var b : each == null ? new com.github.dockerjava.api.model.Ports.Binding[0] : each) {
+                String spec = b.getHostPortSpec();
+                if (spec == null || !spec.matches("\\d{1,5}(-\\d{1,5})?")) {
+                    continue; // none or a random one: nothing to collide with until it runs
+                }
+                String[] range = spec.split("-");
+                int low = Integer.parseInt(range[0]);
+                int high = Integer.parseInt(range[range.length - 1]);
+                for (int p = low; p <= high && p <= 65535; p++) {
+                    out.putIfAbsent(p, "bound by container " + name + " when it starts (" + c.getState().getStatus()
+                            + " now)");
+                }
+            }
+        }
     }
 
     List<ContainerInfo> list() {

@@ -255,6 +255,10 @@ public final class HostProvider implements Provider, ProviderSession {
                 placed.unplaced().forEach((address, why) -> diagnostics.add(Diagnostic.error("no-placement",
                         pool.span(), "cannot place " + address + ": " + why, "add hosts to \"" + pool.name()
                                 + "\", free capacity, or lower what the service asks for")));
+                if (demands.stream().anyMatch(d -> d.ports() > 0 && placed.unplaced().containsKey(d.address()))) {
+                    // short of host ports: every host's held ones are part of why
+                    snapshot.portsInUse().keySet().forEach(h -> newPortsUpTo.put(h, Integer.MAX_VALUE));
+                }
                 for (Zone zone : idcZones) {
                     for (Service s : zone.services()) {
                         for (int i = 0; i < s.replicas(); i++) {

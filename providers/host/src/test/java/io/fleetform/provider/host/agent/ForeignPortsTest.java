@@ -16,8 +16,8 @@ import org.junit.jupiter.api.Test;
  * holds them: a port a foreign container publishes (another owner's, made here with plain {@code docker run}), and a
  * socket in the host's network namespace that the agent's own namespace does not show (the "host" here is a
  * foreign container's namespace, its {@code /proc/<pid>/net} linked in as the agent root's {@code proc/1/net}: an
- * agent running in a container of its own reads the host's sockets there). Without the host's sockets the agent
- * says what it could not check.
+ * agent running in a container of its own reads the host's sockets there), and a port a foreign container that is
+ * not running binds when it starts. Without the host's sockets the agent says what it could not check.
  */
 class ForeignPortsTest extends DockerTestBase {
     private static AllocationRequest port(int p) {
@@ -25,9 +25,15 @@ class ForeignPortsTest extends DockerTestBase {
     }
 
     private String foreign(String... args) {
+        return docker("run", args);
+    }
+
+    /** A container of the test's own (not the agent's): {@code docker run -d} or {@code docker create}. */
+    private String docker(String command, String... args) {
         String name = "fftest-fp-" + Long.toHexString(ThreadLocalRandom.current().nextLong() & 0xffffffffL);
         trackContainer(name);
-        List<String> argv = new java.util.ArrayList<>(List.of("run", "-d", "--name", name));
+        List<String> argv = new java.util.ArrayList<>(command.equals("run") ? List.of("run", "-d", "--name", name)
+                : List.of(command, "--name", name));
         argv.addAll(List.of(args));
         DockerSupport.docker(argv.toArray(String[]::new));
         return name;
@@ -40,6 +46,8 @@ class ForeignPortsTest extends DockerTestBase {
         Files.writeString(a.dataDir.resolve(AgentService.PORT_RANGE_FILE), first + "-" + (first + 3) + "\n");
 
         String publisher = foreign("-p", "127.0.0.1:" + first + ":80", IMAGE_1, "sleep", "600");
+        // made, not started: the Engine lists no port for it, but it takes this one when it starts
+        String later = docker("create", "-p", "127.0.0.1:" + (first + 3) + ":80", IMAGE_1, "sleep", "600");
         // a process listening in another namespace, standing for the host's while the agent runs in its own
         String listener = foreign(IMAGE_1, "busybox", "nc", "-ll", "-p", String.valueOf(first + 2), "-e", "cat");
         String pid = DockerSupport.docker("inspect", "-f", "{{.State.Pid}}", listener).strip();
@@ -53,11 +61,13 @@ class ForeignPortsTest extends DockerTestBase {
                 .doesNotContain(first + 2);
 
         LedgerView v = a.client().allocations();
-        assertThat(v.free().ports()).isEqualTo((first + 1) + "," + (first + 3));
+        assertThat(v.free().ports()).isEqualTo(String.valueOf(first + 1));
         assertThat(v.portsInUse().unchecked()).isNull();
         assertThat(v.portsInUse().held()).containsExactly(
                 new LedgerView.HeldPorts(String.valueOf(first), "published by container " + publisher),
-                new LedgerView.HeldPorts(String.valueOf(first + 2), "a socket in the host's network namespace"));
+                new LedgerView.HeldPorts(String.valueOf(first + 2), "a socket in the host's network namespace"),
+                new LedgerView.HeldPorts(String.valueOf(first + 3), "bound by container " + later
+                        + " when it starts (created now)"));
 
         AgentException refused = catchThrowableOfType(AgentException.class,
                 () -> a.client().claim("zone.f.service.gs[0]", port(first)));
