@@ -334,7 +334,13 @@ final class AgentService {
     RemoveResult removeContainer(String address, boolean purgeData) {
         return locked(address, () -> {
             String key = containerKey(address);
-            OptionalInt project = purgeData ? purgedProject(address, key) : OptionalInt.empty();
+            OptionalInt project = OptionalInt.empty();
+            try {
+                project = purgeData ? purgedProject(address, key) : project;
+            } catch (ApiException e) { // the removal goes on: an id whose limit stays is only never given again
+                LOG.log(System.Logger.Level.WARNING, "cannot read the project of " + address + "'s data directory ("
+                        + e.getMessage() + "); its limit stays");
+            }
             RemoveResult removed = containers.remove(key, purgeData).orElseThrow(() -> ApiException.notFound(
                     "instance " + address + " has no container on this host"));
             // the directory is gone: its project's limit goes too (left behind, the id only stays unused)
