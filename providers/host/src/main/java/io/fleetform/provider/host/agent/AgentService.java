@@ -90,8 +90,8 @@ final class AgentService {
     /**
      * Read on every claim (CPUs go offline, VFs are added), so only what a claim is checked against; the data
      * filesystem's size is asked of its store (one {@code statvfs}), not of the whole disk facts, which scan the
-     * mount table for the store and read the block device's sysfs files and the quota's support: on an Engine host the mount table has a few lines per
-     * running container, so that cost grew with every instance an apply had made.
+     * mount table for the store and read the block device's sysfs files and the quota's support: on an Engine
+     * host the mount table has a few lines per running container, so that cost grew with every instance made.
      */
     Ledger.Capacity capacity() {
         Map<Integer, SortedSet<Integer>> nodeCpus = new HashMap<>();
