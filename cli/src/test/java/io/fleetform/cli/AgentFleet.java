@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.fleetform.engine.testing.TestSubnets;
 import io.fleetform.provider.host.agent.AgentOptions;
 import io.fleetform.provider.host.agent.AgentServer;
 import io.fleetform.provider.host.provider.NetworkNames;
@@ -54,7 +55,8 @@ final class AgentFleet implements AutoCloseable {
         AgentServer agent = AgentServer.start(AgentOptions.of(new InetSocketAddress("127.0.0.1", 0),
                 agentDir.resolve("token"), agentDir.resolve("data")));
         String name = stem + Integer.toHexString(ThreadLocalRandom.current().nextInt(0x10000, 0xfffff));
-        String subnet = firstOctets + "." + ThreadLocalRandom.current().nextInt(64, 250);
+        // leased, not drawn at random: another test of this JVM or of a module built beside it may hold one of these
+        String subnet = TestSubnets.prefix(firstOctets + ".0.0/16");
         return new AgentFleet(name, subnet, Map.of("FLEETFORM_SECRET_AGENT", token), agent);
     }
 
