@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.fleetform.engine.testing.Loopback;
 import io.fleetform.engine.testing.TestSubnets;
 import io.fleetform.provider.host.agent.AgentOptions;
 import io.fleetform.provider.host.agent.AgentServer;
@@ -52,6 +53,10 @@ final class AgentFleet implements AutoCloseable {
     static AgentFleet start(Path dir, String stem, String firstOctets, String token) throws Exception {
         Path agentDir = Files.createDirectory(dir.resolve("agent"));
         Files.writeString(agentDir.resolve("token"), token);
+        // host ports of a range leased to this test, not the default one every agent on this engine starts at
+        int first = Loopback.freePortRange(24000, 300, 10);
+        Files.writeString(Files.createDirectories(agentDir.resolve("data")).resolve("port-range"),
+                first + "-" + (first + 9) + "\n");
         AgentServer agent = AgentServer.start(AgentOptions.of(new InetSocketAddress("127.0.0.1", 0),
                 agentDir.resolve("token"), agentDir.resolve("data")));
         String name = stem + Integer.toHexString(ThreadLocalRandom.current().nextInt(0x10000, 0xfffff));

@@ -2,6 +2,7 @@ package io.fleetform.cli;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.fleetform.engine.testing.Loopback;
 import io.fleetform.engine.testing.TestSubnets;
 import io.fleetform.provider.host.provider.NetworkNames;
 import java.io.IOException;
@@ -31,8 +32,16 @@ final class DockerFleet {
         this.prefix = prefix;
     }
 
+    /**
+     * A fleet in {@code dir} whose in-process agent hands out host ports of a range leased to this test: with the
+     * default range (30000-32767) every agent on this engine gives its first instance 30000, and two test JVMs
+     * running at once would publish the same port.
+     */
     static DockerFleet in(Path dir, String stem) throws Exception {
         String name = stem + "-" + Long.toHexString(ThreadLocalRandom.current().nextLong() & 0xffffffL);
+        int first = Loopback.freePortRange(24000, 300, 10);
+        Path data = Files.createDirectories(dir.resolve(".fleetform/local-agent/data"));
+        Files.writeString(data.resolve("port-range"), first + "-" + (first + 9) + "\n");
         return new DockerFleet(dir, name, freePrefix());
     }
 

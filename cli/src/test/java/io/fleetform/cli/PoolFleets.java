@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.fleetform.engine.provider.FleetIdentity;
+import io.fleetform.engine.testing.Loopback;
 import io.fleetform.engine.testing.TestSubnets;
 import io.fleetform.provider.host.agent.AgentClient;
 import io.fleetform.provider.host.agent.AgentOptions;
@@ -61,6 +62,9 @@ final class PoolFleets implements BeforeEachCallback, AfterEachCallback {
         agent = AgentServer.start(AgentOptions.of(new InetSocketAddress("127.0.0.1", 0), agentDir.resolve("token"),
                 agentDir.resolve("data")));
         client = AgentClient.builder(agent.baseUri(), TOKEN).name("pool").build();
+        // host ports of a range leased to this test, not the default one every agent on this engine starts at
+        int first = Loopback.freePortRange(27100, 280, 10);
+        portRange(first + "-" + (first + 9));
     }
 
     /** Sets the host ports the agent hands out ({@code <data>/port-range}, read on every claim and facts call). */

@@ -39,6 +39,22 @@ public final class Loopback {
                 .first();
     }
 
+    /**
+     * One port in 8000-11999 (below the test modules' ranges for published ports) that nothing listens on now and no
+     * test JVM holds, this JVM's until it ends: for a server a test starts on a port it picks (a git daemon, an sshd,
+     * a registry). The usual "bind port 0, close, hand the port over" gives a port of the kernel's ephemeral range,
+     * which any outgoing connection (or another test's port-0 bind) may take before the server binds it.
+     */
+    public static int freePort() {
+        int count = 4000;
+        int start = ThreadLocalRandom.current().nextInt(count);
+        java.util.Iterator<Leases.Span> candidates = java.util.stream.IntStream.range(0, count)
+                .mapToObj(i -> 8000 + (start + i) % count).map(p -> new Leases.Span(p, p)).iterator();
+        return (int) Leases.SHARED.take("port", candidates, span -> unbound((int) span.first(), 1))
+                .orElseThrow(() -> new IllegalStateException("no free port in 8000-11999: all are bound or leased"))
+                .first();
+    }
+
     private static boolean unbound(int first, int size) {
         for (int p = first; p < first + size; p++) {
             try (ServerSocket s = new ServerSocket()) {
