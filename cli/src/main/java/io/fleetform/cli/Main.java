@@ -19,6 +19,7 @@ public final class Main {
     public static void main(String[] args) {
         if (args.length > 0 && args[0].equals("apply")) {
             DigestWarmup.start(); // while the fleet loads and plans: see there
+            JsonWarmup.start();
         }
         quietLibraries(args);
         refuseExitFromUserCode();

@@ -6,7 +6,9 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.FileTime;
 import java.nio.file.attribute.PosixFilePermissions;
+import java.util.Arrays;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.BeforeEach;
@@ -15,8 +17,9 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * The {@code ./fleetform} launcher's choices, run for real against a stand-in {@code java} that
- * records its arguments (and writes the archive it is asked to record): which JVM options each
- * command gets, and that the class-data-sharing archives of two option sets live side by side
+ * records its arguments (and writes the class list and archive it is asked to write): which JVM
+ * options each command gets, that a first run lists its classes and a second JVM dumps them into a
+ * static archive, and that the class-data-sharing archives of two option sets live side by side
  * while a rebuilt jar's first run removes the old jar's.
  */
 class LauncherTest {
@@ -37,9 +40,16 @@ class LauncherTest {
         Files.writeString(java, """
                 #!/usr/bin/env bash
                 echo "$*" >> "%s"
+                dump=false
+                for a in "$@"; do [ "$a" = -Xshare:dump ] && dump=true; done
+                if $dump && [ -n "${FAIL_DUMP:-}" ]; then exit 1; fi
                 for a in "$@"; do
-                  case "$a" in -XX:ArchiveClassesAtExit=*) echo archive > "${a#-XX:ArchiveClassesAtExit=}" ;; esac
+                  case "$a" in
+                    -XX:DumpLoadedClassList=*) echo java/lang/Object > "${a#-XX:DumpLoadedClassList=}" ;;
+                    -XX:SharedArchiveFile=*) if $dump; then echo archive > "${a#-XX:SharedArchiveFile=}"; fi ;;
+                  esac
                 done
+                exit "${EXIT_CODE:-0}"
                 """.formatted(calls));
         Files.setPosixFilePermissions(java, PosixFilePermissions.fromString("rwxr-xr-x"));
     }
@@ -58,20 +68,20 @@ class LauncherTest {
 
     @Test
     void eachOptionSetKeepsItsOwnArchiveUntilTheJarChanges() throws Exception {
-        assertThat(run("validate", "fleet")).contains("-XX:ArchiveClassesAtExit=");
-        assertThat(run("apply", "fleet")).contains("-XX:ArchiveClassesAtExit=");
+        assertThat(run("validate", "fleet")).contains("-XX:DumpLoadedClassList=");
+        assertThat(run("apply", "fleet")).contains("-XX:DumpLoadedClassList=");
         List<Path> both = archives();
         assertThat(both).hasSize(2);
 
         // Later runs map their own archive; neither command's first run removed the other's.
-        assertThat(run("validate", "fleet")).contains("-XX:SharedArchiveFile=").doesNotContain("ArchiveClassesAtExit");
-        assertThat(run("apply", "fleet")).contains("-XX:SharedArchiveFile=").doesNotContain("ArchiveClassesAtExit");
+        assertThat(run("validate", "fleet")).contains("-XX:SharedArchiveFile=").doesNotContain("DumpLoadedClassList", "-Xshare:dump");
+        assertThat(run("apply", "fleet")).contains("-XX:SharedArchiveFile=").doesNotContain("DumpLoadedClassList", "-Xshare:dump");
         assertThat(archives()).isEqualTo(both);
 
         // A rebuilt jar: its first run records anew and the old jar's archives go, both of them.
         Path jar = target.resolve("fleetform.jar");
         Files.setLastModifiedTime(jar, FileTime.fromMillis(Files.getLastModifiedTime(jar).toMillis() + 10_000));
-        assertThat(run("plan", "fleet")).contains("-XX:ArchiveClassesAtExit=");
+        assertThat(run("plan", "fleet")).contains("-XX:DumpLoadedClassList=");
         assertThat(archives()).hasSize(1).doesNotContainAnyElementsOf(both);
     }
 
@@ -86,8 +96,43 @@ class LauncherTest {
 
         Path launcher = root.resolve("fleetform");
         Files.setLastModifiedTime(launcher, FileTime.fromMillis(Files.getLastModifiedTime(launcher).toMillis() + 10_000));
-        assertThat(run("apply", "fleet")).contains("-XX:ArchiveClassesAtExit=");
+        assertThat(run("apply", "fleet")).contains("-XX:DumpLoadedClassList=");
         assertThat(archives()).hasSize(1);
+    }
+
+    @Test
+    void theFirstRunListsItsClassesThenASecondJvmDumpsThemAndNothingElseIsLeft() throws Exception {
+        Path jar = target.resolve("fleetform.jar");
+        List<String> calls = run("validate", "fleet").lines().toList();
+        assertThat(calls).hasSize(2);
+        String list = option(calls.get(0), "-XX:DumpLoadedClassList=");
+        assertThat(calls.get(0)).endsWith("-jar " + jar + " validate fleet");
+        // The dump reads that list, with the command's own JVM options (compressed pointers must match).
+        assertThat(calls.get(1)).startsWith("-XX:TieredStopAtLevel=1 -XX:+UseSerialGC -Xshare:dump")
+                .contains("-XX:SharedClassListFile=" + list).endsWith("-cp " + jar);
+        assertThat(option(calls.get(1), "-XX:SharedArchiveFile=")).endsWith(".tmp");
+        try (Stream<Path> files = Files.list(target)) {
+            assertThat(files.map(f -> f.getFileName().toString()))
+                    .containsExactlyInAnyOrder("fleetform.jar", archives().get(0).getFileName().toString());
+        }
+        assertThat(run("validate", "fleet")).contains("-XX:SharedArchiveFile=" + archives().get(0));
+    }
+
+    @Test
+    void aFailedDumpLeavesNoArchiveAndTheCommandsExitStatusStands() throws Exception {
+        assertThat(runWith(Map.of("FAIL_DUMP", "1", "EXIT_CODE", "3"), 3, "plan", "fleet"))
+                .contains("-Xshare:dump");
+        try (Stream<Path> files = Files.list(target)) {
+            assertThat(files.map(f -> f.getFileName().toString())).containsExactly("fleetform.jar");
+        }
+        // The next run tries again.
+        assertThat(run("plan", "fleet")).contains("-XX:DumpLoadedClassList=", "-Xshare:dump");
+        assertThat(archives()).hasSize(1);
+    }
+
+    private static String option(String call, String name) {
+        return Arrays.stream(call.split(" ")).filter(a -> a.startsWith(name))
+                .map(a -> a.substring(name.length())).findFirst().orElseThrow();
     }
 
     /** Runs the launcher and returns the command line the stand-in java got. */
@@ -96,6 +141,15 @@ class LauncherTest {
     }
 
     private String runIn(Path dir, String launcher, String... args) throws Exception {
+        return runIn(dir, launcher, Map.of(), 0, args);
+    }
+
+    private String runWith(Map<String, String> env, int exit, String... args) throws Exception {
+        return runIn(root, root.resolve("fleetform").toString(), env, exit, args);
+    }
+
+    private String runIn(Path dir, String launcher, Map<String, String> env, int exit, String... args)
+            throws Exception {
         Files.deleteIfExists(calls);
         List<String> command = new java.util.ArrayList<>(List.of("bash", launcher));
         command.addAll(List.of(args));
@@ -104,9 +158,10 @@ class LauncherTest {
         builder.environment().remove("FLEETFORM_JAVA_OPTS");
         builder.environment().remove("FLEETFORM_CDS");
         builder.environment().put("PATH", root.resolve("bin") + ":" + System.getenv("PATH"));
+        builder.environment().putAll(env);
         Process process = builder.start();
         assertThat(process.waitFor(60, TimeUnit.SECONDS)).isTrue();
-        assertThat(process.exitValue()).as(Files.readString(root.resolve("out.txt"))).isZero();
+        assertThat(process.exitValue()).as(Files.readString(root.resolve("out.txt"))).isEqualTo(exit);
         return Files.readString(calls).strip();
     }
 

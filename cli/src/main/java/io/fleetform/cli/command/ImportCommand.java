@@ -77,14 +77,21 @@ final class ImportCommand implements Callable<Integer>, TerminalAware {
                 response = provider.importResource(new ImportRequest(desired.address(), desired.type(), id,
                         workspace.context()));
             } catch (ProviderException e) {
-                throw new CliException(ExitCode.ERROR, "importing " + address + " failed: " + e.getMessage());
+                // the remote answer may quote a secret of the fleet (as apply's answers may)
+                throw new CliException(ExitCode.ERROR, "importing " + address + " failed: "
+                        + configuration.value().secrets().redact(e.getMessage()));
             }
             if (response.attributes().isEmpty()) {
                 throw new CliException(ExitCode.ERROR, "provider " + desired.provider() + " found no object \"" + id
                         + "\" for " + address);
             }
+            // What the provider read may hold secrets in clear (a Kubernetes Secret's data): the state keeps only
+            // their hashes, as refresh does.
+            java.util.Map<String, Object> attributes = io.fleetform.engine.resource.SecretsPolicy.protect(
+                    io.fleetform.engine.resource.Attributes.normalize(response.attributes().get()),
+                    desired.sensitive(), current.lineage(), java.util.Map.of());
             ResourceState imported = new ResourceState(desired.address(), desired.type(), desired.provider(),
-                    response.attributes().get(), desired.sensitive(), desired.dependsOn(), desired.lifecycle());
+                    attributes, desired.sensitive(), desired.dependsOn(), desired.lifecycle());
             workspace.backend().write(current.with(imported).nextSerial());
         } finally {
             Engine.unlock(lock);

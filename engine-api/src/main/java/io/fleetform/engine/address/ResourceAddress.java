@@ -52,6 +52,19 @@ public record ResourceAddress(String value) implements Comparable<ResourceAddres
         return value.compareTo(other.value);
     }
 
+    // Written out, with the values a record's generated methods give (31 * h + the next component's
+    // hash): the generated ones are linked through ObjectMethods at their first call, a method-handle
+    // tree that cost every apply's start a few per cent of its main thread.
+    @Override
+    public boolean equals(Object o) {
+        return o instanceof ResourceAddress other && value.equals(other.value);
+    }
+
+    @Override
+    public int hashCode() {
+        return value.hashCode();
+    }
+
     @Override
     public String toString() {
         return value;

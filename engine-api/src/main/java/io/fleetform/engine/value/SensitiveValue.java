@@ -17,6 +17,36 @@ public record SensitiveValue(Value inner, String source) implements Value {
         return value instanceof SensitiveValue || value instanceof ErrorValue ? value : new SensitiveValue(value, source);
     }
 
+    /**
+     * Whether {@code value} is a secret or holds one at any depth of lists and maps: what {@code issensitive} answers
+     * and what an output, a label or a name is checked for. {@code [secret("t")]} holds one, as a Terraform list
+     * holding a sensitive element is shown as sensitive. Entities (RefValue) are not looked into, as in {@link #strip}.
+     */
+    public static boolean holds(Value value) {
+        if (value instanceof SensitiveValue) {
+            return true;
+        }
+        if (value instanceof ListValue list) {
+            for (Value element : list.elements()) {
+                if (holds(element)) {
+                    return true;
+                }
+            }
+        } else if (value instanceof MapValue map) {
+            for (Value element : map.entries().values()) {
+                if (holds(element)) {
+                    return true;
+                }
+            }
+        }
+        return false;
+    }
+
+    /** Where the first secret in {@code value} comes from (depth first), or null when it holds none. */
+    public static String sourceIn(Value value) {
+        return holds(value) ? strip(value).source() : null;
+    }
+
     /** A value with every secret inside it unwrapped, and where the first of them came from (null: none). */
     public record Stripped(Value value, String source) {
     }

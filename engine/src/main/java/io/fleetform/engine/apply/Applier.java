@@ -250,7 +250,8 @@ public final class Applier {
                     HealthGate.Result health = gate(run.get(), stage, a -> belongs(schedule.get(), stage, a, desired,
                             instances, split), current, context, events, interrupt);
                     stageFailed = !health.healthy();
-                    why = stageFailed ? health.why() : "";
+                    // what the servers said (a probe's output) goes into the state's rollout record: never a secret
+                    why = stageFailed ? secrets.redact(health.why()) : "";
                     if (interrupt.get()) {
                         continue; // stays running: the next apply looks again
                     }
@@ -262,7 +263,7 @@ public final class Applier {
                     MetricAnalysis.Result analysis = new MetricAnalysis().run(stage.metric().get(), stage.zones(),
                             interrupt::get, detail -> events.accept(new ApplyEvent.StageHealth(stage.name(), detail)));
                     stageFailed = !analysis.passed();
-                    why = stageFailed ? analysis.why() : "";
+                    why = stageFailed ? secrets.redact(analysis.why()) : "";
                     if (interrupt.get()) {
                         continue;
                     }

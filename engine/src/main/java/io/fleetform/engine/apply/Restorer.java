@@ -130,7 +130,8 @@ public final class Restorer {
             // what was restored is on disk before the wait: an interrupted wait loses none of it
             state = state.withResources(current).withRollout(run.withUnfinished(unfinished)).nextSerial();
             store.write(state);
-            String why = awaitHealthy(group, ofGroup, current, context, events);
+            // recorded in the state's rollout record: what the servers said (a probe's output) without a secret
+            String why = secrets.redact(awaitHealthy(group, ofGroup, current, context, events));
             if (!why.isEmpty()) {
                 unhealthyStages.put(group.stage(), why);
                 break; // like a rollout: a stage that is not healthy stops the ones after it

@@ -87,6 +87,19 @@ public record SecretTexts(List<String> texts) {
         return texts.isEmpty() ? diagnostics : SecretsInDiagnostics.redact(diagnostics, texts);
     }
 
+    /** The record with every reason in it (the run's and each stage's) redacted. */
+    public io.fleetform.engine.state.RolloutRecord redact(io.fleetform.engine.state.RolloutRecord run) {
+        if (texts.isEmpty()) {
+            return run;
+        }
+        io.fleetform.engine.state.RolloutRecord out = run.withStatus(run.status(), redact(run.reason()));
+        for (io.fleetform.engine.state.RolloutRecord.StageRecord stage : run.stages()) {
+            out = out.withStage(new io.fleetform.engine.state.RolloutRecord.StageRecord(stage.name(), stage.status(),
+                    redact(stage.reason()), stage.zones()));
+        }
+        return out;
+    }
+
     /** The event with every message in it redacted. */
     public ApplyEvent redact(ApplyEvent event) {
         if (texts.isEmpty()) {

@@ -311,8 +311,7 @@ public final class Coerce {
         }
         if (value instanceof SensitiveValue s) {
             if (!allowSensitive) {
-                context.diagnostics().error("sensitive-value", located.span(), what + " cannot come from a secret",
-                        "it is shown in plans; keep secrets to credentials and env");
+                refuseSensitive(context, located.span(), what, s.source());
                 return null;
             }
             value = s.inner();
@@ -323,6 +322,29 @@ public final class Coerce {
             return null;
         }
         return value;
+    }
+
+    /**
+     * Reports that a field the model shows or hands on in clear ({@code labels}, a name, a disk's mount path, an
+     * {@code if}) was given a secret, or something computed from one. Only {@code env} and credentials carry secrets:
+     * everywhere else the value would reach plans, state, Docker labels or Kubernetes metadata as it is.
+     */
+    static void refuseSensitive(EvalContext context, io.fleetform.dsl.source.SourceSpan span, String what,
+                                String source) {
+        context.diagnostics().error("sensitive-value", span, what + " cannot hold a sensitive value",
+                "it comes from " + source + ": what " + what + " holds is shown in plans or given to the"
+                        + " infrastructure in clear; keep secrets to env and credentials (or nonsensitive(...) when it"
+                        + " is no secret)");
+    }
+
+    /** True (after reporting) when {@code value} is or holds a secret, for a field that cannot hold one. */
+    static boolean refusedSensitive(EvalContext context, Located located, String what) {
+        String source = SensitiveValue.sourceIn(located.value());
+        if (source == null) {
+            return false;
+        }
+        refuseSensitive(context, located.span(), what, source);
+        return true;
     }
 
     static <T> T mismatch(EvalContext context, Located located, Value value, String what, String expected) {

@@ -625,9 +625,15 @@ public final class ExpressionEvaluator {
 
     private Value pinned(Pinned p, Scope scope) {
         Value cpu = evaluate(p.cpu(), scope);
-        Value plain = cpu.unwrap();
+        String source = SensitiveValue.sourceIn(cpu);
+        Value result = pinnedPlain(p, cpu.unwrap());
+        // a CPU amount computed from a secret stays one when pinned (and is refused where it is used)
+        return source == null || result instanceof ErrorValue ? result : SensitiveValue.wrap(result, source);
+    }
+
+    private Value pinnedPlain(Pinned p, Value plain) {
         if (plain instanceof ErrorValue || plain instanceof UnknownValue) {
-            return cpu;
+            return plain;
         }
         if (plain instanceof QuantityValue q && q.pinned()) {
             throw Operators.error("duplicate-modifier", p.span(), "'pinned' is written twice", "write it once: "
@@ -642,8 +648,16 @@ public final class ExpressionEvaluator {
     }
 
     private Value mount(Mount m, Scope scope) {
-        Value size = evaluate(m.size(), scope).unwrap();
-        Value path = evaluate(m.path(), scope).unwrap();
+        Value sized = evaluate(m.size(), scope);
+        Value pathed = evaluate(m.path(), scope);
+        // "/data/${secret("t")}" must not lose its mark by becoming a disk: the disk is then sensitive as a whole,
+        // and the model refuses it where a path is shown (plans, Docker mounts, Kubernetes volumes).
+        String source = sensitiveSource(sized, pathed);
+        Value result = mountPlain(m, sized.unwrap(), pathed.unwrap());
+        return source == null || result instanceof ErrorValue ? result : SensitiveValue.wrap(result, source);
+    }
+
+    private Value mountPlain(Mount m, Value size, Value path) {
         if (size instanceof ErrorValue || path instanceof ErrorValue) {
             return ErrorValue.INSTANCE;
         }

@@ -27,6 +27,7 @@ import io.fleetform.engine.model.Zone;
 import io.fleetform.engine.value.Dimension;
 import io.fleetform.engine.value.Entity;
 import io.fleetform.engine.value.ErrorValue;
+import io.fleetform.engine.value.SensitiveValue;
 import io.fleetform.engine.value.StringValue;
 import io.fleetform.engine.value.Value;
 import java.time.Duration;
@@ -347,8 +348,12 @@ final class ModelBuilder {
         List<String> agents = new ArrayList<>();
         if (set(layer, "agents")) {
             Located value = located(layer, "agents");
+            // agents' addresses are in plans and state: file("hosts/sz.txt"), never a secret
+            boolean secret = Coerce.refusedSensitive(context, value, "agents");
             Value plain = value.value().unwrap();
-            if (plain instanceof StringValue text) {
+            if (secret) {
+                agents.add("(sensitive)"); // not "no agents" as well
+            } else if (plain instanceof StringValue text) {
                 for (String line : text.value().split("\n")) {
                     String agent = line.replaceAll("#.*", "").strip();
                     if (!agent.isEmpty()) {
@@ -364,7 +369,7 @@ final class ModelBuilder {
                     }
                 }
             }
-            for (String agent : agents) {
+            for (String agent : secret ? List.<String>of() : agents) {
                 if (!agent.matches("(https?://)?[A-Za-z0-9.\\-\\[\\]:]+:[0-9]{1,5}")) {
                     context.diagnostics().error("invalid-agent", value.span(), "agent \"" + agent
                             + "\" is not host:port or https://host:port", "e.g. https://10.20.0.11:7443");
@@ -549,6 +554,9 @@ final class ModelBuilder {
             return Optional.empty();
         }
         Located value = located(layer, "partition");
+        if (Coerce.refusedSensitive(context, value, "partition")) {
+            return Optional.empty();
+        }
         if (value.value().unwrap() instanceof io.fleetform.engine.value.StringValue text) {
             java.util.regex.Matcher m = java.util.regex.Pattern.compile("([0-9]{1,3})%").matcher(text.value().strip());
             int percent = m.matches() ? Integer.parseInt(m.group(1)) : -1;
@@ -656,12 +664,14 @@ final class ModelBuilder {
                 continue;
             }
             boolean sensitive = bool(layer, "sensitive", false);
-            if (value.isSensitive() && !sensitive) {
+            // [secret("t")] or { token = secret("t") } shows a secret as surely as secret("t") does
+            boolean holdsSecret = SensitiveValue.holds(value);
+            if (holdsSecret && !sensitive) {
                 context.diagnostics().error("sensitive-output", layer.attribute("value").value().span(), "output \""
                         + e.name() + "\" shows a secret", "mark it sensitive = true; it is then masked in every output");
             }
             String description = optionalString(layer, "description").orElse("");
-            outputs.add(new Output(e.name(), value, sensitive || value.isSensitive(), description,
+            outputs.add(new Output(e.name(), value, sensitive || holdsSecret, description,
                     e.block().headerSpan()));
         }
         return outputs;

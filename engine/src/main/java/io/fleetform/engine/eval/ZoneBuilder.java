@@ -448,6 +448,9 @@ final class ZoneBuilder {
         if (ignoreValue != null) {
             List<Located> items = Coerce.list(context, ignoreValue, "ignore_changes");
             for (Located item : items == null ? List.<Located>of() : items) {
+                if (Coerce.refusedSensitive(context, item, "ignore_changes")) {
+                    continue;
+                }
                 Value plain = item.value().unwrap();
                 String name = plain instanceof StringValue str ? str.value() : plain.display();
                 if (!attributes.contains(name)) {

@@ -123,7 +123,11 @@ final class ZoneEntity extends LayeredEntity {
             return true;
         }
         String key = address() + ".service." + serviceName + ".if";
-        Value value = context.compute(key, "if", condition.condition(), scope).unwrap();
+        Value computed = context.compute(key, "if", condition.condition(), scope);
+        if (Coerce.refusedSensitive(context, new Located("if", computed, condition.condition().span()), "'if'")) {
+            return false; // whether the service exists is in every plan: it would answer the secret's question
+        }
+        Value value = computed.unwrap();
         if (value instanceof BoolValue b) {
             return b.value();
         }

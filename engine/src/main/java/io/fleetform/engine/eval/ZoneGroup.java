@@ -169,7 +169,12 @@ final class ZoneGroup {
         if (condition == null) {
             return true;
         }
-        Value value = module.context().compute(key + ".if", "if", condition.condition(), scope).unwrap();
+        Value computed = module.context().compute(key + ".if", "if", condition.condition(), scope);
+        if (Coerce.refusedSensitive(module.context(), new Located("if", computed, condition.condition().span()),
+                "'if'")) {
+            return false; // whether the zone exists is in every plan: it would answer the secret's question
+        }
+        Value value = computed.unwrap();
         if (value instanceof BoolValue b) {
             return b.value();
         }

@@ -456,7 +456,11 @@ public final class Workspace implements AutoCloseable {
         }
         io.fleetform.engine.state.RolloutRecord run = state.get().rollout().get();
         Map<ResourceAddress, io.fleetform.engine.provider.HealthResponse> health = new java.util.TreeMap<>();
+        // What the servers say now (a probe's output, an error quoting a request) may hold a secret: redacted as apply
+        // redacts, with every secret the configuration reads here and what the providers read back in clear.
+        io.fleetform.engine.apply.SecretTexts secrets = io.fleetform.engine.apply.SecretTexts.NONE;
         if (withHealth) {
+            secrets = secretsForReading(state.get(), run.changed());
             for (ResourceAddress a : run.changed()) {
                 io.fleetform.engine.state.ResourceState r = state.get().resources().get(a);
                 var provider = r == null ? java.util.Optional.<io.fleetform.engine.provider.ProviderSession>empty()
@@ -468,15 +472,56 @@ public final class Workspace implements AutoCloseable {
                     io.fleetform.engine.provider.HealthResponse h = provider.get().health(
                             new io.fleetform.engine.provider.HealthRequest(r, context));
                     if (h.health() != io.fleetform.engine.provider.HealthResponse.Health.UNKNOWN) {
-                        health.put(a, h);
+                        health.put(a, new io.fleetform.engine.provider.HealthResponse(h.health(),
+                                secrets.redact(h.detail()), h.restarts()));
                     }
                 } catch (io.fleetform.engine.provider.ProviderException | RuntimeException e) {
                     health.put(a, io.fleetform.engine.provider.HealthResponse.progressing("health check failed: "
-                            + e.getMessage(), -1));
+                            + secrets.redact(e.getMessage()), -1));
                 }
             }
         }
-        return java.util.Optional.of(new RolloutStatus(run, health));
+        return java.util.Optional.of(new RolloutStatus(secrets.redact(run), health));
+    }
+
+    /**
+     * The secret texts a read command takes out of what the servers answer, as apply does: each secret the fleet's
+     * configuration reads here (when this folder holds one: {@code secret()}, {@code env()}, sensitive variables;
+     * missing ones are no error, as for validate), and the secret values the providers read back in clear for
+     * {@code resources} (a Kubernetes Secret's data). Best effort: a configuration that does not load adds none.
+     */
+    io.fleetform.engine.apply.SecretTexts secretsForReading(State state, java.util.Collection<ResourceAddress> resources)
+            throws StateException {
+        java.util.Set<String> seen = new java.util.HashSet<>();
+        try {
+            seen.addAll(loader().load(dir, options).secretValues());
+        } catch (RuntimeException e) {
+            // no configuration here (or one that does not evaluate): the read-backs are what there is
+        }
+        for (ResourceAddress a : resources) {
+            io.fleetform.engine.state.ResourceState r = state.resources().get(a);
+            if (r == null || r.sensitive().isEmpty()) {
+                continue;
+            }
+            var provider = sessions(Optional.empty()).get(r.provider());
+            if (provider.isEmpty()) {
+                continue;
+            }
+            try {
+                var read = provider.get().read(new io.fleetform.engine.provider.ReadRequest(r, context));
+                if (read.attributes().isPresent()) {
+                    for (String text : io.fleetform.engine.apply.SecretTexts.valuesAt(
+                            io.fleetform.engine.resource.Attributes.normalize(read.attributes().get()), r.sensitive())) {
+                        if (!text.startsWith(io.fleetform.engine.resource.SecretsPolicy.PREFIX)) {
+                            seen.add(text); // a hash read back (the state's own) is not a secret
+                        }
+                    }
+                }
+            } catch (io.fleetform.engine.provider.ProviderException | RuntimeException e) {
+                // unreadable now: its health answer says so
+            }
+        }
+        return io.fleetform.engine.apply.SecretTexts.of(List.of(), seen);
     }
 
     /** Pauses or resumes the recorded rollout; the caller holds the lock. */
@@ -659,7 +704,9 @@ public final class Workspace implements AutoCloseable {
     static Map<String, Object> outputsForState(Fleet fleet, String lineage) {
         Map<String, Object> outputs = new LinkedHashMap<>();
         for (Output o : fleet.outputs()) {
-            outputs.put(o.name(), o.sensitive() ? SecretHasher.hash(lineage, o.value().unwrap().display())
+            // the hash of the value with its secrets in it (a masked display would hash the same whatever they are)
+            outputs.put(o.name(), o.sensitive() ? SecretHasher.hash(lineage, io.fleetform.engine.value.SensitiveValue
+                            .strip(o.value()).value().display())
                     : o.value().display().replace("(known after plan)", "(known after apply)"));
         }
         return outputs;

@@ -50,6 +50,7 @@ class RestorerHealthTest {
     /** Applies whatever it is asked; servers in zone z1 crash, the others are fine. */
     private static final class Fake implements Provider, ProviderSession {
         final List<ResourceAddress> applied = new ArrayList<>();
+        String says = "crash-looping";
 
         @Override
         public String name() {
@@ -63,7 +64,7 @@ class RestorerHealthTest {
 
         @Override
         public HealthResponse health(HealthRequest request) {
-            return request.resource().address().equals(Z1) ? HealthResponse.unhealthy("crash-looping", 3)
+            return request.resource().address().equals(Z1) ? HealthResponse.unhealthy(says, 3)
                     : HealthResponse.healthy("running", 0);
         }
 
@@ -162,5 +163,36 @@ class RestorerHealthTest {
         assertThat(store.written.get(0).resources().get(Z1).attributes().get("image")).isEqualTo("v1");
         assertThat(events).anyMatch(e -> e.startsWith("== stage canary: restored; waiting for 1 resource(s)"))
                 .anyMatch(e -> e.startsWith("== stage canary is not healthy"));
+    }
+
+    /** What the servers say (a probe printing its secret) reaches the record, the answer and the lines redacted. */
+    @Test
+    void aHealthAnswerQuotingASecretIsRecordedWithoutIt() throws Exception {
+        String secret = "s3cr3t-token-7781";
+        Map<ResourceAddress, ResourceState> now = new LinkedHashMap<>();
+        now.put(Z1, instance(Z1, "v2"));
+        RolloutRecord run = new RolloutRecord("default", "sha256:bbbb", "", "sha256:aaaa", "now",
+                RolloutRecord.Status.FAILED, "", List.of(stage("canary", "z1")), Map.of(Z1, instance(Z1, "v1")),
+                Set.of(Z1), Set.of());
+        State state = new State(State.FORMAT_VERSION, "lineage", 7, now, Map.of()).withRollout(run);
+        Fake fake = new Fake();
+        fake.says = "probe exec failed: connecting with " + secret + " refused";
+        Memory store = new Memory();
+        ProviderContext context = new ProviderContext(Path.of("."), Map.of());
+        List<String> events = new ArrayList<>();
+        Restorer.Restored restored;
+        try (var sessions = new ProviderRegistry(List.of(fake)).open(Optional.empty(),
+                new FleetIdentity("f", "lineage"), List.of(), context)) {
+            HealthGate gate = new HealthGate(sessions, context, Duration.ofSeconds(2), Duration.ofMillis(20));
+            restored = new Restorer(sessions, gate, new SecretTexts(List.of(secret))).restore(state, List.of(
+                    new Restorer.Group("canary", List.of("z1"), Duration.ofMillis(100))), Map.of(), store, context,
+                    RolloutRecord.Status.ABORTED, events::add);
+        }
+        RolloutRecord after = restored.state().rollout().orElseThrow();
+        assertThat(after.stage("canary").orElseThrow().reason()).contains("connecting with (sensitive) refused")
+                .doesNotContain(secret);
+        assertThat(after.reason()).doesNotContain(secret);
+        assertThat(restored.unhealthy()).contains("(sensitive)").doesNotContain(secret);
+        assertThat(events).isNotEmpty().allSatisfy(e -> assertThat(e).doesNotContain(secret));
     }
 }

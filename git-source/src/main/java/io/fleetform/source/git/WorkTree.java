@@ -30,6 +30,9 @@ public final class WorkTree {
     /** Empty when the folder is not inside a Git working tree (or the repository has no commit yet). */
     public static Optional<Provenance> provenance(Path fleetDir, Set<Path> filesRead) {
         File start = fleetDir.toAbsolutePath().normalize().toFile();
+        if (!underDotGit(start)) {
+            return Optional.empty();
+        }
         FileRepositoryBuilder builder = new FileRepositoryBuilder().findGitDir(start);
         if (builder.getGitDir() == null) {
             return Optional.empty();
@@ -79,6 +82,22 @@ public final class WorkTree {
             // Provenance is a record, not a gate: a working tree Git cannot read is reported as none.
             return Optional.empty();
         }
+    }
+
+    /**
+     * Whether the folder or one of its parents has a {@code .git} (a folder, or the file of a linked
+     * working tree): JGit's search looks for exactly that, and without one it can find at most a
+     * bare repository, which has no working tree either. A fleet outside Git (a temporary folder, a
+     * CI checkout without its .git) so never starts JGit, whose file-system probing costs a fresh
+     * process a few dozen classes and milliseconds.
+     */
+    private static boolean underDotGit(File dir) {
+        for (File current = dir; current != null; current = current.getParentFile()) {
+            if (new File(current, ".git").exists()) {
+                return true;
+            }
+        }
+        return false;
     }
 
     /** A change counts when it is to a fleet source or to a file the evaluation read. */

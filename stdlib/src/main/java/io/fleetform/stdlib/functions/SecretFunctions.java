@@ -42,8 +42,13 @@ final class SecretFunctions {
                     return missing(c, "secret \"" + name + "\"", "secret " + name, "set " + variable
                             + " or put it in $FLEETFORM_SECRETS_DIR/" + name);
                 }),
-                Fn.of("nonsensitive(value) value", 1, 1, (a, c) -> a.get(0).unwrap()).seeingSecrets(),
-                Fn.of("issensitive(value) bool", 1, 1, (a, c) -> BoolValue.of(a.get(0).isSensitive())).seeingSecrets());
+                // Both look through lists and maps: issensitive([secret("t")]) is true (it holds a secret, and every
+                // output or label check refuses it as one), so nonsensitive() declassifies all of what it is given,
+                // and issensitive(nonsensitive(x)) is false for any x. OpenTofu marks and unmarks the outer value only.
+                Fn.of("nonsensitive(value) value", 1, 1, (a, c) -> SensitiveValue.strip(a.get(0)).value())
+                        .seeingSecrets(),
+                Fn.of("issensitive(value) bool", 1, 1, (a, c) -> BoolValue.of(SensitiveValue.holds(a.get(0))))
+                        .seeingSecrets());
     }
 
     private static io.fleetform.engine.value.Value missing(io.fleetform.engine.eval.function.CallContext c,

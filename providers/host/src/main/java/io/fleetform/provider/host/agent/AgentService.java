@@ -9,6 +9,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.OptionalInt;
 import java.util.Set;
 import java.util.SortedSet;
 import java.util.TreeSet;
@@ -23,6 +24,7 @@ import java.util.function.Supplier;
  * address never interleave); the ledger's own lock makes claims across addresses compare-and-set.
  */
 final class AgentService {
+    private static final System.Logger LOG = System.getLogger(AgentService.class.getName());
     private final String agentId;
     private final FactsReader facts;
     private final Path dataDir;
@@ -72,7 +74,7 @@ final class AgentService {
             throw new IllegalStateException("interrupted while reading the Docker Engine's facts", e);
         }
         return new HostFacts(agentId, t.hostname(), facts.root().toString(), t.cpus(), t.numaNodes(), t.memory(),
-                t.nics(), t.irqs(), FactsReader.disk(dataDir), engine, facts.lxcfs(), portFacts());
+                t.nics(), t.irqs(), FactsReader.disk(dataDir, containers.quota()), engine, facts.lxcfs(), portFacts());
     }
 
     private HostFacts.PortFacts portFacts() {
@@ -94,22 +96,24 @@ final class AgentService {
             nodeMem.put(n.id(), n.memTotalBytes());
         }
         return new Ledger.Capacity(facts.onlineCpus(), nodeCpus, nodeMem, facts.memory().totalBytes(),
-                FactsReader.disk(dataDir).totalBytes(), facts.vfsByPci(), portRange());
+                FactsReader.disk(dataDir, containers.quota()).totalBytes(), facts.vfsByPci(), portRange());
     }
 
     /**
-     * Host ports in use outside the ledger: published by a container this ledger has no entry for (another agent
-     * on the same engine), or, of {@code probe}, ports a socket cannot be bound to right now.
+     * Host ports in use outside the ledger, each with what holds it (see {@link HostPorts}): published by a
+     * container this ledger has no entry for (another agent's, anyone's), listened on in the host's or the agent's
+     * network namespace, or, of {@code probe}, ports a socket cannot be bound to right now.
      */
-    private Set<Integer> foreignPorts(java.util.Collection<Integer> probe) {
-        Set<Integer> busy = new java.util.TreeSet<>(containers.publishedPorts());
+    private HostPorts.InUse foreignPorts(java.util.Collection<Integer> probe) {
+        HostPorts.InUse seen = HostPorts.read(facts.root(), containers.publishedPorts());
+        java.util.SortedMap<Integer, String> busy = new java.util.TreeMap<>(seen.held());
         for (int port : probe) {
-            if (!bindable(port)) {
-                busy.add(port);
+            if (!busy.containsKey(port) && !bindable(port)) {
+                busy.put(port, "the agent cannot bind it now");
             }
         }
-        ledger.all().forEach(a -> busy.removeAll(a.ports()));
-        return busy;
+        ledger.all().forEach(a -> a.ports().forEach(busy::remove));
+        return new HostPorts.InUse(busy, seen.unchecked());
     }
 
     private static boolean bindable(int port) {
@@ -153,12 +157,15 @@ final class AgentService {
     // ------------------------------------------------------------------ allocations
 
     LedgerView allocations() {
-        // a port some process listens on now is not offered: a claim of it would only be refused
-        Set<Integer> busy = new java.util.TreeSet<>(foreignPorts(List.of()));
-        busy.addAll(PortRanges.listening());
-        Ledger.Capacity cap = capacity().withBusyPorts(busy);
+        // a port something outside the ledger holds now is not offered (a claim of it would only be refused), and
+        // the answer says what holds it, so a plan can say why
+        HostPorts.InUse inUse = foreignPorts(List.of());
+        Ledger.Capacity cap = capacity().withBusyPorts(inUse.held());
         Ledger.Snapshot s = ledger.snapshot();
-        return new LedgerView(agentId, s.revision(), s.allocations(), ledger.free(cap));
+        java.util.Map<Integer, String> inRange = new java.util.TreeMap<>(inUse.held());
+        inRange.keySet().retainAll(cap.ports());
+        return new LedgerView(agentId, s.revision(), s.allocations(), ledger.free(cap),
+                new LedgerView.PortsInUse(HostPorts.grouped(inRange), inUse.unchecked()));
     }
 
     Allocation allocation(String address) {
@@ -188,7 +195,7 @@ final class AgentService {
                 current.ifPresent(a -> asked.removeAll(a.ports())); // its own container may be bound to those
                 // asking no new port, no port can be busy: skip listing every container on the engine (a claim
                 // per instance would otherwise cost one list of all of them)
-                Set<Integer> busy = asked.isEmpty() ? Set.of() : foreignPorts(asked);
+                java.util.Map<Integer, String> busy = asked.isEmpty() ? Map.of() : foreignPorts(asked).held();
                 return ledger.claim(address, request, cap.withBusyPorts(busy));
             } catch (IOException e) {
                 throw new UncheckedIOException("cannot write the allocations ledger " + ledger.file(), e);
@@ -282,15 +289,69 @@ final class AgentService {
                         + misfit.get(0).message() + (misfit.size() > 1 ? " (and " + (misfit.size() - 1) + " more)"
                         : ""), misfit);
             }
-            return containers.put(a.containerKey(), s);
+            return containers.put(a.containerKey(), s, () -> projectId(address, a.containerKey()));
         });
+    }
+
+    /**
+     * The XFS project of the instance's data directory, from the ledger: recorded there before the quota is set
+     * (see {@link Ledger#assignProjectId}); a directory that already carries a project (an earlier agent's hash of
+     * its key) keeps it unless another instance holds that id.
+     */
+    private int projectId(String address, String key) {
+        Optional<Allocation> a = ledger.get(address);
+        if (a.isPresent() && a.get().projectId() != null) {
+            return a.get().projectId();
+        }
+        DataQuota quota = containers.quota();
+        try {
+            return ledger.assignProjectId(address, quota.projectOf(containers.dataPath(key)), quota.inUse());
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot write the allocations ledger " + ledger.file(), e);
+        }
+    }
+
+    /**
+     * The project whose limit goes with the instance's purged data directory: its own, and only if no other
+     * instance's entry holds the same id (instances made by agents that hashed keys to ids can share one).
+     */
+    private OptionalInt purgedProject(String address, String key) {
+        DataQuota quota = containers.quota();
+        if (!quota.supported()) {
+            return OptionalInt.empty();
+        }
+        Optional<Allocation> a = ledger.get(address);
+        OptionalInt id = a.isPresent() && a.get().projectId() != null ? OptionalInt.of(a.get().projectId())
+                : quota.projectOf(containers.dataPath(key));
+        if (id.isEmpty()) {
+            return id;
+        }
+        boolean shared = ledger.all().stream().filter(o -> !o.address().equals(address)).anyMatch(o ->
+                (o.projectId() != null ? o.projectId() : DataQuota.legacyProjectId(o.containerKey())) == id.getAsInt());
+        return shared ? OptionalInt.empty() : id;
     }
 
     RemoveResult removeContainer(String address, boolean purgeData) {
         return locked(address, () -> {
             String key = containerKey(address);
+            OptionalInt project = OptionalInt.empty();
+            try {
+                project = purgeData ? purgedProject(address, key) : project;
+            } catch (ApiException e) { // the removal goes on: an id whose limit stays is only never given again
+                LOG.log(System.Logger.Level.WARNING, "cannot read the project of " + address + "'s data directory ("
+                        + e.getMessage() + "); its limit stays");
+            }
             RemoveResult removed = containers.remove(key, purgeData).orElseThrow(() -> ApiException.notFound(
                     "instance " + address + " has no container on this host"));
+            // the directory is gone: its project's limit goes too (left behind, the id only stays unused)
+            project.ifPresent(id -> {
+                try {
+                    containers.quota().clear(id);
+                } catch (ApiException e) {
+                    LOG.log(System.Logger.Level.WARNING, "cannot clear the quota of project " + id + " of "
+                            + address + " (" + e.getMessage() + "); the id stays unused");
+                }
+            });
             containers.removeSecrets(key);
             containers.prober().forget(key);
             return removed;

@@ -19,13 +19,22 @@ import java.util.Objects;
  *                    its labels); null when it is {@code address}
  * @param ports       host ports the instance holds (published in bridge mode, bound in host mode), sorted;
  *                    empty for none (and in ledgers written before ports were allocated)
+ * @param projectId   the XFS project that bounds the instance's data directory, unique on the host; given by the
+ *                    ledger (recorded before the quota is set) when the instance first gets a disk quota, kept
+ *                    while the entry lives; null before that (and in ledgers written before ids were allocated)
  */
 public record Allocation(String address, Integer numaNode, String cores, long memoryBytes, String ipv4,
-                        long diskBytes, String vf, long revision, String container, List<Integer> ports) {
+                        long diskBytes, String vf, long revision, String container, List<Integer> ports,
+                        Integer projectId) {
     public Allocation {
         Objects.requireNonNull(address, "address");
         cores = cores == null ? "" : cores;
         ports = ports == null ? List.of() : List.copyOf(new java.util.TreeSet<>(ports));
+    }
+
+    public Allocation(String address, Integer numaNode, String cores, long memoryBytes, String ipv4,
+                      long diskBytes, String vf, long revision, String container, List<Integer> ports) {
+        this(address, numaNode, cores, memoryBytes, ipv4, diskBytes, vf, revision, container, ports, null);
     }
 
     public Allocation(String address, Integer numaNode, String cores, long memoryBytes, String ipv4,
@@ -36,6 +45,10 @@ public record Allocation(String address, Integer numaNode, String cores, long me
     public Allocation(String address, Integer numaNode, String cores, long memoryBytes, String ipv4,
                       long diskBytes, String vf, long revision) {
         this(address, numaNode, cores, memoryBytes, ipv4, diskBytes, vf, revision, null);
+    }
+
+    Allocation withProjectId(int id, long rev) {
+        return new Allocation(address, numaNode, cores, memoryBytes, ipv4, diskBytes, vf, rev, container, ports, id);
     }
 
     /** The key of the instance's container (labels, name, data directory). */

@@ -90,11 +90,15 @@ final class ContainerManager implements Closeable {
         this.engineFacts = new EngineFacts(docker, engine);
         this.secrets = new SecretFiles(dataDir.resolve("secrets"));
         this.creation = new ContainerCreation(docker, agentId, facts, dataDisk, secrets);
-        this.quota = new DataQuota(dataDir);
+        this.quota = new DataQuota(dataDir, facts.root().resolve("proc/self/mounts"), commands);
         this.intents = new RecreateIntent.Store(dataDir.resolve("recreates"));
         this.sriov = new SriovHook(facts.root(), dataDir, commands);
         var dockerExec = new io.fleetform.provider.host.probe.DockerExec(docker);
-        this.prober = new io.fleetform.provider.host.probe.Prober(dockerExec, dockerExec);
+        this.prober = new io.fleetform.provider.host.probe.Prober(dockerExec, dockerExec, secrets::values);
+    }
+
+    DataQuota quota() {
+        return quota;
     }
 
     SriovHook sriov() {
@@ -136,19 +140,53 @@ final class ContainerManager implements Closeable {
         return engineFacts.read();
     }
 
-    /** Host ports any container on this engine publishes, this agent's or not. */
-    java.util.Set<Integer> publishedPorts() {
-        java.util.Set<Integer> out = new java.util.TreeSet<>();
+    /**
+     * Host ports any container on this engine publishes, this agent's or not, each to the container's name; and
+     * those a container of someone else's that is not running now binds when it starts (its owner, or its restart
+     * policy when the Engine restarts), which the Engine's list does not show.
+     */
+    java.util.Map<Integer, String> publishedPorts() {
+        java.util.Map<Integer, String> out = new java.util.TreeMap<>();
+        String mine = reader.agentLabels().get(LABEL_AGENT);
         for (var c : engine.call("list containers", () -> docker.listContainersCmd().withShowAll(true).exec())) {
+            String name = c.getNames() != null && c.getNames().length > 0 ? c.getNames()[0].replaceFirst("^/", "")
+                    : c.getId().substring(0, Math.min(12, c.getId().length()));
             if (c.getPorts() != null) {
                 for (var p : c.getPorts()) {
                     if (p.getPublicPort() != null) {
-                        out.add(p.getPublicPort());
+                        out.putIfAbsent(p.getPublicPort(), "published by container " + name);
                     }
                 }
             }
+            boolean ours = c.getLabels() != null && mine.equals(c.getLabels().get(LABEL_AGENT)); // in the ledger
+            if (!ours && !"running".equals(c.getState()) && !"paused".equals(c.getState())) {
+                reader.inspect(c.getId()).ifPresent(i -> boundWhenStarted(i, name, out));
+            }
         }
         return out;
+    }
+
+    private static void boundWhenStarted(InspectContainerResponse c, String name, java.util.Map<Integer, String> out) {
+        var bindings = c.getHostConfig() == null || c.getHostConfig().getPortBindings() == null ? null
+                : c.getHostConfig().getPortBindings().getBindings();
+        if (bindings == null) {
+            return;
+        }
+        for (var each : bindings.values()) {
+            for (var b : each == null ? new com.github.dockerjava.api.model.Ports.Binding[0] : each) {
+                String spec = b.getHostPortSpec();
+                if (spec == null || !spec.matches("\\d{1,5}(-\\d{1,5})?")) {
+                    continue; // none or a random one: nothing to collide with until it runs
+                }
+                String[] range = spec.split("-");
+                int low = Integer.parseInt(range[0]);
+                int high = Integer.parseInt(range[range.length - 1]);
+                for (int p = low; p <= high && p <= 65535; p++) {
+                    out.putIfAbsent(p, "bound by container " + name + " when it starts (" + c.getState().getStatus()
+                            + " now)");
+                }
+            }
+        }
     }
 
     List<ContainerInfo> list() {
@@ -242,8 +280,11 @@ final class ContainerManager implements Closeable {
         return h.isEmpty() ? "instance" : h;
     }
 
-    /** Creates, updates in place, or recreates the container of {@code address} to match {@code spec}. */
-    ContainerResult put(String address, ContainerSpec spec) {
+    /**
+     * Creates, updates in place, or recreates the container of {@code address} to match {@code spec};
+     * {@code projectId} gives the XFS project of its data directory (from the ledger) when a quota is set.
+     */
+    ContainerResult put(String address, ContainerSpec spec, java.util.function.IntSupplier projectId) {
         ContainerSpec desired = spec.hostname() == null ? spec.withHostname(defaultHostname(address)) : spec;
         ImageStore.Local image = images.find(desired.image()).orElseThrow(() -> ApiException.unprocessable("image "
                 + desired.image() + " is not present on this host; pre-pull it with POST /v1/images/pull"));
@@ -260,7 +301,7 @@ final class ContainerManager implements Closeable {
             List<String> created = new ArrayList<>(List.of("created " + reader.containerName(address)));
             try {
                 try {
-                    c = createAndStart(address, desired, image.reference(), warnings, () -> { });
+                    c = createAndStart(address, desired, image.reference(), warnings, () -> { }, projectId);
                 } catch (ApiException e) {
                     if (!networkGone(desired, e)) {
                         throw e;
@@ -268,7 +309,7 @@ final class ContainerManager implements Closeable {
                     // removed since this agent checked it (by hand, or its last container went): make it again
                     networks.forget(desired.network().name());
                     newNetwork |= networks.ensure(desired.network(), Addresses.owner(address));
-                    c = createAndStart(address, desired, image.reference(), warnings, () -> { });
+                    c = createAndStart(address, desired, image.reference(), warnings, () -> { }, projectId);
                 }
                 try {
                     created.addAll(sriov.attach(address, desired, c));
@@ -313,7 +354,7 @@ final class ContainerManager implements Closeable {
         }
         if (!recreate.isEmpty()) {
             networks.ensure(desired.network(), Addresses.owner(address));
-            InspectContainerResponse c = recreate(current, address, desired, image.reference(), warnings);
+            InspectContainerResponse c = recreate(current, address, desired, image.reference(), warnings, projectId);
             removeStale(found.stale(), address, warnings);
             if (created != null && created.sriov() != null && (desired.sriov() == null
                     || !desired.sriov().vf().equals(created.sriov().vf()))) {
@@ -324,7 +365,7 @@ final class ContainerManager implements Closeable {
                     warnings);
         }
         removeStale(found.stale(), address, warnings);
-        ContainerResult updated = updateInPlace(current, address, desired, image.reference(), warnings);
+        ContainerResult updated = updateInPlace(current, address, desired, image.reference(), warnings, projectId);
         // the VF's settings, address, IRQs and RPS are put back as the spec says: what was changed by hand is drift
         List<String> vf = sriov.attach(address, desired, reader.reinspect(updated.container().id()));
         if (vf.isEmpty()) {
@@ -337,7 +378,8 @@ final class ContainerManager implements Closeable {
     }
 
     private ContainerResult updateInPlace(InspectContainerResponse c, String address, ContainerSpec desired,
-                                          String localImage, List<String> warnings) {
+                                          String localImage, List<String> warnings,
+                                          java.util.function.IntSupplier projectId) {
         reader.requireOwned(c, address);
         String id = c.getId();
         List<String> changes = new ArrayList<>();
@@ -367,7 +409,7 @@ final class ContainerManager implements Closeable {
                 // Docker cannot add or clear NanoCpus in place (0 means "unchanged" to its update API)
                 List<String> why = List.of("nanoCpus " + live.nanoCpus() + " -> " + desired.nanoCpus()
                         + " (Docker cannot add or clear a CPU quota in place)");
-                InspectContainerResponse r = recreate(c, address, desired, localImage, warnings);
+                InspectContainerResponse r = recreate(c, address, desired, localImage, warnings, projectId);
                 return new ContainerResult(ContainerResult.Action.RECREATED, reader.info(r), why, warnings);
             }
             changes.add("nanoCpus " + live.nanoCpus() + " -> " + desired.nanoCpus());
@@ -458,7 +500,8 @@ final class ContainerManager implements Closeable {
     }
 
     private InspectContainerResponse createAndStart(String address, ContainerSpec spec, String localImage,
-                                                    List<String> warnings, Runnable afterCreate) {
+                                                    List<String> warnings, Runnable afterCreate,
+                                                    java.util.function.IntSupplier projectId) {
         Path data = reader.dataPath(address);
         try {
             io.clear(address); // a new container starts with the spec's caps
@@ -466,8 +509,9 @@ final class ContainerManager implements Closeable {
         } catch (IOException e) {
             throw new UncheckedIOException("cannot create the data directory " + data, e);
         }
-        if (spec.diskQuotaBytes() > 0 && quota.unsupportedReason().isEmpty()) {
-            quota.limit(data, DataQuota.projectId(address), spec.diskQuotaBytes());
+        if (spec.diskQuotaBytes() > 0 && quota.supported()) {
+            int id = projectId.getAsInt(); // recorded in the ledger before the directory is put under it
+            quota.limit(data, id, spec.diskQuotaBytes());
         }
         String name = reader.containerName(address);
         String id;
@@ -530,7 +574,8 @@ final class ContainerManager implements Closeable {
      * agent dies on the way, {@link #recover} finishes or undoes it.
      */
     private InspectContainerResponse recreate(InspectContainerResponse old, String address, ContainerSpec desired,
-                                              String localImage, List<String> warnings) {
+                                              String localImage, List<String> warnings,
+                                              java.util.function.IntSupplier projectId) {
         reader.requireOwned(old, address);
         String oldId = old.getId();
         String name = reader.containerName(address);
@@ -550,7 +595,7 @@ final class ContainerManager implements Closeable {
         InspectContainerResponse fresh;
         try {
             fresh = createAndStart(address, desired, localImage, warnings,
-                    () -> steps.accept(RecreateIntent.Step.NEW_CREATED));
+                    () -> steps.accept(RecreateIntent.Step.NEW_CREATED), projectId);
         } catch (RuntimeException e) {
             try {
                 io.restore(address, previousIo);

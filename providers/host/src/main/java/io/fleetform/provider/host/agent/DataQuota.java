@@ -1,38 +1,59 @@
 package io.fleetform.provider.host.agent;
 
 import io.fleetform.engine.text.Digests;
+import io.fleetform.provider.sriov.Commands;
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
-import java.util.concurrent.TimeUnit;
+import java.util.OptionalInt;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 /**
  * Bounds an instance's data directory with an XFS project quota (the directory and all it holds
  * count against one project whose hard block limit is the disk size), where the agent's data
  * filesystem is XFS mounted with {@code prjquota} and {@code xfs_quota} is installed. Elsewhere
  * nothing bounds the directory, and {@link #unsupportedReason} says why, once, in the facts.
+ *
+ * <p>Which project an instance gets is the ledger's business ({@link Ledger#assignProjectId}): one id per instance
+ * on the host, recorded before the quota is set. This class only runs the tools, through {@code commands} (the
+ * system's in production, a fixture's in tests: a kernel without XFS quota support cannot run them).
  */
 final class DataQuota {
+    /**
+     * Ids the ledger hands out start here: above every id an earlier agent derived from an instance's key
+     * ({@link #legacyProjectId}, 1 .. 2^28) and the small ones Docker's overlay2 quota gives containers on xfs.
+     */
+    static final int FIRST_ALLOCATED = 1 << 29;
+    static final int LAST_ALLOCATED = Integer.MAX_VALUE - 1;
+    private static final Pattern REPORT_LINE = Pattern.compile("^#(\\d+)\\s");
+    private static final Pattern PROJID = Pattern.compile("projid\\s*=\\s*(\\d+)");
+
     private final Path dataDir;
+    private final Path mountTable;
     private final Optional<Mount> mount;
+    private final Commands commands;
 
     /** A line of {@code /proc/self/mounts}. */
     record Mount(String point, String type, List<String> options) {
     }
 
-    DataQuota(Path dataDir) {
+    /** @param mountTable the mounts to find the data filesystem in ({@code <root>/proc/self/mounts}) */
+    DataQuota(Path dataDir, Path mountTable, Commands commands) {
         this.dataDir = dataDir.toAbsolutePath().normalize();
-        this.mount = mountOf(this.dataDir);
+        this.mountTable = mountTable;
+        this.commands = commands;
+        this.mount = mountOf(this.dataDir, mountTable);
     }
 
     /** Empty when the data directories can be bounded; otherwise why not, for the facts and the plan. */
     Optional<String> unsupportedReason() {
         if (mount.isEmpty()) {
-            return Optional.of("the filesystem of " + dataDir + " is not in /proc/self/mounts");
+            return Optional.of("the filesystem of " + dataDir + " is not in " + mountTable);
         }
         Mount m = mount.get();
         if (!m.type().equals("xfs")) {
@@ -42,46 +63,89 @@ final class DataQuota {
         if (m.options().stream().noneMatch(o -> o.equals("prjquota") || o.equals("pquota"))) {
             return Optional.of("xfs at " + m.point() + " is mounted without prjquota");
         }
-        if (xfsQuota().isEmpty()) {
-            return Optional.of("xfs_quota (Debian package xfsprogs) is not installed");
+        if (tool("xfs_quota").isEmpty() || tool("xfs_io").isEmpty()) {
+            return Optional.of("xfs_quota and xfs_io (Debian package xfsprogs) are not installed");
         }
         return Optional.empty();
     }
 
-    /** Puts {@code dir} under project {@code id} with a hard limit of {@code bytes}. */
-    void limit(Path dir, int id, long bytes) {
-        Path tool = xfsQuota().orElseThrow();
-        String point = mount.orElseThrow().point();
-        run(tool, "project -s -p " + dir.toAbsolutePath() + " " + id, point);
-        run(tool, "limit -p bhard=" + bytes + " " + id, point);
+    boolean supported() {
+        return unsupportedReason().isEmpty();
     }
 
-    /** A stable project id for an address (1 .. 2^31-1; 0 is "no project"). */
-    static int projectId(String address) {
-        int h = Integer.parseUnsignedInt(Digests.sha256Hex(address).substring(0, 7), 16);
+    /** Puts {@code dir} (and all it holds) under project {@code id} with a hard limit of {@code bytes}. */
+    void limit(Path dir, int id, long bytes) {
+        quota("project -s -p " + dir.toAbsolutePath() + " " + id);
+        quota("limit -p bhard=" + bytes + " " + id);
+    }
+
+    /** Drops the limit of project {@code id} (its directory is gone): the filesystem forgets the project. */
+    void clear(int id) {
+        quota("limit -p bhard=0 bsoft=0 " + id);
+    }
+
+    /** The project {@code dir} is under, empty for none (0) or when it does not exist. */
+    OptionalInt projectOf(Path dir) {
+        if (!Files.isDirectory(dir)) {
+            return OptionalInt.empty();
+        }
+        String out = run(List.of(tool("xfs_io").orElseThrow().toString(), "-r", "-c", "lsproj", dir.toString()),
+                "xfs_io -c lsproj " + dir);
+        Matcher m = PROJID.matcher(out);
+        if (!m.find()) {
+            throw new ApiException(502, "engine_error", "cannot read the project of " + dir + ": xfs_io said '"
+                    + out.strip() + "'");
+        }
+        long id = Long.parseLong(m.group(1));
+        return id == 0 || id > Integer.MAX_VALUE ? OptionalInt.empty() : OptionalInt.of((int) id);
+    }
+
+    /**
+     * Every project the data filesystem has a quota record of (a directory under it, or a limit): an id here is
+     * held by a live directory (this agent's, another agent's on the same filesystem, or one an earlier version
+     * tagged) and must not be given to anyone else.
+     */
+    Set<Integer> inUse() {
+        Set<Integer> out = new TreeSet<>();
+        for (String line : quota("report -p -n -N").split("\n")) {
+            Matcher m = REPORT_LINE.matcher(line.strip() + " ");
+            if (m.find()) {
+                long id = Long.parseLong(m.group(1));
+                if (id > 0 && id <= Integer.MAX_VALUE) {
+                    out.add((int) id);
+                }
+            }
+        }
+        return out;
+    }
+
+    /**
+     * The id agents before the ledger allocated project ids gave an instance: a 28-bit hash of its key, which two
+     * instances on one host can share. Their directories keep it where no other instance holds it.
+     */
+    static int legacyProjectId(String key) {
+        int h = Integer.parseUnsignedInt(Digests.sha256Hex(key).substring(0, 7), 16);
         return 1 + h % (Integer.MAX_VALUE - 1);
     }
 
-    private static void run(Path tool, String command, String point) {
-        List<String> argv = new ArrayList<>(List.of(tool.toString(), "-x", "-c", command, point));
+    private String quota(String command) {
+        String point = mount.orElseThrow().point();
+        return run(List.of(tool("xfs_quota").orElseThrow().toString(), "-x", "-c", command, point),
+                "xfs_quota -c '" + command + "' " + point);
+    }
+
+    private String run(List<String> argv, String what) {
         try {
-            Process p = new ProcessBuilder(argv).redirectErrorStream(true).start();
-            String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8).strip();
-            if (!p.waitFor(30, TimeUnit.SECONDS) || p.exitValue() != 0) {
-                throw new ApiException(502, "engine_error", "xfs_quota -c '" + command + "' " + point + " failed: "
-                        + (out.isEmpty() ? "exit " + p.exitValue() : out));
-            }
-        } catch (IOException e) {
-            throw new ApiException(502, "engine_error", "cannot run xfs_quota: " + e.getMessage());
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new ApiException(503, "engine_unavailable", "interrupted while setting a disk quota");
+            return commands.run(argv);
+        } catch (Commands.CommandException e) {
+            throw new ApiException(502, "engine_error", what + " failed: " + (e.stderr().isEmpty()
+                    ? "exit " + e.exitCode() : e.stderr()));
         }
     }
 
-    private static Optional<Path> xfsQuota() {
+    private static Optional<Path> tool(String name) {
         for (String d : List.of("/usr/sbin", "/sbin", "/usr/bin", "/bin")) {
-            Path p = Path.of(d, "xfs_quota");
+            Path p = Path.of(d, name);
             if (Files.isExecutable(p)) {
                 return Optional.of(p);
             }
@@ -89,11 +153,11 @@ final class DataQuota {
         return Optional.empty();
     }
 
-    private static Optional<Mount> mountOf(Path dir) {
+    private static Optional<Mount> mountOf(Path dir, Path mountTable) {
         List<String> lines;
         try {
-            lines = Files.readAllLines(Path.of("/proc/self/mounts"));
-        } catch (IOException e) {
+            lines = Files.readAllLines(mountTable);
+        } catch (IOException | java.io.UncheckedIOException e) {
             return Optional.empty();
         }
         Path real = dir;

@@ -295,13 +295,13 @@ public final class FactsReader {
     }
 
     /** The filesystem holding {@code dataDir} and the whole-disk block device behind it (from the real /sys). */
-    public static DiskFacts disk(Path dataDir) {
+    static DiskFacts disk(Path dataDir, DataQuota quota) {
         try {
             FileStore fs = Files.getFileStore(dataDir);
             Optional<BlockDevices.Device> dev = BlockDevices.forPath(dataDir);
             return new DiskFacts(dataDir.toString(), dev.map(BlockDevices.Device::path).orElse(null),
                     dev.map(BlockDevices.Device::majorMinor).orElse(null), fs.getTotalSpace(), fs.getUsableSpace(),
-                    new DataQuota(dataDir).unsupportedReason().orElse(null));
+                    quota.unsupportedReason().orElse(null));
         } catch (IOException e) {
             throw new UncheckedIOException("cannot stat the data directory " + dataDir, e);
         }

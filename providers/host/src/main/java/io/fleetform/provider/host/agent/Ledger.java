@@ -14,6 +14,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.OptionalInt;
 import java.util.Set;
 import java.util.SortedSet;
 import java.util.TreeMap;
@@ -47,23 +48,23 @@ final class Ledger {
 
     /**
      * What the host has, as far as claims are concerned. {@code busyPorts}: host ports something outside this
-     * ledger uses (another agent's container, a process), which no claim may take.
+     * ledger uses (another agent's container, a process), which no claim may take, each with what holds it.
      */
     record Capacity(SortedSet<Integer> onlineCpus, Map<Integer, SortedSet<Integer>> nodeCpus,
                     Map<Integer, Long> nodeMemoryBytes, long memoryBytes, long diskBytes,
-                    Map<String, HostFacts.Vf> vfsByPci, SortedSet<Integer> ports, Set<Integer> busyPorts) {
+                    Map<String, HostFacts.Vf> vfsByPci, SortedSet<Integer> ports, Map<Integer, String> busyPorts) {
         Capacity {
             ports = ports == null ? new TreeSet<>() : ports;
-            busyPorts = busyPorts == null ? Set.of() : busyPorts;
+            busyPorts = busyPorts == null ? Map.of() : busyPorts;
         }
 
         Capacity(SortedSet<Integer> onlineCpus, Map<Integer, SortedSet<Integer>> nodeCpus,
                  Map<Integer, Long> nodeMemoryBytes, long memoryBytes, long diskBytes,
                  Map<String, HostFacts.Vf> vfsByPci, SortedSet<Integer> ports) {
-            this(onlineCpus, nodeCpus, nodeMemoryBytes, memoryBytes, diskBytes, vfsByPci, ports, Set.of());
+            this(onlineCpus, nodeCpus, nodeMemoryBytes, memoryBytes, diskBytes, vfsByPci, ports, Map.of());
         }
 
-        Capacity withBusyPorts(Set<Integer> busy) {
+        Capacity withBusyPorts(Map<Integer, String> busy) {
             return new Capacity(onlineCpus, nodeCpus, nodeMemoryBytes, memoryBytes, diskBytes, vfsByPci, ports, busy);
         }
 
@@ -180,7 +181,8 @@ final class Ledger {
                 }
                 long next = revision + 1;
                 Allocation a = new Allocation(address, r.numaNode(), r.cores(), r.memoryBytes(), r.ipv4(),
-                        r.diskBytes(), r.vf(), next, current == null ? null : current.container(), r.ports());
+                        r.diskBytes(), r.vf(), next, current == null ? null : current.container(), r.ports(),
+                        current == null ? null : current.projectId());
                 entries.put(address, a);
                 revision = next;
                 result = new ClaimResult(current == null ? ClaimResult.Status.CLAIMED : ClaimResult.Status.CHANGED,
@@ -217,7 +219,7 @@ final class Ledger {
                 long next = revision + 1;
                 Allocation moved = new Allocation(to, current.numaNode(), current.cores(), current.memoryBytes(),
                         current.ipv4(), current.diskBytes(), current.vf(), next, current.containerKey(),
-                        current.ports());
+                        current.ports(), current.projectId());
                 entries.remove(from);
                 entries.put(to, moved);
                 revision = next;
@@ -227,6 +229,56 @@ final class Ledger {
         }
         awaitOnDisk(rev, gen);
         return result;
+    }
+
+    /**
+     * The XFS project of {@code address}'s data directory: the one its entry records, else one given now and recorded
+     * (on disk before this returns, so a quota is only ever set under an id the ledger holds, and an agent killed
+     * after this and before the quota finds the same id on its next run). A new id is {@code adopt} (the project the
+     * directory already carries, e.g. from an agent that hashed keys to ids) when no other entry holds it, else the
+     * lowest id from {@link DataQuota#FIRST_ALLOCATED} that no entry holds, that no other entry's directory may
+     * carry from such an agent, and that is not in {@code inUse} (the filesystem's projects: live directories).
+     */
+    int assignProjectId(String address, OptionalInt adopt, Set<Integer> inUse) throws IOException {
+        long gen;
+        Allocation assigned;
+        synchronized (lock) {
+            gen = generation;
+            Allocation current = entries.get(address);
+            if (current == null) {
+                throw ApiException.notFound("instance " + address + " has no allocation on this host");
+            }
+            if (current.projectId() != null) {
+                assigned = current;
+            } else {
+                Set<Integer> held = new java.util.HashSet<>();
+                for (Allocation a : entries.values()) {
+                    if (a.address().equals(address)) {
+                        continue;
+                    }
+                    held.add(a.projectId() != null ? a.projectId() : DataQuota.legacyProjectId(a.containerKey()));
+                }
+                int id;
+                if (adopt.isPresent() && !held.contains(adopt.getAsInt())) {
+                    id = adopt.getAsInt();
+                } else {
+                    id = DataQuota.FIRST_ALLOCATED;
+                    while (held.contains(id) || inUse.contains(id)) {
+                        if (id == DataQuota.LAST_ALLOCATED) {
+                            throw ApiException.conflict(new Conflict("host", address, null, "no XFS project id is "
+                                    + "left on this host for the data directory of " + address));
+                        }
+                        id++;
+                    }
+                }
+                long next = revision + 1;
+                assigned = current.withProjectId(id, next);
+                entries.put(address, assigned);
+                revision = next;
+            }
+        }
+        awaitOnDisk(assigned.revision(), gen);
+        return assigned.projectId();
     }
 
     Optional<ReleaseResult> release(String address) throws IOException {
@@ -297,7 +349,7 @@ final class Ledger {
             long disk = cap.diskBytes();
             TreeSet<String> vfs = new TreeSet<>(cap.vfsByPci().keySet());
             TreeSet<Integer> ports = new TreeSet<>(cap.ports());
-            ports.removeAll(cap.busyPorts());
+            ports.removeAll(cap.busyPorts().keySet());
             for (Allocation a : durable.values()) {
                 ports.removeAll(a.ports());
                 cores.removeAll(CpuList.parse(a.cores()));
@@ -368,12 +420,12 @@ final class Ledger {
                     + " are outside this host's port range (" + CpuList.format(cap.ports()) + ")"));
         }
         TreeSet<Integer> busy = new TreeSet<>(r.ports());
-        busy.retainAll(cap.busyPorts());
+        busy.retainAll(cap.busyPorts().keySet());
         entries.values().forEach(a -> busy.removeAll(a.ports())); // ours: reported as held by whom below
         if (!busy.isEmpty()) {
             out.add(new Conflict("port", CpuList.format(busy), null, "host ports " + CpuList.format(busy)
-                    + " are in use on this host outside this agent's ledger (a container or process it does not"
-                    + " manage)"));
+                    + " are in use on this host outside this agent's ledger: " + HostPorts.describe(busy,
+                    cap.busyPorts())));
         }
         long memOthers = 0;
         long diskOthers = 0;

@@ -8,11 +8,33 @@ import java.util.List;
  * @param agentId     the agent answering
  * @param revision    increases by one with every change to the ledger
  * @param allocations entries, sorted by address
- * @param free        what is not held by any instance
+ * @param free        what is not held by any instance (and not in use outside the ledger)
+ * @param portsInUse  ports of the host's range in use outside the ledger, which {@code free} leaves out, and what
+ *                    the agent could not check; null from agents before it was said
  */
-public record LedgerView(String agentId, long revision, List<Allocation> allocations, Free free) {
+public record LedgerView(String agentId, long revision, List<Allocation> allocations, Free free,
+                         PortsInUse portsInUse) {
     public LedgerView {
         allocations = List.copyOf(allocations);
+    }
+
+    public LedgerView(String agentId, long revision, List<Allocation> allocations, Free free) {
+        this(agentId, revision, allocations, free, null);
+    }
+
+    /**
+     * @param held      ports of the range something outside the ledger holds, one entry per holder
+     * @param unchecked what the agent could not check (e.g. the host's sockets, from an agent in its own network
+     *                  namespace without the host's /proc), null when it checked everything
+     */
+    public record PortsInUse(List<HeldPorts> held, String unchecked) {
+        public PortsInUse {
+            held = held == null ? List.of() : List.copyOf(held);
+        }
+    }
+
+    /** @param ports a range list; {@code by} what holds them (a container publishing them, a socket) */
+    public record HeldPorts(String ports, String by) {
     }
 
     /**

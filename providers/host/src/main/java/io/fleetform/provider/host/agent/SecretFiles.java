@@ -66,6 +66,33 @@ final class SecretFiles {
         }
     }
 
+    /**
+     * The instance's secret values, longest first (a secret that holds another is replaced whole), leaving out those
+     * too short to tell from ordinary text; none when it has no secrets.
+     */
+    java.util.List<String> values(String key) {
+        Path dir = path(key);
+        if (!Files.isDirectory(dir)) {
+            return java.util.List.of();
+        }
+        java.util.List<String> values = new java.util.ArrayList<>();
+        try (var files = Files.list(dir)) {
+            for (Path file : files.toList()) {
+                String value = Files.readString(file);
+                if (value.strip().length() >= io.fleetform.dsl.diag.SecretsInDiagnostics.MIN_LENGTH) {
+                    values.add(value);
+                    if (!value.strip().equals(value)) {
+                        values.add(value.strip()); // as a command prints it, without the file's newline
+                    }
+                }
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot read the secrets of " + key, e);
+        }
+        values.sort(java.util.Comparator.comparingInt(String::length).reversed());
+        return values;
+    }
+
     void remove(String key) {
         deleteTree(path(key));
     }

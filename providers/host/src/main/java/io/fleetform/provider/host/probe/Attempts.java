@@ -70,14 +70,30 @@ final class Attempts {
     static Outcome exec(ContainerExec exec, String containerId, ProbeSpec spec) throws InterruptedException {
         String what = String.join(" ", spec.command());
         try {
-            Long code = exec.run(containerId, spec.command(), spec.timeout());
-            if (code == null) {
-                return Outcome.fail(what + ": did not end within " + spec.timeoutMillis() + " ms");
+            ContainerExec.Ran ran = exec.run(containerId, spec.command(), spec.timeout());
+            String said = lastWords(ran.output());
+            if (ran.exitCode() == null) {
+                return Outcome.fail(what + ": did not end within " + spec.timeoutMillis() + " ms" + said);
             }
-            return code == 0 ? Outcome.pass(what + " exited with 0") : Outcome.fail(what + " exited with " + code);
+            return ran.exitCode() == 0 ? Outcome.pass(what + " exited with 0")
+                    : Outcome.fail(what + " exited with " + ran.exitCode() + said);
         } catch (RuntimeException e) {
             return Outcome.fail(what + ": " + reason(e));
         }
+    }
+
+    /**
+     * The end of a failed command's output, on one line ({@code ": cannot reach db"}), or nothing: why it failed, as
+     * Kubernetes shows a failed exec probe's output. Control characters become spaces; the agent takes the instance's
+     * secrets out of it before anyone asks ({@link Prober}).
+     */
+    static String lastWords(String output) {
+        String text = output.replaceAll("[\\p{Cntrl}\\p{Zl}\\p{Zp}\\u200E\\u200F\\u202A-\\u202E\\u2066-\\u2069]+", " ")
+                .strip();
+        if (text.isEmpty()) {
+            return "";
+        }
+        return ": " + (text.length() > 200 ? "…" + text.substring(text.length() - 200) : text);
     }
 
     private static String reason(Exception e) {

@@ -21,13 +21,25 @@ public final class Prober implements AutoCloseable {
     private static final System.Logger LOG = System.getLogger(Prober.class.getName());
 
     private final ContainerExec exec;
+    private final java.util.function.Function<String, java.util.List<String>> secretsOf;
     private final NetnsDial netns;
     private final ScheduledExecutorService scheduler;
     private final Map<String, Loop> loops = new ConcurrentHashMap<>();
 
     /** @param pids how a container's network namespace is found, for probes run inside it */
     public Prober(ContainerExec exec, ContainerPid pids) {
+        this(exec, pids, key -> java.util.List.of());
+    }
+
+    /**
+     * @param secretsOf an instance's secret values by its key: taken out of what its probe saw (a command that prints
+     *                  its environment, a server that echoes its token) before it is kept, so no answer of the agent
+     *                  ({@code rollout status}, a health gate, the state's rollout record) can carry one
+     */
+    public Prober(ContainerExec exec, ContainerPid pids,
+                  java.util.function.Function<String, java.util.List<String>> secretsOf) {
         this.exec = exec;
+        this.secretsOf = secretsOf;
         this.netns = new NetnsDial(pids);
         AtomicInteger n = new AtomicInteger();
         this.scheduler = Executors.newScheduledThreadPool(4, r -> {
@@ -105,9 +117,10 @@ public final class Prober implements AutoCloseable {
                 LOG.log(System.Logger.Level.WARNING, "probing " + key + " failed", e);
                 o = Outcome.fail("the probe could not run: " + e.getMessage());
             }
+            String seen = redact(o.detail());
             synchronized (this) {
                 runs++;
-                last = o.detail();
+                last = seen;
                 if (o.passed()) {
                     passes++;
                     failures = 0;
@@ -116,6 +129,20 @@ public final class Prober implements AutoCloseable {
                     passes = 0;
                 }
             }
+        }
+
+        private String redact(String detail) {
+            String text = detail;
+            try {
+                for (String secret : secretsOf.apply(key)) {
+                    text = text.replace(secret, "(sensitive)");
+                }
+            } catch (RuntimeException e) {
+                // the secrets cannot be read: keep nothing the probe saw rather than risk one
+                LOG.log(System.Logger.Level.WARNING, "reading the secrets of " + key + " failed", e);
+                return "(not shown: the instance's secrets could not be read to take them out)";
+            }
+            return text;
         }
 
         synchronized ProbeStatus status() {

@@ -214,6 +214,7 @@ public final class HostProvider implements Provider, ProviderSession {
                     host -> agents.clients(pool).get(host));
             java.util.Set<String> missingReported = new java.util.HashSet<>();
             java.util.Set<String> exposedReported = new java.util.HashSet<>();
+            Map<String, Integer> newPortsUpTo = new TreeMap<>();
             PlacementPlanner planner = new PlacementPlanner();
             for (Idc idc : idcs) {
                 List<Zone> idcZones = zones.stream().filter(z -> z.idc().equals(idc.name())).toList();
@@ -254,12 +255,19 @@ public final class HostProvider implements Provider, ProviderSession {
                 placed.unplaced().forEach((address, why) -> diagnostics.add(Diagnostic.error("no-placement",
                         pool.span(), "cannot place " + address + ": " + why, "add hosts to \"" + pool.name()
                                 + "\", free capacity, or lower what the service asks for")));
+                if (demands.stream().anyMatch(d -> d.ports() > 0 && placed.unplaced().containsKey(d.address()))) {
+                    // short of host ports: every host's held ones are part of why
+                    snapshot.portsInUse().keySet().forEach(h -> newPortsUpTo.put(h, Integer.MAX_VALUE));
+                }
                 for (Zone zone : idcZones) {
                     for (Service s : zone.services()) {
                         for (int i = 0; i < s.replicas(); i++) {
                             Placement p = placed.placements().get(s.instanceAddress(i));
                             if (p == null) {
                                 continue;
+                            }
+                            if (!p.ports().isEmpty() && !p.equals(snapshot.existing().get(s.instanceAddress(i)))) {
+                                newPortsUpTo.merge(p.host(), java.util.Collections.max(p.ports()), Math::max);
                             }
                             Map<String, Object> attributes = InstanceSpecs.attributes(fleet, zone, s, i, p, pool4,
                                     request.imageDigests(), snapshot.facts().get(p.host()));
@@ -294,8 +302,44 @@ public final class HostProvider implements Provider, ProviderSession {
                     }
                 }
             }
+            portsInUse(pool, newPortsUpTo, snapshot.portsInUse(), diagnostics);
         }
         return new ExpandResponse(resources, diagnostics);
+    }
+
+    /**
+     * Why new instances' host ports skip some of the free-looking ones (something outside the agent's ledger holds
+     * them: a container publishing them, a socket in the host's network namespace), and what the agent could not
+     * check; once per host that gets new host ports, naming only held ports the plan stepped over.
+     */
+    private static void portsInUse(HostPool pool, Map<String, Integer> newPortsUpTo,
+                                   Map<String, LedgerView.PortsInUse> inUse, List<Diagnostic> diagnostics) {
+        newPortsUpTo.forEach((host, upTo) -> {
+            LedgerView.PortsInUse u = inUse.get(host);
+            if (u == null) {
+                return;
+            }
+            List<String> skipped = new ArrayList<>();
+            for (LedgerView.HeldPorts h : u.held()) {
+                java.util.SortedSet<Integer> below = CpuList.parse(h.ports()).headSet(upTo);
+                if (!below.isEmpty()) {
+                    skipped.add(CpuList.format(below) + " (" + h.by() + ")");
+                }
+            }
+            if (!skipped.isEmpty()) {
+                diagnostics.add(Diagnostic.warning("ports-in-use", pool.span(), "host " + host + " of \"" + pool.name()
+                        + "\": host ports " + String.join(", ", skipped.subList(0, Math.min(8, skipped.size())))
+                        + (skipped.size() > 8 ? " and " + (skipped.size() - 8) + " more" : "") + " are in use outside"
+                        + " its agent's ledger, so no instance is placed on them",
+                        "instances get the next free ports; free those ports, or leave them out of the agent's "
+                                + "<data>/port-range"));
+            }
+            if (u.unchecked() != null) {
+                diagnostics.add(Diagnostic.warning("ports-unchecked", pool.span(), "host " + host + " of \""
+                        + pool.name() + "\": " + u.unchecked(), "a port found taken at apply fails that instance's "
+                        + "create (its claim is released); the next apply places it again"));
+            }
+        });
     }
 
     /**
@@ -427,7 +471,7 @@ public final class HostProvider implements Provider, ProviderSession {
      * fleets' entries only take capacity and IPs.
      */
     private record Snapshot(List<HostSnapshot> hosts, Map<String, Placement> existing, List<String> foreignIps,
-                            Map<String, HostFacts> facts) {
+                            Map<String, HostFacts> facts, Map<String, LedgerView.PortsInUse> portsInUse) {
     }
 
     private Snapshot snapshot(HostPool pool, Fleet fleet) {
@@ -444,11 +488,15 @@ public final class HostProvider implements Provider, ProviderSession {
         Map<String, Placement> existing = new HashMap<>();
         List<String> foreignIps = new ArrayList<>();
         Map<String, HostFacts> allFacts = new HashMap<>();
+        Map<String, LedgerView.PortsInUse> portsInUse = new HashMap<>();
         Map<String, AgentDirectory.Reading> readings = agents.readAll(clients);
         for (Map.Entry<String, AgentClient> entry : clients.entrySet()) {
             HostFacts facts = readings.get(entry.getKey()).facts();
             allFacts.put(entry.getKey(), facts);
             LedgerView ledger = readings.get(entry.getKey()).ledger();
+            if (ledger.portsInUse() != null) {
+                portsInUse.put(entry.getKey(), ledger.portsInUse());
+            }
             Map<Integer, BitSet> usedCores = new HashMap<>();
             Map<Integer, Long> usedMemory = new HashMap<>();
             for (Allocation a : ledger.allocations()) {
@@ -481,7 +529,7 @@ public final class HostProvider implements Provider, ProviderSession {
                     ledger.free().vfs(), ledger.free().ports().isEmpty() ? java.util.Set.of()
                     : CpuList.parse(ledger.free().ports())).vfNumaNodes(SriovNetworkMode.vfNumaNodes(facts)));
         }
-        return new Snapshot(hosts, existing, foreignIps, allFacts);
+        return new Snapshot(hosts, existing, foreignIps, allFacts, portsInUse);
     }
 
     /** An address after the fleet's {@code moved} blocks. */

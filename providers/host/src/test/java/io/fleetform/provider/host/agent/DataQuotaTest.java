@@ -45,6 +45,11 @@ class DataQuotaTest extends DockerTestBase {
         ContainerResult r = a.client().putContainer("zone.q1.service.game[0]", ContainerSpec.shared(IMAGE_1, 0,
                 32 * MIB, net).withCommand(SLEEPER).withDiskQuotaBytes(16 * MIB).withStopTimeoutSeconds(1));
         assertThat(r.warnings()).isEmpty();
+        // the project is the ledger's, and the directory is under it
+        int project = a.client().allocation("zone.q1.service.game[0]").orElseThrow().projectId();
+        assertThat(project).isEqualTo(DataQuota.FIRST_ALLOCATED);
+        assertThat(DockerSupport.run("/usr/sbin/xfs_io", "-r", "-c", "lsproj", r.container().dataPath()).out())
+                .contains("projid = " + project);
 
         DockerSupport.Result small = DockerSupport.run("docker", "exec", r.container().id(), "busybox", "dd",
                 "if=/dev/zero", "of=/data/small", "bs=1M", "count=8");

@@ -19,6 +19,10 @@ import org.junit.jupiter.api.io.TempDir;
  */
 abstract class DockerTestBase {
     static final long MIB = 1L << 20;
+    /** For a put straight to the container manager of a spec without a disk quota: no project id is asked for. */
+    static final java.util.function.IntSupplier NO_QUOTA = () -> {
+        throw new AssertionError("a spec without a disk quota asked for a project id");
+    };
 
     @TempDir
     Path tmp;

@@ -48,7 +48,7 @@ class RecreateCrashTest extends DockerTestBase {
                 throw new Halt(s);
             }
         });
-        assertThatThrownBy(() -> manager.put(ADDR, game(IMAGE_2, net))).isInstanceOf(Halt.class);
+        assertThatThrownBy(() -> manager.put(ADDR, game(IMAGE_2, net), NO_QUOTA)).isInstanceOf(Halt.class);
 
         a.restart(); // a new agent process on the same data directory recovers before serving
         List<String> names = names(a);
@@ -79,7 +79,7 @@ class RecreateCrashTest extends DockerTestBase {
                 throw new Halt(s);
             }
         });
-        assertThatThrownBy(() -> a.server().containers().put(ADDR, game(IMAGE_1, net))).isInstanceOf(Halt.class);
+        assertThatThrownBy(() -> a.server().containers().put(ADDR, game(IMAGE_1, net), NO_QUOTA)).isInstanceOf(Halt.class);
         assertThat(docker("network", "ls", "--format", "{{.Name}}")).contains(net.name());
 
         a.restart();

@@ -311,7 +311,7 @@ class SriovAgentTest extends DockerTestBase {
                 throw new Halt(s);
             }
         });
-        assertThatThrownBy(() -> agent.server().containers().put(KEY, game(IMAGE_1, vf(0), 120)))
+        assertThatThrownBy(() -> agent.server().containers().put(KEY, game(IMAGE_1, vf(0), 120), DockerTestBase.NO_QUOTA))
                 .isInstanceOf(Halt.class);
 
         agent.restart(); // the next agent process finishes the attach before serving

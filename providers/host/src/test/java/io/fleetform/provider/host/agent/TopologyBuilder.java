@@ -78,9 +78,21 @@ public final class TopologyBuilder {
         return CpuList.format(cpus);
     }
 
+    private static void link(Path root, String relative, Path target) throws IOException {
+        Path p = root.resolve(relative);
+        Files.createDirectories(p.getParent());
+        if (!Files.exists(p, java.nio.file.LinkOption.NOFOLLOW_LINKS)) {
+            Files.createSymbolicLink(p, target);
+        }
+    }
+
     public Path writeTo(Path root) throws IOException {
         int total = nodes * cpusPerNode;
         write(root, "proc/sys/kernel/hostname", hostname + "\n");
+        // what the agent reads of this machine itself, under the root: its mounts (the data filesystem's quota) and
+        // the sockets of the host's network namespace (pid 1's)
+        link(root, "proc/self/mounts", Path.of("/proc/self/mounts"));
+        link(root, "proc/1/net", Path.of("/proc/1/net"));
         write(root, "sys/devices/system/cpu/online", "0-" + (total - 1) + "\n");
         write(root, "sys/devices/system/cpu/possible", "0-" + (total - 1) + "\n");
         write(root, "sys/devices/system/node/online", nodes == 1 ? "0\n" : "0-" + (nodes - 1) + "\n");

@@ -31,4 +31,13 @@ class DigestTest {
         assertThat(sha512.recompute(data).algorithm()).isEqualTo("sha512");
         assertThat(Digest.sha256(data).recompute(data)).isEqualTo(Digest.sha256(data));
     }
+
+    @Test
+    void equalByAlgorithmAndHexWithTheRecordsHash() {
+        Digest a = Digest.parse("sha256:" + "a".repeat(64));
+        assertThat(a).isEqualTo(Digest.parse("sha256:" + "a".repeat(64))).isNotEqualTo(Digest.parse("sha256:" + "b".repeat(64)))
+                .isNotEqualTo(Digest.parse("sha512:" + "a".repeat(128))).isNotEqualTo(a.toString());
+        assertThat(a.hashCode()).isEqualTo(31 * "sha256".hashCode() + "a".repeat(64).hashCode());
+        assertThat(java.util.Set.of(a, Digest.parse("sha256:" + "b".repeat(64)))).contains(Digest.parse("sha256:" + "a".repeat(64)));
+    }
 }
