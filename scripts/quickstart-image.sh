@@ -6,6 +6,10 @@
 # fleet running it (a test, the quickstart) would then see its image changed under it.
 set -euo pipefail
 tag=${1:-1}
+# one import at a time on this machine: two test runs finding the image missing at once would both import,
+# and the second would move the tag under a fleet the first already runs
+exec 9>"${TMPDIR:-/tmp}/fleetform-quickstart-image.lock"
+flock 9
 if docker image inspect "fleetform/busybox:$tag" >/dev/null 2>&1; then
   echo "fleetform/busybox:$tag is already there"
   exit 0

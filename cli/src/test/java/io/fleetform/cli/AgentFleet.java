@@ -4,6 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.fleetform.engine.testing.Loopback;
+import io.fleetform.engine.testing.TestSubnets;
 import io.fleetform.provider.host.agent.AgentOptions;
 import io.fleetform.provider.host.agent.AgentServer;
 import io.fleetform.provider.host.provider.NetworkNames;
@@ -51,10 +53,15 @@ final class AgentFleet implements AutoCloseable {
     static AgentFleet start(Path dir, String stem, String firstOctets, String token) throws Exception {
         Path agentDir = Files.createDirectory(dir.resolve("agent"));
         Files.writeString(agentDir.resolve("token"), token);
+        // host ports of a range leased to this test, not the default one every agent on this engine starts at
+        int first = Loopback.freePortRange(24000, 300, 10);
+        Files.writeString(Files.createDirectories(agentDir.resolve("data")).resolve("port-range"),
+                first + "-" + (first + 9) + "\n");
         AgentServer agent = AgentServer.start(AgentOptions.of(new InetSocketAddress("127.0.0.1", 0),
                 agentDir.resolve("token"), agentDir.resolve("data")));
         String name = stem + Integer.toHexString(ThreadLocalRandom.current().nextInt(0x10000, 0xfffff));
-        String subnet = firstOctets + "." + ThreadLocalRandom.current().nextInt(64, 250);
+        // leased, not drawn at random: another test of this JVM or of a module built beside it may hold one of these
+        String subnet = TestSubnets.prefix(firstOctets + ".0.0/16");
         return new AgentFleet(name, subnet, Map.of("FLEETFORM_SECRET_AGENT", token), agent);
     }
 

@@ -2,15 +2,15 @@ package io.fleetform.cli;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.fleetform.engine.testing.Loopback;
+import io.fleetform.engine.testing.TestSubnets;
 import io.fleetform.provider.host.provider.NetworkNames;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.HashSet;
 import java.util.List;
-import java.util.Set;
 import java.util.concurrent.ThreadLocalRandom;
 
 /**
@@ -23,7 +23,7 @@ final class DockerFleet {
 
     final Path dir;
     final String name;
-    /** The first three octets of the fleet's /24, e.g. {@code 172.29.17}. */
+    /** The first three octets of the fleet's /24, e.g. {@code 10.129.17}. */
     final String prefix;
 
     private DockerFleet(Path dir, String name, String prefix) {
@@ -32,8 +32,16 @@ final class DockerFleet {
         this.prefix = prefix;
     }
 
+    /**
+     * A fleet in {@code dir} whose in-process agent hands out host ports of a range leased to this test: with the
+     * default range (30000-32767) every agent on this engine gives its first instance 30000, and two test JVMs
+     * running at once would publish the same port.
+     */
     static DockerFleet in(Path dir, String stem) throws Exception {
         String name = stem + "-" + Long.toHexString(ThreadLocalRandom.current().nextLong() & 0xffffffL);
+        int first = Loopback.freePortRange(24000, 300, 10);
+        Path data = Files.createDirectories(dir.resolve(".fleetform/local-agent/data"));
+        Files.writeString(data.resolve("port-range"), first + "-" + (first + 9) + "\n");
         return new DockerFleet(dir, name, freePrefix());
     }
 
@@ -108,23 +116,9 @@ final class DockerFleet {
         }
     }
 
-    /** A 172.29.x prefix no Docker network uses. */
-    static String freePrefix() throws Exception {
-        Set<String> used = new HashSet<>();
-        for (String id : docker("network", "ls", "-q").split("\n")) {
-            if (!id.isBlank()) {
-                used.add(docker("network", "inspect", "--format", "{{range .IPAM.Config}}{{.Subnet}} {{end}}",
-                        id.strip()));
-            }
-        }
-        String all = String.join(" ", used);
-        for (int i = 0; i < 100; i++) {
-            String p = "172.29." + ThreadLocalRandom.current().nextInt(1, 255);
-            if (!all.contains(p + ".")) {
-                return p;
-            }
-        }
-        throw new IllegalStateException("no free 172.29.x.0/24; used: " + all);
+    /** A 10.129.x prefix no Docker network uses and no test (of this JVM or another running now) was handed. */
+    static String freePrefix() {
+        return TestSubnets.prefix("10.129.0.0/16");
     }
 
     static String docker(String... args) throws Exception {

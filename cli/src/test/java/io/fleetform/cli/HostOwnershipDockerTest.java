@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.fleetform.engine.provider.FleetIdentity;
+import io.fleetform.engine.testing.TestSubnets;
 import io.fleetform.provider.host.agent.AgentClient;
 import io.fleetform.provider.host.agent.AgentOptions;
 import io.fleetform.provider.host.agent.AgentServer;
@@ -79,7 +80,7 @@ class HostOwnershipDockerTest {
     }
 
     /** A fleet of one zone with one service on the test's agent, in its own folder. */
-    private Path fleet(String name, String zone, int subnet, String extra) throws IOException {
+    private Path fleet(String name, String zone, String subnet, String extra) throws IOException {
         Path dir = Files.createDirectories(tmp.resolve(name));
         if (!fleets.contains(dir)) {
             fleets.add(dir);
@@ -88,7 +89,7 @@ class HostOwnershipDockerTest {
         return dir;
     }
 
-    private String fleetText(String name, String zone, int subnet, String extra, String provider) {
+    private String fleetText(String name, String zone, String subnet, String extra, String provider) {
         return """
                 fleet "%s" { owner = "ops" }
                 image "toy" {
@@ -103,7 +104,7 @@ class HostOwnershipDockerTest {
                 idc "dc" {
                   region  = "here"
                   target  = hosts.pool
-                  ip_pool = "172.23.%d.0/24"
+                  ip_pool = "%s.0/24"
                 }
                 zone "%s" {
                   idc = idc.dc
@@ -117,6 +118,14 @@ class HostOwnershipDockerTest {
                 }
                 %s
                 """.formatted(name, agent.port(), provider, subnet, zone, extra);
+    }
+
+    /**
+     * A free {@code 10.123.x} for one fleet's ip_pool: a test makes two or three fleets before any of their networks
+     * exists, so each is leased (see {@link TestSubnets}), never drawn at random.
+     */
+    private static String subnet() {
+        return TestSubnets.prefix("10.123.0.0/16");
     }
 
     private static String fleetId(Path dir) throws IOException {
@@ -155,9 +164,9 @@ class HostOwnershipDockerTest {
 
     @Test
     void twoFleetsOnOnePoolApplyReplanAndDestroyWithoutTouchingEachOther() throws Exception {
-        int subnet = 40 + ThreadLocalRandom.current().nextInt(100);
+        String subnet = subnet();
         Path a = fleet("own-a-" + suffix, "s1", subnet, "");
-        Path b = fleet("own-b-" + suffix, "s1", subnet + 1, "");
+        Path b = fleet("own-b-" + suffix, "s1", subnet(), "");
         ok("apply", a.toString(), "--auto-approve");
         CliRunner.Result second = ok("apply", b.toString(), "--auto-approve");
         assertThat(second.out()).contains("1 added").doesNotContain("destroyed: 1").doesNotContain("1 changed");
@@ -194,12 +203,12 @@ class HostOwnershipDockerTest {
      */
     @Test
     void aFleetOfTheSameNameWithItsOwnStateNeverJoinsTheOthersNetwork() throws Exception {
-        int subnet = 40 + ThreadLocalRandom.current().nextInt(100);
+        String subnet = subnet();
         String name = "own-same-" + suffix;
         Path first = fleet(name, "s1", subnet, "");
         Path copy = Files.createDirectories(tmp.resolve("copy").resolve(name));
         fleets.add(copy);
-        Files.writeString(copy.resolve("main.fleet"), fleetText(name, "s1", subnet + 1, "", "host"));
+        Files.writeString(copy.resolve("main.fleet"), fleetText(name, "s1", subnet(), "", "host"));
         ok("apply", first.toString(), "--auto-approve");
         String network = NetworkNames.of(name, "dc");
         assertThat(QuickstartDockerTest.docker("network", "inspect", "--format",
@@ -222,7 +231,7 @@ class HostOwnershipDockerTest {
 
     @Test
     void movedAndStateMvKeepTheSameContainerAndIp() throws Exception {
-        int subnet = 140 + ThreadLocalRandom.current().nextInt(50);
+        String subnet = subnet();
         String name = "own-mv-" + suffix;
         Path dir = fleet(name, "z4", subnet, "");
         ok("apply", dir.toString(), "--auto-approve");
@@ -253,7 +262,7 @@ class HostOwnershipDockerTest {
 
     @Test
     void aHostsBlockRemovedFromTheFleetIsStillDestroyed() throws Exception {
-        Path dir = fleet("own-gone-" + suffix, "s1", 200 + ThreadLocalRandom.current().nextInt(50), "");
+        Path dir = fleet("own-gone-" + suffix, "s1", subnet(), "");
         ok("apply", dir.toString(), "--auto-approve");
         assertThat(containers(dir)).hasSize(1);
         String state = Files.readString(dir.resolve(".fleetform/state.json"));
@@ -276,8 +285,7 @@ class HostOwnershipDockerTest {
         String name = "own-crash-" + suffix;
         Path dir = Files.createDirectories(tmp.resolve(name));
         fleets.add(dir);
-        Files.writeString(dir.resolve("main.fleet"), fleetText(name, "s1", 60 + ThreadLocalRandom.current().nextInt(
-                60), "", "host-halting"));
+        Files.writeString(dir.resolve("main.fleet"), fleetText(name, "s1", subnet(), "", "host-halting"));
         Map<String, String> halting = new HashMap<>(env());
         halting.put("FLEETFORM_TEST_HALT_AFTER_APPLY", "1");
         Process p = CliProcess.start(dir, halting, "apply", dir.toString(), "--auto-approve");
@@ -301,7 +309,7 @@ class HostOwnershipDockerTest {
                 .filter(k -> k.startsWith(id + "/")).toList();
     }
 
-    private Path haltingFleet(String name, int subnet, String zones) throws IOException {
+    private Path haltingFleet(String name, String subnet, String zones) throws IOException {
         Path dir = Files.createDirectories(tmp.resolve(name));
         fleets.add(dir);
         String text = fleetText(name, "s1", subnet, "", "host-halting");
@@ -318,14 +326,14 @@ class HostOwnershipDockerTest {
 
     @Test
     void aClaimLeftByARunKilledBeforeItsContainerIsReleasedWhenItsZoneIsRemoved() throws Exception {
-        Path other = fleet("own-leak-other-" + suffix, "s1", 120 + ThreadLocalRandom.current().nextInt(40), "");
+        Path other = fleet("own-leak-other-" + suffix, "s1", subnet(), "");
         ok("apply", other.toString(), "--auto-approve");
         String otherId = fleetId(other);
         List<Allocation> others = client.allocations().allocations().stream()
                 .filter(a -> a.address().startsWith(otherId + "/")).toList();
         assertThat(others).hasSize(1);
 
-        int subnet = 160 + ThreadLocalRandom.current().nextInt(40);
+        String subnet = subnet();
         Path dir = haltingFleet("own-leak-" + suffix, subnet, "s1");
         ok("apply", dir.toString(), "--auto-approve");
         haltingFleet("own-leak-" + suffix, subnet, "s1,s2");
@@ -352,12 +360,12 @@ class HostOwnershipDockerTest {
 
     @Test
     void aContainerMadeButNeverRecordedIsRemovedWhenItsZoneIsRemoved() throws Exception {
-        Path other = fleet("own-orph-other-" + suffix, "s1", 120 + ThreadLocalRandom.current().nextInt(40), "");
+        Path other = fleet("own-orph-other-" + suffix, "s1", subnet(), "");
         ok("apply", other.toString(), "--auto-approve");
         List<String> otherContainers = containers(other);
         List<String> otherKeys = keys(other);
 
-        int subnet = 160 + ThreadLocalRandom.current().nextInt(40);
+        String subnet = subnet();
         Path dir = haltingFleet("own-orph-" + suffix, subnet, "s1");
         Map<String, String> halting = new HashMap<>(env());
         halting.put("FLEETFORM_TEST_HALT_AFTER_APPLY", "1");
@@ -383,8 +391,8 @@ class HostOwnershipDockerTest {
         String name = "own-secret-" + suffix;
         Path dir = Files.createDirectories(tmp.resolve(name));
         fleets.add(dir);
-        Files.writeString(dir.resolve("main.fleet"), fleetText(name, "s1", 10 + ThreadLocalRandom.current().nextInt(
-                20), "", "host-halting").replace("memory  = 32Mi", "memory  = 32Mi\n    replicas = 2"));
+        Files.writeString(dir.resolve("main.fleet"), fleetText(name, "s1", subnet(), "", "host-halting")
+                .replace("memory  = 32Mi", "memory  = 32Mi\n    replicas = 2"));
         Path planFile = tmp.resolve(name + ".plan");
         ok("plan", dir.toString(), "-out", planFile.toString());
         // Die after the first of two instances: its journal entry stays for us to read.
@@ -429,7 +437,7 @@ class HostOwnershipDockerTest {
 
     @Test
     void aLegacyInstanceWithoutAnOwnerIsReKeyedByTheFleetThatRecordsItAndLeftAloneByOthers() throws Exception {
-        int subnet = 190 + ThreadLocalRandom.current().nextInt(10);
+        String subnet = subnet();
         Path dir = fleet("own-legacy-" + suffix, "s1", subnet, "");
         ok("apply", dir.toString(), "--auto-approve");
         String id = containers(dir).get(0);
@@ -442,7 +450,7 @@ class HostOwnershipDockerTest {
         state.findParents("key").forEach(n -> ((com.fasterxml.jackson.databind.node.ObjectNode) n).remove("key"));
         Files.writeString(statePath, JSON.writeValueAsString(state));
 
-        Path other = fleet("own-other-" + suffix, "s1", subnet + 20, "");
+        Path other = fleet("own-other-" + suffix, "s1", subnet(), "");
         ok("apply", other.toString(), "--auto-approve");
         assertThat(client.allocations().allocations()).extracting(Allocation::address)
                 .as("another fleet's plan leaves the legacy entry alone").contains("zone.s1.service.db[0]");

@@ -24,7 +24,7 @@ class HostPortRangeDockerTest {
         Path dir = pool.fleet("pr-warn", PoolFleets.freePrefix(), "host", "ports = { game = 7000 }");
 
         CliRunner.Result below = pool.ok("plan", dir.toString());
-        assertThat(below.out() + below.err()).as("the default range is below the kernel's")
+        assertThat(below.out() + below.err()).as("the test's range is below the kernel's")
                 .doesNotContain("ephemeral");
 
         pool.portRange((ephemeral - 100) + "-" + (ephemeral + 99));

@@ -2,6 +2,7 @@ package io.fleetform.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.fleetform.engine.testing.TestSubnets;
 import io.fleetform.provider.host.agent.AgentOptions;
 import io.fleetform.provider.host.agent.AgentServer;
 import io.fleetform.provider.sriov.Commands;
@@ -17,7 +18,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
-import java.util.concurrent.ThreadLocalRandom;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
@@ -40,8 +40,8 @@ class HostSriovDockerTest {
     private final String tag = UUID.randomUUID().toString().substring(0, 5);
     private final String pf = "ffq" + tag + "a";
     private final List<String> vfs = List.of("ffw" + tag + "0", "ffw" + tag + "1");
-    private final String net = "10." + (100 + ThreadLocalRandom.current().nextInt(100)) + "."
-            + ThreadLocalRandom.current().nextInt(250);
+    /** The VFs' subnet: it lives only inside the containers' namespaces, yet is leased like a Docker network's. */
+    private final String net = TestSubnets.prefix("10.125.0.0/16");
     private final List<Path> fleets = new ArrayList<>();
 
     @BeforeAll

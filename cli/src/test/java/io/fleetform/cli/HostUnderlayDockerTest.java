@@ -168,7 +168,7 @@ class HostUnderlayDockerTest {
                 .containsExactlyInAnyOrder("zone-toy1", "zone-toy2");
 
         docker("restart", "-t", "1", c1);
-        long until = System.currentTimeMillis() + 15_000;
+        long until = System.currentTimeMillis() + 60_000;
         String routes = docker("exec", c1, "ip", "route");
         while (!routes.contains("198.51.100.0/24 via " + router) && System.currentTimeMillis() < until) {
             Thread.sleep(200);

@@ -4,6 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.fleetform.engine.provider.FleetIdentity;
+import io.fleetform.engine.testing.Loopback;
+import io.fleetform.engine.testing.TestSubnets;
 import io.fleetform.provider.host.agent.AgentClient;
 import io.fleetform.provider.host.agent.AgentOptions;
 import io.fleetform.provider.host.agent.AgentServer;
@@ -14,10 +16,8 @@ import java.net.InetSocketAddress;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 import java.util.concurrent.ThreadLocalRandom;
 import org.junit.jupiter.api.extension.AfterEachCallback;
 import org.junit.jupiter.api.extension.BeforeEachCallback;
@@ -25,7 +25,7 @@ import org.junit.jupiter.api.extension.ExtensionContext;
 
 /**
  * Fleets of one test on one agent of its own on loopback and this machine's real Docker Engine: each fleet in its
- * own folder, with a unique name and a free {@code 172.24.x.0/24}, one zone {@code s1} of one service {@code db}.
+ * own folder, with a unique name and a free {@code 10.124.x.0/24}, one zone {@code s1} of one service {@code db}.
  * It removes only what its fleets made (their containers and networks) and the containers it was told of.
  *
  * <p>A JUnit extension, one per test ({@code @RegisterExtension final PoolFleets pool = new PoolFleets();}): the
@@ -62,6 +62,9 @@ final class PoolFleets implements BeforeEachCallback, AfterEachCallback {
         agent = AgentServer.start(AgentOptions.of(new InetSocketAddress("127.0.0.1", 0), agentDir.resolve("token"),
                 agentDir.resolve("data")));
         client = AgentClient.builder(agent.baseUri(), TOKEN).name("pool").build();
+        // host ports of a range leased to this test, not the default one every agent on this engine starts at
+        int first = Loopback.freePortRange(27100, 280, 10);
+        portRange(first + "-" + (first + 9));
     }
 
     /** Sets the host ports the agent hands out ({@code <data>/port-range}, read on every claim and facts call). */
@@ -173,23 +176,12 @@ final class PoolFleets implements BeforeEachCallback, AfterEachCallback {
                 > 0;
     }
 
-    /** A {@code 172.24.x} prefix no Docker network uses. */
-    static String freePrefix() throws Exception {
-        Set<String> used = new HashSet<>();
-        for (String id : QuickstartDockerTest.docker("network", "ls", "-q").split("\n")) {
-            if (!id.isBlank()) {
-                used.add(QuickstartDockerTest.docker("network", "inspect", "--format",
-                        "{{range .IPAM.Config}}{{.Subnet}} {{end}}", id.strip()));
-            }
-        }
-        String all = String.join(" ", used);
-        for (int i = 0; i < 100; i++) {
-            String p = "172.24." + ThreadLocalRandom.current().nextInt(1, 255);
-            if (!all.contains(p + ".")) {
-                return p;
-            }
-        }
-        throw new IllegalStateException("no free 172.24.x.0/24; used: " + all);
+    /**
+     * A {@code 10.124.x} prefix no Docker network uses and no test (of this JVM or another running now) was handed:
+     * the fleet's network is made only by its apply, and a test often draws two before either exists.
+     */
+    static String freePrefix() {
+        return TestSubnets.prefix("10.124.0.0/16");
     }
 
     @Override

@@ -1,8 +1,8 @@
 package io.fleetform.reliability;
 
+import io.fleetform.engine.testing.Loopback;
 import java.io.IOException;
 import java.net.InetSocketAddress;
-import java.net.ServerSocket;
 import java.net.Socket;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -34,10 +34,9 @@ record Agent(Cli.Running process, int port, Path dataDir, String token) implemen
         return agent;
     }
 
-    static int freePort() throws IOException {
-        try (ServerSocket s = new ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
-            return s.getLocalPort();
-        }
+    /** A leased port below the ephemeral ones (see {@link Loopback#freePort}). */
+    static int freePort() {
+        return Loopback.freePort();
     }
 
     private static boolean listening(int port) {

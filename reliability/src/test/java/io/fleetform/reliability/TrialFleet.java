@@ -1,6 +1,7 @@
 package io.fleetform.reliability;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import io.fleetform.engine.testing.TestSubnets;
 import io.fleetform.provider.host.provider.NetworkNames;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -37,7 +38,7 @@ final class TrialFleet {
     static TrialFleet local(Path base, String kind, Random random) throws IOException {
         String name = uniqueName(kind, random);
         Path dir = Files.createDirectories(base.resolve(name));
-        return new TrialFleet(dir, name, subnet(random), "local = true", localImage(),
+        return new TrialFleet(dir, name, subnet(), "local = true", localImage(),
                 dir.resolve(".fleetform/local-agent/data"), Map.of());
     }
 
@@ -45,7 +46,7 @@ final class TrialFleet {
     static TrialFleet remote(Path base, String kind, Random random, String address, Agent agent) throws IOException {
         String name = uniqueName(kind, random);
         Path dir = Files.createDirectories(base.resolve(name));
-        return new TrialFleet(dir, name, subnet(random), "agents = [\"" + address + "\"]\n  token  = secret(\"agent\")",
+        return new TrialFleet(dir, name, subnet(), "agents = [\"" + address + "\"]\n  token  = secret(\"agent\")",
                 localImage(), agent.dataDir(), Map.of("FLEETFORM_SECRET_AGENT", agent.token()));
     }
 
@@ -64,9 +65,13 @@ final class TrialFleet {
         return "rel-" + kind + "-" + Long.toHexString(random.nextLong() & 0xffffffL | 0x1000000L).substring(1);
     }
 
-    /** A /24 in 10.192.0.0/11, away from Docker's default pools and the examples' 172.x ones. */
-    private static String subnet(Random random) {
-        return "10." + (192 + random.nextInt(32)) + "." + random.nextInt(256) + ".0/24";
+    /**
+     * A /24 in 10.192.0.0/11, away from Docker's default pools and the examples' 172.x ones: leased (see
+     * {@link TestSubnets}), since the two lanes, and any module built beside this one, draw theirs before the
+     * networks exist. Not from the trial's seeded random: which free /24 it gets changes nothing a trial checks.
+     */
+    private static String subnet() {
+        return TestSubnets.reserve("10.192.0.0/11", 24).cidr();
     }
 
     /** Writes the configuration: {@code zones} zones of one service. */

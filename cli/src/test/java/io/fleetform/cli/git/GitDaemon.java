@@ -1,7 +1,7 @@
 package io.fleetform.cli.git;
 
+import io.fleetform.engine.testing.Loopback;
 import java.io.IOException;
-import java.net.ServerSocket;
 import java.net.Socket;
 import java.nio.file.Path;
 import java.util.List;
@@ -18,10 +18,7 @@ public final class GitDaemon implements AutoCloseable {
     }
 
     public static GitDaemon serve(Path base) throws IOException, InterruptedException {
-        int port;
-        try (ServerSocket socket = new ServerSocket(0)) {
-            port = socket.getLocalPort();
-        }
+        int port = Loopback.freePort();
         Process process = new ProcessBuilder(List.of("git", "daemon", "--reuseaddr", "--export-all",
                 "--listen=127.0.0.1", "--port=" + port, "--base-path=" + base, base.toString()))
                 .redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.DISCARD).start();

@@ -1,7 +1,7 @@
 package io.fleetform.cli.git;
 
+import io.fleetform.engine.testing.Loopback;
 import java.io.IOException;
-import java.net.ServerSocket;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -42,10 +42,7 @@ final class Sshd implements AutoCloseable {
         run(dir, "ssh-keygen", "-q", "-t", "ed25519", "-N", "", "-f", clientDir.resolve("id_ed25519").toString());
         Files.copy(clientDir.resolve("id_ed25519.pub"), dir.resolve("authorized_keys"));
         Files.writeString(clientDir.resolve("known_hosts"), "");
-        int port;
-        try (ServerSocket socket = new ServerSocket(0)) {
-            port = socket.getLocalPort();
-        }
+        int port = Loopback.freePort();
         Files.writeString(dir.resolve("sshd_config"), String.join("\n", "Port " + port, "ListenAddress 127.0.0.1",
                 "HostKey " + hostKey, "AuthorizedKeysFile " + dir.resolve("authorized_keys"),
                 "PasswordAuthentication no", "KbdInteractiveAuthentication no", "PubkeyAuthentication yes",

@@ -25,12 +25,16 @@ public record TemplateString(List<StringPart> parts, boolean heredoc, SourceSpan
         if (parts.size() == 1 && parts.get(0) instanceof StringPart.Text only) {
             return only.value(); // the common case, without a copy: literals are evaluated once per zone
         }
-        StringBuilder s = new StringBuilder();
-        for (StringPart part : parts) {
-            if (!(part instanceof StringPart.Text text)) {
+        // Indexed loops: an iterator per call (the launcher's C1 compiler removes none) and a builder for a
+        // string that turns out interpolated were most of what "${z.name}" cost per zone.
+        for (int i = 0; i < parts.size(); i++) {
+            if (!(parts.get(i) instanceof StringPart.Text)) {
                 return null;
             }
-            s.append(text.value());
+        }
+        StringBuilder s = new StringBuilder();
+        for (int i = 0; i < parts.size(); i++) {
+            s.append(((StringPart.Text) parts.get(i)).value());
         }
         return s.toString();
     }

@@ -91,10 +91,8 @@ final class AstBuilder {
      * The body of a file parsed in consecutive parts ({@link FleetParser}): their items in order, spanning
      * from the first part's start to the last part's end, as one body parsed whole would.
      */
-    Body joined(List<BodyItem> items, BodyContext first, BodyContext last) {
-        int start = first.start.getStartIndex();
-        int stop = last.stop == null || last.stop.getType() == Token.EOF ? start - 1 : last.stop.getStopIndex();
-        return new Body(items, span(start, stop));
+    Body joined(List<BodyItem> items, int start, int stopInclusive) {
+        return new Body(items, span(start, stopInclusive));
     }
 
     private BodyItem item(ItemContext ctx) {

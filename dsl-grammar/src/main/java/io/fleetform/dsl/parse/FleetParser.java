@@ -2,6 +2,8 @@ package io.fleetform.dsl.parse;
 
 import io.fleetform.dsl.antlr.FleetBaseLexer;
 import io.fleetform.dsl.antlr.FleetBaseParser;
+import io.fleetform.dsl.ast.Body;
+import io.fleetform.dsl.ast.BodyItem;
 import io.fleetform.dsl.ast.Comment;
 import io.fleetform.dsl.ast.FleetFile;
 import io.fleetform.dsl.diag.Diagnostic;
@@ -10,10 +12,16 @@ import io.fleetform.dsl.source.SourceSpan;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.antlr.v4.runtime.BailErrorStrategy;
+import org.antlr.v4.runtime.BaseErrorListener;
 import org.antlr.v4.runtime.CharStreams;
 import org.antlr.v4.runtime.CommonTokenStream;
 import org.antlr.v4.runtime.DefaultErrorStrategy;
+import org.antlr.v4.runtime.Lexer;
+import org.antlr.v4.runtime.RecognitionException;
+import org.antlr.v4.runtime.Recognizer;
 import org.antlr.v4.runtime.Token;
 import org.antlr.v4.runtime.atn.PredictionMode;
 import org.antlr.v4.runtime.misc.ParseCancellationException;
@@ -27,10 +35,13 @@ import org.antlr.v4.runtime.misc.ParseCancellationException;
  */
 public final class FleetParser {
     /**
-     * Files of at least this many tokens are parsed in parts on several threads (see {@link #inParts}):
-     * below it a thread costs more than it saves.
+     * Files of at least this many characters (some 35,000 tokens) are lexed and parsed in parts on
+     * several threads (see {@link #inParts}): below it a thread costs more than it saves.
      */
-    static final int PARTS_FROM_TOKENS = 40_000;
+    static final int PARTS_FROM_CHARS = 128 * 1024;
+    /** Parts per thread: each thread's tree is dropped part by part, so fewer trees are alive at once. */
+    private static final int PARTS_PER_THREAD = 4;
+    private static final int MIN_PART_CHARS = 32 * 1024;
     private static final int MAX_THREADS = 4;
 
     private final int threads;
@@ -108,6 +119,12 @@ public final class FleetParser {
     }
 
     private ParseResult parseChecked(SourceFile source, CommonTokenStream[] tokensSeen) {
+        if (threads > 1 && source.text().length() >= PARTS_FROM_CHARS) {
+            ParseResult inParts = inParts(source);
+            if (inParts != null) {
+                return inParts;
+            }
+        }
         SyntaxErrorCollector errors = new SyntaxErrorCollector(source);
         FleetBaseLexer lexer = new FleetBaseLexer(CharStreams.fromString(source.text(), source.path()));
         lexer.removeErrorListeners();
@@ -121,12 +138,6 @@ public final class FleetParser {
                     "input too deeply nested (expressions nest at most " + AstBuilder.MAX_NESTING + " deep)",
                     "split the expression into locals"));
             return new ParseResult(Optional.empty(), diagnostics);
-        }
-        if (threads > 1 && tokens.size() >= PARTS_FROM_TOKENS && errors.diagnostics().isEmpty()) {
-            ParseResult inParts = inParts(source, tokens);
-            if (inParts != null) {
-                return inParts;
-            }
         }
         FleetBaseParser parser = new FleetBaseParser(tokens);
         parser.removeErrorListeners();
@@ -160,48 +171,77 @@ public final class FleetParser {
         return new ParseResult(Optional.of(file), List.of());
     }
 
-    /** One part's outcome: its tree and items, or why the part cannot stand for its share of the file. */
+    /** One part's outcome: its items, comments and messages, or that it cannot stand for its share of the file. */
     private static final class Part {
-        FleetBaseParser.FileContext tree;
-        List<io.fleetform.dsl.ast.BodyItem> items;
+        List<BodyItem> items;
+        List<Comment> comments;
         List<Diagnostic> diagnostics;
-        AstBuilder.TooDeep tooDeep;
+        int bodyStart;
+        int bodyStop;
+        /** The types of the part's first and last tokens on the default channel (EOF left out). */
+        int firstType;
+        int lastType;
         boolean failed;
     }
 
     /**
-     * A large file (a fleet's 20,000 zones in one file) parsed as consecutive runs of top-level items,
-     * one run per thread, each with its own parser over copies of its tokens (ANTLR's prediction cache
-     * is shared between parsers and safe for threads), the trees turned into items on the same thread.
-     * A run starts at a name that follows a top-level '}': no item goes on past such a brace (a block
+     * A large file (a fleet's 20,000 zones in one file) lexed and parsed as consecutive stretches of
+     * text, several per thread (see {@link #partCuts}), each stretch with its own lexer and parser, its
+     * tree turned into items and dropped on the same thread: lexing is parallel too, and no more than
+     * one tree per thread is alive at a time (a young collection then copies the items, not a whole
+     * file's tokens and tree). A stretch starts at the start of a line that begins with a name and
+     * follows a line holding only a '}'. Such a cut is where a whole-file lex would be too, in the
+     * default mode at the top level, exactly when the stretch before it, lexed from its own start
+     * (the file's start for the first), ends in the default mode with no mode pushed (not inside a
+     * string, interpolation, heredoc or braces) and holds no '/' directly followed by '*' (the start
+     * of a block comment the cut would run through: no expression has a '/' before a '*'); a stretch
+     * that parses as a whole file has nothing open at its end, so the parser refuses these too. A stretch
+     * ending with a top-level '}' and the next one starting with a name cut no item in two (a block
      * ends with its body, and no expression continues with a name), so a well-formed file is exactly
-     * the runs' items in order. Used only when every run parses with the fast strategy: any syntax
-     * error, or anything unexpected, returns null and the file is parsed whole, which reports as always.
+     * the stretches' items in order. Used only when every stretch lexes cleanly and parses with the
+     * fast strategy, no expression nested too deep: any syntax error, lexer message or surprise
+     * returns null and the file is parsed whole, which reports as always.
      */
-    private ParseResult inParts(SourceFile source, CommonTokenStream tokens) {
-        List<Token> all = tokens.getTokens();
-        List<Integer> starts = partStarts(all, threads);
-        if (starts.size() < 2) {
-            return null;
+    private ParseResult inParts(SourceFile source) {
+        String text = source.text();
+        List<Integer> cuts = partCuts(text, Math.min(threads * PARTS_PER_THREAD, text.length() / MIN_PART_CHARS));
+        return cuts.size() < 2 ? null : inParts(source, cuts);
+    }
+
+    /** The file parsed in the stretches that begin at {@code cuts} (char offsets, the first 0), or null. */
+    ParseResult inParts(SourceFile source, List<Integer> cuts) {
+        String text = source.text();
+        int[] codePoints = text.codePointCount(0, text.length()) == text.length() ? null : text.codePoints().toArray();
+        int count = cuts.size();
+        Part[] parts = new Part[count];
+        int[] begins = new int[count + 1];
+        int[] lines = new int[count];
+        for (int p = 0; p < count; p++) {
+            int cut = cuts.get(p);
+            begins[p] = codePoints == null ? cut : text.codePointCount(0, cut);
+            lines[p] = source.lineOf(cut);
+            parts[p] = new Part();
         }
-        int end = all.size() - 1; // the EOF token: each part's token source makes its own
-        Part[] parts = new Part[starts.size()];
-        List<Thread> helpers = new ArrayList<>();
-        for (int p = 0; p < parts.length; p++) {
-            int from = starts.get(p);
-            int to = p + 1 < parts.length ? starts.get(p + 1) : end;
-            Part part = new Part();
-            parts[p] = part;
-            Runnable work = () -> parsePart(source, all.subList(from, to), part);
-            if (p == 0) {
-                continue; // the calling thread's, below
+        begins[count] = codePoints == null ? text.length() : codePoints.length;
+        AtomicInteger next = new AtomicInteger();
+        AtomicBoolean failed = new AtomicBoolean();
+        Runnable work = () -> {
+            for (int p = next.getAndIncrement(); p < count && !failed.get(); p = next.getAndIncrement()) {
+                parsePart(source, new TextWindow(text, codePoints, begins[p], begins[p + 1], source.path()), lines[p],
+                        parts[p]);
+                if (parts[p].failed) {
+                    failed.set(true);
+                }
             }
-            Thread helper = new Thread(work, "fleetform-parse-" + p);
+        };
+        List<Thread> helpers = new ArrayList<>();
+        for (int t = 1; t < Math.min(threads, count); t++) {
+            Thread helper = new Thread(work, "fleetform-parse-" + t);
             helper.setDaemon(true);
             helper.start();
             helpers.add(helper);
         }
-        parsePart(source, all.subList(starts.get(0), starts.get(1)), parts[0]);
+        work.run();
         try {
             for (Thread helper : helpers) {
                 helper.join();
@@ -210,84 +250,125 @@ public final class FleetParser {
             Thread.currentThread().interrupt();
             return null;
         }
-        List<io.fleetform.dsl.ast.BodyItem> items = new ArrayList<>();
-        List<Diagnostic> diagnostics = new ArrayList<>();
-        for (Part part : parts) {
-            if (part.failed) {
+        if (failed.get()) {
+            return null;
+        }
+        for (int p = 1; p < count; p++) {
+            if (parts[p - 1].lastType != FleetBaseLexer.RBRACE || parts[p].firstType != FleetBaseLexer.IDENT) {
                 return null;
             }
         }
+        List<BodyItem> items = new ArrayList<>();
+        List<Comment> comments = new ArrayList<>();
+        List<Diagnostic> diagnostics = new ArrayList<>();
         for (Part part : parts) {
-            if (part.tooDeep != null) {
-                return new ParseResult(Optional.empty(), List.of(part.tooDeep.diagnostic));
-            }
             diagnostics.addAll(part.diagnostics);
             items.addAll(part.items);
+            comments.addAll(part.comments);
         }
         if (!diagnostics.isEmpty()) {
             return new ParseResult(Optional.empty(), diagnostics);
         }
-        AstBuilder builder = new AstBuilder(source);
-        io.fleetform.dsl.ast.Body body = builder.joined(items, parts[0].tree.body(), parts[parts.length - 1].tree.body());
-        return new ParseResult(Optional.of(new FleetFile(source, body, comments(source, tokens))), List.of());
+        Body body = new AstBuilder(source).joined(items, parts[0].bodyStart, parts[count - 1].bodyStop);
+        return new ParseResult(Optional.of(new FleetFile(source, body, comments)), List.of());
     }
 
-    private static void parsePart(SourceFile source, List<Token> slice, Part part) {
+    /** Lexes and parses one stretch of the file (see {@link #inParts}); marks the part failed on any doubt. */
+    private static void parsePart(SourceFile source, TextWindow input, int line, Part part) {
         try {
-            List<Token> copies = new ArrayList<>(slice.size());
-            for (Token token : slice) {
-                copies.add(new org.antlr.v4.runtime.CommonToken(token)); // the stream renumbers its tokens
+            FleetBaseLexer lexer = new FleetBaseLexer(input);
+            lexer.setLine(line);
+            lexer.setCharPositionInLine(0);
+            lexer.removeErrorListeners();
+            boolean[] lexerError = new boolean[1];
+            lexer.addErrorListener(new BaseErrorListener() {
+                @Override
+                public void syntaxError(Recognizer<?, ?> recognizer, Object symbol, int atLine, int column,
+                                        String message, RecognitionException e) {
+                    lexerError[0] = true;
+                }
+            });
+            CommonTokenStream tokens = new CommonTokenStream(lexer);
+            if (firstTooDeep(tokens) != null || lexerError[0] || lexer._mode != Lexer.DEFAULT_MODE
+                    || !lexer._modeStack.isEmpty() || !plainEnds(tokens.getTokens(), part)) {
+                part.failed = true;
+                return;
             }
-            FleetBaseParser parser = new FleetBaseParser(new CommonTokenStream(
-                    new org.antlr.v4.runtime.ListTokenSource(copies, source.path())));
+            FleetBaseParser parser = new FleetBaseParser(tokens);
             parser.removeErrorListeners();
             parser.getInterpreter().setPredictionMode(PredictionMode.SLL);
             parser.setErrorHandler(new BailErrorStrategy());
-            part.tree = parser.file();
+            FleetBaseParser.BodyContext tree = parser.file().body();
             AstBuilder builder = new AstBuilder(source);
-            try {
-                part.items = builder.body(part.tree.body()).items();
-            } catch (AstBuilder.TooDeep e) {
-                part.tooDeep = e;
-            }
+            part.items = builder.body(tree).items();
             part.diagnostics = builder.diagnostics();
+            part.comments = comments(source, tokens);
+            part.bodyStart = tree.start.getStartIndex();
+            part.bodyStop = tree.stop == null || tree.stop.getType() == Token.EOF ? part.bodyStart - 1
+                    : tree.stop.getStopIndex();
         } catch (Throwable any) {
-            // a syntax error (ParseCancellationException), a too deep stack, anything: the whole file is parsed
+            // a syntax error (ParseCancellationException), too deep an expression, anything: the whole file is parsed
             part.failed = true;
         }
     }
 
     /**
-     * Where the parts begin: the first token, then up to {@code count - 1} names that follow a '}' closing
-     * the top level, near equal shares of the tokens apart.
+     * Records the types of the first and last tokens on the default channel; false when the part holds a
+     * '/' directly followed by '*': the start of a block comment that ends past the part's end.
      */
-    static List<Integer> partStarts(List<Token> tokens, int count) {
-        List<Integer> starts = new ArrayList<>();
-        starts.add(0);
-        int share = tokens.size() / count;
-        int depth = 0;
-        int previous = -1;
-        for (int i = 0; i < tokens.size() && starts.size() < count; i++) {
-            Token token = tokens.get(i);
-            if (token.getChannel() != Token.DEFAULT_CHANNEL) {
+    private static boolean plainEnds(List<Token> tokens, Part part) {
+        Token previous = null;
+        part.firstType = Token.EOF;
+        part.lastType = Token.EOF;
+        for (Token token : tokens) {
+            if (token.getType() == Token.EOF || token.getChannel() != Token.DEFAULT_CHANNEL) {
                 continue;
             }
-            int type = token.getType();
-            if (depth == 0 && previous == FleetBaseLexer.RBRACE && type == FleetBaseLexer.IDENT
-                    && i >= starts.size() * share) {
-                starts.add(i);
+            if (previous != null && previous.getType() == FleetBaseLexer.SLASH && token.getType() == FleetBaseLexer.STAR
+                    && token.getStartIndex() == previous.getStopIndex() + 1) {
+                return false;
             }
-            switch (type) {
-                case FleetBaseLexer.LBRACE, FleetBaseLexer.LBRACK, FleetBaseLexer.LPAREN, FleetBaseLexer.INTERP_OPEN,
-                        FleetBaseLexer.OPEN_QUOTE, FleetBaseLexer.HEREDOC_START -> depth++;
-                case FleetBaseLexer.RBRACE, FleetBaseLexer.RBRACK, FleetBaseLexer.RPAREN, FleetBaseLexer.CLOSE_QUOTE,
-                        FleetBaseLexer.UNTERMINATED, FleetBaseLexer.HEREDOC_END -> depth = Math.max(0, depth - 1);
-                default -> {
+            if (part.firstType == Token.EOF) {
+                part.firstType = token.getType();
+            }
+            part.lastType = token.getType();
+            previous = token;
+        }
+        return true;
+    }
+
+    /**
+     * Where the stretches begin (char offsets): 0, then up to {@code count - 1} starts of lines that begin
+     * with a name ({@code [A-Za-z_]}) right after a line holding only '}' (and blanks), near equal shares
+     * of the text apart. A file written any other way is parsed whole.
+     */
+    static List<Integer> partCuts(String text, int count) {
+        List<Integer> cuts = new ArrayList<>();
+        cuts.add(0);
+        int length = text.length();
+        for (int k = 1; k < count; k++) {
+            int from = Math.max((int) ((long) length * k / count), cuts.get(cuts.size() - 1) + 1);
+            int cut = -1;
+            for (int brace = text.indexOf("\n}", from - 1 < 0 ? 0 : from - 1); brace >= 0 && cut < 0;
+                    brace = text.indexOf("\n}", brace + 1)) {
+                int i = brace + 2;
+                while (i < length && (text.charAt(i) == ' ' || text.charAt(i) == '\t' || text.charAt(i) == '\r')) {
+                    i++;
+                }
+                if (i + 1 < length && text.charAt(i) == '\n' && startsName(text.charAt(i + 1))) {
+                    cut = i + 1;
                 }
             }
-            previous = type;
+            if (cut < 0) {
+                break;
+            }
+            cuts.add(cut);
         }
-        return starts;
+        return cuts;
+    }
+
+    private static boolean startsName(char c) {
+        return c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c == '_';
     }
 
     private static List<Comment> comments(SourceFile source, CommonTokenStream tokens) {

@@ -52,20 +52,82 @@ class ParseInPartsTest {
         assertThat(inParts.fileOrThrow()).isEqualTo(whole.fileOrThrow());
         assertThat(inParts.fileOrThrow().toString()).isEqualTo(whole.fileOrThrow().toString());
         assertThat(inParts.fileOrThrow().body().span().length()).isEqualTo(whole.fileOrThrow().body().span().length());
+        assertThat(inParts.fileOrThrow().comments()).isEqualTo(whole.fileOrThrow().comments());
+        assertThat(IN_PARTS.inParts(source, FleetParser.partCuts(text, 16))).as("parsed in parts").isNotNull();
     }
 
     @Test
-    void thePartsStartAfterTopLevelBraces() {
+    void thePartsStartAtNamesAfterLinesOfOneBrace() {
         String text = fleet(2_000, 2);
-        var lexer = new io.fleetform.dsl.antlr.FleetBaseLexer(org.antlr.v4.runtime.CharStreams.fromString(text));
-        var tokens = new org.antlr.v4.runtime.CommonTokenStream(lexer);
-        tokens.fill();
-        assertThat(tokens.size()).isGreaterThan(FleetParser.PARTS_FROM_TOKENS);
-        List<Integer> starts = FleetParser.partStarts(tokens.getTokens(), 4);
-        assertThat(starts).hasSize(4);
-        for (int start : starts.subList(1, 4)) {
-            org.antlr.v4.runtime.Token token = tokens.get(start);
-            assertThat(token.getCharPositionInLine()).as(token.toString()).isZero();
+        assertThat(text.length()).isGreaterThan(FleetParser.PARTS_FROM_CHARS);
+        List<Integer> cuts = FleetParser.partCuts(text, 8);
+        assertThat(cuts).hasSize(8).isSorted().doesNotHaveDuplicates();
+        for (int cut : cuts.subList(1, 8)) {
+            String before = text.substring(text.lastIndexOf('\n', cut - 2) + 1, cut - 1);
+            assertThat(before.strip()).isEqualTo("}");
+            assertThat(Character.isLetter(text.charAt(cut)) || text.charAt(cut) == '_').isTrue();
+        }
+    }
+
+    /**
+     * A cut that a cheap look at the text takes for a top-level boundary but that lies inside a block
+     * comment, a heredoc, an interpolation or braces is found out, and the file is parsed whole.
+     */
+    @Test
+    void aCutInsideACommentHeredocOrBracesIsRefused() {
+        String[] hiding = {
+            "/* a comment\n}\nzones \"fake\" {\n*/\n",
+            "doc = <<EOT\n}\nname = 1\nEOT\n",
+            "doc = <<-EOT\n  x\n}\nname = 1\n  EOT\n",
+            "m = \"${ f({\n}\n, x) }\"\n",
+            "locals {\n  m = {\n}\nn = 1\n}\n",
+        };
+        for (String hidden : hiding) {
+            String head = fleet(50, 4);
+            String text = head + hidden + fleet(50, 5);
+            SourceFile source = new SourceFile("big.fleet", text);
+            int cut = head.length() + hidden.indexOf("\n}\n") + 3;
+            assertThat(IN_PARTS.inParts(source, List.of(0, cut))).as(hidden).isNull();
+            // The cut taken from the text: the file parses as when parsed whole, or fails as whole.
+            ParseResult whole = WHOLE.parse(source);
+            ParseResult parts = IN_PARTS.parse(source);
+            assertThat(render(parts.diagnostics())).as(hidden).isEqualTo(render(whole.diagnostics()));
+            whole.file().ifPresent(file -> assertThat(parts.fileOrThrow().toString()).isEqualTo(file.toString()));
+        }
+    }
+
+    /** Positions count code points: an emoji before a cut moves nothing after it. */
+    @Test
+    void textWithCharactersOutsideTheBasicPlaneGivesTheSameTree() {
+        String text = "note = \"\uD83C\uDFAE games\"\n" + fleet(2_000, 6).replace("\"g1", "\"\uD83D\uDE80g1");
+        SourceFile source = new SourceFile("big.fleet", text);
+        ParseResult whole = WHOLE.parse(source);
+        assertThat(whole.diagnostics()).isEmpty();
+        List<Integer> cuts = FleetParser.partCuts(text, 8);
+        assertThat(cuts).hasSize(8);
+        ParseResult inParts = IN_PARTS.inParts(source, cuts);
+        assertThat(inParts).isNotNull();
+        assertThat(inParts.fileOrThrow().toString()).isEqualTo(whole.fileOrThrow().toString());
+        assertThat(inParts.fileOrThrow().comments()).isEqualTo(whole.fileOrThrow().comments());
+    }
+
+    /** A mistake on the first line of a part, or on the line of one brace before it, is placed as in a whole parse. */
+    @Test
+    void mistakesNextToACutArePlacedAsWhenParsedWhole() {
+        String text = fleet(1_600, 7);
+        assertThat(text.length()).isGreaterThan(FleetParser.PARTS_FROM_CHARS); // parsed in parts unless broken
+        List<Integer> cuts = FleetParser.partCuts(text, 3);
+        for (int cut : cuts.subList(1, cuts.size())) {
+            for (String broken : new String[] {
+                text.substring(0, cut) + "memory 16Gi\n" + text.substring(cut),
+                text.substring(0, cut - 2) + "} }\n" + text.substring(cut),
+                text.substring(0, cut) + "x = \"open\n" + text.substring(cut),
+            }) {
+                SourceFile source = new SourceFile("big.fleet", broken);
+                List<String> whole = render(WHOLE.parse(source).diagnostics());
+                assertThat(whole).isNotEmpty();
+                assertThat(render(IN_PARTS.parse(source).diagnostics())).isEqualTo(whole);
+            }
         }
     }
 

@@ -15,11 +15,13 @@ public final class Loopback {
     }
 
     /**
-     * The first of {@code size} ports nothing listens on now, at a random multiple of ten in
-     * {@code [lowest, lowest + 10 * slots)}; a test module picks its own {@code lowest} so that
-     * modules running at once do not draw from the same ranges. The range must lie below the kernel's
-     * ephemeral ports: a port free now in that range can become the local end of any outgoing connection
-     * (the CLI's own calls to an agent) before the container publishing it starts, and the start fails.
+     * The first of {@code size} ports nothing listens on now and no test JVM holds, at a multiple of ten in
+     * {@code [lowest, lowest + 10 * slots)}, this JVM's until it ends; a test module picks its own {@code lowest} so
+     * that modules running at once mostly draw from different ranges. Every slot is tried, from a random one on; a
+     * range is leased (see {@link Leases}) because the container publishing it starts only later: a second draw,
+     * in this JVM or another, must not take it meanwhile. The range must lie below the kernel's ephemeral ports: a
+     * port free now in that range can become the local end of any outgoing connection (the CLI's own calls to an
+     * agent) before the container publishing it starts, and the start fails.
      */
     public static int freePortRange(int lowest, int slots, int size) throws IOException {
         int ephemeral = firstEphemeralPort();
@@ -27,21 +29,41 @@ public final class Loopback {
             throw new IllegalArgumentException("ports " + lowest + ".." + (lowest + 10 * slots + size)
                     + " reach the kernel's ephemeral ports (from " + ephemeral + "); pick a range below them");
         }
-        for (int attempt = 0; attempt < 50; attempt++) {
-            int first = lowest + ThreadLocalRandom.current().nextInt(slots) * 10;
-            boolean free = true;
-            for (int p = first; p < first + size && free; p++) {
-                try (ServerSocket s = new ServerSocket()) {
-                    s.bind(new InetSocketAddress("0.0.0.0", p));
-                } catch (IOException e) {
-                    free = false;
-                }
-            }
-            if (free) {
-                return first;
+        int start = ThreadLocalRandom.current().nextInt(slots);
+        java.util.Iterator<Leases.Span> candidates = java.util.stream.IntStream.range(0, slots)
+                .mapToObj(i -> lowest + (start + i) % slots * 10)
+                .map(first -> new Leases.Span(first, first + size - 1)).iterator();
+        return (int) Leases.SHARED.take("port", candidates, span -> unbound((int) span.first(), size))
+                .orElseThrow(() -> new IllegalStateException("no free range of " + size + " ports in " + lowest + ".."
+                        + (lowest + 10 * slots) + ": all are bound or leased to test JVMs"))
+                .first();
+    }
+
+    /**
+     * One port in 8000-11999 (below the test modules' ranges for published ports) that nothing listens on now and no
+     * test JVM holds, this JVM's until it ends: for a server a test starts on a port it picks (a git daemon, an sshd,
+     * a registry). The usual "bind port 0, close, hand the port over" gives a port of the kernel's ephemeral range,
+     * which any outgoing connection (or another test's port-0 bind) may take before the server binds it.
+     */
+    public static int freePort() {
+        int count = 4000;
+        int start = ThreadLocalRandom.current().nextInt(count);
+        java.util.Iterator<Leases.Span> candidates = java.util.stream.IntStream.range(0, count)
+                .mapToObj(i -> 8000 + (start + i) % count).map(p -> new Leases.Span(p, p)).iterator();
+        return (int) Leases.SHARED.take("port", candidates, span -> unbound((int) span.first(), 1))
+                .orElseThrow(() -> new IllegalStateException("no free port in 8000-11999: all are bound or leased"))
+                .first();
+    }
+
+    private static boolean unbound(int first, int size) {
+        for (int p = first; p < first + size; p++) {
+            try (ServerSocket s = new ServerSocket()) {
+                s.bind(new InetSocketAddress("0.0.0.0", p));
+            } catch (IOException e) {
+                return false;
             }
         }
-        throw new IllegalStateException("no free port range on loopback");
+        return true;
     }
 
     /** The lowest port the kernel hands to outgoing connections ({@code ip_local_port_range}; 32768 when unknown). */

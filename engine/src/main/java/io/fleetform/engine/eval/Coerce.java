@@ -132,6 +132,8 @@ public final class Coerce {
         return mismatch(context, located, value, what, Units.example(dimension));
     }
 
+    private static final BigDecimal LONG_MAX = BigDecimal.valueOf(Long.MAX_VALUE);
+
     /** A size, CPU or rate as a whole number of its base unit (bytes, millicores, bytes/s). */
     public static Long wholeBase(EvalContext context, Located located, Dimension dimension, String what) {
         QuantityValue q = quantity(context, located, dimension, what);
@@ -142,13 +144,14 @@ public final class Coerce {
             context.diagnostics().error("negative", located.span(), what + " cannot be negative", "");
             return null;
         }
-        if (q.amount().stripTrailingZeros().scale() > 0) {
+        // A scale of 0 or less is whole already: stripping zeros (a new BigDecimal per size read) only for a fraction.
+        if (q.amount().scale() > 0 && q.amount().stripTrailingZeros().scale() > 0) {
             context.diagnostics().error("not-whole", located.span(), what + " must be a whole number of "
                     + dimension.baseUnit() + ", found " + q.display(), "");
             return null;
         }
         // Past a long's range the value is too large, not "not whole" (and never wrapped into another number).
-        if (q.amount().compareTo(BigDecimal.valueOf(Long.MAX_VALUE)) > 0) {
+        if (q.amount().compareTo(LONG_MAX) > 0) {
             context.diagnostics().error("out-of-range", located.span(), what + " is too large: " + q.display(),
                     "at most " + Long.MAX_VALUE + " " + dimension.baseUnit());
             return null;

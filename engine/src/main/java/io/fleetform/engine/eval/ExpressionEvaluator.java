@@ -149,10 +149,12 @@ public final class ExpressionEvaluator {
         if (constant != null) {
             return new StringValue(constant);
         }
+        List<StringPart> parts = t.parts();
         StringBuilder text = new StringBuilder();
         String sensitiveSource = null;
         boolean unknown = false;
-        for (StringPart part : t.parts()) {
+        for (int i = 0; i < parts.size(); i++) { // indexed: no iterator per string evaluated
+            StringPart part = parts.get(i);
             if (part instanceof StringPart.Text literal) {
                 text.append(literal.value());
                 continue;
@@ -493,8 +495,11 @@ public final class ExpressionEvaluator {
     }
 
     private Value map(MapExpr m, Scope scope) {
-        LinkedHashMap<String, Value> entries = new LinkedHashMap<>();
-        for (MapEntry entry : m.entries()) {
+        // Sized for its entries: the default table of 16 is most of a small map's bytes, and a map per zone adds up.
+        LinkedHashMap<String, Value> entries = new LinkedHashMap<>(Math.max(2, (m.entries().size() * 4 + 2) / 3));
+        List<MapEntry> mapEntries = m.entries();
+        for (int i = 0; i < mapEntries.size(); i++) { // indexed: no iterator per map evaluated
+            MapEntry entry = mapEntries.get(i);
             String key = mapKey(evaluate(entry.key(), scope), entry.key().span());
             if (key == null) {
                 return UnknownValue.AFTER_PLAN;

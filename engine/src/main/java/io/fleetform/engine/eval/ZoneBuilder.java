@@ -494,7 +494,7 @@ final class ZoneBuilder {
             return Map.of();
         }
         Map<String, Value> map = Coerce.entries(context, value, "ports");
-        Map<String, Integer> ports = new LinkedHashMap<>();
+        Map<String, Integer> ports = new LinkedHashMap<>(map == null ? 2 : Math.max(2, (map.size() * 4 + 2) / 3));
         for (Map.Entry<String, Value> e : map == null ? Map.<String, Value>of().entrySet() : map.entrySet()) {
             // The port's name for a message is built only when there is one to give (200,000 services).
             Long port = Coerce.quietInteger(e.getValue(), 1, 65535);

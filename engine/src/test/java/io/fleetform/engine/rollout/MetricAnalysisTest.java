@@ -4,8 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.fleetform.dsl.source.SourceSpan;
 import io.fleetform.engine.model.MetricGate;
+import io.fleetform.engine.testing.Loopback;
 import java.io.IOException;
-import java.net.ServerSocket;
 import java.net.URI;
 import java.net.URLEncoder;
 import java.net.http.HttpClient;
@@ -78,10 +78,9 @@ class MetricAnalysisTest {
         }
     }
 
-    private static int freePort() throws IOException {
-        try (ServerSocket s = new ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
-            return s.getLocalPort();
-        }
+    /** A leased port below the ephemeral ones (see {@link Loopback#freePort}): Prometheus binds it later. */
+    private static int freePort() {
+        return Loopback.freePort();
     }
 
     private static void push(String zone, String value) throws Exception {

@@ -78,18 +78,18 @@ class KubernetesApiBehaviourTest {
             }
         });
         String path = Kind.STATEFULSET.path("roll", "onez1-game");
-        long until = System.currentTimeMillis() + 10_000;
+        long until = System.currentTimeMillis() + 60_000;
         while ((api.get(path).code() != 200 || progress.isEmpty()) && System.currentTimeMillis() < until) {
             Thread.sleep(50); // until the provider has polled once and reported that it is waiting
         }
         FakeKubelet.writeStatus(api, Kind.STATEFULSET, "roll", "onez1-game", 1, 2, 1);
-        until = System.currentTimeMillis() + 10_000;
+        until = System.currentTimeMillis() + 60_000;
         while (!progress.contains("1/2 replicas ready, 2 updated") && System.currentTimeMillis() < until) {
             Thread.sleep(50);
         }
         assertThat(applied).isNotDone();
         FakeKubelet.writeStatus(api, Kind.STATEFULSET, "roll", "onez1-game", 1, 2, 2);
-        applied.get(10, TimeUnit.SECONDS);
+        applied.get(60, TimeUnit.SECONDS);
         assertThat(progress).contains("1/2 replicas ready, 2 updated");
         assertThat(progress.get(0)).startsWith("waiting for the controller to see generation 1");
 

@@ -240,7 +240,12 @@ class KubernetesRolloutWatchTest {
                 if (watch == null) {
                     return "no watch started";
                 }
-                Thread.sleep(3500); // the server ends a stream or three; the waits go on
+                // the server ends a stream or three; the waits go on (until three, not a fixed 3.5 s: a loaded
+                // machine opens the next stream late)
+                long threeStreams = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+                while (watch.streams() < 3 && System.nanoTime() < threeStreams) {
+                    Thread.sleep(100);
+                }
                 int streams = watch.streams();
                 // The answer a server gives a watch from a version its cache no longer holds (as the API server
                 // answered, verbatim; a fresh one replays from any version, so it cannot be made to say it here):

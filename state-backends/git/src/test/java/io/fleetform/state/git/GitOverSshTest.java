@@ -10,8 +10,8 @@ import io.fleetform.engine.state.State;
 import io.fleetform.engine.state.StateException;
 import io.fleetform.engine.state.StateLock;
 import io.fleetform.engine.state.StateLockedException;
+import io.fleetform.engine.testing.Loopback;
 import java.io.IOException;
-import java.net.ServerSocket;
 import java.net.Socket;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -46,9 +46,7 @@ class GitOverSshTest {
         TestGit.run(dir, "ssh-keygen", "-q", "-t", "ecdsa", "-b", "256", "-N", "", "-f",
                 clientSsh.resolve("id_ecdsa").toString());
         Files.copy(clientSsh.resolve("id_ecdsa.pub"), server.resolve("authorized_keys"));
-        try (ServerSocket socket = new ServerSocket(0)) {
-            port = socket.getLocalPort();
-        }
+        port = Loopback.freePort();
         Files.createDirectories(Path.of("/run/sshd"));
         Files.writeString(server.resolve("sshd_config"), String.join("\n",
                 "Port " + port, "ListenAddress 127.0.0.1", "HostKey " + server.resolve("host_key"),

@@ -12,11 +12,11 @@ import io.fleetform.engine.state.StateHistory;
 import io.fleetform.engine.state.StateJournal;
 import io.fleetform.engine.state.StateLock;
 import io.fleetform.engine.state.StateLockedException;
+import io.fleetform.engine.testing.Loopback;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;
 import java.io.Writer;
-import java.net.ServerSocket;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
@@ -47,10 +47,7 @@ class GitStateScenariosTest {
     @BeforeEach
     void serve() throws Exception {
         bare = GitStateBackendContractTest.bareRepo(dir);
-        int port;
-        try (ServerSocket socket = new ServerSocket(0)) {
-            port = socket.getLocalPort();
-        }
+        int port = Loopback.freePort();
         daemon = new ProcessBuilder("git", "daemon", "--reuseaddr", "--export-all", "--enable=receive-pack",
                 "--listen=127.0.0.1", "--port=" + port, "--base-path=" + dir, dir.toString())
                 .redirectErrorStream(true).redirectOutput(dir.resolve("daemon.log").toFile()).start();

@@ -256,7 +256,16 @@ class KubernetesStateScenariosTest {
                     Files.readString(dir.resolve("ci.stderr"))).isLessThan(until);
             Thread.sleep(50);
         }
-        Thread.sleep(1_000); // more than the push interval: the first five are on the API server
+        // Until the first five are on the API server: pushed every 0.2 s, but a loaded machine may take longer than
+        // any fixed wait (a read from a folder of its own reads the pushed journal and changes nothing)
+        KubernetesStateBackend watcher = machine("watcher", Map.of());
+        long pushed = System.nanoTime() + 120_000_000_000L;
+        while (watcher.read().map(st -> st.resources().size()).orElse(0) < 2 + 5) {
+            assertThat(apply.isAlive()).as("the apply died early: %s", Files.readString(dir.resolve("ci.stderr")))
+                    .isTrue();
+            assertThat(System.nanoTime()).as("five records pushed within 120 s").isLessThan(pushed);
+            Thread.sleep(50);
+        }
         apply.destroyForcibly();
         apply.waitFor(60, TimeUnit.SECONDS);
         int recorded = Files.readAllLines(dir.resolve("ci.stdout")).stream().filter(l -> l.matches("RECORDED \\d+"))

@@ -103,7 +103,9 @@ public final class AgentServer implements AutoCloseable {
             for (String done : SriovHook.setUpPfs(o.root(), dataDir, held)) {
                 LOG.log(System.Logger.Level.INFO, done);
             }
-            containers = new ContainerManager(o.dockerHost(), agentId, dataDir, facts, commands);
+            containers = new ContainerManager(o.dockerHost(), agentId, dataDir, facts, commands, name ->
+                    ledger.all().stream().map(Allocation::containerKey).distinct()
+                            .filter(k -> Addresses.safeName(k).equals(name)).toList());
             containers.recover(); // what a previous run of this agent left half done, before any request
             AgentService service = new AgentService(agentId, facts, dataDir, ledger, containers);
             HttpServer server;

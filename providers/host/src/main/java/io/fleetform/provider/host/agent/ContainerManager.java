@@ -61,6 +61,7 @@ final class ContainerManager implements Closeable {
     private final RecreateIntent.Store intents;
     private final SecretFiles secrets;
     private final SriovHook sriov;
+    private final DataDirs dataDirs;
     private final io.fleetform.provider.host.probe.Prober prober;
     private volatile Consumer<RecreateIntent.Step> steps = s -> { };
 
@@ -71,6 +72,12 @@ final class ContainerManager implements Closeable {
     /** @param commands how SR-IOV's {@code ip}/{@code nsenter} commands run (a fixture's in tests) */
     ContainerManager(URI endpoint, String agentId, Path dataDir, FactsReader facts,
                      Commands commands) {
+        this(endpoint, agentId, dataDir, facts, commands, name -> List.of());
+    }
+
+    /** @param recorded the container keys the ledger records at a data directory (adopted unmarked, see DataDirs) */
+    ContainerManager(URI endpoint, String agentId, Path dataDir, FactsReader facts,
+                     Commands commands, DataDirs.Recorded recorded) {
         DockerClientConfig cfg = DefaultDockerClientConfig.createDefaultConfigBuilder()
                 .withDockerHost(endpoint.toString()).build();
         this.http = new ApacheDockerHttpClient.Builder()
@@ -93,6 +100,7 @@ final class ContainerManager implements Closeable {
         this.quota = new DataQuota(dataDir, facts.root().resolve("proc/self/mounts"), commands);
         this.intents = new RecreateIntent.Store(dataDir.resolve("recreates"));
         this.sriov = new SriovHook(facts.root(), dataDir, commands);
+        this.dataDirs = new DataDirs(dataDir.resolve("instances"), agentId, recorded);
         var dockerExec = new io.fleetform.provider.host.probe.DockerExec(docker);
         this.prober = new io.fleetform.provider.host.probe.Prober(dockerExec, dockerExec, secrets::values);
     }
@@ -502,13 +510,8 @@ final class ContainerManager implements Closeable {
     private InspectContainerResponse createAndStart(String address, ContainerSpec spec, String localImage,
                                                     List<String> warnings, Runnable afterCreate,
                                                     java.util.function.IntSupplier projectId) {
-        Path data = reader.dataPath(address);
-        try {
-            io.clear(address); // a new container starts with the spec's caps
-            Files.createDirectories(data);
-        } catch (IOException e) {
-            throw new UncheckedIOException("cannot create the data directory " + data, e);
-        }
+        Path data = dataDirs.claim(address); // made and marked for this key, or refused if another's
+        io.clear(address); // a new container starts with the spec's caps
         if (spec.diskQuotaBytes() > 0 && quota.supported()) {
             int id = projectId.getAsInt(); // recorded in the ledger before the directory is put under it
             quota.limit(data, id, spec.diskQuotaBytes());
@@ -674,6 +677,9 @@ final class ContainerManager implements Closeable {
      * directory is kept unless {@code purgeData}.
      */
     Optional<RemoveResult> remove(String address, boolean purgeData) {
+        if (purgeData) {
+            dataDirs.requireDeletable(address); // before anything is removed: a refusal changes nothing
+        }
         recover(address);
         ContainerReader.Found found = reader.resolve(address);
         if (found.current() == null) {

@@ -4,10 +4,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.catchThrowableOfType;
 
 import com.sun.net.httpserver.HttpServer;
+import io.fleetform.engine.testing.Loopback;
 import java.io.IOException;
 import java.io.InputStream;
 import java.net.InetSocketAddress;
-import java.net.ServerSocket;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -135,12 +135,12 @@ class AgentClientTest {
 
     @Test
     void retriesConnectErrorsUntilTheAgentIsUp() throws Exception {
-        int port;
-        try (ServerSocket s = new ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
-            port = s.getLocalPort();
-        }
+        // a leased port below the ephemeral ones: a port the kernel handed out once (new ServerSocket(0)) may be the
+        // local end of any connection by the time the agent binds it
+        int port = Loopback.freePortRange(12000, 400, 1);
+        // up to ~16 s of tries: the agent starts after 0.6 s, but slowly on a loaded machine
         AgentClient c = AgentClient.builder(URI.create("http://127.0.0.1:" + port), TestAgent.TOKEN).name("late")
-                .maxAttempts(12).backoff(Duration.ofMillis(100), Duration.ofMillis(400)).build();
+                .maxAttempts(42).backoff(Duration.ofMillis(100), Duration.ofMillis(400)).build();
         Path token = Files.writeString(tmp.resolve("token"), TestAgent.TOKEN);
         CompletableFuture<AgentServer> later = CompletableFuture.supplyAsync(() -> {
             try {

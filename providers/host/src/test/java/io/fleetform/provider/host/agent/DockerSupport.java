@@ -59,10 +59,25 @@ final class DockerSupport {
         ready = true;
     }
 
-    private static void importImage(String ref, String version) {
+    private static synchronized void importImage(String ref, String version) {
         if (run("docker", "image", "inspect", ref).exit() == 0) {
             return;
         }
+        // one import at a time on this machine (another test JVM may find the image missing too): a second import
+        // would move the tag to a new image ID under containers the first one's tests run
+        try (java.nio.channels.FileChannel lock = java.nio.channels.FileChannel.open(
+                Path.of(System.getProperty("java.io.tmpdir"), "fleetform-test-image.lock"),
+                java.nio.file.StandardOpenOption.CREATE, java.nio.file.StandardOpenOption.WRITE);
+             java.nio.channels.FileLock held = lock.lock()) {
+            if (run("docker", "image", "inspect", ref).exit() != 0) {
+                importUnlocked(ref, version);
+            }
+        } catch (IOException e) {
+            fail("cannot lock the test image import: " + e);
+        }
+    }
+
+    private static void importUnlocked(String ref, String version) {
         Path busybox = Path.of("/bin/busybox");
         if (!Files.isRegularFile(busybox)) {
             busybox = Path.of("/usr/bin/busybox");

@@ -2,13 +2,12 @@ package io.fleetform.provider.host.agent;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.fleetform.engine.testing.TestSubnets;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.HashSet;
 import java.util.List;
-import java.util.Set;
 import java.util.concurrent.ThreadLocalRandom;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
@@ -65,7 +64,7 @@ abstract class DockerTestBase {
         return a;
     }
 
-    /** A fresh bridge network spec (name and a free 172.30.x.0/24); the network is removed after the test. */
+    /** A fresh bridge network spec (name and a free 10.130.x.0/24); the network is removed after the test. */
     NetworkSpec bridge(int host) {
         String name = "fftest-" + Long.toHexString(ThreadLocalRandom.current().nextLong() & 0xffffffffL);
         networks.add(name);
@@ -91,30 +90,11 @@ abstract class DockerTestBase {
     }
 
     /**
-     * Prefixes handed out in this JVM: a spec's network is made only later (or never), so two specs drawn one after
-     * the other must not both take a prefix that Docker does not list yet.
+     * A 10.130.x prefix no Docker network uses and no test (of this JVM or another running now) was handed: a spec's
+     * network is made only later (or never), so two specs drawn one after the other must not both take it.
      */
-    private static final Set<String> HANDED_OUT = java.util.concurrent.ConcurrentHashMap.newKeySet();
-
-    /** A 172.30.x prefix no Docker network uses yet and no earlier call of this JVM handed out. */
     static String freeSubnetPrefix() {
-        Set<String> used = new HashSet<>();
-        for (String id : DockerSupport.docker("network", "ls", "-q").split("\n")) {
-            if (!id.isBlank()) {
-                // run, not docker: a network another test removes between ls and inspect is simply gone
-                used.add(DockerSupport.run("docker", "network", "inspect", "--format",
-                        "{{range .IPAM.Config}}{{.Subnet}} {{end}}", id.strip()).out());
-            }
-        }
-        String all = String.join(" ", used);
-        int start = ThreadLocalRandom.current().nextInt(50);
-        for (int i = 0; i < 50; i++) {
-            int x = 200 + (start + i) % 50;
-            if (!all.contains("172.30." + x + ".") && HANDED_OUT.add("172.30." + x)) {
-                return "172.30." + x;
-            }
-        }
-        throw new IllegalStateException("no free 172.30.200-249 subnet; used: " + all + "; handed out: " + HANDED_OUT);
+        return TestSubnets.prefix("10.130.0.0/16");
     }
 
     /** Whether {@code p} is on a real block device (then the agent must find it for IO caps). */

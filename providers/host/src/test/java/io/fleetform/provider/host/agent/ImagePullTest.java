@@ -4,8 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.catchThrowableOfType;
 import static org.junit.jupiter.api.Assertions.fail;
 
+import io.fleetform.engine.testing.Loopback;
 import java.io.IOException;
-import java.net.ServerSocket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -29,9 +29,7 @@ class ImagePullTest extends DockerTestBase {
         if (!Files.isExecutable(bin)) {
             fail("the image-pull test needs a local registry: apt-get install -y docker-registry");
         }
-        try (ServerSocket s = new ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
-            port = s.getLocalPort();
-        }
+        port = Loopback.freePort();
         registryDir = Files.createTempDirectory("fftest-registry");
         Path config = registryDir.resolve("config.yml");
         Files.writeString(config, """

@@ -55,7 +55,7 @@ class LedgerPortsTest {
                 start.countDown();
                 List<ClaimResult> won = new ArrayList<>();
                 for (Future<ClaimResult> f : claims) {
-                    ClaimResult r = f.get(10, TimeUnit.SECONDS);
+                    ClaimResult r = f.get(60, TimeUnit.SECONDS);
                     if (r != null) {
                         won.add(r);
                     }

@@ -7,6 +7,7 @@ import static io.fleetform.provider.host.agent.DockerSupport.docker;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.fleetform.engine.testing.TestSubnets;
 import io.fleetform.provider.sriov.Commands;
 import io.fleetform.provider.sriov.FixtureCommands;
 import io.fleetform.provider.sriov.SriovAttachments;
@@ -24,7 +25,6 @@ import java.util.concurrent.Callable;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
-import java.util.concurrent.ThreadLocalRandom;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -43,8 +43,8 @@ class SriovAgentTest extends DockerTestBase {
     private final String pf1 = "ffp" + tag + "b";
     private final List<String> node0Vfs = List.of("ffv" + tag + "a0", "ffv" + tag + "a1");
     private final List<String> node1Vfs = List.of("ffv" + tag + "b0", "ffv" + tag + "b1");
-    private final String net = "10." + (100 + ThreadLocalRandom.current().nextInt(100)) + "."
-            + ThreadLocalRandom.current().nextInt(250) + ".";
+    /** The VFs' subnet: it lives only inside the containers' namespaces, yet is leased like a Docker network's. */
+    private final String net = TestSubnets.prefix("10.131.0.0/16") + ".";
     private SriovFixture fixture;
     private Path root;
     private FixtureCommands commands;

@@ -1,0 +1,112 @@
+package io.fleetform.provider.host.agent;
+
+import static io.fleetform.provider.host.agent.DockerSupport.IMAGE_1;
+import static io.fleetform.provider.host.agent.DockerSupport.SLEEPER;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.catchThrowableOfType;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Data directories carry an owner marker (agent id and full instance key): one marked for another key is neither
+ * used nor deleted; an unmarked one (an older agent's, or one a kill left between mkdir and marker) is adopted when
+ * the ledger records this instance at it. Real filesystem, real Docker Engine.
+ */
+class DataDirOwnerTest extends DockerTestBase {
+    private static final String KEY = "dm.4b1d/zone.dm.service.game[0]";
+
+    private static ContainerSpec game(NetworkSpec net) {
+        return ContainerSpec.shared(IMAGE_1, 100_000_000L, 32 * MIB, net).withCommand(SLEEPER)
+                .withStopTimeoutSeconds(1);
+    }
+
+    private static Path dir(TestAgent a) {
+        return a.server().containers().dataPath(KEY);
+    }
+
+    private static String marker(TestAgent a) throws IOException {
+        return Files.readString(dir(a).resolve(DataDirs.MARKER));
+    }
+
+    /** What another key mapping to the same safe name (or another agent over this data root) left there. */
+    private static void markForeign(Path dir) throws IOException {
+        Files.createDirectories(dir);
+        Files.writeString(dir.resolve(DataDirs.MARKER), "{\"agent\":\"other-agent\",\"key\":\"dm.9e9e/zone.x[7]\"}");
+        Files.writeString(dir.resolve("save.dat"), "theirs\n");
+    }
+
+    @Test
+    void aDirectoryMarkedForAnotherKeyIsNotUsedAndKept() throws IOException {
+        TestAgent a = agent("dm-collide");
+        NetworkSpec net = bridge(10);
+        a.client().claim(KEY, claim(null, "", 64 * MIB, net.ipv4()));
+        markForeign(dir(a));
+
+        AgentException e = catchThrowableOfType(AgentException.class, () -> a.client().putContainer(KEY, game(net)));
+
+        assertThat(e.status()).isEqualTo(409);
+        assertThat(e.getMessage()).contains(KEY).contains("dm.9e9e/zone.x[7]").contains("other-agent")
+                .contains(dir(a).toString());
+        assertThat(a.client().container(KEY)).isEmpty();
+        assertThat(Files.readString(dir(a).resolve("save.dat"))).isEqualTo("theirs\n");
+        assertThat(marker(a)).contains("dm.9e9e/zone.x[7]");
+    }
+
+    @Test
+    void aPurgeOfADirectoryMarkedForAnotherKeyIsRefusedAndChangesNothing() throws IOException {
+        TestAgent a = agent("dm-purge");
+        NetworkSpec net = bridge(11);
+        a.client().claim(KEY, claim(null, "", 64 * MIB, net.ipv4()));
+        String id = a.client().putContainer(KEY, game(net)).container().id();
+        assertThat(marker(a)).contains(KEY).contains(a.agentId());
+        markForeign(dir(a)); // the directory now is another key's
+
+        AgentException e = catchThrowableOfType(AgentException.class, () -> a.client().removeContainer(KEY, true));
+
+        assertThat(e.status()).isEqualTo(409);
+        assertThat(e.getMessage()).contains("not deleted").contains(KEY).contains("dm.9e9e/zone.x[7]");
+        assertThat(Files.readString(dir(a).resolve("save.dat"))).isEqualTo("theirs\n");
+        assertThat(DockerSupport.inspect(id, "{{.State.Running}}")).as("nothing removed").isEqualTo("true");
+        // removing the container and keeping the directory still works
+        assertThat(a.client().removeContainer(KEY, false).orElseThrow().dataPurged()).isFalse();
+        assertThat(Files.readString(dir(a).resolve("save.dat"))).isEqualTo("theirs\n");
+    }
+
+    @Test
+    void anUnmarkedDirectoryOfThisInstanceFromAnOlderAgentIsAdoptedAndThenPurged() throws IOException {
+        TestAgent a = agent("dm-old");
+        NetworkSpec net = bridge(12);
+        a.client().claim(KEY, claim(null, "", 64 * MIB, net.ipv4()));
+        Files.createDirectories(dir(a));
+        Files.writeString(dir(a).resolve("world.dat"), "old save\n");
+
+        ContainerResult r = a.client().putContainer(KEY, game(net));
+
+        assertThat(r.action()).isEqualTo(ContainerResult.Action.CREATED);
+        assertThat(Path.of(r.container().dataPath())).isEqualTo(dir(a));
+        assertThat(Files.readString(dir(a).resolve("world.dat"))).isEqualTo("old save\n");
+        assertThat(Json.MAPPER.readValue(marker(a), DataDirs.Owner.class))
+                .isEqualTo(new DataDirs.Owner(a.agentId(), KEY));
+        assertThat(a.client().removeContainer(KEY, true).orElseThrow().dataPurged()).isTrue();
+        assertThat(dir(a)).doesNotExist();
+    }
+
+    @Test
+    void anEmptyUnmarkedDirectoryAKillLeftIsAdoptedByTheNextRun() throws IOException {
+        TestAgent a = agent("dm-kill");
+        NetworkSpec net = bridge(13);
+        a.client().claim(KEY, claim(null, "", 64 * MIB, net.ipv4()));
+        Files.createDirectories(dir(a)); // the agent died after mkdir, before the marker
+        a.restart();
+
+        ContainerResult r = a.client().putContainer(KEY, game(net));
+
+        assertThat(r.action()).isEqualTo(ContainerResult.Action.CREATED);
+        assertThat(Json.MAPPER.readValue(marker(a), DataDirs.Owner.class))
+                .isEqualTo(new DataDirs.Owner(a.agentId(), KEY));
+        assertThat(r.container().id()).isNotBlank();
+    }
+}
