@@ -58,6 +58,15 @@ class MetricAnalysisTest {
         prometheus = new ProcessBuilder("prometheus", "--config.file=" + config, "--storage.tsdb.path=" + dir.resolve(
                 "data"), "--web.listen-address=127.0.0.1:" + prom).redirectErrorStream(true)
                 .redirectOutput(dir.resolve("prometheus.log").toFile()).start();
+        // The pushgateway takes a moment to listen: push only once it answers (a push before that is refused).
+        long up = System.nanoTime() + Duration.ofSeconds(60).toNanos();
+        while (!answers(pushUrl + "/-/ready")) {
+            assertThat(pushgateway.isAlive()).as("the pushgateway runs; its log: "
+                    + Files.readString(dir.resolve("pushgateway.log"))).isTrue();
+            assertThat(System.nanoTime()).as("the pushgateway listens; its log: "
+                    + Files.readString(dir.resolve("pushgateway.log"))).isLessThan(up);
+            Thread.sleep(100);
+        }
         push("z1", "0.5");
         push("z2", "0.001");
         long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
@@ -88,6 +97,18 @@ class MetricAnalysisTest {
                 + zone)).POST(HttpRequest.BodyPublishers.ofString("errors_per_second " + value + "\n")).build(),
                 HttpResponse.BodyHandlers.ofString());
         assertThat(r.statusCode()).as(r.body()).isBetween(200, 299);
+    }
+
+    private static boolean answers(String url) {
+        try {
+            return HTTP.send(HttpRequest.newBuilder(URI.create(url)).build(), HttpResponse.BodyHandlers.discarding())
+                    .statusCode() == 200;
+        } catch (IOException e) {
+            return false;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return false;
+        }
     }
 
     private static boolean has(String zone) {
