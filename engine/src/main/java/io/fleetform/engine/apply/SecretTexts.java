@@ -58,6 +58,16 @@ public record SecretTexts(List<String> texts) {
         return found;
     }
 
+    /**
+     * The secret texts a provider read back in clear at the sensitive paths of {@code attributes} (a Kubernetes
+     * Secret's data, say): not the state's own hashes, which a provider may also answer with and which are no secret.
+     */
+    public static Set<String> inClear(Map<String, Object> attributes, Set<String> sensitive) {
+        Set<String> found = valuesAt(attributes, sensitive);
+        found.removeIf(text -> text.startsWith(SecretsPolicy.PREFIX));
+        return found;
+    }
+
     /** These texts and {@code more}'s. */
     public SecretTexts plus(SecretTexts more) {
         if (more.texts.isEmpty()) {

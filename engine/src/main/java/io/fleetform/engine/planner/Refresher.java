@@ -97,11 +97,7 @@ public final class Refresher {
             }
             // Whatever the provider read back, secrets are kept only as hashes (an unchanged one equals the state's).
             Map<String, Object> read = io.fleetform.engine.resource.Attributes.normalize(response.attributes().get());
-            for (String text : io.fleetform.engine.apply.SecretTexts.valuesAt(read, prior.sensitive())) {
-                if (!text.startsWith(io.fleetform.engine.resource.SecretsPolicy.PREFIX)) {
-                    secretsRead.add(text); // a hash read back (the state's own) is not a secret
-                }
-            }
+            secretsRead.addAll(io.fleetform.engine.apply.SecretTexts.inClear(read, prior.sensitive()));
             Map<String, Object> now = io.fleetform.engine.resource.SecretsPolicy.protect(read, prior.sensitive(),
                     state.lineage(), prior.attributes());
             List<AttributeChange> changes = new ArrayList<>();

@@ -510,12 +510,8 @@ public final class Workspace implements AutoCloseable {
             try {
                 var read = provider.get().read(new io.fleetform.engine.provider.ReadRequest(r, context));
                 if (read.attributes().isPresent()) {
-                    for (String text : io.fleetform.engine.apply.SecretTexts.valuesAt(
-                            io.fleetform.engine.resource.Attributes.normalize(read.attributes().get()), r.sensitive())) {
-                        if (!text.startsWith(io.fleetform.engine.resource.SecretsPolicy.PREFIX)) {
-                            seen.add(text); // a hash read back (the state's own) is not a secret
-                        }
-                    }
+                    seen.addAll(io.fleetform.engine.apply.SecretTexts.inClear(
+                            io.fleetform.engine.resource.Attributes.normalize(read.attributes().get()), r.sensitive()));
                 }
             } catch (io.fleetform.engine.provider.ProviderException | RuntimeException e) {
                 // unreadable now: its health answer says so
