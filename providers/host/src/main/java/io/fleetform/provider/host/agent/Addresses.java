@@ -1,6 +1,5 @@
 package io.fleetform.provider.host.agent;
 
-import io.fleetform.engine.text.Digests;
 import java.util.regex.Pattern;
 
 /** Instance addresses ({@code zone.s12.service.logic[0]}) and IPv4 literals: validation and safe names. */
@@ -89,20 +88,9 @@ final class Addresses {
         return b.matches("[0-9]{1,2}") && Integer.parseInt(b) <= 32;
     }
 
-    /**
-     * A name usable for Docker container names and directories: the address with anything outside
-     * {@code [A-Za-z0-9_.-]} replaced, plus a short hash so distinct addresses never collide.
-     */
+    /** The name {@code address} gives its objects on this agent: see {@link InstanceNames}. */
     static String safeName(String address) {
-        StringBuilder sb = new StringBuilder();
-        for (char c : address.toCharArray()) {
-            if (Character.isLetterOrDigit(c) && c < 128 || c == '_' || c == '.' || c == '-') {
-                sb.append(c);
-            } else if (c == '[') {
-                sb.append('-');
-            }
-        }
-        return sb + "-" + Digests.sha256Hex(address).substring(0, 8);
+        return InstanceNames.of(address);
     }
 
     static String truncate(String s) {

@@ -171,7 +171,9 @@ public final class AgentServer implements AutoCloseable {
             }
             return id;
         }
-        byte[] b = new byte[5];
+        // 128 random bits: agents over one Docker Engine or one data root tell their containers and directories
+        // apart by it alone (an older agent's shorter id, still accepted, stays its id)
+        byte[] b = new byte[16];
         new SecureRandom().nextBytes(b);
         String id = HexFormat.of().formatHex(b);
         Ledger.writeAtomically(f, (id + "\n").getBytes(StandardCharsets.UTF_8));

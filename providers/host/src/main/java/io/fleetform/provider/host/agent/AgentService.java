@@ -393,8 +393,17 @@ final class AgentService {
     /** Stores an instance's secret environment values as files its container mounts (see ContainerManager). */
     SecretsResult putSecrets(String address, SecretsRequest request) {
         return locked(address, () -> {
+            String key = containerKey(address);
+            for (Allocation o : ledger.all()) { // a claim refuses this (Ledger#claim); secrets may come without one
+                if (!o.address().equals(address) && (o.containerKey().equals(key)
+                        || InstanceNames.of(o.containerKey()).equals(InstanceNames.of(key)))) {
+                    throw ApiException.conflict(new Conflict("name", InstanceNames.of(key), o.address(), "the "
+                            + "secrets of instance " + address + " were not written: its name on this host, "
+                            + InstanceNames.of(key) + ", is instance " + o.address() + "'s"));
+                }
+            }
             try {
-                containers.putSecrets(containerKey(address), request.values());
+                containers.putSecrets(key, request.values());
             } catch (IOException e) {
                 throw new UncheckedIOException("cannot write the secrets of " + address, e);
             }

@@ -173,7 +173,11 @@ final class Ledger {
             if (current != null && current.sameAs(r)) {
                 result = new ClaimResult(ClaimResult.Status.UNCHANGED, current, revision);
             } else {
-                List<Conflict> conflicts = conflicts(address, r, cap);
+                List<Conflict> conflicts = new ArrayList<>();
+                if (current == null) {
+                    nameTakenBy(address).ifPresent(conflicts::add);
+                }
+                conflicts.addAll(conflicts(address, r, cap));
                 if (!conflicts.isEmpty()) {
                     String msg = "claim for " + address + " refused: " + conflicts.get(0).message()
                             + (conflicts.size() > 1 ? " (and " + (conflicts.size() - 1) + " more)" : "");
@@ -382,6 +386,26 @@ final class Ledger {
         throw ApiException.conflict(new Conflict("host", wanted, null, "VF '" + wanted
                 + "' does not exist on this host (known VFs: " + String.join(", ",
                 new TreeSet<>(cap.vfsByPci().keySet())) + ")"));
+    }
+
+    /**
+     * Another entry whose container key gives the same name on this agent as a new entry for {@code key} would (see
+     * {@link InstanceNames}): its container, data directory, secrets and recreate intent would be the other's. Also an
+     * entry renamed away from {@code key} (its container keeps the key it was made under). Called under the lock.
+     */
+    private Optional<Conflict> nameTakenBy(String key) {
+        String name = InstanceNames.of(key);
+        for (Allocation o : entries.values()) {
+            if (!o.address().equals(key) && (o.containerKey().equals(key)
+                    || InstanceNames.of(o.containerKey()).equals(name))) {
+                String held = o.containerKey().equals(o.address()) ? o.address()
+                        : o.address() + " (its container made as " + o.containerKey() + ")";
+                return Optional.of(new Conflict("name", name, o.address(), "instance " + key + " would be named "
+                        + name + " on this host, the name of instance " + held + ": its container, data directory "
+                        + "and secrets would be the other's, so neither is touched; rename one of the two instances"));
+            }
+        }
+        return Optional.empty();
     }
 
     private List<Conflict> conflicts(String address, AllocationRequest r, Capacity cap) {

@@ -37,6 +37,12 @@ record RecreateIntent(String address, String oldId, boolean wasRunning) {
         }
 
         void write(RecreateIntent intent) {
+            Optional<RecreateIntent> other = readAny(intent.address())
+                    .filter(i -> !i.address().equals(intent.address()));
+            if (other.isPresent()) {
+                throw new IllegalStateException("refusing to record the recreate of " + intent.address() + ": "
+                        + file(intent.address()) + " is the recreate of " + other.get().address());
+            }
             try {
                 Files.createDirectories(dir);
                 Ledger.writeAtomically(file(intent.address()), Json.MAPPER.writeValueAsBytes(intent));
@@ -45,13 +51,19 @@ record RecreateIntent(String address, String oldId, boolean wasRunning) {
             }
         }
 
+        /**
+         * The intent of {@code address}. Another key of the same name cannot have one (the ledger gives a name to
+         * one key only), but an intent is only ever acted on, overwritten or deleted for the very key it names.
+         */
         Optional<RecreateIntent> read(String address) {
+            return readAny(address).filter(i -> address.equals(i.address()));
+        }
+
+        private Optional<RecreateIntent> readAny(String address) {
             Path f = file(address);
-            if (!Files.exists(f)) {
-                return Optional.empty();
-            }
             try {
-                return Optional.of(Json.MAPPER.readValue(Files.readAllBytes(f), RecreateIntent.class));
+                return Files.exists(f) ? Optional.of(Json.MAPPER.readValue(Files.readAllBytes(f), RecreateIntent.class))
+                        : Optional.empty();
             } catch (IOException e) {
                 throw new UncheckedIOException("cannot read the recreate intent " + f, e);
             }
@@ -73,6 +85,9 @@ record RecreateIntent(String address, String oldId, boolean wasRunning) {
         }
 
         void delete(String address) {
+            if (readAny(address).filter(i -> !i.address().equals(address)).isPresent()) {
+                return; // another key's
+            }
             try {
                 Files.deleteIfExists(file(address));
             } catch (IOException e) {

@@ -15,10 +15,16 @@ import java.util.Map;
  * An instance's secret environment values as root-only files, one per name, mounted read-only into
  * its container at {@link #MOUNT}: Docker's configuration and labels never see them, so
  * {@code docker inspect} shows none. Kept outside the data directory, which the game server owns.
+ *
+ * <p>Each folder carries the key it was written for ({@link #MARKER}); one marked for another key is never written,
+ * read or deleted for this one (a folder from before markers is taken as the key's own: the ledger gives a name to
+ * one key only).
  */
 final class SecretFiles {
     /** Where a container finds its secret environment values ({@code NAME_FILE} points here). */
     static final String MOUNT = "/run/secrets/fleetform";
+    /** The key a folder was written for; a dot file, so no environment variable's name meets it. */
+    static final String MARKER = ".fleetform-owner";
 
     private final Path root;
 
@@ -30,8 +36,9 @@ final class SecretFiles {
         return root.resolve(Addresses.safeName(key));
     }
 
+    /** Whether {@code key} has secrets (a folder of another key's is not mounted for it). */
     boolean exists(String key) {
-        return Files.isDirectory(path(key));
+        return Files.isDirectory(path(key)) && ownedBy(path(key), key);
     }
 
     /**
@@ -40,6 +47,7 @@ final class SecretFiles {
      */
     void put(String key, Map<String, String> values) throws IOException {
         Path dir = path(key);
+        requireOwn(dir, key, "written");
         Path fresh = dir.resolveSibling(dir.getFileName() + ".new");
         deleteTree(fresh);
         Files.createDirectories(fresh.getParent());
@@ -49,6 +57,7 @@ final class SecretFiles {
             Files.writeString(file, e.getValue());
             Files.setPosixFilePermissions(file, PosixFilePermissions.fromString("r--------"));
         }
+        Files.writeString(fresh.resolve(MARKER), key);
         if (Files.exists(dir)) {
             try (var files = Files.list(dir)) {
                 for (Path old : files.toList()) {
@@ -72,12 +81,15 @@ final class SecretFiles {
      */
     java.util.List<String> values(String key) {
         Path dir = path(key);
-        if (!Files.isDirectory(dir)) {
+        if (!Files.isDirectory(dir) || !ownedBy(dir, key)) {
             return java.util.List.of();
         }
         java.util.List<String> values = new java.util.ArrayList<>();
         try (var files = Files.list(dir)) {
             for (Path file : files.toList()) {
+                if (file.getFileName().toString().equals(MARKER)) {
+                    continue;
+                }
                 String value = Files.readString(file);
                 if (value.strip().length() >= io.fleetform.dsl.diag.SecretsInDiagnostics.MIN_LENGTH) {
                     values.add(value);
@@ -94,7 +106,28 @@ final class SecretFiles {
     }
 
     void remove(String key) {
-        deleteTree(path(key));
+        Path dir = path(key);
+        if (Files.isDirectory(dir) && ownedBy(dir, key)) {
+            deleteTree(dir);
+        }
+    }
+
+    /** Whether {@code dir} is {@code key}'s: marked for it, or unmarked (written before markers). */
+    private static boolean ownedBy(Path dir, String key) {
+        Path marker = dir.resolve(MARKER);
+        try {
+            return !Files.exists(marker) || Files.readString(marker).equals(key);
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot read the owner of " + dir, e);
+        }
+    }
+
+    private static void requireOwn(Path dir, String key, String what) {
+        if (Files.isDirectory(dir) && !ownedBy(dir, key)) {
+            throw ApiException.conflict(new Conflict("secrets", dir.toString(), null, "the secrets of instance "
+                    + key + " were not " + what + ": " + dir + " holds another instance's secrets; it was left "
+                    + "untouched"));
+        }
     }
 
     static void deleteTree(Path dir) {

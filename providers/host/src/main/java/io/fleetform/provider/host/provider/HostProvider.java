@@ -44,6 +44,7 @@ import io.fleetform.provider.host.agent.ContainerInfo;
 import io.fleetform.provider.host.agent.ContainerResult;
 import io.fleetform.provider.host.agent.CpuList;
 import io.fleetform.provider.host.agent.HostFacts;
+import io.fleetform.provider.host.agent.InstanceNames;
 import io.fleetform.provider.host.agent.LedgerView;
 import io.fleetform.provider.host.agent.NetworkRemoval;
 import io.fleetform.provider.host.agent.RemoveResult;
@@ -216,6 +217,7 @@ public final class HostProvider implements Provider, ProviderSession {
             java.util.Set<String> exposedReported = new java.util.HashSet<>();
             Map<String, Integer> newPortsUpTo = new TreeMap<>();
             PlacementPlanner planner = new PlacementPlanner();
+            Map<String, Map<String, String>> namesPlanned = new HashMap<>(); // host -> name -> key of a new entry
             for (Idc idc : idcs) {
                 List<Zone> idcZones = zones.stream().filter(z -> z.idc().equals(idc.name())).toList();
                 List<Demand> demands = new ArrayList<>();
@@ -266,6 +268,7 @@ public final class HostProvider implements Provider, ProviderSession {
                             if (p == null) {
                                 continue;
                             }
+                            nameTaken(s, s.instanceAddress(i), p, snapshot, namesPlanned).ifPresent(diagnostics::add);
                             if (!p.ports().isEmpty() && !p.equals(snapshot.existing().get(s.instanceAddress(i)))) {
                                 newPortsUpTo.merge(p.host(), java.util.Collections.max(p.ports()), Math::max);
                             }
@@ -305,6 +308,32 @@ public final class HostProvider implements Provider, ProviderSession {
             portsInUse(pool, newPortsUpTo, snapshot.portsInUse(), diagnostics);
         }
         return new ExpandResponse(resources, diagnostics);
+    }
+
+    /**
+     * A new entry for {@code address} on its host whose name there (see {@link InstanceNames}) another instance's
+     * key already has, on the agent's ledger or earlier in this plan: the agent would refuse its claim, so the plan
+     * says so first, naming both. An instance that already has an entry on that host keeps its name.
+     */
+    private Optional<Diagnostic> nameTaken(Service s, String address, Placement p, Snapshot snapshot,
+                                           Map<String, Map<String, String>> planned) {
+        Placement before = snapshot.existing().get(address);
+        if (before != null && before.host().equals(p.host())) {
+            return Optional.empty();
+        }
+        String key = ownedKey(new ResourceAddress(address));
+        String name = InstanceNames.of(key);
+        String holder = snapshot.names().getOrDefault(p.host(), Map.of()).get(name);
+        if (holder == null || holder.equals(key)) {
+            holder = planned.computeIfAbsent(p.host(), h -> new HashMap<>()).putIfAbsent(name, key);
+        }
+        if (holder == null || holder.equals(key)) {
+            return Optional.empty();
+        }
+        return Optional.of(Diagnostic.error("name-collision", s.span(), "instance " + key + " would be named " + name
+                + " on host " + p.host() + ", the name instance " + holder + " has there (its container, data "
+                + "directory and secrets); the agent gives a name to one instance only",
+                "rename one of the two instances (their names differ only where the name drops characters)"));
     }
 
     /**
@@ -470,8 +499,10 @@ public final class HostProvider implements Provider, ProviderSession {
      * Every host's free capacity and what this fleet has placed already, from the agents; other
      * fleets' entries only take capacity and IPs.
      */
+    /** @param names per host, each name its ledger's entries' containers have, to the entry's key */
     private record Snapshot(List<HostSnapshot> hosts, Map<String, Placement> existing, List<String> foreignIps,
-                            Map<String, HostFacts> facts, Map<String, LedgerView.PortsInUse> portsInUse) {
+                            Map<String, HostFacts> facts, Map<String, LedgerView.PortsInUse> portsInUse,
+                            Map<String, Map<String, String>> names) {
     }
 
     private Snapshot snapshot(HostPool pool, Fleet fleet) {
@@ -489,6 +520,7 @@ public final class HostProvider implements Provider, ProviderSession {
         List<String> foreignIps = new ArrayList<>();
         Map<String, HostFacts> allFacts = new HashMap<>();
         Map<String, LedgerView.PortsInUse> portsInUse = new HashMap<>();
+        Map<String, Map<String, String>> allNames = new HashMap<>();
         Map<String, AgentDirectory.Reading> readings = agents.readAll(clients);
         for (Map.Entry<String, AgentClient> entry : clients.entrySet()) {
             HostFacts facts = readings.get(entry.getKey()).facts();
@@ -499,7 +531,10 @@ public final class HostProvider implements Provider, ProviderSession {
             }
             Map<Integer, BitSet> usedCores = new HashMap<>();
             Map<Integer, Long> usedMemory = new HashMap<>();
+            Map<String, String> names = new HashMap<>();
+            allNames.put(entry.getKey(), names);
             for (Allocation a : ledger.allocations()) {
+                names.put(InstanceNames.of(a.containerKey()), a.address());
                 String onAgent = a.address().startsWith(mine) ? a.address().substring(mine.length())
                         : entry.getKey().equals(legacyRecorded.get(a.address())) ? a.address() : null;
                 String address = onAgent == null ? null : moved(onAgent, fleet);
@@ -529,7 +564,7 @@ public final class HostProvider implements Provider, ProviderSession {
                     ledger.free().vfs(), ledger.free().ports().isEmpty() ? java.util.Set.of()
                     : CpuList.parse(ledger.free().ports())).vfNumaNodes(SriovNetworkMode.vfNumaNodes(facts)));
         }
-        return new Snapshot(hosts, existing, foreignIps, allFacts, portsInUse);
+        return new Snapshot(hosts, existing, foreignIps, allFacts, portsInUse, allNames);
     }
 
     /** An address after the fleet's {@code moved} blocks. */
