@@ -130,6 +130,11 @@ final class AgentFleet implements AutoCloseable {
         for (JsonNode c : containers(true)) {
             QuickstartDockerTest.docker("rm", "-f", c.at("/Id").asText());
         }
-        QuickstartDockerTest.docker("network", "rm", NetworkNames.of(name, "local"));
+        String stem = NetworkNames.beforeIdentities(name, "local"); // the fleet's name is unique, so is this stem
+        for (String n : QuickstartDockerTest.docker("network", "ls", "--format", "{{.Name}}").split("\\s+")) {
+            if (n.startsWith(stem)) {
+                QuickstartDockerTest.docker("network", "rm", n);
+            }
+        }
     }
 }

@@ -4,7 +4,6 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.fleetform.engine.testing.Loopback;
 import io.fleetform.engine.testing.TestSubnets;
-import io.fleetform.provider.host.provider.NetworkNames;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -56,7 +55,7 @@ final class DockerFleet {
     }
 
     String network(String idc) {
-        return NetworkNames.of(name, idc);
+        return PoolFleets.network(dir, name, idc);
     }
 
     /** Containers attached to one of this fleet's networks. */

@@ -6,12 +6,14 @@ import io.fleetform.provider.host.provider.NetworkNames;
 import java.nio.file.Path;
 import java.util.List;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * The names of fleets' Docker networks on this machine's real Docker Engine, one agent: fleet {@code X-x} with IDC
  * {@code dc} and fleet {@code X} with IDC {@code x-dc} once both joined to {@code ff-X-x-dc}, so the second was
- * refused; they now run side by side. A network an earlier Fleetform made under the old name, with the fleet's
+ * refused; they now run side by side. A network an earlier Fleetform made under an older name, with the fleet's
  * identity, is the one the fleet's instances join and stay on.
  */
 class HostNetworkNamesDockerTest {
@@ -31,8 +33,8 @@ class HostNetworkNamesDockerTest {
         pool.ok("apply", first.toString(), "--auto-approve");
         pool.ok("apply", second.toString(), "--auto-approve");
 
-        String one = NetworkNames.of(name + "-x", "dc");
-        String two = NetworkNames.of(name, "x-dc");
+        String one = PoolFleets.network(first, name + "-x", "dc");
+        String two = PoolFleets.network(second, name, "x-dc");
         assertThat(one).isNotEqualTo(two);
         assertThat(List.of(one, two)).allSatisfy(n -> assertThat(n).startsWith("ff-" + name + "-x-dc-"));
         assertThat(PoolFleets.containers(first)).hasSize(1);
@@ -50,13 +52,16 @@ class HostNetworkNamesDockerTest {
         assertThat(pool.unchanged(first)).isEqualTo(ExitCode.OK);
     }
 
-    @Test
-    void aNetworkMadeUnderTheOldNameIsJoinedAndKept() throws Exception {
+    /** Both older names: {@code ff-<fleet>-<idc>}, and that plus a hash of both when either has a dash. */
+    @ParameterizedTest
+    @ValueSource(booleans = {false, true})
+    void aNetworkMadeUnderAnOlderNameIsJoinedAndKept(boolean hashed) throws Exception {
         String prefix = PoolFleets.freePrefix();
-        Path dir = pool.fleet("nn-old", prefix, "host", "");
+        Path dir = pool.fleet(hashed ? "nn-older" : "nn-old", prefix, "host", "");
         pool.ok("plan", dir.toString()); // names the state, so the fleet's identity is known
-        String old = "ff-" + dir.getFileName() + "-dc";
-        assertThat(NetworkNames.of(dir.getFileName().toString(), "dc")).isNotEqualTo(old);
+        String fleet = dir.getFileName().toString();
+        String old = hashed ? NetworkNames.beforeIdentities(fleet, "dc") : "ff-" + fleet + "-dc";
+        assertThat(PoolFleets.network(dir)).isNotEqualTo(old);
         // What an earlier Fleetform's agent made for the fleet's IDC: the old name, the fleet's identity and pool.
         QuickstartDockerTest.docker("network", "create", "--label", "io.fleetform.managed=true", "--label",
                 "io.fleetform.fleet=" + PoolFleets.fleetId(dir), "--subnet", prefix + ".0/24", old);
@@ -67,7 +72,7 @@ class HostNetworkNamesDockerTest {
             List<String> made = PoolFleets.containers(dir);
             assertThat(made).hasSize(1);
             assertThat(networksOf(made.get(0))).isEqualTo(old);
-            assertThat(PoolFleets.networkExists(NetworkNames.of(dir.getFileName().toString(), "dc"))).isFalse();
+            assertThat(PoolFleets.networkExists(PoolFleets.network(dir))).isFalse();
             assertThat(pool.unchanged(dir)).as("no instance moves to the new name").isEqualTo(ExitCode.OK);
             pool.ok("apply", dir.toString(), "--auto-approve");
             assertThat(PoolFleets.containers(dir)).as("the same container").isEqualTo(made);

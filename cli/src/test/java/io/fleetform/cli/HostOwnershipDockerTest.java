@@ -10,7 +10,6 @@ import io.fleetform.provider.host.agent.AgentClient;
 import io.fleetform.provider.host.agent.AgentOptions;
 import io.fleetform.provider.host.agent.AgentServer;
 import io.fleetform.provider.host.agent.Allocation;
-import io.fleetform.provider.host.provider.NetworkNames;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.nio.file.Files;
@@ -148,6 +147,12 @@ class HostOwnershipDockerTest {
         return JSON.readTree(QuickstartDockerTest.docker("inspect", id)).get(0);
     }
 
+    private static List<String> names(JsonNode object) {
+        List<String> out = new ArrayList<>();
+        object.fieldNames().forEachRemaining(out::add);
+        return out;
+    }
+
     private static String ip(JsonNode c) {
         return c.at("/NetworkSettings/Networks").elements().next().at("/IPAMConfig/IPv4Address").asText();
     }
@@ -197,36 +202,46 @@ class HostOwnershipDockerTest {
     }
 
     /**
-     * Two copies of one fleet folder, each with its own state: same fleet name, two identities. Networks are
-     * named by fleet name and IDC, so the copy's plan refuses the one the first made (naming its owner) rather
-     * than putting both fleets' instances on it; once the first is destroyed, the copy makes its own.
+     * Two copies of one fleet folder, each with its own state: same fleet name, two identities. A network is one
+     * fleet's (labelled with its identity, removed with its last instance), so each gets its own, named after its
+     * identity, and neither's instances join the other's; a network beside them that Fleetform did not make is never
+     * touched, and the copy's destroy removes its own network only.
      */
     @Test
-    void aFleetOfTheSameNameWithItsOwnStateNeverJoinsTheOthersNetwork() throws Exception {
-        String subnet = subnet();
+    void twoFleetsOfTheSameNameWithTheirOwnStatesEachGetTheirOwnNetwork() throws Exception {
         String name = "own-same-" + suffix;
-        Path first = fleet(name, "s1", subnet, "");
+        Path first = fleet(name, "s1", subnet(), "");
         Path copy = Files.createDirectories(tmp.resolve("copy").resolve(name));
         fleets.add(copy);
         Files.writeString(copy.resolve("main.fleet"), fleetText(name, "s1", subnet(), "", "host"));
-        ok("apply", first.toString(), "--auto-approve");
-        String network = NetworkNames.of(name, "dc");
-        assertThat(QuickstartDockerTest.docker("network", "inspect", "--format",
-                "{{index .Labels \"io.fleetform.fleet\"}}", network).strip()).isEqualTo(fleetId(first));
+        String foreign = "fftest-foreign-" + suffix;
+        QuickstartDockerTest.docker("network", "create", "--subnet", subnet() + ".0/24", foreign);
+        try {
+            ok("apply", first.toString(), "--auto-approve");
+            ok("apply", copy.toString(), "--auto-approve");
+            assertThat(fleetId(copy)).isNotEqualTo(fleetId(first));
+            String one = PoolFleets.network(first, name, "dc");
+            String two = PoolFleets.network(copy, name, "dc");
+            assertThat(one).isNotEqualTo(two).startsWith("ff-" + name + "-dc-");
+            for (Map.Entry<Path, String> e : Map.of(first, one, copy, two).entrySet()) {
+                assertThat(QuickstartDockerTest.docker("network", "inspect", "--format",
+                        "{{index .Labels \"io.fleetform.fleet\"}}", e.getValue()).strip()).isEqualTo(fleetId(e.getKey()));
+                assertThat(containers(e.getKey())).singleElement().satisfies(c -> assertThat(names(
+                        inspect(c).at("/NetworkSettings/Networks"))).containsExactly(e.getValue()));
+            }
+            assertThat(unchanged(first)).isEqualTo(ExitCode.OK);
+            assertThat(unchanged(copy)).isEqualTo(ExitCode.OK);
 
-        CliRunner.Result refused = CliRunner.run(env(), "plan", copy.toString());
-        assertThat(refused.exitCode()).as(refused.out() + refused.err()).isNotEqualTo(ExitCode.OK);
-        assertThat(refused.out() + refused.err()).contains("Docker network " + network)
-                .contains("belongs to fleet " + fleetId(first)).contains("two fleets never share a network")
-                .contains("main.fleet:").doesNotContain("Exception");
-        assertThat(containers(first)).hasSize(1);
-
-        ok("destroy", first.toString(), "--auto-approve");
-        ok("apply", copy.toString(), "--auto-approve");
-        assertThat(fleetId(copy)).isNotEqualTo(fleetId(first));
-        assertThat(QuickstartDockerTest.docker("network", "inspect", "--format",
-                "{{index .Labels \"io.fleetform.fleet\"}}", network).strip()).isEqualTo(fleetId(copy));
-        assertThat(containers(copy)).hasSize(1);
+            ok("destroy", copy.toString(), "--auto-approve");
+            assertThat(PoolFleets.networkExists(two)).isFalse();
+            assertThat(PoolFleets.networkExists(one)).as("the first fleet's is left").isTrue();
+            assertThat(PoolFleets.networkExists(foreign)).as("not Fleetform's: left").isTrue();
+            assertThat(containers(first)).singleElement().satisfies(c -> assertThat(inspect(c)
+                    .at("/State/Running").asBoolean()).isTrue());
+            assertThat(unchanged(first)).isEqualTo(ExitCode.OK);
+        } finally {
+            QuickstartDockerTest.docker("network", "rm", foreign);
+        }
     }
 
     @Test
@@ -258,6 +273,27 @@ class HostOwnershipDockerTest {
         assertThat(client.allocations().allocations()).extracting(Allocation::address)
                 .contains(fleetId(dir) + "/zone.beta.service.db[0]");
         assertThat(client.container(fleetId(dir) + "/zone.beta.service.db[0]").orElseThrow().id()).startsWith(id);
+
+        // The container still carries the key it was made under, so its name is that key's: a new zone.z4 instance
+        // on the same host would be given it (and the container with it). The plan refuses it, naming both.
+        fleet(name, "beta", subnet, """
+                zone "z4" {
+                  idc = idc.dc
+                  service "db" {
+                    image   = image.toy
+                    cpu     = 100m
+                    memory  = 32Mi
+                    command = ["sh", "-c", "trap 'exit 0' TERM; while true; do sleep 1; done"]
+                  }
+                }
+                """);
+        CliRunner.Result again = CliRunner.run(env(), "plan", dir.toString());
+        assertThat(again.exitCode()).as(again.out() + again.err()).isNotEqualTo(ExitCode.OK);
+        assertThat(again.out() + again.err()).contains("instance " + fleetId(dir) + "/zone.z4.service.db[0] would be "
+                + "named").contains("the name instance " + fleetId(dir) + "/zone.beta.service.db[0] has there")
+                .contains("main.fleet:").doesNotContain("Exception");
+        assertThat(containers(dir)).containsExactly(id);
+        assertThat(inspect(id).at("/State/Running").asBoolean()).isTrue();
     }
 
     @Test

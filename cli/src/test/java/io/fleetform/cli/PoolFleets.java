@@ -153,7 +153,24 @@ final class PoolFleets implements BeforeEachCallback, AfterEachCallback {
     }
 
     static String network(Path dir) {
-        return NetworkNames.of(dir.getFileName().toString(), "dc");
+        return network(dir, dir.getFileName().toString(), "dc");
+    }
+
+    /**
+     * The network of fleet {@code fleet}'s IDC {@code idc}, named after the fleet's identity: from the state in
+     * {@code dir} (null before there is one).
+     */
+    static String network(Path dir, String fleet, String idc) {
+        Path state = dir.resolve(".fleetform/state.json");
+        if (!Files.exists(state)) {
+            return null;
+        }
+        try {
+            return NetworkNames.of(fleet, idc, new FleetIdentity(fleet, JSON.readTree(state.toFile()).get("lineage")
+                    .asText()).id());
+        } catch (IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
     }
 
     /** The containers carrying the fleet's identity, running or not. */
@@ -209,8 +226,8 @@ final class PoolFleets implements BeforeEachCallback, AfterEachCallback {
             if (id != null) {
                 QuickstartDockerTest.removeFleet(id);
             }
-            String network = NetworkNames.of(dir.getFileName().toString(), idcs.get(dir));
-            if (networkExists(network)) {
+            String network = network(dir, dir.getFileName().toString(), idcs.get(dir));
+            if (network != null && networkExists(network)) {
                 QuickstartDockerTest.docker("network", "rm", network);
             }
         }

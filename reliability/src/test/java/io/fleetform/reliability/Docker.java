@@ -44,6 +44,15 @@ final class Docker {
     }
 
     /** Removes the network if it exists (the fleet's own, by its exact name). */
+    /** Removes every network whose name starts with {@code prefix} (a fleet's, under any of its names' forms). */
+    static void removeNetworksStartingWith(String prefix) throws IOException, InterruptedException {
+        for (String name : run("network", "ls", "--format", "{{.Name}}", "--filter", "name=^" + prefix).split("\\s+")) {
+            if (name.startsWith(prefix)) {
+                run("network", "rm", name);
+            }
+        }
+    }
+
     static void removeNetwork(String name) throws IOException, InterruptedException {
         if (!run("network", "ls", "-q", "--filter", "name=^" + name + "$").isBlank()) {
             run("network", "rm", name);

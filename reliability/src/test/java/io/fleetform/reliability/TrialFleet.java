@@ -126,6 +126,6 @@ final class TrialFleet {
                 Docker.removeContainer(c.get("Id").asText());
             }
         }
-        Docker.removeNetwork(NetworkNames.of(name, "dc"));
+        Docker.removeNetworksStartingWith(NetworkNames.beforeIdentities(name, "dc")); // its name has a unique stem
     }
 }

@@ -435,13 +435,14 @@ public final class HostProvider implements Provider, ProviderSession {
             if (subnet == null) {
                 continue;
             }
-            String ours = InstanceSpecs.networkName(fleet, idc.name());
             for (Map.Entry<String, HostFacts> host : new TreeMap<>(snapshot.facts()).entrySet()) {
                 HostFacts.DockerFacts docker = host.getValue().docker();
+                String ours = NetworkNames.onHost(fleet.name(), idc.name(), identity, host.getValue(), null);
                 for (HostFacts.DockerNetwork n : docker == null ? List.<HostFacts.DockerNetwork>of()
                         : docker.networks()) {
-                    if (!n.name().equals(ours) && NetworkNames.isOurs(n, fleet.name(), idc.name(), identity)) {
-                        continue; // its network under the name an earlier Fleetform gave it, kept
+                    if (NetworkNames.isOurs(n, fleet.name(), idc.name(), identity)
+                            || NetworkNames.fromBeforeIdentities(n, fleet.name(), idc.name())) {
+                        continue; // its network, perhaps under a name an earlier Fleetform gave it
                     }
                     if (n.name().equals(ours)) {
                         if (!n.managed()) {

@@ -222,9 +222,12 @@ final class InstanceSpecs {
         return out;
     }
 
-    /** One Docker network per fleet and IDC (see {@link NetworkNames}: the plan keeps an older name a host has). */
+    /**
+     * Stands for the fleet's network of {@code idc} in an instance's attributes until the provider, which knows the
+     * fleet's identity and the host's networks, puts the name in (see {@link NetworkNames#onHost}).
+     */
     static String networkName(Fleet fleet, String idc) {
-        return NetworkNames.of(fleet.name(), idc);
+        return NetworkNames.beforeIdentities(fleet.name(), idc);
     }
 
     static String imageReference(Fleet fleet, String imageName, Map<String, String> digests) {

@@ -7,45 +7,72 @@ import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 
-/** The names of fleets' IDC networks: never one for two (fleet, IDC) pairs, and an older name kept where it is the fleet's. */
+/**
+ * The names of fleets' IDC networks: one per fleet identity and IDC (two fleets of one name each get their own), and
+ * an older name kept where it is the fleet's.
+ */
 class NetworkNamesTest {
     private static final String ID = "a-b.0123456789ab";
+    private static final String COPY = "a-b.fedcba987654";
 
     @Test
-    void namesWhoseJoinWouldBeAmbiguousDiffer() {
-        assertThat(NetworkNames.legacy("a-b", "c")).isEqualTo(NetworkNames.legacy("a", "b-c"));
-        assertThat(NetworkNames.of("a-b", "c")).isEqualTo("ff-a-b-c-695274f6").isNotEqualTo(NetworkNames.of("a", "b-c"))
-                .startsWith("ff-a-b-c-").matches("ff-a-b-c-[0-9a-f]{8}");
-        assertThat(NetworkNames.of("a", "b-c")).startsWith("ff-a-b-c-");
-        // a hashed name is never a plain one: fleet "a", IDC "b-c-<hash>" is hashed again
-        String hashed = NetworkNames.of("a-b", "c");
-        assertThat(NetworkNames.of("a", hashed.substring("ff-a-".length()))).isNotEqualTo(hashed);
+    void aNameIsTheFleetIdentitysAndTheIdcs() {
+        assertThat(NetworkNames.of("a-b", "c", ID)).matches("ff-a-b-c-[0-9a-f]{16}")
+                .as("another fleet of the same name: another state, another identity")
+                .isNotEqualTo(NetworkNames.of("a-b", "c", COPY))
+                .as("names that join alike").isNotEqualTo(NetworkNames.of("a", "b-c", "a.0123456789ab"))
+                .isNotEqualTo(NetworkNames.of("a-b", "d", ID));
+        assertThat(NetworkNames.of("quickstart", "dc1", "quickstart.0123456789ab"))
+                .isNotEqualTo(NetworkNames.beforeIdentities("quickstart", "dc1"));
     }
 
     @Test
-    void namesWithoutADashAreAsBefore() {
-        assertThat(NetworkNames.of("quickstart", "dc1")).isEqualTo("ff-quickstart-dc1");
-        assertThat(NetworkNames.of("mt2_eu", "idc.a")).isEqualTo("ff-mt2_eu-idc.a");
+    void theNamesBeforeIdentities() {
+        assertThat(NetworkNames.legacy("a-b", "c")).isEqualTo(NetworkNames.legacy("a", "b-c"));
+        assertThat(NetworkNames.beforeIdentities("a-b", "c")).isEqualTo("ff-a-b-c-695274f6")
+                .isNotEqualTo(NetworkNames.beforeIdentities("a", "b-c"));
+        assertThat(NetworkNames.beforeIdentities("quickstart", "dc1")).isEqualTo("ff-quickstart-dc1");
     }
 
     @Test
     void anOlderNameIsKeptOnAHostWhereItIsTheFleets() {
         String legacy = "ff-a-b-c";
-        assertThat(NetworkNames.onHost("a-b", "c", ID, facts(new HostFacts.DockerNetwork(legacy,
-                List.of("10.1.0.0/24"), true, ID)), null)).isEqualTo(legacy);
-        assertThat(NetworkNames.onHost("a-b", "c", ID, facts(new HostFacts.DockerNetwork(legacy,
-                List.of("10.1.0.0/24"), true, "a.fedcba987654")), null))
-                .as("another fleet's (fleet a, IDC b-c, made by an older Fleetform)").isEqualTo(NetworkNames.of("a-b", "c"));
+        String before = NetworkNames.beforeIdentities("a-b", "c");
+        String fresh = NetworkNames.of("a-b", "c", ID);
+        assertThat(NetworkNames.onHost("a-b", "c", ID, facts(network(legacy, ID)), null)).isEqualTo(legacy);
+        assertThat(NetworkNames.onHost("a-b", "c", ID, facts(network(before, ID)), null))
+                .as("made with this fleet's identity before names carried it").isEqualTo(before);
+        assertThat(NetworkNames.onHost("a-b", "c", ID, facts(network(before, COPY)), null))
+                .as("the other copy's (same fleet name, its own state)").isEqualTo(fresh);
+        assertThat(NetworkNames.onHost("a-b", "c", ID, facts(network(legacy, "a.fedcba987654")), null))
+                .as("another fleet's (fleet a, IDC b-c, made by an older Fleetform)").isEqualTo(fresh);
         assertThat(NetworkNames.onHost("a-b", "c", ID, facts(new HostFacts.DockerNetwork(legacy,
                 List.of("10.1.0.0/24"), false, null)), Map.of("network", legacy)))
-                .as("not Fleetform's").isEqualTo(NetworkNames.of("a-b", "c"));
-        assertThat(NetworkNames.onHost("a-b", "c", ID, facts(new HostFacts.DockerNetwork(legacy,
-                List.of("10.1.0.0/24"), true, null)), Map.of("network", legacy)))
+                .as("not Fleetform's").isEqualTo(fresh);
+        assertThat(NetworkNames.onHost("a-b", "c", ID, facts(network(legacy, null)), Map.of("network", legacy)))
                 .as("made before identities, recorded by the instance").isEqualTo(legacy);
+        assertThat(NetworkNames.onHost("a-b", "c", ID, facts(network(legacy, null)), null))
+                .as("made before identities, recorded by no instance of this fleet").isEqualTo(fresh);
         assertThat(NetworkNames.onHost("a-b", "c", ID, facts(), Map.of("network", legacy)))
-                .as("gone from the host: made again under the new name").isEqualTo(NetworkNames.of("a-b", "c"));
-        assertThat(NetworkNames.onHost("a-b", "c", ID, null, Map.of("network", legacy)))
-                .as("the Engine's networks unknown: as recorded").isEqualTo(legacy);
+                .as("gone from the host: made again under the new name").isEqualTo(fresh);
+        assertThat(NetworkNames.onHost("a-b", "c", ID, null, Map.of("network", before)))
+                .as("the Engine's networks unknown: as recorded").isEqualTo(before);
+        assertThat(NetworkNames.onHost("a-b", "c", ID, null, null)).isEqualTo(fresh);
+    }
+
+    @Test
+    void onlyANetworkLabelledWithTheFleetsIdentityIsItsOwn() {
+        String fresh = NetworkNames.of("a-b", "c", ID);
+        assertThat(NetworkNames.isOurs(network(fresh, ID), "a-b", "c", ID)).isTrue();
+        assertThat(NetworkNames.isOurs(network("ff-a-b-c", ID), "a-b", "c", ID)).isTrue();
+        assertThat(NetworkNames.isOurs(network(fresh, COPY), "a-b", "c", ID)).as("its name, another's label").isFalse();
+        assertThat(NetworkNames.isOurs(new HostFacts.DockerNetwork(fresh, List.of(), false, null), "a-b", "c", ID))
+                .as("not Fleetform's").isFalse();
+        assertThat(NetworkNames.isOurs(network("ff-other-c", ID), "a-b", "c", ID)).isFalse();
+    }
+
+    private static HostFacts.DockerNetwork network(String name, String fleet) {
+        return new HostFacts.DockerNetwork(name, List.of("10.1.0.0/24"), true, fleet);
     }
 
     private static HostFacts facts(HostFacts.DockerNetwork... networks) {
