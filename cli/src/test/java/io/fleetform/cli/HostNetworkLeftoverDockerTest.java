@@ -124,6 +124,7 @@ class HostNetworkLeftoverDockerTest {
         assertThat(pool.unchanged(dir)).isEqualTo(ExitCode.OK);
 
         Path foreign = pool.fleet("net-taken", PoolFleets.freePrefix(), "host", "");
+        pool.ok("plan", foreign.toString()); // names the state: the network's name is the fleet identity's
         String taken = PoolFleets.network(foreign);
         QuickstartDockerTest.docker("network", "create", "--subnet", PoolFleets.freePrefix() + ".0/24", taken);
         CliRunner.Result refused = pool.run("plan", foreign.toString());
