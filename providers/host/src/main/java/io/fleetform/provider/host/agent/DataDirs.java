@@ -11,9 +11,10 @@ import java.util.List;
 
 /**
  * Instances' data directories ({@code instances/<safe name>}), each carrying an owner marker: the agent's id and the
- * full instance key it was made for. Safe names are a readable part plus a 32-bit hash, so two keys (or two agents
- * over one data root) can map to one directory; the marker makes sure a directory is used or deleted only for the
- * key it was made for, and one marked for another is refused, never used and never deleted.
+ * full instance key it was made for. Safe names are a readable part plus a 32-bit hash ({@link InstanceNames}); the
+ * ledger gives a name to one live key only, but a directory outlives its entry (kept unless purged) and two agents
+ * can share a data root, so the marker makes sure a directory is used or deleted only for the key it was made for,
+ * and one marked for another is refused, never used and never deleted.
  *
  * <p>The directory is made first and marked right after; the ledger entry of the instance, written at its claim
  * before any container change, is the intent. A directory without a marker (an agent killed between the two, or one
