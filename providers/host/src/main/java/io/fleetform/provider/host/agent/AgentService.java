@@ -235,8 +235,13 @@ final class AgentService {
                         + " still has container " + c.get().name() + "; remove it first with DELETE /v1/containers/"
                         + address));
             }
+            String key = containerKey(address);
             try {
-                return ledger.release(address).orElseThrow(() -> noAllocation(address));
+                ReleaseResult released = ledger.release(address).orElseThrow(() -> noAllocation(address));
+                // secrets written for a container that never came (its create failed): nobody's now, and left
+                // behind they would stand in the way of the next instance of that name
+                containers.removeSecrets(key);
+                return released;
             } catch (IOException e) {
                 throw new UncheckedIOException("cannot write the allocations ledger " + ledger.file(), e);
             }

@@ -97,6 +97,25 @@ class NameCollisionTest extends DockerTestBase {
     }
 
     @Test
+    void aReleasedKeyLeavesItsNameFreeSecretsIncluded() throws IOException {
+        String[] keys = collidingKeys();
+        TestAgent a = agent0();
+        NetworkSpec net = bridge(30);
+        a.client().claim(keys[0], claim(0, "1", 128 * MIB, net.ipv4()));
+        a.client().putSecrets(keys[0], Map.of("DB_PASSWORD", "first-fleet-secret-value"));
+        a.client().release(keys[0]); // its container never came (a create that failed)
+
+        a.client().claim(keys[1], claim(0, "1", 128 * MIB, net.ipv4()));
+        a.client().putSecrets(keys[1], Map.of("DB_PASSWORD", "second-fleet-secret-value"));
+        String id = a.client().putContainer(keys[1], gameServer(net)).container().id();
+
+        assertThat(DockerSupport.docker("exec", id, "cat", SecretFiles.MOUNT + "/DB_PASSWORD"))
+                .isEqualTo("second-fleet-secret-value");
+        assertThat(DockerSupport.docker("exec", id, "cat", SecretFiles.MOUNT + "/" + SecretFiles.MARKER))
+                .isEqualTo(keys[1]);
+    }
+
+    @Test
     void aKeyRenamedAwayIsNotGivenAgainWhileItsContainerLives() {
         TestAgent a = agent0();
         NetworkSpec net = bridge(20);
