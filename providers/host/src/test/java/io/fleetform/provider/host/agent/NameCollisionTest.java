@@ -92,7 +92,8 @@ class NameCollisionTest extends DockerTestBase {
         assertThat(DockerSupport.docker("exec", id, "cat", SecretFiles.MOUNT + "/DB_PASSWORD"))
                 .isEqualTo("first-fleet-secret-value");
         Path data = Path.of(made.container().dataPath());
-        assertThat(Files.readString(data.resolve(DataDirs.MARKER))).contains(first);
+        assertThat(Files.readString(data.getParent().resolveSibling(DataDirs.OWNERS).resolve(data.getFileName())))
+                .contains(first);
         assertThat(a.client().containers()).extracting(ContainerInfo::address).containsExactly(first);
     }
 
