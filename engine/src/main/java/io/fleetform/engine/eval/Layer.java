@@ -52,8 +52,16 @@ public final class Layer {
         return new Layer(owner, BlockIndex.of(block), scope, true);
     }
 
-    /** An attribute of this layer being computed: equal only for the same layer (identity) and names. */
-    private record Key(Layer layer, String name, String block) {
+    /**
+     * An attribute of this layer being computed: equal only for the same layer (identity) and names. It
+     * is also the attribute's name for a cycle message, made only then (no capturing lambda per value).
+     */
+    private record Key(Layer layer, String name, String block) implements java.util.function.Supplier<String> {
+        @Override
+        public String get() {
+            return block.isEmpty() ? layer.owner + "." + name : layer.owner + "." + block + "." + name;
+        }
+
         @Override
         public boolean equals(Object other) {
             return other instanceof Key k && k.layer == layer && k.name.equals(name) && k.block.equals(block);
@@ -95,7 +103,8 @@ public final class Layer {
         }
         Value value = memo.get(name);
         if (value == null) {
-            value = context.compute(new Key(this, name, ""), () -> owner + "." + name, name, attribute.value(), scope);
+            Key key = new Key(this, name, "");
+            value = context.compute(key, key, name, attribute.value(), scope);
             memo.put(name, value);
         }
         return value;
@@ -120,8 +129,8 @@ public final class Layer {
                     t -> new java.util.concurrent.ConcurrentHashMap<>(8));
             Value value = values.get(name);
             if (value == null) {
-                value = context.compute(new Key(this, name, type), () -> owner + "." + type + "." + name, name,
-                        attribute.value(), scope);
+                Key key = new Key(this, name, type);
+                value = context.compute(key, key, name, attribute.value(), scope);
                 values.put(name, value);
             }
             return value;
@@ -131,8 +140,8 @@ public final class Layer {
         }
         Value value = nestedMemo.get(attribute);
         if (value == null) {
-            value = context.compute(new Key(this, name, type), () -> owner + "." + type + "." + name, name,
-                    attribute.value(), scope);
+            Key key = new Key(this, name, type);
+            value = context.compute(key, key, name, attribute.value(), scope);
             nestedMemo.put(attribute, value);
         }
         return value;
