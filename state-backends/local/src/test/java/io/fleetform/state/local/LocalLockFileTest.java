@@ -87,6 +87,18 @@ class LocalLockFileTest {
     }
 
     @Test
+    void aGarbledLockFileIsNamedInOneSentenceWithoutTheParsersSourceDump() throws Exception {
+        Files.writeString(lockFile, "garbage\u0000{");
+
+        assertThatThrownBy(() -> backend().lock(LockInfo.forOperation("plan")))
+                .isInstanceOf(StateLockedException.class)
+                .hasMessageContaining("the lock file cannot be read: not JSON: Unrecognized token")
+                .hasMessageNotContaining("[Source").hasMessageNotContaining("\n")
+                .hasMessageContaining("force-unlock unknown");
+        assertThat(Files.readString(lockFile)).isEqualTo("garbage\u0000{");
+    }
+
+    @Test
     void aHolderWhoseLockFileWasDeletedByHandDoesNotDeleteTheNextOne() throws Exception {
         StateLock first = backend().lock(LockInfo.forOperation("apply"));
         Files.delete(lockFile);
