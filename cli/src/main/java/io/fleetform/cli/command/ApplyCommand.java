@@ -88,13 +88,13 @@ class ApplyCommand implements Callable<Integer>, TerminalAware {
         }
         if (planFile != null) {
             // A saved plan applies exactly as it was reviewed: a selection given here would be ignored silently.
-            String option = !selection.targets.isEmpty() ? "--target" : !selection.excludes.isEmpty() ? "--exclude"
-                    : null;
+            String option = selection.shapingOption();
             if (option != null) {
                 throw new CliException(ExitCode.USAGE, option + " shapes a new plan, but a saved plan applies exactly "
                         + "as it was made: give it to plan -out, or apply without --plan");
             }
         }
+        selection.requireConsistent(destroying());
         List<String> refs = requireRef == null ? List.of() : List.of(requireRef);
         try (FleetSource files = source.open(fleet, terminal.environment(), refs)) {
             return apply(files);
