@@ -123,6 +123,26 @@ class CommandLineFlagsTest {
     }
 
     @Test
+    void aResourceAddressThatCannotBeOneIsAUsageMistakeNotABug() throws IOException {
+        String d = dir.toString();
+        assertThat(run("apply", d, "--auto-approve").exitCode()).isEqualTo(ExitCode.OK);
+        String state = Files.readString(dir.resolve(".fleetform/state.json"));
+        String first = run("state", "list", "--dir", d).out().lines().findFirst().orElseThrow().strip();
+        for (List<String> args : List.of(
+                List.of("state", "mv", first, "not an address", "--dir", d),
+                List.of("state", "mv", " ", first, "--dir", d),
+                List.of("state", "rm", first, "bad addr", "--dir", d),
+                List.of("state", "show", "bad addr", "--dir", d),
+                List.of("import", "bad addr", "some-id", d))) {
+            CliRunner.Result r = run(args.toArray(String[]::new));
+            assertThat(r.exitCode()).as(args + ": " + r.out() + r.err()).isEqualTo(ExitCode.USAGE);
+            assertThat(r.err()).as(args.toString()).contains("is not a resource address")
+                    .doesNotContain("bug in Fleetform").doesNotContain("Exception");
+        }
+        assertThat(Files.readString(dir.resolve(".fleetform/state.json"))).as("nothing was removed").isEqualTo(state);
+    }
+
+    @Test
     void optionsThatContradictEachOtherAreAUsageErrorAndNothingIsPlannedOrChanged() throws IOException {
         String d = dir.toString();
         assertThat(run("apply", d, "--auto-approve").exitCode()).isEqualTo(ExitCode.OK);
