@@ -131,6 +131,41 @@ class LauncherTest {
         assertThat(archives()).hasSize(1);
     }
 
+    /**
+     * A build the launcher started and that was killed (Ctrl-C on the first run) can leave the unshaded jar, newer than
+     * every source: the marker it leaves makes the next run build again instead of running a jar with no main class;
+     * a build that fails leaves it too.
+     */
+    @Test
+    void aBuildThatDidNotFinishIsDoneAgainByTheNextRun() throws Exception {
+        Path mvn = root.resolve("bin/mvn");
+        Files.writeString(mvn, """
+                #!/usr/bin/env bash
+                echo "mvn $*" >> "%s"
+                exit "${MVN_EXIT:-0}"
+                """.formatted(calls));
+        Files.setPosixFilePermissions(mvn, PosixFilePermissions.fromString("rwxr-xr-x"));
+        Path marker = target.resolve(".fleetform-building");
+        Files.writeString(marker, ""); // what a killed build leaves
+
+        Files.deleteIfExists(calls);
+        List<String> command = List.of("bash", root.resolve("fleetform").toString(), "plan", "fleet");
+        ProcessBuilder failing = new ProcessBuilder(command).redirectErrorStream(true).directory(root.toFile())
+                .redirectOutput(root.resolve("out.txt").toFile());
+        failing.environment().put("PATH", root.resolve("bin") + ":" + System.getenv("PATH"));
+        failing.environment().put("MVN_EXIT", "1");
+        Process p = failing.start();
+        assertThat(p.waitFor(60, TimeUnit.SECONDS)).isTrue();
+        assertThat(p.exitValue()).isNotZero();
+        assertThat(Files.readString(calls)).startsWith("mvn ").doesNotContain("-jar");
+        assertThat(marker).as("a failed build is not taken for a finished one").exists();
+
+        String calledNow = run("plan", "fleet");
+        assertThat(calledNow).startsWith("mvn ").contains("-jar " + target.resolve("fleetform.jar") + " plan fleet");
+        assertThat(marker).doesNotExist();
+        assertThat(run("plan", "fleet")).as("built once, then used").doesNotContain("mvn ");
+    }
+
     private static String option(String call, String name) {
         return Arrays.stream(call.split(" ")).filter(a -> a.startsWith(name))
                 .map(a -> a.substring(name.length())).findFirst().orElseThrow();

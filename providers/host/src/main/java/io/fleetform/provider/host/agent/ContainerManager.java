@@ -242,9 +242,10 @@ final class ContainerManager implements Closeable {
         String address = intent.address();
         String canonical = "/" + reader.containerName(address);
         List<InspectContainerResponse> mine = reader.all(address);
+        String oldId = intent.oldId() != null ? intent.oldId() : oldByName(mine, canonical);
         Optional<InspectContainerResponse> fresh = mine.stream()
-                .filter(c -> !c.getId().equals(intent.oldId()) && canonical.equals(c.getName())).findFirst();
-        Optional<InspectContainerResponse> old = mine.stream().filter(c -> c.getId().equals(intent.oldId()))
+                .filter(c -> !c.getId().equals(oldId) && canonical.equals(c.getName())).findFirst();
+        Optional<InspectContainerResponse> old = mine.stream().filter(c -> c.getId().equals(oldId))
                 .findFirst();
         if (fresh.isPresent() && !Boolean.TRUE.equals(fresh.get().getState().getRunning())) {
             String id = fresh.get().getId();
@@ -275,6 +276,17 @@ final class ContainerManager implements Closeable {
         intents.delete(address);
         LOG.log(System.Logger.Level.INFO, done);
         return done;
+    }
+
+    /**
+     * The old container of a recreate whose intent was lost: the one moved aside under {@code <name>-replaced-<id>},
+     * else the one still under the name (stopped before it was moved aside), else none ({@code ""}).
+     */
+    private static String oldByName(List<InspectContainerResponse> mine, String canonical) {
+        return mine.stream().filter(c -> c.getName() != null && c.getName().startsWith(canonical + "-replaced-"))
+                .max(java.util.Comparator.comparing(InspectContainerResponse::getCreated))
+                .or(() -> mine.stream().filter(c -> canonical.equals(c.getName())).findFirst())
+                .map(InspectContainerResponse::getId).orElse("");
     }
 
     // ------------------------------------------------------------------ changes
