@@ -299,39 +299,55 @@ final class AgentBridges {
                     ensure(n, owner);
                 }
             }
-            List<String> done = new ArrayList<>();
-            Optional<JsonNode> eth0 = insideLink(pid);
-            if (eth0.isEmpty()) {
-                Optional<JsonNode> stale = link(veth);
-                if (stale.isPresent()) { // of the namespace of an earlier start, going away, or a half-made pair
-                    deleteLink(veth);
-                }
-                shell.run(List.of("ip", "link", "add", veth, "type", "veth", "peer", "name", INSIDE, "netns",
-                        Long.toString(pid)), null);
-                done.add("veth " + veth);
-            }
-            Optional<JsonNode> host = link(veth);
-            if (host.isEmpty() || !bridge.equals(host.get().path("master").asText(""))
-                    || !vethAlias(key).equals(host.get().path("ifalias").asText(""))
-                    || !host.get().path("flags").toString().contains("\"UP\"")) {
-                shell.run(List.of("ip", "-batch", "-"), hostEnd(veth, key, bridge));
-                done.add(veth + " on " + bridge);
-            }
-            Optional<JsonNode> now = insideLink(pid);
-            if (now.isEmpty() || !addresses(now.get()).equals(List.of(cidr))
-                    || !now.get().path("flags").toString().contains("\"UP\"")
-                    || !n.gateway().equals(defaultVia(pid))) {
-                for (String other : now.map(AgentBridges::addresses).orElse(List.of())) {
-                    if (!other.equals(cidr)) { // one address: the instance's; another put by hand is drift
-                        shell.run(nsenter(pid, "ip", "addr", "del", other, "dev", INSIDE), null);
+            for (int attempt = 1; ; attempt++) {
+                try {
+                    List<String> done = look(key, n, pid, bridge, veth, cidr, inside);
+                    equippedPid.put(key, pid);
+                    return done;
+                } catch (ShellException e) {
+                    // another agent (or a watcher of another process) equipping the same container at this moment
+                    // removed or made the veth between two of these commands: look again
+                    if (attempt >= 3) {
+                        throw e;
                     }
                 }
-                shell.run(nsenter(pid, "ip", "-batch", "-"), inside);
-                done.add("eth0 " + cidr + " via " + n.gateway());
             }
-            equippedPid.put(key, pid);
-            return done;
         }
+    }
+
+    private List<String> look(String key, NetworkSpec n, long pid, String bridge, String veth, String cidr,
+                          String inside) {
+        List<String> done = new ArrayList<>();
+        Optional<JsonNode> eth0 = insideLink(pid);
+        if (eth0.isEmpty()) {
+            Optional<JsonNode> stale = link(veth);
+            if (stale.isPresent()) { // of the namespace of an earlier start, going away, or a half-made pair
+                deleteLink(veth);
+            }
+            shell.run(List.of("ip", "link", "add", veth, "type", "veth", "peer", "name", INSIDE, "netns",
+                    Long.toString(pid)), null);
+            done.add("veth " + veth);
+        }
+        Optional<JsonNode> host = link(veth);
+        if (host.isEmpty() || !bridge.equals(host.get().path("master").asText(""))
+                || !vethAlias(key).equals(host.get().path("ifalias").asText(""))
+                || !host.get().path("flags").toString().contains("\"UP\"")) {
+            shell.run(List.of("ip", "-batch", "-"), hostEnd(veth, key, bridge));
+            done.add(veth + " on " + bridge);
+        }
+        Optional<JsonNode> now = insideLink(pid);
+        if (now.isEmpty() || !addresses(now.get()).equals(List.of(cidr))
+                || !now.get().path("flags").toString().contains("\"UP\"")
+                || !n.gateway().equals(defaultVia(pid))) {
+            for (String other : now.map(AgentBridges::addresses).orElse(List.of())) {
+                if (!other.equals(cidr)) { // one address: the instance's; another put by hand is drift
+                    shell.run(nsenter(pid, "ip", "addr", "del", other, "dev", INSIDE), null);
+                }
+            }
+            shell.run(nsenter(pid, "ip", "-batch", "-"), inside);
+            done.add("eth0 " + cidr + " via " + n.gateway());
+        }
+        return done;
     }
 
     /** Whether the container of {@code pid} has its eth0 with the instance's address and default route. */
