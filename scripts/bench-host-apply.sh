@@ -11,8 +11,9 @@
 #     container instead of a Docker network), beside
 #  7. raw docker-java making each container as 5 does, but on a bridge made by hand (network mode none, then a
 #     veth): a second row, against the same plain peer 4 and against 7.
-# Prints the wall time of each and the ratios, then the same as a markdown row of the README's Speed
-# table (one run each: a run takes minutes). Needs dockerd and scripts/quickstart-image.sh.
+# Prints the wall time of each and the ratios, then the same as markdown rows of the README's Speed
+# table (one run each: a run takes minutes; AB_ROUNDS=3 interleaves the two fleets' applies three times and takes
+# their medians). Needs dockerd and scripts/quickstart-image.sh.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 count=${1:-200}
@@ -79,14 +80,22 @@ echo "load before: $(uptime)"
 # and an untimed apply that plans and then stops (no terminal to confirm in, nothing changed) apply's.
 ./fleetform validate "$work" >/dev/null
 ./fleetform apply "$work" </dev/null >/dev/null 2>&1 || true
-t0=$(ms); ./fleetform apply "$work" --auto-approve --parallelism 10 | tail -1; t1=$(ms)
-fleetform_ms=$((t1 - t0))
-./fleetform destroy "$work" --auto-approve --parallelism 10 | tail -1
-
 ./fleetform apply "$work/ab" </dev/null >/dev/null 2>&1 || true
-t0=$(ms); ./fleetform apply "$work/ab" --auto-approve --parallelism 10 | tail -1; t1=$(ms)
-agent_bridge_ms=$((t1 - t0))
-./fleetform destroy "$work/ab" --auto-approve --parallelism 10 | tail -1
+# The two fleets' applies interleaved, AB_ROUNDS times (default 1): each row takes the median of its rounds.
+median() { sort -n | awk '{ v[NR] = $1 } END { print (NR % 2 ? v[(NR + 1) / 2] : int((v[NR / 2] + v[NR / 2 + 1]) / 2)) }'; }
+: > "$work/docker-network-ms"; : > "$work/agent-bridge-ms"
+for round in $(seq 1 "${AB_ROUNDS:-1}"); do
+  t0=$(ms); ./fleetform apply "$work" --auto-approve --parallelism 10 | tail -1; t1=$(ms)
+  echo $((t1 - t0)) >> "$work/docker-network-ms"
+  ./fleetform destroy "$work" --auto-approve --parallelism 10 | tail -1
+  t0=$(ms); ./fleetform apply "$work/ab" --auto-approve --parallelism 10 | tail -1; t1=$(ms)
+  echo $((t1 - t0)) >> "$work/agent-bridge-ms"
+  ./fleetform destroy "$work/ab" --auto-approve --parallelism 10 | tail -1
+  echo "round $round: Docker network $(tail -1 "$work/docker-network-ms") ms, agent_bridge" \
+    "$(tail -1 "$work/agent-bridge-ms") ms; load $(cut -d' ' -f1-3 /proc/loadavg)"
+done
+fleetform_ms=$(median < "$work/docker-network-ms")
+agent_bridge_ms=$(median < "$work/agent-bridge-ms")
 
 t0=$(ms)
 for i in $(seq 1 $((zones * 10))); do
