@@ -187,7 +187,6 @@ final class AgentBridges {
             checked.remove(bridge);
             Optional<JsonNode> link = link(bridge);
             if (link.isEmpty()) {
-                removeRules(bridge, owner); // a kill between the link's removal and its rules'
                 clearPending(bridge);
                 return NetworkRemoval.absent(network);
             }
@@ -214,41 +213,43 @@ final class AgentBridges {
             for (String veth : ours) { // left by containers that are gone (their namespace goes asynchronously)
                 deleteLink(veth);
             }
+            removeRules(bridge, owner); // first: a kill after it leaves the bridge, which the next removal finds
             deleteLink(bridge);
-            removeRules(bridge, owner);
             clearPending(bridge);
             return NetworkRemoval.removed(network);
         }
     }
 
+    /**
+     * Deletes exactly the rules carrying this bridge's comment, as {@code iptables -S} lists them (so one of an
+     * older spec goes too, and a rule like it without the comment, someone else's, stays).
+     */
     private void removeRules(String bridge, String owner) {
-        // the subnet is in one rule only; read it from the rule itself rather than trusting a spec
-        for (String line : shell.run(List.of("iptables", "--wait", "-t", "nat", "-S", "POSTROUTING"), null)
-                .split("\n")) {
-            if (line.contains("\"fleetform " + owner + " " + bridge + "\"")) {
-                java.util.regex.Matcher m = java.util.regex.Pattern.compile("-s (\\S+)").matcher(line);
-                if (m.find()) {
-                    for (List<String> rule : rules(bridge, m.group(1), owner)) {
-                        deleteRule(rule);
+        String comment = "\"fleetform " + owner + " " + bridge + "\"";
+        for (String[] where : new String[][] {{"nat", "POSTROUTING"}, {"filter", "FORWARD"}}) {
+            for (String line : shell.run(List.of("iptables", "--wait", "-t", where[0], "-S", where[1]), null)
+                    .split("\n")) {
+                if (line.startsWith("-A " + where[1] + " ") && line.contains(comment)) {
+                    List<String> argv = new ArrayList<>(List.of("iptables", "--wait", "-t", where[0], "-D"));
+                    argv.addAll(words(line.substring(3)));
+                    try {
+                        shell.run(argv, null);
+                    } catch (ShellException gone) {
+                        // removed by another agent meanwhile
                     }
                 }
             }
         }
-        for (List<String> rule : rules(bridge, "0.0.0.0/0", owner)) {
-            if (!"nat".equals(rule.get(0))) {
-                deleteRule(rule);
-            }
-        }
     }
 
-    private void deleteRule(List<String> rule) {
-        try {
-            while (true) { // a rule added twice by hand or by an old run: all of them go
-                shell.run(iptables("-D", rule), null);
-            }
-        } catch (ShellException gone) {
-            // no (more) such rule
+    /** The words of an {@code iptables -S} line, a quoted comment as one. */
+    static List<String> words(String rule) {
+        List<String> out = new ArrayList<>();
+        java.util.regex.Matcher m = java.util.regex.Pattern.compile("\"([^\"]*)\"|(\\S+)").matcher(rule);
+        while (m.find()) {
+            out.add(m.group(1) != null ? m.group(1) : m.group(2));
         }
+        return out;
     }
 
     // ------------------------------------------------------------------ a container's eth0
