@@ -136,4 +136,51 @@ class HostAgentBridgeDockerTest {
                 .contains("network = agent_bridge and has ports game").contains("no DNAT")
                 .doesNotContain("Exception");
     }
+
+    /**
+     * {@code fleetform apply} (its in-process agent with it) killed with SIGKILL at several moments of making the
+     * instances: between a create and its start, a start and its veth, the veth and its address. The next apply
+     * finishes every instance, each with one veth and one address, and a plan after it changes nothing.
+     */
+    @Test
+    void anApplyKilledAtAnyStepIsFinishedByTheNextWithoutDoublingAnything() throws Exception {
+        fleet.write(fleetText().replace("default = 2", "default = 6"));
+        for (long delay : new long[] {2500, 4000, 5500}) {
+            Process apply = CliProcess.start(dir, Map.of(), "apply", ".", "--auto-approve", "--parallelism", "3");
+            Thread.sleep(delay);
+            apply.destroyForcibly().waitFor();
+        }
+        ok("apply", dir.toString(), "--auto-approve");
+        List<String> ids = containers();
+        assertThat(ids).hasSize(6);
+        String bridge = null;
+        for (String id : ids) {
+            String pid = docker("inspect", "-f", "{{.State.Pid}}", id).strip();
+            String eth0 = run("nsenter", "-t", pid, "-n", "ip", "-4", "-o", "addr", "show", "dev", "eth0");
+            assertThat(eth0.lines().count()).as(id + ": " + eth0).isEqualTo(1);
+            String ip = eth0.replaceAll("(?s).*inet ([0-9.]+)/.*", "$1");
+            assertThat(fetch(ip)).startsWith("zone-toy");
+        }
+        for (String line : run("ip", "-d", "-o", "link", "show", "type", "bridge").lines().toList()) {
+            if (line.contains("alias fleetform " + fleet.name + ".")) {
+                bridge = line.split(": ")[1].split("[@:]")[0];
+            }
+        }
+        assertThat(bridge).isNotNull();
+        assertThat(run("ip", "-o", "link", "show", "master", bridge).lines().count()).as("one veth each")
+                .isEqualTo(6);
+        CliRunner.Result again = CliRunner.run(Map.of(), "plan", dir.toString(), "--detailed-exitcode");
+        assertThat(again.exitCode()).as(again.out() + again.err()).isEqualTo(ExitCode.OK);
+        ok("destroy", dir.toString(), "--auto-approve");
+        assertThat(run("ip", "-o", "link", "show")).doesNotContain(bridge);
+        assertThat(run("iptables", "-S") + run("iptables", "-t", "nat", "-S"))
+                .doesNotContain("fleetform " + fleet.name + ".");
+    }
+
+    private static String run(String... argv) throws Exception {
+        Process p = new ProcessBuilder(argv).redirectErrorStream(true).start();
+        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        p.waitFor();
+        return out;
+    }
 }
