@@ -804,8 +804,11 @@ final class ContainerManager implements Closeable {
     /** The agent bridge of the key's fleet's network, when no other instance of that fleet is on it. */
     private NetworkRemoval removeAgentBridge(String network, String key) {
         String owner = Addresses.owner(key);
+        if (onBridge(network, owner, key)) {
+            return NetworkRemoval.inUse(network); // the last instance's removal removes it: no command, no lock
+        }
         try {
-            return bridges.remove(network, owner, onBridge(network, owner, key));
+            return bridges.remove(network, owner, false);
         } catch (AgentBridges.ShellException e) {
             return NetworkRemoval.kept(network, "agent bridge of network " + network + " could not be removed: "
                     + e.getMessage() + "; run the command again");
