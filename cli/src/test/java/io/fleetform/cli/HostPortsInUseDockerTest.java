@@ -39,6 +39,7 @@ class HostPortsInUseDockerTest {
                     .contains((first + 1) + " (a socket in the host's network namespace)")
                     .contains("are in use outside its agent's ledger, so no instance is placed on them")
                     .doesNotContain("cannot be read")
+                    .doesNotContain("PID namespace of its own")
                     .doesNotContain("Exception");
 
             pool.ok("apply", dir.toString(), "--auto-approve");

@@ -51,8 +51,10 @@ final class ShowCommand implements Callable<Integer>, TerminalAware {
             } catch (io.fleetform.engine.plan.PlanFormatException e) {
                 throw new CliException(ExitCode.ERROR, e.getMessage());
             }
-            terminal.out().print(json ? new String(PlanCodec.encodeForDisplay(plan), StandardCharsets.UTF_8) + "\n"
-                    : PlanText.render(plan, terminal.colour() && !fleet.noColour));
+            // A plan saved before its rollout status was redacted may quote a secret: taken out as on every output.
+            io.fleetform.engine.apply.SecretTexts secrets = secrets(null);
+            terminal.out().print(secrets.redact(json ? new String(PlanCodec.encodeForDisplay(plan),
+                    StandardCharsets.UTF_8) + "\n" : PlanText.render(plan, terminal.colour() && !fleet.noColour)));
             if (!json) {
                 // What --policy found when the plan was made (its warnings: a denied plan is never saved).
                 plan.policy().ifPresent(p -> terminal.out().print(io.fleetform.cli.render.plan.PolicyText.render(
@@ -66,7 +68,7 @@ final class ShowCommand implements Callable<Integer>, TerminalAware {
             return ExitCode.OK;
         }
         if (json) {
-            terminal.out().println(Masking.maskedStateJson(current));
+            terminal.out().println(Masking.maskedStateJson(secrets(current).redact(current)));
             return ExitCode.OK;
         }
         terminal.out().println("state " + current.lineage() + " serial " + current.serial() + ", "
@@ -82,6 +84,16 @@ final class ShowCommand implements Callable<Integer>, TerminalAware {
             current.outputs().forEach((k, v) -> terminal.out().println("  " + k + " = " + Masking.output(v)));
         }
         return ExitCode.OK;
+    }
+
+    /**
+     * The secret texts to take out of a stored record before it is shown: what the configuration here reads (when it
+     * holds one), as for {@code rollout status}; no server is asked.
+     */
+    private io.fleetform.engine.apply.SecretTexts secrets(State current) throws StateException {
+        try (io.fleetform.engine.run.Workspace ws = Engine.workspace(fleet, state, terminal)) {
+            return ws.secretsForReading(current == null ? State.empty() : current, java.util.List.of());
+        }
     }
 
     /** For {@code state show}: one resource with its sensitive attributes masked. */

@@ -110,6 +110,17 @@ public record SecretTexts(List<String> texts) {
         return out;
     }
 
+    /**
+     * The state with its rollout record redacted ({@link #redact(io.fleetform.engine.state.RolloutRecord)}): what every
+     * output of a stored state goes through (status, plan, apply's messages, {@code show --json}).
+     */
+    public io.fleetform.engine.state.State redact(io.fleetform.engine.state.State state) {
+        if (texts.isEmpty() || state.rollout().isEmpty()) {
+            return state;
+        }
+        return state.withRollout(redact(state.rollout().get()));
+    }
+
     /** The event with every message in it redacted. */
     public ApplyEvent redact(ApplyEvent event) {
         if (texts.isEmpty()) {

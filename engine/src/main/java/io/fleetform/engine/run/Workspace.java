@@ -322,6 +322,9 @@ public final class Workspace implements AutoCloseable {
             drift = refreshed.drift();
             secrets = secrets.plus(io.fleetform.engine.apply.SecretTexts.of(List.of(), refreshed.secretsRead()));
         }
+        // The recorded run's reasons (one written before redaction existed, or quoting a secret) reach the plan and
+        // apply's messages through this state: taken out here, as in every other output of the record.
+        state = secrets.redact(state);
         java.util.Set<ResourceAddress> unfinished = java.util.Set.of();
         if (settings.mode() == PlanMode.NORMAL) {
             io.fleetform.engine.rollout.Unfinished.Restored restored = io.fleetform.engine.rollout.Unfinished.restore(
@@ -458,9 +461,10 @@ public final class Workspace implements AutoCloseable {
         Map<ResourceAddress, io.fleetform.engine.provider.HealthResponse> health = new java.util.TreeMap<>();
         // What the servers say now (a probe's output, an error quoting a request) may hold a secret: redacted as apply
         // redacts, with every secret the configuration reads here and what the providers read back in clear.
-        io.fleetform.engine.apply.SecretTexts secrets = io.fleetform.engine.apply.SecretTexts.NONE;
+        // The record itself is redacted with or without health: one written before redaction existed may quote one.
+        io.fleetform.engine.apply.SecretTexts secrets = secretsForReading(state.get(),
+                withHealth ? run.changed() : java.util.Set.of());
         if (withHealth) {
-            secrets = secretsForReading(state.get(), run.changed());
             for (ResourceAddress a : run.changed()) {
                 io.fleetform.engine.state.ResourceState r = state.get().resources().get(a);
                 var provider = r == null ? java.util.Optional.<io.fleetform.engine.provider.ProviderSession>empty()
@@ -490,7 +494,8 @@ public final class Workspace implements AutoCloseable {
      * missing ones are no error, as for validate), and the secret values the providers read back in clear for
      * {@code resources} (a Kubernetes Secret's data). Best effort: a configuration that does not load adds none.
      */
-    io.fleetform.engine.apply.SecretTexts secretsForReading(State state, java.util.Collection<ResourceAddress> resources)
+    public io.fleetform.engine.apply.SecretTexts secretsForReading(State state,
+                                                                   java.util.Collection<ResourceAddress> resources)
             throws StateException {
         java.util.Set<String> seen = new java.util.HashSet<>();
         try {

@@ -790,6 +790,7 @@ final class ContainerManager implements Closeable {
         Path data = reader.dataPath(address);
         if (purgeData) {
             SecretFiles.deleteTree(data);
+            dataDirs.forget(address);
         }
         return Optional.of(new RemoveResult(address, c.getId(), data.toString(), purgeData, network));
     }

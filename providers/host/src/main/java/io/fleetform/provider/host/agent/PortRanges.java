@@ -79,17 +79,32 @@ final class PortRanges {
     }
 
     static Set<Integer> listening(Path net) {
+        try {
+            return listeningOrFail(net);
+        } catch (IOException | java.io.UncheckedIOException e) {
+            Set<Integer> out = new TreeSet<>(); // no TCP table: the other tables, as far as they are there
+            sockets(lines(net.resolve("tcp6")), TCP_LISTEN, out);
+            sockets(lines(net.resolve("udp")), UDP_UNCONNECTED, out);
+            sockets(lines(net.resolve("udp6")), UDP_UNCONNECTED, out);
+            return out;
+        }
+    }
+
+    /**
+     * The same, each table read once, failing when the namespace's TCP table cannot be read (then nothing of that
+     * namespace is known; the other tables may be missing where the kernel has no IPv6).
+     */
+    static Set<Integer> listeningOrFail(Path net) throws IOException {
         Set<Integer> out = new TreeSet<>();
-        sockets(net.resolve("tcp"), TCP_LISTEN, out);
-        sockets(net.resolve("tcp6"), TCP_LISTEN, out);
-        sockets(net.resolve("udp"), UDP_UNCONNECTED, out);
-        sockets(net.resolve("udp6"), UDP_UNCONNECTED, out);
+        sockets(Files.readAllLines(net.resolve("tcp")), TCP_LISTEN, out);
+        sockets(lines(net.resolve("tcp6")), TCP_LISTEN, out);
+        sockets(lines(net.resolve("udp")), UDP_UNCONNECTED, out);
+        sockets(lines(net.resolve("udp6")), UDP_UNCONNECTED, out);
         return out;
     }
 
     /** Lines {@code sl local_address rem_address st ...}, the local address {@code 0100007F:1F90} (port in hex). */
-    private static void sockets(Path table, String state, Set<Integer> out) {
-        List<String> lines = lines(table);
+    private static void sockets(List<String> lines, String state, Set<Integer> out) {
         for (int i = 1; i < lines.size(); i++) {
             String[] f = lines.get(i).strip().split("\\s+");
             if (f.length > 3 && state.equals(f[3])) {

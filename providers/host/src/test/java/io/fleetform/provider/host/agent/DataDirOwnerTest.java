@@ -11,9 +11,10 @@ import java.nio.file.Path;
 import org.junit.jupiter.api.Test;
 
 /**
- * Data directories carry an owner marker (agent id and full instance key): one marked for another key is neither
- * used nor deleted; an unmarked one (an older agent's, or one a kill left between mkdir and marker) is adopted when
- * the ledger records this instance at it. Real filesystem, real Docker Engine.
+ * Data directories have an owner marker (agent id and full instance key) outside the directory, out of the game
+ * server's reach: one marked for another key is neither used nor deleted, whatever the server writes inside; an
+ * unmarked one (an older agent's, or one a kill left between mkdir and marker) is adopted when the ledger records this
+ * instance at it, and an older agent's inner marker moves out then. Real filesystem, real Docker Engine.
  */
 class DataDirOwnerTest extends DockerTestBase {
     private static final String KEY = "dm.4b1d/zone.dm.service.game[0]";
@@ -27,15 +28,33 @@ class DataDirOwnerTest extends DockerTestBase {
         return a.server().containers().dataPath(KEY);
     }
 
-    private static String marker(TestAgent a) throws IOException {
-        return Files.readString(dir(a).resolve(DataDirs.MARKER));
+    private static Path markerPath(TestAgent a) {
+        return dir(a).getParent().resolveSibling(DataDirs.OWNERS).resolve(dir(a).getFileName());
     }
 
-    /** What another key mapping to the same safe name (or another agent over this data root) left there. */
-    private static void markForeign(Path dir) throws IOException {
-        Files.createDirectories(dir);
-        Files.writeString(dir.resolve(DataDirs.MARKER), "{\"agent\":\"other-agent\",\"key\":\"dm.9e9e/zone.x[7]\"}");
-        Files.writeString(dir.resolve("save.dat"), "theirs\n");
+    private static String marker(TestAgent a) throws IOException {
+        return Files.readString(markerPath(a));
+    }
+
+    /**
+     * What another fleet's key mapping to the same safe name (or another agent over this data root) left there, with
+     * a forged inner marker naming this instance (what a server could write in its own data).
+     */
+    private static void markForeign(TestAgent a) throws IOException {
+        Files.createDirectories(dir(a));
+        Files.createDirectories(markerPath(a).getParent());
+        Files.writeString(markerPath(a), "{\"agent\":\"other-agent\",\"key\":\"dm.9e9e/zone.x[7]\"}");
+        Files.writeString(dir(a).resolve(DataDirs.INNER_MARKER), "{\"agent\":\"" + a.agentId() + "\",\"key\":\"" + KEY
+                + "\"}");
+        Files.writeString(dir(a).resolve("save.dat"), "theirs\n");
+    }
+
+    private static String inContainer(String id, String... command) {
+        String[] argv = new String[command.length + 2];
+        argv[0] = "exec";
+        argv[1] = id;
+        System.arraycopy(command, 0, argv, 2, command.length);
+        return DockerSupport.docker(argv);
     }
 
     @Test
@@ -43,7 +62,7 @@ class DataDirOwnerTest extends DockerTestBase {
         TestAgent a = agent("dm-collide");
         NetworkSpec net = bridge(10);
         a.client().claim(KEY, claim(null, "", 64 * MIB, net.ipv4()));
-        markForeign(dir(a));
+        markForeign(a);
 
         AgentException e = catchThrowableOfType(AgentException.class, () -> a.client().putContainer(KEY, game(net)));
 
@@ -62,7 +81,7 @@ class DataDirOwnerTest extends DockerTestBase {
         a.client().claim(KEY, claim(null, "", 64 * MIB, net.ipv4()));
         String id = a.client().putContainer(KEY, game(net)).container().id();
         assertThat(marker(a)).contains(KEY).contains(a.agentId());
-        markForeign(dir(a)); // the directory now is another key's
+        markForeign(a); // the directory now is another key's
 
         AgentException e = catchThrowableOfType(AgentException.class, () -> a.client().removeContainer(KEY, true));
 
@@ -108,5 +127,69 @@ class DataDirOwnerTest extends DockerTestBase {
         assertThat(Json.MAPPER.readValue(marker(a), DataDirs.Owner.class))
                 .isEqualTo(new DataDirs.Owner(a.agentId(), KEY));
         assertThat(r.container().id()).isNotBlank();
+    }
+
+    @Test
+    void theServerNeitherSeesNorForgesTheMarker() throws IOException {
+        TestAgent a = agent("dm-forge");
+        NetworkSpec net = bridge(14);
+        a.client().claim(KEY, claim(null, "", 64 * MIB, net.ipv4()));
+        String id = a.client().putContainer(KEY, game(net)).container().id();
+        assertThat(inContainer(id, "ls", "-a", "/data")).doesNotContain(DataDirs.INNER_MARKER);
+        assertThat(Json.MAPPER.readValue(marker(a), DataDirs.Owner.class))
+                .isEqualTo(new DataDirs.Owner(a.agentId(), KEY));
+
+        // the server writes a marker naming another owner, and its data: the agent's proof is not where it writes
+        inContainer(id, "sh", "-c", "echo '{\"agent\":\"other-agent\",\"key\":\"dm.9e9e/zone.x[7]\"}' > /data/"
+                + DataDirs.INNER_MARKER + " && echo mine > /data/world.dat");
+        assertThat(a.client().putContainer(KEY, game(net).withStopTimeoutSeconds(2)).action())
+                .as("still its own directory").isNotNull();
+        assertThat(a.client().removeContainer(KEY, true).orElseThrow().dataPurged()).isTrue();
+        assertThat(dir(a)).doesNotExist();
+        assertThat(markerPath(a)).doesNotExist();
+    }
+
+    @Test
+    void anOlderAgentsInnerMarkerMovesOutWithTheDataKept() throws IOException {
+        TestAgent a = agent("dm-migrate");
+        NetworkSpec net = bridge(15);
+        a.client().claim(KEY, claim(null, "", 64 * MIB, net.ipv4()));
+        Files.createDirectories(dir(a));
+        Files.writeString(dir(a).resolve(DataDirs.INNER_MARKER), "{\"agent\":\"" + a.agentId() + "\",\"key\":\""
+                + KEY + "\"}");
+        Files.writeString(dir(a).resolve("world.dat"), "old save\n");
+
+        ContainerResult r = a.client().putContainer(KEY, game(net));
+
+        assertThat(r.action()).isEqualTo(ContainerResult.Action.CREATED);
+        assertThat(Json.MAPPER.readValue(marker(a), DataDirs.Owner.class))
+                .isEqualTo(new DataDirs.Owner(a.agentId(), KEY));
+        assertThat(dir(a).resolve(DataDirs.INNER_MARKER)).doesNotExist();
+        assertThat(inContainer(r.container().id(), "cat", "/data/world.dat")).contains("old save");
+        assertThat(inContainer(r.container().id(), "ls", "-a", "/data")).doesNotContain(DataDirs.INNER_MARKER);
+    }
+
+    @Test
+    void aDirectoryAnotherAgentMadeWithAForgedInnerMarkerIsNotDeleted() throws IOException {
+        TestAgent a = agent("dm-notours");
+        NetworkSpec net = bridge(16);
+        a.client().claim(KEY, claim(null, "", 64 * MIB, net.ipv4()));
+        a.client().putContainer(KEY, game(net));
+        // the agent's own directory is replaced by one it did not make, which carries a marker naming this instance
+        // only inside (what an older agent wrote, or a server forged): the ledger is not this directory's proof alone
+        SecretFiles.deleteTree(dir(a));
+        Files.delete(markerPath(a));
+        Files.createDirectories(markerPath(a).getParent());
+        Files.writeString(markerPath(a), "{\"agent\":\"other-agent\",\"key\":\"" + KEY + "\"}");
+        Files.createDirectories(dir(a));
+        Files.writeString(dir(a).resolve(DataDirs.INNER_MARKER), "{\"agent\":\"" + a.agentId() + "\",\"key\":\""
+                + KEY + "\"}");
+        Files.writeString(dir(a).resolve("save.dat"), "theirs\n");
+
+        AgentException e = catchThrowableOfType(AgentException.class, () -> a.client().removeContainer(KEY, true));
+
+        assertThat(e.status()).isEqualTo(409);
+        assertThat(e.getMessage()).contains("not deleted").contains("other-agent");
+        assertThat(Files.readString(dir(a).resolve("save.dat"))).isEqualTo("theirs\n");
     }
 }

@@ -21,11 +21,19 @@ class DataDirsTest {
         return new DataDirs(tmp.resolve("instances"), "agent-1", name -> recorded);
     }
 
+    private static DataDirs.Owner owner(Path marker) throws IOException {
+        return Json.MAPPER.readValue(marker.toFile(), DataDirs.Owner.class);
+    }
+
     @Test
-    void aNewDirectoryIsMarkedAndReusedForItsKeyOnly() throws IOException {
+    void aNewDirectoryIsMarkedOutsideItselfAndReusedForItsKeyOnly() throws IOException {
         Path d = dirs(List.of()).claim(KEY);
-        assertThat(Json.MAPPER.readValue(d.resolve(DataDirs.MARKER).toFile(), DataDirs.Owner.class))
-                .isEqualTo(new DataDirs.Owner("agent-1", KEY));
+        Path marker = dirs(List.of()).marker(KEY);
+        assertThat(marker.getParent()).isEqualTo(tmp.resolve(DataDirs.OWNERS));
+        assertThat(owner(marker)).isEqualTo(new DataDirs.Owner("agent-1", KEY));
+        try (var inside = Files.list(d)) {
+            assertThat(inside).as("nothing of the agent's in what the server sees").isEmpty();
+        }
         assertThat(dirs(List.of()).claim(KEY)).isEqualTo(d);
         dirs(List.of()).requireDeletable(KEY);
         // another agent over the same data root: the same key, but not its directory
@@ -46,22 +54,55 @@ class DataDirsTest {
         ApiException shared = catchThrowableOfType(ApiException.class, () ->
                 dirs(List.of(KEY, "f2/zone.b[0]")).requireDeletable(KEY));
         assertThat(shared.getMessage()).contains("not deleted").contains("f2/zone.b[0]");
-        assertThat(d.resolve(DataDirs.MARKER)).doesNotExist();
+        assertThat(dirs(List.of()).marker(KEY)).doesNotExist();
         assertThat(d.resolve("save")).hasContent("x");
 
         dirs(List.of(KEY)).claim(KEY);
-        assertThat(d.resolve(DataDirs.MARKER)).exists();
+        assertThat(dirs(List.of()).marker(KEY)).exists();
         assertThat(d.resolve("save")).hasContent("x");
+    }
+
+    @Test
+    void anOlderAgentsInnerMarkerMovesOutOnlyWithTheLedgersRecordAndNeverVouchesAlone() throws IOException {
+        Path d = dirs(List.of()).path(KEY);
+        Files.createDirectories(d);
+        Files.writeString(d.resolve("save"), "x");
+        Files.writeString(d.resolve(DataDirs.INNER_MARKER), "{\"agent\":\"agent-1\",\"key\":\"" + KEY + "\"}");
+
+        // the inner marker is the server's to write: alone it proves nothing
+        ApiException alone = catchThrowableOfType(ApiException.class, () -> dirs(List.of()).requireDeletable(KEY));
+        assertThat(alone.getMessage()).contains("not deleted").contains("does not record instance " + KEY);
+
+        dirs(List.of(KEY)).claim(KEY);
+        assertThat(owner(dirs(List.of()).marker(KEY))).isEqualTo(new DataDirs.Owner("agent-1", KEY));
+        assertThat(d.resolve(DataDirs.INNER_MARKER)).doesNotExist();
+        assertThat(d.resolve("save")).hasContent("x");
+        // from now on what the server writes inside changes nothing
+        Files.writeString(d.resolve(DataDirs.INNER_MARKER), "{\"agent\":\"x\",\"key\":\"f9/zone.z[0]\"}");
+        dirs(List.of()).requireDeletable(KEY);
+    }
+
+    @Test
+    void anInnerMarkerNamingAnotherOwnerIsRefused() throws IOException {
+        Path d = dirs(List.of()).path(KEY);
+        Files.createDirectories(d);
+        Files.writeString(d.resolve(DataDirs.INNER_MARKER), "{\"agent\":\"agent-9\",\"key\":\"f9/zone.z[0]\"}");
+        ApiException e = catchThrowableOfType(ApiException.class, () -> dirs(List.of(KEY)).claim(KEY));
+        assertThat(e.status()).isEqualTo(409);
+        assertThat(e.getMessage()).contains("f9/zone.z[0]").contains("agent-9");
+        assertThat(dirs(List.of()).marker(KEY)).doesNotExist();
     }
 
     @Test
     void anUnreadableMarkerIsNobodysToOverride() throws IOException {
         Path d = dirs(List.of()).path(KEY);
         Files.createDirectories(d);
-        Files.writeString(d.resolve(DataDirs.MARKER), "{\"agent\":");
+        Path marker = dirs(List.of()).marker(KEY);
+        Files.createDirectories(marker.getParent());
+        Files.writeString(marker, "{\"agent\":");
         ApiException e = catchThrowableOfType(ApiException.class, () -> dirs(List.of(KEY)).claim(KEY));
         assertThat(e.status()).isEqualTo(409);
         assertThat(e.getMessage()).contains("cannot be read");
-        assertThat(d.resolve(DataDirs.MARKER)).hasContent("{\"agent\":");
+        assertThat(marker).hasContent("{\"agent\":");
     }
 }

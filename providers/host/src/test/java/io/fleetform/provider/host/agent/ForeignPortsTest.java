@@ -90,4 +90,36 @@ class ForeignPortsTest extends DockerTestBase {
         assertThat(u.unchecked()).contains("the sockets of the host's network namespace cannot be read")
                 .contains(a.root.resolve("proc/1/net/tcp").toString()).contains("--pid host");
     }
+
+    /**
+     * The agent's {@code /proc} of a PID namespace of its own: its pid 1 is a container's init, the sockets there are
+     * that container's namespace's. They are still held, and the answer says the host's were not checked.
+     */
+    @Test
+    void anAgentWhosePidOneIsNotTheHostsInitSaysThePortsAreUnchecked() throws Exception {
+        TestAgent a = agent("fports-c");
+        int first = Loopback.freePortRange(12000, 400, 2);
+        Files.writeString(a.dataDir.resolve(AgentService.PORT_RANGE_FILE), first + "-" + (first + 1) + "\n");
+        String init = foreign(IMAGE_1, "busybox", "nc", "-ll", "-p", String.valueOf(first), "-e", "cat");
+        String pid = DockerSupport.docker("inspect", "-f", "{{.State.Pid}}", init).strip();
+        for (String link : List.of("proc/1/net", "proc/1/ns", "proc/2")) {
+            Files.delete(a.root.resolve(link));
+        }
+        Files.createSymbolicLink(a.root.resolve("proc/1/net"), Path.of("/proc", pid, "net"));
+        Files.createSymbolicLink(a.root.resolve("proc/1/ns"), Path.of("/proc", pid, "ns"));
+        for (int i = 0; i < 50 && !PortRanges.listening(a.root.resolve(HostPorts.HOST_NET)).contains(first); i++) {
+            Thread.sleep(100);
+        }
+
+        LedgerView.PortsInUse u = a.client().allocations().portsInUse();
+
+        assertThat(u.unchecked()).contains("the agent runs in a PID namespace of its own")
+                .contains("its pid 1 is in pid:[").contains("--pid host");
+        assertThat(u.held()).contains(new LedgerView.HeldPorts(String.valueOf(first),
+                "a socket in the host's network namespace"));
+        // without pid 1's namespace to read, the kernel threads tell: none here
+        Files.delete(a.root.resolve("proc/1/ns"));
+        assertThat(a.client().allocations().portsInUse().unchecked()).contains("PID namespace of its own")
+                .contains("it has no pid 2");
+    }
 }

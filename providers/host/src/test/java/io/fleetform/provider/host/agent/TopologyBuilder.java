@@ -93,6 +93,9 @@ public final class TopologyBuilder {
         // the sockets of the host's network namespace (pid 1's)
         link(root, "proc/self/mounts", Path.of("/proc/self/mounts"));
         link(root, "proc/1/net", Path.of("/proc/1/net"));
+        // and whether that /proc is the host's PID namespace (pid 1's namespace, or the kernel's kthreadd as pid 2)
+        link(root, "proc/1/ns", Path.of("/proc/1/ns"));
+        link(root, "proc/2", Path.of("/proc/2"));
         write(root, "sys/devices/system/cpu/online", "0-" + (total - 1) + "\n");
         write(root, "sys/devices/system/cpu/possible", "0-" + (total - 1) + "\n");
         write(root, "sys/devices/system/node/online", nodes == 1 ? "0\n" : "0-" + (nodes - 1) + "\n");
