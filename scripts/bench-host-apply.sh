@@ -126,8 +126,18 @@ raw_fleet=$(java -cp "providers/host/target/test-classes:providers/host/target/c
   io.fleetform.provider.host.bench.RawDockerBenchmark $((zones * 10)) 10 fleetform/busybox:1 "$subnet")
 echo "$raw_fleet"
 raw_fleet_ms=$(echo "$raw_fleet" | grep -o '[0-9]* ms' | grep -o '[0-9]*')
+# A /22 of its own for the hand-made bridge: the Engine can keep the previous peer's network (an endpoint left
+# behind under load), and a Linux bridge of an overlapping subnet would route it two ways.
+used=$(docker network ls -q | xargs docker network inspect -f '{{range .IPAM.Config}}{{.Subnet}} {{end}}')
+veth_subnet=""
+for third in 4 8 12 16 20 24 28 0; do
+  if ! grep -q "10\.213\.${third}\." <<<"$used" && ! ip -4 -o addr show | grep -q " 10\.213\.${third}\."; then
+    veth_subnet="10.213.${third}.0/22"; break
+  fi
+done
+[ -n "$veth_subnet" ] || { echo "bench-host-apply: no free /22 in 10.213.0.0/16 for the hand-made bridge" >&2; exit 1; }
 raw_veth=$(java -cp "providers/host/target/test-classes:providers/host/target/classes:$(cat "$work/cp")" \
-  io.fleetform.provider.host.bench.RawDockerBenchmark $((zones * 10)) 10 fleetform/busybox:1 "$subnet" \
+  io.fleetform.provider.host.bench.RawDockerBenchmark $((zones * 10)) 10 fleetform/busybox:1 "$veth_subnet" \
   veth,init,bind,restart,labels)
 echo "$raw_veth"
 raw_veth_ms=$(echo "$raw_veth" | grep -o '[0-9]* ms' | grep -o '[0-9]*')
