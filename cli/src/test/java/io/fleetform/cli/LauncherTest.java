@@ -60,7 +60,8 @@ class LauncherTest {
         assertThat(validate).contains("-XX:TieredStopAtLevel=1").doesNotContain("Tier4");
         String apply = run("apply", "fleet", "--auto-approve");
         assertThat(apply).doesNotContain("TieredStopAtLevel")
-                .contains("-XX:Tier4InvocationThreshold=500000", "CompileThresholdScaling,sun.security.provider.SHA2::*",
+                .contains("-XX:Tier4InvocationThreshold=500000", "-XX:Tier3InvocationThreshold=1000",
+                        "CompileThresholdScaling,sun.security.provider.SHA2::*",
                         "CompileThresholdScaling,sun.security.provider.DigestBase::*");
         assertThat(run("agent", "--listen", "x")).doesNotContain("-XX:").endsWith("-jar "
                 + target.resolve("fleetform.jar") + " agent --listen x");
