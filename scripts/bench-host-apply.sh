@@ -6,9 +6,14 @@
 #  4. raw docker-java create + start at parallelism 10 (no agent, no state);
 #  5. the same raw docker-java, each container asking the Engine for what a fleet instance asks for (a user-defined
 #     network with a fixed IPv4, a bind-mounted data directory, init, restart policy, labels): what of the gap is the
-#     Engine's own work for those. The row's ratio stays against 4, the plain peer.
-# Prints the wall time of each and the ratios, then the same as a markdown row of the README's Speed
-# table (one run each: a run takes minutes). Needs dockerd and scripts/quickstart-image.sh.
+#     Engine's own work for those. The row's ratio stays against 4, the plain peer;
+#  6. `fleetform apply` of the same fleet with `network = agent_bridge` (the agent's own Linux bridge and a veth per
+#     container instead of a Docker network), beside
+#  7. raw docker-java making each container as 5 does, but on a bridge made by hand (network mode none, then a
+#     veth): a second row, against the same plain peer 4 and against 7.
+# Prints the wall time of each and the ratios, then the same as markdown rows of the README's Speed
+# table (one run each: a run takes minutes; AB_ROUNDS=3 interleaves the two fleets' applies three times and takes
+# their medians). Needs dockerd and scripts/quickstart-image.sh.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 count=${1:-200}
@@ -55,6 +60,18 @@ for s in 0 1 2 3 4 5 6 7 8 9; do
 FLEET
 done
 echo "}" >> "$work/bench.fleet"
+# The same fleet on the agent's own bridge, in a directory (state, agent) of its own and on another /22: the kernel
+# must not see the first fleet's Docker network and this bridge route one subnet.
+mkdir -p "$work/ab"
+pool_ab=""
+for third in 0 4 8 12 16 20 24 28; do
+  candidate="172.29.${third}.0/22"
+  if [ "$candidate" != "$pool" ] && ! grep -q "172\.29\.${third}\." <<<"$used" \
+    && ! ip -4 -o addr show | grep -q " 172\.29\.${third}\."; then pool_ab=$candidate; break; fi
+done
+[ -n "$pool_ab" ] || { echo "bench-host-apply: no second free /22 in 172.29.0.0/16" >&2; exit 1; }
+sed -e "s|bench-$$|bench-$$-ab|" -e "s|${pool}|${pool_ab}|" \
+  -e 's|    memory  = 16Mi|    memory  = 16Mi\n    network = agent_bridge|' "$work/bench.fleet" > "$work/ab/bench.fleet"
 
 ms() { date +%s%3N; }
 echo "load before: $(uptime)"
@@ -63,9 +80,22 @@ echo "load before: $(uptime)"
 # and an untimed apply that plans and then stops (no terminal to confirm in, nothing changed) apply's.
 ./fleetform validate "$work" >/dev/null
 ./fleetform apply "$work" </dev/null >/dev/null 2>&1 || true
-t0=$(ms); ./fleetform apply "$work" --auto-approve --parallelism 10 | tail -1; t1=$(ms)
-fleetform_ms=$((t1 - t0))
-./fleetform destroy "$work" --auto-approve --parallelism 10 | tail -1
+./fleetform apply "$work/ab" </dev/null >/dev/null 2>&1 || true
+# The two fleets' applies interleaved, AB_ROUNDS times (default 1): each row takes the median of its rounds.
+median() { sort -n | awk '{ v[NR] = $1 } END { print (NR % 2 ? v[(NR + 1) / 2] : int((v[NR / 2] + v[NR / 2 + 1]) / 2)) }'; }
+: > "$work/docker-network-ms"; : > "$work/agent-bridge-ms"
+for round in $(seq 1 "${AB_ROUNDS:-1}"); do
+  t0=$(ms); ./fleetform apply "$work" --auto-approve --parallelism 10 | tail -1; t1=$(ms)
+  echo $((t1 - t0)) >> "$work/docker-network-ms"
+  ./fleetform destroy "$work" --auto-approve --parallelism 10 | tail -1
+  t0=$(ms); ./fleetform apply "$work/ab" --auto-approve --parallelism 10 | tail -1; t1=$(ms)
+  echo $((t1 - t0)) >> "$work/agent-bridge-ms"
+  ./fleetform destroy "$work/ab" --auto-approve --parallelism 10 | tail -1
+  echo "round $round: Docker network $(tail -1 "$work/docker-network-ms") ms, agent_bridge" \
+    "$(tail -1 "$work/agent-bridge-ms") ms; load $(cut -d' ' -f1-3 /proc/loadavg)"
+done
+fleetform_ms=$(median < "$work/docker-network-ms")
+agent_bridge_ms=$(median < "$work/agent-bridge-ms")
 
 t0=$(ms)
 for i in $(seq 1 $((zones * 10))); do
@@ -96,11 +126,30 @@ raw_fleet=$(java -cp "providers/host/target/test-classes:providers/host/target/c
   io.fleetform.provider.host.bench.RawDockerBenchmark $((zones * 10)) 10 fleetform/busybox:1 "$subnet")
 echo "$raw_fleet"
 raw_fleet_ms=$(echo "$raw_fleet" | grep -o '[0-9]* ms' | grep -o '[0-9]*')
+# A /22 of its own for the hand-made bridge: the Engine can keep the previous peer's network (an endpoint left
+# behind under load), and a Linux bridge of an overlapping subnet would route it two ways.
+used=$(docker network ls -q | xargs docker network inspect -f '{{range .IPAM.Config}}{{.Subnet}} {{end}}')
+veth_subnet=""
+for third in 4 8 12 16 20 24 28 0; do
+  if ! grep -q "10\.213\.${third}\." <<<"$used" && ! ip -4 -o addr show | grep -q " 10\.213\.${third}\."; then
+    veth_subnet="10.213.${third}.0/22"; break
+  fi
+done
+[ -n "$veth_subnet" ] || { echo "bench-host-apply: no free /22 in 10.213.0.0/16 for the hand-made bridge" >&2; exit 1; }
+raw_veth=$(java -cp "providers/host/target/test-classes:providers/host/target/classes:$(cat "$work/cp")" \
+  io.fleetform.provider.host.bench.RawDockerBenchmark $((zones * 10)) 10 fleetform/busybox:1 "$veth_subnet" \
+  veth,init,bind,restart,labels)
+echo "$raw_veth"
+raw_veth_ms=$(echo "$raw_veth" | grep -o '[0-9]* ms' | grep -o '[0-9]*')
 echo "fleetform apply: ${fleetform_ms} ms; docker CLI one by one: ${cli_ms} ms; raw docker-java: ${raw_ms} ms;" \
-  "raw docker-java as fleet instances: ${raw_fleet_ms} ms"
+  "raw docker-java as fleet instances: ${raw_fleet_ms} ms; fleetform apply, agent_bridge: ${agent_bridge_ms} ms;" \
+  "raw docker-java as fleet instances on a hand-made bridge: ${raw_veth_ms} ms"
 awk -v f="$fleetform_ms" -v c="$cli_ms" -v r="$raw_ms" -v rf="$raw_fleet_ms" 'BEGIN {
   printf "ratio fleetform/CLI = %.2f, fleetform/raw = %.2f, fleetform/raw-as-fleet-instances = %.2f\n", f/c, f/r, f/rf }'
 uptime
 awk -v n="$((zones * 10))" -v f="$fleetform_ms" -v c="$cli_ms" -v r="$raw_ms" -v x="$xargs_ms" -v rf="$raw_fleet_ms" 'BEGIN {
   printf "| apply %d containers on the local Docker Engine (parallelism 10) | %.1f s | raw docker-java %.1f s (each made as a fleet instance is: %.1f s); `xargs -P10 docker run` %.1f s; `docker run` one by one %.1f s | %.2f× of raw docker-java (%.2f× of it as fleet instances); %.2f× of xargs; %.2f× of one by one |\n",
     n, f / 1000, r / 1000, rf / 1000, x / 1000, c / 1000, f / r, f / rf, f / x, f / c }'
+awk -v n="$((zones * 10))" -v f="$agent_bridge_ms" -v r="$raw_ms" -v rv="$raw_veth_ms" 'BEGIN {
+  printf "| apply %d containers on the local Docker Engine, `network = agent_bridge` (parallelism 10) | %.1f s | raw docker-java %.1f s (each made as a fleet instance is, on a bridge made by hand: %.1f s) | %.2f× of raw docker-java (%.2f× of it on the hand-made bridge) |\n",
+    n, f / 1000, r / 1000, rv / 1000, f / r, f / rv }'

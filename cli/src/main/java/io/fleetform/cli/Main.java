@@ -67,7 +67,29 @@ public final class Main {
     private static void quietLibraries(String[] args) {
         boolean agent = args.length > 0 && args[0].equals("agent");
         if (!agent && System.getenv("FLEETFORM_DEBUG") == null) {
-            java.util.logging.Logger.getLogger("").setLevel(java.util.logging.Level.WARNING);
+            java.util.logging.Logger root = java.util.logging.Logger.getLogger("");
+            root.setLevel(java.util.logging.Level.WARNING);
+            for (java.util.logging.Handler h : root.getHandlers()) {
+                h.setFormatter(new OneLineLog());
+            }
+        }
+    }
+
+    /**
+     * What a library or the in-process agent logs, as the CLI's own lines ({@code warning: ...}): no timestamp, no
+     * logger name and no stack trace, only the exception's messages (FLEETFORM_DEBUG keeps the JDK's full form).
+     */
+    static final class OneLineLog extends java.util.logging.Formatter {
+        @Override
+        public String format(java.util.logging.LogRecord r) {
+            StringBuilder sb = new StringBuilder(r.getLevel().intValue() >= java.util.logging.Level.SEVERE.intValue()
+                    ? "error: " : "warning: ").append(formatMessage(r));
+            for (Throwable t = r.getThrown(); t != null; t = t.getCause() == t ? null : t.getCause()) {
+                if (t.getMessage() != null && !sb.toString().contains(t.getMessage())) {
+                    sb.append(": ").append(t.getMessage());
+                }
+            }
+            return sb.append(System.lineSeparator()).toString();
         }
     }
 

@@ -123,6 +123,50 @@ class CommandLineFlagsTest {
     }
 
     @Test
+    void aResourceAddressThatCannotBeOneIsAUsageMistakeNotABug() throws IOException {
+        String d = dir.toString();
+        assertThat(run("apply", d, "--auto-approve").exitCode()).isEqualTo(ExitCode.OK);
+        String state = Files.readString(dir.resolve(".fleetform/state.json"));
+        String first = run("state", "list", "--dir", d).out().lines().findFirst().orElseThrow().strip();
+        for (List<String> args : List.of(
+                List.of("state", "mv", first, "not an address", "--dir", d),
+                List.of("state", "mv", " ", first, "--dir", d),
+                List.of("state", "rm", first, "bad addr", "--dir", d),
+                List.of("state", "show", "bad addr", "--dir", d),
+                List.of("import", "bad addr", "some-id", d))) {
+            CliRunner.Result r = run(args.toArray(String[]::new));
+            assertThat(r.exitCode()).as(args + ": " + r.out() + r.err()).isEqualTo(ExitCode.USAGE);
+            assertThat(r.err()).as(args.toString()).contains("is not a resource address")
+                    .doesNotContain("bug in Fleetform").doesNotContain("Exception");
+        }
+        assertThat(Files.readString(dir.resolve(".fleetform/state.json"))).as("nothing was removed").isEqualTo(state);
+    }
+
+    @Test
+    void optionsThatContradictEachOtherAreAUsageErrorAndNothingIsPlannedOrChanged() throws IOException {
+        String d = dir.toString();
+        assertThat(run("apply", d, "--auto-approve").exitCode()).isEqualTo(ExitCode.OK);
+        Path saved = dir.resolve("saved.plan");
+        assertThat(run("plan", d, "-out", saved.toString()).exitCode()).isEqualTo(ExitCode.OK);
+        Files.writeString(dir.resolve("main.fleet"), FLEET.replace("from 1 to 2", "from 1 to 3"));
+        String state = Files.readString(dir.resolve(".fleetform/state.json"));
+        for (List<String> args : List.of(
+                List.of("plan", d, "--refresh-only", "--destroy"),
+                List.of("plan", d, "--refresh-only", "--refresh=false"),
+                List.of("destroy", d, "--refresh-only", "--auto-approve"),
+                List.of("apply", d, "--refresh-only", "--refresh=false", "--auto-approve"),
+                List.of("apply", d, "--plan", saved.toString(), "--refresh-only"),
+                List.of("apply", d, "--plan", saved.toString(), "--refresh=false"))) {
+            CliRunner.Result r = run(args.toArray(String[]::new));
+            assertThat(r.exitCode()).as(args + ": " + r.out() + r.err()).isEqualTo(ExitCode.USAGE);
+            assertThat(r.err()).as(args.toString()).containsAnyOf("contradict", "would read nothing",
+                    "a saved plan applies exactly").doesNotContain("Exception");
+            assertThat(r.out()).as(args.toString()).doesNotContain("Plan:");
+        }
+        assertThat(Files.readString(dir.resolve(".fleetform/state.json"))).isEqualTo(state);
+    }
+
+    @Test
     void aTargetThatMatchesNothingIsAnErrorWithTheClosestAddressAndNothingIsPlannedOrChanged() throws IOException {
         String d = dir.toString();
         Path saved = dir.resolve("saved.plan");

@@ -60,7 +60,8 @@ class LauncherTest {
         assertThat(validate).contains("-XX:TieredStopAtLevel=1").doesNotContain("Tier4");
         String apply = run("apply", "fleet", "--auto-approve");
         assertThat(apply).doesNotContain("TieredStopAtLevel")
-                .contains("-XX:Tier4InvocationThreshold=500000", "CompileThresholdScaling,sun.security.provider.SHA2::*",
+                .contains("-XX:Tier4InvocationThreshold=500000", "-XX:Tier3InvocationThreshold=1000",
+                        "CompileThresholdScaling,sun.security.provider.SHA2::*",
                         "CompileThresholdScaling,sun.security.provider.DigestBase::*");
         assertThat(run("agent", "--listen", "x")).doesNotContain("-XX:").endsWith("-jar "
                 + target.resolve("fleetform.jar") + " agent --listen x");
@@ -128,6 +129,41 @@ class LauncherTest {
         // The next run tries again.
         assertThat(run("plan", "fleet")).contains("-XX:DumpLoadedClassList=", "-Xshare:dump");
         assertThat(archives()).hasSize(1);
+    }
+
+    /**
+     * A build the launcher started and that was killed (Ctrl-C on the first run) can leave the unshaded jar, newer than
+     * every source: the marker it leaves makes the next run build again instead of running a jar with no main class;
+     * a build that fails leaves it too.
+     */
+    @Test
+    void aBuildThatDidNotFinishIsDoneAgainByTheNextRun() throws Exception {
+        Path mvn = root.resolve("bin/mvn");
+        Files.writeString(mvn, """
+                #!/usr/bin/env bash
+                echo "mvn $*" >> "%s"
+                exit "${MVN_EXIT:-0}"
+                """.formatted(calls));
+        Files.setPosixFilePermissions(mvn, PosixFilePermissions.fromString("rwxr-xr-x"));
+        Path marker = target.resolve(".fleetform-building");
+        Files.writeString(marker, ""); // what a killed build leaves
+
+        Files.deleteIfExists(calls);
+        List<String> command = List.of("bash", root.resolve("fleetform").toString(), "plan", "fleet");
+        ProcessBuilder failing = new ProcessBuilder(command).redirectErrorStream(true).directory(root.toFile())
+                .redirectOutput(root.resolve("out.txt").toFile());
+        failing.environment().put("PATH", root.resolve("bin") + ":" + System.getenv("PATH"));
+        failing.environment().put("MVN_EXIT", "1");
+        Process p = failing.start();
+        assertThat(p.waitFor(60, TimeUnit.SECONDS)).isTrue();
+        assertThat(p.exitValue()).isNotZero();
+        assertThat(Files.readString(calls)).startsWith("mvn ").doesNotContain("-jar");
+        assertThat(marker).as("a failed build is not taken for a finished one").exists();
+
+        String calledNow = run("plan", "fleet");
+        assertThat(calledNow).startsWith("mvn ").contains("-jar " + target.resolve("fleetform.jar") + " plan fleet");
+        assertThat(marker).doesNotExist();
+        assertThat(run("plan", "fleet")).as("built once, then used").doesNotContain("mvn ");
     }
 
     private static String option(String call, String name) {

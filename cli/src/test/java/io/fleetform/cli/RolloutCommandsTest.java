@@ -7,6 +7,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -88,6 +89,21 @@ class RolloutCommandsTest {
                 assertThat(Files.readString(file, java.nio.charset.StandardCharsets.ISO_8859_1)).as(file.toString())
                         .doesNotContain(SECRET);
             }
+        }
+    }
+
+    @Test
+    void promotingAStageTheRolloutDoesNotHaveIsRefusedAndNothingIsApplied() throws Exception {
+        assertThat(run("apply", dir.toString(), "--auto-approve", "--approve-stage", "rest").exitCode())
+                .isEqualTo(ExitCode.OK);
+        env.put("FLEETFORM_VAR_tag", "v2");
+        for (List<String> args : List.of(List.of("rollout", "promote", "rets", dir.toString(), "--auto-approve"),
+                List.of("apply", dir.toString(), "--auto-approve", "--approve-stage", "rets"))) {
+            CliRunner.Result typo = run(args.toArray(String[]::new));
+            assertThat(typo.exitCode()).as(typo.out() + typo.err()).isEqualTo(ExitCode.ERROR);
+            assertThat(typo.err()).contains("no stage named \"rets\"").contains("canary").contains("rest")
+                    .contains("nothing was changed");
+            assertThat(image("s1")).as("not even the canary moved").endsWith("v1");
         }
     }
 

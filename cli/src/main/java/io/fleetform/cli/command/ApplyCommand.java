@@ -88,13 +88,13 @@ class ApplyCommand implements Callable<Integer>, TerminalAware {
         }
         if (planFile != null) {
             // A saved plan applies exactly as it was reviewed: a selection given here would be ignored silently.
-            String option = !selection.targets.isEmpty() ? "--target" : !selection.excludes.isEmpty() ? "--exclude"
-                    : null;
+            String option = selection.shapingOption();
             if (option != null) {
                 throw new CliException(ExitCode.USAGE, option + " shapes a new plan, but a saved plan applies exactly "
                         + "as it was made: give it to plan -out, or apply without --plan");
             }
         }
+        selection.requireConsistent(destroying());
         List<String> refs = requireRef == null ? List.of() : List.of(requireRef);
         try (FleetSource files = source.open(fleet, terminal.environment(), refs)) {
             return apply(files);
@@ -113,6 +113,7 @@ class ApplyCommand implements Callable<Integer>, TerminalAware {
         policies = policy.load(fleet, terminal);
         Workspace.Outcome<Workspace.Configuration> configuration = workspace.configuration();
         Engine.report(configuration.diagnostics(), fleet, terminal);
+        requireApprovableStages(configuration.value().fleet());
         StateLock lock = Engine.lock(workspace, destroying() ? "destroy" : "apply");
         // installed right after the lock is taken: a signal from here on still releases it
         try (Interruption interruption = Interruption.install(terminal, () -> Engine.unlock(lock))) {
@@ -133,6 +134,23 @@ class ApplyCommand implements Callable<Integer>, TerminalAware {
                         planned.state().withApply(record)), interruption.flag());
             } finally {
                 Engine.unlock(lock);
+            }
+        }
+    }
+
+    /**
+     * An {@code --approve-stage} (or {@code rollout promote}) naming no stage of the fleet's rollouts approves nothing:
+     * a typo would then apply up to the stage it meant to approve and stop there. Refused before the lock, naming the
+     * stages there are, as a {@code --target} that matches nothing is.
+     */
+    private void requireApprovableStages(io.fleetform.engine.model.Fleet model) {
+        java.util.Set<String> stages = new java.util.TreeSet<>();
+        model.rollouts().forEach(r -> r.stages().forEach(st -> stages.add(st.name())));
+        for (String wanted : approvedStages) {
+            if (!stages.contains(wanted)) {
+                throw new CliException(ExitCode.ERROR, "--approve-stage " + wanted + ": the fleet's rollouts have no"
+                        + " stage named \"" + wanted + "\"" + (stages.isEmpty() ? " (it has no rollout)"
+                        : "; stages: " + String.join(", ", stages)) + "; nothing was changed");
             }
         }
     }

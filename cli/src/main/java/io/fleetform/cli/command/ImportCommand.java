@@ -3,7 +3,6 @@ package io.fleetform.cli.command;
 import io.fleetform.cli.CliException;
 import io.fleetform.cli.ExitCode;
 import io.fleetform.cli.Terminal;
-import io.fleetform.engine.address.ResourceAddress;
 import io.fleetform.engine.provider.ImportRequest;
 import io.fleetform.engine.provider.ImportResponse;
 import io.fleetform.engine.provider.ProviderSession;
@@ -48,6 +47,7 @@ final class ImportCommand implements Callable<Integer>, TerminalAware {
 
     @Override
     public Integer call() throws StateException {
+        AddressArgument.parse(address); // before the fleet is read: a typo is a usage mistake
         fleet.dir = dir;
         fleet.vars = vars;
         try (Workspace workspace = Engine.workspace(fleet, state, terminal)) {
@@ -59,7 +59,7 @@ final class ImportCommand implements Callable<Integer>, TerminalAware {
     private Integer call(Workspace workspace) throws StateException {
         Workspace.Outcome<Workspace.Configuration> configuration = workspace.configuration();
         Engine.report(configuration.diagnostics(), fleet, terminal);
-        Resource desired = configuration.value().byAddress().get(new ResourceAddress(address));
+        Resource desired = configuration.value().byAddress().get(AddressArgument.parse(address));
         if (desired == null) {
             throw new CliException(ExitCode.ERROR, "the fleet declares no resource " + address
                     + "; declare it first, then import");

@@ -66,6 +66,7 @@ final class PlanCommand implements Callable<Integer>, TerminalAware {
 
     @Override
     public Integer call() throws IOException, StateException {
+        selection.requireConsistent(destroy);
         try (FleetSource files = source.open(fleet, terminal.environment(), java.util.List.of())) {
             return plan(files);
         }

@@ -50,7 +50,29 @@ final class PlanSelection {
         parallelism = value;
     }
 
+    /**
+     * Refuses options that contradict each other (as Terraform does): a refresh-only plan is a refresh, so neither a
+     * destroy nor {@code --refresh=false}. Checked before the fleet is read, so nothing is done.
+     */
+    void requireConsistent(boolean destroy) {
+        if (refreshOnly && destroy) {
+            throw new io.fleetform.cli.CliException(io.fleetform.cli.ExitCode.USAGE, "--refresh-only and a destroy"
+                    + " plan contradict each other: a refresh-only plan changes nothing; give one of them");
+        }
+        if (refreshOnly && !refresh) {
+            throw new io.fleetform.cli.CliException(io.fleetform.cli.ExitCode.USAGE, "--refresh-only with"
+                    + " --refresh=false would read nothing and record nothing; give one of them");
+        }
+    }
+
+    /** The first option given that shapes a new plan, which a saved plan cannot take; null if none. */
+    String shapingOption() {
+        return !targets.isEmpty() ? "--target" : !excludes.isEmpty() ? "--exclude" : refreshOnly ? "--refresh-only"
+                : !refresh ? "--refresh=false" : null;
+    }
+
     Workspace.PlanSettings settings(boolean destroy) {
+        requireConsistent(destroy);
         PlanMode mode = destroy ? PlanMode.DESTROY : refreshOnly ? PlanMode.REFRESH_ONLY : PlanMode.NORMAL;
         return new Workspace.PlanSettings(mode, refresh, targets.stream().map(AddressPattern::new).toList(),
                 excludes.stream().map(AddressPattern::new).toList(), forceConflicts, parallelism);

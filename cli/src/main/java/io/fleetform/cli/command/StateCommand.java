@@ -111,7 +111,7 @@ final class StateCommand implements Runnable {
                 current.resources().keySet().forEach(a -> terminal.out().println("  " + a));
                 return ExitCode.OK;
             }
-            ResourceState resource = current.resource(new ResourceAddress(address)).orElseThrow(() ->
+            ResourceState resource = current.resource(AddressArgument.parse(address)).orElseThrow(() ->
                     new CliException(ExitCode.ERROR, "no resource " + address + " in the state"));
             terminal.out().print(ShowCommand.describe(resource));
             return ExitCode.OK;
@@ -129,8 +129,8 @@ final class StateCommand implements Runnable {
 
         @Override
         public Integer call() throws StateException {
-            ResourceAddress source = new ResourceAddress(from);
-            ResourceAddress target = new ResourceAddress(to);
+            ResourceAddress source = AddressArgument.parse(from);
+            ResourceAddress target = AddressArgument.parse(to);
             StateBackend backend = state.open(dir);
             Map<String, String> environment = terminal.environment();
             EvalOptions options = new EvalOptions(Map.of(), List.of(), environment,
@@ -163,6 +163,7 @@ final class StateCommand implements Runnable {
         @Override
         public Integer call() throws StateException {
             int[] removed = {0};
+            addresses.forEach(AddressArgument::parse); // before the lock: a typo changes nothing
             edit("state rm", current -> {
                 State result = current;
                 for (ResourceState r : current.resources().values()) {

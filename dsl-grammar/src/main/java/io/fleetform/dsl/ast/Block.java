@@ -30,7 +30,9 @@ public record Block(Identifier type, List<Label> labels, List<Clause> clauses, O
     }
 
     public <C extends Clause> Optional<C> clause(Class<C> kind) {
-        for (Clause c : clauses) { // a loop, not a stream: asked for every zone and service of a fleet
+        // An indexed loop, neither a stream nor an iterator: asked for every zone and service of a fleet.
+        for (int i = 0; i < clauses.size(); i++) {
+            Clause c = clauses.get(i);
             if (kind.isInstance(c)) {
                 return Optional.of(kind.cast(c));
             }

@@ -21,6 +21,15 @@ public final class Diagnostics {
         items.addAll(diagnostics);
     }
 
+    /** Adds the diagnostics of {@code other} (one a helper thread filled), in its order. */
+    public void addAll(Diagnostics other) {
+        List<Diagnostic> taken;
+        synchronized (other) {
+            taken = new ArrayList<>(other.items);
+        }
+        addAll(taken);
+    }
+
     public void error(String code, SourceSpan span, String message) {
         add(Diagnostic.error(code, span, message, ""));
     }
@@ -68,6 +77,11 @@ public final class Diagnostics {
             items.clear();
             items.addAll(taken);
         }
+    }
+
+    /** Every diagnostic in the order added (duplicates kept). */
+    public synchronized List<Diagnostic> inOrder() {
+        return List.copyOf(items);
     }
 
     /** Sorted, without exact duplicates (the same mistake reached twice is reported once). */

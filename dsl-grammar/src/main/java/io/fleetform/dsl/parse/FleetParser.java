@@ -185,22 +185,22 @@ public final class FleetParser {
     }
 
     /**
-     * A large file (a fleet's 20,000 zones in one file) lexed and parsed as consecutive stretches of
-     * text, several per thread (see {@link #partCuts}), each stretch with its own lexer and parser, its
-     * tree turned into items and dropped on the same thread: lexing is parallel too, and no more than
-     * one tree per thread is alive at a time (a young collection then copies the items, not a whole
-     * file's tokens and tree). A stretch starts at the start of a line that begins with a name and
-     * follows a line holding only a '}'. Such a cut is where a whole-file lex would be too, in the
-     * default mode at the top level, exactly when the stretch before it, lexed from its own start
-     * (the file's start for the first), ends in the default mode with no mode pushed (not inside a
-     * string, interpolation, heredoc or braces) and holds no '/' directly followed by '*' (the start
-     * of a block comment the cut would run through: no expression has a '/' before a '*'); a stretch
-     * that parses as a whole file has nothing open at its end, so the parser refuses these too. A stretch
-     * ending with a top-level '}' and the next one starting with a name cut no item in two (a block
-     * ends with its body, and no expression continues with a name), so a well-formed file is exactly
-     * the stretches' items in order. Used only when every stretch lexes cleanly and parses with the
-     * fast strategy, no expression nested too deep: any syntax error, lexer message or surprise
-     * returns null and the file is parsed whole, which reports as always.
+     * A large file (a fleet's 20,000 zones in one file) lexed and parsed as consecutive stretches of text,
+     * several per thread (see {@link #partCuts}), each stretch with its own lexer and parser, its tree turned
+     * into items and dropped on the same thread: lexing is parallel too, and no more than one tree per thread
+     * is alive at a time (a young collection then copies the items, not a whole file's tokens and tree). A
+     * stretch starts at the start of a line that begins with a name and follows a line holding only a '}'
+     * (blank lines between them stay in the stretch before). Such a cut is where a whole-file lex would be
+     * too, in the default mode at the top level, exactly when the stretch before it, lexed from its own start
+     * (the file's start for the first), ends in the default mode with no mode pushed (not inside a string,
+     * interpolation, heredoc or braces) and holds no '/' directly followed by '*' (the start of a block
+     * comment the cut would run through: no expression has a '/' before a '*'); a stretch that parses as a
+     * whole file has nothing open at its end, so the parser refuses these too. A stretch ending with a
+     * top-level '}' and the next one starting with a name cut no item in two (a block ends with its body, and
+     * no expression continues with a name), so a well-formed file is exactly the stretches' items in order.
+     * Used only when every stretch lexes cleanly and parses with the fast strategy, no expression nested too
+     * deep: any syntax error, lexer message or surprise returns null and the file is parsed whole, which
+     * reports as always.
      */
     private ParseResult inParts(SourceFile source) {
         String text = source.text();
@@ -339,8 +339,8 @@ public final class FleetParser {
 
     /**
      * Where the stretches begin (char offsets): 0, then up to {@code count - 1} starts of lines that begin
-     * with a name ({@code [A-Za-z_]}) right after a line holding only '}' (and blanks), near equal shares
-     * of the text apart. A file written any other way is parsed whole.
+     * with a name ({@code [A-Za-z_]}) right after a line holding only '}' (and blanks), blank lines between
+     * allowed, near equal shares of the text apart. A file written any other way is parsed whole.
      */
     static List<Integer> partCuts(String text, int count) {
         List<Integer> cuts = new ArrayList<>();
@@ -351,9 +351,11 @@ public final class FleetParser {
             int cut = -1;
             for (int brace = text.indexOf("\n}", from - 1 < 0 ? 0 : from - 1); brace >= 0 && cut < 0;
                     brace = text.indexOf("\n}", brace + 1)) {
-                int i = brace + 2;
-                while (i < length && (text.charAt(i) == ' ' || text.charAt(i) == '\t' || text.charAt(i) == '\r')) {
-                    i++;
+                int i = blanks(text, brace + 2);
+                // Blank lines may follow (a formatted file separates its blocks by one): they stay in this stretch.
+                while (i + 1 < length && text.charAt(i) == '\n' && blanks(text, i + 1) < length
+                        && text.charAt(blanks(text, i + 1)) == '\n') {
+                    i = blanks(text, i + 1);
                 }
                 if (i + 1 < length && text.charAt(i) == '\n' && startsName(text.charAt(i + 1))) {
                     cut = i + 1;
@@ -365,6 +367,14 @@ public final class FleetParser {
             cuts.add(cut);
         }
         return cuts;
+    }
+
+    /** The first index from {@code i} on that is not a space, tab or carriage return (or the length). */
+    private static int blanks(String text, int i) {
+        while (i < text.length() && (text.charAt(i) == ' ' || text.charAt(i) == '\t' || text.charAt(i) == '\r')) {
+            i++;
+        }
+        return i;
     }
 
     private static boolean startsName(char c) {

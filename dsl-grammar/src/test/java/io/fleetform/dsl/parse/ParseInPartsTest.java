@@ -33,10 +33,18 @@ class ParseInPartsTest {
     }
 
     private static String fleet(int items, long seed) {
+        return fleet(items, seed, false);
+    }
+
+    /** {@code blankLines}: items apart by zero to two blank lines (some with blanks), as a formatted file has them. */
+    private static String fleet(int items, long seed, boolean blankLines) {
         Random random = new Random(seed);
         StringBuilder text = new StringBuilder();
         for (int i = 0; i < items; i++) {
             text.append(item(i, random));
+            for (int b = blankLines ? random.nextInt(3) : 0; b > 0; b--) {
+                text.append(random.nextBoolean() ? "\n" : "  \t\r\n");
+            }
         }
         return text.toString();
     }
@@ -70,6 +78,50 @@ class ParseInPartsTest {
     }
 
     /**
+     * Blocks apart by blank lines (how {@code fleetform fmt} and the bench's generator write them) are cut
+     * too, the blank lines left in the stretch before, and give the whole parse's tree; a mistake on such a
+     * blank line or on the first line after it is reported as in a whole parse.
+     */
+    @Test
+    void blankLinesBetweenBlocksStillCutAndKeepTheWholeParse() {
+        String text = fleet(2_000, 8, true);
+        SourceFile source = new SourceFile("big.fleet", text);
+        List<Integer> cuts = FleetParser.partCuts(text, 8);
+        assertThat(cuts).hasSize(8).isSorted().doesNotHaveDuplicates();
+        for (int cut : cuts.subList(1, 8)) {
+            String before = text.substring(0, cut).stripTrailing();
+            assertThat(before.substring(before.lastIndexOf('\n') + 1).strip()).isEqualTo("}");
+            assertThat(Character.isLetter(text.charAt(cut)) || text.charAt(cut) == '_').isTrue();
+        }
+        ParseResult whole = WHOLE.parse(source);
+        assertThat(whole.diagnostics()).isEmpty();
+        ParseResult inParts = IN_PARTS.inParts(source, cuts);
+        assertThat(inParts).as("parsed in parts").isNotNull();
+        assertThat(inParts.fileOrThrow()).isEqualTo(whole.fileOrThrow());
+        assertThat(inParts.fileOrThrow().toString()).isEqualTo(whole.fileOrThrow().toString());
+        assertThat(inParts.fileOrThrow().comments()).isEqualTo(whole.fileOrThrow().comments());
+        assertThat(inParts.fileOrThrow().body().span().length()).isEqualTo(whole.fileOrThrow().body().span().length());
+        int spaced = -1;
+        for (int cut : cuts.subList(1, 8)) {
+            if (text.charAt(cut - 2) != '}') {
+                spaced = cut;
+            }
+        }
+        assertThat(spaced).as("a cut after a blank line").isPositive();
+        int blank = text.lastIndexOf('\n', spaced - 2) + 1;
+        for (String broken : new String[] {
+            text.substring(0, blank) + "memory 16Gi\n" + text.substring(blank),
+            text.substring(0, spaced) + "x = (1 +\n" + text.substring(spaced),
+            text.substring(0, blank) + "y = \"open\n" + text.substring(blank),
+        }) {
+            SourceFile brokenSource = new SourceFile("big.fleet", broken);
+            List<String> wholeMessages = render(WHOLE.parse(brokenSource).diagnostics());
+            assertThat(wholeMessages).isNotEmpty();
+            assertThat(render(IN_PARTS.parse(brokenSource).diagnostics())).isEqualTo(wholeMessages);
+        }
+    }
+
+    /**
      * A cut that a cheap look at the text takes for a top-level boundary but that lies inside a block
      * comment, a heredoc, an interpolation or braces is found out, and the file is parsed whole.
      */
@@ -81,12 +133,16 @@ class ParseInPartsTest {
             "doc = <<-EOT\n  x\n}\nname = 1\n  EOT\n",
             "m = \"${ f({\n}\n, x) }\"\n",
             "locals {\n  m = {\n}\nn = 1\n}\n",
+            "doc = <<EOT\n}\n\n  \nname = 1\nEOT\n",
+            "/* a comment\n}\n\nzones \"fake\" {\n*/\n",
         };
         for (String hidden : hiding) {
             String head = fleet(50, 4);
             String text = head + hidden + fleet(50, 5);
             SourceFile source = new SourceFile("big.fleet", text);
-            int cut = head.length() + hidden.indexOf("\n}\n") + 3;
+            int brace = hidden.indexOf("\n}\n");
+            int cut = head.length() + brace + 3 + (hidden.substring(brace + 3).length()
+                    - hidden.substring(brace + 3).stripLeading().length());
             assertThat(IN_PARTS.inParts(source, List.of(0, cut))).as(hidden).isNull();
             // The cut taken from the text: the file parses as when parsed whole, or fails as whole.
             ParseResult whole = WHOLE.parse(source);

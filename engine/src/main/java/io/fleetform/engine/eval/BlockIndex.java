@@ -22,6 +22,12 @@ final class BlockIndex {
     private final Map<String, Block> singletons;
     /** The attributes of each first nested block, by name. */
     private final Map<String, Map<String, Attribute>> nested;
+    /** Each attribute of {@link #attributes} with its place in that order: a layer's memo is an array by place. */
+    private final Map<String, Slot> slots;
+
+    /** An attribute and its place among the block's attributes. */
+    record Slot(Attribute attribute, int place) {
+    }
 
     private BlockIndex(Block block) {
         this.block = block;
@@ -44,6 +50,11 @@ final class BlockIndex {
             }
             nested.put(type, inner);
         });
+        Map<String, Slot> slots = new HashMap<>();
+        for (Attribute a : attributes.values()) {
+            slots.put(a.name().name(), new Slot(a, slots.size()));
+        }
+        this.slots = slots;
         this.attributes = Collections.unmodifiableMap(attributes);
         this.singletons = singletons;
         this.nested = nested;
@@ -59,6 +70,11 @@ final class BlockIndex {
 
     Map<String, Attribute> attributes() {
         return attributes;
+    }
+
+    /** The attribute of this name with its place, or null. */
+    Slot slot(String name) {
+        return slots.get(name);
     }
 
     Block singleton(String type) {

@@ -10,9 +10,7 @@ import io.fleetform.engine.value.Value;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayDeque;
 import java.util.ArrayList;
-import java.util.Deque;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
@@ -29,14 +27,17 @@ public final class EvalContext {
     private final EvalOptions options;
     private final ModuleResolver modules;
     private final ExpressionEvaluator evaluator = new ExpressionEvaluator(this);
-    /** What is being computed: a key compared cheaply, and its name, built only for a cycle message. */
-    private record Frame(Object key, java.util.function.Supplier<String> name) {
-    }
-
-    /** The attributes one thread is computing right now: cycles are found along one thread's chain. */
+    /**
+     * The attributes one thread is computing right now, innermost last: a key compared cheaply, and its
+     * name, built only for a cycle message. Cycles are found along one thread's chain, by a look through
+     * it (at most {@link #MAX_REFERENCE_DEPTH} deep, a few entries as a rule): a frame object and a set
+     * entry per computed value were a tenth of a large fleet's garbage.
+     */
     private static final class Chain {
-        final Deque<Frame> evaluating = new ArrayDeque<>();
-        final Set<Object> active = new HashSet<>();
+        final Object[] keys = new Object[MAX_REFERENCE_DEPTH];
+        @SuppressWarnings("unchecked")
+        final java.util.function.Supplier<String>[] names = new java.util.function.Supplier[MAX_REFERENCE_DEPTH];
+        int depth;
         String currentAttribute;
         /** The zone this thread builds while zones are built in parallel (see {@link #confined}). */
         ZoneEntity zone;
@@ -252,7 +253,7 @@ public final class EvalContext {
     public Value compute(Object key, java.util.function.Supplier<String> name, String attributeName,
                          Expression expression, Scope scope) {
         Chain chain = chain();
-        if (chain.evaluating.size() >= MAX_REFERENCE_DEPTH) {
+        if (chain.depth >= MAX_REFERENCE_DEPTH) {
             // A bound of our own, before the stack's: an overflow deep in the JVM can leave a class
             // half-initialised (NoClassDefFoundError for the rest of the run) instead of one message.
             if (!deepReported) {
@@ -263,12 +264,18 @@ public final class EvalContext {
             }
             return ErrorValue.INSTANCE;
         }
-        if (!chain.active.add(key)) {
-            diagnostics.add(Diagnostic.error("reference-cycle", expression.span(), "reference cycle: "
-                    + cycle(chain, key, name.get()), "break the cycle by computing one of these from something else"));
-            return ErrorValue.INSTANCE;
+        int depth = chain.depth;
+        for (int i = 0; i < depth; i++) {
+            if (chain.keys[i].equals(key)) {
+                diagnostics.add(Diagnostic.error("reference-cycle", expression.span(), "reference cycle: "
+                        + cycle(chain, i, name.get()),
+                        "break the cycle by computing one of these from something else"));
+                return ErrorValue.INSTANCE;
+            }
         }
-        chain.evaluating.push(new Frame(key, name));
+        chain.keys[depth] = key;
+        chain.names[depth] = name;
+        chain.depth = depth + 1;
         String saved = chain.currentAttribute;
         chain.currentAttribute = attributeName;
         try {
@@ -285,8 +292,9 @@ public final class EvalContext {
             return ErrorValue.INSTANCE;
         } finally {
             chain.currentAttribute = saved;
-            chain.evaluating.pop();
-            chain.active.remove(key);
+            chain.depth = depth;
+            chain.keys[depth] = null;
+            chain.names[depth] = null;
         }
     }
 
@@ -300,16 +308,11 @@ public final class EvalContext {
         }
     }
 
-    private static String cycle(Chain at, Object key, String name) {
+    /** The names from the frame at {@code from} (the value asked for again) to the innermost, then {@code name}. */
+    private static String cycle(Chain at, int from, String name) {
         List<String> chain = new ArrayList<>();
-        List<Frame> stack = new ArrayList<>(at.evaluating);
-        java.util.Collections.reverse(stack);
-        boolean inCycle = false;
-        for (Frame frame : stack) {
-            inCycle |= frame.key().equals(key);
-            if (inCycle) {
-                chain.add(frame.name().get());
-            }
+        for (int i = from; i < at.depth; i++) {
+            chain.add(at.names[i].get());
         }
         chain.add(name);
         return String.join(" → ", chain);

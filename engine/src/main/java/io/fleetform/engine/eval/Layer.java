@@ -5,7 +5,6 @@ import io.fleetform.dsl.ast.Block;
 import io.fleetform.dsl.ast.BodyItem;
 import io.fleetform.engine.value.Value;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 
@@ -19,7 +18,13 @@ public final class Layer {
     private final String owner;
     private final BlockIndex index;
     private final Scope scope;
+    /** A shared layer's values by attribute name; null for a zone's or service's layer, which uses {@link #own}. */
     private final Map<String, Value> memo;
+    /**
+     * A zone's or service's values by the attribute's place in the block ({@link BlockIndex.Slot}): one
+     * array instead of a map with an entry per value, made on first use (200,000 services' layers).
+     */
+    private Value[] own;
     /** Values of nested blocks' attributes, by the attribute itself (no "type.name" key to build per lookup). */
     private Map<Attribute, Value> nestedMemo;
     /** Read by the threads that build a large fleet's zones in parallel (templates, declared blocks). */
@@ -43,7 +48,7 @@ public final class Layer {
         this.shared = shared;
         // A zone's or service's layer belongs to the thread building that zone; a shared layer is read
         // by all of them, and two may compute the same attribute at once: both get equal values.
-        this.memo = shared ? new java.util.concurrent.ConcurrentHashMap<>(8) : new HashMap<>(8);
+        this.memo = shared ? new java.util.concurrent.ConcurrentHashMap<>(8) : null;
         this.sharedNested = shared ? new java.util.concurrent.ConcurrentHashMap<>(4) : null;
     }
 
@@ -52,8 +57,16 @@ public final class Layer {
         return new Layer(owner, BlockIndex.of(block), scope, true);
     }
 
-    /** An attribute of this layer being computed: equal only for the same layer (identity) and names. */
-    private record Key(Layer layer, String name, String block) {
+    /**
+     * An attribute of this layer being computed: equal only for the same layer (identity) and names. It
+     * is also the attribute's name for a cycle message, made only then (no capturing lambda per value).
+     */
+    private record Key(Layer layer, String name, String block) implements java.util.function.Supplier<String> {
+        @Override
+        public String get() {
+            return block.isEmpty() ? layer.owner + "." + name : layer.owner + "." + block + "." + name;
+        }
+
         @Override
         public boolean equals(Object other) {
             return other instanceof Key k && k.layer == layer && k.name.equals(name) && k.block.equals(block);
@@ -89,13 +102,26 @@ public final class Layer {
     public Value value(String name, EvalContext context) {
         // The block's own attributes first: most look-ups through a service's layers are for what a
         // layer does not set, which this answers with one look-up instead of two.
-        Attribute attribute = index.attributes().get(name);
-        if (attribute == null) {
+        BlockIndex.Slot slot = index.slot(name);
+        if (slot == null) {
             return null;
+        }
+        if (!shared) {
+            if (own == null) {
+                own = new Value[index.attributes().size()];
+            }
+            Value value = own[slot.place()];
+            if (value == null) {
+                Key key = new Key(this, name, "");
+                value = context.compute(key, key, name, slot.attribute().value(), scope);
+                own[slot.place()] = value;
+            }
+            return value;
         }
         Value value = memo.get(name);
         if (value == null) {
-            value = context.compute(new Key(this, name, ""), () -> owner + "." + name, name, attribute.value(), scope);
+            Key key = new Key(this, name, "");
+            value = context.compute(key, key, name, slot.attribute().value(), scope);
             memo.put(name, value);
         }
         return value;
@@ -120,8 +146,8 @@ public final class Layer {
                     t -> new java.util.concurrent.ConcurrentHashMap<>(8));
             Value value = values.get(name);
             if (value == null) {
-                value = context.compute(new Key(this, name, type), () -> owner + "." + type + "." + name, name,
-                        attribute.value(), scope);
+                Key key = new Key(this, name, type);
+                value = context.compute(key, key, name, attribute.value(), scope);
                 values.put(name, value);
             }
             return value;
@@ -131,8 +157,8 @@ public final class Layer {
         }
         Value value = nestedMemo.get(attribute);
         if (value == null) {
-            value = context.compute(new Key(this, name, type), () -> owner + "." + type + "." + name, name,
-                    attribute.value(), scope);
+            Key key = new Key(this, name, type);
+            value = context.compute(key, key, name, attribute.value(), scope);
             nestedMemo.put(attribute, value);
         }
         return value;

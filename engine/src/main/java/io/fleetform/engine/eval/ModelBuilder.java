@@ -9,6 +9,7 @@ import io.fleetform.dsl.ast.Expression;
 import io.fleetform.dsl.ast.GetAttr;
 import io.fleetform.dsl.ast.IndexExpr;
 import io.fleetform.dsl.ast.Variable;
+import io.fleetform.dsl.diag.Diagnostics;
 import io.fleetform.dsl.source.SourceSpan;
 import io.fleetform.engine.model.Cluster;
 import io.fleetform.engine.model.Fleet;
@@ -119,8 +120,8 @@ final class ModelBuilder {
 
         List<Zone> zones = new ArrayList<>();
         collectZones(root, new ZoneBuilder(context, idcByName), zones);
-        KubernetesNames.check(zones, idcByName, context.diagnostics());
-        NetworkTargets.check(zones, idcByName, poolByName, context.diagnostics());
+        crossZoneChecks(zones, idcByName, poolByName, context.diagnostics(),
+                threads > 1 && zones.size() >= PARALLEL_ZONES);
         // A local nothing uses is still the user's code: its mistakes are reported like any other.
         root.locals().keySet().forEach(name -> context.guard(() -> root.local(name, SourceSpan.NONE), null));
         List<Rollout> rollouts = root.declared("rollout").stream().map(this::rollout).toList();
@@ -129,6 +130,55 @@ final class ModelBuilder {
         String name = fleetBlock == null ? "" : root.fleetName();
         return new Fleet(name, owner, labels, variables, registries, images, clusters, hostPools, idcs, zones, rollouts,
                 outputs, moved, fleetBlock == null ? firstFile : fleetBlock.headerSpan());
+    }
+
+    /**
+     * The checks that look across all zones: the Kubernetes names, then the network modes. With
+     * {@code inParallel} the name check runs on a second thread beside the network check, each into
+     * diagnostics of its own, which are then added in the order of one thread: the same messages in the
+     * same order either way.
+     */
+    static void crossZoneChecks(List<Zone> zones, Map<String, Idc> idcs, Map<String, HostPool> pools,
+                                Diagnostics diagnostics, boolean inParallel) {
+        if (!inParallel) {
+            KubernetesNames.check(zones, idcs, diagnostics);
+            NetworkTargets.check(zones, idcs, pools, diagnostics);
+            return;
+        }
+        Diagnostics names = new Diagnostics();
+        Throwable[] failure = new Throwable[1];
+        Thread helper = new Thread(() -> {
+            try {
+                KubernetesNames.check(zones, idcs, names);
+            } catch (Throwable t) {
+                failure[0] = t; // thrown on the calling thread below, as a sequential check would have
+            }
+        }, "fleetform-names");
+        helper.setDaemon(true);
+        helper.start();
+        Diagnostics network = new Diagnostics();
+        try {
+            NetworkTargets.check(zones, idcs, pools, network);
+        } finally {
+            boolean interrupted = false;
+            while (helper.isAlive()) {
+                try {
+                    helper.join();
+                } catch (InterruptedException e) {
+                    interrupted = true; // the helper reads the zones: it is waited for, then the flag restored
+                }
+            }
+            if (interrupted) {
+                Thread.currentThread().interrupt();
+            }
+        }
+        if (failure[0] instanceof RuntimeException e) {
+            throw e;
+        } else if (failure[0] instanceof Error e) {
+            throw e;
+        }
+        diagnostics.addAll(names);
+        diagnostics.addAll(network);
     }
 
     private Map<String, Value> variables(ModuleInstance root) {

@@ -22,7 +22,11 @@ import java.util.Map;
  *       share one Docker network with the IDC's {@code ip_pool} as its subnet (Docker holds a subnet in
  *       one network per host), which is either the fleet's bridge or the macvlan on the hosts' L2;</li>
  *   <li>an IDC's {@code routes} where they would not be set: on a cluster, or next to bridge or sriov
- *       services (only underlay instances get them).</li>
+ *       services (only underlay instances get them);</li>
+ *   <li>{@code agent_bridge} on a cluster (it is the host agent's own Linux bridge), with {@code ports} (nothing
+ *       is published: the agent makes no DNAT rules, so a player could not reach them), or next to a service of
+ *       another mode that needs the IDC's {@code ip_pool} (the agent's bridge holds the pool's gateway address on
+ *       the host, which a Docker network or an underlay of the same subnet would hold too).</li>
  * </ul>
  */
 final class NetworkTargets {
@@ -33,6 +37,7 @@ final class NetworkTargets {
                       Diagnostics diagnostics) {
         Map<String, Service> underlayByIdc = new LinkedHashMap<>();
         Map<String, Service> bridgedByIdc = new LinkedHashMap<>();
+        Map<String, Service> agentBridgedByIdc = new LinkedHashMap<>();
         for (Zone zone : zones) {
             Idc idc = idcs.get(zone.idc());
             if (idc == null) {
@@ -63,6 +68,20 @@ final class NetworkTargets {
                     underlayByIdc.putIfAbsent(idc.name(), s);
                 } else if (hosts && (mode == NetworkMode.BRIDGE || mode == NetworkMode.SRIOV)) {
                     bridgedByIdc.putIfAbsent(idc.name(), s);
+                } else if (!hosts && mode == NetworkMode.AGENT_BRIDGE) {
+                    diagnostics.error("agent-bridge-on-cluster", s.span(), "service " + s.address() + " asks for"
+                            + " network = agent_bridge, a Linux bridge of the host agent's own, which cluster \""
+                            + idc.target().name() + "\" does not have", "use network = bridge (the pod network), or"
+                            + " place the zone on a hosts target");
+                } else if (hosts && mode == NetworkMode.AGENT_BRIDGE) {
+                    if (!s.ports().isEmpty()) {
+                        diagnostics.error("agent-bridge-ports", s.span(), "service " + s.address() + " asks for"
+                                + " network = agent_bridge and has ports " + String.join(", ",
+                                new java.util.TreeSet<>(s.ports().keySet())) + ", which that mode does not publish on"
+                                + " the host (the agent makes no DNAT rules), so nothing outside the host would"
+                                + " reach them", "use network = bridge to publish them (or host), or remove ports");
+                    }
+                    agentBridgedByIdc.putIfAbsent(idc.name(), s);
                 }
             }
         }
@@ -70,7 +89,7 @@ final class NetworkTargets {
             if (idc.routes().isEmpty()) {
                 continue;
             }
-            Service bridged = bridgedByIdc.get(idc.name());
+            Service bridged = bridgedByIdc.getOrDefault(idc.name(), agentBridgedByIdc.get(idc.name()));
             if (idc.target().kind() != TargetRef.Kind.HOSTS) {
                 diagnostics.error("routes-not-underlay", idc.span(), "idc \"" + idc.name() + "\" has routes, which"
                         + " Fleetform sets on underlay instances on hosts, and it runs on cluster \""
@@ -82,6 +101,17 @@ final class NetworkTargets {
                         "remove routes, or make the IDC's services network = underlay");
             }
         }
+        agentBridgedByIdc.forEach((idc, agent) -> {
+            Service other = bridgedByIdc.containsKey(idc) ? bridgedByIdc.get(idc) : underlayByIdc.get(idc);
+            if (other != null) {
+                diagnostics.error("agent-bridge-with-other", agent.span(), "service " + agent.address()
+                        + " asks for network = agent_bridge and service " + other.address() + " for network = "
+                        + other.network().mode().name().toLowerCase(java.util.Locale.ROOT) + ", both in idc " + idc
+                        + ": the IDC's ip_pool is on one network per host, the agent's bridge or the other",
+                        "give the IDC's services one of them (network = host needs no IP), or put them in another"
+                                + " idc; " + other.address() + " is at " + other.span().location());
+            }
+        });
         underlayByIdc.forEach((idc, underlay) -> {
             Service bridged = bridgedByIdc.get(idc);
             if (bridged != null) {

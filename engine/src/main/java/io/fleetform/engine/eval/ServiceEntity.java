@@ -7,7 +7,6 @@ import io.fleetform.engine.value.RefValue;
 import io.fleetform.engine.value.StringValue;
 import io.fleetform.engine.value.UnknownValue;
 import io.fleetform.engine.value.Value;
-import java.util.ArrayList;
 import java.util.Collection;
 import java.util.List;
 import java.util.Optional;
@@ -58,18 +57,25 @@ final class ServiceEntity extends LayeredEntity {
     @Override
     List<Layer> layers() {
         if (layers == null) {
-            List<Layer> resolved = new ArrayList<>(List.of(own));
-            block.clause(FromClause.class).filter(f -> !f.isRange()).ifPresent(from -> {
-                List<Layer> inherited = TemplateLayers.of(context, new FromKey(this), () -> address() + ".from",
-                        from.from(), own.scope());
-                if (!inherited.isEmpty()) {
-                    template = Optional.of(inherited.get(0).owner());
-                } else {
-                    templateFailed = true;
-                }
-                resolved.addAll(inherited);
-            });
-            layers = List.copyOf(resolved);
+            // Made once per service (200,000 in a large fleet): no list to grow and copy again.
+            Optional<FromClause> from = block.clause(FromClause.class).filter(f -> !f.isRange());
+            if (from.isEmpty()) {
+                layers = List.of(own);
+                return layers;
+            }
+            List<Layer> inherited = TemplateLayers.of(context, new FromKey(this), () -> address() + ".from",
+                    from.get().from(), own.scope());
+            if (!inherited.isEmpty()) {
+                template = Optional.of(inherited.get(0).owner());
+            } else {
+                templateFailed = true;
+            }
+            Layer[] resolved = new Layer[1 + inherited.size()];
+            resolved[0] = own;
+            for (int i = 0; i < inherited.size(); i++) {
+                resolved[i + 1] = inherited.get(i);
+            }
+            layers = List.of(resolved);
         }
         return layers;
     }

@@ -40,7 +40,7 @@ import java.util.Set;
 final class ZoneBuilder {
     private static final Map<String, NetworkMode> NETWORK_MODES = ordered("bridge", NetworkMode.BRIDGE, "host",
             NetworkMode.HOST, "overlay", NetworkMode.OVERLAY, "sriov", NetworkMode.SRIOV, "underlay",
-            NetworkMode.UNDERLAY);
+            NetworkMode.UNDERLAY, "agent_bridge", NetworkMode.AGENT_BRIDGE);
     private static final Map<String, Init> INITS = ordered("docker", Init.DOCKER, "systemd", Init.SYSTEMD, "none",
             Init.NONE);
     private static final Map<String, Spread> SPREADS = ordered("host", Spread.HOST, "rack", Spread.RACK, "none",

@@ -23,6 +23,32 @@ class EvaluationTest {
         return e.fleet().zones().get(0).services().get(0);
     }
 
+    /** A cycle names every value around it, from the one asked for again, through locals, templates and zones. */
+    @Test
+    void referenceCyclesNameTheValuesAroundThem() {
+        Fleets.Evaluated e = Fleets.evaluate(Fleets.BASE + """
+                locals {
+                  a = local.b + 1
+                  b = local.c + 1
+                  c = local.a + 1
+                }
+                template "t" {
+                  image  = image.app
+                  cpu    = 1 core
+                  memory = template.t.disk
+                  disk   = template.t.memory
+                }
+                zone "z" {
+                  idc = idc.dc1
+                  service "s" from template.t { replicas = zone.z.service.s.replicas }
+                }
+                """);
+        assertThat(e.errors()).extracting(d -> d.message()).contains(
+                "reference cycle: local.a → local.b → local.c → local.a",
+                "reference cycle: template.t.memory → template.t.disk → template.t.memory",
+                "reference cycle: zone.z.service.s.replicas → zone.z.service.s.replicas");
+    }
+
     @Test
     void unitArithmeticIsExact() {
         Service s = only(Fleets.service("""

@@ -96,4 +96,30 @@ class NetworkTargetsTest {
         assertThat(codes(bridged)).containsExactly("routes-not-underlay");
         assertThat(bridged.errors().get(0).message()).contains("network = bridge");
     }
+
+    @Test
+    void agentBridgeIsForHostsWithoutPortsAndAloneInItsIdc() {
+        Fleets.Evaluated ok = fleet("", zone("dc1", "agent_bridge", "host"));
+        assertThat(ok.errors()).isEmpty();
+        assertThat(ok.fleet().zone("z-dc1").orElseThrow().service("s0").orElseThrow().network().mode())
+                .isEqualTo(NetworkMode.AGENT_BRIDGE);
+
+        assertThat(codes(fleet("", zone("k1", "agent_bridge")))).containsExactly("agent-bridge-on-cluster");
+        Fleets.Evaluated mixed = fleet("", zone("dc1", "bridge", "agent_bridge"));
+        assertThat(codes(mixed)).containsExactly("agent-bridge-with-other");
+        assertThat(mixed.errors().get(0).message()).contains("zone.z-dc1.service.s1 asks for network = agent_bridge")
+                .contains("zone.z-dc1.service.s0 for network = bridge");
+        assertThat(mixed.errors().get(0).span().location()).isEqualTo("test.fleet:10:3");
+
+        Fleets.Evaluated ports = Fleets.evaluate(FLEET.replace("UNDERLAY", "") + """
+                zone "z" {
+                  idc = idc.dc1
+                  service "game" { image = image.app  cpu = 1 core  memory = 1Gi  network = agent_bridge
+                                   ports = { game = 7777 } }
+                }
+                """);
+        assertThat(codes(ports)).containsExactly("agent-bridge-ports");
+        assertThat(ports.errors().get(0).message()).contains("has ports game").contains("no DNAT");
+        assertThat(ports.errors().get(0).span().location()).isEqualTo("test.fleet:9:3");
+    }
 }

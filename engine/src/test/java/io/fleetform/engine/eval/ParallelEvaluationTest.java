@@ -214,6 +214,56 @@ class ParallelEvaluationTest {
     record Outcome(Fleet fleet, List<String> diagnostics, boolean parallel) {
     }
 
+    /**
+     * The cross-zone checks on two threads (names beside network modes) report what one thread reports, in
+     * the same order, on a fleet whose joined Kubernetes names collide in 300 zones and whose services ask
+     * 300 hosts zones for an overlay network.
+     */
+    @Test
+    void crossZoneChecksOnTwoThreadsReportAsOnOne() {
+        String text = HEAD + """
+                cluster "k1" { context = "k1" }
+                idc "k" {
+                  region = "r1"
+                  target = cluster.k1
+                }
+                zones "a" from 1 to 300 as z {
+                  idc = idc.k
+                  service "x-y" { image = image.app  cpu = 1 core  memory = 1Gi }
+                }
+                zones "b" from 1 to 300 as z {
+                  name = "a${z.index}-x"
+                  idc  = idc.k
+                  service "y" { image = image.app  cpu = 1 core  memory = 1Gi }
+                }
+                zones "h" from 1 to 300 as z {
+                  idc = idc.dc1
+                  service "s" { image = image.app  cpu = 1 core  memory = 1Gi  network = overlay }
+                }
+                """;
+        Outcome outcome = same(text);
+        assertThat(outcome.fleet().zones()).hasSize(900);
+        Fleet fleet = outcome.fleet();
+        Map<String, io.fleetform.engine.model.Idc> idcs = new java.util.LinkedHashMap<>();
+        fleet.idcs().forEach(i -> idcs.put(i.name(), i));
+        Map<String, io.fleetform.engine.model.HostPool> pools = new java.util.LinkedHashMap<>();
+        fleet.hostPools().forEach(p -> pools.put(p.name(), p));
+        Diagnostics one = new Diagnostics();
+        ModelBuilder.crossZoneChecks(fleet.zones(), idcs, pools, one, false);
+        Diagnostics two = new Diagnostics();
+        ModelBuilder.crossZoneChecks(fleet.zones(), idcs, pools, two, true);
+        List<String> sequential = one.inOrder().stream().map(ParallelEvaluationTest::render).toList();
+        assertThat(sequential).filteredOn(d -> d.contains(" overlay-on-hosts ")).hasSize(300);
+        assertThat(sequential).filteredOn(d -> !d.contains(" overlay-on-hosts ")).hasSizeGreaterThanOrEqualTo(300);
+        assertThat(two.inOrder().stream().map(ParallelEvaluationTest::render).toList())
+                .containsExactlyElementsOf(sequential);
+        assertThat(outcome.diagnostics()).containsExactlyElementsOf(sorted(one)); // what the user is shown
+    }
+
+    private static List<String> sorted(Diagnostics diagnostics) {
+        return diagnostics.sorted().stream().map(ParallelEvaluationTest::render).toList();
+    }
+
     /** Evaluates on one thread and on two; both must give the same; returns the two-thread outcome. */
     private static Outcome same(String text) {
         return same(text, FunctionRegistry.of(List.of()), false);

@@ -41,6 +41,44 @@ final class LocalLock implements StateLock {
      * exists. Call only while holding {@link HeldLocks#MONITOR}.
      */
     static LocalLock create(Path file, LockInfo info) throws IOException {
+        // The record is written and OS-locked aside, then published under the lock's name with a hard link, which
+        // fails if a lock file is there: a process killed on the way leaves no lock file, or a complete one (a lock
+        // file created empty and killed before its record was written locked the state until a force-unlock).
+        Path fresh = Files.createTempFile(file.getParent(), file.getFileName() + ".", ".new");
+        FileChannel channel = FileChannel.open(fresh, StandardOpenOption.WRITE);
+        boolean linked = false;
+        try {
+            FileLock osLock = osLock(channel);
+            Durable.writeFully(channel, LockInfoJson.encode(info));
+            channel.force(true);
+            try {
+                Files.createLink(file, fresh);
+            } catch (java.nio.file.FileAlreadyExistsException taken) {
+                throw taken;
+            } catch (UnsupportedOperationException | java.nio.file.FileSystemException noLinks) {
+                channel.close();
+                Files.deleteIfExists(fresh);
+                return createInPlace(file, info); // a file system without hard links
+            }
+            linked = true;
+            Files.delete(fresh);
+            Durable.syncDirectory(file.getParent());
+            Object fileKey = LockHolder.fileKey(file);
+            HeldLocks.add(file, fileKey, info);
+            return new LocalLock(file, channel, osLock, fileKey, info);
+        } catch (IOException | RuntimeException e) {
+            if (channel.isOpen()) {
+                channel.close();
+            }
+            Files.deleteIfExists(fresh);
+            if (linked) {
+                Files.deleteIfExists(file);
+            }
+            throw e;
+        }
+    }
+
+    private static LocalLock createInPlace(Path file, LockInfo info) throws IOException {
         FileChannel channel = FileChannel.open(file, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE);
         try {
             FileLock osLock = osLock(channel);

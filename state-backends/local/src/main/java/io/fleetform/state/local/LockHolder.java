@@ -80,7 +80,10 @@ record LockHolder(LockInfo info, Liveness liveness) {
             } catch (IOException e) {
                 // A holder writes its record right after creating the file: give it a moment.
                 if (attempt == 10) {
-                    return Optional.of(unreadable(lockFile, e.getMessage()));
+                    // a JSON error's own words, without the parser's "at [Source: ...]" second line
+                    String why = e instanceof com.fasterxml.jackson.core.JsonProcessingException j
+                            ? "not JSON: " + j.getOriginalMessage() : e.getMessage();
+                    return Optional.of(unreadable(lockFile, why));
                 }
                 pause();
             }

@@ -86,6 +86,59 @@ class LocalLockFileTest {
         }
     }
 
+    /**
+     * A process killed between making the lock file and writing its record left an empty lock file that locked the
+     * state until a force-unlock. The lock file must appear with its record: a reader looking all the time while
+     * locks are taken and released never sees one without it, and nothing is left beside it.
+     */
+    @Test
+    void theLockFileNeverExistsWithoutItsRecord() throws Exception {
+        java.util.concurrent.atomic.AtomicBoolean done = new java.util.concurrent.atomic.AtomicBoolean();
+        java.util.concurrent.atomic.AtomicInteger seen = new java.util.concurrent.atomic.AtomicInteger();
+        java.util.List<String> incomplete = new java.util.concurrent.CopyOnWriteArrayList<>();
+        Thread reader = new Thread(() -> {
+            while (!done.get()) {
+                try {
+                    byte[] b = Files.readAllBytes(lockFile);
+                    seen.incrementAndGet();
+                    if (b.length == 0 || !new String(b, java.nio.charset.StandardCharsets.UTF_8).contains("\"who\"")) {
+                        incomplete.add(new String(b, java.nio.charset.StandardCharsets.UTF_8));
+                    }
+                } catch (java.io.IOException absent) {
+                    Thread.onSpinWait();
+                }
+            }
+        });
+        reader.start();
+        try {
+            for (int i = 0; i < 300; i++) {
+                try (StateLock lock = backend().lock(LockInfo.forOperation("apply " + i))) {
+                    assertThat(lock.info().operation()).isEqualTo("apply " + i);
+                }
+            }
+        } finally {
+            done.set(true);
+            reader.join();
+        }
+        assertThat(seen.get()).as("the reader saw lock files").isPositive();
+        assertThat(incomplete).as("lock files seen without their record").isEmpty();
+        try (var files = Files.list(dir)) {
+            assertThat(files.map(f -> f.getFileName().toString()).filter(n -> n.endsWith(".new")).toList()).isEmpty();
+        }
+    }
+
+    @Test
+    void aGarbledLockFileIsNamedInOneSentenceWithoutTheParsersSourceDump() throws Exception {
+        Files.writeString(lockFile, "garbage\u0000{");
+
+        assertThatThrownBy(() -> backend().lock(LockInfo.forOperation("plan")))
+                .isInstanceOf(StateLockedException.class)
+                .hasMessageContaining("the lock file cannot be read: not JSON: Unrecognized token")
+                .hasMessageNotContaining("[Source").hasMessageNotContaining("\n")
+                .hasMessageContaining("force-unlock unknown");
+        assertThat(Files.readString(lockFile)).isEqualTo("garbage\u0000{");
+    }
+
     @Test
     void aHolderWhoseLockFileWasDeletedByHandDoesNotDeleteTheNextOne() throws Exception {
         StateLock first = backend().lock(LockInfo.forOperation("apply"));

@@ -289,7 +289,7 @@ final class AgentService {
         NetworkSpec n = c.spec() == null ? null : c.spec().network();
         String ip = c.ipv4() != null && !c.ipv4().isBlank() ? c.ipv4() : n == null ? null : n.ipv4();
         String host = ip == null ? "127.0.0.1" : ip;
-        boolean agentReaches = n == null || n.isHost() || "bridge".equals(n.driver());
+        boolean agentReaches = n == null || n.isHost() || "bridge".equals(n.driver()) || n.isAgentBridge();
         return agentReaches ? new io.fleetform.provider.host.probe.Reach.Direct(host)
                 : new io.fleetform.provider.host.probe.Reach.ContainerNetns(host);
     }

@@ -60,7 +60,8 @@ final class ContainerCreation {
         if (!spec.command().isEmpty()) {
             cmd.withCmd(spec.command());
         }
-        if (spec.network() != null && !spec.network().isHost() && !spec.network().isNone()) {
+        if (spec.network() != null && !spec.network().isHost() && !spec.network().isNone()
+                && !spec.network().isAgentBridge()) {
             cmd.withIpv4Address(spec.network().ipv4());
             List<ExposedPort> exposed = new ArrayList<>();
             for (NetworkSpec.PublishedPort p : spec.network().ports()) {
@@ -158,7 +159,8 @@ final class ContainerCreation {
             }
         }
         if (spec.network() != null) {
-            hc.withNetworkMode(spec.network().name());
+            // the agent's bridge is no Docker network: Docker makes the namespace with only lo, the agent gives eth0
+            hc.withNetworkMode(spec.network().isAgentBridge() ? "none" : spec.network().name());
             if (!spec.network().isHost() && !spec.network().ports().isEmpty()) {
                 // host ports come from the ledger (one instance each), so the bindings never collide on this host
                 Ports bindings = new Ports();

@@ -61,6 +61,7 @@ final class ContainerManager implements Closeable {
     private final RecreateIntent.Store intents;
     private final SecretFiles secrets;
     private final SriovHook sriov;
+    private final AgentBridges bridges;
     private final DataDirs dataDirs;
     private final io.fleetform.provider.host.probe.Prober prober;
     private volatile Consumer<RecreateIntent.Step> steps = s -> { };
@@ -100,6 +101,7 @@ final class ContainerManager implements Closeable {
         this.quota = new DataQuota(dataDir, facts.root().resolve("proc/self/mounts"), commands);
         this.intents = new RecreateIntent.Store(dataDir.resolve("recreates"));
         this.sriov = new SriovHook(facts.root(), dataDir, commands);
+        this.bridges = new AgentBridges(dataDir.resolve("agent-bridges-pending"), AgentBridges.SYSTEM);
         this.dataDirs = new DataDirs(dataDir.resolve("instances"), agentId, recorded);
         var dockerExec = new io.fleetform.provider.host.probe.DockerExec(docker);
         this.prober = new io.fleetform.provider.host.probe.Prober(dockerExec, dockerExec, secrets::values);
@@ -223,10 +225,66 @@ final class ContainerManager implements Closeable {
             }
             networks.removeLeftEmpty();
             sriov.recover(key -> Optional.ofNullable(reader.resolve(key).current()));
+            recoverAgentBridges();
         } catch (RuntimeException e) {
             LOG.log(System.Logger.Level.WARNING, "cannot recover interrupted changes now (" + e.getMessage()
                     + "); the next change of each instance will");
         }
+    }
+
+    /**
+     * The agent's bridges after a kill: a bridge recorded as being made that no instance uses goes; each running
+     * instance on one gets what its eth0 lacks (a kill between its start and its equip, or a restart by the restart
+     * policy while no agent watched).
+     */
+    private void recoverAgentBridges() {
+        List<ContainerInfo> all = reader.list();
+        bridges.recover((owner, network) -> all.stream().anyMatch(c -> owner.equals(Addresses.owner(c.address()))
+                && AgentBridges.on(network).test(c.spec())));
+        for (ContainerInfo c : all) {
+            if (c.running() && c.spec() != null && c.spec().network() != null && c.spec().network().isAgentBridge()) {
+                try {
+                    InspectContainerResponse live = reader.reinspect(c.id());
+                    List<String> done = equip(c.address(), c.spec(), live, AgentBridges.Look.CHECK);
+                    if (!done.isEmpty()) {
+                        LOG.log(System.Logger.Level.INFO, "finished the eth0 of " + c.address() + ": " + done);
+                    }
+                } catch (RuntimeException e) {
+                    LOG.log(System.Logger.Level.WARNING, "cannot equip " + c.address() + " on its agent bridge now ("
+                            + e.getMessage() + "); its next change will");
+                }
+            }
+        }
+    }
+
+    /** The instance's eth0 on the agent's bridge, when its spec asks for one; what was done. */
+    private List<String> equip(String key, ContainerSpec spec, InspectContainerResponse c, AgentBridges.Look look) {
+        if (spec.network() == null || !spec.network().isAgentBridge()) {
+            return List.of();
+        }
+        Long pid = c.getState().getPidLong();
+        if (pid == null || pid <= 0 || !Boolean.TRUE.equals(c.getState().getRunning())) {
+            throw ApiException.unprocessable("container " + c.getName() + " is not running, so its eth0 on the"
+                    + " agent bridge cannot be given");
+        }
+        try {
+            return bridges.equip(key, spec.network(), pid, look);
+        } catch (AgentBridges.ShellException | IllegalStateException e) {
+            throw new ApiException(502, "engine_error", "eth0 of " + key + " on the agent bridge of network "
+                    + spec.network().name() + ": " + e.getMessage());
+        }
+    }
+
+    /** A start event's container on the agent's bridge: its new namespace gets its eth0 (see SriovHook#watch). */
+    List<String> equipStarted(String key, InspectContainerResponse c) {
+        ContainerSpec spec = ContainerReader.createdSpec(c);
+        return spec == null ? List.of() : equip(key, spec, c, AgentBridges.Look.WATCHED);
+    }
+
+    /** Whether another instance of {@code owner} than {@code except} is on the agent bridge of {@code network}. */
+    private boolean onBridge(String network, String owner, String except) {
+        return reader.list().stream().anyMatch(c -> !c.address().equals(except)
+                && java.util.Objects.equals(owner, Addresses.owner(c.address())) && AgentBridges.on(network).test(c.spec()));
     }
 
     /** Recovers {@code address} if a recreate of it was interrupted; a line saying what was done, or empty. */
@@ -242,9 +300,10 @@ final class ContainerManager implements Closeable {
         String address = intent.address();
         String canonical = "/" + reader.containerName(address);
         List<InspectContainerResponse> mine = reader.all(address);
+        String oldId = intent.oldId() != null ? intent.oldId() : oldByName(mine, canonical);
         Optional<InspectContainerResponse> fresh = mine.stream()
-                .filter(c -> !c.getId().equals(intent.oldId()) && canonical.equals(c.getName())).findFirst();
-        Optional<InspectContainerResponse> old = mine.stream().filter(c -> c.getId().equals(intent.oldId()))
+                .filter(c -> !c.getId().equals(oldId) && canonical.equals(c.getName())).findFirst();
+        Optional<InspectContainerResponse> old = mine.stream().filter(c -> c.getId().equals(oldId))
                 .findFirst();
         if (fresh.isPresent() && !Boolean.TRUE.equals(fresh.get().getState().getRunning())) {
             String id = fresh.get().getId();
@@ -277,6 +336,17 @@ final class ContainerManager implements Closeable {
         return done;
     }
 
+    /**
+     * The old container of a recreate whose intent was lost: the one moved aside under {@code <name>-replaced-<id>},
+     * else the one still under the name (stopped before it was moved aside), else none ({@code ""}).
+     */
+    private static String oldByName(List<InspectContainerResponse> mine, String canonical) {
+        return mine.stream().filter(c -> c.getName() != null && c.getName().startsWith(canonical + "-replaced-"))
+                .max(java.util.Comparator.comparing(InspectContainerResponse::getCreated))
+                .or(() -> mine.stream().filter(c -> canonical.equals(c.getName())).findFirst())
+                .map(InspectContainerResponse::getId).orElse("");
+    }
+
     // ------------------------------------------------------------------ changes
 
     /** Default hostname for an address: {@code zone.s12.service.logic[0]} becomes {@code zone-s12-service-logic-0}. */
@@ -301,6 +371,7 @@ final class ContainerManager implements Closeable {
         recover(address).ifPresent(warnings::add);
         ContainerReader.Found found = reader.resolve(address);
         if (found.current() == null) {
+            ensureAgentBridge(desired, address);
             boolean newNetwork = networks.ensure(desired.network(), Addresses.owner(address));
             if (newNetwork) {
                 steps.accept(RecreateIntent.Step.NETWORK_CREATED);
@@ -323,6 +394,7 @@ final class ContainerManager implements Closeable {
                     created.addAll(sriov.attach(address, desired, c));
                 } catch (RuntimeException e) { // a refused request leaves nothing behind: no container, VF given back
                     forceRemove(c.getId());
+                    bridges.release(address);
                     try {
                         sriov.detach(address);
                     } catch (RuntimeException d) {
@@ -361,6 +433,7 @@ final class ContainerManager implements Closeable {
             recreate.add("it was " + health.describe());
         }
         if (!recreate.isEmpty()) {
+            ensureAgentBridge(desired, address);
             networks.ensure(desired.network(), Addresses.owner(address));
             InspectContainerResponse c = recreate(current, address, desired, image.reference(), warnings, projectId);
             removeStale(found.stale(), address, warnings);
@@ -375,7 +448,9 @@ final class ContainerManager implements Closeable {
         removeStale(found.stale(), address, warnings);
         ContainerResult updated = updateInPlace(current, address, desired, image.reference(), warnings, projectId);
         // the VF's settings, address, IRQs and RPS are put back as the spec says: what was changed by hand is drift
-        List<String> vf = sriov.attach(address, desired, reader.reinspect(updated.container().id()));
+        InspectContainerResponse now = reader.reinspect(updated.container().id());
+        List<String> vf = new ArrayList<>(equip(address, desired, now, AgentBridges.Look.CHECK));
+        vf.addAll(sriov.attach(address, desired, now));
         if (vf.isEmpty()) {
             return updated;
         }
@@ -497,10 +572,23 @@ final class ContainerManager implements Closeable {
         }
     }
 
+    /** The agent's bridge of the spec's network, made (as the instance's fleet's) or checked before the create. */
+    private void ensureAgentBridge(ContainerSpec spec, String key) {
+        if (spec.network() == null || !spec.network().isAgentBridge()) {
+            return;
+        }
+        try {
+            bridges.ensure(spec.network(), Addresses.owner(key));
+        } catch (AgentBridges.ShellException e) {
+            throw new ApiException(502, "engine_error", "agent bridge of network " + spec.network().name() + ": "
+                    + e.getMessage());
+        }
+    }
+
     /** A create refused because the spec's network does not exist (any more). */
     private static boolean networkGone(ContainerSpec spec, ApiException e) {
         NetworkSpec n = spec.network();
-        if (n == null || n.isHost() || n.isNone() || !EngineCalls.notFound(e)) {
+        if (n == null || n.isHost() || n.isNone() || n.isAgentBridge() || !EngineCalls.notFound(e)) {
             return false;
         }
         String m = e.getMessage().toLowerCase(Locale.ROOT);
@@ -534,10 +622,21 @@ final class ContainerManager implements Closeable {
         afterCreate.run();
         String cid = id;
         try {
+            if (spec.network() != null && spec.network().isAgentBridge()) {
+                // the start event's watcher waits for this put's equip, and then finds it done
+                synchronized (bridges.keyLock(address)) {
+                    engine.run("start container " + name, () -> docker.startContainerCmd(cid).exec());
+                    InspectContainerResponse started = reader.reinspect(cid);
+                    warnings.addAll(equip(address, spec, started, AgentBridges.Look.FRESH).stream()
+                            .map(d -> "agent bridge: " + d).toList());
+                    return started;
+                }
+            }
             engine.run("start container " + name, () -> docker.startContainerCmd(cid).exec());
         } catch (RuntimeException e) {
             try {
                 docker.removeContainerCmd(cid).withForce(true).withRemoveVolumes(true).exec();
+                bridges.release(address);
             } catch (RuntimeException r) {
                 e.addSuppressed(r);
             }
@@ -694,7 +793,10 @@ final class ContainerManager implements Closeable {
         sriov.detach(address); // the VF is out of any namespace now: reset it and put its IRQs back
         io.clear(address);
         NetworkRemoval network = null;
-        if (spec != null && spec.network() != null && !spec.network().isHost() && !spec.network().isNone()) {
+        if (spec != null && spec.network() != null && spec.network().isAgentBridge()) {
+            bridges.release(address);
+            network = removeAgentBridge(spec.network().name(), address);
+        } else if (spec != null && spec.network() != null && !spec.network().isHost() && !spec.network().isNone()) {
             network = networks.remove(spec.network().name(), Addresses.owner(address));
         }
         Path data = reader.dataPath(address);
@@ -707,7 +809,23 @@ final class ContainerManager implements Closeable {
 
     /** Removes the fleet's network if no instance of it is left (a later try, when its last container is gone). */
     NetworkRemoval removeNetwork(String name, String owner) {
-        return networks.remove(name, owner);
+        NetworkRemoval docker = networks.remove(name, owner);
+        return owner == null || !NetworkRemoval.ABSENT.equals(docker.outcome()) ? docker
+                : removeAgentBridge(name, owner + "/");
+    }
+
+    /** The agent bridge of the key's fleet's network, when no other instance of that fleet is on it. */
+    private NetworkRemoval removeAgentBridge(String network, String key) {
+        String owner = Addresses.owner(key);
+        if (onBridge(network, owner, key)) {
+            return NetworkRemoval.inUse(network); // the last instance's removal removes it: no command, no lock
+        }
+        try {
+            return bridges.remove(network, owner, false);
+        } catch (AgentBridges.ShellException e) {
+            return NetworkRemoval.kept(network, "agent bridge of network " + network + " could not be removed: "
+                    + e.getMessage() + "; run the command again");
+        }
     }
 
     PullResult pull(PullRequest r) {
@@ -725,7 +843,7 @@ final class ContainerManager implements Closeable {
     /** Re-applies IO caps changed in place, now and whenever one of this agent's containers starts. */
     void watchStartsAndReapplyIo() {
         io.watch(docker, reader.agentLabels(), address -> reader.resolve(address).current(), reader::ownerAddress);
-        sriov.watch(docker, reader.agentLabels(), reader::ownerAddress);
+        sriov.watch(docker, reader.agentLabels(), reader::ownerAddress, this::equipStarted);
     }
 
     private static String shortId(String id) {

@@ -137,7 +137,8 @@ final class ContainerReader {
         ContainerSpec effective = created == null ? null : live(c, created);
         String ip = null;
         if (created != null && created.network() != null) {
-            ip = ipOn(c, created.network().name());
+            // on the agent's bridge Docker knows no address: the spec's is the one the agent sets
+            ip = created.network().isAgentBridge() ? created.network().ipv4() : ipOn(c, created.network().name());
         }
         boolean running = Boolean.TRUE.equals(c.getState().getRunning());
         String name = c.getName() != null && c.getName().startsWith("/") ? c.getName().substring(1) : c.getName();

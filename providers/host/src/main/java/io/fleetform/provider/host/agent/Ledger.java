@@ -42,7 +42,9 @@ final class Ledger {
     /** On-disk form. */
     record State(int formatVersion, long revision, List<Allocation> allocations) {
         State {
-            allocations = List.copyOf(allocations);
+            // null (and null entries) kept as read, for open() to name what is missing
+            allocations = allocations == null ? null : java.util.Collections.unmodifiableList(
+                    new ArrayList<>(allocations));
         }
     }
 
@@ -107,8 +109,13 @@ final class Ledger {
         Ledger l = new Ledger(file);
         if (Files.exists(file)) {
             State s;
+            byte[] bytes = Files.readAllBytes(file);
+            if (new String(bytes, java.nio.charset.StandardCharsets.UTF_8).isBlank()) {
+                throw new IOException("allocations ledger " + file + " is empty (" + bytes.length + " bytes); fix or"
+                        + " move it aside; the agent will not start over it");
+            }
             try {
-                s = Json.MAPPER.readValue(Files.readAllBytes(file), State.class);
+                s = Json.MAPPER.readValue(bytes, State.class);
             } catch (JsonProcessingException e) {
                 throw new IOException("allocations ledger " + file + " is unreadable (" + Json.describe(e,
                         State.class) + "); fix or move it aside; the agent will not start over it", e);
@@ -116,6 +123,11 @@ final class Ledger {
             if (s.formatVersion() != FORMAT_VERSION) {
                 throw new IOException("allocations ledger " + file + " has format " + s.formatVersion()
                         + ", this agent reads format " + FORMAT_VERSION);
+            }
+            String invalid = invalid(s);
+            if (invalid != null) {
+                throw new IOException("allocations ledger " + file + " is invalid (" + invalid
+                        + "); fix or move it aside; the agent will not start over it");
             }
             for (Allocation a : s.allocations()) {
                 l.entries.put(a.address(), a);
@@ -125,6 +137,72 @@ final class Ledger {
             l.durableRevision = l.revision;
         }
         return l;
+    }
+
+    /**
+     * What is wrong with a ledger that parsed (edited by hand, or damaged into other valid JSON), or null: every entry
+     * as a claim could have made it, and no two entries holding the same address, core, IPv4, host port or VF. A
+     * ledger the agent trusted in spite of that would hand out what an instance holds.
+     */
+    private static String invalid(State s) {
+        if (s.allocations() == null) {
+            return "allocations is missing";
+        }
+        if (s.revision() < 0) {
+            return "revision " + s.revision() + " is negative";
+        }
+        Map<String, String> holders = new java.util.HashMap<>();
+        for (int i = 0; i < s.allocations().size(); i++) {
+            Allocation a = s.allocations().get(i);
+            String at = "allocations[" + i + "]";
+            if (a == null) {
+                return at + " is null";
+            }
+            try {
+                Addresses.requireAddress(a.address());
+            } catch (ApiException e) {
+                return at + ": " + e.getMessage();
+            }
+            at += " (" + a.address() + ")";
+            String wrong = a.memoryBytes() < 0 ? "memoryBytes is negative"
+                    : a.diskBytes() < 0 ? "diskBytes is negative"
+                    : a.numaNode() != null && a.numaNode() < 0 ? "numaNode is negative"
+                    : a.ipv4() != null && !Addresses.isIpv4(a.ipv4()) ? "ipv4 '" + a.ipv4() + "' is not an IPv4 address"
+                    : a.revision() < 0 || a.revision() > s.revision() ? "revision " + a.revision()
+                            + " is not between 0 and the ledger's " + s.revision()
+                    : a.ports().stream().anyMatch(p -> p == null || p < 1 || p > 65535) ? "ports " + a.ports()
+                            + " are not all between 1 and 65535"
+                    : null;
+            if (wrong != null) {
+                return at + ": " + wrong;
+            }
+            SortedSet<Integer> cores;
+            try {
+                cores = CpuList.parse(a.cores());
+            } catch (IllegalArgumentException e) {
+                return at + ": " + e.getMessage();
+            }
+            List<String> held = new ArrayList<>();
+            held.add("an entry");
+            cores.forEach(c -> held.add("core " + c));
+            if (a.ipv4() != null) {
+                held.add("IPv4 " + a.ipv4());
+            }
+            a.ports().forEach(p -> held.add("host port " + p));
+            if (a.vf() != null) {
+                held.add("VF " + a.vf());
+            }
+            for (String h : held) {
+                String before = holders.putIfAbsent(h.equals("an entry") ? h + " " + a.address() : h, a.address());
+                if (before != null && h.equals("an entry")) {
+                    return at + " appears twice";
+                }
+                if (before != null) {
+                    return at + " holds " + h + ", which " + before + " holds too";
+                }
+            }
+        }
+        return null;
     }
 
     Path file() {

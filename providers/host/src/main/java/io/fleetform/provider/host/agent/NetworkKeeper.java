@@ -63,7 +63,7 @@ final class NetworkKeeper {
      * IDC arriving at once would otherwise both create it, and the Engine refuses the second with "Pool overlaps".
      */
     boolean ensure(NetworkSpec n, String owner) {
-        if (n == null || n.isHost() || n.isNone()) { // Docker's own host and none networks are never ours to make
+        if (n == null || n.isHost() || n.isNone() || n.isAgentBridge()) { // Docker's own, or no Docker network
             return false;
         }
         Checked known = checked.get(n.name());

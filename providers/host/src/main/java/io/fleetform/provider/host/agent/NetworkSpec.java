@@ -14,7 +14,9 @@ import java.util.Set;
  * @param ports   bridge: the instance's ports published on the host, each host port held in the ledger; host:
  *                the ports it binds (nothing is published, the ledger keeps two instances off the same port)
  * @param name    Docker network name
- * @param driver  {@code bridge} (default) or {@code macvlan}
+ * @param driver  {@code bridge} (default), {@code macvlan}, or {@code agent_bridge}: no Docker network (the
+ *                container is of network mode {@code none}), the agent's own Linux bridge for {@code name} and a
+ *                veth it gives the container (see {@link AgentBridges}); its gateway is required, nothing published
  * @param subnet  CIDR, e.g. {@code 172.30.1.0/24}
  * @param gateway gateway IPv4 inside the subnet, or null for Docker's default
  * @param parent  for macvlan: the host interface it is parented on (required); null for bridge
@@ -24,7 +26,7 @@ import java.util.Set;
  */
 public record NetworkSpec(String name, String driver, String subnet, String gateway, String parent, String ipv4,
                           java.util.List<PublishedPort> ports, java.util.List<String> routes) {
-    static final Set<String> DRIVERS = Set.of("bridge", "macvlan", "host", "none");
+    static final Set<String> DRIVERS = Set.of("bridge", "macvlan", "host", "none", AgentBridges.DRIVER);
 
     /**
      * One port of the instance: its name in the service, the port inside the container and the host port.
@@ -68,6 +70,12 @@ public record NetworkSpec(String name, String driver, String subnet, String gate
         return "none".equals(driver);
     }
 
+    /** The agent's own bridge (see {@link AgentBridges}): Docker's network mode {@code none}, a veth from the agent. */
+    @com.fasterxml.jackson.annotation.JsonIgnore
+    public boolean isAgentBridge() {
+        return AgentBridges.DRIVER.equals(driver);
+    }
+
     @com.fasterxml.jackson.annotation.JsonIgnore
     public boolean isHost() {
         return "host".equals(driver);
@@ -99,6 +107,10 @@ public record NetworkSpec(String name, String driver, String subnet, String gate
             }
         } else {
             validateAttached(name, driver, subnet, gateway, parent, ipv4);
+            if (AgentBridges.DRIVER.equals(driver) && (gateway == null || !ports.isEmpty())) {
+                throw new IllegalArgumentException("network.driver agent_bridge needs the gateway (the bridge's own"
+                        + " address) and publishes no ports (the agent makes no DNAT rules)");
+            }
         }
     }
 
@@ -109,7 +121,7 @@ public record NetworkSpec(String name, String driver, String subnet, String gate
                     + "' must be a Docker network name ([A-Za-z0-9][A-Za-z0-9_.-]*)");
         }
         if (!DRIVERS.contains(driver)) {
-            throw new IllegalArgumentException("network.driver '" + driver + "' is not one of bridge, macvlan, host");
+            throw new IllegalArgumentException("network.driver '" + driver + "' is not one of bridge, macvlan, host, agent_bridge");
         }
         if (!Addresses.isCidr(subnet)) {
             throw new IllegalArgumentException("network.subnet '" + subnet + "' must be an IPv4 CIDR like 172.30.1.0/24");
@@ -131,7 +143,7 @@ public record NetworkSpec(String name, String driver, String subnet, String gate
         if ("macvlan".equals(driver) && (parent == null || parent.isBlank())) {
             throw new IllegalArgumentException("network.parent (the host interface) is required for macvlan");
         }
-        if ("bridge".equals(driver) && parent != null) {
+        if (!"macvlan".equals(driver) && parent != null) {
             throw new IllegalArgumentException("network.parent applies to macvlan only");
         }
     }

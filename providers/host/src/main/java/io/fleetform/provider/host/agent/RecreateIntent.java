@@ -15,10 +15,11 @@ import java.util.Optional;
  * may hold secrets) is never written here.
  *
  * @param address    the instance
- * @param oldId      the container being replaced
+ * @param oldId      the container being replaced; null when its intent file was damaged (then found by name)
  * @param wasRunning whether it ran before, so an undo starts it again
  */
 record RecreateIntent(String address, String oldId, boolean wasRunning) {
+    private static final System.Logger LOG = System.getLogger(RecreateIntent.class.getName());
 
     /**
      * The steps of a multi-step change, in order; a test halts the agent after each to prove recovery. The first
@@ -37,8 +38,7 @@ record RecreateIntent(String address, String oldId, boolean wasRunning) {
         }
 
         void write(RecreateIntent intent) {
-            Optional<RecreateIntent> other = readAny(intent.address())
-                    .filter(i -> !i.address().equals(intent.address()));
+            Optional<RecreateIntent> other = another(intent.address());
             if (other.isPresent()) {
                 throw new IllegalStateException("refusing to record the recreate of " + intent.address() + ": "
                         + file(intent.address()) + " is the recreate of " + other.get().address());
@@ -52,23 +52,43 @@ record RecreateIntent(String address, String oldId, boolean wasRunning) {
         }
 
         /**
-         * The intent of {@code address}. Another key of the same name cannot have one (the ledger gives a name to
-         * one key only), but an intent is only ever acted on, overwritten or deleted for the very key it names.
+         * The intent recorded for {@code address}, if any. A file that cannot be read (damaged by hand or by the disk:
+         * it is written atomically, so never torn by a crash) is moved aside, kept as {@code <file>.damaged-<time>},
+         * and stands for an intent whose old container is unknown ({@code oldId} null, {@code wasRunning} true): the
+         * recovery then finds the old container from its name, so a damaged file never blocks the instance. Another
+         * key of the same name cannot have one (the ledger gives a name to one key only), but a readable intent of
+         * another key is never acted on, overwritten, moved or deleted for this one.
          */
         Optional<RecreateIntent> read(String address) {
-            return readAny(address).filter(i -> address.equals(i.address()));
-        }
-
-        private Optional<RecreateIntent> readAny(String address) {
             Path f = file(address);
+            if (!Files.exists(f)) {
+                return Optional.empty();
+            }
+            byte[] bytes;
             try {
-                return Files.exists(f) ? Optional.of(Json.MAPPER.readValue(Files.readAllBytes(f), RecreateIntent.class))
-                        : Optional.empty();
+                bytes = Files.readAllBytes(f);
             } catch (IOException e) {
                 throw new UncheckedIOException("cannot read the recreate intent " + f, e);
             }
+            Optional<RecreateIntent> intent = parse(bytes);
+            if (intent.isPresent()) {
+                return intent.filter(i -> address.equals(i.address()));
+            }
+            Path aside = f.resolveSibling(f.getFileName() + ".damaged-" + System.currentTimeMillis());
+            try {
+                Files.move(f, aside);
+            } catch (IOException e) {
+                throw new UncheckedIOException("the recreate intent " + f + " is damaged and cannot be moved aside", e);
+            }
+            LOG.log(System.Logger.Level.WARNING, "the recreate intent of " + address + " was damaged (kept as "
+                    + aside + "); its containers are recovered by their names");
+            return Optional.of(new RecreateIntent(address, null, true));
         }
 
+        /**
+         * Every readable intent. Only {@code *.json} files are intents (not a temporary file a crash left while one
+         * was written, nor a damaged one kept aside); an unreadable one is left for {@link #read} of its address.
+         */
         List<RecreateIntent> all() {
             List<RecreateIntent> out = new ArrayList<>();
             if (!Files.isDirectory(dir)) {
@@ -76,7 +96,17 @@ record RecreateIntent(String address, String oldId, boolean wasRunning) {
             }
             try (var files = Files.list(dir)) {
                 for (Path f : files.toList()) {
-                    out.add(Json.MAPPER.readValue(Files.readAllBytes(f), RecreateIntent.class));
+                    String name = f.getFileName().toString();
+                    if (name.startsWith(".") || !name.endsWith(".json")) {
+                        continue;
+                    }
+                    Optional<RecreateIntent> intent = parse(Files.readAllBytes(f));
+                    if (intent.isPresent()) {
+                        out.add(intent.get());
+                    } else {
+                        LOG.log(System.Logger.Level.WARNING, "the recreate intent " + f + " is damaged; the next"
+                                + " change of its instance recovers it from the containers' names");
+                    }
                 }
             } catch (IOException e) {
                 throw new UncheckedIOException("cannot read the recreate intents in " + dir, e);
@@ -84,8 +114,28 @@ record RecreateIntent(String address, String oldId, boolean wasRunning) {
             return out;
         }
 
+        private static Optional<RecreateIntent> parse(byte[] bytes) {
+            try {
+                RecreateIntent i = Json.MAPPER.readValue(bytes, RecreateIntent.class);
+                return i == null || i.address() == null || i.oldId() == null ? Optional.empty() : Optional.of(i);
+            } catch (IOException e) {
+                return Optional.empty();
+            }
+        }
+
+        /** A readable intent of another key in {@code address}'s file. */
+        private Optional<RecreateIntent> another(String address) {
+            Path f = file(address);
+            try {
+                return Files.exists(f) ? parse(Files.readAllBytes(f)).filter(i -> !i.address().equals(address))
+                        : Optional.empty();
+            } catch (IOException e) {
+                throw new UncheckedIOException("cannot read the recreate intent " + f, e);
+            }
+        }
+
         void delete(String address) {
-            if (readAny(address).filter(i -> !i.address().equals(address)).isPresent()) {
+            if (another(address).isPresent()) {
                 return; // another key's
             }
             try {

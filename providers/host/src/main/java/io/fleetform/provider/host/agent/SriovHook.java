@@ -179,10 +179,12 @@ final class SriovHook implements java.io.Closeable {
      * Gives a VF back to its container whenever Docker starts that container again by itself (its restart policy
      * after the game server exited, or the engine restarting): a new start is a new network namespace, and the
      * VF went back to the host with the old one. Only instances that hold a VF already (a record): a first start
-     * is the put's to handle.
+     * is the put's to handle. The same for an underlay's routes and for an agent bridge's eth0 ({@code agentBridge}:
+     * the instance key and the started container to what was done).
      */
     void watch(com.github.dockerjava.api.DockerClient docker, Map<String, String> labels,
-               Function<InspectContainerResponse, String> owner) {
+               Function<InspectContainerResponse, String> owner,
+               java.util.function.BiFunction<String, InspectContainerResponse, List<String>> agentBridge) {
         try {
             events = docker.eventsCmd().withEventTypeFilter("container").withEventFilter("start")
                     .withLabelFilter(labels).exec(new com.github.dockerjava.api.async.ResultCallback.Adapter<
@@ -190,7 +192,7 @@ final class SriovHook implements java.io.Closeable {
                         @Override
                         public void onNext(com.github.dockerjava.api.model.Event e) {
                             if (mayNeedAnything(e)) {
-                                regive.execute(() -> regive(docker, e.getId(), owner));
+                                regive.execute(() -> regive(docker, e.getId(), owner, agentBridge));
                             }
                         }
                     });
@@ -217,7 +219,8 @@ final class SriovHook implements java.io.Closeable {
         }
         try {
             ContainerSpec spec = Json.MAPPER.readValue(json, ContainerSpec.class);
-            return spec.sriov() != null || hasRoutes(spec);
+            return spec.sriov() != null || hasRoutes(spec) || spec.network() != null
+                    && spec.network().isAgentBridge();
         } catch (java.io.IOException | RuntimeException unreadable) {
             return true;
         }
@@ -238,7 +241,8 @@ final class SriovHook implements java.io.Closeable {
     }
 
     private void regive(com.github.dockerjava.api.DockerClient docker, String id,
-                        Function<InspectContainerResponse, String> owner) {
+                        Function<InspectContainerResponse, String> owner,
+                        java.util.function.BiFunction<String, InspectContainerResponse, List<String>> agentBridge) {
         long deadline = System.currentTimeMillis() + REGIVE_MILLIS;
         while (true) {
             try {
@@ -246,6 +250,15 @@ final class SriovHook implements java.io.Closeable {
                 String key = owner.apply(c);
                 ContainerSpec spec = ContainerReader.createdSpec(c);
                 if (key == null || spec == null || !Boolean.TRUE.equals(c.getState().getRunning())) {
+                    return;
+                }
+                if (spec.network() != null && spec.network().isAgentBridge()) {
+                    // a new namespace has only lo: the agent's bridge gives it its eth0 again (a start by a put
+                    // of this agent was equipped by that put, which this waits for and then finds done)
+                    List<String> done = agentBridge.apply(key, c);
+                    if (!done.isEmpty()) {
+                        LOG.log(System.Logger.Level.INFO, "gave " + key + " its eth0 again after it started: " + done);
+                    }
                     return;
                 }
                 if (spec.sriov() == null || sriov.record(key).isEmpty()) {

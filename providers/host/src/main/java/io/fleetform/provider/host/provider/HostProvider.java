@@ -435,6 +435,9 @@ public final class HostProvider implements Provider, ProviderSession {
             if (subnet == null) {
                 continue;
             }
+            boolean agentBridge = fleet.zones().stream().filter(z -> z.idc().equals(idc.name()))
+                    .flatMap(z -> z.services().stream())
+                    .anyMatch(s -> s.network().mode() == io.fleetform.engine.model.NetworkMode.AGENT_BRIDGE);
             for (Map.Entry<String, HostFacts> host : new TreeMap<>(snapshot.facts()).entrySet()) {
                 HostFacts.DockerFacts docker = host.getValue().docker();
                 String ours = NetworkNames.onHost(fleet.name(), idc.name(), identity, host.getValue(), null);
@@ -452,6 +455,16 @@ public final class HostProvider implements Provider, ProviderSession {
                                     + "Fleetform (no io.fleetform.managed label), and this fleet's idc \""
                                     + idc.name() + "\" needs that name", "remove or rename that network if nothing "
                                     + "uses it, or rename the fleet (fleet \"...\")"));
+                        } else if (agentBridge && (n.fleet() == null || n.fleet().equals(identity))) {
+                            // the agent's bridge would hold the pool's gateway beside this Docker network's: one
+                            // subnet, two routes. Docker removes it with its last container, so say how to get there.
+                            diagnostics.add(Diagnostic.error("agent-bridge-switch", idc.span(), "idc \"" + idc.name()
+                                    + "\" asks for network = agent_bridge, and host " + host.getKey() + " of \""
+                                    + pool.name() + "\" still has this fleet's Docker network " + ours + " with the"
+                                    + " same ip_pool: the agent's bridge cannot take the subnet while it is there",
+                                    "switching recreates every instance: first apply without the IDC's bridge"
+                                    + " instances (or destroy them), which removes the Docker network, then apply"
+                                    + " with network = agent_bridge"));
                         } else if (n.fleet() != null && !n.fleet().equals(identity)) {
                             // Another fleet of the same name (its own state, so another lineage) made it: sharing
                             // it would put both fleets' instances on one L2 and let either's last one remove it.
@@ -1166,7 +1179,10 @@ public final class HostProvider implements Provider, ProviderSession {
         if (c.spec().network() != null) {
             a.put("network", c.spec().network().name());
             a.put("network_mode", c.spec().network().isHost() ? "host" : c.spec().network().isNone() ? "sriov"
-                    : "bridge");
+                    : c.spec().network().isAgentBridge() ? InstanceSpecs.AGENT_BRIDGE : "bridge");
+            if (c.spec().network().isAgentBridge()) {
+                a.put("gateway", c.spec().network().gateway());
+            }
             if (c.spec().network().subnet() != null) {
                 a.put("subnet", c.spec().network().subnet());
             }

@@ -48,6 +48,9 @@ final class InstanceSpecs {
         return new ArrayList<>(new java.util.TreeSet<>(s.ports().keySet()));
     }
 
+    /** {@code network = agent_bridge}: the mode's name in the plan and the agent's driver. */
+    static final String AGENT_BRIDGE = "agent_bridge";
+
     /** How the plan names the service's network mode. */
     static String networkMode(Service s) {
         return s.network().mode().name().toLowerCase(java.util.Locale.ROOT);
@@ -110,6 +113,9 @@ final class InstanceSpecs {
         } else {
             a.put("network", networkName(fleet, zone.idc()));
             a.put("subnet", ipPool);
+            if (s.network().mode() == io.fleetform.engine.model.NetworkMode.AGENT_BRIDGE) {
+                a.put("gateway", IpPool.gateway(ipPool)); // the agent's bridge holds it on the host
+            }
         }
         // hostPort:containerPort per port; on the host's network the instance binds the host port itself
         Map<String, Object> ports = new TreeMap<>();
@@ -269,6 +275,8 @@ final class InstanceSpecs {
         io.fleetform.provider.sriov.SriovSpec sriov = SriovNetworkMode.spec(a);
         NetworkSpec network = "host".equals(a.get("network_mode")) ? NetworkSpec.host(published(a))
                 : UnderlayNetwork.is(a) ? UnderlayNetwork.spec(a)
+                : AGENT_BRIDGE.equals(a.get("network_mode")) ? new NetworkSpec((String) a.get("network"), AGENT_BRIDGE,
+                subnet, (String) a.getOrDefault("gateway", IpPool.gateway(subnet)), null, (String) a.get("ip"))
                 : sriov != null ? NetworkSpec.none((String) a.get("ip"))
                 : new NetworkSpec((String) a.get("network"), "bridge", subnet, IpPool.gateway(subnet), null,
                 (String) a.get("ip"), published(a));

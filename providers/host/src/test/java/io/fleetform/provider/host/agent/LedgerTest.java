@@ -216,6 +216,48 @@ class LedgerTest {
         assertThat(Files.readString(file)).contains("\"revision\":3");
     }
 
+    /**
+     * A ledger damaged into other valid JSON (edited by hand, restored from the wrong host) is refused as the
+     * corrupt one is: trusting it would hand out cores, IPs or ports an instance holds. The file stays as it was.
+     */
+    @org.junit.jupiter.params.ParameterizedTest
+    @org.junit.jupiter.params.provider.CsvSource(delimiter = '|', value = {
+        "[{\"address\":5}]|expected a string",
+        "[{\"address\":\"\"}]|instance address is missing",
+        "[{\"address\":\"a b\"}]|invalid instance address 'a b'",
+        "[{\"address\":\"f.1/zone.a.service.s[0]\",\"memoryBytes\":-1}]|memoryBytes is negative",
+        "[{\"address\":\"f.1/zone.a.service.s[0]\",\"cores\":\"3-1\"}]|ends before it starts",
+        "[{\"address\":\"f.1/zone.a.service.s[0]\",\"ipv4\":\"10.0.0.300\"}]|is not an IPv4 address",
+        "[{\"address\":\"f.1/zone.a.service.s[0]\",\"ports\":[0]}]|between 1 and 65535",
+        "[{\"address\":\"f.1/zone.a.service.s[0]\",\"revision\":9}]|not between 0 and the ledger's 3",
+        "[{\"address\":\"f.1/zone.a.service.s[0]\"},{\"address\":\"f.1/zone.a.service.s[0]\"}]|appears twice",
+        "[{\"address\":\"f.1/zone.a.service.s[0]\",\"cores\":\"1-2\"},"
+            + "{\"address\":\"f.2/zone.a.service.s[0]\",\"cores\":\"2\"}]|holds core 2, which f.1/zone.a",
+        "[{\"address\":\"f.1/zone.a.service.s[0]\",\"ipv4\":\"10.0.0.2\"},"
+            + "{\"address\":\"f.2/zone.a.service.s[0]\",\"ipv4\":\"10.0.0.2\"}]|holds IPv4 10.0.0.2, which",
+        "[{\"address\":\"f.1/zone.a.service.s[0]\",\"ports\":[30000]},"
+            + "{\"address\":\"f.2/zone.a.service.s[0]\",\"ports\":[30000]}]|holds host port 30000, which",
+        "[null]|allocations[0] is null",
+        "null|allocations is missing"})
+    void aLedgerThatParsesButCannotBeTrueIsRefusedNotTrusted(String allocations, String why) throws IOException {
+        Path file = dir.resolve("ledger.json");
+        String text = "{\"formatVersion\":1,\"revision\":3,\"allocations\":" + allocations + "}";
+        Files.writeString(file, text);
+        assertThatThrownBy(() -> Ledger.open(file)).isInstanceOf(IOException.class)
+                .hasMessageContaining("ledger.json is").hasMessageContaining(why)
+                .hasMessageContaining("will not start over it");
+        assertThat(Files.readString(file)).isEqualTo(text);
+    }
+
+    @Test
+    void anEmptyLedgerFileIsRefusedAndKept() throws IOException {
+        Path file = dir.resolve("ledger.json");
+        Files.writeString(file, "\n");
+        assertThatThrownBy(() -> Ledger.open(file)).hasMessageContaining("ledger.json is empty")
+                .hasMessageNotContaining("request body");
+        assertThat(Files.readString(file)).isEqualTo("\n");
+    }
+
     @Test
     void requestsAreValidatedWhenBuilt() {
         assertThatThrownBy(() -> req(0, "3-1", 0, null, 0, null)).hasMessageContaining("ends before it starts");

@@ -69,6 +69,46 @@ class RecreateCrashTest extends DockerTestBase {
         assertThat(a.dataDir.resolve("recreates")).isEmptyDirectory();
     }
 
+    /**
+     * A recreate intent damaged on disk (edited by hand, a bad sector; a crash cannot tear it, it is written
+     * atomically) or a temporary file a crash left while one was written must not block the instance: the next
+     * change finds the old container by its name, finishes or undoes the recreate, and keeps the damaged file aside.
+     */
+    @ParameterizedTest
+    @EnumSource(value = RecreateIntent.Step.class, names = {"OLD_STOPPED", "OLD_MOVED_ASIDE", "NEW_CREATED"})
+    void aDamagedRecreateIntentIsKeptAsideAndTheInstanceStillConverges(RecreateIntent.Step step) throws Exception {
+        TestAgent a = agent("host-a");
+        NetworkSpec net = bridge(31);
+        a.client().claim(ADDR, claim(null, "", 64 * MIB, net.ipv4()));
+        a.client().putContainer(ADDR, game(IMAGE_1, net));
+        ContainerManager manager = a.server().containers();
+        manager.onStep(s -> {
+            if (s == step) {
+                throw new Halt(s);
+            }
+        });
+        assertThatThrownBy(() -> manager.put(ADDR, game(IMAGE_2, net), NO_QUOTA)).isInstanceOf(Halt.class);
+        java.nio.file.Path dir = a.dataDir.resolve("recreates");
+        java.nio.file.Path intent;
+        try (var files = java.nio.file.Files.list(dir)) {
+            intent = files.findFirst().orElseThrow();
+        }
+        java.nio.file.Files.writeString(intent, "{\"address\":\"zone.s3.serv");
+        java.nio.file.Files.writeString(dir.resolve("." + intent.getFileName() + ".tmp-1"), "{\"addr");
+
+        a.restart();
+        ContainerResult again = a.client().putContainer(ADDR, game(IMAGE_2, net));
+
+        assertThat(inspect(again.container().id(), "{{.Config.Image}} {{.State.Running}}"))
+                .isEqualTo(IMAGE_2 + " true");
+        assertThat(names(a)).as("after a halt at " + step).containsExactly(manager.containerName(ADDR));
+        assertThat(a.client().container(ADDR).orElseThrow().ipv4()).isEqualTo(net.ipv4());
+        try (var files = java.nio.file.Files.list(dir)) {
+            assertThat(files.map(f -> f.getFileName().toString()).filter(n -> !n.startsWith(".")).toList())
+                    .singleElement().satisfies(n -> assertThat(n).startsWith(intent.getFileName() + ".damaged-"));
+        }
+    }
+
     @org.junit.jupiter.api.Test
     void aNetworkLeftEmptyByAnAgentKilledBeforeItsContainerIsRemovedByTheNextStart() throws Exception {
         TestAgent a = agent("host-a");

@@ -95,6 +95,19 @@ class InstanceSpecsTest {
     }
 
     @Test
+    void anAgentBridgeInstanceAsksTheAgentForItsBridgeNotADockerNetwork() throws Exception {
+        Map<String, Object> a = attributes(fleet("        network = agent_bridge"), host(false, null, "2"));
+        assertThat(a).containsEntry("network_mode", "agent_bridge").containsEntry("ip", "10.9.0.2")
+                .containsEntry("subnet", "10.9.0.0/24").containsEntry("gateway", "10.9.0.1")
+                .doesNotContainKey("ports");
+        var n = InstanceSpecs.container(a, "salt").network();
+        assertThat(n.isAgentBridge()).isTrue();
+        assertThat(List.of(n.name(), n.subnet(), n.gateway(), n.ipv4())).containsExactly("ff-f-i", "10.9.0.0/24",
+                "10.9.0.1", "10.9.0.2");
+        assertThat(n.ports()).isEmpty();
+    }
+
+    @Test
     void ignoreChangesNamesTheLanguagesAttributes() {
         assertThat(InstanceSpecs.ignored(List.of("memory", "cpu", "env", "io", "replicas")))
                 .containsExactly("memory_bytes", "cpu_millicores", "cores", "numa_node", "env", "secret_env",

@@ -1,0 +1,556 @@
+package io.fleetform.provider.host.agent;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.fleetform.engine.text.Digests;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.Predicate;
+
+/**
+ * {@code network = agent_bridge}: the IDC's network as a Linux bridge this agent makes, and each container's
+ * {@code eth0} as a veth on it, given by this agent, instead of a Docker network. Docker 20.10 starts its embedded
+ * DNS resolver for every container on a user-defined network (a re-execution of dockerd into the namespace and 11
+ * {@code iptables} commands, on every start), and no option skips it; a container of network mode {@code none}
+ * equipped here costs two {@code ip -batch} commands instead.
+ *
+ * <p>Per network (fleet and IDC): the bridge {@code ffb<hash>} with the subnet's gateway address, its alias
+ * {@code fleetform <owner> <network>} saying whose it is, and iptables rules commented {@code fleetform <owner>
+ * <bridge>}: masquerading of what leaves the subnet, forwarding within the bridge and out of it, answers back, and
+ * nothing to or from Docker's bridges or other agent bridges. Per container: the veth {@code ffv<hash of the
+ * instance key>} (aliased {@code fleetform <key>}), its peer moved into the container's namespace as {@code eth0}
+ * with the fixed IPv4, up, and the default route through the gateway. Names are fixed by the identity, so a run
+ * again (or a second watcher) finds what is there and finishes it instead of making another.
+ *
+ * <p>Only what carries this fleet's identity is changed or removed: a link of the bridge's name that is not this
+ * fleet's bridge is refused and left alone; a bridge is removed only when no instance of the fleet is on it and no
+ * interface of anyone else is attached to it; rules are deleted by their exact spec and comment.
+ */
+final class AgentBridges {
+    static final String DRIVER = "agent_bridge";
+    private static final System.Logger LOG = System.getLogger(AgentBridges.class.getName());
+    static final String INSIDE = "eth0";
+
+    /** Runs a command with its standard input; its output, or an exception with what it said. */
+    @FunctionalInterface
+    interface Shell {
+        String run(List<String> argv, String stdin);
+    }
+
+    private final Shell shell;
+    /** Bridges made or checked by this agent, by name: the next container on one runs no command for it. */
+    private final Set<String> checked = ConcurrentHashMap.newKeySet();
+    private final Map<String, Object> locks = new ConcurrentHashMap<>();
+    /** Intent records: a bridge about to be made, so one a kill left without its alias is adopted, not refused. */
+    private final Path pendingDir;
+
+    AgentBridges(Path pendingDir, Shell shell) {
+        this.pendingDir = pendingDir;
+        this.shell = shell;
+    }
+
+    /** The Linux bridge of {@code owner}'s network {@code network}: 13 characters (a link name has at most 15). */
+    static String bridgeName(String owner, String network) {
+        return "ffb" + Digests.sha256Hex(owner + "\u0000" + network).substring(0, 10);
+    }
+
+    /** The host end of the instance's veth. */
+    static String vethName(String key) {
+        return "ffv" + Digests.sha256Hex(key).substring(0, 10);
+    }
+
+    static String bridgeAlias(String owner, String network) {
+        return "fleetform " + owner + " " + network;
+    }
+
+    static String vethAlias(String key) {
+        return "fleetform " + key;
+    }
+
+    private Object lock(String name) {
+        return locks.computeIfAbsent(name, k -> new Object());
+    }
+
+    // ------------------------------------------------------------------ the bridge
+
+    /** Makes sure the bridge of {@code n} exists as this fleet's, with its gateway address and rules. */
+    void ensure(NetworkSpec n, String owner) {
+        String bridge = bridgeName(owner, n.name());
+        if (checked.contains(bridge)) {
+            return;
+        }
+        synchronized (lock(bridge)) {
+            if (checked.contains(bridge)) {
+                return;
+            }
+            String alias = bridgeAlias(owner, n.name());
+            String cidr = n.gateway() + "/" + prefix(n.subnet());
+            Optional<JsonNode> link = link(bridge);
+            if (link.isPresent()) {
+                String found = link.get().path("ifalias").asText("");
+                boolean adopt = found.isEmpty() && pending(bridge).filter(alias::equals).isPresent()
+                        && "bridge".equals(link.get().path("linkinfo").path("info_kind").asText());
+                if (!alias.equals(found) && !adopt) {
+                    throw ApiException.conflict(new Conflict("network", n.name(), null, "link " + bridge
+                            + " exists and is not fleet " + owner + "'s agent bridge for network " + n.name()
+                            + " (its alias is \"" + found + "\"): it is left alone; remove it if nothing uses it"));
+                }
+                shell.run(List.of("ip", "-batch", "-"), "link set " + bridge + " alias \"" + alias + "\"\n"
+                        + "addr replace " + cidr + " dev " + bridge + "\nlink set " + bridge + " up\n");
+            } else {
+                clashes(n, bridge);
+                markPending(bridge, alias);
+                // one batch: the bridge, whose it is, its address, up; a kill inside it leaves a bridge the
+                // record above lets the next run adopt
+                shell.run(List.of("ip", "-batch", "-"), "link add " + bridge + " type bridge\n"
+                        + "link set " + bridge + " alias \"" + alias + "\"\n"
+                        + "addr add " + cidr + " dev " + bridge + "\nlink set " + bridge + " up\n");
+            }
+            for (List<String> rule : rules(bridge, n.subnet(), owner)) {
+                ensureRule(rule);
+            }
+            clearPending(bridge);
+            checked.add(bridge);
+        }
+    }
+
+    /** Another interface of this host with an address in the subnet: the kernel would route it two ways. */
+    private void clashes(NetworkSpec n, String bridge) {
+        JsonNode all = json(shell.run(List.of("ip", "-j", "-4", "addr", "show"), null));
+        for (JsonNode link : all) {
+            for (JsonNode a : link.path("addr_info")) {
+                String ip = a.path("local").asText("");
+                if (Addresses.isIpv4(ip) && Addresses.overlaps(ip + "/" + a.path("prefixlen").asInt(32), n.subnet())) {
+                    throw ApiException.conflict(new Conflict("subnet", n.subnet(), null, "subnet " + n.subnet()
+                            + " of network " + n.name() + " overlaps " + ip + "/" + a.path("prefixlen").asInt()
+                            + " on interface " + link.path("ifname").asText() + " of this host, so bridge " + bridge
+                            + " cannot take it; choose another ip_pool or remove that address"));
+                }
+            }
+        }
+    }
+
+    /**
+     * The bridge's rules, each {@code table chain spec...} with its comment. FORWARD's are appended after Docker's
+     * (whose jumps accept nothing of this bridge; its policy drops what no rule accepts): within the bridge and out
+     * of it, answers back, nothing to Docker's bridges or another agent bridge.
+     */
+    static List<List<String>> rules(String bridge, String subnet, String owner) {
+        String comment = "fleetform " + owner + " " + bridge;
+        List<List<String>> out = new ArrayList<>();
+        out.add(rule(comment, "nat", "POSTROUTING", "-s", subnet, "!", "-o", bridge, "-j", "MASQUERADE"));
+        out.add(rule(comment, "filter", "FORWARD", "-i", bridge, "-o", bridge, "-j", "ACCEPT"));
+        out.add(rule(comment, "filter", "FORWARD", "-o", bridge, "-m", "conntrack", "--ctstate", "RELATED,ESTABLISHED",
+                "-j", "ACCEPT"));
+        out.add(rule(comment, "filter", "FORWARD", "-i", bridge, "-o", "br-+", "-j", "DROP"));
+        out.add(rule(comment, "filter", "FORWARD", "-i", bridge, "-o", "docker0", "-j", "DROP"));
+        out.add(rule(comment, "filter", "FORWARD", "-i", bridge, "-o", "ffb+", "-j", "DROP"));
+        out.add(rule(comment, "filter", "FORWARD", "-i", bridge, "-j", "ACCEPT"));
+        return out;
+    }
+
+    private static List<String> rule(String comment, String table, String chain, String... spec) {
+        List<String> r = new ArrayList<>(List.of(table, chain));
+        r.addAll(List.of(spec));
+        r.addAll(List.of("-m", "comment", "--comment", comment));
+        return r;
+    }
+
+    private void ensureRule(List<String> rule) {
+        try {
+            shell.run(iptables("-C", rule), null);
+        } catch (ShellException absent) {
+            shell.run(iptables("-A", rule), null);
+        }
+    }
+
+    private static List<String> iptables(String op, List<String> rule) {
+        List<String> argv = new ArrayList<>(List.of("iptables", "--wait", "-t", rule.get(0), op, rule.get(1)));
+        argv.addAll(rule.subList(2, rule.size()));
+        return argv;
+    }
+
+    /**
+     * Removes the bridge of {@code owner}'s network when it is this fleet's, no instance of the fleet is on it
+     * ({@code inUse}) and no interface but this fleet's veths is attached; then its rules.
+     */
+    NetworkRemoval remove(String network, String owner, boolean inUse) {
+        String bridge = bridgeName(owner, network);
+        synchronized (lock(bridge)) {
+            checked.remove(bridge);
+            Optional<JsonNode> link = link(bridge);
+            if (link.isEmpty()) {
+                clearPending(bridge);
+                return NetworkRemoval.absent(network);
+            }
+            if (!bridgeAlias(owner, network).equals(link.get().path("ifalias").asText(""))) {
+                return NetworkRemoval.absent(network); // not this fleet's: never touched
+            }
+            if (inUse) {
+                return NetworkRemoval.inUse(network);
+            }
+            List<String> foreign = new ArrayList<>();
+            List<String> ours = new ArrayList<>();
+            for (JsonNode slave : json(shell.run(List.of("ip", "-j", "link", "show", "master", bridge), null))) {
+                String name = slave.path("ifname").asText();
+                String alias = slave.path("ifalias").asText("");
+                (name.startsWith("ffv") && alias.startsWith("fleetform " + owner + "/") ? ours : foreign).add(name);
+            }
+            if (!foreign.isEmpty()) {
+                return NetworkRemoval.kept(network, "agent bridge " + bridge + " of network " + network + " is kept:"
+                        + " interface" + (foreign.size() > 1 ? "s " : " ") + String.join(", ", foreign) + " attached"
+                        + " to it " + (foreign.size() > 1 ? "are" : "is") + " not this fleet's (left alone); detach "
+                        + (foreign.size() > 1 ? "them" : "it") + " (ip link set " + foreign.get(0) + " nomaster),"
+                        + " then run the command again");
+            }
+            for (String veth : ours) { // left by containers that are gone (their namespace goes asynchronously)
+                deleteLink(veth);
+            }
+            removeRules(bridge, owner); // first: a kill after it leaves the bridge, which the next removal finds
+            deleteLink(bridge);
+            clearPending(bridge);
+            return NetworkRemoval.removed(network);
+        }
+    }
+
+    /**
+     * Deletes exactly the rules carrying this bridge's comment, as {@code iptables -S} lists them (so one of an
+     * older spec goes too, and a rule like it without the comment, someone else's, stays).
+     */
+    private void removeRules(String bridge, String owner) {
+        String comment = "\"fleetform " + owner + " " + bridge + "\"";
+        for (String[] where : new String[][] {{"nat", "POSTROUTING"}, {"filter", "FORWARD"}}) {
+            for (String line : shell.run(List.of("iptables", "--wait", "-t", where[0], "-S", where[1]), null)
+                    .split("\n")) {
+                if (line.startsWith("-A " + where[1] + " ") && line.contains(comment)) {
+                    List<String> argv = new ArrayList<>(List.of("iptables", "--wait", "-t", where[0], "-D"));
+                    argv.addAll(words(line.substring(3)));
+                    try {
+                        shell.run(argv, null);
+                    } catch (ShellException gone) {
+                        // removed by another agent meanwhile
+                    }
+                }
+            }
+        }
+    }
+
+    /** The words of an {@code iptables -S} line, a quoted comment as one. */
+    static List<String> words(String rule) {
+        List<String> out = new ArrayList<>();
+        java.util.regex.Matcher m = java.util.regex.Pattern.compile("\"([^\"]*)\"|(\\S+)").matcher(rule);
+        while (m.find()) {
+            out.add(m.group(1) != null ? m.group(1) : m.group(2));
+        }
+        return out;
+    }
+
+    // ------------------------------------------------------------------ a container's eth0
+
+    /** How {@link #equip} looks at what is there first. */
+    enum Look {
+        /** The container was just started by this agent: nothing is there yet, the two batches run at once. */
+        FRESH,
+        /** A start event: nothing to do when this agent equipped the same process (namespace) already. */
+        WATCHED,
+        /** Look at everything (a put of a running instance: what was changed by hand is drift, put back). */
+        CHECK
+    }
+
+    /** The container process each instance key was last equipped for: its namespace has its eth0. */
+    private final Map<String, Long> equippedPid = new ConcurrentHashMap<>();
+
+    /** The lock {@link #equip} takes for {@code key}: a put holds it from the container's start to its equip. */
+    Object keyLock(String key) {
+        return lock(key);
+    }
+
+    /**
+     * Gives the running container of {@code pid} its {@code eth0} on the bridge: the veth, the address and the
+     * default route, whatever of them is missing; what was done.
+     */
+    List<String> equip(String key, NetworkSpec n, long pid, Look look) {
+        String owner = Addresses.owner(key);
+        ensure(n, owner);
+        String bridge = bridgeName(owner, n.name());
+        String veth = vethName(key);
+        String cidr = n.ipv4() + "/" + prefix(n.subnet());
+        String inside = "addr replace " + cidr + " dev " + INSIDE + "\nlink set " + INSIDE + " up\n"
+                + "route replace default via " + n.gateway() + " dev " + INSIDE + "\n";
+        synchronized (lock(key)) {
+            if (look == Look.WATCHED && Long.valueOf(pid).equals(equippedPid.get(key))) {
+                return List.of(); // the put that started it equipped it (it held this lock meanwhile)
+            }
+            if (look == Look.FRESH) {
+                try {
+                    shell.run(List.of("ip", "-batch", "-"), "link add " + veth + " type veth peer name " + INSIDE
+                            + " netns " + pid + "\n" + hostEnd(veth, key, bridge));
+                    shell.run(nsenter(pid, "ip", "-batch", "-"), inside);
+                    equippedPid.put(key, pid);
+                    return List.of("eth0 " + cidr + " on agent bridge " + bridge);
+                } catch (ShellException e) {
+                    checked.remove(bridge); // removed by hand since? looked at again below
+                    ensure(n, owner);
+                }
+            }
+            for (int attempt = 1; ; attempt++) {
+                try {
+                    List<String> done = look(key, n, pid, bridge, veth, cidr, inside);
+                    equippedPid.put(key, pid);
+                    return done;
+                } catch (ShellException e) {
+                    // another agent (or a watcher of another process) equipping the same container at this moment
+                    // removed or made the veth between two of these commands: look again
+                    if (attempt >= 3) {
+                        throw e;
+                    }
+                }
+            }
+        }
+    }
+
+    private List<String> look(String key, NetworkSpec n, long pid, String bridge, String veth, String cidr,
+                          String inside) {
+        List<String> done = new ArrayList<>();
+        Optional<JsonNode> eth0 = insideLink(pid);
+        if (eth0.isEmpty()) {
+            Optional<JsonNode> stale = link(veth);
+            if (stale.isPresent()) { // of the namespace of an earlier start, going away, or a half-made pair
+                deleteLink(veth);
+            }
+            shell.run(List.of("ip", "link", "add", veth, "type", "veth", "peer", "name", INSIDE, "netns",
+                    Long.toString(pid)), null);
+            done.add("veth " + veth);
+        }
+        Optional<JsonNode> host = link(veth);
+        if (host.isEmpty() || !bridge.equals(host.get().path("master").asText(""))
+                || !vethAlias(key).equals(host.get().path("ifalias").asText(""))
+                || !host.get().path("flags").toString().contains("\"UP\"")) {
+            shell.run(List.of("ip", "-batch", "-"), hostEnd(veth, key, bridge));
+            done.add(veth + " on " + bridge);
+        }
+        Optional<JsonNode> now = insideLink(pid);
+        if (now.isEmpty() || !addresses(now.get()).equals(List.of(cidr))
+                || !now.get().path("flags").toString().contains("\"UP\"")
+                || !n.gateway().equals(defaultVia(pid))) {
+            for (String other : now.map(AgentBridges::addresses).orElse(List.of())) {
+                if (!other.equals(cidr)) { // one address: the instance's; another put by hand is drift
+                    shell.run(nsenter(pid, "ip", "addr", "del", other, "dev", INSIDE), null);
+                }
+            }
+            shell.run(nsenter(pid, "ip", "-batch", "-"), inside);
+            done.add("eth0 " + cidr + " via " + n.gateway());
+        }
+        return done;
+    }
+
+    /** Whether the container of {@code pid} has its eth0 with the instance's address and default route. */
+    boolean equipped(NetworkSpec n, long pid) {
+        try {
+            Optional<JsonNode> now = insideLink(pid);
+            return now.isPresent() && addresses(now.get()).equals(List.of(n.ipv4() + "/" + prefix(n.subnet())))
+                    && n.gateway().equals(defaultVia(pid));
+        } catch (ShellException e) {
+            return false; // it stopped in between
+        }
+    }
+
+    /** The host end of a gone container, if it is still there. */
+    void release(String key) {
+        equippedPid.remove(key);
+        String veth = vethName(key);
+        Optional<JsonNode> link = link(veth);
+        if (link.isPresent() && vethAlias(key).equals(link.get().path("ifalias").asText(""))) {
+            deleteLink(veth);
+        }
+    }
+
+    private static String hostEnd(String veth, String key, String bridge) {
+        return "link set " + veth + " alias \"" + vethAlias(key) + "\"\nlink set " + veth + " master " + bridge
+                + " up\n";
+    }
+
+    private Optional<JsonNode> insideLink(long pid) {
+        try {
+            JsonNode n = json(shell.run(nsenter(pid, "ip", "-j", "addr", "show", "dev", INSIDE), null));
+            return n.isArray() && !n.isEmpty() ? Optional.of(n.get(0)) : Optional.empty();
+        } catch (ShellException e) {
+            if (e.getMessage().contains("does not exist") || e.getMessage().contains("Cannot find device")) {
+                return Optional.empty();
+            }
+            throw e;
+        }
+    }
+
+    private String defaultVia(long pid) {
+        for (JsonNode r : json(shell.run(nsenter(pid, "ip", "-j", "route", "show", "default"), null))) {
+            if (r.hasNonNull("gateway")) {
+                return r.path("gateway").asText();
+            }
+        }
+        return null;
+    }
+
+    private static List<String> addresses(JsonNode link) {
+        List<String> out = new ArrayList<>();
+        for (JsonNode a : link.path("addr_info")) {
+            if ("inet".equals(a.path("family").asText())) {
+                out.add(a.path("local").asText() + "/" + a.path("prefixlen").asInt());
+            }
+        }
+        return out;
+    }
+
+    private static List<String> nsenter(long pid, String... argv) {
+        List<String> full = new ArrayList<>(List.of("nsenter", "-t", Long.toString(pid), "-n"));
+        full.addAll(List.of(argv));
+        return full;
+    }
+
+    private Optional<JsonNode> link(String name) {
+        try {
+            JsonNode n = json(shell.run(List.of("ip", "-d", "-j", "link", "show", "dev", name), null));
+            return n.isArray() && !n.isEmpty() ? Optional.of(n.get(0)) : Optional.empty();
+        } catch (ShellException e) {
+            if (e.getMessage().contains("does not exist") || e.getMessage().contains("Cannot find device")) {
+                return Optional.empty();
+            }
+            throw e;
+        }
+    }
+
+    private void deleteLink(String name) {
+        try {
+            shell.run(List.of("ip", "link", "del", name), null);
+        } catch (ShellException e) {
+            if (!e.getMessage().contains("Cannot find device") && !e.getMessage().contains("does not exist")) {
+                throw e;
+            }
+        }
+    }
+
+    private static JsonNode json(String text) {
+        try {
+            return Json.MAPPER.readTree(text.isBlank() ? "[]" : text);
+        } catch (IOException e) {
+            throw new IllegalStateException("unreadable `ip -j` answer: " + e.getMessage());
+        }
+    }
+
+    static int prefix(String subnet) {
+        return Integer.parseInt(subnet.substring(subnet.indexOf('/') + 1));
+    }
+
+    // ------------------------------------------------------------------ intent records and recovery
+
+    private void markPending(String bridge, String alias) {
+        try {
+            Files.createDirectories(pendingDir);
+            Ledger.writeAtomically(pendingDir.resolve(bridge), alias.getBytes(StandardCharsets.UTF_8));
+        } catch (IOException e) {
+            throw new java.io.UncheckedIOException("cannot record the bridge " + bridge + " in " + pendingDir, e);
+        }
+    }
+
+    private Optional<String> pending(String bridge) {
+        try {
+            Path f = pendingDir.resolve(bridge);
+            return Files.isRegularFile(f) ? Optional.of(Files.readString(f).strip()) : Optional.empty();
+        } catch (IOException e) {
+            return Optional.empty();
+        }
+    }
+
+    private void clearPending(String bridge) {
+        try {
+            Files.deleteIfExists(pendingDir.resolve(bridge));
+        } catch (IOException e) {
+            LOG.log(System.Logger.Level.WARNING, "cannot update " + pendingDir + ": " + e.getMessage());
+        }
+    }
+
+    /**
+     * What a killed run left: a bridge whose making was recorded and that no instance of its fleet uses is removed
+     * (with what was made of its rules), one in use is finished by the next container's equip.
+     *
+     * @param used whether an instance of the owner (first argument) is on the network (second argument)
+     */
+    void recover(java.util.function.BiPredicate<String, String> used) {
+        if (!Files.isDirectory(pendingDir)) {
+            return;
+        }
+        try (var files = Files.list(pendingDir)) {
+            for (Path f : files.toList()) {
+                String[] alias = Files.readString(f).strip().split(" ", 3); // fleetform <owner> <network>
+                if (alias.length == 3 && !used.test(alias[1], alias[2])) {
+                    adoptForRemoval(f.getFileName().toString(), alias[1], alias[2]);
+                    NetworkRemoval r = remove(alias[2], alias[1], false);
+                    LOG.log(System.Logger.Level.INFO, "agent bridge of " + alias[2] + " left by a killed run: "
+                            + r.outcome());
+                }
+            }
+        } catch (IOException | RuntimeException e) {
+            LOG.log(System.Logger.Level.WARNING, "cannot clean up agent bridges left half made: " + e.getMessage());
+        }
+    }
+
+    /** A bridge a kill left without its alias gets it (its making was recorded), so the removal knows it. */
+    private void adoptForRemoval(String bridge, String owner, String network) {
+        Optional<JsonNode> link = link(bridge);
+        if (link.isPresent() && link.get().path("ifalias").asText("").isEmpty()
+                && "bridge".equals(link.get().path("linkinfo").path("info_kind").asText())) {
+            shell.run(List.of("ip", "link", "set", bridge, "alias", bridgeAlias(owner, network)), null);
+        }
+    }
+
+    /** Runs the {@code ip}/{@code iptables}/{@code nsenter} commands on this machine. */
+    static final Shell SYSTEM = (argv, stdin) -> {
+        try {
+            Process p = new ProcessBuilder(argv).start();
+            if (stdin != null) {
+                p.getOutputStream().write(stdin.getBytes(StandardCharsets.UTF_8));
+            }
+            p.getOutputStream().close();
+            // ip's answers are small: read the error stream after the output without a thread of its own
+            byte[] out = p.getInputStream().readAllBytes();
+            byte[] err = p.getErrorStream().readAllBytes();
+            if (!p.waitFor(30, java.util.concurrent.TimeUnit.SECONDS)) {
+                p.destroyForcibly();
+                throw new ShellException(argv, "timed out after 30s");
+            }
+            if (p.exitValue() != 0) {
+                String said = new String(err, StandardCharsets.UTF_8).strip();
+                throw new ShellException(argv, said.isEmpty() ? "exit " + p.exitValue() : said);
+            }
+            return new String(out, StandardCharsets.UTF_8);
+        } catch (IOException e) {
+            throw new ShellException(argv, "cannot run " + argv.get(0) + ": " + e.getMessage());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new ShellException(argv, "interrupted");
+        }
+    };
+
+    /** A command that failed: its command line and what it said. */
+    static final class ShellException extends RuntimeException {
+        ShellException(List<String> argv, String said) {
+            super("`" + String.join(" ", argv) + "` failed: " + said);
+        }
+    }
+
+    /** Whether a put can need this class, from the spec alone. */
+    static boolean isAgentBridge(NetworkSpec n) {
+        return n != null && DRIVER.equals(n.driver());
+    }
+
+    static Predicate<ContainerSpec> on(String network) {
+        return s -> s != null && isAgentBridge(s.network()) && network.equals(s.network().name());
+    }
+}
