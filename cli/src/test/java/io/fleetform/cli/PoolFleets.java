@@ -31,19 +31,40 @@ import org.junit.jupiter.api.extension.ExtensionContext;
  * <p>A JUnit extension, one per test ({@code @RegisterExtension final PoolFleets pool = new PoolFleets();}): the
  * quickstart images are made once per test class, the agent is started before each test in a folder of its own and,
  * after the test's own {@code @AfterEach} methods, its fleets are destroyed, what they left removed, and the agent
- * stopped.
+ * stopped. The agent runs in the test's JVM, or ({@link #agentProcessUnder}) as the real {@code fleetform agent}, a
+ * process of its own started by a launcher such as {@code unshare}.
  */
 final class PoolFleets implements BeforeEachCallback, AfterEachCallback {
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final String TOKEN = "pool-fleets-token-0123456789abcdef";
 
+    private final List<String> launcher;
     private Path tmp;
     private AgentServer agent;
+    private Process agentProcess;
+    private int agentPort;
     AgentClient client;
     private final List<Path> fleets = new ArrayList<>();
     private final Map<Path, String> idcs = new java.util.HashMap<>();
     private final List<String> foreign = new ArrayList<>();
     final String suffix = Long.toString(ThreadLocalRandom.current().nextLong(1L << 40), 36);
+
+    /** The agent in the test's JVM. */
+    PoolFleets() {
+        this(null);
+    }
+
+    private PoolFleets(List<String> launcher) {
+        this.launcher = launcher;
+    }
+
+    /**
+     * The agent as the real {@code fleetform agent} (a JVM of its own), started by {@code launcher} (e.g.
+     * {@code unshare --pid --fork --mount-proc --kill-child}), for what only a separate process shows.
+     */
+    static PoolFleets agentProcessUnder(String... launcher) {
+        return new PoolFleets(List.of(launcher));
+    }
 
     @Override
     public void beforeEach(ExtensionContext context) throws Exception {
@@ -59,12 +80,49 @@ final class PoolFleets implements BeforeEachCallback, AfterEachCallback {
         tmp = Files.createTempDirectory("pool-fleets-");
         Path agentDir = Files.createDirectories(tmp.resolve("agent"));
         Files.writeString(agentDir.resolve("token"), TOKEN);
-        agent = AgentServer.start(AgentOptions.of(new InetSocketAddress("127.0.0.1", 0), agentDir.resolve("token"),
-                agentDir.resolve("data")));
-        client = AgentClient.builder(agent.baseUri(), TOKEN).name("pool").build();
+        if (launcher == null) {
+            agent = AgentServer.start(AgentOptions.of(new InetSocketAddress("127.0.0.1", 0), agentDir.resolve("token"),
+                    agentDir.resolve("data")));
+            agentPort = agent.port();
+        } else {
+            startAgentProcess(agentDir);
+        }
+        client = AgentClient.builder(agent != null ? agent.baseUri() : java.net.URI.create("http://127.0.0.1:" + agentPort),
+                TOKEN).name("pool").build();
         // host ports of a range leased to this test, not the default one every agent on this engine starts at
         int first = Loopback.freePortRange(27100, 280, 10);
         portRange(first + "-" + (first + 9));
+    }
+
+    private void startAgentProcess(Path agentDir) throws Exception {
+        Files.createDirectories(agentDir.resolve("data"));
+        agentPort = Loopback.freePort();
+        List<String> command = new ArrayList<>(launcher);
+        command.addAll(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "-XX:TieredStopAtLevel=1", "-cp", System.getProperty("java.class.path"), "io.fleetform.cli.Main",
+                "agent", "--listen", "127.0.0.1:" + agentPort, "--token-file", agentDir.resolve("token").toString(),
+                "--data-dir", agentDir.resolve("data").toString()));
+        Path log = agentDir.resolve("agent.log");
+        agentProcess = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile()).start();
+        for (int i = 0; i < 300; i++) {
+            assertThat(agentProcess.isAlive()).as(Files.readString(log)).isTrue();
+            try (java.net.Socket s = new java.net.Socket()) {
+                s.connect(new InetSocketAddress("127.0.0.1", agentPort), 200);
+                return;
+            } catch (IOException e) {
+                Thread.sleep(100);
+            }
+        }
+        throw new AssertionError("the agent did not listen: " + Files.readString(log));
+    }
+
+    private void stopAgentProcess() throws InterruptedException {
+        // a launcher such as unshare may ignore SIGTERM while it waits: the agent (its child) is stopped itself
+        agentProcess.descendants().forEach(ProcessHandle::destroy);
+        if (!agentProcess.waitFor(30, java.util.concurrent.TimeUnit.SECONDS)) {
+            agentProcess.descendants().forEach(ProcessHandle::destroyForcibly);
+            agentProcess.destroyForcibly().waitFor();
+        }
     }
 
     /** Sets the host ports the agent hands out ({@code <data>/port-range}, read on every claim and facts call). */
@@ -114,7 +172,7 @@ final class PoolFleets implements BeforeEachCallback, AfterEachCallback {
                     %s
                   }
                 }
-                """.formatted(dir.getFileName(), agent.port(), provider, idc, prefix, idc, service));
+                """.formatted(dir.getFileName(), agentPort, provider, idc, prefix, idc, service));
         return dir;
     }
 
@@ -203,13 +261,17 @@ final class PoolFleets implements BeforeEachCallback, AfterEachCallback {
 
     @Override
     public void afterEach(ExtensionContext context) throws Exception {
-        if (agent == null) {
+        if (agent == null && agentProcess == null) {
             return; // the start failed: nothing was made
         }
         try {
             removeWhatWasMade();
         } finally {
-            agent.close();
+            if (agent != null) {
+                agent.close();
+            } else {
+                stopAgentProcess();
+            }
             try (var files = Files.walk(tmp)) {
                 files.sorted(java.util.Comparator.reverseOrder()).forEach(f -> f.toFile().delete());
             }

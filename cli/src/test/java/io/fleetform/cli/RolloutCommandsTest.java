@@ -6,7 +6,6 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.BeforeEach;
@@ -21,29 +20,7 @@ import org.junit.jupiter.api.io.TempDir;
 class RolloutCommandsTest {
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final String SECRET = "tok-s3cret-value";
-    private static final String FLEET = """
-            fleet "t" { owner = "ops" }
-            variable "tag" { default = "v1" }
-            image "app" { name = "t/app"  tag = var.tag }
-            hosts "world" {
-              local    = true
-              provider = "test"
-            }
-            idc "dc1" { region = "r1"  target = hosts.world  ip_pool = "10.0.0.0/24" }
-            zones "s" from 1 to 3 as z {
-              idc = idc.dc1
-              service "game" {
-                image  = image.app
-                cpu    = 1 core
-                memory = 1Gi
-                env    = { ZONE = z.name, TOKEN = secret("game-token") }
-              }
-            }
-            rollout "default" {
-              stage "canary" { zones = [zone.s1] }
-              stage "rest"   { approval = manual }
-            }
-            """;
+    private static final String FLEET = RolloutFleet.text(3, "{ approval = manual }");
 
     @TempDir
     Path dir;
@@ -54,7 +31,7 @@ class RolloutCommandsTest {
     void fleet() throws Exception {
         Files.writeString(dir.resolve("main.fleet"), FLEET);
         world = dir.resolve("world");
-        env = new HashMap<>(Map.of("FLEETFORM_TEST_WORLD", world.toString(), "FLEETFORM_SECRET_GAME_TOKEN", SECRET));
+        env = RolloutFleet.env(world, SECRET);
     }
 
     private CliRunner.Result run(String... args) {

@@ -9,7 +9,6 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.stream.Stream;
@@ -25,29 +24,7 @@ import org.junit.jupiter.api.io.TempDir;
  */
 class StoredRecordRedactionTest {
     private static final String SECRET = "tok-0ld-rec0rd-s3cret";
-    private static final String FLEET = """
-            fleet "t" { owner = "ops" }
-            variable "tag" { default = "v1" }
-            image "app" { name = "t/app"  tag = var.tag }
-            hosts "world" {
-              local    = true
-              provider = "test"
-            }
-            idc "dc1" { region = "r1"  target = hosts.world  ip_pool = "10.0.0.0/24" }
-            zones "s" from 1 to 2 as z {
-              idc = idc.dc1
-              service "game" {
-                image  = image.app
-                cpu    = 1 core
-                memory = 1Gi
-                env    = { ZONE = z.name, TOKEN = secret("game-token") }
-              }
-            }
-            rollout "default" {
-              stage "canary" { zones = [zone.s1] }
-              stage "rest"   {}
-            }
-            """;
+    private static final String FLEET = RolloutFleet.text(2, "{}");
 
     @TempDir
     Path dir;
@@ -59,7 +36,7 @@ class StoredRecordRedactionTest {
     void fleet() throws Exception {
         Files.writeString(dir.resolve("main.fleet"), FLEET);
         world = dir.resolve("world");
-        env = new HashMap<>(Map.of("FLEETFORM_TEST_WORLD", world.toString(), "FLEETFORM_SECRET_GAME_TOKEN", SECRET));
+        env = RolloutFleet.env(world, SECRET);
         CliRunner.Result created = CliRunner.run(env, "apply", dir.toString(), "--auto-approve");
         assertThat(created.exitCode()).as(created.out() + created.err()).isEqualTo(ExitCode.OK);
         // What an older Fleetform recorded: a paused run whose reasons quote the secret.

@@ -82,10 +82,15 @@ public final class Loopback {
      * times while the server starts; else what went wrong the last time.
      */
     public static String httpGet(int port, int attempts) throws InterruptedException {
+        return httpGet("127.0.0.1", port, attempts);
+    }
+
+    /** As {@link #httpGet(int, int)} on {@code host} (e.g. a container's own address on a bridge). */
+    public static String httpGet(String host, int port, int attempts) throws InterruptedException {
         String last = "nothing";
         for (int i = 0; i < attempts; i++) {
             try (Socket s = new Socket()) {
-                s.connect(new InetSocketAddress("127.0.0.1", port), 1000);
+                s.connect(new InetSocketAddress(host, port), 1000);
                 s.setSoTimeout(2000);
                 OutputStream out = s.getOutputStream();
                 out.write("GET / HTTP/1.0\r\n\r\n".getBytes(StandardCharsets.US_ASCII));

@@ -4,10 +4,7 @@ import static io.fleetform.provider.host.agent.DockerSupport.IMAGE_1;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import java.io.InputStream;
-import java.net.InetSocketAddress;
-import java.net.Socket;
-import java.nio.charset.StandardCharsets;
+import io.fleetform.engine.testing.Loopback;
 import java.nio.file.Files;
 import java.util.ArrayList;
 import java.util.List;
@@ -61,21 +58,7 @@ class AgentBridgeDockerTest extends DockerTestBase {
 
     /** What the host reads from the instance's httpd at its own IP (it waits for the server to listen). */
     private static String fetch(String ip) throws Exception {
-        long until = System.currentTimeMillis() + 20_000;
-        while (true) {
-            try (Socket s = new Socket()) {
-                s.connect(new InetSocketAddress(ip, 8080), 2000);
-                s.getOutputStream().write("GET / HTTP/1.0\r\n\r\n".getBytes(StandardCharsets.US_ASCII));
-                InputStream in = s.getInputStream();
-                String answer = new String(in.readAllBytes(), StandardCharsets.UTF_8);
-                return answer.substring(answer.indexOf("\r\n\r\n") + 4).strip();
-            } catch (java.io.IOException e) {
-                if (System.currentTimeMillis() > until) {
-                    throw e;
-                }
-                Thread.sleep(200);
-            }
-        }
+        return Loopback.httpGet(ip, 8080, 200);
     }
 
     private static long vethsNamed(String name) {
