@@ -296,6 +296,53 @@ class HostOwnershipDockerTest {
         assertThat(inspect(id).at("/State/Running").asBoolean()).isTrue();
     }
 
+    /**
+     * An instance's data directory marked for another owner (another agent over this data root, a released key's
+     * directory whose name another key has): the agent refuses to purge or use it at apply, so the plan refuses the
+     * destroy and the create first, naming the instance, the directory and the other owner. A second fleet on the
+     * same agent plans and runs on; with the marker back, the plan goes through.
+     */
+    @Test
+    void aDataDirectoryMarkedForAnotherOwnerIsRefusedByThePlanAsByTheAgent() throws Exception {
+        Path other = fleet("own-data-other-" + suffix, "s1", subnet(), "");
+        Path dir = fleet("own-data-" + suffix, "s1", subnet(), "");
+        ok("apply", other.toString(), "--auto-approve");
+        ok("apply", dir.toString(), "--auto-approve");
+        String key = fleetId(dir) + "/zone.s1.service.db[0]";
+        String name = io.fleetform.provider.host.agent.InstanceNames.of(key);
+        Path data = tmp.resolve("agent/data/instances").resolve(name);
+        Path marker = tmp.resolve("agent/data/owners").resolve(name);
+        assertThat(data).isDirectory();
+        String mine = Files.readString(marker);
+        Files.writeString(data.resolve("world.dat"), "theirs\n");
+        Files.writeString(marker, "{\"agent\":\"other-agent-" + suffix + "\",\"key\":\"" + key + "\"}");
+        String id = containers(dir).get(0);
+
+        CliRunner.Result destroyPlan = CliRunner.run(env(), "plan", "--destroy", dir.toString());
+        assertThat(destroyPlan.exitCode()).as(destroyPlan.out() + destroyPlan.err()).isEqualTo(ExitCode.ERROR);
+        assertThat(destroyPlan.out() + destroyPlan.err()).contains("zone.s1.service.db[0]")
+                .contains("data directory " + data).contains("would not be deleted")
+                .contains("other-agent-" + suffix).doesNotContain("Exception");
+
+        QuickstartDockerTest.docker("rm", "-f", id); // the next apply creates it again: on that directory
+        CliRunner.Result plan = CliRunner.run(env(), "plan", dir.toString());
+        assertThat(plan.exitCode()).as(plan.out() + plan.err()).isEqualTo(ExitCode.ERROR);
+        assertThat(plan.out() + plan.err()).contains("zone.s1.service.db[0]").contains("data directory " + data)
+                .contains("would not be used").contains("marked for instance " + key + " of agent other-agent-"
+                        + suffix).doesNotContain("Exception");
+        CliRunner.Result apply = CliRunner.run(env(), "apply", dir.toString(), "--auto-approve");
+        assertThat(apply.exitCode()).as(apply.out() + apply.err()).isEqualTo(ExitCode.ERROR);
+        assertThat(containers(dir)).as("nothing made on another's directory").isEmpty();
+        assertThat(data.resolve("world.dat")).hasContent("theirs\n");
+        assertThat(unchanged(other)).as("the other fleet on the same agent").isEqualTo(ExitCode.OK);
+
+        Files.writeString(marker, mine); // its own again: the plan and apply go through, the data kept
+        ok("apply", dir.toString(), "--auto-approve");
+        assertThat(containers(dir)).hasSize(1);
+        assertThat(data.resolve("world.dat")).hasContent("theirs\n");
+        assertThat(unchanged(dir)).isEqualTo(ExitCode.OK);
+    }
+
     @Test
     void aHostsBlockRemovedFromTheFleetIsStillDestroyed() throws Exception {
         Path dir = fleet("own-gone-" + suffix, "s1", subnet(), "");

@@ -186,7 +186,7 @@ final class AgentService {
         java.util.Map<Integer, String> inRange = new java.util.TreeMap<>(inUse.held());
         inRange.keySet().retainAll(cap.ports());
         return new LedgerView(agentId, s.revision(), s.allocations(), ledger.free(cap),
-                new LedgerView.PortsInUse(HostPorts.grouped(inRange), inUse.unchecked()));
+                new LedgerView.PortsInUse(HostPorts.grouped(inRange), inUse.unchecked()), containers.unsettledDataDirs());
     }
 
     Allocation allocation(String address) {

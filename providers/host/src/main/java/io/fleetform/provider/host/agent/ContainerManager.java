@@ -124,6 +124,11 @@ final class ContainerManager implements Closeable {
         return reader.containerName(address);
     }
 
+    /** The data directories a claim would not simply use for the ledger's key at their name (see DataDirs). */
+    List<LedgerView.DataDir> unsettledDataDirs() {
+        return dataDirs.unsettled();
+    }
+
     Path dataPath(String address) {
         return reader.dataPath(address);
     }

@@ -105,31 +105,61 @@ final class DataDirs {
     }
 
     private void requireOwn(Path dir, String key, String what) throws IOException {
-        Owner self = new Owner(agentId, key);
-        Owner owner = read(marker(key), dir);
-        if (self.equals(owner)) {
-            return;
+        LedgerView.DataDir found = look(dir);
+        String why = found.refusal(agentId, key, recorded.keysAt(found.name()));
+        if (why != null) {
+            throw refused(dir, key, what, why);
         }
-        if (owner != null) {
-            throw refused(dir, key, what, "it is marked for instance " + owner.key() + " of agent " + owner.agent());
-        }
-        // no marker outside: an older agent's directory, or a kill between mkdir and marker
-        Path inner = dir.resolve(INNER_MARKER);
-        Owner hint = read(inner, dir);
-        if (hint != null && !hint.equals(self)) {
-            throw refused(dir, key, what, "an older agent marked it (" + inner + ") for instance " + hint.key()
-                    + " of agent " + hint.agent());
-        }
-        List<String> keys = recorded.keysAt(dir.getFileName().toString());
-        if (keys.equals(List.of(key))) {
+        if (found.ownerKey() == null) {
             mark(key); // this very instance's: the proof moves out of the server's reach
-            Files.deleteIfExists(inner);
-            return;
+            Files.deleteIfExists(dir.resolve(INNER_MARKER));
         }
-        List<String> others = keys.stream().filter(k -> !k.equals(key)).toList();
-        throw refused(dir, key, what, "it has no owner marker (" + marker(key) + ") and " + (others.isEmpty()
-                ? "the ledger does not record instance " + key + " at it"
-                : "the ledger records " + String.join(", ", others) + " at it as well"));
+    }
+
+    /**
+     * The directories that are not simply the ledger's one key's at their name (marked for it by this agent): left
+     * from a released key, marked for another, unmarked or unreadable. What a plan needs to say what a claim of
+     * one would meet; a host whose directories are all in order answers an empty list.
+     */
+    List<LedgerView.DataDir> unsettled() {
+        if (!Files.isDirectory(instancesDir)) {
+            return List.of();
+        }
+        List<LedgerView.DataDir> out = new java.util.ArrayList<>();
+        try (var dirs = Files.list(instancesDir)) {
+            for (Path dir : dirs.filter(Files::isDirectory).sorted().toList()) {
+                LedgerView.DataDir d = look(dir);
+                List<String> keys = d.recorded();
+                if (keys.size() != 1 || d.refusal(agentId, keys.get(0), keys) != null) {
+                    out.add(d);
+                }
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot list the data directories in " + instancesDir + ": "
+                    + e.getMessage(), e);
+        }
+        return out;
+    }
+
+    /** What says whose {@code dir} is: its marker outside, an older agent's inside, and the ledger's record. */
+    private LedgerView.DataDir look(Path dir) throws IOException {
+        String name = dir.getFileName().toString();
+        Path marker = ownersDir.resolve(name);
+        Path inner = dir.resolve(INNER_MARKER);
+        Owner owner = null;
+        Owner hint = null;
+        String unreadable = null;
+        try {
+            owner = read(marker);
+            if (owner == null) { // no marker outside: an older agent's directory, or a kill between mkdir and marker
+                hint = read(inner);
+            }
+        } catch (Unreadable e) {
+            unreadable = e.getMessage();
+        }
+        return new LedgerView.DataDir(name, dir.toString(), marker.toString(), owner == null ? null : owner.agent(),
+                owner == null ? null : owner.key(), hint == null ? null : hint.agent(), hint == null ? null
+                : hint.key(), unreadable, recorded.keysAt(name));
     }
 
     private static ApiException refused(Path dir, String key, String what, String why) {
@@ -138,7 +168,14 @@ final class DataDirs {
                 + "; it was left untouched"));
     }
 
-    private static Owner read(Path f, Path dir) throws IOException {
+    /** A marker this agent cannot read: nobody's to override. */
+    private static final class Unreadable extends Exception {
+        Unreadable(String message) {
+            super(message, null, false, false);
+        }
+    }
+
+    private static Owner read(Path f) throws IOException, Unreadable {
         byte[] bytes;
         try {
             bytes = Files.readAllBytes(f);
@@ -155,9 +192,7 @@ final class DataDirs {
         } catch (JsonProcessingException e) {
             problem = e.getOriginalMessage();
         }
-        // a marker this agent cannot read is nobody's to override
-        throw ApiException.conflict(new Conflict("data", dir.toString(), null, "the owner marker " + f
-                + " cannot be read (" + problem + "); the data directory " + dir + " was left untouched"));
+        throw new Unreadable("its owner marker " + f + " cannot be read (" + problem + ")");
     }
 
     private void mark(String key) throws IOException {

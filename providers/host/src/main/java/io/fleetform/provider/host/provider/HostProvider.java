@@ -540,6 +540,8 @@ public final class HostProvider implements Provider, ProviderSession {
             HostFacts facts = readings.get(entry.getKey()).facts();
             allFacts.put(entry.getKey(), facts);
             LedgerView ledger = readings.get(entry.getKey()).ledger();
+            dataDirs.put(entry.getKey(), dataDirsOf(ledger));
+            agentIds.put(entry.getKey(), ledger.agentId());
             if (ledger.portsInUse() != null) {
                 portsInUse.put(entry.getKey(), ledger.portsInUse());
             }
@@ -1035,20 +1037,21 @@ public final class HostProvider implements Provider, ProviderSession {
     @Override
     public CheckResponse check(CheckRequest request) throws ProviderException {
         if (request.action() != Action.CREATE || request.desired().isEmpty()) {
-            return CheckResponse.PROCEED;
+            return dataRefusal(request).orElse(CheckResponse.PROCEED);
         }
         Resource desired = request.desired().get();
         String host = ownedOnAgents.get(desired.address().value());
         HostPool pool = pools.get((String) desired.attributes().get("pool"));
         if (host == null || pool == null) {
-            return CheckResponse.PROCEED;
+            return dataRefusal(request).orElse(CheckResponse.PROCEED);
         }
         String key = ownedKey(desired.address());
         try {
             AgentClient agent = agents.clients(pool).get(host);
             Optional<ContainerInfo> container = agent == null ? Optional.empty() : agent.container(key);
             if (container.isEmpty()) {
-                return CheckResponse.PROCEED; // claimed but never started: apply makes it on that claim
+                // claimed but never started: apply makes it on that claim
+                return dataRefusal(request).orElse(CheckResponse.PROCEED);
             }
             Map<String, Object> a = imported(pool, host, container.get(), agent.allocation(key).orElse(null));
             a.put(KEY, key);
@@ -1059,6 +1062,89 @@ public final class HostProvider implements Provider, ProviderSession {
         } catch (AgentException e) {
             throw failure("checking", desired.address(), e);
         }
+    }
+
+    /** Per agent endpoint, its data directories that are not simply in order (see LedgerView.DataDir). */
+    private final Map<String, Optional<Map<String, LedgerView.DataDir>>> dataDirs =
+            new java.util.concurrent.ConcurrentHashMap<>();
+
+    /**
+     * The agent refuses to put a container on a data directory that is not the instance's (marked for another key
+     * or agent: a released key's left over, another agent over the same data root; unmarked and not the ledger's;
+     * a marker it cannot read), and to purge one at destroy: the plan asks the same question of what the agent
+     * reported, so it says so first, naming the directory and its owner, instead of apply failing after a claim.
+     * Only changes that reach the directory: a create, a recreate (a new container on the same directory), a
+     * delete (which purges it).
+     */
+    private Optional<CheckResponse> dataRefusal(CheckRequest request) {
+        Map<String, Object> at;
+        String key;
+        boolean delete = request.action() == Action.DELETE;
+        if (request.action() == Action.CREATE && request.desired().isPresent()) {
+            at = request.desired().get().attributes();
+            key = ownedKey(request.desired().get().address());
+        } else if (request.prior().isPresent() && (delete || request.desired().isPresent()
+                && recreates(request.prior().get().attributes(), request.desired().get().attributes()))) {
+            at = request.prior().get().attributes();
+            key = key(request.prior().get());
+        } else {
+            return Optional.empty();
+        }
+        String host = (String) at.get("host");
+        if (host == null) {
+            return Optional.empty();
+        }
+        Map<String, LedgerView.DataDir> onHost;
+        try {
+            onHost = dataDirs.computeIfAbsent(host, h -> {
+                LedgerView view = agent(at).allocations();
+                agentIds.put(h, view.agentId());
+                return dataDirsOf(view);
+            }).orElse(null);
+        } catch (RuntimeException e) {
+            return Optional.empty(); // an agent the plan cannot ask: apply's own answer stands
+        }
+        String agentId = agentIds.get(host);
+        LedgerView.DataDir d = onHost == null ? null : onHost.get(InstanceNames.of(key));
+        if (d == null || agentId == null) {
+            return Optional.empty();
+        }
+        String why = delete ? d.refusal(agentId, key, d.recorded()) : d.refusalOnceClaimed(agentId, key);
+        if (why == null) {
+            return Optional.empty();
+        }
+        return Optional.of(new CheckResponse.Refuse("data directory " + d.path() + " on host " + host + " would not "
+                + "be " + (delete ? "deleted" : "used") + " for instance " + key + ": " + why + " (the agent refuses "
+                + "it at apply and leaves it untouched)", delete
+                ? "if the data is nobody's any more, remove " + d.path() + " and " + d.marker() + " on " + host
+                + " by hand; to keep it, remove the instance from the state only (fleetform state rm)"
+                : "if that data is nobody's any more, remove " + d.path() + " and " + d.marker() + " on " + host
+                + "; if it is, place the instance elsewhere or give it another name"));
+    }
+
+    /** The agent ids the expansion saw, by endpoint. */
+    private final Map<String, String> agentIds = new java.util.concurrent.ConcurrentHashMap<>();
+
+    private Optional<Map<String, LedgerView.DataDir>> dataDirsOf(LedgerView view) {
+        if (view.dataDirs() == null) {
+            return Optional.empty(); // an older agent: it does not say
+        }
+        Map<String, LedgerView.DataDir> byName = new HashMap<>();
+        view.dataDirs().forEach(d -> byName.put(d.name(), d));
+        return Optional.of(byName);
+    }
+
+    /** Whether the change needs a new container: one on the same data directory, which the agent checks again. */
+    private static boolean recreates(Map<String, Object> prior, Map<String, Object> desired) {
+        if (!Objects.equals(prior.get("host"), desired.get("host"))) {
+            return false; // a replacement: a delete and a create, each checked as such
+        }
+        Object status = prior.get("status");
+        if (REMOVED.equals(status) || String.valueOf(status).startsWith("crash-looping")) {
+            return true;
+        }
+        return RECREATES.stream().anyMatch(a -> desired.containsKey(a) && !Objects.equals(prior.get(a),
+                desired.get(a)));
     }
 
     /**

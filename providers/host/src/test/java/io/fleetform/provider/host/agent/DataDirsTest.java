@@ -105,4 +105,37 @@ class DataDirsTest {
         assertThat(e.getMessage()).contains("cannot be read");
         assertThat(marker).hasContent("{\"agent\":");
     }
+    /**
+     * What the agent reports for a plan: the directories not simply the ledger's key's, each answering the plan's
+     * question as the claim answers it (the refusal, word for word, or none).
+     */
+    @Test
+    void theDirectoriesAPlanMustKnowAreReportedAndAnswerAsTheClaimDoes() throws IOException {
+        String released = "f1/zone.gone[0]";
+        dirs(List.of(KEY)).claim(KEY); // in order: the ledger's key, marked for it
+        dirs(List.of()).claim(released); // a released key's, kept
+        Path foreign = dirs(List.of()).path("f3/zone.c[0]");
+        Files.createDirectories(foreign);
+        Files.createDirectories(dirs(List.of()).marker("f3/zone.c[0]").getParent());
+        Files.writeString(dirs(List.of()).marker("f3/zone.c[0]"), "{\"agent\":\"agent-2\",\"key\":\"f3/zone.c[0]\"}");
+        DataDirs reporting = new DataDirs(tmp.resolve("instances"), "agent-1", name ->
+                name.equals(InstanceNames.of(KEY)) ? List.of(KEY) : name.equals(InstanceNames.of("f3/zone.c[0]"))
+                        ? List.of("f3/zone.c[0]") : List.of());
+
+        List<LedgerView.DataDir> unsettled = reporting.unsettled();
+
+        assertThat(unsettled).extracting(LedgerView.DataDir::name).containsExactlyInAnyOrder(
+                InstanceNames.of(released), InstanceNames.of("f3/zone.c[0]"));
+        LedgerView.DataDir left = unsettled.stream().filter(d -> d.name().equals(InstanceNames.of(released)))
+                .findFirst().orElseThrow();
+        assertThat(left.refusalOnceClaimed("agent-1", released)).as("its own key takes it again").isNull();
+        assertThat(left.refusalOnceClaimed("agent-2", released)).contains("agent-1").contains(released);
+        LedgerView.DataDir other = unsettled.stream().filter(d -> d.name().equals(InstanceNames.of("f3/zone.c[0]")))
+                .findFirst().orElseThrow();
+        String planned = other.refusalOnceClaimed("agent-1", "f3/zone.c[0]");
+        ApiException applied = catchThrowableOfType(ApiException.class, () -> new DataDirs(tmp.resolve("instances"),
+                "agent-1", name -> List.of("f3/zone.c[0]")).claim("f3/zone.c[0]"));
+        assertThat(planned).contains("agent-2");
+        assertThat(applied.getMessage()).contains(planned).contains(foreign.toString());
+    }
 }
