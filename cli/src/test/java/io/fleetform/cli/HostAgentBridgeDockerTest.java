@@ -162,6 +162,107 @@ class HostAgentBridgeDockerTest {
                 .doesNotContain("fleetform " + fleet.name + ".");
     }
 
+    /**
+     * An instance's eth0 removed by hand (no start, so no watcher gives it again) is drift: the plan shows
+     * {@code eth0_in_container} as missing, for that instance only, apply gives it again in place (same container,
+     * not restarted), and the plan after it changes nothing. The fleet's agent is a daemon (a {@code local = true}
+     * agent equips what it finds lacking when it starts, before any read). A container beside it that is not the
+     * fleet's, in network mode none, is left as it is.
+     */
+    @Test
+    void anEth0LostInAContainerIsDriftThatApplyGivesAgainInPlace() throws Exception {
+        Path agentDir = Files.createDirectories(dir.resolve("daemon-agent"));
+        String token = "agent-bridge-drift-token-0123456789";
+        Files.writeString(agentDir.resolve("token"), token);
+        Path data = Files.createDirectories(agentDir.resolve("data"));
+        Files.copy(dir.resolve(".fleetform/local-agent/data/port-range"), data.resolve("port-range"));
+        String foreign = "hosthonest-foreign-" + fleet.name;
+        Map<String, String> env = Map.of("FLEETFORM_SECRET_AGENT", token);
+        try (io.fleetform.provider.host.agent.AgentServer agent = io.fleetform.provider.host.agent.AgentServer.start(
+                io.fleetform.provider.host.agent.AgentOptions.of(new java.net.InetSocketAddress("127.0.0.1", 0),
+                        agentDir.resolve("token"), data))) {
+            fleet.write(fleetText().replaceAll("(?s)hosts \"laptop\" \\{.*?\\n}", Matcher.quoteReplacement(
+                    "hosts \"laptop\" {\n  agents = [\"127.0.0.1:" + agent.port() + "\"]\n  token  = secret(\"agent\")\n}")));
+            docker("run", "-d", "--name", foreign, "--network", "none", "fleetform/busybox:1", "sleep", "600");
+            try {
+                okWith(env, "apply", dir.toString(), "--auto-approve");
+                List<String> ids = containers();
+                assertThat(ids).hasSize(2);
+                String lost = null;
+                for (String id : ids) {
+                    if (docker("exec", id, "ip", "-4", "addr", "show", "eth0").contains(fleet.prefix + ".2/")) {
+                        lost = id;
+                    }
+                }
+                assertThat(lost).isNotNull();
+                String started = docker("inspect", "-f", "{{.State.StartedAt}}", lost).strip();
+                String pid = docker("inspect", "-f", "{{.State.Pid}}", lost).strip();
+                run("nsenter", "-t", pid, "-n", "ip", "link", "del", "eth0");
+
+                CliRunner.Result plan = CliRunner.run(env, "plan", dir.toString(), "--detailed-exitcode");
+                assertThat(plan.exitCode()).as(plan.out() + plan.err()).isEqualTo(ExitCode.CHANGES);
+                assertThat(plan.out()).contains("eth0_in_container").contains("\"missing\"")
+                        .contains("\"" + fleet.prefix + ".2/24 via " + fleet.prefix + ".1\"")
+                        .contains("0 to add, 1 to change").doesNotContain("recreated");
+
+                okWith(env, "apply", dir.toString(), "--auto-approve");
+                assertThat(containers()).containsExactlyInAnyOrderElementsOf(ids);
+                assertThat(docker("inspect", "-f", "{{.State.StartedAt}}", lost).strip()).as("not restarted")
+                        .isEqualTo(started);
+                assertThat(List.of(fetch(fleet.prefix + ".2"), fetch(fleet.prefix + ".3")))
+                        .containsExactlyInAnyOrder("zone-toy1", "zone-toy2");
+                CliRunner.Result again = CliRunner.run(env, "plan", dir.toString(), "--detailed-exitcode");
+                assertThat(again.exitCode()).as(again.out() + again.err()).isEqualTo(ExitCode.OK);
+                assertThat(docker("inspect", "-f", "{{.State.Running}} {{.HostConfig.NetworkMode}}", foreign).strip())
+                        .isEqualTo("true none");
+                okWith(env, "destroy", dir.toString(), "--auto-approve");
+            } finally {
+                docker("rm", "-f", foreign);
+            }
+        }
+    }
+
+    /**
+     * Switching an IDC between the Docker network and the agent's bridge, either way, while the other one still holds
+     * the subnet on the host is refused by the plan, naming it, and nothing changes; once the instances are gone
+     * (destroy), the new mode applies.
+     */
+    @Test
+    void switchingNetworkModesEitherWayIsRefusedWhileTheOtherStillHoldsTheSubnet() throws Exception {
+        String agentBridge = fleetText();
+        String bridge = agentBridge.replace("\n    network = agent_bridge", "");
+        fleet.write(agentBridge);
+        ok("apply", dir.toString(), "--auto-approve");
+        List<String> ids = containers();
+
+        fleet.write(bridge);
+        CliRunner.Result back = CliRunner.run(Map.of(), "plan", dir.toString());
+        assertThat(back.exitCode()).as(back.out() + back.err()).isEqualTo(ExitCode.ERROR);
+        assertThat(back.out() + back.err()).contains("zone.toy1.service.game[0]: network = bridge on host")
+                .contains("still has this fleet's agent bridge ffb").contains("destroy them")
+                .doesNotContain("Exception");
+        assertThat(containers()).containsExactlyInAnyOrderElementsOf(ids);
+
+        ok("destroy", dir.toString(), "--auto-approve"); // what the hint says, with the new text already written
+        ok("apply", dir.toString(), "--auto-approve");
+        assertThat(fleet.networks()).hasSize(1);
+        assertThat(fetch(fleet.prefix + ".2")).startsWith("zone-toy");
+
+        fleet.write(agentBridge);
+        CliRunner.Result forth = CliRunner.run(Map.of(), "plan", dir.toString());
+        assertThat(forth.exitCode()).as(forth.out() + forth.err()).isEqualTo(ExitCode.ERROR);
+        assertThat(forth.out() + forth.err()).contains("network = agent_bridge on host")
+                .contains("still has this fleet's Docker network " + fleet.networks().get(0))
+                .doesNotContain("Exception");
+        fleet.write(bridge);
+    }
+
+    private static CliRunner.Result okWith(Map<String, String> env, String... args) {
+        CliRunner.Result r = CliRunner.run(env, args);
+        assertThat(r.exitCode()).as(String.join(" ", args) + "\n" + r.out() + r.err()).isEqualTo(ExitCode.OK);
+        return r;
+    }
+
     private static String run(String... argv) throws Exception {
         Process p = new ProcessBuilder(argv).redirectErrorStream(true).start();
         String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);

@@ -33,7 +33,7 @@ import java.util.function.Predicate;
  * fleet's bridge is refused and left alone; a bridge is removed only when no instance of the fleet is on it and no
  * interface of anyone else is attached to it; rules are deleted by their exact spec and comment.
  */
-final class AgentBridges {
+public final class AgentBridges {
     static final String DRIVER = "agent_bridge";
     private static final System.Logger LOG = System.getLogger(AgentBridges.class.getName());
     static final String INSIDE = "eth0";
@@ -57,7 +57,7 @@ final class AgentBridges {
     }
 
     /** The Linux bridge of {@code owner}'s network {@code network}: 13 characters (a link name has at most 15). */
-    static String bridgeName(String owner, String network) {
+    public static String bridgeName(String owner, String network) {
         return "ffb" + Digests.sha256Hex(owner + "\u0000" + network).substring(0, 10);
     }
 
@@ -359,6 +359,48 @@ final class AgentBridges {
                     && n.gateway().equals(defaultVia(pid));
         } catch (ShellException e) {
             return false; // it stopped in between
+        }
+    }
+
+    /**
+     * The eth0 the spec gives an instance, in the words {@link #describe} finds it in: its address, and the default
+     * route through the gateway.
+     */
+    static String wanted(NetworkSpec n) {
+        return wanted(n.ipv4(), n.subnet(), n.gateway());
+    }
+
+    /** {@link #wanted} of an instance of IPv4 {@code ipv4} on {@code subnet} through {@code gateway}. */
+    public static String wanted(String ipv4, String subnet, String gateway) {
+        return ipv4 + "/" + prefix(subnet) + " via " + gateway;
+    }
+
+    /**
+     * The eth0 of the container of {@code pid} as it is, for drift: {@link #wanted} when it has the instance's one
+     * address, is up, routes by default through the gateway and its host end is on the bridge; otherwise what is
+     * there ({@code missing}, {@code 10.1.0.5/24 down via none}, {@code ... (host end ffv... not on ffb...)}). Null when
+     * the container stopped meanwhile.
+     */
+    String describe(String key, NetworkSpec n, long pid) {
+        try {
+            Optional<JsonNode> eth0 = insideLink(pid);
+            if (eth0.isEmpty()) {
+                return "missing";
+            }
+            List<String> addresses = addresses(eth0.get());
+            String via = defaultVia(pid);
+            String found = (addresses.isEmpty() ? "no address" : String.join(",", addresses))
+                    + (eth0.get().path("flags").toString().contains("\"UP\"") ? "" : " down")
+                    + " via " + (via == null ? "none" : via);
+            String bridge = bridgeName(Addresses.owner(key), n.name());
+            Optional<JsonNode> host = link(vethName(key));
+            if (host.isEmpty() || !bridge.equals(host.get().path("master").asText(""))
+                    || !host.get().path("flags").toString().contains("\"UP\"")) {
+                found += " (host end " + vethName(key) + " not up on " + bridge + ")";
+            }
+            return found;
+        } catch (ShellException e) {
+            return null; // it stopped in between: nothing to say
         }
     }
 

@@ -213,8 +213,19 @@ final class ContainerManager implements Closeable {
             ContainerInfo info = reader.info(c);
             info = info.spec() != null && info.spec().sriov() != null
                     ? info.withSriov(sriov.live(address, info.spec(), c)) : info;
-            return info.spec() != null ? info.withRoutes(sriov.liveRoutes(info.spec(), c)) : info;
+            info = info.spec() != null ? info.withRoutes(sriov.liveRoutes(info.spec(), c)) : info;
+            return info.withEth0(liveEth0(address, info.spec(), c));
         });
+    }
+
+    /** An agent bridge instance's eth0 as it is in its running container (see AgentBridges#describe), else null. */
+    private String liveEth0(String key, ContainerSpec spec, InspectContainerResponse c) {
+        Long pid = c.getState().getPidLong();
+        if (spec == null || spec.network() == null || !spec.network().isAgentBridge() || pid == null || pid <= 0
+                || !Boolean.TRUE.equals(c.getState().getRunning())) {
+            return null;
+        }
+        return bridges.describe(key, spec.network(), pid);
     }
 
     // ------------------------------------------------------------------ recovery

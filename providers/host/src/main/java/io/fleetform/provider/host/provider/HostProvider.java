@@ -435,9 +435,6 @@ public final class HostProvider implements Provider, ProviderSession {
             if (subnet == null) {
                 continue;
             }
-            boolean agentBridge = fleet.zones().stream().filter(z -> z.idc().equals(idc.name()))
-                    .flatMap(z -> z.services().stream())
-                    .anyMatch(s -> s.network().mode() == io.fleetform.engine.model.NetworkMode.AGENT_BRIDGE);
             for (Map.Entry<String, HostFacts> host : new TreeMap<>(snapshot.facts()).entrySet()) {
                 HostFacts.DockerFacts docker = host.getValue().docker();
                 String ours = NetworkNames.onHost(fleet.name(), idc.name(), identity, host.getValue(), null);
@@ -455,16 +452,6 @@ public final class HostProvider implements Provider, ProviderSession {
                                     + "Fleetform (no io.fleetform.managed label), and this fleet's idc \""
                                     + idc.name() + "\" needs that name", "remove or rename that network if nothing "
                                     + "uses it, or rename the fleet (fleet \"...\")"));
-                        } else if (agentBridge && (n.fleet() == null || n.fleet().equals(identity))) {
-                            // the agent's bridge would hold the pool's gateway beside this Docker network's: one
-                            // subnet, two routes. Docker removes it with its last container, so say how to get there.
-                            diagnostics.add(Diagnostic.error("agent-bridge-switch", idc.span(), "idc \"" + idc.name()
-                                    + "\" asks for network = agent_bridge, and host " + host.getKey() + " of \""
-                                    + pool.name() + "\" still has this fleet's Docker network " + ours + " with the"
-                                    + " same ip_pool: the agent's bridge cannot take the subnet while it is there",
-                                    "switching recreates every instance: first apply without the IDC's bridge"
-                                    + " instances (or destroy them), which removes the Docker network, then apply"
-                                    + " with network = agent_bridge"));
                         } else if (n.fleet() != null && !n.fleet().equals(identity)) {
                             // Another fleet of the same name (its own state, so another lineage) made it: sharing
                             // it would put both fleets' instances on one L2 and let either's last one remove it.
@@ -488,6 +475,26 @@ public final class HostProvider implements Provider, ProviderSession {
                 }
             }
         }
+    }
+
+    /**
+     * This fleet's agent bridge of the IDC's subnet on a host (its link, in the host's facts), under the network's
+     * name now or the one an instance of it recorded: it holds the pool's gateway until its last instance goes.
+     */
+    private Optional<String> agentBridgeLeft(String identity, String subnet, String ours, String host,
+                                             HostFacts facts) {
+        java.util.Set<String> networks = new java.util.TreeSet<>(List.of(ours));
+        for (ResourceState r : recorded) {
+            Map<String, Object> a = r.attributes();
+            if (InstanceSpecs.AGENT_BRIDGE.equals(a.get("network_mode")) && subnet.equals(a.get("subnet"))
+                    && host.equals(a.get("host")) && a.get("network") != null) {
+                networks.add(a.get("network").toString());
+            }
+        }
+        java.util.Set<String> links = new java.util.HashSet<>();
+        facts.nics().forEach(n -> links.add(n.name()));
+        return networks.stream().map(n -> io.fleetform.provider.host.agent.AgentBridges.bridgeName(identity, n))
+                .filter(links::contains).findFirst();
     }
 
     /**
@@ -541,6 +548,7 @@ public final class HostProvider implements Provider, ProviderSession {
             allFacts.put(entry.getKey(), facts);
             LedgerView ledger = readings.get(entry.getKey()).ledger();
             dataDirs.put(entry.getKey(), dataDirsOf(ledger));
+            factsSeen.put(entry.getKey(), facts);
             agentIds.put(entry.getKey(), ledger.agentId());
             if (ledger.portsInUse() != null) {
                 portsInUse.put(entry.getKey(), ledger.portsInUse());
@@ -687,6 +695,9 @@ public final class HostProvider implements Provider, ProviderSession {
             SriovNetworkMode.readBack(now, c);
             if (prior.attributes().containsKey(UnderlayNetwork.ROUTES_SET) && c.routes() != null) {
                 now.put(UnderlayNetwork.ROUTES_SET, c.routes());
+            }
+            if (c.eth0() != null) { // agent_bridge: eth0 given by the agent, missing after a restart nobody watched
+                now.put(InstanceSpecs.ETH0_IN_CONTAINER, c.eth0());
             }
             now.put("container_id", c.id());
             return ReadResponse.of(now);
@@ -1037,13 +1048,13 @@ public final class HostProvider implements Provider, ProviderSession {
     @Override
     public CheckResponse check(CheckRequest request) throws ProviderException {
         if (request.action() != Action.CREATE || request.desired().isEmpty()) {
-            return dataRefusal(request).orElse(CheckResponse.PROCEED);
+            return refusal(request).orElse(CheckResponse.PROCEED);
         }
         Resource desired = request.desired().get();
         String host = ownedOnAgents.get(desired.address().value());
         HostPool pool = pools.get((String) desired.attributes().get("pool"));
         if (host == null || pool == null) {
-            return dataRefusal(request).orElse(CheckResponse.PROCEED);
+            return refusal(request).orElse(CheckResponse.PROCEED);
         }
         String key = ownedKey(desired.address());
         try {
@@ -1051,7 +1062,7 @@ public final class HostProvider implements Provider, ProviderSession {
             Optional<ContainerInfo> container = agent == null ? Optional.empty() : agent.container(key);
             if (container.isEmpty()) {
                 // claimed but never started: apply makes it on that claim
-                return dataRefusal(request).orElse(CheckResponse.PROCEED);
+                return refusal(request).orElse(CheckResponse.PROCEED);
             }
             Map<String, Object> a = imported(pool, host, container.get(), agent.allocation(key).orElse(null));
             a.put(KEY, key);
@@ -1062,6 +1073,56 @@ public final class HostProvider implements Provider, ProviderSession {
         } catch (AgentException e) {
             throw failure("checking", desired.address(), e);
         }
+    }
+
+    /** What the agent would refuse, or what would not work, of a change that makes a container (see below). */
+    private Optional<CheckResponse> refusal(CheckRequest request) {
+        return dataRefusal(request).or(() -> modeSwitch(request));
+    }
+
+    /** The hosts' facts the expansion read, by agent endpoint. */
+    private final Map<String, HostFacts> factsSeen = new java.util.concurrent.ConcurrentHashMap<>();
+
+    /**
+     * An instance made (or recreated) in one network mode while the fleet's network of the other still holds the
+     * IDC's subnet on its host: {@code agent_bridge} beside the fleet's Docker network (the agent's bridge cannot take
+     * the gateway), or {@code bridge}, {@code underlay} or {@code sriov} beside the fleet's agent bridge (Docker takes
+     * the subnet, and the host routes it two ways). Each goes with its last instance, so the way there is to remove
+     * the instances first. Asked of changes, not of the fleet, so a {@code destroy}, which makes nothing, still runs.
+     */
+    private Optional<CheckResponse> modeSwitch(CheckRequest request) {
+        if (request.desired().isEmpty() || request.action() == Action.DELETE || request.action() == Action.UPDATE
+                && (request.prior().isEmpty() || !recreates(request.prior().get().attributes(),
+                request.desired().get().attributes()))) {
+            return Optional.empty();
+        }
+        Map<String, Object> a = request.desired().get().attributes();
+        String host = (String) a.get("host");
+        String mode = (String) a.get("network_mode");
+        String network = (String) a.get("network");
+        String subnet = (String) a.get("subnet");
+        HostFacts facts = host == null ? null : factsSeen.get(host);
+        if (facts == null || network == null || subnet == null || "host".equals(mode)) {
+            return Optional.empty();
+        }
+        String hint = "switching a network mode recreates every instance of the IDC: first apply without its "
+                + "instances in the old mode (or destroy them), which removes that network with the last of them, "
+                + "then apply with the new one";
+        if (InstanceSpecs.AGENT_BRIDGE.equals(mode)) {
+            HostFacts.DockerFacts docker = facts.docker();
+            for (HostFacts.DockerNetwork n : docker == null ? List.<HostFacts.DockerNetwork>of() : docker.networks()) {
+                if (n.name().equals(network) && n.managed() && (n.fleet() == null || n.fleet().equals(identity.id()))) {
+                    return Optional.of(new CheckResponse.Refuse("network = agent_bridge on host " + host + ", which "
+                            + "still has this fleet's Docker network " + n.name() + " of the same ip_pool " + subnet
+                            + ": the agent's bridge cannot take the subnet while it is there", hint));
+                }
+            }
+            return Optional.empty();
+        }
+        return agentBridgeLeft(identity.id(), subnet, network, host, facts).map(bridge -> new CheckResponse.Refuse(
+                "network = " + mode + " on host " + host + ", which still has this fleet's agent bridge " + bridge
+                        + " of the same ip_pool " + subnet + " (network = agent_bridge): the host would route the "
+                        + "subnet two ways", hint));
     }
 
     /** Per agent endpoint, its data directories that are not simply in order (see LedgerView.DataDir). */
@@ -1268,6 +1329,9 @@ public final class HostProvider implements Provider, ProviderSession {
                     : c.spec().network().isAgentBridge() ? InstanceSpecs.AGENT_BRIDGE : "bridge");
             if (c.spec().network().isAgentBridge()) {
                 a.put("gateway", c.spec().network().gateway());
+                if (c.eth0() != null) {
+                    a.put(InstanceSpecs.ETH0_IN_CONTAINER, c.eth0());
+                }
             }
             if (c.spec().network().subnet() != null) {
                 a.put("subnet", c.spec().network().subnet());

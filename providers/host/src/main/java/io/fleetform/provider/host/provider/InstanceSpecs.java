@@ -50,6 +50,8 @@ final class InstanceSpecs {
 
     /** {@code network = agent_bridge}: the mode's name in the plan and the agent's driver. */
     static final String AGENT_BRIDGE = "agent_bridge";
+    /** An agent bridge instance's eth0 as found in its container (its address, the default route's gateway). */
+    static final String ETH0_IN_CONTAINER = "eth0_in_container";
 
     /** How the plan names the service's network mode. */
     static String networkMode(Service s) {
@@ -115,6 +117,10 @@ final class InstanceSpecs {
             a.put("subnet", ipPool);
             if (s.network().mode() == io.fleetform.engine.model.NetworkMode.AGENT_BRIDGE) {
                 a.put("gateway", IpPool.gateway(ipPool)); // the agent's bridge holds it on the host
+                // read back from the container: an eth0 removed by hand, or a restart no watcher saw, is drift
+                // that apply gives again in place
+                a.put(ETH0_IN_CONTAINER, io.fleetform.provider.host.agent.AgentBridges.wanted(p.ip(), ipPool,
+                        IpPool.gateway(ipPool)));
             }
         }
         // hostPort:containerPort per port; on the host's network the instance binds the host port itself

@@ -149,6 +149,55 @@ class AgentBridgeDockerTest extends DockerTestBase {
     }
 
     /**
+     * An instance's eth0 as it is, read back for drift: as the spec says, then missing once removed by hand (the
+     * watcher sees no start), half there with its address flushed; the next put gives it again in place (same
+     * container, same process). The second fleet's instance beside it reads as it is and is not touched.
+     */
+    @Test
+    void theEth0IsReadBackSoItsLossIsDriftAndAPutGivesItAgainInPlace() throws Exception {
+        TestAgent a = agent("host-hd");
+        String prefix = freeSubnetPrefix();
+        String other = freeSubnetPrefix();
+        String key = owner1 + "/zone.d.service.s[0]";
+        String theirs = owner2 + "/zone.d.service.s[0]";
+        NetworkSpec n = net(prefix, 6);
+        ContainerInfo c = put(a, key, n, "1");
+        ContainerInfo t = put(a, theirs, net(other, 6), "0");
+        String wanted = prefix + ".6/24 via " + prefix + ".1";
+        assertThat(AgentBridges.wanted(n)).isEqualTo(wanted);
+        assertThat(a.client().container(key).orElseThrow().eth0()).isEqualTo(wanted);
+        assertThat(a.client().container(theirs).orElseThrow().eth0()).isEqualTo(other + ".6/24 via " + other + ".1");
+
+        inside(c.id(), "ip", "link", "del", "eth0"); // by hand: the pair goes, no start event
+        assertThat(a.client().container(key).orElseThrow().eth0()).isEqualTo("missing");
+        String pidBefore = pid(c.id());
+
+        ContainerResult again = a.client().putContainer(key, ContainerSpec.pinned(IMAGE_1, "1", 64 * MIB, n)
+                .withCommand(SERVER).withStopTimeoutSeconds(2));
+        assertThat(again.action()).isEqualTo(ContainerResult.Action.UPDATED_IN_PLACE);
+        assertThat(again.container().id()).isEqualTo(c.id());
+        assertThat(pid(c.id())).as("not restarted").isEqualTo(pidBefore);
+        assertThat(again.changes()).anyMatch(ch -> ch.startsWith("eth0 "));
+        assertThat(a.client().container(key).orElseThrow().eth0()).isEqualTo(wanted);
+        assertThat(fetch(prefix + ".6")).startsWith("hello-");
+
+        inside(c.id(), "ip", "addr", "flush", "dev", "eth0");
+        assertThat(a.client().container(key).orElseThrow().eth0()).isEqualTo("no address via none");
+        sh("ip", "link", "set", AgentBridges.vethName(key), "nomaster");
+        assertThat(a.client().container(key).orElseThrow().eth0()).contains("host end "
+                + AgentBridges.vethName(key) + " not up on " + AgentBridges.bridgeName(owner1, n.name()));
+        a.client().putContainer(key, ContainerSpec.pinned(IMAGE_1, "1", 64 * MIB, n).withCommand(SERVER)
+                .withStopTimeoutSeconds(2));
+        assertThat(a.client().container(key).orElseThrow().eth0()).isEqualTo(wanted);
+        assertThat(a.client().container(theirs).orElseThrow()).satisfies(x -> {
+            assertThat(x.id()).isEqualTo(t.id());
+            assertThat(x.eth0()).isEqualTo(other + ".6/24 via " + other + ".1");
+        });
+        a.client().removeContainer(key, true);
+        a.client().removeContainer(theirs, true);
+    }
+
+    /**
      * What a kill leaves at each step, and a second equipper at once: the container stopped after its create (no
      * start), started without a veth, the veth made without the address, a bridge made without its alias.
      */
