@@ -71,6 +71,54 @@ class HostNetworkLeftoverDockerTest {
         assertThat(pool.unchanged(other)).isEqualTo(ExitCode.OK);
     }
 
+    /**
+     * A destroy the Engine refused to finish leaves the fleet's network with no container on it (here a squatter held
+     * it and went afterwards; Docker 20.10's "has active endpoints" leaves the same). A fleet of the same name started
+     * again with a new state (a new identity, the same ip_pool) is told by its plan whose network holds the subnet,
+     * that no container is on it, and what clears it; the first fleet's destroy, run again, does, and the other fleet
+     * on the agent is untouched throughout.
+     */
+    @Test
+    void aNetworkAStuckDestroyLeftIsNamedByTheNextFleetsPlanWithWhatClearsIt() throws Exception {
+        Path other = applied("net-stuck-other");
+        List<String> otherContainers = PoolFleets.containers(other);
+        Path dir = applied("net-stuck");
+        String network = PoolFleets.network(dir);
+        String first = PoolFleets.fleetId(dir);
+        String squatter = "fftest-squatter-" + pool.suffix;
+        pool.foreignContainer("--name", squatter, "--network", network, "fleetform/busybox:1", "sleep", "600");
+        assertThat(pool.run("destroy", dir.toString(), "--auto-approve").exitCode()).isNotEqualTo(ExitCode.OK);
+        QuickstartDockerTest.docker("rm", "-f", squatter);
+        assertThat(PoolFleets.networkExists(network)).isTrue();
+
+        Path saved = dir.resolveSibling(dir.getFileName() + "-saved-state");
+        java.nio.file.Files.move(dir.resolve(".fleetform"), saved); // the same fleet, started again with a new state
+        CliRunner.Result plan = pool.run("plan", dir.toString());
+        assertThat(plan.exitCode()).as(plan.out() + plan.err()).isEqualTo(ExitCode.ERROR);
+        assertThat(plan.err()).contains("overlaps Docker network " + network).contains("fleet " + first
+                + "'s, with no container on it").contains("has active endpoints")
+                .contains("run that fleet's destroy again").contains("docker network rm " + network)
+                .contains("main.fleet:").doesNotContain("Exception");
+
+        deleteTree(dir.resolve(".fleetform"));
+        java.nio.file.Files.move(saved, dir.resolve(".fleetform"));
+        assertThat(pool.ok("destroy", dir.toString(), "--auto-approve").out()).contains("1 destroyed");
+        assertThat(PoolFleets.networkExists(network)).isFalse();
+        assertThat(PoolFleets.containers(other)).as("the other fleet is untouched").isEqualTo(otherContainers);
+        assertThat(pool.unchanged(other)).isEqualTo(ExitCode.OK);
+    }
+
+    private static void deleteTree(Path root) throws java.io.IOException {
+        if (!java.nio.file.Files.exists(root)) {
+            return;
+        }
+        try (var paths = java.nio.file.Files.walk(root)) {
+            for (Path p : paths.sorted(java.util.Comparator.reverseOrder()).toList()) {
+                java.nio.file.Files.delete(p);
+            }
+        }
+    }
+
     @Test
     void aBlockedNetworkIsJoinedAgainByTheNextApply() throws Exception {
         Path dir = applied("net-rejoin");

@@ -28,11 +28,11 @@ final class EngineFacts {
             // `info` alone (the Engine counts containers and images and runs runc and docker-init to ask their
             // versions) takes as long as the other two together.
             CompletableFuture<Info> infoCall = CompletableFuture.supplyAsync(() -> docker.infoCmd().exec(), ONE_OFF);
-            CompletableFuture<List<Network>> networksCall = CompletableFuture.supplyAsync(
-                    () -> docker.listNetworksCmd().exec(), ONE_OFF);
+            CompletableFuture<List<HostFacts.DockerNetwork>> networksCall = CompletableFuture.supplyAsync(
+                    () -> docker.listNetworksCmd().exec().stream().map(this::network).toList(), ONE_OFF);
             Version v = docker.versionCmd().exec();
             Info info = join(infoCall);
-            List<HostFacts.DockerNetwork> networks = join(networksCall).stream().map(EngineFacts::network).toList();
+            List<HostFacts.DockerNetwork> networks = join(networksCall);
             return new HostFacts.DockerFacts(true, endpoint, v.getVersion(), v.getApiVersion(), info.getDriver(),
                     backingFilesystem(info), info.getCGroupVersion(), quotaUnsupportedReason(info).isEmpty(),
                     null, networks);
@@ -57,13 +57,29 @@ final class EngineFacts {
         }
     }
 
-    private static HostFacts.DockerNetwork network(Network n) {
+    /**
+     * A network as listed; Fleetform's are inspected too for the containers on them (a list leaves them out), so a
+     * plan can tell one a destroy could not remove (no container left, the Engine still counting endpoints of gone
+     * ones) from one in use.
+     */
+    private HostFacts.DockerNetwork network(Network n) {
         List<String> subnets = n.getIpam() == null || n.getIpam().getConfig() == null ? List.of()
                 : n.getIpam().getConfig().stream().map(Network.Ipam.Config::getSubnet).filter(Objects::nonNull)
                 .toList();
         boolean managed = n.getLabels() != null && "true".equals(n.getLabels().get(ContainerManager.LABEL_MANAGED));
         String fleet = n.getLabels() == null ? null : n.getLabels().get(ContainerManager.LABEL_FLEET);
-        return new HostFacts.DockerNetwork(n.getName(), subnets, managed, fleet);
+        Integer containers = null;
+        if (managed) {
+            try {
+                Network inspected = docker.inspectNetworkCmd().withNetworkId(n.getId()).exec();
+                // a gone container's endpoint the Engine still lists is keyed "ep-<endpoint id>", not by a container
+                containers = inspected.getContainers() == null ? 0 : (int) inspected.getContainers().keySet().stream()
+                        .filter(k -> !k.startsWith("ep-")).count();
+            } catch (RuntimeException e) {
+                containers = null; // removed meanwhile, or unreadable: not said
+            }
+        }
+        return new HostFacts.DockerNetwork(n.getName(), subnets, managed, fleet, containers);
     }
 
     /** Empty when {@code StorageOpt size} should work; otherwise why it cannot. */

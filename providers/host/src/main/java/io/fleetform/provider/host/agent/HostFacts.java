@@ -118,10 +118,16 @@ public record HostFacts(
      * @param managed whether Fleetform made it ({@code io.fleetform.managed=true})
      * @param fleet   the identity of the fleet whose instance made it ({@code io.fleetform.fleet}), null when none
      *                (or from an agent that does not say)
+     * @param containers of a Fleetform network, how many containers are on it; null for another network (or from an
+     *                agent that does not say)
      */
-    public record DockerNetwork(String name, List<String> subnets, boolean managed, String fleet) {
+    public record DockerNetwork(String name, List<String> subnets, boolean managed, String fleet, Integer containers) {
         public DockerNetwork {
             subnets = List.copyOf(subnets);
+        }
+
+        public DockerNetwork(String name, List<String> subnets, boolean managed, String fleet) {
+            this(name, subnets, managed, fleet, null);
         }
     }
 

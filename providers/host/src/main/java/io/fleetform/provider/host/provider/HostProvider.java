@@ -465,10 +465,17 @@ public final class HostProvider implements Provider, ProviderSession {
                     }
                     for (String other : n.subnets()) {
                         if (other.contains(".") && IpPool.overlaps(subnet, other)) {
+                            boolean left = n.managed() && n.fleet() != null && Integer.valueOf(0).equals(n.containers());
                             diagnostics.add(Diagnostic.error("subnet-clash", idc.span(), "ip_pool " + subnet
                                     + " of idc \"" + idc.name() + "\" overlaps Docker network " + n.name() + " ("
-                                    + other + ") on host " + host.getKey() + " of \"" + pool.name() + "\"",
-                                    "choose another ip_pool, or remove network " + n.name()
+                                    + other + ") on host " + host.getKey() + " of \"" + pool.name() + "\"" + (left
+                                    ? ", fleet " + n.fleet() + "'s, with no container on it: its fleet's destroy "
+                                    + "could not remove it (the Engine still counts endpoints of containers that are "
+                                    + "gone, \"has active endpoints\")" : ""), left
+                                    ? "run that fleet's destroy again (it disconnects the endpoints left and removes"
+                                    + " the network), or restart dockerd on " + host.getKey() + ", which clears"
+                                    + " them, or docker network rm " + n.name() + " there; or choose another ip_pool"
+                                    : "choose another ip_pool, or remove network " + n.name()
                                             + " from that host if nothing uses it"));
                         }
                     }
