@@ -97,31 +97,39 @@ final class NetworkTargets {
             } else if (bridged != null) {
                 diagnostics.error("routes-not-underlay", idc.span(), "idc \"" + idc.name() + "\" has routes, which"
                         + " Fleetform sets on underlay instances only, and service " + bridged.address() + " there is"
-                        + " network = " + bridged.network().mode().name().toLowerCase(java.util.Locale.ROOT),
+                        + " network = " + modeName(bridged),
                         "remove routes, or make the IDC's services network = underlay");
             }
         }
         agentBridgedByIdc.forEach((idc, agent) -> {
             Service other = bridgedByIdc.containsKey(idc) ? bridgedByIdc.get(idc) : underlayByIdc.get(idc);
             if (other != null) {
-                diagnostics.error("agent-bridge-with-other", agent.span(), "service " + agent.address()
-                        + " asks for network = agent_bridge and service " + other.address() + " for network = "
-                        + other.network().mode().name().toLowerCase(java.util.Locale.ROOT) + ", both in idc " + idc
-                        + ": the IDC's ip_pool is on one network per host, the agent's bridge or the other",
-                        "give the IDC's services one of them (network = host needs no IP), or put them in another"
-                                + " idc; " + other.address() + " is at " + other.span().location());
+                sameIdcConflict(diagnostics, "agent-bridge-with-other", idc, agent, other, "the IDC's ip_pool is on"
+                        + " one network per host, the agent's bridge or the other");
             }
         });
         underlayByIdc.forEach((idc, underlay) -> {
             Service bridged = bridgedByIdc.get(idc);
             if (bridged != null) {
-                diagnostics.error("underlay-with-bridge", underlay.span(), "service " + underlay.address()
-                        + " asks for network = underlay and service " + bridged.address() + " for network = "
-                        + bridged.network().mode().name().toLowerCase(java.util.Locale.ROOT) + ", both in idc " + idc
-                        + ": the IDC's ip_pool is either the hosts' own network or the fleet's Docker bridge",
-                        "give the IDC's services one of them (network = host needs no IP), or put them in"
-                                + " another idc; " + bridged.address() + " is at " + bridged.span().location());
+                sameIdcConflict(diagnostics, "underlay-with-bridge", idc, underlay, bridged, "the IDC's ip_pool is"
+                        + " either the hosts' own network or the fleet's Docker bridge");
             }
         });
+    }
+
+    /**
+     * Two services of one IDC whose network modes cannot share its {@code ip_pool} ({@code why}), said at the first
+     * and pointing at the second.
+     */
+    private static void sameIdcConflict(Diagnostics diagnostics, String code, String idc, Service service,
+                                        Service other, String why) {
+        diagnostics.error(code, service.span(), "service " + service.address() + " asks for network = "
+                + modeName(service) + " and service " + other.address() + " for network = " + modeName(other)
+                + ", both in idc " + idc + ": " + why, "give the IDC's services one of them (network = host needs"
+                + " no IP), or put them in another idc; " + other.address() + " is at " + other.span().location());
+    }
+
+    private static String modeName(Service s) {
+        return s.network().mode().name().toLowerCase(java.util.Locale.ROOT);
     }
 }

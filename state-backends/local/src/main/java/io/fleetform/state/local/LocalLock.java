@@ -63,9 +63,7 @@ final class LocalLock implements StateLock {
             linked = true;
             Files.delete(fresh);
             Durable.syncDirectory(file.getParent());
-            Object fileKey = LockHolder.fileKey(file);
-            HeldLocks.add(file, fileKey, info);
-            return new LocalLock(file, channel, osLock, fileKey, info);
+            return held(file, channel, osLock, info);
         } catch (IOException | RuntimeException e) {
             if (channel.isOpen()) {
                 channel.close();
@@ -85,9 +83,7 @@ final class LocalLock implements StateLock {
             Durable.writeFully(channel, LockInfoJson.encode(info));
             channel.force(true);
             Durable.syncDirectory(file.getParent());
-            Object fileKey = LockHolder.fileKey(file);
-            HeldLocks.add(file, fileKey, info);
-            return new LocalLock(file, channel, osLock, fileKey, info);
+            return held(file, channel, osLock, info);
         } catch (IOException | RuntimeException e) {
             channel.close();
             Files.deleteIfExists(file);
@@ -110,14 +106,19 @@ final class LocalLock implements StateLock {
             Durable.writeFully(channel, LockInfoJson.encode(info));
             channel.force(true);
             Durable.replace(fresh, file);
-            Object fileKey = LockHolder.fileKey(file);
-            HeldLocks.add(file, fileKey, info);
-            return new LocalLock(file, channel, osLock, fileKey, info);
+            return held(file, channel, osLock, info);
         } catch (IOException | RuntimeException e) {
             channel.close();
             Files.deleteIfExists(fresh);
             throw e;
         }
+    }
+
+    /** The lock file at {@code file} is ours and complete: this process holds it from now on. */
+    private static LocalLock held(Path file, FileChannel channel, FileLock osLock, LockInfo info) throws IOException {
+        Object fileKey = LockHolder.fileKey(file);
+        HeldLocks.add(file, fileKey, info);
+        return new LocalLock(file, channel, osLock, fileKey, info);
     }
 
     private static FileLock osLock(FileChannel channel) {

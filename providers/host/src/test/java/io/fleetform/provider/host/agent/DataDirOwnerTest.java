@@ -24,6 +24,13 @@ class DataDirOwnerTest extends DockerTestBase {
                 .withStopTimeoutSeconds(1);
     }
 
+    /** {@code KEY} claimed on {@code a}, on the test bridge network {@code n}: what every test starts from. */
+    private NetworkSpec claimed(TestAgent a, int n) {
+        NetworkSpec net = bridge(n);
+        a.client().claim(KEY, claim(null, "", 64 * MIB, net.ipv4()));
+        return net;
+    }
+
     private static Path dir(TestAgent a) {
         return a.server().containers().dataPath(KEY);
     }
@@ -60,8 +67,7 @@ class DataDirOwnerTest extends DockerTestBase {
     @Test
     void aDirectoryMarkedForAnotherKeyIsNotUsedAndKept() throws IOException {
         TestAgent a = agent("dm-collide");
-        NetworkSpec net = bridge(10);
-        a.client().claim(KEY, claim(null, "", 64 * MIB, net.ipv4()));
+        NetworkSpec net = claimed(a, 10);
         markForeign(a);
 
         AgentException e = catchThrowableOfType(AgentException.class, () -> a.client().putContainer(KEY, game(net)));
@@ -77,8 +83,7 @@ class DataDirOwnerTest extends DockerTestBase {
     @Test
     void aPurgeOfADirectoryMarkedForAnotherKeyIsRefusedAndChangesNothing() throws IOException {
         TestAgent a = agent("dm-purge");
-        NetworkSpec net = bridge(11);
-        a.client().claim(KEY, claim(null, "", 64 * MIB, net.ipv4()));
+        NetworkSpec net = claimed(a, 11);
         String id = a.client().putContainer(KEY, game(net)).container().id();
         assertThat(marker(a)).contains(KEY).contains(a.agentId());
         markForeign(a); // the directory now is another key's
@@ -97,8 +102,7 @@ class DataDirOwnerTest extends DockerTestBase {
     @Test
     void anUnmarkedDirectoryOfThisInstanceFromAnOlderAgentIsAdoptedAndThenPurged() throws IOException {
         TestAgent a = agent("dm-old");
-        NetworkSpec net = bridge(12);
-        a.client().claim(KEY, claim(null, "", 64 * MIB, net.ipv4()));
+        NetworkSpec net = claimed(a, 12);
         Files.createDirectories(dir(a));
         Files.writeString(dir(a).resolve("world.dat"), "old save\n");
 
@@ -116,8 +120,7 @@ class DataDirOwnerTest extends DockerTestBase {
     @Test
     void anEmptyUnmarkedDirectoryAKillLeftIsAdoptedByTheNextRun() throws IOException {
         TestAgent a = agent("dm-kill");
-        NetworkSpec net = bridge(13);
-        a.client().claim(KEY, claim(null, "", 64 * MIB, net.ipv4()));
+        NetworkSpec net = claimed(a, 13);
         Files.createDirectories(dir(a)); // the agent died after mkdir, before the marker
         a.restart();
 
@@ -132,8 +135,7 @@ class DataDirOwnerTest extends DockerTestBase {
     @Test
     void theServerNeitherSeesNorForgesTheMarker() throws IOException {
         TestAgent a = agent("dm-forge");
-        NetworkSpec net = bridge(14);
-        a.client().claim(KEY, claim(null, "", 64 * MIB, net.ipv4()));
+        NetworkSpec net = claimed(a, 14);
         String id = a.client().putContainer(KEY, game(net)).container().id();
         assertThat(inContainer(id, "ls", "-a", "/data")).doesNotContain(DataDirs.INNER_MARKER);
         assertThat(Json.MAPPER.readValue(marker(a), DataDirs.Owner.class))
@@ -152,8 +154,7 @@ class DataDirOwnerTest extends DockerTestBase {
     @Test
     void anOlderAgentsInnerMarkerMovesOutWithTheDataKept() throws IOException {
         TestAgent a = agent("dm-migrate");
-        NetworkSpec net = bridge(15);
-        a.client().claim(KEY, claim(null, "", 64 * MIB, net.ipv4()));
+        NetworkSpec net = claimed(a, 15);
         Files.createDirectories(dir(a));
         Files.writeString(dir(a).resolve(DataDirs.INNER_MARKER), "{\"agent\":\"" + a.agentId() + "\",\"key\":\""
                 + KEY + "\"}");
@@ -172,8 +173,7 @@ class DataDirOwnerTest extends DockerTestBase {
     @Test
     void aDirectoryAnotherAgentMadeWithAForgedInnerMarkerIsNotDeleted() throws IOException {
         TestAgent a = agent("dm-notours");
-        NetworkSpec net = bridge(16);
-        a.client().claim(KEY, claim(null, "", 64 * MIB, net.ipv4()));
+        NetworkSpec net = claimed(a, 16);
         a.client().putContainer(KEY, game(net));
         // the agent's own directory is replaced by one it did not make, which carries a marker naming this instance
         // only inside (what an older agent wrote, or a server forged): the ledger is not this directory's proof alone
