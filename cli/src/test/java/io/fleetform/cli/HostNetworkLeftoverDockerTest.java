@@ -119,6 +119,40 @@ class HostNetworkLeftoverDockerTest {
         }
     }
 
+    /**
+     * A new ip_pool for an IDC with instances: each keeps its IP, now outside the pool, and would need the fleet's
+     * network of the new subnet, which the agent makes only once no container is on the old one; the plan refuses it,
+     * naming the IDC, the instance and its IP, and nothing changes. After the destroy its hint names, the new pool applies. The other fleet on
+     * the agent is untouched.
+     */
+    @Test
+    void anIpPoolChangedUnderInstancesIsRefusedByThePlanRatherThanByApply() throws Exception {
+        Path other = applied("net-pool-other");
+        List<String> otherContainers = PoolFleets.containers(other);
+        String before = PoolFleets.freePrefix();
+        Path dir = pool.fleet("net-pool", before, "host", "");
+        pool.ok("apply", dir.toString(), "--auto-approve");
+        List<String> made = PoolFleets.containers(dir);
+        String after = PoolFleets.freePrefix();
+        pool.fleet("net-pool", after, "host", "");
+
+        CliRunner.Result plan = pool.run("plan", dir.toString());
+        assertThat(plan.exitCode()).as(plan.out() + plan.err()).isEqualTo(ExitCode.ERROR);
+        assertThat(plan.err()).contains("zone.s1.service.db[0]: its IP " + before + ".2 on host")
+                .contains("is outside its IDC's ip_pool " + after + ".0/24").contains("or destroy them")
+                .doesNotContain("cannot run on hosts").doesNotContain("Exception");
+        assertThat(pool.run("apply", dir.toString(), "--auto-approve").exitCode()).isEqualTo(ExitCode.ERROR);
+        assertThat(PoolFleets.containers(dir)).as("nothing changed").isEqualTo(made);
+
+        // the destroy its hint names, with the new pool already written: a destroy makes nothing, so is not refused
+        assertThat(pool.ok("destroy", dir.toString(), "--auto-approve").out()).contains("1 destroyed");
+        pool.ok("apply", dir.toString(), "--auto-approve");
+        assertThat(QuickstartDockerTest.docker("network", "inspect", "--format",
+                "{{range .IPAM.Config}}{{.Subnet}}{{end}}", PoolFleets.network(dir)).strip()).isEqualTo(after + ".0/24");
+        assertThat(PoolFleets.containers(other)).as("the other fleet is untouched").isEqualTo(otherContainers);
+        assertThat(pool.unchanged(other)).isEqualTo(ExitCode.OK);
+    }
+
     @Test
     void aBlockedNetworkIsJoinedAgainByTheNextApply() throws Exception {
         Path dir = applied("net-rejoin");

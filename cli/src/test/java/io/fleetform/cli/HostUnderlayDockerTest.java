@@ -79,6 +79,33 @@ class HostUnderlayDockerTest {
         return r;
     }
 
+    /**
+     * An IDC switched from bridge to underlay with its instances on the fleet's Docker bridge: the agent makes sure of
+     * the network before it replaces a container and changes none in use, so apply would fail at the first; the plan
+     * refuses it instead, naming the network as it is and as it would have to be, and nothing changes. After a
+     * destroy the underlay applies.
+     */
+    @Test
+    void aSwitchFromBridgeToUnderlayUnderRunningInstancesIsRefusedByThePlan() throws Exception {
+        fleet.write(fleetText("bridge"));
+        ok("apply", dir.toString(), "--auto-approve");
+        String network = fleet.network("local");
+        String c1 = fleet.inspect("zone.toy1.service.game[0]").at("/Id").asText();
+
+        fleet.write(fleetText("underlay"));
+        CliRunner.Result plan = CliRunner.run(Map.of(), "plan", dir.toString());
+        assertThat(plan.exitCode()).as(plan.out() + plan.err()).isEqualTo(ExitCode.ERROR);
+        assertThat(plan.err()).contains("network = underlay on host local needs the fleet's Docker network " + network
+                + " as a macvlan on " + parent + " of " + fleet.prefix + ".0/24, and it is a bridge of " + fleet.prefix
+                + ".0/24 with 2 containers on it").contains("or destroy them").doesNotContain("Exception");
+        assertThat(fleet.inspect("zone.toy1.service.game[0]").at("/Id").asText()).as("nothing changed").isEqualTo(c1);
+
+        ok("destroy", dir.toString(), "--auto-approve");
+        ok("apply", dir.toString(), "--auto-approve");
+        assertThat(docker("network", "inspect", "--format", "{{.Driver}}", fleet.network("local")).strip())
+                .isEqualTo("macvlan");
+    }
+
     @Test
     void eachInstanceHasItsIpOnTheHostsL2AndIsReachedThereFromAnotherNamespace() throws Exception {
         fleet.write(fleetText("underlay"));

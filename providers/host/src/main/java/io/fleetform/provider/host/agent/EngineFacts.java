@@ -79,7 +79,8 @@ final class EngineFacts {
                 containers = null; // removed meanwhile, or unreadable: not said
             }
         }
-        return new HostFacts.DockerNetwork(n.getName(), subnets, managed, fleet, containers);
+        String parent = n.getOptions() == null ? null : n.getOptions().get("parent");
+        return new HostFacts.DockerNetwork(n.getName(), subnets, managed, fleet, containers, n.getDriver(), parent);
     }
 
     /** Empty when {@code StorageOpt size} should work; otherwise why it cannot. */

@@ -120,14 +120,17 @@ public record HostFacts(
      *                (or from an agent that does not say)
      * @param containers of a Fleetform network, how many containers are on it; null for another network (or from an
      *                agent that does not say)
+     * @param driver  its driver ({@code bridge}, {@code macvlan}, ...); null from an agent that does not say
+     * @param parent  a macvlan's parent interface, else null
      */
-    public record DockerNetwork(String name, List<String> subnets, boolean managed, String fleet, Integer containers) {
+    public record DockerNetwork(String name, List<String> subnets, boolean managed, String fleet, Integer containers,
+                                String driver, String parent) {
         public DockerNetwork {
             subnets = List.copyOf(subnets);
         }
 
         public DockerNetwork(String name, List<String> subnets, boolean managed, String fleet) {
-            this(name, subnets, managed, fleet, null);
+            this(name, subnets, managed, fleet, null, null, null);
         }
     }
 

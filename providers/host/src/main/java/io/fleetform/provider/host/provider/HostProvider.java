@@ -290,7 +290,9 @@ public final class HostProvider implements Provider, ProviderSession {
                             exposedPorts(pool, p.host(), attributes, snapshot.facts().get(p.host()), exposedReported)
                                     .ifPresent(diagnostics::add);
                             attributes.put("pool", pool.name());
-                            if (i == 0) {
+                            // an IP kept from before outside a changed ip_pool: the check of its change says why
+                            boolean inPool = p.ip() == null || IpPool.overlaps(pool4, p.ip() + "/32");
+                            if (i == 0 && inPool) {
                                 refusedSpec(s, attributes).ifPresent(diagnostics::add);
                             }
                             attributes.put(KEY, ownedKey(new ResourceAddress(s.instanceAddress(i))));
@@ -1087,6 +1089,43 @@ public final class HostProvider implements Provider, ProviderSession {
         return dataRefusal(request).or(() -> modeSwitch(request));
     }
 
+    /**
+     * The fleet's Docker network of the instance's name on its host, with containers on it, made for another mode or
+     * ip_pool (a bridge where the instance needs an underlay's macvlan, another subnet, another parent): the agent
+     * makes sure of the network before it replaces a container, and refuses to change one in use, so the change
+     * would fail at apply. One with no container on it is made again there, so it is no refusal.
+     */
+    private Optional<CheckResponse> networkInUseMisfits(Map<String, Object> a, String host, String network,
+                                                        String subnet, HostFacts facts, String hint) {
+        String mode = (String) a.get("network_mode");
+        if ("sriov".equals(mode) || SriovNetworkMode.spec(a) != null) {
+            return Optional.empty(); // a VF: no Docker network
+        }
+        boolean underlay = UnderlayNetwork.is(a);
+        String driver = underlay ? UnderlayNetwork.DRIVER : "bridge";
+        String parent = underlay ? (String) a.get("underlay_interface") : null;
+        HostFacts.DockerFacts docker = facts.docker();
+        for (HostFacts.DockerNetwork n : docker == null ? List.<HostFacts.DockerNetwork>of() : docker.networks()) {
+            if (!n.name().equals(network) || !n.managed() || n.fleet() != null && !n.fleet().equals(identity.id())
+                    || n.driver() == null || n.containers() == null || n.containers() == 0) {
+                continue;
+            }
+            String ip = (String) a.get("ip");
+            // what the agent checks of a network that is there (NetworkKeeper): driver, parent, the IP inside
+            if (!n.driver().equals(driver) || parent != null && !parent.equals(n.parent()) || ip != null
+                    && n.subnets().stream().noneMatch(s -> s.contains(".") && IpPool.overlaps(s, ip + "/32"))) {
+                String found = n.driver() + (n.parent() == null ? "" : " on " + n.parent()) + " of "
+                        + String.join(", ", n.subnets());
+                String wanted = driver + (parent == null ? "" : " on " + parent) + " of " + subnet;
+                return Optional.of(new CheckResponse.Refuse("network = " + mode + " on host " + host + " needs the "
+                        + "fleet's Docker network " + network + " as a " + wanted + ", and it is a " + found + " with "
+                        + n.containers() + " container" + (n.containers() == 1 ? "" : "s") + " on it: the agent "
+                        + "changes no network in use", hint));
+            }
+        }
+        return Optional.empty();
+    }
+
     /** The hosts' facts the expansion read, by agent endpoint. */
     private final Map<String, HostFacts> factsSeen = new java.util.concurrent.ConcurrentHashMap<>();
 
@@ -1112,9 +1151,16 @@ public final class HostProvider implements Provider, ProviderSession {
         if (facts == null || network == null || subnet == null || "host".equals(mode)) {
             return Optional.empty();
         }
-        String hint = "switching a network mode recreates every instance of the IDC: first apply without its "
-                + "instances in the old mode (or destroy them), which removes that network with the last of them, "
-                + "then apply with the new one";
+        String hint = "changing an IDC's network mode or ip_pool recreates every instance of it: first apply without"
+                + " its instances (or destroy them), which removes that network with the last of them, then apply"
+                + " with the new one";
+        String ip = (String) a.get("ip");
+        if (ip != null && !IpPool.overlaps(subnet, ip + "/32")) {
+            // placed before, it keeps its IP: the ip_pool was changed under it
+            return Optional.of(new CheckResponse.Refuse("its IP " + ip + " on host " + host + " is outside its IDC's "
+                    + "ip_pool " + subnet + " (changed since it was placed): the new ip_pool needs the IDC's network "
+                    + "made again, which the agent does only once no instance is on it", hint));
+        }
         if (InstanceSpecs.AGENT_BRIDGE.equals(mode)) {
             HostFacts.DockerFacts docker = facts.docker();
             for (HostFacts.DockerNetwork n : docker == null ? List.<HostFacts.DockerNetwork>of() : docker.networks()) {
@@ -1125,6 +1171,10 @@ public final class HostProvider implements Provider, ProviderSession {
                 }
             }
             return Optional.empty();
+        }
+        Optional<CheckResponse> misfit = networkInUseMisfits(a, host, network, subnet, facts, hint);
+        if (misfit.isPresent()) {
+            return misfit;
         }
         return agentBridgeLeft(identity.id(), subnet, network, host, facts).map(bridge -> new CheckResponse.Refuse(
                 "network = " + mode + " on host " + host + ", which still has this fleet's agent bridge " + bridge
