@@ -270,7 +270,12 @@ final class AgentBridges {
         /** A start event: nothing to do when this agent equipped the same process (namespace) already. */
         WATCHED,
         /** Look at everything (a put of a running instance: what was changed by hand is drift, put back). */
-        CHECK
+        CHECK,
+        /**
+         * The agent's start: the eth0 as {@link #CHECK}; the published ports only finished when a kill left them half
+         * made (a rule deleted by hand since is drift, for the plan to show and apply to put back).
+         */
+        RECOVER
     }
 
     /** The container process each instance key was last equipped for: its namespace has its eth0. */
@@ -315,7 +320,7 @@ final class AgentBridges {
                 try {
                     List<String> done = look(key, n, pid, bridge, veth, cidr, inside);
                     equippedPid.put(key, pid);
-                    done.addAll(ports.publish(key, n));
+                    done.addAll(look == Look.RECOVER ? ports.finish(key, n) : ports.publish(key, n));
                     return done;
                 } catch (ShellException e) {
                     // another agent (or a watcher of another process) equipping the same container at this moment

@@ -29,9 +29,11 @@ import java.util.function.Predicate;
  *       rules, see {@link AgentBridges#rules}).</li>
  * </ul>
  *
- * <p>Resumable: a record ({@code <dir>/<hash of the key>}, the key) is written before the first rule and removed after
- * the last, so a kill anywhere leaves either nothing or a record whose rules the next publish finishes and the next
- * removal finds, even when the container went meanwhile. Rules are looked up by their exact comment, so another
+ * <p>Resumable: a record ({@code <dir>/<hash of the key>}: the key, {@code making}) is written before the container
+ * starts, {@code made} once every rule is there, and removed after the last rule is, so a kill anywhere leaves either
+ * nothing or a record: the agent's next start finishes what is {@code making} and removes the rules of a container
+ * that went meanwhile, and the next publish or removal finds them. A rule missing from a {@code made} instance was
+ * deleted since: drift, which the plan shows ({@link #live}) and the next put repairs. Rules are looked up by their exact comment, so another
  * fleet's, Docker's and anyone else's (a similar comment included) are never changed; a rule of the instance that the
  * spec no longer wants (an older host port) is deleted by its exact {@code iptables -S} line.
  */
@@ -41,6 +43,10 @@ final class BridgePorts {
     private static final List<String> NAT_CHAINS = List.of("PREROUTING", "OUTPUT", "POSTROUTING");
     /** iptables' comment match holds at most 255 characters. */
     private static final int COMMENT_MAX = 255;
+
+    /** Record states: the rules are being made (a kill leaves them for the next start to finish), or were made. */
+    static final String MAKING = "making";
+    static final String MADE = "made";
 
     private final AgentBridges.Shell shell;
     private final Path records;
@@ -108,36 +114,57 @@ final class BridgePorts {
     }
 
     /**
+     * Records that the instance's rules are about to be made: called before its container starts, so a kill between
+     * the start and the last rule leaves a record {@link #finish} (the agent's next start) completes.
+     */
+    void intend(String key, NetworkSpec n) {
+        if (!n.ports().isEmpty() && !MAKING.equals(state(key).orElse(null))) {
+            writeRecord(key, MAKING);
+        }
+    }
+
+    /**
+     * What the agent's start does: finishes the rules a kill left half made (the record says so). A rule of a
+     * finished instance that is missing now was deleted since: drift, for the plan to show and apply to put back.
+     */
+    List<String> finish(String key, NetworkSpec n) {
+        return MAKING.equals(state(key).orElse(null)) ? publish(key, n) : List.of();
+    }
+
+    /**
      * Makes the instance's rules match {@code n}'s ports: what is missing is added, a rule of the instance that
      * {@code n} does not want is deleted; what was done.
      */
     List<String> publish(String key, NetworkSpec n) {
-        if (n.ports().isEmpty() && record(key).isEmpty()) {
+        Optional<String> state = state(key);
+        if (n.ports().isEmpty() && state.isEmpty()) {
             return List.of(); // never published: no command at all
         }
         List<Rule> want = rules(key, n);
         if (!want.isEmpty()) {
-            writeRecord(key); // first: whatever a kill leaves from here on, the record finds
             routeLocalnet(AgentBridges.bridgeName(Addresses.owner(key), n.name()));
         }
         Listing now = list();
         Set<String> wanted = new LinkedHashSet<>();
         want.forEach(r -> wanted.add(r.table() + " " + r.line()));
-        List<String> done = new ArrayList<>();
-        int stale = 0;
-        for (String[] line : now.ofComment(comment(key))) {
-            if (!wanted.contains(line[0] + " " + line[1])) {
-                delete(line[0], line[1]);
-                stale++;
+        List<String[]> stale = now.ofComment(comment(key)).stream()
+                .filter(line -> !wanted.contains(line[0] + " " + line[1])).toList();
+        List<Rule> missing = want.stream().filter(r -> !now.has(r) && !exists(r)).toList();
+        if (!missing.isEmpty() || !stale.isEmpty()) {
+            if (!want.isEmpty() && !MAKING.equals(state.orElse(null))) {
+                writeRecord(key, MAKING); // first: whatever a kill leaves from here on, the record finds
             }
         }
-        if (stale > 0) {
-            done.add("removed " + stale + " rule" + (stale > 1 ? "s" : "") + " of ports no longer published");
+        List<String> done = new ArrayList<>();
+        stale.forEach(line -> delete(line[0], line[1]));
+        if (!stale.isEmpty()) {
+            done.add("removed " + stale.size() + " rule" + (stale.size() > 1 ? "s" : "") + " of ports no longer"
+                    + " published");
         }
         Set<String> added = new TreeSet<>();
         for (NetworkSpec.PublishedPort p : n.ports()) {
             for (Rule r : rules(key, n, p)) {
-                if (!now.has(r) && !exists(r)) {
+                if (missing.contains(r)) {
                     shell.run(iptables("-A", r), null);
                     added.add(p.name() + " " + p.hostPort() + "->" + n.ipv4() + ":" + p.containerPort());
                 }
@@ -148,6 +175,8 @@ final class BridgePorts {
         }
         if (want.isEmpty()) {
             clearRecord(key);
+        } else if (!MADE.equals(state.orElse(null)) || !missing.isEmpty() || !stale.isEmpty()) {
+            writeRecord(key, MADE);
         }
         return done;
     }
@@ -169,7 +198,7 @@ final class BridgePorts {
 
     /** Deletes every rule of the instance (by its exact comment), then its record; nothing when none was made. */
     List<String> unpublish(String key) {
-        if (record(key).isEmpty()) {
+        if (state(key).isEmpty()) {
             return List.of();
         }
         int removed = 0;
@@ -188,7 +217,7 @@ final class BridgePorts {
         }
         try (var files = Files.list(records)) {
             for (Path f : files.toList()) {
-                String key = Files.readString(f).strip();
+                String key = Files.readString(f).strip().split("\n")[0];
                 if (!key.isEmpty() && !exists.test(key)) {
                     LOG.log(System.Logger.Level.INFO, "published ports of " + key + ", whose container is gone: "
                             + unpublish(key));
@@ -281,25 +310,28 @@ final class BridgePorts {
         return records.resolve(Digests.sha256Hex(key).substring(0, 32));
     }
 
-    private Optional<String> record(String key) {
+    /** The record's state ({@link #MAKING} or {@link #MADE}), or empty when the instance has none. */
+    private Optional<String> state(String key) {
         Path f = recordOf(key);
         try {
-            return Files.isRegularFile(f) ? Optional.of(Files.readString(f).strip()) : Optional.empty();
+            if (!Files.isRegularFile(f)) {
+                return Optional.empty();
+            }
+            String[] lines = Files.readString(f).strip().split("\n");
+            return Optional.of(lines.length > 1 ? lines[1].strip() : MAKING);
         } catch (IOException e) {
-            return Optional.of(key); // unreadable: look at the rules rather than miss them
+            return Optional.of(MAKING); // unreadable: look at the rules rather than miss them
         }
     }
 
-    private void writeRecord(String key) {
-        Path f = recordOf(key);
-        if (Files.isRegularFile(f)) {
-            return;
-        }
+    /** {@code <key>\n<state>}: the key for the recovery of a gone container's rules, the state for a kill's. */
+    private void writeRecord(String key, String state) {
         try {
             Files.createDirectories(records);
-            Ledger.writeAtomically(f, key.getBytes(StandardCharsets.UTF_8));
+            Ledger.writeAtomically(recordOf(key), (key + "\n" + state + "\n").getBytes(StandardCharsets.UTF_8));
         } catch (IOException e) {
-            throw new IllegalStateException("cannot record the published ports of " + key + " in " + records + ": " + e.getMessage(), e);
+            throw new IllegalStateException("cannot record the published ports of " + key + " in " + records + ": "
+                    + e.getMessage(), e);
         }
     }
 

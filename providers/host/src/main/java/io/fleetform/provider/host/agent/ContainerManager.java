@@ -192,8 +192,8 @@ final class ContainerManager implements Closeable {
             if (spec.network() != null && spec.network().isAgentBridge()) {
                 String fleet = labels.get(LABEL_FLEET);
                 for (NetworkSpec.PublishedPort p : spec.network().ports()) {
-                    out.putIfAbsent(p.hostPort(), "published by container " + name + " on an agent bridge ("
-                            + "the agent's DNAT rules" + (fleet == null ? "" : " of fleet " + fleet) + ")");
+                    out.putIfAbsent(p.hostPort(), "published by container " + name + " through the DNAT rules of"
+                            + " its agent bridge" + (fleet == null ? "" : ", fleet " + fleet));
                 }
             }
         } catch (JsonProcessingException | RuntimeException e) {
@@ -287,7 +287,7 @@ final class ContainerManager implements Closeable {
             if (c.running() && c.spec() != null && c.spec().network() != null && c.spec().network().isAgentBridge()) {
                 try {
                     InspectContainerResponse live = reader.reinspect(c.id());
-                    List<String> done = equip(c.address(), c.spec(), live, AgentBridges.Look.CHECK);
+                    List<String> done = equip(c.address(), c.spec(), live, AgentBridges.Look.RECOVER);
                     if (!done.isEmpty()) {
                         LOG.log(System.Logger.Level.INFO, "finished the eth0 of " + c.address() + ": " + done);
                     }
@@ -668,6 +668,7 @@ final class ContainerManager implements Closeable {
         String cid = id;
         try {
             if (spec.network() != null && spec.network().isAgentBridge()) {
+                bridges.ports().intend(address, spec.network()); // before the start: a kill after it is finished
                 // the start event's watcher waits for this put's equip, and then finds it done
                 synchronized (bridges.keyLock(address)) {
                     engine.run("start container " + name, () -> docker.startContainerCmd(cid).exec());

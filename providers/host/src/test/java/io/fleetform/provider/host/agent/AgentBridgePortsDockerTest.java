@@ -196,6 +196,17 @@ class AgentBridgePortsDockerTest extends DockerTestBase {
         assertThat(Loopback.httpGet("127.0.0.1", first, 300)).startsWith("hello-");
         assertThat(rulesOf(key)).hasSize(10);
 
+        // another host port (a recreate): the old port's rules go, the new one's are made
+        NetworkSpec moved = net(prefix, 2, first + 1);
+        a.client().claim(key, new AllocationRequest(0, "1", 256 * MIB, moved.ipv4(), 1L << 30, null, List.of(first,
+                first + 1))); // both while the container holds the old one
+        ContainerResult recreated = a.client().putContainer(key, spec(moved, "1"));
+        a.client().claim(key, claim("1", moved.ipv4(), first + 1));
+        assertThat(recreated.action()).isEqualTo(ContainerResult.Action.RECREATED);
+        assertThat(Loopback.httpGet("127.0.0.1", first + 1, 200)).startsWith("hello-");
+        assertThat(rulesOf(key)).hasSize(10).noneMatch(r -> r.contains("--dport " + first + " "))
+                .anyMatch(r -> r.contains("--dport " + (first + 1) + " "));
+
         // removed: every rule of the instance goes, the bridge with the last instance
         a.client().removeContainer(key, false);
         assertThat(rulesOf(key)).isEmpty();
@@ -259,8 +270,10 @@ class AgentBridgePortsDockerTest extends DockerTestBase {
         NetworkSpec n = net(freeSubnetPrefix(), 5, first);
         ContainerInfo c = put(a, key, n, "1");
 
-        // killed after four of its ten rules: the agent starting again finishes them
+        // killed after four of its ten rules (its record says they are being made): the agent's start finishes them
         List<String> made = rulesOf(key);
+        Files.writeString(a.dataDir.resolve("agent-bridge-ports").resolve(io.fleetform.engine.text.Digests
+                .sha256Hex(key).substring(0, 32)), key + "\n" + BridgePorts.MAKING + "\n");
         for (String rule : made.subList(4, made.size())) {
             String table = sh("iptables", "-t", "nat", "-S").contains(rule) ? "nat" : "filter";
             List<String> del = new ArrayList<>(List.of("iptables", "-t", table));
@@ -277,6 +290,8 @@ class AgentBridgePortsDockerTest extends DockerTestBase {
         List<String> del = new ArrayList<>(List.of("iptables"));
         del.addAll(AgentBridges.words(forward.replaceFirst("^-A ", "-D ")));
         sh(del.toArray(String[]::new));
+        a.restart();
+        assertThat(rulesOf(key)).as("not a kill's: left for the plan to see").hasSize(9);
         assertThat(a.client().container(key).orElseThrow().published()).isEmpty();
         ContainerResult again = a.client().putContainer(key, spec(n, "1"));
         assertThat(again.action()).isEqualTo(ContainerResult.Action.UPDATED_IN_PLACE);
@@ -308,12 +323,12 @@ class AgentBridgePortsDockerTest extends DockerTestBase {
 
         LedgerView seen = b.client().allocations();
         assertThat(seen.portsInUse().held()).anySatisfy(h -> assertThat(h.ports()).isEqualTo(String.valueOf(first)))
-                .anySatisfy(h -> assertThat(h.by()).contains("on an agent bridge").contains("fleet " + owner1));
+                .anySatisfy(h -> assertThat(h.by()).contains("DNAT rules of its agent bridge").contains("fleet " + owner1));
         assertThat(seen.free().ports()).doesNotContain(String.valueOf(first));
         AgentException refused = catchThrowableOfType(AgentException.class, () -> b.client().claim(owner2
                 + "/zone.c.service.s[0]", new AllocationRequest(null, "", 64 * MIB, null, 0, null, List.of(first))));
         assertThat(refused.status()).isEqualTo(409);
-        assertThat(refused.getMessage()).contains("host ports " + first).contains("on an agent bridge");
+        assertThat(refused.getMessage()).contains("host ports " + first).contains("DNAT rules of its agent bridge");
 
         // the other way: b's container on a Docker bridge network publishes first+1; a cannot hand it out
         NetworkSpec docker = bridge(2);
