@@ -177,7 +177,8 @@ class HostAgentBridgeDockerTest {
         Files.writeString(other.resolve("quickstart.fleet"), second.quickstart()
                 .replace("    ports   = { game = 7000 + z.index }\n", "    ports   = { game = 8080 }\n"));
         CliRunner.Result beside = ok("plan", other.toString());
-        assertThat(beside.out() + beside.err()).contains("ports-in-use").contains("DNAT rules of its agent bridge")
+        assertThat(beside.out() + beside.err()).contains("in use outside its agent's ledger")
+                .contains("DNAT rules of its agent bridge")
                 .contains("fleet " + fleet.name + ".").contains((first + 2) + ":8080").doesNotContain(first + ":8080")
                 .doesNotContain((first + 1) + ":8080");
 

@@ -30,12 +30,13 @@ import java.util.function.Predicate;
  * </ul>
  *
  * <p>Resumable: a record ({@code <dir>/<hash of the key>}: the key, {@code making}) is written before the container
- * starts, {@code made} once every rule is there, and removed after the last rule is, so a kill anywhere leaves either
- * nothing or a record: the agent's next start finishes what is {@code making} and removes the rules of a container
- * that went meanwhile, and the next publish or removal finds them. A rule missing from a {@code made} instance was
- * deleted since: drift, which the plan shows ({@link #live}) and the next put repairs. Rules are looked up by their exact comment, so another
- * fleet's, Docker's and anyone else's (a similar comment included) are never changed; a rule of the instance that the
- * spec no longer wants (an older host port) is deleted by its exact {@code iptables -S} line.
+ * starts, {@code made} once every rule is there, and removed after the last rule is, so a kill anywhere leaves
+ * either nothing or a record: the agent's next start finishes what is {@code making} and removes the rules of a
+ * container that went meanwhile, and the next publish or removal finds them. A rule missing from a {@code made}
+ * instance was deleted since: drift, which the plan shows ({@link #live}) and the next put repairs. Rules are looked
+ * up by their exact comment, so another fleet's, Docker's and anyone else's (a similar comment included) are never
+ * changed; a rule of the instance that the spec no longer wants (an older host port) is deleted by its exact {@code
+ * iptables -S} line.
  */
 final class BridgePorts {
     private static final System.Logger LOG = System.getLogger(BridgePorts.class.getName());
@@ -224,7 +225,8 @@ final class BridgePorts {
                 }
             }
         } catch (IOException | RuntimeException e) {
-            LOG.log(System.Logger.Level.WARNING, "cannot clean up published ports of gone instances: " + e.getMessage());
+            LOG.log(System.Logger.Level.WARNING, "cannot clean up published ports of gone instances: "
+                    + e.getMessage());
         }
     }
 

@@ -151,9 +151,10 @@ final class ContainerManager implements Closeable {
     }
 
     /**
-     * Host ports any container on this engine publishes, this agent's or not, each to the container's name; and
-     * those a container of someone else's that is not running now binds when it starts (its owner, or its restart
-     * policy when the Engine restarts), which the Engine's list does not show.
+     * Host ports any container on this engine publishes, this agent's or not, each to the container's name (on an
+     * agent bridge, of any agent: read from its spec, see {@link #agentBridgePorts}); and those a container of
+     * someone else's that is not running now binds when it starts (its owner, or its restart policy when the Engine
+     * restarts), which the Engine's list does not show.
      */
     java.util.Map<Integer, String> publishedPorts() {
         java.util.Map<Integer, String> out = new java.util.TreeMap<>();

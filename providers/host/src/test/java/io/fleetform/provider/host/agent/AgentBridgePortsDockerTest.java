@@ -244,6 +244,10 @@ class AgentBridgePortsDockerTest extends DockerTestBase {
                 200)).startsWith("hello-");
         assertThat(rulesOf(key1)).hasSize(10);
         assertThat(rulesOf(key2)).hasSize(10);
+        ContainerResult again = a.client().putContainer(key2, spec(n2, "0"));
+        assertThat(again.action()).as("each rule found by its line: nothing made again").isEqualTo(
+                ContainerResult.Action.UNCHANGED);
+        assertThat(rulesOf(key2)).hasSize(10);
 
         a.client().removeContainer(key1, false);
         assertThat(rulesOf(key1)).isEmpty();
@@ -323,7 +327,8 @@ class AgentBridgePortsDockerTest extends DockerTestBase {
 
         LedgerView seen = b.client().allocations();
         assertThat(seen.portsInUse().held()).anySatisfy(h -> assertThat(h.ports()).isEqualTo(String.valueOf(first)))
-                .anySatisfy(h -> assertThat(h.by()).contains("DNAT rules of its agent bridge").contains("fleet " + owner1));
+                .anySatisfy(h -> assertThat(h.by()).contains("DNAT rules of its agent bridge")
+                        .contains("fleet " + owner1));
         assertThat(seen.free().ports()).doesNotContain(String.valueOf(first));
         AgentException refused = catchThrowableOfType(AgentException.class, () -> b.client().claim(owner2
                 + "/zone.c.service.s[0]", new AllocationRequest(null, "", 64 * MIB, null, 0, null, List.of(first))));
@@ -338,7 +343,8 @@ class AgentBridgePortsDockerTest extends DockerTestBase {
         b.client().claim(key2, claim("0", published.ipv4(), first + 1));
         b.client().putContainer(key2, spec(published, "0"));
         AgentException refused2 = catchThrowableOfType(AgentException.class, () -> a.client().claim(owner1
-                + "/zone.c.service.s[1]", new AllocationRequest(null, "", 64 * MIB, null, 0, null, List.of(first + 1))));
+                + "/zone.c.service.s[1]", new AllocationRequest(null, "", 64 * MIB, null, 0, null,
+                List.of(first + 1))));
         assertThat(refused2.status()).isEqualTo(409);
         assertThat(refused2.getMessage()).contains("host ports " + (first + 1)).contains("published by container");
         b.client().removeContainer(key2, false);
