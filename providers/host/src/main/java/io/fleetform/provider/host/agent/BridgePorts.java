@@ -148,8 +148,11 @@ final class BridgePorts {
         Listing now = list();
         Set<String> wanted = new LinkedHashSet<>();
         want.forEach(r -> wanted.add(r.table() + " " + r.line()));
+        // not wanted (an older port), or wanted and there twice (two agents adding it at one moment): one goes
+        Set<String> seen = new java.util.HashSet<>();
         List<String[]> stale = now.ofComment(comment(key)).stream()
-                .filter(line -> !wanted.contains(line[0] + " " + line[1])).toList();
+                .filter(line -> !wanted.contains(line[0] + " " + line[1]) || !seen.add(line[0] + " " + line[1]))
+                .toList();
         List<Rule> missing = want.stream().filter(r -> !now.has(r) && !exists(r)).toList();
         if (!missing.isEmpty() || !stale.isEmpty()) {
             if (!want.isEmpty() && !MAKING.equals(state.orElse(null))) {
@@ -160,7 +163,7 @@ final class BridgePorts {
         stale.forEach(line -> delete(line[0], line[1]));
         if (!stale.isEmpty()) {
             done.add("removed " + stale.size() + " rule" + (stale.size() > 1 ? "s" : "") + " of ports no longer"
-                    + " published");
+                    + " published (or there twice)");
         }
         Set<String> added = new TreeSet<>();
         for (NetworkSpec.PublishedPort p : n.ports()) {

@@ -304,6 +304,23 @@ class AgentBridgePortsDockerTest extends DockerTestBase {
         assertThat(again.container().published()).containsExactly("game");
         assertThat(rulesOf(key)).containsExactlyInAnyOrderElementsOf(made);
 
+        // two agents publishing at once, without a lock in common: whatever both added, one of each is left
+        for (String rule : rulesOf(key)) {
+            String table = rule.contains("-j DNAT") || rule.contains("MASQUERADE") ? "nat" : "filter";
+            List<String> d = new ArrayList<>(List.of("iptables", "-t", table));
+            d.addAll(AgentBridges.words(rule.replaceFirst("^-A ", "-D ")));
+            sh(d.toArray(String[]::new));
+        }
+        BridgePorts one = new AgentBridges(tmp.resolve("one/pending"), AgentBridges.SYSTEM).ports();
+        BridgePorts two = new AgentBridges(tmp.resolve("two/pending"), AgentBridges.SYSTEM).ports();
+        var x = java.util.concurrent.CompletableFuture.supplyAsync(() -> one.publish(key, n));
+        var y = java.util.concurrent.CompletableFuture.supplyAsync(() -> two.publish(key, n));
+        x.join();
+        y.join();
+        one.publish(key, n);
+        assertThat(rulesOf(key)).containsExactlyInAnyOrderElementsOf(made);
+        assertThat(one.publish(key, n)).as("nothing left to do").isEmpty();
+
         // its container removed before its rules (a kill inside the removal): the agent's next start removes them
         sh("docker", "rm", "-f", c.id());
         a.restart();
