@@ -182,7 +182,21 @@ class HostAgentBridgeDockerTest {
                 .contains("fleet " + fleet.name + ".").contains((first + 2) + ":8080").doesNotContain(first + ":8080")
                 .doesNotContain((first + 1) + ":8080");
 
-        ok("destroy", dir.toString(), "--auto-approve");
+        // a foreign rule commented like one of the fleet's instances: destroy leaves it
+        String comment = rules().stream().filter(r -> r.contains(" zone.toy1.service.game[0]\""))
+                .map(r -> r.replaceAll(".*--comment \"([^\"]*)\".*", "$1")).findFirst().orElseThrow();
+        List<String> foreign = List.of("iptables", "-t", "nat", "-A", "PREROUTING", "-p", "tcp", "-m", "tcp",
+                "--dport", Integer.toString(first + 9), "-m", "comment", "--comment", comment + "x", "-j", "RETURN");
+        assertThat(run(foreign.toArray(String[]::new))).isBlank();
+        try {
+            ok("destroy", dir.toString(), "--auto-approve");
+            assertThat(rules()).containsExactly("-A PREROUTING -p tcp -m tcp --dport " + (first + 9)
+                    + " -m comment --comment \"" + comment + "x\" -j RETURN");
+        } finally {
+            List<String> undo = new ArrayList<>(foreign);
+            undo.set(3, "-D");
+            run(undo.toArray(String[]::new));
+        }
         assertThat(rules()).isEmpty();
     }
 
