@@ -18,42 +18,57 @@ package io.fleetform.provider.host.agent;
  *                 null when it has none
  * @param routes   the underlay's static routes found in its network namespace, of those its spec asks for, for
  *                 drift; null when it asks for none (or is not running)
+ * @param published on an agent bridge: the names of its ports whose DNAT rules are all on the host, for drift;
+ *                  null when it publishes none (or is not running)
  * @param eth0     {@code network = agent_bridge}: its eth0 as found in its network namespace, in the words of
  *                 {@link AgentBridges#describe} ({@code 10.1.0.5/24 via 10.1.0.1} when it is as the spec says), for
  *                 drift; null on another network (or when it is not running)
  */
 public record ContainerInfo(String address, String id, String name, String state, boolean running, String imageId,
                             String ipv4, String dataPath, ContainerSpec spec, ContainerHealth health,
-                            io.fleetform.provider.sriov.VfLive sriov, java.util.List<String> routes, String eth0) {
+                            io.fleetform.provider.sriov.VfLive sriov, java.util.List<String> routes,
+                            java.util.List<String> published, String eth0) {
     public ContainerInfo {
         routes = routes == null ? null : java.util.List.copyOf(routes);
+        published = published == null ? null : java.util.List.copyOf(published);
+    }
+
+    public ContainerInfo(String address, String id, String name, String state, boolean running, String imageId,
+                         String ipv4, String dataPath, ContainerSpec spec, ContainerHealth health,
+                         io.fleetform.provider.sriov.VfLive sriov, java.util.List<String> routes) {
+        this(address, id, name, state, running, imageId, ipv4, dataPath, spec, health, sriov, routes, null, null);
     }
 
     public ContainerInfo(String address, String id, String name, String state, boolean running, String imageId,
                          String ipv4, String dataPath, ContainerSpec spec, ContainerHealth health) {
-        this(address, id, name, state, running, imageId, ipv4, dataPath, spec, health, null, null, null);
+        this(address, id, name, state, running, imageId, ipv4, dataPath, spec, health, null, null);
     }
 
     public ContainerInfo(String address, String id, String name, String state, boolean running, String imageId,
                          String ipv4, String dataPath, ContainerSpec spec, ContainerHealth health,
                          io.fleetform.provider.sriov.VfLive sriov) {
-        this(address, id, name, state, running, imageId, ipv4, dataPath, spec, health, sriov, null, null);
+        this(address, id, name, state, running, imageId, ipv4, dataPath, spec, health, sriov, null);
     }
 
     ContainerInfo withRoutes(java.util.List<String> live) {
         return new ContainerInfo(address, id, name, state, running, imageId, ipv4, dataPath, spec, health, sriov, live,
-                eth0);
+                published, eth0);
+    }
+
+    ContainerInfo withPublished(java.util.List<String> live) {
+        return new ContainerInfo(address, id, name, state, running, imageId, ipv4, dataPath, spec, health, sriov, routes,
+                live, eth0);
     }
 
     ContainerInfo withEth0(String live) {
         return new ContainerInfo(address, id, name, state, running, imageId, ipv4, dataPath, spec, health, sriov, routes,
-                live);
+                published, live);
     }
 
     ContainerInfo withSriov(io.fleetform.provider.sriov.VfLive live) {
         String ip = live != null && live.link() != null && !live.link().addresses().isEmpty()
                 ? live.link().addresses().get(0).replaceAll("/.*", "") : ipv4;
         return new ContainerInfo(address, id, name, state, running, imageId, ip, dataPath, spec, health, live, routes,
-                eth0);
+                published, eth0);
     }
 }

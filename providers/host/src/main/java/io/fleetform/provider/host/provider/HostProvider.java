@@ -708,6 +708,9 @@ public final class HostProvider implements Provider, ProviderSession {
             if (c.eth0() != null) { // agent_bridge: eth0 given by the agent, missing after a restart nobody watched
                 now.put(InstanceSpecs.ETH0_IN_CONTAINER, c.eth0());
             }
+            if (prior.attributes().containsKey(InstanceSpecs.PUBLISHED) && c.published() != null) {
+                now.put(InstanceSpecs.PUBLISHED, c.published());
+            }
             now.put("container_id", c.id());
             return ReadResponse.of(now);
         } catch (AgentException e) {
@@ -1405,6 +1408,10 @@ public final class HostProvider implements Provider, ProviderSession {
             if (!ports.isEmpty()) {
                 a.put("ports", ports);
                 a.put("endpoints", endpoints);
+                if (c.spec().network().isAgentBridge()) {
+                    a.put(InstanceSpecs.PUBLISHED, c.published() != null ? c.published()
+                            : List.copyOf(ports.keySet()));
+                }
             }
         }
         a.put("ip", c.ipv4());
