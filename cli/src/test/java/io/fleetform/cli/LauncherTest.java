@@ -63,8 +63,8 @@ class LauncherTest {
                 .contains("-XX:Tier4InvocationThreshold=500000", "-XX:Tier3InvocationThreshold=1000",
                         "CompileThresholdScaling,sun.security.provider.SHA2::*",
                         "CompileThresholdScaling,sun.security.provider.DigestBase::*");
-        assertThat(run("agent", "--listen", "x")).doesNotContain("-XX:").endsWith("-jar "
-                + target.resolve("fleetform.jar") + " agent --listen x");
+        assertThat(run("agent", "--listen", "x")).doesNotContain("-XX:").endsWith("-cp "
+                + target.resolve("fleetform.jar") + " io.fleetform.cli.Main agent --listen x");
     }
 
     @Test
@@ -107,7 +107,7 @@ class LauncherTest {
         List<String> calls = run("validate", "fleet").lines().toList();
         assertThat(calls).hasSize(2);
         String list = option(calls.get(0), "-XX:DumpLoadedClassList=");
-        assertThat(calls.get(0)).endsWith("-jar " + jar + " validate fleet");
+        assertThat(calls.get(0)).endsWith("-cp " + jar + " io.fleetform.cli.Main validate fleet");
         // The dump reads that list, with the command's own JVM options (compressed pointers must match).
         assertThat(calls.get(1)).startsWith("-XX:TieredStopAtLevel=1 -XX:+UseSerialGC -Xshare:dump")
                 .contains("-XX:SharedClassListFile=" + list).endsWith("-cp " + jar);
@@ -157,11 +157,12 @@ class LauncherTest {
         Process p = failing.start();
         assertThat(p.waitFor(60, TimeUnit.SECONDS)).isTrue();
         assertThat(p.exitValue()).isNotZero();
-        assertThat(Files.readString(calls)).startsWith("mvn ").doesNotContain("-jar");
+        assertThat(Files.readString(calls)).startsWith("mvn ").doesNotContain("-cp ");
         assertThat(marker).as("a failed build is not taken for a finished one").exists();
 
         String calledNow = run("plan", "fleet");
-        assertThat(calledNow).startsWith("mvn ").contains("-jar " + target.resolve("fleetform.jar") + " plan fleet");
+        assertThat(calledNow).startsWith("mvn ")
+                .contains("-cp " + target.resolve("fleetform.jar") + " io.fleetform.cli.Main plan fleet");
         assertThat(marker).doesNotExist();
         assertThat(run("plan", "fleet")).as("built once, then used").doesNotContain("mvn ");
     }
