@@ -57,7 +57,8 @@ class LauncherTest {
     @Test
     void applyKeepsC2ForItsHotLoopsAndTheShortCommandsStopAtC1() throws Exception {
         String validate = run("validate", "fleet");
-        assertThat(validate).contains("-XX:TieredStopAtLevel=1").doesNotContain("Tier4");
+        assertThat(validate).contains("-XX:TieredStopAtLevel=1", "-XX:Tier3InvocationThreshold=1000")
+                .doesNotContain("Tier4");
         String apply = run("apply", "fleet", "--auto-approve");
         assertThat(apply).doesNotContain("TieredStopAtLevel")
                 .contains("-XX:Tier4InvocationThreshold=500000", "-XX:Tier3InvocationThreshold=1000",
@@ -109,7 +110,9 @@ class LauncherTest {
         String list = option(calls.get(0), "-XX:DumpLoadedClassList=");
         assertThat(calls.get(0)).endsWith("-cp " + jar + " io.fleetform.cli.Main validate fleet");
         // The dump reads that list, with the command's own JVM options (compressed pointers must match).
-        assertThat(calls.get(1)).startsWith("-XX:TieredStopAtLevel=1 -XX:+UseSerialGC -Xshare:dump")
+        String commandOptions = calls.get(0).substring(0, calls.get(0).indexOf(" -Xlog:cds=off"));
+        assertThat(commandOptions).startsWith("-XX:TieredStopAtLevel=1 -XX:+UseSerialGC");
+        assertThat(calls.get(1)).startsWith(commandOptions + " -Xshare:dump")
                 .contains("-XX:SharedClassListFile=" + list).endsWith("-cp " + jar);
         assertThat(option(calls.get(1), "-XX:SharedArchiveFile=")).endsWith(".tmp");
         try (Stream<Path> files = Files.list(target)) {
