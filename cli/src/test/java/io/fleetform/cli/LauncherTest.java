@@ -123,6 +123,19 @@ class LauncherTest {
     }
 
     @Test
+    void aHelpRunRecordsNoArchiveTheFirstRunThatDoesTheWorkDoes() throws Exception {
+        for (String help : List.of("-h", "--help")) {
+            assertThat(run("validate", help))
+                    .doesNotContain("DumpLoadedClassList", "-Xshare:dump", "SharedArchiveFile");
+            assertThat(run("state", "list", help)).doesNotContain("DumpLoadedClassList", "-Xshare:dump");
+        }
+        assertThat(archives()).isEmpty();
+        assertThat(run("validate", "fleet")).contains("-XX:DumpLoadedClassList=", "-Xshare:dump");
+        assertThat(archives()).hasSize(1);
+        assertThat(run("validate", "--help")).contains("-XX:SharedArchiveFile=" + archives().get(0));
+    }
+
+    @Test
     void aFailedDumpLeavesNoArchiveAndTheCommandsExitStatusStands() throws Exception {
         assertThat(runWith(Map.of("FAIL_DUMP", "1", "EXIT_CODE", "3"), 3, "plan", "fleet"))
                 .contains("-Xshare:dump");
