@@ -63,23 +63,65 @@ public final class Main {
     /**
      * Libraries (and the in-process local agent) log to java.util.logging; a user of the CLI sees
      * Fleetform's own output only, unless debugging. The agent daemon keeps its INFO lines.
+     *
+     * <p>Most commands log nothing, and setting java.util.logging up costs a short command's start
+     * ~10% (its log manager, a look through the jar for logger services, lambdas): it is left to the
+     * first logger a library asks for, which makes the log manager read its configuration from
+     * {@link Quiet}. A configuration the user named ({@code -Djava.util.logging.config.file} or
+     * {@code .class} in FLEETFORM_JAVA_OPTS) is read as before and then quietened here.
      */
-    private static void quietLibraries(String[] args) {
+    static void quietLibraries(String[] args) {
         boolean agent = args.length > 0 && args[0].equals("agent");
-        if (!agent && System.getenv("FLEETFORM_DEBUG") == null) {
-            java.util.logging.Logger root = java.util.logging.Logger.getLogger("");
-            root.setLevel(java.util.logging.Level.WARNING);
-            for (java.util.logging.Handler h : root.getHandlers()) {
-                h.setFormatter(new OneLineLog());
+        if (agent || System.getenv("FLEETFORM_DEBUG") != null) {
+            return;
+        }
+        if (System.getProperty("java.util.logging.config.file") == null
+                && System.getProperty("java.util.logging.config.class") == null) {
+            System.setProperty("java.util.logging.config.class", Quiet.class.getName());
+            return;
+        }
+        java.util.logging.Logger root = java.util.logging.Logger.getLogger("");
+        root.setLevel(java.util.logging.Level.WARNING);
+        for (java.util.logging.Handler h : root.getHandlers()) {
+            h.setFormatter(new OneLineLog());
+        }
+    }
+
+    /**
+     * The JDK's logging configuration ({@code conf/logging.properties}), with the root at WARNING and
+     * {@link OneLineLog} on the root's handlers: what {@link #quietLibraries} set at start-up before,
+     * now read by the log manager when a library first logs. Public, as the log manager makes it.
+     */
+    public static final class Quiet {
+        public Quiet() throws java.io.IOException {
+            java.util.Properties properties = new java.util.Properties();
+            java.nio.file.Path jdk = java.nio.file.Path.of(System.getProperty("java.home"), "conf", "logging.properties");
+            if (java.nio.file.Files.isReadable(jdk)) {
+                try (java.io.InputStream in = java.nio.file.Files.newInputStream(jdk)) {
+                    properties.load(in);
+                }
+            } else {
+                properties.setProperty("handlers", "java.util.logging.ConsoleHandler"); // the JDK's own default
             }
+            properties.setProperty(".level", "WARNING");
+            for (String handler : properties.getProperty("handlers", "").split("[\\s,]+")) {
+                if (!handler.isEmpty()) {
+                    properties.setProperty(handler + ".formatter", OneLineLog.class.getName());
+                }
+            }
+            java.io.ByteArrayOutputStream bytes = new java.io.ByteArrayOutputStream();
+            properties.store(bytes, null);
+            java.util.logging.LogManager.getLogManager().readConfiguration(
+                    new java.io.ByteArrayInputStream(bytes.toByteArray()));
         }
     }
 
     /**
      * What a library or the in-process agent logs, as the CLI's own lines ({@code warning: ...}): no timestamp, no
      * logger name and no stack trace, only the exception's messages (FLEETFORM_DEBUG keeps the JDK's full form).
+     * Public, as the log manager makes it for a handler.
      */
-    static final class OneLineLog extends java.util.logging.Formatter {
+    public static final class OneLineLog extends java.util.logging.Formatter {
         @Override
         public String format(java.util.logging.LogRecord r) {
             StringBuilder sb = new StringBuilder(r.getLevel().intValue() >= java.util.logging.Level.SEVERE.intValue()

@@ -57,14 +57,15 @@ class LauncherTest {
     @Test
     void applyKeepsC2ForItsHotLoopsAndTheShortCommandsStopAtC1() throws Exception {
         String validate = run("validate", "fleet");
-        assertThat(validate).contains("-XX:TieredStopAtLevel=1").doesNotContain("Tier4");
+        assertThat(validate).contains("-XX:TieredStopAtLevel=1", "-XX:Tier3InvocationThreshold=1000")
+                .doesNotContain("Tier4");
         String apply = run("apply", "fleet", "--auto-approve");
         assertThat(apply).doesNotContain("TieredStopAtLevel")
                 .contains("-XX:Tier4InvocationThreshold=500000", "-XX:Tier3InvocationThreshold=1000",
                         "CompileThresholdScaling,sun.security.provider.SHA2::*",
                         "CompileThresholdScaling,sun.security.provider.DigestBase::*");
-        assertThat(run("agent", "--listen", "x")).doesNotContain("-XX:").endsWith("-jar "
-                + target.resolve("fleetform.jar") + " agent --listen x");
+        assertThat(run("agent", "--listen", "x")).doesNotContain("-XX:").endsWith("-cp "
+                + target.resolve("fleetform.jar") + " io.fleetform.cli.Main agent --listen x");
     }
 
     @Test
@@ -107,9 +108,11 @@ class LauncherTest {
         List<String> calls = run("validate", "fleet").lines().toList();
         assertThat(calls).hasSize(2);
         String list = option(calls.get(0), "-XX:DumpLoadedClassList=");
-        assertThat(calls.get(0)).endsWith("-jar " + jar + " validate fleet");
+        assertThat(calls.get(0)).endsWith("-cp " + jar + " io.fleetform.cli.Main validate fleet");
         // The dump reads that list, with the command's own JVM options (compressed pointers must match).
-        assertThat(calls.get(1)).startsWith("-XX:TieredStopAtLevel=1 -XX:+UseSerialGC -Xshare:dump")
+        String commandOptions = calls.get(0).substring(0, calls.get(0).indexOf(" -Xlog:cds=off"));
+        assertThat(commandOptions).startsWith("-XX:TieredStopAtLevel=1 -XX:+UseSerialGC");
+        assertThat(calls.get(1)).startsWith(commandOptions + " -Xshare:dump")
                 .contains("-XX:SharedClassListFile=" + list).endsWith("-cp " + jar);
         assertThat(option(calls.get(1), "-XX:SharedArchiveFile=")).endsWith(".tmp");
         try (Stream<Path> files = Files.list(target)) {
@@ -117,6 +120,19 @@ class LauncherTest {
                     .containsExactlyInAnyOrder("fleetform.jar", archives().get(0).getFileName().toString());
         }
         assertThat(run("validate", "fleet")).contains("-XX:SharedArchiveFile=" + archives().get(0));
+    }
+
+    @Test
+    void aHelpRunRecordsNoArchiveTheFirstRunThatDoesTheWorkDoes() throws Exception {
+        for (String help : List.of("-h", "--help")) {
+            assertThat(run("validate", help))
+                    .doesNotContain("DumpLoadedClassList", "-Xshare:dump", "SharedArchiveFile");
+            assertThat(run("state", "list", help)).doesNotContain("DumpLoadedClassList", "-Xshare:dump");
+        }
+        assertThat(archives()).isEmpty();
+        assertThat(run("validate", "fleet")).contains("-XX:DumpLoadedClassList=", "-Xshare:dump");
+        assertThat(archives()).hasSize(1);
+        assertThat(run("validate", "--help")).contains("-XX:SharedArchiveFile=" + archives().get(0));
     }
 
     @Test
@@ -157,11 +173,12 @@ class LauncherTest {
         Process p = failing.start();
         assertThat(p.waitFor(60, TimeUnit.SECONDS)).isTrue();
         assertThat(p.exitValue()).isNotZero();
-        assertThat(Files.readString(calls)).startsWith("mvn ").doesNotContain("-jar");
+        assertThat(Files.readString(calls)).startsWith("mvn ").doesNotContain("-cp ");
         assertThat(marker).as("a failed build is not taken for a finished one").exists();
 
         String calledNow = run("plan", "fleet");
-        assertThat(calledNow).startsWith("mvn ").contains("-jar " + target.resolve("fleetform.jar") + " plan fleet");
+        assertThat(calledNow).startsWith("mvn ")
+                .contains("-cp " + target.resolve("fleetform.jar") + " io.fleetform.cli.Main plan fleet");
         assertThat(marker).doesNotExist();
         assertThat(run("plan", "fleet")).as("built once, then used").doesNotContain("mvn ");
     }

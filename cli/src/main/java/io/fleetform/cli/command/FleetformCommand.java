@@ -11,12 +11,30 @@ import picocli.CommandLine.Command;
 @Command(name = "fleetform", mixinStandardHelpOptions = true, versionProvider = Version.class,
         description = "Declarative infrastructure for online game fleets.")
 public final class FleetformCommand implements Runnable {
-    /** The commands, in the order help lists them. */
-    private static final List<Class<?>> COMMANDS = List.of(ValidateCommand.class, DiffCommand.class,
-            PrPlanCommand.class, FmtCommand.class, InspectCommand.class, PlanCommand.class, ApplyCommand.class,
-            DestroyCommand.class, ShowCommand.class, OutputCommand.class, StateCommand.class, ImportCommand.class,
-            GraphCommand.class, ForceUnlockCommand.class, AgentCommand.class, RenderCommand.class,
-            FunctionsCommand.class, RolloutCommand.class);
+    /**
+     * The commands by name, in the order help lists them. The names are those of their {@code @Command}
+     * annotations (HelpGoldenTest and {@code commandNamesAreTheAnnotations} hold them to it): picking the
+     * one a command line names without reading each class's annotations spares a short command's start
+     * the reflection over every command class.
+     */
+    private static final String[] NAMES = {"validate", "diff", "pr-plan", "fmt", "inspect", "plan", "apply",
+        "destroy", "show", "output", "state", "import", "graph", "force-unlock", "agent", "render", "functions",
+        "rollout"};
+    static final Class<?>[] COMMANDS = {ValidateCommand.class, DiffCommand.class, PrPlanCommand.class,
+        FmtCommand.class, InspectCommand.class, PlanCommand.class, ApplyCommand.class, DestroyCommand.class,
+        ShowCommand.class, OutputCommand.class, StateCommand.class, ImportCommand.class, GraphCommand.class,
+        ForceUnlockCommand.class, AgentCommand.class, RenderCommand.class, FunctionsCommand.class,
+        RolloutCommand.class};
+
+    /** The name a command line starts with, as this table spells it. */
+    static String name(Class<?> command) {
+        for (int i = 0; i < COMMANDS.length; i++) {
+            if (COMMANDS[i] == command) {
+                return NAMES[i];
+            }
+        }
+        throw new IllegalArgumentException(command.getName());
+    }
 
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
@@ -35,17 +53,24 @@ public final class FleetformCommand implements Runnable {
      * The command line for these arguments. When they start with a command's name, only that
      * command is built: picocli reads every option of every command it is given by reflection,
      * a third of a small {@code validate}'s start-up, and the other commands cannot be reached
-     * from this command line. Anything else (help, completion, an option, a mistyped name) gets
-     * every command, so help lists them all and a mistake gets picocli's suggestions.
+     * from this command line. {@code --version} (or {@code -V}) alone needs none of them: the root
+     * prints the version before it would look at a command. Anything else (help, completion, an
+     * option, a mistyped name) gets every command, so help lists them all and a mistake gets
+     * picocli's suggestions.
      */
     public static CommandLine commandLine(Terminal terminal, String... args) {
         CommandFactory factory = new CommandFactory(terminal);
         CommandLine cli = new CommandLine(new FleetformCommand(), factory);
-        Class<?> only = args.length == 0 ? null : COMMANDS.stream()
-                .filter(c -> c.getAnnotation(Command.class).name().equals(args[0])).findFirst().orElse(null);
+        Class<?> only = null;
+        boolean versionOnly = args.length == 1 && (args[0].equals("--version") || args[0].equals("-V"));
+        for (int i = 0; args.length > 0 && i < NAMES.length; i++) {
+            if (NAMES[i].equals(args[0])) {
+                only = COMMANDS[i];
+            }
+        }
         if (only != null) {
             cli.addSubcommand(new CommandLine(only, factory));
-        } else {
+        } else if (!versionOnly) {
             for (Class<?> command : COMMANDS) {
                 cli.addSubcommand(new CommandLine(command, factory));
             }
@@ -58,8 +83,43 @@ public final class FleetformCommand implements Runnable {
         addHelpOptions(cli);
         cli.setOut(terminal.out());
         cli.setErr(terminal.err());
-        cli.setExitCodeExceptionMapper(e -> e instanceof CliException c ? c.exitCode() : ExitCode.INTERNAL);
-        cli.setExecutionExceptionHandler((e, commandLine, parseResult) -> {
+        // Classes, not lambdas, for picocli's interfaces: picocli's class files are of Java 5's version, which
+        // the class-data-sharing archive cannot hold once a lambda of the dump run has linked them, so each
+        // start would read and verify them (and the classes near them) from the jar.
+        cli.setExitCodeExceptionMapper(new ExitCodes());
+        cli.setExecutionExceptionHandler(new ExecutionErrors(terminal));
+        cli.setParameterExceptionHandler(new UsageErrors(terminal));
+        return cli;
+    }
+
+    /** {@code fleetform apply --help} (and {@code -h}) works for every command, not only {@code help apply}. */
+    private static void addHelpOptions(CommandLine command) {
+        for (CommandLine sub : command.getSubcommands().values()) {
+            CommandLine.Model.CommandSpec spec = sub.getCommandSpec();
+            boolean hasHelp = false;
+            for (CommandLine.Model.OptionSpec option : spec.options()) {
+                hasHelp |= option.usageHelp() || List.of(option.names()).contains("--help");
+            }
+            if (!hasHelp) {
+                spec.addOption(CommandLine.Model.OptionSpec.builder("-h", "--help").usageHelp(true)
+                        .description("Show this help and exit.").build());
+            }
+            addHelpOptions(sub);
+        }
+    }
+
+    /** A {@link CliException}'s own exit code; any other failure is a bug. */
+    private static final class ExitCodes implements CommandLine.IExitCodeExceptionMapper {
+        @Override
+        public int getExitCode(Throwable e) {
+            return e instanceof CliException c ? c.exitCode() : ExitCode.INTERNAL;
+        }
+    }
+
+    /** What a command threw, as one line for the user (and a bug's stack trace only when debugging). */
+    private record ExecutionErrors(Terminal terminal) implements CommandLine.IExecutionExceptionHandler {
+        @Override
+        public int handleExecutionException(Exception e, CommandLine commandLine, CommandLine.ParseResult parseResult) {
             if (e instanceof CliException c) {
                 if (c.getMessage() != null && !c.getMessage().isEmpty()) {
                     terminal.err().println("error: " + c.getMessage());
@@ -84,25 +144,16 @@ public final class FleetformCommand implements Runnable {
                 terminal.err().println("(set FLEETFORM_DEBUG=1 for the stack trace, and please report it)");
             }
             return ExitCode.INTERNAL;
-        });
-        cli.setParameterExceptionHandler((e, rest) -> {
+        }
+    }
+
+    /** A usage mistake: the error, then the usage of the command it was made in. */
+    private record UsageErrors(Terminal terminal) implements CommandLine.IParameterExceptionHandler {
+        @Override
+        public int handleParseException(CommandLine.ParameterException e, String[] rest) {
             terminal.err().println("error: " + e.getMessage());
             e.getCommandLine().usage(terminal.err());
             return ExitCode.USAGE;
-        });
-        return cli;
-    }
-
-    /** {@code fleetform apply --help} (and {@code -h}) works for every command, not only {@code help apply}. */
-    private static void addHelpOptions(CommandLine command) {
-        for (CommandLine sub : command.getSubcommands().values()) {
-            CommandLine.Model.CommandSpec spec = sub.getCommandSpec();
-            boolean hasHelp = spec.options().stream().anyMatch(o -> o.usageHelp() || List.of(o.names()).contains("--help"));
-            if (!hasHelp) {
-                spec.addOption(CommandLine.Model.OptionSpec.builder("-h", "--help").usageHelp(true)
-                        .description("Show this help and exit.").build());
-            }
-            addHelpOptions(sub);
         }
     }
 
