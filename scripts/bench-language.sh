@@ -21,9 +21,9 @@ services=10
 
 if [ "${1:-}" = "--jmh" ]; then
   zones=${2:-2000}
-  mvn -q -B -Pbench -Dbench -pl cli -am test-compile dependency:build-classpath \
+  mvn -q -B -Pbench -Dbench -pl cli-tests -am test-compile dependency:build-classpath \
     -Dmdep.outputFile="$work/cp" -Dmdep.includeScope=test
-  cp="cli/target/test-classes:cli/target/classes:$(cat "$work/cp")"
+  cp="cli-tests/target/test-classes:cli/target/classes:$(cat "$work/cp")"
   # The reactor's modules, which the classpath above leaves out (they are not installed).
   for classes in */target/classes */*/target/classes; do
     cp="$cp:$classes"
@@ -55,7 +55,7 @@ pkl=(java -jar "$pkl_jar" eval -f json "$root/scripts/bench/fleet.pkl" -p)
 # The jar (built when sources changed) and, through one run, its class-data-sharing archive.
 ./fleetform --version >/dev/null
 for n in 4 2000 20000; do
-  java "$root/cli/src/test/java/io/fleetform/cli/bench/FleetGenerator.java" "$work/fleet-$n" "$n" "$services"
+  java "$root/cli-tests/src/test/java/io/fleetform/cli/bench/FleetGenerator.java" "$work/fleet-$n" "$n" "$services"
 done
 ./fleetform validate "$work/fleet-4" >/dev/null
 base=${FLEETFORM_BASELINE:+$FLEETFORM_BASELINE/fleetform}

@@ -9,6 +9,7 @@
 # Fleetform runs as the launcher runs it (its JVM flags and a class-data-sharing archive recorded in
 # the warm-up), with the test provider's classes beside the jar. The issue names no peer for this
 # row; FLEETFORM_BASELINE=/other/checkout adds that checkout (built: cli/target/fleetform.jar and
+# its test classes, cli-tests/target/test-classes or, before the CLI's tests had a module of their own,
 # cli/target/test-classes) as "Fleetform before", run by run in turn with this one.
 #
 # Usage: scripts/bench-plan.sh [ZONES] [RUNS]
@@ -22,9 +23,9 @@ trap 'rm -rf "$work"' EXIT
 services=10
 
 mvn -q -B -DskipTests -pl cli -am package >&2
-mvn -q -B -pl cli -am test-compile dependency:build-classpath -Dmdep.outputFile="$work/cp" \
+mvn -q -B -pl cli-tests -am test-compile dependency:build-classpath -Dmdep.outputFile="$work/cp" \
   -Dmdep.includeScope=test >&2
-testcp="$root/cli/target/test-classes:$root/cli/target/classes:$(cat "$work/cp")"
+testcp="$root/cli-tests/target/test-classes:$root/cli/target/classes:$(cat "$work/cp")"
 
 if [ "${1:-}" = "--inproc" ]; then
   java -Xmx1g -cp "$testcp" io.fleetform.cli.bench.PlanBenchmark "${2:-2000}" "$services" 10 "$work/inproc"
@@ -34,16 +35,17 @@ zones=${1:-2000}
 runs=${2:-5}
 
 # The test provider in a jar of its own, so the class-data-sharing archive can hold its classes too.
+testclasses() { if [ -d "$1/cli-tests/target/test-classes" ]; then echo "$1/cli-tests/target/test-classes"; else echo "$1/cli/target/test-classes"; fi; }
 testjar() {
   local checkout=$1 out=$2
-  (cd "$checkout/cli/target/test-classes" && jar cf "$out" io/fleetform/cli/testprovider META-INF/services)
+  (cd "$(testclasses "$checkout")" && jar cf "$out" io/fleetform/cli/testprovider META-INF/services)
 }
 testjar "$root" "$work/ff-test.jar"
 opts=(-XX:TieredStopAtLevel=1 -XX:+UseSerialGC -Xlog:cds=off -Xlog:cds+dynamic=off)
 base=${FLEETFORM_BASELINE:-}
 if [ -n "$base" ]; then
-  [ -f "$base/cli/target/fleetform.jar" ] && [ -d "$base/cli/target/test-classes" ] || {
-    echo "bench: $base has no built cli/target/fleetform.jar and cli/target/test-classes" >&2
+  [ -f "$base/cli/target/fleetform.jar" ] && [ -d "$(testclasses "$base")" ] || {
+    echo "bench: $base has no built cli/target/fleetform.jar and CLI test classes" >&2
     exit 1
   }
   testjar "$base" "$work/b-test.jar"

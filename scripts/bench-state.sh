@@ -20,9 +20,9 @@ cleanup() {
 }
 trap cleanup EXIT
 
-mvn -q -B -pl cli -am test-compile dependency:build-classpath -Dmdep.outputFile="$work/cp" -Dmdep.includeScope=test \
+mvn -q -B -pl cli-tests -am test-compile dependency:build-classpath -Dmdep.outputFile="$work/cp" -Dmdep.includeScope=test \
   -Dsurefire.skip=true
-cp="cli/target/test-classes:cli/target/classes:$(cat "$work/cp")"
+cp="cli-tests/target/test-classes:cli/target/classes:$(cat "$work/cp")"
 for m in engine-api engine stdlib dsl-grammar state-backends/local state-backends/git state-backends/kubernetes; do
   cp="$cp:$m/target/classes"
 done
