@@ -14,7 +14,7 @@ import org.junit.jupiter.api.TestFactory;
 /**
  * Every folder under {@code diagnostics/} is a fleet with a mistake; {@code expected.err} is
  * exactly what {@code fleetform validate} prints for it. Regenerate after an intended change
- * with {@code mvn test -pl cli -Dgolden.update=true}, then read the diff.
+ * with {@code mvn test -pl cli-tests -Dgolden.update=true}, then read the diff.
  */
 class GoldenDiagnosticsTest {
     private static final Path CASES = Path.of("src/test/resources/diagnostics");

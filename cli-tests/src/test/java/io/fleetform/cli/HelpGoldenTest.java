@@ -20,7 +20,7 @@ import picocli.CommandLine;
  * {@code --help}, {@code --version}), the completion script, and the usage mistakes with their exit
  * codes. {@code help/golden.txt} holds it; a change to how the commands are built (start-up work)
  * must leave it as it is. Regenerate after an intended change of a help text with
- * {@code mvn test -pl cli -Dtest=HelpGoldenTest -Dgolden.update=true}, then read the diff.
+ * {@code mvn test -pl cli-tests -Dtest=HelpGoldenTest -Dgolden.update=true}, then read the diff.
  */
 class HelpGoldenTest {
     private static final Path GOLDEN = Path.of("src/test/resources/help/golden.txt");

@@ -35,7 +35,7 @@ import org.junit.jupiter.api.io.TempDir;
  *       formatted means the same ({@code inspect --json} identical).</li>
  * </ul>
  * A fixed seed, so a failure reproduces. CI runs {@code fuzz.rounds} (default 300); thousands:
- * {@code mvn -B -pl cli -am test -Dtest=HostileInputFuzzTest -Dsurefire.failIfNoSpecifiedTests=false
+ * {@code mvn -B -pl cli-tests -am test -Dtest=HostileInputFuzzTest -Dsurefire.failIfNoSpecifiedTests=false
  * -Dfuzz.rounds=5000 -Dfuzz.seed=$RANDOM}.
  */
 class HostileInputFuzzTest {
