@@ -21,11 +21,15 @@ import org.junit.jupiter.api.io.TempDir;
  * {@code network = agent_bridge} through the CLI on the real Docker Engine: the plan says so, apply makes each
  * instance a container of network mode {@code none} with its eth0 on the fleet's own Linux bridge at its IP of the
  * IDC's {@code ip_pool}, the host reaches it there over TCP, a plan after it changes nothing, and destroy takes the
- * bridge and its rules away. A service with ports is refused where it is written. Traffic stays on the host.
+ * bridge and its rules away. Its ports are published by the agent's DNAT rules (their drift shown and repaired, a
+ * second fleet's plan told whose they are). Traffic stays on the host.
  */
 class HostAgentBridgeDockerTest {
     @TempDir
     Path dir;
+    /** A second fleet's directory (JUnit 5.11: a directory of its own per declaration). */
+    @TempDir
+    Path other;
     private DockerFleet fleet;
 
     @BeforeAll
@@ -57,6 +61,23 @@ class HostAgentBridgeDockerTest {
             }
         }
         return out;
+    }
+
+    /** The fleet with each zone's game server on its own IP's 8080, published on a host port of the fleet's range. */
+    private String fleetTextWithPorts() throws Exception {
+        return fleetText().replace("    command = [", "    ports   = { game = 8080 }\n    command = [");
+    }
+
+    /** The first host port of the fleet's range (its in-process agent's {@code port-range}). */
+    private int firstPort() throws Exception {
+        return Integer.parseInt(Files.readString(dir.resolve(".fleetform/local-agent/data/port-range")).strip()
+                .split("-")[0]);
+    }
+
+    /** The fleet's iptables rules (its bridge's and its instances'), by their comments. */
+    private List<String> rules() throws Exception {
+        return (run("iptables", "-t", "nat", "-S") + run("iptables", "-S", "FORWARD")).lines()
+                .filter(l -> l.contains("\"fleetform " + fleet.name + ".")).toList();
     }
 
     private String fleetText() throws Exception {
@@ -112,14 +133,71 @@ class HostAgentBridgeDockerTest {
                 .doesNotContain(ip1).doesNotContain(ip2);
     }
 
+    /**
+     * Ports on the agent's bridge: published by the agent's DNAT rules, reached at each instance's endpoint on the
+     * host; a rule deleted by hand is drift the plan shows (in place) and apply puts back; a second fleet on the same
+     * host ports (another agent, its own ledger, network = bridge) is placed past them and told whose they are; destroy
+     * leaves no rule of the fleet.
+     */
     @Test
-    void portsAreRefusedWhereTheServiceIsWritten() throws Exception {
-        fleet.write(fleet.quickstart().replace("memory  = 64Mi", "memory  = 64Mi\n    network = agent_bridge"));
-        CliRunner.Result refused = CliRunner.run(Map.of(), "validate", dir.toString());
-        assertThat(refused.exitCode()).as(refused.out() + refused.err()).isNotEqualTo(ExitCode.OK);
-        assertThat(refused.out() + refused.err()).contains("quickstart.fleet:30:3").contains("^")
-                .contains("network = agent_bridge and has ports game").contains("no DNAT")
-                .doesNotContain("Exception");
+    void publishedPortsReachEachInstanceAndARuleDeletedByHandIsDriftApplyPutsBack() throws Exception {
+        fleet.write(fleetTextWithPorts());
+        CliRunner.Result valid = ok("validate", dir.toString());
+        assertThat(valid.out() + valid.err()).doesNotContain("agent-bridge-ports");
+        CliRunner.Result plan = ok("plan", dir.toString());
+        int first = firstPort();
+        assertThat(plan.out()).contains("ports_published").contains(first + ":8080").contains("127.0.0.1:" + first);
+
+        ok("apply", dir.toString(), "--auto-approve");
+        assertThat(List.of(Loopback.httpGet("127.0.0.1", first, 200), Loopback.httpGet("127.0.0.1", first + 1, 200)))
+                .containsExactlyInAnyOrder("zone-toy1", "zone-toy2");
+        assertThat(rules()).as("the bridge's 7 and 10 of each instance").hasSize(27);
+        CliRunner.Result same = CliRunner.run(Map.of(), "plan", dir.toString(), "--detailed-exitcode");
+        assertThat(same.exitCode()).as(same.out() + same.err()).isEqualTo(ExitCode.OK);
+
+        // a rule of one instance deleted by hand
+        String forward = rules().stream().filter(r -> r.startsWith("-A FORWARD -d ")).findFirst().orElseThrow();
+        List<String> del = new ArrayList<>(List.of("iptables", "-D"));
+        Matcher words = java.util.regex.Pattern.compile("\"([^\"]*)\"|(\\S+)").matcher(forward.substring(3));
+        while (words.find()) {
+            del.add(words.group(1) != null ? words.group(1) : words.group(2));
+        }
+        assertThat(run(del.toArray(String[]::new))).isBlank();
+        CliRunner.Result drifted = CliRunner.run(Map.of(), "plan", dir.toString(), "--detailed-exitcode");
+        assertThat(drifted.exitCode()).as(drifted.out() + drifted.err()).isEqualTo(ExitCode.CHANGES);
+        assertThat(drifted.out()).contains("ports_published").doesNotContain("will be recreated");
+        ok("apply", dir.toString(), "--auto-approve");
+        assertThat(rules()).hasSize(27).contains(forward);
+        CliRunner.Result repaired = CliRunner.run(Map.of(), "plan", dir.toString(), "--detailed-exitcode");
+        assertThat(repaired.exitCode()).as(repaired.out() + repaired.err()).isEqualTo(ExitCode.OK);
+
+        // another fleet's agent handing out the same host ports, network = bridge: placed past them, told whose
+        DockerFleet second = DockerFleet.in(other, "abo");
+        Files.writeString(other.resolve(".fleetform/local-agent/data/port-range"), first + "-" + (first + 9) + "\n");
+        Files.writeString(other.resolve("quickstart.fleet"), second.quickstart()
+                .replace("    ports   = { game = 7000 + z.index }\n", "    ports   = { game = 8080 }\n"));
+        CliRunner.Result beside = ok("plan", other.toString());
+        assertThat(beside.out() + beside.err()).contains("in use outside its agent's ledger")
+                .contains("DNAT rules of its agent bridge")
+                .contains("fleet " + fleet.name + ".").contains((first + 2) + ":8080").doesNotContain(first + ":8080")
+                .doesNotContain((first + 1) + ":8080");
+
+        // a foreign rule commented like one of the fleet's instances: destroy leaves it
+        String comment = rules().stream().filter(r -> r.contains(" zone.toy1.service.game[0]\""))
+                .map(r -> r.replaceAll(".*--comment \"([^\"]*)\".*", "$1")).findFirst().orElseThrow();
+        List<String> foreign = List.of("iptables", "-t", "nat", "-A", "PREROUTING", "-p", "tcp", "-m", "tcp",
+                "--dport", Integer.toString(first + 9), "-m", "comment", "--comment", comment + "x", "-j", "RETURN");
+        assertThat(run(foreign.toArray(String[]::new))).isBlank();
+        try {
+            ok("destroy", dir.toString(), "--auto-approve");
+            assertThat(rules()).containsExactly("-A PREROUTING -p tcp -m tcp --dport " + (first + 9)
+                    + " -m comment --comment \"" + comment + "x\" -j RETURN");
+        } finally {
+            List<String> undo = new ArrayList<>(foreign);
+            undo.set(3, "-D");
+            run(undo.toArray(String[]::new));
+        }
+        assertThat(rules()).isEmpty();
     }
 
     /**
@@ -129,7 +207,7 @@ class HostAgentBridgeDockerTest {
      */
     @Test
     void anApplyKilledAtAnyStepIsFinishedByTheNextWithoutDoublingAnything() throws Exception {
-        fleet.write(fleetText().replace("default = 2", "default = 6"));
+        fleet.write(fleetTextWithPorts().replace("default = 2", "default = 6"));
         for (long delay : new long[] {2500, 4000, 5500}) {
             Process apply = CliProcess.start(dir, Map.of(), "apply", ".", "--auto-approve", "--parallelism", "3");
             Thread.sleep(delay);
@@ -154,12 +232,21 @@ class HostAgentBridgeDockerTest {
         assertThat(bridge).isNotNull();
         assertThat(run("ip", "-o", "link", "show", "master", bridge).lines().count()).as("one veth each")
                 .isEqualTo(6);
+        assertThat(rules()).as("the bridge's 7 and 10 for each instance's port, none doubled").hasSize(67)
+                .doesNotHaveDuplicates();
+        int first = firstPort();
+        List<String> served = new ArrayList<>();
+        for (int port = first; port < first + 6; port++) {
+            served.add(Loopback.httpGet("127.0.0.1", port, 200));
+        }
+        assertThat(served).hasSize(6).allMatch(r -> r.startsWith("zone-toy")).doesNotHaveDuplicates();
         CliRunner.Result again = CliRunner.run(Map.of(), "plan", dir.toString(), "--detailed-exitcode");
         assertThat(again.exitCode()).as(again.out() + again.err()).isEqualTo(ExitCode.OK);
         ok("destroy", dir.toString(), "--auto-approve");
         assertThat(run("ip", "-o", "link", "show")).doesNotContain(bridge);
         assertThat(run("iptables", "-S") + run("iptables", "-t", "nat", "-S"))
                 .doesNotContain("fleetform " + fleet.name + ".");
+        assertThat(rules()).isEmpty();
     }
 
     private static String run(String... argv) throws Exception {

@@ -23,8 +23,7 @@ import java.util.Map;
  *       one network per host), which is either the fleet's bridge or the macvlan on the hosts' L2;</li>
  *   <li>an IDC's {@code routes} where they would not be set: on a cluster, or next to bridge or sriov
  *       services (only underlay instances get them);</li>
- *   <li>{@code agent_bridge} on a cluster (it is the host agent's own Linux bridge), with {@code ports} (nothing
- *       is published: the agent makes no DNAT rules, so a player could not reach them), or next to a service of
+ *   <li>{@code agent_bridge} on a cluster (it is the host agent's own Linux bridge), or next to a service of
  *       another mode that needs the IDC's {@code ip_pool} (the agent's bridge holds the pool's gateway address on
  *       the host, which a Docker network or an underlay of the same subnet would hold too).</li>
  * </ul>
@@ -74,14 +73,7 @@ final class NetworkTargets {
                             + idc.target().name() + "\" does not have", "use network = bridge (the pod network), or"
                             + " place the zone on a hosts target");
                 } else if (hosts && mode == NetworkMode.AGENT_BRIDGE) {
-                    if (!s.ports().isEmpty()) {
-                        diagnostics.error("agent-bridge-ports", s.span(), "service " + s.address() + " asks for"
-                                + " network = agent_bridge and has ports " + String.join(", ",
-                                new java.util.TreeSet<>(s.ports().keySet())) + ", which that mode does not publish on"
-                                + " the host (the agent makes no DNAT rules), so nothing outside the host would"
-                                + " reach them", "use network = bridge to publish them (or host), or remove ports");
-                    }
-                    agentBridgedByIdc.putIfAbsent(idc.name(), s);
+                    agentBridgedByIdc.putIfAbsent(idc.name(), s); // its ports are published by the agent's DNAT rules
                 }
             }
         }

@@ -31,7 +31,8 @@ import java.util.function.Predicate;
  *
  * <p>Only what carries this fleet's identity is changed or removed: a link of the bridge's name that is not this
  * fleet's bridge is refused and left alone; a bridge is removed only when no instance of the fleet is on it and no
- * interface of anyone else is attached to it; rules are deleted by their exact spec and comment.
+ * interface of anyone else is attached to it; rules are deleted by their exact spec and comment. An instance's
+ * published ports are DNAT rules of its own, made after its eth0 (see {@link BridgePorts}).
  */
 final class AgentBridges {
     static final String DRIVER = "agent_bridge";
@@ -50,10 +51,18 @@ final class AgentBridges {
     private final Map<String, Object> locks = new ConcurrentHashMap<>();
     /** Intent records: a bridge about to be made, so one a kill left without its alias is adopted, not refused. */
     private final Path pendingDir;
+    /** Each instance's published ports: DNAT rules of this agent's (see {@link BridgePorts}). */
+    private final BridgePorts ports;
 
+    /** @param pendingDir where bridges about to be made are recorded; beside it, {@code agent-bridge-ports/} */
     AgentBridges(Path pendingDir, Shell shell) {
         this.pendingDir = pendingDir;
         this.shell = shell;
+        this.ports = new BridgePorts(pendingDir.resolveSibling("agent-bridge-ports"), shell);
+    }
+
+    BridgePorts ports() {
+        return ports;
     }
 
     /** The Linux bridge of {@code owner}'s network {@code network}: 13 characters (a link name has at most 15). */
@@ -261,7 +270,12 @@ final class AgentBridges {
         /** A start event: nothing to do when this agent equipped the same process (namespace) already. */
         WATCHED,
         /** Look at everything (a put of a running instance: what was changed by hand is drift, put back). */
-        CHECK
+        CHECK,
+        /**
+         * The agent's start: the eth0 as {@link #CHECK}; the published ports only finished when a kill left them half
+         * made (a rule deleted by hand since is drift, for the plan to show and apply to put back).
+         */
+        RECOVER
     }
 
     /** The container process each instance key was last equipped for: its namespace has its eth0. */
@@ -294,7 +308,9 @@ final class AgentBridges {
                             + " netns " + pid + "\n" + hostEnd(veth, key, bridge));
                     shell.run(nsenter(pid, "ip", "-batch", "-"), inside);
                     equippedPid.put(key, pid);
-                    return List.of("eth0 " + cidr + " on agent bridge " + bridge);
+                    List<String> done = new ArrayList<>(List.of("eth0 " + cidr + " on agent bridge " + bridge));
+                    done.addAll(ports.publish(key, n)); // after eth0: the DNAT target exists
+                    return done;
                 } catch (ShellException e) {
                     checked.remove(bridge); // removed by hand since? looked at again below
                     ensure(n, owner);
@@ -304,6 +320,7 @@ final class AgentBridges {
                 try {
                     List<String> done = look(key, n, pid, bridge, veth, cidr, inside);
                     equippedPid.put(key, pid);
+                    done.addAll(look == Look.RECOVER ? ports.finish(key, n) : ports.publish(key, n));
                     return done;
                 } catch (ShellException e) {
                     // another agent (or a watcher of another process) equipping the same container at this moment
@@ -362,9 +379,10 @@ final class AgentBridges {
         }
     }
 
-    /** The host end of a gone container, if it is still there. */
+    /** The host end of a gone container, if it is still there, and its published ports' rules. */
     void release(String key) {
         equippedPid.remove(key);
+        ports.unpublish(key);
         String veth = vethName(key);
         Optional<JsonNode> link = link(veth);
         if (link.isPresent() && vethAlias(key).equals(link.get().path("ifalias").asText(""))) {

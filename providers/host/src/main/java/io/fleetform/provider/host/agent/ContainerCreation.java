@@ -161,7 +161,8 @@ final class ContainerCreation {
         if (spec.network() != null) {
             // the agent's bridge is no Docker network: Docker makes the namespace with only lo, the agent gives eth0
             hc.withNetworkMode(spec.network().isAgentBridge() ? "none" : spec.network().name());
-            if (!spec.network().isHost() && !spec.network().ports().isEmpty()) {
+            // an agent bridge's ports are the agent's DNAT rules (see BridgePorts), not Docker's bindings
+            if (!spec.network().isHost() && !spec.network().isAgentBridge() && !spec.network().ports().isEmpty()) {
                 // host ports come from the ledger (one instance each), so the bindings never collide on this host
                 Ports bindings = new Ports();
                 for (NetworkSpec.PublishedPort p : spec.network().ports()) {

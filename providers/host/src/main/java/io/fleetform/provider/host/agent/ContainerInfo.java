@@ -18,12 +18,22 @@ package io.fleetform.provider.host.agent;
  *                 null when it has none
  * @param routes   the underlay's static routes found in its network namespace, of those its spec asks for, for
  *                 drift; null when it asks for none (or is not running)
+ * @param published on an agent bridge: the names of its ports whose DNAT rules are all on the host, for drift;
+ *                  null when it publishes none (or is not running)
  */
 public record ContainerInfo(String address, String id, String name, String state, boolean running, String imageId,
                             String ipv4, String dataPath, ContainerSpec spec, ContainerHealth health,
-                            io.fleetform.provider.sriov.VfLive sriov, java.util.List<String> routes) {
+                            io.fleetform.provider.sriov.VfLive sriov, java.util.List<String> routes,
+                            java.util.List<String> published) {
     public ContainerInfo {
         routes = routes == null ? null : java.util.List.copyOf(routes);
+        published = published == null ? null : java.util.List.copyOf(published);
+    }
+
+    public ContainerInfo(String address, String id, String name, String state, boolean running, String imageId,
+                         String ipv4, String dataPath, ContainerSpec spec, ContainerHealth health,
+                         io.fleetform.provider.sriov.VfLive sriov, java.util.List<String> routes) {
+        this(address, id, name, state, running, imageId, ipv4, dataPath, spec, health, sriov, routes, null);
     }
 
     public ContainerInfo(String address, String id, String name, String state, boolean running, String imageId,
@@ -38,12 +48,19 @@ public record ContainerInfo(String address, String id, String name, String state
     }
 
     ContainerInfo withRoutes(java.util.List<String> live) {
-        return new ContainerInfo(address, id, name, state, running, imageId, ipv4, dataPath, spec, health, sriov, live);
+        return new ContainerInfo(address, id, name, state, running, imageId, ipv4, dataPath, spec, health, sriov, live,
+                published);
+    }
+
+    ContainerInfo withPublished(java.util.List<String> live) {
+        return new ContainerInfo(address, id, name, state, running, imageId, ipv4, dataPath, spec, health, sriov, routes,
+                live);
     }
 
     ContainerInfo withSriov(io.fleetform.provider.sriov.VfLive live) {
         String ip = live != null && live.link() != null && !live.link().addresses().isEmpty()
                 ? live.link().addresses().get(0).replaceAll("/.*", "") : ipv4;
-        return new ContainerInfo(address, id, name, state, running, imageId, ip, dataPath, spec, health, live, routes);
+        return new ContainerInfo(address, id, name, state, running, imageId, ip, dataPath, spec, health, live, routes,
+                published);
     }
 }

@@ -151,9 +151,10 @@ final class ContainerManager implements Closeable {
     }
 
     /**
-     * Host ports any container on this engine publishes, this agent's or not, each to the container's name; and
-     * those a container of someone else's that is not running now binds when it starts (its owner, or its restart
-     * policy when the Engine restarts), which the Engine's list does not show.
+     * Host ports any container on this engine publishes, this agent's or not, each to the container's name (on an
+     * agent bridge, of any agent: read from its spec, see {@link #agentBridgePorts}); and those a container of
+     * someone else's that is not running now binds when it starts (its owner, or its restart policy when the Engine
+     * restarts), which the Engine's list does not show.
      */
     java.util.Map<Integer, String> publishedPorts() {
         java.util.Map<Integer, String> out = new java.util.TreeMap<>();
@@ -168,12 +169,37 @@ final class ContainerManager implements Closeable {
                     }
                 }
             }
+            agentBridgePorts(c.getLabels(), name, out);
             boolean ours = c.getLabels() != null && mine.equals(c.getLabels().get(LABEL_AGENT)); // in the ledger
             if (!ours && !"running".equals(c.getState()) && !"paused".equals(c.getState())) {
                 reader.inspect(c.getId()).ifPresent(i -> boundWhenStarted(i, name, out));
             }
         }
         return out;
+    }
+
+    /**
+     * The host ports a container on an agent bridge publishes (this agent's or another's): DNAT rules, no socket and
+     * no Docker binding, so neither the Engine's list nor the host's sockets show them; its spec label does, running
+     * or not (the rules are made again when it starts).
+     */
+    private static void agentBridgePorts(Map<String, String> labels, String name, java.util.Map<Integer, String> out) {
+        String json = labels == null ? null : labels.get(LABEL_SPEC);
+        if (json == null || !json.contains("\"" + AgentBridges.DRIVER + "\"")) {
+            return;
+        }
+        try {
+            ContainerSpec spec = Json.MAPPER.readValue(json, ContainerSpec.class);
+            if (spec.network() != null && spec.network().isAgentBridge()) {
+                String fleet = labels.get(LABEL_FLEET);
+                for (NetworkSpec.PublishedPort p : spec.network().ports()) {
+                    out.putIfAbsent(p.hostPort(), "published by container " + name + " through the DNAT rules of"
+                            + " its agent bridge" + (fleet == null ? "" : ", fleet " + fleet));
+                }
+            }
+        } catch (JsonProcessingException | RuntimeException e) {
+            // not a spec this agent reads: nothing known of its ports
+        }
     }
 
     private static void boundWhenStarted(InspectContainerResponse c, String name, java.util.Map<Integer, String> out) {
@@ -208,8 +234,23 @@ final class ContainerManager implements Closeable {
             ContainerInfo info = reader.info(c);
             info = info.spec() != null && info.spec().sriov() != null
                     ? info.withSriov(sriov.live(address, info.spec(), c)) : info;
-            return info.spec() != null ? info.withRoutes(sriov.liveRoutes(info.spec(), c)) : info;
+            info = info.spec() != null ? info.withRoutes(sriov.liveRoutes(info.spec(), c)) : info;
+            return withPublished(address, info);
         });
+    }
+
+    /** An agent bridge's running instance with its ports whose DNAT rules are all there, for drift. */
+    private ContainerInfo withPublished(String key, ContainerInfo info) {
+        NetworkSpec n = info.spec() == null ? null : info.spec().network();
+        if (n == null || !n.isAgentBridge() || n.ports().isEmpty() || !info.running()) {
+            return info;
+        }
+        try {
+            return info.withPublished(bridges.ports().live(key, n));
+        } catch (AgentBridges.ShellException e) {
+            LOG.log(System.Logger.Level.WARNING, "cannot read the published ports of " + key + ": " + e.getMessage());
+            return info;
+        }
     }
 
     // ------------------------------------------------------------------ recovery
@@ -239,13 +280,15 @@ final class ContainerManager implements Closeable {
      */
     private void recoverAgentBridges() {
         List<ContainerInfo> all = reader.list();
+        // rules of instances whose container went before its rules did (a kill in its removal)
+        bridges.ports().recover(key -> all.stream().anyMatch(c -> c.address().equals(key)));
         bridges.recover((owner, network) -> all.stream().anyMatch(c -> owner.equals(Addresses.owner(c.address()))
                 && AgentBridges.on(network).test(c.spec())));
         for (ContainerInfo c : all) {
             if (c.running() && c.spec() != null && c.spec().network() != null && c.spec().network().isAgentBridge()) {
                 try {
                     InspectContainerResponse live = reader.reinspect(c.id());
-                    List<String> done = equip(c.address(), c.spec(), live, AgentBridges.Look.CHECK);
+                    List<String> done = equip(c.address(), c.spec(), live, AgentBridges.Look.RECOVER);
                     if (!done.isEmpty()) {
                         LOG.log(System.Logger.Level.INFO, "finished the eth0 of " + c.address() + ": " + done);
                     }
@@ -598,6 +641,9 @@ final class ContainerManager implements Closeable {
     private InspectContainerResponse createAndStart(String address, ContainerSpec spec, String localImage,
                                                     List<String> warnings, Runnable afterCreate,
                                                     java.util.function.IntSupplier projectId) {
+        if (spec.network() == null || !spec.network().isAgentBridge()) {
+            unpublish(address); // off an agent bridge (a recreate into another mode): its DNAT rules go
+        }
         Path data = dataDirs.claim(address); // made and marked for this key, or refused if another's
         io.clear(address); // a new container starts with the spec's caps
         if (spec.diskQuotaBytes() > 0 && quota.supported()) {
@@ -623,6 +669,7 @@ final class ContainerManager implements Closeable {
         String cid = id;
         try {
             if (spec.network() != null && spec.network().isAgentBridge()) {
+                bridges.ports().intend(address, spec.network()); // before the start: a kill after it is finished
                 // the start event's watcher waits for this put's equip, and then finds it done
                 synchronized (bridges.keyLock(address)) {
                     engine.run("start container " + name, () -> docker.startContainerCmd(cid).exec());
@@ -658,6 +705,16 @@ final class ContainerManager implements Closeable {
             throw e;
         }
         return reader.reinspect(cid);
+    }
+
+    /** The agent bridge's DNAT rules of the instance, if any were made (a record says so: else no command). */
+    private void unpublish(String key) {
+        try {
+            bridges.ports().unpublish(key);
+        } catch (AgentBridges.ShellException e) {
+            throw new ApiException(502, "engine_error", "published ports of " + key + " on the agent bridge: "
+                    + e.getMessage() + "; run the command again");
+        }
     }
 
     /** The port in the Engine's answer to a start whose host port is bound by someone else. */
@@ -782,12 +839,14 @@ final class ContainerManager implements Closeable {
         recover(address);
         ContainerReader.Found found = reader.resolve(address);
         if (found.current() == null) {
+            unpublish(address); // its container removed (by hand, or before a kill) without its published ports
             return Optional.empty();
         }
         InspectContainerResponse c = found.current();
         reader.requireOwned(c, address);
         ContainerSpec spec = ContainerReader.createdSpec(c);
         stop(c.getId(), spec == null ? 10 : spec.stopTimeoutSeconds());
+        unpublish(address); // before the container: a kill between the two leaves it, and the next removal does both
         forceRemove(c.getId());
         removeStale(found.stale(), address, new ArrayList<>());
         sriov.detach(address); // the VF is out of any namespace now: reset it and put its IRQs back

@@ -11,12 +11,13 @@ import java.util.Set;
  * <p>In host mode there is no network to create and no IP of the instance's own: {@code name} is {@code host},
  * and the instance binds the host ports its allocation holds (it is told them as {@code FLEETFORM_PORT_<NAME>}).
  *
- * @param ports   bridge: the instance's ports published on the host, each host port held in the ledger; host:
+ * @param ports   bridge: the instance's ports published on the host, each host port held in the ledger (on an
+ *                agent bridge by the agent's own DNAT rules, see {@link BridgePorts}); host:
  *                the ports it binds (nothing is published, the ledger keeps two instances off the same port)
  * @param name    Docker network name
  * @param driver  {@code bridge} (default), {@code macvlan}, or {@code agent_bridge}: no Docker network (the
  *                container is of network mode {@code none}), the agent's own Linux bridge for {@code name} and a
- *                veth it gives the container (see {@link AgentBridges}); its gateway is required, nothing published
+ *                veth it gives the container (see {@link AgentBridges}); its gateway is required
  * @param subnet  CIDR, e.g. {@code 172.30.1.0/24}
  * @param gateway gateway IPv4 inside the subnet, or null for Docker's default
  * @param parent  for macvlan: the host interface it is parented on (required); null for bridge
@@ -107,9 +108,9 @@ public record NetworkSpec(String name, String driver, String subnet, String gate
             }
         } else {
             validateAttached(name, driver, subnet, gateway, parent, ipv4);
-            if (AgentBridges.DRIVER.equals(driver) && (gateway == null || !ports.isEmpty())) {
+            if (AgentBridges.DRIVER.equals(driver) && gateway == null) {
                 throw new IllegalArgumentException("network.driver agent_bridge needs the gateway (the bridge's own"
-                        + " address) and publishes no ports (the agent makes no DNAT rules)");
+                        + " address)");
             }
         }
     }

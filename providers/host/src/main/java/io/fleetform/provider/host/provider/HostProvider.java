@@ -686,6 +686,9 @@ public final class HostProvider implements Provider, ProviderSession {
             if (prior.attributes().containsKey(UnderlayNetwork.ROUTES_SET) && c.routes() != null) {
                 now.put(UnderlayNetwork.ROUTES_SET, c.routes());
             }
+            if (prior.attributes().containsKey(InstanceSpecs.PUBLISHED) && c.published() != null) {
+                now.put(InstanceSpecs.PUBLISHED, c.published());
+            }
             now.put("container_id", c.id());
             return ReadResponse.of(now);
         } catch (AgentException e) {
@@ -1198,6 +1201,10 @@ public final class HostProvider implements Provider, ProviderSession {
             if (!ports.isEmpty()) {
                 a.put("ports", ports);
                 a.put("endpoints", endpoints);
+                if (c.spec().network().isAgentBridge()) {
+                    a.put(InstanceSpecs.PUBLISHED, c.published() != null ? c.published()
+                            : List.copyOf(ports.keySet()));
+                }
             }
         }
         a.put("ip", c.ipv4());

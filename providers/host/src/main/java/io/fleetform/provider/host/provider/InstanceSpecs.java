@@ -50,6 +50,11 @@ final class InstanceSpecs {
 
     /** {@code network = agent_bridge}: the mode's name in the plan and the agent's driver. */
     static final String AGENT_BRIDGE = "agent_bridge";
+    /**
+     * {@code network = agent_bridge}: the ports whose DNAT rules the agent finds on the host (the plan: all of them),
+     * so a rule deleted by hand shows as drift that apply puts back in place.
+     */
+    static final String PUBLISHED = "ports_published";
 
     /** How the plan names the service's network mode. */
     static String networkMode(Service s) {
@@ -129,6 +134,9 @@ final class InstanceSpecs {
         if (!ports.isEmpty()) {
             a.put("ports", ports);
             a.put("endpoints", endpoints);
+            if (s.network().mode() == io.fleetform.engine.model.NetworkMode.AGENT_BRIDGE) {
+                a.put(PUBLISHED, List.copyOf(ports.keySet())); // read back from the host's rules: one deleted is drift
+            }
         }
         if (p.vf() != null) {
             a.put("vf", p.vf());
@@ -276,7 +284,8 @@ final class InstanceSpecs {
         NetworkSpec network = "host".equals(a.get("network_mode")) ? NetworkSpec.host(published(a))
                 : UnderlayNetwork.is(a) ? UnderlayNetwork.spec(a)
                 : AGENT_BRIDGE.equals(a.get("network_mode")) ? new NetworkSpec((String) a.get("network"), AGENT_BRIDGE,
-                subnet, (String) a.getOrDefault("gateway", IpPool.gateway(subnet)), null, (String) a.get("ip"))
+                subnet, (String) a.getOrDefault("gateway", IpPool.gateway(subnet)), null, (String) a.get("ip"),
+                published(a))
                 : sriov != null ? NetworkSpec.none((String) a.get("ip"))
                 : new NetworkSpec((String) a.get("network"), "bridge", subnet, IpPool.gateway(subnet), null,
                 (String) a.get("ip"), published(a));

@@ -9,6 +9,7 @@ import io.fleetform.engine.model.Service;
 import io.fleetform.engine.model.Zone;
 import io.fleetform.provider.host.agent.ContainerSpec;
 import io.fleetform.provider.host.agent.HostFacts;
+import io.fleetform.provider.host.agent.NetworkSpec;
 import io.fleetform.provider.host.placement.Placement;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -105,6 +106,23 @@ class InstanceSpecsTest {
         assertThat(List.of(n.name(), n.subnet(), n.gateway(), n.ipv4())).containsExactly("ff-f-i", "10.9.0.0/24",
                 "10.9.0.1", "10.9.0.2");
         assertThat(n.ports()).isEmpty();
+    }
+
+    @Test
+    void anAgentBridgeInstancesPortsArePublishedByTheAgentAndReadBackForDrift() throws Exception {
+        Fleet f = fleet("        network = agent_bridge\n        ports = { game = 7777, voice = 9000 }");
+        Zone zone = f.zones().get(0);
+        Service s = zone.services().get(0);
+        Map<String, Object> a = InstanceSpecs.attributes(f, zone, s, 0, new Placement(s.instanceAddress(0), "local", 0,
+                "2", "10.9.0.2", null, List.of(30005, 30006)), "10.9.0.0/24", Map.of(), host(false, null, "2"));
+        assertThat(a).containsEntry("ports", Map.of("game", "30005:7777", "voice", "30006:9000"))
+                .containsEntry("endpoints", Map.of("game", "127.0.0.1:30005", "voice", "127.0.0.1:30006"))
+                .containsEntry(InstanceSpecs.PUBLISHED, List.of("game", "voice"));
+        var n = InstanceSpecs.container(a, "salt").network();
+        assertThat(n.isAgentBridge()).isTrue();
+        assertThat(n.ports()).containsExactlyInAnyOrder(new NetworkSpec.PublishedPort("game", 7777, 30005),
+                new NetworkSpec.PublishedPort("voice", 9000, 30006));
+        assertThat(InstanceSpecs.allocation(a).ports()).containsExactlyInAnyOrder(30005, 30006);
     }
 
     @Test
