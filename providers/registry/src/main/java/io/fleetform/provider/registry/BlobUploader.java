@@ -4,11 +4,14 @@ import io.fleetform.engine.provider.RetryPolicy;
 import io.fleetform.provider.registry.image.Digest;
 import java.io.IOException;
 import java.io.InputStream;
+import java.io.InterruptedIOException;
 import java.net.URI;
 import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.Optional;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.FutureTask;
 
 /**
  * The blob upload protocol: monolithic (POST, PUT), chunked (POST, PATCH..., PUT) and
@@ -29,10 +32,22 @@ final class BlobUploader {
     void monolithic(String repository, Digest digest, long size, BlobSource source) {
         String operation = "uploading blob " + digest + " to repository \"" + repository + "\"";
         withRestarts(operation, () -> {
-            // Source first: if it cannot be read there is no point in opening an upload session.
-            RecordingInputStream in = new RecordingInputStream(source.open());
+            // The upload session is opened while the source answers: two round trips at two registries, neither
+            // waiting for the other. Nothing is sent before both are there; a session whose source cannot be read
+            // is cancelled, and a source whose session could not be opened is closed unread.
+            FutureTask<URI> opening = new FutureTask<>(() -> start(repository, operation));
+            Thread starter = new Thread(opening, "fleetform-upload-start");
+            starter.setDaemon(true);
+            starter.start();
+            RecordingInputStream in;
+            try {
+                in = new RecordingInputStream(source.open());
+            } catch (IOException | RuntimeException | Error e) {
+                cancelWhenOpened(opening, repository, operation);
+                throw e;
+            }
             try (in) {
-                URI session = start(repository, operation);
+                URI session = session(opening, repository, operation);
                 Call put = Call.of("PUT", withQuery(session, "digest", digest.toString()), RegistryClient.push(repository), operation)
                         .header("Content-Type", OCTET_STREAM)
                         .body(in, size)
@@ -166,6 +181,40 @@ final class BlobUploader {
                 return false;
             }
             throw transport.failure(call, response);
+        }
+    }
+
+    /** The session {@code opening} opened, or its failure as the POST's own. */
+    private URI session(FutureTask<URI> opening, String repository, String operation) throws InterruptedIOException {
+        try {
+            return opening.get();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            cancelWhenOpened(opening, repository, operation);
+            throw new InterruptedIOException("interrupted while opening the upload session");
+        } catch (ExecutionException e) {
+            if (e.getCause() instanceof RuntimeException r) {
+                throw r;
+            }
+            if (e.getCause() instanceof Error err) {
+                throw err;
+            }
+            throw new IllegalStateException(e.getCause());
+        }
+    }
+
+    /** Cancels the session {@code opening} opens, once it has (best effort, as for a mount's unused session). */
+    private void cancelWhenOpened(FutureTask<URI> opening, String repository, String operation) {
+        boolean interrupted = Thread.interrupted(); // wait for the POST's answer even when cancelled
+        try {
+            URI session = opening.get();
+            cancel(Call.of("POST", session, RegistryClient.push(repository), operation), session);
+        } catch (ExecutionException | InterruptedException e) {
+            // No session was opened (or it cannot be known): nothing to cancel.
+        } finally {
+            if (interrupted) {
+                Thread.currentThread().interrupt();
+            }
         }
     }
 

@@ -81,6 +81,17 @@ record RegistryConnection(String name, String url, Optional<String> username, Op
         return RegistryClient.builder(endpoint()).credentials(credentials(environment)).retryPolicy(retry).build();
     }
 
+    /**
+     * This connection with the secret that {@link #credentials} would use in {@code environment}: the one from the
+     * fleet, or else the one read again from its source. Two connections to one registry with one account are then
+     * equal whether they came from the fleet or from a resource's attributes (which leave a re-readable secret out).
+     */
+    RegistryConnection withSecretFrom(Map<String, String> environment) {
+        Optional<String> secret = auth.or(() -> authSource.flatMap(s -> readSource(s, environment)))
+                .filter(v -> !v.isEmpty());
+        return new RegistryConnection(name, url, username, authSource, secret, insecure);
+    }
+
     Credentials credentials(Map<String, String> environment) {
         Optional<String> secret = auth.or(() -> authSource.flatMap(s -> readSource(s, environment)))
                 .filter(v -> !v.isEmpty());

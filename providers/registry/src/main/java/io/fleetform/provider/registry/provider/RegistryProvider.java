@@ -50,6 +50,9 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.FutureTask;
 
 /**
  * Images in registries, as resources.
@@ -87,20 +90,46 @@ public final class RegistryProvider implements Provider, ProviderSession {
 
     private volatile Resolution lastResolution;
 
+    /** A registry client is made for a connection (its settings and secrets) as the run's environment gives it. */
+    private record ClientKey(RegistryConnection connection, Map<String, String> environment) {
+    }
+
+    /**
+     * The clients of this session, one per registry connection for the whole run: the plan's lookups, the refresh,
+     * the checks and the copy share its learned auth scheme and its tokens (each expires as the token service says),
+     * instead of each call answering a 401 and fetching a token anew. Null in the provider itself, which only opens
+     * sessions: a client kept there would outlive the run and its credentials.
+     */
+    private final Map<ClientKey, RegistryClient> clients;
+
     public RegistryProvider() {
         this(RetryPolicy.defaults(), ReplicationOptions.defaults(), Duration.ofSeconds(1));
     }
 
     public RegistryProvider(RetryPolicy retry, ReplicationOptions replication, Duration progressInterval) {
+        this(retry, replication, progressInterval, null);
+    }
+
+    private RegistryProvider(RetryPolicy retry, ReplicationOptions replication, Duration progressInterval,
+            Map<ClientKey, RegistryClient> clients) {
         this.retry = retry;
         this.replication = replication;
         this.progressInterval = progressInterval;
+        this.clients = clients;
+    }
+
+    private RegistryClient client(RegistryConnection connection, Map<String, String> environment) {
+        if (clients == null) {
+            return connection.client(environment, retry);
+        }
+        return clients.computeIfAbsent(new ClientKey(connection.withSecretFrom(environment), Map.copyOf(environment)),
+                k -> k.connection().client(environment, retry));
     }
 
     /** A session is a fresh instance with the same settings. */
     @Override
     public ProviderSession open(SessionRequest request) {
-        return new RegistryProvider(retry, replication, progressInterval);
+        return new RegistryProvider(retry, replication, progressInterval, new ConcurrentHashMap<>());
     }
 
     @Override
@@ -139,7 +168,7 @@ public final class RegistryProvider implements Provider, ProviderSession {
         String reference = image.reference();
         try {
             RegistryClient client = clients.computeIfAbsent(connection.name(),
-                    n -> connection.client(environment, retry));
+                    n -> client(connection, environment));
             if (image.digest().isPresent()) {
                 Digest pinned = Digest.parse(image.digest().get());
                 if (client.findManifest(image.repository(), pinned.toString()).isEmpty()) {
@@ -284,7 +313,7 @@ public final class RegistryProvider implements Provider, ProviderSession {
                 RegistryConnection connection = RegistryConnection.fromAttributes("registry", attributes, false);
                 String what = "refreshing " + prior.address() + " (" + repository + " at " + connection.describe() + ")";
                 try {
-                    RegistryClient client = connection.client(environment, retry);
+                    RegistryClient client = client(connection, environment);
                     Object tag = attributes.get("tag");
                     // A pinned image (digest in the fleet) has its digest from the fleet, not from the tag.
                     Optional<Descriptor> now = tag == null || isPinned(attributes)
@@ -305,7 +334,7 @@ public final class RegistryProvider implements Provider, ProviderSession {
                 String what = "refreshing " + prior.address() + " (" + repository + "@" + digest + " at "
                         + target.describe() + ")";
                 try {
-                    boolean present = target.client(environment, retry).findManifest(repository, digest.toString())
+                    boolean present = client(target, environment).findManifest(repository, digest.toString())
                             .isPresent();
                     return present ? ReadResponse.of(attributes) : ReadResponse.gone();
                 } catch (RuntimeException e) {
@@ -360,7 +389,7 @@ public final class RegistryProvider implements Provider, ProviderSession {
         RegistryConnection target = RegistryConnection.fromAttributes("target", attributes, true);
         Optional<Descriptor> there;
         try {
-            there = target.client(environment, retry).findManifest(repository, tag);
+            there = client(target, environment).findManifest(repository, tag);
         } catch (RuntimeException e) {
             throw failure("looking up " + repository + ":" + tag + " at " + target.describe(), e);
         }
@@ -407,10 +436,6 @@ public final class RegistryProvider implements Provider, ProviderSession {
     }
 
     private ApplyResponse replicate(Resource desired, ApplyRequest request) throws ProviderException {
-        Optional<String> taken = tagTaken(desired, request.prior(), request.context().environment());
-        if (taken.isPresent()) { // pushed there since the plan
-            throw ProviderException.permanent(taken.get());
-        }
         Map<String, Object> attributes = desired.attributes();
         Map<String, String> environment = request.context().environment();
         RegistryConnection source = RegistryConnection.fromAttributes("source", attributes, true);
@@ -420,12 +445,28 @@ public final class RegistryProvider implements Provider, ProviderSession {
         Digest digest = Digest.parse((String) attributes.get("digest"));
         String what = "copying " + source.host() + "/" + repository + "@" + digest + " from " + source.describe()
                 + " to " + target.describe();
+        // Read once, by digest (each manifest verified): the progress counts exactly the blobs that are copied.
+        // The read runs while the mirror's tag is checked: two reads at two registries, neither waiting for the
+        // other; nothing is written to the mirror before the check has passed.
+        ImageReference wanted = new ImageReference(source.host(), repository, tag, Optional.of(digest));
+        FutureTask<SourceImage> reading = new FutureTask<>(() -> ImageReplicator.read(client(source, environment),
+                wanted));
+        Thread reader = new Thread(reading, "fleetform-manifest-read");
+        reader.setDaemon(true);
+        reader.start();
         try {
-            RegistryClient from = source.client(environment, retry);
-            RegistryClient to = target.client(environment, retry);
-            // Read once, by digest (each manifest verified): the progress counts exactly the blobs that are copied.
-            SourceImage image = ImageReplicator.read(from, new ImageReference(source.host(), repository, tag,
-                    Optional.of(digest)));
+            Optional<String> taken = tagTaken(desired, request.prior(), environment);
+            if (taken.isPresent()) { // pushed there since the plan
+                throw ProviderException.permanent(taken.get());
+            }
+        } catch (ProviderException | RuntimeException e) {
+            reading.cancel(true); // only a read: nothing of it to undo
+            throw e;
+        }
+        try {
+            RegistryClient from = client(source, environment);
+            RegistryClient to = client(target, environment);
+            SourceImage image = result(reading);
             ReplicationProgress progress = new ReplicationProgress(image.blobs(), request.progress(), progressInterval);
             request.progress().accept(progress.line());
             ReplicationResult result = new ImageReplicator(replication, progress).replicate(from, image, to,
@@ -435,6 +476,24 @@ public final class RegistryProvider implements Provider, ProviderSession {
             return new ApplyResponse(attributes, List.of());
         } catch (RuntimeException e) {
             throw failure(what, e);
+        }
+    }
+
+    private static SourceImage result(FutureTask<SourceImage> reading) {
+        try {
+            return reading.get();
+        } catch (InterruptedException e) {
+            reading.cancel(true);
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted while reading the source image", e);
+        } catch (ExecutionException e) {
+            if (e.getCause() instanceof RuntimeException r) {
+                throw r;
+            }
+            if (e.getCause() instanceof Error err) {
+                throw err;
+            }
+            throw new IllegalStateException(e.getCause());
         }
     }
 

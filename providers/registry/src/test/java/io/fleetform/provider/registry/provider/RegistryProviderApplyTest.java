@@ -6,10 +6,15 @@ import static org.assertj.core.api.Assertions.catchThrowableOfType;
 import io.fleetform.engine.plan.Action;
 import io.fleetform.engine.provider.ApplyRequest;
 import io.fleetform.engine.provider.ApplyResponse;
+import io.fleetform.engine.provider.CheckRequest;
+import io.fleetform.engine.provider.FleetIdentity;
 import io.fleetform.engine.provider.ExpandRequest;
 import io.fleetform.engine.provider.ProviderContext;
 import io.fleetform.engine.provider.ProviderException;
+import io.fleetform.engine.provider.ProviderSession;
 import io.fleetform.engine.provider.ReadRequest;
+import io.fleetform.engine.provider.ResolveRequest;
+import io.fleetform.engine.provider.SessionRequest;
 import io.fleetform.engine.resource.Resource;
 import io.fleetform.engine.state.ResourceState;
 import io.fleetform.provider.registry.RegistryClient;
@@ -31,7 +36,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.io.TempDir;
 
-/** Applying replicas directly: progress, a corrupted transfer, resuming, refresh. */
+/** Applying replicas directly: progress, a corrupted transfer, resuming, refresh, one client per registry a run. */
 @ExtendWith(RegistryExtension.class)
 class RegistryProviderApplyTest {
 
@@ -93,6 +98,47 @@ class RegistryProviderApplyTest {
             provider.apply(new ApplyRequest(Action.UPDATE, Optional.of(recorded), Optional.of(replica), context,
                     second::add));
             assertThat(second.get(second.size() - 1)).endsWith("(0 copied, 4 already there)");
+        }
+    }
+
+    /**
+     * One run's calls share a client per registry: central's basic-auth challenge is answered once, by the plan's tag
+     * lookup, and the apply's manifest read and blob downloads go with the credentials it learned. The provider itself
+     * (no session) keeps nothing, so each of its calls meets the challenge again.
+     */
+    @Test
+    void aSessionMeetsEachRegistrysChallengeOnceForTheWholeRun() throws Exception {
+        String repository = TestImages.uniqueRepository("session");
+        TestImages.Image image = TestImages.dockerImage(TestImages.layers(2, 50_000, false));
+        Digest digest = image.push(registries.centralClient(), repository, "1.0");
+        try (FaultProxy central = FaultProxy.start(registries.central().baseUri())) {
+            Map<String, String> env = TestFleets.environment(registries.password());
+            ProviderContext context = new ProviderContext(dir, env);
+            var fleet = TestFleets.load(dir, TestFleets.registries(central.uri().getAuthority(),
+                    registries.mirror().host()) + TestFleets.image("gamesvr", repository, "1.0", true), env);
+            String manifests = "/v2/" + repository + "/manifests/";
+
+            ProviderSession session = provider.open(new SessionRequest(Optional.of(fleet),
+                    new FleetIdentity("reg", "lineage-1"), List.of(), context));
+            Map<String, String> digests = session.resolve(new ResolveRequest(fleet, context)).imageDigests();
+            assertThat(digests).containsEntry("gamesvr", digest.toString());
+            Resource replica = session.expand(new ExpandRequest(fleet, Set.of(), context, digests)).resources()
+                    .stream().filter(r -> r.type().equals(RegistryProvider.REPLICA)).findFirst().orElseThrow();
+            assertThat(session.check(new CheckRequest(Action.CREATE, Optional.empty(), Optional.of(replica), context,
+                    false))).isEqualTo(io.fleetform.engine.provider.CheckResponse.PROCEED);
+            session.apply(new ApplyRequest(Action.CREATE, Optional.empty(), Optional.of(replica), context, p -> { }));
+            session.close();
+
+            assertThat(registries.mirrorClient().resolve(repository, "1.0").digest()).isEqualTo(digest);
+            assertThat(central.count("HEAD", manifests)).as("the tag lookup, challenged once").isEqualTo(2);
+            assertThat(central.count("GET", manifests)).as("the apply's read, with the learned credentials").isEqualTo(1);
+
+            String other = TestImages.uniqueRepository("nosession");
+            image.push(registries.centralClient(), other, "1.0");
+            Resource alone = replica(central.uri().getAuthority(), other, env);
+            provider.apply(new ApplyRequest(Action.CREATE, Optional.empty(), Optional.of(alone), context, p -> { }));
+            assertThat(central.count("GET", "/v2/" + other + "/manifests/"))
+                    .as("without a session the apply's read meets the challenge again").isEqualTo(2);
         }
     }
 

@@ -329,6 +329,39 @@ class ImageReplicatorTest {
         assertThat(peak.get()).isBetween(1, 2);
     }
 
+    /**
+     * A blob's upload session is opened while its download is: when the download is refused, the session is
+     * cancelled, so the mirror keeps no upload that nobody finishes; the blobs copied before stay.
+     */
+    @Test
+    void aRefusedDownloadLeavesNoUploadSessionOpen() throws Exception {
+        String repository = TestImages.uniqueRepository("refused");
+        TestImages.Image image = TestImages.dockerImage(TestImages.layers(1, 100_000, false));
+        image.push(central, repository, "1.0");
+        Descriptor layer = image.manifest().layers().get(0);
+        try (FaultProxy source = FaultProxy.start(registries.central().baseUri());
+             FaultProxy target = FaultProxy.start(registries.mirror().baseUri())) {
+            source.rule((method, path) -> method.equals("GET") && path.endsWith("/blobs/" + layer.digest())
+                    ? new FaultProxy.Fail(403) : FaultProxy.PASS);
+            RegistryClient refusing = LocalRegistries.clientVia(registries.central(), source.uri(),
+                    registries.centralCredentials(), LocalRegistries.FAST_RETRIES);
+            RegistryClient watched = LocalRegistries.clientVia(registries.mirror(), target.uri(),
+                    Credentials.anonymous(), LocalRegistries.FAST_RETRIES);
+
+            RuntimeException failed = catchThrowableOfType(RuntimeException.class, () -> new ImageReplicator(
+                    ReplicationOptions.defaults().withParallelism(1), ReplicationListener.NONE)
+                    .replicate(refusing, ref(central, repository, "1.0"), watched, ref(mirror, repository, "1.0")));
+
+            assertThat(failed).hasMessageContaining(layer.digest().toString());
+            assertThat(target.count("POST", "/blobs/uploads/")).as("the config's session and the layer's").isEqualTo(2);
+            assertThat(target.count("PUT", "/blobs/uploads/")).as("the config, completed").isEqualTo(1);
+            assertThat(target.count("DELETE", "/blobs/uploads/")).as("the layer's, cancelled").isEqualTo(1);
+        }
+        assertThat(mirror.blobSize(repository, image.manifest().config().digest())).isPresent();
+        assertThat(mirror.blobSize(repository, layer.digest())).isEmpty();
+        assertThat(mirror.findManifest(repository, "1.0")).isEmpty();
+    }
+
     private static ImageReference ref(RegistryClient client, String repository, String tag) {
         return ImageReference.of(client.registry(), repository, tag);
     }
