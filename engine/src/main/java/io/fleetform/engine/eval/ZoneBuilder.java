@@ -542,7 +542,7 @@ final class ZoneBuilder {
             return List.of();
         }
         Map<String, Value> map = Coerce.entries(context, value, "env");
-        List<EnvVar> env = new ArrayList<>();
+        List<EnvVar> env = new ArrayList<>(map == null ? 0 : map.size());
         for (Map.Entry<String, Value> e : map == null ? Map.<String, Value>of().entrySet() : map.entrySet()) {
             Value v = e.getValue();
             if (!isEnvName(e.getKey())) {
