@@ -6,4 +6,11 @@ public record EnvVar(String name, String value, boolean sensitive) {
     public String toString() {
         return name + "=" + (sensitive ? "(sensitive)" : value);
     }
+
+    // Written out, for the reason Cpu's is.
+    @Override
+    public boolean equals(Object other) {
+        return other instanceof EnvVar o && o.sensitive == sensitive && java.util.Objects.equals(o.name, name)
+                && java.util.Objects.equals(o.value, value);
+    }
 }

@@ -10,4 +10,12 @@ public record Lifecycle(boolean preventDestroy, List<String> ignoreChanges, bool
     public Lifecycle {
         ignoreChanges = List.copyOf(ignoreChanges);
     }
+
+    // Written out, for the reason Cpu's is.
+    @Override
+    public boolean equals(Object other) {
+        return other instanceof Lifecycle o && o.preventDestroy == preventDestroy
+                && o.createBeforeDestroy == createBeforeDestroy
+                && o.keepDataOnReplace == keepDataOnReplace && java.util.Objects.equals(o.ignoreChanges, ignoreChanges);
+    }
 }
