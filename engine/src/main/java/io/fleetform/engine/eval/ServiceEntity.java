@@ -20,7 +20,8 @@ final class ServiceEntity extends LayeredEntity {
     private final String name;
     private final Block block;
     private final Layer own;
-    private final String address;
+    /** Made on first use (a message, {@code address}): most services never need it. */
+    private String address;
     private List<Layer> layers;
     private Optional<String> template = Optional.empty();
     private boolean templateFailed;
@@ -31,8 +32,7 @@ final class ServiceEntity extends LayeredEntity {
         this.zone = zone;
         this.name = name;
         this.block = block;
-        this.address = zone.address() + ".service." + name;
-        this.own = new Layer(address, zone.group().index(block), scope);
+        this.own = new Layer(this::address, zone.group().index(block), scope);
     }
 
     ZoneEntity zone() {
@@ -121,6 +121,9 @@ final class ServiceEntity extends LayeredEntity {
 
     @Override
     public String address() {
+        if (address == null) {
+            address = zone.address() + ".service." + name;
+        }
         return address;
     }
 }

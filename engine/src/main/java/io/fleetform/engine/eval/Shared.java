@@ -1,5 +1,7 @@
 package io.fleetform.engine.eval;
 
+import java.util.List;
+
 /**
  * Equal immutable parts of the services (or zones) of one block, kept once: the zones of a
  * {@code zones} block are mostly alike (CPU, disk, IO, network from one template; often the same
@@ -28,5 +30,35 @@ final class Shared {
         }
         last[part.ordinal()] = value;
         return value;
+    }
+
+    /**
+     * {@link #of} for a list its caller has just made (and gives up): when it differs from the previous
+     * zone's list ({@code env = { ZONE = z.name, ROLE = "game" }}), each element equal to the one in the
+     * same place there is that one, so what repeats is still kept once.
+     */
+    @SuppressWarnings("unchecked")
+    <T> List<T> ofEach(Part part, List<T> built) {
+        Object previous = last[part.ordinal()];
+        if (previous instanceof List<?> before) {
+            if (before.equals(built)) {
+                return (List<T>) before;
+            }
+            if (before.size() == built.size()) {
+                for (int i = 0; i < built.size(); i++) {
+                    if (before.get(i).equals(built.get(i))) {
+                        built.set(i, (T) before.get(i));
+                    }
+                }
+            }
+        }
+        List<T> copy = List.copyOf(built);
+        last[part.ordinal()] = copy;
+        return copy;
+    }
+
+    /** The previous zone's part, or null: what an equal element of a part that differs is taken from. */
+    Object previous(Part part) {
+        return last[part.ordinal()];
     }
 }

@@ -123,7 +123,8 @@ final class ZoneBuilder {
         Workload workload = enumeration(s.located("workload"), WORKLOADS, "workload",
                 Boolean.TRUE.equals(stateless) ? Workload.DEPLOYMENT : Workload.STATEFULSET);
         Init init = enumeration(s.located("init"), INITS, "init", Init.DOCKER);
-        Map<String, Integer> ports = ports(s.located("ports"));
+        Shared parts = shared(s.block());
+        Map<String, Integer> ports = ports(s.located("ports"), parts);
         List<EnvVar> env = env(s.located("env"));
         List<String> command = strings(s.located("command"), "command");
         Map<String, String> config = s.located("config") == null ? Map.of()
@@ -141,11 +142,10 @@ final class ZoneBuilder {
         if (image == null || cpu == null || memory == null || network == null) {
             return null;
         }
-        Shared parts = shared(s.block());
         return new Service(s.name(), s.zone().name(), image, replicas == null ? 1 : replicas.intValue(),
                 parts.of(Part.CPU, cpu), memory, parts.of(Part.DISK, disk), parts.of(Part.IO, io),
                 parts.of(Part.NETWORK, network), spread, workload, init, parts.of(Part.PORTS, Map.copyOf(ports)),
-                parts.of(Part.ENV, List.copyOf(env)), parts.of(Part.COMMAND, List.copyOf(command)),
+                parts.ofEach(Part.ENV, env), parts.of(Part.COMMAND, List.copyOf(command)),
                 parts.of(Part.CONFIG, Map.copyOf(config)), parts.of(Part.LIFECYCLE, lifecycle),
                 parts.of(Part.HEALTH, health), parts.of(Part.TEMPLATE, s.template()), s.block().span());
     }
@@ -489,12 +489,19 @@ final class ZoneBuilder {
         }
     }
 
-    private Map<String, Integer> ports(Located value) {
+    /** The ports; a number equal to the previous zone's port of that name is that zone's {@code Integer}. */
+    @SuppressWarnings("unchecked")
+    private Map<String, Integer> ports(Located value, Shared parts) {
         if (value == null) {
             return Map.of();
         }
         Map<String, Value> map = Coerce.entries(context, value, "ports");
-        Map<String, Integer> ports = new LinkedHashMap<>(map == null ? 2 : Math.max(2, (map.size() * 4 + 2) / 3));
+        // The immutable map Map.copyOf would make of the ports in this order (the same map, the same order
+        // of iteration), made at once instead of through a linked hash map per service.
+        @SuppressWarnings("unchecked")
+        Map.Entry<String, Integer>[] ports = new Map.Entry[map == null ? 0 : map.size()];
+        int count = 0;
+        Map<String, Integer> previous = (Map<String, Integer>) parts.previous(Part.PORTS);
         for (Map.Entry<String, Value> e : map == null ? Map.<String, Value>of().entrySet() : map.entrySet()) {
             // The port's name for a message is built only when there is one to give (200,000 services).
             Long port = Coerce.quietInteger(e.getValue(), 1, 65535);
@@ -503,10 +510,12 @@ final class ZoneBuilder {
                         65535);
             }
             if (port != null) {
-                ports.put(e.getKey(), port.intValue());
+                Integer before = previous == null ? null : previous.get(e.getKey());
+                ports[count++] = Map.entry(e.getKey(), before != null && before == port.intValue() ? before
+                        : Integer.valueOf(port.intValue()));
             }
         }
-        return ports;
+        return Map.ofEntries(count == ports.length ? ports : java.util.Arrays.copyOf(ports, count));
     }
 
     /**
@@ -533,7 +542,7 @@ final class ZoneBuilder {
             return List.of();
         }
         Map<String, Value> map = Coerce.entries(context, value, "env");
-        List<EnvVar> env = new ArrayList<>();
+        List<EnvVar> env = new ArrayList<>(map == null ? 0 : map.size());
         for (Map.Entry<String, Value> e : map == null ? Map.<String, Value>of().entrySet() : map.entrySet()) {
             Value v = e.getValue();
             if (!isEnvName(e.getKey())) {

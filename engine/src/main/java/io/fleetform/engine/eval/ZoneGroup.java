@@ -31,6 +31,8 @@ final class ZoneGroup {
     private final ModuleInstance module;
     private final Block block;
     private final String label;
+    /** The iteration variable's {@code group}, the same for every zone of the group. */
+    private final StringValue group;
     private List<ZoneEntity> zones;
     /** The zones' block and their service blocks are the same syntax for every zone of the group. */
     private final BlockIndex.Cache indexes = new BlockIndex.Cache();
@@ -39,6 +41,7 @@ final class ZoneGroup {
         this.module = module;
         this.block = block;
         this.label = block.label().map(l -> l.value()).orElse("");
+        this.group = new StringValue(label);
     }
 
     String label() {
@@ -95,8 +98,8 @@ final class ZoneGroup {
                 return result;
             }
             for (long i = from; i <= to; i++) {
-                Map<String, Value> each = iteration(label + i, NumberValue.of(i), NumberValue.of(i), NumberValue.of(i));
-                add(result, key + "[" + i + "]", variable, each, (int) i);
+                Value number = NumberValue.of(i); // immutable: one value for index, key and value
+                add(result, key, i, variable, iteration(label + i, number, number, number), (int) i);
             }
             return result;
         }
@@ -105,9 +108,8 @@ final class ZoneGroup {
         int index = 0;
         for (Map.Entry<String, Value> item : items.entrySet()) {
             String name = label + item.getKey();
-            Map<String, Value> each = iteration(name, NumberValue.of(index), new StringValue(item.getKey()),
-                    item.getValue());
-            add(result, key + "[" + item.getKey() + "]", variable, each, index);
+            MapValue each = iteration(name, NumberValue.of(index), new StringValue(item.getKey()), item.getValue());
+            add(result, key, item.getKey(), variable, each, index);
             index++;
         }
         return result;
@@ -117,13 +119,15 @@ final class ZoneGroup {
      * Adds one zone of the group if its {@code if} holds. A {@code name} attribute renames it
      * (modules compute names from their variables); the iteration variable then carries that name.
      */
-    private void add(List<ZoneEntity> result, String key, String variable, Map<String, Value> each, int index) {
-        Scope scope = module.scope().with(variable, new MapValue(each));
-        if (!included(key, scope)) {
+    private void add(List<ZoneEntity> result, String group, Object item, String variable, MapValue each, int index) {
+        Scope scope = module.scope().with(variable, each);
+        io.fleetform.dsl.ast.Attribute rename = nameAttribute();
+        // The zone's key names its values in messages: made only when there are values to name (20,000 zones).
+        String key = rename != null || block.clause(IfClause.class).isPresent() ? group + "[" + item + "]" : null;
+        if (key != null && !included(key, scope)) {
             return;
         }
-        String name = ((StringValue) each.get("name")).value();
-        io.fleetform.dsl.ast.Attribute rename = nameAttribute();
+        String name = ((StringValue) each.entries().get("name")).value();
         if (rename != null) {
             String computed = Coerce.string(module.context(), new Located("name", module.context().compute(key + ".name",
                     "name", rename.value(), scope), rename.value().span()), "name");
@@ -136,9 +140,9 @@ final class ZoneGroup {
                 return;
             }
             name = computed;
-            each = new LinkedHashMap<>(each);
-            each.put("name", new StringValue(name));
-            scope = module.scope().with(variable, new MapValue(each));
+            Map<String, Value> renamed = new LinkedHashMap<>(each.entries());
+            renamed.put("name", new StringValue(name));
+            scope = module.scope().with(variable, new MapValue(renamed));
         }
         if (module.context().admitZone(block.headerSpan())) {
             result.add(new ZoneEntity(module, this, name, index, scope));
@@ -154,14 +158,16 @@ final class ZoneGroup {
         return null;
     }
 
-    private Map<String, Value> iteration(String name, Value index, Value key, Value value) {
-        Map<String, Value> each = new LinkedHashMap<>();
-        each.put("name", new StringValue(name));
-        each.put("index", index);
-        each.put("key", key);
-        each.put("value", value);
-        each.put("group", new StringValue(label));
-        return each;
+    /** The iteration variable's value: {@code name}, {@code index}, {@code key}, {@code value}, {@code group}. */
+    private MapValue iteration(String name, Value index, Value key, Value value) {
+        @SuppressWarnings("unchecked")
+        Map.Entry<String, Value>[] each = new Map.Entry[] {entry("name", new StringValue(name)), entry("index", index),
+            entry("key", key), entry("value", value), entry("group", group)};
+        return MapValue.ofSmall(each);
+    }
+
+    private static Map.Entry<String, Value> entry(String key, Value value) {
+        return new java.util.AbstractMap.SimpleImmutableEntry<>(key, value);
     }
 
     private boolean included(String key, Scope scope) {
