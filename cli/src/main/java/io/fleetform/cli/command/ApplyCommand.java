@@ -111,7 +111,7 @@ class ApplyCommand implements Callable<Integer>, TerminalAware {
     private int apply(FleetSource files, Workspace workspace) throws IOException, StateException,
             InterruptedException {
         policies = policy.load(fleet, terminal);
-        Workspace.Outcome<Workspace.Configuration> configuration = workspace.configuration();
+        Workspace.Outcome<Workspace.Configuration> configuration = workspace.configurationForPlan();
         Engine.report(configuration.diagnostics(), fleet, terminal);
         requireApprovableStages(configuration.value().fleet());
         StateLock lock = Engine.lock(workspace, destroying() ? "destroy" : "apply");

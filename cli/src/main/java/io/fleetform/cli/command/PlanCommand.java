@@ -81,7 +81,7 @@ final class PlanCommand implements Callable<Integer>, TerminalAware {
     /** The command with its workspace, whose provider sessions close when it ends. */
     private int plan(FleetSource files, Workspace workspace) throws IOException, StateException {
         Policies policies = policy.load(fleet, terminal);
-        Workspace.Outcome<Workspace.Configuration> configuration = workspace.configuration();
+        Workspace.Outcome<Workspace.Configuration> configuration = workspace.configurationForPlan();
         Engine.report(configuration.diagnostics(), fleet, terminal);
         Workspace.Outcome<Workspace.Planned> planned;
         StateLock lock = Engine.lock(workspace, "plan");

@@ -15,13 +15,19 @@ public interface ProviderSession extends AutoCloseable {
 
     /**
      * Looks up, before any expansion, what other providers need (a registry provider resolves
-     * image tags to digests). Most providers have nothing to resolve.
+     * image tags to digests). Most providers have nothing to resolve. What it finds wrong concerns only what the
+     * fleet's resources would be made or changed from (see {@link ChangeOnly}): a destroy, which works from the
+     * state, goes on without it.
      */
     default ResolveResponse resolve(ResolveRequest request) {
         return ResolveResponse.NONE;
     }
 
-    /** The resources this provider manages for the fleet: what should exist. */
+    /**
+     * The resources this provider manages for the fleet: what should exist. Its diagnostics stop every plan, but
+     * those {@link ExpandResponse#changeOnly()} marks: problems of making or changing resources, which a destroy
+     * does not meet.
+     */
     ExpandResponse expand(ExpandRequest request);
 
     /**

@@ -59,8 +59,24 @@ public final class ProviderSessions implements AutoCloseable {
         return sessions.keySet();
     }
 
-    /** The result of expanding a fleet: every desired resource, and what went wrong. */
-    public record Expansion(List<Resource> resources, List<Diagnostic> diagnostics) {
+    /**
+     * The result of expanding a fleet: every desired resource, and what went wrong.
+     *
+     * @param diagnostics every problem, the {@code changeOnly} ones too
+     * @param changeOnly  which of them concern only making or changing resources: the resolve phase's (digests are
+     *                    for what is made) and those the providers marked
+     */
+    public record Expansion(List<Resource> resources, List<Diagnostic> diagnostics, List<ChangeOnly> changeOnly) {
+        public Expansion(List<Resource> resources, List<Diagnostic> diagnostics) {
+            this(resources, diagnostics, List.of());
+        }
+
+        /** The diagnostics that stop every plan: those not marked as concerning only making or changing. */
+        public List<Diagnostic> general() {
+            Set<Diagnostic> marked = new java.util.HashSet<>();
+            changeOnly.forEach(c -> marked.add(c.diagnostic()));
+            return diagnostics.stream().filter(d -> !marked.contains(d)).toList();
+        }
     }
 
     /**
@@ -82,11 +98,14 @@ public final class ProviderSessions implements AutoCloseable {
         }
         List<Resource> resources = new ArrayList<>();
         List<Diagnostic> diagnostics = new ArrayList<>();
+        List<ChangeOnly> changeOnly = new ArrayList<>();
         Map<String, String> digests = new LinkedHashMap<>();
         for (ProviderSession session : sessions.values()) {
             ResolveResponse resolved = session.resolve(new ResolveRequest(fleet, context));
             digests.putAll(resolved.imageDigests());
             diagnostics.addAll(resolved.diagnostics());
+            // What the resources would be made from: a tag that no longer resolves is nothing a deletion needs.
+            resolved.diagnostics().forEach(d -> changeOnly.add(new ChangeOnly(d, Set.of())));
         }
         for (String name : sessions.keySet()) {
             targetsByProvider.putIfAbsent(name, new LinkedHashSet<>());
@@ -103,6 +122,7 @@ public final class ProviderSessions implements AutoCloseable {
             ExpandResponse response = session.expand(new ExpandRequest(fleet, entry.getValue(), context, digests));
             resources.addAll(response.resources());
             diagnostics.addAll(response.diagnostics());
+            changeOnly.addAll(response.changeOnly());
         }
         Map<String, String> seen = new HashMap<>();
         for (Resource r : resources) {
@@ -113,7 +133,7 @@ public final class ProviderSessions implements AutoCloseable {
                         "this is a bug in a provider, please report it"));
             }
         }
-        return new Expansion(resources, diagnostics);
+        return new Expansion(resources, diagnostics, changeOnly);
     }
 
     /** Closes every session; one failing to close does not keep the others open. */

@@ -201,9 +201,14 @@ public final class Planner {
     }
 
     private static boolean selected(ResourceAddress address, Request request) {
-        boolean targeted = request.targets().isEmpty()
-                || request.targets().stream().anyMatch(p -> p.matches(address));
-        boolean excluded = request.excludes().stream().anyMatch(p -> p.matches(address));
+        return selected(address, request.targets(), request.excludes());
+    }
+
+    /** Whether a plan with these {@code --target} and {@code --exclude} patterns covers the address. */
+    public static boolean selected(ResourceAddress address, List<AddressPattern> targets,
+                                   List<AddressPattern> excludes) {
+        boolean targeted = targets.isEmpty() || targets.stream().anyMatch(p -> p.matches(address));
+        boolean excluded = excludes.stream().anyMatch(p -> p.matches(address));
         return targeted && !excluded;
     }
 

@@ -187,11 +187,20 @@ public final class Workspace implements AutoCloseable {
      *
      * @param secretValues every secret text the evaluation read, also those no desired resource holds (an output's,
      *                     one only a removed resource used): taken out of every remote answer
+     * @param changeOnly   the providers' problems of making or changing resources that are left for the plan to judge
+     *                     (see {@link #configurationForPlan()}); empty when they were reported as errors
      */
     public record Configuration(Fleet fleet, List<Resource> desired, String configHash,
-                                java.util.Set<Path> filesRead, java.util.Set<String> secretValues) {
+                                java.util.Set<Path> filesRead, java.util.Set<String> secretValues,
+                                List<io.fleetform.engine.provider.ChangeOnly> changeOnly) {
         public Configuration {
             secretValues = java.util.Set.copyOf(secretValues);
+            changeOnly = List.copyOf(changeOnly);
+        }
+
+        public Configuration(Fleet fleet, List<Resource> desired, String configHash, java.util.Set<Path> filesRead,
+                             java.util.Set<String> secretValues) {
+            this(fleet, desired, configHash, filesRead, secretValues, List.of());
         }
 
         public Configuration(Fleet fleet, List<Resource> desired, String configHash, java.util.Set<Path> filesRead) {
@@ -228,8 +237,25 @@ public final class Workspace implements AutoCloseable {
         }
     }
 
-    /** Evaluates the fleet for planning (secrets required) and expands it into resources. */
+    /**
+     * Evaluates the fleet for planning (secrets required) and expands it into resources. Every problem the providers
+     * find is in the outcome's diagnostics, those of making or changing resources too.
+     */
     public Outcome<Configuration> configuration() {
+        return configuration(false);
+    }
+
+    /**
+     * As {@link #configuration()}, for a plan: the providers' problems of making or changing resources
+     * ({@link io.fleetform.engine.provider.ChangeOnly}) are left out of the outcome's diagnostics and kept in the
+     * configuration, for {@link #plan} (or {@link #checkSavedPlan}) to judge against what the plan does: a destroy
+     * goes on past them, a plan that would make what they concern stops on them.
+     */
+    public Outcome<Configuration> configurationForPlan() {
+        return configuration(true);
+    }
+
+    private Outcome<Configuration> configuration(boolean deferChangeOnly) {
         LoadResult loaded = loader().load(dir, options.requiringSecrets());
         List<Diagnostic> diagnostics = new ArrayList<>(loaded.diagnostics());
         if (loaded.hasErrors()) {
@@ -247,9 +273,10 @@ public final class Workspace implements AutoCloseable {
             return new Outcome<>(null, diagnostics);
         }
         ProviderSessions.Expansion expansion = open.expand(loaded.fleetOrThrow(), context);
-        diagnostics.addAll(expansion.diagnostics());
+        diagnostics.addAll(deferChangeOnly ? expansion.general() : expansion.diagnostics());
         Configuration configuration = new Configuration(loaded.fleetOrThrow(), expansion.resources(),
-                ConfigHash.of(dir, options, loaded.filesRead()), loaded.filesRead(), loaded.secretValues());
+                ConfigHash.of(dir, options, loaded.filesRead()), loaded.filesRead(), loaded.secretValues(),
+                deferChangeOnly ? expansion.changeOnly() : List.of());
         return new Outcome<>(configuration, diagnostics);
     }
 
@@ -305,9 +332,9 @@ public final class Workspace implements AutoCloseable {
             // for the lock) or with other sessions: expand again from the state this plan is made against.
             ProviderSessions.Expansion expansion = sessionsFor(configuration.fleet(), stored)
                     .expand(configuration.fleet(), context);
-            diagnostics.addAll(expansion.diagnostics());
+            diagnostics.addAll(expansion.general());
             configuration = new Configuration(configuration.fleet(), expansion.resources(), configuration.configHash(),
-                    configuration.filesRead(), configuration.secretValues());
+                    configuration.filesRead(), configuration.secretValues(), expansion.changeOnly());
         }
         ProviderSessions open = sessions(Optional.of(configuration.fleet()));
         State state = moves(stored, configuration.fleet().moved(), diagnostics, Renames.Follows.of(open));
@@ -369,6 +396,9 @@ public final class Workspace implements AutoCloseable {
                     configuration.byAddress(), state, unfinished,
                     r -> open.get(r.provider()).map(p -> p.partitionable(r)).orElse(false));
         }
+        // Problems of making or changing resources stop the plan only where it makes or changes them.
+        diagnostics.addAll(io.fleetform.engine.planner.ChangeOnlyRule.judge(configuration.changeOnly(), plan,
+                configuration.byAddress().keySet(), a -> Planner.selected(a, settings.targets(), settings.excludes())));
         return new Outcome<>(new Planned(plan, configuration, state), secrets.redact(diagnostics));
     }
 
@@ -416,6 +446,10 @@ public final class Workspace implements AutoCloseable {
                 break;
             }
         }
+        // A saved destroy still applies past problems of making (they were warnings when it was made); a saved plan
+        // that makes what one concerns does not. Its --target is not recorded: every address counts as covered.
+        problems.addAll(io.fleetform.engine.planner.ChangeOnlyRule.judge(configuration.changeOnly(), plan,
+                desired.keySet(), a -> true));
         return problems;
     }
 

@@ -18,6 +18,7 @@ import io.fleetform.engine.provider.DiffResponse;
 import io.fleetform.engine.provider.HealthRequest;
 import io.fleetform.engine.provider.HealthResponse;
 import io.fleetform.engine.provider.ExpandRequest;
+import io.fleetform.engine.provider.ChangeOnly;
 import io.fleetform.engine.provider.ExpandResponse;
 import io.fleetform.engine.provider.FleetIdentity;
 import io.fleetform.engine.provider.ImportRequest;
@@ -173,6 +174,9 @@ public final class HostProvider implements Provider, ProviderSession {
         recorded.forEach(r -> recordedAt.put(moved(r.address().value(), fleet), r));
         List<Resource> resources = new ArrayList<>();
         List<Diagnostic> diagnostics = new ArrayList<>();
+        // Problems of making or changing instances (placement, the container, its network, its image): a destroy,
+        // which removes what the state records, goes on past them. Trust and reachability stop every plan.
+        List<ChangeOnly> changeOnly = new ArrayList<>();
         for (HostPool pool : fleet.hostPools()) {
             if (!request.targets().contains(pool.name())) {
                 continue;
@@ -205,7 +209,13 @@ public final class HostProvider implements Provider, ProviderSession {
                         + "the agents run and the token is right"));
                 continue;
             }
+            int clashes = diagnostics.size();
             subnetClashes(fleet, identity.id(), pool, idcs, snapshot, diagnostics);
+            for (Diagnostic d : diagnostics.subList(clashes, diagnostics.size())) {
+                // about the network an IDC's instances join: every instance of that IDC
+                idcs.stream().filter(i -> i.span().equals(d.span())).findFirst().ifPresent(i -> changeOnly.add(
+                        ChangeOnly.of(d, instances(zones.stream().filter(z -> z.idc().equals(i.name())).toList()))));
+            }
             LocalImageIds imageIds = new LocalImageIds(zones.stream().flatMap(z -> z.services().stream())
                     .filter(s -> s.replicas() > 0)
                     .filter(s -> !prePulled(fleet, s) || LocalImageIds.local(InstanceSpecs.imageReference(fleet,
@@ -226,10 +236,12 @@ public final class HostProvider implements Provider, ProviderSession {
                     if (zone.module().isPresent() && !pool.local()) {
                         List<String> members = pool.modules().get(zone.module().get());
                         if (members == null) {
-                            diagnostics.add(Diagnostic.error("module-without-hosts", pool.span(), "zone " + zone.name()
+                            Diagnostic d = Diagnostic.error("module-without-hosts", pool.span(), "zone " + zone.name()
                                     + " is in IDC module " + zone.module().get() + ", but hosts \"" + pool.name()
                                     + "\" assigns no agents to it", "add modules = { " + zone.module().get()
-                                    + " = [\"host:port\", ...] } to the hosts block"));
+                                    + " = [\"host:port\", ...] } to the hosts block");
+                            diagnostics.add(d);
+                            changeOnly.add(ChangeOnly.of(d, instances(List.of(zone))));
                             continue;
                         }
                         allowed = java.util.Set.copyOf(members);
@@ -238,11 +250,13 @@ public final class HostProvider implements Provider, ProviderSession {
                         if (s.network().mode() == io.fleetform.engine.model.NetworkMode.OVERLAY) {
                             // a Docker overlay network needs a swarm, which hosts are not; bridging it instead
                             // would give the game a network it did not ask for
-                            diagnostics.add(Diagnostic.error("overlay-on-hosts", s.span(), "service "
+                            Diagnostic d = Diagnostic.error("overlay-on-hosts", s.span(), "service "
                                     + s.address() + " asks for network = overlay, which hosts \"" + pool.name()
                                     + "\" cannot give (a Docker overlay network needs a swarm)",
                                     "use network = bridge (its own IP on the fleet's bridge, ports published)"
-                                    + " or network = host, or place the zone on a kubernetes target"));
+                                    + " or network = host, or place the zone on a kubernetes target");
+                            diagnostics.add(d);
+                            changeOnly.add(ChangeOnly.of(d, instances(s)));
                             continue;
                         }
                         for (int i = 0; i < s.replicas(); i++) {
@@ -254,9 +268,12 @@ public final class HostProvider implements Provider, ProviderSession {
                 IpPool ips = new IpPool(pool4);
                 snapshot.foreignIps().forEach(ips::markUsed); // other fleets' instances on these hosts
                 PlacementPlanner.Result placed = planner.place(snapshot.hosts(), demands, snapshot.existing(), ips);
-                placed.unplaced().forEach((address, why) -> diagnostics.add(Diagnostic.error("no-placement",
-                        pool.span(), "cannot place " + address + ": " + why, "add hosts to \"" + pool.name()
-                                + "\", free capacity, or lower what the service asks for")));
+                placed.unplaced().forEach((address, why) -> {
+                    Diagnostic d = Diagnostic.error("no-placement", pool.span(), "cannot place " + address + ": " + why,
+                            "add hosts to \"" + pool.name() + "\", free capacity, or lower what the service asks for");
+                    diagnostics.add(d);
+                    changeOnly.add(ChangeOnly.of(d, List.of(new ResourceAddress(address))));
+                });
                 if (demands.stream().anyMatch(d -> d.ports() > 0 && placed.unplaced().containsKey(d.address()))) {
                     // short of host ports: every host's held ones are part of why
                     snapshot.portsInUse().keySet().forEach(h -> newPortsUpTo.put(h, Integer.MAX_VALUE));
@@ -268,6 +285,7 @@ public final class HostProvider implements Provider, ProviderSession {
                             if (p == null) {
                                 continue;
                             }
+                            int found = diagnostics.size();
                             nameTaken(s, s.instanceAddress(i), p, snapshot, namesPlanned).ifPresent(diagnostics::add);
                             if (!p.ports().isEmpty() && !p.equals(snapshot.existing().get(s.instanceAddress(i)))) {
                                 newPortsUpTo.merge(p.host(), java.util.Collections.max(p.ports()), Math::max);
@@ -292,8 +310,14 @@ public final class HostProvider implements Provider, ProviderSession {
                             attributes.put("pool", pool.name());
                             // an IP kept from before outside a changed ip_pool: the check of its change says why
                             boolean inPool = p.ip() == null || IpPool.overlaps(pool4, p.ip() + "/32");
+                            for (Diagnostic d : diagnostics.subList(found, diagnostics.size())) {
+                                changeOnly.add(ChangeOnly.of(d, List.of(new ResourceAddress(s.instanceAddress(i)))));
+                            }
                             if (i == 0 && inPool) {
-                                refusedSpec(s, attributes).ifPresent(diagnostics::add);
+                                refusedSpec(s, attributes).ifPresent(d -> {
+                                    diagnostics.add(d); // every instance of the service is made from this spec
+                                    changeOnly.add(ChangeOnly.of(d, instances(s)));
+                                });
                             }
                             attributes.put(KEY, ownedKey(new ResourceAddress(s.instanceAddress(i))));
                             AgentDirectory.tokenRef(pool).ifPresent(ref -> attributes.put(TOKEN, ref.toString()));
@@ -309,7 +333,21 @@ public final class HostProvider implements Provider, ProviderSession {
             }
             portsInUse(pool, newPortsUpTo, snapshot.portsInUse(), diagnostics);
         }
-        return new ExpandResponse(resources, diagnostics);
+        return new ExpandResponse(resources, diagnostics, changeOnly);
+    }
+
+    private static List<ResourceAddress> instances(Service s) {
+        List<ResourceAddress> out = new ArrayList<>();
+        for (int i = 0; i < s.replicas(); i++) {
+            out.add(new ResourceAddress(s.instanceAddress(i)));
+        }
+        return out;
+    }
+
+    private static List<ResourceAddress> instances(List<Zone> zones) {
+        List<ResourceAddress> out = new ArrayList<>();
+        zones.forEach(z -> z.services().forEach(s -> out.addAll(instances(s))));
+        return out;
     }
 
     /**
