@@ -30,7 +30,7 @@ import org.junit.jupiter.api.io.TempDir;
  * can still be torn down, on this machine's real Docker Engine and a real agent: those problems concern only making
  * and changing its instances, so a normal plan still refuses them, but {@code plan --destroy} and {@code destroy} go
  * on (naming them as warnings), and the destroy really removes the fleet's container while another fleet's container
- * on the same agent keeps running.
+ * on the same agent keeps running; a saved destroy plan applies past them as well.
  */
 class DestroyDespiteChangeErrorsDockerTest {
     private static final ObjectMapper JSON = new ObjectMapper();
@@ -177,5 +177,14 @@ class DestroyDespiteChangeErrorsDockerTest {
         assertThat(QuickstartDockerTest.docker("inspect", "-f", "{{.State.Running}}", containerA).strip())
                 .isEqualTo("true");
         run(ExitCode.OK, "plan", a.toString(), "--detailed-exitcode");
+
+        // A saved destroy plan applies past them too: fleet A now asks for less memory than a container can have.
+        fleet(a.getFileName().toString(), subnetA, "2Mi", LOCAL_IMAGE);
+        assertThat(run(ExitCode.ERROR, "plan", a.toString()).err()).contains("cannot run on hosts");
+        Path saved = tmp.resolve("destroy-a.plan");
+        assertThat(run(ExitCode.OK, "plan", "--destroy", a.toString(), "-out", saved.toString()).err())
+                .contains("warning").contains("cannot run on hosts");
+        assertThat(run(ExitCode.OK, "apply", "--plan", saved.toString(), a.toString()).out()).contains("1 destroyed");
+        assertThat(containers(a)).isEmpty();
     }
 }

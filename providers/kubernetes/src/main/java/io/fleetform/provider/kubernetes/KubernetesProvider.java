@@ -184,7 +184,11 @@ public final class KubernetesProvider implements Provider, ProviderSession {
             }
             lastClusters.put(r.cluster().name(), connection);
         }
-        return new ExpandResponse(resources, diagnostics);
+        // Each problem here is one of what the clusters would be given (a manifest, SR-IOV objects by discovery); a
+        // destroy deletes from the state and goes on past them. Ownership is the live checks' (PlanChecks).
+        List<io.fleetform.engine.provider.ChangeOnly> changeOnly = diagnostics.stream()
+                .map(d -> new io.fleetform.engine.provider.ChangeOnly(d, Set.of())).toList();
+        return new ExpandResponse(resources, diagnostics, changeOnly);
     }
 
     /**
