@@ -9,7 +9,9 @@ import io.fleetform.engine.plan.ResourceChange;
 import io.fleetform.engine.provider.ChangeOnly;
 import java.util.ArrayList;
 import java.util.HashSet;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.function.Predicate;
 
@@ -41,15 +43,21 @@ public final class ChangeOnlyRule {
                 making.add(c.address());
             }
         }
-        Set<Diagnostic> seen = new HashSet<>();
+        // One problem may be marked more than once (reported once, about several resources): it concerns them all,
+        // and one mark that names none makes it concern whatever is made.
+        Map<Diagnostic, Set<ResourceAddress>> about = new LinkedHashMap<>();
+        Set<Diagnostic> unnamed = new HashSet<>();
         for (ChangeOnly p : problems) {
-            if (!seen.add(p.diagnostic())) {
-                continue;
+            about.computeIfAbsent(p.diagnostic(), d -> new HashSet<>()).addAll(p.resources());
+            if (p.resources().isEmpty()) {
+                unnamed.add(p.diagnostic());
             }
-            boolean stands = plan.mode() == PlanMode.NORMAL && (p.resources().isEmpty() || p.resources().stream()
-                    .anyMatch(a -> making.contains(a) || !desired.contains(a) && selected.test(a)));
-            out.add(stands || !p.diagnostic().isError() ? p.diagnostic() : waived(p.diagnostic(), plan.mode()));
         }
+        about.forEach((d, resources) -> {
+            boolean stands = plan.mode() == PlanMode.NORMAL && (unnamed.contains(d) || resources.stream()
+                    .anyMatch(a -> making.contains(a) || !desired.contains(a) && selected.test(a)));
+            out.add(stands || !d.isError() ? d : waived(d, plan.mode()));
+        });
         return out;
     }
 

@@ -126,6 +126,20 @@ class ChangeOnlyRuleTest {
     }
 
     @Test
+    void aProblemReportedOnceForSeveralResourcesConcernsEachOfThem() {
+        // reported once (for s[0], left as it is), marked again for s[1], which this --target plan would create
+        ChangeOnly first = about(NO_ROOM, "zone.a.service.s[0]");
+        ChangeOnly again = about(NO_ROOM, "zone.b.service.s[0]");
+        List<AddressPattern> patterns = List.of(new AddressPattern("zone.b*"));
+        Plan plan = planner.plan(new Planner.Request("f", List.of(resource("zone.a.service.s[0]", "v1"),
+                resource("zone.b.service.s[0]", "v1")), state(), List.of(), PlanMode.NORMAL, patterns, List.of(),
+                "sha256:c", Map.of())).plan();
+        assertThat(ChangeOnlyRule.judge(List.of(first, again), plan, Set.of(new ResourceAddress("zone.a.service.s[0]"),
+                new ResourceAddress("zone.b.service.s[0]")), a -> Planner.selected(a, patterns, List.of())))
+                .containsExactly(NO_ROOM);
+    }
+
+    @Test
     void warningsPassAsTheyAre() {
         Diagnostic warning = Diagnostic.warning("ports-in-use", SourceSpan.NONE, "ports held", "");
         assertThat(judge(PlanMode.DESTROY, List.of(), List.of(), about(warning))).containsExactly(warning);

@@ -224,6 +224,7 @@ public final class HostProvider implements Provider, ProviderSession {
                     .distinct().sorted().toList(),
                     host -> agents.clients(pool).get(host));
             java.util.Set<String> missingReported = new java.util.HashSet<>();
+            Map<String, Diagnostic> missingAt = new HashMap<>(); // "image host" -> the error reported for it
             java.util.Set<String> exposedReported = new java.util.HashSet<>();
             Map<String, Integer> newPortsUpTo = new TreeMap<>();
             PlacementPlanner planner = new PlacementPlanner();
@@ -302,9 +303,18 @@ public final class HostProvider implements Provider, ProviderSession {
                                     recordedAt.get(s.instanceAddress(i)));
                             imageIds.of(p.host(), (String) attributes.get("image"))
                                     .ifPresent(id -> attributes.put(LocalImageIds.ATTRIBUTE, id));
-                            missingImage(fleet, pool, s, p.host(), (String) attributes.get("image"),
-                                    recordedAt.get(s.instanceAddress(i)), imageIds, missingReported)
-                                    .ifPresent(diagnostics::add);
+                            String image = (String) attributes.get("image");
+                            ResourceState before = recordedAt.get(s.instanceAddress(i));
+                            Optional<Diagnostic> missing = missingImage(fleet, pool, s, p.host(), image, before,
+                                    imageIds, missingReported);
+                            missing.ifPresent(diagnostics::add);
+                            missing.filter(Diagnostic::isError).ifPresent(d -> missingAt.put(image + " " + p.host(), d));
+                            if (missing.isEmpty() && missingAt.containsKey(image + " " + p.host())
+                                    && (before == null || !image.equals(before.attributes().get("image")))) {
+                                // reported once per image and host, but a problem of each instance that would run it
+                                changeOnly.add(ChangeOnly.of(missingAt.get(image + " " + p.host()),
+                                        List.of(new ResourceAddress(s.instanceAddress(i)))));
+                            }
                             exposedPorts(pool, p.host(), attributes, snapshot.facts().get(p.host()), exposedReported)
                                     .ifPresent(diagnostics::add);
                             attributes.put("pool", pool.name());
