@@ -10,6 +10,9 @@
 # The image is built here from generated files (one uncompressed tar layer per file, an OCI layout
 # written by this script, pushed with skopeo): nothing comes from outside.
 #
+# FLEETFORM_BASELINE=/other/checkout adds that checkout's `fleetform apply` (built there first) as
+# "Fleetform before", run by run in turn with this one and skopeo, for an A/B in the same minutes.
+#
 # Usage: scripts/bench-registry.sh [RUNS] [LAYERS] [MB]
 # Prints a markdown row for the README's Speed table.
 set -euo pipefail
@@ -82,6 +85,11 @@ fresh_mirror() {
 
 echo "bench-registry: building the CLI" >&2
 mvn -q -B -DskipTests -pl cli -am package >&2
+base=${FLEETFORM_BASELINE:-}
+if [ -n "$base" ]; then
+  echo "bench-registry: building the CLI in $base" >&2
+  (cd "$base" && mvn -q -B -DskipTests -pl cli -am package) >&2
+fi
 
 src_port=$(free_port)
 start_registry source "$src_port"
@@ -168,6 +176,7 @@ timed() {
   fi
 }
 ff() { timed ff "$root/fleetform" apply "$work/fleet" --auto-approve; }
+before() { [ -z "$base" ] || timed before "$base/fleetform" apply "$work/fleet" --auto-approve; }
 sk() {
   timed skopeo skopeo copy -q --src-tls-verify=false --dest-tls-verify=false \
     "docker://127.0.0.1:$src_port/bench/game:1" "docker://127.0.0.1:$mirror_port/bench/game:1"
@@ -176,10 +185,12 @@ sk() {
 echo "bench-registry: warm-up, then $runs runs each" >&2
 counting=false
 ff
+before
 sk
 counting=true
 for _ in $(seq "$runs"); do
   ff
+  before
   sk
 done
 
@@ -188,3 +199,7 @@ done
 printf '| replicate a %s MB / %s-layer image to an empty mirror (two local registries), whole `fleetform apply` | %s s (CPU %s s; %s) | `skopeo copy` %s s (CPU %s s; %s) | %s |\n' \
   "$mb" "$layers" "$(col ff 1)" "$(col ff 2)" "$(range ff)" "$(col skopeo 1)" "$(col skopeo 2)" "$(range skopeo)" \
   "$(awk -v a="$(col ff 1)" -v b="$(col skopeo 1)" 'BEGIN { printf "%.2f× of skopeo copy", a / b }')"
+if [ -n "$base" ]; then
+  printf 'Fleetform before (%s): %s s (CPU %s s; %s), %s\n' "$base" "$(col before 1)" "$(col before 2)" "$(range before)" \
+    "$(awk -v a="$(col before 1)" -v b="$(col skopeo 1)" 'BEGIN { printf "%.2f× of skopeo copy", a / b }')"
+fi

@@ -143,4 +143,29 @@ class HostCreateFailureDockerTest {
                 .as("the claim shrunk to the planned size").isEqualTo(16L << 20);
         assertThat(pool.unchanged(dir)).isEqualTo(ExitCode.OK);
     }
+
+    /**
+     * A new instance's claim and the check that its tag still names the image id the plan saw run at once (two
+     * round trips to the agent side by side): when the tag moved since the plan, the apply still fails before the
+     * put, and the claim made beside the check is released; the next apply converges.
+     */
+    @Test
+    void aTagMovedSinceThePlanFailsTheNewInstanceAndReleasesTheClaimMadeBesideTheCheck() throws Exception {
+        Path dir = pool.fleet("cf-moved", PoolFleets.freePrefix(), "host-halting", "");
+        Map<String, String> moved = new HashMap<>(pool.env());
+        moved.put("FLEETFORM_TEST_IMAGE_MOVED", "1");
+        CliRunner.Result failed = CliRunner.run(moved, "apply", dir.toString(), "--auto-approve");
+        String said = failed.out() + failed.err();
+        assertThat(failed.exitCode()).as(said).isNotEqualTo(ExitCode.OK);
+        assertThat(said).contains(INSTANCE).contains("not sha256:" + "0".repeat(64) + " as planned")
+                .contains("was released").doesNotContain("Exception");
+        assertThat(pool.keys(dir)).as("the claim is released").isEmpty();
+        assertThat(PoolFleets.containers(dir)).as("no container is made").isEmpty();
+
+        CliRunner.Result apply = pool.ok("apply", dir.toString(), "--auto-approve");
+        assertThat(apply.out()).contains("1 added");
+        assertThat(PoolFleets.containers(dir)).hasSize(1);
+        assertThat(pool.keys(dir)).hasSize(1);
+        assertThat(pool.unchanged(dir)).isEqualTo(ExitCode.OK);
+    }
 }

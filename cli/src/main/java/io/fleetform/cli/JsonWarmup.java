@@ -12,7 +12,8 @@ import java.util.Map;
  * one (the state, the plan's values and the registry's manifests are JSON): made here, that work
  * overlaps with the command line's instead of coming after it on the main thread. The class
  * initialisation is the JVM's own, so a thread that needs a class before this one is done waits
- * for it; nothing made here is kept or reused.
+ * for it; nothing made here is kept or reused. Then the same thread initialises the JDK's HTTP classes
+ * ({@link HttpWarmup}), which the registry provider's first request needs next.
  */
 final class JsonWarmup {
     private JsonWarmup() {
@@ -31,5 +32,6 @@ final class JsonWarmup {
         } catch (IOException e) {
             // cannot happen for an in-memory document; the command's own JSON reports its own errors
         }
+        HttpWarmup.run();
     }
 }

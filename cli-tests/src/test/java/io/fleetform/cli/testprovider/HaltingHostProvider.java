@@ -29,6 +29,8 @@ import java.util.concurrent.atomic.AtomicInteger;
  * process dies right after the Nth change the agent made, before the engine records it: the
  * window between create and record, hit exactly; with {@code FLEETFORM_TEST_HALT_BEFORE_CONTAINER=1} it
  * dies after the claim, just before the agent is asked for the container; with
+ * {@code FLEETFORM_TEST_IMAGE_MOVED=1} it applies each instance as if the plan had seen another image id (its
+ * tag moved between the plan and the apply); with
  * {@code FLEETFORM_TEST_BIND_BEFORE_CONTAINER=1} it binds the instance's host ports there instead (see
  * {@link #BOUND}). Pools pick it with
  * {@code provider = "host-halting"}.
@@ -96,6 +98,16 @@ public final class HaltingHostProvider implements Provider {
                             bindHostPorts(desired);
                         }
                     });
+                }
+                if (r.context().environment().containsKey("FLEETFORM_TEST_IMAGE_MOVED") && r.desired().isPresent()
+                        && r.desired().get().attributes().containsKey("image_id")) {
+                    // the tag moved between the plan and this instance's apply: the plan saw another id
+                    Resource d = r.desired().get();
+                    java.util.Map<String, Object> attributes = new java.util.TreeMap<>(d.attributes());
+                    attributes.put("image_id", "sha256:" + "0".repeat(64));
+                    r = new ApplyRequest(r.action(), r.prior(), java.util.Optional.of(new Resource(d.address(),
+                            d.type(), d.provider(), attributes, d.sensitive(), d.dependsOn(), d.lifecycle(),
+                            d.zone())), r.context(), r.progress());
                 }
                 if (r.context().environment().containsKey("FLEETFORM_TEST_HALT_BEFORE_CONTAINER")) {
                     r = new ApplyRequest(r.action(), r.prior(), r.desired(), r.context(), message -> {

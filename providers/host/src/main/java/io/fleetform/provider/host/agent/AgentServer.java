@@ -1,8 +1,6 @@
 package io.fleetform.provider.host.agent;
 
 import com.sun.net.httpserver.HttpServer;
-import com.sun.net.httpserver.HttpsConfigurator;
-import com.sun.net.httpserver.HttpsServer;
 import java.io.IOException;
 import java.io.InputStream;
 import java.net.URI;
@@ -108,15 +106,8 @@ public final class AgentServer implements AutoCloseable {
                             .filter(k -> Addresses.safeName(k).equals(name)).toList());
             containers.recover(); // what a previous run of this agent left half done, before any request
             AgentService service = new AgentService(agentId, facts, dataDir, ledger, containers);
-            HttpServer server;
-            if (o.tlsKeystore() != null) {
-                HttpsServer https = HttpsServer.create(o.listen(), 128);
-                https.setHttpsConfigurator(new HttpsConfigurator(sslContext(o.tlsKeystore(),
-                        o.tlsKeystorePassword())));
-                server = https;
-            } else {
-                server = HttpServer.create(o.listen(), 128);
-            }
+            HttpServer server = AgentListener.create(o.listen(), o.tlsKeystore() == null ? null
+                    : sslContext(o.tlsKeystore(), o.tlsKeystorePassword()));
             AtomicInteger n = new AtomicInteger();
             ThreadPoolExecutor executor = new ThreadPoolExecutor(THREADS, THREADS, 60, TimeUnit.SECONDS,
                     new LinkedBlockingQueue<>(), r -> {

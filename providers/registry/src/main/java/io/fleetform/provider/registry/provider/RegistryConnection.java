@@ -12,6 +12,7 @@ import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Optional;
 
 /**
@@ -184,6 +185,27 @@ record RegistryConnection(String name, String url, Optional<String> username, Op
         Map<String, Object> copy = new LinkedHashMap<>(attributes);
         names.forEach(copy::remove);
         return copy;
+    }
+
+    // Written out, with the values the record's generated methods give (31 * h + the next component's
+    // hash): the generated ones are linked through ObjectMethods at their first call, a method-handle
+    // tree spun on the main thread of every apply (the session's clients are kept by connection).
+    @Override
+    public boolean equals(Object o) {
+        return o instanceof RegistryConnection other && Objects.equals(name, other.name)
+                && Objects.equals(url, other.url) && Objects.equals(username, other.username)
+                && Objects.equals(authSource, other.authSource) && Objects.equals(auth, other.auth)
+                && insecure == other.insecure;
+    }
+
+    @Override
+    public int hashCode() {
+        int h = Objects.hashCode(name);
+        h = 31 * h + Objects.hashCode(url);
+        h = 31 * h + Objects.hashCode(username);
+        h = 31 * h + Objects.hashCode(authSource);
+        h = 31 * h + Objects.hashCode(auth);
+        return 31 * h + Boolean.hashCode(insecure);
     }
 
     @Override

@@ -48,6 +48,7 @@ import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
@@ -92,6 +93,18 @@ public final class RegistryProvider implements Provider, ProviderSession {
 
     /** A registry client is made for a connection (its settings and secrets) as the run's environment gives it. */
     private record ClientKey(RegistryConnection connection, Map<String, String> environment) {
+        // Written out: the generated ones are linked through ObjectMethods (a method-handle tree) at the first
+        // lookup, on the main thread of every apply that reaches a registry.
+        @Override
+        public boolean equals(Object o) {
+            return o instanceof ClientKey other && Objects.equals(connection, other.connection)
+                    && Objects.equals(environment, other.environment);
+        }
+
+        @Override
+        public int hashCode() {
+            return 31 * Objects.hashCode(connection) + Objects.hashCode(environment);
+        }
     }
 
     /**

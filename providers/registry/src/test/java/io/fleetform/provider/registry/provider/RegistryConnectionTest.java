@@ -23,6 +23,28 @@ class RegistryConnectionTest {
     }
 
     @Test
+    void equalWhenEveryComponentIsAndHashedAsTheGeneratedRecordMethodsWould() {
+        RegistryConnection a = new RegistryConnection("r", "h:1", Optional.of("u"), Optional.of("env T"),
+                Optional.of("s"), true);
+        assertThat(a).isEqualTo(new RegistryConnection("r", "h:1", Optional.of("u"), Optional.of("env T"),
+                Optional.of("s"), true)).hasSameHashCodeAs(new RegistryConnection("r", "h:1", Optional.of("u"),
+                Optional.of("env T"), Optional.of("s"), true));
+        assertThat(a)
+                .isNotEqualTo(new RegistryConnection("x", "h:1", Optional.of("u"), Optional.of("env T"), Optional.of("s"), true))
+                .isNotEqualTo(new RegistryConnection("r", "h:2", Optional.of("u"), Optional.of("env T"), Optional.of("s"), true))
+                .isNotEqualTo(new RegistryConnection("r", "h:1", Optional.empty(), Optional.of("env T"), Optional.of("s"), true))
+                .isNotEqualTo(new RegistryConnection("r", "h:1", Optional.of("u"), Optional.empty(), Optional.of("s"), true))
+                .isNotEqualTo(new RegistryConnection("r", "h:1", Optional.of("u"), Optional.of("env T"), Optional.of("t"), true))
+                .isNotEqualTo(new RegistryConnection("r", "h:1", Optional.of("u"), Optional.of("env T"), Optional.of("s"), false))
+                .isNotEqualTo(null);
+        int generated = 0;
+        for (Object c : new Object[] {"r", "h:1", Optional.of("u"), Optional.of("env T"), Optional.of("s"), true}) {
+            generated = 31 * generated + c.hashCode();
+        }
+        assertThat(a.hashCode()).isEqualTo(generated);
+    }
+
+    @Test
     void httpsByDefaultHttpOnLoopbackWhenInsecureOrWhenTheUrlSaysSo() {
         assertThat(connection("registry.example.internal", false).endpoint().baseUri())
                 .hasToString("https://registry.example.internal");
