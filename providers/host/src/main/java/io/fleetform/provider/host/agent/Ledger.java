@@ -99,8 +99,6 @@ final class Ledger {
     private long generation;
     private final Map<Long, Long> endOf = new java.util.HashMap<>();
     private final Map<Long, IOException> failureOf = new java.util.HashMap<>();
-    /** Each entry's JSON as last written, by address; used only under {@link #writeLock}. */
-    private final Map<String, Encoded> encoded = new java.util.HashMap<>();
 
     private Ledger(Path file) {
         this.file = file;
@@ -592,44 +590,9 @@ final class Ledger {
     }
 
     private void persist(long rev, TreeMap<String, Allocation> content) throws IOException {
-        writeAtomically(file, encode(rev, content.values(), encoded));
-    }
-
-    /**
-     * The file's bytes for {@code entries} at {@code rev}: the {@link State} as Jackson writes it, one entry a line.
-     * An apply's claims each rewrite the whole file, so an entry's JSON is kept (by the record it was made from,
-     * which is immutable) and only new or changed entries are serialised: at 200 instances the writes otherwise
-     * serialised ~20,000 entries, pretty-printed, on the agent's request threads while the Engine wanted the CPU.
-     * {@code cache} is left holding exactly the entries written.
-     */
-    static byte[] encode(long rev, java.util.Collection<Allocation> entries, Map<String, Encoded> cache)
-            throws JsonProcessingException {
-        java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream(256 + 320 * entries.size());
-        out.writeBytes(("{\"formatVersion\":" + FORMAT_VERSION + ",\"revision\":" + rev + ",\"allocations\":[")
-                .getBytes(java.nio.charset.StandardCharsets.UTF_8));
-        Map<String, Encoded> kept = new java.util.HashMap<>(entries.size() * 2);
-        boolean first = true;
-        for (Allocation a : entries) {
-            Encoded e = cache.get(a.address());
-            if (e == null || e.entry() != a) {
-                e = new Encoded(a, Json.MAPPER.writeValueAsBytes(a));
-            }
-            kept.put(a.address(), e);
-            out.write(first ? '\n' : ',');
-            if (!first) {
-                out.write('\n');
-            }
-            out.writeBytes(e.json());
-            first = false;
-        }
-        out.writeBytes((first ? "]}\n" : "\n]}\n").getBytes(java.nio.charset.StandardCharsets.UTF_8));
-        cache.clear();
-        cache.putAll(kept);
-        return out.toByteArray();
-    }
-
-    /** An entry's JSON, with the record it was written from. */
-    record Encoded(Allocation entry, byte[] json) {
+        byte[] bytes = Json.MAPPER.writerWithDefaultPrettyPrinter()
+                .writeValueAsBytes(new State(FORMAT_VERSION, rev, new ArrayList<>(content.values())));
+        writeAtomically(file, bytes);
     }
 
     /** Writes {@code bytes} to {@code target} so that readers see the old or the new content, never a mix. */
