@@ -212,21 +212,35 @@ public final class AgentBridges {
         }
     }
 
-    /** The restore lines that make {@link #CHAIN} and put its jump, once, first in FORWARD; none when it is so. */
+    /**
+     * The restore lines that make {@link #CHAIN} and put its jump, once, first in FORWARD (below Docker's own jumps
+     * is first enough, see {@link #dockers}); none when it is so.
+     */
     private static String jumpFirst(Tables now) {
         StringBuilder b = new StringBuilder();
         if (!now.filter().contains("-N " + CHAIN)) {
-            b.append(':').append(CHAIN).append(" - [0:0]\n"); // only when absent: --noflush would empty it
+            // -N, not ":CHAIN": with --noflush, ":" empties a chain that exists (another agent made it since the
+            // listing); -N fails the restore instead, which is tried again on a new listing
+            b.append("-N ").append(CHAIN).append('\n');
         }
         List<String> forward = now.filter().stream().filter(l -> l.startsWith("-A FORWARD ")).toList();
         long jumps = forward.stream().filter(JUMP::equals).count();
-        if (jumps == 1 && forward.get(0).equals(JUMP)) {
+        if (jumps == 1 && forward.subList(0, forward.indexOf(JUMP)).stream().allMatch(AgentBridges::dockers)) {
             return b.toString();
         }
         for (long i = 0; i < jumps; i++) { // there twice (two agents at one moment), or below another rule
             b.append("-D").append(JUMP.substring(2)).append('\n');
         }
         return b.append("-I FORWARD 1").append(JUMP.substring("-A FORWARD".length())).append('\n').toString();
+    }
+
+    /**
+     * Docker's own jumps, which it puts back first whenever it makes a network: above the agent's they are fine
+     * ({@code DOCKER-USER} is the host's documented place for its own policy; the others act on Docker's bridges
+     * only), so the agent's jump is not moved back above them each time.
+     */
+    static boolean dockers(String forwardLine) {
+        return forwardLine.matches("-A FORWARD -j DOCKER-[A-Z0-9-]+");
     }
 
     static boolean hasComment(String line, String quotedComment) {
@@ -236,7 +250,7 @@ public final class AgentBridges {
     /**
      * The nat table and the filter table as {@code iptables -S} lists them (filter with its {@code -N} lines), and
      * the one {@code iptables-restore --noflush} that changes both: what this agent adds, deletes or moves, nothing
-     * else (a chain is declared only when absent, so no chain is flushed).
+     * else (a chain is made by {@code -N} only when absent, never declared, so no chain is flushed).
      */
     record Tables(List<String> nat, List<String> filter) {
         static Tables list(Shell shell) {

@@ -25,7 +25,8 @@ import java.util.function.Predicate;
  *   <li>{@code nat POSTROUTING}: a connection from 127.0.0.0/8 leaves for the bridge masqueraded (the container
  *       would answer 127.0.0.1 to itself), which the kernel routes only with {@code route_localnet} on the bridge
  *       (set here, as Docker sets it on its bridge); and the instance reaching its own published port (hairpin);</li>
- *   <li>{@code filter FORWARD}: the DNATed traffic is accepted to the instance (answers go out by the bridge's
+ *   <li>{@code filter FLEETFORM-FORWARD} (the agent's chain, jumped to first from FORWARD, see {@link
+ *       AgentBridges#CHAIN}): the DNATed traffic is accepted to the instance (answers go out by the bridge's
  *       rules, see {@link AgentBridges#rules}).</li>
  * </ul>
  *
@@ -34,7 +35,8 @@ import java.util.function.Predicate;
  * either nothing or a record: the agent's next start finishes what is {@code making} and removes the rules of a
  * container that went meanwhile, and the next publish or removal finds them. A rule missing from a {@code made}
  * instance was deleted since: drift, which the plan shows ({@link #live}) and the next put repairs. Rules are looked
- * up by their exact comment, so another fleet's, Docker's and anyone else's (a similar comment included) are never
+ * up by their exact comment (all of an instance's made or deleted by one {@code iptables-restore --noflush}: 3
+ * processes per instance with the listing, whatever its ports), so another fleet's, Docker's and anyone else's (a similar comment included) are never
  * changed; a rule of the instance that the spec no longer wants (an older host port) is deleted by its exact {@code
  * iptables -S} line.
  */
@@ -81,7 +83,7 @@ final class BridgePorts {
 
     /**
      * The rules of the instance {@code key} on {@code n}'s bridge, in the order and form {@code iptables -S} lists them
-     * (so a rule is found by its line; {@code -C} is asked only when its line is not listed).
+     * (so a rule is found by its line in one listing, never asked for one by one).
      */
     static List<Rule> rules(String key, NetworkSpec n) {
         List<Rule> out = new ArrayList<>();

@@ -56,6 +56,8 @@ class AgentBridgeForwardDropDockerTest extends DockerTestBase {
     /** A line of something else running on the host meanwhile (Docker's, another test's fleet): not compared. */
     private boolean othersLine(String line) {
         return line.contains("DOCKER") || line.contains("docker") || line.contains(" br-")
+                || (line.matches("nat -A POSTROUTING -s ([0-9.]+)/32 -d \\1/32 .* -j MASQUERADE") // Docker's hairpin
+                    && !line.contains("fleetform"))
                 || (line.contains("fleetform ") && !line.contains(owner) && !line.contains(AgentBridges.JUMP_COMMENT));
     }
 
@@ -66,7 +68,8 @@ class AgentBridgeForwardDropDockerTest extends DockerTestBase {
         DockerSupport.run("ip", "link", "del", AgentBridges.bridgeName(owner, network));
         for (String table : List.of("filter", "nat")) {
             for (String rule : DockerSupport.run("iptables", "-t", table, "-S").out().lines()
-                    .filter(l -> l.contains("fleetform " + owner + " ")).toList()) {
+                    .filter(l -> l.contains("fleetform " + owner + " ") || l.contains("fleetform bdrop2.t" + suffix + " "))
+                    .toList()) {
                 List<String> del = new ArrayList<>(List.of("iptables", "-t", table));
                 del.addAll(AgentBridges.words(rule.replaceFirst("^-A ", "-D ")));
                 DockerSupport.run(del.toArray(String[]::new));
@@ -113,8 +116,10 @@ class AgentBridgeForwardDropDockerTest extends DockerTestBase {
         ContainerInfo c1 = put(a, key1, net(prefix, 2, first), "1");
         put(a, key2, net(prefix, 3, first + 1), "0");
 
-        assertThat(sh("iptables", "-S", "FORWARD").lines().filter(l -> l.startsWith("-A ")).findFirst().orElseThrow())
-                .as("the agent's jump comes first").isEqualTo(AgentBridges.JUMP);
+        List<String> forward = sh("iptables", "-S", "FORWARD").lines().filter(l -> l.startsWith("-A ")).toList();
+        assertThat(forward.subList(0, forward.indexOf(AgentBridges.JUMP)))
+                .as("the agent's jump comes first (Docker's own jumps, which it puts back first, aside)")
+                .allMatch(AgentBridges::dockers);
         // container to container on the bridge (bridged traffic is filtered: br_netfilter, as Docker loads it)
         String pid1 = DockerSupport.inspect(c1.id(), "{{.State.Pid}}").strip();
         assertThat(sh("nsenter", "-t", pid1, "-n", "curl", "-s", "--max-time", "2", "--retry", "10",
@@ -148,6 +153,37 @@ class AgentBridgeForwardDropDockerTest extends DockerTestBase {
         assertThat(gone).as("host rules removed").isEmpty();
         assertThat(added).as("rules left").isEmpty();
         assertThat(after).noneMatch(l -> l.contains(owner) || l.contains(AgentBridges.bridgeName(owner, network)));
+    }
+
+    /**
+     * Two agents (no lock in common) making bridges at one moment, ten times over, while neither finds the chain:
+     * one makes it, the other's restore fails on it and is tried again, and no rule of either is lost or doubled.
+     */
+    @Test
+    void twoAgentsMakingTheFirstBridgesAtOnceLoseNothing() {
+        String owner2 = "bdrop2.t" + suffix;
+        for (int round = 0; round < 10; round++) {
+            AgentBridges one = new AgentBridges(tmp.resolve("one" + round + "/pending"), AgentBridges.SYSTEM);
+            AgentBridges two = new AgentBridges(tmp.resolve("two" + round + "/pending"), AgentBridges.SYSTEM);
+            String p1 = freeSubnetPrefix();
+            String p2 = freeSubnetPrefix();
+            NetworkSpec a1 = new NetworkSpec(network, AgentBridges.DRIVER, p1 + ".0/24", p1 + ".1", null, p1 + ".2");
+            NetworkSpec a2 = new NetworkSpec(network, AgentBridges.DRIVER, p2 + ".0/24", p2 + ".1", null, p2 + ".2");
+            var x = java.util.concurrent.CompletableFuture.runAsync(() -> one.ensure(a1, owner));
+            var y = java.util.concurrent.CompletableFuture.runAsync(() -> two.ensure(a2, owner2));
+            x.join();
+            y.join();
+            String filter = sh("iptables", "-S");
+            for (String o : List.of(owner, owner2)) {
+                assertThat(filter.lines().filter(l -> l.startsWith("-A " + AgentBridges.CHAIN + " ")
+                        && l.contains("\"fleetform " + o + " "))).as(o).hasSize(6);
+            }
+            assertThat(filter.lines().filter(AgentBridges.JUMP::equals)).hasSize(1);
+            assertThat(one.remove(network, owner, false).outcome()).isEqualTo(NetworkRemoval.REMOVED);
+            assertThat(two.remove(network, owner2, false).outcome()).isEqualTo(NetworkRemoval.REMOVED);
+            assertThat(sh("iptables", "-S") + sh("iptables", "-t", "nat", "-S"))
+                    .doesNotContain("fleetform " + owner + " ").doesNotContain("fleetform " + owner2 + " ");
+        }
     }
 
     private NetworkSpec net(String prefix, int host, int hostPort) {
