@@ -76,7 +76,7 @@ class HostAgentBridgeDockerTest {
 
     /** The fleet's iptables rules (its bridge's and its instances'), by their comments. */
     private List<String> rules() throws Exception {
-        return (run("iptables", "-t", "nat", "-S") + run("iptables", "-S", "FORWARD")).lines()
+        return (run("iptables", "-t", "nat", "-S") + run("iptables", "-S")).lines()
                 .filter(l -> l.contains("\"fleetform " + fleet.name + ".")).toList();
     }
 
@@ -156,7 +156,7 @@ class HostAgentBridgeDockerTest {
         assertThat(same.exitCode()).as(same.out() + same.err()).isEqualTo(ExitCode.OK);
 
         // a rule of one instance deleted by hand
-        String forward = rules().stream().filter(r -> r.startsWith("-A FORWARD -d ")).findFirst().orElseThrow();
+        String forward = rules().stream().filter(r -> r.startsWith("-A FLEETFORM-FORWARD -d ")).findFirst().orElseThrow();
         List<String> del = new ArrayList<>(List.of("iptables", "-D"));
         Matcher words = java.util.regex.Pattern.compile("\"([^\"]*)\"|(\\S+)").matcher(forward.substring(3));
         while (words.find()) {

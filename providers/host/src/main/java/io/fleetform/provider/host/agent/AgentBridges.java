@@ -122,9 +122,7 @@ public final class AgentBridges {
                         + "link set " + bridge + " alias \"" + alias + "\"\n"
                         + "addr add " + cidr + " dev " + bridge + "\nlink set " + bridge + " up\n");
             }
-            for (List<String> rule : rules(bridge, n.subnet(), owner)) {
-                ensureRule(rule);
-            }
+            ensureRules(bridge, n.subnet(), owner);
             clearPending(bridge);
             checked.add(bridge);
         }
@@ -147,43 +145,141 @@ public final class AgentBridges {
     }
 
     /**
-     * The bridge's rules, each {@code table chain spec...} with its comment. FORWARD's are appended after Docker's
-     * (whose jumps accept nothing of this bridge; its policy drops what no rule accepts): within the bridge and out
-     * of it, answers back, nothing to Docker's bridges or another agent bridge.
+     * The filter chain of this host's agent bridges, jumped to from the top of {@code FORWARD}: a rule of the host's
+     * own (a firewall's closing {@code -j DROP}, as Docker does by policy) never comes before the bridges' accepts.
+     * Docker does the same with its {@code DOCKER-USER}/{@code DOCKER-FORWARD} chains.
      */
-    static List<List<String>> rules(String bridge, String subnet, String owner) {
+    static final String CHAIN = "FLEETFORM-FORWARD";
+    /** The comment of the jump to {@link #CHAIN}: shared by every fleet's bridges, removed with the last of them. */
+    static final String JUMP_COMMENT = "fleetform agent bridges";
+    static final String JUMP = "-A FORWARD -m comment --comment \"" + JUMP_COMMENT + "\" -j " + CHAIN;
+
+    /**
+     * The bridge's rules, in the form {@code iptables -S} lists them (so a rule is found by its line): masquerading
+     * of what leaves the subnet; in {@link #CHAIN}, forwarding within the bridge and out of it, answers back, nothing
+     * to Docker's bridges or another agent bridge.
+     */
+    static List<BridgePorts.Rule> rules(String bridge, String subnet, String owner) {
         String comment = "fleetform " + owner + " " + bridge;
-        List<List<String>> out = new ArrayList<>();
-        out.add(rule(comment, "nat", "POSTROUTING", "-s", subnet, "!", "-o", bridge, "-j", "MASQUERADE"));
-        out.add(rule(comment, "filter", "FORWARD", "-i", bridge, "-o", bridge, "-j", "ACCEPT"));
-        out.add(rule(comment, "filter", "FORWARD", "-o", bridge, "-m", "conntrack", "--ctstate", "RELATED,ESTABLISHED",
-                "-j", "ACCEPT"));
-        out.add(rule(comment, "filter", "FORWARD", "-i", bridge, "-o", "br-+", "-j", "DROP"));
-        out.add(rule(comment, "filter", "FORWARD", "-i", bridge, "-o", "docker0", "-j", "DROP"));
-        out.add(rule(comment, "filter", "FORWARD", "-i", bridge, "-o", "ffb+", "-j", "DROP"));
-        out.add(rule(comment, "filter", "FORWARD", "-i", bridge, "-j", "ACCEPT"));
+        List<BridgePorts.Rule> out = new ArrayList<>();
+        out.add(rule(comment, "nat", "POSTROUTING", "MASQUERADE", "-s", subnet, "!", "-o", bridge));
+        out.add(rule(comment, "filter", CHAIN, "ACCEPT", "-i", bridge, "-o", bridge));
+        out.add(rule(comment, "filter", CHAIN, "ACCEPT", "-o", bridge, "-m", "conntrack", "--ctstate",
+                "RELATED,ESTABLISHED"));
+        out.add(rule(comment, "filter", CHAIN, "DROP", "-i", bridge, "-o", "br-+"));
+        out.add(rule(comment, "filter", CHAIN, "DROP", "-i", bridge, "-o", "docker0"));
+        out.add(rule(comment, "filter", CHAIN, "DROP", "-i", bridge, "-o", "ffb+"));
+        out.add(rule(comment, "filter", CHAIN, "ACCEPT", "-i", bridge));
         return out;
     }
 
-    private static List<String> rule(String comment, String table, String chain, String... spec) {
-        List<String> r = new ArrayList<>(List.of(table, chain));
-        r.addAll(List.of(spec));
-        r.addAll(List.of("-m", "comment", "--comment", comment));
-        return r;
+    private static BridgePorts.Rule rule(String comment, String table, String chain, String target, String... spec) {
+        List<String> r = new ArrayList<>(List.of(spec));
+        r.addAll(List.of("-m", "comment", "--comment", comment, "-j", target));
+        return new BridgePorts.Rule(table, chain, r);
     }
 
-    private void ensureRule(List<String> rule) {
-        try {
-            shell.run(iptables("-C", rule), null);
-        } catch (ShellException absent) {
-            shell.run(iptables("-A", rule), null);
+    /**
+     * Makes the bridge's rules, and {@link #CHAIN} with its one jump first in FORWARD, in one {@code iptables-restore}
+     * after one listing of each table; a rule of the bridge an older agent put in FORWARD itself moves. A restore that
+     * fails because another agent changed the tables between the listing and it is tried again on a new listing.
+     */
+    private void ensureRules(String bridge, String subnet, String owner) {
+        String comment = "--comment \"fleetform " + owner + " " + bridge + "\"";
+        for (int attempt = 1; ; attempt++) {
+            Tables now = Tables.list(shell);
+            StringBuilder nat = new StringBuilder();
+            StringBuilder filter = new StringBuilder();
+            filter.append(jumpFirst(now));
+            for (String line : now.filter()) { // an older agent's, straight in FORWARD: moved to the chain
+                if (line.startsWith("-A FORWARD ") && hasComment(line, comment)) {
+                    filter.append("-D").append(line.substring(2)).append('\n');
+                }
+            }
+            for (BridgePorts.Rule r : rules(bridge, subnet, owner)) {
+                if (!now.has(r)) {
+                    ("nat".equals(r.table()) ? nat : filter).append(r.line()).append('\n');
+                }
+            }
+            try {
+                Tables.restore(shell, nat, filter);
+                return;
+            } catch (ShellException e) {
+                if (attempt >= 3) {
+                    throw e;
+                }
+            }
         }
     }
 
-    private static List<String> iptables(String op, List<String> rule) {
-        List<String> argv = new ArrayList<>(List.of("iptables", "--wait", "-t", rule.get(0), op, rule.get(1)));
-        argv.addAll(rule.subList(2, rule.size()));
-        return argv;
+    /**
+     * The restore lines that make {@link #CHAIN} and put its jump, once, first in FORWARD (below Docker's own jumps
+     * is first enough, see {@link #dockers}); none when it is so.
+     */
+    private static String jumpFirst(Tables now) {
+        StringBuilder b = new StringBuilder();
+        if (!now.filter().contains("-N " + CHAIN)) {
+            // -N, not ":CHAIN": with --noflush, ":" empties a chain that exists (another agent made it since the
+            // listing); -N fails the restore instead, which is tried again on a new listing
+            b.append("-N ").append(CHAIN).append('\n');
+        }
+        List<String> forward = now.filter().stream().filter(l -> l.startsWith("-A FORWARD ")).toList();
+        long jumps = forward.stream().filter(JUMP::equals).count();
+        if (jumps == 1 && forward.subList(0, forward.indexOf(JUMP)).stream().allMatch(AgentBridges::dockers)) {
+            return b.toString();
+        }
+        for (long i = 0; i < jumps; i++) { // there twice (two agents at one moment), or below another rule
+            b.append("-D").append(JUMP.substring(2)).append('\n');
+        }
+        return b.append("-I FORWARD 1").append(JUMP.substring("-A FORWARD".length())).append('\n').toString();
+    }
+
+    /**
+     * Docker's own jumps, which it puts back first whenever it makes a network: above the agent's they are fine
+     * ({@code DOCKER-USER} is the host's documented place for its own policy; the others act on Docker's bridges
+     * only), so the agent's jump is not moved back above them each time.
+     */
+    static boolean dockers(String forwardLine) {
+        return forwardLine.matches("-A FORWARD -j DOCKER-[A-Z0-9-]+");
+    }
+
+    static boolean hasComment(String line, String quotedComment) {
+        return line.contains(quotedComment + " ") || line.endsWith(quotedComment);
+    }
+
+    /**
+     * The nat table and the filter table as {@code iptables -S} lists them (filter with its {@code -N} lines), and
+     * the one {@code iptables-restore --noflush} that changes both: what this agent adds, deletes or moves, nothing
+     * else (a chain is made by {@code -N} only when absent, never declared, so no chain is flushed).
+     */
+    record Tables(List<String> nat, List<String> filter) {
+        static Tables list(Shell shell) {
+            return new Tables(lines(shell.run(List.of("iptables", "--wait", "-t", "nat", "-S"), null)),
+                    lines(shell.run(List.of("iptables", "--wait", "-t", "filter", "-S"), null)));
+        }
+
+        private static List<String> lines(String text) {
+            return text.lines().map(String::strip).filter(l -> !l.isEmpty()).toList();
+        }
+
+        boolean has(BridgePorts.Rule r) {
+            return ("nat".equals(r.table()) ? nat : filter).contains(r.line());
+        }
+
+        /** Runs the restore of the lines given (each ending in a newline), nothing when there are none. */
+        static void restore(Shell shell, CharSequence nat, CharSequence filter) {
+            if (nat.isEmpty() && filter.isEmpty()) {
+                return;
+            }
+            StringBuilder in = new StringBuilder();
+            if (!nat.isEmpty()) {
+                in.append("*nat\n").append(nat).append("COMMIT\n");
+            }
+            if (!filter.isEmpty()) {
+                in.append("*filter\n").append(filter).append("COMMIT\n");
+            }
+            shell.run(List.of("iptables-restore", "--noflush", "--wait"), in.toString());
+        }
     }
 
     /**
@@ -231,21 +327,45 @@ public final class AgentBridges {
 
     /**
      * Deletes exactly the rules carrying this bridge's comment, as {@code iptables -S} lists them (so one of an
-     * older spec goes too, and a rule like it without the comment, someone else's, stays).
+     * older spec or place goes too, and a rule like it without the comment, someone else's, stays), in one restore;
+     * with the last bridge's rules, the jump and {@link #CHAIN} (when nothing else is left in it).
      */
     private void removeRules(String bridge, String owner) {
-        String comment = "\"fleetform " + owner + " " + bridge + "\"";
-        for (String[] where : new String[][] {{"nat", "POSTROUTING"}, {"filter", "FORWARD"}}) {
-            for (String line : shell.run(List.of("iptables", "--wait", "-t", where[0], "-S", where[1]), null)
-                    .split("\n")) {
-                if (line.startsWith("-A " + where[1] + " ") && line.contains(comment)) {
-                    List<String> argv = new ArrayList<>(List.of("iptables", "--wait", "-t", where[0], "-D"));
-                    argv.addAll(words(line.substring(3)));
-                    try {
-                        shell.run(argv, null);
-                    } catch (ShellException gone) {
-                        // removed by another agent meanwhile
+        String comment = "--comment \"fleetform " + owner + " " + bridge + "\"";
+        for (int attempt = 1; ; attempt++) {
+            Tables now = Tables.list(shell);
+            StringBuilder nat = new StringBuilder();
+            StringBuilder filter = new StringBuilder();
+            for (String line : now.nat()) {
+                if (line.startsWith("-A POSTROUTING ") && hasComment(line, comment)) {
+                    nat.append("-D").append(line.substring(2)).append('\n');
+                }
+            }
+            int left = 0;
+            for (String line : now.filter()) {
+                boolean ours = hasComment(line, comment);
+                if ((line.startsWith("-A FORWARD ") || line.startsWith("-A " + CHAIN + " ")) && ours) {
+                    filter.append("-D").append(line.substring(2)).append('\n');
+                } else if (line.startsWith("-A " + CHAIN + " ")) {
+                    left++; // another bridge's (or a port's): the chain stays
+                }
+            }
+            if (left == 0 && now.filter().contains("-N " + CHAIN)) {
+                for (String line : now.filter()) {
+                    if (line.equals(JUMP)) {
+                        filter.append("-D").append(JUMP.substring(2)).append('\n');
                     }
+                }
+                // fails, with the whole table's restore, when another agent added to the chain meanwhile: looked
+                // at again
+                filter.append("-X ").append(CHAIN).append('\n');
+            }
+            try {
+                Tables.restore(shell, nat, filter);
+                return;
+            } catch (ShellException e) {
+                if (attempt >= 3) {
+                    throw e;
                 }
             }
         }

@@ -25,7 +25,8 @@ import java.util.function.Predicate;
  *   <li>{@code nat POSTROUTING}: a connection from 127.0.0.0/8 leaves for the bridge masqueraded (the container
  *       would answer 127.0.0.1 to itself), which the kernel routes only with {@code route_localnet} on the bridge
  *       (set here, as Docker sets it on its bridge); and the instance reaching its own published port (hairpin);</li>
- *   <li>{@code filter FORWARD}: the DNATed traffic is accepted to the instance (answers go out by the bridge's
+ *   <li>{@code filter FLEETFORM-FORWARD} (the agent's chain, jumped to first from FORWARD, see {@link
+ *       AgentBridges#CHAIN}): the DNATed traffic is accepted to the instance (answers go out by the bridge's
  *       rules, see {@link AgentBridges#rules}).</li>
  * </ul>
  *
@@ -34,7 +35,8 @@ import java.util.function.Predicate;
  * either nothing or a record: the agent's next start finishes what is {@code making} and removes the rules of a
  * container that went meanwhile, and the next publish or removal finds them. A rule missing from a {@code made}
  * instance was deleted since: drift, which the plan shows ({@link #live}) and the next put repairs. Rules are looked
- * up by their exact comment, so another fleet's, Docker's and anyone else's (a similar comment included) are never
+ * up by their exact comment (all of an instance's made or deleted by one {@code iptables-restore --noflush}: 3
+ * processes per instance with the listing, whatever its ports), so another fleet's, Docker's and anyone else's (a similar comment included) are never
  * changed; a rule of the instance that the spec no longer wants (an older host port) is deleted by its exact {@code
  * iptables -S} line.
  */
@@ -81,7 +83,7 @@ final class BridgePorts {
 
     /**
      * The rules of the instance {@code key} on {@code n}'s bridge, in the order and form {@code iptables -S} lists them
-     * (so a rule is found by its line; {@code -C} is asked only when its line is not listed).
+     * (so a rule is found by its line in one listing, never asked for one by one).
      */
     static List<Rule> rules(String key, NetworkSpec n) {
         List<Rule> out = new ArrayList<>();
@@ -108,7 +110,7 @@ final class BridgePorts {
                     "-m", proto, "--dport", inside, "-m", "comment", "--comment", c, "-j", "MASQUERADE")));
             out.add(new Rule("nat", "POSTROUTING", List.of("-s", ip, "-d", ip, "-p", proto, "-m", proto, "--dport",
                     inside, "-m", "comment", "--comment", c, "-j", "MASQUERADE")));
-            out.add(new Rule("filter", "FORWARD", List.of("-d", ip, "!", "-i", bridge, "-o", bridge, "-p", proto,
+            out.add(new Rule("filter", AgentBridges.CHAIN, List.of("-d", ip, "!", "-i", bridge, "-o", bridge, "-p", proto,
                     "-m", proto, "--dport", inside, "-m", "comment", "--comment", c, "-j", "ACCEPT")));
         }
         return out;
@@ -145,33 +147,53 @@ final class BridgePorts {
         if (!want.isEmpty()) {
             routeLocalnet(AgentBridges.bridgeName(Addresses.owner(key), n.name()));
         }
+        for (int attempt = 1; ; attempt++) {
+            try {
+                return publish(key, n, state, want);
+            } catch (AgentBridges.ShellException e) {
+                // another agent changed the tables between the listing and the restore: looked at again
+                if (attempt >= 3) {
+                    throw e;
+                }
+                state = state(key);
+            }
+        }
+    }
+
+    /**
+     * One listing of the tables and one {@code iptables-restore} deleting what is not wanted (or there twice) and
+     * adding what is missing: a rule is looked up by its line as {@code iptables -S} prints it, nothing else.
+     */
+    private List<String> publish(String key, NetworkSpec n, Optional<String> state, List<Rule> want) {
         Listing now = list();
         Set<String> wanted = new LinkedHashSet<>();
         want.forEach(r -> wanted.add(r.table() + " " + r.line()));
-        // not wanted (an older port), or wanted and there twice (two agents adding it at one moment): one goes
+        // not wanted (an older port or place), or wanted and there twice (two agents adding it at one moment)
         Set<String> seen = new java.util.HashSet<>();
         List<String[]> stale = now.ofComment(comment(key)).stream()
                 .filter(line -> !wanted.contains(line[0] + " " + line[1]) || !seen.add(line[0] + " " + line[1]))
                 .toList();
-        List<Rule> missing = want.stream().filter(r -> !now.has(r) && !exists(r)).toList();
+        List<Rule> missing = want.stream().filter(r -> !now.has(r)).toList();
         if (!missing.isEmpty() || !stale.isEmpty()) {
             if (!want.isEmpty() && !MAKING.equals(state.orElse(null))) {
                 writeRecord(key, MAKING); // first: whatever a kill leaves from here on, the record finds
             }
         }
+        StringBuilder nat = new StringBuilder();
+        StringBuilder filter = new StringBuilder();
+        stale.forEach(line -> ("nat".equals(line[0]) ? nat : filter).append("-D").append(line[1].substring(2))
+                .append('\n'));
+        missing.forEach(r -> ("nat".equals(r.table()) ? nat : filter).append(r.line()).append('\n'));
+        AgentBridges.Tables.restore(shell, nat, filter);
         List<String> done = new ArrayList<>();
-        stale.forEach(line -> delete(line[0], line[1]));
         if (!stale.isEmpty()) {
             done.add("removed " + stale.size() + " rule" + (stale.size() > 1 ? "s" : "") + " of ports no longer"
                     + " published (or there twice)");
         }
         Set<String> added = new TreeSet<>();
         for (NetworkSpec.PublishedPort p : n.ports()) {
-            for (Rule r : rules(key, n, p)) {
-                if (missing.contains(r)) {
-                    shell.run(iptables("-A", r), null);
-                    added.add(p.name() + " " + p.hostPort() + "->" + n.ipv4() + ":" + p.containerPort());
-                }
+            if (rules(key, n, p).stream().anyMatch(missing::contains)) {
+                added.add(p.name() + " " + p.hostPort() + "->" + n.ipv4() + ":" + p.containerPort());
             }
         }
         if (!added.isEmpty()) {
@@ -193,7 +215,7 @@ final class BridgePorts {
         Listing now = list();
         List<String> out = new ArrayList<>();
         for (NetworkSpec.PublishedPort p : n.ports()) {
-            if (rules(key, n, p).stream().allMatch(r -> now.has(r) || exists(r))) {
+            if (rules(key, n, p).stream().allMatch(now::has)) {
                 out.add(p.name());
             }
         }
@@ -206,9 +228,21 @@ final class BridgePorts {
             return List.of();
         }
         int removed = 0;
-        for (String[] line : list().ofComment(comment(key))) {
-            delete(line[0], line[1]);
-            removed++;
+        for (int attempt = 1; ; attempt++) {
+            List<String[]> ours = list().ofComment(comment(key));
+            StringBuilder nat = new StringBuilder();
+            StringBuilder filter = new StringBuilder();
+            ours.forEach(line -> ("nat".equals(line[0]) ? nat : filter).append("-D").append(line[1].substring(2))
+                    .append('\n'));
+            try {
+                AgentBridges.Tables.restore(shell, nat, filter); // all at once
+                removed = ours.size();
+                break;
+            } catch (AgentBridges.ShellException e) {
+                if (attempt >= 3) { // one deleted by another agent meanwhile fails the whole restore: listed again
+                    throw e;
+                }
+            }
         }
         clearRecord(key);
         return removed == 0 ? List.of() : List.of("removed the " + removed + " rules of its published ports");
@@ -249,48 +283,23 @@ final class BridgePorts {
         }
     }
 
+    /** One {@code iptables -S} of each table (two commands, whatever the number of rules). */
     private Listing list() {
+        AgentBridges.Tables t = AgentBridges.Tables.list(shell);
         List<String[]> lines = new ArrayList<>();
-        for (String line : shell.run(List.of("iptables", "--wait", "-t", "nat", "-S"), null).split("\n")) {
+        for (String line : t.nat()) {
             for (String chain : NAT_CHAINS) {
                 if (line.startsWith("-A " + chain + " ")) {
-                    lines.add(new String[] {"nat", line.strip()});
+                    lines.add(new String[] {"nat", line});
                 }
             }
         }
-        for (String line : shell.run(List.of("iptables", "--wait", "-t", "filter", "-S", "FORWARD"), null)
-                .split("\n")) {
-            if (line.startsWith("-A FORWARD ")) {
-                lines.add(new String[] {"filter", line.strip()});
+        for (String line : t.filter()) {
+            if (line.startsWith("-A FORWARD ") || line.startsWith("-A " + AgentBridges.CHAIN + " ")) {
+                lines.add(new String[] {"filter", line}); // FORWARD: an older agent's, moved to the chain
             }
         }
         return new Listing(lines);
-    }
-
-    /** Whether iptables finds the rule though its line is not listed as written here (another iptables' form). */
-    private boolean exists(Rule r) {
-        try {
-            shell.run(iptables("-C", r), null);
-            return true;
-        } catch (AgentBridges.ShellException absent) {
-            return false;
-        }
-    }
-
-    private void delete(String table, String line) {
-        List<String> argv = new ArrayList<>(List.of("iptables", "--wait", "-t", table, "-D"));
-        argv.addAll(AgentBridges.words(line.substring(3)));
-        try {
-            shell.run(argv, null);
-        } catch (AgentBridges.ShellException gone) {
-            // deleted by another agent (or by hand) meanwhile
-        }
-    }
-
-    private static List<String> iptables(String op, Rule r) {
-        List<String> argv = new ArrayList<>(List.of("iptables", "--wait", "-t", r.table(), op, r.chain()));
-        argv.addAll(r.spec());
-        return argv;
     }
 
     /**

@@ -70,13 +70,13 @@ class AgentBridgePortsDockerTest extends DockerTestBase {
     /** The rules carrying exactly the instance's comment, in the nat table and FORWARD. */
     private static List<String> rulesOf(String key) {
         String quoted = "\"" + BridgePorts.comment(key) + "\"";
-        return (sh("iptables", "-t", "nat", "-S") + sh("iptables", "-S", "FORWARD")).lines()
+        return (sh("iptables", "-t", "nat", "-S") + sh("iptables", "-S")).lines()
                 .filter(l -> l.contains(quoted)).toList();
     }
 
     /** Every rule of the fleet (its bridge's and its instances'). */
     private static List<String> fleetRules(String owner) {
-        return (sh("iptables", "-t", "nat", "-S") + sh("iptables", "-S", "FORWARD")).lines()
+        return (sh("iptables", "-t", "nat", "-S") + sh("iptables", "-S")).lines()
                 .filter(l -> l.contains("\"fleetform " + owner + " ")).toList();
     }
 
@@ -290,7 +290,7 @@ class AgentBridgePortsDockerTest extends DockerTestBase {
         assertThat(Loopback.httpGet("127.0.0.1", first, 200)).startsWith("hello-");
 
         // one deleted by hand: the agent's read says which port lacks its rules; the next put puts it back in place
-        String forward = rulesOf(key).stream().filter(r -> r.startsWith("-A FORWARD")).findFirst().orElseThrow();
+        String forward = rulesOf(key).stream().filter(r -> r.startsWith("-A " + AgentBridges.CHAIN)).findFirst().orElseThrow();
         List<String> del = new ArrayList<>(List.of("iptables"));
         del.addAll(AgentBridges.words(forward.replaceFirst("^-A ", "-D ")));
         sh(del.toArray(String[]::new));
