@@ -224,7 +224,7 @@ class QuickstartDockerTest {
                 .replace("memory  = 64Mi", "memory  = 64Mi\n    replicas = 3"));
         Map<String, String> env = Map.of("FLEETFORM_SECRET_AGENT", "another-long-enough-test-token-987");
         java.util.concurrent.atomic.AtomicBoolean applying = new java.util.concurrent.atomic.AtomicBoolean(true);
-        java.util.concurrent.atomic.AtomicBoolean restartedWhileApplying = new java.util.concurrent.atomic.AtomicBoolean();
+        java.util.concurrent.atomic.AtomicBoolean closedWhileApplying = new java.util.concurrent.atomic.AtomicBoolean();
         AgentServer[] current = {agent};
         Thread restarter = new Thread(() -> {
             try {
@@ -232,9 +232,9 @@ class QuickstartDockerTest {
                     Thread.sleep(20);
                 }
                 current[0].close();
+                closedWhileApplying.set(applying.get());
                 Thread.sleep(1500);
                 current[0] = AgentServer.start(options.withListen(new InetSocketAddress("127.0.0.1", port)));
-                restartedWhileApplying.set(applying.get());
             } catch (Exception e) {
                 throw new IllegalStateException(e);
             }
@@ -248,7 +248,10 @@ class QuickstartDockerTest {
             restarter.join(60_000);
         }
         try {
-            assertThat(restartedWhileApplying.get()).as("the agent came back while the apply ran").isTrue();
+            // The agent went away mid-apply. Whether it is back before that apply ends depends on the machine's load
+            // (its start under load can outlast the calls' retries): if it is, the apply's retries finish the job;
+            // if not, that apply fails the instances it could not reach and the next one converges.
+            assertThat(closedWhileApplying.get()).as("the agent stopped while the apply ran").isTrue();
             CliRunner.Result converge = apply.exitCode() == ExitCode.OK ? apply
                     : CliRunner.run(env, "apply", dir.toString(), "--auto-approve");
             assertThat(converge.exitCode()).as(apply.out() + converge.out() + converge.err()).isEqualTo(ExitCode.OK);
