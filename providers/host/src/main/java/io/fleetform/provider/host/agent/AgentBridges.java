@@ -181,10 +181,18 @@ public final class AgentBridges {
 
     /**
      * Makes the bridge's rules, and {@link #CHAIN} with its one jump first in FORWARD, in one {@code iptables-restore}
-     * after one listing of each table; a rule of the bridge an older agent put in FORWARD itself moves. A restore that
-     * fails because another agent changed the tables between the listing and it is tried again on a new listing.
+     * after one listing of each table; a rule of the bridge an older agent put in FORWARD itself moves. The listing and
+     * its restore hold the host's {@link TablesLock}; a restore that fails because something else changed the tables
+     * between the listing and it is tried again on a new listing.
      */
     private void ensureRules(String bridge, String subnet, String owner) {
+        TablesLock.holding(() -> {
+            ensureRulesLocked(bridge, subnet, owner);
+            return null;
+        });
+    }
+
+    private void ensureRulesLocked(String bridge, String subnet, String owner) {
         String comment = "--comment \"fleetform " + owner + " " + bridge + "\"";
         for (int attempt = 1; ; attempt++) {
             Tables now = Tables.list(shell);
@@ -331,6 +339,13 @@ public final class AgentBridges {
      * with the last bridge's rules, the jump and {@link #CHAIN} (when nothing else is left in it).
      */
     private void removeRules(String bridge, String owner) {
+        TablesLock.holding(() -> {
+            removeRulesLocked(bridge, owner);
+            return null;
+        });
+    }
+
+    private void removeRulesLocked(String bridge, String owner) {
         String comment = "--comment \"fleetform " + owner + " " + bridge + "\"";
         for (int attempt = 1; ; attempt++) {
             Tables now = Tables.list(shell);
