@@ -20,15 +20,21 @@ class StepEventsTest {
     void aRecordingHoldsEachCallRequestLedgerWriteAndEngineCallWithWhatItWas() throws IOException {
         DockerSupport.ensureReady();
         Path file = tmp.resolve("steps.jfr");
-        try (TestAgent agent = TestAgent.start(tmp, "host-a", FactsReaderTest.fixture());
-             Recording recording = new Recording()) {
+        TestAgent agent = TestAgent.start(tmp, "host-a", FactsReaderTest.fixture());
+        try (Recording recording = new Recording()) {
             for (String name : List.of("EngineCall", "AgentRequest", "AgentCall", "LedgerWrite")) {
                 recording.enable("io.fleetform.host." + name);
             }
             recording.start();
-            agent.client().claim("zone.s1.logic[0]", Json.MAPPER.readValue(AgentApiTest.CLAIM,
-                    AllocationRequest.class));
-            agent.client().imageIds(List.of("fleetform/busybox:1"));
+            try {
+                agent.client().claim("zone.s1.logic[0]", Json.MAPPER.readValue(AgentApiTest.CLAIM,
+                        AllocationRequest.class));
+                agent.client().imageIds(List.of("fleetform/busybox:1"));
+            } finally {
+                // the agent records a request once its answer is sent, which the client can have read before: closing
+                // the agent waits for its handlers, so both requests are in the recording
+                agent.close();
+            }
             recording.stop();
             recording.dump(file);
         }
