@@ -181,21 +181,12 @@ public final class AgentBridges {
 
     /**
      * Makes the bridge's rules, and {@link #CHAIN} with its one jump first in FORWARD, in one {@code iptables-restore}
-     * after one listing of each table; a rule of the bridge an older agent put in FORWARD itself moves. The listing and
-     * its restore hold the host's {@link TablesLock}; a restore that fails because something else changed the tables
-     * between the listing and it is tried again on a new listing.
+     * after one listing of each table ({@link Tables#change}); a rule of the bridge an older agent put in FORWARD
+     * itself moves.
      */
     private void ensureRules(String bridge, String subnet, String owner) {
-        TablesLock.holding(() -> {
-            ensureRulesLocked(bridge, subnet, owner);
-            return null;
-        });
-    }
-
-    private void ensureRulesLocked(String bridge, String subnet, String owner) {
         String comment = "--comment \"fleetform " + owner + " " + bridge + "\"";
-        for (int attempt = 1; ; attempt++) {
-            Tables now = Tables.list(shell);
+        Tables.change(shell, now -> {
             StringBuilder nat = new StringBuilder();
             StringBuilder filter = new StringBuilder();
             filter.append(jumpFirst(now));
@@ -209,15 +200,8 @@ public final class AgentBridges {
                     ("nat".equals(r.table()) ? nat : filter).append(r.line()).append('\n');
                 }
             }
-            try {
-                Tables.restore(shell, nat, filter);
-                return;
-            } catch (ShellException e) {
-                if (attempt >= 3) {
-                    throw e;
-                }
-            }
-        }
+            return Tables.Edit.of(nat, filter);
+        });
     }
 
     /**
@@ -253,41 +237,6 @@ public final class AgentBridges {
 
     static boolean hasComment(String line, String quotedComment) {
         return line.contains(quotedComment + " ") || line.endsWith(quotedComment);
-    }
-
-    /**
-     * The nat table and the filter table as {@code iptables -S} lists them (filter with its {@code -N} lines), and
-     * the one {@code iptables-restore --noflush} that changes both: what this agent adds, deletes or moves, nothing
-     * else (a chain is made by {@code -N} only when absent, never declared, so no chain is flushed).
-     */
-    record Tables(List<String> nat, List<String> filter) {
-        static Tables list(Shell shell) {
-            return new Tables(lines(shell.run(List.of("iptables", "--wait", "-t", "nat", "-S"), null)),
-                    lines(shell.run(List.of("iptables", "--wait", "-t", "filter", "-S"), null)));
-        }
-
-        private static List<String> lines(String text) {
-            return text.lines().map(String::strip).filter(l -> !l.isEmpty()).toList();
-        }
-
-        boolean has(BridgePorts.Rule r) {
-            return ("nat".equals(r.table()) ? nat : filter).contains(r.line());
-        }
-
-        /** Runs the restore of the lines given (each ending in a newline), nothing when there are none. */
-        static void restore(Shell shell, CharSequence nat, CharSequence filter) {
-            if (nat.isEmpty() && filter.isEmpty()) {
-                return;
-            }
-            StringBuilder in = new StringBuilder();
-            if (!nat.isEmpty()) {
-                in.append("*nat\n").append(nat).append("COMMIT\n");
-            }
-            if (!filter.isEmpty()) {
-                in.append("*filter\n").append(filter).append("COMMIT\n");
-            }
-            shell.run(List.of("iptables-restore", "--noflush", "--wait"), in.toString());
-        }
     }
 
     /**
@@ -339,16 +288,8 @@ public final class AgentBridges {
      * with the last bridge's rules, the jump and {@link #CHAIN} (when nothing else is left in it).
      */
     private void removeRules(String bridge, String owner) {
-        TablesLock.holding(() -> {
-            removeRulesLocked(bridge, owner);
-            return null;
-        });
-    }
-
-    private void removeRulesLocked(String bridge, String owner) {
         String comment = "--comment \"fleetform " + owner + " " + bridge + "\"";
-        for (int attempt = 1; ; attempt++) {
-            Tables now = Tables.list(shell);
+        Tables.change(shell, now -> {
             StringBuilder nat = new StringBuilder();
             StringBuilder filter = new StringBuilder();
             for (String line : now.nat()) {
@@ -371,19 +312,12 @@ public final class AgentBridges {
                         filter.append("-D").append(JUMP.substring(2)).append('\n');
                     }
                 }
-                // fails, with the whole table's restore, when another agent added to the chain meanwhile: looked
-                // at again
+                // fails, with the whole table's restore, when a rule was added to the chain outside the lock
+                // meanwhile: decided again
                 filter.append("-X ").append(CHAIN).append('\n');
             }
-            try {
-                Tables.restore(shell, nat, filter);
-                return;
-            } catch (ShellException e) {
-                if (attempt >= 3) {
-                    throw e;
-                }
-            }
-        }
+            return Tables.Edit.of(nat, filter);
+        });
     }
 
     /** The words of an {@code iptables -S} line, a quoted comment as one. */

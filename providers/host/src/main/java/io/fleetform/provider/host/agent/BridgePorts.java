@@ -147,52 +147,43 @@ final class BridgePorts {
         if (!want.isEmpty()) {
             routeLocalnet(AgentBridges.bridgeName(Addresses.owner(key), n.name()));
         }
-        for (int attempt = 1; ; attempt++) {
-            try {
-                return publish(key, n, state, want);
-            } catch (AgentBridges.ShellException e) {
-                // another agent changed the tables between the listing and the restore: looked at again
-                if (attempt >= 3) {
-                    throw e;
-                }
-                state = state(key);
-            }
-        }
+        return publish(key, n, want);
     }
 
     /**
      * One listing of the tables and one {@code iptables-restore} deleting what is not wanted (or there twice) and
      * adding what is missing: a rule is looked up by its line as {@code iptables -S} prints it, nothing else.
      */
-    private List<String> publish(String key, NetworkSpec n, Optional<String> state, List<Rule> want) {
-        Listing now = list();
+    private List<String> publish(String key, NetworkSpec n, List<Rule> want) {
         Set<String> wanted = new LinkedHashSet<>();
         want.forEach(r -> wanted.add(r.table() + " " + r.line()));
-        // not wanted (an older port or place), or wanted and there twice (two agents adding it at one moment)
-        Set<String> seen = new java.util.HashSet<>();
-        List<String[]> stale = now.ofComment(comment(key)).stream()
-                .filter(line -> !wanted.contains(line[0] + " " + line[1]) || !seen.add(line[0] + " " + line[1]))
-                .toList();
-        List<Rule> missing = want.stream().filter(r -> !now.has(r)).toList();
-        if (!missing.isEmpty() || !stale.isEmpty()) {
-            if (!want.isEmpty() && !MAKING.equals(state.orElse(null))) {
+        Published made = Tables.change(shell, tables -> {
+            Listing now = listing(tables);
+            Optional<String> state = state(key);
+            // not wanted (an older port or place), or wanted and there twice (two agents adding it at one moment)
+            Set<String> seen = new java.util.HashSet<>();
+            List<String[]> stale = now.ofComment(comment(key)).stream()
+                    .filter(line -> !wanted.contains(line[0] + " " + line[1]) || !seen.add(line[0] + " " + line[1]))
+                    .toList();
+            List<Rule> missing = want.stream().filter(r -> !now.has(r)).toList();
+            if ((!missing.isEmpty() || !stale.isEmpty()) && !want.isEmpty() && !MAKING.equals(state.orElse(null))) {
                 writeRecord(key, MAKING); // first: whatever a kill leaves from here on, the record finds
             }
-        }
-        StringBuilder nat = new StringBuilder();
-        StringBuilder filter = new StringBuilder();
-        stale.forEach(line -> ("nat".equals(line[0]) ? nat : filter).append("-D").append(line[1].substring(2))
-                .append('\n'));
-        missing.forEach(r -> ("nat".equals(r.table()) ? nat : filter).append(r.line()).append('\n'));
-        AgentBridges.Tables.restore(shell, nat, filter);
+            StringBuilder nat = new StringBuilder();
+            StringBuilder filter = new StringBuilder();
+            stale.forEach(line -> ("nat".equals(line[0]) ? nat : filter).append("-D").append(line[1].substring(2))
+                    .append('\n'));
+            missing.forEach(r -> ("nat".equals(r.table()) ? nat : filter).append(r.line()).append('\n'));
+            return new Tables.Edit<>(nat, filter, new Published(state, stale.size(), missing));
+        });
         List<String> done = new ArrayList<>();
-        if (!stale.isEmpty()) {
-            done.add("removed " + stale.size() + " rule" + (stale.size() > 1 ? "s" : "") + " of ports no longer"
+        if (made.stale() > 0) {
+            done.add("removed " + made.stale() + " rule" + (made.stale() > 1 ? "s" : "") + " of ports no longer"
                     + " published (or there twice)");
         }
         Set<String> added = new TreeSet<>();
         for (NetworkSpec.PublishedPort p : n.ports()) {
-            if (rules(key, n, p).stream().anyMatch(missing::contains)) {
+            if (rules(key, n, p).stream().anyMatch(made.missing()::contains)) {
                 added.add(p.name() + " " + p.hostPort() + "->" + n.ipv4() + ":" + p.containerPort());
             }
         }
@@ -201,10 +192,14 @@ final class BridgePorts {
         }
         if (want.isEmpty()) {
             clearRecord(key);
-        } else if (!MADE.equals(state.orElse(null)) || !missing.isEmpty() || !stale.isEmpty()) {
+        } else if (!MADE.equals(made.state().orElse(null)) || !made.missing().isEmpty() || made.stale() > 0) {
             writeRecord(key, MADE);
         }
         return done;
+    }
+
+    /** What one publishing restore did: the record before it, the rules it deleted and those it added. */
+    private record Published(Optional<String> state, int stale, List<Rule> missing) {
     }
 
     /**
@@ -227,23 +222,14 @@ final class BridgePorts {
         if (state(key).isEmpty()) {
             return List.of();
         }
-        int removed = 0;
-        for (int attempt = 1; ; attempt++) {
-            List<String[]> ours = list().ofComment(comment(key));
+        int removed = Tables.change(shell, tables -> {
+            List<String[]> ours = listing(tables).ofComment(comment(key));
             StringBuilder nat = new StringBuilder();
             StringBuilder filter = new StringBuilder();
             ours.forEach(line -> ("nat".equals(line[0]) ? nat : filter).append("-D").append(line[1].substring(2))
                     .append('\n'));
-            try {
-                AgentBridges.Tables.restore(shell, nat, filter); // all at once
-                removed = ours.size();
-                break;
-            } catch (AgentBridges.ShellException e) {
-                if (attempt >= 3) { // one deleted by another agent meanwhile fails the whole restore: listed again
-                    throw e;
-                }
-            }
-        }
+            return new Tables.Edit<>(nat, filter, ours.size()); // all at once
+        });
         clearRecord(key);
         return removed == 0 ? List.of() : List.of("removed the " + removed + " rules of its published ports");
     }
@@ -285,7 +271,11 @@ final class BridgePorts {
 
     /** One {@code iptables -S} of each table (two commands, whatever the number of rules). */
     private Listing list() {
-        AgentBridges.Tables t = AgentBridges.Tables.list(shell);
+        return listing(Tables.list(shell));
+    }
+
+    /** The lines of the tables the ports' rules live in. */
+    private static Listing listing(Tables t) {
         List<String[]> lines = new ArrayList<>();
         for (String line : t.nat()) {
             for (String chain : NAT_CHAINS) {
