@@ -28,12 +28,16 @@ import javax.net.ssl.SSLContext;
  * an empty {@link Optional}.
  */
 public final class AgentClient {
+    private static final System.Logger LOG = System.getLogger(AgentClient.class.getName());
+    private static final Duration RIDE_PAUSE = Duration.ofSeconds(1);
+
     private final String name;
     private final URI base;
     private final String token;
     private final HttpClient http;
     private final RetryPolicy retry;
     private final Duration requestTimeout;
+    private final Duration rideThrough;
 
     private AgentClient(Builder b) {
         this.name = b.name == null ? b.base.getAuthority() : b.name;
@@ -43,6 +47,28 @@ public final class AgentClient {
         this.retry = new RetryPolicy(b.maxAttempts, b.initialBackoff, b.maxBackoff, b.deadline);
         // A client of its own only when none is shared (tests, one-off calls); sessions share one.
         this.http = (b.transport != null ? b.transport : AgentHttp.create(b.sslContext, b.connectTimeout)).client();
+        this.rideThrough = Duration.ZERO;
+    }
+
+    private AgentClient(AgentClient c, Duration rideThrough) {
+        this.name = c.name;
+        this.base = c.base;
+        this.token = c.token;
+        this.requestTimeout = c.requestTimeout;
+        this.retry = c.retry;
+        this.http = c.http;
+        this.rideThrough = rideThrough;
+    }
+
+    /**
+     * This client, but a call the agent refuses (nothing was sent: the agent is restarting, or its host's network
+     * blinks) is tried again, a second apart, until {@code window} after its first attempt (within the call's
+     * deadline), not only the few quick retries a read gets. For apply: a change half made because the agent
+     * restarted under it costs a failed instance and another run, while a plan or refresh should say at once that
+     * an agent is down.
+     */
+    public AgentClient ridingThrough(Duration window) {
+        return new AgentClient(this, Objects.requireNonNull(window, "window"));
     }
 
     /** @param base the agent's base URI, e.g. {@code https://10.0.0.5:7443} */
@@ -281,6 +307,7 @@ public final class AgentClient {
         // renames of what is already gone succeed), so a call cut off midway is as safe to retry as a read.
         RetryPolicy.Safety safety = RetryPolicy.Safety.IDEMPOTENT;
         long started = System.nanoTime();
+        boolean warned = false;
         for (int attempt = 1; ; attempt++) {
             HttpResponse<byte[]> resp;
             try {
@@ -290,8 +317,23 @@ public final class AgentClient {
                     retry.pause(attempt, null, started);
                     continue;
                 }
+                long riding = rideThrough.toNanos() - (System.nanoTime() - started);
+                if (riding > 0 && retry.allowsAnother(0, started)) { // attempt 0: only the deadline counts
+                    if (!warned) {
+                        warned = true;
+                        LOG.log(System.Logger.Level.WARNING, "agent " + name + " refuses connections (" + describe(e)
+                                + "); " + callText + " waits up to " + rideThrough.toSeconds() + " s for it");
+                    }
+                    try {
+                        Thread.sleep(Math.max(1, Math.min(riding, RIDE_PAUSE.toNanos()) / 1_000_000));
+                        continue;
+                    } catch (InterruptedException stop) {
+                        Thread.currentThread().interrupt(); // an interrupted apply fails the call now
+                    }
+                }
+                long waited = Duration.ofNanos(System.nanoTime() - started).toSeconds();
                 throw new AgentException(name, base, callText, 0, null, "cannot connect after " + attempt
-                        + " attempt(s): " + describe(e), null, e);
+                        + " attempt(s)" + (waited > 0 ? " over " + waited + " s" : "") + ": " + describe(e), null, e);
             } catch (IOException e) {
                 if (retry.retries(safety, RetryPolicy.Failure.CUT, attempt, started)) {
                     retry.pause(attempt, null, started);

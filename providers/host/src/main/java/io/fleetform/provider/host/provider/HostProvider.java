@@ -91,6 +91,8 @@ public final class HostProvider implements Provider, ProviderSession {
     static final String TOKEN = "agent_token";
     static final String CA = "agent_ca";
     static final String PIN = "agent_pin";
+    /** How long a change waits for an agent that refuses connections (a restart of it takes a few seconds). */
+    static final java.time.Duration APPLY_RIDE_THROUGH = java.time.Duration.ofSeconds(30);
 
     private final FleetIdentity identity;
     private final ProviderContext context;
@@ -1006,7 +1008,7 @@ public final class HostProvider implements Provider, ProviderSession {
                 request.progress().accept("re-keying " + key(request.prior().get()) + " as " + key);
                 rekey(request.prior().get(), key);
             }
-            AgentClient agent = agent(desired);
+            AgentClient agent = applying(desired);
             boolean checkBeside = request.action() == Action.CREATE && desired.get(LocalImageIds.ATTRIBUTE) != null;
             if (!checkBeside) {
                 planImageStillThere(agent, desired);
@@ -1106,7 +1108,7 @@ public final class HostProvider implements Provider, ProviderSession {
      * and with it the network, so the next destroy or apply tries again instead of forgetting it.
      */
     private void remove(Map<String, Object> attributes, String key, ApplyRequest request) throws ProviderException {
-        AgentClient agent = agent(attributes);
+        AgentClient agent = applying(attributes);
         request.progress().accept("removing the container from " + attributes.get("host"));
         Optional<RemoveResult> removed = agent.removeContainer(key, true);
         NetworkRemoval network = removed
@@ -1164,7 +1166,7 @@ public final class HostProvider implements Provider, ProviderSession {
 
     /** Moves an instance's key on its agent; nothing to do when nothing is there (the next plan creates it). */
     private void rekey(ResourceState prior, String to) {
-        AgentClient agent = agent(prior.attributes());
+        AgentClient agent = applying(prior.attributes());
         String from = key(prior);
         if (from.equals(to)) {
             return;
@@ -1202,6 +1204,7 @@ public final class HostProvider implements Provider, ProviderSession {
         String key = ownedKey(desired.address());
         try {
             AgentClient agent = agents.clients(pool).get(host);
+            agent = agent == null ? null : agent.ridingThrough(APPLY_RIDE_THROUGH); // apply asks it before a change
             Optional<ContainerInfo> container = agent == null ? Optional.empty() : agent.container(key);
             if (container.isEmpty()) {
                 // claimed but never started: apply makes it on that claim
@@ -1559,6 +1562,14 @@ public final class HostProvider implements Provider, ProviderSession {
         }
         a.put("container_id", c.id());
         return a;
+    }
+
+    /**
+     * The agent of an instance for a change of it: one that refuses connections (restarting under a long apply) is
+     * waited for up to {@link #APPLY_RIDE_THROUGH}, so the change goes on where it was instead of failing half made.
+     */
+    private AgentClient applying(Map<String, Object> attributes) {
+        return agent(attributes).ridingThrough(APPLY_RIDE_THROUGH);
     }
 
     /** The agent of an instance, from its pool in the fleet or from what the state recorded. */

@@ -165,6 +165,48 @@ class AgentClientTest {
     }
 
     @Test
+    void aChangeWaitsForARestartingAgentWhileAReadSaysAtOnceItIsDown() throws Exception {
+        int port = Loopback.freePortRange(12400, 400, 1);
+        Path token = Files.writeString(tmp.resolve("token"), TestAgent.TOKEN);
+        AgentOptions options = AgentOptions.of(new InetSocketAddress("127.0.0.1", port), token, tmp.resolve("data"))
+                .withRoot(FactsReaderTest.fixture());
+        // the defaults the host provider uses: 4 quick attempts for a read
+        AgentClient read = AgentClient.builder(URI.create("http://127.0.0.1:" + port), TestAgent.TOKEN).name("h1")
+                .build();
+        AgentClient change = read.ridingThrough(Duration.ofSeconds(30));
+        String agentId;
+        try (AgentServer first = AgentServer.start(options)) {
+            agentId = change.allocations().agentId();
+        }
+        // the agent restarts: down for 3 s, more than the read's retries last
+        CompletableFuture<AgentServer> restarted = CompletableFuture.supplyAsync(() -> {
+            try {
+                Thread.sleep(3000);
+                return AgentServer.start(options);
+            } catch (Exception e) {
+                throw new IllegalStateException(e);
+            }
+        });
+        try {
+            long t0 = System.nanoTime();
+            AgentException down = catchThrowableOfType(AgentException.class, read::allocations);
+            assertThat(down.getMessage()).contains("cannot connect after 4 attempt(s)");
+            assertThat(restarted).isNotDone(); // the read gave up before the agent came back
+            assertThat(change.allocations().agentId()).isEqualTo(agentId); // the same agent, its data kept
+            assertThat(Duration.ofNanos(System.nanoTime() - t0)).isGreaterThan(Duration.ofMillis(2500));
+        } finally {
+            restarted.get(30, TimeUnit.SECONDS).close();
+        }
+        // an agent that stays down fails the change once the window is over, saying how long it waited
+        long t0 = System.nanoTime();
+        AgentException gone = catchThrowableOfType(AgentException.class,
+                () -> read.ridingThrough(Duration.ofSeconds(3)).facts());
+        assertThat(Duration.ofNanos(System.nanoTime() - t0)).isBetween(Duration.ofMillis(2900), Duration.ofSeconds(8));
+        assertThat(gone.getMessage()).containsPattern("cannot connect after \\d+ attempt\\(s\\) over [34] s: "
+                + "ConnectException");
+    }
+
+    @Test
     void servesHttpsFromAPkcs12KeystoreAndRefusesUntrustedClients() throws Exception {
         Path ks = tmp.resolve("agent.p12");
         String keytool = Path.of(System.getProperty("java.home"), "bin", "keytool").toString();
