@@ -14,7 +14,8 @@
 #                               `kubectl apply --server-side` of its render (only when kubectl is
 #                               installed and scripts/k8s-test-cluster.sh build has cached the API server)
 #
-# Usage: scripts/speed-table.sh [RUNS]     (default 5; the apply row is always one run)
+# Usage: scripts/speed-table.sh [RUNS]     (default 5; the apply rows take the median of at most 3 rounds,
+#                                          AB_ROUNDS overrides: a round takes minutes)
 #        scripts/speed-table.sh --print    measure and print the table, leave README.md alone
 #        scripts/speed-table.sh --only BENCH [RUNS]   one bench (language, plan, apply, registry or
 #                                          kubernetes): its rows replace the rows of the same name in
@@ -49,7 +50,7 @@ if wanted language; then scripts/bench-language.sh "$runs" | rows >> "$work/rows
 if wanted plan; then scripts/bench-plan.sh 2000 "$runs" | rows >> "$work/rows"; fi
 if ! wanted apply; then :
 elif docker info >/dev/null 2>&1; then
-  scripts/bench-host-apply.sh 200 | rows >> "$work/rows"
+  AB_ROUNDS=${AB_ROUNDS:-$(( runs < 3 ? runs : 3 ))} scripts/bench-host-apply.sh 200 | rows >> "$work/rows"
 else
   echo "speed-table: no Docker Engine answers; the apply row is left out" >&2
 fi
@@ -86,7 +87,9 @@ if begin not in text or end not in text:
 head, rest = text.split(begin, 1)
 table, tail = rest.split(end, 1)
 lines = table.strip("\n").split("\n")
-name = lambda row: row.split("|")[1].strip()
+import re
+# A row's name is its first cell without a trailing "(...)": what it says of how it was measured may change.
+name = lambda row: re.sub(r" \([^()]*\)$", "", row.split("|")[1].strip())
 last = max(i for i, l in enumerate(lines) if l.startswith("| "))
 for row in rows:
     same = [i for i, l in enumerate(lines) if l.startswith("| ") and name(l) == name(row)]

@@ -332,7 +332,7 @@ final class ApiHandler implements HttpHandler {
     private static void send(HttpExchange ex, Reply reply) {
         try (ex) {
             byte[] bytes = NO_BODY.contains(reply.status()) ? new byte[0]
-                    : Json.MAPPER.writerWithDefaultPrettyPrinter().writeValueAsBytes(reply.body());
+                    : Json.MAPPER.writeValueAsBytes(reply.body()); // compact: a machine reads it (jq for people)
             ex.getResponseHeaders().set("Content-Type", "application/json");
             ex.getResponseHeaders().set("Cache-Control", "no-store");
             reply.headers().forEach((k, v) -> ex.getResponseHeaders().set(k, v));
