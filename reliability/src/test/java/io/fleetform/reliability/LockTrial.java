@@ -81,7 +81,7 @@ final class LockTrial {
                 if (holder.isPresent()) {
                     Thread.sleep(random.nextInt(150));
                     if (openHolders(journal).contains(holder.get())) {
-                        kill(racers.get(holder.get()), holder.get(), journal);
+                        kill(racers.get(holder.get()), holder.get(), journal, racers);
                         unreaped.add(holder.get());
                         kills++;
                         start(racers, pids, factory, dir, journal, "r" + next++, settings);
@@ -96,7 +96,7 @@ final class LockTrial {
         for (Map.Entry<String, Process> r : racers.entrySet()) {
             if (r.getValue().isAlive()) {
                 notes.add(r.getKey() + " did not finish in time");
-                kill(r.getValue(), r.getKey(), journal);
+                kill(r.getValue(), r.getKey(), journal, racers);
             } else if (r.getValue().exitValue() != 0 && r.getValue().exitValue() != 137) {
                 notes.add(r.getKey() + " exited " + r.getValue().exitValue() + ": "
                         + Inspection.lastLines(Files.readString(dir.resolve(r.getKey() + ".log"))));
@@ -147,12 +147,37 @@ final class LockTrial {
         pids.put(name, p.pid());
     }
 
-    /** KILL before the signal, DEAD once the process is gone: in between it may still be inside. */
-    private static void kill(Process p, String name, Path journal) throws IOException, InterruptedException {
-        LockHolder.append(journal, "KILL " + name);
-        p.destroyForcibly();
-        p.waitFor(30, TimeUnit.SECONDS);
-        LockHolder.append(journal, "DEAD " + name);
+    /**
+     * KILL before the signal, DEAD once the process is gone: in between it may still be inside. The other
+     * racers are stopped (SIGSTOP) from before the KILL line until after the DEAD line: a holder that died
+     * is out of its section at once, but the driver learns it only when it reaps the process, and a racer
+     * taking the dead holder's lock over in between would read as two holders (seen in CI under load).
+     * Stopping them keeps the check strict without trusting the backend's word that the holder was dead.
+     */
+    private static void kill(Process p, String name, Path journal, Map<String, Process> racers)
+            throws IOException, InterruptedException {
+        List<Process> others = racers.values().stream().filter(o -> o != p && o.isAlive()).toList();
+        signal("-STOP", others);
+        try {
+            LockHolder.append(journal, "KILL " + name);
+            p.destroyForcibly();
+            p.waitFor(30, TimeUnit.SECONDS);
+            LockHolder.append(journal, "DEAD " + name);
+        } finally {
+            signal("-CONT", others);
+        }
+    }
+
+    private static void signal(String signal, List<Process> processes) throws IOException, InterruptedException {
+        if (processes.isEmpty()) {
+            return;
+        }
+        StringBuilder pids = new StringBuilder();
+        processes.forEach(o -> pids.append(' ').append(o.pid()));
+        // bash's own kill: the JDK sends no SIGSTOP, and a kill binary is not on every machine.
+        Process kill = new ProcessBuilder("bash", "-c", "kill " + signal + pids).redirectErrorStream(true).start();
+        kill.getInputStream().readAllBytes(); // a racer that exited meanwhile: kill says so, nothing to stop
+        kill.waitFor(10, TimeUnit.SECONDS);
     }
 
     /**
