@@ -95,9 +95,12 @@ free_peer_subnet() {
   done
   echo "bench-host-apply: no free /22 in 10.213.0.0/16 for a peer" >&2; exit 1
 }
-raw_peer() { # [SUBNET ASKS]: prints the peer's line; its time is the "N ms" in it
-  java -cp "providers/host/target/test-classes:providers/host/target/classes:$(cat "$work/cp")" \
-    io.fleetform.provider.host.bench.RawDockerBenchmark $((zones * 10)) 10 fleetform/busybox:1 "$@"
+raw_peer() { # FILE [SUBNET ASKS]: runs the peer, prints its line and appends its time (the "N ms" in it) to FILE
+  local file=$1 line; shift
+  line=$(java -cp "providers/host/target/test-classes:providers/host/target/classes:$(cat "$work/cp")" \
+    io.fleetform.provider.host.bench.RawDockerBenchmark $((zones * 10)) 10 fleetform/busybox:1 "$@")
+  echo "$line"
+  echo "$line" | grep -o '[0-9]* ms' | grep -o '[0-9]*' >> "$file"
 }
 # Every round runs the five contenders that make the two rows one after another (the two fleets' applies and the
 # three raw peers), AB_ROUNDS times (default 1); each figure is the median of its rounds, so a peer's own drift
@@ -108,17 +111,14 @@ for round in $(seq 1 "${AB_ROUNDS:-1}"); do
   t0=$(ms); ./fleetform apply "$work" --auto-approve --parallelism 10 | tail -1; t1=$(ms)
   echo $((t1 - t0)) >> "$work/docker-network-ms"
   ./fleetform destroy "$work" --auto-approve --parallelism 10 | tail -1
-  raw=$(raw_peer); echo "$raw"
-  echo "$raw" | grep -o '[0-9]* ms' | grep -o '[0-9]*' >> "$work/raw-ms"
+  raw_peer "$work/raw-ms"
   t0=$(ms); ./fleetform apply "$work/ab" --auto-approve --parallelism 10 | tail -1; t1=$(ms)
   echo $((t1 - t0)) >> "$work/agent-bridge-ms"
   ./fleetform destroy "$work/ab" --auto-approve --parallelism 10 | tail -1
   subnet=$(free_peer_subnet)
-  raw_fleet=$(raw_peer "$subnet"); echo "$raw_fleet"
-  echo "$raw_fleet" | grep -o '[0-9]* ms' | grep -o '[0-9]*' >> "$work/raw-fleet-ms"
+  raw_peer "$work/raw-fleet-ms" "$subnet"
   subnet=$(free_peer_subnet)
-  raw_veth=$(raw_peer "$subnet" veth,init,bind,restart,labels); echo "$raw_veth"
-  echo "$raw_veth" | grep -o '[0-9]* ms' | grep -o '[0-9]*' >> "$work/raw-veth-ms"
+  raw_peer "$work/raw-veth-ms" "$subnet" veth,init,bind,restart,labels
   echo "round $round: Docker network $(tail -1 "$work/docker-network-ms") ms, raw $(tail -1 "$work/raw-ms") ms," \
     "agent_bridge $(tail -1 "$work/agent-bridge-ms") ms, raw as fleet instances $(tail -1 "$work/raw-fleet-ms") ms," \
     "on a hand-made bridge $(tail -1 "$work/raw-veth-ms") ms; load $(cut -d' ' -f1-3 /proc/loadavg)"
