@@ -145,12 +145,12 @@ class HostCreateFailureDockerTest {
     }
 
     /**
-     * A new instance's claim and the check that its tag still names the image id the plan saw run at once (two
-     * round trips to the agent side by side): when the tag moved since the plan, the apply still fails before the
-     * put, and the claim made beside the check is released; the next apply converges.
+     * A new instance's put carries the image id the plan saw, and the agent checks it with the inspect the put makes
+     * anyway (no request of its own): when the tag moved since the plan, the put is refused before any container is
+     * made, and the claim made before it is released; the next apply converges.
      */
     @Test
-    void aTagMovedSinceThePlanFailsTheNewInstanceAndReleasesTheClaimMadeBesideTheCheck() throws Exception {
+    void aTagMovedSinceThePlanFailsTheNewInstanceAndReleasesItsClaim() throws Exception {
         Path dir = pool.fleet("cf-moved", PoolFleets.freePrefix(), "host-halting", "");
         Map<String, String> moved = new HashMap<>(pool.env());
         moved.put("FLEETFORM_TEST_IMAGE_MOVED", "1");

@@ -209,7 +209,16 @@ public final class AgentClient {
 
     /** Creates, updates in place or recreates the instance's container. */
     public ContainerResult putContainer(String address, ContainerSpec spec) {
-        return call("PUT", "/v1/containers/" + encode(address), spec, ContainerResult.class);
+        return putContainer(address, spec, null);
+    }
+
+    /**
+     * As {@link #putContainer(String, ContainerSpec)}, refused ({@code image} conflict) unless the spec's image names
+     * the local image {@code imageId} (null: any).
+     */
+    public ContainerResult putContainer(String address, ContainerSpec spec, String imageId) {
+        return call("PUT", "/v1/containers/" + encode(address) + (imageId == null ? "" : "?imageId=" + encode(imageId)),
+                spec, ContainerResult.class);
     }
 
     /** Removes the instance's container; its data directory is deleted only with {@code purgeData}. */

@@ -295,6 +295,14 @@ final class AgentService {
     }
 
     ContainerResult putContainer(String address, ContainerSpec spec) {
+        return putContainer(address, spec, null);
+    }
+
+    /**
+     * @param imageId the local image id the spec's image must name (the one a plan saw), or null: a tag moved since
+     *                is refused before anything changes
+     */
+    ContainerResult putContainer(String address, ContainerSpec spec, String imageId) {
         return locked(address, () -> {
             Allocation a = ledger.get(address).orElseThrow(() -> ApiException.conflict(new Conflict("allocation",
                     address, null, "instance " + address + " has no allocation on this host; claim it with PUT "
@@ -315,7 +323,7 @@ final class AgentService {
                         + misfit.get(0).message() + (misfit.size() > 1 ? " (and " + (misfit.size() - 1) + " more)"
                         : ""), misfit);
             }
-            return containers.put(a.containerKey(), s, () -> projectId(address, a.containerKey()));
+            return containers.put(a.containerKey(), s, imageId, () -> projectId(address, a.containerKey()));
         });
     }
 

@@ -201,9 +201,13 @@ final class ApiHandler implements HttpHandler {
                     yield new Reply(200, service.container(address));
                 }
                 case "PUT" -> {
-                    noQuery(query);
+                    for (String k : query.keySet()) {
+                        if (!k.equals("imageId")) {
+                            throw ApiException.badRequest("unknown query parameter '" + k + "' (known: imageId)");
+                        }
+                    }
                     ContainerSpec spec = body(ex, ContainerSpec.class);
-                    ContainerResult res = service.putContainer(address, spec);
+                    ContainerResult res = service.putContainer(address, spec, query.get("imageId"));
                     yield new Reply(res.action() == ContainerResult.Action.CREATED ? 201 : 200, res);
                 }
                 default -> {

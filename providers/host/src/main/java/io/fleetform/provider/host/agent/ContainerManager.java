@@ -26,6 +26,7 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.Set;
 import java.util.function.Consumer;
 
 /**
@@ -64,6 +65,15 @@ final class ContainerManager implements Closeable {
     private final AgentBridges bridges;
     private final DataDirs dataDirs;
     private final io.fleetform.provider.host.probe.Prober prober;
+
+    /**
+     * Containers on an agent bridge whose start a put makes and equips itself, holding the key's lock from the start
+     * to the end of the equip: the start event of that start finds nothing to do, so the watcher passes it over
+     * without an inspect (one per instance of an apply, competing with its creates and starts on the Engine). Each
+     * id is taken out by its event, or by the put when the start failed; a later start (the restart policy, the
+     * Engine restarting) is watched as before.
+     */
+    private final Set<String> startsEquippedByPut = java.util.concurrent.ConcurrentHashMap.newKeySet();
     private volatile Consumer<RecreateIntent.Step> steps = s -> { };
 
     ContainerManager(URI endpoint, String agentId, Path dataDir, FactsReader facts) {
@@ -422,10 +432,25 @@ final class ContainerManager implements Closeable {
      * {@code projectId} gives the XFS project of its data directory (from the ledger) when a quota is set.
      */
     ContainerResult put(String address, ContainerSpec spec, java.util.function.IntSupplier projectId) {
+        return put(address, spec, null, projectId);
+    }
+
+    /**
+     * As {@link #put(String, ContainerSpec, java.util.function.IntSupplier)}; with {@code expectedImageId}, only if the
+     * spec's image names that local image (the plan's): checked with the inspect the put makes anyway, so a new
+     * instance costs no request of its own for it.
+     */
+    ContainerResult put(String address, ContainerSpec spec, String expectedImageId,
+                        java.util.function.IntSupplier projectId) {
         ContainerSpec desired = spec.hostname() == null ? spec.withHostname(defaultHostname(address)) : spec;
         ImageStore.Local image = images.find(desired.image()).orElseThrow(() -> ApiException.unprocessable("image "
                 + desired.image() + " is not present on this host; pre-pull it with POST /v1/images/pull"));
         String imageId = image.id();
+        if (expectedImageId != null && !expectedImageId.equals(imageId)) {
+            throw ApiException.conflict(new Conflict("image", desired.image(), null, "image " + desired.image()
+                    + " on this host is now " + imageId + ", not " + expectedImageId + " as planned (the tag moved"
+                    + " since the plan): plan again"));
+        }
         List<String> warnings = new ArrayList<>();
         recover(address).ifPresent(warnings::add);
         ContainerReader.Found found = reader.resolve(address);
@@ -686,8 +711,10 @@ final class ContainerManager implements Closeable {
         try {
             if (spec.network() != null && spec.network().isAgentBridge()) {
                 bridges.ports().intend(address, spec.network()); // before the start: a kill after it is finished
-                // the start event's watcher waits for this put's equip, and then finds it done
+                // the start event's watcher passes this start over (or, should it see it first, waits for this put's
+                // equip and then finds it done)
                 synchronized (bridges.keyLock(address)) {
+                    startsEquippedByPut.add(cid);
                     engine.run("start container " + name, () -> docker.startContainerCmd(cid).exec());
                     InspectContainerResponse started = reader.reinspect(cid);
                     warnings.addAll(equip(address, spec, started, AgentBridges.Look.FRESH).stream()
@@ -697,6 +724,7 @@ final class ContainerManager implements Closeable {
             }
             engine.run("start container " + name, () -> docker.startContainerCmd(cid).exec());
         } catch (RuntimeException e) {
+            startsEquippedByPut.remove(cid);
             try {
                 docker.removeContainerCmd(cid).withForce(true).withRemoveVolumes(true).exec();
                 bridges.release(address);
@@ -918,7 +946,7 @@ final class ContainerManager implements Closeable {
     /** Re-applies IO caps changed in place, now and whenever one of this agent's containers starts. */
     void watchStartsAndReapplyIo() {
         io.watch(docker, reader.agentLabels(), address -> reader.resolve(address).current(), reader::ownerAddress);
-        sriov.watch(docker, reader.agentLabels(), reader::ownerAddress, this::equipStarted);
+        sriov.watch(docker, reader.agentLabels(), reader::ownerAddress, this::equipStarted, startsEquippedByPut::remove);
     }
 
     private static String shortId(String id) {

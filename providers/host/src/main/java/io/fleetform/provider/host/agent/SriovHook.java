@@ -180,18 +180,20 @@ final class SriovHook implements java.io.Closeable {
      * after the game server exited, or the engine restarting): a new start is a new network namespace, and the
      * VF went back to the host with the old one. Only instances that hold a VF already (a record): a first start
      * is the put's to handle. The same for an underlay's routes and for an agent bridge's eth0 ({@code agentBridge}:
-     * the instance key and the started container to what was done).
+     * the instance key and the started container to what was done). {@code handledByPut} takes a container id
+     * whose start a put made and handled itself: that start event is passed over.
      */
     void watch(com.github.dockerjava.api.DockerClient docker, Map<String, String> labels,
                Function<InspectContainerResponse, String> owner,
-               java.util.function.BiFunction<String, InspectContainerResponse, List<String>> agentBridge) {
+               java.util.function.BiFunction<String, InspectContainerResponse, List<String>> agentBridge,
+               java.util.function.Predicate<String> handledByPut) {
         try {
             events = docker.eventsCmd().withEventTypeFilter("container").withEventFilter("start")
                     .withLabelFilter(labels).exec(new com.github.dockerjava.api.async.ResultCallback.Adapter<
                             com.github.dockerjava.api.model.Event>() {
                         @Override
                         public void onNext(com.github.dockerjava.api.model.Event e) {
-                            if (mayNeedAnything(e)) {
+                            if (!handledByPut.test(e.getId()) && mayNeedAnything(e)) {
                                 regive.execute(() -> regive(docker, e.getId(), owner, agentBridge));
                             }
                         }

@@ -787,80 +787,6 @@ public final class HostProvider implements Provider, ProviderSession {
         }
     }
 
-    /** The image checks that run beside a new instance's claim (see {@link #claimBesideImageCheck}). */
-    private static final java.util.concurrent.ExecutorService IMAGE_CHECKS =
-            java.util.concurrent.Executors.newCachedThreadPool(r -> {
-                Thread t = new Thread(r, "fleetform-host-image-check");
-                t.setDaemon(true);
-                return t;
-            });
-
-    /**
-     * A new instance's claim with the plan's image check beside it instead of before it: two round trips to the
-     * agent at once, where each instance's slot waited for one after the other (the check was ~60 ms of an
-     * instance's ~1.5 s in its slot at parallelism 10, and the claim ~100 ms). The check still decides before
-     * the put: a tag moved since the plan fails the instance as before, and the claim made meanwhile is released
-     * (the instance is new, so nothing held it before; a container that is there already keeps it).
-     */
-    private static AllocationRequest claimBesideImageCheck(AgentClient agent, String key, AllocationRequest wanted,
-                                                           Map<String, Object> desired) throws ProviderException {
-        java.util.concurrent.Future<?> check = IMAGE_CHECKS.submit(() -> {
-            planImageStillThere(agent, desired);
-            return null;
-        });
-        try {
-            agent.claim(key, wanted);
-        } catch (AgentException e) {
-            awaitImageCheck(check, e); // its verdict first, as when it ran before the claim
-            if (!isContainerConflict(e)) {
-                throw e;
-            }
-            // a container of an earlier run outside the claim (see claimFirst): its cover is claimed only now,
-            // after the check, so a check that fails never leaves more claimed than the earlier run did
-            AllocationRequest first = ResizeSteps.before(agent.allocation(key), wanted);
-            agent.claim(key, first);
-            return first;
-        } catch (RuntimeException e) {
-            awaitImageCheck(check, e);
-            throw e;
-        }
-        try {
-            awaitImageCheck(check, null);
-        } catch (ProviderException | RuntimeException e) {
-            if (releaseIfNoContainer(agent, key, Action.CREATE, false, e) && e instanceof ProviderException p) {
-                throw new ProviderException(p.getMessage() + "; its claim on " + desired.get("host")
-                        + " was released (nothing is held for it, and the state does not record it)",
-                        p.isTransient(), p);
-            }
-            throw e;
-        }
-        return wanted;
-    }
-
-    /** Waits for the image check; its failure is thrown (with {@code other}, the claim's, suppressed). */
-    private static void awaitImageCheck(java.util.concurrent.Future<?> check, RuntimeException other)
-            throws ProviderException {
-        try {
-            check.get();
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            check.cancel(true);
-            throw ProviderException.permanent("interrupted while checking the planned image");
-        } catch (java.util.concurrent.ExecutionException e) {
-            Throwable cause = e.getCause();
-            if (other != null) {
-                cause.addSuppressed(other);
-            }
-            if (cause instanceof ProviderException p) {
-                throw p;
-            }
-            if (cause instanceof RuntimeException r) {
-                throw r;
-            }
-            throw new IllegalStateException(cause);
-        }
-    }
-
     /** What a removed container reads back as; apply creates it again on the instance's allocation. */
     static final String REMOVED = "removed outside Fleetform";
 
@@ -1009,16 +935,18 @@ public final class HostProvider implements Provider, ProviderSession {
                 rekey(request.prior().get(), key);
             }
             AgentClient agent = applying(desired);
-            boolean checkBeside = request.action() == Action.CREATE && desired.get(LocalImageIds.ATTRIBUTE) != null;
-            if (!checkBeside) {
+            // The plan's image id goes with the put, which refuses a tag moved since (checked with the inspect it
+            // makes anyway). A new instance needs no check of its own before: a refused put releases its claim (and
+            // the secrets written for it). A change to a held instance checks before its claim changes too.
+            String plannedImage = (String) desired.get(LocalImageIds.ATTRIBUTE);
+            if (request.action() != Action.CREATE) {
                 planImageStillThere(agent, desired);
             }
             AllocationRequest wanted = InstanceSpecs.allocation(desired);
             // Built before anything is claimed: a spec the agent refuses must not leave a claim behind.
             ContainerSpec container = InstanceSpecs.container(desired, identity.lineage());
             request.progress().accept("claiming " + describe(desired) + " on " + desired.get("host"));
-            AllocationRequest first = checkBeside ? claimBesideImageCheck(agent, key, wanted, desired)
-                    : claimFirst(agent, key, wanted, request.action());
+            AllocationRequest first = claimFirst(agent, key, wanted, request.action());
             Map<String, String> secrets = InstanceSpecs.secrets(desired);
             if (!secrets.isEmpty()) {
                 agent.putSecrets(key, secrets);
@@ -1026,7 +954,7 @@ public final class HostProvider implements Provider, ProviderSession {
             request.progress().accept("starting the container on " + desired.get("host"));
             ContainerResult result;
             try {
-                result = agent.putContainer(key, container);
+                result = agent.putContainer(key, container, plannedImage);
             } catch (AgentException e) {
                 if (releaseIfNoContainer(agent, key, request.action(), moved, e)) {
                     ProviderException f = failure(verb(request.action()), address, e);

@@ -102,6 +102,45 @@ class ContainerLifecycleTest extends DockerTestBase {
         assertThat(again.container().id()).isEqualTo(id);
     }
 
+    /**
+     * A put naming the local image id its caller saw (a plan's) is refused, before anything is made or changed, when
+     * the spec's tag names another image now; with the right id it runs as any put. A query the agent does not know is
+     * refused, not ignored (an agent that dropped {@code imageId} would run whatever the tag names).
+     */
+    @Test
+    void aPutWithTheImageIdItsCallerSawIsRefusedWhenTheTagNamesAnotherImage() throws Exception {
+        TestAgent a = agent("host-a");
+        NetworkSpec net = bridge(13);
+        a.client().claim(ADDR, claim(0, "1", 256 * MIB, net.ipv4()));
+        String one = inspect(IMAGE_1, "{{.Id}}");
+        String two = inspect(IMAGE_2, "{{.Id}}");
+        assertThat(one).isNotEqualTo(two);
+
+        AgentException moved = catchThrowableOfType(AgentException.class,
+                () -> a.client().putContainer(ADDR, gameServer("1", 128 * MIB, net), two));
+        assertThat(moved.status()).isEqualTo(409);
+        assertThat(moved.conflicts()).extracting(Conflict::kind).containsExactly("image");
+        assertThat(moved.getMessage()).contains("is now " + one + ", not " + two + " as planned");
+        assertThat(a.client().container(ADDR)).as("nothing made").isEmpty();
+        assertThat(docker("ps", "-aq", "--filter", "label=io.fleetform.instance=" + ADDR)).isEmpty();
+
+        ContainerResult made = a.client().putContainer(ADDR, gameServer("1", 128 * MIB, net), one);
+        assertThat(made.action()).isEqualTo(ContainerResult.Action.CREATED);
+        assertThat(made.container().imageId()).isEqualTo(one);
+
+        AgentException again = catchThrowableOfType(AgentException.class,
+                () -> a.client().putContainer(ADDR, gameServer("1", 256 * MIB, net), two));
+        assertThat(again.status()).isEqualTo(409);
+        assertThat(a.client().container(ADDR).orElseThrow().spec().memoryBytes()).as("nothing changed")
+                .isEqualTo(128 * MIB);
+
+        HttpResponse<String> unknown = a.send("PUT", "/v1/containers/" + AgentClient.encode(ADDR) + "?imageID=" + one,
+                Json.MAPPER.writeValueAsString(gameServer("1", 256 * MIB, net)));
+        assertThat(unknown.statusCode()).as(unknown.body()).isEqualTo(400);
+        assertThat(unknown.body()).contains("unknown query parameter 'imageID' (known: imageId)");
+        assertThat(a.client().container(ADDR).orElseThrow().spec().memoryBytes()).isEqualTo(128 * MIB);
+    }
+
     @Test
     void resizesInPlaceKeepingTheContainerAndItsProcess() throws Exception {
         TestAgent a = agent("host-a");
