@@ -50,7 +50,8 @@ if wanted language; then scripts/bench-language.sh "$runs" | rows >> "$work/rows
 if wanted plan; then scripts/bench-plan.sh 2000 "$runs" | rows >> "$work/rows"; fi
 if ! wanted apply; then :
 elif docker info >/dev/null 2>&1; then
-  AB_ROUNDS=${AB_ROUNDS:-$(( runs < 3 ? runs : 3 ))} scripts/bench-host-apply.sh 200 | rows >> "$work/rows"
+  AB_ROUNDS=${AB_ROUNDS:-$(( runs < 3 ? runs : 3 ))} scripts/bench-host-apply.sh 200 | rows >> "$work/rows" \
+    || { echo "speed-table: scripts/bench-host-apply.sh failed (its messages above); README.md is left alone" >&2; exit 1; }
 else
   echo "speed-table: no Docker Engine answers; the apply row is left out" >&2
 fi
