@@ -294,10 +294,6 @@ final class AgentService {
                 : new io.fleetform.provider.host.probe.Reach.ContainerNetns(host);
     }
 
-    ContainerResult putContainer(String address, ContainerSpec spec) {
-        return putContainer(address, spec, null);
-    }
-
     /**
      * @param imageId the local image id the spec's image must name (the one a plan saw), or null: a tag moved since
      *                is refused before anything changes

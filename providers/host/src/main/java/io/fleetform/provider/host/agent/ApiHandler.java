@@ -165,11 +165,7 @@ final class ApiHandler implements HttpHandler {
         if (seg.size() == 3 && resource.equals("networks")) {
             String name = seg.get(2);
             allow(method, "DELETE");
-            for (String k : query.keySet()) {
-                if (!k.equals("owner")) {
-                    throw ApiException.badRequest("unknown query parameter '" + k + "' (known: owner)");
-                }
-            }
+            onlyQuery(query, "owner");
             return new Reply(200, service.removeNetwork(name, query.get("owner")));
         }
         if (seg.size() == 3 && resource.equals("secrets")) {
@@ -201,21 +197,13 @@ final class ApiHandler implements HttpHandler {
                     yield new Reply(200, service.container(address));
                 }
                 case "PUT" -> {
-                    for (String k : query.keySet()) {
-                        if (!k.equals("imageId")) {
-                            throw ApiException.badRequest("unknown query parameter '" + k + "' (known: imageId)");
-                        }
-                    }
+                    onlyQuery(query, "imageId");
                     ContainerSpec spec = body(ex, ContainerSpec.class);
                     ContainerResult res = service.putContainer(address, spec, query.get("imageId"));
                     yield new Reply(res.action() == ContainerResult.Action.CREATED ? 201 : 200, res);
                 }
                 default -> {
-                    for (String k : query.keySet()) {
-                        if (!k.equals("purgeData")) {
-                            throw ApiException.badRequest("unknown query parameter '" + k + "' (known: purgeData)");
-                        }
-                    }
+                    onlyQuery(query, "purgeData");
                     String purge = query.getOrDefault("purgeData", "false");
                     if (!purge.equals("true") && !purge.equals("false")) {
                         throw ApiException.badRequest("purgeData must be true or false, got '" + purge + "'");
@@ -241,6 +229,15 @@ final class ApiHandler implements HttpHandler {
         String m = e.getMessage();
         int i = m.indexOf("(allowed: ");
         return i < 0 ? "" : m.substring(i + 10, m.length() - 1);
+    }
+
+    /** Refuses a query parameter other than {@code known}: an agent must not ignore what a caller asks of it. */
+    private static void onlyQuery(Map<String, String> q, String known) {
+        for (String k : q.keySet()) {
+            if (!k.equals(known)) {
+                throw ApiException.badRequest("unknown query parameter '" + k + "' (known: " + known + ")");
+            }
+        }
     }
 
     private static void noQuery(Map<String, String> q) {
