@@ -12,6 +12,7 @@ import io.fleetform.provider.registry.image.MediaTypes;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -99,7 +100,7 @@ public final class ImageReplicator {
         Optional<String> targetTag = to.tag().or(from::tag);
 
         Counters counters = new Counters();
-        copyBlobs(source, from.repository(), target, to.repository(), image.blobs(), counters);
+        copyBlobs(source, from.repository(), target, to.repository(), largestFirst(image.blobs()), counters);
         for (Manifest child : image.children()) {
             pushManifest(target, to.repository(), child, child.digest().toString(), counters);
         }
@@ -109,6 +110,18 @@ public final class ImageReplicator {
                 root.digest(), counters.copied.get(), counters.skipped.get(), counters.mounted.get(),
                 counters.bytes.get(), counters.pushed.get(), counters.manifestsSkipped.get(),
                 Duration.between(started, Instant.now()));
+    }
+
+    /**
+     * The blobs in the order their transfers start: the largest first (the same size keeps the manifest's order).
+     * With fewer transfers at a time than blobs, a large layer that started last would run alone at the end while
+     * the other transfer slots sit idle; started first, the small blobs fill the slots around it. Real images are
+     * like that: one or two base layers of most of the bytes, and small ones (the config, the game's own files).
+     */
+    static List<Descriptor> largestFirst(List<Descriptor> blobs) {
+        List<Descriptor> ordered = new ArrayList<>(blobs);
+        ordered.sort(Comparator.comparingLong(Descriptor::size).reversed());
+        return ordered;
     }
 
     /** Walks an index down to its image manifests; children are listed before their parents. */

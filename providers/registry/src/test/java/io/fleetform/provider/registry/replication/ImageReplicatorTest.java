@@ -335,6 +335,29 @@ class ImageReplicatorTest {
     }
 
     /**
+     * Transfers start with the largest blob, whatever the manifest's order: here the image's layers grow from
+     * first to last, and one transfer at a time shows the order the copy chose.
+     */
+    @Test
+    void theLargestBlobsStartFirst() {
+        String repository = TestImages.uniqueRepository("largest");
+        TestImages.Image image = TestImages.dockerImage(List.of(TestImages.layer(5_000, false),
+                TestImages.layer(60_000, false), TestImages.layer(300_000, false)));
+        image.push(central, repository, "1.0");
+        Recorder events = new Recorder();
+
+        ReplicationResult result = new ImageReplicator(ReplicationOptions.defaults().withParallelism(1), events)
+                .replicate(central, ref(central, repository, "1.0"), mirror, ref(mirror, repository, "1.0"));
+
+        assertThat(result.blobsCopied()).isEqualTo(4);
+        List<Long> started = events.of(ReplicationEvent.BlobStarted.class).stream()
+                .map(e -> e.blob().size()).toList();
+        assertThat(started).hasSize(4).isSortedAccordingTo(java.util.Comparator.reverseOrder());
+        assertThat(started.get(0)).isEqualTo(image.manifest().layers().get(2).size());
+        assertThat(mirror.resolve(repository, "1.0").digest()).isEqualTo(image.manifest().digest());
+    }
+
+    /**
      * A blob's upload session is opened while its download is: when the download is refused, the session is
      * cancelled, so the mirror keeps no upload that nobody finishes; the blobs copied before stay.
      */
