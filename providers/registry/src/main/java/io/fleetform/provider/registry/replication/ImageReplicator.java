@@ -26,6 +26,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 
@@ -147,10 +148,21 @@ public final class ImageReplicator {
         ExecutorService pool = Executors.newFixedThreadPool(options.parallelism(), daemonThreads());
         CompletionService<Void> completion = new ExecutorCompletionService<>(pool);
         List<Future<Void>> futures = new ArrayList<>();
+        // Set by the first transfer that fails, before its failure reaches this thread: a transfer slot freed by it
+        // must not start the next blob in the moment before the others are cancelled.
+        AtomicBoolean failed = new AtomicBoolean();
         try {
             for (Descriptor blob : blobs) {
                 futures.add(completion.submit(() -> {
-                    copyBlob(source, fromRepository, target, toRepository, blob, counters);
+                    if (failed.get()) {
+                        return null;
+                    }
+                    try {
+                        copyBlob(source, fromRepository, target, toRepository, blob, counters);
+                    } catch (RuntimeException | Error e) {
+                        failed.set(true);
+                        throw e;
+                    }
                     return null;
                 }));
             }

@@ -359,17 +359,22 @@ class ImageReplicatorTest {
 
     /**
      * A blob's upload session is opened while its download is: when the download is refused, the session is
-     * cancelled, so the mirror keeps no upload that nobody finishes; the blobs copied before stay.
+     * cancelled, so the mirror keeps no upload that nobody finishes; the blob copied before stays, and no transfer
+     * starts after the failure (one at a time, the largest first: the big layer, then the refused one, then the
+     * config, which is never started).
      */
     @Test
     void aRefusedDownloadLeavesNoUploadSessionOpen() throws Exception {
         String repository = TestImages.uniqueRepository("refused");
-        TestImages.Image image = TestImages.dockerImage(TestImages.layers(1, 100_000, false));
+        TestImages.Image image = TestImages.dockerImage(List.of(TestImages.layer(200_000, false),
+                TestImages.layer(100_000, false)));
         image.push(central, repository, "1.0");
-        Descriptor layer = image.manifest().layers().get(0);
+        Descriptor copied = image.manifest().layers().get(0);
+        Descriptor refused = image.manifest().layers().get(1);
+        assertThat(copied.size()).isGreaterThan(refused.size());
         try (FaultProxy source = FaultProxy.start(registries.central().baseUri());
              FaultProxy target = FaultProxy.start(registries.mirror().baseUri())) {
-            source.rule((method, path) -> method.equals("GET") && path.endsWith("/blobs/" + layer.digest())
+            source.rule((method, path) -> method.equals("GET") && path.endsWith("/blobs/" + refused.digest())
                     ? new FaultProxy.Fail(403) : FaultProxy.PASS);
             RegistryClient refusing = LocalRegistries.clientVia(registries.central(), source.uri(),
                     registries.centralCredentials(), LocalRegistries.FAST_RETRIES);
@@ -380,13 +385,17 @@ class ImageReplicatorTest {
                     ReplicationOptions.defaults().withParallelism(1), ReplicationListener.NONE)
                     .replicate(refusing, ref(central, repository, "1.0"), watched, ref(mirror, repository, "1.0")));
 
-            assertThat(failed).hasMessageContaining(layer.digest().toString());
-            assertThat(target.count("POST", "/blobs/uploads/")).as("the config's session and the layer's").isEqualTo(2);
-            assertThat(target.count("PUT", "/blobs/uploads/")).as("the config, completed").isEqualTo(1);
-            assertThat(target.count("DELETE", "/blobs/uploads/")).as("the layer's, cancelled").isEqualTo(1);
+            assertThat(failed).hasMessageContaining(refused.digest().toString());
+            assertThat(target.count("POST", "/blobs/uploads/")).as("the big layer's session and the refused one's")
+                    .isEqualTo(2);
+            assertThat(target.count("PUT", "/blobs/uploads/")).as("the big layer, completed").isEqualTo(1);
+            assertThat(target.count("DELETE", "/blobs/uploads/")).as("the refused layer's, cancelled").isEqualTo(1);
+            assertThat(source.count("GET", "/blobs/" + image.manifest().config().digest()))
+                    .as("the config: not started after the failure").isZero();
         }
-        assertThat(mirror.blobSize(repository, image.manifest().config().digest())).isPresent();
-        assertThat(mirror.blobSize(repository, layer.digest())).isEmpty();
+        assertThat(mirror.blobSize(repository, copied.digest())).isPresent();
+        assertThat(mirror.blobSize(repository, refused.digest())).isEmpty();
+        assertThat(mirror.blobSize(repository, image.manifest().config().digest())).isEmpty();
         assertThat(mirror.findManifest(repository, "1.0")).isEmpty();
     }
 
