@@ -10,10 +10,14 @@
 # The image is built here from generated files (one uncompressed tar layer per file, an OCI layout
 # written by this script, pushed with skopeo): nothing comes from outside.
 #
+# With IMAGES above 1 (a fleet's images, not one), IMAGES different images of LAYERS layers and MB megabytes each
+# are replicated by one `fleetform apply` of a fleet of IMAGES images, beside `skopeo sync` of the same images
+# (a YAML list of them: what a script mirroring a fleet's images would run), which copies them one after another.
+#
 # FLEETFORM_BASELINE=/other/checkout adds that checkout's `fleetform apply` (built there first) as
 # "Fleetform before", run by run in turn with this one and skopeo, for an A/B in the same minutes.
 #
-# Usage: scripts/bench-registry.sh [RUNS] [LAYERS] [MB]
+# Usage: scripts/bench-registry.sh [RUNS] [LAYERS] [MB] [IMAGES]
 # Prints a markdown row for the README's Speed table.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -21,6 +25,10 @@ root=$(pwd)
 runs=${1:-5}
 layers=${2:-20}
 mb=${3:-200}
+images=${4:-1}
+# One image keeps the name it always had; several are bench/game-1 ... bench/game-IMAGES.
+names=()
+if [ "$images" -eq 1 ]; then names=(bench/game); else for i in $(seq "$images"); do names+=("bench/game-$i"); done; fi
 registry_bin=${FLEETFORM_REGISTRY_BIN:-/usr/bin/docker-registry}
 for tool in "$registry_bin" skopeo python3; do
   command -v "$tool" >/dev/null || {
@@ -96,7 +104,8 @@ start_registry source "$src_port"
 mirror_port=$(free_port)
 start_registry mirror "$mirror_port"
 
-echo "bench-registry: writing a $layers-layer / $mb MB image" >&2
+for name in "${names[@]}"; do
+echo "bench-registry: writing $name, a $layers-layer / $mb MB image" >&2
 python3 - "$work/oci" "$layers" "$mb" <<'PY'
 import hashlib, io, json, os, sys, tarfile
 out, layers, mb = sys.argv[1], int(sys.argv[2]), int(sys.argv[3])
@@ -130,8 +139,9 @@ json.dump({"schemaVersion": 2, "manifests": [{"mediaType": "application/vnd.oci.
            "digest": mdigest, "size": mlen, "annotations": {"org.opencontainers.image.ref.name": "1"}}]},
           open(os.path.join(out, "index.json"), "w"))
 PY
-skopeo copy -q --dest-tls-verify=false "oci:$work/oci:1" "docker://127.0.0.1:$src_port/bench/game:1" >&2
+skopeo copy -q --dest-tls-verify=false "oci:$work/oci:1" "docker://127.0.0.1:$src_port/$name:1" >&2
 rm -rf "$work/oci"
+done
 
 mkdir -p "$work/fleet"
 cat > "$work/fleet/main.fleet" <<EOF
@@ -141,13 +151,26 @@ registry "mirror" {
   url       = "127.0.0.1:$mirror_port"
   mirror_of = registry.central
 }
-image "game" {
+EOF
+n=0
+for name in "${names[@]}"; do
+  n=$((n + 1))
+  cat >> "$work/fleet/main.fleet" <<EOF
+image "game$n" {
   from         = registry.central
-  name         = "bench/game"
+  name         = "$name"
   tag          = "1"
   replicate_to = [registry.mirror]
 }
 EOF
+done
+# The same images for `skopeo sync --src yaml` (several images only).
+cat > "$work/sync.yml" <<EOF
+127.0.0.1:$src_port:
+  tls-verify: false
+  images:
+EOF
+for name in "${names[@]}"; do echo "    $name: [\"1\"]" >> "$work/sync.yml"; done
 
 # timed LABEL CMD...: wall seconds of CMD against an empty mirror, appended to $work/LABEL.
 timed() {
@@ -160,26 +183,36 @@ timed() {
     tail -20 "$work/out" >&2
     exit 1
   fi
-  # The copy must really be there: the mirror answers the tag with the source's manifest digest.
-  local want got
-  want=$(curl -fsI -H 'Accept: application/vnd.oci.image.manifest.v1+json' \
-    "http://127.0.0.1:$src_port/v2/bench/game/manifests/1" | tr -d '\r' | awk -F': ' 'tolower($1) == "docker-content-digest" { print $2 }')
-  got=$(curl -fsI -H 'Accept: application/vnd.oci.image.manifest.v1+json' \
-    "http://127.0.0.1:$mirror_port/v2/bench/game/manifests/1" | tr -d '\r' | awk -F': ' 'tolower($1) == "docker-content-digest" { print $2 }')
-  if [ -z "$got" ] || [ "$got" != "$want" ]; then
-    echo "bench-registry: after $label the mirror holds '${got}', not the source's $want" >&2
-    tail -20 "$work/out" >&2
-    exit 1
-  fi
+  # The copies must really be there: the mirror answers each tag with the source's manifest digest.
+  local want got name
+  for name in "${names[@]}"; do
+    want=$(curl -fsI -H 'Accept: application/vnd.oci.image.manifest.v1+json' \
+      "http://127.0.0.1:$src_port/v2/$name/manifests/1" | tr -d '\r' | awk -F': ' 'tolower($1) == "docker-content-digest" { print $2 }')
+    got=$(curl -fsI -H 'Accept: application/vnd.oci.image.manifest.v1+json' \
+      "http://127.0.0.1:$mirror_port/v2/$name/manifests/1" | tr -d '\r' | awk -F': ' 'tolower($1) == "docker-content-digest" { print $2 }')
+    if [ -z "$got" ] || [ "$got" != "$want" ]; then
+      echo "bench-registry: after $label the mirror holds '${got}' for $name, not the source's $want" >&2
+      tail -20 "$work/out" >&2
+      exit 1
+    fi
+  done
   if [ "${counting:-false}" = true ]; then
     awk '{ printf "%.2f %.2f\n", $1, $2 + $3 }' "$work/t" >> "$work/$label"
   fi
 }
 ff() { timed ff "$root/fleetform" apply "$work/fleet" --auto-approve; }
 before() { [ -z "$base" ] || timed before "$base/fleetform" apply "$work/fleet" --auto-approve; }
+peer="skopeo copy"
+[ "$images" -eq 1 ] || peer="skopeo sync"
 sk() {
-  timed skopeo skopeo copy -q --src-tls-verify=false --dest-tls-verify=false \
-    "docker://127.0.0.1:$src_port/bench/game:1" "docker://127.0.0.1:$mirror_port/bench/game:1"
+  if [ "$images" -eq 1 ]; then
+    timed skopeo skopeo copy -q --src-tls-verify=false --dest-tls-verify=false \
+      "docker://127.0.0.1:$src_port/bench/game:1" "docker://127.0.0.1:$mirror_port/bench/game:1"
+  else
+    # Into 127.0.0.1:PORT/bench: sync names each copy by the last part of its source name (bench/game-1 ...).
+    timed skopeo skopeo sync --src yaml --dest docker --dest-tls-verify=false "$work/sync.yml" \
+      "127.0.0.1:$mirror_port/bench"
+  fi
 }
 
 echo "bench-registry: warm-up, then $runs runs each" >&2
@@ -196,10 +229,15 @@ done
 
 # shellcheck source=bench/stats.sh
 . scripts/bench/stats.sh  # the working directory is the checkout (cd above)
-printf '| replicate a %s MB / %s-layer image to an empty mirror (two local registries), whole `fleetform apply` | %s s (CPU %s s; %s) | `skopeo copy` %s s (CPU %s s; %s) | %s |\n' \
-  "$mb" "$layers" "$(col ff 1)" "$(col ff 2)" "$(range ff)" "$(col skopeo 1)" "$(col skopeo 2)" "$(range skopeo)" \
-  "$(awk -v a="$(col ff 1)" -v b="$(col skopeo 1)" 'BEGIN { printf "%.2f× of skopeo copy", a / b }')"
+if [ "$images" -eq 1 ]; then
+  what="replicate a $mb MB / $layers-layer image to an empty mirror (two local registries), whole \`fleetform apply\`"
+else
+  what="replicate a fleet's $images images of $mb MB / $layers layers each to an empty mirror (two local registries), whole \`fleetform apply\`"
+fi
+printf '| %s | %s s (CPU %s s; %s) | `%s` %s s (CPU %s s; %s) | %s |\n' \
+  "$what" "$(col ff 1)" "$(col ff 2)" "$(range ff)" "$peer" "$(col skopeo 1)" "$(col skopeo 2)" "$(range skopeo)" \
+  "$(awk -v a="$(col ff 1)" -v b="$(col skopeo 1)" -v p="$peer" 'BEGIN { printf "%.2f× of %s", a / b, p }')"
 if [ -n "$base" ]; then
   printf 'Fleetform before (%s): %s s (CPU %s s; %s), %s\n' "$base" "$(col before 1)" "$(col before 2)" "$(range before)" \
-    "$(awk -v a="$(col before 1)" -v b="$(col skopeo 1)" 'BEGIN { printf "%.2f× of skopeo copy", a / b }')"
+    "$(awk -v a="$(col before 1)" -v b="$(col skopeo 1)" -v p="$peer" 'BEGIN { printf "%.2f× of %s", a / b, p }')"
 fi

@@ -9,7 +9,8 @@
 #   scripts/bench-host-apply.sh applying 200 containers beside raw docker-java and the docker CLI
 #                               (only when a Docker Engine answers; one run, it takes minutes)
 #   scripts/bench-registry.sh   replicating a 200 MB / 20-layer image to an empty mirror beside
-#                               `skopeo copy` (only when docker-registry and skopeo are installed)
+#                               `skopeo copy`, and ten images of 20 MB beside `skopeo sync` of them
+#                               (only when docker-registry and skopeo are installed)
 #   scripts/bench-kubernetes.sh making a 50-zone fleet on the test kube-apiserver beside
 #                               `kubectl apply --server-side` of its render (only when kubectl is
 #                               installed and scripts/k8s-test-cluster.sh build has cached the API server)
@@ -58,6 +59,8 @@ fi
 if ! wanted registry; then :
 elif [ -x "${FLEETFORM_REGISTRY_BIN:-/usr/bin/docker-registry}" ] && command -v skopeo >/dev/null; then
   scripts/bench-registry.sh "$runs" | rows >> "$work/rows"
+  # A fleet's images rather than one: ten of 20 MB, one `fleetform apply` beside `skopeo sync` of the same list.
+  scripts/bench-registry.sh "$runs" 5 20 10 | rows >> "$work/rows"
 else
   echo "speed-table: docker-registry or skopeo is missing; the replication row is left out" >&2
 fi
