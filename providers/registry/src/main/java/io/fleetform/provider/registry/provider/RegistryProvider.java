@@ -54,6 +54,7 @@ import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.FutureTask;
+import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * Images in registries, as resources.
@@ -152,21 +153,86 @@ public final class RegistryProvider implements Provider, ProviderSession {
 
     // ---------------------------------------------------------------- resolve
 
+    /**
+     * Tag lookups at once: a fleet of a few hundred games names a few hundred images, and one after another each
+     * lookup's round trip (and a token registry's 401 and token fetch) added up to seconds of every plan.
+     */
+    static final int RESOLVE_PARALLELISM = 5; // the JDK keeps five idle connections to a registry for reuse
+
     @Override
     public ResolveResponse resolve(ResolveRequest request) {
         Fleet fleet = request.fleet();
+        Map<String, String> environment = request.context().environment();
+        List<Image> remote = fleet.images().stream()
+                .filter(image -> image.registry().isPresent()) // a local image: the target's Docker Engine has it
+                .toList();
+        Map<String, RegistryClient> clients = new ConcurrentHashMap<>();
+        List<Lookup> lookups = new ArrayList<>();
+        for (Image image : remote) {
+            lookups.add(new Lookup(image, new FutureTask<>(() -> {
+                List<Diagnostic> found = new ArrayList<>();
+                return new Looked(resolveOne(fleet, image, environment, clients, found), found);
+            })));
+        }
+        runAll(lookups);
+        // The answer and its problems in the fleet's order, whichever lookup finished first.
         Map<String, String> digests = new LinkedHashMap<>();
         List<Diagnostic> diagnostics = new ArrayList<>();
-        Map<String, RegistryClient> clients = new HashMap<>();
-        for (Image image : fleet.images()) {
-            if (image.registry().isEmpty()) {
-                continue; // a local image: the target's Docker Engine has it
-            }
-            resolveOne(fleet, image, request.context().environment(), clients, diagnostics)
-                    .ifPresent(d -> digests.put(image.name(), d.toString()));
+        for (Lookup lookup : lookups) {
+            Looked looked = lookup.result();
+            looked.digest().ifPresent(d -> digests.put(lookup.image().name(), d.toString()));
+            diagnostics.addAll(looked.diagnostics());
         }
         lastResolution = new Resolution(fleet, Map.copyOf(digests));
         return new ResolveResponse(digests, diagnostics);
+    }
+
+    private record Looked(Optional<Digest> digest, List<Diagnostic> diagnostics) {
+    }
+
+    private record Lookup(Image image, FutureTask<Looked> task) {
+        Looked result() {
+            try {
+                return task.get();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new IllegalStateException("interrupted while resolving image \"" + image.name() + "\"", e);
+            } catch (ExecutionException e) {
+                // resolveOne turns a registry's answer into a diagnostic; anything else is a bug, as it was inline
+                throw e.getCause() instanceof RuntimeException r ? r : new IllegalStateException(e.getCause());
+            }
+        }
+    }
+
+    /** One lookup runs on this thread; more share {@link #RESOLVE_PARALLELISM} threads, which end with the call. */
+    private static void runAll(List<Lookup> lookups) {
+        if (lookups.size() <= 1) {
+            lookups.forEach(l -> l.task().run());
+            return;
+        }
+        AtomicInteger next = new AtomicInteger();
+        Runnable worker = () -> {
+            for (int i = next.getAndIncrement(); i < lookups.size(); i = next.getAndIncrement()) {
+                lookups.get(i).task().run();
+            }
+        };
+        int threads = Math.min(RESOLVE_PARALLELISM, lookups.size());
+        List<Thread> started = new ArrayList<>();
+        for (int t = 1; t < threads; t++) {
+            Thread thread = new Thread(worker, "fleetform-resolve-" + t);
+            thread.setDaemon(true);
+            thread.start();
+            started.add(thread);
+        }
+        worker.run(); // this thread is the first worker
+        for (Thread thread : started) {
+            try {
+                thread.join();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return; // each Lookup.result() then reports the interruption
+            }
+        }
     }
 
     private Optional<Digest> resolveOne(Fleet fleet, Image image, Map<String, String> environment,

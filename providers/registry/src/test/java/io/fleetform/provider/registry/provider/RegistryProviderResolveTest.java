@@ -11,6 +11,7 @@ import io.fleetform.engine.provider.ProviderRegistry;
 import io.fleetform.engine.provider.ResolveRequest;
 import io.fleetform.engine.provider.ResolveResponse;
 import io.fleetform.engine.resource.Resource;
+import io.fleetform.provider.registry.fixture.FaultProxy;
 import io.fleetform.provider.registry.fixture.LocalRegistries;
 import io.fleetform.provider.registry.fixture.RegistryExtension;
 import io.fleetform.provider.registry.fixture.TestImages;
@@ -89,6 +90,60 @@ class RegistryProviderResolveTest {
         assertThat(replica.dependsOn()).containsExactly(image.address());
         assertThat(image.attributes().values()).doesNotContain(registries.password());
         assertThat(replica.attributes().values()).doesNotContain(registries.password());
+    }
+
+    /**
+     * Tag lookups run at once, not one after another: behind a proxy that holds every manifest lookup for 300 ms,
+     * more than one is in flight, and the digests and the problems still come in the fleet's order.
+     */
+    @Test
+    void tagLookupsRunAtOnceAndAnswerInTheFleetsOrder() throws Exception {
+        Map<String, String> env = TestFleets.environment(registries.password());
+        Map<String, String> expected = new java.util.LinkedHashMap<>();
+        StringBuilder images = new StringBuilder();
+        for (int i = 0; i < 6; i++) {
+            String repository = TestImages.uniqueRepository("many");
+            Digest digest = TestImages.dockerImage(TestImages.layers(1, 1_000, false))
+                    .push(registries.centralClient(), repository, "1.0");
+            images.append(TestFleets.image("game" + i, repository, "1.0", false));
+            expected.put("game" + i, digest.toString());
+            if (i == 1 || i == 4) {
+                images.append(TestFleets.image("gone" + i, repository, "no-such-tag", false));
+            }
+        }
+        try (FaultProxy proxy = FaultProxy.start(registries.central().baseUri())) {
+            java.util.concurrent.atomic.AtomicInteger inFlight = new java.util.concurrent.atomic.AtomicInteger();
+            java.util.concurrent.atomic.AtomicInteger peak = new java.util.concurrent.atomic.AtomicInteger();
+            proxy.rule((method, path) -> {
+                if (path.contains("/manifests/")) {
+                    peak.accumulateAndGet(inFlight.incrementAndGet(), Math::max);
+                    try {
+                        Thread.sleep(300);
+                    } catch (InterruptedException e) {
+                        Thread.currentThread().interrupt();
+                    } finally {
+                        inFlight.decrementAndGet();
+                    }
+                }
+                return FaultProxy.PASS;
+            });
+            Fleet fleet = TestFleets.load(dir, TestFleets.registries(proxy.uri().getAuthority(),
+                    registries.mirror().host()) + images, env);
+
+            ResolveResponse response = resolve(fleet, env);
+
+            assertThat(peak.get()).as("lookups in flight at once").isBetween(2, RegistryProvider.RESOLVE_PARALLELISM);
+            // The fleet's order is that of fleet.images(), whichever lookup finished first.
+            List<String> order = fleet.images().stream().map(io.fleetform.engine.model.Image::name).toList();
+            assertThat(response.imageDigests()).containsExactlyInAnyOrderEntriesOf(expected);
+            assertThat(List.copyOf(response.imageDigests().keySet()))
+                    .isEqualTo(order.stream().filter(expected::containsKey).toList());
+            assertThat(response.diagnostics()).extracting(Diagnostic::code).containsExactly("image-not-found",
+                    "image-not-found");
+            assertThat(response.diagnostics()).extracting(d -> d.message().substring(0, d.message().indexOf(' ', 7)))
+                    .isEqualTo(order.stream().filter(n -> n.startsWith("gone")).map(n -> "image \"" + n + "\"")
+                            .toList());
+        }
     }
 
     @Test
