@@ -87,6 +87,32 @@ class LauncherTest {
         assertThat(archives()).hasSize(1).doesNotContainAnyElementsOf(both);
     }
 
+    /**
+     * The short commands share their JIT options but not their archive: a `validate` recorded first does not become
+     * the archive a `plan` maps (it would lack the registry, HTTP and state classes a plan loads); the commands that
+     * plan share one.
+     */
+    @Test
+    void theCommandsThatPlanKeepAnArchiveApartFromValidates() throws Exception {
+        String validate = run("validate", "fleet");
+        assertThat(validate).contains("-XX:DumpLoadedClassList=", "-XX:TieredStopAtLevel=1");
+        String plan = run("plan", "fleet");
+        assertThat(plan).contains("-XX:DumpLoadedClassList=", "-XX:TieredStopAtLevel=1");
+        List<Path> both = archives();
+        assertThat(both).hasSize(2);
+        assertThat(both).extracting(p -> p.getFileName().toString()).anySatisfy(n -> assertThat(n).endsWith("-short.jsa"))
+                .anySatisfy(n -> assertThat(n).endsWith("-plan.jsa"));
+
+        // diff and destroy plan too: they map plan's archive; fmt maps validate's.
+        Path planArchive = both.stream().filter(p -> p.getFileName().toString().endsWith("-plan.jsa")).findFirst()
+                .orElseThrow();
+        assertThat(run("diff", "fleet")).contains("-XX:SharedArchiveFile=" + planArchive)
+                .doesNotContain("DumpLoadedClassList");
+        assertThat(run("destroy", "fleet")).contains("-XX:SharedArchiveFile=" + planArchive);
+        assertThat(run("fmt", "fleet")).contains("-XX:SharedArchiveFile=").doesNotContain(planArchive.toString());
+        assertThat(archives()).isEqualTo(both);
+    }
+
     @Test
     void aLauncherCalledByARelativePathMapsTheSameArchiveAndAnEditedOneRecordsAnew() throws Exception {
         run("apply", "fleet");
