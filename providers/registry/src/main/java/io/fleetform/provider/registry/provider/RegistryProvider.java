@@ -175,7 +175,7 @@ public final class RegistryProvider implements Provider, ProviderSession {
             })));
         }
         runAll(lookups);
-        // The answer and its problems in the fleet's order, whichever lookup finished first.
+        // The problems in the fleet's order, whichever lookup finished first.
         Map<String, String> digests = new LinkedHashMap<>();
         List<Diagnostic> diagnostics = new ArrayList<>();
         for (Lookup lookup : lookups) {
