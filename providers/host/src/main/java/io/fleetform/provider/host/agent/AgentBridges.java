@@ -393,12 +393,25 @@ public final class AgentBridges {
                     return done;
                 } catch (ShellException e) {
                     // another agent (or a watcher of another process) equipping the same container at this moment
-                    // removed or made the veth between two of these commands: look again
-                    if (attempt >= 3) {
+                    // removed or made the veth between two of these commands: look again, after a pause of a random
+                    // few milliseconds, so two equippers that collided do not collide again in step
+                    if (attempt >= LOOK_ATTEMPTS) {
                         throw e;
                     }
+                    pauseBeforeLookingAgain(attempt);
                 }
             }
+        }
+    }
+
+    private static final int LOOK_ATTEMPTS = 6;
+
+    private static void pauseBeforeLookingAgain(int attempt) {
+        try {
+            Thread.sleep(java.util.concurrent.ThreadLocalRandom.current().nextLong(5, 25) * attempt);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new ShellException(List.of("ip"), "interrupted");
         }
     }
 
