@@ -12,6 +12,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ThreadLocalRandom;
 import java.util.function.Predicate;
 
 /**
@@ -408,7 +409,7 @@ public final class AgentBridges {
 
     private static void pauseBeforeLookingAgain(int attempt) {
         try {
-            Thread.sleep(java.util.concurrent.ThreadLocalRandom.current().nextLong(5, 25) * attempt);
+            Thread.sleep(ThreadLocalRandom.current().nextLong(5, 25) * attempt);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new ShellException(List.of("ip"), "interrupted");

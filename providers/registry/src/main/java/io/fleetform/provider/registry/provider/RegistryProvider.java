@@ -53,8 +53,11 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 import java.util.concurrent.FutureTask;
-import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Function;
 
 /**
  * Images in registries, as resources.
@@ -167,21 +170,17 @@ public final class RegistryProvider implements Provider, ProviderSession {
                 .filter(image -> image.registry().isPresent()) // a local image: the target's Docker Engine has it
                 .toList();
         Map<String, RegistryClient> clients = new ConcurrentHashMap<>();
-        List<Lookup> lookups = new ArrayList<>();
-        for (Image image : remote) {
-            lookups.add(new Lookup(image, new FutureTask<>(() -> {
-                List<Diagnostic> found = new ArrayList<>();
-                return new Looked(resolveOne(fleet, image, environment, clients, found), found);
-            })));
-        }
-        runAll(lookups);
+        List<Looked> answers = lookUpAll(remote, image -> {
+            List<Diagnostic> found = new ArrayList<>();
+            return new Looked(resolveOne(fleet, image, environment, clients, found), found);
+        });
         // The problems in the fleet's order, whichever lookup finished first.
         Map<String, String> digests = new LinkedHashMap<>();
         List<Diagnostic> diagnostics = new ArrayList<>();
-        for (Lookup lookup : lookups) {
-            Looked looked = lookup.result();
-            looked.digest().ifPresent(d -> digests.put(lookup.image().name(), d.toString()));
-            diagnostics.addAll(looked.diagnostics());
+        for (int i = 0; i < remote.size(); i++) {
+            String name = remote.get(i).name();
+            answers.get(i).digest().ifPresent(d -> digests.put(name, d.toString()));
+            diagnostics.addAll(answers.get(i).diagnostics());
         }
         lastResolution = new Resolution(fleet, Map.copyOf(digests));
         return new ResolveResponse(digests, diagnostics);
@@ -190,48 +189,37 @@ public final class RegistryProvider implements Provider, ProviderSession {
     private record Looked(Optional<Digest> digest, List<Diagnostic> diagnostics) {
     }
 
-    private record Lookup(Image image, FutureTask<Looked> task) {
-        Looked result() {
-            try {
-                return task.get();
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                throw new IllegalStateException("interrupted while resolving image \"" + image.name() + "\"", e);
-            } catch (ExecutionException e) {
-                // resolveOne turns a registry's answer into a diagnostic; anything else is a bug, as it was inline
-                throw e.getCause() instanceof RuntimeException r ? r : new IllegalStateException(e.getCause());
-            }
+    /** The lookups' answers in the images' order: one inline, more {@link #RESOLVE_PARALLELISM} at a time. */
+    private static List<Looked> lookUpAll(List<Image> images, Function<Image, Looked> lookUp) {
+        if (images.size() <= 1) {
+            return images.stream().map(lookUp).toList();
         }
-    }
-
-    /** One lookup runs on this thread; more share {@link #RESOLVE_PARALLELISM} threads, which end with the call. */
-    private static void runAll(List<Lookup> lookups) {
-        if (lookups.size() <= 1) {
-            lookups.forEach(l -> l.task().run());
-            return;
-        }
-        AtomicInteger next = new AtomicInteger();
-        Runnable worker = () -> {
-            for (int i = next.getAndIncrement(); i < lookups.size(); i = next.getAndIncrement()) {
-                lookups.get(i).task().run();
+        ExecutorService pool = Executors.newFixedThreadPool(Math.min(RESOLVE_PARALLELISM, images.size()), r -> {
+            Thread t = new Thread(r, "fleetform-resolve");
+            t.setDaemon(true);
+            return t;
+        });
+        try {
+            List<Future<Looked>> futures = new ArrayList<>();
+            for (Image image : images) {
+                futures.add(pool.submit(() -> lookUp.apply(image)));
             }
-        };
-        int threads = Math.min(RESOLVE_PARALLELISM, lookups.size());
-        List<Thread> started = new ArrayList<>();
-        for (int t = 1; t < threads; t++) {
-            Thread thread = new Thread(worker, "fleetform-resolve-" + t);
-            thread.setDaemon(true);
-            thread.start();
-            started.add(thread);
-        }
-        worker.run(); // this thread is the first worker
-        for (Thread thread : started) {
-            try {
-                thread.join();
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                return; // each Lookup.result() then reports the interruption
+            List<Looked> answers = new ArrayList<>();
+            for (int i = 0; i < futures.size(); i++) {
+                try {
+                    answers.add(futures.get(i).get());
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    throw new IllegalStateException("interrupted while resolving image \"" + images.get(i).name()
+                            + "\"", e);
+                } catch (ExecutionException e) {
+                    // resolveOne turns a registry's answer into a diagnostic; anything else is a bug, as it was inline
+                    throw e.getCause() instanceof RuntimeException r ? r : new IllegalStateException(e.getCause());
+                }
             }
+            return answers;
+        } finally {
+            pool.shutdownNow();
         }
     }
 
