@@ -13,9 +13,8 @@ import picocli.CommandLine.Command;
 public final class FleetformCommand implements Runnable {
     /**
      * The commands by name, in the order help lists them. The names are those of their {@code @Command}
-     * annotations (HelpGoldenTest and {@code commandNamesAreTheAnnotations} hold them to it): picking the
-     * one a command line names without reading each class's annotations spares a short command's start
-     * the reflection over every command class.
+     * annotations (HelpGoldenTest and {@code commandNamesAreTheAnnotations} hold them to it): the command
+     * line names one, and only that one's model is built.
      */
     private static final String[] NAMES = {"validate", "diff", "pr-plan", "fmt", "inspect", "plan", "apply",
         "destroy", "show", "output", "state", "import", "graph", "force-unlock", "agent", "render", "functions",
@@ -50,17 +49,18 @@ public final class FleetformCommand implements Runnable {
     }
 
     /**
-     * The command line for these arguments. When they start with a command's name, only that
-     * command is built: picocli reads every option of every command it is given by reflection,
-     * a third of a small {@code validate}'s start-up, and the other commands cannot be reached
-     * from this command line. {@code --version} (or {@code -V}) alone needs none of them: the root
-     * prints the version before it would look at a command. Anything else (help, completion, an
-     * option, a mistyped name) gets every command, so help lists them all and a mistake gets
-     * picocli's suggestions.
+     * The command line for these arguments. The commands' models are the code {@code CommandSpecs},
+     * written from their annotations as the module compiles (cli-codegen's CommandSpecProcessor):
+     * picocli reading the annotations by reflection took a third of a small {@code validate}'s
+     * start-up. When the arguments start with a command's name, only that command is built (the
+     * others cannot be reached from this command line). {@code --version} (or {@code -V}) alone
+     * needs none of them: the root prints the version before it would look at a command. Anything
+     * else (help, completion, an option, a mistyped name) gets every command, so help lists them
+     * all and a mistake gets picocli's suggestions.
      */
     public static CommandLine commandLine(Terminal terminal, String... args) {
         CommandFactory factory = new CommandFactory(terminal);
-        CommandLine cli = new CommandLine(new FleetformCommand(), factory);
+        CommandLine cli = new CommandLine(CommandSpecs.of(FleetformCommand.class, factory), factory);
         Class<?> only = null;
         boolean versionOnly = args.length == 1 && (args[0].equals("--version") || args[0].equals("-V"));
         for (int i = 0; args.length > 0 && i < NAMES.length; i++) {
@@ -69,10 +69,10 @@ public final class FleetformCommand implements Runnable {
             }
         }
         if (only != null) {
-            cli.addSubcommand(new CommandLine(only, factory));
+            cli.addSubcommand(new CommandLine(CommandSpecs.of(only, factory), factory));
         } else if (!versionOnly) {
             for (Class<?> command : COMMANDS) {
-                cli.addSubcommand(new CommandLine(command, factory));
+                cli.addSubcommand(new CommandLine(CommandSpecs.of(command, factory), factory));
             }
             cli.addSubcommand(new CommandLine(CommandLine.HelpCommand.class, factory));
             cli.addSubcommand("completion", new picocli.AutoComplete.GenerateCompletion());
