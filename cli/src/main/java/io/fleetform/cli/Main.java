@@ -6,11 +6,20 @@ import picocli.CommandLine;
 
 /** The entry point; the only place that calls {@link System#exit}. */
 public final class Main {
+    /** The built-in picocli converters not registered: a regular expression of their types' names. */
+    public static final String CONVERTERS_LEFT_OUT = "java\\.(sql|time)\\..*";
+
     static {
         // picocli looks for Groovy closures in annotations when it starts; finding Groovy on the
         // class path initialises the whole Groovy runtime (300+ classes) on every command. Fleetform's
         // annotations hold no closures; Groovy loads only for a fleet that has functions/.
         System.setProperty("picocli.disable.closures", "true");
+        // Every CommandLine registers picocli's built-in converters, and those for java.time and java.sql types by
+        // Class.forName, which initialises those classes (java.time's formatters): ~15 ms of a short command's
+        // start. No Fleetform option is of such a type (CommandSpecsTest holds every command to it).
+        if (System.getProperty("picocli.converters.excludes") == null) {
+            System.setProperty("picocli.converters.excludes", CONVERTERS_LEFT_OUT);
+        }
     }
 
     private Main() {

@@ -114,6 +114,31 @@ class CommandSpecsTest {
     }
 
     @Test
+    void noOptionIsOfATypeWhoseConverterMainLeavesOut() {
+        List<Class<?>> commands = new ArrayList<>(List.of(FleetformCommand.COMMANDS));
+        commands.add(FleetformCommand.class);
+        List<String> types = new ArrayList<>();
+        for (Class<?> command : commands) {
+            types(new CommandLine(CommandSpecs.of(command, FACTORY), FACTORY), types);
+        }
+        assertThat(types).contains("java.nio.file.Path", "java.lang.String", "int")
+                .noneMatch(type -> type.matches(io.fleetform.cli.Main.CONVERTERS_LEFT_OUT));
+        // And the expression does leave out what it is meant to.
+        assertThat("java.time.Duration").matches(io.fleetform.cli.Main.CONVERTERS_LEFT_OUT);
+        assertThat("java.sql.Timestamp").matches(io.fleetform.cli.Main.CONVERTERS_LEFT_OUT);
+    }
+
+    private static void types(CommandLine command, List<String> types) {
+        for (ArgSpec arg : command.getCommandSpec().args()) {
+            types.add(arg.type().getName());
+            for (Class<?> auxiliary : arg.auxiliaryTypes()) {
+                types.add(auxiliary.getName());
+            }
+        }
+        command.getSubcommands().values().forEach(sub -> types(sub, types));
+    }
+
+    @Test
     void aParseSetsTheSameFieldsThroughTheGeneratedModel() {
         // Options of every kind the commands use: a list, a path, a positional with a default, an option method
         // (--parallelism), a boolean with an explicit arity (--refresh), mixins of mixins (--git-ca-file).
