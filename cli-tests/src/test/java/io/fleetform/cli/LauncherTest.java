@@ -68,6 +68,20 @@ class LauncherTest {
                 + target.resolve("fleetform.jar") + " io.fleetform.cli.Main agent --listen x");
     }
 
+    /** The jar alone on the class path, and Main told so (it then names the shipped services instead of looking). */
+    @Test
+    void everyRunTellsMainItsJarIsAloneOnTheClassPath() throws Exception {
+        for (List<String> args : List.of(List.of("validate", "fleet"), List.of("validate", "fleet"),
+                List.of("apply", "fleet"), List.of("agent", "--listen", "x"), List.of("--version"))) {
+            String call = run(args.toArray(String[]::new));
+            assertThat(call).contains("-Dfleetform.jar-alone=true -cp " + target.resolve("fleetform.jar") + " ");
+        }
+        assertThat(runWith(Map.of("FLEETFORM_JAVA_OPTS", "-Xmx1g"), 0, "validate", "fleet"))
+                .startsWith("-Xmx1g ").contains(" -Dfleetform.jar-alone=true -cp ");
+        assertThat(runWith(Map.of("FLEETFORM_CDS", "off"), 0, "validate", "fleet"))
+                .contains("-Dfleetform.jar-alone=true -cp ");
+    }
+
     @Test
     void eachOptionSetKeepsItsOwnArchiveUntilTheJarChanges() throws Exception {
         assertThat(run("validate", "fleet")).contains("-XX:DumpLoadedClassList=");

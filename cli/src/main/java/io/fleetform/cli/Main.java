@@ -30,6 +30,7 @@ public final class Main {
             DigestWarmup.start(); // while the fleet loads and plans: see there
             JsonWarmup.start();
         }
+        ShippedServices.useWhenJarAlone();
         quietLibraries(args);
         refuseExitFromUserCode();
         oneLineForUncaughtErrors();

@@ -12,7 +12,6 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
-import java.util.ServiceLoader;
 import java.util.TreeMap;
 import picocli.CommandLine.Option;
 
@@ -118,7 +117,7 @@ final class StateOptions implements TerminalAware {
 
     static StateBackend open(Path dir, String name, Map<String, String> settings, StateEncryption encryption) {
         List<String> installed = new ArrayList<>();
-        for (StateBackendFactory factory : ServiceLoader.load(StateBackendFactory.class)) {
+        for (StateBackendFactory factory : io.fleetform.engine.spi.Implementations.of(StateBackendFactory.class)) {
             installed.add(factory.name());
             if (factory.name().equals(name)) {
                 try {

@@ -2,12 +2,10 @@ package io.fleetform.engine.provider;
 
 import io.fleetform.engine.model.Fleet;
 import io.fleetform.engine.state.ResourceState;
-import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.ServiceLoader;
 import java.util.Set;
 
 /** The installed providers, by name; {@link #open} starts a run with them. */
@@ -21,9 +19,7 @@ public final class ProviderRegistry {
     }
 
     public static ProviderRegistry fromClassPath() {
-        List<Provider> found = new ArrayList<>();
-        ServiceLoader.load(Provider.class).forEach(found::add);
-        return new ProviderRegistry(found);
+        return new ProviderRegistry(io.fleetform.engine.spi.Implementations.of(Provider.class));
     }
 
     public Optional<Provider> get(String name) {

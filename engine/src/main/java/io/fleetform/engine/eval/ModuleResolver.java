@@ -13,7 +13,6 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.ServiceLoader;
 import java.util.stream.Stream;
 
 /**
@@ -36,9 +35,7 @@ public final class ModuleResolver {
     }
 
     public static ModuleResolver fromClassPath() {
-        List<ModuleLibrary> libraries = new ArrayList<>();
-        ServiceLoader.load(ModuleLibrary.class).forEach(libraries::add);
-        return new ModuleResolver(libraries);
+        return new ModuleResolver(io.fleetform.engine.spi.Implementations.of(ModuleLibrary.class));
     }
 
     /** Empty when nothing is found at {@code source}. */

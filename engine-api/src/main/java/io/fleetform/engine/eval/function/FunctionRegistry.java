@@ -5,7 +5,6 @@ import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.ServiceLoader;
 
 /** The functions visible to a fleet: the libraries on the class path plus the fleet's own. */
 public final class FunctionRegistry {
@@ -17,7 +16,7 @@ public final class FunctionRegistry {
 
     public static FunctionRegistry fromClassPath() {
         Map<String, FleetFunction> functions = new LinkedHashMap<>();
-        for (FunctionLibrary library : ServiceLoader.load(FunctionLibrary.class)) {
+        for (FunctionLibrary library : io.fleetform.engine.spi.Implementations.of(FunctionLibrary.class)) {
             for (FleetFunction f : library.functions()) {
                 functions.put(f.name(), f);
             }
