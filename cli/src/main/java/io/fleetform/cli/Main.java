@@ -26,6 +26,7 @@ public final class Main {
     }
 
     public static void main(String[] args) {
+        GrammarWarmup.startFor(args); // while picocli reads the command line: see there
         if (args.length > 0 && args[0].equals("apply")) {
             DigestWarmup.start(); // while the fleet loads and plans: see there
             JsonWarmup.start();
