@@ -5,6 +5,7 @@ import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.Deque;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -55,6 +56,10 @@ public final class CommandSpecProcessor extends AbstractProcessor {
             "Parameters", Set.of("index", "arity", "paramLabel", "description", "defaultValue"),
             "Mixin", Set.of("name"),
             "Spec", Set.of("value"));
+    /** The picocli annotations on members the generated models write. */
+    private static final List<String> MEMBER_ANNOTATIONS = List.of("Option", "Parameters", "Mixin", "Spec");
+    /** The picocli annotations on members the generated models do not know: a build error. */
+    private static final List<String> UNSUPPORTED_MEMBER_ANNOTATIONS = List.of("ArgGroup", "ParentCommand", "Unmatched");
     /** The name of the class written, in the commands' package. */
     static final String GENERATED = "CommandSpecs";
 
@@ -153,8 +158,8 @@ public final class CommandSpecProcessor extends AbstractProcessor {
     private final class Source {
         private final String pkg;
         private final StringBuilder out = new StringBuilder();
-        /** Classes whose annotated members have a members_ method and a binding, by binary name. */
-        private final Map<String, TypeElement> bound = new LinkedHashMap<>();
+        /** Classes given a members_ method and a binding (or queued for them), by binary name. */
+        private final Set<String> bound = new HashSet<>();
         private final Deque<TypeElement> toBind = new ArrayDeque<>();
 
         Source(String pkg) {
@@ -247,8 +252,7 @@ public final class CommandSpecProcessor extends AbstractProcessor {
 
         private void bind(TypeElement type) {
             for (TypeElement at : hierarchy(type)) {
-                if (!bound.containsKey(binaryName(at))) {
-                    bound.put(binaryName(at), at);
+                if (bound.add(binaryName(at))) {
                     toBind.add(at);
                 }
             }
@@ -258,20 +262,27 @@ public final class CommandSpecProcessor extends AbstractProcessor {
         private void memberCalls(int indent, TypeElement type, String target, String spec, String mixee) {
             bind(type);
             for (TypeElement at : hierarchy(type)) {
-                if (!processingEnv.getElementUtils().getPackageOf(at).getQualifiedName().contentEquals(pkg)) {
-                    if (hasPicocliMembers(at)) {
-                        error(type, "a superclass with picocli members outside " + pkg + " is not supported");
-                    }
-                    continue;
-                }
+                memberCall(indent, at, type, target, spec, mixee);
+            }
+        }
+
+        /** The members_ call for one class of {@code of}'s hierarchy; a class outside the package has none. */
+        private void memberCall(int indent, TypeElement at, TypeElement of, String target, String spec, String mixee) {
+            if (processingEnv.getElementUtils().getPackageOf(at).getQualifiedName().contentEquals(pkg)) {
                 line(indent, "members_" + id(at) + "(" + target + ", " + spec + ", " + mixee + ", factory);");
+            } else if (hasPicocliMembers(at)) {
+                error(of, "a superclass with picocli members outside " + pkg + " is not supported");
             }
         }
 
         private boolean hasPicocliMembers(TypeElement type) {
             for (Element member : type.getEnclosedElements()) {
-                for (String name : List.of("Option", "Parameters", "Mixin", "Spec", "ArgGroup", "ParentCommand",
-                        "Unmatched")) {
+                for (String name : MEMBER_ANNOTATIONS) {
+                    if (picocli(member, name) != null) {
+                        return true;
+                    }
+                }
+                for (String name : UNSUPPORTED_MEMBER_ANNOTATIONS) {
                     if (picocli(member, name) != null) {
                         return true;
                     }
@@ -318,11 +329,7 @@ public final class CommandSpecProcessor extends AbstractProcessor {
                     }
                     standardHelp |= Boolean.TRUE.equals(attributes.get("mixinStandardHelpOptions"));
                 }
-                if (processingEnv.getElementUtils().getPackageOf(at).getQualifiedName().contentEquals(pkg)) {
-                    line(2, "members_" + id(at) + "(target, spec, null, factory);");
-                } else if (hasPicocliMembers(at)) {
-                    error(command, "a superclass with picocli members outside " + pkg + " is not supported");
-                }
+                memberCall(2, at, command, "target", "spec", "null");
             }
             if (standardHelp) {
                 line(2, "standardHelpOptions(spec); // last, as picocli adds them");
@@ -372,7 +379,7 @@ public final class CommandSpecProcessor extends AbstractProcessor {
             List<Element> ordered = new ArrayList<>(fields);
             ordered.addAll(methods); // picocli reads the fields, then the methods
             for (Element member : ordered) {
-                for (String unsupported : List.of("ArgGroup", "ParentCommand", "Unmatched")) {
+                for (String unsupported : UNSUPPORTED_MEMBER_ANNOTATIONS) {
                     if (picocli(member, unsupported) != null) {
                         error(member, "@" + unsupported + " is not supported by the generated models");
                     }
@@ -600,27 +607,27 @@ public final class CommandSpecProcessor extends AbstractProcessor {
             line(0, "");
             line(2, "@Override");
             line(2, "public <T> T get() {");
-            line(3, "switch (member) {");
-            for (int i = 0; i < gets.size(); i++) {
-                line(4, "case " + i + ": return (T) (Object) " + gets.get(i) + ";");
-            }
-            line(4, "default: throw new IllegalStateException(\"no member \" + member);");
-            line(3, "}");
+            switchOnMember(gets, "return (T) (Object) ", ";");
             line(2, "}");
             line(0, "");
             line(2, "@Override");
             line(2, "public <T> T set(T value) {");
             line(3, "T old = get();");
-            line(3, "switch (member) {");
-            for (int i = 0; i < sets.size(); i++) {
-                line(4, "case " + i + ": " + sets.get(i) + " break;");
-            }
-            line(4, "default: throw new IllegalStateException(\"no member \" + member);");
-            line(3, "}");
+            switchOnMember(sets, "", " break;");
             line(3, "return old;");
             line(2, "}");
             line(1, "}");
             line(0, "");
+        }
+
+        /** {@code switch (member)} with a case per statement, each written between prefix and suffix. */
+        private void switchOnMember(List<String> statements, String prefix, String suffix) {
+            line(3, "switch (member) {");
+            for (int i = 0; i < statements.size(); i++) {
+                line(4, "case " + i + ": " + prefix + statements.get(i) + suffix);
+            }
+            line(4, "default: throw new IllegalStateException(\"no member \" + member);");
+            line(3, "}");
         }
 
         private void line(int indent, String text) {

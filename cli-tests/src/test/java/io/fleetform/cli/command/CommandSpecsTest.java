@@ -26,16 +26,21 @@ class CommandSpecsTest {
 
     @Test
     void everyGeneratedModelIsPicocliSReadingOfTheAnnotations() {
-        List<Class<?>> commands = new ArrayList<>(List.of(FleetformCommand.COMMANDS));
-        commands.add(FleetformCommand.class);
         int compared = 0;
-        for (Class<?> command : commands) {
+        for (Class<?> command : everyCommand()) {
             CommandLine annotated = new CommandLine(command, FACTORY);
             CommandLine generated = new CommandLine(CommandSpecs.of(command, FACTORY), FACTORY);
             compared += compare(annotated, generated, command.getSimpleName());
         }
         // Not a comparison of two empty lists: the commands' options and parameters were all seen.
         assertThat(compared).isGreaterThan(150);
+    }
+
+    /** Every command a command line can start with, and the root. */
+    private static List<Class<?>> everyCommand() {
+        List<Class<?>> commands = new ArrayList<>(List.of(FleetformCommand.COMMANDS));
+        commands.add(FleetformCommand.class);
+        return commands;
     }
 
     /** The number of arguments compared, in this command and its subcommands. */
@@ -115,10 +120,8 @@ class CommandSpecsTest {
 
     @Test
     void noOptionIsOfATypeWhoseConverterMainLeavesOut() {
-        List<Class<?>> commands = new ArrayList<>(List.of(FleetformCommand.COMMANDS));
-        commands.add(FleetformCommand.class);
         List<String> types = new ArrayList<>();
-        for (Class<?> command : commands) {
+        for (Class<?> command : everyCommand()) {
             types(new CommandLine(CommandSpecs.of(command, FACTORY), FACTORY), types);
         }
         assertThat(types).contains("java.nio.file.Path", "java.lang.String", "int")
